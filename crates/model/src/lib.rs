@@ -1,0 +1,31 @@
+//! Cairn's domain model: the Route 53 vocabulary and its rules, with no I/O.
+//!
+//! # Layout
+//! - [`name`]: [`DomainName`], parsed and printed the way Route 53 does (octal escapes,
+//!   lowercase, trailing dot) and the way zone files do (RFC 1035 decimal escapes).
+//! - [`rrtype`]: [`RrType`], the record types Cairn stores.
+//! - [`rrset`]: [`ResourceRecordSet`] and its parts (alias target, routing fields).
+//! - [`zone`]: [`HostedZone`], ids, [`ChangeInfo`].
+//! - [`change`]: [`ChangeBatch`] and [`change::apply_change_batch`], the all-or-nothing
+//!   validation Route 53 performs on ChangeResourceRecordSets.
+//! - [`rdata`]: record values, from Route 53 / zone-file text to wire RDATA and back.
+//! - [`zonefile`]: BIND zone files in and out.
+//! - [`defaults`]: the SOA and NS records a new hosted zone starts with.
+//!
+//! Start with [`rrset::ResourceRecordSet`]: everything else describes or validates it.
+#![warn(missing_docs)]
+
+pub mod change;
+pub mod defaults;
+pub mod name;
+pub mod rdata;
+pub mod rrset;
+pub mod rrtype;
+pub mod zone;
+pub mod zonefile;
+
+pub use change::{Change, ChangeAction, ChangeBatch, ChangeBatchError, Limits, ZoneEdit};
+pub use name::{DomainName, NameError};
+pub use rrset::{AliasTarget, ResourceRecordSet, RrsetKey};
+pub use rrtype::RrType;
+pub use zone::{ChangeId, ChangeInfo, ChangeSeq, ChangeStatus, HostedZone, HostedZoneId};

@@ -1,0 +1,3 @@
+//! BIND zone files in and out.
+//!
+//! TO BE WRITTEN (helper task).

@@ -1,0 +1,216 @@
+//! Cairn's store: the single source of truth (DESIGN.md §1).
+//!
+//! ```text
+//!   api / cairn CLI ──► Store (validate + commit + append to change log, one transaction)
+//!                          │
+//!   dns data plane  ◄── ChangeFeed (changes_since(seq), load_zone, report_applied)
+//! ```
+//!
+//! [`open`] is the one place a backend is chosen; above this crate nobody knows which one
+//! runs. Every committed change gets the next [`ChangeSeq`]; the data plane follows the log
+//! and reloads only the zones that changed. Backends are modules: [`sqlite`] (embedded, WAL,
+//! one file under the data dir) and, later, PostgreSQL for several nodes.
+#![warn(missing_docs)]
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use cairn_model::{
+    ChangeBatch, ChangeBatchError, ChangeId, ChangeInfo, ChangeSeq, DomainName, HostedZone,
+    HostedZoneId, Limits, ResourceRecordSet,
+};
+
+pub mod sqlite;
+
+//------------ StoreError --------------------------------------------------------
+
+/// What can go wrong in the store. Driver errors never leak through: they become
+/// [`StoreError::Unavailable`] (worth retrying) or [`StoreError::Backend`].
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The hosted zone does not exist.
+    #[error("No hosted zone found with ID: {0}")]
+    NoSuchHostedZone(HostedZoneId),
+    /// The change does not exist.
+    #[error("Could not find resource with ID: {0}")]
+    NoSuchChange(ChangeId),
+    /// `CallerReference` already used (Route 53: HostedZoneAlreadyExists).
+    #[error("A hosted zone has already been created with the specified caller reference.")]
+    HostedZoneAlreadyExists(HostedZoneId),
+    /// The zone holds more than its apex SOA and NS (Route 53: HostedZoneNotEmpty).
+    #[error(
+        "The specified hosted zone contains non-required resource record sets and so cannot be deleted."
+    )]
+    HostedZoneNotEmpty,
+    /// The change batch was refused by validation; nothing was written.
+    #[error(transparent)]
+    Invalid(#[from] ChangeBatchError),
+    /// The backend cannot be reached now; the operation may be retried.
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
+    /// Stored data could not be read back.
+    #[error("store data corrupt: {0}")]
+    Corrupt(String),
+    /// Any other backend failure.
+    #[error("store failure: {0}")]
+    Backend(String),
+}
+
+/// Shorthand.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+//------------ requests and events -------------------------------------------------
+
+/// What `create_hosted_zone` needs; the store assigns the id and the times.
+#[derive(Debug, Clone)]
+pub struct NewHostedZone {
+    /// Apex.
+    pub name: DomainName,
+    /// `CallerReference`.
+    pub caller_reference: String,
+    /// `HostedZoneConfig.Comment`.
+    pub comment: Option<String>,
+    /// Whether `HostedZoneConfig` was given.
+    pub has_config: bool,
+    /// `HostedZoneConfig.PrivateZone`.
+    pub private_zone: bool,
+    /// `DelegationSetId`, if any.
+    pub delegation_set_id: Option<String>,
+    /// Name servers for the delegation set and the default NS record.
+    pub name_servers: Vec<DomainName>,
+    /// The record sets the zone starts with (apex SOA and NS, or a whole imported zone).
+    pub initial_record_sets: Vec<ResourceRecordSet>,
+}
+
+/// One entry of the change log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangeEvent {
+    /// Its position in the log.
+    pub seq: ChangeSeq,
+    /// The change it records.
+    pub change_id: ChangeId,
+    /// What it changed.
+    pub subject: ChangeSubject,
+}
+
+/// What a change-log entry changed, so the data plane reloads only that.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangeSubject {
+    /// A hosted zone: created, changed or deleted.
+    HostedZone(HostedZoneId),
+}
+
+/// A hosted zone with every record set, as the data plane compiles it.
+#[derive(Debug, Clone)]
+pub struct ZoneContents {
+    /// The zone.
+    pub zone: HostedZone,
+    /// Its record sets, in no particular order.
+    pub record_sets: Vec<ResourceRecordSet>,
+}
+
+/// A page request for [`Store::list_record_sets`], Route 53's start position.
+#[derive(Debug, Clone, Default)]
+pub struct RecordSetPage {
+    /// `StartRecordName`: the first set ≥ this name in Route 53's order.
+    pub start_name: Option<DomainName>,
+    /// `StartRecordType` (only with a name).
+    pub start_type: Option<cairn_model::RrType>,
+    /// `StartRecordIdentifier`.
+    pub start_identifier: Option<String>,
+    /// At most this many (Route 53 caps at 300).
+    pub max_items: usize,
+}
+
+/// A page of record sets, and the first set of the next page when truncated.
+#[derive(Debug, Clone)]
+pub struct RecordSetListing {
+    /// The sets, in Route 53's order.
+    pub record_sets: Vec<ResourceRecordSet>,
+    /// The first set of the next page, when there is one.
+    pub next: Option<cairn_model::RrsetKey>,
+}
+
+//------------ Store -------------------------------------------------------------
+
+/// The control plane's view of the store. Every write is one transaction that also appends
+/// to the change log, and is durable when the call returns.
+#[async_trait]
+pub trait Store: ChangeFeed {
+    /// Creates a zone with its initial record sets.
+    async fn create_hosted_zone(&self, req: NewHostedZone) -> StoreResult<(HostedZone, ChangeInfo)>;
+
+    /// One zone, with its record-set count.
+    async fn get_hosted_zone(&self, id: &HostedZoneId) -> StoreResult<HostedZone>;
+
+    /// Every zone, ordered by id.
+    async fn list_hosted_zones(&self) -> StoreResult<Vec<HostedZone>>;
+
+    /// Deletes a zone that holds only its apex SOA and NS.
+    async fn delete_hosted_zone(&self, id: &HostedZoneId) -> StoreResult<ChangeInfo>;
+
+    /// Sets or clears the zone's comment.
+    async fn update_hosted_zone_comment(
+        &self,
+        id: &HostedZoneId,
+        comment: Option<String>,
+    ) -> StoreResult<HostedZone>;
+
+    /// Validates `batch` against the zone under a per-zone lock
+    /// ([`cairn_model::change::apply_change_batch`]) and commits it whole, or not at all.
+    async fn change_record_sets(
+        &self,
+        id: &HostedZoneId,
+        batch: &ChangeBatch,
+        limits: &Limits,
+    ) -> StoreResult<ChangeInfo>;
+
+    /// Replaces every record set of the zone (zone-file import), as one change.
+    async fn replace_record_sets(
+        &self,
+        id: &HostedZoneId,
+        record_sets: Vec<ResourceRecordSet>,
+        comment: Option<String>,
+    ) -> StoreResult<ChangeInfo>;
+
+    /// A page of the zone's record sets in Route 53's order.
+    async fn list_record_sets(
+        &self,
+        id: &HostedZoneId,
+        page: &RecordSetPage,
+    ) -> StoreResult<RecordSetListing>;
+
+    /// A change and its status: `INSYNC` once every live node has applied it.
+    async fn get_change(&self, id: &ChangeId) -> StoreResult<ChangeInfo>;
+}
+
+/// What the data plane follows: the change log, and the zones it names.
+#[async_trait]
+pub trait ChangeFeed: Send + Sync + 'static {
+    /// The newest sequence number in the log (0 when empty).
+    async fn latest_seq(&self) -> StoreResult<ChangeSeq>;
+
+    /// Log entries after `seq`, oldest first.
+    async fn changes_since(&self, seq: ChangeSeq) -> StoreResult<Vec<ChangeEvent>>;
+
+    /// One zone's contents; `None` when it no longer exists.
+    async fn load_zone(&self, id: &HostedZoneId) -> StoreResult<Option<ZoneContents>>;
+
+    /// Every zone's contents.
+    async fn load_all_zones(&self) -> StoreResult<Vec<ZoneContents>>;
+
+    /// Records that serving node `node` has applied the log up to `seq`; also its heartbeat.
+    async fn report_applied(&self, node: &str, seq: ChangeSeq) -> StoreResult<()>;
+}
+
+/// Opens the store a URL names: `sqlite://PATH` (or a bare path).
+pub async fn open(url: &str) -> StoreResult<Arc<dyn Store>> {
+    let path = url.strip_prefix("sqlite://").unwrap_or(url);
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Err(StoreError::Backend(
+            "the PostgreSQL backend is not built yet; use sqlite://PATH".into(),
+        ));
+    }
+    let _ = path;
+    unimplemented!("sqlite backend: store helper")
+}
