@@ -51,6 +51,15 @@ pub enum StoreError {
     /// Stored data could not be read back.
     #[error("store data corrupt: {0}")]
     Corrupt(String),
+    /// No reusable delegation set with that id (Route 53: NoSuchDelegationSet).
+    #[error("No reusable delegation set found with ID: {0}")]
+    NoSuchDelegationSet(String),
+    /// A delegation set with that caller reference exists (DelegationSetAlreadyCreated).
+    #[error("A delegation set with the same caller reference already exists.")]
+    DelegationSetAlreadyCreated,
+    /// A zone still uses the delegation set (DelegationSetInUse).
+    #[error("The specified delegation set contains associated hosted zones and so cannot be deleted.")]
+    DelegationSetInUse,
     /// Any other backend failure.
     #[error("store failure: {0}")]
     Backend(String),
@@ -182,6 +191,49 @@ pub trait Store: ChangeFeed {
 
     /// A change and its status: `INSYNC` once every live node has applied it.
     async fn get_change(&self, id: &ChangeId) -> StoreResult<ChangeInfo>;
+
+    /// Adds (or overwrites) and removes tags on a resource (`hostedzone` or `healthcheck`).
+    async fn change_tags(
+        &self,
+        resource_type: &str,
+        resource_id: &str,
+        add: Vec<(String, String)>,
+        remove: Vec<String>,
+    ) -> StoreResult<()>;
+
+    /// The tags of a resource, ordered by key.
+    async fn list_tags(
+        &self,
+        resource_type: &str,
+        resource_id: &str,
+    ) -> StoreResult<Vec<(String, String)>>;
+
+    /// Creates a reusable delegation set (`CallerReference` unique).
+    async fn create_delegation_set(
+        &self,
+        caller_reference: &str,
+        name_servers: Vec<DomainName>,
+    ) -> StoreResult<DelegationSet>;
+
+    /// One reusable delegation set.
+    async fn get_delegation_set(&self, id: &str) -> StoreResult<DelegationSet>;
+
+    /// Every reusable delegation set, ordered by id.
+    async fn list_delegation_sets(&self) -> StoreResult<Vec<DelegationSet>>;
+
+    /// Deletes a reusable delegation set that no zone uses.
+    async fn delete_delegation_set(&self, id: &str) -> StoreResult<()>;
+}
+
+/// A reusable delegation set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DelegationSet {
+    /// Bare id (`N…`); bodies carry `/delegationset/N…`.
+    pub id: String,
+    /// `CallerReference`.
+    pub caller_reference: String,
+    /// Its name servers.
+    pub name_servers: Vec<DomainName>,
 }
 
 /// What the data plane follows: the change log, and the zones it names.
