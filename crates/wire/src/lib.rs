@@ -1,1 +1,77 @@
-//! placeholder
+//! Cairn's hot-path DNS wire code. No I/O, no allocation per query.
+//!
+//! ```text
+//!  bytes ──► Query::parse ──► (the dns crate decides what to answer)
+//!                                   │ plan of pre-encoded RRsets
+//!                                   ▼
+//!  bytes ◄── ResponseWriter::finish ◄── ResponseWriter::push_rr (compression, truncation)
+//! ```
+//!
+//! - [`query`]: [`Query::parse`] reads the header, the one question and the OPT record
+//!   (RFC 1035 §4.1, RFC 6891) straight from the received buffer.
+//! - [`writer`]: [`ResponseWriter`] builds the response in a reused buffer: the question is
+//!   copied as received (so 0x20 case survives), names are compressed against what is
+//!   already written, and an RR that does not fit is rolled back so the caller can set TC.
+//! - [`rdata`]: [`Rdata`], RDATA in wire form with the positions of compressible names.
+#![warn(missing_docs)]
+
+pub mod query;
+pub mod rdata;
+pub mod writer;
+
+pub use query::{Edns, ParseError, Query};
+pub use rdata::Rdata;
+pub use writer::{NoRoom, ResponseWriter, Section};
+
+/// Response codes used by Cairn (RFC 1035 §4.1.1, RFC 6891 §9 for BADVERS).
+pub mod rcode {
+    /// No error.
+    pub const NOERROR: u16 = 0;
+    /// Format error.
+    pub const FORMERR: u16 = 1;
+    /// Server failure.
+    pub const SERVFAIL: u16 = 2;
+    /// Name does not exist.
+    pub const NXDOMAIN: u16 = 3;
+    /// Not implemented.
+    pub const NOTIMP: u16 = 4;
+    /// Refused.
+    pub const REFUSED: u16 = 5;
+    /// Bad EDNS version (extended rcode 16, needs OPT).
+    pub const BADVERS: u16 = 16;
+}
+
+/// Type codes the hot path treats specially.
+pub mod rtype {
+    /// A.
+    pub const A: u16 = 1;
+    /// NS.
+    pub const NS: u16 = 2;
+    /// CNAME.
+    pub const CNAME: u16 = 5;
+    /// SOA.
+    pub const SOA: u16 = 6;
+    /// PTR.
+    pub const PTR: u16 = 12;
+    /// MX.
+    pub const MX: u16 = 15;
+    /// AAAA.
+    pub const AAAA: u16 = 28;
+    /// SRV.
+    pub const SRV: u16 = 33;
+    /// OPT pseudo-RR.
+    pub const OPT: u16 = 41;
+    /// DS.
+    pub const DS: u16 = 43;
+    /// IXFR.
+    pub const IXFR: u16 = 251;
+    /// AXFR.
+    pub const AXFR: u16 = 252;
+    /// ANY.
+    pub const ANY: u16 = 255;
+}
+
+/// Class IN.
+pub const CLASS_IN: u16 = 1;
+/// Class ANY (only meaningful in some queries).
+pub const CLASS_ANY: u16 = 255;
