@@ -1,0 +1,192 @@
+//! Authoritative lookup, RFC 1034 §4.3.2: decides what to answer, never how to encode it.
+//!
+//! The result is a [`Plan`] of pre-encoded RRsets per section (NSD's `answer_add_rrset`
+//! then `encode_answer`); [`crate::respond`] writes it. Lookup is synchronous and only
+//! reads the compiled zone.
+
+use cairn_wire::{rcode, rtype};
+
+use crate::zone::{CompiledRrset, CompiledZone, Node};
+
+/// How many CNAMEs a chain may follow inside one zone.
+const MAX_CNAME_CHAIN: usize = 16;
+
+/// One RRset to write, with its owner (lowercase wire).
+pub type PlannedRrset<'a> = (&'a [u8], &'a CompiledRrset);
+
+/// What to answer.
+#[derive(Debug, Default)]
+pub struct Plan<'a> {
+    /// Response code.
+    pub rcode: u16,
+    /// AA: clear on referrals.
+    pub authoritative: bool,
+    /// Answer section.
+    pub answer: Vec<PlannedRrset<'a>>,
+    /// Authority section.
+    pub authority: Vec<PlannedRrset<'a>>,
+    /// Additional section.
+    pub additional: Vec<PlannedRrset<'a>>,
+}
+
+/// Looks `qname` (lowercase wire, inside `zone`) up for `qtype`.
+pub fn lookup<'a>(zone: &'a CompiledZone, qname: &'a [u8], qtype: u16) -> Plan<'a> {
+    let mut plan = Plan { authoritative: true, ..Plan::default() };
+    let mut name: &'a [u8] = qname;
+    let mut visited: [&[u8]; MAX_CNAME_CHAIN] = [&[]; MAX_CNAME_CHAIN];
+    for hop in 0..MAX_CNAME_CHAIN {
+        visited[hop] = name;
+        match step(zone, name, qtype, &mut plan) {
+            Step::Done => break,
+            Step::Follow(target) => {
+                // Restart at an in-zone target (RFC 1034 §4.3.2 step 3a); an out-of-zone
+                // target is left to the resolver, and a loop stops the chain.
+                if !is_below(target, &zone.apex) || visited[..=hop].contains(&target) {
+                    break;
+                }
+                name = target;
+            }
+        }
+    }
+    if plan.rcode == rcode::NOERROR && plan.authoritative && !plan.answer.is_empty() {
+        add_apex_ns(zone, &mut plan);
+    }
+    plan
+}
+
+enum Step<'a> {
+    Done,
+    Follow(&'a [u8]),
+}
+
+/// One pass of RFC 1034 §4.3.2 steps 3a–3c for `name`.
+fn step<'a>(zone: &'a CompiledZone, name: &'a [u8], qtype: u16, plan: &mut Plan<'a>) -> Step<'a> {
+    // Walk down from the apex: the first zone cut on the way is a referral, and the deepest
+    // existing name is the closest encloser.
+    let apex_len = zone.apex.len();
+    let mut offsets = [0usize; 128];
+    let mut count = 0;
+    let mut pos = 0;
+    while name.len() - pos > apex_len {
+        offsets[count] = pos;
+        count += 1;
+        pos += 1 + name[pos] as usize;
+    }
+    let mut closest: &'a [u8] = &zone.apex;
+    let mut found: Option<&'a Node> = zone.nodes.get(&zone.apex);
+    for &off in offsets[..count].iter().rev() {
+        let suffix = &name[off..];
+        let Some((key, node)) = zone.nodes.get_key_value(suffix) else {
+            found = None;
+            break;
+        };
+        closest = key;
+        found = Some(node);
+        let at_qname = off == 0;
+        if node.is_delegation() && !(at_qname && qtype == rtype::DS) {
+            referral(zone, key, node, plan);
+            return Step::Done;
+        }
+    }
+    let (owner, node) = match found {
+        Some(node) if closest.len() == name.len() => (name, node),
+        _ => {
+            // No such name: a wildcard child of the closest encloser may synthesise it
+            // (RFC 4592 §3.3.1); empty non-terminals are nodes, so they block it.
+            let mut wildcard = Vec::with_capacity(closest.len() + 2);
+            wildcard.extend_from_slice(b"\x01*");
+            wildcard.extend_from_slice(closest);
+            match zone.nodes.get(wildcard.as_slice()) {
+                Some(node) => (name, node),
+                None => {
+                    plan.rcode = rcode::NXDOMAIN;
+                    negative(zone, plan);
+                    return Step::Done;
+                }
+            }
+        }
+    };
+    answer_from(zone, owner, node, qtype, plan)
+}
+
+/// Steps 3a/3b at an existing (or synthesised) node.
+fn answer_from<'a>(
+    zone: &'a CompiledZone,
+    owner: &'a [u8],
+    node: &'a Node,
+    qtype: u16,
+    plan: &mut Plan<'a>,
+) -> Step<'a> {
+    if qtype == rtype::ANY && !node.rrsets.is_empty() {
+        for rrset in &node.rrsets {
+            plan.answer.push((owner, rrset));
+        }
+        return Step::Done;
+    }
+    if let Some(rrset) = node.rrset(qtype) {
+        plan.answer.push((owner, rrset));
+        push_additional(rrset, plan);
+        return Step::Done;
+    }
+    if let Some(cname) = node.rrset(rtype::CNAME) {
+        plan.answer.push((owner, cname));
+        return match &cname.cname_target {
+            Some(target) => Step::Follow(target),
+            None => Step::Done,
+        };
+    }
+    plan.rcode = rcode::NOERROR;
+    negative(zone, plan);
+    Step::Done
+}
+
+/// A referral to the zone cut at `cut` (AA clear, NS in authority, glue in additional).
+fn referral<'a>(zone: &'a CompiledZone, cut: &'a [u8], node: &'a Node, plan: &mut Plan<'a>) {
+    let _ = zone;
+    let ns = node.rrset(rtype::NS).expect("a delegation node has NS");
+    if plan.answer.is_empty() {
+        plan.authoritative = false;
+    }
+    plan.authority.push((cut, ns));
+    push_additional(ns, plan);
+}
+
+/// NXDOMAIN or NODATA: the SOA with the negative TTL in authority (RFC 2308 §3).
+fn negative<'a>(zone: &'a CompiledZone, plan: &mut Plan<'a>) {
+    if let Some(soa) = &zone.negative_soa {
+        plan.authority.push((&zone.apex, soa));
+    }
+}
+
+/// Route 53 puts the zone's NS in the authority section of positive answers (ROUTE53.md §2.7).
+fn add_apex_ns<'a>(zone: &'a CompiledZone, plan: &mut Plan<'a>) {
+    let Some(ns) = &zone.apex_ns else { return };
+    if plan.answer.iter().any(|(_, r)| std::ptr::eq(*r, &**ns)) {
+        return;
+    }
+    plan.authority.push((&zone.apex, ns));
+    push_additional(ns, plan);
+}
+
+fn push_additional<'a>(rrset: &'a CompiledRrset, plan: &mut Plan<'a>) {
+    for target in &rrset.additional {
+        for addr in [&target.a, &target.aaaa].into_iter().flatten() {
+            if !plan.additional.iter().any(|(_, r)| std::ptr::eq(*r, &**addr)) {
+                plan.additional.push((&target.name, addr));
+            }
+        }
+    }
+}
+
+/// Whether a lowercase wire name lies at or below `apex`.
+fn is_below(name: &[u8], apex: &[u8]) -> bool {
+    if name.len() < apex.len() {
+        return false;
+    }
+    let offset = name.len() - apex.len();
+    let mut pos = 0;
+    while pos < offset {
+        pos += 1 + name[pos] as usize;
+    }
+    pos == offset && name[offset..] == *apex
+}

@@ -1,0 +1,69 @@
+//! DNS listeners: UDP worker threads with one `SO_REUSEPORT` socket each, and TCP
+//! connections on the async runtime (RFC 7766: pipelining, idle timeout).
+
+pub mod tcp;
+pub mod udp;
+
+use std::io;
+use std::net::{SocketAddr, TcpListener, UdpSocket};
+
+use socket2::{Domain, Protocol, Socket, Type};
+
+/// The sockets of one `--dns-listen` address: UDP and TCP on the same port.
+pub struct BoundDns {
+    /// The address actually bound (the port is filled in when 0 was asked for).
+    pub local: SocketAddr,
+    /// One UDP socket per worker, all on `local`.
+    pub udp: Vec<UdpSocket>,
+    /// The TCP listener on `local`.
+    pub tcp: TcpListener,
+}
+
+/// Binds `workers` UDP sockets and one TCP listener on `addr`. With port 0 the first UDP
+/// socket picks the port and the rest follow it; if TCP cannot have that port, it retries.
+pub fn bind(addr: SocketAddr, workers: usize) -> io::Result<BoundDns> {
+    let workers = workers.max(1);
+    let mut last_err = None;
+    for _ in 0..16 {
+        let first = udp_socket(addr)?;
+        let local = first.local_addr()?;
+        let tcp = match tcp_listener(local) {
+            Ok(tcp) => tcp,
+            Err(e) if addr.port() == 0 && e.kind() == io::ErrorKind::AddrInUse => {
+                last_err = Some(e);
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let mut udp = vec![first];
+        for _ in 1..workers {
+            udp.push(udp_socket(local)?);
+        }
+        return Ok(BoundDns { local, udp, tcp });
+    }
+    Err(last_err.unwrap_or_else(|| io::Error::new(io::ErrorKind::AddrInUse, "no free port")))
+}
+
+fn udp_socket(addr: SocketAddr) -> io::Result<UdpSocket> {
+    let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))?;
+    if addr.is_ipv6() {
+        socket.set_only_v6(true)?;
+    }
+    socket.set_reuse_port(true)?;
+    // Bursts of queries should queue, not drop, while a worker is busy.
+    let _ = socket.set_recv_buffer_size(4 << 20);
+    socket.bind(&addr.into())?;
+    Ok(socket.into())
+}
+
+fn tcp_listener(addr: SocketAddr) -> io::Result<TcpListener> {
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+    if addr.is_ipv6() {
+        socket.set_only_v6(true)?;
+    }
+    socket.set_reuse_address(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(1024)?;
+    socket.set_nonblocking(true)?;
+    Ok(socket.into())
+}

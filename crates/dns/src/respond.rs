@@ -1,0 +1,146 @@
+//! The query pipeline of the public authoritative listener: parse, checks in a fixed
+//! order, lookup, write.
+//!
+//! | order | check | outcome |
+//! |---|---|---|
+//! | 1 | shorter than a header, or QR=1 | dropped (no reflection) |
+//! | 2 | malformed question or records | FORMERR, header only |
+//! | 3 | opcode other than QUERY | NOTIMP |
+//! | 4 | EDNS version above 0 | BADVERS (RFC 6891 §6.1.3) |
+//! | 5 | class other than IN | REFUSED |
+//! | 6 | AXFR/IXFR | REFUSED (zone transfers are not offered) |
+//! | 7 | meta types (OPT, TKEY…) | FORMERR / NOTIMP |
+//! | 8 | name in no public hosted zone | REFUSED |
+//! | 9 | authoritative lookup | the plan, written with truncation (TC=1 on UDP) |
+
+use cairn_wire::{rcode, rtype, NoRoom, ParseError, Query, ResponseWriter, Section};
+
+use crate::auth::{self, Plan};
+use crate::snapshot::Snapshot;
+
+/// The EDNS UDP payload Cairn advertises and honours at most (ROUTE53.md §2.7: up to 4096).
+pub const EDNS_UDP_PAYLOAD: u16 = 4096;
+
+/// How the query arrived; decides the size limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    /// UDP: 512 bytes, or the EDNS payload (at most [`EDNS_UDP_PAYLOAD`]).
+    Udp,
+    /// TCP: up to 65535 bytes.
+    Tcp,
+}
+
+/// Answers one message from `snapshot` into `out`; `None` means send nothing.
+pub fn respond<'b>(
+    snapshot: &Snapshot,
+    msg: &[u8],
+    transport: Transport,
+    out: &'b mut Vec<u8>,
+) -> Option<&'b [u8]> {
+    let query = match Query::parse(msg) {
+        Ok(query) => query,
+        Err(ParseError::Drop) => return None,
+        Err(ParseError::FormErr(_)) => return Some(formerr(msg, out)),
+    };
+    let limit = match transport {
+        Transport::Udp => query
+            .edns
+            .map_or(512, |e| e.udp_payload.clamp(512, EDNS_UDP_PAYLOAD) as usize),
+        Transport::Tcp => usize::from(u16::MAX),
+    };
+    let edns = query.edns.map(|e| (EDNS_UDP_PAYLOAD, e.dnssec_ok));
+    let mut w = ResponseWriter::new(out, &query, limit);
+
+    if query.opcode != 0 {
+        w.set_rcode(rcode::NOTIMP);
+        return Some(w.finish(edns));
+    }
+    if query.edns.is_some_and(|e| e.version != 0) {
+        w.set_rcode(rcode::BADVERS);
+        return Some(w.finish(edns));
+    }
+    if query.qclass != cairn_wire::CLASS_IN {
+        w.set_rcode(rcode::REFUSED);
+        return Some(w.finish(edns));
+    }
+    match query.qtype {
+        rtype::AXFR | rtype::IXFR => {
+            w.set_rcode(rcode::REFUSED);
+            return Some(w.finish(edns));
+        }
+        rtype::OPT => {
+            w.set_rcode(rcode::FORMERR);
+            return Some(w.finish(edns));
+        }
+        128..=254 => {
+            w.set_rcode(rcode::NOTIMP);
+            return Some(w.finish(edns));
+        }
+        _ => {}
+    }
+
+    let mut lower = [0u8; 255];
+    let len = query.qname_lowercase(&mut lower);
+    let qname = &lower[..len];
+    let Some(zone) = snapshot.find_public_zone(qname) else {
+        w.set_rcode(rcode::REFUSED);
+        return Some(w.finish(edns));
+    };
+    let plan = auth::lookup(zone, qname, query.qtype);
+    write_plan(&mut w, &plan);
+    Some(w.finish(edns))
+}
+
+/// Writes a plan. Answer or authority data that does not fit empties the message and sets
+/// TC, so the client retries over TCP; additional data that does not fit is left out.
+pub fn write_plan(w: &mut ResponseWriter<'_>, plan: &Plan<'_>) {
+    w.set_rcode(plan.rcode);
+    w.set_aa(plan.authoritative);
+    let required = [(Section::Answer, &plan.answer), (Section::Authority, &plan.authority)];
+    for (section, rrsets) in required {
+        for (owner, rrset) in rrsets.iter() {
+            if push_rrset(w, section, owner, rrset).is_err() {
+                w.clear_records();
+                w.set_tc(true);
+                return;
+            }
+        }
+    }
+    for (owner, rrset) in &plan.additional {
+        let mark = w.mark();
+        if push_rrset(w, Section::Additional, owner, rrset).is_err() {
+            w.rollback(mark);
+            return;
+        }
+    }
+}
+
+fn push_rrset(
+    w: &mut ResponseWriter<'_>,
+    section: Section,
+    owner: &[u8],
+    rrset: &crate::zone::CompiledRrset,
+) -> Result<(), NoRoom> {
+    for rdata in &rrset.rdatas {
+        w.push_rr(section, owner, rrset.rtype, rrset.ttl, rdata)?;
+    }
+    Ok(())
+}
+
+/// FORMERR with the header of `msg` and nothing else.
+fn formerr<'b>(msg: &[u8], out: &'b mut Vec<u8>) -> &'b [u8] {
+    let id = u16::from_be_bytes([msg[0], msg[1]]);
+    let flags = u16::from_be_bytes([msg[2], msg[3]]);
+    let opcode = ((flags >> 11) & 0xf) as u8;
+    let mut w = ResponseWriter::from_header(
+        out,
+        id,
+        opcode,
+        flags & 0x0100 != 0,
+        flags & 0x0010 != 0,
+        false,
+        512,
+    );
+    w.set_rcode(rcode::FORMERR);
+    w.finish(None)
+}

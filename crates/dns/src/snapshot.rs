@@ -1,0 +1,73 @@
+//! Immutable snapshots of everything the data plane serves, swapped atomically.
+
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+use cairn_model::{ChangeSeq, HostedZoneId};
+use rustc_hash::FxHashMap;
+
+use crate::zone::CompiledZone;
+
+/// The snapshot every listener reads; the follower swaps in a new one per change.
+pub type SharedSnapshot = Arc<ArcSwap<Snapshot>>;
+
+/// Every compiled zone at one position of the change log.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    /// The last change-log entry this snapshot includes.
+    pub seq: ChangeSeq,
+    /// Every zone by id.
+    pub zones: FxHashMap<HostedZoneId, Arc<CompiledZone>>,
+    /// Public zones by apex (lowercase wire). When several public zones share a name (Route 53
+    /// allows it, each on its own name servers), the oldest is served.
+    public: FxHashMap<Box<[u8]>, Arc<CompiledZone>>,
+}
+
+impl Snapshot {
+    /// An empty snapshot at the start of the log.
+    pub fn empty() -> Self {
+        Self::default()
+    }
+
+    /// A shareable handle on an empty snapshot.
+    pub fn shared() -> SharedSnapshot {
+        Arc::new(ArcSwap::from_pointee(Self::empty()))
+    }
+
+    /// A new snapshot at `seq` with `updated` zones replaced (`None` = deleted).
+    pub fn with_changes(
+        &self,
+        seq: ChangeSeq,
+        updated: impl IntoIterator<Item = (HostedZoneId, Option<Arc<CompiledZone>>)>,
+    ) -> Self {
+        let mut zones = self.zones.clone();
+        for (id, zone) in updated {
+            match zone {
+                Some(zone) => zones.insert(id, zone),
+                None => zones.remove(&id),
+            };
+        }
+        let mut public: FxHashMap<Box<[u8]>, Arc<CompiledZone>> = FxHashMap::default();
+        for zone in zones.values().filter(|z| !z.private) {
+            let entry = public.entry(zone.apex.clone()).or_insert_with(|| zone.clone());
+            if (zone.created_at_ms, &zone.id) < (entry.created_at_ms, &entry.id) {
+                *entry = zone.clone();
+            }
+        }
+        Self { seq, zones, public }
+    }
+
+    /// The public zone closest enclosing `qname` (lowercase wire), if any.
+    pub fn find_public_zone(&self, qname: &[u8]) -> Option<&Arc<CompiledZone>> {
+        let mut name = qname;
+        loop {
+            if let Some(zone) = self.public.get(name) {
+                return Some(zone);
+            }
+            if name.first().copied().unwrap_or(0) == 0 {
+                return None;
+            }
+            name = &name[1 + name[0] as usize..];
+        }
+    }
+}

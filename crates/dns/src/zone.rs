@@ -1,0 +1,84 @@
+//! A compiled zone: nodes keyed by lowercase wire name, RRsets pre-encoded.
+
+use std::sync::Arc;
+
+use cairn_model::HostedZoneId;
+use cairn_wire::Rdata;
+use rustc_hash::FxHashMap;
+
+/// One RRset in wire form, ready to be appended to a response.
+#[derive(Debug)]
+pub struct CompiledRrset {
+    /// Type code.
+    pub rtype: u16,
+    /// TTL.
+    pub ttl: u32,
+    /// The records.
+    pub rdatas: Vec<Rdata>,
+    /// A/AAAA RRsets in this zone for the names this RRset points to (NS, MX, SRV
+    /// targets), for the additional section.
+    pub additional: Vec<AdditionalTarget>,
+    /// For a CNAME: its target, lowercased, to continue the lookup there.
+    pub cname_target: Option<Box<[u8]>>,
+}
+
+/// Address records of one target name, for the additional section.
+#[derive(Debug)]
+pub struct AdditionalTarget {
+    /// The target's lowercase wire name.
+    pub name: Box<[u8]>,
+    /// Its A RRset, if the zone has one.
+    pub a: Option<Arc<CompiledRrset>>,
+    /// Its AAAA RRset, if the zone has one.
+    pub aaaa: Option<Arc<CompiledRrset>>,
+}
+
+/// Node flags computed once at compile time (Knot's `zone_node_t.flags`).
+pub mod flags {
+    /// The zone apex.
+    pub const APEX: u8 = 1;
+    /// Has NS and is not the apex: a zone cut.
+    pub const DELEGATION: u8 = 2;
+}
+
+/// One name in the zone: its RRsets, or none for an empty non-terminal.
+#[derive(Debug, Default)]
+pub struct Node {
+    /// [`flags`] bits.
+    pub flags: u8,
+    /// RRsets, at most one per type.
+    pub rrsets: Vec<Arc<CompiledRrset>>,
+}
+
+impl Node {
+    /// The RRset of `rtype`, if any.
+    pub fn rrset(&self, rtype: u16) -> Option<&Arc<CompiledRrset>> {
+        self.rrsets.iter().find(|r| r.rtype == rtype)
+    }
+
+    /// Whether this is a zone cut.
+    pub fn is_delegation(&self) -> bool {
+        self.flags & flags::DELEGATION != 0
+    }
+}
+
+/// A hosted zone compiled for answering.
+#[derive(Debug)]
+pub struct CompiledZone {
+    /// The hosted zone it was compiled from.
+    pub id: HostedZoneId,
+    /// Creation time, to choose among public zones of the same name.
+    pub created_at_ms: i64,
+    /// A private zone: served only to the VPCs it is associated with, never publicly.
+    pub private: bool,
+    /// Apex, lowercase wire form.
+    pub apex: Box<[u8]>,
+    /// Every name with data, and every empty non-terminal, keyed by lowercase wire name.
+    pub nodes: FxHashMap<Box<[u8]>, Node>,
+    /// The apex SOA with the negative-caching TTL, min(SOA TTL, SOA MINIMUM) (RFC 2308 §3).
+    pub negative_soa: Option<Arc<CompiledRrset>>,
+    /// The apex NS.
+    pub apex_ns: Option<Arc<CompiledRrset>>,
+    /// Record sets that could not be compiled (bad stored value); each was logged.
+    pub skipped: usize,
+}
