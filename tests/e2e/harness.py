@@ -1,0 +1,354 @@
+"""Process and wire helpers for the end-to-end suite.
+
+Everything here talks to real processes over loopback sockets: the `cairn`
+binary, `knotd`, and raw DNS messages built with dnspython (or by hand, for
+malformed ones). conftest.py turns these into pytest fixtures; test modules
+may import this module directly (`import harness`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import tempfile
+import textwrap
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dns.flags
+import dns.message
+import dns.name
+import dns.rcode
+import dns.rdataclass
+import dns.rdatatype
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+# ---------------------------------------------------------------- ports
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port that is free for both UDP and TCP on `host` right now."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    for _ in range(50):
+        tcp = socket.socket(family, socket.SOCK_STREAM)
+        tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        tcp.bind((host, 0))
+        port = tcp.getsockname()[1]
+        udp = socket.socket(family, socket.SOCK_DGRAM)
+        try:
+            udp.bind((host, port))
+        except OSError:
+            continue
+        finally:
+            tcp.close()
+            udp.close()
+        return port
+    raise RuntimeError("no free port found")
+
+
+def split_hostport(addr: str) -> tuple[str, int]:
+    """'127.0.0.1:53' or '[::1]:53' -> (host, port)."""
+    host, _, port = addr.rpartition(":")
+    return host.strip("[]"), int(port)
+
+
+# ---------------------------------------------------------------- raw DNS
+
+
+def send_udp(server: tuple[str, int], wire: bytes, timeout: float = 2.0) -> bytes:
+    """Send one datagram and return the first reply whose ID matches."""
+    family = socket.AF_INET6 if ":" in server[0] else socket.AF_INET
+    with socket.socket(family, socket.SOCK_DGRAM) as s:
+        s.settimeout(timeout)
+        s.sendto(wire, server)
+        deadline = time.monotonic() + timeout
+        while True:
+            s.settimeout(max(0.01, deadline - time.monotonic()))
+            data, _ = s.recvfrom(65535)
+            if len(wire) < 2 or data[:2] == wire[:2]:
+                return data
+
+
+def _recv_exact(s: socket.socket, n: int) -> bytes:
+    buf = b""
+    while len(buf) < n:
+        chunk = s.recv(n - len(buf))
+        if not chunk:
+            raise ConnectionError(f"connection closed after {len(buf)} of {n} bytes")
+        buf += chunk
+    return buf
+
+
+def send_tcp(server: tuple[str, int], wires: list[bytes] | bytes, timeout: float = 3.0) -> list[bytes]:
+    """Send one or more (pipelined) queries on one TCP connection; return the replies in arrival order."""
+    if isinstance(wires, bytes):
+        wires = [wires]
+    with socket.create_connection(server, timeout=timeout) as s:
+        s.sendall(b"".join(struct.pack("!H", len(w)) + w for w in wires))
+        out = []
+        for _ in wires:
+            (n,) = struct.unpack("!H", _recv_exact(s, 2))
+            out.append(_recv_exact(s, n))
+        return out
+
+
+def make_query(qname: str, qtype: str | int = "A", *, qid: int = 0x1234, edns: int | None = None,
+               payload: int = 1232, rd: bool = False, edns_flags: int = 0) -> bytes:
+    """A standard query in wire form; `edns=None` means no OPT record."""
+    q = dns.message.make_query(qname, qtype, use_edns=edns if edns is not None else False,
+                               payload=payload, ednsflags=edns_flags)
+    q.id = qid
+    q.flags = dns.flags.RD if rd else 0
+    return q.to_wire()
+
+
+def query(server: tuple[str, int], qname: str, qtype: str | int = "A", *, tcp: bool = False,
+          **kw) -> dns.message.Message:
+    """Send a standard query and parse the reply."""
+    wire = make_query(qname, qtype, **kw)
+    data = send_tcp(server, wire)[0] if tcp else send_udp(server, wire)
+    return dns.message.from_wire(data)
+
+
+def wait_answers(server: tuple[str, int], zone: str, timeout: float = 10.0,
+                 proc: subprocess.Popen | None = None) -> None:
+    """Wait until `server` answers the SOA of `zone` authoritatively."""
+    deadline = time.monotonic() + timeout
+    last = "no reply"
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode} before answering")
+        try:
+            r = query(server, zone, "SOA", edns=0)
+            if r.rcode() == dns.rcode.NOERROR and r.flags & dns.flags.AA and r.answer:
+                return
+            last = f"rcode {dns.rcode.to_text(r.rcode())}, answer {len(r.answer)} RRsets"
+        except (OSError, dns.exception.DNSException) as e:
+            last = repr(e)
+        time.sleep(0.1)
+    raise TimeoutError(f"{server} did not answer {zone} SOA within {timeout}s ({last})")
+
+
+# ---------------------------------------------------------------- servers
+
+
+@dataclass
+class Server:
+    """A running DNS server process we started (and only we stop)."""
+
+    name: str
+    proc: subprocess.Popen
+    dns: list[tuple[str, int]]
+    workdir: Path
+    log_path: Path
+    api: tuple[str, int] | None = None
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def addr(self) -> tuple[str, int]:
+        return self.dns[0]
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+
+    def stop(self, timeout: float = 10.0) -> int | None:
+        """SIGTERM our own process by PID, then SIGKILL if it lingers."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        return self.proc.returncode
+
+
+# -- Knot DNS
+
+
+def knotd_path() -> str | None:
+    return shutil.which("knotd") or (("/usr/sbin/knotd") if os.path.exists("/usr/sbin/knotd") else None)
+
+
+KNOT_CONF = """\
+# Generated by tests/e2e/harness.py. Knot 3.x defaults that matter here:
+# - minimal responses: no NS RRset in the authority section of positive answers
+#   (not configurable), glue/A/AAAA for NS, MX, SRV targets in additional;
+# - udp-max-payload defaults to 1232; raised to 4096 here because Route 53
+#   answers up to 4096 bytes over UDP with EDNS (ROUTE53.md section 2.7);
+# - no NSID, no cookies, no RRL, answer rotation off: none is configured.
+server:
+    rundir: "{dir}"
+    listen: {listen}
+    udp-max-payload: 4096
+    udp-workers: {workers}
+    tcp-workers: {workers}
+    background-workers: 1
+{user}
+database:
+    storage: "{dir}/db"
+
+log:
+  - target: stderr
+    any: info
+
+control:
+    listen: "{dir}/knot.sock"
+
+template:
+  - id: default
+    storage: "{dir}/zones"
+    zonefile-sync: -1
+    zonefile-load: whole
+    journal-content: none
+    semantic-checks: off
+
+zone:
+{zones}
+"""
+
+
+def start_knot(zones: dict[str, Path], *, workdir: Path | None = None, port: int | None = None,
+               host: str = "127.0.0.1", workers: int = 1, cpu: int | None = None,
+               timeout: float = 10.0) -> Server:
+    """Start knotd serving `zones` ({origin: zone file}) on host:port (a free port when None)."""
+    knotd = knotd_path()
+    if knotd is None:
+        raise FileNotFoundError("knotd not found (apt-get install knot)")
+    workdir = Path(workdir or tempfile.mkdtemp(prefix="knot-"))
+    (workdir / "zones").mkdir(parents=True, exist_ok=True)
+    (workdir / "db").mkdir(exist_ok=True)
+    port = port or free_port(host)
+    zone_lines = []
+    for origin, path in zones.items():
+        origin = origin.rstrip(".") + "."
+        fname = origin + "zone"
+        shutil.copyfile(path, workdir / "zones" / fname)
+        zone_lines.append(f"  - domain: {origin}\n    file: {fname}")
+    user = ""
+    if os.geteuid() == 0:
+        # knotd as root keeps root unless told otherwise; say so explicitly.
+        user = "    user: root:root"
+    conf = KNOT_CONF.format(dir=workdir, listen=f"{host}@{port}", workers=workers,
+                            user=user, zones="\n".join(zone_lines))
+    conf_path = workdir / "knot.conf"
+    conf_path.write_text(conf)
+    log_path = workdir / "knotd.log"
+    cmd = [knotd, "-c", str(conf_path)]
+    if cpu is not None:
+        cmd = ["taskset", "-c", str(cpu)] + cmd
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    srv = Server("knot", proc, [(host, port)], workdir, log_path)
+    try:
+        for origin in zones:
+            wait_answers((host, port), origin, timeout, proc)
+    except Exception:
+        srv.stop()
+        raise RuntimeError(f"knotd failed to serve:\n{srv.log()[-4000:]}")
+    return srv
+
+
+# -- Cairn
+
+
+def cairn_bin() -> Path:
+    return Path(os.environ.get("CAIRN_BIN", REPO / "target" / "release" / "cairn"))
+
+
+CAIRN_ENV = {
+    "CAIRN_ACCESS_KEY_ID": "AKIDCAIRNTEST0000001",
+    "CAIRN_SECRET_ACCESS_KEY": "cairn-test-secret-key-0000000000000000000",
+}
+
+
+def cairn_env() -> dict:
+    env = dict(os.environ)
+    env.update(CAIRN_ENV)
+    env.setdefault("RUST_BACKTRACE", "1")
+    return env
+
+
+def cairn(*args: str, check: bool = True, timeout: float = 60.0, **kw) -> subprocess.CompletedProcess:
+    """Run a cairn CLI command and capture its output."""
+    res = subprocess.run([str(cairn_bin()), *args], capture_output=True, text=True, env=cairn_env(),
+                         timeout=timeout, stdin=subprocess.DEVNULL, **kw)
+    if check and res.returncode != 0:
+        raise AssertionError(f"cairn {' '.join(args)} exited {res.returncode}\n"
+                             f"stdout:\n{res.stdout}\nstderr:\n{res.stderr}")
+    return res
+
+
+def import_zone(data_dir: Path, zone_file: Path, name: str, **kw) -> subprocess.CompletedProcess:
+    """`cairn zone import FILE --name ZONE --data-dir DIR`."""
+    return cairn("zone", "import", str(zone_file), "--name", name, "--data-dir", str(data_dir), **kw)
+
+
+def export_zone(data_dir: Path, name: str, **kw) -> subprocess.CompletedProcess:
+    return cairn("zone", "export", name, "--data-dir", str(data_dir), **kw)
+
+
+def start_cairn(data_dir: Path, *, dns_listen: list[str] | None = None, workers: int | None = None,
+                extra_args: list[str] | None = None, cpu: int | None = None,
+                timeout: float = 10.0) -> Server:
+    """Start `cairn serve` on ephemeral ports and wait (<= timeout) for its ready file."""
+    binary = cairn_bin()
+    if not binary.exists():
+        raise FileNotFoundError(f"{binary} not built (cargo build --release -p cairn)")
+    data_dir = Path(data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    ready = data_dir.parent / f"{data_dir.name}.ready.json"
+    if ready.exists():
+        ready.unlink()
+    cmd = [str(binary), "serve", "--data-dir", str(data_dir), "--api-listen", "127.0.0.1:0",
+           "--ready-file", str(ready)]
+    for addr in dns_listen or ["127.0.0.1:0"]:
+        cmd += ["--dns-listen", addr]
+    if workers is not None:
+        cmd += ["--dns-workers", str(workers)]
+    cmd += extra_args or []
+    if cpu is not None:
+        cmd = ["taskset", "-c", str(cpu)] + cmd
+    log_path = data_dir.parent / f"{data_dir.name}.stderr.log"
+    with open(log_path, "ab") as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                env=cairn_env())
+    srv = Server("cairn", proc, [], data_dir, log_path)
+    deadline = time.monotonic() + timeout
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"cairn serve exited with {proc.returncode}:\n{srv.log()[-4000:]}")
+        if ready.exists():
+            try:
+                info = json.loads(ready.read_text())
+                srv.dns = [split_hostport(a) for a in info["dns"]]
+                srv.api = split_hostport(info["api"])
+                srv.extra["ready"] = info
+                return srv
+            except (ValueError, KeyError):
+                pass  # partially written; retry
+        if time.monotonic() > deadline:
+            srv.stop()
+            raise TimeoutError(f"cairn serve not ready within {timeout}s:\n{srv.log()[-4000:]}")
+        time.sleep(0.05)
+
+
+def describe_log(srv: Server, limit: int = 6000) -> str:
+    text = srv.log()
+    return textwrap.indent(text[-limit:], "    | ")
