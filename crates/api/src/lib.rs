@@ -1,1 +1,83 @@
-//! placeholder
+//! Cairn's control plane: the AWS-compatible HTTP API on one port (DESIGN.md §1).
+//!
+//! ```text
+//!   request ──► envelope (request id, errors rendered per protocol)
+//!                 ├─ GET /_cairn/health            (unauthenticated readiness)
+//!                 └─ sigv4 (verify signature) ──► route53 (rest-xml, /2013-04-01/…)
+//!                                                   └─► Store
+//! ```
+//!
+//! # Layout
+//! - [`state`]: [`AppState`], [`ApiConfig`], [`Credentials`].
+//! - [`error`]: [`AwsError`], the one error type handlers return.
+//! - [`envelope`]: request ids and error rendering, the outermost layer.
+//! - [`sigv4`]: AWS Signature Version 4 verification, as middleware.
+//! - [`protocol`]: wire codecs (rest-xml, query strings).
+//! - [`route53`]: the Route 53 operations, one module per resource.
+//!
+//! Start with [`router`].
+#![warn(missing_docs)]
+
+use std::future::Future;
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{middleware, Json, Router};
+
+pub mod envelope;
+pub mod error;
+pub mod protocol;
+pub mod route53;
+pub mod sigv4;
+pub mod state;
+
+pub use error::AwsError;
+pub use state::{ApiConfig, AppState, Credentials};
+
+/// The path of the readiness endpoint.
+pub const HEALTH_PATH: &str = "/_cairn/health";
+
+/// The whole API: readiness, then every signed service.
+///
+/// # Arguments
+/// * `state` - the store, credentials and configuration every handler shares.
+pub fn router(state: AppState) -> Router {
+    let signed = route53::routes()
+        .fallback(unknown_operation)
+        .layer(middleware::from_fn_with_state(state.clone(), sigv4::verify));
+    Router::new()
+        .route(HEALTH_PATH, get(health))
+        .merge(signed)
+        .layer(middleware::from_fn(envelope::wrap))
+        .with_state(state)
+}
+
+/// Serves the API on an already-bound listener until `shutdown` completes.
+///
+/// # Arguments
+/// * `listener` - a bound TCP listener (tests bind `127.0.0.1:0`).
+/// * `state` - what [`router`] needs.
+/// * `shutdown` - resolves when the server should stop accepting and drain.
+///
+/// # Return value
+/// Returns when the server has shut down; an error if accepting failed.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// `GET /_cairn/health`: the readiness report, unauthenticated.
+async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
+    Json((state.readiness)())
+}
+
+/// Any path or method no operation answers.
+async fn unknown_operation() -> Response {
+    AwsError::unknown_operation().into_response()
+}

@@ -1,0 +1,89 @@
+//! The envelope around every request: a request id on every response, and errors rendered
+//! in the client's protocol.
+//!
+//! Handlers and middleware return [`AwsError`] as a response *extension*; [`wrap`] turns it
+//! into the body here, where the request id is known. JSON protocols (Resolver's json-1.1,
+//! rest-json) are recognised by their headers; everything else gets rest-xml.
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{HeaderMap, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
+
+use crate::error::AwsError;
+use crate::protocol::rest_xml;
+
+/// The header that carries the request id.
+pub const REQUEST_ID_HEADER: &str = "x-amz-request-id";
+
+/// The id of the request being served; handlers may read it from the request extensions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestId(pub String);
+
+impl RequestId {
+    /// A fresh id, shaped like AWS's (a UUID).
+    pub fn generate() -> Self {
+        Self(uuid::Uuid::new_v4().to_string())
+    }
+}
+
+/// The form an error body takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorForm {
+    /// `<ErrorResponse>` (Route 53, EC2-style XML).
+    Xml,
+    /// `{"__type": …, "message": …}` (json-1.1 and rest-json services).
+    Json,
+}
+
+impl ErrorForm {
+    /// Chooses the form from the request's headers.
+    pub fn for_request(headers: &HeaderMap) -> Self {
+        let json_type = headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("json"));
+        if headers.contains_key("x-amz-target") || json_type {
+            Self::Json
+        } else {
+            Self::Xml
+        }
+    }
+}
+
+/// Middleware: assigns the request id, then renders any [`AwsError`] the inner layers left.
+pub async fn wrap(mut request: Request, next: Next) -> Response {
+    let request_id = RequestId::generate();
+    let form = ErrorForm::for_request(request.headers());
+    request.extensions_mut().insert(request_id.clone());
+    let mut response = next.run(request).await;
+    if let Some(error) = response.extensions_mut().remove::<AwsError>() {
+        response = render_error(&error, form, &request_id);
+    }
+    let value = HeaderValue::from_str(&request_id.0).expect("a UUID is a valid header value");
+    response.headers_mut().insert(REQUEST_ID_HEADER, value);
+    response
+}
+
+/// The complete response for `error`.
+pub fn render_error(error: &AwsError, form: ErrorForm, request_id: &RequestId) -> Response {
+    let (content_type, body) = match form {
+        ErrorForm::Xml => ("text/xml", rest_xml::error_body(error, &request_id.0)),
+        ErrorForm::Json => (
+            "application/x-amz-json-1.1",
+            serde_json::json!({"__type": error.code, "message": error.message}).to_string(),
+        ),
+    };
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = error.status;
+    response
+        .headers_mut()
+        .insert("content-type", HeaderValue::from_static(content_type));
+    if form == ErrorForm::Json {
+        if let Ok(value) = HeaderValue::from_str(&error.code) {
+            response.headers_mut().insert("x-amzn-errortype", value);
+        }
+    }
+    response
+}

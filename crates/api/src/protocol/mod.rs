@@ -1,0 +1,7 @@
+//! Wire codecs of the AWS protocols the API speaks, independent of any service.
+//!
+//! - [`rest_xml`]: Route 53's protocol: XML bodies in, XML bodies out, `<ErrorResponse>`.
+//! - [`query`]: URI query strings and percent-encoding, shared with SigV4.
+
+pub mod query;
+pub mod rest_xml;

@@ -1,0 +1,60 @@
+//! What every handler shares: the store, the root credentials and the API configuration.
+
+use std::fmt;
+use std::sync::Arc;
+
+use cairn_model::{DomainName, Limits};
+
+/// Everything the API needs, cloned cheaply into each request.
+#[derive(Clone)]
+pub struct AppState {
+    /// The single source of truth.
+    pub store: Arc<dyn cairn_store::Store>,
+    /// The key pair requests are signed with.
+    pub credentials: Credentials,
+    /// Account, name servers, quotas and the `Location` base.
+    pub config: ApiConfig,
+    /// Builds the body of `GET /_cairn/health`.
+    pub readiness: Arc<dyn Fn() -> serde_json::Value + Send + Sync>,
+}
+
+impl fmt::Debug for AppState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AppState")
+            .field("credentials", &self.credentials)
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The API's configuration, decided by the binary.
+#[derive(Debug, Clone)]
+pub struct ApiConfig {
+    /// The 12-digit account that owns what the root key creates.
+    pub account_id: String,
+    /// Name servers of new hosted zones and delegation sets.
+    pub name_servers: Vec<DomainName>,
+    /// Quotas enforced on zones and change batches.
+    pub limits: Limits,
+    /// Scheme, host and port that `Location` headers start with, e.g.
+    /// `http://127.0.0.1:8053` (no trailing slash).
+    pub location_base: String,
+}
+
+/// An access key pair. `Debug` never prints the secret.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    /// `AWS_ACCESS_KEY_ID`.
+    pub access_key_id: String,
+    /// `AWS_SECRET_ACCESS_KEY`.
+    pub secret_access_key: String,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"<redacted>")
+            .finish()
+    }
+}
