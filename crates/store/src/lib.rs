@@ -253,6 +253,12 @@ pub trait ChangeFeed: Send + Sync + 'static {
 
     /// Records that serving node `node` has applied the log up to `seq`; also its heartbeat.
     async fn report_applied(&self, node: &str, seq: ChangeSeq) -> StoreResult<()>;
+
+    /// Woken after every commit made through this handle, so a follower in the same process
+    /// applies it at once instead of at its next poll. `None` if the backend cannot tell.
+    fn commit_notifier(&self) -> Option<Arc<tokio::sync::Notify>> {
+        None
+    }
 }
 
 /// Opens the store a URL names: `sqlite://PATH` (or a bare path).
