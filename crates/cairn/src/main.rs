@@ -1,1 +1,61 @@
-fn main() {}
+//! `cairn`: the binary. Parses the command line, then hands over to [`serve`] or [`zone`].
+//!
+//! Exit codes: 0 success; 1 a runtime failure (store, bind); 2 bad usage (from clap);
+//! 3 invalid input (a zone file or name that was refused).
+
+mod cli;
+mod config;
+mod credentials;
+mod serve;
+mod zone;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+
+/// A failure whose details were already printed; carries the exit code.
+#[derive(Debug)]
+pub enum ExitError {
+    /// Exit 1.
+    Runtime,
+    /// Exit 3.
+    InvalidInput,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.log.as_deref());
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve(args) => serve::run(args).await,
+            Command::Zone(cmd) => zone::run(cmd).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(ExitError::Runtime) => ExitCode::from(1),
+        Err(ExitError::InvalidInput) => ExitCode::from(3),
+    }
+}
+
+fn init_logging(filter: Option<&str>) {
+    let filter = filter
+        .map(tracing_subscriber::EnvFilter::new)
+        .unwrap_or_else(|| {
+            tracing_subscriber::EnvFilter::try_from_env("CAIRN_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"))
+        });
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}

@@ -1,0 +1,155 @@
+//! Settings: command line and `CAIRN_*` environment (both through clap), then the `--config`
+//! TOML file, then defaults. Unknown keys in the file are refused, so a typo cannot be
+//! silently ignored.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use cairn_model::DomainName;
+use serde::Deserialize;
+
+use crate::cli::{ServeArgs, StoreArgs};
+
+/// Default data directory.
+pub const DEFAULT_DATA_DIR: &str = "cairn-data";
+/// Default API address.
+pub const DEFAULT_API_LISTEN: &str = "127.0.0.1:8053";
+/// Default DNS address.
+pub const DEFAULT_DNS_LISTEN: &str = "127.0.0.1:1053";
+/// Default account id.
+pub const DEFAULT_ACCOUNT_ID: &str = "111111111111";
+
+/// The `--config` file: the same keys as the command line, in snake case.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    data_dir: Option<PathBuf>,
+    store: Option<String>,
+    api_listen: Option<SocketAddr>,
+    #[serde(default)]
+    dns_listen: Vec<SocketAddr>,
+    dns_workers: Option<usize>,
+    #[serde(default)]
+    nameservers: Vec<String>,
+    account_id: Option<String>,
+    ready_file: Option<PathBuf>,
+}
+
+/// Everything `serve` runs with.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Data directory.
+    pub data_dir: PathBuf,
+    /// Store URL.
+    pub store_url: String,
+    /// API address.
+    pub api_listen: SocketAddr,
+    /// DNS addresses.
+    pub dns_listen: Vec<SocketAddr>,
+    /// UDP workers per DNS address.
+    pub dns_workers: usize,
+    /// Name servers of new zones.
+    pub nameservers: Vec<DomainName>,
+    /// Account id.
+    pub account_id: String,
+    /// Where to write bound addresses.
+    pub ready_file: Option<PathBuf>,
+}
+
+/// Resolves `serve`'s settings.
+pub fn resolve(args: &ServeArgs) -> Result<Settings, String> {
+    let file = match &args.config {
+        Some(path) => load_file(path)?,
+        None => FileConfig::default(),
+    };
+    let data_dir = args
+        .store
+        .data_dir
+        .clone()
+        .or(file.data_dir)
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+    let store_url = args
+        .store
+        .store
+        .clone()
+        .or(file.store)
+        .unwrap_or_else(|| default_store_url(&data_dir));
+    let dns_listen = if !args.dns_listen.is_empty() {
+        args.dns_listen.clone()
+    } else if !file.dns_listen.is_empty() {
+        file.dns_listen
+    } else {
+        vec![DEFAULT_DNS_LISTEN.parse().expect("the default address parses")]
+    };
+    let names = if !args.nameservers.is_empty() { args.nameservers.clone() } else { file.nameservers };
+    let nameservers = parse_nameservers(&names)?;
+    let account_id = args
+        .account_id
+        .clone()
+        .or(file.account_id)
+        .unwrap_or_else(|| DEFAULT_ACCOUNT_ID.to_string());
+    if account_id.len() != 12 || !account_id.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("account id {account_id:?} is not 12 digits"));
+    }
+    let dns_workers = args
+        .dns_workers
+        .or(file.dns_workers)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    if dns_workers == 0 {
+        return Err("--dns-workers must be at least 1".into());
+    }
+    Ok(Settings {
+        data_dir,
+        store_url,
+        api_listen: args
+            .api_listen
+            .or(file.api_listen)
+            .unwrap_or_else(|| DEFAULT_API_LISTEN.parse().expect("the default address parses")),
+        dns_listen,
+        dns_workers,
+        nameservers,
+        account_id,
+        ready_file: args.ready_file.clone().or(file.ready_file),
+    })
+}
+
+/// The data directory and store URL for the `zone` commands.
+pub fn resolve_store(args: &StoreArgs) -> (PathBuf, String) {
+    let data_dir = args.data_dir.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+    let url = args.store.clone().unwrap_or_else(|| default_store_url(&data_dir));
+    (data_dir, url)
+}
+
+/// Name servers from text, or the defaults when none are given.
+pub fn parse_nameservers(names: &[String]) -> Result<Vec<DomainName>, String> {
+    if names.is_empty() {
+        return Ok(cairn_model::defaults::default_name_servers());
+    }
+    names
+        .iter()
+        .map(|n| DomainName::from_route53(n).map_err(|e| format!("name server {n:?}: {e}")))
+        .collect()
+}
+
+fn default_store_url(data_dir: &Path) -> String {
+    format!("sqlite://{}", data_dir.join("cairn.db").display())
+}
+
+fn load_file(path: &Path) -> Result<FileConfig, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read config {}: {e}", path.display()))?;
+    toml::from_str(&text).map_err(|e| format!("config {}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_config_keys_are_refused() {
+        let err = toml::from_str::<FileConfig>("api_listen = \"127.0.0.1:1\"\nbogus = 1\n");
+        assert!(err.is_err());
+        let ok: FileConfig = toml::from_str("api_listen = \"127.0.0.1:1\"\ndns_listen = [\"127.0.0.1:2\"]\n").unwrap();
+        assert_eq!(ok.dns_listen.len(), 1);
+    }
+}

@@ -1,0 +1,193 @@
+//! `cairn serve`: open the store, load the first snapshot, bind every listener, then run
+//! until SIGTERM or Ctrl-C.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use cairn_api::{ApiConfig, AppState, Credentials};
+use cairn_dns::follow::Follower;
+use cairn_dns::listen;
+use cairn_dns::Snapshot;
+use cairn_store::ChangeFeed;
+use tokio::sync::{watch, Notify};
+
+use crate::cli::ServeArgs;
+use crate::{config, credentials, ExitError};
+
+/// Runs the server.
+pub async fn run(args: ServeArgs) -> Result<(), ExitError> {
+    let settings = config::resolve(&args).map_err(|e| {
+        tracing::error!("{e}");
+        ExitError::InvalidInput
+    })?;
+    std::fs::create_dir_all(&settings.data_dir).map_err(|e| {
+        tracing::error!(dir = %settings.data_dir.display(), error = %e, "cannot create the data directory");
+        ExitError::Runtime
+    })?;
+    let store = cairn_store::open(&settings.store_url).await.map_err(|e| {
+        tracing::error!(store = %redact(&settings.store_url), error = %e, "cannot open the store");
+        ExitError::Runtime
+    })?;
+    let key = credentials::load_or_create(&settings.data_dir).map_err(|e| {
+        tracing::error!("{e}");
+        ExitError::Runtime
+    })?;
+    let node_id = node_id(&settings.data_dir).map_err(|e| {
+        tracing::error!(error = %e, "cannot read or write the node id");
+        ExitError::Runtime
+    })?;
+
+    // Data plane: first snapshot before any listener answers.
+    let shared = Snapshot::shared();
+    let poke = store.commit_notifier().unwrap_or_else(|| Arc::new(Notify::new()));
+    let feed: Arc<dyn ChangeFeed> = store.clone();
+    let follower = Follower::new(feed, shared.clone(), node_id.clone(), poke);
+    follower.load_initial().await.map_err(|e| {
+        tracing::error!(error = %e, "cannot load the zones");
+        ExitError::Runtime
+    })?;
+
+    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let stop_udp = Arc::new(AtomicBool::new(false));
+    let mut udp_threads = Vec::new();
+    let mut dns_addrs: Vec<SocketAddr> = Vec::new();
+    for addr in &settings.dns_listen {
+        let bound = listen::bind(*addr, settings.dns_workers).map_err(|e| {
+            tracing::error!(%addr, error = %e, "cannot bind the DNS address");
+            ExitError::Runtime
+        })?;
+        dns_addrs.push(bound.local);
+        let tcp = tokio::net::TcpListener::from_std(bound.tcp).map_err(|e| {
+            tracing::error!(%addr, error = %e, "cannot use the DNS TCP listener");
+            ExitError::Runtime
+        })?;
+        tokio::spawn(listen::tcp::serve(tcp, shared.clone(), shutdown_rx.clone()));
+        udp_threads.extend(
+            listen::udp::spawn_workers(bound.udp, shared.clone(), stop_udp.clone()).map_err(|e| {
+                tracing::error!(error = %e, "cannot start UDP workers");
+                ExitError::Runtime
+            })?,
+        );
+        tracing::info!(addr = %bound.local, workers = settings.dns_workers, "dns listening (udp, tcp)");
+    }
+    tokio::spawn(follower.run(shutdown_rx.clone()));
+
+    // Control plane.
+    let api_listener = tokio::net::TcpListener::bind(settings.api_listen).await.map_err(|e| {
+        tracing::error!(addr = %settings.api_listen, error = %e, "cannot bind the API address");
+        ExitError::Runtime
+    })?;
+    let api_addr = api_listener.local_addr().map_err(|_| ExitError::Runtime)?;
+    let readiness = {
+        let shared = shared.clone();
+        let dns: Vec<String> = dns_addrs.iter().map(ToString::to_string).collect();
+        let node_id = node_id.clone();
+        Arc::new(move || {
+            let snapshot = shared.load();
+            serde_json::json!({
+                "status": "ok",
+                "api": api_addr.to_string(),
+                "dns": dns,
+                "node_id": node_id,
+                "applied_seq": snapshot.seq.0,
+                "zones": snapshot.zones.len(),
+            })
+        })
+    };
+    let state = AppState {
+        store: store.clone(),
+        credentials: Credentials {
+            access_key_id: key.access_key_id.clone(),
+            secret_access_key: key.secret_access_key.clone(),
+        },
+        config: ApiConfig {
+            account_id: settings.account_id.clone(),
+            name_servers: settings.nameservers.clone(),
+            limits: cairn_model::Limits::default(),
+            location_base: format!("http://{api_addr}"),
+        },
+        readiness,
+    };
+    let mut api_shutdown = shutdown_rx.clone();
+    let api_task = tokio::spawn(cairn_api::serve(api_listener, state, async move {
+        let _ = api_shutdown.wait_for(|stop| *stop).await;
+    }));
+    tracing::info!(addr = %api_addr, "api listening");
+
+    if let Some(path) = &settings.ready_file {
+        let ready = serde_json::json!({
+            "api": api_addr.to_string(),
+            "dns": dns_addrs.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        });
+        write_atomically(path, ready.to_string().as_bytes()).map_err(|e| {
+            tracing::error!(path = %path.display(), error = %e, "cannot write the ready file");
+            ExitError::Runtime
+        })?;
+    }
+
+    wait_for_signal().await;
+    tracing::info!("shutting down");
+    let _ = shutdown_tx.send(true);
+    stop_udp.store(true, Ordering::Relaxed);
+    match tokio::time::timeout(Duration::from_secs(5), api_task).await {
+        Ok(Ok(Ok(()))) => {}
+        Ok(Ok(Err(e))) => tracing::warn!(error = %e, "api ended with an error"),
+        _ => tracing::warn!("api did not stop in time"),
+    }
+    for thread in udp_threads {
+        let _ = thread.join();
+    }
+    Ok(())
+}
+
+async fn wait_for_signal() {
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .expect("installing a SIGTERM handler cannot fail on Unix");
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+}
+
+/// A node id kept in the data dir, so a restarted node is the same node to the store.
+fn node_id(data_dir: &Path) -> std::io::Result<String> {
+    let path = data_dir.join("node-id");
+    if let Ok(id) = std::fs::read_to_string(&path) {
+        let id = id.trim();
+        if !id.is_empty() {
+            return Ok(id.to_string());
+        }
+    }
+    let id = format!(
+        "node-{:x}-{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis()),
+        std::process::id()
+    );
+    write_atomically(&path, id.as_bytes())?;
+    Ok(id)
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}
+
+/// A store URL without its password, for logs.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            match creds.find(':') {
+                Some(colon) => format!("{}://{}:***{}", &url[..scheme], &creds[..colon], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}

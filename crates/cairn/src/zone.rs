@@ -1,0 +1,240 @@
+//! `cairn zone …`: the common zone operations from the command line. They go through the
+//! same `Store` calls as the API, so a running server picks each change up from the change
+//! log within a second.
+
+use std::sync::Arc;
+
+use cairn_model::{DomainName, HostedZone, HostedZoneId, ResourceRecordSet, RrType};
+use cairn_store::{NewHostedZone, RecordSetPage, Store};
+
+use crate::cli::{StoreArgs, ZoneCommand};
+use crate::{config, ExitError};
+
+/// Runs one `zone` subcommand.
+pub async fn run(command: ZoneCommand) -> Result<(), ExitError> {
+    match command {
+        ZoneCommand::Import { file, name, store } => {
+            let text = std::fs::read_to_string(&file).map_err(|e| {
+                eprintln!("error: cannot read {}: {e}", file.display());
+                ExitError::InvalidInput
+            })?;
+            let origin = name.as_deref().map(parse_name).transpose()?;
+            let label = file.display().to_string();
+            let parsed = cairn_model::zonefile::parse_zone_file(&text, &label, origin.as_ref())
+                .map_err(|e| {
+                    eprintln!("error: {e}\nnothing was imported");
+                    ExitError::InvalidInput
+                })?;
+            let store = open(&store).await?;
+            import(&*store, parsed.origin, parsed.record_sets, &label).await
+        }
+        ZoneCommand::Export { zone, store } => {
+            let store = open(&store).await?;
+            let zone = find_zone(&*store, &zone).await?;
+            let sets = all_record_sets(&*store, &zone.id).await?;
+            print!("{}", cairn_model::zonefile::write_zone_file(&zone.name, &sets));
+            Ok(())
+        }
+        ZoneCommand::List { store } => {
+            let store = open(&store).await?;
+            let zones = store.list_hosted_zones().await.map_err(runtime)?;
+            for zone in zones {
+                println!(
+                    "{}\t{}\t{}\t{} record sets",
+                    zone.id,
+                    zone.name,
+                    if zone.private_zone { "private" } else { "public" },
+                    zone.record_set_count
+                );
+            }
+            Ok(())
+        }
+        ZoneCommand::Create { name, comment, nameservers, store } => {
+            let apex = parse_name(&name)?;
+            let name_servers = config::parse_nameservers(&nameservers).map_err(|e| {
+                eprintln!("error: {e}");
+                ExitError::InvalidInput
+            })?;
+            let store = open(&store).await?;
+            let initial = cairn_model::defaults::apex_records(&apex, &name_servers);
+            let (zone, change) = store
+                .create_hosted_zone(NewHostedZone {
+                    name: apex,
+                    caller_reference: caller_reference(),
+                    comment: comment.clone(),
+                    has_config: comment.is_some(),
+                    private_zone: false,
+                    delegation_set_id: None,
+                    name_servers,
+                    initial_record_sets: initial,
+                })
+                .await
+                .map_err(runtime)?;
+            println!("created {} {} (change {} {})", zone.id, zone.name, change.id, change.status.as_str());
+            Ok(())
+        }
+        ZoneCommand::Delete { zone, store } => {
+            let store = open(&store).await?;
+            let zone = find_zone(&*store, &zone).await?;
+            let change = store.delete_hosted_zone(&zone.id).await.map_err(runtime)?;
+            println!("deleted {} {} (change {})", zone.id, zone.name, change.id);
+            Ok(())
+        }
+    }
+}
+
+/// Creates the zone, or replaces every record set of the one public zone of that name.
+async fn import(
+    store: &dyn Store,
+    apex: DomainName,
+    mut sets: Vec<ResourceRecordSet>,
+    label: &str,
+) -> Result<(), ExitError> {
+    let existing: Vec<HostedZone> = store
+        .list_hosted_zones()
+        .await
+        .map_err(runtime)?
+        .into_iter()
+        .filter(|z| z.name == apex && !z.private_zone)
+        .collect();
+    let count = sets.len();
+    let comment = Some(format!("imported from {label}"));
+    match existing.as_slice() {
+        [] => {
+            let mut name_servers: Vec<DomainName> = sets
+                .iter()
+                .filter(|s| s.name == apex && s.rtype == RrType::Ns)
+                .flat_map(|s| s.records.iter())
+                .filter_map(|v| DomainName::from_route53(v).ok())
+                .collect();
+            if name_servers.is_empty() {
+                // Route 53 zones always carry apex NS; give the zone the defaults.
+                name_servers = cairn_model::defaults::default_name_servers();
+                let defaults = cairn_model::defaults::apex_records(&apex, &name_servers);
+                sets.extend(defaults.into_iter().filter(|s| s.rtype == RrType::Ns));
+            }
+            let (zone, change) = store
+                .create_hosted_zone(NewHostedZone {
+                    name: apex,
+                    caller_reference: caller_reference(),
+                    comment: comment.clone(),
+                    has_config: true,
+                    private_zone: false,
+                    delegation_set_id: None,
+                    name_servers,
+                    initial_record_sets: sets,
+                })
+                .await
+                .map_err(runtime)?;
+            println!(
+                "created zone {} {} with {count} record sets (change {} {})",
+                zone.id,
+                zone.name,
+                change.id,
+                change.status.as_str()
+            );
+        }
+        [zone] => {
+            let change = store
+                .replace_record_sets(&zone.id, sets, comment)
+                .await
+                .map_err(runtime)?;
+            println!(
+                "replaced zone {} {} with {count} record sets (change {} {})",
+                zone.id,
+                zone.name,
+                change.id,
+                change.status.as_str()
+            );
+        }
+        several => {
+            eprintln!(
+                "error: {} public hosted zones are named {apex}: {}; delete the extra ones first",
+                several.len(),
+                several.iter().map(|z| z.id.to_string()).collect::<Vec<_>>().join(", ")
+            );
+            return Err(ExitError::InvalidInput);
+        }
+    }
+    Ok(())
+}
+
+/// A zone by id (`Z…`, `/hostedzone/Z…`) or by name.
+async fn find_zone(store: &dyn Store, text: &str) -> Result<HostedZone, ExitError> {
+    let id = HostedZoneId::parse(text);
+    if let Ok(zone) = store.get_hosted_zone(&id).await {
+        return Ok(zone);
+    }
+    let name = parse_name(text)?;
+    let matches: Vec<HostedZone> = store
+        .list_hosted_zones()
+        .await
+        .map_err(runtime)?
+        .into_iter()
+        .filter(|z| z.name == name)
+        .collect();
+    match matches.len() {
+        1 => Ok(matches.into_iter().next().expect("one match")),
+        0 => {
+            eprintln!("error: no hosted zone named or with id {text}");
+            Err(ExitError::InvalidInput)
+        }
+        _ => {
+            eprintln!("error: several hosted zones are named {name}; give the zone id instead");
+            Err(ExitError::InvalidInput)
+        }
+    }
+}
+
+async fn all_record_sets(
+    store: &dyn Store,
+    id: &HostedZoneId,
+) -> Result<Vec<ResourceRecordSet>, ExitError> {
+    let mut sets = Vec::new();
+    let mut page = RecordSetPage { max_items: 1000, ..RecordSetPage::default() };
+    loop {
+        let listing = store.list_record_sets(id, &page).await.map_err(runtime)?;
+        sets.extend(listing.record_sets);
+        match listing.next {
+            Some(next) => {
+                page.start_name = Some(next.name);
+                page.start_type = Some(next.rtype);
+                page.start_identifier = next.set_identifier;
+            }
+            None => return Ok(sets),
+        }
+    }
+}
+
+async fn open(args: &StoreArgs) -> Result<Arc<dyn Store>, ExitError> {
+    let (data_dir, url) = config::resolve_store(args);
+    if url.starts_with("sqlite://") {
+        std::fs::create_dir_all(&data_dir).map_err(|e| {
+            eprintln!("error: cannot create {}: {e}", data_dir.display());
+            ExitError::Runtime
+        })?;
+    }
+    cairn_store::open(&url).await.map_err(runtime)
+}
+
+fn parse_name(text: &str) -> Result<DomainName, ExitError> {
+    DomainName::from_route53(text).map_err(|e| {
+        eprintln!("error: {text:?} is not a valid domain name: {e}");
+        ExitError::InvalidInput
+    })
+}
+
+fn caller_reference() -> String {
+    format!(
+        "cairn-cli-{}-{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+        std::process::id()
+    )
+}
+
+fn runtime(e: impl std::fmt::Display) -> ExitError {
+    eprintln!("error: {e}");
+    ExitError::Runtime
+}
