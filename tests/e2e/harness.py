@@ -27,6 +27,7 @@ import dns.name
 import dns.rcode
 import dns.rdataclass
 import dns.rdatatype
+import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -352,3 +353,33 @@ def start_cairn(data_dir: Path, *, dns_listen: list[str] | None = None, workers:
 def describe_log(srv: Server, limit: int = 6000) -> str:
     text = srv.log()
     return textwrap.indent(text[-limit:], "    | ")
+
+
+# ---------------------------------------------------------------- pytest helpers
+
+
+def require_cairn() -> Path:
+    """Skip (outside CI) or fail (in CI) when the cairn binary has not been built."""
+    binary = cairn_bin()
+    if not binary.exists():
+        msg = f"{binary} not built: run `cargo build --release -p cairn` (or set CAIRN_BIN)"
+        if os.environ.get("CI"):
+            pytest.fail(msg)
+        pytest.skip(msg)
+    return binary
+
+
+def require_knot() -> str:
+    path = knotd_path()
+    if path is None:
+        msg = "knotd not installed (apt-get install knot); ./run-tests installs it"
+        if os.environ.get("CI"):
+            pytest.fail(msg)
+        pytest.skip(msg)
+    return path
+
+
+def dump_log(srv: Server, why: str) -> None:
+    sys.stderr.write(f"\n---- {srv.name} (pid {srv.pid}) log, {why} ----\n{describe_log(srv)}\n")
+
+

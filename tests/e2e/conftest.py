@@ -1,0 +1,97 @@
+"""Fixtures for the end-to-end suite: real `cairn` and `knotd` processes on free loopback ports.
+
+- `knot_server(zones)`   start knotd serving {origin: zone file}; stopped at teardown.
+- `cairn_server(...)`    start `cairn serve` on a fresh data dir (zones imported first with the
+                         CLI); stopped by PID at teardown; its stderr is printed when a test
+                         that used it failed.
+- `cairn_import(srv, file, name)` import into a running server's data dir.
+Module-scoped variants used by the differential suite live in that module.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+import harness
+from harness import dump_log, require_cairn, require_knot
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    # Remember each phase's report on the item so fixtures can tell whether the test failed.
+    outcome = yield
+    rep = outcome.get_result()
+    setattr(item, "rep_" + rep.when, rep)
+
+
+def _failed(request) -> bool:
+    for when in ("setup", "call"):
+        rep = getattr(request.node, "rep_" + when, None)
+        if rep is not None and rep.failed:
+            return True
+    return False
+
+
+@pytest.fixture
+def knot_server(request, tmp_path):
+    """Factory: knot_server({"example.com": path}) -> harness.Server."""
+    require_knot()
+    started: list[harness.Server] = []
+
+    def start(zones: dict[str, Path], **kw) -> harness.Server:
+        srv = harness.start_knot(zones, workdir=tmp_path / f"knot{len(started)}", **kw)
+        started.append(srv)
+        return srv
+
+    yield start
+    for srv in started:
+        srv.stop()
+        if _failed(request):
+            dump_log(srv, "test failed")
+
+
+@pytest.fixture
+def cairn_server(request, tmp_path):
+    """Factory: cairn_server(zones={"example.com": path}, data_dir=None, **start_cairn kwargs).
+
+    Zones are imported with `cairn zone import` before the server starts, and the call returns
+    once each zone's SOA is served. Passing an existing data_dir restarts on the same store.
+    """
+    require_cairn()
+    started: list[harness.Server] = []
+
+    def start(zones: dict[str, Path] | None = None, data_dir: Path | None = None, **kw) -> harness.Server:
+        data_dir = Path(data_dir or tmp_path / f"cairn{len(started)}")
+        data_dir.mkdir(parents=True, exist_ok=True)
+        for name, path in (zones or {}).items():
+            harness.import_zone(data_dir, path, name)
+        srv = harness.start_cairn(data_dir, **kw)
+        started.append(srv)
+        try:
+            for name in zones or {}:
+                harness.wait_answers(srv.addr, name, 10.0, srv.proc)
+        except Exception:
+            dump_log(srv, "zone not served")
+            raise
+        return srv
+
+    yield start
+    for srv in started:
+        rc = srv.stop()
+        if _failed(request):
+            dump_log(srv, f"test failed (exit {rc})")
+
+
+@pytest.fixture
+def cairn_import():
+    """cairn_import(server_or_data_dir, zone_file, name): `cairn zone import` into its store."""
+
+    def run(target, zone_file: Path, name: str, **kw):
+        data_dir = target.workdir if isinstance(target, harness.Server) else Path(target)
+        return harness.import_zone(data_dir, zone_file, name, **kw)
+
+    return run
