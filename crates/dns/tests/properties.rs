@@ -1,0 +1,160 @@
+//! Properties of the query path: it never panics on any input, every reply decodes with an
+//! independent library (hickory-proto), and replies respect size limits.
+
+use std::str::FromStr;
+use std::sync::Arc;
+
+use cairn_dns::compile::compile_zone;
+use cairn_dns::respond::{respond, Transport};
+use cairn_dns::Snapshot;
+use cairn_model::{ChangeSeq, DomainName, HostedZone, HostedZoneId, ResourceRecordSet, RrType};
+use cairn_store::ZoneContents;
+use hickory_proto::op::{Edns, Message, Query};
+use hickory_proto::rr::{Name, RecordType};
+use proptest::prelude::*;
+
+const LABELS: [&str; 5] = ["a", "b", "c", "*", "www"];
+
+fn snapshot(names: &[Vec<usize>], texts: usize) -> Snapshot {
+    let mut sets = vec![
+        ResourceRecordSet::simple(
+            DomainName::from_route53("example.com").unwrap(),
+            RrType::Soa,
+            900,
+            vec!["ns1.example.com. h.example.com. 1 7200 900 1209600 60".into()],
+        ),
+        ResourceRecordSet::simple(
+            DomainName::from_route53("example.com").unwrap(),
+            RrType::Ns,
+            900,
+            vec!["ns1.example.com.".into(), "ns1.b.example.com.".into()],
+        ),
+    ];
+    let mut seen = std::collections::HashSet::new();
+    for (i, labels) in names.iter().enumerate() {
+        let mut name: Vec<&str> = labels.iter().map(|&l| LABELS[l]).collect();
+        name.push("example.com");
+        let text = name.join(".");
+        // `*` is a wildcard only leftmost; elsewhere it is a literal label, still valid.
+        if !seen.insert(text.clone()) {
+            continue;
+        }
+        let owner = DomainName::from_route53(&text).unwrap();
+        let set = match i % 4 {
+            0 => ResourceRecordSet::simple(owner, RrType::A, 60, vec![format!("192.0.2.{i}")]),
+            1 => ResourceRecordSet::simple(
+                owner,
+                RrType::Txt,
+                60,
+                (0..texts).map(|j| format!("\"{}\"", "t".repeat(j * 30 + 1))).collect(),
+            ),
+            2 => ResourceRecordSet::simple(owner, RrType::Cname, 60, vec!["www.a.example.com.".into()]),
+            _ if !text.starts_with('*') => {
+                ResourceRecordSet::simple(owner, RrType::Ns, 60, vec![format!("ns.{text}.")])
+            }
+            _ => ResourceRecordSet::simple(owner, RrType::Aaaa, 60, vec!["2001:db8::1".into()]),
+        };
+        sets.push(set);
+    }
+    let contents = ZoneContents {
+        zone: HostedZone {
+            id: HostedZoneId::new("ZPROP"),
+            name: DomainName::from_route53("example.com").unwrap(),
+            caller_reference: "p".into(),
+            comment: None,
+            has_config: false,
+            private_zone: false,
+            delegation_set_id: None,
+            name_servers: vec![],
+            created_at_ms: 0,
+            record_set_count: 0,
+        },
+        record_sets: sets,
+    };
+    let zone = Arc::new(compile_zone(&contents));
+    Snapshot::empty().with_changes(ChangeSeq(1), [(contents.zone.id.clone(), Some(zone))])
+}
+
+fn query(name: &str, rtype: u16, edns: Option<u16>) -> Vec<u8> {
+    let mut msg = Message::query();
+    msg.metadata.id = 77;
+    msg.add_query(Query::query(Name::from_str(name).unwrap(), RecordType::from(rtype)));
+    if let Some(payload) = edns {
+        let mut e = Edns::new();
+        e.set_max_payload(payload);
+        msg.set_edns(e);
+    }
+    msg.to_vec().unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+        let snap = snapshot(&[vec![0], vec![1, 0]], 2);
+        let mut out = Vec::new();
+        let _ = respond(&snap, &bytes, Transport::Udp, &mut out);
+        let _ = respond(&snap, &bytes, Transport::Tcp, &mut out);
+    }
+
+    #[test]
+    fn mutated_queries_never_panic(
+        flips in proptest::collection::vec((0usize..64, any::<u8>()), 1..6),
+        cut in 0usize..80,
+    ) {
+        let snap = snapshot(&[vec![0], vec![1, 0], vec![3, 2]], 3);
+        let mut bytes = query("www.a.example.com.", 1, Some(1232));
+        for (pos, value) in flips {
+            if pos < bytes.len() {
+                bytes[pos] = value;
+            }
+        }
+        bytes.truncate(bytes.len().saturating_sub(cut % 8));
+        let mut out = Vec::new();
+        if let Some(reply) = respond(&snap, &bytes, Transport::Udp, &mut out) {
+            prop_assert!(reply.len() >= 12);
+        }
+    }
+
+    #[test]
+    fn every_reply_decodes_and_fits(
+        names in proptest::collection::vec(proptest::collection::vec(0usize..5, 1..4), 1..24),
+        qlabels in proptest::collection::vec(0usize..5, 0..4),
+        qtype in prop_oneof![Just(1u16), Just(2), Just(5), Just(16), Just(28), Just(255), Just(43)],
+        texts in 1usize..12,
+        edns in prop_oneof![Just(None), Just(Some(512u16)), Just(Some(1232)), Just(Some(4096))],
+        upper in any::<bool>(),
+    ) {
+        let snap = snapshot(&names, texts);
+        let mut qname: Vec<&str> = qlabels.iter().map(|&l| LABELS[l]).collect();
+        qname.push("example.com.");
+        let mut qname = qname.join(".");
+        if upper {
+            qname = qname.to_uppercase();
+        }
+        let bytes = query(&qname, qtype, edns);
+        let mut out = Vec::new();
+        let reply = respond(&snap, &bytes, Transport::Udp, &mut out).expect("queries are answered").to_vec();
+        let limit = edns.map_or(512, |p| p.max(512) as usize);
+        prop_assert!(reply.len() <= limit, "{} > {}", reply.len(), limit);
+        let msg = Message::from_vec(&reply).expect("hickory decodes every reply");
+        prop_assert_eq!(msg.metadata.id, 77);
+        prop_assert_eq!(msg.queries[0].name().to_string(), qname.clone());
+        prop_assert_eq!(msg.edns.is_some(), edns.is_some());
+        // Whatever hickory decodes, it encodes back to a reply it decodes the same way.
+        let again = Message::from_vec(&msg.to_vec().unwrap()).unwrap();
+        prop_assert_eq!(again.answers, msg.answers);
+        // Over TCP nothing is truncated.
+        let tcp = respond(&snap, &bytes, Transport::Tcp, &mut out).unwrap().to_vec();
+        let tcp = Message::from_vec(&tcp).unwrap();
+        prop_assert!(!tcp.metadata.truncation);
+        if !msg.metadata.truncation {
+            let mut a: Vec<String> = msg.answers.iter().map(|r| r.to_string()).collect();
+            let mut b: Vec<String> = tcp.answers.iter().map(|r| r.to_string()).collect();
+            a.sort();
+            b.sort();
+            prop_assert_eq!(a, b);
+        }
+    }
+}
