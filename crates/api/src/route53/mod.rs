@@ -1,12 +1,113 @@
 //! Route 53 (API version 2013-04-01) over rest-xml.
 //!
-//! One module per resource; [`routes`] maps every path to its handler.
+//! One module per resource; [`routes`] maps every path to its handler. Ids in paths may be
+//! bare (`Z123`) or prefixed (`/hostedzone/Z123`, which arrives URL-encoded); bodies always
+//! carry the prefixed form ([ROUTE53.md §1.1]).
 
+use axum::extract::{FromRequestParts, Path};
+use axum::http::request::Parts;
+use axum::routing::{get, post};
 use axum::Router;
+use serde::de::DeserializeOwned;
 
+use crate::error::AwsError;
+use crate::protocol::query::QueryParams;
 use crate::state::AppState;
 
-/// The Route 53 routes, under `/2013-04-01/`.
+pub mod change;
+pub mod delegation_set;
+pub mod dnssec;
+pub mod hosted_zone;
+pub mod limits;
+pub mod render;
+pub mod rrset;
+pub mod tags;
+
+/// The API version every Route 53 path starts with.
+pub const VERSION_PREFIX: &str = "/2013-04-01";
+
+/// The Route 53 routes.
 pub fn routes() -> Router<AppState> {
+    use hosted_zone as hz;
     Router::new()
+        .route("/2013-04-01/hostedzone", post(hz::create).get(hz::list))
+        .route(
+            "/2013-04-01/hostedzone/{id}",
+            get(hz::get).delete(hz::delete).post(hz::update_comment),
+        )
+        .route("/2013-04-01/hostedzonesbyname", get(hz::list_by_name))
+        .route("/2013-04-01/hostedzonecount", get(hz::count))
+        .route("/2013-04-01/hostedzone/{id}/rrset", post(rrset::change).get(rrset::list))
+        .route("/2013-04-01/hostedzone/{id}/rrset/", post(rrset::change).get(rrset::list))
+        .route("/2013-04-01/hostedzone/{id}/dnssec", get(dnssec::get))
+        .route("/2013-04-01/change/{id}", get(change::get))
+        .route("/2013-04-01/tags/{resource_type}", post(tags::list_for_resources))
+        .route(
+            "/2013-04-01/tags/{resource_type}/{id}",
+            post(tags::change_for_resource).get(tags::list_for_resource),
+        )
+        .route("/2013-04-01/accountlimit/{limit_type}", get(limits::account))
+        .route("/2013-04-01/hostedzonelimit/{id}/{limit_type}", get(limits::hosted_zone))
+        .route(
+            "/2013-04-01/reusabledelegationsetlimit/{id}/{limit_type}",
+            get(limits::delegation_set),
+        )
+        .route(
+            "/2013-04-01/delegationset",
+            post(delegation_set::create).get(delegation_set::list),
+        )
+        .route(
+            "/2013-04-01/delegationset/{id}",
+            get(delegation_set::get).delete(delegation_set::delete),
+        )
+}
+
+//------------ shared extractors and helpers ------------------------------------------
+
+/// Path parameters whose rejection is an AWS error, never axum's plain text.
+#[derive(Debug)]
+pub struct AwsPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for AwsPath<T> {
+    type Rejection = AwsError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AwsError> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(value)| Self(value))
+            .map_err(|rejection| AwsError::invalid_input(rejection.body_text()))
+    }
+}
+
+/// The decoded query string.
+impl<S: Send + Sync> FromRequestParts<S> for QueryParams {
+    type Rejection = AwsError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, AwsError> {
+        Ok(Self::parse(parts.uri.query()))
+    }
+}
+
+/// `maxitems`: a positive number; values above `cap` are lowered to it.
+pub fn max_items(query: &QueryParams, default: usize, cap: usize) -> Result<usize, AwsError> {
+    match query.get("maxitems") {
+        None => Ok(default),
+        Some(text) => match text.parse::<usize>() {
+            Ok(0) | Err(_) => Err(AwsError::invalid_input(format!(
+                "1 validation error detected: Value '{text}' at 'maxItems' failed to satisfy constraint: Member must be a positive integer"
+            ))),
+            Ok(n) => Ok(n.min(cap)),
+        },
+    }
+}
+
+/// Parses `true`/`false` as XML Schema booleans (`1`/`0` too).
+pub fn parse_bool(text: &str, field: &str) -> Result<bool, AwsError> {
+    match text.trim() {
+        "true" | "1" => Ok(true),
+        "false" | "0" => Ok(false),
+        other => Err(AwsError::invalid_input(format!(
+            "Invalid XML ; cvc-datatype-valid.1.2.1: '{other}' is not a valid value for 'boolean' in element '{field}'."
+        ))),
+    }
 }
