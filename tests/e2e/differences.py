@@ -83,10 +83,13 @@ def _route53_authority_and_additional(case: Case, knot: Reply, zone: ZoneView) -
     out = knot
     if not set(apex_ns) <= knot.answer:
         out = out.with_(authority=frozenset(apex_ns))
-    # Targets whose A/AAAA go in additional: NS (authority and answer), MX, SRV, CNAME (answer).
+    # Targets whose A/AAAA go in additional: NS (authority and answer), MX and SRV (answer),
+    # and CNAME when the CNAME itself was asked for (otherwise the chain is followed in the
+    # answer section and the target's data of the asked type is already there).
+    with_targets = (NS, MX, SRV, CNAME) if case.qtype.upper() == "CNAME" else (NS, MX, SRV)
     targets: list[dns.name.Name] = []
     for rr in sorted(out.authority) + sorted(out.answer):
-        if rr.rdtype in (NS, MX, SRV, CNAME):
+        if rr.rdtype in with_targets:
             rd = dns.rdata.from_wire(rr.rdclass, rr.rdtype, rr.rdata, 0, len(rr.rdata))
             target = rd.target if rr.rdtype != MX else rd.exchange
             if target not in targets:

@@ -53,7 +53,7 @@ NAMES: list[tuple[str, str, list[str]]] = [
     ("negative", "www2", ["A"]),
     ("negative", "x.www", ["A"]),             # below an existing leaf
     ("cname", "c1", ["A", "AAAA", "MX", "CNAME"]),
-    ("cname", "c3", ["A", "TXT"]),
+    ("cname", "c3", ["A", "TXT", "CNAME"]),
     ("cname", "cmx", ["MX", "NS"]),
     ("cname", "ext", ["A", "CNAME"]),
     ("cname", "cext", ["A", "TXT"]),
