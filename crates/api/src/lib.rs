@@ -44,6 +44,7 @@ pub const HEALTH_PATH: &str = "/_cairn/health";
 /// * `state` - the store, credentials and configuration every handler shares.
 pub fn router(state: AppState) -> Router {
     let signed = route53::routes()
+        .method_not_allowed_fallback(unknown_operation)
         .fallback(unknown_operation)
         .layer(middleware::from_fn_with_state(state.clone(), sigv4::verify));
     Router::new()

@@ -1,0 +1,213 @@
+//! Test harness: the router driven in-process with signed requests, and XML helpers.
+#![allow(dead_code, unreachable_pub)]
+
+pub mod signer;
+mod unreachable_store;
+
+use std::sync::Arc;
+
+use axum::body::{to_bytes, Body};
+use axum::http::{HeaderMap, Request, StatusCode};
+use axum::Router;
+use cairn_api::protocol::rest_xml::{self, Element};
+use cairn_api::{ApiConfig, AppState, Credentials};
+use cairn_model::{DomainName, Limits};
+use tower::ServiceExt;
+
+pub const ACCESS_KEY: &str = "AKIDCAIRNTEST";
+pub const SECRET: &str = "cairn-test-secret/with+symbols";
+pub const HOST: &str = "127.0.0.1:8053";
+
+/// The API under test.
+pub struct Api {
+    pub router: Router,
+    pub config: ApiConfig,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// A response, read whole.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+pub fn config() -> ApiConfig {
+    ApiConfig {
+        account_id: "111111111111".into(),
+        name_servers: ["ns1.cairn.test", "ns2.cairn.test", "ns3.cairn.test", "ns4.cairn.test"]
+            .iter()
+            .map(|n| DomainName::from_route53(n).expect("valid"))
+            .collect(),
+        limits: Limits::default(),
+        location_base: "http://127.0.0.1:8053".into(),
+    }
+}
+
+fn state(store: Arc<dyn cairn_store::Store>, config: ApiConfig) -> AppState {
+    AppState {
+        store,
+        credentials: Credentials { access_key_id: ACCESS_KEY.into(), secret_access_key: SECRET.into() },
+        config,
+        readiness: Arc::new(|| serde_json::json!({"status": "ready", "api": true})),
+    }
+}
+
+impl Api {
+    /// The API over a fresh SQLite store in a temporary directory.
+    pub async fn new() -> Self {
+        Self::with_config(config()).await
+    }
+
+    /// The same, with a custom configuration (e.g. smaller limits).
+    pub async fn with_config(config: ApiConfig) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let url = format!("sqlite://{}/cairn.db", dir.path().display());
+        let store = cairn_store::open(&url).await.expect("open store");
+        Self { router: cairn_api::router(state(store, config.clone())), config, _dir: Some(dir) }
+    }
+
+    /// The API over a store that fails the test if touched: for protocol-level tests.
+    pub fn without_store() -> Self {
+        let config = config();
+        let store: Arc<dyn cairn_store::Store> = Arc::new(unreachable_store::UnreachableStore);
+        Self { router: cairn_api::router(state(store, config.clone())), config, _dir: None }
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Reply {
+        let response = self.router.clone().oneshot(request).await.expect("infallible");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = to_bytes(response.into_body(), usize::MAX).await.expect("body");
+        Reply { status, headers, body: String::from_utf8(body.to_vec()).expect("utf-8 body") }
+    }
+
+    /// A request signed now with the right key, as botocore signs Route 53.
+    pub async fn call(&self, method: &str, uri: &str, body: &str) -> Reply {
+        self.send(signed(method, uri, body, ACCESS_KEY, SECRET, &now_amz_date())).await
+    }
+
+    pub async fn get(&self, uri: &str) -> Reply {
+        self.call("GET", uri, "").await
+    }
+
+    pub async fn post(&self, uri: &str, body: &str) -> Reply {
+        self.call("POST", uri, body).await
+    }
+
+    pub async fn delete(&self, uri: &str) -> Reply {
+        self.call("DELETE", uri, "").await
+    }
+
+    /// Creates a zone and returns its bare id.
+    pub async fn create_zone(&self, name: &str, caller_reference: &str) -> String {
+        let reply = self.post("/2013-04-01/hostedzone", &create_zone_body(name, caller_reference)).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+        let id = reply.text("HostedZone/Id").expect("id");
+        id.trim_start_matches("/hostedzone/").to_string()
+    }
+
+    /// Sends a ChangeResourceRecordSets batch of `<Change>` elements.
+    pub async fn change(&self, zone: &str, changes: &str) -> Reply {
+        self.post(&format!("/2013-04-01/hostedzone/{zone}/rrset/"), &change_batch(changes)).await
+    }
+}
+
+pub fn create_zone_body(name: &str, caller_reference: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><CreateHostedZoneRequest xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><Name>{name}</Name><CallerReference>{caller_reference}</CallerReference></CreateHostedZoneRequest>"#
+    )
+}
+
+pub fn change_batch(changes: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><ChangeResourceRecordSetsRequest xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><ChangeBatch><Changes>{changes}</Changes></ChangeBatch></ChangeResourceRecordSetsRequest>"#
+    )
+}
+
+/// One `<Change>` with a plain value set.
+pub fn simple_change(action: &str, name: &str, rtype: &str, ttl: u32, values: &[&str]) -> String {
+    let records: String = values
+        .iter()
+        .map(|v| format!("<ResourceRecord><Value>{v}</Value></ResourceRecord>"))
+        .collect();
+    format!(
+        "<Change><Action>{action}</Action><ResourceRecordSet><Name>{name}</Name><Type>{rtype}</Type><TTL>{ttl}</TTL><ResourceRecords>{records}</ResourceRecords></ResourceRecordSet></Change>"
+    )
+}
+
+pub fn now_amz_date() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    amz_date(now)
+}
+
+pub fn amz_date(at: time::OffsetDateTime) -> String {
+    format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
+}
+
+/// A request signed in the Authorization header.
+pub fn signed(method: &str, uri: &str, body: &str, access_key: &str, secret: &str, amz_date: &str) -> Request<Body> {
+    let (raw_path, raw_query) = uri.split_once('?').unwrap_or((uri, ""));
+    let headers = [("host", HOST.to_string()), ("x-amz-date", amz_date.to_string())];
+    let signing = signer::Signing {
+        method,
+        raw_path,
+        raw_query,
+        headers: &headers,
+        payload: body.as_bytes(),
+        access_key,
+        secret,
+        region: "us-east-1",
+        service: "route53",
+        amz_date,
+    };
+    Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("host", HOST)
+        .header("x-amz-date", amz_date)
+        .header("authorization", signing.authorization())
+        .body(Body::from(body.to_string()))
+        .expect("valid request")
+}
+
+impl Reply {
+    pub fn xml(&self) -> Element {
+        rest_xml::parse(self.body.as_bytes()).unwrap_or_else(|e| panic!("response is not XML: {e}: {}", self.body))
+    }
+
+    /// The text at a `/`-separated path below the root.
+    pub fn text(&self, path: &str) -> Option<String> {
+        find(&self.xml(), path).map(|e| e.text.clone())
+    }
+
+    /// Asserts an `<ErrorResponse>` with this status, code and message.
+    pub fn assert_error(&self, status: StatusCode, code: &str, message: &str) {
+        assert_eq!(self.status, status, "{}", self.body);
+        let root = self.xml();
+        assert_eq!(root.name, "ErrorResponse", "{}", self.body);
+        assert_eq!(find(&root, "Error/Type").map(|e| e.text.as_str()), Some("Sender"));
+        assert_eq!(find(&root, "Error/Code").map(|e| e.text.as_str()), Some(code), "{}", self.body);
+        assert_eq!(find(&root, "Error/Message").map(|e| e.text.as_str()), Some(message), "{}", self.body);
+        let request_id = find(&root, "RequestId").expect("RequestId").text.clone();
+        assert_eq!(self.headers.get("x-amz-request-id").and_then(|v| v.to_str().ok()), Some(request_id.as_str()));
+    }
+
+    pub fn error_code(&self) -> String {
+        self.text("Error/Code").unwrap_or_default()
+    }
+}
+
+/// The element at a `/`-separated path below `root`.
+pub fn find<'a>(root: &'a Element, path: &str) -> Option<&'a Element> {
+    path.split('/').try_fold(root, |e, name| e.child(name))
+}
