@@ -100,7 +100,7 @@ pub async fn get(State(state): State<AppState>, AwsPath(id): AwsPath<String>) ->
 /// `hostedzonetype`.
 pub async fn list(State(state): State<AppState>, query: QueryParams) -> Result<Response, AwsError> {
     let limit = max_items(&query, MAX_LIST_ITEMS, MAX_LIST_ITEMS)?;
-    let marker = query.get("marker").map(|m| HostedZoneId::parse(m));
+    let marker = query.get("marker").map(HostedZoneId::parse);
     let delegation_set = query.get("delegationsetid").map(|d| d.rsplit('/').next().unwrap_or(d).to_string());
     let private_only = match query.get("hostedzonetype") {
         None => false,
