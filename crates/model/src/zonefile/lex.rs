@@ -154,9 +154,12 @@ impl Lexer<'_> {
                     }
                 }
                 b'"' => {
-                    first_line.get_or_insert(self.line);
-                    tokens.push(self.quoted_token());
-                    last_line = self.line;
+                    let opened_on = self.line;
+                    first_line.get_or_insert(opened_on);
+                    let (token, closed) = self.quoted_token();
+                    tokens.push(token);
+                    // A string never closed is blamed on the line it opened.
+                    last_line = if closed { self.line } else { opened_on };
                 }
                 _ => {
                     first_line.get_or_insert(self.line);
@@ -168,7 +171,8 @@ impl Lexer<'_> {
         (tokens, first_line.map(|first| (first, last_line)))
     }
 
-    fn quoted_token(&mut self) -> Token {
+    /// Reads a quoted token; tells whether its closing quote was found.
+    fn quoted_token(&mut self) -> (Token, bool) {
         self.pos += 1;
         let start = self.pos;
         while let Some(&byte) = self.bytes.get(self.pos) {
@@ -176,7 +180,7 @@ impl Lexer<'_> {
                 b'"' => {
                     let range = start..self.pos;
                     self.pos += 1;
-                    return Token { range };
+                    return (Token { range }, true);
                 }
                 b'\\' => self.skip_escaped(),
                 b'\n' => {
@@ -186,7 +190,7 @@ impl Lexer<'_> {
                 _ => self.pos += 1,
             }
         }
-        Token { range: start..self.pos }
+        (Token { range: start..self.pos }, false)
     }
 
     fn unquoted_token(&mut self) -> Token {

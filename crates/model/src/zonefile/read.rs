@@ -309,6 +309,16 @@ fn syntax_problem(reason: String) -> ZoneFileProblem {
         "trailing tokens" => {
             ZoneFileProblem::Syntax("the record has more fields than its type takes".into())
         }
+        "bad symbol" => ZoneFileProblem::Syntax(
+            "invalid character or escape (a line break inside a quoted string?)".into(),
+        ),
+        "bad charstr" => ZoneFileProblem::Syntax(
+            "a character string is longer than 255 bytes or malformed".into(),
+        ),
+        "unknown record type with concrete data" => ZoneFileProblem::Syntax(
+            "data of a type without a known format must be in RFC 3597 form: \\# <length> <hex>"
+                .into(),
+        ),
         "expected rtype" => ZoneFileProblem::Syntax("expected a TTL, a class or a record type".into()),
         _ => ZoneFileProblem::Syntax(reason),
     }
