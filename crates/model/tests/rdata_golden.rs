@@ -1,6 +1,8 @@
 //! Golden values: one row per record type, `(type, Route 53 value, wire
 //! RDATA, canonical value, zone-file presentation)`.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap (STYLE.md B3)
+
 use cairn_model::rdata::{
     codes, decode_to_route53_value, encode_route53_value, route53_value_to_presentation,
 };

@@ -2,6 +2,8 @@
 //! `encode(decode(w)) == w`, and the decoded value is canonical:
 //! `decode(encode(v)) == v`.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap (STYLE.md B3)
+
 use cairn_model::rdata::{decode_to_route53_value, encode_route53_value};
 use cairn_model::RrType;
 use proptest::prelude::*;

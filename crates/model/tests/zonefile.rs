@@ -1,6 +1,8 @@
 //! Zone files: the fixtures in tests/fixtures/zones, refusals with their
 //! lines, and the write → parse round trip.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap (STYLE.md B3)
+
 use std::fs;
 use std::path::PathBuf;
 

@@ -242,6 +242,7 @@ pub(crate) fn push_quoted(out: &mut String, bytes: &[u8], radix: Radix) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests may unwrap (STYLE.md B3)
 mod tests {
     use super::*;
 

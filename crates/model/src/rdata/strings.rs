@@ -74,6 +74,7 @@ impl RdataError {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests may unwrap (STYLE.md B3)
 mod tests {
     use super::*;
 

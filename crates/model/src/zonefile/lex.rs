@@ -223,6 +223,7 @@ impl Lexer<'_> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // tests may unwrap (STYLE.md B3)
 mod tests {
     use super::*;
 
