@@ -269,6 +269,5 @@ pub async fn open(url: &str) -> StoreResult<Arc<dyn Store>> {
             "the PostgreSQL backend is not built yet; use sqlite://PATH".into(),
         ));
     }
-    let _ = path;
-    unimplemented!("sqlite backend: store helper")
+    Ok(Arc::new(sqlite::SqliteStore::open(path.as_ref()).await?))
 }
