@@ -149,4 +149,28 @@ proptest! {
     fn encoding_never_panics(rtype in prop::sample::select(RrType::ALL.to_vec()), value in "\\PC{0,60}") {
         let _ = encode_route53_value(rtype, &value);
     }
+
+    #[test]
+    fn encoding_zone_file_syntax_never_panics(
+        rtype in prop::sample::select(RrType::ALL.to_vec()),
+        tokens in prop::collection::vec(
+            prop_oneof![
+                Just("\"\"a".to_string()),
+                Just("\"".to_string()),
+                Just("(".to_string()),
+                Just(")".to_string()),
+                Just(";".to_string()),
+                Just("\\#".to_string()),
+                Just("@".to_string()),
+                Just("$ORIGIN".to_string()),
+                Just("\n".to_string()),
+                "[0-9]{1,3}",
+                "[a-z.\\\\\"]{1,8}",
+            ],
+            0..8,
+        )
+    ) {
+        let _ = encode_route53_value(rtype, &tokens.join(" "));
+        let _ = encode_route53_value(rtype, &tokens.concat());
+    }
 }

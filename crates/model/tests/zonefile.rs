@@ -209,6 +209,15 @@ fn the_first_error_wins() {
 }
 
 #[test]
+fn include_after_a_bad_line_reports_the_bad_line_first() {
+    let text = "$ORIGIN example.com.\nwww 300 IN A 192.0.2.999\n$INCLUDE \"\"a\n";
+    assert_eq!(parse_zone_file(text, "z", None).unwrap_err().line, 2);
+    let text = "$ORIGIN example.com.\nwww 300 IN A 192.0.2.9\n$INCLUDE \"\"a\n";
+    let err = parse_zone_file(text, "z", None).unwrap_err();
+    assert_eq!((err.line, err.problem), (3, ZoneFileProblem::IncludeNotSupported));
+}
+
+#[test]
 fn error_display_is_label_line_reason() {
     let err = parse_zone_file("$ORIGIN example.com.\n$INCLUDE x\n", "zones/example.com.zone", None)
         .unwrap_err();
@@ -393,5 +402,41 @@ proptest! {
         let zone = parse_zone_file(&text, "generated", None)
             .map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
         prop_assert_eq!(zone.record_sets, record_sets, "{}", text);
+    }
+}
+
+fn zone_text() -> impl Strategy<Value = String> {
+    let token = prop_oneof![
+        Just("@".to_string()),
+        Just("$ORIGIN".to_string()),
+        Just("$TTL".to_string()),
+        Just("$INCLUDE".to_string()),
+        Just("example.com.".to_string()),
+        Just("IN".to_string()),
+        Just("CH".to_string()),
+        Just("300".to_string()),
+        prop::sample::select(vec!["A", "SOA", "NS", "TXT", "SPF", "MX", "CNAME", "SVCB", "TYPE65280"])
+            .prop_map(str::to_string),
+        Just("\\#".to_string()),
+        Just("(".to_string()),
+        Just(")".to_string()),
+        Just("\"".to_string()),
+        Just(";".to_string()),
+        Just("\n".to_string()),
+        Just("\n ".to_string()),
+        Just("\\".to_string()),
+        "[a-z0-9.\\\\\"]{1,6}",
+        "\\PC{1,3}",
+    ];
+    prop::collection::vec(token, 0..40).prop_map(|tokens| tokens.join(" "))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn parsing_arbitrary_text_never_panics(text in zone_text()) {
+        let _ = parse_zone_file(&text, "random", Some(&name("example.com")));
+        let _ = parse_zone_file(&text, "random", None);
     }
 }

@@ -16,8 +16,8 @@
 //! ```
 //!
 //! The standard types are scanned and formatted by NLnet Labs' `domain`
-//! ([`presentation`]); only the Route 53 specifics are written here: TXT and
-//! SPF strings ([`strings`]), octal escapes ([`escape`]), Route 53's error
+//! (`presentation`); only the Route 53 specifics are written here: TXT and
+//! SPF strings (`strings`), octal escapes (`escape`), Route 53's error
 //! codes and its rules for A, AAAA and CAA.
 //!
 //! Names inside RDATA keep the case they were given (only owner names are

@@ -30,8 +30,13 @@ pub(crate) struct Entry {
 /// What an entry is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum EntryKind {
-    /// A `$` control entry (`$ORIGIN`, `$TTL`, `$INCLUDE`, …).
+    /// A `$` control entry (`$ORIGIN`, `$TTL`, …) other than `$INCLUDE`.
     Control,
+    /// An `$INCLUDE` entry starting at this byte of the text.
+    Include {
+        /// Where the entry's `$` is.
+        offset: usize,
+    },
     /// A resource record; `spf` when its type was SPF and now reads TXT.
     Record {
         /// The type was SPF in the file.
@@ -59,8 +64,14 @@ pub(crate) fn lex(text: &str) -> Lexed {
         let indented = matches!(bytes[lexer.pos], b' ' | b'\t' | b'\r');
         let (tokens, lines) = lexer.entry_tokens();
         let Some((first_line, last_line)) = lines else { continue };
-        if !indented && bytes.get(tokens[0].range.start) == Some(&b'$') {
-            entries.push(Entry { first_line, last_line, kind: EntryKind::Control });
+        let first = &tokens[0].range;
+        if !indented && bytes.get(first.start) == Some(&b'$') {
+            let kind = if text[first.clone()].eq_ignore_ascii_case("$INCLUDE") {
+                EntryKind::Include { offset: first.start }
+            } else {
+                EntryKind::Control
+            };
+            entries.push(Entry { first_line, last_line, kind });
             continue;
         }
         let fields = if indented { &tokens[..] } else { &tokens[1..] };
@@ -235,10 +246,16 @@ mod tests {
 
     #[test]
     fn entries_start_at_their_first_token() {
-        let text = "; comment\n$ORIGIN example.\n\n@ IN SOA ns host (\n 1 2 3\n 4 5 )\n  IN NS ns\nwww A 192.0.2.1 ; x\n";
+        let text = "; comment\n$ORIGIN example.\n\n@ IN SOA ns host (\n 1 2 3\n 4 5 )\n  IN NS ns\nwww A 192.0.2.1 ; x\n$include x\n";
         assert_eq!(
             lines_and_kinds(text),
-            [(2, EntryKind::Control), (4, PLAIN), (7, PLAIN), (8, PLAIN)]
+            [
+                (2, EntryKind::Control),
+                (4, PLAIN),
+                (7, PLAIN),
+                (8, PLAIN),
+                (9, EntryKind::Include { offset: text.find("$include").unwrap() })
+            ]
         );
     }
 

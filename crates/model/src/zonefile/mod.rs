@@ -9,10 +9,10 @@
 //! Reading uses NLnet Labs' `domain` scanner
 //! ([`domain::zonefile::inplace::Zonefile`]) for the syntax and
 //! [`crate::rdata`] for the values, which are stored in Route 53's canonical
-//! text. [`lex`] adds what the scanner does not give: the line each record
-//! starts on, and SPF records. [`read`] then applies the rules a hosted zone
+//! text. `lex` adds what the scanner does not give: the line each record
+//! starts on, and SPF records. `read` then applies the rules a hosted zone
 //! needs (one origin, class IN, one TTL per set, one SOA at the apex, CNAME
-//! alone at its name). [`write`] prints record sets back.
+//! alone at its name). `write` prints record sets back.
 //!
 //! Both sides agree on one order ([`sort_for_zone_file`]): the apex SOA, the
 //! apex NS, then Route 53's listing order ([`crate::RrsetKey::sort_key`]).

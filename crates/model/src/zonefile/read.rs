@@ -48,7 +48,14 @@ pub fn parse_zone_file(
         problem,
     };
     let lexed = lex::lex(text);
-    let mut scanner = Zonefile::from(lexed.text.as_str()).allow_invalid();
+    // `$INCLUDE` is refused; the scanner reads only what comes before the
+    // first one, so that an earlier problem is still reported first.
+    let include = lexed.entries.iter().find_map(|e| match e.kind {
+        EntryKind::Include { offset } => Some((offset, e.first_line)),
+        _ => None,
+    });
+    let scanned_text = include.map_or(lexed.text.as_str(), |(offset, _)| &lexed.text[..offset]);
+    let mut scanner = Zonefile::from(scanned_text).allow_invalid();
     scanner.set_default_class(Class::IN);
     if let Some(origin) = origin {
         scanner.set_origin(to_domain_name(origin));
@@ -64,18 +71,22 @@ pub fn parse_zone_file(
     let mut next_entry = 0;
     let mut returned_records = 0;
     loop {
-        let scanned = match scanner.next_entry() {
+        let pending = &lexed.entries[next_entry.min(lexed.entries.len())..];
+        let scanned = match next_scanned_entry(&mut scanner) {
             Ok(Some(scanned)) => scanned,
             Ok(None) => break,
-            Err(err) => {
-                let (line, reason) = split_scanner_error(&err.to_string());
-                let line = line_of_failed_entry(&lexed.entries[next_entry.min(lexed.entries.len())..], line);
-                return Err(fail(line, syntax_problem(reason)));
+            Err(ScanFailure::Error { line, reason }) => {
+                return Err(fail(line_of_failed_entry(pending, line), syntax_problem(reason)));
+            }
+            Err(ScanFailure::Panic) => {
+                let line = pending.first().map_or(1, |e| e.first_line);
+                return Err(fail(line, ZoneFileProblem::Syntax("unreadable entry".into())));
             }
         };
         let record = match scanned {
+            // Cut off above; kept for completeness.
             ScannedEntry::Include { .. } => {
-                let line = include_line(&lexed.entries[next_entry..]).unwrap_or(1);
+                let line = pending.first().map_or(1, |e| e.first_line);
                 return Err(fail(line, ZoneFileProblem::IncludeNotSupported));
             }
             ScannedEntry::Record(record) => record,
@@ -94,6 +105,9 @@ pub fn parse_zone_file(
         }
         let spf = matches!(entry.kind, EntryKind::Record { spf: true });
         zone.add(&record, spf, line).map_err(|problem| fail(line, problem))?;
+    }
+    if let Some((_, line)) = include {
+        return Err(fail(line, ZoneFileProblem::IncludeNotSupported));
     }
     if zone.origin.is_none() {
         let current = scanner.origin().ok().map(|o| from_domain_name(&o));
@@ -324,12 +338,30 @@ fn syntax_problem(reason: String) -> ZoneFileProblem {
     }
 }
 
-/// The line of the `$INCLUDE` the scanner just returned: the last control
-/// entry before the next record among `pending`.
-fn include_line(pending: &[Entry]) -> Option<usize> {
-    pending
-        .iter()
-        .take_while(|e| e.kind == EntryKind::Control)
-        .map(|e| e.first_line)
-        .last()
+/// How reading the next entry failed.
+enum ScanFailure {
+    /// The scanner refused the text.
+    Error {
+        /// The line it reported.
+        line: usize,
+        /// Its reason.
+        reason: String,
+    },
+    /// The scanner panicked. `domain` 0.12 asserts on some malformed input
+    /// (found by `parsing_arbitrary_text_never_panics`); a bad file must
+    /// be refused, never crash an import.
+    Panic,
+}
+
+/// The scanner's next entry, with its failures made plain.
+fn next_scanned_entry(scanner: &mut Zonefile) -> Result<Option<ScannedEntry>, ScanFailure> {
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scanner.next_entry()));
+    match result {
+        Ok(Ok(entry)) => Ok(entry),
+        Ok(Err(err)) => {
+            let (line, reason) = split_scanner_error(&err.to_string());
+            Err(ScanFailure::Error { line, reason })
+        }
+        Err(_) => Err(ScanFailure::Panic),
+    }
 }
