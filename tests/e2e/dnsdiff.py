@@ -16,6 +16,7 @@ import dns.message
 import dns.name
 import dns.opcode
 import dns.rcode
+import dns.rdata
 import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
@@ -45,9 +46,11 @@ def rrs_of(rrset: dns.rrset.RRset) -> list[RR]:
     owner = rrset.name.to_text().lower()
     out = []
     for rd in rrset:
+        canonical = rd.to_digestable()  # names in RDATA lowercased (RFC 4034 6.2)
+        shown = dns.rdata.from_wire(rrset.rdclass, rrset.rdtype, canonical, 0, len(canonical))
         text = f"{owner} {rrset.ttl} {dns.rdataclass.to_text(rrset.rdclass)} " \
-               f"{dns.rdatatype.to_text(rrset.rdtype)} {rd.to_text()}"
-        out.append(RR(owner, rrset.ttl, rrset.rdclass, rrset.rdtype, rd.to_digestable(), text))
+               f"{dns.rdatatype.to_text(rrset.rdtype)} {shown.to_text()}"
+        out.append(RR(owner, rrset.ttl, rrset.rdclass, rrset.rdtype, canonical, text))
     return out
 
 
