@@ -9,17 +9,17 @@ use clap::{Args, Parser, Subcommand};
 /// Cairn: authoritative DNS and Route 53's API on your own machines.
 #[derive(Debug, Parser)]
 #[command(name = "cairn", version, about, long_about = None)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// Log filter (tracing's env-filter syntax, e.g. `info`, `cairn_dns=debug`).
     #[arg(long, global = true, env = "CAIRN_LOG")]
-    pub log: Option<String>,
+    pub(crate) log: Option<String>,
     #[command(subcommand)]
-    pub command: Command,
+    pub(crate) command: Command,
 }
 
 /// What to do.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Run the API and the DNS server (embedded store by default).
     Serve(ServeArgs),
     /// Manage hosted zones from the command line, against the same store.
@@ -29,46 +29,46 @@ pub enum Command {
 
 /// Where the store is: shared by `serve` and `zone`.
 #[derive(Debug, Clone, Args)]
-pub struct StoreArgs {
+pub(crate) struct StoreArgs {
     /// Data directory: the SQLite store, the generated credentials and the node id.
     #[arg(long, env = "CAIRN_DATA_DIR", value_name = "DIR")]
-    pub data_dir: Option<PathBuf>,
+    pub(crate) data_dir: Option<PathBuf>,
     /// Store URL: `sqlite://PATH` (default: `sqlite://<data-dir>/cairn.db`).
     #[arg(long, env = "CAIRN_STORE", value_name = "URL")]
-    pub store: Option<String>,
+    pub(crate) store: Option<String>,
 }
 
 /// `cairn serve`.
 #[derive(Debug, Clone, Args)]
-pub struct ServeArgs {
+pub(crate) struct ServeArgs {
     #[command(flatten)]
-    pub store: StoreArgs,
+    pub(crate) store: StoreArgs,
     /// TOML file with the same keys as these options (`api_listen = "…"`, …).
     #[arg(long, env = "CAIRN_CONFIG", value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    pub(crate) config: Option<PathBuf>,
     /// Address of the AWS-compatible HTTP API [default: 127.0.0.1:8053].
     #[arg(long, env = "CAIRN_API_LISTEN", value_name = "ADDR")]
-    pub api_listen: Option<SocketAddr>,
+    pub(crate) api_listen: Option<SocketAddr>,
     /// Public authoritative DNS address, UDP and TCP; repeat for more [default: 127.0.0.1:1053].
     #[arg(long, env = "CAIRN_DNS_LISTEN", value_name = "ADDR", value_delimiter = ',')]
-    pub dns_listen: Vec<SocketAddr>,
+    pub(crate) dns_listen: Vec<SocketAddr>,
     /// UDP worker threads per DNS address [default: one per core].
     #[arg(long, env = "CAIRN_DNS_WORKERS", value_name = "N")]
-    pub dns_workers: Option<usize>,
+    pub(crate) dns_workers: Option<usize>,
     /// Name servers of new hosted zones, repeatable [default: ns-1…ns-4.cairn.invalid].
     #[arg(long = "nameserver", env = "CAIRN_NAMESERVERS", value_name = "NAME", value_delimiter = ',')]
-    pub nameservers: Vec<String>,
+    pub(crate) nameservers: Vec<String>,
     /// The 12-digit account that owns what the root key creates [default: 111111111111].
     #[arg(long, env = "CAIRN_ACCOUNT_ID", value_name = "ID")]
-    pub account_id: Option<String>,
+    pub(crate) account_id: Option<String>,
     /// Once listening, write the bound addresses here as JSON (for scripts and tests).
     #[arg(long, env = "CAIRN_READY_FILE", value_name = "PATH")]
-    pub ready_file: Option<PathBuf>,
+    pub(crate) ready_file: Option<PathBuf>,
 }
 
 /// `cairn zone …`.
 #[derive(Debug, Subcommand)]
-pub enum ZoneCommand {
+pub(crate) enum ZoneCommand {
     /// Import a BIND zone file: creates the zone, or replaces all its records in one change.
     Import {
         /// The zone file.

@@ -11,18 +11,18 @@ use serde::Deserialize;
 use crate::cli::{ServeArgs, StoreArgs};
 
 /// Default data directory.
-pub const DEFAULT_DATA_DIR: &str = "cairn-data";
+pub(crate) const DEFAULT_DATA_DIR: &str = "cairn-data";
 /// Default API address.
-pub const DEFAULT_API_LISTEN: &str = "127.0.0.1:8053";
+pub(crate) const DEFAULT_API_LISTEN: &str = "127.0.0.1:8053";
 /// Default DNS address.
-pub const DEFAULT_DNS_LISTEN: &str = "127.0.0.1:1053";
+pub(crate) const DEFAULT_DNS_LISTEN: &str = "127.0.0.1:1053";
 /// Default account id.
-pub const DEFAULT_ACCOUNT_ID: &str = "111111111111";
+pub(crate) const DEFAULT_ACCOUNT_ID: &str = "111111111111";
 
 /// The `--config` file: the same keys as the command line, in snake case.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FileConfig {
+pub(crate) struct FileConfig {
     data_dir: Option<PathBuf>,
     store: Option<String>,
     api_listen: Option<SocketAddr>,
@@ -37,27 +37,27 @@ pub struct FileConfig {
 
 /// Everything `serve` runs with.
 #[derive(Debug, Clone)]
-pub struct Settings {
+pub(crate) struct Settings {
     /// Data directory.
-    pub data_dir: PathBuf,
+    pub(crate) data_dir: PathBuf,
     /// Store URL.
-    pub store_url: String,
+    pub(crate) store_url: String,
     /// API address.
-    pub api_listen: SocketAddr,
+    pub(crate) api_listen: SocketAddr,
     /// DNS addresses.
-    pub dns_listen: Vec<SocketAddr>,
+    pub(crate) dns_listen: Vec<SocketAddr>,
     /// UDP workers per DNS address.
-    pub dns_workers: usize,
+    pub(crate) dns_workers: usize,
     /// Name servers of new zones.
-    pub nameservers: Vec<DomainName>,
+    pub(crate) nameservers: Vec<DomainName>,
     /// Account id.
-    pub account_id: String,
+    pub(crate) account_id: String,
     /// Where to write bound addresses.
-    pub ready_file: Option<PathBuf>,
+    pub(crate) ready_file: Option<PathBuf>,
 }
 
 /// Resolves `serve`'s settings.
-pub fn resolve(args: &ServeArgs) -> Result<Settings, String> {
+pub(crate) fn resolve(args: &ServeArgs) -> Result<Settings, String> {
     let file = match &args.config {
         Some(path) => load_file(path)?,
         None => FileConfig::default(),
@@ -114,14 +114,14 @@ pub fn resolve(args: &ServeArgs) -> Result<Settings, String> {
 }
 
 /// The data directory and store URL for the `zone` commands.
-pub fn resolve_store(args: &StoreArgs) -> (PathBuf, String) {
+pub(crate) fn resolve_store(args: &StoreArgs) -> (PathBuf, String) {
     let data_dir = args.data_dir.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
     let url = args.store.clone().unwrap_or_else(|| default_store_url(&data_dir));
     (data_dir, url)
 }
 
 /// Name servers from text, or the defaults when none are given.
-pub fn parse_nameservers(names: &[String]) -> Result<Vec<DomainName>, String> {
+pub(crate) fn parse_nameservers(names: &[String]) -> Result<Vec<DomainName>, String> {
     if names.is_empty() {
         return Ok(cairn_model::defaults::default_name_servers());
     }

@@ -8,15 +8,15 @@ use serde::{Deserialize, Serialize};
 
 /// An access key pair.
 #[derive(Clone, Serialize, Deserialize)]
-pub struct RootKey {
+pub(crate) struct RootKey {
     /// Access key id.
-    pub access_key_id: String,
+    pub(crate) access_key_id: String,
     /// Secret access key.
-    pub secret_access_key: String,
+    pub(crate) secret_access_key: String,
 }
 
 /// Finds or creates the root key.
-pub fn load_or_create(data_dir: &Path) -> Result<RootKey, String> {
+pub(crate) fn load_or_create(data_dir: &Path) -> Result<RootKey, String> {
     let id = std::env::var("CAIRN_ACCESS_KEY_ID").ok().filter(|v| !v.is_empty());
     let secret = std::env::var("CAIRN_SECRET_ACCESS_KEY").ok().filter(|v| !v.is_empty());
     match (id, secret) {

@@ -17,7 +17,7 @@ use crate::cli::{Cli, Command};
 
 /// A failure whose details were already printed; carries the exit code.
 #[derive(Debug)]
-pub enum ExitError {
+pub(crate) enum ExitError {
     /// Exit 1.
     Runtime,
     /// Exit 3.

@@ -18,7 +18,7 @@ use crate::cli::ServeArgs;
 use crate::{config, credentials, ExitError};
 
 /// Runs the server.
-pub async fn run(args: ServeArgs) -> Result<(), ExitError> {
+pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
     let settings = config::resolve(&args).map_err(|e| {
         tracing::error!("{e}");
         ExitError::InvalidInput

@@ -11,7 +11,7 @@ use crate::cli::{StoreArgs, ZoneCommand};
 use crate::{config, ExitError};
 
 /// Runs one `zone` subcommand.
-pub async fn run(command: ZoneCommand) -> Result<(), ExitError> {
+pub(crate) async fn run(command: ZoneCommand) -> Result<(), ExitError> {
     match command {
         ZoneCommand::Import { file, name, store } => {
             let text = std::fs::read_to_string(&file).map_err(|e| {

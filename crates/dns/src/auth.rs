@@ -27,6 +27,9 @@ pub struct Plan<'a> {
     pub authority: Vec<PlannedRrset<'a>>,
     /// Additional section.
     pub additional: Vec<PlannedRrset<'a>>,
+    /// Whether the authority section is optional (the zone's NS on a positive answer): left
+    /// out, with the additional section, when it does not fit, instead of truncating.
+    pub authority_optional: bool,
 }
 
 /// Looks `qname` (lowercase wire, inside `zone`) up for `qtype`.
@@ -48,9 +51,15 @@ pub fn lookup<'a>(zone: &'a CompiledZone, qname: &'a [u8], qtype: u16) -> Plan<'
             }
         }
     }
-    if plan.rcode == rcode::NOERROR && plan.authoritative && !plan.answer.is_empty() {
+    if plan.rcode == rcode::NOERROR
+        && plan.authoritative
+        && !plan.answer.is_empty()
+        && plan.authority.is_empty()
+    {
         add_apex_ns(zone, &mut plan);
+        plan.authority_optional = true;
     }
+    dedupe_additional(&mut plan);
     plan
 }
 
@@ -130,6 +139,7 @@ fn answer_from<'a>(
     }
     if let Some(cname) = node.rrset(rtype::CNAME) {
         plan.answer.push((owner, cname));
+        push_additional(cname, plan);
         return match &cname.cname_target {
             Some(target) => Step::Follow(target),
             None => Step::Done,
@@ -168,14 +178,23 @@ fn add_apex_ns<'a>(zone: &'a CompiledZone, plan: &mut Plan<'a>) {
     push_additional(ns, plan);
 }
 
+/// Adds the addresses of `rrset`'s targets to the additional section, once each.
 fn push_additional<'a>(rrset: &'a CompiledRrset, plan: &mut Plan<'a>) {
     for target in &rrset.additional {
         for addr in [&target.a, &target.aaaa].into_iter().flatten() {
-            if !plan.additional.iter().any(|(_, r)| std::ptr::eq(*r, &**addr)) {
+            let present = |list: &[PlannedRrset<'_>]| list.iter().any(|(_, r)| std::ptr::eq(*r, &**addr));
+            if !present(&plan.additional) {
                 plan.additional.push((&target.name, addr));
             }
         }
     }
+}
+
+/// Drops additional RRsets that the answer section already carries (a CNAME target's
+/// addresses, when the chain reached them).
+fn dedupe_additional(plan: &mut Plan<'_>) {
+    let answer = &plan.answer;
+    plan.additional.retain(|(_, r)| !answer.iter().any(|(_, a)| std::ptr::eq(*a, *r)));
 }
 
 /// Whether a lowercase wire name lies at or below `apex`.

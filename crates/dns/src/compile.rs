@@ -142,14 +142,14 @@ fn encode_set(set: &ResourceRecordSet) -> Result<Option<(u16, u32, Vec<Rdata>)>,
     Ok(Some((code, ttl, rdatas)))
 }
 
-/// The in-zone A/AAAA RRsets of the names an NS, MX or SRV RRset points to.
+/// The in-zone A/AAAA RRsets of the names an NS, CNAME, MX or SRV RRset points to.
 fn additional_targets(
     code: u16,
     rdatas: &[Rdata],
     addresses: &FxHashMap<Box<[u8]>, (Option<Arc<CompiledRrset>>, Option<Arc<CompiledRrset>>)>,
 ) -> Vec<AdditionalTarget> {
     let offset = match code {
-        rtype::NS => 0,
+        rtype::NS | rtype::CNAME => 0,
         rtype::MX => 2,
         rtype::SRV => 6,
         _ => return Vec::new(),

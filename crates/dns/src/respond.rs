@@ -91,19 +91,30 @@ pub fn respond<'b>(
     Some(w.finish(edns))
 }
 
-/// Writes a plan. Answer or authority data that does not fit empties the message and sets
-/// TC, so the client retries over TCP; additional data that does not fit is left out.
+/// Writes a plan. Required data (the answer; the authority of negative answers and
+/// referrals) that does not fit empties the message and sets TC, so the client retries over
+/// TCP (RFC 2181 §9); optional data (the zone's NS on a positive answer, additional records)
+/// that does not fit is left out.
 pub fn write_plan(w: &mut ResponseWriter<'_>, plan: &Plan<'_>) {
     w.set_rcode(plan.rcode);
     w.set_aa(plan.authoritative);
-    let required = [(Section::Answer, &plan.answer), (Section::Authority, &plan.authority)];
-    for (section, rrsets) in required {
-        for (owner, rrset) in rrsets.iter() {
-            if push_rrset(w, section, owner, rrset).is_err() {
-                w.clear_records();
-                w.set_tc(true);
+    for (owner, rrset) in &plan.answer {
+        if push_rrset(w, Section::Answer, owner, rrset).is_err() {
+            w.clear_records();
+            w.set_tc(true);
+            return;
+        }
+    }
+    let before_authority = w.mark();
+    for (owner, rrset) in &plan.authority {
+        if push_rrset(w, Section::Authority, owner, rrset).is_err() {
+            if plan.authority_optional {
+                w.rollback(before_authority);
                 return;
             }
+            w.clear_records();
+            w.set_tc(true);
+            return;
         }
     }
     for (owner, rrset) in &plan.additional {
