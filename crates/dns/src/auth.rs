@@ -139,7 +139,6 @@ fn answer_from<'a>(
     }
     if let Some(cname) = node.rrset(rtype::CNAME) {
         plan.answer.push((owner, cname));
-        push_additional(cname, plan);
         return match &cname.cname_target {
             Some(target) => Step::Follow(target),
             None => Step::Done,
