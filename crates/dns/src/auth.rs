@@ -5,6 +5,7 @@
 //! reads the compiled zone.
 
 use cairn_wire::{rcode, rtype};
+use smallvec::SmallVec;
 
 use crate::zone::{CompiledRrset, CompiledZone, Node};
 
@@ -14,6 +15,10 @@ const MAX_CNAME_CHAIN: usize = 16;
 /// One RRset to write, with its owner (lowercase wire).
 pub type PlannedRrset<'a> = (&'a [u8], &'a CompiledRrset);
 
+/// The RRsets of one section; inline up to a typical answer's size, so planning does not
+/// allocate.
+pub type SectionPlan<'a> = SmallVec<[PlannedRrset<'a>; 4]>;
+
 /// What to answer.
 #[derive(Debug, Default)]
 pub struct Plan<'a> {
@@ -22,11 +27,11 @@ pub struct Plan<'a> {
     /// AA: clear on referrals.
     pub authoritative: bool,
     /// Answer section.
-    pub answer: Vec<PlannedRrset<'a>>,
+    pub answer: SectionPlan<'a>,
     /// Authority section.
-    pub authority: Vec<PlannedRrset<'a>>,
+    pub authority: SectionPlan<'a>,
     /// Additional section.
-    pub additional: Vec<PlannedRrset<'a>>,
+    pub additional: SectionPlan<'a>,
     /// Whether the authority section is optional (the zone's NS on a positive answer): left
     /// out, with the additional section, when it does not fit, instead of truncating.
     pub authority_optional: bool,
@@ -82,7 +87,10 @@ fn step<'a>(zone: &'a CompiledZone, name: &'a [u8], qtype: u16, plan: &mut Plan<
         pos += 1 + name[pos] as usize;
     }
     let mut closest: &'a [u8] = &zone.apex;
-    let mut found: Option<&'a Node> = zone.nodes.get(&zone.apex);
+    let mut found: Option<&'a Node> = None;
+    if count == 0 {
+        found = zone.nodes.get(&zone.apex);
+    }
     for &off in offsets[..count].iter().rev() {
         let suffix = &name[off..];
         let Some((key, node)) = zone.nodes.get_key_value(suffix) else {
@@ -102,10 +110,10 @@ fn step<'a>(zone: &'a CompiledZone, name: &'a [u8], qtype: u16, plan: &mut Plan<
         _ => {
             // No such name: a wildcard child of the closest encloser may synthesise it
             // (RFC 4592 §3.3.1); empty non-terminals are nodes, so they block it.
-            let mut wildcard = Vec::with_capacity(closest.len() + 2);
-            wildcard.extend_from_slice(b"\x01*");
-            wildcard.extend_from_slice(closest);
-            match zone.nodes.get(wildcard.as_slice()) {
+            let mut wildcard = [0u8; 257];
+            wildcard[..2].copy_from_slice(b"\x01*");
+            wildcard[2..2 + closest.len()].copy_from_slice(closest);
+            match zone.nodes.get(&wildcard[..2 + closest.len()]) {
                 Some(node) => (name, node),
                 None => {
                     plan.rcode = rcode::NXDOMAIN;
