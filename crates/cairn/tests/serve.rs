@@ -124,3 +124,59 @@ fn a_bad_zone_file_is_refused_whole_with_its_line() {
     let listed = cairn.cli(&["zone", "list"]);
     assert!(String::from_utf8_lossy(&listed.stdout).trim().is_empty(), "nothing was imported");
 }
+
+#[test]
+fn ipv4_and_ipv6_listeners_answer_over_udp_and_pipelined_tcp() {
+    use std::io::{Read, Write};
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cairn = Cairn::start_with(
+        Path::new(BIN),
+        &dir.path().join("data"),
+        &["--dns-listen", "127.0.0.1:0", "--dns-listen", "[::1]:0"],
+    );
+    assert_eq!(cairn.dns_addrs.len(), 2);
+    assert!(cairn.dns_addrs[1].is_ipv6());
+    let file = dir.path().join("example.com.zone");
+    std::fs::write(&file, ZONE).expect("write zone");
+    assert!(import(&cairn, &file, "example.com").status.success());
+
+    let mut msg = Message::query();
+    msg.add_query(Query::query(Name::from_str("www.example.com.").expect("name"), RecordType::A));
+    let started = Instant::now();
+    for addr in &cairn.dns_addrs {
+        loop {
+            msg.metadata.id = 7;
+            let reply = udp_exchange(*addr, &msg.to_vec().expect("encodes"), Duration::from_secs(2))
+                .expect("a UDP reply");
+            let reply = Message::from_vec(&reply).expect("decodes");
+            if reply.metadata.response_code == ResponseCode::NoError {
+                assert_eq!(reply.answers.len(), 2, "{addr}");
+                break;
+            }
+            assert!(started.elapsed() < Duration::from_secs(5), "not served on {addr}");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+
+        // Three queries written at once on one TCP connection come back in order (RFC 7766).
+        let mut stream = std::net::TcpStream::connect(addr).expect("tcp connect");
+        stream.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
+        let mut batch = Vec::new();
+        for id in [101u16, 102, 103] {
+            msg.metadata.id = id;
+            let bytes = msg.to_vec().expect("encodes");
+            batch.extend_from_slice(&(bytes.len() as u16).to_be_bytes());
+            batch.extend_from_slice(&bytes);
+        }
+        stream.write_all(&batch).expect("tcp write");
+        for id in [101u16, 102, 103] {
+            let mut len = [0u8; 2];
+            stream.read_exact(&mut len).expect("length prefix");
+            let mut body = vec![0u8; u16::from_be_bytes(len) as usize];
+            stream.read_exact(&mut body).expect("reply");
+            let reply = Message::from_vec(&body).expect("decodes");
+            assert_eq!(reply.metadata.id, id);
+            assert_eq!(reply.answers.len(), 2);
+        }
+    }
+}

@@ -26,18 +26,27 @@ pub struct Cairn {
     pub api: SocketAddr,
     /// The first DNS address (UDP and TCP).
     pub dns: SocketAddr,
+    /// Every DNS address, in `--dns-listen` order.
+    pub dns_addrs: Vec<SocketAddr>,
 }
 
 impl Cairn {
     /// Starts `bin serve` on a fresh port pair with `data_dir` as its data directory.
     pub fn start(bin: &Path, data_dir: &Path) -> Self {
+        Self::start_with(bin, data_dir, &["--dns-listen", "127.0.0.1:0"])
+    }
+
+    /// Like [`Cairn::start`], with `extra` arguments (these must include at least one
+    /// `--dns-listen`); [`Cairn::dns_addrs`] lists every bound DNS address.
+    pub fn start_with(bin: &Path, data_dir: &Path, extra: &[&str]) -> Self {
         std::fs::create_dir_all(data_dir).expect("data dir can be created");
         let ready = data_dir.join("ready.json");
         let _ = std::fs::remove_file(&ready);
         let stderr_path = data_dir.join(format!("stderr-{}.log", std::process::id()));
         let stderr = std::fs::File::create(&stderr_path).expect("stderr log can be created");
         let child = Command::new(bin)
-            .args(["serve", "--api-listen", "127.0.0.1:0", "--dns-listen", "127.0.0.1:0"])
+            .args(["serve", "--api-listen", "127.0.0.1:0"])
+            .args(extra)
             .args(["--dns-workers", "2", "--data-dir"])
             .arg(data_dir)
             .arg("--ready-file")
@@ -56,13 +65,20 @@ impl Cairn {
             stderr_path,
             api: "0.0.0.0:0".parse().expect("static address"),
             dns: "0.0.0.0:0".parse().expect("static address"),
+            dns_addrs: Vec::new(),
         };
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             if let Ok(text) = std::fs::read_to_string(&ready) {
                 if let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) {
                     cairn.api = json["api"].as_str().expect("api address").parse().expect("addr");
-                    cairn.dns = json["dns"][0].as_str().expect("dns address").parse().expect("addr");
+                    cairn.dns_addrs = json["dns"]
+                        .as_array()
+                        .expect("dns addresses")
+                        .iter()
+                        .map(|a| a.as_str().expect("an address").parse().expect("addr"))
+                        .collect();
+                    cairn.dns = cairn.dns_addrs[0];
                     return cairn;
                 }
             }
@@ -132,7 +148,8 @@ impl Drop for Cairn {
 
 /// Sends one UDP message and returns the reply (or `None` after `timeout`).
 pub fn udp_exchange(addr: SocketAddr, msg: &[u8], timeout: Duration) -> Option<Vec<u8>> {
-    let socket = UdpSocket::bind("127.0.0.1:0").expect("a local UDP port");
+    let local = if addr.is_ipv6() { "[::1]:0" } else { "127.0.0.1:0" };
+    let socket = UdpSocket::bind(local).expect("a local UDP port");
     socket.set_read_timeout(Some(timeout)).expect("timeouts are supported");
     socket.send_to(msg, addr).expect("loopback send works");
     let mut buf = vec![0u8; 65_535];
