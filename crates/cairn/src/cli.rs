@@ -58,6 +58,9 @@ pub(crate) struct ServeArgs {
     /// Name servers of new hosted zones, repeatable [default: ns-1…ns-4.cairn.invalid].
     #[arg(long = "nameserver", env = "CAIRN_NAMESERVERS", value_name = "NAME", value_delimiter = ',')]
     pub(crate) nameservers: Vec<String>,
+    /// This node's region, for latency routing [default: us-east-1].
+    #[arg(long, env = "CAIRN_REGION", value_name = "NAME")]
+    pub(crate) region: Option<String>,
     /// The 12-digit account that owns what the root key creates [default: 111111111111].
     #[arg(long, env = "CAIRN_ACCOUNT_ID", value_name = "ID")]
     pub(crate) account_id: Option<String>,

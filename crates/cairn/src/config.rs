@@ -33,6 +33,7 @@ pub(crate) struct FileConfig {
     nameservers: Vec<String>,
     account_id: Option<String>,
     ready_file: Option<PathBuf>,
+    region: Option<String>,
 }
 
 /// Everything `serve` runs with.
@@ -54,6 +55,8 @@ pub(crate) struct Settings {
     pub(crate) account_id: String,
     /// Where to write bound addresses.
     pub(crate) ready_file: Option<PathBuf>,
+    /// This node's region.
+    pub(crate) region: String,
 }
 
 /// Resolves `serve`'s settings.
@@ -110,6 +113,11 @@ pub(crate) fn resolve(args: &ServeArgs) -> Result<Settings, String> {
         nameservers,
         account_id,
         ready_file: args.ready_file.clone().or(file.ready_file),
+        region: args
+            .region
+            .clone()
+            .or(file.region)
+            .unwrap_or_else(|| cairn_dns::snapshot::DEFAULT_REGION.to_string()),
     })
 }
 

@@ -41,7 +41,8 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
     })?;
 
     // Data plane: first snapshot before any listener answers.
-    let shared = Snapshot::shared();
+    let shared: cairn_dns::SharedSnapshot =
+        Arc::new(arc_swap::ArcSwap::from_pointee(Snapshot::for_region(&settings.region)));
     let poke = store.commit_notifier().unwrap_or_else(|| Arc::new(Notify::new()));
     let feed: Arc<dyn ChangeFeed> = store.clone();
     let follower = Follower::new(feed, shared.clone(), node_id.clone(), poke);

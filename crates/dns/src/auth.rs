@@ -7,6 +7,7 @@
 use cairn_wire::{rcode, rtype};
 use smallvec::SmallVec;
 
+use crate::routing::{RoutedSet, RoutingContext, Target};
 use crate::zone::{CompiledRrset, CompiledZone, Node};
 
 /// How many CNAMEs a chain may follow inside one zone.
@@ -37,14 +38,22 @@ pub struct Plan<'a> {
     pub authority_optional: bool,
 }
 
+/// How deep an alias may point at another alias.
+const MAX_ALIAS_DEPTH: u8 = 8;
+
 /// Looks `qname` (lowercase wire, inside `zone`) up for `qtype`.
-pub fn lookup<'a>(zone: &'a CompiledZone, qname: &'a [u8], qtype: u16) -> Plan<'a> {
+pub fn lookup<'a>(
+    zone: &'a CompiledZone,
+    qname: &'a [u8],
+    qtype: u16,
+    ctx: &RoutingContext<'_>,
+) -> Plan<'a> {
     let mut plan = Plan { authoritative: true, ..Plan::default() };
     let mut name: &'a [u8] = qname;
     let mut visited: [&[u8]; MAX_CNAME_CHAIN] = [&[]; MAX_CNAME_CHAIN];
     for hop in 0..MAX_CNAME_CHAIN {
         visited[hop] = name;
-        match step(zone, name, qtype, &mut plan) {
+        match step(zone, name, qtype, ctx, &mut plan) {
             Step::Done => break,
             Step::Follow(target) => {
                 // Restart at an in-zone target (RFC 1034 §4.3.2 step 3a); an out-of-zone
@@ -74,7 +83,13 @@ enum Step<'a> {
 }
 
 /// One pass of RFC 1034 §4.3.2 steps 3a–3c for `name`.
-fn step<'a>(zone: &'a CompiledZone, name: &'a [u8], qtype: u16, plan: &mut Plan<'a>) -> Step<'a> {
+fn step<'a>(
+    zone: &'a CompiledZone,
+    name: &'a [u8],
+    qtype: u16,
+    ctx: &RoutingContext<'_>,
+    plan: &mut Plan<'a>,
+) -> Step<'a> {
     // Walk down from the apex: the first zone cut on the way is a referral, and the deepest
     // existing name is the closest encloser.
     let apex_len = zone.apex.len();
@@ -123,7 +138,7 @@ fn step<'a>(zone: &'a CompiledZone, name: &'a [u8], qtype: u16, plan: &mut Plan<
             }
         }
     };
-    answer_from(zone, owner, node, qtype, plan)
+    answer_from(zone, owner, node, qtype, ctx, plan)
 }
 
 /// Steps 3a/3b at an existing (or synthesised) node.
@@ -132,6 +147,7 @@ fn answer_from<'a>(
     owner: &'a [u8],
     node: &'a Node,
     qtype: u16,
+    ctx: &RoutingContext<'_>,
     plan: &mut Plan<'a>,
 ) -> Step<'a> {
     if qtype == rtype::ANY && !node.rrsets.is_empty() {
@@ -145,6 +161,12 @@ fn answer_from<'a>(
         push_additional(rrset, plan);
         return Step::Done;
     }
+    if let Some(group) = node.routed(qtype) {
+        return answer_routed(zone, owner, group, qtype, ctx, plan);
+    }
+    if let Some(group) = node.routed(rtype::CNAME) {
+        return answer_routed(zone, owner, group, qtype, ctx, plan);
+    }
     if let Some(cname) = node.rrset(rtype::CNAME) {
         plan.answer.push((owner, cname));
         return match &cname.cname_target {
@@ -155,6 +177,67 @@ fn answer_from<'a>(
     plan.rcode = rcode::NOERROR;
     negative(zone, plan);
     Step::Done
+}
+
+/// Answers from the routed sets (or alias) of a name: the chosen variants' records under
+/// the query name. An alias takes its target's records and TTL (ROUTE53.md §2.3); nothing
+/// chosen, or a target that no longer exists, is NODATA.
+fn answer_routed<'a>(
+    zone: &'a CompiledZone,
+    owner: &'a [u8],
+    group: &'a RoutedSet,
+    qtype: u16,
+    ctx: &RoutingContext<'_>,
+    plan: &mut Plan<'a>,
+) -> Step<'a> {
+    let mut answered = false;
+    let mut follow = None;
+    for variant in group.select(ctx) {
+        if let Some(rrset) = resolve_target(zone, &variant.target, group.rtype, ctx, 0) {
+            plan.answer.push((owner, rrset));
+            if rrset.rtype == qtype {
+                push_additional(rrset, plan);
+            }
+            answered = true;
+            if rrset.rtype == rtype::CNAME {
+                follow = rrset.cname_target.as_deref();
+            }
+        }
+    }
+    if !answered {
+        plan.rcode = rcode::NOERROR;
+        negative(zone, plan);
+        return Step::Done;
+    }
+    match follow {
+        Some(target) if qtype != rtype::CNAME => Step::Follow(target),
+        _ => Step::Done,
+    }
+}
+
+/// The records a variant answers with, following aliases inside the zone.
+fn resolve_target<'a>(
+    zone: &'a CompiledZone,
+    target: &'a Target,
+    rtype: u16,
+    ctx: &RoutingContext<'_>,
+    depth: u8,
+) -> Option<&'a CompiledRrset> {
+    match target {
+        Target::Records(rrset) => Some(rrset),
+        Target::Alias { name } => {
+            if depth >= MAX_ALIAS_DEPTH {
+                return None;
+            }
+            let node = zone.nodes.get(&name[..])?;
+            if let Some(rrset) = node.rrset(rtype) {
+                return Some(rrset);
+            }
+            let group = node.routed(rtype)?;
+            let variant = group.select(ctx).into_iter().next()?;
+            resolve_target(zone, &variant.target, rtype, ctx, depth + 1)
+        }
+    }
 }
 
 /// A referral to the zone cut at `cut` (AA clear, NS in authority, glue in additional).

@@ -12,19 +12,26 @@ use cairn_store::ZoneContents;
 use cairn_wire::{rtype, Rdata};
 use rustc_hash::FxHashMap;
 
+use crate::routing::{Policy, RoutedSet, Target, Variant};
 use crate::zone::{flags, AdditionalTarget, CompiledRrset, CompiledZone, Node};
 
-/// Compiles one zone. Record sets that cannot be served yet (alias and routed sets, which
-/// a later stage chooses among) or whose stored value does not encode are skipped and
-/// counted; the rest of the zone is still served.
+/// Compiles one zone. Plain sets become pre-encoded RRsets; aliases and sets with a routing
+/// policy become [`RoutedSet`]s chosen among at query time. Sets that cannot be served yet
+/// (geoproximity, aliases to other zones) or whose stored value does not encode are
+/// skipped, logged and counted; the rest of the zone is still served.
 pub fn compile_zone(contents: &ZoneContents) -> CompiledZone {
     let zone = &contents.zone;
     let apex: Box<[u8]> = zone.name.wire().into();
     let mut skipped = 0;
 
-    // Pass 1: encode every servable set.
+    // Pass 1: encode every plain set; group aliases and routed sets by name and type.
     let mut encoded: FxHashMap<Box<[u8]>, Vec<(u16, u32, Vec<Rdata>)>> = FxHashMap::default();
+    let mut routed: FxHashMap<(Box<[u8]>, u16), Vec<&ResourceRecordSet>> = FxHashMap::default();
     for set in &contents.record_sets {
+        if is_routed(set) {
+            routed.entry((set.name.wire().into(), set.rtype.code())).or_default().push(set);
+            continue;
+        }
         match encode_set(set) {
             Ok(Some(rrset)) => encoded.entry(set.name.wire().into()).or_default().push(rrset),
             Ok(None) => skipped += 1,
@@ -78,6 +85,18 @@ pub fn compile_zone(contents: &ZoneContents) -> CompiledZone {
         }
     }
 
+    // Routed groups, after the address RRsets they may point at exist.
+    for ((owner, code), sets) in routed {
+        match compile_routed(zone, code, &sets, &addresses) {
+            Ok(group) => nodes.entry(owner).or_default().routed.push(group),
+            Err(reason) => {
+                let name = &sets[0].name;
+                tracing::warn!(zone = %zone.id, name = %name, rtype = code, reason, "record sets not served");
+                skipped += sets.len();
+            }
+        }
+    }
+
     // Flags and empty non-terminals.
     let owners: Vec<Box<[u8]>> = nodes.keys().cloned().collect();
     for owner in owners {
@@ -122,9 +141,73 @@ pub fn compile_zone(contents: &ZoneContents) -> CompiledZone {
     }
 }
 
-/// Encodes a plain record set; `None` for sets a routing stage must choose among.
+/// Whether a set is chosen among at query time: an alias, or a set with a routing policy.
+fn is_routed(set: &ResourceRecordSet) -> bool {
+    set.alias_target.is_some() || set.has_routing_policy() || set.set_identifier.is_some()
+}
+
+/// Compiles the aliases and routed sets of one name and type into a [`RoutedSet`].
+fn compile_routed(
+    zone: &cairn_model::HostedZone,
+    code: u16,
+    sets: &[&ResourceRecordSet],
+    addresses: &FxHashMap<Box<[u8]>, (Option<Arc<CompiledRrset>>, Option<Arc<CompiledRrset>>)>,
+) -> Result<RoutedSet, String> {
+    let first = sets[0];
+    let policy = if first.weight.is_some() {
+        Policy::Weighted
+    } else if first.failover.is_some() {
+        Policy::Failover
+    } else if first.region.is_some() {
+        Policy::Latency
+    } else if first.geo_location.is_some() {
+        Policy::Geolocation
+    } else if first.multi_value_answer.is_some() {
+        Policy::MultiValue
+    } else if first.cidr_routing_config.is_some() {
+        Policy::IpBased
+    } else if first.geo_proximity_location.is_some() {
+        return Err("geoproximity routing is not served yet".into());
+    } else if sets.len() == 1 && first.alias_target.is_some() {
+        Policy::Simple
+    } else {
+        return Err("record sets with a set identifier but no routing policy".into());
+    };
+    let mut variants = Vec::with_capacity(sets.len());
+    for set in sets {
+        let target = match &set.alias_target {
+            Some(alias) => {
+                if cairn_model::HostedZoneId::parse(&alias.hosted_zone_id) != zone.id {
+                    return Err("aliases to other hosted zones are not served yet".into());
+                }
+                Target::Alias { name: alias.dns_name.wire().into() }
+            }
+            None => {
+                let (code, ttl, rdatas) = encode_set(set)?.ok_or("a routed set without values")?;
+                let additional = additional_targets(code, &rdatas, addresses);
+                let cname_target = (code == rtype::CNAME)
+                    .then(|| rdatas.first().map(|r| lowercase(r.bytes())))
+                    .flatten();
+                Target::Records(Arc::new(CompiledRrset { rtype: code, ttl, rdatas, additional, cname_target }))
+            }
+        };
+        variants.push(Variant {
+            set_identifier: set.set_identifier.clone().unwrap_or_default(),
+            weight: set.weight.unwrap_or(0),
+            region: set.region.clone(),
+            primary: set.failover.as_deref() == Some("PRIMARY"),
+            geo: set.geo_location.clone(),
+            cidr_location: set.cidr_routing_config.as_ref().map(|c| c.location_name.clone()),
+            target,
+        });
+    }
+    variants.sort_by(|a, b| a.set_identifier.cmp(&b.set_identifier));
+    Ok(RoutedSet { rtype: code, policy, variants })
+}
+
+/// Encodes a set's values (the caller decides whether it is plain or routed).
 fn encode_set(set: &ResourceRecordSet) -> Result<Option<(u16, u32, Vec<Rdata>)>, String> {
-    if set.alias_target.is_some() || set.has_routing_policy() || set.set_identifier.is_some() {
+    if set.alias_target.is_some() {
         return Ok(None);
     }
     let code = set.rtype.code();

@@ -10,7 +10,7 @@ use cairn_store::{ChangeFeed, ChangeSubject, StoreError};
 use tokio::sync::{watch, Notify};
 
 use crate::compile::compile_zone;
-use crate::snapshot::{SharedSnapshot, Snapshot};
+use crate::snapshot::SharedSnapshot;
 
 /// How often the log is polled when nobody pokes the follower. Writes from another process
 /// (the `cairn zone import` CLI) are seen within this.
@@ -50,7 +50,7 @@ impl Follower {
         })
         .await
         .map_err(|e| StoreError::Backend(format!("compile task failed: {e}")))?;
-        let snapshot = Snapshot::empty().with_changes(seq, compiled);
+        let snapshot = self.shared.load().with_changes(seq, compiled);
         tracing::info!(zones = snapshot.zones.len(), seq = seq.0, "initial snapshot loaded");
         self.shared.store(Arc::new(snapshot));
         self.feed.report_applied(&self.node_id, seq).await?;

@@ -20,6 +20,7 @@ pub mod compile;
 pub mod follow;
 pub mod listen;
 pub mod respond;
+pub mod routing;
 pub mod snapshot;
 pub mod zone;
 

@@ -16,6 +16,7 @@
 use cairn_wire::{rcode, rtype, NoRoom, ParseError, Query, ResponseWriter, Section};
 
 use crate::auth::{self, Plan};
+use crate::routing::RoutingContext;
 use crate::snapshot::Snapshot;
 
 /// The EDNS UDP payload Cairn advertises and honours at most (ROUTE53.md §2.7: up to 4096).
@@ -86,7 +87,8 @@ pub fn respond<'b>(
         w.set_rcode(rcode::REFUSED);
         return Some(w.finish(edns));
     };
-    let plan = auth::lookup(zone, qname, query.qtype);
+    let ctx = RoutingContext { region: &snapshot.region };
+    let plan = auth::lookup(zone, qname, query.qtype, &ctx);
     write_plan(&mut w, &plan);
     Some(w.finish(edns))
 }

@@ -12,21 +12,42 @@ use crate::zone::CompiledZone;
 pub type SharedSnapshot = Arc<ArcSwap<Snapshot>>;
 
 /// Every compiled zone at one position of the change log.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Snapshot {
     /// The last change-log entry this snapshot includes.
     pub seq: ChangeSeq,
     /// Every zone by id.
     pub zones: FxHashMap<HostedZoneId, Arc<CompiledZone>>,
+    /// This node's region (`--region`), for latency routing.
+    pub region: Arc<str>,
     /// Public zones by apex (lowercase wire). When several public zones share a name (Route 53
     /// allows it, each on its own name servers), the oldest is served.
     public: FxHashMap<Box<[u8]>, Arc<CompiledZone>>,
+}
+
+/// The region a node is in unless `--region` says otherwise.
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+impl Default for Snapshot {
+    fn default() -> Self {
+        Self {
+            seq: ChangeSeq::default(),
+            zones: FxHashMap::default(),
+            region: DEFAULT_REGION.into(),
+            public: FxHashMap::default(),
+        }
+    }
 }
 
 impl Snapshot {
     /// An empty snapshot at the start of the log.
     pub fn empty() -> Self {
         Self::default()
+    }
+
+    /// An empty snapshot for a node in `region`.
+    pub fn for_region(region: &str) -> Self {
+        Self { region: region.into(), ..Self::default() }
     }
 
     /// A shareable handle on an empty snapshot.
@@ -54,7 +75,7 @@ impl Snapshot {
                 *entry = zone.clone();
             }
         }
-        Self { seq, zones, public }
+        Self { seq, zones, region: self.region.clone(), public }
     }
 
     /// The public zone closest enclosing `qname` (lowercase wire), if any.

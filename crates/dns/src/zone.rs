@@ -4,6 +4,8 @@ use std::sync::Arc;
 
 use cairn_model::HostedZoneId;
 use cairn_wire::Rdata;
+
+use crate::routing::RoutedSet;
 use rustc_hash::FxHashMap;
 
 /// One RRset in wire form, ready to be appended to a response.
@@ -46,14 +48,21 @@ pub mod flags {
 pub struct Node {
     /// [`flags`] bits.
     pub flags: u8,
-    /// RRsets, at most one per type.
+    /// Plain RRsets, at most one per type.
     pub rrsets: Vec<Arc<CompiledRrset>>,
+    /// Aliases and sets with a routing policy, at most one group per type.
+    pub routed: Vec<RoutedSet>,
 }
 
 impl Node {
     /// The RRset of `rtype`, if any.
     pub fn rrset(&self, rtype: u16) -> Option<&Arc<CompiledRrset>> {
         self.rrsets.iter().find(|r| r.rtype == rtype)
+    }
+
+    /// The routed sets of `rtype`, if any.
+    pub fn routed(&self, rtype: u16) -> Option<&RoutedSet> {
+        self.routed.iter().find(|r| r.rtype == rtype)
     }
 
     /// Whether this is a zone cut.

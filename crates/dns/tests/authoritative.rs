@@ -321,3 +321,157 @@ fn edns_version_above_zero_is_badvers() {
     let opt_ttl_hi = response[response.len() - 6];
     assert_eq!(opt_ttl_hi, 1);
 }
+
+//------------ aliases and routing policies ------------------------------------------
+
+fn routed(name: &str, id: &str, values: &[&str]) -> ResourceRecordSet {
+    let mut s = set(name, RrType::A, 60, values);
+    s.set_identifier = Some(id.to_string());
+    s
+}
+
+fn alias(name: &str, rtype: RrType, target: &str, zone: &str) -> ResourceRecordSet {
+    ResourceRecordSet {
+        ttl: None,
+        records: vec![],
+        alias_target: Some(cairn_model::AliasTarget {
+            hosted_zone_id: zone.to_string(),
+            dns_name: DomainName::from_route53(target).unwrap(),
+            evaluate_target_health: false,
+        }),
+        ..set(name, rtype, 0, &[])
+    }
+}
+
+fn routing_zone(region: &str) -> Snapshot {
+    let mut sets = vec![
+        set("example.net", RrType::Soa, 900, &["ns1.example.net. h.example.net. 1 7200 900 1209600 60"]),
+        set("example.net", RrType::Ns, 172800, &["ns1.example.net."]),
+        set("lb.example.net", RrType::A, 30, &["198.51.100.1", "198.51.100.2"]),
+        set("lb.example.net", RrType::Aaaa, 30, &["2001:db8::10"]),
+        alias("example.net", RrType::A, "lb.example.net", "/hostedzone/Z11"),
+        alias("example.net", RrType::Aaaa, "lb.example.net", "Z11"),
+        alias("*.pages.example.net", RrType::A, "lb.example.net", "Z11"),
+    ];
+    let mut heavy = routed("w.example.net", "heavy", &["192.0.2.1"]);
+    heavy.weight = Some(3);
+    let mut light = routed("w.example.net", "light", &["192.0.2.2"]);
+    light.weight = Some(1);
+    let mut never = routed("w.example.net", "never", &["192.0.2.3"]);
+    never.weight = Some(0);
+    sets.extend([heavy, light, never]);
+    let mut zero_a = routed("z.example.net", "a", &["192.0.2.4"]);
+    zero_a.weight = Some(0);
+    let mut zero_b = routed("z.example.net", "b", &["192.0.2.5"]);
+    zero_b.weight = Some(0);
+    sets.extend([zero_a, zero_b]);
+    let mut primary = routed("f.example.net", "p", &["192.0.2.10"]);
+    primary.failover = Some("PRIMARY".into());
+    let mut secondary = routed("f.example.net", "s", &["192.0.2.11"]);
+    secondary.failover = Some("SECONDARY".into());
+    sets.extend([primary, secondary]);
+    for (id, r, ip) in [("use1", "us-east-1", "192.0.2.21"), ("euw1", "eu-west-1", "192.0.2.22"), ("apse2", "ap-southeast-2", "192.0.2.23")] {
+        let mut s = routed("lat.example.net", id, &[ip]);
+        s.region = Some(r.into());
+        sets.push(s);
+    }
+    for i in 0..10 {
+        let mut s = routed("mv.example.net", &format!("m{i}"), &[&format!("192.0.2.{}", 100 + i)]);
+        s.multi_value_answer = Some(true);
+        sets.push(s);
+    }
+    let mut geo_default = routed("geo.example.net", "default", &["192.0.2.50"]);
+    geo_default.geo_location = Some(cairn_model::rrset::GeoLocation { continent_code: None, country_code: Some("*".into()), subdivision_code: None });
+    let mut geo_fr = routed("geo.example.net", "fr", &["192.0.2.51"]);
+    geo_fr.geo_location = Some(cairn_model::rrset::GeoLocation { continent_code: None, country_code: Some("FR".into()), subdivision_code: None });
+    sets.extend([geo_default, geo_fr]);
+    let mut contents = zone("example.net", sets);
+    contents.zone.id = HostedZoneId::new("Z11");
+    let compiled = Arc::new(compile_zone(&contents));
+    assert_eq!(compiled.skipped, 0);
+    Snapshot::for_region(region).with_changes(ChangeSeq(1), [(contents.zone.id.clone(), Some(compiled))])
+}
+
+#[test]
+fn alias_at_the_apex_answers_with_the_targets_records_and_ttl() {
+    let snap = routing_zone("us-east-1");
+    let r = ask(&snap, &query("example.net.", RecordType::A, None), Transport::Udp);
+    assert_eq!(r.metadata.response_code, ResponseCode::NoError);
+    assert!(r.metadata.authoritative);
+    assert_eq!(lines(&r.answers), ["example.net. 30 IN A 198.51.100.1", "example.net. 30 IN A 198.51.100.2"]);
+    let r = ask(&snap, &query("example.net.", RecordType::AAAA, None), Transport::Udp);
+    assert_eq!(lines(&r.answers), ["example.net. 30 IN AAAA 2001:db8::10"]);
+    // An alias answers only its own type: no CNAME appears, other types are NODATA.
+    let r = ask(&snap, &query("example.net.", RecordType::MX, None), Transport::Udp);
+    assert!(r.answers.is_empty());
+    assert_eq!(r.authorities[0].record_type(), RecordType::SOA);
+}
+
+#[test]
+fn wildcard_alias_answers_under_the_query_name() {
+    let snap = routing_zone("us-east-1");
+    let r = ask(&snap, &query("blog.pages.example.net.", RecordType::A, None), Transport::Udp);
+    assert_eq!(lines(&r.answers), ["blog.pages.example.net. 30 IN A 198.51.100.1", "blog.pages.example.net. 30 IN A 198.51.100.2"]);
+}
+
+fn first_a(snap: &Snapshot, name: &str) -> String {
+    let r = ask(snap, &query(name, RecordType::A, None), Transport::Udp);
+    assert_eq!(r.answers.len(), 1, "{name}: one record");
+    r.answers[0].data.to_string()
+}
+
+#[test]
+fn weighted_shares_follow_the_weights_and_weight_zero_is_never_chosen() {
+    let snap = routing_zone("us-east-1");
+    let mut heavy = 0;
+    let n = 4000;
+    for _ in 0..n {
+        match first_a(&snap, "w.example.net.").as_str() {
+            "192.0.2.1" => heavy += 1,
+            "192.0.2.2" => {}
+            other => panic!("weight 0 record {other} was chosen"),
+        }
+    }
+    // Expected 3000 of 4000; a 4-sigma band (sigma ≈ 27) cannot fail by chance in practice.
+    assert!((2890..=3110).contains(&heavy), "heavy chosen {heavy} times of {n}");
+}
+
+#[test]
+fn all_weights_zero_are_chosen_uniformly() {
+    let snap = routing_zone("us-east-1");
+    let a = (0..2000).filter(|_| first_a(&snap, "z.example.net.") == "192.0.2.4").count();
+    assert!((900..=1100).contains(&a), "{a} of 2000");
+}
+
+#[test]
+fn failover_answers_primary_while_it_is_healthy() {
+    let snap = routing_zone("us-east-1");
+    for _ in 0..50 {
+        assert_eq!(first_a(&snap, "f.example.net."), "192.0.2.10");
+    }
+}
+
+#[test]
+fn latency_routing_answers_the_region_nearest_the_node() {
+    assert_eq!(first_a(&routing_zone("us-east-2"), "lat.example.net."), "192.0.2.21");
+    assert_eq!(first_a(&routing_zone("eu-central-1"), "lat.example.net."), "192.0.2.22");
+    assert_eq!(first_a(&routing_zone("ap-southeast-4"), "lat.example.net."), "192.0.2.23");
+}
+
+#[test]
+fn multivalue_answers_at_most_eight() {
+    let snap = routing_zone("us-east-1");
+    let mut seen = std::collections::HashSet::new();
+    for _ in 0..200 {
+        let r = ask(&snap, &query("mv.example.net.", RecordType::A, None), Transport::Udp);
+        assert_eq!(r.answers.len(), 8);
+        seen.extend(r.answers.iter().map(|a| a.data.to_string()));
+    }
+    assert_eq!(seen.len(), 10, "every record is served to someone");
+}
+
+#[test]
+fn geolocation_without_a_known_location_answers_the_default() {
+    let snap = routing_zone("us-east-1");
+    assert_eq!(first_a(&snap, "geo.example.net."), "192.0.2.50");
+}

@@ -1,0 +1,245 @@
+//! Routing policies: choosing among the record sets that share a name and type
+//! (ROUTE53.md §3).
+//!
+//! Every set at a name and type with a routing policy, and every alias, compiles into one
+//! [`RoutedSet`] of [`Variant`]s; [`RoutedSet::select`] picks the variants to answer with.
+//! Health checks are not evaluated yet (a later stage feeds their status in), so every
+//! variant counts as healthy, which is what Route 53 does for records without a health check.
+
+use std::cell::Cell;
+use std::sync::Arc;
+
+use cairn_model::rrset::GeoLocation;
+use smallvec::SmallVec;
+
+use crate::zone::CompiledRrset;
+
+/// The policy shared by a name and type's routed sets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Policy {
+    /// One alias without a routing policy.
+    Simple,
+    /// Weighted: one variant, with probability weight / total.
+    Weighted,
+    /// Failover: PRIMARY while healthy, else SECONDARY.
+    Failover,
+    /// Latency: the variant whose region is nearest the answering node's region.
+    Latency,
+    /// Geolocation: the smallest matching location; `*` for clients with no known location.
+    Geolocation,
+    /// Multivalue answer: up to eight variants.
+    MultiValue,
+    /// IP-based: the client's CIDR location; `*` when it matches none.
+    IpBased,
+}
+
+/// What a variant answers with.
+#[derive(Debug)]
+pub enum Target {
+    /// Its own records.
+    Records(Arc<CompiledRrset>),
+    /// An alias: the records of another name in the same zone, under the query name.
+    Alias {
+        /// The target name, lowercase wire.
+        name: Box<[u8]>,
+    },
+}
+
+/// One routed record set.
+#[derive(Debug)]
+pub struct Variant {
+    /// `SetIdentifier`.
+    pub set_identifier: String,
+    /// Weighted routing weight.
+    pub weight: u8,
+    /// Latency routing region.
+    pub region: Option<String>,
+    /// Failover: true for PRIMARY.
+    pub primary: bool,
+    /// Geolocation location.
+    pub geo: Option<GeoLocation>,
+    /// IP-based routing location name.
+    pub cidr_location: Option<String>,
+    /// What it answers with.
+    pub target: Target,
+}
+
+/// The routed sets at one name and type.
+#[derive(Debug)]
+pub struct RoutedSet {
+    /// Type code.
+    pub rtype: u16,
+    /// Their common policy.
+    pub policy: Policy,
+    /// The variants, ordered by set identifier.
+    pub variants: Vec<Variant>,
+}
+
+/// What selection may depend on.
+#[derive(Debug, Clone, Copy)]
+pub struct RoutingContext<'a> {
+    /// The answering node's region (`--region`).
+    pub region: &'a str,
+}
+
+/// At most this many variants answer a multivalue query (Route 53's eight).
+pub const MULTIVALUE_MAX: usize = 8;
+
+impl RoutedSet {
+    /// The variants to answer with; empty means NOERROR with no data (e.g. geolocation with
+    /// no `*` record for a client of unknown location).
+    pub fn select(&self, ctx: &RoutingContext<'_>) -> SmallVec<[&Variant; MULTIVALUE_MAX]> {
+        let mut chosen = SmallVec::new();
+        match self.policy {
+            Policy::Simple => chosen.extend(self.variants.first()),
+            Policy::Weighted => chosen.extend(self.pick_weighted()),
+            Policy::Failover => {
+                chosen.extend(self.variants.iter().find(|v| v.primary).or(self.variants.first()))
+            }
+            Policy::Latency => chosen.extend(self.variants.iter().min_by(|a, b| {
+                let da = region_distance(ctx.region, a.region.as_deref().unwrap_or(""));
+                let db = region_distance(ctx.region, b.region.as_deref().unwrap_or(""));
+                da.total_cmp(&db)
+            })),
+            Policy::Geolocation => chosen.extend(self.variants.iter().find(|v| {
+                v.geo.as_ref().and_then(|g| g.country_code.as_deref()) == Some("*")
+            })),
+            Policy::IpBased => chosen.extend(
+                self.variants.iter().find(|v| v.cidr_location.as_deref() == Some("*")),
+            ),
+            Policy::MultiValue => {
+                let start = random_below(self.variants.len().max(1) as u32) as usize;
+                let n = self.variants.len();
+                for i in 0..n.min(MULTIVALUE_MAX) {
+                    chosen.push(&self.variants[(start + i) % n]);
+                }
+            }
+        }
+        chosen
+    }
+
+    /// Weighted choice: weight 0 is chosen only when every weight is 0, and then uniformly
+    /// (ROUTE53.md §3).
+    fn pick_weighted(&self) -> Option<&Variant> {
+        let total: u32 = self.variants.iter().map(|v| u32::from(v.weight)).sum();
+        if total == 0 {
+            let i = random_below(self.variants.len().max(1) as u32) as usize;
+            return self.variants.get(i);
+        }
+        let mut ticket = random_below(total);
+        for v in &self.variants {
+            let w = u32::from(v.weight);
+            if ticket < w {
+                return Some(v);
+            }
+            ticket -= w;
+        }
+        self.variants.last()
+    }
+}
+
+//------------ randomness -------------------------------------------------------
+
+thread_local! {
+    static RNG: Cell<u64> = Cell::new(seed());
+}
+
+fn seed() -> u64 {
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    let local = 0u8;
+    (t ^ (&local as *const u8 as u64).rotate_left(32)) | 1
+}
+
+/// A uniform number below `n` (xorshift64*; selection needs speed, not secrecy).
+fn random_below(n: u32) -> u32 {
+    RNG.with(|state| {
+        let mut x = state.get();
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        state.set(x);
+        let r = x.wrapping_mul(0x2545_f491_4f6c_dd1d);
+        ((r >> 32) * u64::from(n) >> 32) as u32
+    })
+}
+
+//------------ region distances ------------------------------------------------
+
+/// Approximate locations (latitude, longitude) of AWS regions, for latency routing between
+/// a node's region and the regions that have records. Route 53 measures latency; a
+/// self-hosted node knows only its own region, so Cairn uses great-circle distance between
+/// region locations as the stand-in (documented in docs/dns.md).
+pub const REGION_LOCATIONS: &[(&str, f64, f64)] = &[
+    ("us-east-1", 38.9, -77.4),
+    ("us-east-2", 40.0, -83.0),
+    ("us-west-1", 37.4, -122.0),
+    ("us-west-2", 45.8, -119.7),
+    ("ca-central-1", 45.5, -73.6),
+    ("ca-west-1", 51.0, -114.1),
+    ("mx-central-1", 20.6, -100.4),
+    ("sa-east-1", -23.5, -46.6),
+    ("eu-west-1", 53.3, -6.3),
+    ("eu-west-2", 51.5, -0.1),
+    ("eu-west-3", 48.9, 2.4),
+    ("eu-central-1", 50.1, 8.7),
+    ("eu-central-2", 47.4, 8.5),
+    ("eu-north-1", 59.3, 18.1),
+    ("eu-south-1", 45.5, 9.2),
+    ("eu-south-2", 41.6, -0.9),
+    ("me-south-1", 26.1, 50.6),
+    ("me-central-1", 25.2, 55.3),
+    ("il-central-1", 32.1, 34.8),
+    ("af-south-1", -33.9, 18.4),
+    ("ap-east-1", 22.3, 114.2),
+    ("ap-south-1", 19.1, 72.9),
+    ("ap-south-2", 17.4, 78.5),
+    ("ap-northeast-1", 35.7, 139.7),
+    ("ap-northeast-2", 37.6, 127.0),
+    ("ap-northeast-3", 34.7, 135.5),
+    ("ap-southeast-1", 1.3, 103.8),
+    ("ap-southeast-2", -33.9, 151.2),
+    ("ap-southeast-3", -6.2, 106.8),
+    ("ap-southeast-4", -37.8, 145.0),
+    ("ap-southeast-5", 3.1, 101.7),
+    ("cn-north-1", 39.9, 116.4),
+    ("cn-northwest-1", 38.5, 106.3),
+];
+
+/// Great-circle distance in km between two regions; unknown regions are furthest.
+pub fn region_distance(a: &str, b: &str) -> f64 {
+    if a == b {
+        return 0.0;
+    }
+    let find = |r: &str| REGION_LOCATIONS.iter().find(|(name, _, _)| *name == r);
+    let (Some(&(_, lat1, lon1)), Some(&(_, lat2, lon2))) = (find(a), find(b)) else {
+        return f64::MAX;
+    };
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let dp = (lat2 - lat1).to_radians();
+    let dl = (lon2 - lon1).to_radians();
+    let h = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    2.0 * 6371.0 * h.sqrt().asin()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearby_regions_are_closer() {
+        assert!(region_distance("us-east-1", "us-east-2") < region_distance("us-east-1", "eu-west-1"));
+        assert!(region_distance("eu-west-1", "eu-west-2") < region_distance("eu-west-1", "us-west-2"));
+        assert_eq!(region_distance("nowhere", "us-east-1"), f64::MAX);
+    }
+
+    #[test]
+    fn random_below_stays_in_range() {
+        for n in [1, 2, 3, 255, 1000] {
+            for _ in 0..1000 {
+                assert!(random_below(n) < n);
+            }
+        }
+    }
+}
