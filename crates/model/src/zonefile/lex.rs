@@ -37,6 +37,12 @@ pub(crate) enum EntryKind {
         /// Where the entry's `$` is.
         offset: usize,
     },
+    /// A record whose owner is a quoted string, starting at this byte. Zone files have no
+    /// quoted owner names, and `domain` 0.12 panics on some of them, so it never sees one.
+    QuotedOwner {
+        /// Where the entry's first token is.
+        offset: usize,
+    },
     /// A resource record; `spf` when its type was SPF and now reads TXT.
     Record {
         /// The type was SPF in the file.
@@ -72,6 +78,12 @@ pub(crate) fn lex(text: &str) -> Lexed {
                 EntryKind::Control
             };
             entries.push(Entry { first_line, last_line, kind });
+            continue;
+        }
+        // A quoted token's range starts after its opening quote.
+        if !indented && first.start > 0 && bytes[first.start - 1] == b'"' {
+            let offset = first.start - 1;
+            entries.push(Entry { first_line, last_line, kind: EntryKind::QuotedOwner { offset } });
             continue;
         }
         let fields = if indented { &tokens[..] } else { &tokens[1..] };

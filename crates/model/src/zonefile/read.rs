@@ -48,13 +48,18 @@ pub fn parse_zone_file(
         problem,
     };
     let lexed = lex::lex(text);
-    // `$INCLUDE` is refused; the scanner reads only what comes before the
-    // first one, so that an earlier problem is still reported first.
+    // `$INCLUDE` and quoted owner names are refused; the scanner reads only what
+    // comes before the first one, so that an earlier problem is still reported first.
     let include = lexed.entries.iter().find_map(|e| match e.kind {
-        EntryKind::Include { offset } => Some((offset, e.first_line)),
+        EntryKind::Include { offset } => Some((offset, e.first_line, ZoneFileProblem::IncludeNotSupported)),
+        EntryKind::QuotedOwner { offset } => Some((
+            offset,
+            e.first_line,
+            ZoneFileProblem::Syntax("an owner name cannot be a quoted string".into()),
+        )),
         _ => None,
     });
-    let scanned_text = include.map_or(lexed.text.as_str(), |(offset, _)| &lexed.text[..offset]);
+    let scanned_text = include.as_ref().map_or(lexed.text.as_str(), |(offset, _, _)| &lexed.text[..*offset]);
     let mut scanner = Zonefile::from(scanned_text).allow_invalid();
     scanner.set_default_class(Class::IN);
     if let Some(origin) = origin {
@@ -106,8 +111,8 @@ pub fn parse_zone_file(
         let spf = matches!(entry.kind, EntryKind::Record { spf: true });
         zone.add(&record, spf, line).map_err(|problem| fail(line, problem))?;
     }
-    if let Some((_, line)) = include {
-        return Err(fail(line, ZoneFileProblem::IncludeNotSupported));
+    if let Some((_, line, problem)) = include {
+        return Err(fail(line, problem));
     }
     if zone.origin.is_none() {
         let current = scanner.origin().ok().map(|o| from_domain_name(&o));
