@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::name::DomainName;
 use crate::rrset::{ResourceRecordSet, RrsetKey};
+use crate::rrtype::RrType;
 use crate::zone::HostedZone;
 
 //------------ ChangeBatch -------------------------------------------------------
@@ -159,20 +160,28 @@ pub fn apply_change_batch(
             ));
             continue;
         }
+        if change.action != ChangeAction::Delete {
+            let problems = validate_record_set(zone, set, limits);
+            if !problems.is_empty() {
+                errors.extend(problems);
+                continue;
+            }
+        }
         let key = set.key();
         let current = working.get(&key).cloned().flatten();
         match change.action {
-            ChangeAction::Create => {
-                if current.is_some() {
+            ChangeAction::Create | ChangeAction::Upsert => {
+                if change.action == ChangeAction::Create && current.is_some() {
                     errors.push(format!(
                         "Tried to create resource record set {} but it already exists",
                         describe(set)
                     ));
                     continue;
                 }
-                working.insert(key, Some(set.clone()));
-            }
-            ChangeAction::Upsert => {
+                if let Some(conflict) = cname_conflict(zone, set, &working) {
+                    errors.push(conflict);
+                    continue;
+                }
                 working.insert(key, Some(set.clone()));
             }
             ChangeAction::Delete => match current {
@@ -185,6 +194,17 @@ pub fn apply_change_batch(
                      match the current values",
                     describe(set)
                 )),
+                Some(_) if set.name == zone.name && set.set_identifier.is_none() && set.rtype == RrType::Ns => {
+                    errors.push(
+                        "A HostedZone must contain at least one NS record for the zone itself."
+                            .to_string(),
+                    );
+                }
+                Some(_) if set.name == zone.name && set.set_identifier.is_none() && set.rtype == RrType::Soa => {
+                    // Cairn's wording, in the style of the NS message: Route 53's text for
+                    // this case is not recorded in any source we have.
+                    errors.push("A HostedZone must contain exactly one SOA record.".to_string());
+                }
                 Some(_) => {
                     working.insert(key, None);
                 }
@@ -220,6 +240,90 @@ pub fn apply_change_batch(
         )]));
     }
     Ok(edit)
+}
+
+/// Checks one set on its own, as Route 53 does before applying it: the apex, values and
+/// their encoding, duplicates and counts. Returns every problem, in Route 53's words.
+fn validate_record_set(zone: &HostedZone, set: &ResourceRecordSet, limits: &Limits) -> Vec<String> {
+    let mut problems = Vec::new();
+    if set.rtype == RrType::Cname && set.name == zone.name {
+        problems.push(format!(
+            "RRSet of type CNAME with DNS name {} is not permitted at apex in zone {}",
+            set.name, zone.name
+        ));
+    }
+    if set.rtype == RrType::Ns && set.name.is_wildcard() {
+        // Route 53 forbids wildcard NS ([DG:DomainNameFormat]); its exact text is not
+        // recorded, so this wording is Cairn's.
+        problems.push(format!(
+            "RRSet of type NS with DNS name {} is not permitted: NS records cannot be wildcards",
+            set.name
+        ));
+    }
+    if set.alias_target.is_some() {
+        return problems;
+    }
+    if matches!(set.rtype, RrType::Cname | RrType::Soa) && set.records.len() > 1 {
+        // Cairn's wording: Route 53 allows one value for CNAME and SOA ([M-R53 ResourceRecord]).
+        problems.push(format!(
+            "RRSet of type {} with DNS name {} must have exactly one resource record",
+            set.rtype, set.name
+        ));
+    }
+    if set.records.len() > limits.max_values_per_rrset {
+        problems.push(format!(
+            "RRSet with DNS name {} has {} resource records; the limit is {}",
+            set.name,
+            set.records.len(),
+            limits.max_values_per_rrset
+        ));
+    }
+    let mut seen: Vec<&str> = Vec::with_capacity(set.records.len());
+    for value in &set.records {
+        if let Err(e) = crate::rdata::encode_route53_value(set.rtype, value) {
+            problems.push(e.to_string());
+            continue;
+        }
+        if seen.contains(&value.as_str()) {
+            problems.push(format!("Duplicate Resource Record: '{value}'"));
+        } else {
+            seen.push(value);
+        }
+    }
+    problems
+}
+
+/// A CNAME cannot share its name with any other type (RFC 1034 §3.6.2), in either order,
+/// with Route 53's two messages (note the double space before CNAME in the first).
+fn cname_conflict(
+    zone: &HostedZone,
+    set: &ResourceRecordSet,
+    working: &BTreeMap<RrsetKey, Option<ResourceRecordSet>>,
+) -> Option<String> {
+    let at_name = working.iter().filter(|(k, v)| v.is_some() && k.name == set.name);
+    let (mut has_cname, mut has_other) = (false, false);
+    for (key, _) in at_name {
+        if key.rtype == RrType::Cname {
+            has_cname = true;
+        } else {
+            has_other = true;
+        }
+    }
+    if set.rtype != RrType::Cname && has_cname {
+        return Some(format!(
+            "RRSet of type {} with DNS name {} is not permitted because a conflicting RRSet of \
+             type  CNAME with the same DNS name already exists in zone {}",
+            set.rtype, set.name, zone.name
+        ));
+    }
+    if set.rtype == RrType::Cname && has_other {
+        return Some(format!(
+            "RRSet of type CNAME with DNS name {} is not permitted as it conflicts with other \
+             records with the same DNS name in zone {}",
+            set.name, zone.name
+        ));
+    }
+    None
 }
 
 /// `[name='x.', type='A']`, with the set identifier when there is one.
