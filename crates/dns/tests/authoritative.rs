@@ -1,48 +1,22 @@
 //! The authoritative answers users see, one behaviour per test, through the same entry point
 //! the listeners use (`respond`), decoded with hickory-proto as an independent client.
 
-use std::str::FromStr;
-use std::sync::Arc;
+mod common;
 
-use cairn_dns::compile::compile_zone;
+use std::str::FromStr;
+
 use cairn_dns::respond::{respond, Transport};
 use cairn_dns::Snapshot;
-use cairn_model::{ChangeSeq, DomainName, HostedZone, HostedZoneId, ResourceRecordSet, RrType};
-use cairn_store::ZoneContents;
+use cairn_model::{DomainName, ResourceRecordSet, RrType};
+use common::{set, snapshot_of, zone};
 use hickory_proto::op::{Message, OpCode, Query, ResponseCode};
 use hickory_proto::rr::{Name, RecordType};
-
-fn set(name: &str, rtype: RrType, ttl: u32, values: &[&str]) -> ResourceRecordSet {
-    ResourceRecordSet::simple(
-        DomainName::from_route53(name).unwrap(),
-        rtype,
-        ttl,
-        values.iter().map(|v| v.to_string()).collect(),
-    )
-}
-
-fn zone(name: &str, sets: Vec<ResourceRecordSet>) -> ZoneContents {
-    ZoneContents {
-        zone: HostedZone {
-            id: HostedZoneId::new(format!("Z{}", name.len())),
-            name: DomainName::from_route53(name).unwrap(),
-            caller_reference: name.into(),
-            comment: None,
-            has_config: false,
-            private_zone: false,
-            delegation_set_id: None,
-            name_servers: vec![],
-            created_at_ms: 0,
-            record_set_count: sets.len() as u64,
-        },
-        record_sets: sets,
-    }
-}
 
 fn example() -> Snapshot {
     let big: Vec<String> = (0..40).map(|i| format!("\"{}\"", "x".repeat(40 + i))).collect();
     let big: Vec<&str> = big.iter().map(String::as_str).collect();
     let contents = zone(
+        "Z11",
         "example.com",
         vec![
             set("example.com", RrType::Soa, 3600, &["ns1.example.com. hostmaster.example.com. 1 7200 900 1209600 300"]),
@@ -65,29 +39,11 @@ fn example() -> Snapshot {
             set("big.example.com", RrType::Txt, 300, &big),
         ],
     );
-    let compiled = Arc::new(compile_zone(&contents));
-    assert_eq!(compiled.skipped, 0, "every test record set compiles");
-    Snapshot::empty().with_changes(ChangeSeq(1), [(contents.zone.id.clone(), Some(compiled))])
+    snapshot_of(&contents, "us-east-1")
 }
 
-/// A query built byte by byte, so the name's case reaches the server as written
-/// (hickory-proto's encoder lowercases names).
 fn query(name: &str, rtype: RecordType, edns: Option<u16>) -> Vec<u8> {
-    let mut b = vec![0xbe, 0xef, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, u8::from(edns.is_some())];
-    for label in name.trim_end_matches('.').split('.').filter(|l| !l.is_empty()) {
-        b.push(label.len() as u8);
-        b.extend_from_slice(label.as_bytes());
-    }
-    b.push(0);
-    b.extend_from_slice(&u16::from(rtype).to_be_bytes());
-    b.extend_from_slice(&1u16.to_be_bytes());
-    if let Some(payload) = edns {
-        b.push(0);
-        b.extend_from_slice(&41u16.to_be_bytes());
-        b.extend_from_slice(&payload.to_be_bytes());
-        b.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
-    }
-    b
+    common::query(name, u16::from(rtype), edns.map(|p| (p, 0)))
 }
 
 fn ask(snapshot: &Snapshot, bytes: &[u8], transport: Transport) -> Message {
@@ -110,7 +66,7 @@ fn exact_match_is_answered_with_zone_ns_in_authority() {
     assert!(r.metadata.authoritative);
     assert!(!r.metadata.recursion_available);
     assert!(r.metadata.recursion_desired, "RD is copied");
-    assert_eq!(r.metadata.id, 0xbeef);
+    assert_eq!(r.metadata.id, 0x1234);
     assert_eq!(
         lines(&r.answers),
         ["www.example.com. 300 IN A 192.0.2.1", "www.example.com. 300 IN A 192.0.2.2"]
@@ -300,7 +256,7 @@ fn malformed_query_is_formerr_and_responses_are_dropped() {
     bytes[5] = 2; // QDCOUNT 2 with one question
     let r = ask(&snap, &bytes, Transport::Udp);
     assert_eq!(r.metadata.response_code, ResponseCode::FormErr);
-    assert_eq!(r.metadata.id, 0xbeef);
+    assert_eq!(r.metadata.id, 0x1234);
     let mut response = query("www.example.com.", RecordType::A, None);
     response[2] |= 0x80;
     let mut out = Vec::new();
@@ -311,9 +267,7 @@ fn malformed_query_is_formerr_and_responses_are_dropped() {
 #[test]
 fn edns_version_above_zero_is_badvers() {
     let snap = example();
-    let mut bytes = query("www.example.com.", RecordType::A, Some(1232));
-    let len = bytes.len();
-    bytes[len - 5] = 1; // OPT TTL: version byte
+    let bytes = common::query("www.example.com.", 1, Some((1232, 1)));
     let mut out = Vec::new();
     let response = respond(&snap, &bytes, Transport::Udp, &mut out).unwrap().to_vec();
     // Extended rcode 1 in the OPT TTL + header rcode 0 = BADVERS (16).
@@ -385,11 +339,7 @@ fn routing_zone(region: &str) -> Snapshot {
     let mut geo_fr = routed("geo.example.net", "fr", &["192.0.2.51"]);
     geo_fr.geo_location = Some(cairn_model::rrset::GeoLocation { continent_code: None, country_code: Some("FR".into()), subdivision_code: None });
     sets.extend([geo_default, geo_fr]);
-    let mut contents = zone("example.net", sets);
-    contents.zone.id = HostedZoneId::new("Z11");
-    let compiled = Arc::new(compile_zone(&contents));
-    assert_eq!(compiled.skipped, 0);
-    Snapshot::for_region(region).with_changes(ChangeSeq(1), [(contents.zone.id.clone(), Some(compiled))])
+    snapshot_of(&zone("Z11", "example.net", sets), region)
 }
 
 #[test]

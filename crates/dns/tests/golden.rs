@@ -6,41 +6,22 @@
 //! check the meaning of these replies; these lock their exact encoding (compression, order,
 //! flags, OPT).
 
-use std::path::PathBuf;
-use std::sync::Arc;
+mod common;
 
-use cairn_dns::compile::compile_zone;
+use std::path::PathBuf;
+
 use cairn_dns::respond::{respond, Transport};
 use cairn_dns::Snapshot;
-use cairn_model::{ChangeSeq, DomainName, HostedZone, HostedZoneId, ResourceRecordSet, RrType};
-use cairn_store::ZoneContents;
-
-fn set(name: &str, rtype: RrType, ttl: u32, values: &[&str]) -> ResourceRecordSet {
-    ResourceRecordSet::simple(
-        DomainName::from_route53(name).unwrap(),
-        rtype,
-        ttl,
-        values.iter().map(|v| v.to_string()).collect(),
-    )
-}
+use cairn_model::RrType;
+use common::{query, set, snapshot_of, zone};
 
 fn snapshot() -> Snapshot {
     let long: Vec<String> = (0..12).map(|i| format!("\"{}\"", "z".repeat(60 + i))).collect();
     let long: Vec<&str> = long.iter().map(String::as_str).collect();
-    let contents = ZoneContents {
-        zone: HostedZone {
-            id: HostedZoneId::new("ZGOLDEN"),
-            name: DomainName::from_route53("example.com").unwrap(),
-            caller_reference: "golden".into(),
-            comment: None,
-            has_config: false,
-            private_zone: false,
-            delegation_set_id: None,
-            name_servers: vec![],
-            created_at_ms: 0,
-            record_set_count: 0,
-        },
-        record_sets: vec![
+    let contents = zone(
+        "ZGOLDEN",
+        "example.com",
+        vec![
             set("example.com", RrType::Soa, 3600, &["ns1.example.com. hostmaster.example.com. 1 7200 900 1209600 300"]),
             set("example.com", RrType::Ns, 172800, &["ns1.example.com."]),
             set("ns1.example.com", RrType::A, 3600, &["192.0.2.53"]),
@@ -54,29 +35,8 @@ fn snapshot() -> Snapshot {
             set("long.example.com", RrType::Txt, 300, &long),
             set("x.example.com", RrType::Other(65280), 300, &["\\# 4 0a000001"]),
         ],
-    };
-    let zone = Arc::new(compile_zone(&contents));
-    assert_eq!(zone.skipped, 0);
-    Snapshot::empty().with_changes(ChangeSeq(1), [(contents.zone.id.clone(), Some(zone))])
-}
-
-/// A query: id 0x1234, RD set, one question, optional OPT (payload, version).
-fn query(name: &str, qtype: u16, opt: Option<(u16, u8)>) -> Vec<u8> {
-    let mut b = vec![0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, u8::from(opt.is_some())];
-    for label in name.split('.').filter(|l| !l.is_empty()) {
-        b.push(label.len() as u8);
-        b.extend_from_slice(label.as_bytes());
-    }
-    b.push(0);
-    b.extend_from_slice(&qtype.to_be_bytes());
-    b.extend_from_slice(&1u16.to_be_bytes());
-    if let Some((payload, version)) = opt {
-        b.push(0);
-        b.extend_from_slice(&41u16.to_be_bytes());
-        b.extend_from_slice(&payload.to_be_bytes());
-        b.extend_from_slice(&[0, version, 0, 0, 0, 0]);
-    }
-    b
+    );
+    snapshot_of(&contents, "us-east-1")
 }
 
 fn hex(bytes: &[u8]) -> String {

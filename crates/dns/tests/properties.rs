@@ -1,14 +1,13 @@
 //! Properties of the query path: it never panics on any input, every reply decodes with an
 //! independent library (hickory-proto), and replies respect size limits.
 
-use std::str::FromStr;
-use std::sync::Arc;
+mod common;
 
-use cairn_dns::compile::compile_zone;
+use std::str::FromStr;
+
 use cairn_dns::respond::{respond, Transport};
 use cairn_dns::Snapshot;
-use cairn_model::{ChangeSeq, DomainName, HostedZone, HostedZoneId, ResourceRecordSet, RrType};
-use cairn_store::ZoneContents;
+use cairn_model::{DomainName, ResourceRecordSet, RrType};
 use hickory_proto::op::{Edns, Message, Query};
 use hickory_proto::rr::{Name, RecordType};
 use proptest::prelude::*;
@@ -56,23 +55,7 @@ fn snapshot(names: &[Vec<usize>], texts: usize) -> Snapshot {
         };
         sets.push(set);
     }
-    let contents = ZoneContents {
-        zone: HostedZone {
-            id: HostedZoneId::new("ZPROP"),
-            name: DomainName::from_route53("example.com").unwrap(),
-            caller_reference: "p".into(),
-            comment: None,
-            has_config: false,
-            private_zone: false,
-            delegation_set_id: None,
-            name_servers: vec![],
-            created_at_ms: 0,
-            record_set_count: 0,
-        },
-        record_sets: sets,
-    };
-    let zone = Arc::new(compile_zone(&contents));
-    Snapshot::empty().with_changes(ChangeSeq(1), [(contents.zone.id.clone(), Some(zone))])
+    common::snapshot_of(&common::zone("ZPROP", "example.com", sets), "us-east-1")
 }
 
 fn query(name: &str, rtype: u16, edns: Option<u16>) -> Vec<u8> {
