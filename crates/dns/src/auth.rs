@@ -7,7 +7,7 @@
 use cairn_wire::{rcode, rtype};
 use smallvec::SmallVec;
 
-use crate::routing::{RoutedSet, RoutingContext, Target};
+use crate::routing::{RoutedSet, RoutingContext, Target, Variant};
 use crate::zone::{CompiledRrset, CompiledZone, Node};
 
 /// How many CNAMEs a chain may follow inside one zone.
@@ -192,7 +192,8 @@ fn answer_routed<'a>(
 ) -> Step<'a> {
     let mut answered = false;
     let mut follow = None;
-    for variant in group.select(ctx) {
+    let healthy = |v: &Variant| variant_healthy(zone, v, group.rtype, ctx, 0);
+    for variant in group.select(ctx, healthy) {
         if let Some(rrset) = resolve_target(zone, &variant.target, group.rtype, ctx, 0) {
             plan.answer.push((owner, rrset));
             if rrset.rtype == qtype {
@@ -234,10 +235,51 @@ fn resolve_target<'a>(
                 return Some(rrset);
             }
             let group = node.routed(rtype)?;
-            let variant = group.select(ctx).into_iter().next()?;
+            let healthy = |v: &Variant| variant_healthy(zone, v, rtype, ctx, depth + 1);
+            let variant = group.select(ctx, healthy).into_iter().next()?;
             resolve_target(zone, &variant.target, rtype, ctx, depth + 1)
         }
     }
+}
+
+/// Whether a variant is healthy: its own health check passes, and an alias that evaluates
+/// target health points at a branch with a healthy record (ROUTE53.md §2.3, §3).
+fn variant_healthy(
+    zone: &CompiledZone,
+    variant: &Variant,
+    rtype: u16,
+    ctx: &RoutingContext<'_>,
+    depth: u8,
+) -> bool {
+    if !ctx.check_passes(variant.health_check.as_deref()) {
+        return false;
+    }
+    match &variant.target {
+        Target::Alias { name } if variant.evaluate_target_health => {
+            target_healthy(zone, name, rtype, ctx, depth + 1)
+        }
+        _ => true,
+    }
+}
+
+/// Whether an alias target has a healthy record: a plain RRset always is; a routed group is
+/// when any of its variants is.
+fn target_healthy(
+    zone: &CompiledZone,
+    name: &[u8],
+    rtype: u16,
+    ctx: &RoutingContext<'_>,
+    depth: u8,
+) -> bool {
+    if depth >= MAX_ALIAS_DEPTH {
+        return false;
+    }
+    let Some(node) = zone.nodes.get(name) else { return false };
+    if node.rrset(rtype).is_some() {
+        return true;
+    }
+    node.routed(rtype)
+        .is_some_and(|group| group.variants.iter().any(|v| variant_healthy(zone, v, rtype, ctx, depth)))
 }
 
 /// A referral to the zone cut at `cut` (AA clear, NS in authority, glue in additional).

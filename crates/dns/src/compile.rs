@@ -175,6 +175,7 @@ fn compile_routed(
     };
     let mut variants = Vec::with_capacity(sets.len());
     for set in sets {
+        let evaluate_target_health = set.alias_target.as_ref().is_some_and(|a| a.evaluate_target_health);
         let target = match &set.alias_target {
             Some(alias) => {
                 if cairn_model::HostedZoneId::parse(&alias.hosted_zone_id) != zone.id {
@@ -198,6 +199,8 @@ fn compile_routed(
             primary: set.failover.as_deref() == Some("PRIMARY"),
             geo: set.geo_location.clone(),
             cidr_location: set.cidr_routing_config.as_ref().map(|c| c.location_name.clone()),
+            health_check: set.health_check_id.clone(),
+            evaluate_target_health,
             target,
         });
     }

@@ -50,7 +50,8 @@ impl Follower {
         })
         .await
         .map_err(|e| StoreError::Backend(format!("compile task failed: {e}")))?;
-        let snapshot = self.shared.load().with_changes(seq, compiled);
+        let health = self.feed.health_statuses().await?.into_iter().collect();
+        let snapshot = self.shared.load().with_changes(seq, compiled).with_health(seq, health);
         tracing::info!(zones = snapshot.zones.len(), seq = seq.0, "initial snapshot loaded");
         self.shared.store(Arc::new(snapshot));
         self.feed.report_applied(&self.node_id, seq).await?;
@@ -90,12 +91,16 @@ impl Follower {
         let events = self.feed.changes_since(current.seq).await?;
         let Some(last) = events.last() else { return Ok(false) };
         let seq = last.seq;
-        let zones: BTreeSet<HostedZoneId> = events
-            .into_iter()
-            .map(|e| match e.subject {
-                ChangeSubject::HostedZone(id) => id,
-            })
-            .collect();
+        let mut zones: BTreeSet<HostedZoneId> = BTreeSet::new();
+        let mut health_changed = false;
+        for event in events {
+            match event.subject {
+                ChangeSubject::HostedZone(id) => {
+                    zones.insert(id);
+                }
+                ChangeSubject::HealthCheck(_) => health_changed = true,
+            }
+        }
         let mut loaded = Vec::with_capacity(zones.len());
         for id in zones {
             loaded.push((id.clone(), self.feed.load_zone(&id).await?));
@@ -108,7 +113,11 @@ impl Follower {
         })
         .await
         .map_err(|e| StoreError::Backend(format!("compile task failed: {e}")))?;
-        let snapshot = current.with_changes(seq, updated);
+        let mut snapshot = current.with_changes(seq, updated);
+        if health_changed {
+            let health = self.feed.health_statuses().await?.into_iter().collect();
+            snapshot = snapshot.with_health(seq, health);
+        }
         self.shared.store(Arc::new(snapshot));
         tracing::debug!(seq = seq.0, "snapshot swapped");
         self.feed.report_applied(&self.node_id, seq).await?;

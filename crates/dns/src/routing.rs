@@ -3,13 +3,16 @@
 //!
 //! Every set at a name and type with a routing policy, and every alias, compiles into one
 //! [`RoutedSet`] of [`Variant`]s; [`RoutedSet::select`] picks the variants to answer with.
-//! Health checks are not evaluated yet (a later stage feeds their status in), so every
-//! variant counts as healthy, which is what Route 53 does for records without a health check.
+//! Health follows ROUTE53.md §3: a variant without a health check is healthy; a check with
+//! no status yet is healthy; when every variant of a group is unhealthy, all count as
+//! healthy. An alias with EvaluateTargetHealth is healthy while its target has a healthy
+//! record.
 
 use std::cell::Cell;
 use std::sync::Arc;
 
 use cairn_model::rrset::GeoLocation;
+use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 
 use crate::zone::CompiledRrset;
@@ -60,6 +63,10 @@ pub struct Variant {
     pub geo: Option<GeoLocation>,
     /// IP-based routing location name.
     pub cidr_location: Option<String>,
+    /// `HealthCheckId`.
+    pub health_check: Option<String>,
+    /// For an alias: `EvaluateTargetHealth`.
+    pub evaluate_target_health: bool,
     /// What it answers with.
     pub target: Target,
 }
@@ -80,6 +87,15 @@ pub struct RoutedSet {
 pub struct RoutingContext<'a> {
     /// The answering node's region (`--region`).
     pub region: &'a str,
+    /// Health-check statuses; a check not listed is healthy.
+    pub health: &'a FxHashMap<String, bool>,
+}
+
+impl RoutingContext<'_> {
+    /// Whether a health check (if any) passes.
+    pub fn check_passes(&self, check: Option<&str>) -> bool {
+        check.is_none_or(|id| self.health.get(id).copied().unwrap_or(true))
+    }
 }
 
 /// At most this many variants answer a multivalue query (Route 53's eight).
@@ -87,20 +103,44 @@ pub const MULTIVALUE_MAX: usize = 8;
 
 impl RoutedSet {
     /// The variants to answer with; empty means NOERROR with no data (e.g. geolocation with
-    /// no `*` record for a client of unknown location).
-    pub fn select(&self, ctx: &RoutingContext<'_>) -> SmallVec<[&Variant; MULTIVALUE_MAX]> {
+    /// no `*` record for a client of unknown location). `healthy` tells whether a variant is
+    /// healthy (its own check, and for an alias with EvaluateTargetHealth, its target).
+    pub fn select<'s>(
+        &'s self,
+        ctx: &RoutingContext<'_>,
+        healthy: impl Fn(&Variant) -> bool,
+    ) -> SmallVec<[&'s Variant; MULTIVALUE_MAX]> {
+        let health: SmallVec<[bool; 16]> = self.variants.iter().map(&healthy).collect();
+        // All unhealthy: Route 53 treats them all as healthy.
+        let all_down = !health.iter().any(|h| *h);
+        let up = |i: usize| all_down || health[i];
         let mut chosen = SmallVec::new();
+        let indexed = || self.variants.iter().enumerate();
         match self.policy {
             Policy::Simple => chosen.extend(self.variants.first()),
-            Policy::Weighted => chosen.extend(self.pick_weighted()),
+            Policy::Weighted => chosen.extend(self.pick_weighted(&up)),
             Policy::Failover => {
-                chosen.extend(self.variants.iter().find(|v| v.primary).or(self.variants.first()))
+                let primary = indexed().find(|(_, v)| v.primary);
+                let secondary = indexed().find(|(_, v)| !v.primary);
+                let pick = match (primary, secondary) {
+                    (Some((i, p)), _) if up(i) => Some(p),
+                    (_, Some((i, s))) if up(i) => Some(s),
+                    // Both unhealthy: the primary (ROUTE53.md §3).
+                    (Some((_, p)), _) => Some(p),
+                    (None, s) => s.map(|(_, s)| s),
+                };
+                chosen.extend(pick);
             }
-            Policy::Latency => chosen.extend(self.variants.iter().min_by(|a, b| {
-                let da = region_distance(ctx.region, a.region.as_deref().unwrap_or(""));
-                let db = region_distance(ctx.region, b.region.as_deref().unwrap_or(""));
-                da.total_cmp(&db)
-            })),
+            Policy::Latency => chosen.extend(
+                indexed()
+                    .filter(|(i, _)| up(*i))
+                    .min_by(|(_, a), (_, b)| {
+                        let da = region_distance(ctx.region, a.region.as_deref().unwrap_or(""));
+                        let db = region_distance(ctx.region, b.region.as_deref().unwrap_or(""));
+                        da.total_cmp(&db)
+                    })
+                    .map(|(_, v)| v),
+            ),
             Policy::Geolocation => chosen.extend(self.variants.iter().find(|v| {
                 v.geo.as_ref().and_then(|g| g.country_code.as_deref()) == Some("*")
             })),
@@ -108,33 +148,38 @@ impl RoutedSet {
                 self.variants.iter().find(|v| v.cidr_location.as_deref() == Some("*")),
             ),
             Policy::MultiValue => {
-                let start = random_below(self.variants.len().max(1) as u32) as usize;
                 let n = self.variants.len();
-                for i in 0..n.min(MULTIVALUE_MAX) {
-                    chosen.push(&self.variants[(start + i) % n]);
+                let start = random_below(n.max(1) as u32) as usize;
+                for k in 0..n {
+                    let i = (start + k) % n;
+                    if up(i) && chosen.len() < MULTIVALUE_MAX {
+                        chosen.push(&self.variants[i]);
+                    }
                 }
             }
         }
         chosen
     }
 
-    /// Weighted choice: weight 0 is chosen only when every weight is 0, and then uniformly
-    /// (ROUTE53.md §3).
-    fn pick_weighted(&self) -> Option<&Variant> {
-        let total: u32 = self.variants.iter().map(|v| u32::from(v.weight)).sum();
+    /// Weighted choice among healthy variants: weight 0 is chosen only when no healthy
+    /// variant has a weight, and then uniformly (ROUTE53.md §3).
+    fn pick_weighted(&self, up: &dyn Fn(usize) -> bool) -> Option<&Variant> {
+        let candidates: SmallVec<[&Variant; 16]> =
+            self.variants.iter().enumerate().filter(|(i, _)| up(*i)).map(|(_, v)| v).collect();
+        let total: u32 = candidates.iter().map(|v| u32::from(v.weight)).sum();
         if total == 0 {
-            let i = random_below(self.variants.len().max(1) as u32) as usize;
-            return self.variants.get(i);
+            let i = random_below(candidates.len().max(1) as u32) as usize;
+            return candidates.get(i).copied();
         }
         let mut ticket = random_below(total);
-        for v in &self.variants {
+        for v in &candidates {
             let w = u32::from(v.weight);
             if ticket < w {
                 return Some(v);
             }
             ticket -= w;
         }
-        self.variants.last()
+        candidates.last().copied()
     }
 }
 

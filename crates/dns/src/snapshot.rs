@@ -20,6 +20,8 @@ pub struct Snapshot {
     pub zones: FxHashMap<HostedZoneId, Arc<CompiledZone>>,
     /// This node's region (`--region`), for latency routing.
     pub region: Arc<str>,
+    /// Health-check statuses by id; a check not listed counts as healthy.
+    pub health: Arc<FxHashMap<String, bool>>,
     /// Public zones by apex (lowercase wire). When several public zones share a name (Route 53
     /// allows it, each on its own name servers), the oldest is served.
     public: FxHashMap<Box<[u8]>, Arc<CompiledZone>>,
@@ -34,6 +36,7 @@ impl Default for Snapshot {
             seq: ChangeSeq::default(),
             zones: FxHashMap::default(),
             region: DEFAULT_REGION.into(),
+            health: Arc::default(),
             public: FxHashMap::default(),
         }
     }
@@ -75,7 +78,18 @@ impl Snapshot {
                 *entry = zone.clone();
             }
         }
-        Self { seq, zones, region: self.region.clone(), public }
+        Self { seq, zones, region: self.region.clone(), health: self.health.clone(), public }
+    }
+
+    /// This snapshot with other health-check statuses.
+    pub fn with_health(&self, seq: ChangeSeq, health: FxHashMap<String, bool>) -> Self {
+        Self {
+            seq,
+            zones: self.zones.clone(),
+            region: self.region.clone(),
+            health: Arc::new(health),
+            public: self.public.clone(),
+        }
     }
 
     /// The public zone closest enclosing `qname` (lowercase wire), if any.

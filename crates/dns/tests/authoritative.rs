@@ -425,3 +425,82 @@ fn geolocation_without_a_known_location_answers_the_default() {
     let snap = routing_zone("us-east-1");
     assert_eq!(first_a(&snap, "geo.example.net."), "192.0.2.50");
 }
+
+//------------ health ------------------------------------------------------------------
+
+fn health_zone(down: &[&str]) -> Snapshot {
+    let mut sets = vec![
+        set("example.org", RrType::Soa, 900, &["ns1.example.org. h.example.org. 1 7200 900 1209600 60"]),
+        set("example.org", RrType::Ns, 172800, &["ns1.example.org."]),
+    ];
+    let with_check = |mut s: ResourceRecordSet, check: &str| {
+        s.health_check_id = Some(check.to_string());
+        s
+    };
+    let mut p = with_check(routed("f.example.org", "p", &["192.0.2.10"]), "hc-primary");
+    p.failover = Some("PRIMARY".into());
+    let mut sec = with_check(routed("f.example.org", "s", &["192.0.2.11"]), "hc-secondary");
+    sec.failover = Some("SECONDARY".into());
+    sets.extend([p, sec]);
+    for (id, w, ip, check) in [("a", 9, "192.0.2.1", "hc-a"), ("b", 1, "192.0.2.2", "hc-b")] {
+        let mut s = with_check(routed("w.example.org", id, &[ip]), check);
+        s.weight = Some(w);
+        sets.push(s);
+    }
+    for i in 0..4 {
+        let mut s = with_check(routed("mv.example.org", &format!("m{i}"), &[&format!("192.0.2.{}", 100 + i)]), &format!("hc-m{i}"));
+        s.multi_value_answer = Some(true);
+        sets.push(s);
+    }
+    // Latency aliases to per-region weighted groups: a region whose whole group is down is
+    // backed out of when the alias evaluates target health.
+    for (region, ip) in [("us-east-1", "198.51.100.1"), ("eu-west-1", "198.51.100.2")] {
+        let mut s = with_check(routed(&format!("{region}.pool.example.org"), "only", &[ip]), &format!("hc-{region}"));
+        s.weight = Some(1);
+        sets.push(s);
+        let mut a = alias("app.example.org", RrType::A, &format!("{region}.pool.example.org"), "Z12");
+        a.set_identifier = Some(region.into());
+        a.region = Some(region.into());
+        a.alias_target.as_mut().unwrap().evaluate_target_health = true;
+        sets.push(a);
+    }
+    let health = down.iter().map(|id| (id.to_string(), false)).collect();
+    snapshot_of(&zone("Z12", "example.org", sets), "us-east-1").with_health(cairn_model::ChangeSeq(2), health)
+}
+
+#[test]
+fn failover_moves_to_secondary_and_back_to_primary_when_both_fail() {
+    assert_eq!(first_a(&health_zone(&[]), "f.example.org."), "192.0.2.10");
+    assert_eq!(first_a(&health_zone(&["hc-primary"]), "f.example.org."), "192.0.2.11");
+    assert_eq!(first_a(&health_zone(&["hc-primary", "hc-secondary"]), "f.example.org."), "192.0.2.10");
+}
+
+#[test]
+fn weighted_skips_unhealthy_records_unless_all_are_unhealthy() {
+    let snap = health_zone(&["hc-a"]);
+    for _ in 0..200 {
+        assert_eq!(first_a(&snap, "w.example.org."), "192.0.2.2");
+    }
+    let snap = health_zone(&["hc-a", "hc-b"]);
+    let a = (0..2000).filter(|_| first_a(&snap, "w.example.org.") == "192.0.2.1").count();
+    assert!((1700..=1900).contains(&a), "all unhealthy: weights apply again ({a} of 2000)");
+}
+
+#[test]
+fn multivalue_never_returns_a_failing_record_while_a_healthy_one_exists() {
+    let snap = health_zone(&["hc-m0", "hc-m2"]);
+    for _ in 0..100 {
+        let r = ask(&snap, &query("mv.example.org.", RecordType::A, None), Transport::Udp);
+        let mut got: Vec<String> = r.answers.iter().map(|a| a.data.to_string()).collect();
+        got.sort();
+        assert_eq!(got, ["192.0.2.101", "192.0.2.103"]);
+    }
+    let r = ask(&health_zone(&["hc-m0", "hc-m1", "hc-m2", "hc-m3"]), &query("mv.example.org.", RecordType::A, None), Transport::Udp);
+    assert_eq!(r.answers.len(), 4, "all unhealthy: all are answered");
+}
+
+#[test]
+fn latency_alias_backs_out_of_a_region_whose_targets_are_all_unhealthy() {
+    assert_eq!(first_a(&health_zone(&[]), "app.example.org."), "198.51.100.1");
+    assert_eq!(first_a(&health_zone(&["hc-us-east-1"]), "app.example.org."), "198.51.100.2");
+}

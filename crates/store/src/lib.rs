@@ -107,6 +107,9 @@ pub struct ChangeEvent {
 pub enum ChangeSubject {
     /// A hosted zone: created, changed or deleted.
     HostedZone(HostedZoneId),
+    /// A health check's status (or the check itself) changed: the data plane reloads
+    /// [`ChangeFeed::health_statuses`].
+    HealthCheck(String),
 }
 
 /// A hosted zone with every record set, as the data plane compiles it.
@@ -253,6 +256,12 @@ pub trait ChangeFeed: Send + Sync + 'static {
 
     /// Records that serving node `node` has applied the log up to `seq`; also its heartbeat.
     async fn report_applied(&self, node: &str, seq: ChangeSeq) -> StoreResult<()>;
+
+    /// The status routing uses for every health check: `(id, healthy)`. A check with no
+    /// status yet is absent (and counts as healthy, as a new Route 53 check does).
+    async fn health_statuses(&self) -> StoreResult<Vec<(String, bool)>> {
+        Ok(Vec::new())
+    }
 
     /// Woken after every commit made through this handle, so a follower in the same process
     /// applies it at once instead of at its next poll. `None` if the backend cannot tell.

@@ -192,6 +192,7 @@ fn log_change(
     let submitted_at_ms = now_ms();
     let (kind, subject_id) = match subject {
         ChangeSubject::HostedZone(zone) => ("hostedzone", zone.as_str()),
+        ChangeSubject::HealthCheck(id) => ("healthcheck", id.as_str()),
     };
     tx.execute(
         "INSERT INTO changes (id, subject_kind, subject_id, comment, submitted_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -715,6 +716,7 @@ impl ChangeFeed for SqliteStore {
                 .map(|(seq, id, kind, subject)| {
                     let subject = match kind.as_str() {
                         "hostedzone" => ChangeSubject::HostedZone(HostedZoneId::new(subject)),
+                        "healthcheck" => ChangeSubject::HealthCheck(subject),
                         other => return Err(StoreError::Corrupt(format!("unknown change subject {other:?}"))),
                     };
                     Ok(ChangeEvent { seq: ChangeSeq(seq as u64), change_id: ChangeId::new(id), subject })
