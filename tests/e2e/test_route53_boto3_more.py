@@ -411,3 +411,11 @@ def test_errors_outside_change_batches(cairn_server):
     with pytest.raises(ClientError) as exc:
         r53.create_hosted_zone(Name="dup.example.com", CallerReference=ref)
     assert error_of(exc)[0::2] == ("HostedZoneAlreadyExists", 409)
+
+
+def test_list_health_checks_lists_none_until_issue_6(cairn_server):
+    """No health check can exist before issue 6, so the list is empty; octoDNS reads it anyway."""
+    r53 = client(cairn_server())
+    listed = r53.list_health_checks()
+    assert (listed["HealthChecks"], listed["IsTruncated"], listed["MaxItems"]) == ([], False, "100")
+    assert list(r53.get_paginator("list_health_checks").paginate())[0]["HealthChecks"] == []

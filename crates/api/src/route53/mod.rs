@@ -17,6 +17,7 @@ use crate::state::AppState;
 pub mod change;
 pub mod delegation_set;
 pub mod dnssec;
+pub mod health_check;
 pub mod hosted_zone;
 pub mod limits;
 pub mod render;
@@ -41,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .route("/2013-04-01/hostedzone/{id}/rrset/", post(rrset::change).get(rrset::list))
         .route("/2013-04-01/hostedzone/{id}/dnssec", get(dnssec::get))
         .route("/2013-04-01/change/{id}", get(change::get))
+        .route("/2013-04-01/healthcheck", get(health_check::list))
         .route("/2013-04-01/tags/{resource_type}", post(tags::list_for_resources))
         .route(
             "/2013-04-01/tags/{resource_type}/{id}",
