@@ -419,3 +419,67 @@ def test_list_health_checks_lists_none_until_issue_6(cairn_server):
     listed = r53.list_health_checks()
     assert (listed["HealthChecks"], listed["IsTruncated"], listed["MaxItems"]) == ([], False, "100")
     assert list(r53.get_paginator("list_health_checks").paginate())[0]["HealthChecks"] == []
+
+
+# ---------------------------------------------------------------- the other tier-1 operations
+
+
+def test_zone_operations_limits_tags_and_delegation_sets(cairn_server):
+    r53 = client(cairn_server())
+    zone_id = new_zone(r53, "ops.example.com")
+    bare = zone_id.rsplit("/", 1)[1]
+
+    r53.update_hosted_zone_comment(Id=zone_id, Comment="new comment")
+    assert r53.get_hosted_zone(Id=zone_id)["HostedZone"]["Config"] == {"Comment": "new comment", "PrivateZone": False}
+
+    limit = r53.get_hosted_zone_limit(Type="MAX_RRSETS_BY_ZONE", HostedZoneId=zone_id)
+    assert limit["Limit"]["Type"] == "MAX_RRSETS_BY_ZONE" and limit["Limit"]["Value"] >= 10_000
+    assert limit["Count"] == 2
+    account = r53.get_account_limit(Type="MAX_HOSTED_ZONES_BY_OWNER")
+    assert account["Limit"]["Value"] >= 500 and account["Count"] == 1
+
+    dnssec = r53.get_dnssec(HostedZoneId=zone_id)
+    assert dnssec["Status"]["ServeSignature"] == "NOT_SIGNING" and dnssec["KeySigningKeys"] == []
+
+    other = new_zone(r53, "ops2.example.com")
+    r53.change_tags_for_resource(ResourceType="hostedzone", ResourceId=bare, AddTags=[{"Key": "k", "Value": "v"}])
+    both = r53.list_tags_for_resources(ResourceType="hostedzone", ResourceIds=[bare, other.rsplit("/", 1)[1]])
+    tags = {s["ResourceId"]: s.get("Tags", []) for s in both["ResourceTagSets"]}
+    assert tags == {bare: [{"Key": "k", "Value": "v"}], other.rsplit("/", 1)[1]: []}
+    with pytest.raises(ClientError) as exc:
+        r53.list_tags_for_resource(ResourceType="hostedzone", ResourceId="ZNOSUCHZONE")
+    assert error_of(exc)[0] == "NoSuchHostedZone"
+
+    # A reusable delegation set, and a zone made with it, listed by it.
+    ds = r53.create_reusable_delegation_set(CallerReference=str(uuid.uuid4()))
+    assert ds["ResponseMetadata"]["HTTPStatusCode"] == 201
+    ds_id = ds["DelegationSet"]["Id"]
+    assert ds_id.startswith("/delegationset/") and len(ds["DelegationSet"]["NameServers"]) == 4
+    in_set = r53.create_hosted_zone(Name="ds.example.com", CallerReference=str(uuid.uuid4()),
+                                    DelegationSetId=ds_id)
+    assert in_set["DelegationSet"]["Id"] == ds_id
+    assert in_set["DelegationSet"]["NameServers"] == ds["DelegationSet"]["NameServers"]
+    listed = r53.list_hosted_zones(DelegationSetId=ds_id)["HostedZones"]
+    assert [z["Id"] for z in listed] == [in_set["HostedZone"]["Id"]]
+    with pytest.raises(ClientError) as exc:
+        r53.delete_reusable_delegation_set(Id=ds_id)
+    assert error_of(exc)[0] == "DelegationSetInUse"
+    r53.delete_hosted_zone(Id=in_set["HostedZone"]["Id"])
+    r53.delete_reusable_delegation_set(Id=ds_id)
+    assert r53.get_hosted_zone_count()["HostedZoneCount"] == 2
+
+
+def test_hosted_zone_paging_over_100_zones(cairn_server):
+    r53 = client(cairn_server())
+    made = {new_zone(r53, f"z{i:03d}.paged.example") for i in range(105)}
+    pages = list(r53.get_paginator("list_hosted_zones").paginate())
+    assert [len(p["HostedZones"]) for p in pages] == [100, 5]
+    assert {z["Id"] for p in pages for z in p["HostedZones"]} == made
+    by_name, params = [], {}
+    while True:
+        page = r53.list_hosted_zones_by_name(MaxItems="40", **params)
+        by_name += [z["Name"] for z in page["HostedZones"]]
+        if not page["IsTruncated"]:
+            break
+        params = {"DNSName": page["NextDNSName"], "HostedZoneId": page["NextHostedZoneId"]}
+    assert by_name == [f"z{i:03d}.paged.example." for i in range(105)]
