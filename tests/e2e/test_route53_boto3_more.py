@@ -352,17 +352,6 @@ VALIDATION = [
 ]
 
 
-# Rules crates/model/src/change.rs does not enforce yet (none now).
-MISSING_IN_MODEL: set[str] = set()
-
-
-def _param(case):
-    marks = []
-    if case[0] in MISSING_IN_MODEL:
-        marks.append(pytest.mark.xfail(strict=True, reason="validation rule not yet in crates/model/src/change.rs"))
-    return pytest.param(case, id=case[0], marks=marks)
-
-
 @pytest.fixture(scope="module")
 def validation_server(tmp_path_factory):
     harness.require_cairn()
@@ -371,7 +360,7 @@ def validation_server(tmp_path_factory):
     srv.stop()
 
 
-@pytest.mark.parametrize("case", [_param(c) for c in VALIDATION])
+@pytest.mark.parametrize("case", VALIDATION, ids=[c[0] for c in VALIDATION])
 def test_validation_error(validation_server, case):
     ident, before, batch, code, message = case
     r53 = client(validation_server)

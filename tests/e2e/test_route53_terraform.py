@@ -169,8 +169,7 @@ def test_terraform_apply_plan_destroy(cairn_server, tmp_path):
         assert answer(ZONE, "TXT") == ['"hello world"', '"v=spf1 -all"']
         assert answer(ZONE, "MX") == [f"10 mail1.{ZONE}.", f"20 mail2.{ZONE}."]
         assert answer(f"x.y.apps.{ZONE}", "A") == ["198.51.100.10"]
-        # The weighted record goes through the API (and must read back unchanged below); serving
-        # routing policies over DNS is issue 6.
+        assert answer(f"w.{ZONE}", "A") == ["203.0.113.1"]  # the only record of its weighted group
 
         # The second plan sees exactly what it applied.
         plan = run("plan", "-detailed-exitcode", "-input=false", ok=(0, 2))
