@@ -472,3 +472,54 @@ def test_hosted_zone_paging_over_100_zones(cairn_server):
             break
         params = {"DNSName": page["NextDNSName"], "HostedZoneId": page["NextHostedZoneId"]}
     assert by_name == [f"z{i:03d}.paged.example." for i in range(105)]
+
+
+def test_racing_creates_of_one_name_exactly_one_wins(cairn_server):
+    """Many clients CREATE the same set at once: one batch commits, every other gets AWS's error."""
+    srv = cairn_server()
+    zone = "race.example.com"
+    zone_id = new_zone(client(srv), zone)
+    outcomes: list[tuple[str, str]] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(6)
+
+    def racer(n: int):
+        r53 = client(srv)
+        batch = {"Changes": [create(rrset(f"same.{zone}", "A", 60, f"192.0.2.{n + 1}")),
+                             create(rrset(f"mine-{n}.{zone}", "A", 60, "192.0.2.200"))]}
+        barrier.wait(10)
+        try:
+            r53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch=batch)
+            result = ("ok", str(n))
+        except ClientError as e:
+            result = (e.response["Error"]["Code"], e.response["Error"]["Message"])
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=racer, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    winners = [o for o in outcomes if o[0] == "ok"]
+    assert len(outcomes) == 6 and len(winners) == 1, outcomes
+    losers = [o for o in outcomes if o[0] != "ok"]
+    assert set(losers) == {("InvalidChangeBatch",
+                            f"[Tried to create resource record set [name='same.{zone}.', type='A'] but it already exists]")}
+    winner = int(winners[0][1])
+    r53 = client(srv)
+    names = {s["Name"] for s in r53.list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"]}
+    # The losers' batches left nothing behind (all or nothing), and the winner's value is served.
+    assert names == {f"{zone}.", f"same.{zone}.", f"mine-{winner}.{zone}."}
+    deadline = time.monotonic() + 5
+    while [rd.to_text() for rr in harness.query(srv.addr, f"same.{zone}", "A", edns=0).answer for rd in rr] \
+            != [f"192.0.2.{winner + 1}"]:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    # DeleteHostedZone's change is a change like any other.
+    r53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": [
+        {"Action": "DELETE", "ResourceRecordSet": rrset(f"same.{zone}", "A", 60, f"192.0.2.{winner + 1}")},
+        {"Action": "DELETE", "ResourceRecordSet": rrset(f"mine-{winner}.{zone}", "A", 60, "192.0.2.200")}]})
+    change = r53.delete_hosted_zone(Id=zone_id)["ChangeInfo"]
+    got = r53.get_change(Id=change["Id"])["ChangeInfo"]
+    assert got["Id"] == change["Id"] and got["Status"] in ("PENDING", "INSYNC")
