@@ -1,7 +1,6 @@
 //! Test harness: the router driven in-process with signed requests, and XML helpers.
 #![allow(dead_code, unreachable_pub)]
 
-mod memory_store;
 pub mod signer;
 mod unreachable_store;
 
@@ -65,11 +64,7 @@ impl Api {
     pub async fn with_config(config: ApiConfig) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let url = format!("sqlite://{}/cairn.db", dir.path().display());
-        let store: Arc<dyn cairn_store::Store> = if std::env::var_os("CAIRN_API_TEST_MEMORY_STORE").is_some() {
-            Arc::new(memory_store::MemoryStore::default())
-        } else {
-            cairn_store::open(&url).await.expect("open store")
-        };
+        let store = cairn_store::open(&url).await.expect("open store");
         Self { router: cairn_api::router(state(store, config.clone())), config, _dir: Some(dir) }
     }
 
