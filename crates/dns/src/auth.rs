@@ -93,11 +93,12 @@ fn step<'a>(
     // Walk down from the apex: the first zone cut on the way is a referral, and the deepest
     // existing name is the closest encloser.
     let apex_len = zone.apex.len();
-    let mut offsets = [0usize; 128];
+    // Label offsets fit in a byte: names are at most 255 bytes long.
+    let mut offsets = [0u8; 128];
     let mut count = 0;
     let mut pos = 0;
     while name.len() - pos > apex_len {
-        offsets[count] = pos;
+        offsets[count] = pos as u8;
         count += 1;
         pos += 1 + name[pos] as usize;
     }
@@ -107,6 +108,7 @@ fn step<'a>(
         found = zone.nodes.get(&zone.apex);
     }
     for &off in offsets[..count].iter().rev() {
+        let off = usize::from(off);
         let suffix = &name[off..];
         let Some((key, node)) = zone.nodes.get_key_value(suffix) else {
             found = None;
