@@ -1,4 +1,5 @@
 //! The real binary, end to end: import while serving, kill -9 and restart, export round trip.
+#![allow(clippy::unwrap_used)]
 
 use std::path::Path;
 use std::str::FromStr;

@@ -15,6 +15,12 @@ use rustc_hash::FxHashMap;
 use crate::routing::{Policy, RoutedSet, Target, Variant};
 use crate::zone::{flags, AdditionalTarget, CompiledRrset, CompiledZone, Node};
 
+/// A plain set's values in wire form: type, TTL, records.
+type EncodedSet = (u16, u32, Vec<Rdata>);
+
+/// The A and AAAA RRsets of each name, for the additional section.
+type AddressSets = FxHashMap<Box<[u8]>, (Option<Arc<CompiledRrset>>, Option<Arc<CompiledRrset>>)>;
+
 /// Compiles one zone. Plain sets become pre-encoded RRsets; aliases and sets with a routing
 /// policy become [`RoutedSet`]s chosen among at query time. Sets that cannot be served yet
 /// (geoproximity, aliases to other zones) or whose stored value does not encode are
@@ -25,7 +31,7 @@ pub fn compile_zone(contents: &ZoneContents) -> CompiledZone {
     let mut skipped = 0;
 
     // Pass 1: encode every plain set; group aliases and routed sets by name and type.
-    let mut encoded: FxHashMap<Box<[u8]>, Vec<(u16, u32, Vec<Rdata>)>> = FxHashMap::default();
+    let mut encoded: FxHashMap<Box<[u8]>, Vec<EncodedSet>> = FxHashMap::default();
     let mut routed: FxHashMap<(Box<[u8]>, u16), Vec<&ResourceRecordSet>> = FxHashMap::default();
     for set in &contents.record_sets {
         if is_routed(set) {
@@ -43,7 +49,7 @@ pub fn compile_zone(contents: &ZoneContents) -> CompiledZone {
     }
 
     // Address RRsets first: other RRsets point at them for the additional section.
-    let mut addresses: FxHashMap<Box<[u8]>, (Option<Arc<CompiledRrset>>, Option<Arc<CompiledRrset>>)> =
+    let mut addresses: AddressSets =
         FxHashMap::default();
     for (owner, sets) in &mut encoded {
         for (code, ttl, rdatas) in sets.iter_mut() {
@@ -151,7 +157,7 @@ fn compile_routed(
     zone: &cairn_model::HostedZone,
     code: u16,
     sets: &[&ResourceRecordSet],
-    addresses: &FxHashMap<Box<[u8]>, (Option<Arc<CompiledRrset>>, Option<Arc<CompiledRrset>>)>,
+    addresses: &AddressSets,
 ) -> Result<RoutedSet, String> {
     let first = sets[0];
     let policy = if first.weight.is_some() {
@@ -209,7 +215,7 @@ fn compile_routed(
 }
 
 /// Encodes a set's values (the caller decides whether it is plain or routed).
-fn encode_set(set: &ResourceRecordSet) -> Result<Option<(u16, u32, Vec<Rdata>)>, String> {
+fn encode_set(set: &ResourceRecordSet) -> Result<Option<EncodedSet>, String> {
     if set.alias_target.is_some() {
         return Ok(None);
     }
@@ -232,7 +238,7 @@ fn encode_set(set: &ResourceRecordSet) -> Result<Option<(u16, u32, Vec<Rdata>)>,
 fn additional_targets(
     code: u16,
     rdatas: &[Rdata],
-    addresses: &FxHashMap<Box<[u8]>, (Option<Arc<CompiledRrset>>, Option<Arc<CompiledRrset>>)>,
+    addresses: &AddressSets,
 ) -> Vec<AdditionalTarget> {
     let offset = match code {
         rtype::NS | rtype::CNAME => 0,

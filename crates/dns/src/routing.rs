@@ -206,7 +206,7 @@ fn random_below(n: u32) -> u32 {
         x ^= x >> 27;
         state.set(x);
         let r = x.wrapping_mul(0x2545_f491_4f6c_dd1d);
-        ((r >> 32) * u64::from(n) >> 32) as u32
+        (((r >> 32) * u64::from(n)) >> 32) as u32
     })
 }
 

@@ -1,5 +1,6 @@
 //! The authoritative answers users see, one behaviour per test, through the same entry point
 //! the listeners use (`respond`), decoded with hickory-proto as an independent client.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

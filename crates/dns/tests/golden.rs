@@ -5,6 +5,7 @@
 //! rewrites them; review the diff before committing. The scenario tests in authoritative.rs
 //! check the meaning of these replies; these lock their exact encoding (compression, order,
 //! flags, OPT).
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! Properties of the query path: it never panics on any input, every reply decodes with an
 //! independent library (hickory-proto), and replies respect size limits.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! Route 53's refusals of a change batch, each with its exact message (ROUTE53.md §2.1–2.2).
+#![allow(clippy::unwrap_used)]
 
 use cairn_model::change::apply_change_batch;
 use cairn_model::{

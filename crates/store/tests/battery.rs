@@ -1,5 +1,6 @@
 //! The store battery: behaviour every backend must show, written once against `&dyn Store`
 //! and run here on SQLite in a temporary directory (PostgreSQL will reuse it).
+#![allow(clippy::unwrap_used)]
 
 use std::sync::Arc;
 
