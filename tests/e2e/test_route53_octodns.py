@@ -61,6 +61,9 @@ ZONE_V1 = textwrap.dedent("""\
     caa:
       type: CAA
       value: {flags: 0, tag: issue, value: ca.example.net}
+    dkim._domainkey:
+      type: TXT
+      value: v=DKIM1\\; k=rsa\\; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAuJ6ZkM0oBz1xyq8Jm7AfyV3N2Qq0m0Wn4b4dQ1Z3wqkY1t8lX0k3m1Pq6Hx3h1Qm9y6sZ2YyD2nJq1j6QF7oVfO3j2F5u4v0pN6m1rJg2b0cE8l4Qv3n7sW9y1t6a0dF5g8h2j4k6l8z0x2c4v6b8n0m2q4w6e8r0t2y4u6i8o0p2a4s6d8f0g2h4j6k8l0zAB
     ipv6:
       type: AAAA
       value: 2001:db8::1
@@ -90,6 +93,9 @@ ZONE_V2 = textwrap.dedent("""\
     caa:
       type: CAA
       value: {flags: 0, tag: issue, value: ca.example.net}
+    dkim._domainkey:
+      type: TXT
+      value: v=DKIM1\\; k=rsa\\; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAuJ6ZkM0oBz1xyq8Jm7AfyV3N2Qq0m0Wn4b4dQ1Z3wqkY1t8lX0k3m1Pq6Hx3h1Qm9y6sZ2YyD2nJq1j6QF7oVfO3j2F5u4v0pN6m1rJg2b0cE8l4Qv3n7sW9y1t6a0dF5g8h2j4k6l8z0x2c4v6b8n0m2q4w6e8r0t2y4u6i8o0p2a4s6d8f0g2h4j6k8l0zAB
     www:
       ttl: 60
       type: CNAME
@@ -136,7 +142,7 @@ def test_octodns_sync_then_nothing_to_do(cairn_server, tmp_path):
 
     zone_file.write_text(ZONE_V1)
     out = sync("--doit")
-    assert "Creates=8, Updates=0, Deletes=0" in out, out[-4000:]
+    assert "Creates=9, Updates=0, Deletes=0" in out, out[-4000:]
     ok = dns.rcode.NOERROR
     served(ZONE, "A", (ok, ["192.0.2.1", "192.0.2.2"]))
     served(ZONE, "MX", (ok, [f"10 mail.{ZONE}."]))
@@ -146,6 +152,12 @@ def test_octodns_sync_then_nothing_to_do(cairn_server, tmp_path):
     served(f"caa.{ZONE}", "CAA", (ok, ['0 issue "ca.example.net"']))
     served(f"ipv6.{ZONE}", "AAAA", (ok, ["2001:db8::1"]))
     served(f"www.{ZONE}", "CNAME", (ok, [f"{ZONE}."]))
+    # A DKIM key longer than one 255-byte string, with the semicolons octoDNS escapes.
+    r = harness.query(srv.addr, f"dkim._domainkey.{ZONE}", "TXT", edns=0)
+    strings = [b"".join(rd.strings) for rr in r.answer for rd in rr]
+    dkim = [rd.strings for rr in r.answer for rd in rr][0]
+    assert len(strings) == 1 and len(dkim) == 2 and all(len(c) <= 255 for c in dkim)
+    assert strings[0].startswith(b"v=DKIM1; k=rsa; p=MIIBIjAN") and strings[0].endswith(b"l0zAB")
 
     # Reading it back, octoDNS finds exactly what it wrote.
     out = sync()
