@@ -101,15 +101,20 @@ impl Follower {
                 ChangeSubject::HealthCheck(_) => health_changed = true,
             }
         }
+        let started = std::time::Instant::now();
         let mut loaded = Vec::with_capacity(zones.len());
         for id in zones {
             loaded.push((id.clone(), self.feed.load_zone(&id).await?));
         }
+        let load_time = started.elapsed();
         let updated = tokio::task::spawn_blocking(move || {
-            loaded
+            let started = std::time::Instant::now();
+            let compiled = loaded
                 .into_iter()
                 .map(|(id, contents)| (id, contents.map(|c| Arc::new(compile_zone(&c)))))
-                .collect::<Vec<_>>()
+                .collect::<Vec<_>>();
+            tracing::debug!(?load_time, compile_time = ?started.elapsed(), zones = compiled.len(), "zones reloaded");
+            compiled
         })
         .await
         .map_err(|e| StoreError::Backend(format!("compile task failed: {e}")))?;
