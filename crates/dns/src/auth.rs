@@ -102,10 +102,10 @@ fn step<'a>(
         count += 1;
         pos += 1 + name[pos] as usize;
     }
-    let mut closest: &'a [u8] = &zone.apex;
+    let mut closest: &'a [u8] = &zone.apex[..];
     let mut found: Option<&'a Node> = None;
     if count == 0 {
-        found = zone.nodes.get(&zone.apex);
+        found = zone.nodes.get(&zone.apex[..]).map(|n| &**n);
     }
     for &off in offsets[..count].iter().rev() {
         let off = usize::from(off);
@@ -114,11 +114,12 @@ fn step<'a>(
             found = None;
             break;
         };
-        closest = key;
+        let node: &'a Node = node;
+        closest = &key[..];
         found = Some(node);
         let at_qname = off == 0;
         if node.is_delegation() && !(at_qname && qtype == rtype::DS) {
-            referral(zone, key, node, plan);
+            referral(zone, &key[..], node, plan);
             return Step::Done;
         }
     }
@@ -131,7 +132,7 @@ fn step<'a>(
             wildcard[..2].copy_from_slice(b"\x01*");
             wildcard[2..2 + closest.len()].copy_from_slice(closest);
             match zone.nodes.get(&wildcard[..2 + closest.len()]) {
-                Some(node) => (name, node),
+                Some(node) => (name, &**node),
                 None => {
                     plan.rcode = rcode::NXDOMAIN;
                     negative(zone, plan);
@@ -160,7 +161,7 @@ fn answer_from<'a>(
     }
     if let Some(rrset) = node.rrset(qtype) {
         plan.answer.push((owner, rrset));
-        push_additional(rrset, plan);
+        push_additional(zone, rrset, plan);
         return Step::Done;
     }
     if let Some(group) = node.routed(qtype) {
@@ -199,7 +200,7 @@ fn answer_routed<'a>(
         if let Some(rrset) = resolve_target(zone, &variant.target, group.rtype, ctx, 0) {
             plan.answer.push((owner, rrset));
             if rrset.rtype == qtype {
-                push_additional(rrset, plan);
+                push_additional(zone, rrset, plan);
             }
             answered = true;
             if rrset.rtype == rtype::CNAME {
@@ -286,19 +287,18 @@ fn target_healthy(
 
 /// A referral to the zone cut at `cut` (AA clear, NS in authority, glue in additional).
 fn referral<'a>(zone: &'a CompiledZone, cut: &'a [u8], node: &'a Node, plan: &mut Plan<'a>) {
-    let _ = zone;
     let ns = node.rrset(rtype::NS).expect("a delegation node has NS");
     if plan.answer.is_empty() {
         plan.authoritative = false;
     }
     plan.authority.push((cut, ns));
-    push_additional(ns, plan);
+    push_additional(zone, ns, plan);
 }
 
 /// NXDOMAIN or NODATA: the SOA with the negative TTL in authority (RFC 2308 §3).
 fn negative<'a>(zone: &'a CompiledZone, plan: &mut Plan<'a>) {
     if let Some(soa) = &zone.negative_soa {
-        plan.authority.push((&zone.apex, soa));
+        plan.authority.push((&zone.apex[..], soa));
     }
 }
 
@@ -308,17 +308,21 @@ fn add_apex_ns<'a>(zone: &'a CompiledZone, plan: &mut Plan<'a>) {
     if plan.answer.iter().any(|(_, r)| std::ptr::eq(*r, &**ns)) {
         return;
     }
-    plan.authority.push((&zone.apex, ns));
-    push_additional(ns, plan);
+    plan.authority.push((&zone.apex[..], ns));
+    for (name, addr) in &zone.apex_ns_additional {
+        if !plan.additional.iter().any(|(_, r)| std::ptr::eq(*r, &**addr)) {
+            plan.additional.push((&name[..], addr));
+        }
+    }
 }
 
-/// Adds the addresses of `rrset`'s targets to the additional section, once each.
-fn push_additional<'a>(rrset: &'a CompiledRrset, plan: &mut Plan<'a>) {
-    for target in &rrset.additional {
-        for addr in [&target.a, &target.aaaa].into_iter().flatten() {
-            let present = |list: &[PlannedRrset<'_>]| list.iter().any(|(_, r)| std::ptr::eq(*r, &**addr));
-            if !present(&plan.additional) {
-                plan.additional.push((&target.name, addr));
+/// Adds the in-zone addresses of `rrset`'s targets to the additional section, once each.
+fn push_additional<'a>(zone: &'a CompiledZone, rrset: &'a CompiledRrset, plan: &mut Plan<'a>) {
+    for target in &rrset.targets {
+        let Some((name, node)) = zone.nodes.get_key_value(&target[..]) else { continue };
+        for addr in [node.rrset(rtype::A), node.rrset(rtype::AAAA)].into_iter().flatten() {
+            if !plan.additional.iter().any(|(_, r)| std::ptr::eq(*r, &**addr)) {
+                plan.additional.push((&name[..], addr));
             }
         }
     }

@@ -37,7 +37,7 @@ pub enum Policy {
 }
 
 /// What a variant answers with.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Target {
     /// Its own records.
     Records(Arc<CompiledRrset>),
@@ -49,7 +49,7 @@ pub enum Target {
 }
 
 /// One routed record set.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Variant {
     /// `SetIdentifier`.
     pub set_identifier: String,
@@ -72,7 +72,7 @@ pub struct Variant {
 }
 
 /// The routed sets at one name and type.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct RoutedSet {
     /// Type code.
     pub rtype: u16,

@@ -73,7 +73,7 @@ impl Snapshot {
         }
         let mut public: FxHashMap<Box<[u8]>, Arc<CompiledZone>> = FxHashMap::default();
         for zone in zones.values().filter(|z| !z.private) {
-            let entry = public.entry(zone.apex.clone()).or_insert_with(|| zone.clone());
+            let entry = public.entry(zone.apex[..].into()).or_insert_with(|| zone.clone());
             if (zone.created_at_ms, &zone.id) < (entry.created_at_ms, &entry.id) {
                 *entry = zone.clone();
             }

@@ -17,23 +17,15 @@ pub struct CompiledRrset {
     pub ttl: u32,
     /// The records.
     pub rdatas: Vec<Rdata>,
-    /// A/AAAA RRsets in this zone for the names this RRset points to (NS, MX, SRV
-    /// targets), for the additional section.
-    pub additional: Vec<AdditionalTarget>,
+    /// For NS, CNAME, MX and SRV: the names they point to, lowercased, whose A/AAAA records
+    /// go in the additional section (looked up when answering, so they never go stale).
+    pub targets: Vec<Box<[u8]>>,
     /// For a CNAME: its target, lowercased, to continue the lookup there.
     pub cname_target: Option<Box<[u8]>>,
 }
 
-/// Address records of one target name, for the additional section.
-#[derive(Debug)]
-pub struct AdditionalTarget {
-    /// The target's lowercase wire name.
-    pub name: Box<[u8]>,
-    /// Its A RRset, if the zone has one.
-    pub a: Option<Arc<CompiledRrset>>,
-    /// Its AAAA RRset, if the zone has one.
-    pub aaaa: Option<Arc<CompiledRrset>>,
-}
+/// The nodes of a zone by lowercase wire name; shared between snapshots, node by node.
+pub type NodeMap = FxHashMap<Arc<[u8]>, Arc<Node>>;
 
 /// Node flags computed once at compile time (Knot's `zone_node_t.flags`).
 pub mod flags {
@@ -44,10 +36,15 @@ pub mod flags {
 }
 
 /// One name in the zone: its RRsets, or none for an empty non-terminal.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Node {
     /// [`flags`] bits.
     pub flags: u8,
+    /// How many nodes lie directly below this one (an empty node with children is an empty
+    /// non-terminal; without, it is removed).
+    pub children: u32,
+    /// Record sets at this name that could not be compiled (logged when compiled).
+    pub skipped: u32,
     /// Plain RRsets, at most one per type.
     pub rrsets: Vec<Arc<CompiledRrset>>,
     /// Aliases and sets with a routing policy, at most one group per type.
@@ -63,6 +60,11 @@ impl Node {
     /// The routed sets of `rtype`, if any.
     pub fn routed(&self, rtype: u16) -> Option<&RoutedSet> {
         self.routed.iter().find(|r| r.rtype == rtype)
+    }
+
+    /// Whether the node holds any data.
+    pub fn has_data(&self) -> bool {
+        !self.rrsets.is_empty() || !self.routed.is_empty()
     }
 
     /// Whether this is a zone cut.
@@ -81,13 +83,15 @@ pub struct CompiledZone {
     /// A private zone: served only to the VPCs it is associated with, never publicly.
     pub private: bool,
     /// Apex, lowercase wire form.
-    pub apex: Box<[u8]>,
+    pub apex: Arc<[u8]>,
     /// Every name with data, and every empty non-terminal, keyed by lowercase wire name.
-    pub nodes: FxHashMap<Box<[u8]>, Node>,
+    pub nodes: NodeMap,
     /// The apex SOA with the negative-caching TTL, min(SOA TTL, SOA MINIMUM) (RFC 2308 §3).
     pub negative_soa: Option<Arc<CompiledRrset>>,
     /// The apex NS.
     pub apex_ns: Option<Arc<CompiledRrset>>,
+    /// The in-zone A/AAAA RRsets of the apex NS targets, with their owners.
+    pub apex_ns_additional: Vec<(Arc<[u8]>, Arc<CompiledRrset>)>,
     /// Record sets that could not be compiled (bad stored value); each was logged.
     pub skipped: usize,
 }
