@@ -1,0 +1,138 @@
+//! Patching a compiled zone by the names a change touched gives exactly the zone a full
+//! compile of the new content gives.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use cairn_dns::compile::{compile_zone, patch_zone};
+use cairn_dns::zone::CompiledZone;
+use cairn_model::{DomainName, ResourceRecordSet, RrType};
+use common::{set, zone};
+use proptest::prelude::*;
+
+const LABELS: [&str; 5] = ["a", "b", "*", "ns1", "www"];
+
+/// A record set at `labels` below example.com: kind picks the type.
+fn make(labels: &[usize], kind: u8, n: u8) -> ResourceRecordSet {
+    let mut parts: Vec<&str> = labels.iter().map(|&l| LABELS[l]).collect();
+    parts.push("example.com");
+    let name = parts.join(".");
+    match kind % 6 {
+        0 => set(&name, RrType::A, 60, &[&format!("192.0.2.{n}")]),
+        1 => set(&name, RrType::Aaaa, 60, &[&format!("2001:db8::{n:x}")]),
+        2 => set(&name, RrType::Txt, 60, &[&format!("\"t{n}\"")]),
+        3 => set(&name, RrType::Mx, 60, &[&format!("{n} ns1.example.com.")]),
+        4 if !name.starts_with('*') => set(&name, RrType::Ns, 60, &["ns1.example.com.", "ns1.b.example.com."]),
+        _ => set(&name, RrType::Cname, 60, &["www.example.com."]),
+    }
+}
+
+/// At most one set per (name, type), and a CNAME alone at its name, as validation ensures.
+fn normalise(sets: Vec<ResourceRecordSet>) -> Vec<ResourceRecordSet> {
+    let mut out: Vec<ResourceRecordSet> = Vec::new();
+    for s in sets {
+        let clash = out.iter().any(|o| {
+            o.name == s.name && (o.rtype == s.rtype || o.rtype == RrType::Cname || s.rtype == RrType::Cname)
+        });
+        if !clash {
+            out.push(s);
+        }
+    }
+    out
+}
+
+fn apex_sets() -> Vec<ResourceRecordSet> {
+    vec![
+        set("example.com", RrType::Soa, 900, &["ns1.example.com. h.example.com. 1 7200 900 1209600 60"]),
+        set("example.com", RrType::Ns, 900, &["ns1.example.com.", "www.example.com."]),
+    ]
+}
+
+/// Everything a zone answers from, without pointers, in a stable order.
+fn describe(z: &CompiledZone) -> BTreeMap<Vec<u8>, String> {
+    let mut map: BTreeMap<Vec<u8>, String> = z
+        .nodes
+        .iter()
+        .map(|(k, n)| {
+            let mut rrsets: Vec<String> = n.rrsets.iter().map(|r| format!("{r:?}")).collect();
+            rrsets.sort();
+            (k.to_vec(), format!("flags={} children={} skipped={} {:?} routed={}", n.flags, n.children, n.skipped, rrsets, n.routed.len()))
+        })
+        .collect();
+    let extra: Vec<String> = z.apex_ns_additional.iter().map(|(n, r)| format!("{n:?} {r:?}")).collect();
+    map.insert(b"~zone".to_vec(), format!("{:?} {:?} {:?} {}", z.negative_soa, z.apex_ns, extra, z.skipped));
+    map
+}
+
+type Spec = (Vec<usize>, u8, u8);
+
+fn spec() -> impl Strategy<Value = Spec> {
+    (proptest::collection::vec(0usize..5, 1..4), any::<u8>(), any::<u8>())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn patching_equals_compiling_from_scratch(
+        before in proptest::collection::vec(spec(), 0..30),
+        touched in proptest::collection::vec(proptest::collection::vec(0usize..5, 1..4), 1..6),
+        after in proptest::collection::vec(spec(), 0..10),
+        change_apex in any::<bool>(),
+    ) {
+        let mut base = apex_sets();
+        base.extend(before.iter().map(|(l, k, n)| make(l, *k, *n)));
+        let base = normalise(base);
+        let old = zone("ZINC", "example.com", base.clone());
+        let compiled = compile_zone(&old);
+
+        // The names the change touches, and what they hold afterwards.
+        let mut changed: Vec<DomainName> = touched
+            .iter()
+            .map(|l| {
+                let mut parts: Vec<&str> = l.iter().map(|&i| LABELS[i]).collect();
+                parts.push("example.com");
+                DomainName::from_route53(&parts.join(".")).unwrap()
+            })
+            .collect();
+        let mut new_sets: Vec<ResourceRecordSet> = after
+            .iter()
+            .map(|(l, k, n)| make(l, *k, *n))
+            .filter(|s| changed.contains(&s.name))
+            .collect();
+        if change_apex {
+            let apex = DomainName::from_route53("example.com").unwrap();
+            changed.push(apex);
+            new_sets.extend(apex_sets().into_iter().map(|mut s| {
+                s.ttl = Some(1234);
+                s
+            }));
+        }
+        let mut all: Vec<ResourceRecordSet> =
+            base.into_iter().filter(|s| !changed.contains(&s.name)).collect();
+        all.extend(new_sets);
+        let all = normalise(all);
+        let at_changed: Vec<ResourceRecordSet> =
+            all.iter().filter(|s| changed.contains(&s.name)).cloned().collect();
+
+        let patched = patch_zone(&compiled, &old.zone, &changed, &at_changed);
+        let full = compile_zone(&zone("ZINC", "example.com", all));
+        prop_assert_eq!(describe(&patched), describe(&full));
+    }
+}
+
+#[test]
+fn removing_the_last_name_below_an_empty_non_terminal_removes_it() {
+    let mut sets = apex_sets();
+    sets.push(set("x.y.example.com", RrType::A, 60, &["192.0.2.1"]));
+    let old = zone("ZINC", "example.com", sets);
+    let compiled = Arc::new(compile_zone(&old));
+    assert!(compiled.nodes.contains_key(&b"\x01y\x07example\x03com\x00"[..]));
+    let gone = DomainName::from_route53("x.y.example.com").unwrap();
+    let patched = patch_zone(&compiled, &old.zone, &[gone], &[]);
+    assert!(!patched.nodes.contains_key(&b"\x01y\x07example\x03com\x00"[..]));
+    assert_eq!(patched.nodes[&b"\x07example\x03com\x00"[..]].children, 0);
+}
