@@ -1,15 +1,15 @@
 //! Following the store's change log: reload only the zones that changed, compile them off
 //! the async runtime, swap a new snapshot in, and report the applied sequence.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::Duration;
 
-use cairn_model::{ChangeSeq, HostedZoneId};
+use cairn_model::{ChangeSeq, DomainName, HostedZoneId};
 use cairn_store::{ChangeFeed, ChangeSubject, StoreError};
 use tokio::sync::{watch, Notify};
 
-use crate::compile::compile_zone;
+use crate::compile::{compile_zone, patch_zone};
 use crate::snapshot::SharedSnapshot;
 
 /// How often the log is polled when nobody pokes the follower. Writes from another process
@@ -91,29 +91,56 @@ impl Follower {
         let events = self.feed.changes_since(current.seq).await?;
         let Some(last) = events.last() else { return Ok(false) };
         let seq = last.seq;
-        let mut zones: BTreeSet<HostedZoneId> = BTreeSet::new();
+        // Zones to reload whole, and zones where only some names changed.
+        let mut whole: BTreeSet<HostedZoneId> = BTreeSet::new();
+        let mut partial: BTreeMap<HostedZoneId, Vec<DomainName>> = BTreeMap::new();
         let mut health_changed = false;
         for event in events {
-            match event.subject {
-                ChangeSubject::HostedZone(id) => {
-                    zones.insert(id);
+            match (event.subject, event.names) {
+                (ChangeSubject::HostedZone(id), Some(names)) => partial.entry(id).or_default().extend(names),
+                (ChangeSubject::HostedZone(id), None) => {
+                    whole.insert(id);
                 }
-                ChangeSubject::HealthCheck(_) => health_changed = true,
+                (ChangeSubject::HealthCheck(_), _) => health_changed = true,
             }
         }
+        // A zone this snapshot does not hold yet is loaded whole.
+        for id in partial.keys() {
+            if !current.zones.contains_key(id) {
+                whole.insert(id.clone());
+            }
+        }
+        partial.retain(|id, _| !whole.contains(id));
         let started = std::time::Instant::now();
-        let mut loaded = Vec::with_capacity(zones.len());
-        for id in zones {
+        let mut loaded = Vec::with_capacity(whole.len());
+        for id in whole {
             loaded.push((id.clone(), self.feed.load_zone(&id).await?));
+        }
+        let mut patches = Vec::with_capacity(partial.len());
+        for (id, mut names) in partial {
+            names.sort_by_key(DomainName::route53_sort_key);
+            names.dedup();
+            let found = self.feed.load_record_sets_at(&id, &names).await?;
+            let previous = current.zones.get(&id).cloned();
+            patches.push((id, names, found, previous));
         }
         let load_time = started.elapsed();
         let updated = tokio::task::spawn_blocking(move || {
             let started = std::time::Instant::now();
-            let compiled = loaded
-                .into_iter()
-                .map(|(id, contents)| (id, contents.map(|c| Arc::new(compile_zone(&c)))))
-                .collect::<Vec<_>>();
-            tracing::debug!(?load_time, compile_time = ?started.elapsed(), zones = compiled.len(), "zones reloaded");
+            let mut compiled = Vec::with_capacity(loaded.len() + patches.len());
+            for (id, contents) in loaded {
+                compiled.push((id, contents.map(|c| Arc::new(compile_zone(&c)))));
+            }
+            for (id, names, found, previous) in patches {
+                let zone = match (found, previous) {
+                    (Some((zone, sets)), Some(previous)) => {
+                        Some(Arc::new(patch_zone(&previous, &zone, &names, &sets)))
+                    }
+                    _ => None,
+                };
+                compiled.push((id, zone));
+            }
+            tracing::debug!(?load_time, compile_time = ?started.elapsed(), zones = compiled.len(), "zones updated");
             compiled
         })
         .await

@@ -100,6 +100,9 @@ pub struct ChangeEvent {
     pub change_id: ChangeId,
     /// What it changed.
     pub subject: ChangeSubject,
+    /// For a hosted zone: the only names whose record sets changed, when the change says
+    /// (a change batch); `None` when the whole zone may have (created, deleted, replaced).
+    pub names: Option<Vec<DomainName>>,
 }
 
 /// What a change-log entry changed, so the data plane reloads only that.
@@ -253,6 +256,13 @@ pub trait ChangeFeed: Send + Sync + 'static {
 
     /// Every zone's contents.
     async fn load_all_zones(&self) -> StoreResult<Vec<ZoneContents>>;
+
+    /// A zone and its record sets at `names` only; `None` when the zone no longer exists.
+    async fn load_record_sets_at(
+        &self,
+        id: &HostedZoneId,
+        names: &[DomainName],
+    ) -> StoreResult<Option<(HostedZone, Vec<ResourceRecordSet>)>>;
 
     /// Records that serving node `node` has applied the log up to `seq`; also its heartbeat.
     async fn report_applied(&self, node: &str, seq: ChangeSeq) -> StoreResult<()>;

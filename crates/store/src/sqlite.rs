@@ -25,7 +25,10 @@ use crate::{
 };
 
 /// Migrations in order; `schema_migrations` records which ran.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/sqlite/0001_initial.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/sqlite/0001_initial.sql")),
+    (3, include_str!("../migrations/sqlite/0003_change_names.sql")),
+];
 
 /// A node that has not reported for this long no longer counts for `INSYNC`.
 pub const NODE_LIVENESS: Duration = Duration::from_secs(10);
@@ -170,7 +173,7 @@ fn corrupt(e: serde_json::Error) -> StoreError {
     StoreError::Corrupt(e.to_string())
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> StoreResult<String> {
+fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> StoreResult<String> {
     serde_json::to_string(value).map_err(|e| StoreError::Backend(e.to_string()))
 }
 
@@ -188,15 +191,26 @@ fn log_change(
     subject: &ChangeSubject,
     comment: Option<&str>,
 ) -> StoreResult<ChangeInfo> {
+    log_change_of_names(tx, subject, comment, None)
+}
+
+/// [`log_change`] for a change that touched only `names` of a zone.
+fn log_change_of_names(
+    tx: &Transaction<'_>,
+    subject: &ChangeSubject,
+    comment: Option<&str>,
+    names: Option<&[DomainName]>,
+) -> StoreResult<ChangeInfo> {
     let id = ChangeId::new(new_id('C'));
     let submitted_at_ms = now_ms();
     let (kind, subject_id) = match subject {
         ChangeSubject::HostedZone(zone) => ("hostedzone", zone.as_str()),
         ChangeSubject::HealthCheck(id) => ("healthcheck", id.as_str()),
     };
+    let names = names.map(to_json).transpose()?;
     tx.execute(
-        "INSERT INTO changes (id, subject_kind, subject_id, comment, submitted_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![id.as_str(), kind, subject_id, comment, submitted_at_ms],
+        "INSERT INTO changes (id, subject_kind, subject_id, comment, submitted_at_ms, names) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![id.as_str(), kind, subject_id, comment, submitted_at_ms, names],
     )
     .map_err(map_err)?;
     Ok(ChangeInfo {
@@ -284,6 +298,32 @@ fn all_sets(conn: &Connection, zone: &HostedZoneId) -> StoreResult<Vec<ResourceR
         .collect::<Result<Vec<_>, _>>()
         .map_err(map_err)?;
     bodies.iter().map(|b| parse_set(b)).collect()
+}
+
+/// Every record set of `zone` at any of `names` (Route 53 form).
+fn sets_at_names(
+    conn: &Connection,
+    zone: &HostedZoneId,
+    names: &[String],
+) -> StoreResult<Vec<ResourceRecordSet>> {
+    let mut sets = Vec::new();
+    let zone_id = zone.as_str().to_string();
+    for chunk in names.chunks(400) {
+        let placeholders = vec!["?"; chunk.len()].join(", ");
+        let sql = format!("SELECT body FROM record_sets WHERE zone_id = ? AND name IN ({placeholders})");
+        let mut stmt = conn.prepare(&sql).map_err(map_err)?;
+        let mut values: Vec<&dyn rusqlite::ToSql> = vec![&zone_id];
+        values.extend(chunk.iter().map(|n| n as &dyn rusqlite::ToSql));
+        let bodies = stmt
+            .query_map(values.as_slice(), |row| row.get::<_, String>(0))
+            .map_err(map_err)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(map_err)?;
+        for body in bodies {
+            sets.push(parse_set(&body)?);
+        }
+    }
+    Ok(sets)
 }
 
 fn check_caller_reference(
@@ -429,25 +469,7 @@ impl Store for SqliteStore {
         self.write(move |tx| {
             let zone = require_zone(tx, &id)?;
             let names: Vec<String> = names_touched(&batch).iter().map(DomainName::to_route53).collect();
-            let mut existing = Vec::new();
-            for chunk in names.chunks(400) {
-                let placeholders = vec!["?"; chunk.len()].join(", ");
-                let sql = format!(
-                    "SELECT body FROM record_sets WHERE zone_id = ? AND name IN ({placeholders})"
-                );
-                let mut stmt = tx.prepare(&sql).map_err(map_err)?;
-                let id_str = zone.id.as_str().to_string();
-                let mut values: Vec<&dyn rusqlite::ToSql> = vec![&id_str];
-                values.extend(chunk.iter().map(|n| n as &dyn rusqlite::ToSql));
-                let bodies = stmt
-                    .query_map(values.as_slice(), |row| row.get::<_, String>(0))
-                    .map_err(map_err)?
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(map_err)?;
-                for body in bodies {
-                    existing.push(parse_set(&body)?);
-                }
-            }
+            let existing = sets_at_names(tx, &zone.id, &names)?;
             let edit = apply_change_batch(&zone, &existing, zone.record_set_count, &batch, &limits)?;
             for key in &edit.deleted {
                 tx.execute(
@@ -464,7 +486,18 @@ impl Store for SqliteStore {
             for set in &edit.written {
                 insert_set(tx, &id, set)?;
             }
-            log_change(tx, &ChangeSubject::HostedZone(id.clone()), batch.comment.as_deref())
+            let mut touched: Vec<DomainName> = Vec::new();
+            for name in edit.deleted.iter().map(|k| &k.name).chain(edit.written.iter().map(|s| &s.name)) {
+                if !touched.contains(name) {
+                    touched.push(name.clone());
+                }
+            }
+            log_change_of_names(
+                tx,
+                &ChangeSubject::HostedZone(id.clone()),
+                batch.comment.as_deref(),
+                Some(&touched),
+            )
         })
         .await
     }
@@ -702,24 +735,31 @@ impl ChangeFeed for SqliteStore {
         self.run(move |conn| {
             let mut stmt = conn
                 .prepare_cached(
-                    "SELECT seq, id, subject_kind, subject_id FROM changes WHERE seq > ?1 ORDER BY seq LIMIT 10000",
+                    "SELECT seq, id, subject_kind, subject_id, names FROM changes WHERE seq > ?1 ORDER BY seq LIMIT 10000",
                 )
                 .map_err(map_err)?;
             let rows = stmt
                 .query_map([seq.0 as i64], |row| {
-                    Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?, row.get::<_, String>(3)?))
+                    Ok((
+                        row.get::<_, i64>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, String>(2)?,
+                        row.get::<_, String>(3)?,
+                        row.get::<_, Option<String>>(4)?,
+                    ))
                 })
                 .map_err(map_err)?
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(map_err)?;
             rows.into_iter()
-                .map(|(seq, id, kind, subject)| {
+                .map(|(seq, id, kind, subject, names)| {
                     let subject = match kind.as_str() {
                         "hostedzone" => ChangeSubject::HostedZone(HostedZoneId::new(subject)),
                         "healthcheck" => ChangeSubject::HealthCheck(subject),
                         other => return Err(StoreError::Corrupt(format!("unknown change subject {other:?}"))),
                     };
-                    Ok(ChangeEvent { seq: ChangeSeq(seq as u64), change_id: ChangeId::new(id), subject })
+                    let names = names.map(|n| parse_names(&n)).transpose()?;
+                    Ok(ChangeEvent { seq: ChangeSeq(seq as u64), change_id: ChangeId::new(id), subject, names })
                 })
                 .collect()
         })
@@ -759,6 +799,22 @@ impl ChangeFeed for SqliteStore {
                 }
             }
             Ok(all)
+        })
+        .await
+    }
+
+    async fn load_record_sets_at(
+        &self,
+        id: &HostedZoneId,
+        names: &[DomainName],
+    ) -> StoreResult<Option<(HostedZone, Vec<ResourceRecordSet>)>> {
+        let id = id.clone();
+        let names: Vec<String> = names.iter().map(DomainName::to_route53).collect();
+        self.run(move |conn| {
+            let tx = conn.transaction().map_err(map_err)?;
+            let Some(zone) = load_zone_row(&tx, &id)? else { return Ok(None) };
+            let sets = sets_at_names(&tx, &id, &names)?;
+            Ok(Some((zone, sets)))
         })
         .await
     }
