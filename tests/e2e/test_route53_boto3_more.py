@@ -523,3 +523,48 @@ def test_racing_creates_of_one_name_exactly_one_wins(cairn_server):
     change = r53.delete_hosted_zone(Id=zone_id)["ChangeInfo"]
     got = r53.get_change(Id=change["Id"])["ChangeInfo"]
     assert got["Id"] == change["Id"] and got["Status"] in ("PENDING", "INSYNC")
+
+
+def test_batch_semantics_in_order_and_limits(cairn_server):
+    """Changes apply in order to a working copy (ROUTE53.md 2.1); the apex SOA and NS can be
+    UPSERTed; UPSERTs count twice toward the 1,000-record limit."""
+    srv = cairn_server()
+    r53 = client(srv)
+    zone = "order.example.com"
+    zone_id = new_zone(r53, zone)
+    r53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": [
+        create(rrset(f"www.{zone}", "A", 60, "192.0.2.1"))]})
+    # DELETE the A and CREATE a CNAME of the same name in one batch (the docs' own example).
+    r53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": [
+        {"Action": "DELETE", "ResourceRecordSet": rrset(f"www.{zone}", "A", 60, "192.0.2.1")},
+        create(rrset(f"www.{zone}", "CNAME", 60, f"target.{zone}"))]})
+    sets = {(s["Name"], s["Type"]) for s in r53.list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"]}
+    assert (f"www.{zone}.", "CNAME") in sets and (f"www.{zone}.", "A") not in sets
+
+    # The apex NS and SOA: editable with UPSERT, and served as edited.
+    listing = r53.list_resource_record_sets(HostedZoneId=zone_id)["ResourceRecordSets"]
+    soa = next(s for s in listing if s["Type"] == "SOA")
+    fields = soa["ResourceRecords"][0]["Value"].split()
+    fields[2] = "42"
+    r53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": [
+        {"Action": "UPSERT", "ResourceRecordSet": rrset(zone, "SOA", 300, " ".join(fields))},
+        {"Action": "UPSERT", "ResourceRecordSet": rrset(zone, "NS", 3600, "ns1.example.net", "ns2.example.net")}]})
+    deadline = time.monotonic() + 5
+    while True:
+        r = harness.query(srv.addr, zone, "NS", edns=0)
+        got = sorted(rd.to_text() for rr in r.answer for rd in rr)
+        if got == ["ns1.example.net.", "ns2.example.net."]:
+            break
+        assert time.monotonic() < deadline, got
+        time.sleep(0.05)
+    assert r.answer[0].ttl == 3600
+    r = harness.query(srv.addr, zone, "SOA", edns=0)
+    assert r.answer[0][0].serial == 42 and r.answer[0].ttl == 300
+
+    # 500 UPSERTs are 1,000 records: accepted. 501 are 1,002: refused whole.
+    upserts = [{"Action": "UPSERT", "ResourceRecordSet": rrset(f"u{i}.{zone}", "A", 60, "192.0.2.5")} for i in range(501)]
+    r53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": upserts[:500]})
+    with pytest.raises(ClientError) as exc:
+        r53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": upserts})
+    assert error_of(exc) == ("InvalidChangeBatch", "[Number of records limit of 1000 exceeded.]", 400)
+    assert r53.get_hosted_zone(Id=zone_id)["HostedZone"]["ResourceRecordSetCount"] == 3 + 500
