@@ -37,5 +37,6 @@ impl ChangeFeed for UnreachableStore {
     async fn changes_since(&self, _: ChangeSeq) -> StoreResult<Vec<ChangeEvent>> { panic!("{MESSAGE}") }
     async fn load_zone(&self, _: &HostedZoneId) -> StoreResult<Option<ZoneContents>> { panic!("{MESSAGE}") }
     async fn load_all_zones(&self) -> StoreResult<Vec<ZoneContents>> { panic!("{MESSAGE}") }
+    async fn load_record_sets_at(&self, _: &HostedZoneId, _: &[DomainName]) -> StoreResult<Option<(HostedZone, Vec<ResourceRecordSet>)>> { panic!("{MESSAGE}") }
     async fn report_applied(&self, _: &str, _: ChangeSeq) -> StoreResult<()> { panic!("{MESSAGE}") }
 }
