@@ -283,7 +283,6 @@ def test_terraform_alias_long_txt_data_source_import_force_destroy(terraform):
     not manage."""
     boto3 = pytest.importorskip("boto3")
     run, srv, work = terraform, terraform.server, terraform.work
-    host, port = srv.api
     r53 = boto3.client("route53", endpoint_url=terraform.endpoint, region_name="us-east-1",
                        aws_access_key_id=harness.CAIRN_ENV["CAIRN_ACCESS_KEY_ID"],
                        aws_secret_access_key=harness.CAIRN_ENV["CAIRN_SECRET_ACCESS_KEY"])
