@@ -212,6 +212,22 @@ pub fn apply_change_batch(
         }
     }
 
+    // Rules about a whole name and type (routing groups) and about alias targets hold for
+    // the state the batch leaves behind.
+    if errors.is_empty() {
+        let mut checked: Vec<(&DomainName, RrType)> = Vec::new();
+        for change in &batch.changes {
+            let set = &change.record_set;
+            if change.action != ChangeAction::Delete {
+                errors.extend(check_alias_target(zone, set, &working));
+            }
+            if !checked.contains(&(&set.name, set.rtype)) {
+                checked.push((&set.name, set.rtype));
+                errors.extend(check_routing_group(&set.name, set.rtype, &working));
+            }
+        }
+    }
+
     if !errors.is_empty() {
         return Err(ChangeBatchError::InvalidChangeBatch(errors));
     }
@@ -291,6 +307,183 @@ fn validate_record_set(zone: &HostedZone, set: &ResourceRecordSet, limits: &Limi
         }
     }
     problems
+}
+
+/// At most this many routed sets per name and type ([DG:DNSLimitations]).
+pub const MAX_ROUTED_PER_NAME_AND_TYPE: usize = 100;
+
+/// The routing policy a set uses, by its field, if any.
+fn policy_of(set: &ResourceRecordSet) -> Option<&'static str> {
+    if set.weight.is_some() {
+        Some("weighted")
+    } else if set.region.is_some() {
+        Some("latency")
+    } else if set.failover.is_some() {
+        Some("failover")
+    } else if set.geo_location.is_some() {
+        Some("geolocation")
+    } else if set.multi_value_answer.is_some() {
+        Some("multivalue answer")
+    } else if set.cidr_routing_config.is_some() {
+        Some("IP-based")
+    } else if set.geo_proximity_location.is_some() {
+        Some("geoproximity")
+    } else {
+        None
+    }
+}
+
+/// Rules for the sets that share a name and type (ROUTE53.md §2.1–2.2, §3): routed and
+/// plain sets do not mix, one policy per group, set identifiers with every routed set,
+/// failover has at most one PRIMARY and one SECONDARY, latency one set per region,
+/// geolocation one set per location, at most 100 routed sets. Messages Route 53 is known to
+/// use are used as they are; the others are Cairn's, in the same style.
+fn check_routing_group(
+    name: &DomainName,
+    rtype: RrType,
+    working: &BTreeMap<RrsetKey, Option<ResourceRecordSet>>,
+) -> Vec<String> {
+    let group: Vec<&ResourceRecordSet> = working
+        .iter()
+        .filter(|(k, _)| k.name == *name && k.rtype == rtype)
+        .filter_map(|(_, v)| v.as_ref())
+        .collect();
+    let mut problems = Vec::new();
+    let routed: Vec<&ResourceRecordSet> =
+        group.iter().copied().filter(|s| s.set_identifier.is_some() || policy_of(s).is_some()).collect();
+    if routed.is_empty() {
+        return problems;
+    }
+    for set in &routed {
+        match (&set.set_identifier, policy_of(set)) {
+            (None, Some(policy)) => problems.push(format!(
+                "RRSet with DNS name {name}, type {rtype} has a {policy} routing policy but no SetIdentifier"
+            )),
+            (Some(id), None) => problems.push(format!(
+                "RRSet with DNS name {name}, type {rtype}, SetIdentifier {id} has a SetIdentifier but no routing policy"
+            )),
+            _ => {}
+        }
+        let fields = [
+            set.weight.is_some(),
+            set.region.is_some(),
+            set.failover.is_some(),
+            set.geo_location.is_some(),
+            set.multi_value_answer.is_some(),
+            set.cidr_routing_config.is_some(),
+            set.geo_proximity_location.is_some(),
+        ];
+        if fields.iter().filter(|f| **f).count() > 1 {
+            problems.push(format!(
+                "RRSet with DNS name {name}, type {rtype} cannot have more than one routing policy"
+            ));
+        }
+        if matches!(rtype, RrType::Ns | RrType::Soa | RrType::Ds) {
+            problems.push(format!(
+                "RRSet with DNS name {name}, type {rtype} cannot have a routing policy: {rtype} records are not routed"
+            ));
+        }
+        if let Some(value) = &set.failover {
+            if value != "PRIMARY" && value != "SECONDARY" {
+                problems.push(format!("Invalid failover value '{value}': it must be PRIMARY or SECONDARY"));
+            }
+            if set.alias_target.as_ref().is_some_and(|a| !a.evaluate_target_health) {
+                problems.push(format!(
+                    "RRSet with DNS name {name}, type {rtype}: a failover alias must set EvaluateTargetHealth to true"
+                ));
+            }
+        }
+        if set.multi_value_answer.is_some() && (set.alias_target.is_some() || rtype == RrType::Cname) {
+            problems.push(format!(
+                "RRSet with DNS name {name}, type {rtype}: multivalue answer records cannot be aliases or CNAMEs"
+            ));
+        }
+    }
+    if routed.len() < group.len() {
+        // Route 53's text (barnybug/cli53#257).
+        problems.push(format!(
+            "RRSet with DNS name {name}, type {rtype} cannot be created as other RRSets exist with the same name and type"
+        ));
+    }
+    let mut policies: Vec<&str> = routed.iter().filter_map(|s| policy_of(s)).collect();
+    policies.sort_unstable();
+    policies.dedup();
+    if policies.len() > 1 {
+        problems.push(format!(
+            "RRSet with DNS name {name}, type {rtype} mixes routing policies ({}); all sets of a name and type must use one",
+            policies.join(", ")
+        ));
+    }
+    if routed.len() > MAX_ROUTED_PER_NAME_AND_TYPE {
+        problems.push(format!(
+            "RRSet with DNS name {name}, type {rtype} has {} routed record sets; the limit is {MAX_ROUTED_PER_NAME_AND_TYPE}",
+            routed.len()
+        ));
+    }
+    for role in ["PRIMARY", "SECONDARY"] {
+        if routed.iter().filter(|s| s.failover.as_deref() == Some(role)).count() > 1 {
+            problems.push(format!(
+                "RRSet with DNS name {name}, type {rtype} has more than one {role} failover record"
+            ));
+        }
+    }
+    let mut regions: Vec<&str> = routed.iter().filter_map(|s| s.region.as_deref()).collect();
+    regions.sort_unstable();
+    if let Some(w) = regions.windows(2).find(|w| w[0] == w[1]) {
+        problems.push(format!(
+            "RRSet with DNS name {name}, type {rtype} has more than one latency record for region {}",
+            w[0]
+        ));
+    }
+    let mut locations: Vec<String> = routed
+        .iter()
+        .filter_map(|s| s.geo_location.as_ref())
+        .map(|g| format!("{:?}/{:?}/{:?}", g.continent_code, g.country_code, g.subdivision_code))
+        .collect();
+    locations.sort_unstable();
+    if locations.windows(2).any(|w| w[0] == w[1]) {
+        problems.push(format!(
+            "RRSet with DNS name {name}, type {rtype} has more than one geolocation record for the same location"
+        ));
+    }
+    problems
+}
+
+/// An alias to this zone must point at a name and type that exist in it (ROUTE53.md §2.3),
+/// and an alias at the apex cannot point at a CNAME. Aliases to other hosted zones are
+/// checked by the caller, which knows the other zones.
+fn check_alias_target(
+    zone: &HostedZone,
+    set: &ResourceRecordSet,
+    working: &BTreeMap<RrsetKey, Option<ResourceRecordSet>>,
+) -> Option<String> {
+    let alias = set.alias_target.as_ref()?;
+    if crate::zone::HostedZoneId::parse(&alias.hosted_zone_id) != zone.id {
+        return None;
+    }
+    let target = &alias.dns_name;
+    if !target.is_subdomain_of(&zone.name) {
+        return Some(format!(
+            "Tried to create an alias that targets {target}, type {} in zone {}, but the alias target name does not lie within the target zone",
+            set.rtype, zone.id
+        ));
+    }
+    let present = |rtype: RrType| {
+        working.iter().any(|(k, v)| v.is_some() && k.name == *target && k.rtype == rtype)
+    };
+    if set.name == zone.name && present(RrType::Cname) {
+        return Some(format!(
+            "RRSet of type {} with DNS name {} is not permitted: an alias at the zone apex cannot target a CNAME ({target})",
+            set.rtype, set.name
+        ));
+    }
+    if !present(set.rtype) && !present(RrType::Cname) {
+        return Some(format!(
+            "Tried to create an alias that targets {target}, type {} in zone {}, but that target was not found",
+            set.rtype, zone.id
+        ));
+    }
+    None
 }
 
 /// A CNAME cannot share its name with any other type (RFC 1034 §3.6.2), in either order,

@@ -176,3 +176,120 @@ fn deleting_the_same_set_twice_in_a_batch_fails() {
     );
     assert_eq!(messages, ["Tried to delete resource record set [name='w.example.com.', type='A'] but it was not found"]);
 }
+
+//------------ routing groups and aliases ----------------------------------------------
+
+fn routed(name: &str, id: &str, value: &str) -> ResourceRecordSet {
+    let mut s = set(name, RrType::A, &[value]);
+    s.set_identifier = Some(id.to_string());
+    s
+}
+
+fn weighted(name: &str, id: &str, weight: u8) -> ResourceRecordSet {
+    let mut s = routed(name, id, "192.0.2.1");
+    s.weight = Some(weight);
+    s
+}
+
+fn alias(name: &str, target: &str) -> ResourceRecordSet {
+    ResourceRecordSet {
+        ttl: None,
+        records: vec![],
+        alias_target: Some(cairn_model::AliasTarget {
+            hosted_zone_id: "/hostedzone/ZTEST".into(),
+            dns_name: DomainName::from_route53(target).unwrap(),
+            evaluate_target_health: false,
+        }),
+        ..set(name, RrType::A, &[])
+    }
+}
+
+fn accepted(existing: &[ResourceRecordSet], changes: Vec<(ChangeAction, ResourceRecordSet)>) -> bool {
+    let batch = ChangeBatch {
+        comment: None,
+        changes: changes.into_iter().map(|(action, record_set)| Change { action, record_set }).collect(),
+    };
+    apply_change_batch(&zone(), existing, existing.len() as u64, &batch, &Limits::default()).is_ok()
+}
+
+#[test]
+fn a_weighted_group_is_accepted() {
+    assert!(accepted(&apex(), vec![(Create, weighted("w.example.com", "a", 1)), (Create, weighted("w.example.com", "b", 0))]));
+}
+
+#[test]
+fn routed_and_plain_sets_do_not_mix() {
+    let mut existing = apex();
+    existing.push(set("w.example.com", RrType::A, &["192.0.2.9"]));
+    assert_eq!(
+        errors(&existing, vec![(Create, weighted("w.example.com", "a", 1))]),
+        ["RRSet with DNS name w.example.com., type A cannot be created as other RRSets exist with the same name and type"]
+    );
+}
+
+#[test]
+fn a_routing_policy_needs_a_set_identifier_and_one_policy() {
+    let mut no_id = set("w.example.com", RrType::A, &["192.0.2.1"]);
+    no_id.weight = Some(1);
+    assert_eq!(
+        errors(&apex(), vec![(Create, no_id)]),
+        ["RRSet with DNS name w.example.com., type A has a weighted routing policy but no SetIdentifier"]
+    );
+    let mut two = weighted("w.example.com", "a", 1);
+    two.region = Some("us-east-1".into());
+    let messages = errors(&apex(), vec![(Create, two)]);
+    assert!(messages.contains(&"RRSet with DNS name w.example.com., type A cannot have more than one routing policy".to_string()), "{messages:?}");
+}
+
+#[test]
+fn failover_has_one_primary_and_latency_one_set_per_region() {
+    let mut p1 = routed("f.example.com", "p1", "192.0.2.1");
+    p1.failover = Some("PRIMARY".into());
+    let mut p2 = routed("f.example.com", "p2", "192.0.2.2");
+    p2.failover = Some("PRIMARY".into());
+    assert_eq!(
+        errors(&apex(), vec![(Create, p1), (Create, p2)]),
+        ["RRSet with DNS name f.example.com., type A has more than one PRIMARY failover record"]
+    );
+    let mut l1 = routed("l.example.com", "l1", "192.0.2.1");
+    l1.region = Some("eu-west-1".into());
+    let mut l2 = routed("l.example.com", "l2", "192.0.2.2");
+    l2.region = Some("eu-west-1".into());
+    assert_eq!(
+        errors(&apex(), vec![(Create, l1), (Create, l2)]),
+        ["RRSet with DNS name l.example.com., type A has more than one latency record for region eu-west-1"]
+    );
+}
+
+#[test]
+fn mixed_policies_are_refused() {
+    let mut l = routed("m.example.com", "l", "192.0.2.2");
+    l.region = Some("eu-west-1".into());
+    let messages = errors(&apex(), vec![(Create, weighted("m.example.com", "w", 1)), (Create, l)]);
+    assert_eq!(
+        messages,
+        ["RRSet with DNS name m.example.com., type A mixes routing policies (latency, weighted); all sets of a name and type must use one"]
+    );
+}
+
+#[test]
+fn an_alias_needs_its_target_in_the_zone() {
+    assert_eq!(
+        errors(&apex(), vec![(Create, alias("example.com", "lb.example.com"))]),
+        ["Tried to create an alias that targets lb.example.com., type A in zone ZTEST, but that target was not found"]
+    );
+    assert!(accepted(
+        &apex(),
+        vec![(Create, set("lb.example.com", RrType::A, &["192.0.2.1"])), (Create, alias("example.com", "lb.example.com"))]
+    ));
+    let mut existing = apex();
+    existing.push(set("c.example.com", RrType::Cname, &["x.example.net"]));
+    assert_eq!(
+        errors(&existing, vec![(Create, alias("example.com", "c.example.com"))]),
+        ["RRSet of type A with DNS name example.com. is not permitted: an alias at the zone apex cannot target a CNAME (c.example.com.)"]
+    );
+    assert_eq!(
+        errors(&apex(), vec![(Create, alias("a.example.com", "elsewhere.org"))]),
+        ["Tried to create an alias that targets elsewhere.org., type A in zone ZTEST, but the alias target name does not lie within the target zone"]
+    );
+}
