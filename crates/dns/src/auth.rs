@@ -46,7 +46,7 @@ pub fn lookup<'a>(
     zone: &'a CompiledZone,
     qname: &'a [u8],
     qtype: u16,
-    ctx: &RoutingContext<'_>,
+    ctx: &RoutingContext<'a>,
 ) -> Plan<'a> {
     let mut plan = Plan { authoritative: true, ..Plan::default() };
     let mut name: &'a [u8] = qname;
@@ -87,7 +87,7 @@ fn step<'a>(
     zone: &'a CompiledZone,
     name: &'a [u8],
     qtype: u16,
-    ctx: &RoutingContext<'_>,
+    ctx: &RoutingContext<'a>,
     plan: &mut Plan<'a>,
 ) -> Step<'a> {
     // Walk down from the apex: the first zone cut on the way is a referral, and the deepest
@@ -150,7 +150,7 @@ fn answer_from<'a>(
     owner: &'a [u8],
     node: &'a Node,
     qtype: u16,
-    ctx: &RoutingContext<'_>,
+    ctx: &RoutingContext<'a>,
     plan: &mut Plan<'a>,
 ) -> Step<'a> {
     if qtype == rtype::ANY && !node.rrsets.is_empty() {
@@ -190,7 +190,7 @@ fn answer_routed<'a>(
     owner: &'a [u8],
     group: &'a RoutedSet,
     qtype: u16,
-    ctx: &RoutingContext<'_>,
+    ctx: &RoutingContext<'a>,
     plan: &mut Plan<'a>,
 ) -> Step<'a> {
     let mut answered = false;
@@ -224,15 +224,19 @@ fn resolve_target<'a>(
     zone: &'a CompiledZone,
     target: &'a Target,
     rtype: u16,
-    ctx: &RoutingContext<'_>,
+    ctx: &RoutingContext<'a>,
     depth: u8,
 ) -> Option<&'a CompiledRrset> {
     match target {
         Target::Records(rrset) => Some(rrset),
-        Target::Alias { name } => {
+        Target::Alias { zone: other, name } => {
             if depth >= MAX_ALIAS_DEPTH {
                 return None;
             }
+            let zone: &'a CompiledZone = match other {
+                Some(id) => ctx.zones.get(id)?,
+                None => zone,
+            };
             let node = zone.nodes.get(&name[..])?;
             if let Some(rrset) = node.rrset(rtype) {
                 return Some(rrset);
@@ -258,7 +262,14 @@ fn variant_healthy(
         return false;
     }
     match &variant.target {
-        Target::Alias { name } if variant.evaluate_target_health => {
+        Target::Alias { zone: other, name } if variant.evaluate_target_health => {
+            let zone = match other {
+                Some(id) => match ctx.zones.get(id) {
+                    Some(zone) => zone,
+                    None => return false,
+                },
+                None => zone,
+            };
             target_healthy(zone, name, rtype, ctx, depth + 1)
         }
         _ => true,

@@ -239,10 +239,11 @@ fn compile_routed(
             set.alias_target.as_ref().is_some_and(|a| a.evaluate_target_health);
         let target = match &set.alias_target {
             Some(alias) => {
-                if HostedZoneId::parse(&alias.hosted_zone_id) != *zone {
-                    return Err("aliases to other hosted zones are not served yet".into());
+                let target_zone = HostedZoneId::parse(&alias.hosted_zone_id);
+                Target::Alias {
+                    zone: (target_zone != *zone).then_some(target_zone),
+                    name: alias.dns_name.wire().into(),
                 }
-                Target::Alias { name: alias.dns_name.wire().into() }
             }
             None => Target::Records(Arc::new(encode_set(set)?)),
         };

@@ -87,7 +87,8 @@ pub fn respond<'b>(
         w.set_rcode(rcode::REFUSED);
         return Some(w.finish(edns));
     };
-    let ctx = RoutingContext { region: &snapshot.region, health: &snapshot.health };
+    let ctx =
+        RoutingContext { region: &snapshot.region, health: &snapshot.health, zones: &snapshot.zones };
     let plan = auth::lookup(zone, qname, query.qtype, &ctx);
     write_plan(&mut w, &plan);
     Some(w.finish(edns))

@@ -43,6 +43,9 @@ pub enum Target {
     Records(Arc<CompiledRrset>),
     /// An alias: the records of another name in the same zone, under the query name.
     Alias {
+        /// The hosted zone of the target, when it is not the alias's own zone (aliases may
+        /// point at names Cairn serves in any hosted zone, DESIGN.md §7).
+        zone: Option<cairn_model::HostedZoneId>,
         /// The target name, lowercase wire.
         name: Box<[u8]>,
     },
@@ -89,6 +92,8 @@ pub struct RoutingContext<'a> {
     pub region: &'a str,
     /// Health-check statuses; a check not listed is healthy.
     pub health: &'a FxHashMap<String, bool>,
+    /// Every zone of the snapshot, for aliases to other hosted zones.
+    pub zones: &'a FxHashMap<cairn_model::HostedZoneId, std::sync::Arc<crate::zone::CompiledZone>>,
 }
 
 impl RoutingContext<'_> {

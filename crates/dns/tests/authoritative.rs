@@ -505,3 +505,39 @@ fn latency_alias_backs_out_of_a_region_whose_targets_are_all_unhealthy() {
     assert_eq!(first_a(&health_zone(&[]), "app.example.org."), "198.51.100.1");
     assert_eq!(first_a(&health_zone(&["hc-us-east-1"]), "app.example.org."), "198.51.100.2");
 }
+
+#[test]
+fn an_alias_can_target_a_name_in_another_hosted_zone() {
+    use cairn_dns::compile::compile_zone;
+    use std::sync::Arc;
+    let mut alias_set = alias("www.example.net", RrType::A, "lb.other.test", "/hostedzone/Z22");
+    alias_set.alias_target.as_mut().unwrap().evaluate_target_health = true;
+    let first = zone(
+        "Z21",
+        "example.net",
+        vec![
+            set("example.net", RrType::Soa, 900, &["ns1.example.net. h.example.net. 1 7200 900 1209600 60"]),
+            set("example.net", RrType::Ns, 172800, &["ns1.example.net."]),
+            alias_set,
+        ],
+    );
+    let second = zone(
+        "Z22",
+        "other.test",
+        vec![
+            set("other.test", RrType::Soa, 900, &["ns1.other.test. h.other.test. 1 7200 900 1209600 60"]),
+            set("other.test", RrType::Ns, 172800, &["ns1.other.test."]),
+            set("lb.other.test", RrType::A, 20, &["203.0.113.7"]),
+        ],
+    );
+    let snap = Snapshot::empty().with_changes(
+        cairn_model::ChangeSeq(1),
+        [
+            (first.zone.id.clone(), Some(Arc::new(compile_zone(&first)))),
+            (second.zone.id.clone(), Some(Arc::new(compile_zone(&second)))),
+        ],
+    );
+    let r = ask(&snap, &query("www.example.net.", RecordType::A, None), Transport::Udp);
+    assert!(r.metadata.authoritative);
+    assert_eq!(lines(&r.answers), ["www.example.net. 20 IN A 203.0.113.7"]);
+}

@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use async_trait::async_trait;
 use cairn_model::change::{apply_change_batch, names_touched};
 use cairn_model::{
-    ChangeBatch, ChangeId, ChangeInfo, ChangeSeq, ChangeStatus, DomainName, HostedZone,
+    ChangeBatch, ChangeBatchError, ChangeId, ChangeInfo, ChangeSeq, ChangeStatus, DomainName, HostedZone,
     HostedZoneId, Limits, ResourceRecordSet, RrsetKey,
 };
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
@@ -300,6 +300,46 @@ fn all_sets(conn: &Connection, zone: &HostedZoneId) -> StoreResult<Vec<ResourceR
     bodies.iter().map(|b| parse_set(b)).collect()
 }
 
+/// Aliases to names in other hosted zones (Cairn serves aliases to any of its zones,
+/// DESIGN.md §7): the target zone must exist, hold the name, and have a set of the alias's
+/// type (or a CNAME) there; a public zone may not alias into a private one.
+fn check_cross_zone_aliases(
+    tx: &Transaction<'_>,
+    zone: &HostedZone,
+    written: &[ResourceRecordSet],
+) -> StoreResult<Vec<String>> {
+    let mut problems = Vec::new();
+    for set in written {
+        let Some(alias) = &set.alias_target else { continue };
+        let target_zone = HostedZoneId::parse(&alias.hosted_zone_id);
+        if target_zone == zone.id {
+            continue;
+        }
+        let target = &alias.dns_name;
+        let prefix = format!(
+            "Tried to create an alias that targets {target}, type {} in zone {target_zone}",
+            set.rtype
+        );
+        let Some(other) = load_zone_row(tx, &target_zone)? else {
+            problems.push(format!("{prefix}, but that target was not found"));
+            continue;
+        };
+        if !target.is_subdomain_of(&other.name) {
+            problems.push(format!("{prefix}, but the alias target name does not lie within the target zone"));
+            continue;
+        }
+        if other.private_zone && !zone.private_zone {
+            problems.push(format!("{prefix}, but a public hosted zone cannot alias a private one"));
+            continue;
+        }
+        let sets = sets_at_names(tx, &target_zone, &[target.to_route53()])?;
+        if !sets.iter().any(|s| s.rtype == set.rtype || s.rtype == cairn_model::RrType::Cname) {
+            problems.push(format!("{prefix}, but that target was not found"));
+        }
+    }
+    Ok(problems)
+}
+
 /// Every record set of `zone` at any of `names` (Route 53 form).
 fn sets_at_names(
     conn: &Connection,
@@ -471,6 +511,10 @@ impl Store for SqliteStore {
             let names: Vec<String> = names_touched(&batch).iter().map(DomainName::to_route53).collect();
             let existing = sets_at_names(tx, &zone.id, &names)?;
             let edit = apply_change_batch(&zone, &existing, zone.record_set_count, &batch, &limits)?;
+            let problems = check_cross_zone_aliases(tx, &zone, &edit.written)?;
+            if !problems.is_empty() {
+                return Err(StoreError::Invalid(ChangeBatchError::InvalidChangeBatch(problems)));
+            }
             for key in &edit.deleted {
                 tx.execute(
                     "DELETE FROM record_sets WHERE zone_id = ?1 AND sort_name = ?2 AND rtype = ?3 AND set_identifier = ?4",

@@ -221,6 +221,36 @@ async fn tags_and_delegation_sets(store: &dyn Store) {
     assert!(matches!(store.get_delegation_set(&set.id).await, Err(StoreError::NoSuchDelegationSet(_))));
 }
 
+async fn aliases_may_target_other_zones_cairn_serves(store: &dyn Store) {
+    let (front, _) = store.create_hosted_zone(new_zone("front.test", "x1")).await.unwrap();
+    let (back, _) = store.create_hosted_zone(new_zone("back.test", "x2")).await.unwrap();
+    store
+        .change_record_sets(&back.id, &batch(vec![(ChangeAction::Create, a("lb.back.test", "192.0.2.8"))]), &Limits::default())
+        .await
+        .unwrap();
+    let alias_to = |zone: &str, target: &str| ResourceRecordSet {
+        ttl: None,
+        records: vec![],
+        alias_target: Some(cairn_model::AliasTarget {
+            hosted_zone_id: zone.to_string(),
+            dns_name: name(target),
+            evaluate_target_health: false,
+        }),
+        ..a("www.front.test", "192.0.2.1")
+    };
+    let ok = batch(vec![(ChangeAction::Create, alias_to(back.id.as_str(), "lb.back.test"))]);
+    store.change_record_sets(&front.id, &ok, &Limits::default()).await.unwrap();
+    let missing = batch(vec![(ChangeAction::Upsert, alias_to(back.id.as_str(), "nope.back.test"))]);
+    let err = store.change_record_sets(&front.id, &missing, &Limits::default()).await.unwrap_err();
+    let StoreError::Invalid(ChangeBatchError::InvalidChangeBatch(messages)) = err else { panic!("{err:?}") };
+    assert_eq!(
+        messages,
+        [format!("Tried to create an alias that targets nope.back.test., type A in zone {}, but that target was not found", back.id)]
+    );
+    let no_zone = batch(vec![(ChangeAction::Upsert, alias_to("ZNOSUCHZONE", "lb.back.test"))]);
+    assert!(store.change_record_sets(&front.id, &no_zone, &Limits::default()).await.is_err());
+}
+
 //------------ SQLite instantiation --------------------------------------------------
 
 macro_rules! sqlite_battery {
@@ -244,6 +274,7 @@ mod sqlite_backend {
         listing_follows_route53_order,
         pages_chain_through_many_sets,
         tags_and_delegation_sets,
+        aliases_may_target_other_zones_cairn_serves,
     );
 
     #[tokio::test]
