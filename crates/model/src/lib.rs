@@ -11,12 +11,14 @@
 //! - [`rdata`]: record values, from Route 53 / zone-file text to wire RDATA and back.
 //! - [`zonefile`]: BIND zone files in and out.
 //! - [`defaults`]: the SOA and NS records a new hosted zone starts with.
+//! - [`health`]: health-check configs, their validation and the status rules.
 //!
 //! Start with [`rrset::ResourceRecordSet`]: everything else describes or validates it.
 #![warn(missing_docs)]
 
 pub mod change;
 pub mod defaults;
+pub mod health;
 pub mod name;
 pub mod rdata;
 pub mod rrset;
