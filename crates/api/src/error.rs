@@ -120,6 +120,14 @@ impl From<StoreError> for AwsError {
                 Self::new(StatusCode::BAD_REQUEST, "DelegationSetAlreadyCreated", message)
             }
             StoreError::DelegationSetInUse => Self::new(StatusCode::BAD_REQUEST, "DelegationSetInUse", message),
+            StoreError::NoSuchHealthCheck(_) => Self::new(StatusCode::NOT_FOUND, "NoSuchHealthCheck", message),
+            StoreError::HealthCheckAlreadyExists => {
+                Self::new(StatusCode::CONFLICT, "HealthCheckAlreadyExists", message)
+            }
+            StoreError::HealthCheckVersionMismatch => {
+                Self::new(StatusCode::CONFLICT, "HealthCheckVersionMismatch", message)
+            }
+            StoreError::InvalidHealthCheck(err) => Self::invalid_input(err.to_string()),
             StoreError::Unavailable(_) => {
                 tracing::warn!(error = %message, "store unavailable");
                 Self::internal("ServiceUnavailable", StatusCode::SERVICE_UNAVAILABLE, "Service is unavailable. Try again later.")

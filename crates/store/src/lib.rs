@@ -15,6 +15,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use cairn_model::health::{HealthCheck, HealthCheckConfig, HealthCheckError, HealthCheckUpdate};
 use cairn_model::{
     ChangeBatch, ChangeBatchError, ChangeId, ChangeInfo, ChangeSeq, DomainName, HostedZone,
     HostedZoneId, Limits, ResourceRecordSet,
@@ -63,6 +64,18 @@ pub enum StoreError {
     /// Any other backend failure.
     #[error("store failure: {0}")]
     Backend(String),
+    /// No health check with that id (Route 53: NoSuchHealthCheck, 404).
+    #[error("No health check exists with the specified ID {0}.")]
+    NoSuchHealthCheck(String),
+    /// `CallerReference` used by another (or a deleted) health check (409).
+    #[error("A health check with the same caller reference already exists, with a different configuration or deleted.")]
+    HealthCheckAlreadyExists,
+    /// `HealthCheckVersion` is not the current version (409).
+    #[error("The value of HealthCheckVersion in the request doesn't match the value of HealthCheckVersion in the health check.")]
+    HealthCheckVersionMismatch,
+    /// The health-check config was refused (InvalidInput).
+    #[error(transparent)]
+    InvalidHealthCheck(#[from] HealthCheckError),
 }
 
 /// Shorthand.
@@ -229,6 +242,100 @@ pub trait Store: ChangeFeed {
 
     /// Deletes a reusable delegation set that no zone uses.
     async fn delete_delegation_set(&self, id: &str) -> StoreResult<()>;
+
+    //------------ health checks (issue 6) ------------------------------------------
+
+    /// Creates a health check, or returns the existing one when `caller_reference` was used
+    /// with the same config (`false` then); another config, or a deleted check, is
+    /// [`StoreError::HealthCheckAlreadyExists`].
+    async fn create_health_check(
+        &self,
+        _caller_reference: &str,
+        _config: HealthCheckConfig,
+    ) -> StoreResult<(HealthCheck, bool)> {
+        Err(health_unsupported())
+    }
+
+    /// One health check.
+    async fn get_health_check(&self, _id: &str) -> StoreResult<HealthCheck> {
+        Err(health_unsupported())
+    }
+
+    /// Every health check, ordered by id.
+    async fn list_health_checks(&self) -> StoreResult<Vec<HealthCheck>> {
+        Ok(Vec::new())
+    }
+
+    /// Applies an update (checking `HealthCheckVersion`) and bumps the version.
+    async fn update_health_check(&self, _id: &str, _update: HealthCheckUpdate) -> StoreResult<HealthCheck> {
+        Err(health_unsupported())
+    }
+
+    /// Deletes a health check (even while records use it); its caller reference stays used.
+    async fn delete_health_check(&self, _id: &str) -> StoreResult<()> {
+        Err(health_unsupported())
+    }
+
+    /// Records one probe result; a status transition is logged as a
+    /// [`ChangeSubject::HealthCheck`] change in the same transaction.
+    async fn record_health_probe(&self, _id: &str, _result: ProbeResult) -> StoreResult<()> {
+        Err(health_unsupported())
+    }
+
+    /// Forces the status routing uses (`None` clears the override).
+    async fn set_health_override(&self, _id: &str, _status: Option<bool>) -> StoreResult<()> {
+        Err(health_unsupported())
+    }
+
+    /// The check's status and last observations.
+    async fn health_check_state(&self, _id: &str) -> StoreResult<HealthCheckState> {
+        Err(health_unsupported())
+    }
+}
+
+fn health_unsupported() -> StoreError {
+    StoreError::Backend("this store does not keep health checks".into())
+}
+
+/// One probe's result, as the checker reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProbeResult {
+    /// Healthy by the probe's rules.
+    pub ok: bool,
+    /// Route 53-style text: `Success: HTTP Status Code 200, OK`, `Failure: …`.
+    pub status: String,
+    /// The address probed.
+    pub ip_address: String,
+    /// The checker's region (the node's `--region`).
+    pub region: String,
+    /// When, in ms since the epoch.
+    pub checked_at_ms: i64,
+}
+
+/// One observation, as GetHealthCheckStatus reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HealthObservation {
+    /// The checker's region.
+    pub region: String,
+    /// The address probed.
+    pub ip_address: String,
+    /// The status text.
+    pub status: String,
+    /// When, in ms since the epoch.
+    pub checked_at_ms: i64,
+}
+
+/// A check's status and what the checker last saw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HealthCheckState {
+    /// The status routing uses.
+    pub healthy: bool,
+    /// The forced status, if an operator set one.
+    pub override_status: Option<bool>,
+    /// The last probe.
+    pub last: Option<HealthObservation>,
+    /// The last failed probe.
+    pub last_failure: Option<HealthObservation>,
 }
 
 /// A reusable delegation set.
