@@ -1,0 +1,144 @@
+//! Rules between a set a change writes and the sets the working copy already holds at that
+//! point of the batch: CNAME exclusivity, routing groups and alias targets.
+//!
+//! Each is checked in order, when the change is applied, not on the state the whole batch
+//! leaves behind. Route 53 does the same: a CREATE of a CNAME before the DELETE of the A
+//! it replaces fails with the CNAME conflict (cookpad/roadworker#89), and an alias created
+//! before its target in the same batch fails with "…but that target was not found"
+//! (DNSControl/dnscontrol#937), while the reverse orders succeed. Routing-group messages
+//! say "cannot be created", which points the same way.
+
+use crate::rrset::ResourceRecordSet;
+use crate::rrtype::RrType;
+use crate::zone::{HostedZone, HostedZoneId};
+
+use super::record_set::RoutingPolicy;
+use super::working::WorkingZone;
+
+/// At most this many routed sets per name and type ([DG:DNSLimitations]).
+pub const MAX_ROUTED_PER_NAME_AND_TYPE: usize = 100;
+
+/// A CNAME cannot share its name with any other type (RFC 1034 §3.6.2), in either order,
+/// with Route 53's two messages (hashicorp/terraform#9732, #6679; note the double space
+/// before CNAME in the first).
+pub fn cname_conflict(zone: &HostedZone, set: &ResourceRecordSet, working: &WorkingZone) -> Option<String> {
+    let (mut has_cname, mut has_other) = (false, false);
+    for other in working.at_name(&set.name).filter(|other| other.key() != set.key()) {
+        if other.rtype == RrType::Cname {
+            has_cname = true;
+        } else {
+            has_other = true;
+        }
+    }
+    if set.rtype != RrType::Cname && has_cname {
+        return Some(format!(
+            "RRSet of type {} with DNS name {} is not permitted because a conflicting RRSet of \
+             type  CNAME with the same DNS name already exists in zone {}",
+            set.rtype, set.name, zone.name
+        ));
+    }
+    if set.rtype == RrType::Cname && has_other {
+        return Some(format!(
+            "RRSet of type CNAME with DNS name {} is not permitted as it conflicts with other \
+             records with the same DNS name in zone {}",
+            set.name, zone.name
+        ));
+    }
+    None
+}
+
+/// Whether `set` may join the other sets of its name and type ([ROUTE53.md §2.1–2.2, §3]):
+/// plain and routed sets do not mix, one policy per name and type, one PRIMARY and one
+/// SECONDARY, one set per latency region and per geolocation, at most
+/// [`MAX_ROUTED_PER_NAME_AND_TYPE`] routed sets. Returns the first problem.
+pub fn routing_conflict(set: &ResourceRecordSet, working: &WorkingZone) -> Option<String> {
+    let name = &set.name;
+    let rtype = set.rtype;
+    let others: Vec<&ResourceRecordSet> = working
+        .at_name_and_type(name, rtype)
+        .filter(|other| other.key() != set.key())
+        .collect();
+    if others.is_empty() {
+        return None;
+    }
+    let (Some(id), Some(policy)) = (&set.set_identifier, RoutingPolicy::of(set)) else {
+        // A plain set among routed ones: Route 53's text (barnybug/cli53#257).
+        return Some(format!(
+            "RRSet with DNS name {name}, type {rtype} cannot be created as other RRSets exist \
+             with the same name and type"
+        ));
+    };
+    let prefix = format!("RRSet with DNS name {name}, type {rtype}, SetIdentifier \"{id}\" cannot be created because");
+    if others.iter().any(|other| RoutingPolicy::of(other) != Some(policy)) {
+        // Route 53's text for multivalue answer (cert-manager/cert-manager#5388); the same
+        // template for the other policies.
+        return Some(format!(
+            "{prefix} a non {} rrset exists with the same name and type.",
+            policy.as_str()
+        ));
+    }
+    // The rest are Cairn's wordings, in the same template.
+    if others.len() + 1 > MAX_ROUTED_PER_NAME_AND_TYPE {
+        return Some(format!(
+            "{prefix} {} {} rrsets already exist with the same name and type.",
+            others.len(),
+            policy.as_str()
+        ));
+    }
+    if let Some(role) = &set.failover {
+        if others.iter().any(|other| other.failover.as_ref() == Some(role)) {
+            return Some(format!(
+                "{prefix} a failover rrset with Failover {role} already exists with the same name and type."
+            ));
+        }
+    }
+    if let Some(region) = &set.region {
+        if others.iter().any(|other| other.region.as_ref() == Some(region)) {
+            return Some(format!(
+                "{prefix} a latency rrset for region {region} already exists with the same name and type."
+            ));
+        }
+    }
+    if let Some(location) = &set.geo_location {
+        if others.iter().any(|other| other.geo_location.as_ref() == Some(location)) {
+            return Some(format!(
+                "{prefix} a geolocation rrset for the same location already exists with the same name and type."
+            ));
+        }
+    }
+    None
+}
+
+/// An alias to this zone must point at a name inside it that holds a set of the alias's
+/// own type at this point of the batch ([ROUTE53.md §2.3]; [M-R53 AliasTarget]: "the alias
+/// record must have the same type as the record that you're routing traffic to"). So an
+/// alias at the apex can never reach a CNAME: an alias of type CNAME cannot be at the apex,
+/// and an alias of another type does not find a CNAME target.
+///
+/// An alias to another hosted zone is left to the caller, which can see the other zones:
+/// the store checks those after this function returns (issue 6).
+pub fn alias_target_problem(zone: &HostedZone, set: &ResourceRecordSet, working: &WorkingZone) -> Option<String> {
+    let alias = set.alias_target.as_ref()?;
+    if HostedZoneId::parse(&alias.hosted_zone_id) != zone.id {
+        return None;
+    }
+    let target = &alias.dns_name;
+    // Route 53's texts (aws/aws-cli#4687, barnybug/cli53#227, pcorliss/ruby_route_53#17).
+    let prefix = format!(
+        "Tried to create an alias that targets {target}, type {} in zone {}",
+        set.rtype, zone.id
+    );
+    if !target.is_subdomain_of(&zone.name) {
+        return Some(format!(
+            "{prefix}, but the alias target name does not lie within the target zone"
+        ));
+    }
+    // The set itself is not its own target (that would be a loop of one).
+    let found = working
+        .at_name_and_type(target, set.rtype)
+        .any(|candidate| candidate.key() != set.key());
+    if !found {
+        return Some(format!("{prefix}, but that target was not found"));
+    }
+    None
+}

@@ -1,0 +1,330 @@
+//! Change batches: Route 53's all-or-nothing ChangeResourceRecordSets ([ROUTE53.md §2.1]).
+//!
+//! [`apply_change_batch`] applies the changes in order to a working copy of the record sets
+//! they touch and either returns the net edit or every reason the batch is refused. It is
+//! pure: the store calls it inside the transaction that commits the edit, so validation and
+//! commit see the same state.
+//!
+//! # Layout
+//! - [`input`]: the request-level checks (`InvalidInput`).
+//! - [`quota`]: the request-size quotas of one batch.
+//! - [`sequence`]: which sequences of changes to one set a batch may carry.
+//! - [`record_set`]: rules about one set on its own (placement, values, routing fit).
+//! - [`conflicts`]: rules between a written set and its neighbours (CNAME, routing
+//!   groups, alias targets), checked in order.
+//! - [`working`]: the working copy and the net edit.
+
+pub mod conflicts;
+pub mod input;
+pub mod quota;
+pub mod record_set;
+pub mod sequence;
+pub mod working;
+
+use serde::{Deserialize, Serialize};
+
+use crate::name::DomainName;
+use crate::rrset::{ResourceRecordSet, RrsetKey};
+use crate::rrtype::RrType;
+use crate::zone::HostedZone;
+
+use working::WorkingZone;
+
+pub use conflicts::MAX_ROUTED_PER_NAME_AND_TYPE;
+pub use quota::{check_batch_size, BatchSize};
+
+//------------ ChangeBatch -------------------------------------------------------
+
+/// `ChangeBatch`: an optional comment and the changes, in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeBatch {
+    /// `Comment`.
+    pub comment: Option<String>,
+    /// `Changes`, applied in order.
+    pub changes: Vec<Change>,
+}
+
+/// One `Change`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    /// `Action`.
+    pub action: ChangeAction,
+    /// `ResourceRecordSet`.
+    pub record_set: ResourceRecordSet,
+}
+
+/// `Change.Action`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ChangeAction {
+    /// Create; fails if the set exists.
+    #[serde(rename = "CREATE")]
+    Create,
+    /// Delete; the set must match exactly.
+    #[serde(rename = "DELETE")]
+    Delete,
+    /// Create or replace whole.
+    #[serde(rename = "UPSERT")]
+    Upsert,
+}
+
+impl ChangeAction {
+    /// The wire text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Create => "CREATE",
+            Self::Delete => "DELETE",
+            Self::Upsert => "UPSERT",
+        }
+    }
+}
+
+//------------ Limits ------------------------------------------------------------
+
+/// Quotas enforced on a batch. Route 53's values by default where they suit a self-hosted
+/// server; the record-set cap is sized for large self-hosted zones (DESIGN.md §7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// `MAX_RRSETS_BY_ZONE`.
+    pub max_rrsets_per_zone: u64,
+    /// ResourceRecord elements per batch (UPSERT counted twice).
+    pub max_records_per_batch: usize,
+    /// Characters across all values per batch (UPSERT counted twice).
+    pub max_value_chars_per_batch: usize,
+    /// Values in one record set.
+    pub max_values_per_rrset: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_rrsets_per_zone: 1_000_000,
+            max_records_per_batch: 1_000,
+            max_value_chars_per_batch: 32_000,
+            max_values_per_rrset: 400,
+        }
+    }
+}
+
+//------------ ZoneEdit and errors -------------------------------------------------
+
+/// The net effect of a batch on the stored record sets.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ZoneEdit {
+    /// Sets to remove.
+    pub deleted: Vec<RrsetKey>,
+    /// Sets to insert or overwrite whole.
+    pub written: Vec<ResourceRecordSet>,
+}
+
+/// Why a batch was refused, named as Route 53 names it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChangeBatchError {
+    /// `InvalidChangeBatch`: every problem found, each in Route 53's words.
+    #[error("[{}]", .0.join(", "))]
+    InvalidChangeBatch(Vec<String>),
+    /// `InvalidInput`.
+    #[error("{0}")]
+    InvalidInput(String),
+    /// `NoSuchHealthCheck`.
+    #[error("{0}")]
+    NoSuchHealthCheck(String),
+}
+
+//------------ apply_change_batch --------------------------------------------------
+
+/// Every name whose record sets [`apply_change_batch`] needs to see: the names the changes
+/// touch and their alias targets.
+pub fn names_touched(batch: &ChangeBatch) -> Vec<DomainName> {
+    let mut names: Vec<DomainName> = Vec::new();
+    for change in &batch.changes {
+        let set = &change.record_set;
+        for name in std::iter::once(&set.name)
+            .chain(set.alias_target.as_ref().map(|a| &a.dns_name))
+        {
+            if !names.contains(name) {
+                names.push(name.clone());
+            }
+        }
+    }
+    names
+}
+
+/// Applies `batch` to `zone` in order, all or nothing.
+///
+/// `existing` holds every stored record set at the names [`names_touched`] returns (more
+/// is harmless); `zone_rrset_count` is how many sets the zone holds in all.
+///
+/// Route 53's order, which decides what a refused batch reports:
+/// 1. request-level checks ([`input`]): the first one fails the request as `InvalidInput`;
+/// 2. the request-size quotas ([`quota`]): reported alone;
+/// 3. changes to one set more than once ([`sequence`]): reported alone, one message per set;
+/// 4. each change in order against the working copy, collecting every problem: a change
+///    that fails is not applied, and the next ones see the copy without it;
+/// 5. `MAX_RRSETS_BY_ZONE` on the result.
+///
+/// Aliases to other hosted zones are not checked here (this function sees one zone): the
+/// store checks them against the other zone after this returns.
+pub fn apply_change_batch(
+    zone: &HostedZone,
+    existing: &[ResourceRecordSet],
+    zone_rrset_count: u64,
+    batch: &ChangeBatch,
+    limits: &Limits,
+) -> Result<ZoneEdit, ChangeBatchError> {
+    input::check_input(batch)?;
+    quota::check_batch_size(batch, limits)?;
+    sequence::check_change_sequences(batch)?;
+
+    let mut working = WorkingZone::new(existing);
+    let mut errors = Vec::new();
+    for change in &batch.changes {
+        if let Err(problems) = apply_change(zone, change, limits, &mut working) {
+            errors.extend(problems);
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ChangeBatchError::InvalidChangeBatch(errors));
+    }
+
+    let (edit, growth) = working.into_edit();
+    let count = i128::from(zone_rrset_count) + i128::from(growth);
+    if count > i128::from(limits.max_rrsets_per_zone) {
+        // Route 53's text (DNSControl/dnscontrol#908).
+        return Err(ChangeBatchError::InvalidChangeBatch(vec![format!(
+            "Exceeded limit MAX_RRSETS_BY_ZONE for zone: {}",
+            zone.id
+        )]));
+    }
+    Ok(edit)
+}
+
+/// Applies one change to the working copy, or returns what is wrong with it. The checks
+/// stop at the first group that finds a problem, as Route 53 reports one kind of problem
+/// per change (the set's own problems may be several).
+fn apply_change(
+    zone: &HostedZone,
+    change: &Change,
+    limits: &Limits,
+    working: &mut WorkingZone,
+) -> Result<(), Vec<String>> {
+    let set = &change.record_set;
+    if !set.name.is_subdomain_of(&zone.name) {
+        // Route 53's text (kcp-dev/kcp-glbc#475, getmoto/moto#916).
+        return Err(vec![format!(
+            "RRSet with DNS name {} is not permitted in zone {}",
+            set.name, zone.name
+        )]);
+    }
+    match change.action {
+        ChangeAction::Delete => apply_delete(zone, set, working).map_err(|problem| vec![problem]),
+        ChangeAction::Create | ChangeAction::Upsert => {
+            let problems = record_set::check_written_set(zone, set, limits);
+            if !problems.is_empty() {
+                return Err(problems);
+            }
+            if change.action == ChangeAction::Create && working.get(&set.key()).is_some() {
+                // Route 53's text (kubernetes-sigs/external-dns#5939, barnybug/cli53#317).
+                return Err(vec![format!(
+                    "Tried to create resource record set {} but it already exists",
+                    describe(set)
+                )]);
+            }
+            let conflict = conflicts::cname_conflict(zone, set, working)
+                .or_else(|| conflicts::routing_conflict(set, working))
+                .or_else(|| conflicts::alias_target_problem(zone, set, working));
+            if let Some(problem) = conflict {
+                return Err(vec![problem]);
+            }
+            working.write(set.clone());
+            Ok(())
+        }
+    }
+}
+
+/// A DELETE: the values must be valid, the set must exist and match, and the apex SOA and
+/// NS stay. The match is checked before the apex rule: deleting the apex SOA with stale
+/// values says the values do not match (pcorliss/ruby_route_53#28), with the right ones
+/// that the zone needs its SOA (DNSControl/dnscontrol#4402).
+fn apply_delete(zone: &HostedZone, set: &ResourceRecordSet, working: &mut WorkingZone) -> Result<(), String> {
+    if !record_set::delete_values_are_valid(set) {
+        return Err(format!(
+            "Tried to delete resource record set {} but the rdata provided is invalid",
+            describe(set)
+        ));
+    }
+    let key = set.key();
+    let Some(stored) = working.get(&key) else {
+        return Err(format!(
+            "Tried to delete resource record set {} but it was not found",
+            describe(set)
+        ));
+    };
+    if !delete_matches(stored, set) {
+        return Err(format!(
+            "Tried to delete resource record set {} but the values provided do not match the \
+             current values",
+            describe(set)
+        ));
+    }
+    if set.name == zone.name && set.set_identifier.is_none() {
+        match set.rtype {
+            // Route 53's text (airbnb/zonify#1).
+            RrType::Ns => {
+                return Err("A HostedZone must contain at least one NS record for the zone itself.".into())
+            }
+            // Route 53's text (hashicorp/terraform-provider-aws#37863, DNSControl/dnscontrol#4402).
+            RrType::Soa => return Err("A HostedZone must contain exactly one SOA record.".into()),
+            _ => {}
+        }
+    }
+    working.remove(&key);
+    Ok(())
+}
+
+/// `[name='x.', type='A']`, with the set identifier when there is one.
+pub fn describe(set: &ResourceRecordSet) -> String {
+    match &set.set_identifier {
+        Some(id) => format!(
+            "[name='{}', type='{}', set-identifier='{}']",
+            set.name, set.rtype, id
+        ),
+        None => format!("[name='{}', type='{}']", set.name, set.rtype),
+    }
+}
+
+/// Whether a DELETE's set matches the stored one ([ROUTE53.md §2.1] DELETE matching): TTL,
+/// values in any order and alias target always; each routing field and the health check
+/// only when the request supplies it, as real AWS lets a DELETE leave out fields such as
+/// `MultiValueAnswer` (getmoto/moto#7153, fixing #7151; Terraform omits them).
+pub fn delete_matches(stored: &ResourceRecordSet, request: &ResourceRecordSet) -> bool {
+    fn supplied_matches<T: PartialEq>(request: &Option<T>, stored: &Option<T>) -> bool {
+        request.is_none() || request == stored
+    }
+    let mut stored_values = stored.records.clone();
+    let mut request_values = request.records.clone();
+    stored_values.sort();
+    request_values.sort();
+    stored.ttl == request.ttl
+        && stored_values == request_values
+        && stored.alias_target == request.alias_target
+        && supplied_matches(&request.weight, &stored.weight)
+        && supplied_matches(&request.region, &stored.region)
+        && supplied_matches(&request.failover, &stored.failover)
+        && supplied_matches(&request.geo_location, &stored.geo_location)
+        && supplied_matches(&request.multi_value_answer, &stored.multi_value_answer)
+        && supplied_matches(&request.cidr_routing_config, &stored.cidr_routing_config)
+        && supplied_matches(&request.geo_proximity_location, &stored.geo_proximity_location)
+        && supplied_matches(&request.health_check_id, &stored.health_check_id)
+}
+
+impl PartialOrd for RrsetKey {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for RrsetKey {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.sort_key().cmp(&other.sort_key())
+    }
+}
