@@ -42,7 +42,16 @@ pub fn routes() -> Router<AppState> {
         .route("/2013-04-01/hostedzone/{id}/rrset/", post(rrset::change).get(rrset::list))
         .route("/2013-04-01/hostedzone/{id}/dnssec", get(dnssec::get))
         .route("/2013-04-01/change/{id}", get(change::get))
-        .route("/2013-04-01/healthcheck", get(health_check::list))
+        .route("/2013-04-01/healthcheck", post(health_check::create).get(health_check::list))
+        .route(
+            "/2013-04-01/healthcheck/{id}",
+            get(health_check::get).post(health_check::update).delete(health_check::delete),
+        )
+        .route("/2013-04-01/healthcheck/{id}/status", get(health_check::status))
+        .route("/2013-04-01/healthcheck/{id}/lastfailurereason", get(health_check::last_failure_reason))
+        .route("/2013-04-01/healthcheckcount", get(health_check::count))
+        .route("/2013-04-01/checkeripranges", get(health_check::checker_ip_ranges))
+        .route("/_cairn/healthcheck/{id}/override", post(health_check::set_override))
         .route("/2013-04-01/tags/{resource_type}", post(tags::list_for_resources))
         .route(
             "/2013-04-01/tags/{resource_type}/{id}",

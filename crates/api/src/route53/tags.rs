@@ -97,8 +97,10 @@ async fn check_resource(state: &AppState, resource_type: &str, id: &str) -> Resu
             state.store.get_hosted_zone(&zone_id).await?;
             Ok(zone_id.as_str().to_string())
         }
-        // Health checks are not in the store yet; their tags are kept by id.
-        "healthcheck" => Ok(id.to_string()),
+        "healthcheck" => {
+            state.store.get_health_check(id).await?;
+            Ok(id.to_string())
+        }
         other => Err(AwsError::invalid_input(format!(
             "1 validation error detected: Value '{other}' at 'resourceType' failed to satisfy constraint: Member must satisfy enum value set: [healthcheck, hostedzone]"
         ))),
