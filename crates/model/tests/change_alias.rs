@@ -1,0 +1,102 @@
+//! Alias records in a change batch (ROUTE53.md §2.3): no TTL or values of their own, and a
+//! target in the same zone that exists, with the alias's own type, when the alias is written.
+#![allow(clippy::unwrap_used)]
+
+mod change_support;
+
+use cairn_model::{AliasTarget, RrType};
+use change_support::*;
+
+#[test]
+fn an_alias_has_no_ttl_or_values() {
+    let mut with_ttl = alias("al.example.com", "t.example.com");
+    with_ttl.ttl = Some(300);
+    assert_eq!(
+        invalid_input(&with(vec![a("t.example.com", "192.0.2.1")]), vec![(Create, with_ttl)]),
+        "Invalid request: Expected exactly one of [AliasTarget, all of [TTL, and ResourceRecords], or TrafficPolicyInstanceId], but found more than one in Change with [Action=CREATE, Name=al.example.com., Type=A, SetIdentifier=null]"
+    );
+    let mut neither = a("x.example.com", "192.0.2.1");
+    neither.ttl = None;
+    neither.records.clear();
+    assert_eq!(
+        invalid_input(&apex(), vec![(Delete, neither)]),
+        "Invalid request: Expected exactly one of [AliasTarget, all of [TTL, and ResourceRecords], or TrafficPolicyInstanceId], but found none in Change with [Action=DELETE, Name=x.example.com., Type=A, SetIdentifier=null]"
+    );
+}
+
+#[test]
+fn the_target_must_exist_with_the_same_type() {
+    assert_eq!(
+        errors(&apex(), vec![(Create, alias("example.com", "lb.example.com"))]),
+        ["Tried to create an alias that targets lb.example.com., type A in zone ZTEST, but that target was not found"]
+    );
+    // Another type at the target name is not a target.
+    assert_eq!(
+        errors(&with(vec![set("lb.example.com", RrType::Aaaa, &["2001:db8::1"])]), vec![(Create, alias("www.example.com", "lb.example.com"))]),
+        ["Tried to create an alias that targets lb.example.com., type A in zone ZTEST, but that target was not found"]
+    );
+    assert!(accepted(&with(vec![a("lb.example.com", "192.0.2.1")]), vec![(Create, alias("example.com", "lb.example.com"))]));
+    // A routed group is a target too.
+    assert!(accepted(&with(vec![weighted("lb.example.com", "a", 1)]), vec![(Create, alias("www.example.com", "lb.example.com"))]));
+}
+
+#[test]
+fn the_target_must_lie_in_the_zone() {
+    assert_eq!(
+        errors(&apex(), vec![(Create, alias("a.example.com", "elsewhere.org"))]),
+        ["Tried to create an alias that targets elsewhere.org., type A in zone ZTEST, but the alias target name does not lie within the target zone"]
+    );
+}
+
+#[test]
+fn the_target_is_looked_up_at_the_aliass_place_in_the_batch() {
+    // DNSControl/dnscontrol#937: the alias before its target fails, after it succeeds.
+    let target = set("dev18.example.com", RrType::Cname, &["ec2.example.net."]);
+    let alias_cname = alias_of("dev.example.com", RrType::Cname, "dev18.example.com");
+    assert_eq!(
+        errors(&apex(), vec![(Create, alias_cname.clone()), (Create, target.clone())]),
+        ["Tried to create an alias that targets dev18.example.com., type CNAME in zone ZTEST, but that target was not found"]
+    );
+    assert!(accepted(&apex(), vec![(Create, target), (Create, alias_cname)]));
+}
+
+#[test]
+fn an_alias_at_the_apex_cannot_reach_a_cname() {
+    let existing = with(vec![set("c.example.com", RrType::Cname, &["x.example.net"])]);
+    // An A alias does not find a CNAME (the types differ) ...
+    assert_eq!(
+        errors(&existing, vec![(Create, alias("example.com", "c.example.com"))]),
+        ["Tried to create an alias that targets c.example.com., type A in zone ZTEST, but that target was not found"]
+    );
+    // ... and a CNAME alias is a CNAME at the apex.
+    assert_eq!(
+        errors(&existing, vec![(Create, alias_of("example.com", RrType::Cname, "c.example.com"))]),
+        ["RRSet of type CNAME with DNS name example.com. is not permitted at apex in zone example.com."]
+    );
+    // Below the apex a CNAME alias to a CNAME is fine.
+    assert!(accepted(&existing, vec![(Create, alias_of("www.example.com", RrType::Cname, "c.example.com"))]));
+}
+
+#[test]
+fn an_alias_is_not_its_own_target() {
+    assert_eq!(
+        errors(&apex(), vec![(Create, alias("self.example.com", "self.example.com"))]),
+        ["Tried to create an alias that targets self.example.com., type A in zone ZTEST, but that target was not found"]
+    );
+}
+
+#[test]
+fn aliases_to_other_zones_are_left_to_the_caller() {
+    // The store checks targets in other hosted zones; this zone cannot see them.
+    let mut elsewhere = alias("www.example.com", "lb.other.test");
+    elsewhere.alias_target = Some(AliasTarget { hosted_zone_id: "ZOTHER".into(), dns_name: name("lb.other.test"), evaluate_target_health: false });
+    let edit = apply(&apex(), vec![(Create, elsewhere.clone())]).unwrap();
+    assert_eq!(edit.written, [elsewhere]);
+}
+
+#[test]
+fn deleting_a_target_leaves_its_alias_in_place() {
+    // Route 53 does not track who points at a set; the alias then answers nothing.
+    let existing = with(vec![a("t.example.com", "192.0.2.1"), alias("al.example.com", "t.example.com")]);
+    assert!(accepted(&existing, vec![(Delete, a("t.example.com", "192.0.2.1"))]));
+}
