@@ -33,7 +33,7 @@ pub mod sigv4;
 pub mod state;
 
 pub use error::AwsError;
-pub use state::{ApiConfig, AppState, Credentials};
+pub use state::{ApiConfig, AppState, Credentials, DnsAnswers, TestAnswer};
 
 /// The path of the readiness endpoint.
 pub const HEALTH_PATH: &str = "/_cairn/health";

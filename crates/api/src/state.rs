@@ -16,6 +16,29 @@ pub struct AppState {
     pub config: ApiConfig,
     /// Builds the body of `GET /_cairn/health`.
     pub readiness: Arc<dyn Fn() -> serde_json::Value + Send + Sync>,
+    /// The DNS data plane of this node, for TestDNSAnswer; `None` where there is none.
+    pub dns: Option<Arc<dyn DnsAnswers>>,
+}
+
+/// Asks the running data plane what it would answer (TestDNSAnswer).
+pub trait DnsAnswers: Send + Sync {
+    /// The answer zone `zone` gives for `name` and `rtype`: `None` when this node does not
+    /// serve that zone.
+    fn test_answer(
+        &self,
+        zone: &cairn_model::HostedZoneId,
+        name: &DomainName,
+        rtype: cairn_model::RrType,
+    ) -> Option<TestAnswer>;
+}
+
+/// What TestDNSAnswer reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestAnswer {
+    /// `NOERROR`, `NXDOMAIN`, …
+    pub response_code: String,
+    /// The answer's records of the asked type, in Route 53's value form.
+    pub record_data: Vec<String>,
 }
 
 impl fmt::Debug for AppState {

@@ -111,6 +111,7 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
             location_base: format!("http://{api_addr}"),
         },
         readiness,
+        dns: Some(Arc::new(DataPlaneAnswers(shared.clone()))),
     };
     let mut api_shutdown = shutdown_rx.clone();
     let api_task = tokio::spawn(cairn_api::serve(api_listener, state, async move {
@@ -142,6 +143,22 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
         let _ = thread.join();
     }
     Ok(())
+}
+
+/// TestDNSAnswer's view of this node's data plane.
+struct DataPlaneAnswers(cairn_dns::SharedSnapshot);
+
+impl cairn_api::DnsAnswers for DataPlaneAnswers {
+    fn test_answer(
+        &self,
+        zone: &cairn_model::HostedZoneId,
+        name: &cairn_model::DomainName,
+        rtype: cairn_model::RrType,
+    ) -> Option<cairn_api::TestAnswer> {
+        let snapshot = self.0.load();
+        let (code, records) = cairn_dns::respond::test_answer(&snapshot, zone, name, rtype)?;
+        Some(cairn_api::TestAnswer { response_code: code.to_string(), record_data: records })
+    }
 }
 
 async fn wait_for_signal() {

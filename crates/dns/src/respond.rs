@@ -158,3 +158,42 @@ fn formerr<'b>(msg: &[u8], out: &'b mut Vec<u8>) -> &'b [u8] {
     w.set_rcode(rcode::FORMERR);
     w.finish(None)
 }
+
+/// What hosted zone `zone` answers for `qname` and `qtype` on this node, as TestDNSAnswer
+/// reports it: the response code's name and the answer's records of that type in Route 53's
+/// value form. `None` when the snapshot does not hold the zone.
+pub fn test_answer(
+    snapshot: &Snapshot,
+    zone: &cairn_model::HostedZoneId,
+    qname: &cairn_model::DomainName,
+    qtype: cairn_model::RrType,
+) -> Option<(&'static str, Vec<String>)> {
+    let compiled = snapshot.zones.get(zone)?;
+    let name = qname.wire();
+    if name.len() < compiled.apex.len() || name[name.len() - compiled.apex.len()..] != compiled.apex[..] {
+        return Some(("REFUSED", Vec::new()));
+    }
+    let ctx = RoutingContext { region: &snapshot.region, health: &snapshot.health, zones: &snapshot.zones };
+    let plan = auth::lookup(compiled, name, qtype.code(), &ctx);
+    let records = plan
+        .answer
+        .iter()
+        .filter(|(_, rrset)| rrset.rtype == qtype.code())
+        .flat_map(|(_, rrset)| rrset.rdatas.iter())
+        .map(|rdata| {
+            cairn_model::rdata::decode_to_route53_value(qtype, rdata.bytes())
+                .unwrap_or_else(|_| format!("\\# {} {}", rdata.bytes().len(), hex(rdata.bytes())))
+        })
+        .collect();
+    let code = match plan.rcode {
+        rcode::NOERROR => "NOERROR",
+        rcode::NXDOMAIN => "NXDOMAIN",
+        rcode::REFUSED => "REFUSED",
+        _ => "SERVFAIL",
+    };
+    Some((code, records))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -23,6 +23,7 @@ pub mod limits;
 pub mod render;
 pub mod rrset;
 pub mod tags;
+pub mod test_dns_answer;
 
 /// The API version every Route 53 path starts with.
 pub const VERSION_PREFIX: &str = "/2013-04-01";
@@ -42,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .route("/2013-04-01/hostedzone/{id}/rrset/", post(rrset::change).get(rrset::list))
         .route("/2013-04-01/hostedzone/{id}/dnssec", get(dnssec::get))
         .route("/2013-04-01/change/{id}", get(change::get))
+        .route("/2013-04-01/testdnsanswer", get(test_dns_answer::get))
         .route("/2013-04-01/healthcheck", post(health_check::create).get(health_check::list))
         .route(
             "/2013-04-01/healthcheck/{id}",

@@ -51,6 +51,7 @@ fn state(store: Arc<dyn cairn_store::Store>, config: ApiConfig) -> AppState {
         credentials: Credentials { access_key_id: ACCESS_KEY.into(), secret_access_key: SECRET.into() },
         config,
         readiness: Arc::new(|| serde_json::json!({"status": "ready", "api": true})),
+        dns: None,
     }
 }
 
