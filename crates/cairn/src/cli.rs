@@ -67,6 +67,9 @@ pub(crate) struct ServeArgs {
     /// Once listening, write the bound addresses here as JSON (for scripts and tests).
     #[arg(long, env = "CAIRN_READY_FILE", value_name = "PATH")]
     pub(crate) ready_file: Option<PathBuf>,
+    /// For testing: probe every health check this often instead of its RequestInterval.
+    #[arg(long, env = "CAIRN_HEALTH_INTERVAL_MS", value_name = "N")]
+    pub(crate) health_interval_ms: Option<u64>,
 }
 
 /// `cairn zone …`.

@@ -34,6 +34,7 @@ pub(crate) struct FileConfig {
     account_id: Option<String>,
     ready_file: Option<PathBuf>,
     region: Option<String>,
+    health_interval_ms: Option<u64>,
 }
 
 /// Everything `serve` runs with.
@@ -57,6 +58,8 @@ pub(crate) struct Settings {
     pub(crate) ready_file: Option<PathBuf>,
     /// This node's region.
     pub(crate) region: String,
+    /// Probe interval replacing every health check's RequestInterval (testing).
+    pub(crate) health_interval_ms: Option<u64>,
 }
 
 /// Resolves `serve`'s settings.
@@ -118,6 +121,10 @@ pub(crate) fn resolve(args: &ServeArgs) -> Result<Settings, String> {
             .clone()
             .or(file.region)
             .unwrap_or_else(|| cairn_dns::snapshot::DEFAULT_REGION.to_string()),
+        health_interval_ms: match args.health_interval_ms.or(file.health_interval_ms) {
+            Some(0) => return Err("--health-interval-ms must be at least 1".into()),
+            other => other,
+        },
     })
 }
 

@@ -75,6 +75,14 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
         tracing::info!(addr = %bound.local, workers = settings.dns_workers, "dns listening (udp, tcp)");
     }
     tokio::spawn(follower.run(shutdown_rx.clone()));
+    tokio::spawn(cairn_health::run(
+        store.clone(),
+        cairn_health::CheckerConfig {
+            region: settings.region.clone(),
+            interval_override: settings.health_interval_ms.map(Duration::from_millis),
+        },
+        shutdown_rx.clone(),
+    ));
 
     // Control plane.
     let api_listener = tokio::net::TcpListener::bind(settings.api_listen).await.map_err(|e| {
