@@ -8,9 +8,9 @@ use cairn_model::{
     HostedZoneId, Limits, ResourceRecordSet, RrType, ZoneEdit,
 };
 
-pub use ChangeAction::{Create, Delete, Upsert};
+pub(crate) use ChangeAction::{Create, Delete, Upsert};
 
-pub fn zone() -> HostedZone {
+pub(crate) fn zone() -> HostedZone {
     HostedZone {
         id: HostedZoneId::new("ZTEST"),
         name: DomainName::from_route53("example.com").unwrap(),
@@ -25,50 +25,50 @@ pub fn zone() -> HostedZone {
     }
 }
 
-pub fn name(text: &str) -> DomainName {
+pub(crate) fn name(text: &str) -> DomainName {
     DomainName::from_route53(text).unwrap()
 }
 
-pub fn set(owner: &str, rtype: RrType, values: &[&str]) -> ResourceRecordSet {
+pub(crate) fn set(owner: &str, rtype: RrType, values: &[&str]) -> ResourceRecordSet {
     ResourceRecordSet::simple(name(owner), rtype, 300, values.iter().map(|v| v.to_string()).collect())
 }
 
-pub fn a(owner: &str, value: &str) -> ResourceRecordSet {
+pub(crate) fn a(owner: &str, value: &str) -> ResourceRecordSet {
     set(owner, RrType::A, &[value])
 }
 
-pub fn apex() -> Vec<ResourceRecordSet> {
+pub(crate) fn apex() -> Vec<ResourceRecordSet> {
     vec![
         set("example.com", RrType::Soa, &["ns1.example.com. h.example.com. 1 7200 900 1209600 86400"]),
         set("example.com", RrType::Ns, &["ns1.example.com.", "ns2.example.com."]),
     ]
 }
 
-pub fn with(extra: Vec<ResourceRecordSet>) -> Vec<ResourceRecordSet> {
+pub(crate) fn with(extra: Vec<ResourceRecordSet>) -> Vec<ResourceRecordSet> {
     let mut sets = apex();
     sets.extend(extra);
     sets
 }
 
 /// An A set with a set identifier (the caller adds the policy).
-pub fn routed(owner: &str, id: &str, value: &str) -> ResourceRecordSet {
+pub(crate) fn routed(owner: &str, id: &str, value: &str) -> ResourceRecordSet {
     let mut s = a(owner, value);
     s.set_identifier = Some(id.to_string());
     s
 }
 
-pub fn weighted(owner: &str, id: &str, weight: u8) -> ResourceRecordSet {
+pub(crate) fn weighted(owner: &str, id: &str, weight: u8) -> ResourceRecordSet {
     let mut s = routed(owner, id, "192.0.2.1");
     s.weight = Some(weight);
     s
 }
 
 /// An alias of type A to `target` in this zone.
-pub fn alias(owner: &str, target: &str) -> ResourceRecordSet {
+pub(crate) fn alias(owner: &str, target: &str) -> ResourceRecordSet {
     alias_of(owner, RrType::A, target)
 }
 
-pub fn alias_of(owner: &str, rtype: RrType, target: &str) -> ResourceRecordSet {
+pub(crate) fn alias_of(owner: &str, rtype: RrType, target: &str) -> ResourceRecordSet {
     ResourceRecordSet {
         ttl: None,
         records: vec![],
@@ -81,14 +81,14 @@ pub fn alias_of(owner: &str, rtype: RrType, target: &str) -> ResourceRecordSet {
     }
 }
 
-pub fn batch(changes: Vec<(ChangeAction, ResourceRecordSet)>) -> ChangeBatch {
+pub(crate) fn batch(changes: Vec<(ChangeAction, ResourceRecordSet)>) -> ChangeBatch {
     ChangeBatch {
         comment: None,
         changes: changes.into_iter().map(|(action, record_set)| Change { action, record_set }).collect(),
     }
 }
 
-pub fn apply_with(
+pub(crate) fn apply_with(
     existing: &[ResourceRecordSet],
     changes: Vec<(ChangeAction, ResourceRecordSet)>,
     limits: &Limits,
@@ -96,12 +96,12 @@ pub fn apply_with(
     apply_change_batch(&zone(), existing, existing.len() as u64, &batch(changes), limits)
 }
 
-pub fn apply(existing: &[ResourceRecordSet], changes: Vec<(ChangeAction, ResourceRecordSet)>) -> Result<ZoneEdit, ChangeBatchError> {
+pub(crate) fn apply(existing: &[ResourceRecordSet], changes: Vec<(ChangeAction, ResourceRecordSet)>) -> Result<ZoneEdit, ChangeBatchError> {
     apply_with(existing, changes, &Limits::default())
 }
 
 /// The messages of an `InvalidChangeBatch`; panics on anything else.
-pub fn errors(existing: &[ResourceRecordSet], changes: Vec<(ChangeAction, ResourceRecordSet)>) -> Vec<String> {
+pub(crate) fn errors(existing: &[ResourceRecordSet], changes: Vec<(ChangeAction, ResourceRecordSet)>) -> Vec<String> {
     match apply(existing, changes) {
         Err(ChangeBatchError::InvalidChangeBatch(messages)) => messages,
         other => panic!("expected InvalidChangeBatch, got {other:?}"),
@@ -109,14 +109,14 @@ pub fn errors(existing: &[ResourceRecordSet], changes: Vec<(ChangeAction, Resour
 }
 
 /// The message of an `InvalidInput`; panics on anything else.
-pub fn invalid_input(existing: &[ResourceRecordSet], changes: Vec<(ChangeAction, ResourceRecordSet)>) -> String {
+pub(crate) fn invalid_input(existing: &[ResourceRecordSet], changes: Vec<(ChangeAction, ResourceRecordSet)>) -> String {
     match apply(existing, changes) {
         Err(ChangeBatchError::InvalidInput(message)) => message,
         other => panic!("expected InvalidInput, got {other:?}"),
     }
 }
 
-pub fn accepted(existing: &[ResourceRecordSet], changes: Vec<(ChangeAction, ResourceRecordSet)>) -> bool {
+pub(crate) fn accepted(existing: &[ResourceRecordSet], changes: Vec<(ChangeAction, ResourceRecordSet)>) -> bool {
     match apply(existing, changes) {
         Ok(_) => true,
         Err(error) => panic!("expected the batch to be accepted, got {error:?}"),
