@@ -1,6 +1,6 @@
 //! Helpers shared by the change-batch tests: a zone `example.com.` (id `ZTEST`) with its
 //! apex SOA and NS, record-set builders, and shortcuts to apply a batch.
-#![allow(dead_code, clippy::unwrap_used)]
+#![allow(dead_code, unused_imports, clippy::unwrap_used)]
 
 use cairn_model::change::apply_change_batch;
 use cairn_model::{
