@@ -384,3 +384,19 @@ def dump_log(srv: Server, why: str) -> None:
     sys.stderr.write(f"\n---- {srv.name} (pid {srv.pid}) log, {why} ----\n{describe_log(srv)}\n")
 
 
+
+
+def route53_client(srv, service: str = "route53"):
+    """A boto3 client for `service` pointed at a running Cairn's API with the test key."""
+    import boto3
+    from botocore.config import Config
+
+    host, port = srv.api
+    return boto3.client(
+        service,
+        endpoint_url=f"http://{host}:{port}",
+        region_name="us-east-1",
+        aws_access_key_id=CAIRN_ENV["CAIRN_ACCESS_KEY_ID"],
+        aws_secret_access_key=CAIRN_ENV["CAIRN_SECRET_ACCESS_KEY"],
+        config=Config(retries={"max_attempts": 1}),
+    )
