@@ -40,8 +40,6 @@ SKIPS = {
     "test_create_private_hosted_zone": "private hosted zones and VPCs are issue 4 (EC2 CreateVpc, VPC associations)",
     "test_create_hosted_zone_in_non_existent_vpc": "private hosted zones and VPCs are issue 4 (VPC ids are validated there)",
     "test_associate_vpc_with_hosted_zone": "VPC associations are issue 4",
-    "test_create_health_check": "health checks are issue 6",
-    "test_crud_health_check": "health checks are issue 6",
 }
 
 
