@@ -159,6 +159,10 @@ fn a_delete_must_repeat_ttl_values_and_alias() {
     // Values in any order match.
     assert!(accepted(&existing, vec![(Delete, set("w.example.com", RrType::A, &["192.0.2.2", "192.0.2.1"]))]));
     assert!(accepted(&existing, vec![(Delete, alias("al.example.com", "t.example.com"))]));
+    // The target's zone may be given bare or prefixed.
+    let mut bare_zone = alias("al.example.com", "t.example.com");
+    bare_zone.alias_target.as_mut().unwrap().hosted_zone_id = "ZTEST".into();
+    assert!(accepted(&existing, vec![(Delete, bare_zone)]));
 }
 
 #[test]

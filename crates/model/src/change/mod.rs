@@ -24,9 +24,9 @@ pub mod working;
 use serde::{Deserialize, Serialize};
 
 use crate::name::DomainName;
-use crate::rrset::{ResourceRecordSet, RrsetKey};
+use crate::rrset::{AliasTarget, ResourceRecordSet, RrsetKey};
 use crate::rrtype::RrType;
-use crate::zone::HostedZone;
+use crate::zone::{HostedZone, HostedZoneId};
 
 use working::WorkingZone;
 
@@ -306,7 +306,7 @@ pub fn delete_matches(stored: &ResourceRecordSet, request: &ResourceRecordSet) -
     request_values.sort();
     stored.ttl == request.ttl
         && stored_values == request_values
-        && stored.alias_target == request.alias_target
+        && same_alias_target(stored.alias_target.as_ref(), request.alias_target.as_ref())
         && supplied_matches(&request.weight, &stored.weight)
         && supplied_matches(&request.region, &stored.region)
         && supplied_matches(&request.failover, &stored.failover)
@@ -315,6 +315,20 @@ pub fn delete_matches(stored: &ResourceRecordSet, request: &ResourceRecordSet) -
         && supplied_matches(&request.cidr_routing_config, &stored.cidr_routing_config)
         && supplied_matches(&request.geo_proximity_location, &stored.geo_proximity_location)
         && supplied_matches(&request.health_check_id, &stored.health_check_id)
+}
+
+/// Alias targets are the same when zone (bare or `/hostedzone/`-prefixed), name and
+/// `EvaluateTargetHealth` are.
+fn same_alias_target(stored: Option<&AliasTarget>, request: Option<&AliasTarget>) -> bool {
+    match (stored, request) {
+        (None, None) => true,
+        (Some(a), Some(b)) => {
+            HostedZoneId::parse(&a.hosted_zone_id) == HostedZoneId::parse(&b.hosted_zone_id)
+                && a.dns_name == b.dns_name
+                && a.evaluate_target_health == b.evaluate_target_health
+        }
+        _ => false,
+    }
 }
 
 impl PartialOrd for RrsetKey {
