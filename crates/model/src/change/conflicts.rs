@@ -15,7 +15,7 @@ use crate::zone::{HostedZone, HostedZoneId};
 use super::record_set::RoutingPolicy;
 use super::working::WorkingZone;
 
-/// At most this many routed sets per name and type ([DG:DNSLimitations]).
+/// At most this many routed sets per name and type (\[DG:DNSLimitations]).
 pub const MAX_ROUTED_PER_NAME_AND_TYPE: usize = 100;
 
 /// A CNAME cannot share its name with any other type (RFC 1034 §3.6.2), in either order,
@@ -47,7 +47,7 @@ pub fn cname_conflict(zone: &HostedZone, set: &ResourceRecordSet, working: &Work
     None
 }
 
-/// Whether `set` may join the other sets of its name and type ([ROUTE53.md §2.1–2.2, §3]):
+/// Whether `set` may join the other sets of its name and type (\[ROUTE53.md §2.1–2.2, §3]):
 /// plain and routed sets do not mix, one policy per name and type, one PRIMARY and one
 /// SECONDARY, one set per latency region and per geolocation, at most
 /// [`MAX_ROUTED_PER_NAME_AND_TYPE`] routed sets. Returns the first problem.
@@ -110,7 +110,7 @@ pub fn routing_conflict(set: &ResourceRecordSet, working: &WorkingZone) -> Optio
 }
 
 /// An alias to this zone must point at a name inside it that holds a set of the alias's
-/// own type at this point of the batch ([ROUTE53.md §2.3]; [M-R53 AliasTarget]: "the alias
+/// own type at this point of the batch (\[ROUTE53.md §2.3]; \[M-R53 AliasTarget]: "the alias
 /// record must have the same type as the record that you're routing traffic to"). So an
 /// alias at the apex can never reach a CNAME: an alias of type CNAME cannot be at the apex,
 /// and an alias of another type does not find a CNAME target.

@@ -10,10 +10,10 @@ use crate::rrset::ResourceRecordSet;
 
 use super::{Change, ChangeBatch, ChangeBatchError};
 
-/// Largest TTL the schema allows (`TTL` is a long with max 2147483647, [M-R53 TTL]).
+/// Largest TTL the schema allows (`TTL` is a long with max 2147483647, \[M-R53 TTL]).
 pub const MAX_TTL: u32 = i32::MAX as u32;
 
-/// Longest `SetIdentifier` (1–128 characters, [M-R53 ResourceRecordSetIdentifier]).
+/// Longest `SetIdentifier` (1–128 characters, \[M-R53 ResourceRecordSetIdentifier]).
 pub const MAX_SET_IDENTIFIER_LEN: usize = 128;
 
 /// The first request-level problem in `batch`, as Route 53's `InvalidInput` words it.

@@ -1,4 +1,4 @@
-//! Change batches: Route 53's all-or-nothing ChangeResourceRecordSets ([ROUTE53.md §2.1]).
+//! Change batches: Route 53's all-or-nothing ChangeResourceRecordSets (\[ROUTE53.md §2.1]).
 //!
 //! [`apply_change_batch`] applies the changes in order to a working copy of the record sets
 //! they touch and either returns the net edit or every reason the batch is refused. It is
@@ -292,7 +292,7 @@ pub fn describe(set: &ResourceRecordSet) -> String {
     }
 }
 
-/// Whether a DELETE's set matches the stored one ([ROUTE53.md §2.1] DELETE matching): TTL,
+/// Whether a DELETE's set matches the stored one (\[ROUTE53.md §2.1] DELETE matching): TTL,
 /// values in any order and alias target always; each routing field and the health check
 /// only when the request supplies it, as real AWS lets a DELETE leave out fields such as
 /// `MultiValueAnswer` (getmoto/moto#7153, fixing #7151; Terraform omits them).

@@ -1,4 +1,4 @@
-//! Request-size quotas of one batch ([DG:DNSLimitations], ROUTE53.md §2.1): `ResourceRecord`
+//! Request-size quotas of one batch (\[DG:DNSLimitations], ROUTE53.md §2.1): `ResourceRecord`
 //! elements and value characters, each UPSERT counted twice. Route 53 reports an exceeded
 //! quota alone, before it looks at any change.
 

@@ -68,7 +68,7 @@ fn check_placement(zone: &HostedZone, set: &ResourceRecordSet, problems: &mut Ve
     }
 }
 
-/// The routing rules that depend on the set alone ([M-R53 ResourceRecordSet]); the ones
+/// The routing rules that depend on the set alone (\[M-R53 ResourceRecordSet]); the ones
 /// that depend on its neighbours are in [`super::conflicts`]. All wordings are Cairn's.
 fn check_routing_fit(set: &ResourceRecordSet, problems: &mut Vec<String>) {
     let Some(policy) = RoutingPolicy::of(set) else { return };

@@ -6,10 +6,10 @@
 //! set earn this message, not "already exists" (schwamster/serverless-certificate-creator
 //! #28/#55: ACM validation records for a name and its wildcard are the same CNAME), and so
 //! does a repeated DELETE + CREATE pair (barnybug/cli53#81). The one documented exception
-//! is a DELETE followed by a CREATE of the same set ([API:ChangeResourceRecordSets]); an
+//! is a DELETE followed by a CREATE of the same set (\[API:ChangeResourceRecordSets]); an
 //! UPSERT after the DELETE is accepted on the same grounds (Cairn's reading).
 //!
-//! So "deleting the same set twice" ([API:ChangeResourceRecordSets]: "InvalidChangeBatch")
+//! So "deleting the same set twice" (\[API:ChangeResourceRecordSets]: "InvalidChangeBatch")
 //! gets this message too, rather than the per-change "…but it was not found" that applying
 //! the second DELETE would give: the evidence shows the check runs before the changes are
 //! applied, and nothing suggests DELETEs are exempt.
