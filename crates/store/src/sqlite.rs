@@ -303,7 +303,8 @@ fn all_sets(conn: &Connection, zone: &HostedZoneId) -> StoreResult<Vec<ResourceR
 
 /// Aliases to names in other hosted zones (Cairn serves aliases to any of its zones,
 /// DESIGN.md §7): the target zone must exist, hold the name, and have a set of the alias's
-/// type (or a CNAME) there; a public zone may not alias into a private one.
+/// type (or a CNAME) there; a public zone may not alias into a private one. Aliases to AWS
+/// resources are accepted and answered with no data (docs/architecture.md).
 fn check_cross_zone_aliases(
     tx: &Transaction<'_>,
     zone: &HostedZone,
@@ -322,7 +323,12 @@ fn check_cross_zone_aliases(
             set.rtype
         );
         let Some(other) = load_zone_row(tx, &target_zone)? else {
-            problems.push(format!("{prefix}, but that target was not found"));
+            // An alias to an AWS resource (S3 website, CloudFront, ELB, …), as configurations
+            // exported from AWS carry: stored so they apply unchanged, answered with no data
+            // (Cairn never sends traffic there). Anything else is refused.
+            if !is_aws_resource_name(target) {
+                problems.push(format!("{prefix}, but that target was not found"));
+            }
             continue;
         };
         if !target.is_subdomain_of(&other.name) {
@@ -339,6 +345,15 @@ fn check_cross_zone_aliases(
         }
     }
     Ok(problems)
+}
+
+/// Whether a name belongs to an AWS resource an alias may point at on Route 53.
+fn is_aws_resource_name(name: &DomainName) -> bool {
+    const AWS_SUFFIXES: &[&str] =
+        &["amazonaws.com.", "cloudfront.net.", "awsglobalaccelerator.com.", "amazonaws.com.cn."];
+    AWS_SUFFIXES.iter().any(|suffix| {
+        DomainName::from_route53(suffix).is_ok_and(|s| name.is_subdomain_of(&s))
+    })
 }
 
 /// Every record set of `zone` at any of `names` (Route 53 form).
