@@ -19,20 +19,11 @@ import pytest
 import harness
 
 boto3 = pytest.importorskip("boto3")
-from botocore.config import Config  # noqa: E402
 from botocore.exceptions import ClientError  # noqa: E402
 
 
 def client(srv):
-    host, port = srv.api
-    return boto3.client(
-        "route53",
-        endpoint_url=f"http://{host}:{port}",
-        region_name="us-east-1",
-        aws_access_key_id=harness.CAIRN_ENV["CAIRN_ACCESS_KEY_ID"],
-        aws_secret_access_key=harness.CAIRN_ENV["CAIRN_SECRET_ACCESS_KEY"],
-        config=Config(retries={"max_attempts": 1}),
-    )
+    return harness.route53_client(srv)
 
 
 def rrset(name, rtype, ttl, *values, **extra):

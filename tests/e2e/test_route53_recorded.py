@@ -30,7 +30,6 @@ import pytest
 import harness
 
 boto3 = pytest.importorskip("boto3")
-from botocore.config import Config  # noqa: E402
 from botocore.exceptions import ClientError  # noqa: E402
 
 RECORDED = Path("/work/shared/aws-recorded/route53.json")
@@ -54,15 +53,7 @@ CASES = DATA["cases"] if DATA else []
 
 
 def client(srv):
-    host, port = srv.api
-    return boto3.client(
-        "route53",
-        endpoint_url=f"http://{host}:{port}",
-        region_name="us-east-1",
-        aws_access_key_id=harness.CAIRN_ENV["CAIRN_ACCESS_KEY_ID"],
-        aws_secret_access_key=harness.CAIRN_ENV["CAIRN_SECRET_ACCESS_KEY"],
-        config=Config(retries={"max_attempts": 1}),
-    )
+    return harness.route53_client(srv)
 
 
 # ---------------------------------------------------------------- substitution
