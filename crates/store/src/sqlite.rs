@@ -303,7 +303,7 @@ fn all_sets(conn: &Connection, zone: &HostedZoneId) -> StoreResult<Vec<ResourceR
 
 /// Aliases to names in other hosted zones (Cairn serves aliases to any of its zones,
 /// DESIGN.md §7): the target zone must exist, hold the name, and have a set of the alias's
-/// type (or a CNAME) there; a public zone may not alias into a private one. Aliases to AWS
+/// type there; a public zone may not alias into a private one. Aliases to AWS
 /// resources are accepted and answered with no data (docs/architecture.md).
 fn check_cross_zone_aliases(
     tx: &Transaction<'_>,
@@ -340,7 +340,7 @@ fn check_cross_zone_aliases(
             continue;
         }
         let sets = sets_at_names(tx, &target_zone, &[target.to_route53()])?;
-        if !sets.iter().any(|s| s.rtype == set.rtype || s.rtype == cairn_model::RrType::Cname) {
+        if !sets.iter().any(|s| s.rtype == set.rtype) {
             problems.push(format!("{prefix}, but that target was not found"));
         }
     }

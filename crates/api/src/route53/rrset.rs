@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use cairn_model::rrset::{CidrRoutingConfig, GeoLocation, GeoProximityLocation};
 use cairn_model::{
-    AliasTarget, Change, ChangeAction, ChangeBatch, DomainName, HostedZoneId, Limits,
+    AliasTarget, Change, ChangeAction, ChangeBatch, DomainName, HostedZoneId,
     ResourceRecordSet, RrType,
 };
 use cairn_store::RecordSetPage;
@@ -39,7 +39,8 @@ pub async fn change(
         ));
     }
     let batch = parse_change_batch(request.required_child("ChangeBatch")?)?;
-    check_batch_size(&batch, &state.config.limits)?;
+    // Refused before the store is touched; the model owns the rule and its messages.
+    cairn_model::change::check_batch_size(&batch, &state.config.limits)?;
     let zone_id = HostedZoneId::parse(&id);
     let info = state
         .store
@@ -273,33 +274,6 @@ fn parse_type(text: &str) -> Result<RrType, AwsError> {
                 "Invalid XML ; cvc-enumeration-valid: Value '{text}' is not facet-valid with respect to enumeration '[SOA, A, TXT, NS, CNAME, MX, NAPTR, PTR, SRV, SPF, AAAA, CAA, DS, TLSA, SSHFP, SVCB, HTTPS]'. It must be a value from the enumeration."
             ))
         })
-}
-
-/// Route 53's request-size quotas: `ResourceRecord` elements (an alias counts as one) and
-/// value characters, each UPSERT counted twice.
-pub fn check_batch_size(batch: &ChangeBatch, limits: &Limits) -> Result<(), AwsError> {
-    let mut records = 0usize;
-    let mut characters = 0usize;
-    for change in &batch.changes {
-        let weight = if change.action == ChangeAction::Upsert { 2 } else { 1 };
-        let set = &change.record_set;
-        let count = if set.alias_target.is_some() { 1 } else { set.records.len() };
-        records += weight * count;
-        characters += weight * set.records.iter().map(|v| v.chars().count()).sum::<usize>();
-    }
-    if records > limits.max_records_per_batch {
-        return Err(AwsError::invalid_change_batch(&[format!(
-            "Number of records limit of {} exceeded.",
-            limits.max_records_per_batch
-        )]));
-    }
-    if characters > limits.max_value_chars_per_batch {
-        return Err(AwsError::invalid_change_batch(&[format!(
-            "RDATA character limit of {} exceeded.",
-            limits.max_value_chars_per_batch
-        )]));
-    }
-    Ok(())
 }
 
 //------------ writing a record set --------------------------------------------------
