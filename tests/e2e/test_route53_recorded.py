@@ -1,4 +1,4 @@
-"""Replay of responses recorded against real AWS (/work/shared/aws-recorded/route53.json).
+"""Replay of responses recorded against real AWS (../shared/aws-recorded/route53.json).
 
 Each case's steps are sent to a real `cairn serve` with boto3; every step with an `expect` is
 compared with what AWS answered, after the recording's placeholders are normalised:
@@ -32,7 +32,8 @@ import harness
 boto3 = pytest.importorskip("boto3")
 from botocore.exceptions import ClientError  # noqa: E402
 
-RECORDED = Path("/work/shared/aws-recorded/route53.json")
+# CI clones the repository with the shared folder beside it (../shared).
+RECORDED = Path(__file__).resolve().parents[3] / "shared" / "aws-recorded" / "route53.json"
 
 # Cases that belong to other issues: the reason names the issue.
 SKIPS = {
