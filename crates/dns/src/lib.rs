@@ -21,6 +21,8 @@ pub mod follow;
 pub mod listen;
 pub mod respond;
 pub mod routing;
+/// Response-rate limiting on the public listener (issue 7).
+pub mod rrl;
 pub mod snapshot;
 pub mod zone;
 

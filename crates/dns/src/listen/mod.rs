@@ -9,6 +9,9 @@ use std::net::{SocketAddr, TcpListener, UdpSocket};
 
 use socket2::{Domain, Protocol, Socket, Type};
 
+use crate::respond::{respond, Transport};
+use crate::snapshot::Snapshot;
+
 /// The sockets of one `--dns-listen` address: UDP and TCP on the same port.
 pub struct BoundDns {
     /// The address actually bound (the port is filled in when 0 was asked for).
@@ -66,4 +69,40 @@ fn tcp_listener(addr: SocketAddr) -> io::Result<TcpListener> {
     socket.listen(1024)?;
     socket.set_nonblocking(true)?;
     Ok(socket.into())
+}
+
+//------------ the per-query guard (issue 7) -------------------------------------------
+
+/// Answers `msg` into `out` like [`respond`], but a panic in the query path costs only this
+/// query: it is answered SERVFAIL (header only) and logged, and the worker goes on. Returns
+/// whether `out` holds a reply to send.
+pub fn respond_guarded(snapshot: &Snapshot, msg: &[u8], transport: Transport, out: &mut Vec<u8>) -> bool {
+    let answered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        respond(snapshot, msg, transport, out).map(<[u8]>::len)
+    }));
+    match answered {
+        Ok(Some(len)) => {
+            out.truncate(len);
+            true
+        }
+        Ok(None) => false,
+        Err(_) => {
+            tracing::error!(len = msg.len(), "bug: the query path panicked; answered SERVFAIL");
+            servfail(msg, out)
+        }
+    }
+}
+
+/// A header-only SERVFAIL for `msg`, unless `msg` is not a query at all.
+fn servfail(msg: &[u8], out: &mut Vec<u8>) -> bool {
+    if msg.len() < 12 || msg[2] & 0x80 != 0 {
+        return false;
+    }
+    out.clear();
+    out.extend_from_slice(&msg[..2]);
+    // QR, the opcode and RD as asked; RCODE 2.
+    out.push(0x80 | (msg[2] & 0x79));
+    out.push(cairn_wire::rcode::SERVFAIL as u8);
+    out.extend_from_slice(&[0; 8]);
+    true
 }

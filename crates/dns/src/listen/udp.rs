@@ -12,7 +12,9 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use crate::respond::{respond, Transport};
+use crate::listen::respond_guarded;
+use crate::respond::Transport;
+use crate::rrl::{Rrl, Verdict};
 use crate::snapshot::SharedSnapshot;
 
 /// How often an idle worker looks at the stop flag.
@@ -28,15 +30,26 @@ pub fn spawn_workers(
     shared: SharedSnapshot,
     stop: Arc<AtomicBool>,
 ) -> std::io::Result<Vec<JoinHandle<()>>> {
+    spawn_workers_with(sockets, shared, stop, None)
+}
+
+/// [`spawn_workers`] with response-rate limiting (`rrl`: `None` means off).
+pub fn spawn_workers_with(
+    sockets: Vec<UdpSocket>,
+    shared: SharedSnapshot,
+    stop: Arc<AtomicBool>,
+    rrl: Option<Arc<Rrl>>,
+) -> std::io::Result<Vec<JoinHandle<()>>> {
     let mut handles = Vec::with_capacity(sockets.len());
     for (i, socket) in sockets.into_iter().enumerate() {
         socket.set_read_timeout(Some(STOP_CHECK))?;
         let shared = shared.clone();
         let stop = stop.clone();
+        let rrl = rrl.clone();
         handles.push(
             std::thread::Builder::new()
                 .name(format!("dns-udp-{i}"))
-                .spawn(move || Worker::new().run(&socket, &shared, &stop))?,
+                .spawn(move || Worker::new().run(&socket, &shared, &stop, rrl.as_deref()))?,
         );
     }
     Ok(handles)
@@ -70,7 +83,7 @@ impl Worker {
         }
     }
 
-    fn run(mut self, socket: &UdpSocket, shared: &SharedSnapshot, stop: &AtomicBool) {
+    fn run(mut self, socket: &UdpSocket, shared: &SharedSnapshot, stop: &AtomicBool, rrl: Option<&Rrl>) {
         let fd = socket.as_raw_fd();
         while !stop.load(Ordering::Relaxed) {
             let received = self.receive(fd);
@@ -86,8 +99,16 @@ impl Worker {
                 }
                 let len = hdr.msg_len as usize;
                 let reply = &mut self.replies[ready];
-                if respond(&snapshot, &self.queries[i][..len], Transport::Udp, reply).is_none() {
+                let query = &self.queries[i][..len];
+                if !respond_guarded(&snapshot, query, Transport::Udp, reply) {
                     continue;
+                }
+                if let Some(rrl) = rrl {
+                    match peer_ip(&self.peers[i]).map(|ip| rrl.check(ip, query, reply)) {
+                        Some(Verdict::Send) | None => {}
+                        Some(Verdict::Slip) => crate::rrl::write_slip(reply, query),
+                        Some(Verdict::Drop) => continue,
+                    }
                 }
                 self.send_iov[ready] = libc::iovec {
                     iov_base: reply.as_mut_ptr().cast(),
@@ -173,5 +194,23 @@ impl Worker {
             }
             sent += n as usize;
         }
+    }
+}
+
+/// The source address of a received datagram.
+fn peer_ip(peer: &libc::sockaddr_storage) -> Option<std::net::IpAddr> {
+    match i32::from(peer.ss_family) {
+        libc::AF_INET => {
+            // SAFETY: the kernel wrote a `sockaddr_in` for an AF_INET peer; storage is larger
+            // and suitably aligned for it.
+            let sin = unsafe { &*(peer as *const libc::sockaddr_storage).cast::<libc::sockaddr_in>() };
+            Some(std::net::Ipv4Addr::from(u32::from_be(sin.sin_addr.s_addr)).into())
+        }
+        libc::AF_INET6 => {
+            // SAFETY: as above, for `sockaddr_in6`.
+            let sin6 = unsafe { &*(peer as *const libc::sockaddr_storage).cast::<libc::sockaddr_in6>() };
+            Some(std::net::Ipv6Addr::from(sin6.sin6_addr.s6_addr).into())
+        }
+        _ => None,
     }
 }
