@@ -27,6 +27,7 @@ use axum::{middleware, Json, Router};
 
 pub mod envelope;
 pub mod error;
+pub mod limits;
 pub mod protocol;
 pub mod route53;
 pub mod sigv4;
@@ -43,10 +44,16 @@ pub const HEALTH_PATH: &str = "/_cairn/health";
 /// # Arguments
 /// * `state` - the store, credentials and configuration every handler shares.
 pub fn router(state: AppState) -> Router {
+    router_with(state, limits::RequestLimits::default())
+}
+
+/// [`router`] with request limits (rate, body size) checked before the signature.
+pub fn router_with(state: AppState, request_limits: limits::RequestLimits) -> Router {
     let signed = route53::routes()
         .method_not_allowed_fallback(unknown_operation)
         .fallback(unknown_operation)
-        .layer(middleware::from_fn_with_state(state.clone(), sigv4::verify));
+        .layer(middleware::from_fn_with_state(state.clone(), sigv4::verify))
+        .layer(middleware::from_fn_with_state(limits::Limiter::new(request_limits), limits::enforce));
     Router::new()
         .route(HEALTH_PATH, get(health))
         .merge(signed)
@@ -68,7 +75,17 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
+    serve_with(listener, state, limits::RequestLimits::default(), shutdown).await
+}
+
+/// [`serve`] with request limits (see [`limits`]).
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    request_limits: limits::RequestLimits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router_with(state, request_limits))
         .with_graceful_shutdown(shutdown)
         .await
 }
