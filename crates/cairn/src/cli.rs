@@ -70,6 +70,34 @@ pub(crate) struct ServeArgs {
     /// For testing: probe every health check this often instead of its RequestInterval.
     #[arg(long, env = "CAIRN_HEALTH_INTERVAL_MS", value_name = "N")]
     pub(crate) health_interval_ms: Option<u64>,
+    #[command(flatten)]
+    pub(crate) limits: LimitArgs,
+}
+
+/// Abuse limits of the public listeners and the API (docs/reliability.md).
+#[derive(Debug, Clone, Default, Args)]
+pub(crate) struct LimitArgs {
+    /// DNS response-rate limit: identical responses per second to one /24 (IPv6 /56); 0 turns it off [default: 20].
+    #[arg(long, env = "CAIRN_RRL_RATE", value_name = "N")]
+    pub(crate) rrl_rate: Option<u32>,
+    /// Every Nth rate-limited response is sent truncated (TC=1) instead of dropped; 0 drops all [default: 2].
+    #[arg(long, env = "CAIRN_RRL_SLIP", value_name = "N")]
+    pub(crate) rrl_slip: Option<u32>,
+    /// A network never rate-limited (CIDR, e.g. 10.0.0.0/8); repeatable. Loopback is exempt too unless --rrl-exempt-loopback false.
+    #[arg(long = "trusted-network", env = "CAIRN_TRUSTED_NETWORKS", value_name = "CIDR", value_delimiter = ',')]
+    pub(crate) trusted_networks: Vec<String>,
+    /// Whether loopback (127.0.0.0/8, ::1) is exempt from response-rate limiting [default: true].
+    #[arg(long, env = "CAIRN_RRL_EXEMPT_LOOPBACK", value_name = "BOOL", action = clap::ArgAction::Set)]
+    pub(crate) rrl_exempt_loopback: Option<bool>,
+    /// API requests per second (AWS's Throttling error beyond it); 0 turns it off [default: 1000].
+    #[arg(long, env = "CAIRN_API_RATE_LIMIT", value_name = "N")]
+    pub(crate) api_rate_limit: Option<u32>,
+    /// API requests allowed in a burst [default: twice --api-rate-limit].
+    #[arg(long, env = "CAIRN_API_RATE_BURST", value_name = "N")]
+    pub(crate) api_rate_burst: Option<u32>,
+    /// Largest API request body in bytes (413 beyond it) [default: 10485760].
+    #[arg(long, env = "CAIRN_API_MAX_BODY_BYTES", value_name = "N")]
+    pub(crate) api_max_body_bytes: Option<usize>,
 }
 
 /// `cairn zone …`.

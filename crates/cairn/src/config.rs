@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use cairn_model::DomainName;
 use serde::Deserialize;
 
-use crate::cli::{ServeArgs, StoreArgs};
+use crate::cli::{LimitArgs, ServeArgs, StoreArgs};
 
 /// Default data directory.
 pub(crate) const DEFAULT_DATA_DIR: &str = "cairn-data";
@@ -35,6 +35,14 @@ pub(crate) struct FileConfig {
     ready_file: Option<PathBuf>,
     region: Option<String>,
     health_interval_ms: Option<u64>,
+    rrl_rate: Option<u32>,
+    rrl_slip: Option<u32>,
+    #[serde(default)]
+    trusted_networks: Vec<String>,
+    rrl_exempt_loopback: Option<bool>,
+    api_rate_limit: Option<u32>,
+    api_rate_burst: Option<u32>,
+    api_max_body_bytes: Option<usize>,
 }
 
 /// Everything `serve` runs with.
@@ -60,6 +68,10 @@ pub(crate) struct Settings {
     pub(crate) region: String,
     /// Probe interval replacing every health check's RequestInterval (testing).
     pub(crate) health_interval_ms: Option<u64>,
+    /// DNS response-rate limiting (rate 0: off).
+    pub(crate) rrl: cairn_dns::rrl::RrlConfig,
+    /// API request limits.
+    pub(crate) api_limits: cairn_api::limits::RequestLimits,
 }
 
 /// Resolves `serve`'s settings.
@@ -68,6 +80,8 @@ pub(crate) fn resolve(args: &ServeArgs) -> Result<Settings, String> {
         Some(path) => load_file(path)?,
         None => FileConfig::default(),
     };
+    let rrl = resolve_rrl(&args.limits, &file)?;
+    let api_limits = resolve_api_limits(&args.limits, &file)?;
     let data_dir = args
         .store
         .data_dir
@@ -105,6 +119,8 @@ pub(crate) fn resolve(args: &ServeArgs) -> Result<Settings, String> {
         return Err("--dns-workers must be at least 1".into());
     }
     Ok(Settings {
+        rrl,
+        api_limits,
         data_dir,
         store_url,
         api_listen: args
@@ -126,6 +142,39 @@ pub(crate) fn resolve(args: &ServeArgs) -> Result<Settings, String> {
             other => other,
         },
     })
+}
+
+fn resolve_rrl(args: &LimitArgs, file: &FileConfig) -> Result<cairn_dns::rrl::RrlConfig, String> {
+    use cairn_dns::rrl::{Cidr, RrlConfig, DEFAULT_RATE, DEFAULT_SLIP};
+    let names = if !args.trusted_networks.is_empty() { &args.trusted_networks } else { &file.trusted_networks };
+    let mut exempt = Vec::new();
+    if args.rrl_exempt_loopback.or(file.rrl_exempt_loopback).unwrap_or(true) {
+        exempt.extend(Cidr::loopback());
+    }
+    for name in names {
+        exempt.push(name.parse::<Cidr>().map_err(|e| format!("--trusted-network: {e}"))?);
+    }
+    Ok(RrlConfig {
+        rate: args.rrl_rate.or(file.rrl_rate).unwrap_or(DEFAULT_RATE),
+        slip: args.rrl_slip.or(file.rrl_slip).unwrap_or(DEFAULT_SLIP),
+        exempt,
+    })
+}
+
+fn resolve_api_limits(args: &LimitArgs, file: &FileConfig) -> Result<cairn_api::limits::RequestLimits, String> {
+    use cairn_api::limits::{RequestLimits, DEFAULT_BURST, DEFAULT_MAX_BODY_BYTES, DEFAULT_RATE_PER_SECOND};
+    let rate = args.api_rate_limit.or(file.api_rate_limit).unwrap_or(DEFAULT_RATE_PER_SECOND);
+    let burst = match args.api_rate_burst.or(file.api_rate_burst) {
+        Some(0) => return Err("--api-rate-burst must be at least 1".into()),
+        Some(burst) => burst,
+        None if rate == DEFAULT_RATE_PER_SECOND => DEFAULT_BURST,
+        None => rate.saturating_mul(2).max(1),
+    };
+    let max_body_bytes = args.api_max_body_bytes.or(file.api_max_body_bytes).unwrap_or(DEFAULT_MAX_BODY_BYTES);
+    if max_body_bytes == 0 {
+        return Err("--api-max-body-bytes must be at least 1".into());
+    }
+    Ok(RequestLimits { rate_per_second: rate, burst, max_body_bytes })
 }
 
 /// The data directory and store URL for the `zone` commands.

@@ -55,6 +55,16 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
     let stop_udp = Arc::new(AtomicBool::new(false));
     let mut udp_threads = Vec::new();
     let mut dns_addrs: Vec<SocketAddr> = Vec::new();
+    let rrl = cairn_dns::rrl::Rrl::new(settings.rrl.clone()).map(Arc::new);
+    match &rrl {
+        Some(rrl) => tracing::info!(
+            rate = rrl.config().rate,
+            slip = rrl.config().slip,
+            exempt = %rrl.config().exempt.iter().map(ToString::to_string).collect::<Vec<_>>().join(","),
+            "dns response-rate limiting on"
+        ),
+        None => tracing::info!("dns response-rate limiting off"),
+    }
     for addr in &settings.dns_listen {
         let bound = listen::bind(*addr, settings.dns_workers).map_err(|e| {
             tracing::error!(%addr, error = %e, "cannot bind the DNS address");
@@ -67,7 +77,7 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
         })?;
         tokio::spawn(listen::tcp::serve(tcp, shared.clone(), shutdown_rx.clone()));
         udp_threads.extend(
-            listen::udp::spawn_workers(bound.udp, shared.clone(), stop_udp.clone()).map_err(|e| {
+            listen::udp::spawn_workers_with(bound.udp, shared.clone(), stop_udp.clone(), rrl.clone()).map_err(|e| {
                 tracing::error!(error = %e, "cannot start UDP workers");
                 ExitError::Runtime
             })?,
@@ -122,7 +132,7 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
         dns: Some(Arc::new(DataPlaneAnswers(shared.clone()))),
     };
     let mut api_shutdown = shutdown_rx.clone();
-    let api_task = tokio::spawn(cairn_api::serve(api_listener, state, async move {
+    let api_task = tokio::spawn(cairn_api::serve_with(api_listener, state, settings.api_limits, async move {
         let _ = api_shutdown.wait_for(|stop| *stop).await;
     }));
     tracing::info!(addr = %api_addr, "api listening");
