@@ -400,3 +400,20 @@ def route53_client(srv, service: str = "route53"):
         aws_secret_access_key=CAIRN_ENV["CAIRN_SECRET_ACCESS_KEY"],
         config=Config(retries={"max_attempts": 1}),
     )
+
+
+def aws_env(srv, scratch: Path) -> dict:
+    """The environment for an AWS tool run as a child process against a running Cairn: this
+    process's environment without any AWS_ settings, plus the endpoint, the test key and
+    config/credential files under `scratch` (so the user's own ~/.aws is never read)."""
+    host, port = srv.api
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update({
+        "AWS_ENDPOINT_URL": f"http://{host}:{port}",
+        "AWS_ACCESS_KEY_ID": CAIRN_ENV["CAIRN_ACCESS_KEY_ID"],
+        "AWS_SECRET_ACCESS_KEY": CAIRN_ENV["CAIRN_SECRET_ACCESS_KEY"],
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": str(scratch / "aws-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(scratch / "aws-credentials"),
+    })
+    return env

@@ -8,7 +8,6 @@ change is checked over DNS with dnspython against the server's DNS port.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import time
 import uuid
@@ -28,18 +27,8 @@ def cli(cairn_server, tmp_path):
     if not AWS.exists():
         pytest.skip(f"{AWS} not installed (./run-tests installs awscli into .venv)")
     srv = cairn_server()
-    host, port = srv.api
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update({
-        "AWS_ENDPOINT_URL": f"http://{host}:{port}",
-        "AWS_ACCESS_KEY_ID": harness.CAIRN_ENV["CAIRN_ACCESS_KEY_ID"],
-        "AWS_SECRET_ACCESS_KEY": harness.CAIRN_ENV["CAIRN_SECRET_ACCESS_KEY"],
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_CONFIG_FILE": str(tmp_path / "aws-config"),
-        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "aws-credentials"),
-        "AWS_PAGER": "",
-        "AWS_MAX_ATTEMPTS": "1",
-    })
+    env = harness.aws_env(srv, tmp_path)
+    env.update({"AWS_PAGER": "", "AWS_MAX_ATTEMPTS": "1"})
 
     class Cli:
         server = srv

@@ -8,7 +8,6 @@ deletes, and every record is served over DNS.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import textwrap
 import time
@@ -113,19 +112,10 @@ def test_octodns_sync_then_nothing_to_do(cairn_server, tmp_path):
     if not SYNC.exists():
         pytest.skip(f"{SYNC} not installed (./run-tests installs octodns and octodns-route53 into .venv)")
     srv = cairn_server()
-    host, port = srv.api
     (tmp_path / "config").mkdir()
     (tmp_path / "octodns.yaml").write_text(CONFIG)
     zone_file = tmp_path / "config" / f"{ZONE}.yaml"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update({
-        "AWS_ENDPOINT_URL": f"http://{host}:{port}",
-        "AWS_ACCESS_KEY_ID": harness.CAIRN_ENV["CAIRN_ACCESS_KEY_ID"],
-        "AWS_SECRET_ACCESS_KEY": harness.CAIRN_ENV["CAIRN_SECRET_ACCESS_KEY"],
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_CONFIG_FILE": str(tmp_path / "aws-config"),
-        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "aws-credentials"),
-    })
+    env = harness.aws_env(srv, tmp_path)
 
     def sync(*args: str) -> str:
         res = subprocess.run([str(SYNC), "--config-file", "octodns.yaml", *args], cwd=tmp_path, env=env,
