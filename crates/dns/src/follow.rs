@@ -95,6 +95,7 @@ impl Follower {
         let mut whole: BTreeSet<HostedZoneId> = BTreeSet::new();
         let mut partial: BTreeMap<HostedZoneId, Vec<DomainName>> = BTreeMap::new();
         let mut health_changed = false;
+        let mut network_changed = false;
         for event in events {
             match (event.subject, event.names) {
                 (ChangeSubject::HostedZone(id), Some(names)) => partial.entry(id).or_default().extend(names),
@@ -102,6 +103,7 @@ impl Follower {
                     whole.insert(id);
                 }
                 (ChangeSubject::HealthCheck(_), _) => health_changed = true,
+                (ChangeSubject::Network(_), _) => network_changed = true,
             }
         }
         // A zone this snapshot does not hold yet is loaded whole.

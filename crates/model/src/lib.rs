@@ -12,6 +12,7 @@
 //! - [`zonefile`]: BIND zone files in and out.
 //! - [`defaults`]: the SOA and NS records a new hosted zone starts with.
 //! - [`health`]: health-check configs, their validation and the status rules.
+//! - [`network`]: VPCs, subnets, security groups and private-zone associations.
 //!
 //! Start with [`rrset::ResourceRecordSet`]: everything else describes or validates it.
 #![warn(missing_docs)]
@@ -20,6 +21,7 @@ pub mod change;
 pub mod defaults;
 pub mod health;
 pub mod name;
+pub mod network;
 pub mod rdata;
 pub mod rrset;
 pub mod rrtype;

@@ -126,6 +126,10 @@ pub enum ChangeSubject {
     /// A health check's status (or the check itself) changed: the data plane reloads
     /// [`ChangeFeed::health_statuses`].
     HealthCheck(String),
+    /// Networks changed: a VPC, subnet or security group, or a private zone's VPC
+    /// associations (the string names what, for logs). The data plane reloads
+    /// [`ChangeFeed::load_network`] whole.
+    Network(String),
 }
 
 /// A hosted zone with every record set, as the data plane compiles it.
@@ -378,6 +382,11 @@ pub trait ChangeFeed: Send + Sync + 'static {
     /// status yet is absent (and counts as healthy, as a new Route 53 check does).
     async fn health_statuses(&self) -> StoreResult<Vec<(String, bool)>> {
         Ok(Vec::new())
+    }
+
+    /// Every VPC, subnet, security group and private-zone association.
+    async fn load_network(&self) -> StoreResult<cairn_model::network::NetworkContents> {
+        Ok(Default::default())
     }
 
     /// Woken after every commit made through this handle, so a follower in the same process

@@ -207,6 +207,7 @@ fn log_change_of_names(
     let (kind, subject_id) = match subject {
         ChangeSubject::HostedZone(zone) => ("hostedzone", zone.as_str()),
         ChangeSubject::HealthCheck(id) => ("healthcheck", id.as_str()),
+        ChangeSubject::Network(what) => ("network", what.as_str()),
     };
     let names = names.map(to_json).transpose()?;
     tx.execute(
@@ -859,6 +860,7 @@ impl ChangeFeed for SqliteStore {
                     let subject = match kind.as_str() {
                         "hostedzone" => ChangeSubject::HostedZone(HostedZoneId::new(subject)),
                         "healthcheck" => ChangeSubject::HealthCheck(subject),
+                        "network" => ChangeSubject::Network(subject),
                         other => return Err(StoreError::Corrupt(format!("unknown change subject {other:?}"))),
                     };
                     let names = names.map(|n| parse_names(&n)).transpose()?;
