@@ -1,0 +1,289 @@
+//! The rules EC2 applies to the network resources Cairn keeps ([`crate::network`]): CIDR
+//! sizes and containment, subnet overlap, availability zones, ingress permissions.
+//!
+//! Every refusal is a [`NetworkError`] carrying EC2's error code and message, so the control
+//! plane reports it as EC2 does and the store can run the same checks inside its
+//! transaction.
+
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
+
+use crate::network::{IngressRule, Subnet, Vpc};
+
+/// Smallest prefix length (largest block) EC2 accepts for a VPC or subnet.
+pub const MIN_PREFIX: u8 = 16;
+/// Largest prefix length (smallest block) EC2 accepts for a VPC or subnet.
+pub const MAX_PREFIX: u8 = 28;
+
+/// A network request EC2 would refuse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NetworkError {
+    /// A VPC block outside /16–/28 (`InvalidVpc.Range`).
+    #[error("The CIDR '{0}' is invalid.")]
+    InvalidVpcRange(String),
+    /// A subnet block outside /16–/28 or outside its VPC (`InvalidSubnet.Range`).
+    #[error("The CIDR '{0}' is invalid.")]
+    InvalidSubnetRange(String),
+    /// A subnet block overlapping another subnet of the VPC (`InvalidSubnet.Conflict`).
+    #[error("The CIDR '{0}' conflicts with another subnet")]
+    SubnetConflict(String),
+    /// Any other malformed value (`InvalidParameterValue`); the text is the whole message.
+    #[error("{0}")]
+    InvalidParameterValue(String),
+}
+
+impl NetworkError {
+    /// EC2's error code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InvalidVpcRange(_) => "InvalidVpc.Range",
+            Self::InvalidSubnetRange(_) => "InvalidSubnet.Range",
+            Self::SubnetConflict(_) => "InvalidSubnet.Conflict",
+            Self::InvalidParameterValue(_) => "InvalidParameterValue",
+        }
+    }
+}
+
+/// Parses an IPv4 block as EC2 reads `CidrBlock` (`parameter` names it in the message).
+/// Host bits must be zero.
+pub fn parse_ipv4_block(text: &str, parameter: &str) -> Result<Ipv4Net, NetworkError> {
+    let invalid = || {
+        NetworkError::InvalidParameterValue(format!(
+            "Value ({text}) for parameter {parameter} is invalid. This is not a valid CIDR block."
+        ))
+    };
+    let net: Ipv4Net = text.trim().parse().map_err(|_| invalid())?;
+    if net.network() != net.addr() {
+        return Err(invalid());
+    }
+    Ok(net)
+}
+
+/// Parses an IPv6 block (`Ipv6CidrBlock`, `CidrIpv6`); host bits must be zero.
+pub fn parse_ipv6_block(text: &str, parameter: &str) -> Result<Ipv6Net, NetworkError> {
+    let invalid = || {
+        NetworkError::InvalidParameterValue(format!(
+            "Value ({text}) for parameter {parameter} is invalid. This is not a valid CIDR block."
+        ))
+    };
+    let net: Ipv6Net = text.trim().parse().map_err(|_| invalid())?;
+    if net.network() != net.addr() {
+        return Err(invalid());
+    }
+    Ok(net)
+}
+
+/// A VPC's primary block must be /16 to /28.
+pub fn check_vpc_block(block: Ipv4Net) -> Result<(), NetworkError> {
+    if (MIN_PREFIX..=MAX_PREFIX).contains(&block.prefix_len()) {
+        Ok(())
+    } else {
+        Err(NetworkError::InvalidVpcRange(block.to_string()))
+    }
+}
+
+/// A new subnet's block: /16 to /28, inside one of the VPC's IPv4 blocks, overlapping no
+/// subnet in `existing` of the same VPC.
+pub fn check_subnet_block(vpc: &Vpc, existing: &[Subnet], block: Ipv4Net) -> Result<(), NetworkError> {
+    let inside = std::iter::once(&vpc.cidr_block)
+        .chain(vpc.secondary_cidr_blocks.iter())
+        .any(|vpc_block| vpc_block.contains(&block));
+    if !(MIN_PREFIX..=MAX_PREFIX).contains(&block.prefix_len()) || !inside {
+        return Err(NetworkError::InvalidSubnetRange(block.to_string()));
+    }
+    let conflict = existing
+        .iter()
+        .filter(|s| s.vpc_id == vpc.id)
+        .any(|s| s.cidr_block.contains(&block) || block.contains(&s.cidr_block));
+    if conflict {
+        return Err(NetworkError::SubnetConflict(block.to_string()));
+    }
+    Ok(())
+}
+
+/// A subnet's IPv6 block must be a /64 inside the VPC's IPv6 block.
+pub fn check_subnet_ipv6_block(vpc: &Vpc, block: Ipv6Net) -> Result<(), NetworkError> {
+    match vpc.ipv6_cidr_block {
+        Some(vpc_block) if block.prefix_len() == 64 && vpc_block.contains(&block) => Ok(()),
+        _ => Err(NetworkError::InvalidSubnetRange(block.to_string())),
+    }
+}
+
+/// The availability zone a subnet lands in: `requested`, which must be the region followed
+/// by one letter, or the region's first zone (`us-east-1a`).
+pub fn availability_zone(region: &str, requested: Option<&str>) -> Result<String, NetworkError> {
+    let Some(zone) = requested else { return Ok(format!("{region}a")) };
+    let letter = zone.strip_prefix(region).filter(|rest| {
+        rest.len() == 1 && rest.bytes().all(|b| b.is_ascii_lowercase())
+    });
+    match letter {
+        Some(_) => Ok(zone.to_string()),
+        None => Err(NetworkError::InvalidParameterValue(format!(
+            "Value ({zone}) for parameter availabilityZone is invalid. Subnets can currently only be created in the following availability zones: {region}a, {region}b, {region}c."
+        ))),
+    }
+}
+
+/// Normalises `IpProtocol` as EC2 stores it: names lowercased, the protocol numbers of
+/// tcp (6), udp (17), icmp (1) and icmpv6 (58) named, `all` and `-1` as `-1`.
+pub fn normalize_protocol(text: &str) -> Result<String, NetworkError> {
+    let lower = text.trim().to_ascii_lowercase();
+    let named = match lower.as_str() {
+        "tcp" | "6" => "tcp",
+        "udp" | "17" => "udp",
+        "icmp" | "1" => "icmp",
+        "icmpv6" | "58" => "icmpv6",
+        "-1" | "all" => "-1",
+        other if other.parse::<u8>().is_ok() => return Ok(other.to_string()),
+        _ => {
+            return Err(NetworkError::InvalidParameterValue(format!(
+                "Invalid value '{text}' for IP protocol. Unknown protocol."
+            )))
+        }
+    };
+    Ok(named.to_string())
+}
+
+/// Checks one ingress permission as AuthorizeSecurityGroupIngress does: ports for tcp and
+/// udp in 0–65535 with `from <= to`, at least one source.
+pub fn check_ingress_rule(rule: &IngressRule) -> Result<(), NetworkError> {
+    if matches!(rule.protocol.as_str(), "tcp" | "udp") {
+        let (Some(from), Some(to)) = (rule.from_port, rule.to_port) else {
+            return Err(NetworkError::InvalidParameterValue(format!(
+                "Invalid value 'Must specify both from and to ports with TCP/UDP.' for portRange. ({})",
+                rule.protocol
+            )));
+        };
+        if !(0..=65535).contains(&from) || !(0..=65535).contains(&to) || from > to {
+            return Err(NetworkError::InvalidParameterValue(format!(
+                "Invalid value 'Invalid TCP/UDP port range ({from}:{to})' for portRange."
+            )));
+        }
+    }
+    if rule.sources.is_empty() && rule.source_groups.is_empty() {
+        return Err(NetworkError::InvalidParameterValue(
+            "The request must contain the parameter ipPermissions.ipRanges, ipv6Ranges or groups".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Whether `rule` grants nothing `existing` does not already: the same protocol and ports,
+/// and every source already there (EC2's `InvalidPermission.Duplicate`).
+pub fn is_duplicate_rule(existing: &[IngressRule], rule: &IngressRule) -> bool {
+    existing.iter().any(|old| {
+        old.protocol == rule.protocol
+            && old.from_port == rule.from_port
+            && old.to_port == rule.to_port
+            && rule.sources.iter().all(|s| old.sources.contains(s))
+            && rule.source_groups.iter().all(|g| old.source_groups.contains(g))
+    })
+}
+
+/// EC2's description of a rule in `InvalidPermission.Duplicate`.
+pub fn describe_rule(rule: &IngressRule) -> String {
+    let peer = rule
+        .sources
+        .first()
+        .map(IpNet::to_string)
+        .or_else(|| rule.source_groups.first().cloned())
+        .unwrap_or_default();
+    let protocol = if rule.protocol == "-1" { "ALL".to_string() } else { rule.protocol.to_ascii_uppercase() };
+    match (rule.from_port, rule.to_port) {
+        (Some(from), Some(to)) if rule.protocol != "-1" => {
+            format!("peer: {peer}, {protocol}, from port: {from}, to port: {to}, ALLOW")
+        }
+        _ => format!("peer: {peer}, {protocol}, ALLOW"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vpc(block: &str) -> Vpc {
+        Vpc {
+            id: "vpc-1".into(),
+            region: "us-east-1".into(),
+            owner_account: "111111111111".into(),
+            cidr_block: block.parse().expect("block"),
+            secondary_cidr_blocks: Vec::new(),
+            ipv6_cidr_block: None,
+            enable_dns_support: true,
+            enable_dns_hostnames: false,
+            is_default: false,
+            created_at_ms: 0,
+        }
+    }
+
+    fn subnet(block: &str) -> Subnet {
+        Subnet {
+            id: "subnet-1".into(),
+            vpc_id: "vpc-1".into(),
+            owner_account: "111111111111".into(),
+            cidr_block: block.parse().expect("block"),
+            ipv6_cidr_block: None,
+            availability_zone: "us-east-1a".into(),
+            enable_dns64: false,
+            created_at_ms: 0,
+        }
+    }
+
+    #[test]
+    fn vpc_blocks_are_16_to_28() {
+        assert!(check_vpc_block("10.0.0.0/16".parse().expect("net")).is_ok());
+        assert!(check_vpc_block("10.0.0.0/28".parse().expect("net")).is_ok());
+        let err = check_vpc_block("10.0.0.0/8".parse().expect("net")).expect_err("too big");
+        assert_eq!(err.code(), "InvalidVpc.Range");
+        assert_eq!(err.to_string(), "The CIDR '10.0.0.0/8' is invalid.");
+        assert!(check_vpc_block("10.0.0.0/29".parse().expect("net")).is_err());
+    }
+
+    #[test]
+    fn blocks_must_have_no_host_bits() {
+        assert!(parse_ipv4_block("10.0.0.0/16", "cidrBlock").is_ok());
+        let err = parse_ipv4_block("10.0.0.1/16", "cidrBlock").expect_err("host bits");
+        assert_eq!(err.code(), "InvalidParameterValue");
+        assert!(parse_ipv4_block("bogus", "cidrBlock").is_err());
+    }
+
+    #[test]
+    fn subnets_lie_inside_the_vpc_and_do_not_overlap() {
+        let v = vpc("10.0.0.0/16");
+        let existing = [subnet("10.0.1.0/24")];
+        assert!(check_subnet_block(&v, &existing, "10.0.2.0/24".parse().expect("net")).is_ok());
+        let outside = check_subnet_block(&v, &existing, "10.1.0.0/24".parse().expect("net"));
+        assert_eq!(outside.expect_err("outside").code(), "InvalidSubnet.Range");
+        let overlap = check_subnet_block(&v, &existing, "10.0.0.0/20".parse().expect("net"));
+        assert_eq!(overlap.expect_err("overlap").code(), "InvalidSubnet.Conflict");
+        let same = check_subnet_block(&v, &existing, "10.0.1.0/24".parse().expect("net"));
+        assert_eq!(same.expect_err("same").to_string(), "The CIDR '10.0.1.0/24' conflicts with another subnet");
+    }
+
+    #[test]
+    fn availability_zones_follow_the_region() {
+        assert_eq!(availability_zone("us-east-1", None).expect("default"), "us-east-1a");
+        assert_eq!(availability_zone("us-east-1", Some("us-east-1c")).expect("ok"), "us-east-1c");
+        assert!(availability_zone("us-east-1", Some("eu-west-1a")).is_err());
+    }
+
+    #[test]
+    fn ingress_rules_are_checked_and_deduplicated() {
+        assert_eq!(normalize_protocol("TCP").expect("tcp"), "tcp");
+        assert_eq!(normalize_protocol("17").expect("udp"), "udp");
+        assert!(normalize_protocol("bogus").is_err());
+        let rule = IngressRule {
+            protocol: "udp".into(),
+            from_port: Some(53),
+            to_port: Some(53),
+            sources: vec!["10.0.0.0/8".parse().expect("net")],
+            source_groups: Vec::new(),
+        };
+        assert!(check_ingress_rule(&rule).is_ok());
+        let backwards = IngressRule { from_port: Some(60), to_port: Some(53), ..rule.clone() };
+        assert!(check_ingress_rule(&backwards).is_err());
+        assert!(is_duplicate_rule(std::slice::from_ref(&rule), &rule));
+        let other = IngressRule { to_port: Some(54), ..rule.clone() };
+        assert!(!is_duplicate_rule(std::slice::from_ref(&rule), &other));
+        assert_eq!(describe_rule(&rule), "peer: 10.0.0.0/8, UDP, from port: 53, to port: 53, ALLOW");
+    }
+}
