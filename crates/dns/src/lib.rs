@@ -19,6 +19,7 @@ pub mod auth;
 pub mod compile;
 pub mod follow;
 pub mod listen;
+pub mod resolver;
 pub mod respond;
 pub mod routing;
 /// Response-rate limiting on the public listener (issue 7).

@@ -1,0 +1,369 @@
+//! The one cache shared by every caller of a [`Resolver`](super::Resolver).
+//!
+//! Keyed by (lowercased owner, type). An entry is an RRset, a NODATA marker for that key
+//! (RFC 2308 §5) or, under the reserved type 0, an NXDOMAIN marker for the whole name; a
+//! negative entry keeps the zone's SOA for the authority section. Entries expire by TTL
+//! (capped by the config) and the least recently used one is evicted when the bound is
+//! reached. Time is passed in, so tests control it.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use cairn_wire::Rdata;
+
+use super::Record;
+
+/// The key type under which an NXDOMAIN marker is stored (type 0 is reserved, RFC 6895).
+const NXDOMAIN_KEY: u16 = 0;
+
+/// How much an RRset is trusted (RFC 2181 §5.4.1, simplified to two ranks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Rank {
+    /// NS and glue from a referral: good for finding servers, never served to clients.
+    Referral,
+    /// The answer section of a reply for that name: served to clients.
+    Answer,
+}
+
+/// What a lookup found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Hit {
+    /// The RRset, TTLs counted down.
+    Rrset { records: Vec<Record>, rank: Rank },
+    /// The name exists without that type; the SOA for the authority section.
+    NoData { soa: Vec<Record> },
+    /// The name does not exist; the SOA for the authority section.
+    NxDomain { soa: Vec<Record> },
+}
+
+/// A negative answer to cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Negative {
+    /// NXDOMAIN for the name.
+    NxDomain,
+    /// NODATA for the name and this type.
+    NoData(u16),
+}
+
+/// The cache: a map behind one mutex, held only for map operations (never across I/O).
+#[derive(Debug)]
+pub(crate) struct Cache {
+    inner: Mutex<Inner>,
+    max_entries: usize,
+    max_ttl: u32,
+    max_negative_ttl: u32,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    map: HashMap<(Vec<u8>, u16), Entry>,
+    /// Use order: tick → key; the first entry is the least recently used.
+    order: BTreeMap<u64, (Vec<u8>, u16)>,
+    tick: u64,
+    evictions: u64,
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    value: Value,
+    expires: Instant,
+    used: u64,
+}
+
+#[derive(Debug, Clone)]
+enum Value {
+    Rrset { owner: Vec<u8>, rtype: u16, rdatas: Vec<Rdata>, rank: Rank },
+    NoData { soa: Option<(Vec<u8>, Rdata)> },
+    NxDomain { soa: Option<(Vec<u8>, Rdata)> },
+}
+
+impl Cache {
+    /// An empty cache with these bounds.
+    pub(crate) fn new(max_entries: usize, max_ttl: u32, max_negative_ttl: u32) -> Self {
+        Self { inner: Mutex::new(Inner::default()), max_entries, max_ttl, max_negative_ttl }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        // A panic while holding the lock cannot leave the map half-updated in a way that
+        // matters more than losing the cache; keep serving.
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The number of entries (RRsets and negative markers), expired ones included until they
+    /// are touched or evicted.
+    pub(crate) fn len(&self) -> usize {
+        self.lock().map.len()
+    }
+
+    /// How many entries were evicted to respect the bound.
+    pub(crate) fn evictions(&self) -> u64 {
+        self.lock().evictions
+    }
+
+    /// Stores an RRset with the smallest TTL of its records, capped by `max_ttl`. An RRset of
+    /// lower rank never replaces a live one of higher rank.
+    pub(crate) fn insert_rrset(
+        &self,
+        owner: &[u8],
+        rtype: u16,
+        ttl: u32,
+        rdatas: Vec<Rdata>,
+        rank: Rank,
+        now: Instant,
+    ) {
+        let ttl = ttl.min(self.max_ttl);
+        if ttl == 0 || rdatas.is_empty() || self.max_entries == 0 {
+            return;
+        }
+        let owner = super::name::to_lowercase(owner);
+        let mut inner = self.lock();
+        let key = (owner.clone(), rtype);
+        if let Some(existing) = inner.map.get(&key) {
+            if let Value::Rrset { rank: old, .. } = existing.value {
+                if existing.expires > now && old > rank {
+                    return;
+                }
+            }
+        }
+        if rank == Rank::Answer {
+            // The name exists after all: an NXDOMAIN marker for it is stale.
+            inner.remove(&(owner.clone(), NXDOMAIN_KEY));
+        }
+        let value = Value::Rrset { owner, rtype, rdatas, rank };
+        self.store(&mut inner, key, value, ttl, now);
+    }
+
+    /// Stores a negative answer for `owner`; `soa` is the zone's SOA (owner, TTL, RDATA).
+    /// Its TTL is min(SOA TTL, SOA MINIMUM) capped by `max_negative_ttl` (RFC 2308 §5);
+    /// without an SOA nothing is cached (RFC 2308 §5: "SHOULD NOT be cached").
+    pub(crate) fn insert_negative(&self, owner: &[u8], kind: Negative, soa: (&[u8], u32, &Rdata), now: Instant) {
+        let (soa_owner, soa_ttl, soa_rdata) = soa;
+        let Some(minimum) = soa_minimum(soa_rdata) else { return };
+        let ttl = soa_ttl.min(minimum).min(self.max_negative_ttl);
+        if ttl == 0 || self.max_entries == 0 {
+            return;
+        }
+        let owner = super::name::to_lowercase(owner);
+        let soa = Some((super::name::to_lowercase(soa_owner), soa_rdata.clone()));
+        let (key, value) = match kind {
+            Negative::NxDomain => ((owner, NXDOMAIN_KEY), Value::NxDomain { soa }),
+            Negative::NoData(rtype) => ((owner, rtype), Value::NoData { soa }),
+        };
+        let mut inner = self.lock();
+        self.store(&mut inner, key, value, ttl, now);
+    }
+
+    fn store(&self, inner: &mut Inner, key: (Vec<u8>, u16), value: Value, ttl: u32, now: Instant) {
+        inner.remove(&key);
+        while inner.map.len() >= self.max_entries {
+            let Some((_, lru)) = inner.order.pop_first() else { break };
+            inner.map.remove(&lru);
+            inner.evictions += 1;
+        }
+        inner.tick += 1;
+        let used = inner.tick;
+        let expires = now + std::time::Duration::from_secs(u64::from(ttl));
+        inner.order.insert(used, key.clone());
+        inner.map.insert(key, Entry { value, expires, used });
+    }
+
+    /// Looks up (owner, rtype): the RRset or NODATA for that type, else an NXDOMAIN for the
+    /// name. Expired entries are dropped on the way.
+    pub(crate) fn lookup(&self, owner: &[u8], rtype: u16, now: Instant) -> Option<Hit> {
+        let owner = super::name::to_lowercase(owner);
+        let mut inner = self.lock();
+        for key in [(owner.clone(), rtype), (owner, NXDOMAIN_KEY)] {
+            let Some(entry) = inner.map.get(&key) else { continue };
+            if entry.expires <= now {
+                inner.remove(&key);
+                continue;
+            }
+            let entry = inner.touch(&key)?;
+            // Remaining seconds, rounded down: a record never outlives its origin's TTL.
+            let ttl = u32::try_from(entry.expires.duration_since(now).as_secs()).unwrap_or(u32::MAX);
+            let soa_records = |soa: &Option<(Vec<u8>, Rdata)>| {
+                soa.iter()
+                    .map(|(soa_owner, rdata)| Record {
+                        owner: soa_owner.clone(),
+                        rtype: super::message::rtype::SOA,
+                        ttl,
+                        rdata: rdata.clone(),
+                    })
+                    .collect()
+            };
+            return Some(match &entry.value {
+                Value::Rrset { owner, rtype, rdatas, rank } => Hit::Rrset {
+                    records: rdatas
+                        .iter()
+                        .map(|rdata| Record { owner: owner.clone(), rtype: *rtype, ttl, rdata: rdata.clone() })
+                        .collect(),
+                    rank: *rank,
+                },
+                Value::NoData { soa } => Hit::NoData { soa: soa_records(soa) },
+                Value::NxDomain { soa } => Hit::NxDomain { soa: soa_records(soa) },
+            });
+        }
+        None
+    }
+}
+
+impl Inner {
+    fn remove(&mut self, key: &(Vec<u8>, u16)) {
+        if let Some(old) = self.map.remove(key) {
+            self.order.remove(&old.used);
+        }
+    }
+
+    /// Marks the entry as just used and returns it.
+    fn touch(&mut self, key: &(Vec<u8>, u16)) -> Option<&Entry> {
+        self.tick += 1;
+        let tick = self.tick;
+        let entry = self.map.get_mut(key)?;
+        let old = std::mem::replace(&mut entry.used, tick);
+        self.order.remove(&old);
+        self.order.insert(tick, key.clone());
+        self.map.get(key)
+    }
+}
+
+/// The MINIMUM field of SOA RDATA (its last 32 bits).
+fn soa_minimum(rdata: &Rdata) -> Option<u32> {
+    let bytes = rdata.bytes();
+    let tail = bytes.get(bytes.len().checked_sub(4)?..)?;
+    Some(u32::from_be_bytes([tail[0], tail[1], tail[2], tail[3]]))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::resolver::message::rtype;
+    use crate::resolver::name::from_text;
+
+    fn a(last: u8) -> Rdata {
+        Rdata::new(rtype::A, vec![192, 0, 2, last]).expect("A rdata")
+    }
+
+    fn soa(minimum: u32) -> Rdata {
+        let mut bytes = b"\x02ns\x04test\x00\x0ahostmaster\x04test\x00".to_vec();
+        for field in [1u32, 3600, 600, 86400, minimum] {
+            bytes.extend_from_slice(&field.to_be_bytes());
+        }
+        Rdata::new(rtype::SOA, bytes).expect("SOA rdata")
+    }
+
+    fn name(text: &str) -> Vec<u8> {
+        from_text(text).expect("name")
+    }
+
+    #[test]
+    fn rrset_expires_and_ttl_counts_down() {
+        let cache = Cache::new(100, 86400, 3600);
+        let t0 = Instant::now();
+        cache.insert_rrset(&name("WWW.example.test"), rtype::A, 300, vec![a(1), a(2)], Rank::Answer, t0);
+        let Some(Hit::Rrset { records, .. }) = cache.lookup(&name("www.EXAMPLE.test"), rtype::A, t0) else {
+            panic!("expected a hit")
+        };
+        assert_eq!(records.len(), 2);
+        assert_eq!(records[0].ttl, 300);
+        assert_eq!(records[0].owner, name("www.example.test"));
+        let later = cache.lookup(&name("www.example.test"), rtype::A, t0 + Duration::from_millis(100_500));
+        let Some(Hit::Rrset { records, .. }) = later else { panic!("expected a hit") };
+        assert_eq!(records[0].ttl, 199);
+        assert_eq!(cache.lookup(&name("www.example.test"), rtype::A, t0 + Duration::from_secs(300)), None);
+        assert_eq!(cache.len(), 0, "the expired entry is dropped when touched");
+    }
+
+    #[test]
+    fn ttls_are_capped() {
+        let cache = Cache::new(100, 60, 30);
+        let t0 = Instant::now();
+        cache.insert_rrset(&name("a.test"), rtype::A, 86400, vec![a(1)], Rank::Answer, t0);
+        let Some(Hit::Rrset { records, .. }) = cache.lookup(&name("a.test"), rtype::A, t0) else { panic!() };
+        assert_eq!(records[0].ttl, 60);
+        assert!(cache.lookup(&name("a.test"), rtype::A, t0 + Duration::from_secs(61)).is_none());
+        // Negative: min(SOA TTL 900, MINIMUM 600) capped to 30.
+        cache.insert_negative(&name("b.test"), Negative::NxDomain, (&name("test"), 900, &soa(600)), t0);
+        let Some(Hit::NxDomain { soa: records }) = cache.lookup(&name("b.test"), rtype::A, t0) else { panic!() };
+        assert_eq!(records[0].ttl, 30);
+        assert!(cache.lookup(&name("b.test"), rtype::A, t0 + Duration::from_secs(31)).is_none());
+    }
+
+    #[test]
+    fn negative_ttl_is_the_smaller_of_soa_ttl_and_minimum() {
+        let cache = Cache::new(100, 86400, 3600);
+        let t0 = Instant::now();
+        cache.insert_negative(&name("x.test"), Negative::NoData(rtype::AAAA), (&name("test"), 900, &soa(120)), t0);
+        cache.insert_negative(&name("y.test"), Negative::NoData(rtype::AAAA), (&name("test"), 45, &soa(120)), t0);
+        let ttl = |owner: &str| match cache.lookup(&name(owner), rtype::AAAA, t0) {
+            Some(Hit::NoData { soa }) => soa[0].ttl,
+            other => panic!("unexpected {other:?}"),
+        };
+        assert_eq!(ttl("x.test"), 120);
+        assert_eq!(ttl("y.test"), 45);
+    }
+
+    #[test]
+    fn nodata_is_per_type_and_nxdomain_per_name() {
+        let cache = Cache::new(100, 86400, 3600);
+        let t0 = Instant::now();
+        cache.insert_negative(&name("x.test"), Negative::NoData(rtype::AAAA), (&name("test"), 900, &soa(300)), t0);
+        assert!(matches!(cache.lookup(&name("x.test"), rtype::AAAA, t0), Some(Hit::NoData { .. })));
+        assert_eq!(cache.lookup(&name("x.test"), rtype::A, t0), None);
+        cache.insert_negative(&name("gone.test"), Negative::NxDomain, (&name("test"), 900, &soa(300)), t0);
+        for qtype in [rtype::A, rtype::AAAA, rtype::NS] {
+            let Some(Hit::NxDomain { soa }) = cache.lookup(&name("gone.test"), qtype, t0) else { panic!() };
+            assert_eq!(soa[0].owner, name("test"));
+            assert_eq!(soa[0].rtype, rtype::SOA);
+        }
+        // Positive data for the name replaces the NXDOMAIN marker.
+        cache.insert_rrset(&name("gone.test"), rtype::A, 60, vec![a(9)], Rank::Answer, t0);
+        assert_eq!(cache.lookup(&name("gone.test"), rtype::AAAA, t0), None);
+    }
+
+    #[test]
+    fn negative_answers_without_soa_minimum_are_not_cached() {
+        let cache = Cache::new(100, 86400, 3600);
+        let t0 = Instant::now();
+        cache.insert_negative(&name("x.test"), Negative::NxDomain, (&name("test"), 900, &soa(0)), t0);
+        assert_eq!(cache.len(), 0);
+    }
+
+    #[test]
+    fn referral_data_does_not_replace_answers() {
+        let cache = Cache::new(100, 86400, 3600);
+        let t0 = Instant::now();
+        cache.insert_rrset(&name("ns.test"), rtype::A, 60, vec![a(1)], Rank::Answer, t0);
+        cache.insert_rrset(&name("ns.test"), rtype::A, 60, vec![a(2)], Rank::Referral, t0);
+        let Some(Hit::Rrset { records, rank }) = cache.lookup(&name("ns.test"), rtype::A, t0) else { panic!() };
+        assert_eq!((records[0].rdata.bytes()[3], rank), (1, Rank::Answer));
+        cache.insert_rrset(&name("ns.test"), rtype::A, 60, vec![a(3)], Rank::Answer, t0);
+        let Some(Hit::Rrset { records, .. }) = cache.lookup(&name("ns.test"), rtype::A, t0) else { panic!() };
+        assert_eq!(records[0].rdata.bytes()[3], 3);
+    }
+
+    #[test]
+    fn size_is_bounded_and_least_recently_used_goes_first() {
+        let cache = Cache::new(3, 86400, 3600);
+        let t0 = Instant::now();
+        for i in 0..3u8 {
+            cache.insert_rrset(&name(&format!("n{i}.test")), rtype::A, 60, vec![a(i)], Rank::Answer, t0);
+        }
+        // Use n0, so n1 is now the least recently used.
+        assert!(cache.lookup(&name("n0.test"), rtype::A, t0).is_some());
+        cache.insert_rrset(&name("n3.test"), rtype::A, 60, vec![a(3)], Rank::Answer, t0);
+        assert_eq!(cache.len(), 3);
+        assert!(cache.lookup(&name("n1.test"), rtype::A, t0).is_none());
+        assert!(cache.lookup(&name("n0.test"), rtype::A, t0).is_some());
+        for i in 10..200u8 {
+            cache.insert_rrset(&name(&format!("n{i}.test")), rtype::A, 60, vec![a(i)], Rank::Answer, t0);
+            assert!(cache.len() <= 3);
+        }
+        assert_eq!(cache.evictions(), 191);
+        let zero = Cache::new(0, 86400, 3600);
+        zero.insert_rrset(&name("a.test"), rtype::A, 60, vec![a(1)], Rank::Answer, t0);
+        assert_eq!(zero.len(), 0);
+    }
+}

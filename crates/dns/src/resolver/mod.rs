@@ -1,0 +1,675 @@
+//! Public resolution for the VPC resolver: iterative recursion from root hints or
+//! forwarding, over one shared cache.
+//!
+//! ```text
+//!  Resolver::resolve(qname, qtype)                       one budget: resolution_timeout
+//!    ├─ cache: (name, type) RRset · NODATA · NXDOMAIN · CNAME ─► answer, from_cache = true
+//!    └─ miss ─► Upstream::Forwarders: RD=1 to each forwarder in turn (fail over on timeout)
+//!              Upstream::RootHints:   RD=0 from the closest cached zone cut (else the root):
+//!                   referral ─► NS + in-bailiwick glue cached, go down one zone
+//!                   glueless  ─► resolve the NS name first (depth ≤ 4)
+//!                   answer / CNAME / NXDOMAIN / NODATA ─► cached, chain followed (≤ 8)
+//!         every query: transport::exchange (random ID and port, 0x20, source check, TC→TCP)
+//! ```
+//!
+//! # Contract
+//!
+//! * [`Resolver::new`] takes a [`ResolverConfig`]; the resolver is `Send + Sync` and meant to
+//!   be shared in an `Arc` by every listener task, so all of them share one cache.
+//! * [`Resolver::resolve`] takes an uncompressed wire qname (any case) and a type, and always
+//!   returns a [`Resolution`] within [`ResolverConfig::resolution_timeout`]: NOERROR with the
+//!   answer (CNAME chain first, then the data), NXDOMAIN or NODATA with the zone's SOA in
+//!   `authority`, or SERVFAIL when no server gave a usable answer in time. Owners in the
+//!   returned records are lowercase; the caller writes the client's own qname case.
+//! * [`Resolver::stats`] reads counters (cache hits and misses, negative hits, upstream
+//!   queries, ignored replies, entries) for tests and metrics.
+//!
+//! Anti-poisoning: only records inside the zone the answering server is authoritative for (the
+//! zone whose servers were asked) are cached or used; glue for a referral is used only for
+//! names the referral's NS records name. Answers to clients come only from answer sections,
+//! never from referral data. See `docs/resolver.md`.
+
+mod cache;
+mod hints;
+mod message;
+mod name;
+mod transport;
+
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering::Relaxed};
+use std::time::Duration;
+
+use cairn_wire::Rdata;
+use tokio::time::Instant;
+
+use cache::{Cache, Hit, Negative, Rank};
+pub use hints::{parse_root_hints, RootHint, RootHintsError};
+use message::{rcode, rtype, Message, Rr};
+use transport::{exchange, query_deadline, TransportCounters};
+
+/// Most CNAME records followed for one resolution.
+const MAX_CNAME_HOPS: usize = 8;
+/// How deep glueless name-server lookups may nest.
+const MAX_GLUELESS_DEPTH: u32 = 4;
+/// Most referrals followed for one name.
+const MAX_REFERRALS: usize = 32;
+/// Most upstream queries one resolution may send (glueless lookups included).
+const MAX_QUERIES: u32 = 96;
+
+//----------- ResolverConfig -------------------------------------------------
+
+/// How the resolver reaches the public DNS, and its limits.
+#[derive(Debug, Clone)]
+pub struct ResolverConfig {
+    /// How public names are resolved.
+    pub upstream: Upstream,
+    /// Bound on cached RRsets plus negative entries; the least recently used goes first.
+    pub cache_max_entries: usize,
+    /// Cap on positive TTLs, in seconds.
+    pub max_ttl: u32,
+    /// Cap on negative TTLs (RFC 2308), in seconds.
+    pub max_negative_ttl: u32,
+    /// How long to wait for one upstream reply.
+    pub query_timeout: Duration,
+    /// The whole budget of one [`Resolver::resolve`] call.
+    pub resolution_timeout: Duration,
+    /// The port name servers are queried on during recursion (NS records carry no port).
+    pub port: u16,
+}
+
+/// Where public answers come from.
+#[derive(Debug, Clone)]
+pub enum Upstream {
+    /// Iterate from these root servers (name in uncompressed wire form, address), e.g. from
+    /// [`parse_root_hints`].
+    RootHints(Vec<RootHint>),
+    /// Send queries with RD=1 to these resolvers, in order, failing over on timeout.
+    Forwarders(Vec<SocketAddr>),
+}
+
+impl ResolverConfig {
+    /// The defaults (100,000 entries, TTL caps of one day and one hour, 1.5 s per query,
+    /// 5 s per resolution, port 53) with this upstream.
+    pub fn new(upstream: Upstream) -> Self {
+        Self {
+            upstream,
+            cache_max_entries: 100_000,
+            max_ttl: 86_400,
+            max_negative_ttl: 3_600,
+            query_timeout: Duration::from_millis(1_500),
+            resolution_timeout: Duration::from_secs(5),
+            port: 53,
+        }
+    }
+}
+
+//----------- Resolution and Record ------------------------------------------
+
+/// The outcome of one resolution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolution {
+    /// NOERROR (0), SERVFAIL (2), NXDOMAIN (3), or FORMERR (1) for a malformed qname.
+    pub rcode: u16,
+    /// The CNAME chain from the qname (if any), then the RRset of the asked type.
+    pub answer: Vec<Record>,
+    /// For NXDOMAIN and NODATA, the zone's SOA (TTL = the negative TTL), when known.
+    pub authority: Vec<Record>,
+    /// Whether everything came from the cache, without an upstream query.
+    pub from_cache: bool,
+}
+
+/// One record of a resolution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// Uncompressed wire owner name, lowercase.
+    pub owner: Vec<u8>,
+    /// The record type.
+    pub rtype: u16,
+    /// The remaining TTL in seconds.
+    pub ttl: u32,
+    /// The RDATA, uncompressed (names expanded), ready for `ResponseWriter::push_rr`.
+    pub rdata: Rdata,
+}
+
+/// Counters since the resolver was made.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ResolverStats {
+    /// Resolutions answered wholly from the cache.
+    pub cache_hits: u64,
+    /// Resolutions that needed at least one upstream query.
+    pub cache_misses: u64,
+    /// Cache hits that were NXDOMAIN or NODATA.
+    pub negative_hits: u64,
+    /// Queries sent upstream (UDP and TCP).
+    pub upstream_queries: u64,
+    /// Replies ignored: wrong source, ID or question (0x20 case), or unparsable.
+    pub ignored_replies: u64,
+    /// Truncated replies retried over TCP.
+    pub tcp_retries: u64,
+    /// Resolutions that ended in SERVFAIL.
+    pub servfails: u64,
+    /// Entries in the cache now (RRsets and negative entries).
+    pub cache_entries: usize,
+    /// Entries evicted to respect `cache_max_entries`.
+    pub cache_evictions: u64,
+}
+
+//----------- Resolver -------------------------------------------------------
+
+/// The public-resolution engine; share it in an `Arc`.
+#[derive(Debug)]
+pub struct Resolver {
+    config: ResolverConfig,
+    cache: Cache,
+    transport: TransportCounters,
+    hits: AtomicU64,
+    misses: AtomicU64,
+    negative_hits: AtomicU64,
+    servfails: AtomicU64,
+    /// The forwarder that answered last: the next query starts there.
+    preferred_forwarder: AtomicUsize,
+}
+
+/// How far one resolution may still go.
+struct Budget {
+    deadline: Instant,
+    queries_left: AtomicU32,
+}
+
+/// No usable answer: becomes SERVFAIL.
+#[derive(Debug)]
+struct Failed;
+
+/// What one upstream answer said about a name, after the chain in it was followed.
+#[derive(Debug)]
+struct Step {
+    /// CNAME records followed (in order).
+    chain: Vec<Record>,
+    end: End,
+}
+
+#[derive(Debug)]
+enum End {
+    /// The RRset of the asked type at the chain's end.
+    Data(Vec<Record>),
+    /// The chain leads to this name, which must be resolved anew.
+    Cname(Vec<u8>),
+    /// The chain's end has no such type; SOA.
+    NoData(Vec<Record>),
+    /// The chain's end does not exist; SOA.
+    NxDomain(Vec<Record>),
+}
+
+/// What one server said.
+enum Outcome {
+    Step(Step),
+    Referral { child: Vec<u8>, servers: Vec<Vec<u8>> },
+}
+
+impl Resolver {
+    /// A resolver with an empty cache.
+    pub fn new(config: ResolverConfig) -> Self {
+        let cache = Cache::new(config.cache_max_entries, config.max_ttl, config.max_negative_ttl);
+        Self {
+            config,
+            cache,
+            transport: TransportCounters::default(),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+            negative_hits: AtomicU64::new(0),
+            servfails: AtomicU64::new(0),
+            preferred_forwarder: AtomicUsize::new(0),
+        }
+    }
+
+    /// The configuration in use.
+    pub fn config(&self) -> &ResolverConfig {
+        &self.config
+    }
+
+    /// The counters so far.
+    pub fn stats(&self) -> ResolverStats {
+        ResolverStats {
+            cache_hits: self.hits.load(Relaxed),
+            cache_misses: self.misses.load(Relaxed),
+            negative_hits: self.negative_hits.load(Relaxed),
+            upstream_queries: self.transport.queries.load(Relaxed),
+            ignored_replies: self.transport.ignored.load(Relaxed),
+            tcp_retries: self.transport.tcp_retries.load(Relaxed),
+            servfails: self.servfails.load(Relaxed),
+            cache_entries: self.cache.len(),
+            cache_evictions: self.cache.evictions(),
+        }
+    }
+
+    /// Resolves `qname` (uncompressed wire form, any case) for `qtype`, from the cache or
+    /// upstream; finishes within `resolution_timeout`.
+    pub async fn resolve(&self, qname: &[u8], qtype: u16) -> Resolution {
+        if !name::is_valid(qname) {
+            return Resolution { rcode: 1, answer: Vec::new(), authority: Vec::new(), from_cache: false };
+        }
+        let qname = name::to_lowercase(qname);
+        let budget =
+            Budget { deadline: Instant::now() + self.config.resolution_timeout, queries_left: AtomicU32::new(MAX_QUERIES) };
+        let outcome = tokio::time::timeout_at(budget.deadline, self.resolve_chain(&qname, qtype, &budget, 0)).await;
+        let resolution = match outcome {
+            Ok(Ok(resolution)) => resolution,
+            Ok(Err(Failed)) | Err(_) => {
+                tracing::debug!(qname = %name::to_text(&qname), qtype, "public resolution failed");
+                Resolution { rcode: rcode::SERVFAIL, answer: Vec::new(), authority: Vec::new(), from_cache: false }
+            }
+        };
+        if resolution.rcode == rcode::SERVFAIL {
+            self.servfails.fetch_add(1, Relaxed);
+        } else if resolution.from_cache {
+            self.hits.fetch_add(1, Relaxed);
+            if resolution.rcode == rcode::NXDOMAIN || resolution.answer.is_empty() {
+                self.negative_hits.fetch_add(1, Relaxed);
+            }
+        }
+        if !resolution.from_cache {
+            self.misses.fetch_add(1, Relaxed);
+        }
+        resolution
+    }
+
+    /// Resolves a name, following CNAMEs across zones through the cache and upstream.
+    async fn resolve_chain(&self, qname: &[u8], qtype: u16, budget: &Budget, depth: u32) -> Result<Resolution, Failed> {
+        let mut answer = Vec::new();
+        let mut current = qname.to_vec();
+        let mut from_cache = true;
+        let done = |rcode, answer, authority, from_cache| Ok(Resolution { rcode, answer, authority, from_cache });
+        for _hop in 0..=MAX_CNAME_HOPS {
+            let step = match self.step_from_cache(&current, qtype) {
+                Some(step) => step,
+                None => {
+                    from_cache = false;
+                    match &self.config.upstream {
+                        Upstream::Forwarders(servers) => self.forward(servers, &current, qtype, budget).await?,
+                        Upstream::RootHints(_) => self.iterate(&current, qtype, budget, depth).await?,
+                    }
+                }
+            };
+            answer.extend(step.chain);
+            if answer.iter().filter(|r: &&Record| r.rtype == rtype::CNAME).count() > MAX_CNAME_HOPS {
+                return Err(Failed);
+            }
+            match step.end {
+                End::Data(records) => {
+                    answer.extend(records);
+                    return done(rcode::NOERROR, answer, Vec::new(), from_cache);
+                }
+                End::Cname(target) => current = target,
+                End::NoData(soa) => return done(rcode::NOERROR, answer, soa, from_cache),
+                End::NxDomain(soa) => return done(rcode::NXDOMAIN, answer, soa, from_cache),
+            }
+        }
+        Err(Failed)
+    }
+
+    /// One step from the cache: data, a CNAME to follow, or a negative entry.
+    fn step_from_cache(&self, owner: &[u8], qtype: u16) -> Option<Step> {
+        let now = Instant::now().into_std();
+        let chain = Vec::new();
+        match self.cache.lookup(owner, qtype, now) {
+            Some(Hit::Rrset { records, rank: Rank::Answer }) => return Some(Step { chain, end: End::Data(records) }),
+            Some(Hit::NoData { soa }) => return Some(Step { chain, end: End::NoData(soa) }),
+            Some(Hit::NxDomain { soa }) => return Some(Step { chain, end: End::NxDomain(soa) }),
+            Some(Hit::Rrset { rank: Rank::Referral, .. }) | None => {}
+        }
+        if qtype == rtype::CNAME {
+            return None;
+        }
+        match self.cache.lookup(owner, rtype::CNAME, now) {
+            Some(Hit::Rrset { mut records, rank: Rank::Answer }) if records.len() == 1 => {
+                let record = records.remove(0);
+                let target = name::to_lowercase(record.rdata.bytes());
+                Some(Step { chain: vec![record], end: End::Cname(target) })
+            }
+            _ => None,
+        }
+    }
+
+    //--- Forwarding
+
+    /// Asks the forwarders (RD=1), starting with the one that answered last.
+    async fn forward(&self, servers: &[SocketAddr], qname: &[u8], qtype: u16, budget: &Budget) -> Result<Step, Failed> {
+        let start = self.preferred_forwarder.load(Relaxed);
+        for i in 0..servers.len() {
+            let index = (start + i) % servers.len();
+            let Some(deadline) = budget.take_query() else { return Err(Failed) };
+            let deadline = query_deadline(self.config.query_timeout, deadline);
+            let server = servers[index];
+            match exchange(server, qname, qtype, true, deadline, &self.transport).await {
+                Ok(reply) if matches!(reply.rcode(), rcode::NOERROR | rcode::NXDOMAIN) => {
+                    // A forwarder is a full resolver: everything is in its bailiwick.
+                    if let Some(step) = self.digest(&reply, qname, qtype, name::ROOT) {
+                        self.preferred_forwarder.store(index, Relaxed);
+                        return Ok(step);
+                    }
+                    tracing::debug!(%server, "forwarder reply unusable");
+                }
+                Ok(reply) => tracing::debug!(%server, rcode = reply.rcode(), "forwarder failed"),
+                Err(error) => tracing::debug!(%server, ?error, "forwarder did not answer"),
+            }
+        }
+        Err(Failed)
+    }
+
+    //--- Iteration
+
+    /// Resolves one name iteratively (RFC 1034 §5.3.3) from the closest known zone cut.
+    async fn iterate(&self, qname: &[u8], qtype: u16, budget: &Budget, depth: u32) -> Result<Step, Failed> {
+        // DS lives in the parent zone (RFC 4035 §3.1.4.1): start above the name.
+        let start = if qtype == rtype::DS { name::parent(qname).unwrap_or(name::ROOT) } else { qname };
+        let (mut zone, mut servers) = self.closest_servers(start);
+        for _ in 0..MAX_REFERRALS {
+            match self.ask_zone(&zone, &servers, qname, qtype, budget, depth).await? {
+                Outcome::Step(step) => return Ok(step),
+                Outcome::Referral { child, servers: next } => {
+                    zone = child;
+                    servers = next;
+                }
+            }
+        }
+        Err(Failed)
+    }
+
+    /// The deepest zone cut above `start` whose servers are known (cached NS with addresses,
+    /// or out-of-zone names that can be looked up), else the root from the hints.
+    fn closest_servers(&self, start: &[u8]) -> (Vec<u8>, Vec<Vec<u8>>) {
+        let now = Instant::now().into_std();
+        for zone in name::ancestors(start) {
+            if zone == name::ROOT {
+                break;
+            }
+            let Some(Hit::Rrset { records, .. }) = self.cache.lookup(zone, rtype::NS, now) else { continue };
+            let servers: Vec<Vec<u8>> = records.iter().map(|r| name::to_lowercase(r.rdata.bytes())).collect();
+            let usable = servers.iter().any(|ns| !name::is_subdomain(ns, zone) || !self.known_addresses(ns, zone).is_empty());
+            if usable {
+                return (zone.to_vec(), servers);
+            }
+        }
+        let mut roots: Vec<Vec<u8>> = Vec::new();
+        if let Upstream::RootHints(hints) = &self.config.upstream {
+            for (ns, _) in hints {
+                if !roots.contains(ns) {
+                    roots.push(ns.clone());
+                }
+            }
+        }
+        (name::ROOT.to_vec(), roots)
+    }
+
+    /// Addresses of `ns` known without a query: root hints for the root's servers, else
+    /// cached A and AAAA (IPv4 first).
+    fn known_addresses(&self, ns: &[u8], zone: &[u8]) -> Vec<IpAddr> {
+        let mut addrs = Vec::new();
+        if zone == name::ROOT {
+            if let Upstream::RootHints(hints) = &self.config.upstream {
+                addrs.extend(hints.iter().filter(|(n, _)| n.eq_ignore_ascii_case(ns)).map(|(_, a)| *a));
+            }
+        }
+        let now = Instant::now().into_std();
+        for qtype in [rtype::A, rtype::AAAA] {
+            if let Some(Hit::Rrset { records, .. }) = self.cache.lookup(ns, qtype, now) {
+                addrs.extend(records.iter().filter_map(|r| address(r.rtype, r.rdata.bytes())));
+            }
+        }
+        addrs.sort_by_key(|a| a.is_ipv6());
+        addrs.dedup();
+        addrs
+    }
+
+    /// Asks the servers of `zone` in turn until one gives an answer or a referral.
+    async fn ask_zone(
+        &self,
+        zone: &[u8],
+        servers: &[Vec<u8>],
+        qname: &[u8],
+        qtype: u16,
+        budget: &Budget,
+        depth: u32,
+    ) -> Result<Outcome, Failed> {
+        let mut known = Vec::new();
+        let mut glueless = Vec::new();
+        for ns in servers {
+            let addrs = self.known_addresses(ns, zone);
+            if addrs.is_empty() {
+                glueless.push(ns.clone());
+            } else {
+                known.push(addrs);
+            }
+        }
+        {
+            use rand::seq::SliceRandom;
+            known.shuffle(&mut rand::thread_rng());
+        }
+        for addrs in known {
+            for addr in addrs {
+                if let Some(outcome) = self.ask_server(addr, zone, qname, qtype, budget).await? {
+                    return Ok(outcome);
+                }
+            }
+        }
+        for ns in glueless {
+            // A server named inside the zone needs glue; without it, it cannot be reached.
+            if name::is_subdomain(&ns, zone) || depth >= MAX_GLUELESS_DEPTH {
+                continue;
+            }
+            for addr in self.lookup_addresses(&ns, budget, depth + 1).await {
+                if let Some(outcome) = self.ask_server(addr, zone, qname, qtype, budget).await? {
+                    return Ok(outcome);
+                }
+            }
+        }
+        tracing::debug!(zone = %name::to_text(zone), qname = %name::to_text(qname), "no server of the zone answered");
+        Err(Failed)
+    }
+
+    /// Resolves the IPv4 addresses of a glueless name server (boxed: it recurses).
+    fn lookup_addresses<'a>(
+        &'a self,
+        ns: &'a [u8],
+        budget: &'a Budget,
+        depth: u32,
+    ) -> Pin<Box<dyn Future<Output = Vec<IpAddr>> + Send + 'a>> {
+        Box::pin(async move {
+            match self.resolve_chain(ns, rtype::A, budget, depth).await {
+                Ok(resolution) => {
+                    resolution.answer.iter().filter_map(|r| address(r.rtype, r.rdata.bytes())).collect()
+                }
+                Err(Failed) => Vec::new(),
+            }
+        })
+    }
+
+    /// Asks one server; `None` when it is lame, unresponsive or says something unusable.
+    async fn ask_server(
+        &self,
+        addr: IpAddr,
+        zone: &[u8],
+        qname: &[u8],
+        qtype: u16,
+        budget: &Budget,
+    ) -> Result<Option<Outcome>, Failed> {
+        let Some(deadline) = budget.take_query() else { return Err(Failed) };
+        let server = SocketAddr::new(addr, self.config.port);
+        match exchange(server, qname, qtype, false, query_deadline(self.config.query_timeout, deadline), &self.transport)
+            .await
+        {
+            Ok(reply) => {
+                let outcome = self.classify(&reply, zone, qname, qtype);
+                if outcome.is_none() {
+                    tracing::debug!(%server, zone = %name::to_text(zone), rcode = reply.rcode(), "lame or unusable reply");
+                }
+                Ok(outcome)
+            }
+            Err(error) => {
+                tracing::debug!(%server, ?error, "name server did not answer");
+                Ok(None)
+            }
+        }
+    }
+
+    /// Reads a reply from a server of `zone`: a referral further down, or an answer.
+    fn classify(&self, reply: &Message, zone: &[u8], qname: &[u8], qtype: u16) -> Option<Outcome> {
+        if !matches!(reply.rcode(), rcode::NOERROR | rcode::NXDOMAIN) {
+            return None;
+        }
+        let answers_qname =
+            reply.answer.iter().any(|rr| rr.class == message::CLASS_IN && name::is_subdomain(&rr.owner, zone) && rr.owner == qname);
+        if reply.rcode() == rcode::NOERROR && !answers_qname {
+            // A referral: NS for a zone strictly below this one and at or above the qname.
+            let child = reply.authority.iter().find(|rr| {
+                rr.rtype == rtype::NS
+                    && rr.class == message::CLASS_IN
+                    && rr.owner != zone
+                    && name::is_subdomain(&rr.owner, zone)
+                    && name::is_subdomain(qname, &rr.owner)
+            });
+            if let Some(child) = child {
+                return Some(self.take_referral(reply, zone, child.owner.clone()));
+            }
+        }
+        self.digest(reply, qname, qtype, zone).map(Outcome::Step)
+    }
+
+    /// Caches a referral's NS RRset and the glue for its servers that lies inside `zone`
+    /// (the bailiwick of the server that sent it); everything else in it is ignored.
+    fn take_referral(&self, reply: &Message, zone: &[u8], child: Vec<u8>) -> Outcome {
+        let now = Instant::now().into_std();
+        let ns: Vec<&Rr> =
+            reply.authority.iter().filter(|rr| rr.rtype == rtype::NS && rr.class == message::CLASS_IN && rr.owner == child).collect();
+        let servers: Vec<Vec<u8>> = ns.iter().map(|rr| name::to_lowercase(&rr.rdata)).collect();
+        self.cache_rrset(&ns, Rank::Referral, now);
+        for server in &servers {
+            if !name::is_subdomain(server, zone) {
+                continue;
+            }
+            for glue_type in [rtype::A, rtype::AAAA] {
+                let glue: Vec<&Rr> = reply
+                    .additional
+                    .iter()
+                    .filter(|rr| rr.rtype == glue_type && rr.class == message::CLASS_IN && rr.owner == *server)
+                    .collect();
+                self.cache_rrset(&glue, Rank::Referral, now);
+            }
+        }
+        Outcome::Referral { child, servers }
+    }
+
+    //--- Reading answers
+
+    /// Follows the answer section from `qname` through CNAMEs, using and caching only records
+    /// inside `bailiwick`, and decides what the reply says about the chain's end.
+    fn digest(&self, reply: &Message, qname: &[u8], qtype: u16, bailiwick: &[u8]) -> Option<Step> {
+        let now = Instant::now().into_std();
+        let usable = |rr: &&Rr| rr.class == message::CLASS_IN && name::is_subdomain(&rr.owner, bailiwick);
+        let mut chain = Vec::new();
+        let mut current = qname.to_vec();
+        loop {
+            let data: Vec<&Rr> =
+                reply.answer.iter().filter(usable).filter(|rr| rr.rtype == qtype && rr.owner == current).collect();
+            if !data.is_empty() {
+                let records = self.cache_rrset(&data, Rank::Answer, now);
+                if records.is_empty() {
+                    return None;
+                }
+                return Some(Step { chain, end: End::Data(records) });
+            }
+            if qtype == rtype::CNAME || chain.len() >= MAX_CNAME_HOPS {
+                break;
+            }
+            let cname: Vec<&Rr> =
+                reply.answer.iter().filter(usable).filter(|rr| rr.rtype == rtype::CNAME && rr.owner == current).collect();
+            // A CNAME RRset has exactly one record (RFC 2181 §10.1).
+            let [cname] = cname[..] else { break };
+            let mut records = self.cache_rrset(&[cname], Rank::Answer, now);
+            let record = records.pop()?;
+            current = name::to_lowercase(record.rdata.bytes());
+            chain.push(record);
+        }
+        if !chain.is_empty() && !name::is_subdomain(&current, bailiwick) {
+            return Some(Step { chain, end: End::Cname(current) });
+        }
+        let soa = reply.authority.iter().filter(usable).find(|rr| {
+            rr.rtype == rtype::SOA && name::is_subdomain(&current, &rr.owner)
+        });
+        let kind = match reply.rcode() {
+            rcode::NXDOMAIN => Negative::NxDomain,
+            _ if !reply.answer.iter().any(|rr| rr.owner == current) && soa.is_some() => Negative::NoData(qtype),
+            // A CNAME into a part of the zone this server delegates away: resolve the target.
+            _ if !chain.is_empty() => return Some(Step { chain, end: End::Cname(current) }),
+            // NODATA without SOA (RFC 2308 §2.2 type 3) from an authoritative server: not cached.
+            _ if reply.flags & 0x0400 != 0 && reply.answer.is_empty() => {
+                return Some(Step { chain, end: End::NoData(Vec::new()) })
+            }
+            _ => return None,
+        };
+        let authority = match soa.and_then(|soa| Some((soa, Rdata::new(rtype::SOA, soa.rdata.clone()).ok()?))) {
+            Some((soa, rdata)) => {
+                self.cache.insert_negative(&current, kind, (&soa.owner, soa.ttl, &rdata), now);
+                let ttl = negative_ttl(soa.ttl, &rdata).min(self.config.max_negative_ttl);
+                vec![Record { owner: soa.owner.clone(), rtype: rtype::SOA, ttl, rdata }]
+            }
+            None => Vec::new(),
+        };
+        Some(match kind {
+            Negative::NxDomain => Step { chain, end: End::NxDomain(authority) },
+            Negative::NoData(_) => Step { chain, end: End::NoData(authority) },
+        })
+    }
+
+    /// Caches records of one RRset (same owner and type) and returns them as [`Record`]s
+    /// with the RRset's TTL (its smallest, capped). Records whose RDATA is malformed are
+    /// dropped.
+    fn cache_rrset(&self, rrs: &[&Rr], rank: Rank, now: std::time::Instant) -> Vec<Record> {
+        let Some(first) = rrs.first() else { return Vec::new() };
+        let ttl = rrs.iter().map(|rr| rr.ttl).min().unwrap_or(0).min(self.config.max_ttl);
+        let mut rdatas: Vec<Rdata> = Vec::with_capacity(rrs.len());
+        for rr in rrs {
+            if let Ok(rdata) = Rdata::new(rr.rtype, rr.rdata.clone()) {
+                if !rdatas.contains(&rdata) {
+                    rdatas.push(rdata);
+                }
+            }
+        }
+        self.cache.insert_rrset(&first.owner, first.rtype, ttl, rdatas.clone(), rank, now);
+        rdatas.into_iter().map(|rdata| Record { owner: first.owner.clone(), rtype: first.rtype, ttl, rdata }).collect()
+    }
+}
+
+impl Budget {
+    /// Spends one query; the resolution's deadline, or `None` when the budget is gone.
+    fn take_query(&self) -> Option<Instant> {
+        let left = self.queries_left.load(Relaxed);
+        if left == 0 || Instant::now() >= self.deadline {
+            return None;
+        }
+        self.queries_left.store(left - 1, Relaxed);
+        Some(self.deadline)
+    }
+}
+
+/// The negative TTL of an SOA: min(its TTL, MINIMUM) (RFC 2308 §5).
+fn negative_ttl(soa_ttl: u32, rdata: &Rdata) -> u32 {
+    let bytes = rdata.bytes();
+    let minimum = bytes
+        .len()
+        .checked_sub(4)
+        .and_then(|start| bytes.get(start..))
+        .map_or(0, |tail| u32::from_be_bytes([tail[0], tail[1], tail[2], tail[3]]));
+    soa_ttl.min(minimum)
+}
+
+/// The address in A or AAAA RDATA.
+fn address(rtype: u16, rdata: &[u8]) -> Option<IpAddr> {
+    match rtype {
+        rtype::A => <[u8; 4]>::try_from(rdata).ok().map(IpAddr::from),
+        rtype::AAAA => <[u8; 16]>::try_from(rdata).ok().map(IpAddr::from),
+        _ => None,
+    }
+}
