@@ -51,7 +51,13 @@ impl Follower {
         .await
         .map_err(|e| StoreError::Backend(format!("compile task failed: {e}")))?;
         let health = self.feed.health_statuses().await?.into_iter().collect();
-        let snapshot = self.shared.load().with_changes(seq, compiled).with_health(seq, health);
+        let network = Arc::new(self.feed.load_network().await?);
+        let snapshot = self
+            .shared
+            .load()
+            .with_changes(seq, compiled)
+            .with_health(seq, health)
+            .with_network(seq, network);
         tracing::info!(zones = snapshot.zones.len(), seq = seq.0, "initial snapshot loaded");
         self.shared.store(Arc::new(snapshot));
         self.feed.report_applied(&self.node_id, seq).await?;
@@ -151,6 +157,10 @@ impl Follower {
         if health_changed {
             let health = self.feed.health_statuses().await?.into_iter().collect();
             snapshot = snapshot.with_health(seq, health);
+        }
+        if network_changed {
+            let network = Arc::new(self.feed.load_network().await?);
+            snapshot = snapshot.with_network(seq, network);
         }
         self.shared.store(Arc::new(snapshot));
         tracing::debug!(seq = seq.0, "snapshot swapped");

@@ -25,6 +25,9 @@ pub mod routing;
 /// Response-rate limiting on the public listener (issue 7).
 pub mod rrl;
 pub mod snapshot;
+pub mod view;
+/// The VPC resolver (issue 4).
+pub mod vpc;
 pub mod zone;
 
 pub use snapshot::{SharedSnapshot, Snapshot};

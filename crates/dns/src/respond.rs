@@ -52,32 +52,9 @@ pub fn respond<'b>(
     let edns = query.edns.map(|e| (EDNS_UDP_PAYLOAD, e.dnssec_ok));
     let mut w = ResponseWriter::new(out, &query, limit);
 
-    if query.opcode != 0 {
-        w.set_rcode(rcode::NOTIMP);
+    if let Some(code) = early_rcode(&query) {
+        w.set_rcode(code);
         return Some(w.finish(edns));
-    }
-    if query.edns.is_some_and(|e| e.version != 0) {
-        w.set_rcode(rcode::BADVERS);
-        return Some(w.finish(edns));
-    }
-    if query.qclass != cairn_wire::CLASS_IN {
-        w.set_rcode(rcode::REFUSED);
-        return Some(w.finish(edns));
-    }
-    match query.qtype {
-        rtype::AXFR | rtype::IXFR => {
-            w.set_rcode(rcode::REFUSED);
-            return Some(w.finish(edns));
-        }
-        rtype::OPT => {
-            w.set_rcode(rcode::FORMERR);
-            return Some(w.finish(edns));
-        }
-        128..=254 => {
-            w.set_rcode(rcode::NOTIMP);
-            return Some(w.finish(edns));
-        }
-        _ => {}
     }
 
     let mut lower = [0u8; 255];
@@ -92,6 +69,26 @@ pub fn respond<'b>(
     let plan = auth::lookup(zone, qname, query.qtype, &ctx);
     write_plan(&mut w, &plan);
     Some(w.finish(edns))
+}
+
+/// The response code for a query Cairn does not look up at all (checks 3–7 of the table
+/// above), shared with the VPC resolver; `None` when the lookup should go ahead.
+pub fn early_rcode(query: &Query<'_>) -> Option<u16> {
+    if query.opcode != 0 {
+        return Some(rcode::NOTIMP);
+    }
+    if query.edns.is_some_and(|e| e.version != 0) {
+        return Some(rcode::BADVERS);
+    }
+    if query.qclass != cairn_wire::CLASS_IN {
+        return Some(rcode::REFUSED);
+    }
+    match query.qtype {
+        rtype::AXFR | rtype::IXFR => Some(rcode::REFUSED),
+        rtype::OPT => Some(rcode::FORMERR),
+        128..=254 => Some(rcode::NOTIMP),
+        _ => None,
+    }
 }
 
 /// Writes a plan. Required data (the answer; the authority of negative answers and
@@ -142,7 +139,7 @@ fn push_rrset(
 }
 
 /// FORMERR with the header of `msg` and nothing else.
-fn formerr<'b>(msg: &[u8], out: &'b mut Vec<u8>) -> &'b [u8] {
+pub fn formerr<'b>(msg: &[u8], out: &'b mut Vec<u8>) -> &'b [u8] {
     let id = u16::from_be_bytes([msg[0], msg[1]]);
     let flags = u16::from_be_bytes([msg[2], msg[3]]);
     let opcode = ((flags >> 11) & 0xf) as u8;

@@ -6,7 +6,9 @@ use arc_swap::ArcSwap;
 use cairn_model::{ChangeSeq, HostedZoneId};
 use rustc_hash::FxHashMap;
 
+use crate::view::Views;
 use crate::zone::CompiledZone;
+use cairn_model::network::NetworkContents;
 
 /// The snapshot every listener reads; the follower swaps in a new one per change.
 pub type SharedSnapshot = Arc<ArcSwap<Snapshot>>;
@@ -25,6 +27,10 @@ pub struct Snapshot {
     /// Public zones by apex (lowercase wire). When several public zones share a name (Route 53
     /// allows it, each on its own name servers), the oldest is served.
     public: FxHashMap<Box<[u8]>, Arc<CompiledZone>>,
+    /// VPCs, subnets, security groups and private-zone associations, as the store has them.
+    pub network: Arc<NetworkContents>,
+    /// Each VPC's view (its private zones among `zones`), rebuilt when either changes.
+    pub views: Arc<Views>,
 }
 
 /// The region a node is in unless `--region` says otherwise.
@@ -38,6 +44,8 @@ impl Default for Snapshot {
             region: DEFAULT_REGION.into(),
             health: Arc::default(),
             public: FxHashMap::default(),
+            network: Arc::default(),
+            views: Arc::default(),
         }
     }
 }
@@ -65,7 +73,10 @@ impl Snapshot {
         updated: impl IntoIterator<Item = (HostedZoneId, Option<Arc<CompiledZone>>)>,
     ) -> Self {
         let mut zones = self.zones.clone();
+        let mut private_changed = false;
         for (id, zone) in updated {
+            private_changed |= zone.as_ref().is_some_and(|z| z.private)
+                || zones.get(&id).is_some_and(|z| z.private);
             match zone {
                 Some(zone) => zones.insert(id, zone),
                 None => zones.remove(&id),
@@ -78,7 +89,33 @@ impl Snapshot {
                 *entry = zone.clone();
             }
         }
-        Self { seq, zones, region: self.region.clone(), health: self.health.clone(), public }
+        let views = if private_changed {
+            Arc::new(Views::compile(&self.network, &zones))
+        } else {
+            self.views.clone()
+        };
+        Self {
+            seq,
+            zones,
+            region: self.region.clone(),
+            health: self.health.clone(),
+            public,
+            network: self.network.clone(),
+            views,
+        }
+    }
+
+    /// This snapshot with other networks (VPCs, associations); the views are rebuilt.
+    pub fn with_network(&self, seq: ChangeSeq, network: Arc<NetworkContents>) -> Self {
+        Self {
+            seq,
+            zones: self.zones.clone(),
+            region: self.region.clone(),
+            health: self.health.clone(),
+            public: self.public.clone(),
+            views: Arc::new(Views::compile(&network, &self.zones)),
+            network,
+        }
     }
 
     /// This snapshot with other health-check statuses.
@@ -89,6 +126,8 @@ impl Snapshot {
             region: self.region.clone(),
             health: Arc::new(health),
             public: self.public.clone(),
+            network: self.network.clone(),
+            views: self.views.clone(),
         }
     }
 

@@ -1,0 +1,183 @@
+//! Views: what one VPC's resolver sees (DESIGN.md §2, ROUTE53.md §5–6).
+//!
+//! A [`VpcView`] is compiled from the store's networks and the snapshot's zones whenever
+//! either changes: the VPC's blocks and DNS attributes, and its associated private zones by
+//! apex. [`Views`] finds the view for a client by its source address (longest CIDR match),
+//! which is how the shared `--resolver-listen` addresses choose.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use cairn_model::network::{NetworkContents, Subnet, Vpc};
+use cairn_model::HostedZoneId;
+use ipnet::IpNet;
+use rustc_hash::FxHashMap;
+
+use crate::zone::CompiledZone;
+
+/// One VPC as its resolver sees it.
+#[derive(Debug)]
+pub struct VpcView {
+    /// The VPC.
+    pub vpc: Vpc,
+    /// Its subnets (DNS64 is set per subnet).
+    pub subnets: Vec<Subnet>,
+    /// Associated private zones by apex (lowercase wire). Route 53 refuses a second
+    /// association of the same name (ConflictingDomainExists); were there two, the oldest wins.
+    pub private_zones: FxHashMap<Box<[u8]>, Arc<CompiledZone>>,
+    /// The domain EC2 hostnames live under in this VPC's region, lowercase wire
+    /// (`ec2.internal` in us-east-1, `<region>.compute.internal` elsewhere).
+    pub hostname_domain: Box<[u8]>,
+}
+
+impl VpcView {
+    /// Whether the resolver answers at all (`enableDnsSupport`).
+    pub fn answers(&self) -> bool {
+        self.vpc.enable_dns_support
+    }
+
+    /// Whether private zones and EC2 hostnames are resolved: Route 53 needs both
+    /// `enableDnsSupport` and `enableDnsHostnames` ([ROUTE53.md §5.2]).
+    pub fn private_dns(&self) -> bool {
+        self.vpc.enable_dns_support && self.vpc.enable_dns_hostnames
+    }
+
+    /// The private zone closest enclosing `qname` (lowercase wire), if any.
+    pub fn find_private_zone(&self, qname: &[u8]) -> Option<&Arc<CompiledZone>> {
+        let mut name = qname;
+        loop {
+            if let Some(zone) = self.private_zones.get(name) {
+                return Some(zone);
+            }
+            if name.first().copied().unwrap_or(0) == 0 {
+                return None;
+            }
+            name = &name[1 + name[0] as usize..];
+        }
+    }
+
+    /// Whether a client at `source` sits in a subnet with DNS64 on.
+    pub fn dns64_for(&self, source: IpAddr) -> bool {
+        self.subnets.iter().any(|s| {
+            s.enable_dns64
+                && (IpNet::from(s.cidr_block).contains(&source)
+                    || s.ipv6_cidr_block.is_some_and(|b| IpNet::from(b).contains(&source)))
+        })
+    }
+}
+
+/// Every VPC's view, and the index that picks one by source address.
+#[derive(Debug, Default)]
+pub struct Views {
+    /// Views by VPC id.
+    pub by_id: FxHashMap<String, Arc<VpcView>>,
+    /// Every block of every VPC with its view, longest prefix first (then oldest VPC).
+    by_block: Vec<(IpNet, Arc<VpcView>)>,
+}
+
+impl Views {
+    /// Compiles the views of `network`, with private zones taken from `zones`.
+    pub fn compile(network: &NetworkContents, zones: &FxHashMap<HostedZoneId, Arc<CompiledZone>>) -> Self {
+        let mut by_id = FxHashMap::default();
+        for vpc in &network.vpcs {
+            let mut private_zones: FxHashMap<Box<[u8]>, Arc<CompiledZone>> = FxHashMap::default();
+            for assoc in network.associations.iter().filter(|a| a.vpc_id == vpc.id) {
+                let Some(zone) = zones.get(&assoc.zone_id).filter(|z| z.private) else { continue };
+                let entry = private_zones.entry(zone.apex[..].into()).or_insert_with(|| zone.clone());
+                if (zone.created_at_ms, &zone.id) < (entry.created_at_ms, &entry.id) {
+                    *entry = zone.clone();
+                }
+            }
+            let view = VpcView {
+                vpc: vpc.clone(),
+                subnets: network.subnets.iter().filter(|s| s.vpc_id == vpc.id).cloned().collect(),
+                private_zones,
+                hostname_domain: hostname_domain(&vpc.region),
+            };
+            by_id.insert(vpc.id.clone(), Arc::new(view));
+        }
+        let mut by_block: Vec<(IpNet, Arc<VpcView>)> = by_id
+            .values()
+            .flat_map(|view| view.vpc.cidr_blocks().into_iter().map(move |b| (b, view.clone())))
+            .collect();
+        by_block.sort_by(|(a, va), (b, vb)| {
+            b.prefix_len()
+                .cmp(&a.prefix_len())
+                .then(va.vpc.created_at_ms.cmp(&vb.vpc.created_at_ms))
+                .then(va.vpc.id.cmp(&vb.vpc.id))
+        });
+        Self { by_id, by_block }
+    }
+
+    /// The view of the VPC whose block holds `source` most specifically; `None` for a source
+    /// in no VPC.
+    pub fn for_source(&self, source: IpAddr) -> Option<&Arc<VpcView>> {
+        let source = unmap(source);
+        self.by_block.iter().find(|(block, _)| block.contains(&source)).map(|(_, view)| view)
+    }
+}
+
+/// An IPv4-mapped IPv6 address as the IPv4 address it carries (dual-stack sockets).
+pub fn unmap(addr: IpAddr) -> IpAddr {
+    match addr {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(addr, IpAddr::V4),
+        v4 => v4,
+    }
+}
+
+/// `ec2.internal` in us-east-1, `<region>.compute.internal` elsewhere, as lowercase wire.
+pub fn hostname_domain(region: &str) -> Box<[u8]> {
+    let text = if region == "us-east-1" { "ec2.internal".to_string() } else { format!("{region}.compute.internal") };
+    to_wire(&text)
+}
+
+/// A dotted name (no trailing dot needed) as lowercase wire.
+pub(crate) fn to_wire(text: &str) -> Box<[u8]> {
+    let mut out = Vec::with_capacity(text.len() + 2);
+    for label in text.trim_end_matches('.').split('.').filter(|l| !l.is_empty()) {
+        out.push(label.len() as u8);
+        out.extend(label.bytes().map(|b| b.to_ascii_lowercase()));
+    }
+    out.push(0);
+    out.into_boxed_slice()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vpc(id: &str, cidr: &str, created: i64) -> Vpc {
+        Vpc {
+            id: id.into(),
+            region: "us-east-1".into(),
+            owner_account: "123456789012".into(),
+            cidr_block: cidr.parse().unwrap(),
+            secondary_cidr_blocks: vec![],
+            ipv6_cidr_block: None,
+            enable_dns_support: true,
+            enable_dns_hostnames: true,
+            is_default: false,
+            created_at_ms: created,
+        }
+    }
+
+    #[test]
+    fn the_longest_block_holding_the_source_chooses_the_view() {
+        let network = NetworkContents {
+            vpcs: vec![vpc("vpc-wide", "127.10.0.0/16", 1), vpc("vpc-narrow", "127.10.5.0/24", 2)],
+            ..Default::default()
+        };
+        let views = Views::compile(&network, &FxHashMap::default());
+        let pick = |a: &str| views.for_source(a.parse().unwrap()).map(|v| v.vpc.id.clone());
+        assert_eq!(pick("127.10.5.9").as_deref(), Some("vpc-narrow"));
+        assert_eq!(pick("127.10.6.9").as_deref(), Some("vpc-wide"));
+        assert_eq!(pick("::ffff:127.10.6.9").as_deref(), Some("vpc-wide"));
+        assert_eq!(pick("127.11.0.1"), None);
+    }
+
+    #[test]
+    fn hostname_domains_follow_the_region() {
+        assert_eq!(&*hostname_domain("us-east-1"), b"\x03ec2\x08internal\x00");
+        assert_eq!(&*hostname_domain("eu-west-1"), b"\x09eu-west-1\x07compute\x08internal\x00");
+    }
+}

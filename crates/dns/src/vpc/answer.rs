@@ -1,0 +1,296 @@
+//! The VPC resolver's query pipeline: what one VPC's view answers ([ROUTE53.md §5.2, §6.3]).
+//!
+//! | order | step | outcome |
+//! |---|---|---|
+//! | 1 | unreadable / QR=1 | dropped; FORMERR when the header is readable |
+//! | 2 | the VPC has `enableDnsSupport` off | dropped: its resolver does not answer |
+//! | 3 | opcode, EDNS version, class, AXFR, meta types | as the public listener (NOTIMP, BADVERS, REFUSED, …) |
+//! | 4 | the most specific of the VPC's private zones and autodefined domains | answered here; a name missing from a private zone is NXDOMAIN, never looked up publicly |
+//! | 5 | anything else | resolved publicly (recursion or forwarding, one shared cache) |
+//! | 6 | a CNAME leaving the answering domain | followed from step 4 for its target (at most 8 hops) |
+//! | 7 | AAAA with no AAAA data, client in a DNS64 subnet | AAAA synthesized in 64:ff9b::/96 from the A records (RFC 6147) |
+//!
+//! Answers carry RA=1; AA=1 only when every record came from the VPC's own private zones or
+//! autodefined names.
+
+use std::future::Future;
+use std::net::{IpAddr, Ipv6Addr};
+use std::pin::Pin;
+
+use cairn_wire::{rcode, rtype, ParseError, Query, Rdata, ResponseWriter, Section};
+
+use crate::auth;
+use crate::respond::{early_rcode, formerr, Transport, EDNS_UDP_PAYLOAD};
+use crate::routing::RoutingContext;
+use crate::snapshot::Snapshot;
+use crate::view::VpcView;
+use crate::vpc::internal;
+
+/// How many CNAME hops the resolver follows across domains.
+const MAX_CHAIN: usize = 8;
+
+/// A boxed future, for the object-safe [`PublicResolver`].
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// One record of an answer, owned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnedRecord {
+    /// Owner, uncompressed wire.
+    pub owner: Vec<u8>,
+    /// Type code.
+    pub rtype: u16,
+    /// TTL (remaining, for cached data).
+    pub ttl: u32,
+    /// Uncompressed RDATA.
+    pub rdata: Rdata,
+}
+
+/// What public resolution found for one name and type.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PublicAnswer {
+    /// Response code.
+    pub rcode: u16,
+    /// The answer section (a CNAME chain, then the data).
+    pub answer: Vec<OwnedRecord>,
+    /// The authority section (the SOA of negative answers).
+    pub authority: Vec<OwnedRecord>,
+}
+
+/// Resolves names that no private zone or autodefined domain covers: recursion from root
+/// hints or forwarding, behind the shared cache.
+pub trait PublicResolver: Send + Sync {
+    /// Resolves `qname` (lowercase uncompressed wire) for `qtype`.
+    fn resolve<'a>(&'a self, qname: &'a [u8], qtype: u16) -> BoxFuture<'a, PublicAnswer>;
+}
+
+/// What the view found, before it is written.
+#[derive(Debug, Default)]
+struct Found {
+    rcode: u16,
+    authoritative: bool,
+    answer: Vec<OwnedRecord>,
+    authority: Vec<OwnedRecord>,
+}
+
+/// Answers `msg` in `view`; `None` means send nothing.
+///
+/// # Arguments
+/// * `snapshot` - the snapshot the view was taken from (zones, health, region).
+/// * `view` - the asking VPC's view.
+/// * `source` - the client's address (for DNS64 subnets).
+/// * `public` - public resolution; `None` answers SERVFAIL for public names.
+pub async fn answer(
+    snapshot: &Snapshot,
+    view: &VpcView,
+    msg: &[u8],
+    transport: Transport,
+    source: IpAddr,
+    public: Option<&dyn PublicResolver>,
+) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(512);
+    let query = match Query::parse(msg) {
+        Ok(query) => query,
+        Err(ParseError::Drop) => return None,
+        Err(ParseError::FormErr(_)) => return Some(formerr(msg, &mut out).to_vec()),
+    };
+    if !view.answers() {
+        return None;
+    }
+    let edns = query.edns.map(|e| (EDNS_UDP_PAYLOAD, e.dnssec_ok));
+    if let Some(code) = early_rcode(&query) {
+        let mut w = ResponseWriter::new(&mut out, &query, 512);
+        w.set_ra(true);
+        w.set_rcode(code);
+        return Some(w.finish(edns).to_vec());
+    }
+    let mut lower = [0u8; 255];
+    let len = query.qname_lowercase(&mut lower);
+    let qname = &lower[..len];
+    let mut found = resolve(snapshot, view, qname, query.qtype, public).await;
+    if query.qtype == rtype::AAAA && found.rcode == rcode::NOERROR && view.dns64_for(source) {
+        synthesize_dns64(snapshot, view, qname, public, &mut found).await;
+    }
+    Some(write(&query, transport, &found, &mut out).to_vec())
+}
+
+/// Answers a query that cannot be given any view (a source in no VPC): REFUSED, RA=1.
+pub fn refuse(msg: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(64);
+    match Query::parse(msg) {
+        Ok(query) => {
+            let mut w = ResponseWriter::new(&mut out, &query, 512);
+            w.set_ra(true);
+            w.set_rcode(rcode::REFUSED);
+            Some(w.finish(query.edns.map(|e| (EDNS_UDP_PAYLOAD, e.dnssec_ok))).to_vec())
+        }
+        Err(ParseError::Drop) => None,
+        Err(ParseError::FormErr(_)) => Some(formerr(msg, &mut out).to_vec()),
+    }
+}
+
+/// Resolves `qname`/`qtype` in the view, following CNAMEs from one domain to the next.
+async fn resolve(
+    snapshot: &Snapshot,
+    view: &VpcView,
+    qname: &[u8],
+    qtype: u16,
+    public: Option<&dyn PublicResolver>,
+) -> Found {
+    let mut found = Found { authoritative: true, ..Found::default() };
+    let mut name = qname.to_vec();
+    let ctx = RoutingContext { region: &snapshot.region, health: &snapshot.health, zones: &snapshot.zones };
+    for _ in 0..MAX_CHAIN {
+        let private = if view.private_dns() { view.find_private_zone(&name) } else { None };
+        let internal = internal::lookup(view, &name, qtype);
+        // The most specific domain wins; a private zone beats an autodefined one of the same name.
+        let use_private = match (&private, &internal) {
+            (Some(zone), Some(auto)) => zone.apex.len() >= auto.domain_len,
+            (Some(_), None) => true,
+            _ => false,
+        };
+        if use_private {
+            let zone = private.expect("checked above");
+            let plan = auth::lookup(zone, &name, qtype, &ctx);
+            let before = found.answer.len();
+            for (owner, rrset) in &plan.answer {
+                found.answer.extend(rrset.rdatas.iter().map(|rdata| OwnedRecord {
+                    owner: owner.to_vec(),
+                    rtype: rrset.rtype,
+                    ttl: rrset.ttl,
+                    rdata: rdata.clone(),
+                }));
+            }
+            found.rcode = plan.rcode;
+            found.authoritative &= plan.authoritative;
+            if plan.rcode != rcode::NOERROR || found.answer.len() == before {
+                if !plan.authority_optional {
+                    for (owner, rrset) in &plan.authority {
+                        found.authority.extend(rrset.rdatas.iter().map(|rdata| OwnedRecord {
+                            owner: owner.to_vec(),
+                            rtype: rrset.rtype,
+                            ttl: rrset.ttl,
+                            rdata: rdata.clone(),
+                        }));
+                    }
+                }
+                return found;
+            }
+            let next = dangling_cname(&plan, qtype);
+            drop(plan);
+            match next {
+                Some(target) => name = target,
+                None => return found,
+            }
+            continue;
+        }
+        if let Some(auto) = internal {
+            found.rcode = auto.rcode;
+            let empty = auto.answer.is_empty();
+            let soa = empty.then(|| auto.soa());
+            found.answer.extend(auto.answer.into_iter().map(|(rtype, rdata)| OwnedRecord {
+                owner: name.clone(),
+                rtype,
+                ttl: internal::SYNTH_TTL,
+                rdata,
+            }));
+            if let Some(soa) = soa {
+                found.authority.push(OwnedRecord {
+                    owner: auto.apex.to_vec(),
+                    rtype: rtype::SOA,
+                    ttl: internal::SYNTH_TTL,
+                    rdata: soa,
+                });
+            }
+            return found;
+        }
+        found.authoritative = false;
+        let Some(public) = public else {
+            found.rcode = rcode::SERVFAIL;
+            return found;
+        };
+        let resolved = public.resolve(&name, qtype).await;
+        found.rcode = resolved.rcode;
+        found.answer.extend(resolved.answer);
+        found.authority.extend(resolved.authority);
+        return found;
+    }
+    // Too long a chain: what was found so far, as resolvers do.
+    found
+}
+
+/// The target of a CNAME that ends the plan's answer without data of `qtype` behind it:
+/// where the lookup continues, outside the zone that answered.
+fn dangling_cname(plan: &auth::Plan<'_>, qtype: u16) -> Option<Vec<u8>> {
+    if qtype == rtype::CNAME || qtype == rtype::ANY {
+        return None;
+    }
+    let (_, last) = plan.answer.last()?;
+    if last.rtype != rtype::CNAME {
+        return None;
+    }
+    last.cname_target.as_ref().map(|t| t.to_vec())
+}
+
+/// RFC 6147 §5.1: an AAAA query that found no AAAA records gets AAAA records made from the
+/// name's A records in 64:ff9b::/96 (NXDOMAIN and errors are left alone).
+async fn synthesize_dns64(
+    snapshot: &Snapshot,
+    view: &VpcView,
+    qname: &[u8],
+    public: Option<&dyn PublicResolver>,
+    found: &mut Found,
+) {
+    if found.answer.iter().any(|r| r.rtype == rtype::AAAA) {
+        return;
+    }
+    let a = Box::pin(resolve(snapshot, view, qname, rtype::A, public)).await;
+    if a.rcode != rcode::NOERROR {
+        return;
+    }
+    let synthesized: Vec<OwnedRecord> = a
+        .answer
+        .iter()
+        .filter(|r| r.rtype == rtype::A && r.rdata.bytes().len() == 4)
+        .map(|r| {
+            let v4 = r.rdata.bytes();
+            let v6 = Ipv6Addr::new(0x64, 0xff9b, 0, 0, 0, 0, u16::from_be_bytes([v4[0], v4[1]]), u16::from_be_bytes([v4[2], v4[3]]));
+            OwnedRecord {
+                owner: r.owner.clone(),
+                rtype: rtype::AAAA,
+                ttl: r.ttl,
+                rdata: Rdata::new(rtype::AAAA, v6.octets().to_vec()).expect("16 bytes"),
+            }
+        })
+        .collect();
+    if synthesized.is_empty() {
+        return;
+    }
+    // The CNAME chain of the A lookup, then the synthesized records.
+    found.answer = a.answer.into_iter().filter(|r| r.rtype == rtype::CNAME).chain(synthesized).collect();
+    found.authority.clear();
+    found.authoritative = false;
+}
+
+/// Writes what was found: a required record that does not fit sets TC (RFC 2181 §9).
+fn write<'b>(query: &Query<'_>, transport: Transport, found: &Found, out: &'b mut Vec<u8>) -> &'b [u8] {
+    let limit = match transport {
+        Transport::Udp => query.edns.map_or(512, |e| e.udp_payload.clamp(512, EDNS_UDP_PAYLOAD) as usize),
+        Transport::Tcp => usize::from(u16::MAX),
+    };
+    let edns = query.edns.map(|e| (EDNS_UDP_PAYLOAD, e.dnssec_ok));
+    let mut w = ResponseWriter::new(out, query, limit);
+    w.set_ra(true);
+    w.set_aa(found.authoritative && found.rcode != rcode::SERVFAIL);
+    w.set_rcode(found.rcode);
+    let sections = [(Section::Answer, &found.answer), (Section::Authority, &found.authority)];
+    for (section, records) in sections {
+        for record in records {
+            if w.push_rr(section, &record.owner, record.rtype, record.ttl, &record.rdata).is_err() {
+                w.clear_records();
+                w.set_tc(true);
+                return w.finish(edns);
+            }
+        }
+    }
+    w.finish(edns)
+}

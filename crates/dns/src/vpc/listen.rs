@@ -1,0 +1,256 @@
+//! The VPC resolver's sockets (DESIGN.md §2): shared `--resolver-listen` addresses that pick
+//! the VPC by the client's source address, and each VPC's own "+2" address, bound on
+//! `--vpc-dns-port` while the VPC exists (when the address is local to this node).
+//!
+//! Unlike the public listener, an answer may wait on the network (recursion, forwarding), so
+//! every query is its own task; at most [`MAX_IN_FLIGHT`] run at once and queries beyond that
+//! are dropped (the client retries), as resolvers do under overload.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use socket2::{Domain, Protocol, Socket, Type};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream, UdpSocket};
+use tokio::sync::{watch, Semaphore};
+
+use crate::respond::Transport;
+use crate::snapshot::SharedSnapshot;
+use crate::vpc::answer::{answer, refuse, PublicResolver};
+
+/// Queries answered at once across every resolver socket.
+pub const MAX_IN_FLIGHT: usize = 4096;
+/// TCP connections open at once across every resolver socket.
+pub const MAX_TCP_CONNECTIONS: usize = 512;
+/// A TCP connection idle this long is closed (RFC 7766 §6.2.3 suggests seconds).
+pub const TCP_IDLE: Duration = Duration::from_secs(10);
+/// How often the "+2" addresses are reconciled with the VPCs that exist.
+pub const RECONCILE_INTERVAL: Duration = Duration::from_millis(200);
+
+/// What every resolver socket shares.
+pub struct ResolverService {
+    /// The data plane's snapshot.
+    pub shared: SharedSnapshot,
+    /// Public resolution; `None` answers SERVFAIL for public names.
+    pub public: Option<Arc<dyn PublicResolver>>,
+    in_flight: Arc<Semaphore>,
+    tcp_slots: Arc<Semaphore>,
+}
+
+impl ResolverService {
+    /// A service over `shared`, resolving public names with `public`.
+    pub fn new(shared: SharedSnapshot, public: Option<Arc<dyn PublicResolver>>) -> Arc<Self> {
+        Arc::new(Self {
+            shared,
+            public,
+            in_flight: Arc::new(Semaphore::new(MAX_IN_FLIGHT)),
+            tcp_slots: Arc::new(Semaphore::new(MAX_TCP_CONNECTIONS)),
+        })
+    }
+
+    /// The reply to `msg` from `source`, in the view `choice` picks; `None` sends nothing.
+    pub async fn reply(&self, choice: &ViewChoice, msg: &[u8], source: IpAddr, transport: Transport) -> Option<Vec<u8>> {
+        let snapshot = self.shared.load_full();
+        let view = match choice {
+            ViewChoice::BySource => match snapshot.views.for_source(source) {
+                Some(view) => view.clone(),
+                None => return refuse(msg),
+            },
+            // The VPC was deleted a moment ago: its address is about to close.
+            ViewChoice::Vpc(id) => snapshot.views.by_id.get(id)?.clone(),
+        };
+        answer(&snapshot, &view, msg, transport, source, self.public.as_deref()).await
+    }
+}
+
+/// How a socket picks the view a query is answered in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ViewChoice {
+    /// By the client's source address (longest VPC block); REFUSED for a source in no VPC.
+    BySource,
+    /// Always this VPC (its "+2" address).
+    Vpc(String),
+}
+
+/// Binds UDP and TCP on `addr` for a resolver socket.
+pub fn bind(addr: SocketAddr) -> io::Result<(UdpSocket, TcpListener)> {
+    let domain = Domain::for_address(addr);
+    let udp = Socket::new(domain, Type::DGRAM, Some(Protocol::UDP))?;
+    let tcp = Socket::new(domain, Type::STREAM, Some(Protocol::TCP))?;
+    if addr.is_ipv6() {
+        udp.set_only_v6(true)?;
+        tcp.set_only_v6(true)?;
+    }
+    tcp.set_reuse_address(true)?;
+    let _ = udp.set_recv_buffer_size(4 << 20);
+    udp.bind(&addr.into())?;
+    // With port 0, TCP takes the port UDP got.
+    let udp_local = udp.local_addr()?.as_socket().unwrap_or(addr);
+    tcp.bind(&udp_local.into())?;
+    tcp.listen(1024)?;
+    udp.set_nonblocking(true)?;
+    tcp.set_nonblocking(true)?;
+    Ok((UdpSocket::from_std(udp.into())?, TcpListener::from_std(tcp.into())?))
+}
+
+/// Serves one UDP socket until `shutdown` turns true.
+pub async fn serve_udp(
+    socket: UdpSocket,
+    service: Arc<ResolverService>,
+    choice: ViewChoice,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let socket = Arc::new(socket);
+    let choice = Arc::new(choice);
+    let mut buf = vec![0u8; 65535];
+    loop {
+        let (len, peer) = tokio::select! {
+            received = socket.recv_from(&mut buf) => match received {
+                Ok(received) => received,
+                Err(e) => {
+                    tracing::debug!(error = %e, "resolver UDP receive failed");
+                    continue;
+                }
+            },
+            _ = shutdown.changed() => return,
+        };
+        if *shutdown.borrow() {
+            return;
+        }
+        let Ok(permit) = service.in_flight.clone().try_acquire_owned() else {
+            continue; // overloaded: drop, the client retries
+        };
+        let msg = buf[..len].to_vec();
+        let (socket, service, choice) = (socket.clone(), service.clone(), choice.clone());
+        tokio::spawn(async move {
+            if let Some(reply) = service.reply(&choice, &msg, peer.ip(), Transport::Udp).await {
+                let _ = socket.send_to(&reply, peer).await;
+            }
+            drop(permit);
+        });
+    }
+}
+
+/// Serves one TCP listener until `shutdown` turns true (RFC 7766 framing, answers in order).
+pub async fn serve_tcp(
+    listener: TcpListener,
+    service: Arc<ResolverService>,
+    choice: ViewChoice,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let choice = Arc::new(choice);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    tracing::debug!(error = %e, "resolver TCP accept failed");
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                    continue;
+                }
+            },
+            _ = shutdown.changed() => return,
+        };
+        let Ok(slot) = service.tcp_slots.clone().try_acquire_owned() else {
+            continue; // too many connections: close this one
+        };
+        let (service, choice) = (service.clone(), choice.clone());
+        tokio::spawn(async move {
+            let _ = connection(stream, peer, &service, &choice).await;
+            drop(slot);
+        });
+    }
+}
+
+async fn connection(mut stream: TcpStream, peer: SocketAddr, service: &ResolverService, choice: &ViewChoice) -> io::Result<()> {
+    let mut len = [0u8; 2];
+    loop {
+        match tokio::time::timeout(TCP_IDLE, stream.read_exact(&mut len)).await {
+            Ok(Ok(_)) => {}
+            _ => return Ok(()),
+        }
+        let mut msg = vec![0u8; usize::from(u16::from_be_bytes(len))];
+        tokio::time::timeout(TCP_IDLE, stream.read_exact(&mut msg))
+            .await
+            .map_err(|_| io::Error::from(io::ErrorKind::TimedOut))??;
+        let Some(reply) = service.reply(choice, &msg, peer.ip(), Transport::Tcp).await else { continue };
+        let mut framed = Vec::with_capacity(reply.len() + 2);
+        framed.extend_from_slice(&(reply.len() as u16).to_be_bytes());
+        framed.extend_from_slice(&reply);
+        stream.write_all(&framed).await?;
+    }
+}
+
+/// Where each VPC's "+2" resolver listens (`vpc id` → `addr:port`), for readiness reports.
+pub type VpcListenerStatus = Arc<Mutex<BTreeMap<String, String>>>;
+
+/// Keeps one resolver socket on each VPC's "+2" address and `port` while the VPC exists.
+/// An address that cannot be bound (not local to this node) is logged once per VPC and
+/// skipped; the rest keep serving.
+pub async fn run_vpc_addresses(
+    service: Arc<ResolverService>,
+    port: u16,
+    status: VpcListenerStatus,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut bound: HashMap<String, (SocketAddr, watch::Sender<bool>)> = HashMap::new();
+    let mut failed: HashSet<(String, SocketAddr)> = HashSet::new();
+    loop {
+        let snapshot = service.shared.load_full();
+        let desired: HashMap<String, SocketAddr> = snapshot
+            .views
+            .by_id
+            .values()
+            .map(|v| (v.vpc.id.clone(), SocketAddr::new(IpAddr::V4(v.vpc.resolver_address()), port)))
+            .collect();
+        // Close sockets of VPCs that are gone (or whose block changed).
+        bound.retain(|id, (addr, stop)| {
+            let keep = desired.get(id) == Some(addr);
+            if !keep {
+                let _ = stop.send(true);
+                tracing::info!(vpc = %id, %addr, "VPC resolver address closed");
+            }
+            keep
+        });
+        failed.retain(|(id, addr)| desired.get(id) == Some(addr));
+        for (id, addr) in desired {
+            if bound.contains_key(&id) || failed.contains(&(id.clone(), addr)) {
+                continue;
+            }
+            // Two VPCs with the same block share one address: the first one bound answers.
+            if bound.values().any(|(a, _)| *a == addr) {
+                continue;
+            }
+            match bind(addr) {
+                Ok((udp, tcp)) => {
+                    let (stop, stopped) = watch::channel(false);
+                    let choice = ViewChoice::Vpc(id.clone());
+                    tokio::spawn(serve_udp(udp, service.clone(), choice.clone(), stopped.clone()));
+                    tokio::spawn(serve_tcp(tcp, service.clone(), choice, stopped));
+                    tracing::info!(vpc = %id, %addr, "VPC resolver listening");
+                    bound.insert(id, (addr, stop));
+                }
+                Err(e) => {
+                    tracing::warn!(vpc = %id, %addr, error = %e, "cannot bind the VPC resolver address (not local to this node?); this VPC is served only through --resolver-listen");
+                    failed.insert((id, addr));
+                }
+            }
+        }
+        if let Ok(mut status) = status.lock() {
+            *status = bound.iter().map(|(id, (addr, _))| (id.clone(), addr.to_string())).collect();
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(RECONCILE_INTERVAL) => {}
+            _ = shutdown.changed() => {}
+        }
+        if *shutdown.borrow() {
+            for (_, (_, stop)) in bound {
+                let _ = stop.send(true);
+            }
+            return;
+        }
+    }
+}

@@ -1,0 +1,11 @@
+//! The VPC resolver (DESIGN.md §2): each VPC's view answered on its "+2" address and on the
+//! shared `--resolver-listen` addresses.
+//!
+//! - [`internal`]: EC2 hostnames and reverse names, Route 53's autodefined domains.
+//! - [`answer`]: the query pipeline of one view (private zones, autodefined names, public
+//!   resolution, CNAME chains, DNS64).
+//! - [`listen`]: the sockets, and the "+2" addresses kept in step with the VPCs.
+
+pub mod answer;
+pub mod internal;
+pub mod listen;
