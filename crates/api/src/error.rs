@@ -80,6 +80,11 @@ impl AwsError {
         Self::new(StatusCode::NOT_FOUND, "NoSuchHostedZone", format!("No hosted zone found with ID: {id}"))
     }
 
+    /// 400 `InvalidVPCId`, in Route 53's words.
+    pub fn invalid_vpc_id() -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "InvalidVPCId", "The VPC ID is invalid.")
+    }
+
     /// 404 for a path or method no operation answers.
     pub fn unknown_operation() -> Self {
         Self::new(
@@ -128,6 +133,35 @@ impl From<StoreError> for AwsError {
                 Self::new(StatusCode::CONFLICT, "HealthCheckVersionMismatch", message)
             }
             StoreError::InvalidHealthCheck(err) => Self::invalid_input(err.to_string()),
+            // Route 53's words for a VPC it cannot use (recorded in aws-recorded/route53.json);
+            // the EC2 handlers say InvalidVpcID.NotFound instead (crate::ec2::error).
+            StoreError::NoSuchVpc(_) => Self::invalid_vpc_id(),
+            StoreError::ConflictingDomainExists(_) => {
+                Self::new(StatusCode::BAD_REQUEST, "ConflictingDomainExists", message)
+            }
+            StoreError::LastVpcAssociation => Self::new(StatusCode::BAD_REQUEST, "LastVPCAssociation", message),
+            StoreError::PublicZoneVpcAssociation => {
+                Self::new(StatusCode::BAD_REQUEST, "PublicZoneVPCAssociation", message)
+            }
+            StoreError::VpcAssociationNotFound { .. } => {
+                Self::new(StatusCode::NOT_FOUND, "VPCAssociationNotFound", message)
+            }
+            StoreError::VpcAssociationAuthorizationNotFound { .. } => {
+                Self::new(StatusCode::NOT_FOUND, "VPCAssociationAuthorizationNotFound", message)
+            }
+            StoreError::NotAuthorized(_) => Self::new(StatusCode::UNAUTHORIZED, "NotAuthorizedException", message),
+            // EC2's codes (every EC2 client error is a 400).
+            StoreError::NoSuchSubnet(_) => Self::new(StatusCode::BAD_REQUEST, "InvalidSubnetID.NotFound", message),
+            StoreError::NoSuchSecurityGroup(_) => Self::new(StatusCode::BAD_REQUEST, "InvalidGroup.NotFound", message),
+            StoreError::SecurityGroupExists { .. } => {
+                Self::new(StatusCode::BAD_REQUEST, "InvalidGroup.Duplicate", message)
+            }
+            StoreError::DuplicatePermission(_) => {
+                Self::new(StatusCode::BAD_REQUEST, "InvalidPermission.Duplicate", message)
+            }
+            StoreError::DependencyViolation(_) => Self::new(StatusCode::BAD_REQUEST, "DependencyViolation", message),
+            StoreError::CannotDelete(_) => Self::new(StatusCode::BAD_REQUEST, "CannotDelete", message),
+            StoreError::Network(err) => Self::new(StatusCode::BAD_REQUEST, err.code(), message),
             StoreError::Unavailable(_) => {
                 tracing::warn!(error = %message, "store unavailable");
                 Self::internal("ServiceUnavailable", StatusCode::SERVICE_UNAVAILABLE, "Service is unavailable. Try again later.")

@@ -16,6 +16,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use cairn_model::health::{HealthCheck, HealthCheckConfig, HealthCheckError, HealthCheckUpdate};
+use cairn_model::network::{IngressRule, SecurityGroup, Subnet, Vpc, VpcAssociation};
+use cairn_model::network_validate::NetworkError;
 use cairn_model::{
     ChangeBatch, ChangeBatchError, ChangeId, ChangeInfo, ChangeSeq, DomainName, HostedZone,
     HostedZoneId, Limits, ResourceRecordSet,
@@ -76,6 +78,68 @@ pub enum StoreError {
     /// The health-check config was refused (InvalidInput).
     #[error(transparent)]
     InvalidHealthCheck(#[from] HealthCheckError),
+
+    //------------ networks (issue 4) ----------------------------------------------
+    /// No VPC with that id in that region (EC2 `InvalidVpcID.NotFound`; Route 53 says
+    /// `InvalidVPCId`).
+    #[error("The vpc ID '{0}' does not exist")]
+    NoSuchVpc(String),
+    /// No subnet with that id (EC2 `InvalidSubnetID.NotFound`).
+    #[error("The subnet ID '{0}' does not exist")]
+    NoSuchSubnet(String),
+    /// No security group with that id (EC2 `InvalidGroup.NotFound`).
+    #[error("The security group '{0}' does not exist")]
+    NoSuchSecurityGroup(String),
+    /// `GroupName` is taken in the VPC (EC2 `InvalidGroup.Duplicate`).
+    #[error("The security group '{name}' already exists for VPC '{vpc_id}'")]
+    SecurityGroupExists {
+        /// The name asked for.
+        name: String,
+        /// The VPC.
+        vpc_id: String,
+    },
+    /// The ingress permission exists already (EC2 `InvalidPermission.Duplicate`).
+    #[error("the specified rule \"{0}\" already exists")]
+    DuplicatePermission(String),
+    /// Something still depends on the resource (EC2 `DependencyViolation`).
+    #[error("{0}")]
+    DependencyViolation(String),
+    /// The resource may not be deleted at all (EC2 `CannotDelete`: a default group).
+    #[error("{0}")]
+    CannotDelete(String),
+    /// A network value EC2 refuses (its code is [`NetworkError::code`]).
+    #[error(transparent)]
+    Network(#[from] NetworkError),
+    /// The VPC is associated with this zone, or another zone of the same name, already
+    /// (Route 53 `ConflictingDomainExists`).
+    #[error("{0}")]
+    ConflictingDomainExists(String),
+    /// Disassociating the zone's only VPC (Route 53 `LastVPCAssociation`).
+    #[error("The VPC that you're trying to disassociate from the private hosted zone is the last VPC that is associated with the hosted zone. Amazon Route 53 doesn't support disassociating the last VPC from a hosted zone.")]
+    LastVpcAssociation,
+    /// Associating a VPC with a public zone (Route 53 `PublicZoneVPCAssociation`).
+    #[error("You're trying to associate a VPC with a public hosted zone. Amazon Route 53 doesn't support associating a VPC with a public hosted zone.")]
+    PublicZoneVpcAssociation,
+    /// The VPC is not associated with the zone (Route 53 `VPCAssociationNotFound`, 404).
+    #[error("The specified VPC {vpc_id} and hosted zone {zone_id} are not currently associated.")]
+    VpcAssociationNotFound {
+        /// The VPC.
+        vpc_id: String,
+        /// The zone.
+        zone_id: HostedZoneId,
+    },
+    /// No such authorization (Route 53 `VPCAssociationAuthorizationNotFound`, 404).
+    #[error("The VPC {vpc_id} is not authorized to be associated with hosted zone {zone_id}.")]
+    VpcAssociationAuthorizationNotFound {
+        /// The VPC.
+        vpc_id: String,
+        /// The zone.
+        zone_id: HostedZoneId,
+    },
+    /// The caller owns neither the zone nor an authorization (Route 53
+    /// `NotAuthorizedException`, 401).
+    #[error("{0}")]
+    NotAuthorized(String),
 }
 
 /// Shorthand.
@@ -102,6 +166,73 @@ pub struct NewHostedZone {
     pub name_servers: Vec<DomainName>,
     /// The record sets the zone starts with (apex SOA and NS, or a whole imported zone).
     pub initial_record_sets: Vec<ResourceRecordSet>,
+}
+
+/// What `create_vpc` needs; the store assigns the id, the default security group and the
+/// DNS attributes' defaults (support on, hostnames off).
+#[derive(Debug, Clone)]
+pub struct NewVpc {
+    /// The region it is created in.
+    pub region: String,
+    /// The owning account.
+    pub owner_account: String,
+    /// `CidrBlock` (checked: /16 to /28).
+    pub cidr_block: ipnet::Ipv4Net,
+    /// The IPv6 block, when one was asked for.
+    pub ipv6_cidr_block: Option<ipnet::Ipv6Net>,
+    /// Tags from `TagSpecifications`.
+    pub tags: Vec<(String, String)>,
+}
+
+/// What `create_subnet` needs.
+#[derive(Debug, Clone)]
+pub struct NewSubnet {
+    /// The VPC.
+    pub vpc_id: String,
+    /// The owning account.
+    pub owner_account: String,
+    /// `CidrBlock`: inside the VPC's, overlapping no other subnet.
+    pub cidr_block: ipnet::Ipv4Net,
+    /// `Ipv6CidrBlock`: a /64 of the VPC's IPv6 block.
+    pub ipv6_cidr_block: Option<ipnet::Ipv6Net>,
+    /// `AvailabilityZone`; the VPC's region + `a` when absent.
+    pub availability_zone: Option<String>,
+    /// Tags from `TagSpecifications`.
+    pub tags: Vec<(String, String)>,
+}
+
+/// What `create_security_group` needs.
+#[derive(Debug, Clone)]
+pub struct NewSecurityGroup {
+    /// The VPC.
+    pub vpc_id: String,
+    /// The owning account.
+    pub owner_account: String,
+    /// `GroupName`, unique in the VPC.
+    pub name: String,
+    /// `GroupDescription`.
+    pub description: String,
+    /// Tags from `TagSpecifications`.
+    pub tags: Vec<(String, String)>,
+}
+
+/// A VPC as Route 53 names it: `VPCId` and `VPCRegion`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct VpcRef {
+    /// `VPCId`.
+    pub vpc_id: String,
+    /// `VPCRegion`.
+    pub region: String,
+}
+
+/// The tag resource types of the network resources (the `tags` table's `resource_type`).
+pub mod tag_types {
+    /// VPCs.
+    pub const VPC: &str = "vpc";
+    /// Subnets.
+    pub const SUBNET: &str = "subnet";
+    /// Security groups.
+    pub const SECURITY_GROUP: &str = "security-group";
 }
 
 /// One entry of the change log.
@@ -295,6 +426,142 @@ pub trait Store: ChangeFeed {
     async fn health_check_state(&self, _id: &str) -> StoreResult<HealthCheckState> {
         Err(health_unsupported())
     }
+
+    //------------ networks (issue 4) -------------------------------------------------
+    //
+    // Every write is one transaction that logs a `ChangeSubject::Network` change.
+
+    /// Creates a VPC and its `default` security group.
+    async fn create_vpc(&self, _req: NewVpc) -> StoreResult<(Vpc, SecurityGroup)> {
+        Err(network_unsupported())
+    }
+
+    /// Every VPC, ordered by id.
+    async fn list_vpcs(&self) -> StoreResult<Vec<Vpc>> {
+        Ok(Vec::new())
+    }
+
+    /// One VPC.
+    async fn get_vpc(&self, id: &str) -> StoreResult<Vpc> {
+        Err(StoreError::NoSuchVpc(id.to_string()))
+    }
+
+    /// Deletes a VPC with no subnets and no security groups but its default one (which goes
+    /// with it); private-zone associations stay, as Route 53's do.
+    async fn delete_vpc(&self, _id: &str) -> StoreResult<()> {
+        Err(network_unsupported())
+    }
+
+    /// Sets `enableDnsSupport` and/or `enableDnsHostnames`.
+    async fn modify_vpc_attributes(
+        &self,
+        _id: &str,
+        _dns_support: Option<bool>,
+        _dns_hostnames: Option<bool>,
+    ) -> StoreResult<Vpc> {
+        Err(network_unsupported())
+    }
+
+    /// Creates a subnet inside its VPC's block, overlapping no other subnet.
+    async fn create_subnet(&self, _req: NewSubnet) -> StoreResult<Subnet> {
+        Err(network_unsupported())
+    }
+
+    /// Every subnet, ordered by id.
+    async fn list_subnets(&self) -> StoreResult<Vec<Subnet>> {
+        Ok(Vec::new())
+    }
+
+    /// Deletes a subnet.
+    async fn delete_subnet(&self, _id: &str) -> StoreResult<()> {
+        Err(network_unsupported())
+    }
+
+    /// Sets `EnableDns64` on a subnet.
+    async fn modify_subnet_dns64(&self, _id: &str, _enabled: bool) -> StoreResult<Subnet> {
+        Err(network_unsupported())
+    }
+
+    /// Creates a security group (no ingress rules).
+    async fn create_security_group(&self, _req: NewSecurityGroup) -> StoreResult<SecurityGroup> {
+        Err(network_unsupported())
+    }
+
+    /// Every security group, ordered by id.
+    async fn list_security_groups(&self) -> StoreResult<Vec<SecurityGroup>> {
+        Ok(Vec::new())
+    }
+
+    /// Deletes a security group that is not a VPC's default and that no rule names.
+    async fn delete_security_group(&self, _id: &str) -> StoreResult<()> {
+        Err(network_unsupported())
+    }
+
+    /// Adds ingress rules, all or none (`InvalidPermission.Duplicate` for one that exists).
+    async fn authorize_ingress(&self, _group_id: &str, _rules: Vec<IngressRule>) -> StoreResult<SecurityGroup> {
+        Err(network_unsupported())
+    }
+
+    /// Creates a private zone associated with `vpc`, owned by `owner_account`, as one change.
+    async fn create_private_hosted_zone(
+        &self,
+        _req: NewHostedZone,
+        _vpc: VpcRef,
+        _owner_account: &str,
+    ) -> StoreResult<(HostedZone, ChangeInfo)> {
+        Err(network_unsupported())
+    }
+
+    /// The VPCs a zone is associated with, ordered by VPC id (empty for a public zone).
+    async fn hosted_zone_vpcs(&self, _zone: &HostedZoneId) -> StoreResult<Vec<VpcAssociation>> {
+        Ok(Vec::new())
+    }
+
+    /// Associates a VPC with a private zone; `caller_account` must own the VPC, and own the
+    /// zone or hold an authorization for it.
+    async fn associate_vpc(
+        &self,
+        _zone: &HostedZoneId,
+        _vpc: VpcRef,
+        _caller_account: &str,
+        _comment: Option<String>,
+    ) -> StoreResult<ChangeInfo> {
+        Err(network_unsupported())
+    }
+
+    /// Removes an association; never the zone's last one.
+    async fn disassociate_vpc(
+        &self,
+        _zone: &HostedZoneId,
+        _vpc: VpcRef,
+        _comment: Option<String>,
+    ) -> StoreResult<ChangeInfo> {
+        Err(network_unsupported())
+    }
+
+    /// The private zones a VPC is associated with, ordered by id.
+    async fn hosted_zones_by_vpc(&self, _vpc: &VpcRef) -> StoreResult<Vec<HostedZone>> {
+        Ok(Vec::new())
+    }
+
+    /// Lets `vpc` (another account's) be associated with the private zone.
+    async fn create_vpc_association_authorization(&self, _zone: &HostedZoneId, _vpc: VpcRef) -> StoreResult<()> {
+        Err(network_unsupported())
+    }
+
+    /// Withdraws an authorization (existing associations stay).
+    async fn delete_vpc_association_authorization(&self, _zone: &HostedZoneId, _vpc: VpcRef) -> StoreResult<()> {
+        Err(network_unsupported())
+    }
+
+    /// The zone's authorizations, ordered by VPC id.
+    async fn list_vpc_association_authorizations(&self, _zone: &HostedZoneId) -> StoreResult<Vec<VpcRef>> {
+        Ok(Vec::new())
+    }
+}
+
+fn network_unsupported() -> StoreError {
+    StoreError::Backend("this store does not keep networks".into())
 }
 
 fn health_unsupported() -> StoreError {

@@ -12,6 +12,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
 use cairn_model::change::{apply_change_batch, names_touched};
+use cairn_model::network::{IngressRule, SecurityGroup, Subnet, Vpc, VpcAssociation};
 use cairn_model::{
     ChangeBatch, ChangeBatchError, ChangeId, ChangeInfo, ChangeSeq, ChangeStatus, DomainName, HostedZone,
     HostedZoneId, Limits, ResourceRecordSet, RrsetKey,
@@ -29,6 +30,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/sqlite/0001_initial.sql")),
     (2, include_str!("../migrations/sqlite/0002_health_checks.sql")),
     (3, include_str!("../migrations/sqlite/0003_change_names.sql")),
+    (4, include_str!("../migrations/sqlite/0004_networks.sql")),
 ];
 
 /// A node that has not reported for this long no longer counts for `INSYNC`.
@@ -397,52 +399,58 @@ fn check_caller_reference(
     .map_err(map_err)
 }
 
+/// Inserts a new zone, its caller reference and initial record sets (no change logged).
+fn insert_zone(tx: &Transaction<'_>, req: &NewHostedZone) -> StoreResult<HostedZoneId> {
+    if let Some(existing) = check_caller_reference(tx, "hostedzone", &req.caller_reference)? {
+        return Err(StoreError::HostedZoneAlreadyExists(HostedZoneId::new(existing)));
+    }
+    if let Some(set_id) = &req.delegation_set_id {
+        let found: Option<i64> = tx
+            .query_row("SELECT 1 FROM delegation_sets WHERE id = ?1", [set_id], |r| r.get(0))
+            .optional()
+            .map_err(map_err)?;
+        if found.is_none() {
+            return Err(StoreError::NoSuchDelegationSet(set_id.clone()));
+        }
+    }
+    let id = HostedZoneId::new(new_id('Z'));
+    let created_at_ms = now_ms();
+    tx.execute(
+        "INSERT INTO hosted_zones (id, name, sort_name, caller_reference, comment, has_config, \
+         private_zone, delegation_set_id, name_servers, created_at_ms) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            id.as_str(),
+            req.name.to_route53(),
+            req.name.route53_sort_key(),
+            req.caller_reference,
+            req.comment,
+            req.has_config,
+            req.private_zone,
+            req.delegation_set_id,
+            to_json(&req.name_servers)?,
+            created_at_ms
+        ],
+    )
+    .map_err(map_err)?;
+    tx.execute(
+        "INSERT INTO caller_references (kind, reference, resource_id) VALUES ('hostedzone', ?1, ?2)",
+        params![req.caller_reference, id.as_str()],
+    )
+    .map_err(map_err)?;
+    for set in &req.initial_record_sets {
+        insert_set(tx, &id, set)?;
+    }
+    Ok(id)
+}
+
 //------------ Store ------------------------------------------------------------
 
 #[async_trait]
 impl Store for SqliteStore {
     async fn create_hosted_zone(&self, req: NewHostedZone) -> StoreResult<(HostedZone, ChangeInfo)> {
         self.write(move |tx| {
-            if let Some(existing) = check_caller_reference(tx, "hostedzone", &req.caller_reference)? {
-                return Err(StoreError::HostedZoneAlreadyExists(HostedZoneId::new(existing)));
-            }
-            if let Some(set_id) = &req.delegation_set_id {
-                let found: Option<i64> = tx
-                    .query_row("SELECT 1 FROM delegation_sets WHERE id = ?1", [set_id], |r| r.get(0))
-                    .optional()
-                    .map_err(map_err)?;
-                if found.is_none() {
-                    return Err(StoreError::NoSuchDelegationSet(set_id.clone()));
-                }
-            }
-            let id = HostedZoneId::new(new_id('Z'));
-            let created_at_ms = now_ms();
-            tx.execute(
-                "INSERT INTO hosted_zones (id, name, sort_name, caller_reference, comment, has_config, \
-                 private_zone, delegation_set_id, name_servers, created_at_ms) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                params![
-                    id.as_str(),
-                    req.name.to_route53(),
-                    req.name.route53_sort_key(),
-                    req.caller_reference,
-                    req.comment,
-                    req.has_config,
-                    req.private_zone,
-                    req.delegation_set_id,
-                    to_json(&req.name_servers)?,
-                    created_at_ms
-                ],
-            )
-            .map_err(map_err)?;
-            tx.execute(
-                "INSERT INTO caller_references (kind, reference, resource_id) VALUES ('hostedzone', ?1, ?2)",
-                params![req.caller_reference, id.as_str()],
-            )
-            .map_err(map_err)?;
-            for set in &req.initial_record_sets {
-                insert_set(tx, &id, set)?;
-            }
+            let id = insert_zone(tx, &req)?;
             let change = log_change(tx, &ChangeSubject::HostedZone(id.clone()), None)?;
             Ok((require_zone(tx, &id)?, change))
         })
@@ -490,6 +498,7 @@ impl Store for SqliteStore {
                 [id.as_str()],
             )
             .map_err(map_err)?;
+            network::forget_zone(tx, &id)?;
             tx.execute("DELETE FROM hosted_zones WHERE id = ?1", [id.as_str()]).map_err(map_err)?;
             log_change(tx, &ChangeSubject::HostedZone(id.clone()), None)
         })
@@ -819,6 +828,113 @@ impl Store for SqliteStore {
     async fn health_check_state(&self, id: &str) -> StoreResult<crate::HealthCheckState> {
         health::state(self, id).await
     }
+
+    // Networks: the implementations are in the `network` section at the end of this file.
+
+    async fn create_vpc(&self, req: crate::NewVpc) -> StoreResult<(Vpc, SecurityGroup)> {
+        network::create_vpc(self, req).await
+    }
+
+    async fn list_vpcs(&self) -> StoreResult<Vec<Vpc>> {
+        network::list_vpcs(self).await
+    }
+
+    async fn get_vpc(&self, id: &str) -> StoreResult<Vpc> {
+        network::get_vpc(self, id).await
+    }
+
+    async fn delete_vpc(&self, id: &str) -> StoreResult<()> {
+        network::delete_vpc(self, id).await
+    }
+
+    async fn modify_vpc_attributes(
+        &self,
+        id: &str,
+        dns_support: Option<bool>,
+        dns_hostnames: Option<bool>,
+    ) -> StoreResult<Vpc> {
+        network::modify_vpc(self, id, dns_support, dns_hostnames).await
+    }
+
+    async fn create_subnet(&self, req: crate::NewSubnet) -> StoreResult<Subnet> {
+        network::create_subnet(self, req).await
+    }
+
+    async fn list_subnets(&self) -> StoreResult<Vec<Subnet>> {
+        network::list_subnets(self).await
+    }
+
+    async fn delete_subnet(&self, id: &str) -> StoreResult<()> {
+        network::delete_subnet(self, id).await
+    }
+
+    async fn modify_subnet_dns64(&self, id: &str, enabled: bool) -> StoreResult<Subnet> {
+        network::modify_subnet_dns64(self, id, enabled).await
+    }
+
+    async fn create_security_group(&self, req: crate::NewSecurityGroup) -> StoreResult<SecurityGroup> {
+        network::create_group(self, req).await
+    }
+
+    async fn list_security_groups(&self) -> StoreResult<Vec<SecurityGroup>> {
+        network::list_groups(self).await
+    }
+
+    async fn delete_security_group(&self, id: &str) -> StoreResult<()> {
+        network::delete_group(self, id).await
+    }
+
+    async fn authorize_ingress(&self, group_id: &str, rules: Vec<IngressRule>) -> StoreResult<SecurityGroup> {
+        network::authorize_ingress(self, group_id, rules).await
+    }
+
+    async fn create_private_hosted_zone(
+        &self,
+        req: NewHostedZone,
+        vpc: crate::VpcRef,
+        owner_account: &str,
+    ) -> StoreResult<(HostedZone, ChangeInfo)> {
+        network::create_private_zone(self, req, vpc, owner_account.to_string()).await
+    }
+
+    async fn hosted_zone_vpcs(&self, zone: &HostedZoneId) -> StoreResult<Vec<VpcAssociation>> {
+        network::zone_vpcs(self, zone).await
+    }
+
+    async fn associate_vpc(
+        &self,
+        zone: &HostedZoneId,
+        vpc: crate::VpcRef,
+        caller_account: &str,
+        comment: Option<String>,
+    ) -> StoreResult<ChangeInfo> {
+        network::associate(self, zone, vpc, caller_account.to_string(), comment).await
+    }
+
+    async fn disassociate_vpc(
+        &self,
+        zone: &HostedZoneId,
+        vpc: crate::VpcRef,
+        comment: Option<String>,
+    ) -> StoreResult<ChangeInfo> {
+        network::disassociate(self, zone, vpc, comment).await
+    }
+
+    async fn hosted_zones_by_vpc(&self, vpc: &crate::VpcRef) -> StoreResult<Vec<HostedZone>> {
+        network::zones_by_vpc(self, vpc).await
+    }
+
+    async fn create_vpc_association_authorization(&self, zone: &HostedZoneId, vpc: crate::VpcRef) -> StoreResult<()> {
+        network::authorize(self, zone, vpc).await
+    }
+
+    async fn delete_vpc_association_authorization(&self, zone: &HostedZoneId, vpc: crate::VpcRef) -> StoreResult<()> {
+        network::deauthorize(self, zone, vpc).await
+    }
+
+    async fn list_vpc_association_authorizations(&self, zone: &HostedZoneId) -> StoreResult<Vec<crate::VpcRef>> {
+        network::authorizations(self, zone).await
+    }
 }
 
 //------------ ChangeFeed -------------------------------------------------------
@@ -940,6 +1056,10 @@ impl ChangeFeed for SqliteStore {
 
     async fn health_statuses(&self) -> StoreResult<Vec<(String, bool)>> {
         health::statuses(self).await
+    }
+
+    async fn load_network(&self) -> StoreResult<cairn_model::network::NetworkContents> {
+        network::load(self).await
     }
 
     fn commit_notifier(&self) -> Option<Arc<Notify>> {
@@ -1343,6 +1463,689 @@ mod health {
                     .collect::<Result<Vec<_>, _>>()
                     .map_err(map_err)?;
                 Ok(rows)
+            })
+            .await
+    }
+}
+
+//==================================================================================
+//------------ networks (issue 4) --------------------------------------------------
+//==================================================================================
+//
+// VPCs, subnets and security groups are JSON documents; private-zone associations and
+// authorizations are plain rows. Every write logs one `ChangeSubject::Network` change in its
+// transaction (a private zone's creation logs it before the zone's own change, so the id
+// returned covers both).
+
+mod network {
+    use cairn_model::network::{IngressRule, NetworkContents, SecurityGroup, Subnet, Vpc, VpcAssociation};
+    use cairn_model::network_validate::{
+        availability_zone, check_ingress_rule, check_subnet_block, check_subnet_ipv6_block,
+        check_vpc_block, describe_rule, is_duplicate_rule,
+    };
+    use cairn_model::{ChangeInfo, HostedZone, HostedZoneId};
+    use rusqlite::{params, Connection, OptionalExtension, Transaction};
+
+    use super::{
+        corrupt, insert_zone, load_zone_row, log_change, map_err, now_ms, require_zone, to_json,
+        SqliteStore,
+    };
+    use crate::{
+        tag_types, ChangeSubject, NewHostedZone, NewSecurityGroup, NewSubnet, NewVpc, StoreError,
+        StoreResult, VpcRef,
+    };
+
+    /// An EC2-shaped id: `prefix-` and 17 hex digits.
+    fn new_ec2_id(prefix: &str) -> String {
+        use rand::Rng;
+        let mut rng = rand::thread_rng();
+        let digits: String = (0..17).map(|_| format!("{:x}", rng.gen_range(0..16u8))).collect();
+        format!("{prefix}-{digits}")
+    }
+
+    fn parse<T: serde::de::DeserializeOwned>(body: &str) -> StoreResult<T> {
+        serde_json::from_str(body).map_err(corrupt)
+    }
+
+    fn bodies(conn: &Connection, sql: &str, args: &[&dyn rusqlite::ToSql]) -> StoreResult<Vec<String>> {
+        let mut stmt = conn.prepare_cached(sql).map_err(map_err)?;
+        let rows = stmt
+            .query_map(args, |row| row.get::<_, String>(0))
+            .map_err(map_err)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(map_err)?;
+        Ok(rows)
+    }
+
+    fn load_vpc(conn: &Connection, id: &str) -> StoreResult<Option<Vpc>> {
+        let body: Option<String> = conn
+            .query_row("SELECT body FROM vpcs WHERE id = ?1", [id], |r| r.get(0))
+            .optional()
+            .map_err(map_err)?;
+        body.map(|b| parse(&b)).transpose()
+    }
+
+    fn require_vpc(conn: &Connection, id: &str) -> StoreResult<Vpc> {
+        load_vpc(conn, id)?.ok_or_else(|| StoreError::NoSuchVpc(id.to_string()))
+    }
+
+    /// The VPC a Route 53 request names: it must exist in the region named.
+    fn require_vpc_in_region(conn: &Connection, vpc: &VpcRef) -> StoreResult<Vpc> {
+        match load_vpc(conn, &vpc.vpc_id)? {
+            Some(found) if found.region == vpc.region => Ok(found),
+            _ => Err(StoreError::NoSuchVpc(vpc.vpc_id.clone())),
+        }
+    }
+
+    fn store_vpc(tx: &Transaction<'_>, vpc: &Vpc) -> StoreResult<()> {
+        tx.execute(
+            "INSERT OR REPLACE INTO vpcs (id, region, owner_account, body, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![vpc.id, vpc.region, vpc.owner_account, to_json(vpc)?, vpc.created_at_ms],
+        )
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    fn subnets_of(conn: &Connection, vpc_id: Option<&str>) -> StoreResult<Vec<Subnet>> {
+        let rows = match vpc_id {
+            Some(vpc) => bodies(conn, "SELECT body FROM subnets WHERE vpc_id = ?1 ORDER BY id", &[&vpc])?,
+            None => bodies(conn, "SELECT body FROM subnets ORDER BY id", &[])?,
+        };
+        rows.iter().map(|b| parse(b)).collect()
+    }
+
+    fn load_subnet(conn: &Connection, id: &str) -> StoreResult<Subnet> {
+        let body: Option<String> = conn
+            .query_row("SELECT body FROM subnets WHERE id = ?1", [id], |r| r.get(0))
+            .optional()
+            .map_err(map_err)?;
+        body.map(|b| parse(&b)).transpose()?.ok_or_else(|| StoreError::NoSuchSubnet(id.to_string()))
+    }
+
+    fn store_subnet(tx: &Transaction<'_>, subnet: &Subnet) -> StoreResult<()> {
+        tx.execute(
+            "INSERT OR REPLACE INTO subnets (id, vpc_id, body) VALUES (?1, ?2, ?3)",
+            params![subnet.id, subnet.vpc_id, to_json(subnet)?],
+        )
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    fn groups(conn: &Connection) -> StoreResult<Vec<SecurityGroup>> {
+        bodies(conn, "SELECT body FROM security_groups ORDER BY id", &[])?.iter().map(|b| parse(b)).collect()
+    }
+
+    fn load_group(conn: &Connection, id: &str) -> StoreResult<SecurityGroup> {
+        let body: Option<String> = conn
+            .query_row("SELECT body FROM security_groups WHERE id = ?1", [id], |r| r.get(0))
+            .optional()
+            .map_err(map_err)?;
+        body.map(|b| parse(&b)).transpose()?.ok_or_else(|| StoreError::NoSuchSecurityGroup(id.to_string()))
+    }
+
+    fn store_group(tx: &Transaction<'_>, group: &SecurityGroup) -> StoreResult<()> {
+        tx.execute(
+            "INSERT OR REPLACE INTO security_groups (id, vpc_id, name, body) VALUES (?1, ?2, ?3, ?4)",
+            params![group.id, group.vpc_id, group.name, to_json(group)?],
+        )
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    fn insert_tags(tx: &Transaction<'_>, resource_type: &str, id: &str, tags: &[(String, String)]) -> StoreResult<()> {
+        for (key, value) in tags {
+            tx.execute(
+                "INSERT OR REPLACE INTO tags (resource_type, resource_id, key, value) VALUES (?1, ?2, ?3, ?4)",
+                params![resource_type, id, key, value],
+            )
+            .map_err(map_err)?;
+        }
+        Ok(())
+    }
+
+    fn delete_tags(tx: &Transaction<'_>, resource_type: &str, id: &str) -> StoreResult<()> {
+        tx.execute("DELETE FROM tags WHERE resource_type = ?1 AND resource_id = ?2", params![resource_type, id])
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    fn network_change(tx: &Transaction<'_>, what: String, comment: Option<&str>) -> StoreResult<ChangeInfo> {
+        log_change(tx, &ChangeSubject::Network(what), comment)
+    }
+
+    pub(super) async fn create_vpc(store: &SqliteStore, req: NewVpc) -> StoreResult<(Vpc, SecurityGroup)> {
+        check_vpc_block(req.cidr_block)?;
+        store
+            .write(move |tx| {
+                let vpc = Vpc {
+                    id: new_ec2_id("vpc"),
+                    region: req.region,
+                    owner_account: req.owner_account.clone(),
+                    cidr_block: req.cidr_block,
+                    secondary_cidr_blocks: Vec::new(),
+                    ipv6_cidr_block: req.ipv6_cidr_block,
+                    enable_dns_support: true,
+                    enable_dns_hostnames: false,
+                    is_default: false,
+                    created_at_ms: now_ms(),
+                };
+                store_vpc(tx, &vpc)?;
+                insert_tags(tx, tag_types::VPC, &vpc.id, &req.tags)?;
+                // As on EC2: a `default` group whose members may reach each other.
+                let group_id = new_ec2_id("sg");
+                let group = SecurityGroup {
+                    id: group_id.clone(),
+                    name: "default".into(),
+                    description: "default VPC security group".into(),
+                    vpc_id: vpc.id.clone(),
+                    owner_account: req.owner_account,
+                    ingress: vec![IngressRule {
+                        protocol: "-1".into(),
+                        from_port: None,
+                        to_port: None,
+                        sources: Vec::new(),
+                        source_groups: vec![group_id],
+                    }],
+                };
+                store_group(tx, &group)?;
+                network_change(tx, format!("vpc {} created", vpc.id), None)?;
+                Ok((vpc, group))
+            })
+            .await
+    }
+
+    pub(super) async fn list_vpcs(store: &SqliteStore) -> StoreResult<Vec<Vpc>> {
+        store
+            .run(|conn| bodies(conn, "SELECT body FROM vpcs ORDER BY id", &[])?.iter().map(|b| parse(b)).collect())
+            .await
+    }
+
+    pub(super) async fn get_vpc(store: &SqliteStore, id: &str) -> StoreResult<Vpc> {
+        let id = id.to_string();
+        store.run(move |conn| require_vpc(conn, &id)).await
+    }
+
+    pub(super) async fn delete_vpc(store: &SqliteStore, id: &str) -> StoreResult<()> {
+        let id = id.to_string();
+        store
+            .write(move |tx| {
+                require_vpc(tx, &id)?;
+                let subnets: i64 = tx
+                    .query_row("SELECT count(*) FROM subnets WHERE vpc_id = ?1", [&id], |r| r.get(0))
+                    .map_err(map_err)?;
+                let groups: i64 = tx
+                    .query_row(
+                        "SELECT count(*) FROM security_groups WHERE vpc_id = ?1 AND name != 'default'",
+                        [&id],
+                        |r| r.get(0),
+                    )
+                    .map_err(map_err)?;
+                if subnets > 0 || groups > 0 {
+                    return Err(StoreError::DependencyViolation(format!(
+                        "The vpc '{id}' has dependencies and cannot be deleted."
+                    )));
+                }
+                let default_groups: Vec<String> = {
+                    let mut stmt = tx.prepare("SELECT id FROM security_groups WHERE vpc_id = ?1").map_err(map_err)?;
+                    let ids = stmt
+                        .query_map([&id], |r| r.get(0))
+                        .map_err(map_err)?
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(map_err)?;
+                    ids
+                };
+                for group in &default_groups {
+                    delete_tags(tx, tag_types::SECURITY_GROUP, group)?;
+                }
+                tx.execute("DELETE FROM security_groups WHERE vpc_id = ?1", [&id]).map_err(map_err)?;
+                tx.execute("DELETE FROM vpcs WHERE id = ?1", [&id]).map_err(map_err)?;
+                delete_tags(tx, tag_types::VPC, &id)?;
+                network_change(tx, format!("vpc {id} deleted"), None)?;
+                Ok(())
+            })
+            .await
+    }
+
+    pub(super) async fn modify_vpc(
+        store: &SqliteStore,
+        id: &str,
+        dns_support: Option<bool>,
+        dns_hostnames: Option<bool>,
+    ) -> StoreResult<Vpc> {
+        let id = id.to_string();
+        store
+            .write(move |tx| {
+                let mut vpc = require_vpc(tx, &id)?;
+                if let Some(on) = dns_support {
+                    vpc.enable_dns_support = on;
+                }
+                if let Some(on) = dns_hostnames {
+                    vpc.enable_dns_hostnames = on;
+                }
+                store_vpc(tx, &vpc)?;
+                network_change(tx, format!("vpc {id} attributes"), None)?;
+                Ok(vpc)
+            })
+            .await
+    }
+
+    pub(super) async fn create_subnet(store: &SqliteStore, req: NewSubnet) -> StoreResult<Subnet> {
+        store
+            .write(move |tx| {
+                let vpc = require_vpc(tx, &req.vpc_id)?;
+                let existing = subnets_of(tx, Some(&vpc.id))?;
+                check_subnet_block(&vpc, &existing, req.cidr_block)?;
+                if let Some(block) = req.ipv6_cidr_block {
+                    check_subnet_ipv6_block(&vpc, block)?;
+                }
+                let subnet = Subnet {
+                    id: new_ec2_id("subnet"),
+                    vpc_id: vpc.id.clone(),
+                    owner_account: req.owner_account,
+                    cidr_block: req.cidr_block,
+                    ipv6_cidr_block: req.ipv6_cidr_block,
+                    availability_zone: availability_zone(&vpc.region, req.availability_zone.as_deref())?,
+                    enable_dns64: false,
+                    created_at_ms: now_ms(),
+                };
+                store_subnet(tx, &subnet)?;
+                insert_tags(tx, tag_types::SUBNET, &subnet.id, &req.tags)?;
+                network_change(tx, format!("subnet {} created", subnet.id), None)?;
+                Ok(subnet)
+            })
+            .await
+    }
+
+    pub(super) async fn list_subnets(store: &SqliteStore) -> StoreResult<Vec<Subnet>> {
+        store.run(|conn| subnets_of(conn, None)).await
+    }
+
+    pub(super) async fn delete_subnet(store: &SqliteStore, id: &str) -> StoreResult<()> {
+        let id = id.to_string();
+        store
+            .write(move |tx| {
+                load_subnet(tx, &id)?;
+                tx.execute("DELETE FROM subnets WHERE id = ?1", [&id]).map_err(map_err)?;
+                delete_tags(tx, tag_types::SUBNET, &id)?;
+                network_change(tx, format!("subnet {id} deleted"), None)?;
+                Ok(())
+            })
+            .await
+    }
+
+    pub(super) async fn modify_subnet_dns64(store: &SqliteStore, id: &str, enabled: bool) -> StoreResult<Subnet> {
+        let id = id.to_string();
+        store
+            .write(move |tx| {
+                let mut subnet = load_subnet(tx, &id)?;
+                subnet.enable_dns64 = enabled;
+                store_subnet(tx, &subnet)?;
+                network_change(tx, format!("subnet {id} attributes"), None)?;
+                Ok(subnet)
+            })
+            .await
+    }
+
+    pub(super) async fn create_group(store: &SqliteStore, req: NewSecurityGroup) -> StoreResult<SecurityGroup> {
+        store
+            .write(move |tx| {
+                let vpc = require_vpc(tx, &req.vpc_id)?;
+                let taken: Option<i64> = tx
+                    .query_row(
+                        "SELECT 1 FROM security_groups WHERE vpc_id = ?1 AND name = ?2",
+                        params![vpc.id, req.name],
+                        |r| r.get(0),
+                    )
+                    .optional()
+                    .map_err(map_err)?;
+                if taken.is_some() {
+                    return Err(StoreError::SecurityGroupExists { name: req.name, vpc_id: vpc.id });
+                }
+                let group = SecurityGroup {
+                    id: new_ec2_id("sg"),
+                    name: req.name,
+                    description: req.description,
+                    vpc_id: vpc.id,
+                    owner_account: req.owner_account,
+                    ingress: Vec::new(),
+                };
+                store_group(tx, &group)?;
+                insert_tags(tx, tag_types::SECURITY_GROUP, &group.id, &req.tags)?;
+                network_change(tx, format!("security group {} created", group.id), None)?;
+                Ok(group)
+            })
+            .await
+    }
+
+    pub(super) async fn list_groups(store: &SqliteStore) -> StoreResult<Vec<SecurityGroup>> {
+        store.run(|conn| groups(conn)).await
+    }
+
+    pub(super) async fn delete_group(store: &SqliteStore, id: &str) -> StoreResult<()> {
+        let id = id.to_string();
+        store
+            .write(move |tx| {
+                let group = load_group(tx, &id)?;
+                if group.name == "default" {
+                    return Err(StoreError::CannotDelete(format!(
+                        "the specified group: \"{id}\" name: \"default\" cannot be deleted by a user"
+                    )));
+                }
+                let referenced = groups(tx)?
+                    .iter()
+                    .filter(|g| g.id != id)
+                    .any(|g| g.ingress.iter().any(|r| r.source_groups.contains(&id)));
+                if referenced {
+                    return Err(StoreError::DependencyViolation(format!("resource {id} has a dependent object")));
+                }
+                tx.execute("DELETE FROM security_groups WHERE id = ?1", [&id]).map_err(map_err)?;
+                delete_tags(tx, tag_types::SECURITY_GROUP, &id)?;
+                network_change(tx, format!("security group {id} deleted"), None)?;
+                Ok(())
+            })
+            .await
+    }
+
+    pub(super) async fn authorize_ingress(
+        store: &SqliteStore,
+        id: &str,
+        rules: Vec<IngressRule>,
+    ) -> StoreResult<SecurityGroup> {
+        let id = id.to_string();
+        store
+            .write(move |tx| {
+                let mut group = load_group(tx, &id)?;
+                for rule in &rules {
+                    check_ingress_rule(rule)?;
+                    for source in &rule.source_groups {
+                        load_group(tx, source)?;
+                    }
+                    if is_duplicate_rule(&group.ingress, rule) {
+                        return Err(StoreError::DuplicatePermission(describe_rule(rule)));
+                    }
+                    group.ingress.push(rule.clone());
+                }
+                store_group(tx, &group)?;
+                network_change(tx, format!("security group {id} ingress"), None)?;
+                Ok(group)
+            })
+            .await
+    }
+
+    //------------ private hosted zones ------------------------------------------------
+
+    fn zone_owner(conn: &Connection, zone: &HostedZoneId) -> StoreResult<Option<String>> {
+        let owner: Option<Option<String>> = conn
+            .query_row("SELECT owner_account FROM hosted_zones WHERE id = ?1", [zone.as_str()], |r| r.get(0))
+            .optional()
+            .map_err(map_err)?;
+        Ok(owner.flatten())
+    }
+
+    fn associations_of_zone(conn: &Connection, zone: &HostedZoneId) -> StoreResult<Vec<VpcAssociation>> {
+        let mut stmt = conn
+            .prepare_cached("SELECT vpc_id, vpc_region FROM vpc_associations WHERE zone_id = ?1 ORDER BY vpc_id")
+            .map_err(map_err)?;
+        let rows = stmt
+            .query_map([zone.as_str()], |r| {
+                Ok(VpcAssociation { zone_id: zone.clone(), vpc_id: r.get(0)?, vpc_region: r.get(1)? })
+            })
+            .map_err(map_err)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(map_err)?;
+        Ok(rows)
+    }
+
+    fn zones_of_vpc(conn: &Connection, vpc: &VpcRef) -> StoreResult<Vec<HostedZone>> {
+        let ids: Vec<String> = {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT zone_id FROM vpc_associations WHERE vpc_id = ?1 AND vpc_region = ?2 ORDER BY zone_id",
+                )
+                .map_err(map_err)?;
+            let ids = stmt
+                .query_map(params![vpc.vpc_id, vpc.region], |r| r.get(0))
+                .map_err(map_err)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(map_err)?;
+            ids
+        };
+        let mut zones = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(zone) = load_zone_row(conn, &HostedZoneId::new(id))? {
+                zones.push(zone);
+            }
+        }
+        Ok(zones)
+    }
+
+    /// `ConflictingDomainExists` when the VPC already sees a zone of this name.
+    fn check_no_conflict(conn: &Connection, zone_name: &cairn_model::DomainName, vpc: &VpcRef) -> StoreResult<()> {
+        if let Some(other) = zones_of_vpc(conn, vpc)?.into_iter().find(|z| &z.name == zone_name) {
+            return Err(StoreError::ConflictingDomainExists(format!(
+                "The VPC {} in region {} has already been associated with the hosted zone {} with the same domain name.",
+                vpc.vpc_id, vpc.region, other.id
+            )));
+        }
+        Ok(())
+    }
+
+    fn insert_association(tx: &Transaction<'_>, zone: &HostedZoneId, vpc: &VpcRef, owner: &str) -> StoreResult<()> {
+        tx.execute(
+            "INSERT INTO vpc_associations (zone_id, vpc_id, vpc_region, owner_account, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![zone.as_str(), vpc.vpc_id, vpc.region, owner, now_ms()],
+        )
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    pub(super) async fn create_private_zone(
+        store: &SqliteStore,
+        mut req: NewHostedZone,
+        vpc: VpcRef,
+        owner: String,
+    ) -> StoreResult<(HostedZone, ChangeInfo)> {
+        req.private_zone = true;
+        store
+            .write(move |tx| {
+                require_vpc_in_region(tx, &vpc)?;
+                check_no_conflict(tx, &req.name, &vpc)?;
+                let id = insert_zone(tx, &req)?;
+                tx.execute("UPDATE hosted_zones SET owner_account = ?2 WHERE id = ?1", params![id.as_str(), owner])
+                    .map_err(map_err)?;
+                insert_association(tx, &id, &vpc, &owner)?;
+                // The network change first: the zone's change, returned, comes after it, so
+                // INSYNC of the returned id covers the association too.
+                network_change(tx, format!("zone {id} associated with {}", vpc.vpc_id), None)?;
+                let change = log_change(tx, &ChangeSubject::HostedZone(id.clone()), None)?;
+                Ok((require_zone(tx, &id)?, change))
+            })
+            .await
+    }
+
+    pub(super) async fn zone_vpcs(store: &SqliteStore, zone: &HostedZoneId) -> StoreResult<Vec<VpcAssociation>> {
+        let zone = zone.clone();
+        store
+            .run(move |conn| {
+                require_zone(conn, &zone)?;
+                associations_of_zone(conn, &zone)
+            })
+            .await
+    }
+
+    pub(super) async fn associate(
+        store: &SqliteStore,
+        zone: &HostedZoneId,
+        vpc: VpcRef,
+        caller: String,
+        comment: Option<String>,
+    ) -> StoreResult<ChangeInfo> {
+        let zone_id = zone.clone();
+        store
+            .write(move |tx| {
+                let zone = require_zone(tx, &zone_id)?;
+                let found = require_vpc_in_region(tx, &vpc)?;
+                if !zone.private_zone {
+                    return Err(StoreError::PublicZoneVpcAssociation);
+                }
+                let authorized = || -> StoreResult<bool> {
+                    let row: Option<i64> = tx
+                        .query_row(
+                            "SELECT 1 FROM vpc_association_authorizations WHERE zone_id = ?1 AND vpc_id = ?2 AND vpc_region = ?3",
+                            params![zone_id.as_str(), vpc.vpc_id, vpc.region],
+                            |r| r.get(0),
+                        )
+                        .optional()
+                        .map_err(map_err)?;
+                    Ok(row.is_some())
+                };
+                let owns_zone = zone_owner(tx, &zone_id)?.is_none_or(|owner| owner == caller);
+                if found.owner_account != caller || (!owns_zone && !authorized()?) {
+                    return Err(StoreError::NotAuthorized(format!(
+                        "User: {caller} is not authorized to associate VPC {} with hosted zone {zone_id}.",
+                        vpc.vpc_id
+                    )));
+                }
+                check_no_conflict(tx, &zone.name, &vpc)?;
+                insert_association(tx, &zone_id, &vpc, &caller)?;
+                network_change(tx, format!("zone {zone_id} associated with {}", vpc.vpc_id), comment.as_deref())
+            })
+            .await
+    }
+
+    pub(super) async fn disassociate(
+        store: &SqliteStore,
+        zone: &HostedZoneId,
+        vpc: VpcRef,
+        comment: Option<String>,
+    ) -> StoreResult<ChangeInfo> {
+        let zone_id = zone.clone();
+        store
+            .write(move |tx| {
+                let zone = require_zone(tx, &zone_id)?;
+                if !zone.private_zone {
+                    return Err(StoreError::PublicZoneVpcAssociation);
+                }
+                let associations = associations_of_zone(tx, &zone_id)?;
+                if !associations.iter().any(|a| a.vpc_id == vpc.vpc_id && a.vpc_region == vpc.region) {
+                    return Err(StoreError::VpcAssociationNotFound { vpc_id: vpc.vpc_id, zone_id });
+                }
+                if associations.len() == 1 {
+                    return Err(StoreError::LastVpcAssociation);
+                }
+                tx.execute(
+                    "DELETE FROM vpc_associations WHERE zone_id = ?1 AND vpc_id = ?2",
+                    params![zone_id.as_str(), vpc.vpc_id],
+                )
+                .map_err(map_err)?;
+                network_change(tx, format!("zone {zone_id} disassociated from {}", vpc.vpc_id), comment.as_deref())
+            })
+            .await
+    }
+
+    pub(super) async fn zones_by_vpc(store: &SqliteStore, vpc: &VpcRef) -> StoreResult<Vec<HostedZone>> {
+        let vpc = vpc.clone();
+        store.run(move |conn| zones_of_vpc(conn, &vpc)).await
+    }
+
+    pub(super) async fn authorize(store: &SqliteStore, zone: &HostedZoneId, vpc: VpcRef) -> StoreResult<()> {
+        let zone_id = zone.clone();
+        store
+            .write(move |tx| {
+                let zone = require_zone(tx, &zone_id)?;
+                if !zone.private_zone {
+                    return Err(StoreError::PublicZoneVpcAssociation);
+                }
+                tx.execute(
+                    "INSERT OR IGNORE INTO vpc_association_authorizations (zone_id, vpc_id, vpc_region, created_at_ms) VALUES (?1, ?2, ?3, ?4)",
+                    params![zone_id.as_str(), vpc.vpc_id, vpc.region, now_ms()],
+                )
+                .map_err(map_err)?;
+                Ok(())
+            })
+            .await
+    }
+
+    pub(super) async fn deauthorize(store: &SqliteStore, zone: &HostedZoneId, vpc: VpcRef) -> StoreResult<()> {
+        let zone_id = zone.clone();
+        store
+            .write(move |tx| {
+                require_zone(tx, &zone_id)?;
+                let removed = tx
+                    .execute(
+                        "DELETE FROM vpc_association_authorizations WHERE zone_id = ?1 AND vpc_id = ?2 AND vpc_region = ?3",
+                        params![zone_id.as_str(), vpc.vpc_id, vpc.region],
+                    )
+                    .map_err(map_err)?;
+                if removed == 0 {
+                    return Err(StoreError::VpcAssociationAuthorizationNotFound { vpc_id: vpc.vpc_id, zone_id });
+                }
+                Ok(())
+            })
+            .await
+    }
+
+    pub(super) async fn authorizations(store: &SqliteStore, zone: &HostedZoneId) -> StoreResult<Vec<VpcRef>> {
+        let zone_id = zone.clone();
+        store
+            .run(move |conn| {
+                require_zone(conn, &zone_id)?;
+                let mut stmt = conn
+                    .prepare_cached(
+                        "SELECT vpc_id, vpc_region FROM vpc_association_authorizations WHERE zone_id = ?1 ORDER BY vpc_id, vpc_region",
+                    )
+                    .map_err(map_err)?;
+                let rows = stmt
+                    .query_map([zone_id.as_str()], |r| Ok(VpcRef { vpc_id: r.get(0)?, region: r.get(1)? }))
+                    .map_err(map_err)?
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(map_err)?;
+                Ok(rows)
+            })
+            .await
+    }
+
+    /// Removes a zone's associations and authorizations (the zone is being deleted); logs a
+    /// network change when it had any.
+    pub(super) fn forget_zone(tx: &Transaction<'_>, zone: &HostedZoneId) -> StoreResult<()> {
+        let associated = tx
+            .execute("DELETE FROM vpc_associations WHERE zone_id = ?1", [zone.as_str()])
+            .map_err(map_err)?;
+        tx.execute("DELETE FROM vpc_association_authorizations WHERE zone_id = ?1", [zone.as_str()])
+            .map_err(map_err)?;
+        if associated > 0 {
+            network_change(tx, format!("zone {zone} deleted"), None)?;
+        }
+        Ok(())
+    }
+
+    pub(super) async fn load(store: &SqliteStore) -> StoreResult<NetworkContents> {
+        store
+            .run(|conn| {
+                // One read transaction: every part from the same commit.
+                let tx = conn.transaction().map_err(map_err)?;
+                let vpcs: Vec<Vpc> =
+                    bodies(&tx, "SELECT body FROM vpcs ORDER BY id", &[])?.iter().map(|b| parse(b)).collect::<StoreResult<_>>()?;
+                let subnets = subnets_of(&tx, None)?;
+                let security_groups = groups(&tx)?;
+                let mut stmt = tx
+                    .prepare(
+                        "SELECT a.zone_id, a.vpc_id, a.vpc_region FROM vpc_associations a \
+                         JOIN vpcs v ON v.id = a.vpc_id AND v.region = a.vpc_region ORDER BY a.zone_id, a.vpc_id",
+                    )
+                    .map_err(map_err)?;
+                let associations = stmt
+                    .query_map([], |r| {
+                        Ok(VpcAssociation {
+                            zone_id: HostedZoneId::new(r.get::<_, String>(0)?),
+                            vpc_id: r.get(1)?,
+                            vpc_region: r.get(2)?,
+                        })
+                    })
+                    .map_err(map_err)?
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(map_err)?;
+                Ok(NetworkContents { vpcs, subnets, security_groups, associations })
             })
             .await
     }
