@@ -12,7 +12,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 use crate::error::AwsError;
-use crate::protocol::rest_xml;
+use crate::protocol::{ec2_query, rest_xml};
 
 /// The header that carries the request id.
 pub const REQUEST_ID_HEADER: &str = "x-amz-request-id";
@@ -35,6 +35,8 @@ pub enum ErrorForm {
     Xml,
     /// `{"__type": …, "message": …}` (json-1.1 and rest-json services).
     Json,
+    /// `<Response><Errors><Error>…` (EC2's query protocol).
+    Ec2,
 }
 
 impl ErrorForm {
@@ -50,12 +52,21 @@ impl ErrorForm {
             Self::Xml
         }
     }
+
+    /// Chooses the form from the method, path and headers: a `POST /` that is not JSON is
+    /// EC2's query protocol (Route 53 paths all start with its version).
+    pub fn for_parts(method: &axum::http::Method, path: &str, headers: &HeaderMap) -> Self {
+        match Self::for_request(headers) {
+            Self::Xml if method == axum::http::Method::POST && path == "/" => Self::Ec2,
+            form => form,
+        }
+    }
 }
 
 /// Middleware: assigns the request id, then renders any [`AwsError`] the inner layers left.
 pub async fn wrap(mut request: Request, next: Next) -> Response {
     let request_id = RequestId::generate();
-    let form = ErrorForm::for_request(request.headers());
+    let form = ErrorForm::for_parts(request.method(), request.uri().path(), request.headers());
     request.extensions_mut().insert(request_id.clone());
     let mut response = next.run(request).await;
     if let Some(error) = response.extensions_mut().remove::<AwsError>() {
@@ -70,6 +81,7 @@ pub async fn wrap(mut request: Request, next: Next) -> Response {
 pub fn render_error(error: &AwsError, form: ErrorForm, request_id: &RequestId) -> Response {
     let (content_type, body) = match form {
         ErrorForm::Xml => ("text/xml", rest_xml::error_body(error, &request_id.0)),
+        ErrorForm::Ec2 => ("text/xml;charset=UTF-8", ec2_query::error_body(error, &request_id.0)),
         ErrorForm::Json => (
             "application/x-amz-json-1.1",
             serde_json::json!({"__type": error.code, "message": error.message}).to_string(),

@@ -4,7 +4,8 @@
 //!   request ──► envelope (request id, errors rendered per protocol)
 //!                 ├─ GET /_cairn/health            (unauthenticated readiness)
 //!                 └─ sigv4 (verify signature) ──► route53 (rest-xml, /2013-04-01/…)
-//!                                                   └─► Store
+//!                                                 ├─► ec2 (query protocol, POST / Action=…)
+//!                                                 └─► Store
 //! ```
 //!
 //! # Layout
@@ -14,6 +15,7 @@
 //! - [`sigv4`]: AWS Signature Version 4 verification, as middleware.
 //! - [`protocol`]: wire codecs (rest-xml, query strings).
 //! - [`route53`]: the Route 53 operations, one module per resource.
+//! - [`ec2`]: the EC2 subset (VPCs, subnets, security groups) and the `POST /` dispatch.
 //!
 //! Start with [`router`].
 #![warn(missing_docs)]
@@ -25,6 +27,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{middleware, Json, Router};
 
+pub mod ec2;
 pub mod envelope;
 pub mod error;
 pub mod limits;
@@ -50,6 +53,7 @@ pub fn router(state: AppState) -> Router {
 /// [`router`] with request limits (rate, body size) checked before the signature.
 pub fn router_with(state: AppState, request_limits: limits::RequestLimits) -> Router {
     let signed = route53::routes()
+        .route("/", axum::routing::post(ec2::post_root))
         .method_not_allowed_fallback(unknown_operation)
         .fallback(unknown_operation)
         .layer(middleware::from_fn_with_state(state.clone(), sigv4::verify))

@@ -57,6 +57,12 @@ pub async fn verify(State(state): State<AppState>, request: Request, next: Next)
         tracing::debug!(code = %error.code, path = %parts.uri.path(), "request refused by sigv4");
         return error.into_response();
     }
+    // The verified scope: regional services (EC2) take their region from it, as a client
+    // configured for a region signs for that region.
+    let mut parts = parts;
+    if let Ok(signed) = SignedRequest::read(&parts) {
+        parts.extensions.insert(signed.scope);
+    }
     next.run(Request::from_parts(parts, Body::from(body))).await
 }
 

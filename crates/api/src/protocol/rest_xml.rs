@@ -153,10 +153,15 @@ pub struct XmlWriter {
 impl XmlWriter {
     /// Starts a document whose root is `root` in Route 53's namespace.
     pub fn new(root: &str) -> Self {
+        Self::with_namespace(root, ROUTE53_NAMESPACE)
+    }
+
+    /// Starts a document whose root is `root` in `namespace` (EC2's, for the query protocol).
+    pub fn with_namespace(root: &str, namespace: &str) -> Self {
         let mut out = String::with_capacity(512);
         out.push_str(r#"<?xml version="1.0" encoding="UTF-8"?>"#);
         out.push('\n');
-        out.push_str(&format!(r#"<{root} xmlns="{ROUTE53_NAMESPACE}">"#));
+        out.push_str(&format!(r#"<{root} xmlns="{namespace}">"#));
         Self { out }
     }
 

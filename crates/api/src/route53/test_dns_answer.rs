@@ -56,7 +56,7 @@ pub async fn get(State(state): State<AppState>, query: QueryParams) -> Result<Re
     let mut w = XmlWriter::new("TestDNSAnswerResponse");
     w.leaf("Nameserver", &nameserver)
         .leaf("RecordName", record_name)
-        .leaf("RecordType", &rtype.as_str());
+        .leaf("RecordType", rtype.as_str());
     w.open("RecordData");
     for value in &answer.record_data {
         w.leaf("RecordDataEntry", value);

@@ -212,3 +212,88 @@ impl Reply {
 pub fn find<'a>(root: &'a Element, path: &str) -> Option<&'a Element> {
     path.split('/').try_fold(root, |e, name| e.child(name))
 }
+
+//------------ EC2 (query protocol) ------------------------------------------------------
+
+/// A form-encoded `POST /` signed for `service` in `region`, as botocore's EC2 client sends.
+pub fn signed_form(body: &str, service: &str, region: &str, extra: &[(&str, &str)]) -> Request<Body> {
+    let amz_date = now_amz_date();
+    let mut headers = vec![
+        ("content-type", "application/x-www-form-urlencoded; charset=utf-8".to_string()),
+        ("host", HOST.to_string()),
+        ("x-amz-date", amz_date.clone()),
+    ];
+    headers.extend(extra.iter().map(|(k, v)| (*k, (*v).to_string())));
+    let signing = signer::Signing {
+        method: "POST",
+        raw_path: "/",
+        raw_query: "",
+        headers: &headers,
+        payload: body.as_bytes(),
+        access_key: ACCESS_KEY,
+        secret: SECRET,
+        region,
+        service,
+        amz_date: &amz_date,
+    };
+    let mut builder = Request::builder().method("POST").uri("/");
+    for (name, value) in &headers {
+        builder = builder.header(*name, value);
+    }
+    builder
+        .header("authorization", signing.authorization())
+        .body(Body::from(body.to_string()))
+        .expect("valid request")
+}
+
+/// Percent-encodes a form value.
+pub fn form_encode(value: &str) -> String {
+    cairn_api::protocol::query::uri_encode(value, false)
+}
+
+impl Api {
+    /// An EC2 action in `region` with `params` (`Action` and `Version` added).
+    pub async fn ec2_in(&self, region: &str, action: &str, params: &[(&str, &str)]) -> Reply {
+        let mut body = format!("Action={action}&Version=2016-11-15");
+        for (k, v) in params {
+            body.push('&');
+            body.push_str(&form_encode(k));
+            body.push('=');
+            body.push_str(&form_encode(v));
+        }
+        self.send(signed_form(&body, "ec2", region, &[])).await
+    }
+
+    /// An EC2 action in us-east-1.
+    pub async fn ec2(&self, action: &str, params: &[(&str, &str)]) -> Reply {
+        self.ec2_in("us-east-1", action, params).await
+    }
+
+    /// Creates a VPC and returns its id.
+    pub async fn create_vpc(&self, cidr: &str) -> String {
+        let reply = self.ec2("CreateVpc", &[("CidrBlock", cidr)]).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        reply.text("vpc/vpcId").expect("vpcId")
+    }
+}
+
+impl Reply {
+    /// Asserts an EC2 error document with this code and message (always HTTP 400).
+    pub fn assert_ec2_error(&self, code: &str, message: &str) {
+        assert_eq!(self.status, StatusCode::BAD_REQUEST, "{}", self.body);
+        let root = self.xml();
+        assert_eq!(root.name, "Response", "{}", self.body);
+        assert_eq!(find(&root, "Errors/Error/Code").map(|e| e.text.as_str()), Some(code), "{}", self.body);
+        assert_eq!(find(&root, "Errors/Error/Message").map(|e| e.text.as_str()), Some(message), "{}", self.body);
+        let request_id = find(&root, "RequestID").expect("RequestID").text.clone();
+        assert_eq!(self.headers.get("x-amz-request-id").and_then(|v| v.to_str().ok()), Some(request_id.as_str()));
+    }
+
+    /// The texts of every element at `path` (the last step may repeat, e.g. `vpcSet/item`).
+    pub fn texts(&self, path: &str) -> Vec<String> {
+        let root = self.xml();
+        let (parent, last) = path.rsplit_once('/').unwrap_or(("", path));
+        let parent = if parent.is_empty() { Some(&root) } else { find(&root, parent) };
+        parent.map(|p| p.children_named(last).map(|e| e.text.clone()).collect()).unwrap_or_default()
+    }
+}

@@ -1,0 +1,302 @@
+//! The EC2 subset Route 53 needs (VPCs, subnets, security groups), over EC2's query
+//! protocol ([`crate::protocol::ec2_query`]).
+//!
+//! ```text
+//!   POST /  ──► X-Amz-Target: …          ──► json_target (Route 53 Resolver, json-1.1: not yet)
+//!           └─► form body, Action=CreateVpc ──► dispatch ──► vpc / subnet / security_group
+//! ```
+//!
+//! The region of what a request creates is the region its signature is scoped to (a client
+//! configured for `eu-west-1` signs for it, as it would call `ec2.eu-west-1.amazonaws.com`);
+//! the owner is the node's account ([`crate::ApiConfig::account_id`]). Errors are EC2's
+//! codes and messages, rendered as `<Response><Errors>` by the envelope.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+use cairn_store::StoreError;
+
+use crate::envelope::RequestId;
+use crate::error::AwsError;
+use crate::protocol::ec2_query::{invalid_parameter_value, FormParams};
+use crate::protocol::rest_xml::XmlWriter;
+use crate::sigv4::Scope;
+use crate::state::AppState;
+
+pub mod security_group;
+pub mod subnet;
+pub mod vpc;
+
+/// The region used when a request carries no signing scope.
+pub const DEFAULT_REGION: &str = "us-east-1";
+
+/// What every EC2 operation gets: the shared state, its parameters and who asks where.
+#[derive(Debug)]
+pub struct Ctx {
+    /// The store and configuration.
+    pub state: AppState,
+    /// The form parameters.
+    pub params: FormParams,
+    /// The region from the signing scope.
+    pub region: String,
+    /// The account that owns what the request creates.
+    pub account: String,
+    /// The request id, echoed as `<requestId>`.
+    pub request_id: String,
+}
+
+/// `POST /`: EC2 query requests, and the json-1.1 services' hook.
+pub async fn post_root(
+    State(state): State<AppState>,
+    Extension(request_id): Extension<RequestId>,
+    scope: Option<Extension<Scope>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, AwsError> {
+    if let Some(target) = headers.get("x-amz-target") {
+        return json_target(target.to_str().unwrap_or_default());
+    }
+    let params = FormParams::parse(&body);
+    let action = params.get("Action").map(str::to_string).ok_or_else(|| {
+        AwsError::new(StatusCode::BAD_REQUEST, "MissingAction", "The request must contain the parameter Action.")
+    })?;
+    let ctx = Ctx {
+        account: state.config.account_id.clone(),
+        region: scope.map_or_else(|| DEFAULT_REGION.to_string(), |Extension(s)| s.region),
+        state,
+        params,
+        request_id: request_id.0,
+    };
+    if ctx.params.bool("DryRun")? == Some(true) && OPERATIONS.contains(&action.as_str()) {
+        return Err(AwsError::new(
+            StatusCode::PRECONDITION_FAILED,
+            "DryRunOperation",
+            "Request would have succeeded, but DryRun flag is set.",
+        ));
+    }
+    let body = dispatch(&action, &ctx).await?;
+    let mut response = (StatusCode::OK, body).into_response();
+    response.headers_mut().insert("content-type", HeaderValue::from_static("text/xml;charset=UTF-8"));
+    Ok(response)
+}
+
+/// Requests with `X-Amz-Target` belong to the json-1.1 services on this port (Route 53
+/// Resolver, `Route53Resolver.*`). None is served yet: every target is an unknown operation
+/// (rendered as JSON by the envelope, as the header asks).
+pub fn json_target(target: &str) -> Result<Response, AwsError> {
+    tracing::debug!(target, "json-1.1 target not served");
+    Err(AwsError::new(
+        StatusCode::BAD_REQUEST,
+        "UnknownOperationException",
+        format!("The operation {target} is not supported by this endpoint."),
+    ))
+}
+
+/// Every action served.
+pub const OPERATIONS: [&str; 15] = [
+    "CreateVpc",
+    "DescribeVpcs",
+    "DeleteVpc",
+    "ModifyVpcAttribute",
+    "DescribeVpcAttribute",
+    "CreateSubnet",
+    "DescribeSubnets",
+    "DeleteSubnet",
+    "ModifySubnetAttribute",
+    "CreateSecurityGroup",
+    "DescribeSecurityGroups",
+    "DeleteSecurityGroup",
+    "AuthorizeSecurityGroupIngress",
+    "DescribeAccountAttributes",
+    "DescribeAvailabilityZones",
+];
+
+async fn dispatch(action: &str, ctx: &Ctx) -> Result<String, AwsError> {
+    match action {
+        "CreateVpc" => vpc::create(ctx).await,
+        "DescribeVpcs" => vpc::describe(ctx).await,
+        "DeleteVpc" => vpc::delete(ctx).await,
+        "ModifyVpcAttribute" => vpc::modify_attribute(ctx).await,
+        "DescribeVpcAttribute" => vpc::describe_attribute(ctx).await,
+        "CreateSubnet" => subnet::create(ctx).await,
+        "DescribeSubnets" => subnet::describe(ctx).await,
+        "DeleteSubnet" => subnet::delete(ctx).await,
+        "ModifySubnetAttribute" => subnet::modify_attribute(ctx).await,
+        "CreateSecurityGroup" => security_group::create(ctx).await,
+        "DescribeSecurityGroups" => security_group::describe(ctx).await,
+        "DeleteSecurityGroup" => security_group::delete(ctx).await,
+        "AuthorizeSecurityGroupIngress" => security_group::authorize_ingress(ctx).await,
+        "DescribeAvailabilityZones" => subnet::describe_availability_zones(ctx),
+        "DescribeAccountAttributes" => vpc::describe_account_attributes(ctx),
+        other => Err(AwsError::new(
+            StatusCode::BAD_REQUEST,
+            "InvalidAction",
+            format!("The action {other} is not valid for this web service."),
+        )),
+    }
+}
+
+//------------ shared helpers ------------------------------------------------------------
+
+/// A store error in EC2's terms (a missing VPC is `InvalidVpcID.NotFound` here, where
+/// Route 53 says `InvalidVPCId`).
+pub fn ec2_error(err: StoreError) -> AwsError {
+    match err {
+        StoreError::NoSuchVpc(id) => vpc_not_found(&id),
+        other => other.into(),
+    }
+}
+
+/// `InvalidVpcID.NotFound`.
+pub fn vpc_not_found(id: &str) -> AwsError {
+    AwsError::new(StatusCode::BAD_REQUEST, "InvalidVpcID.NotFound", format!("The vpc ID '{id}' does not exist"))
+}
+
+/// Refuses an id not shaped `prefix-…` with EC2's `….Malformed` error.
+pub fn check_id(id: &str, prefix: &str, code: &'static str) -> Result<(), AwsError> {
+    let ok = id
+        .strip_prefix(prefix)
+        .and_then(|rest| rest.strip_prefix('-'))
+        .is_some_and(|hex| !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()));
+    if ok {
+        Ok(())
+    } else {
+        Err(AwsError::new(
+            StatusCode::BAD_REQUEST,
+            code,
+            format!("Invalid id: \"{id}\" (expecting \"{prefix}-...\")"),
+        ))
+    }
+}
+
+/// The tags `TagSpecification.N` gives for `resource_type`; another resource type is refused.
+pub fn tag_specifications(params: &FormParams, resource_type: &str) -> Result<Vec<(String, String)>, AwsError> {
+    let mut tags = Vec::new();
+    for spec in params.members("TagSpecification") {
+        let kind = spec.get("ResourceType").unwrap_or_default();
+        if kind != resource_type {
+            return Err(invalid_parameter_value(format!(
+                "'{kind}' is not a valid taggable resource type for this operation."
+            )));
+        }
+        for tag in spec.members("Tag") {
+            let key = tag.required("Key")?.to_string();
+            if key.is_empty() || key.len() > 127 || key.starts_with("aws:") {
+                return Err(AwsError::new(
+                    StatusCode::BAD_REQUEST,
+                    "InvalidParameterValue",
+                    format!("Tag key '{key}' is invalid: 1 to 127 characters, not starting with 'aws:'."),
+                ));
+            }
+            tags.push((key, tag.get("Value").unwrap_or_default().to_string()));
+        }
+    }
+    Ok(tags)
+}
+
+/// `<tagSet>`; nothing when there are no tags (as EC2 omits it).
+pub fn tag_set(w: &mut XmlWriter, tags: &[(String, String)]) {
+    if tags.is_empty() {
+        return;
+    }
+    w.open("tagSet");
+    for (key, value) in tags {
+        w.open("item").leaf("key", key).leaf("value", value).close("item");
+    }
+    w.close("tagSet");
+}
+
+/// One `Filter.N`: a name and the values any of which may match.
+#[derive(Debug, Clone)]
+pub struct Filter {
+    /// `Name`.
+    pub name: String,
+    /// `Value.M`.
+    pub values: Vec<String>,
+}
+
+/// The request's `Filter.N` list.
+pub fn filters(params: &FormParams) -> Vec<Filter> {
+    params
+        .members("Filter")
+        .into_iter()
+        .map(|f| Filter { name: f.get("Name").unwrap_or_default().to_string(), values: f.list("Value") })
+        .collect()
+}
+
+/// Whether a resource passes every filter. `field` gives the resource's values for a
+/// filter name (`None`: a name this resource type has no filter for); tag filters
+/// (`tag:Key`, `tag-key`, `tag-value`) are answered from `tags`.
+pub fn passes(
+    filters: &[Filter],
+    tags: &[(String, String)],
+    field: impl Fn(&str) -> Option<Vec<String>>,
+) -> Result<bool, AwsError> {
+    for filter in filters {
+        let candidates = if let Some(key) = filter.name.strip_prefix("tag:") {
+            tags.iter().filter(|(k, _)| k == key).map(|(_, v)| v.clone()).collect()
+        } else if filter.name == "tag-key" {
+            tags.iter().map(|(k, _)| k.clone()).collect()
+        } else if filter.name == "tag-value" {
+            tags.iter().map(|(_, v)| v.clone()).collect()
+        } else {
+            field(&filter.name).ok_or_else(|| {
+                invalid_parameter_value(format!("The filter '{}' is invalid", filter.name))
+            })?
+        };
+        let hit = filter.values.iter().any(|pattern| candidates.iter().any(|c| glob(pattern, c)));
+        if !hit {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// EC2 filter matching: `*` any run, `?` any one character, otherwise exact.
+pub fn glob(pattern: &str, text: &str) -> bool {
+    fn go(p: &[char], t: &[char]) -> bool {
+        match p.split_first() {
+            None => t.is_empty(),
+            Some(('*', rest)) => (0..=t.len()).any(|i| go(rest, &t[i..])),
+            Some(('?', rest)) => !t.is_empty() && go(rest, &t[1..]),
+            Some((c, rest)) => t.first() == Some(c) && go(rest, &t[1..]),
+        }
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    go(&p, &t)
+}
+
+/// `true`/`false` as EC2 writes booleans.
+pub fn bool_text(value: bool) -> &'static str {
+    if value {
+        "true"
+    } else {
+        "false"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_like_ec2_filters() {
+        assert!(glob("vpc-*", "vpc-0abc"));
+        assert!(glob("10.0.?.0/24", "10.0.1.0/24"));
+        assert!(!glob("10.0.?.0/24", "10.0.12.0/24"));
+        assert!(glob("web", "web"));
+        assert!(!glob("web", "web2"));
+    }
+
+    #[test]
+    fn checks_id_shapes() {
+        assert!(check_id("vpc-0123abcd", "vpc", "InvalidVpcID.Malformed").is_ok());
+        let err = check_id("non-existent", "vpc", "InvalidVpcID.Malformed").expect_err("malformed");
+        assert_eq!(err.code, "InvalidVpcID.Malformed");
+        assert!(check_id("vpc-", "vpc", "X").is_err());
+        assert!(check_id("vpc-xyz", "vpc", "X").is_err());
+    }
+}
