@@ -52,6 +52,21 @@ pub(crate) struct ServeArgs {
     /// Public authoritative DNS address, UDP and TCP; repeat for more [default: 127.0.0.1:1053].
     #[arg(long, env = "CAIRN_DNS_LISTEN", value_name = "ADDR", value_delimiter = ',')]
     pub(crate) dns_listen: Vec<SocketAddr>,
+    /// VPC resolver address shared by every VPC, UDP and TCP; the VPC is chosen by the
+    /// client's source address (longest VPC block), sources in no VPC are REFUSED. Repeatable.
+    #[arg(long, env = "CAIRN_RESOLVER_LISTEN", value_name = "ADDR", value_delimiter = ',')]
+    pub(crate) resolver_listen: Vec<SocketAddr>,
+    /// Port of each VPC's own resolver address (its block's base + 2, bound while the VPC
+    /// exists when that address is local to this node) [default: 53].
+    #[arg(long, env = "CAIRN_VPC_DNS_PORT", value_name = "PORT")]
+    pub(crate) vpc_dns_port: Option<u16>,
+    /// Resolve public names by forwarding to this server (IP or IP:PORT) instead of recursing
+    /// from the root hints. Repeatable.
+    #[arg(long = "forwarder", env = "CAIRN_FORWARDERS", value_name = "ADDR", value_delimiter = ',')]
+    pub(crate) forwarders: Vec<String>,
+    /// Root hints for recursion, BIND named.root format [default: the built-in IANA root servers].
+    #[arg(long, env = "CAIRN_ROOT_HINTS", value_name = "FILE")]
+    pub(crate) root_hints: Option<PathBuf>,
     /// UDP worker threads per DNS address [default: one per core].
     #[arg(long, env = "CAIRN_DNS_WORKERS", value_name = "N")]
     pub(crate) dns_workers: Option<usize>,

@@ -19,6 +19,19 @@ pub(crate) const DEFAULT_DNS_LISTEN: &str = "127.0.0.1:1053";
 /// Default account id.
 pub(crate) const DEFAULT_ACCOUNT_ID: &str = "111111111111";
 
+/// Port of each VPC's own resolver address, as in AWS.
+pub(crate) const DEFAULT_VPC_DNS_PORT: u16 = 53;
+
+/// `--forwarder`: `IP`, `IP:PORT` or `[IPv6]:PORT`; port 53 when none is given.
+pub(crate) fn parse_forwarder(text: &str) -> Result<SocketAddr, String> {
+    if let Ok(addr) = text.parse::<SocketAddr>() {
+        return Ok(addr);
+    }
+    text.parse::<std::net::IpAddr>()
+        .map(|ip| SocketAddr::new(ip, 53))
+        .map_err(|_| format!("--forwarder {text:?} is not an IP address or IP:PORT"))
+}
+
 /// The `--config` file: the same keys as the command line, in snake case.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -29,6 +42,12 @@ pub(crate) struct FileConfig {
     #[serde(default)]
     dns_listen: Vec<SocketAddr>,
     dns_workers: Option<usize>,
+    #[serde(default)]
+    resolver_listen: Vec<SocketAddr>,
+    vpc_dns_port: Option<u16>,
+    #[serde(default)]
+    forwarders: Vec<String>,
+    root_hints: Option<PathBuf>,
     #[serde(default)]
     nameservers: Vec<String>,
     account_id: Option<String>,
@@ -58,6 +77,14 @@ pub(crate) struct Settings {
     pub(crate) dns_listen: Vec<SocketAddr>,
     /// UDP workers per DNS address.
     pub(crate) dns_workers: usize,
+    /// Shared VPC resolver addresses (VPC chosen by source address).
+    pub(crate) resolver_listen: Vec<SocketAddr>,
+    /// Port of each VPC's "+2" resolver address.
+    pub(crate) vpc_dns_port: u16,
+    /// Forwarders for public names (empty: recursion from the root hints).
+    pub(crate) forwarders: Vec<SocketAddr>,
+    /// Root hints file (`None`: the built-in hints).
+    pub(crate) root_hints: Option<PathBuf>,
     /// Name servers of new zones.
     pub(crate) nameservers: Vec<DomainName>,
     /// Account id.
@@ -118,7 +145,15 @@ pub(crate) fn resolve(args: &ServeArgs) -> Result<Settings, String> {
     if dns_workers == 0 {
         return Err("--dns-workers must be at least 1".into());
     }
+    let resolver_listen =
+        if !args.resolver_listen.is_empty() { args.resolver_listen.clone() } else { file.resolver_listen };
+    let forwarder_names = if !args.forwarders.is_empty() { args.forwarders.clone() } else { file.forwarders };
+    let forwarders = forwarder_names.iter().map(|f| parse_forwarder(f)).collect::<Result<Vec<_>, _>>()?;
     Ok(Settings {
+        resolver_listen,
+        vpc_dns_port: args.vpc_dns_port.or(file.vpc_dns_port).unwrap_or(DEFAULT_VPC_DNS_PORT),
+        forwarders,
+        root_hints: args.root_hints.clone().or(file.root_hints),
         rrl,
         api_limits,
         data_dir,

@@ -85,6 +85,30 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
         tracing::info!(addr = %bound.local, workers = settings.dns_workers, "dns listening (udp, tcp)");
     }
     tokio::spawn(follower.run(shutdown_rx.clone()));
+
+    // VPC resolver: shared addresses, and each VPC's "+2" address.
+    let public = public_resolver(&settings)?;
+    let resolver = cairn_dns::vpc::listen::ResolverService::new(shared.clone(), Some(public.clone()));
+    let mut resolver_addrs: Vec<SocketAddr> = Vec::new();
+    for addr in &settings.resolver_listen {
+        let (udp, tcp) = cairn_dns::vpc::listen::bind(*addr).map_err(|e| {
+            tracing::error!(%addr, error = %e, "cannot bind the resolver address");
+            ExitError::Runtime
+        })?;
+        let local = udp.local_addr().map_err(|_| ExitError::Runtime)?;
+        let choice = cairn_dns::vpc::listen::ViewChoice::BySource;
+        tokio::spawn(cairn_dns::vpc::listen::serve_udp(udp, resolver.clone(), choice.clone(), shutdown_rx.clone()));
+        tokio::spawn(cairn_dns::vpc::listen::serve_tcp(tcp, resolver.clone(), choice, shutdown_rx.clone()));
+        tracing::info!(addr = %local, "vpc resolver listening (udp, tcp; view by source address)");
+        resolver_addrs.push(local);
+    }
+    let vpc_listeners = cairn_dns::vpc::listen::VpcListenerStatus::default();
+    tokio::spawn(cairn_dns::vpc::listen::run_vpc_addresses(
+        resolver.clone(),
+        settings.vpc_dns_port,
+        vpc_listeners.clone(),
+        shutdown_rx.clone(),
+    ));
     tokio::spawn(cairn_health::run(
         store.clone(),
         cairn_health::CheckerConfig {
@@ -103,13 +127,20 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
     let readiness = {
         let shared = shared.clone();
         let dns: Vec<String> = dns_addrs.iter().map(ToString::to_string).collect();
+        let resolvers: Vec<String> = resolver_addrs.iter().map(ToString::to_string).collect();
+        let vpc_listeners = vpc_listeners.clone();
+        let public = public.clone();
         let node_id = node_id.clone();
         Arc::new(move || {
             let snapshot = shared.load();
+            let vpc_resolvers = vpc_listeners.lock().map(|m| m.clone()).unwrap_or_default();
             serde_json::json!({
                 "status": "ok",
                 "api": api_addr.to_string(),
                 "dns": dns,
+                "resolvers": resolvers,
+                "vpc_resolvers": vpc_resolvers,
+                "resolver_stats": resolver_stats(&public.stats()),
                 "node_id": node_id,
                 "applied_seq": snapshot.seq.0,
                 "zones": snapshot.zones.len(),
@@ -141,6 +172,7 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
         let ready = serde_json::json!({
             "api": api_addr.to_string(),
             "dns": dns_addrs.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "resolvers": resolver_addrs.iter().map(ToString::to_string).collect::<Vec<_>>(),
         });
         write_atomically(path, ready.to_string().as_bytes()).map_err(|e| {
             tracing::error!(path = %path.display(), error = %e, "cannot write the ready file");
@@ -161,6 +193,52 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
         let _ = thread.join();
     }
     Ok(())
+}
+
+/// The IANA root servers, used when no `--root-hints` file is given.
+const BUILTIN_ROOT_HINTS: &str = include_str!("named.root");
+
+/// Public resolution for the VPC resolver: forwarding when `--forwarder` is given, else
+/// recursion from the root hints.
+fn public_resolver(settings: &config::Settings) -> Result<Arc<cairn_dns::resolver::Resolver>, ExitError> {
+    use cairn_dns::resolver::{parse_root_hints, Resolver, ResolverConfig, Upstream};
+    let upstream = if !settings.forwarders.is_empty() {
+        tracing::info!(forwarders = ?settings.forwarders, "public names are forwarded");
+        Upstream::Forwarders(settings.forwarders.clone())
+    } else {
+        let (text, source) = match &settings.root_hints {
+            Some(path) => (
+                std::fs::read_to_string(path).map_err(|e| {
+                    tracing::error!(path = %path.display(), error = %e, "cannot read the root hints");
+                    ExitError::InvalidInput
+                })?,
+                path.display().to_string(),
+            ),
+            None => (BUILTIN_ROOT_HINTS.to_string(), "built-in".to_string()),
+        };
+        let hints = parse_root_hints(&text).map_err(|e| {
+            tracing::error!(root_hints = %source, error = %e, "cannot use the root hints");
+            ExitError::InvalidInput
+        })?;
+        tracing::info!(root_hints = %source, servers = hints.len(), "public names are resolved from the root");
+        Upstream::RootHints(hints)
+    };
+    Ok(Arc::new(Resolver::new(ResolverConfig::new(upstream))))
+}
+
+/// The public resolver's counters, for `/_cairn/health`.
+fn resolver_stats(stats: &cairn_dns::resolver::ResolverStats) -> serde_json::Value {
+    serde_json::json!({
+        "cache_hits": stats.cache_hits,
+        "cache_misses": stats.cache_misses,
+        "negative_hits": stats.negative_hits,
+        "upstream_queries": stats.upstream_queries,
+        "ignored_replies": stats.ignored_replies,
+        "tcp_retries": stats.tcp_retries,
+        "servfails": stats.servfails,
+        "cache_entries": stats.cache_entries,
+        "cache_evictions": stats.cache_evictions,
+    })
 }
 
 /// TestDNSAnswer's view of this node's data plane.

@@ -20,6 +20,7 @@ use std::pin::Pin;
 use cairn_wire::{rcode, rtype, ParseError, Query, Rdata, ResponseWriter, Section};
 
 use crate::auth;
+use crate::resolver::Resolution;
 use crate::respond::{early_rcode, formerr, Transport, EDNS_UDP_PAYLOAD};
 use crate::routing::RoutingContext;
 use crate::snapshot::Snapshot;
@@ -32,35 +33,20 @@ const MAX_CHAIN: usize = 8;
 /// A boxed future, for the object-safe [`PublicResolver`].
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// One record of an answer, owned.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OwnedRecord {
-    /// Owner, uncompressed wire.
-    pub owner: Vec<u8>,
-    /// Type code.
-    pub rtype: u16,
-    /// TTL (remaining, for cached data).
-    pub ttl: u32,
-    /// Uncompressed RDATA.
-    pub rdata: Rdata,
-}
-
-/// What public resolution found for one name and type.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct PublicAnswer {
-    /// Response code.
-    pub rcode: u16,
-    /// The answer section (a CNAME chain, then the data).
-    pub answer: Vec<OwnedRecord>,
-    /// The authority section (the SOA of negative answers).
-    pub authority: Vec<OwnedRecord>,
-}
+/// One record of an answer, owned (the resolver's record type).
+pub type OwnedRecord = crate::resolver::Record;
 
 /// Resolves names that no private zone or autodefined domain covers: recursion from root
 /// hints or forwarding, behind the shared cache.
 pub trait PublicResolver: Send + Sync {
     /// Resolves `qname` (lowercase uncompressed wire) for `qtype`.
-    fn resolve<'a>(&'a self, qname: &'a [u8], qtype: u16) -> BoxFuture<'a, PublicAnswer>;
+    fn resolve<'a>(&'a self, qname: &'a [u8], qtype: u16) -> BoxFuture<'a, Resolution>;
+}
+
+impl PublicResolver for crate::resolver::Resolver {
+    fn resolve<'a>(&'a self, qname: &'a [u8], qtype: u16) -> BoxFuture<'a, Resolution> {
+        Box::pin(crate::resolver::Resolver::resolve(self, qname, qtype))
+    }
 }
 
 /// What the view found, before it is written.
