@@ -8,7 +8,7 @@ use axum::response::Response;
 use cairn_model::{defaults, DomainName, HostedZone, HostedZoneId};
 use cairn_store::NewHostedZone;
 
-use super::{max_items, parse_bool, render, AwsPath};
+use super::{max_items, parse_bool, render, vpc_association, AwsPath};
 use crate::error::AwsError;
 use crate::protocol::query::QueryParams;
 use crate::protocol::rest_xml::{self, respond, XmlWriter};
@@ -42,23 +42,22 @@ pub async fn create(State(state): State<AppState>, body: Bytes) -> Result<Respon
         Some(text) => parse_bool(text, "PrivateZone")?,
         None => false,
     };
-    if let Some(vpc) = request.child("VPC") {
-        let vpc_id = vpc.child_text("VPCId").unwrap_or_default();
-        if !vpc_id.starts_with("vpc-") {
-            return Err(AwsError::new(StatusCode::BAD_REQUEST, "InvalidVPCId", "The VPC ID is invalid."));
-        }
-        return Err(AwsError::invalid_input(
-            "Private hosted zones are not supported yet: Cairn cannot associate a zone with a VPC.",
-        ));
-    }
-    if private_zone {
+    // A `<VPC>` makes the zone private (as on Route 53, with or without PrivateZone).
+    let vpc = request.child("VPC").map(vpc_association::parse_vpc).transpose()?;
+    if private_zone && vpc.is_none() {
         return Err(AwsError::invalid_input(
             "When you create a private hosted zone, you must specify a VPC.",
         ));
     }
-    refuse_top_level_domain(&apex)?;
-
+    let private_zone = vpc.is_some();
     let delegation_set_id = request.child_text("DelegationSetId").map(|id| id.rsplit('/').next().unwrap_or(id).to_string());
+    if private_zone && delegation_set_id.is_some() {
+        return Err(AwsError::invalid_input("A reusable delegation set cannot be used with a private hosted zone."));
+    }
+    if !private_zone {
+        refuse_top_level_domain(&apex)?;
+    }
+
     let name_servers = match &delegation_set_id {
         Some(id) => state.store.get_delegation_set(id).await?.name_servers,
         None => state.config.name_servers.clone(),
@@ -73,12 +72,24 @@ pub async fn create(State(state): State<AppState>, body: Bytes) -> Result<Respon
         delegation_set_id,
         name_servers,
     };
-    let (zone, change) = state.store.create_hosted_zone(new_zone).await?;
+    let (zone, change) = match &vpc {
+        Some(vpc) => {
+            state
+                .store
+                .create_private_hosted_zone(new_zone, vpc.clone(), &state.config.account_id)
+                .await?
+        }
+        None => state.store.create_hosted_zone(new_zone).await?,
+    };
 
     let mut w = XmlWriter::new("CreateHostedZoneResponse");
     render::hosted_zone(&mut w, &zone);
     render::change_info(&mut w, &change);
-    render::delegation_set(&mut w, zone.delegation_set_id.as_deref(), None, &zone.name_servers);
+    match &vpc {
+        // A private zone has no delegation: it is not delegated to from the public DNS.
+        Some(vpc) => vpc_association::render_vpc(&mut w, vpc),
+        None => render::delegation_set(&mut w, zone.delegation_set_id.as_deref(), None, &zone.name_servers),
+    }
     let mut response = respond(StatusCode::CREATED, w.finish("CreateHostedZoneResponse"));
     let location = format!("{}/2013-04-01/hostedzone/{}", state.config.location_base, zone.id);
     if let Ok(value) = HeaderValue::from_str(&location) {
@@ -92,7 +103,19 @@ pub async fn get(State(state): State<AppState>, AwsPath(id): AwsPath<String>) ->
     let zone = state.store.get_hosted_zone(&HostedZoneId::parse(&id)).await?;
     let mut w = XmlWriter::new("GetHostedZoneResponse");
     render::hosted_zone(&mut w, &zone);
-    render::delegation_set(&mut w, zone.delegation_set_id.as_deref(), None, &zone.name_servers);
+    if zone.private_zone {
+        let vpcs = state.store.hosted_zone_vpcs(&zone.id).await?;
+        w.open("VPCs");
+        for association in vpcs {
+            vpc_association::render_vpc(
+                &mut w,
+                &cairn_store::VpcRef { vpc_id: association.vpc_id, region: association.vpc_region },
+            );
+        }
+        w.close("VPCs");
+    } else {
+        render::delegation_set(&mut w, zone.delegation_set_id.as_deref(), None, &zone.name_servers);
+    }
     Ok(respond(StatusCode::OK, w.finish("GetHostedZoneResponse")))
 }
 

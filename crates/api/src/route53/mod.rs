@@ -24,6 +24,7 @@ pub mod render;
 pub mod rrset;
 pub mod tags;
 pub mod test_dns_answer;
+pub mod vpc_association;
 
 /// The API version every Route 53 path starts with.
 pub const VERSION_PREFIX: &str = "/2013-04-01";
@@ -42,6 +43,17 @@ pub fn routes() -> Router<AppState> {
         .route("/2013-04-01/hostedzone/{id}/rrset", post(rrset::change).get(rrset::list))
         .route("/2013-04-01/hostedzone/{id}/rrset/", post(rrset::change).get(rrset::list))
         .route("/2013-04-01/hostedzone/{id}/dnssec", get(dnssec::get))
+        .route("/2013-04-01/hostedzone/{id}/associatevpc", post(vpc_association::associate))
+        .route("/2013-04-01/hostedzone/{id}/disassociatevpc", post(vpc_association::disassociate))
+        .route("/2013-04-01/hostedzonesbyvpc", get(vpc_association::list_by_vpc))
+        .route(
+            "/2013-04-01/hostedzone/{id}/authorizevpcassociation",
+            post(vpc_association::create_authorization).get(vpc_association::list_authorizations),
+        )
+        .route(
+            "/2013-04-01/hostedzone/{id}/deauthorizevpcassociation",
+            post(vpc_association::delete_authorization),
+        )
         .route("/2013-04-01/change/{id}", get(change::get))
         .route("/2013-04-01/testdnsanswer", get(test_dns_answer::get))
         .route("/2013-04-01/healthcheck", post(health_check::create).get(health_check::list))
