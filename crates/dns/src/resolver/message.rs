@@ -3,7 +3,8 @@
 //! Hand-written rather than hickory-proto's `Message` because the resolver needs two things
 //! a general library hides: the question name exactly as the server echoed it (case included,
 //! for the 0x20 check) and every RDATA name expanded, so records can be handed to
-//! [`cairn_wire::Rdata`] and re-encoded by the response writer. Every length is checked; a
+//! [`cairn_wire::Rdata`] and re-encoded by the response writer. Owner names and the names
+//! inside RDATA are lowercased; the question keeps its case. Every length is checked; a
 //! hostile message yields [`MalformedMessage`], never a panic.
 
 use super::name;
@@ -191,9 +192,12 @@ fn expand_rdata(buf: &[u8], rtype: u16, start: usize, end: usize) -> Result<Vec<
             }
             out.extend_from_slice(&buf[start..pos]);
             // Names inside RDATA may only point into the message, never beyond RDLENGTH.
+            // They are lowercased (the canonical form of RFC 4034 §6.2): a server that
+            // compresses against the question would otherwise leak the query's random 0x20
+            // case into the data handed to clients.
             let bounded = &buf[..end];
             for _ in 0..names {
-                let (name, next) = read_name(bounded, pos, false)?;
+                let (name, next) = read_name(bounded, pos, true)?;
                 out.extend_from_slice(&name);
                 pos = next;
             }
@@ -269,7 +273,7 @@ mod tests {
         m.extend_from_slice(b"\x03www\x07example\x00\x00\x01\x00\x01");
         // CNAME: owner ptr to 12, rdata "mail" + ptr to "example" (offset 16).
         m.extend_from_slice(&[0xc0, 12, 0, 5, 0, 1, 0, 0, 0, 60, 0, 7]);
-        m.extend_from_slice(b"\x04mail\xc0\x10");
+        m.extend_from_slice(b"\x04MAIL\xc0\x10");
         m.extend_from_slice(&[0xc0, 16, 0, 15, 0, 1, 0, 0, 0, 60, 0, 4, 0, 10, 0xc0, 12]);
         let msg = parse(&m).expect("parses");
         assert_eq!(msg.answer[0].rdata, b"\x04mail\x07example\x00".to_vec());
