@@ -19,7 +19,7 @@ pub mod query;
 pub mod rdata;
 pub mod writer;
 
-pub use query::{Edns, ParseError, Query};
+pub use query::{ClientSubnet, Edns, ParseError, Query};
 pub use rdata::Rdata;
 pub use writer::{NoRoom, ResponseWriter, Section};
 

@@ -21,6 +21,110 @@ pub struct Edns {
     pub dnssec_ok: bool,
 }
 
+/// The EDNS Client Subnet option of a query (RFC 7871 §6): the network the client is in.
+///
+/// Stored inline (no allocation): the address is zero-padded to 16 bytes, and only the
+/// first `ceil(source_prefix / 8)` bytes were on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientSubnet {
+    /// Address family: 1 (IPv4) or 2 (IPv6), from the IANA address family numbers.
+    pub family: u16,
+    /// SOURCE PREFIX-LENGTH: how many leading bits of the address the client revealed.
+    pub source_prefix: u8,
+    /// SCOPE PREFIX-LENGTH: 0 in a query; in a response, how many leading bits the answer
+    /// depends on (RFC 7871 §7.2.1).
+    pub scope_prefix: u8,
+    address: [u8; 16],
+}
+
+/// The EDNS option code of Client Subnet (RFC 7871 §6).
+pub const OPTION_ECS: u16 = 8;
+
+impl ClientSubnet {
+    /// A subnet of `addr` with `source_prefix` bits (more than the family has are capped;
+    /// the bits beyond the prefix are cleared) and scope 0.
+    pub fn new(addr: std::net::IpAddr, source_prefix: u8) -> Self {
+        let (family, max, bytes) = match addr {
+            std::net::IpAddr::V4(v4) => {
+                let mut b = [0u8; 16];
+                b[..4].copy_from_slice(&v4.octets());
+                (1, 32, b)
+            }
+            std::net::IpAddr::V6(v6) => (2, 128, v6.octets()),
+        };
+        let source_prefix = source_prefix.min(max);
+        let mut address = [0u8; 16];
+        for (i, byte) in address.iter_mut().enumerate() {
+            let bits = usize::from(source_prefix).saturating_sub(i * 8).min(8);
+            // `bits` leading ones of a byte: 0 → 0x00, 8 → 0xff.
+            let mask = (0xff00u16 >> bits) as u8;
+            *byte = bytes[i] & mask;
+        }
+        Self { family, source_prefix, scope_prefix: 0, address }
+    }
+
+    /// Parses the option's data (after code and length), with RFC 7871 §6's and §7.2.1's
+    /// checks: a known family, a source prefix the family can hold, exactly
+    /// `ceil(source_prefix / 8)` address bytes and no bit set beyond the prefix, and a zero
+    /// scope ("SCOPE PREFIX-LENGTH … MUST be set to 0 in queries").
+    pub fn parse(data: &[u8]) -> Result<Self, ParseError> {
+        if data.len() < 4 {
+            return Err(ParseError::FormErr("ECS option is shorter than 4 bytes"));
+        }
+        let family = u16::from_be_bytes([data[0], data[1]]);
+        let source_prefix = data[2];
+        let scope_prefix = data[3];
+        let max = match family {
+            1 => 32,
+            2 => 128,
+            _ => return Err(ParseError::FormErr("ECS family is neither IPv4 nor IPv6")),
+        };
+        if source_prefix > max {
+            return Err(ParseError::FormErr("ECS source prefix is longer than the address"));
+        }
+        if scope_prefix != 0 {
+            return Err(ParseError::FormErr("ECS scope prefix is not 0 in a query"));
+        }
+        let octets = usize::from(source_prefix).div_ceil(8);
+        let addr = &data[4..];
+        if addr.len() != octets {
+            return Err(ParseError::FormErr("ECS address length does not match its prefix"));
+        }
+        let mut address = [0u8; 16];
+        address[..octets].copy_from_slice(addr);
+        let spare = octets * 8 - usize::from(source_prefix);
+        if spare > 0 && address[octets - 1] & ((1u8 << spare) - 1) != 0 {
+            return Err(ParseError::FormErr("ECS address has bits set beyond its prefix"));
+        }
+        Ok(Self { family, source_prefix, scope_prefix, address })
+    }
+
+    /// The client's network address (the bits beyond the prefix are zero).
+    pub fn addr(&self) -> std::net::IpAddr {
+        if self.family == 1 {
+            let [a, b, c, d, ..] = self.address;
+            std::net::Ipv4Addr::new(a, b, c, d).into()
+        } else {
+            std::net::Ipv6Addr::from(self.address).into()
+        }
+    }
+
+    /// The ADDRESS field as on the wire: `ceil(source_prefix / 8)` bytes.
+    pub fn address_bytes(&self) -> &[u8] {
+        &self.address[..usize::from(self.source_prefix).div_ceil(8)]
+    }
+
+    /// The same subnet with another SCOPE PREFIX-LENGTH (for the response).
+    pub fn with_scope(self, scope_prefix: u8) -> Self {
+        Self { scope_prefix, ..self }
+    }
+
+    /// Bytes the option takes in an OPT record: code, length, then the data.
+    pub fn option_len(&self) -> usize {
+        4 + 4 + self.address_bytes().len()
+    }
+}
+
 /// A parsed query: views into the received buffer.
 #[derive(Debug, Clone, Copy)]
 pub struct Query<'a> {
@@ -41,6 +145,8 @@ pub struct Query<'a> {
     question_end: usize,
     /// The OPT record, if the query has one.
     pub edns: Option<Edns>,
+    /// The EDNS Client Subnet option, if the OPT record (version 0) has a valid one.
+    pub ecs: Option<ClientSubnet>,
 }
 
 /// Header flag bits.
@@ -78,6 +184,7 @@ impl<'a> Query<'a> {
             qname_end: 12,
             question_end: 12,
             edns: None,
+            ecs: None,
         };
         if qdcount != 1 {
             return Err(ParseError::FormErr("query must carry exactly one question"));
@@ -119,7 +226,9 @@ impl<'a> Query<'a> {
                 }
                 let class = u16::from_be_bytes([buf[name_end + 2], buf[name_end + 3]]);
                 let ttl = &buf[name_end + 4..name_end + 8];
-                check_options(&buf[name_end + 10..rdata_end])?;
+                // Options are read only in a version this server speaks; other versions
+                // are answered BADVERS without looking inside (RFC 6891 §6.1.3).
+                query.ecs = check_options(&buf[name_end + 10..rdata_end], ttl[1] == 0)?;
                 query.edns = Some(Edns {
                     udp_payload: class,
                     version: ttl[1],
@@ -201,19 +310,30 @@ fn skip_any_name(buf: &[u8], mut pos: usize) -> Result<usize, ParseError> {
     }
 }
 
-/// Checks that OPT options are well formed (each fits its length).
-fn check_options(mut rdata: &[u8]) -> Result<(), ParseError> {
+/// Checks that OPT options are well formed (each fits its length) and, when `read_ecs`,
+/// returns the Client Subnet option. A malformed ECS option, or more than one, is FORMERR
+/// (RFC 7871 §7.2.1: "A query with a wrongly formatted option … MUST be rejected and a
+/// FORMERR response MUST be returned").
+fn check_options(mut rdata: &[u8], read_ecs: bool) -> Result<Option<ClientSubnet>, ParseError> {
+    let mut ecs = None;
     while !rdata.is_empty() {
         if rdata.len() < 4 {
             return Err(ParseError::FormErr("OPT option is truncated"));
         }
+        let code = u16::from_be_bytes([rdata[0], rdata[1]]);
         let len = u16::from_be_bytes([rdata[2], rdata[3]]) as usize;
         if rdata.len() < 4 + len {
             return Err(ParseError::FormErr("OPT option is truncated"));
         }
+        if code == OPTION_ECS && read_ecs {
+            if ecs.is_some() {
+                return Err(ParseError::FormErr("more than one ECS option"));
+            }
+            ecs = Some(ClientSubnet::parse(&rdata[4..4 + len])?);
+        }
         rdata = &rdata[4 + len..];
     }
-    Ok(())
+    Ok(ecs)
 }
 
 #[cfg(test)]
@@ -265,5 +385,133 @@ mod tests {
         assert!(matches!(Query::parse(&b[..b.len() - 2]), Err(ParseError::FormErr(_))));
         let compressed = query_bytes(b"\xc0\x0c", 1, None);
         assert!(matches!(Query::parse(&compressed), Err(ParseError::FormErr(_))));
+    }
+
+    /// A query for `www.example.com A` with an OPT record holding `options` (code, data).
+    fn query_with_options(version: u8, options: &[(u16, &[u8])]) -> Vec<u8> {
+        let mut b = query_bytes(b"\x03www\x07example\x03com\x00", 1, None);
+        b[11] = 1; // ARCOUNT
+        b.push(0);
+        b.extend_from_slice(&41u16.to_be_bytes());
+        b.extend_from_slice(&1232u16.to_be_bytes());
+        b.extend_from_slice(&[0, version, 0, 0]);
+        let rdlen: usize = options.iter().map(|(_, d)| 4 + d.len()).sum();
+        b.extend_from_slice(&(rdlen as u16).to_be_bytes());
+        for (code, data) in options {
+            b.extend_from_slice(&code.to_be_bytes());
+            b.extend_from_slice(&(data.len() as u16).to_be_bytes());
+            b.extend_from_slice(data);
+        }
+        b
+    }
+
+    fn ecs_result(data: &[u8]) -> Result<Option<ClientSubnet>, ParseError> {
+        Query::parse(&query_with_options(0, &[(OPTION_ECS, data)])).map(|q| q.ecs)
+    }
+
+    fn assert_formerr(data: &[u8]) {
+        assert!(
+            matches!(ecs_result(data), Err(ParseError::FormErr(_))),
+            "{data:02x?} should be FORMERR, got {:?}",
+            ecs_result(data)
+        );
+    }
+
+    #[test]
+    fn ecs_ipv4_subnet_is_read() {
+        let ecs = ecs_result(&[0, 1, 24, 0, 198, 51, 100]).unwrap().expect("an ECS option");
+        assert_eq!(ecs.family, 1);
+        assert_eq!(ecs.source_prefix, 24);
+        assert_eq!(ecs.scope_prefix, 0);
+        assert_eq!(ecs.addr(), "198.51.100.0".parse::<std::net::IpAddr>().unwrap());
+        assert_eq!(ecs.address_bytes(), &[198, 51, 100]);
+        assert_eq!(ecs.option_len(), 4 + 4 + 3);
+    }
+
+    #[test]
+    fn ecs_ipv6_and_odd_prefixes_are_read() {
+        let ecs = ecs_result(&[0, 2, 56, 0, 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0]).unwrap().unwrap();
+        assert_eq!(ecs.addr(), "2001:db8:1::".parse::<std::net::IpAddr>().unwrap());
+        // /20: three bytes, the last with its low four bits clear.
+        let ecs = ecs_result(&[0, 1, 20, 0, 10, 1, 0xf0]).unwrap().unwrap();
+        assert_eq!(ecs.addr(), "10.1.240.0".parse::<std::net::IpAddr>().unwrap());
+        // /0 carries no address at all (RFC 7871 §7.1.2) and is not refused (§7.5).
+        let ecs = ecs_result(&[0, 1, 0, 0]).unwrap().unwrap();
+        assert_eq!(ecs.source_prefix, 0);
+        assert!(ecs.address_bytes().is_empty());
+        // A full /32 and /128.
+        assert!(ecs_result(&[0, 1, 32, 0, 192, 0, 2, 1]).unwrap().is_some());
+        let mut v6 = vec![0, 2, 128, 0];
+        v6.extend_from_slice(&[0x20; 16]);
+        assert!(ecs_result(&v6).unwrap().is_some());
+    }
+
+    #[test]
+    fn queries_without_ecs_have_none() {
+        let plain = query_bytes(b"\x00", 1, Some((1232, 0)));
+        assert_eq!(Query::parse(&plain).unwrap().ecs, None);
+        // Other options (a cookie) are skipped.
+        assert_eq!(Query::parse(&query_with_options(0, &[(10, &[1; 8])])).unwrap().ecs, None);
+    }
+
+    #[test]
+    fn malformed_ecs_is_formerr() {
+        assert_formerr(&[0, 1, 24]); // shorter than family + prefixes
+        assert_formerr(&[0, 3, 24, 0, 1, 2, 3]); // unknown family
+        assert_formerr(&[0, 0, 0, 0]); // family 0
+        assert_formerr(&[0, 1, 24, 0, 198, 51]); // too few address bytes
+        assert_formerr(&[0, 1, 24, 0, 198, 51, 100, 0]); // too many address bytes
+        assert_formerr(&[0, 1, 0, 0, 0]); // /0 with an address byte
+        assert_formerr(&[0, 1, 24, 8, 198, 51, 100]); // non-zero scope in a query
+    }
+
+    #[test]
+    fn ecs_prefix_longer_than_the_family_is_formerr() {
+        assert_formerr(&[0, 1, 33, 0, 1, 2, 3, 4, 5]);
+        let mut v6 = vec![0, 2, 129, 0];
+        v6.extend_from_slice(&[0; 17]);
+        assert_formerr(&v6);
+    }
+
+    #[test]
+    fn ecs_bits_beyond_the_prefix_are_formerr() {
+        assert_formerr(&[0, 1, 20, 0, 10, 1, 0xf8]); // bit 21 set in a /20
+        assert_formerr(&[0, 1, 23, 0, 198, 51, 101]); // bit 24 set in a /23
+        assert_formerr(&[0, 2, 1, 0, 0xc0]); // bit 2 set in a /1
+        assert!(ecs_result(&[0, 1, 23, 0, 198, 51, 100]).unwrap().is_some());
+    }
+
+    #[test]
+    fn two_ecs_options_are_formerr() {
+        let one: &[u8] = &[0, 1, 24, 0, 198, 51, 100];
+        let b = query_with_options(0, &[(OPTION_ECS, one), (OPTION_ECS, one)]);
+        assert!(matches!(Query::parse(&b), Err(ParseError::FormErr(_))));
+    }
+
+    #[test]
+    fn ecs_in_an_unknown_edns_version_is_not_read() {
+        // Version 1 is answered BADVERS; its options are not interpreted.
+        let b = query_with_options(1, &[(OPTION_ECS, &[0, 9, 99, 0][..])]);
+        let q = Query::parse(&b).unwrap();
+        assert_eq!(q.edns.map(|e| e.version), Some(1));
+        assert_eq!(q.ecs, None);
+    }
+
+    #[test]
+    fn client_subnet_new_masks_and_caps() {
+        let ecs = ClientSubnet::new("198.51.100.77".parse().unwrap(), 20);
+        assert_eq!(ecs.addr(), "198.51.96.0".parse::<std::net::IpAddr>().unwrap());
+        assert_eq!(ecs.address_bytes(), &[198, 51, 96]);
+        let ecs = ClientSubnet::new("2001:db8::1".parse().unwrap(), 200);
+        assert_eq!(ecs.source_prefix, 128);
+        assert_eq!(ecs.family, 2);
+        // What `new` builds, `parse` accepts.
+        let mut data = vec![0, 1, 20, 0];
+        data.extend_from_slice(ClientSubnet::new("198.51.100.77".parse().unwrap(), 20).address_bytes());
+        assert_eq!(ClientSubnet::parse(&data).unwrap().addr(), ecs_addr("198.51.96.0"));
+    }
+
+    fn ecs_addr(text: &str) -> std::net::IpAddr {
+        text.parse().unwrap()
     }
 }

@@ -1,7 +1,7 @@
 //! Building a response in place: header, the question as received, pre-encoded records,
 //! name compression and truncation.
 
-use crate::query::Query;
+use crate::query::{ClientSubnet, Query, OPTION_ECS};
 use crate::rdata::Rdata;
 
 /// The sections after the question, in the order they must be written.
@@ -42,6 +42,7 @@ pub struct ResponseWriter<'b> {
     names: [u16; MAX_NAMES],
     name_count: usize,
     rcode: u16,
+    ecs: Option<ClientSubnet>,
 }
 
 impl<'b> ResponseWriter<'b> {
@@ -93,6 +94,26 @@ impl<'b> ResponseWriter<'b> {
             names: [0; MAX_NAMES],
             name_count: 0,
             rcode: 0,
+            ecs: None,
+        }
+    }
+
+    /// Echoes the query's Client Subnet option in the OPT record [`finish`](Self::finish)
+    /// writes (RFC 7871 §7.2.1: FAMILY, SOURCE PREFIX-LENGTH and ADDRESS as received, SCOPE
+    /// PREFIX-LENGTH from [`set_ecs_scope`](Self::set_ecs_scope), 0 until then), and keeps
+    /// room for it. Call it before pushing records.
+    pub fn echo_ecs(&mut self, ecs: ClientSubnet) {
+        if self.reserve > 0 {
+            let previous = self.ecs.map_or(0, |e| e.option_len());
+            self.reserve = self.reserve - previous + ecs.option_len();
+        }
+        self.ecs = Some(ecs.with_scope(0));
+    }
+
+    /// Sets the SCOPE PREFIX-LENGTH of the echoed Client Subnet option, if there is one.
+    pub fn set_ecs_scope(&mut self, scope_prefix: u8) {
+        if let Some(ecs) = &mut self.ecs {
+            ecs.scope_prefix = scope_prefix;
         }
     }
 
@@ -204,9 +225,10 @@ impl<'b> ResponseWriter<'b> {
     }
 
     /// Writes the counts, the rcode and, when the query had EDNS, an OPT record advertising
-    /// `udp_payload`; returns the finished message.
+    /// `udp_payload` (with the Client Subnet option given to [`echo_ecs`](Self::echo_ecs));
+    /// returns the finished message.
     pub fn finish(self, edns: Option<(u16, bool)>) -> &'b [u8] {
-        let Self { buf, counts, rcode, .. } = self;
+        let Self { buf, counts, rcode, ecs, .. } = self;
         buf[3] = (buf[3] & 0xf0) | (rcode & 0xf) as u8;
         buf[6..8].copy_from_slice(&counts[0].to_be_bytes());
         buf[8..10].copy_from_slice(&counts[1].to_be_bytes());
@@ -219,7 +241,19 @@ impl<'b> ResponseWriter<'b> {
             buf.push(0); // version 0
             buf.push(if dnssec_ok { 0x80 } else { 0 });
             buf.push(0);
-            buf.extend_from_slice(&[0, 0]);
+            match ecs {
+                Some(ecs) => {
+                    let data_len = ecs.option_len() - 4;
+                    buf.extend_from_slice(&(ecs.option_len() as u16).to_be_bytes());
+                    buf.extend_from_slice(&OPTION_ECS.to_be_bytes());
+                    buf.extend_from_slice(&(data_len as u16).to_be_bytes());
+                    buf.extend_from_slice(&ecs.family.to_be_bytes());
+                    buf.push(ecs.source_prefix);
+                    buf.push(ecs.scope_prefix);
+                    buf.extend_from_slice(ecs.address_bytes());
+                }
+                None => buf.extend_from_slice(&[0, 0]),
+            }
             arcount += 1;
         }
         buf[10..12].copy_from_slice(&arcount.to_be_bytes());
@@ -286,5 +320,83 @@ impl<'b> ResponseWriter<'b> {
             pos += 1 + l;
             i += 1 + l;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `www.example.com A` with an OPT record holding an ECS option for 198.51.100.0/24.
+    fn ecs_query() -> Vec<u8> {
+        let mut b = vec![0xab, 0xcd, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 1];
+        b.extend_from_slice(b"\x03www\x07example\x03com\x00\x00\x01\x00\x01");
+        b.extend_from_slice(&[0, 0, 41, 0x10, 0x00, 0, 0, 0, 0, 0, 11]);
+        b.extend_from_slice(&[0, 8, 0, 7, 0, 1, 24, 0, 198, 51, 100]);
+        b
+    }
+
+    #[test]
+    fn finish_echoes_ecs_with_the_scope() {
+        let msg = ecs_query();
+        let query = Query::parse(&msg).unwrap();
+        let ecs = query.ecs.expect("the query has ECS");
+        let mut buf = Vec::new();
+        let mut w = ResponseWriter::new(&mut buf, &query, 512);
+        w.echo_ecs(ecs);
+        w.set_ecs_scope(24);
+        let out = w.finish(Some((4096, false))).to_vec();
+        // The OPT record ends the message: owner, type, payload, ext-rcode/version/flags,
+        // RDLEN 11, then the option: code 8, length 7, family 1, source 24, scope 24, address.
+        let opt = &out[out.len() - 22..];
+        assert_eq!(opt, &[0, 0, 41, 0x10, 0x00, 0, 0, 0, 0, 0, 11, 0, 8, 0, 7, 0, 1, 24, 24, 198, 51, 100]);
+        assert_eq!(u16::from_be_bytes([out[10], out[11]]), 1);
+        let parsed = opt_scope(&out);
+        assert_eq!(parsed, 24);
+    }
+
+    #[test]
+    fn scope_defaults_to_zero_and_no_echo_without_edns() {
+        let msg = ecs_query();
+        let query = Query::parse(&msg).unwrap();
+        let mut buf = Vec::new();
+        let mut w = ResponseWriter::new(&mut buf, &query, 512);
+        w.echo_ecs(query.ecs.unwrap());
+        let out = w.finish(Some((4096, false))).to_vec();
+        assert_eq!(opt_scope(&out), 0);
+        let mut w = ResponseWriter::new(&mut buf, &query, 512);
+        w.echo_ecs(query.ecs.unwrap());
+        let out = w.finish(None).to_vec();
+        assert_eq!(out.len(), msg.len() - 22, "no OPT record at all");
+    }
+
+    #[test]
+    fn room_is_kept_for_the_echoed_option() {
+        let msg = ecs_query();
+        let query = Query::parse(&msg).unwrap();
+        let question_end = msg.len() - 22;
+        let rdata = Rdata::new(16, vec![0u8; 20]).expect("TXT-typed opaque bytes");
+        // A limit that fits one 20-byte record after the question, with the bare OPT but
+        // not with the ECS option as well.
+        let record = 2 + 10 + 20;
+        let limit = question_end + record + OPT_LEN;
+        let mut buf = Vec::new();
+        let mut w = ResponseWriter::new(&mut buf, &query, limit);
+        assert!(w.push_rr(Section::Answer, b"\x03www\x07example\x03com\x00", 16, 60, &rdata).is_ok());
+        let mut w = ResponseWriter::new(&mut buf, &query, limit);
+        w.echo_ecs(query.ecs.unwrap());
+        assert_eq!(w.push_rr(Section::Answer, b"\x03www\x07example\x03com\x00", 16, 60, &rdata), Err(NoRoom));
+        let mut w = ResponseWriter::new(&mut buf, &query, limit + 11);
+        w.echo_ecs(query.ecs.unwrap());
+        assert!(w.push_rr(Section::Answer, b"\x03www\x07example\x03com\x00", 16, 60, &rdata).is_ok());
+        assert_eq!(w.finish(Some((4096, false))).len(), limit + 11);
+    }
+
+    /// The SCOPE PREFIX-LENGTH of the ECS option in the OPT record that ends `msg`.
+    fn opt_scope(msg: &[u8]) -> u8 {
+        let opt = &msg[msg.len() - 22..];
+        assert_eq!(&opt[..3], &[0, 0, 41]);
+        assert_eq!(&opt[11..13], &[0, 8]);
+        opt[18]
     }
 }
