@@ -67,6 +67,10 @@ async fn vpc_blocks_outside_16_to_28_are_refused() {
     );
     let none = api.ec2("DescribeVpcs", &[]).await;
     assert!(none.texts("vpcSet/item").is_empty(), "{}", none.body);
+    // Filter names are checked even when nothing is there to filter.
+    api.ec2("DescribeSubnets", &[("Filter.1.Name", "flavour"), ("Filter.1.Value.1", "x")])
+        .await
+        .assert_ec2_error("InvalidParameterValue", "The filter 'flavour' is invalid");
 }
 
 #[tokio::test]

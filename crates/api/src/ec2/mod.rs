@@ -217,13 +217,21 @@ pub struct Filter {
     pub values: Vec<String>,
 }
 
-/// The request's `Filter.N` list.
-pub fn filters(params: &FormParams) -> Vec<Filter> {
-    params
+/// The request's `Filter.N` list; a name outside `known` (and the tag filters) is refused
+/// up front, whether or not anything would be filtered.
+pub fn filters(params: &FormParams, known: &[&str]) -> Result<Vec<Filter>, AwsError> {
+    let filters: Vec<Filter> = params
         .members("Filter")
         .into_iter()
         .map(|f| Filter { name: f.get("Name").unwrap_or_default().to_string(), values: f.list("Value") })
-        .collect()
+        .collect();
+    for filter in &filters {
+        let tag = filter.name.starts_with("tag:") || filter.name == "tag-key" || filter.name == "tag-value";
+        if !tag && !known.contains(&filter.name.as_str()) {
+            return Err(invalid_parameter_value(format!("The filter '{}' is invalid", filter.name)));
+        }
+    }
+    Ok(filters)
 }
 
 /// Whether a resource passes every filter. `field` gives the resource's values for a

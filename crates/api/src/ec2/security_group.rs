@@ -69,7 +69,7 @@ pub async fn describe(ctx: &Ctx) -> Result<String, AwsError> {
     if let Some(missing) = names.iter().find(|n| !all.iter().any(|g| &g.name == *n)) {
         return Err(ec2_error(StoreError::NoSuchSecurityGroup(missing.clone())));
     }
-    let filters = filters(&ctx.params);
+    let filters = filters(&ctx.params, &GROUP_FILTERS)?;
     let mut w = response("DescribeSecurityGroups", &ctx.request_id);
     w.open("securityGroupInfo");
     for group in all
@@ -85,6 +85,9 @@ pub async fn describe(ctx: &Ctx) -> Result<String, AwsError> {
     w.close("securityGroupInfo");
     Ok(w.finish("DescribeSecurityGroupsResponse"))
 }
+
+/// The filter names `field` answers (besides the tag filters).
+const GROUP_FILTERS: [&str; 5] = ["group-id", "group-name", "vpc-id", "description", "owner-id"];
 
 fn field(group: &SecurityGroup, name: &str) -> Option<Vec<String>> {
     Some(match name {

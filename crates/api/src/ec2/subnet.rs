@@ -56,7 +56,7 @@ pub async fn describe(ctx: &Ctx) -> Result<String, AwsError> {
     if let Some(missing) = ids.iter().find(|id| !all.iter().any(|s| &s.id == *id)) {
         return Err(ec2_error(cairn_store::StoreError::NoSuchSubnet(missing.clone())));
     }
-    let filters = filters(&ctx.params);
+    let filters = filters(&ctx.params, &SUBNET_FILTERS)?;
     let mut w = response("DescribeSubnets", &ctx.request_id);
     w.open("subnetSet");
     for subnet in all.iter().filter(|s| ids.is_empty() || ids.contains(&s.id)) {
@@ -68,6 +68,9 @@ pub async fn describe(ctx: &Ctx) -> Result<String, AwsError> {
     w.close("subnetSet");
     Ok(w.finish("DescribeSubnetsResponse"))
 }
+
+/// The filter names `field` answers (besides the tag filters).
+const SUBNET_FILTERS: [&str; 15] = ["subnet-id", "subnetId", "vpc-id", "vpcId", "cidr-block", "cidr", "cidrBlock", "ipv6-cidr-block-association.ipv6-cidr-block", "availability-zone", "availabilityZone", "owner-id", "state", "default-for-az", "defaultForAz", "enable-dns64"];
 
 fn field(subnet: &Subnet, name: &str) -> Option<Vec<String>> {
     Some(match name {

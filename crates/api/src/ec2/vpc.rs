@@ -55,7 +55,7 @@ pub async fn describe(ctx: &Ctx) -> Result<String, AwsError> {
     if let Some(missing) = ids.iter().find(|id| !all.iter().any(|v| &v.id == *id)) {
         return Err(vpc_not_found(missing));
     }
-    let filters = filters(&ctx.params);
+    let filters = filters(&ctx.params, &VPC_FILTERS)?;
     let mut w = response("DescribeVpcs", &ctx.request_id);
     w.open("vpcSet");
     for vpc in all.iter().filter(|v| ids.is_empty() || ids.contains(&v.id)) {
@@ -67,6 +67,9 @@ pub async fn describe(ctx: &Ctx) -> Result<String, AwsError> {
     w.close("vpcSet");
     Ok(w.finish("DescribeVpcsResponse"))
 }
+
+/// The filter names `field` answers (besides the tag filters).
+const VPC_FILTERS: [&str; 11] = ["vpc-id", "cidr", "cidr-block", "cidrBlock", "cidr-block-association.cidr-block", "ipv6-cidr-block-association.ipv6-cidr-block", "is-default", "isDefault", "owner-id", "state", "dhcp-options-id"];
 
 fn field(vpc: &Vpc, name: &str) -> Option<Vec<String>> {
     Some(match name {
