@@ -23,7 +23,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use cairn_dns::resolver::{parse_root_hints, Record, Resolution, Resolver, ResolverConfig, Upstream};
+use cairn_dns::resolver::{
+    parse_root_hints, Record, Resolution, Resolver, ResolverConfig, Upstream,
+};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, UdpSocket};
 
@@ -38,7 +40,11 @@ const AAAA: u16 = 28;
 /// A presentation name in wire form.
 fn wire(name: &str) -> Vec<u8> {
     let mut out = Vec::new();
-    for label in name.trim_end_matches('.').split('.').filter(|l| !l.is_empty()) {
+    for label in name
+        .trim_end_matches('.')
+        .split('.')
+        .filter(|l| !l.is_empty())
+    {
         out.push(label.len() as u8);
         out.extend_from_slice(label.as_bytes());
     }
@@ -62,7 +68,10 @@ fn a_values(records: &[Record]) -> Vec<Ipv4Addr> {
 }
 
 fn knotd() -> Option<PathBuf> {
-    ["/usr/sbin/knotd", "/usr/bin/knotd"].iter().map(PathBuf::from).find(|p| p.exists())
+    ["/usr/sbin/knotd", "/usr/bin/knotd"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
 }
 
 macro_rules! require_knotd {
@@ -81,7 +90,8 @@ fn free_port(addrs: &[Ipv4Addr]) -> u16 {
         let port = probe.local_addr().expect("local addr").port();
         drop(probe);
         let free = addrs.iter().all(|addr| {
-            std::net::UdpSocket::bind((*addr, port)).is_ok() && std::net::TcpListener::bind((*addr, port)).is_ok()
+            std::net::UdpSocket::bind((*addr, port)).is_ok()
+                && std::net::TcpListener::bind((*addr, port)).is_ok()
         });
         if free {
             return port;
@@ -111,7 +121,10 @@ impl Knot {
     /// Starts knotd on `addr:port` serving `zones` (origin, zone text); waits until every zone
     /// answers its SOA.
     fn start(addr: Ipv4Addr, port: u16, zones: &[(&str, String)]) -> Self {
-        let dir = std::env::temp_dir().join(format!("cairn-recursion-{}-{addr}-{port}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!(
+            "cairn-recursion-{}-{addr}-{port}",
+            std::process::id()
+        ));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("zones")).expect("zone dir");
         std::fs::create_dir_all(dir.join("db")).expect("db dir");
@@ -122,7 +135,11 @@ impl Knot {
             zone_lines.push_str(&format!("  - domain: \"{origin}\"\n    file: \"{file}\"\n"));
         }
         // knotd started as root keeps root only when told so.
-        let user = if unsafe_is_root() { "    user: root:root\n" } else { "" };
+        let user = if unsafe_is_root() {
+            "    user: root:root\n"
+        } else {
+            ""
+        };
         let conf = format!(
             "server:\n    rundir: \"{d}\"\n    listen: {addr}@{port}\n    udp-workers: 1\n    tcp-workers: 1\n    background-workers: 1\n{user}\
              database:\n    storage: \"{d}/db\"\n\
@@ -151,7 +168,9 @@ impl Knot {
 
     fn wait_serving(&mut self, server: SocketAddr, origin: &str) {
         let socket = std::net::UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind");
-        socket.set_read_timeout(Some(Duration::from_millis(100))).expect("timeout");
+        socket
+            .set_read_timeout(Some(Duration::from_millis(100)))
+            .expect("timeout");
         let mut query = vec![0xab, 0xcd, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0];
         query.extend_from_slice(&wire(origin));
         query.extend_from_slice(&[0, SOA as u8, 0, 1]);
@@ -195,7 +214,11 @@ fn unsafe_is_root() -> bool {
     // SAFETY-free: reads the effective uid from /proc instead of calling libc.
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("Uid:")).map(|l| l.split_whitespace().nth(2) == Some("0")))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .map(|l| l.split_whitespace().nth(2) == Some("0"))
+        })
         .unwrap_or(false)
 }
 
@@ -241,7 +264,10 @@ impl Hierarchy {
             l = ip(net, 3)
         );
         if evil.is_some() {
-            test.push_str(&format!("evil.test. NS ns1.evil.test.\nns1.evil.test. A {}\n", ip(net, 5)));
+            test.push_str(&format!(
+                "evil.test. NS ns1.evil.test.\nns1.evil.test. A {}\n",
+                ip(net, 5)
+            ));
         }
         let other = format!(
             "$TTL 3600\n{soa}other. NS ns1.nic.other.\nns1.nic.other. A {t}\n\
@@ -275,13 +301,20 @@ impl Hierarchy {
             net,
             root: Knot::start(ip(net, 1), port, &[(".", root)]),
             tld: Knot::start(ip(net, 2), port, &[("test.", test), ("other.", other)]),
-            leaf: Knot::start(ip(net, 3), port, &[("example.test.", example), ("hosting.other.", hosting)]),
+            leaf: Knot::start(
+                ip(net, 3),
+                port,
+                &[("example.test.", example), ("hosting.other.", hosting)],
+            ),
             glueless: Knot::start(ip(net, 4), port, &[("glueless.test.", glueless)]),
         }
     }
 
     fn hints(&self) -> Upstream {
-        let text = format!(".  3600000 NS ns.root-servers.\nns.root-servers. 3600000 A {}\n", ip(self.net, 1));
+        let text = format!(
+            ".  3600000 NS ns.root-servers.\nns.root-servers. 3600000 A {}\n",
+            ip(self.net, 1)
+        );
         Upstream::RootHints(parse_root_hints(&text).expect("root hints"))
     }
 
@@ -365,8 +398,14 @@ async fn name_resolves_through_the_hierarchy_then_from_cache_even_when_the_leaf_
     let first = resolve(&resolver, "WWW.Example.TEST.", A).await;
     assert_eq!(first.rcode, 0, "{first:?}");
     assert!(!first.from_cache);
-    assert_eq!(a_values(&first.answer), [Ipv4Addr::new(192, 0, 2, 1), Ipv4Addr::new(192, 0, 2, 2)]);
-    assert!(first.answer.iter().all(|r| r.ttl == 300 && r.owner == wire("www.example.test")));
+    assert_eq!(
+        a_values(&first.answer),
+        [Ipv4Addr::new(192, 0, 2, 1), Ipv4Addr::new(192, 0, 2, 2)]
+    );
+    assert!(first
+        .answer
+        .iter()
+        .all(|r| r.ttl == 300 && r.owner == wire("www.example.test")));
     let after_first = resolver.stats();
     // Root (referral to test.), TLD (referral to example.test.), leaf (answer).
     assert_eq!(after_first.upstream_queries, 3, "{after_first:?}");
@@ -376,15 +415,24 @@ async fn name_resolves_through_the_hierarchy_then_from_cache_even_when_the_leaf_
     let second = resolve(&resolver, "www.example.test", A).await;
     assert!(second.from_cache, "{second:?}");
     assert_eq!(a_values(&second.answer), a_values(&first.answer));
-    assert!(second.answer.iter().all(|r| r.ttl <= 298 && r.ttl > 290), "TTL counts down: {second:?}");
+    assert!(
+        second.answer.iter().all(|r| r.ttl <= 298 && r.ttl > 290),
+        "TTL counts down: {second:?}"
+    );
     let after_second = resolver.stats();
-    assert_eq!(after_second.upstream_queries, after_first.upstream_queries, "no new upstream query");
+    assert_eq!(
+        after_second.upstream_queries, after_first.upstream_queries,
+        "no new upstream query"
+    );
     assert_eq!(after_second.cache_hits, 1);
 
     // Another name in the same zone needs only the leaf: the delegation is cached.
     let other = resolve(&resolver, "other.example.test", A).await;
     assert_eq!(a_values(&other.answer), [Ipv4Addr::new(192, 0, 2, 3)]);
-    assert_eq!(resolver.stats().upstream_queries, after_second.upstream_queries + 1);
+    assert_eq!(
+        resolver.stats().upstream_queries,
+        after_second.upstream_queries + 1
+    );
 
     hierarchy.leaf.kill();
     let third = resolve(&resolver, "www.example.test", A).await;
@@ -410,7 +458,11 @@ async fn glueless_delegation_and_cname_chain_across_zones() {
 
     let chain = resolve(&resolver, "alias.example.test", A).await;
     assert_eq!(chain.rcode, 0, "{chain:?}");
-    let shape: Vec<(Vec<u8>, u16)> = chain.answer.iter().map(|r| (r.owner.clone(), r.rtype)).collect();
+    let shape: Vec<(Vec<u8>, u16)> = chain
+        .answer
+        .iter()
+        .map(|r| (r.owner.clone(), r.rtype))
+        .collect();
     assert_eq!(
         shape,
         [
@@ -419,8 +471,14 @@ async fn glueless_delegation_and_cname_chain_across_zones() {
             (wire("final.hosting.other"), A)
         ]
     );
-    assert_eq!(chain.answer[0].rdata.bytes(), wire("www.glueless.test").as_slice());
-    assert_eq!(chain.answer[1].rdata.bytes(), wire("final.hosting.other").as_slice());
+    assert_eq!(
+        chain.answer[0].rdata.bytes(),
+        wire("www.glueless.test").as_slice()
+    );
+    assert_eq!(
+        chain.answer[1].rdata.bytes(),
+        wire("final.hosting.other").as_slice()
+    );
     assert_eq!(a_values(&chain.answer), [Ipv4Addr::new(192, 0, 2, 50)]);
 
     let queries = resolver.stats().upstream_queries;
@@ -432,7 +490,10 @@ async fn glueless_delegation_and_cname_chain_across_zones() {
     // NS of a zone answered by the zone's own server.
     let ns = resolve(&resolver, "glueless.test", NS).await;
     assert_eq!(ns.answer.len(), 1, "{ns:?}");
-    assert_eq!(ns.answer[0].rdata.bytes(), wire("ns2.hosting.other").as_slice());
+    assert_eq!(
+        ns.answer[0].rdata.bytes(),
+        wire("ns2.hosting.other").as_slice()
+    );
 }
 
 #[tokio::test]
@@ -447,7 +508,13 @@ async fn nxdomain_and_nodata_are_cached_with_their_soa() {
     assert_eq!(missing.rcode, 3, "{missing:?}");
     assert!(missing.answer.is_empty() && !missing.from_cache);
     assert_eq!(missing.authority.len(), 1);
-    assert_eq!((missing.authority[0].owner.clone(), missing.authority[0].rtype), (wire("example.test"), SOA));
+    assert_eq!(
+        (
+            missing.authority[0].owner.clone(),
+            missing.authority[0].rtype
+        ),
+        (wire("example.test"), SOA)
+    );
     // min(SOA TTL 3600, MINIMUM 120) = 120, capped by max_negative_ttl = 60.
     assert_eq!(missing.authority[0].ttl, 60);
     let queries = resolver.stats().upstream_queries;
@@ -467,7 +534,11 @@ async fn nxdomain_and_nodata_are_cached_with_their_soa() {
     assert_eq!(nodata.authority[0].owner, wire("example.test"));
     let queries = resolver.stats().upstream_queries;
     let nodata_again = resolve(&resolver, "www.example.test", AAAA).await;
-    assert_eq!((nodata_again.rcode, nodata_again.from_cache), (0, true), "{nodata_again:?}");
+    assert_eq!(
+        (nodata_again.rcode, nodata_again.from_cache),
+        (0, true),
+        "{nodata_again:?}"
+    );
     assert!(nodata_again.answer.is_empty());
     assert_eq!(nodata_again.authority[0].rtype, SOA);
     assert_eq!(resolver.stats().negative_hits, 3);
@@ -484,7 +555,9 @@ async fn out_of_bailiwick_records_are_neither_used_nor_cached() {
     require_knotd!();
     let net = 4;
     let hierarchy = Hierarchy::start_with_evil(net, Some(()));
-    let evil = UdpSocket::bind((ip(net, 5), hierarchy.port)).await.expect("bind evil server");
+    let evil = UdpSocket::bind((ip(net, 5), hierarchy.port))
+        .await
+        .expect("bind evil server");
     // The server for evil.test. answers every question, and adds records for example.test.
     // (outside its zone) to every section: an answer, a fake delegation and glue.
     spawn_udp(evil, |query| {
@@ -500,25 +573,47 @@ async fn out_of_bailiwick_records_are_neither_used_nor_cached() {
             return vec![reply(query, 0, [&[], &[ns], &[glue]])];
         }
         let answer: Vec<Rr> = if qname == wire("cname.evil.test") {
-            vec![(wire("cname.evil.test"), CNAME, 300, wire("www.example.test")), poison.clone()]
+            vec![
+                (
+                    wire("cname.evil.test"),
+                    CNAME,
+                    300,
+                    wire("www.example.test"),
+                ),
+                poison.clone(),
+            ]
         } else {
             vec![(qname.clone(), A, 300, vec![192, 0, 2, 66]), poison.clone()]
         };
-        vec![reply(query, 0x0400, [&answer, &[fake_ns], &[fake_glue, poison]])]
+        vec![reply(
+            query,
+            0x0400,
+            [&answer, &[fake_ns], &[fake_glue, poison]],
+        )]
     });
     let resolver = hierarchy.resolver();
 
     let evil_answer = resolve(&resolver, "a.evil.test", A).await;
     assert_eq!(evil_answer.rcode, 0, "{evil_answer:?}");
-    assert_eq!(a_values(&evil_answer.answer), [Ipv4Addr::new(192, 0, 2, 66)], "only in-zone records are used");
+    assert_eq!(
+        a_values(&evil_answer.answer),
+        [Ipv4Addr::new(192, 0, 2, 66)],
+        "only in-zone records are used"
+    );
 
     // The CNAME is in the evil zone; its target is not, so it is resolved from the root.
     let queries = resolver.stats().upstream_queries;
     let chained = resolve(&resolver, "cname.evil.test", A).await;
     assert_eq!(chained.rcode, 0, "{chained:?}");
-    assert_eq!(a_values(&chained.answer), [Ipv4Addr::new(192, 0, 2, 1), Ipv4Addr::new(192, 0, 2, 2)]);
+    assert_eq!(
+        a_values(&chained.answer),
+        [Ipv4Addr::new(192, 0, 2, 1), Ipv4Addr::new(192, 0, 2, 2)]
+    );
     assert!(!chained.from_cache);
-    assert!(resolver.stats().upstream_queries >= queries + 2, "www.example.test was asked upstream");
+    assert!(
+        resolver.stats().upstream_queries >= queries + 2,
+        "www.example.test was asked upstream"
+    );
 
     // The out-of-bailiwick glue is dropped: ns1.example.test is looked up for real (the
     // real leaf then refuses sub.evil.test, so it fails).
@@ -528,9 +623,16 @@ async fn out_of_bailiwick_records_are_neither_used_nor_cached() {
     // Nothing of the poison stayed: the real leaf answers (the fake glue would point at the
     // evil responder, which would say 6.6.6.6 or 192.0.2.66).
     let www = resolve(&resolver, "www.example.test", A).await;
-    assert_eq!(a_values(&www.answer), [Ipv4Addr::new(192, 0, 2, 1), Ipv4Addr::new(192, 0, 2, 2)]);
+    assert_eq!(
+        a_values(&www.answer),
+        [Ipv4Addr::new(192, 0, 2, 1), Ipv4Addr::new(192, 0, 2, 2)]
+    );
     let other = resolve(&resolver, "other.example.test", A).await;
-    assert_eq!(a_values(&other.answer), [Ipv4Addr::new(192, 0, 2, 3)], "{other:?}");
+    assert_eq!(
+        a_values(&other.answer),
+        [Ipv4Addr::new(192, 0, 2, 3)],
+        "{other:?}"
+    );
 }
 
 #[tokio::test]
@@ -538,7 +640,11 @@ async fn replies_with_wrong_id_case_or_source_are_ignored() {
     let addr = ip(5, 1);
     let port = free_port(&[addr]);
     let forwarder = UdpSocket::bind((addr, port)).await.expect("bind forwarder");
-    let other_port = std::sync::Arc::new(UdpSocket::bind((addr, 0)).await.expect("bind second socket"));
+    let other_port = std::sync::Arc::new(
+        UdpSocket::bind((addr, 0))
+            .await
+            .expect("bind second socket"),
+    );
     let (spoof_tx, mut spoof_rx) = tokio::sync::mpsc::unbounded_channel::<(Vec<u8>, SocketAddr)>();
     let spoofer = other_port.clone();
     tokio::spawn(async move {
@@ -553,8 +659,16 @@ async fn replies_with_wrong_id_case_or_source_are_ignored() {
         while let Ok((len, from)) = forwarder.recv_from(&mut buf).await {
             let query = &buf[..len];
             let (qname, _, end) = question(query);
-            let good = reply(query, 0x0080, [&[(qname.to_vec(), A, 300, vec![192, 0, 2, 7])], &[], &[]]);
-            let bad = reply(query, 0x0080, [&[(qname.to_vec(), A, 300, vec![6, 6, 6, 6])], &[], &[]]);
+            let good = reply(
+                query,
+                0x0080,
+                [&[(qname.to_vec(), A, 300, vec![192, 0, 2, 7])], &[], &[]],
+            );
+            let bad = reply(
+                query,
+                0x0080,
+                [&[(qname.to_vec(), A, 300, vec![6, 6, 6, 6])], &[], &[]],
+            );
             // Wrong ID.
             let mut wrong_id = bad.clone();
             wrong_id[0] ^= 0xff;
@@ -575,12 +689,19 @@ async fn replies_with_wrong_id_case_or_source_are_ignored() {
             }
         }
     });
-    let resolver = Resolver::new(config(Upstream::Forwarders(vec![SocketAddr::from((addr, port))]), port));
+    let resolver = Resolver::new(config(
+        Upstream::Forwarders(vec![SocketAddr::from((addr, port))]),
+        port,
+    ));
 
     let answer = resolve(&resolver, "Spoof.Example.Net", A).await;
     assert_eq!(answer.rcode, 0, "{answer:?}");
     assert_eq!(a_values(&answer.answer), [Ipv4Addr::new(192, 0, 2, 7)]);
-    assert!(resolver.stats().ignored_replies >= 3, "{:?}", resolver.stats());
+    assert!(
+        resolver.stats().ignored_replies >= 3,
+        "{:?}",
+        resolver.stats()
+    );
 
     // With only spoofed replies, nothing is accepted: SERVFAIL once the query times out.
     honest.store(false, std::sync::atomic::Ordering::Relaxed);
@@ -597,15 +718,26 @@ async fn forwarding_fails_over_to_a_live_forwarder_and_caches() {
     let net = 6;
     let hierarchy = Hierarchy::start(net);
     // A forwarder that never answers comes first.
-    let silent = UdpSocket::bind((ip(net, 9), 0)).await.expect("bind silent forwarder");
-    let forwarders = vec![silent.local_addr().expect("addr"), SocketAddr::from((ip(net, 3), hierarchy.port))];
+    let silent = UdpSocket::bind((ip(net, 9), 0))
+        .await
+        .expect("bind silent forwarder");
+    let forwarders = vec![
+        silent.local_addr().expect("addr"),
+        SocketAddr::from((ip(net, 3), hierarchy.port)),
+    ];
     let resolver = Resolver::new(config(Upstream::Forwarders(forwarders), hierarchy.port));
 
     let started = Instant::now();
     let first = resolve(&resolver, "www.example.test", A).await;
     assert_eq!(first.rcode, 0, "{first:?}");
-    assert_eq!(a_values(&first.answer), [Ipv4Addr::new(192, 0, 2, 1), Ipv4Addr::new(192, 0, 2, 2)]);
-    assert!(started.elapsed() >= Duration::from_millis(400), "the silent forwarder was tried first");
+    assert_eq!(
+        a_values(&first.answer),
+        [Ipv4Addr::new(192, 0, 2, 1), Ipv4Addr::new(192, 0, 2, 2)]
+    );
+    assert!(
+        started.elapsed() >= Duration::from_millis(400),
+        "the silent forwarder was tried first"
+    );
     assert_eq!(resolver.stats().upstream_queries, 2);
 
     let cached = resolve(&resolver, "www.example.test", A).await;
@@ -635,10 +767,20 @@ async fn unresponsive_servers_give_servfail_within_the_budget() {
     let port = free_port(&(1..=8).map(|h| ip(net, h)).collect::<Vec<_>>());
     for host in 1..=8u8 {
         // Bound but silent: queries time out rather than bounce.
-        sockets.push(UdpSocket::bind((ip(net, host), port)).await.expect("bind silent root"));
-        hints.push_str(&format!(". NS r{host}.root.\nr{host}.root. A {}\n", ip(net, host)));
+        sockets.push(
+            UdpSocket::bind((ip(net, host), port))
+                .await
+                .expect("bind silent root"),
+        );
+        hints.push_str(&format!(
+            ". NS r{host}.root.\nr{host}.root. A {}\n",
+            ip(net, host)
+        ));
     }
-    let mut config = config(Upstream::RootHints(parse_root_hints(&hints).expect("hints")), port);
+    let mut config = config(
+        Upstream::RootHints(parse_root_hints(&hints).expect("hints")),
+        port,
+    );
     config.query_timeout = Duration::from_millis(300);
     config.resolution_timeout = Duration::from_secs(1);
     let resolver = Resolver::new(config);
@@ -647,10 +789,19 @@ async fn unresponsive_servers_give_servfail_within_the_budget() {
     let result = resolve(&resolver, "www.example.test", A).await;
     let elapsed = started.elapsed();
     assert_eq!(result.rcode, 2, "{result:?}");
-    assert!(elapsed >= Duration::from_millis(900), "the servers were waited for: {elapsed:?}");
-    assert!(elapsed < Duration::from_millis(1_500), "the budget holds: {elapsed:?}");
+    assert!(
+        elapsed >= Duration::from_millis(900),
+        "the servers were waited for: {elapsed:?}"
+    );
+    assert!(
+        elapsed < Duration::from_millis(1_500),
+        "the budget holds: {elapsed:?}"
+    );
     let queries = resolver.stats().upstream_queries;
-    assert!((3..=4).contains(&queries), "about one query per 300 ms: {queries}");
+    assert!(
+        (3..=4).contains(&queries),
+        "about one query per 300 ms: {queries}"
+    );
     assert_eq!(resolver.stats().servfails, 1);
     drop(sockets);
 }
@@ -661,9 +812,17 @@ async fn truncated_reply_is_retried_over_tcp() {
     let port = free_port(&[addr]);
     let udp = UdpSocket::bind((addr, port)).await.expect("bind udp");
     let tcp = TcpListener::bind((addr, port)).await.expect("bind tcp");
-    let big: Vec<Rr> = (1..=60u8).map(|i| a_rr("big.test", [192, 0, 2, i])).collect();
+    let big: Vec<Rr> = (1..=60u8)
+        .map(|i| a_rr("big.test", [192, 0, 2, i]))
+        .collect();
     // UDP: TC=1 and a lie in the answer (must not be used). TCP: the whole, authoritative.
-    spawn_udp(udp, |query| vec![reply(query, 0x0400 | 0x0200, [&[a_rr("big.test", [6, 6, 6, 6])], &[], &[]])]);
+    spawn_udp(udp, |query| {
+        vec![reply(
+            query,
+            0x0400 | 0x0200,
+            [&[a_rr("big.test", [6, 6, 6, 6])], &[], &[]],
+        )]
+    });
     tokio::spawn(async move {
         while let Ok((mut stream, _)) = tcp.accept().await {
             let big = big.clone();
@@ -691,7 +850,11 @@ async fn truncated_reply_is_retried_over_tcp() {
     assert_eq!(result.answer.len(), 60);
     assert!(!a_values(&result.answer).contains(&Ipv4Addr::new(6, 6, 6, 6)));
     let stats = resolver.stats();
-    assert_eq!((stats.tcp_retries, stats.upstream_queries), (1, 2), "{stats:?}");
+    assert_eq!(
+        (stats.tcp_retries, stats.upstream_queries),
+        (1, 2),
+        "{stats:?}"
+    );
 }
 
 #[tokio::test]
@@ -703,7 +866,11 @@ async fn hostile_replies_never_panic_and_end_in_servfail() {
     spawn_udp(udp, |query| {
         let mut out = Vec::new();
         let base = reply(query, 0x0400, [&[], &[], &[]]);
-        for tail in [&[0xc0u8, 12, 0, 1, 0, 1][..], &[0, 0, 1, 0, 1, 0, 0, 0, 1, 0xff, 0xff][..], &[0xc0, 0xff][..]] {
+        for tail in [
+            &[0xc0u8, 12, 0, 1, 0, 1][..],
+            &[0, 0, 1, 0, 1, 0, 0, 0, 1, 0xff, 0xff][..],
+            &[0xc0, 0xff][..],
+        ] {
             let mut m = base.clone();
             m[7] = 1;
             m.extend_from_slice(tail);
@@ -750,4 +917,20 @@ async fn concurrent_callers_share_one_cache() {
     }
     assert_eq!(resolver.stats().upstream_queries, queries);
     assert_eq!(resolver.stats().cache_hits, 16);
+
+    // Identical misses at the same time share one upstream query (the delegation is cached,
+    // so it is one query to the leaf).
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let resolver = resolver.clone();
+            tokio::spawn(async move { resolver.resolve(&wire("other.example.test"), A).await })
+        })
+        .collect();
+    for task in tasks {
+        let result = task.await.expect("task");
+        assert_eq!(a_values(&result.answer), [Ipv4Addr::new(192, 0, 2, 3)]);
+    }
+    let stats = resolver.stats();
+    assert_eq!(stats.upstream_queries, queries + 1, "{stats:?}");
+    assert_eq!(stats.coalesced, 7, "{stats:?}");
 }

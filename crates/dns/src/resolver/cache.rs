@@ -73,21 +73,37 @@ struct Entry {
 
 #[derive(Debug, Clone)]
 enum Value {
-    Rrset { owner: Vec<u8>, rtype: u16, rdatas: Vec<Rdata>, rank: Rank },
-    NoData { soa: Option<(Vec<u8>, Rdata)> },
-    NxDomain { soa: Option<(Vec<u8>, Rdata)> },
+    Rrset {
+        owner: Vec<u8>,
+        rtype: u16,
+        rdatas: Vec<Rdata>,
+        rank: Rank,
+    },
+    NoData {
+        soa: Option<(Vec<u8>, Rdata)>,
+    },
+    NxDomain {
+        soa: Option<(Vec<u8>, Rdata)>,
+    },
 }
 
 impl Cache {
     /// An empty cache with these bounds.
     pub(crate) fn new(max_entries: usize, max_ttl: u32, max_negative_ttl: u32) -> Self {
-        Self { inner: Mutex::new(Inner::default()), max_entries, max_ttl, max_negative_ttl }
+        Self {
+            inner: Mutex::new(Inner::default()),
+            max_entries,
+            max_ttl,
+            max_negative_ttl,
+        }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         // A panic while holding the lock cannot leave the map half-updated in a way that
         // matters more than losing the cache; keep serving.
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The number of entries (RRsets and negative markers), expired ones included until they
@@ -130,16 +146,29 @@ impl Cache {
             // The name exists after all: an NXDOMAIN marker for it is stale.
             inner.remove(&(owner.clone(), NXDOMAIN_KEY));
         }
-        let value = Value::Rrset { owner, rtype, rdatas, rank };
+        let value = Value::Rrset {
+            owner,
+            rtype,
+            rdatas,
+            rank,
+        };
         self.store(&mut inner, key, value, ttl, now);
     }
 
     /// Stores a negative answer for `owner`; `soa` is the zone's SOA (owner, TTL, RDATA).
     /// Its TTL is min(SOA TTL, SOA MINIMUM) capped by `max_negative_ttl` (RFC 2308 §5);
     /// without an SOA nothing is cached (RFC 2308 §5: "SHOULD NOT be cached").
-    pub(crate) fn insert_negative(&self, owner: &[u8], kind: Negative, soa: (&[u8], u32, &Rdata), now: Instant) {
+    pub(crate) fn insert_negative(
+        &self,
+        owner: &[u8],
+        kind: Negative,
+        soa: (&[u8], u32, &Rdata),
+        now: Instant,
+    ) {
         let (soa_owner, soa_ttl, soa_rdata) = soa;
-        let Some(minimum) = soa_minimum(soa_rdata) else { return };
+        let Some(minimum) = soa_minimum(soa_rdata) else {
+            return;
+        };
         let ttl = soa_ttl.min(minimum).min(self.max_negative_ttl);
         if ttl == 0 || self.max_entries == 0 {
             return;
@@ -157,7 +186,9 @@ impl Cache {
     fn store(&self, inner: &mut Inner, key: (Vec<u8>, u16), value: Value, ttl: u32, now: Instant) {
         inner.remove(&key);
         while inner.map.len() >= self.max_entries {
-            let Some((_, lru)) = inner.order.pop_first() else { break };
+            let Some((_, lru)) = inner.order.pop_first() else {
+                break;
+            };
             inner.map.remove(&lru);
             inner.evictions += 1;
         }
@@ -165,7 +196,14 @@ impl Cache {
         let used = inner.tick;
         let expires = now + std::time::Duration::from_secs(u64::from(ttl));
         inner.order.insert(used, key.clone());
-        inner.map.insert(key, Entry { value, expires, used });
+        inner.map.insert(
+            key,
+            Entry {
+                value,
+                expires,
+                used,
+            },
+        );
     }
 
     /// Looks up (owner, rtype): the RRset or NODATA for that type, else an NXDOMAIN for the
@@ -174,14 +212,17 @@ impl Cache {
         let owner = super::name::to_lowercase(owner);
         let mut inner = self.lock();
         for key in [(owner.clone(), rtype), (owner, NXDOMAIN_KEY)] {
-            let Some(entry) = inner.map.get(&key) else { continue };
+            let Some(entry) = inner.map.get(&key) else {
+                continue;
+            };
             if entry.expires <= now {
                 inner.remove(&key);
                 continue;
             }
             let entry = inner.touch(&key)?;
             // Remaining seconds, rounded down: a record never outlives its origin's TTL.
-            let ttl = u32::try_from(entry.expires.duration_since(now).as_secs()).unwrap_or(u32::MAX);
+            let ttl =
+                u32::try_from(entry.expires.duration_since(now).as_secs()).unwrap_or(u32::MAX);
             let soa_records = |soa: &Option<(Vec<u8>, Rdata)>| {
                 soa.iter()
                     .map(|(soa_owner, rdata)| Record {
@@ -193,15 +234,29 @@ impl Cache {
                     .collect()
             };
             return Some(match &entry.value {
-                Value::Rrset { owner, rtype, rdatas, rank } => Hit::Rrset {
+                Value::Rrset {
+                    owner,
+                    rtype,
+                    rdatas,
+                    rank,
+                } => Hit::Rrset {
                     records: rdatas
                         .iter()
-                        .map(|rdata| Record { owner: owner.clone(), rtype: *rtype, ttl, rdata: rdata.clone() })
+                        .map(|rdata| Record {
+                            owner: owner.clone(),
+                            rtype: *rtype,
+                            ttl,
+                            rdata: rdata.clone(),
+                        })
                         .collect(),
                     rank: *rank,
                 },
-                Value::NoData { soa } => Hit::NoData { soa: soa_records(soa) },
-                Value::NxDomain { soa } => Hit::NxDomain { soa: soa_records(soa) },
+                Value::NoData { soa } => Hit::NoData {
+                    soa: soa_records(soa),
+                },
+                Value::NxDomain { soa } => Hit::NxDomain {
+                    soa: soa_records(soa),
+                },
             });
         }
         None
@@ -262,17 +317,39 @@ mod tests {
     fn rrset_expires_and_ttl_counts_down() {
         let cache = Cache::new(100, 86400, 3600);
         let t0 = Instant::now();
-        cache.insert_rrset(&name("WWW.example.test"), rtype::A, 300, vec![a(1), a(2)], Rank::Answer, t0);
-        let Some(Hit::Rrset { records, .. }) = cache.lookup(&name("www.EXAMPLE.test"), rtype::A, t0) else {
+        cache.insert_rrset(
+            &name("WWW.example.test"),
+            rtype::A,
+            300,
+            vec![a(1), a(2)],
+            Rank::Answer,
+            t0,
+        );
+        let Some(Hit::Rrset { records, .. }) =
+            cache.lookup(&name("www.EXAMPLE.test"), rtype::A, t0)
+        else {
             panic!("expected a hit")
         };
         assert_eq!(records.len(), 2);
         assert_eq!(records[0].ttl, 300);
         assert_eq!(records[0].owner, name("www.example.test"));
-        let later = cache.lookup(&name("www.example.test"), rtype::A, t0 + Duration::from_millis(100_500));
-        let Some(Hit::Rrset { records, .. }) = later else { panic!("expected a hit") };
+        let later = cache.lookup(
+            &name("www.example.test"),
+            rtype::A,
+            t0 + Duration::from_millis(100_500),
+        );
+        let Some(Hit::Rrset { records, .. }) = later else {
+            panic!("expected a hit")
+        };
         assert_eq!(records[0].ttl, 199);
-        assert_eq!(cache.lookup(&name("www.example.test"), rtype::A, t0 + Duration::from_secs(300)), None);
+        assert_eq!(
+            cache.lookup(
+                &name("www.example.test"),
+                rtype::A,
+                t0 + Duration::from_secs(300)
+            ),
+            None
+        );
         assert_eq!(cache.len(), 0, "the expired entry is dropped when touched");
     }
 
@@ -280,23 +357,54 @@ mod tests {
     fn ttls_are_capped() {
         let cache = Cache::new(100, 60, 30);
         let t0 = Instant::now();
-        cache.insert_rrset(&name("a.test"), rtype::A, 86400, vec![a(1)], Rank::Answer, t0);
-        let Some(Hit::Rrset { records, .. }) = cache.lookup(&name("a.test"), rtype::A, t0) else { panic!() };
+        cache.insert_rrset(
+            &name("a.test"),
+            rtype::A,
+            86400,
+            vec![a(1)],
+            Rank::Answer,
+            t0,
+        );
+        let Some(Hit::Rrset { records, .. }) = cache.lookup(&name("a.test"), rtype::A, t0) else {
+            panic!()
+        };
         assert_eq!(records[0].ttl, 60);
-        assert!(cache.lookup(&name("a.test"), rtype::A, t0 + Duration::from_secs(61)).is_none());
+        assert!(cache
+            .lookup(&name("a.test"), rtype::A, t0 + Duration::from_secs(61))
+            .is_none());
         // Negative: min(SOA TTL 900, MINIMUM 600) capped to 30.
-        cache.insert_negative(&name("b.test"), Negative::NxDomain, (&name("test"), 900, &soa(600)), t0);
-        let Some(Hit::NxDomain { soa: records }) = cache.lookup(&name("b.test"), rtype::A, t0) else { panic!() };
+        cache.insert_negative(
+            &name("b.test"),
+            Negative::NxDomain,
+            (&name("test"), 900, &soa(600)),
+            t0,
+        );
+        let Some(Hit::NxDomain { soa: records }) = cache.lookup(&name("b.test"), rtype::A, t0)
+        else {
+            panic!()
+        };
         assert_eq!(records[0].ttl, 30);
-        assert!(cache.lookup(&name("b.test"), rtype::A, t0 + Duration::from_secs(31)).is_none());
+        assert!(cache
+            .lookup(&name("b.test"), rtype::A, t0 + Duration::from_secs(31))
+            .is_none());
     }
 
     #[test]
     fn negative_ttl_is_the_smaller_of_soa_ttl_and_minimum() {
         let cache = Cache::new(100, 86400, 3600);
         let t0 = Instant::now();
-        cache.insert_negative(&name("x.test"), Negative::NoData(rtype::AAAA), (&name("test"), 900, &soa(120)), t0);
-        cache.insert_negative(&name("y.test"), Negative::NoData(rtype::AAAA), (&name("test"), 45, &soa(120)), t0);
+        cache.insert_negative(
+            &name("x.test"),
+            Negative::NoData(rtype::AAAA),
+            (&name("test"), 900, &soa(120)),
+            t0,
+        );
+        cache.insert_negative(
+            &name("y.test"),
+            Negative::NoData(rtype::AAAA),
+            (&name("test"), 45, &soa(120)),
+            t0,
+        );
         let ttl = |owner: &str| match cache.lookup(&name(owner), rtype::AAAA, t0) {
             Some(Hit::NoData { soa }) => soa[0].ttl,
             other => panic!("unexpected {other:?}"),
@@ -309,17 +417,39 @@ mod tests {
     fn nodata_is_per_type_and_nxdomain_per_name() {
         let cache = Cache::new(100, 86400, 3600);
         let t0 = Instant::now();
-        cache.insert_negative(&name("x.test"), Negative::NoData(rtype::AAAA), (&name("test"), 900, &soa(300)), t0);
-        assert!(matches!(cache.lookup(&name("x.test"), rtype::AAAA, t0), Some(Hit::NoData { .. })));
+        cache.insert_negative(
+            &name("x.test"),
+            Negative::NoData(rtype::AAAA),
+            (&name("test"), 900, &soa(300)),
+            t0,
+        );
+        assert!(matches!(
+            cache.lookup(&name("x.test"), rtype::AAAA, t0),
+            Some(Hit::NoData { .. })
+        ));
         assert_eq!(cache.lookup(&name("x.test"), rtype::A, t0), None);
-        cache.insert_negative(&name("gone.test"), Negative::NxDomain, (&name("test"), 900, &soa(300)), t0);
+        cache.insert_negative(
+            &name("gone.test"),
+            Negative::NxDomain,
+            (&name("test"), 900, &soa(300)),
+            t0,
+        );
         for qtype in [rtype::A, rtype::AAAA, rtype::NS] {
-            let Some(Hit::NxDomain { soa }) = cache.lookup(&name("gone.test"), qtype, t0) else { panic!() };
+            let Some(Hit::NxDomain { soa }) = cache.lookup(&name("gone.test"), qtype, t0) else {
+                panic!()
+            };
             assert_eq!(soa[0].owner, name("test"));
             assert_eq!(soa[0].rtype, rtype::SOA);
         }
         // Positive data for the name replaces the NXDOMAIN marker.
-        cache.insert_rrset(&name("gone.test"), rtype::A, 60, vec![a(9)], Rank::Answer, t0);
+        cache.insert_rrset(
+            &name("gone.test"),
+            rtype::A,
+            60,
+            vec![a(9)],
+            Rank::Answer,
+            t0,
+        );
         assert_eq!(cache.lookup(&name("gone.test"), rtype::AAAA, t0), None);
     }
 
@@ -327,7 +457,12 @@ mod tests {
     fn negative_answers_without_soa_minimum_are_not_cached() {
         let cache = Cache::new(100, 86400, 3600);
         let t0 = Instant::now();
-        cache.insert_negative(&name("x.test"), Negative::NxDomain, (&name("test"), 900, &soa(0)), t0);
+        cache.insert_negative(
+            &name("x.test"),
+            Negative::NxDomain,
+            (&name("test"), 900, &soa(0)),
+            t0,
+        );
         assert_eq!(cache.len(), 0);
     }
 
@@ -336,11 +471,23 @@ mod tests {
         let cache = Cache::new(100, 86400, 3600);
         let t0 = Instant::now();
         cache.insert_rrset(&name("ns.test"), rtype::A, 60, vec![a(1)], Rank::Answer, t0);
-        cache.insert_rrset(&name("ns.test"), rtype::A, 60, vec![a(2)], Rank::Referral, t0);
-        let Some(Hit::Rrset { records, rank }) = cache.lookup(&name("ns.test"), rtype::A, t0) else { panic!() };
+        cache.insert_rrset(
+            &name("ns.test"),
+            rtype::A,
+            60,
+            vec![a(2)],
+            Rank::Referral,
+            t0,
+        );
+        let Some(Hit::Rrset { records, rank }) = cache.lookup(&name("ns.test"), rtype::A, t0)
+        else {
+            panic!()
+        };
         assert_eq!((records[0].rdata.bytes()[3], rank), (1, Rank::Answer));
         cache.insert_rrset(&name("ns.test"), rtype::A, 60, vec![a(3)], Rank::Answer, t0);
-        let Some(Hit::Rrset { records, .. }) = cache.lookup(&name("ns.test"), rtype::A, t0) else { panic!() };
+        let Some(Hit::Rrset { records, .. }) = cache.lookup(&name("ns.test"), rtype::A, t0) else {
+            panic!()
+        };
         assert_eq!(records[0].rdata.bytes()[3], 3);
     }
 
@@ -349,7 +496,14 @@ mod tests {
         let cache = Cache::new(3, 86400, 3600);
         let t0 = Instant::now();
         for i in 0..3u8 {
-            cache.insert_rrset(&name(&format!("n{i}.test")), rtype::A, 60, vec![a(i)], Rank::Answer, t0);
+            cache.insert_rrset(
+                &name(&format!("n{i}.test")),
+                rtype::A,
+                60,
+                vec![a(i)],
+                Rank::Answer,
+                t0,
+            );
         }
         // Use n0, so n1 is now the least recently used.
         assert!(cache.lookup(&name("n0.test"), rtype::A, t0).is_some());
@@ -358,7 +512,14 @@ mod tests {
         assert!(cache.lookup(&name("n1.test"), rtype::A, t0).is_none());
         assert!(cache.lookup(&name("n0.test"), rtype::A, t0).is_some());
         for i in 10..200u8 {
-            cache.insert_rrset(&name(&format!("n{i}.test")), rtype::A, 60, vec![a(i)], Rank::Answer, t0);
+            cache.insert_rrset(
+                &name(&format!("n{i}.test")),
+                rtype::A,
+                60,
+                vec![a(i)],
+                Rank::Answer,
+                t0,
+            );
             assert!(cache.len() <= 3);
         }
         assert_eq!(cache.evictions(), 191);

@@ -44,7 +44,9 @@ pub fn parse_root_hints(text: &str) -> Result<Vec<RootHint>, RootHintsError> {
         if fields.first().is_some_and(|f| f.eq_ignore_ascii_case("IN")) {
             fields.remove(0);
         }
-        let [rtype, data] = fields[..] else { return Err(error("expected `type data`")) };
+        let [rtype, data] = fields[..] else {
+            return Err(error("expected `type data`"));
+        };
         match rtype.to_ascii_uppercase().as_str() {
             "NS" => {
                 if owner != name::ROOT {
@@ -69,7 +71,10 @@ pub fn parse_root_hints(text: &str) -> Result<Vec<RootHint>, RootHintsError> {
         .map(|(_, owner, addr)| (owner, addr))
         .collect();
     if hints.is_empty() {
-        return Err(RootHintsError { line: text.lines().count(), reason: "no root server with an address" });
+        return Err(RootHintsError {
+            line: text.lines().count(),
+            reason: "no root server with an address",
+        });
     }
     Ok(hints)
 }

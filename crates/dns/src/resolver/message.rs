@@ -115,7 +115,9 @@ pub(crate) fn parse(buf: &[u8]) -> Result<Message, MalformedMessage> {
     let mut question = None;
     if qd == 1 {
         let (qname, next) = read_name(buf, pos, false)?;
-        let fixed = buf.get(next..next + 4).ok_or(MalformedMessage("short question"))?;
+        let fixed = buf
+            .get(next..next + 4)
+            .ok_or(MalformedMessage("short question"))?;
         let qtype = u16::from_be_bytes([fixed[0], fixed[1]]);
         let qclass = u16::from_be_bytes([fixed[2], fixed[3]]);
         question = Some((qname, qtype, qclass));
@@ -130,26 +132,52 @@ pub(crate) fn parse(buf: &[u8]) -> Result<Message, MalformedMessage> {
         }
     }
     let [answer, authority, additional] = sections;
-    Ok(Message { id, flags, question, answer, authority, additional })
+    Ok(Message {
+        id,
+        flags,
+        question,
+        answer,
+        authority,
+        additional,
+    })
 }
 
 /// Reads one record at `pos`; returns it and the position after it.
 fn read_rr(buf: &[u8], pos: usize) -> Result<(Rr, usize), MalformedMessage> {
     let (owner, next) = read_name(buf, pos, true)?;
-    let fixed = buf.get(next..next + 10).ok_or(MalformedMessage("short record"))?;
+    let fixed = buf
+        .get(next..next + 10)
+        .ok_or(MalformedMessage("short record"))?;
     let rtype = u16::from_be_bytes([fixed[0], fixed[1]]);
     let class = u16::from_be_bytes([fixed[2], fixed[3]]);
     let raw_ttl = u32::from_be_bytes([fixed[4], fixed[5], fixed[6], fixed[7]]);
     // RFC 2181 §8: a TTL with the most significant bit set is treated as zero.
-    let ttl = if raw_ttl > i32::MAX as u32 { 0 } else { raw_ttl };
+    let ttl = if raw_ttl > i32::MAX as u32 {
+        0
+    } else {
+        raw_ttl
+    };
     let rdlength = u16::from_be_bytes([fixed[8], fixed[9]]) as usize;
     let start = next + 10;
     let end = start + rdlength;
     if end > buf.len() {
         return Err(MalformedMessage("rdata past the end"));
     }
-    let rdata = if rtype == rtype::OPT { buf[start..end].to_vec() } else { expand_rdata(buf, rtype, start, end)? };
-    Ok((Rr { owner, rtype, class, ttl, rdata }, end))
+    let rdata = if rtype == rtype::OPT {
+        buf[start..end].to_vec()
+    } else {
+        expand_rdata(buf, rtype, start, end)?
+    };
+    Ok((
+        Rr {
+            owner,
+            rtype,
+            class,
+            ttl,
+            rdata,
+        },
+        end,
+    ))
 }
 
 /// The layout of a type's RDATA, as far as embedded names go (RFC 3597 §4: the types whose
@@ -158,11 +186,19 @@ enum Layout {
     /// Copied verbatim.
     Opaque,
     /// `prefix` fixed bytes, then `names` names, then `suffix` fixed bytes (exactly).
-    Names { prefix: usize, names: usize, suffix: usize },
+    Names {
+        prefix: usize,
+        names: usize,
+        suffix: usize,
+    },
 }
 
 fn layout(rtype: u16) -> Layout {
-    let names = |prefix, names, suffix| Layout::Names { prefix, names, suffix };
+    let names = |prefix, names, suffix| Layout::Names {
+        prefix,
+        names,
+        suffix,
+    };
     match rtype {
         // NS, MD, MF, CNAME, MB, MG, MR, PTR, DNAME
         2 | 3 | 4 | 5 | 7 | 8 | 9 | 12 | 39 => names(0, 1, 0),
@@ -181,10 +217,19 @@ fn layout(rtype: u16) -> Layout {
 }
 
 /// Copies the RDATA in `buf[start..end]`, expanding compressed names of the known types.
-fn expand_rdata(buf: &[u8], rtype: u16, start: usize, end: usize) -> Result<Vec<u8>, MalformedMessage> {
+fn expand_rdata(
+    buf: &[u8],
+    rtype: u16,
+    start: usize,
+    end: usize,
+) -> Result<Vec<u8>, MalformedMessage> {
     match layout(rtype) {
         Layout::Opaque => Ok(buf[start..end].to_vec()),
-        Layout::Names { prefix, names, suffix } => {
+        Layout::Names {
+            prefix,
+            names,
+            suffix,
+        } => {
             let mut out = Vec::with_capacity(end - start + 32);
             let mut pos = start + prefix;
             if pos > end {
@@ -215,13 +260,19 @@ fn expand_rdata(buf: &[u8], rtype: u16, start: usize, end: usize) -> Result<Vec<
 ///
 /// Pointers must point strictly backwards, which rules out loops; the expanded name may not
 /// exceed 255 octets and labels 63 (RFC 1035 §3.1, §4.1.4).
-pub(crate) fn read_name(buf: &[u8], pos: usize, lowercase: bool) -> Result<(Vec<u8>, usize), MalformedMessage> {
+pub(crate) fn read_name(
+    buf: &[u8],
+    pos: usize,
+    lowercase: bool,
+) -> Result<(Vec<u8>, usize), MalformedMessage> {
     let mut out = Vec::with_capacity(32);
     let mut cursor = pos;
     let mut after = None;
     let mut limit = pos;
     loop {
-        let len = *buf.get(cursor).ok_or(MalformedMessage("name past the end"))?;
+        let len = *buf
+            .get(cursor)
+            .ok_or(MalformedMessage("name past the end"))?;
         match len {
             0 => {
                 out.push(0);
@@ -246,10 +297,14 @@ pub(crate) fn read_name(buf: &[u8], pos: usize, lowercase: bool) -> Result<(Vec<
                 cursor += 1 + len as usize;
             }
             0xc0..=0xff => {
-                let low = *buf.get(cursor + 1).ok_or(MalformedMessage("pointer past the end"))?;
+                let low = *buf
+                    .get(cursor + 1)
+                    .ok_or(MalformedMessage("pointer past the end"))?;
                 let target = (usize::from(len & 0x3f) << 8) | usize::from(low);
                 if target >= limit {
-                    return Err(MalformedMessage("compression pointer does not point backwards"));
+                    return Err(MalformedMessage(
+                        "compression pointer does not point backwards",
+                    ));
                 }
                 if after.is_none() {
                     after = Some(cursor + 2);
@@ -278,7 +333,10 @@ mod tests {
         let msg = parse(&m).expect("parses");
         assert_eq!(msg.answer[0].rdata, b"\x04mail\x07example\x00".to_vec());
         assert_eq!(msg.answer[1].owner, b"\x07example\x00".to_vec());
-        assert_eq!(msg.answer[1].rdata, b"\x00\x0a\x03www\x07example\x00".to_vec());
+        assert_eq!(
+            msg.answer[1].rdata,
+            b"\x00\x0a\x03www\x07example\x00".to_vec()
+        );
     }
 
     #[test]

@@ -35,13 +35,16 @@ mod message;
 mod name;
 mod transport;
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering::Relaxed};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use cairn_wire::Rdata;
+use tokio::sync::OnceCell;
 use tokio::time::Instant;
 
 use cache::{Cache, Hit, Negative, Rank};
@@ -138,8 +141,10 @@ pub struct Record {
 pub struct ResolverStats {
     /// Resolutions answered wholly from the cache.
     pub cache_hits: u64,
-    /// Resolutions that needed at least one upstream query.
+    /// Resolutions not answered wholly from the cache (coalesced ones included).
     pub cache_misses: u64,
+    /// Misses that joined an identical resolution already in flight.
+    pub coalesced: u64,
     /// Cache hits that were NXDOMAIN or NODATA.
     pub negative_hits: u64,
     /// Queries sent upstream (UDP and TCP).
@@ -170,7 +175,13 @@ pub struct Resolver {
     servfails: AtomicU64,
     /// The forwarder that answered last: the next query starts there.
     preferred_forwarder: AtomicUsize,
+    /// Upstream resolutions in progress, by (lowercased qname, qtype).
+    in_flight: Mutex<HashMap<(Vec<u8>, u16), InFlight>>,
+    coalesced: AtomicU64,
 }
+
+/// One upstream resolution that identical callers wait on together.
+type InFlight = Arc<OnceCell<Resolution>>;
 
 /// How far one resolution may still go.
 struct Budget {
@@ -205,13 +216,20 @@ enum End {
 /// What one server said.
 enum Outcome {
     Step(Step),
-    Referral { child: Vec<u8>, servers: Vec<Vec<u8>> },
+    Referral {
+        child: Vec<u8>,
+        servers: Vec<Vec<u8>>,
+    },
 }
 
 impl Resolver {
     /// A resolver with an empty cache.
     pub fn new(config: ResolverConfig) -> Self {
-        let cache = Cache::new(config.cache_max_entries, config.max_ttl, config.max_negative_ttl);
+        let cache = Cache::new(
+            config.cache_max_entries,
+            config.max_ttl,
+            config.max_negative_ttl,
+        );
         Self {
             config,
             cache,
@@ -221,6 +239,8 @@ impl Resolver {
             negative_hits: AtomicU64::new(0),
             servfails: AtomicU64::new(0),
             preferred_forwarder: AtomicUsize::new(0),
+            in_flight: Mutex::new(HashMap::new()),
+            coalesced: AtomicU64::new(0),
         }
     }
 
@@ -234,6 +254,7 @@ impl Resolver {
         ResolverStats {
             cache_hits: self.hits.load(Relaxed),
             cache_misses: self.misses.load(Relaxed),
+            coalesced: self.coalesced.load(Relaxed),
             negative_hits: self.negative_hits.load(Relaxed),
             upstream_queries: self.transport.queries.load(Relaxed),
             ignored_replies: self.transport.ignored.load(Relaxed),
@@ -248,52 +269,148 @@ impl Resolver {
     /// upstream; finishes within `resolution_timeout`.
     pub async fn resolve(&self, qname: &[u8], qtype: u16) -> Resolution {
         if !name::is_valid(qname) {
-            return Resolution { rcode: 1, answer: Vec::new(), authority: Vec::new(), from_cache: false };
+            return Resolution {
+                rcode: 1,
+                answer: Vec::new(),
+                authority: Vec::new(),
+                from_cache: false,
+            };
         }
         let qname = name::to_lowercase(qname);
-        let budget =
-            Budget { deadline: Instant::now() + self.config.resolution_timeout, queries_left: AtomicU32::new(MAX_QUERIES) };
-        let outcome = tokio::time::timeout_at(budget.deadline, self.resolve_chain(&qname, qtype, &budget, 0)).await;
-        let resolution = match outcome {
-            Ok(Ok(resolution)) => resolution,
-            Ok(Err(Failed)) | Err(_) => {
-                tracing::debug!(qname = %name::to_text(&qname), qtype, "public resolution failed");
-                Resolution { rcode: rcode::SERVFAIL, answer: Vec::new(), authority: Vec::new(), from_cache: false }
-            }
-        };
-        if resolution.rcode == rcode::SERVFAIL {
-            self.servfails.fetch_add(1, Relaxed);
-        } else if resolution.from_cache {
+        if let Some(resolution) = self.resolve_from_cache(&qname, qtype) {
             self.hits.fetch_add(1, Relaxed);
             if resolution.rcode == rcode::NXDOMAIN || resolution.answer.is_empty() {
                 self.negative_hits.fetch_add(1, Relaxed);
             }
+            return resolution;
         }
-        if !resolution.from_cache {
-            self.misses.fetch_add(1, Relaxed);
+        // Identical misses in flight at the same time share one upstream resolution.
+        let key = (qname.clone(), qtype);
+        let cell = {
+            let mut in_flight = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
+            in_flight.entry(key.clone()).or_default().clone()
+        };
+        let mut led = false;
+        let resolution = cell
+            .get_or_init(|| {
+                led = true;
+                self.resolve_upstream(&qname, qtype)
+            })
+            .await
+            .clone();
+        if led {
+            let mut in_flight = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
+            if in_flight
+                .get(&key)
+                .is_some_and(|current| Arc::ptr_eq(current, &cell))
+            {
+                in_flight.remove(&key);
+            }
+        } else {
+            self.coalesced.fetch_add(1, Relaxed);
+        }
+        self.misses.fetch_add(1, Relaxed);
+        if resolution.rcode == rcode::SERVFAIL {
+            self.servfails.fetch_add(1, Relaxed);
         }
         resolution
     }
 
+    /// The whole answer from the cache, CNAME chain included, or `None`.
+    fn resolve_from_cache(&self, qname: &[u8], qtype: u16) -> Option<Resolution> {
+        let mut answer = Vec::new();
+        let mut current = qname.to_vec();
+        for _hop in 0..=MAX_CNAME_HOPS {
+            let step = self.step_from_cache(&current, qtype)?;
+            answer.extend(step.chain);
+            let (rcode, authority) = match step.end {
+                End::Data(records) => {
+                    answer.extend(records);
+                    (rcode::NOERROR, Vec::new())
+                }
+                End::Cname(target) => {
+                    current = target;
+                    continue;
+                }
+                End::NoData(soa) => (rcode::NOERROR, soa),
+                End::NxDomain(soa) => (rcode::NXDOMAIN, soa),
+            };
+            return Some(Resolution {
+                rcode,
+                answer,
+                authority,
+                from_cache: true,
+            });
+        }
+        None
+    }
+
+    /// Resolves upstream (using the cache for what it holds) within the resolution budget.
+    async fn resolve_upstream(&self, qname: &[u8], qtype: u16) -> Resolution {
+        let budget = Budget {
+            deadline: Instant::now() + self.config.resolution_timeout,
+            queries_left: AtomicU32::new(MAX_QUERIES),
+        };
+        let outcome = tokio::time::timeout_at(
+            budget.deadline,
+            self.resolve_chain(qname, qtype, &budget, 0),
+        )
+        .await;
+        match outcome {
+            Ok(Ok(resolution)) => resolution,
+            Ok(Err(Failed)) | Err(_) => {
+                tracing::debug!(qname = %name::to_text(qname), qtype, "public resolution failed");
+                Resolution {
+                    rcode: rcode::SERVFAIL,
+                    answer: Vec::new(),
+                    authority: Vec::new(),
+                    from_cache: false,
+                }
+            }
+        }
+    }
+
     /// Resolves a name, following CNAMEs across zones through the cache and upstream.
-    async fn resolve_chain(&self, qname: &[u8], qtype: u16, budget: &Budget, depth: u32) -> Result<Resolution, Failed> {
+    async fn resolve_chain(
+        &self,
+        qname: &[u8],
+        qtype: u16,
+        budget: &Budget,
+        depth: u32,
+    ) -> Result<Resolution, Failed> {
         let mut answer = Vec::new();
         let mut current = qname.to_vec();
         let mut from_cache = true;
-        let done = |rcode, answer, authority, from_cache| Ok(Resolution { rcode, answer, authority, from_cache });
+        let done = |rcode, answer, authority, from_cache| {
+            Ok(Resolution {
+                rcode,
+                answer,
+                authority,
+                from_cache,
+            })
+        };
         for _hop in 0..=MAX_CNAME_HOPS {
             let step = match self.step_from_cache(&current, qtype) {
                 Some(step) => step,
                 None => {
                     from_cache = false;
                     match &self.config.upstream {
-                        Upstream::Forwarders(servers) => self.forward(servers, &current, qtype, budget).await?,
-                        Upstream::RootHints(_) => self.iterate(&current, qtype, budget, depth).await?,
+                        Upstream::Forwarders(servers) => {
+                            self.forward(servers, &current, qtype, budget).await?
+                        }
+                        Upstream::RootHints(_) => {
+                            self.iterate(&current, qtype, budget, depth).await?
+                        }
                     }
                 }
             };
             answer.extend(step.chain);
-            if answer.iter().filter(|r: &&Record| r.rtype == rtype::CNAME).count() > MAX_CNAME_HOPS {
+            if answer
+                .iter()
+                .filter(|r: &&Record| r.rtype == rtype::CNAME)
+                .count()
+                > MAX_CNAME_HOPS
+            {
                 return Err(Failed);
             }
             match step.end {
@@ -314,19 +431,47 @@ impl Resolver {
         let now = Instant::now().into_std();
         let chain = Vec::new();
         match self.cache.lookup(owner, qtype, now) {
-            Some(Hit::Rrset { records, rank: Rank::Answer }) => return Some(Step { chain, end: End::Data(records) }),
-            Some(Hit::NoData { soa }) => return Some(Step { chain, end: End::NoData(soa) }),
-            Some(Hit::NxDomain { soa }) => return Some(Step { chain, end: End::NxDomain(soa) }),
-            Some(Hit::Rrset { rank: Rank::Referral, .. }) | None => {}
+            Some(Hit::Rrset {
+                records,
+                rank: Rank::Answer,
+            }) => {
+                return Some(Step {
+                    chain,
+                    end: End::Data(records),
+                })
+            }
+            Some(Hit::NoData { soa }) => {
+                return Some(Step {
+                    chain,
+                    end: End::NoData(soa),
+                })
+            }
+            Some(Hit::NxDomain { soa }) => {
+                return Some(Step {
+                    chain,
+                    end: End::NxDomain(soa),
+                })
+            }
+            Some(Hit::Rrset {
+                rank: Rank::Referral,
+                ..
+            })
+            | None => {}
         }
         if qtype == rtype::CNAME {
             return None;
         }
         match self.cache.lookup(owner, rtype::CNAME, now) {
-            Some(Hit::Rrset { mut records, rank: Rank::Answer }) if records.len() == 1 => {
+            Some(Hit::Rrset {
+                mut records,
+                rank: Rank::Answer,
+            }) if records.len() == 1 => {
                 let record = records.remove(0);
                 let target = name::to_lowercase(record.rdata.bytes());
-                Some(Step { chain: vec![record], end: End::Cname(target) })
+                Some(Step {
+                    chain: vec![record],
+                    end: End::Cname(target),
+                })
             }
             _ => None,
         }
@@ -335,11 +480,19 @@ impl Resolver {
     //--- Forwarding
 
     /// Asks the forwarders (RD=1), starting with the one that answered last.
-    async fn forward(&self, servers: &[SocketAddr], qname: &[u8], qtype: u16, budget: &Budget) -> Result<Step, Failed> {
+    async fn forward(
+        &self,
+        servers: &[SocketAddr],
+        qname: &[u8],
+        qtype: u16,
+        budget: &Budget,
+    ) -> Result<Step, Failed> {
         let start = self.preferred_forwarder.load(Relaxed);
         for i in 0..servers.len() {
             let index = (start + i) % servers.len();
-            let Some(deadline) = budget.take_query() else { return Err(Failed) };
+            let Some(deadline) = budget.take_query() else {
+                return Err(Failed);
+            };
             let deadline = query_deadline(self.config.query_timeout, deadline);
             let server = servers[index];
             match exchange(server, qname, qtype, true, deadline, &self.transport).await {
@@ -361,14 +514,30 @@ impl Resolver {
     //--- Iteration
 
     /// Resolves one name iteratively (RFC 1034 §5.3.3) from the closest known zone cut.
-    async fn iterate(&self, qname: &[u8], qtype: u16, budget: &Budget, depth: u32) -> Result<Step, Failed> {
+    async fn iterate(
+        &self,
+        qname: &[u8],
+        qtype: u16,
+        budget: &Budget,
+        depth: u32,
+    ) -> Result<Step, Failed> {
         // DS lives in the parent zone (RFC 4035 §3.1.4.1): start above the name.
-        let start = if qtype == rtype::DS { name::parent(qname).unwrap_or(name::ROOT) } else { qname };
+        let start = if qtype == rtype::DS {
+            name::parent(qname).unwrap_or(name::ROOT)
+        } else {
+            qname
+        };
         let (mut zone, mut servers) = self.closest_servers(start);
         for _ in 0..MAX_REFERRALS {
-            match self.ask_zone(&zone, &servers, qname, qtype, budget, depth).await? {
+            match self
+                .ask_zone(&zone, &servers, qname, qtype, budget, depth)
+                .await?
+            {
                 Outcome::Step(step) => return Ok(step),
-                Outcome::Referral { child, servers: next } => {
+                Outcome::Referral {
+                    child,
+                    servers: next,
+                } => {
                     zone = child;
                     servers = next;
                 }
@@ -385,9 +554,16 @@ impl Resolver {
             if zone == name::ROOT {
                 break;
             }
-            let Some(Hit::Rrset { records, .. }) = self.cache.lookup(zone, rtype::NS, now) else { continue };
-            let servers: Vec<Vec<u8>> = records.iter().map(|r| name::to_lowercase(r.rdata.bytes())).collect();
-            let usable = servers.iter().any(|ns| !name::is_subdomain(ns, zone) || !self.known_addresses(ns, zone).is_empty());
+            let Some(Hit::Rrset { records, .. }) = self.cache.lookup(zone, rtype::NS, now) else {
+                continue;
+            };
+            let servers: Vec<Vec<u8>> = records
+                .iter()
+                .map(|r| name::to_lowercase(r.rdata.bytes()))
+                .collect();
+            let usable = servers.iter().any(|ns| {
+                !name::is_subdomain(ns, zone) || !self.known_addresses(ns, zone).is_empty()
+            });
             if usable {
                 return (zone.to_vec(), servers);
             }
@@ -409,13 +585,22 @@ impl Resolver {
         let mut addrs = Vec::new();
         if zone == name::ROOT {
             if let Upstream::RootHints(hints) = &self.config.upstream {
-                addrs.extend(hints.iter().filter(|(n, _)| n.eq_ignore_ascii_case(ns)).map(|(_, a)| *a));
+                addrs.extend(
+                    hints
+                        .iter()
+                        .filter(|(n, _)| n.eq_ignore_ascii_case(ns))
+                        .map(|(_, a)| *a),
+                );
             }
         }
         let now = Instant::now().into_std();
         for qtype in [rtype::A, rtype::AAAA] {
             if let Some(Hit::Rrset { records, .. }) = self.cache.lookup(ns, qtype, now) {
-                addrs.extend(records.iter().filter_map(|r| address(r.rtype, r.rdata.bytes())));
+                addrs.extend(
+                    records
+                        .iter()
+                        .filter_map(|r| address(r.rtype, r.rdata.bytes())),
+                );
             }
         }
         addrs.sort_by_key(|a| a.is_ipv6());
@@ -478,9 +663,11 @@ impl Resolver {
     ) -> Pin<Box<dyn Future<Output = Vec<IpAddr>> + Send + 'a>> {
         Box::pin(async move {
             match self.resolve_chain(ns, rtype::A, budget, depth).await {
-                Ok(resolution) => {
-                    resolution.answer.iter().filter_map(|r| address(r.rtype, r.rdata.bytes())).collect()
-                }
+                Ok(resolution) => resolution
+                    .answer
+                    .iter()
+                    .filter_map(|r| address(r.rtype, r.rdata.bytes()))
+                    .collect(),
                 Err(Failed) => Vec::new(),
             }
         })
@@ -495,10 +682,19 @@ impl Resolver {
         qtype: u16,
         budget: &Budget,
     ) -> Result<Option<Outcome>, Failed> {
-        let Some(deadline) = budget.take_query() else { return Err(Failed) };
+        let Some(deadline) = budget.take_query() else {
+            return Err(Failed);
+        };
         let server = SocketAddr::new(addr, self.config.port);
-        match exchange(server, qname, qtype, false, query_deadline(self.config.query_timeout, deadline), &self.transport)
-            .await
+        match exchange(
+            server,
+            qname,
+            qtype,
+            false,
+            query_deadline(self.config.query_timeout, deadline),
+            &self.transport,
+        )
+        .await
         {
             Ok(reply) => {
                 let outcome = self.classify(&reply, zone, qname, qtype);
@@ -519,8 +715,11 @@ impl Resolver {
         if !matches!(reply.rcode(), rcode::NOERROR | rcode::NXDOMAIN) {
             return None;
         }
-        let answers_qname =
-            reply.answer.iter().any(|rr| rr.class == message::CLASS_IN && name::is_subdomain(&rr.owner, zone) && rr.owner == qname);
+        let answers_qname = reply.answer.iter().any(|rr| {
+            rr.class == message::CLASS_IN
+                && name::is_subdomain(&rr.owner, zone)
+                && rr.owner == qname
+        });
         if reply.rcode() == rcode::NOERROR && !answers_qname {
             // A referral: NS for a zone strictly below this one and at or above the qname.
             let child = reply.authority.iter().find(|rr| {
@@ -541,8 +740,13 @@ impl Resolver {
     /// (the bailiwick of the server that sent it); everything else in it is ignored.
     fn take_referral(&self, reply: &Message, zone: &[u8], child: Vec<u8>) -> Outcome {
         let now = Instant::now().into_std();
-        let ns: Vec<&Rr> =
-            reply.authority.iter().filter(|rr| rr.rtype == rtype::NS && rr.class == message::CLASS_IN && rr.owner == child).collect();
+        let ns: Vec<&Rr> = reply
+            .authority
+            .iter()
+            .filter(|rr| {
+                rr.rtype == rtype::NS && rr.class == message::CLASS_IN && rr.owner == child
+            })
+            .collect();
         let servers: Vec<Vec<u8>> = ns.iter().map(|rr| name::to_lowercase(&rr.rdata)).collect();
         self.cache_rrset(&ns, Rank::Referral, now);
         for server in &servers {
@@ -553,7 +757,11 @@ impl Resolver {
                 let glue: Vec<&Rr> = reply
                     .additional
                     .iter()
-                    .filter(|rr| rr.rtype == glue_type && rr.class == message::CLASS_IN && rr.owner == *server)
+                    .filter(|rr| {
+                        rr.rtype == glue_type
+                            && rr.class == message::CLASS_IN
+                            && rr.owner == *server
+                    })
                     .collect();
                 self.cache_rrset(&glue, Rank::Referral, now);
             }
@@ -567,24 +775,36 @@ impl Resolver {
     /// inside `bailiwick`, and decides what the reply says about the chain's end.
     fn digest(&self, reply: &Message, qname: &[u8], qtype: u16, bailiwick: &[u8]) -> Option<Step> {
         let now = Instant::now().into_std();
-        let usable = |rr: &&Rr| rr.class == message::CLASS_IN && name::is_subdomain(&rr.owner, bailiwick);
+        let usable =
+            |rr: &&Rr| rr.class == message::CLASS_IN && name::is_subdomain(&rr.owner, bailiwick);
         let mut chain = Vec::new();
         let mut current = qname.to_vec();
         loop {
-            let data: Vec<&Rr> =
-                reply.answer.iter().filter(usable).filter(|rr| rr.rtype == qtype && rr.owner == current).collect();
+            let data: Vec<&Rr> = reply
+                .answer
+                .iter()
+                .filter(usable)
+                .filter(|rr| rr.rtype == qtype && rr.owner == current)
+                .collect();
             if !data.is_empty() {
                 let records = self.cache_rrset(&data, Rank::Answer, now);
                 if records.is_empty() {
                     return None;
                 }
-                return Some(Step { chain, end: End::Data(records) });
+                return Some(Step {
+                    chain,
+                    end: End::Data(records),
+                });
             }
             if qtype == rtype::CNAME || chain.len() >= MAX_CNAME_HOPS {
                 break;
             }
-            let cname: Vec<&Rr> =
-                reply.answer.iter().filter(usable).filter(|rr| rr.rtype == rtype::CNAME && rr.owner == current).collect();
+            let cname: Vec<&Rr> = reply
+                .answer
+                .iter()
+                .filter(usable)
+                .filter(|rr| rr.rtype == rtype::CNAME && rr.owner == current)
+                .collect();
             // A CNAME RRset has exactly one record (RFC 2181 §10.1).
             let [cname] = cname[..] else { break };
             let mut records = self.cache_rrset(&[cname], Rank::Answer, now);
@@ -593,33 +813,62 @@ impl Resolver {
             chain.push(record);
         }
         if !chain.is_empty() && !name::is_subdomain(&current, bailiwick) {
-            return Some(Step { chain, end: End::Cname(current) });
+            return Some(Step {
+                chain,
+                end: End::Cname(current),
+            });
         }
-        let soa = reply.authority.iter().filter(usable).find(|rr| {
-            rr.rtype == rtype::SOA && name::is_subdomain(&current, &rr.owner)
-        });
+        let soa = reply
+            .authority
+            .iter()
+            .filter(usable)
+            .find(|rr| rr.rtype == rtype::SOA && name::is_subdomain(&current, &rr.owner));
         let kind = match reply.rcode() {
             rcode::NXDOMAIN => Negative::NxDomain,
-            _ if !reply.answer.iter().any(|rr| rr.owner == current) && soa.is_some() => Negative::NoData(qtype),
+            _ if !reply.answer.iter().any(|rr| rr.owner == current) && soa.is_some() => {
+                Negative::NoData(qtype)
+            }
             // A CNAME into a part of the zone this server delegates away: resolve the target.
-            _ if !chain.is_empty() => return Some(Step { chain, end: End::Cname(current) }),
+            _ if !chain.is_empty() => {
+                return Some(Step {
+                    chain,
+                    end: End::Cname(current),
+                })
+            }
             // NODATA without SOA (RFC 2308 §2.2 type 3) from an authoritative server: not cached.
             _ if reply.flags & 0x0400 != 0 && reply.answer.is_empty() => {
-                return Some(Step { chain, end: End::NoData(Vec::new()) })
+                return Some(Step {
+                    chain,
+                    end: End::NoData(Vec::new()),
+                })
             }
             _ => return None,
         };
-        let authority = match soa.and_then(|soa| Some((soa, Rdata::new(rtype::SOA, soa.rdata.clone()).ok()?))) {
+        let authority = match soa
+            .and_then(|soa| Some((soa, Rdata::new(rtype::SOA, soa.rdata.clone()).ok()?)))
+        {
             Some((soa, rdata)) => {
-                self.cache.insert_negative(&current, kind, (&soa.owner, soa.ttl, &rdata), now);
+                self.cache
+                    .insert_negative(&current, kind, (&soa.owner, soa.ttl, &rdata), now);
                 let ttl = negative_ttl(soa.ttl, &rdata).min(self.config.max_negative_ttl);
-                vec![Record { owner: soa.owner.clone(), rtype: rtype::SOA, ttl, rdata }]
+                vec![Record {
+                    owner: soa.owner.clone(),
+                    rtype: rtype::SOA,
+                    ttl,
+                    rdata,
+                }]
             }
             None => Vec::new(),
         };
         Some(match kind {
-            Negative::NxDomain => Step { chain, end: End::NxDomain(authority) },
-            Negative::NoData(_) => Step { chain, end: End::NoData(authority) },
+            Negative::NxDomain => Step {
+                chain,
+                end: End::NxDomain(authority),
+            },
+            Negative::NoData(_) => Step {
+                chain,
+                end: End::NoData(authority),
+            },
         })
     }
 
@@ -627,8 +876,15 @@ impl Resolver {
     /// with the RRset's TTL (its smallest, capped). Records whose RDATA is malformed are
     /// dropped.
     fn cache_rrset(&self, rrs: &[&Rr], rank: Rank, now: std::time::Instant) -> Vec<Record> {
-        let Some(first) = rrs.first() else { return Vec::new() };
-        let ttl = rrs.iter().map(|rr| rr.ttl).min().unwrap_or(0).min(self.config.max_ttl);
+        let Some(first) = rrs.first() else {
+            return Vec::new();
+        };
+        let ttl = rrs
+            .iter()
+            .map(|rr| rr.ttl)
+            .min()
+            .unwrap_or(0)
+            .min(self.config.max_ttl);
         let mut rdatas: Vec<Rdata> = Vec::with_capacity(rrs.len());
         for rr in rrs {
             if let Ok(rdata) = Rdata::new(rr.rtype, rr.rdata.clone()) {
@@ -637,8 +893,17 @@ impl Resolver {
                 }
             }
         }
-        self.cache.insert_rrset(&first.owner, first.rtype, ttl, rdatas.clone(), rank, now);
-        rdatas.into_iter().map(|rdata| Record { owner: first.owner.clone(), rtype: first.rtype, ttl, rdata }).collect()
+        self.cache
+            .insert_rrset(&first.owner, first.rtype, ttl, rdatas.clone(), rank, now);
+        rdatas
+            .into_iter()
+            .map(|rdata| Record {
+                owner: first.owner.clone(),
+                rtype: first.rtype,
+                ttl,
+                rdata,
+            })
+            .collect()
     }
 }
 
@@ -661,7 +926,9 @@ fn negative_ttl(soa_ttl: u32, rdata: &Rdata) -> u32 {
         .len()
         .checked_sub(4)
         .and_then(|start| bytes.get(start..))
-        .map_or(0, |tail| u32::from_be_bytes([tail[0], tail[1], tail[2], tail[3]]));
+        .map_or(0, |tail| {
+            u32::from_be_bytes([tail[0], tail[1], tail[2], tail[3]])
+        });
     soa_ttl.min(minimum)
 }
 

@@ -37,7 +37,9 @@ pub(crate) fn is_subdomain(name: &[u8], zone: &[u8]) -> bool {
 
 /// The name and each of its ancestors, longest first, ending with the root.
 pub(crate) fn ancestors(name: &[u8]) -> impl Iterator<Item = &[u8]> {
-    label_starts(name).into_iter().map(move |start| &name[start..])
+    label_starts(name)
+        .into_iter()
+        .map(move |start| &name[start..])
 }
 
 /// The parent of `name`, or `None` for the root.
@@ -103,7 +105,9 @@ pub(crate) fn to_text(name: &[u8]) -> String {
         if len == 0 {
             break;
         }
-        let label = name.get(pos + 1..pos + 1 + len as usize).unwrap_or_default();
+        let label = name
+            .get(pos + 1..pos + 1 + len as usize)
+            .unwrap_or_default();
         out.push_str(&String::from_utf8_lossy(label));
         out.push('.');
         pos += 1 + len as usize;
@@ -136,7 +140,10 @@ mod tests {
     #[test]
     fn subdomain_respects_label_boundaries_and_case() {
         let www = from_text("www.Example.test.").expect("name");
-        assert!(is_subdomain(&www, &from_text("example.TEST").expect("name")));
+        assert!(is_subdomain(
+            &www,
+            &from_text("example.TEST").expect("name")
+        ));
         assert!(is_subdomain(&www, ROOT));
         assert!(is_subdomain(&www, &www));
         assert!(!is_subdomain(&www, &from_text("ample.test").expect("name")));
@@ -160,4 +167,3 @@ mod tests {
         assert_eq!(random[0], 3);
     }
 }
-

@@ -53,9 +53,14 @@ pub(crate) async fn exchange(
         IpAddr::V4(_) => (Ipv4Addr::UNSPECIFIED, 0).into(),
         IpAddr::V6(_) => (Ipv6Addr::UNSPECIFIED, 0).into(),
     };
-    let socket = UdpSocket::bind(local).await.map_err(|_| ExchangeError::Io)?;
+    let socket = UdpSocket::bind(local)
+        .await
+        .map_err(|_| ExchangeError::Io)?;
     counters.queries.fetch_add(1, Relaxed);
-    socket.send_to(&query, server).await.map_err(|_| ExchangeError::Io)?;
+    socket
+        .send_to(&query, server)
+        .await
+        .map_err(|_| ExchangeError::Io)?;
     let mut buf = vec![0u8; 65_535];
     let reply = loop {
         let received = timeout_at(deadline, socket.recv_from(&mut buf)).await;
@@ -88,7 +93,9 @@ pub(crate) async fn exchange(
         Err(_) => Err(ExchangeError::Timeout),
         Ok(Err(error)) => Err(error),
         Ok(Ok(bytes)) => match message::parse(&bytes) {
-            Ok(reply) if matches_query(&reply, id, &sent_name, qtype) && !reply.truncated() => Ok(reply),
+            Ok(reply) if matches_query(&reply, id, &sent_name, qtype) && !reply.truncated() => {
+                Ok(reply)
+            }
             _ => {
                 counters.ignored.fetch_add(1, Relaxed);
                 Err(ExchangeError::Bad)
@@ -99,16 +106,27 @@ pub(crate) async fn exchange(
 
 /// The same query over TCP: two-octet length prefix both ways (RFC 1035 §4.2.2).
 async fn exchange_tcp(server: SocketAddr, query: &[u8]) -> Result<Vec<u8>, ExchangeError> {
-    let mut stream = TcpStream::connect(server).await.map_err(|_| ExchangeError::Io)?;
+    let mut stream = TcpStream::connect(server)
+        .await
+        .map_err(|_| ExchangeError::Io)?;
     let len = u16::try_from(query.len()).map_err(|_| ExchangeError::Bad)?;
     let mut framed = Vec::with_capacity(query.len() + 2);
     framed.extend_from_slice(&len.to_be_bytes());
     framed.extend_from_slice(query);
-    stream.write_all(&framed).await.map_err(|_| ExchangeError::Io)?;
+    stream
+        .write_all(&framed)
+        .await
+        .map_err(|_| ExchangeError::Io)?;
     let mut prefix = [0u8; 2];
-    stream.read_exact(&mut prefix).await.map_err(|_| ExchangeError::Io)?;
+    stream
+        .read_exact(&mut prefix)
+        .await
+        .map_err(|_| ExchangeError::Io)?;
     let mut reply = vec![0u8; usize::from(u16::from_be_bytes(prefix))];
-    stream.read_exact(&mut reply).await.map_err(|_| ExchangeError::Io)?;
+    stream
+        .read_exact(&mut reply)
+        .await
+        .map_err(|_| ExchangeError::Io)?;
     Ok(reply)
 }
 
