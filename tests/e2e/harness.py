@@ -351,6 +351,14 @@ def start_cairn(data_dir: Path, *, dns_listen: list[str] | None = None, workers:
         time.sleep(0.05)
 
 
+def http_get_json(srv: Server, path: str, timeout: float = 5.0) -> dict:
+    """GET an unauthenticated JSON endpoint of the API (e.g. /_cairn/health)."""
+    import urllib.request
+    host, port = srv.api
+    with urllib.request.urlopen(f"http://{host}:{port}{path}", timeout=timeout) as resp:
+        return json.loads(resp.read())
+
+
 def describe_log(srv: Server, limit: int = 6000) -> str:
     text = srv.log()
     return textwrap.indent(text[-limit:], "    | ")
