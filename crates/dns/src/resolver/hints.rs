@@ -17,6 +17,14 @@ pub struct RootHintsError {
 /// One root server: its name (uncompressed wire form, lowercased) and one of its addresses.
 pub type RootHint = (Vec<u8>, IpAddr);
 
+/// IANA's `named.root` (as shipped by Debian's `dns-root-data`), the default hints.
+pub const IANA_ROOT_HINTS: &str = include_str!("named.root");
+
+/// The IANA root servers, parsed from [`IANA_ROOT_HINTS`].
+pub fn iana_root_hints() -> Vec<RootHint> {
+    parse_root_hints(IANA_ROOT_HINTS).expect("the bundled named.root parses (unit-tested)")
+}
+
 /// Parses BIND's `named.root`: `. 3600000 NS A.ROOT-SERVERS.NET.` lines name the root
 /// servers, `A.ROOT-SERVERS.NET. 3600000 A 198.41.0.4` (and `AAAA`) lines give their
 /// addresses. Comments (`;`) and blank lines are skipped; the class `IN` and the TTL are
@@ -111,6 +119,20 @@ UNRELATED.EXAMPLE.       3600000      A     192.0.2.1
                 (b, "170.247.170.2".parse().expect("ip")),
             ]
         );
+    }
+
+    #[test]
+    fn bundled_iana_hints_name_thirteen_servers() {
+        let hints = iana_root_hints();
+        assert_eq!(hints.len(), 26);
+        assert_eq!(
+            hints[0],
+            (
+                name::from_text("a.root-servers.net").expect("name"),
+                "198.41.0.4".parse().expect("ip")
+            )
+        );
+        assert_eq!(hints.iter().filter(|(_, addr)| addr.is_ipv4()).count(), 13);
     }
 
     #[test]

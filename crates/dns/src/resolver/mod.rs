@@ -48,7 +48,7 @@ use tokio::sync::OnceCell;
 use tokio::time::Instant;
 
 use cache::{Cache, Hit, Negative, Rank};
-pub use hints::{parse_root_hints, RootHint, RootHintsError};
+pub use hints::{iana_root_hints, parse_root_hints, RootHint, RootHintsError, IANA_ROOT_HINTS};
 use message::{rcode, rtype, Message, Rr};
 use transport::{exchange, query_deadline, TransportCounters};
 
