@@ -13,6 +13,7 @@
 //! - [`defaults`]: the SOA and NS records a new hosted zone starts with.
 //! - [`health`]: health-check configs, their validation and the status rules.
 //! - [`network`]: VPCs, subnets, security groups and private-zone associations.
+//! - [`resolver`]: Route 53 Resolver endpoints, rules and associations; Route 53 Profiles.
 //! - [`network_validate`]: the rules EC2 applies to them (CIDR sizes, overlap, ingress).
 //!
 //! Start with [`rrset::ResourceRecordSet`]: everything else describes or validates it.
@@ -25,6 +26,7 @@ pub mod name;
 pub mod network;
 pub mod network_validate;
 pub mod rdata;
+pub mod resolver;
 pub mod rrset;
 pub mod rrtype;
 pub mod zone;

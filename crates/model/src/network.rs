@@ -164,4 +164,25 @@ pub struct NetworkContents {
     pub security_groups: Vec<SecurityGroup>,
     /// Every private-zone association.
     pub associations: Vec<VpcAssociation>,
+    /// Every Resolver endpoint (issue 5).
+    #[serde(default)]
+    pub endpoints: Vec<crate::resolver::ResolverEndpoint>,
+    /// Every Resolver rule.
+    #[serde(default)]
+    pub rules: Vec<crate::resolver::ResolverRule>,
+    /// Every rule association.
+    #[serde(default)]
+    pub rule_associations: Vec<crate::resolver::RuleAssociation>,
+    /// Per-VPC Resolver settings that differ from the defaults.
+    #[serde(default)]
+    pub resolver_configs: Vec<crate::resolver::VpcResolverConfig>,
+    /// Every Route 53 Profile.
+    #[serde(default)]
+    pub profiles: Vec<crate::resolver::Profile>,
+    /// Every profile association.
+    #[serde(default)]
+    pub profile_associations: Vec<crate::resolver::ProfileAssociation>,
+    /// Every resource carried by a profile.
+    #[serde(default)]
+    pub profile_resources: Vec<crate::resolver::ProfileResource>,
 }

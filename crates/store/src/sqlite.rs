@@ -2145,7 +2145,7 @@ mod network {
                     .map_err(map_err)?
                     .collect::<Result<Vec<_>, _>>()
                     .map_err(map_err)?;
-                Ok(NetworkContents { vpcs, subnets, security_groups, associations })
+                Ok(NetworkContents { vpcs, subnets, security_groups, associations, ..Default::default() })
             })
             .await
     }

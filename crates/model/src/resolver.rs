@@ -1,0 +1,234 @@
+//! Route 53 Resolver and Route 53 Profiles: endpoints, rules, their VPC associations, per-VPC
+//! resolver settings, and profiles that carry zones and rules to VPCs ([ROUTE53.md §6]).
+//!
+//! The control plane validates and stores these; the data plane compiles them into each VPC's
+//! view. Every resource records its owner account and, where Route 53 has one, its share
+//! status, so multi-account sharing can come later without a schema change.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+
+use serde::{Deserialize, Serialize};
+
+/// `INBOUND` (queries from outside into a VPC's view) or `OUTBOUND` (forwarded queries leave
+/// from its addresses).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EndpointDirection {
+    /// `INBOUND`.
+    #[serde(rename = "INBOUND")]
+    Inbound,
+    /// `OUTBOUND`.
+    #[serde(rename = "OUTBOUND")]
+    Outbound,
+}
+
+/// One address of an endpoint (an ENI in AWS).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EndpointAddress {
+    /// `IpId` (`rni-` + hex).
+    pub ip_id: String,
+    /// The subnet it sits in.
+    pub subnet_id: String,
+    /// IPv4 address, chosen or assigned from the subnet.
+    #[serde(default)]
+    pub ip: Option<Ipv4Addr>,
+    /// IPv6 address, chosen or assigned from the subnet's block.
+    #[serde(default)]
+    pub ipv6: Option<Ipv6Addr>,
+    /// `ATTACHED` once usable (Route 53's IP statuses: CREATING, ATTACHING, ATTACHED, …).
+    pub status: String,
+}
+
+impl EndpointAddress {
+    /// Every address, IPv4 first.
+    pub fn addresses(&self) -> Vec<IpAddr> {
+        self.ip.map(IpAddr::V4).into_iter().chain(self.ipv6.map(IpAddr::V6)).collect()
+    }
+}
+
+/// A Resolver endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResolverEndpoint {
+    /// `rslvr-in-…` or `rslvr-out-…`.
+    pub id: String,
+    /// `CreatorRequestId` (idempotency).
+    pub creator_request_id: String,
+    /// `Name`, if given.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Direction.
+    pub direction: EndpointDirection,
+    /// `HostVPCId`: the VPC of its subnets.
+    pub host_vpc_id: String,
+    /// `SecurityGroupIds`; inbound endpoints admit sources their ingress rules allow.
+    pub security_group_ids: Vec<String>,
+    /// Its addresses (2–6 in Route 53).
+    pub addresses: Vec<EndpointAddress>,
+    /// `ResolverEndpointType`: `IPV4`, `IPV6` or `DUALSTACK`.
+    pub endpoint_type: String,
+    /// `Protocols`: `Do53`, `DoH`, `DoH-FIPS`.
+    pub protocols: Vec<String>,
+    /// Inbound only: synthesize AAAA for queries arriving through it (RFC 6147).
+    #[serde(default)]
+    pub dns64_enabled: bool,
+    /// `CREATING`, `OPERATIONAL`, `UPDATING`, `DELETING`, …
+    pub status: String,
+    /// The owning account.
+    pub owner_account: String,
+    /// Creation time, ms since the epoch.
+    pub created_at_ms: i64,
+    /// Last change, ms since the epoch.
+    pub modified_at_ms: i64,
+}
+
+/// `RuleType`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RuleType {
+    /// `FORWARD`: send to the target IPs through the outbound endpoint.
+    #[serde(rename = "FORWARD")]
+    Forward,
+    /// `SYSTEM`: resolve locally (carves a subdomain out of a FORWARD rule).
+    #[serde(rename = "SYSTEM")]
+    System,
+    /// `RECURSIVE`: the autodefined "." rule; only Resolver makes it.
+    #[serde(rename = "RECURSIVE")]
+    Recursive,
+}
+
+/// One target of a FORWARD rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetAddress {
+    /// `Ip`.
+    #[serde(default)]
+    pub ip: Option<Ipv4Addr>,
+    /// `Ipv6`.
+    #[serde(default)]
+    pub ipv6: Option<Ipv6Addr>,
+    /// `Port` (53 when omitted).
+    pub port: u16,
+    /// `Protocol`: `Do53` (Cairn forwards Do53 only).
+    pub protocol: String,
+}
+
+impl TargetAddress {
+    /// The socket address queries go to.
+    pub fn socket_addr(&self) -> Option<SocketAddr> {
+        self.ip.map(IpAddr::V4).or(self.ipv6.map(IpAddr::V6)).map(|ip| SocketAddr::new(ip, self.port))
+    }
+}
+
+/// A Resolver rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResolverRule {
+    /// `rslvr-rr-…` (autodefined rules: `rslvr-autodefined-rr-…`).
+    pub id: String,
+    /// `CreatorRequestId`.
+    pub creator_request_id: String,
+    /// `DomainName`: lowercase, with a trailing dot (`corp.example.`; `.` for every name).
+    pub domain_name: String,
+    /// `Name`, if given.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Type.
+    pub rule_type: RuleType,
+    /// FORWARD targets.
+    #[serde(default)]
+    pub targets: Vec<TargetAddress>,
+    /// FORWARD: the outbound endpoint queries leave through.
+    #[serde(default)]
+    pub resolver_endpoint_id: Option<String>,
+    /// `COMPLETE`, `DELETING`, `UPDATING`, `FAILED`.
+    pub status: String,
+    /// `NOT_SHARED`, `SHARED_WITH_ME`, `SHARED_BY_ME`.
+    pub share_status: String,
+    /// The owning account.
+    pub owner_account: String,
+    /// Creation time, ms since the epoch.
+    pub created_at_ms: i64,
+    /// Last change, ms since the epoch.
+    pub modified_at_ms: i64,
+}
+
+/// A rule's association with a VPC.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleAssociation {
+    /// `rslvr-rrassoc-…`.
+    pub id: String,
+    /// The rule.
+    pub rule_id: String,
+    /// The VPC.
+    pub vpc_id: String,
+    /// `Name`, if given.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// `CREATING`, `COMPLETE`, `DELETING`, `FAILED`, `OVERRIDDEN`.
+    pub status: String,
+}
+
+/// Per-VPC Resolver settings (`ResolverConfig`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VpcResolverConfig {
+    /// The VPC (or profile) it applies to.
+    pub resource_id: String,
+    /// `AutodefinedReverse`: whether the autodefined reverse zones are answered.
+    pub autodefined_reverse: bool,
+    /// The owning account.
+    pub owner_account: String,
+}
+
+/// A Route 53 Profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    /// `rp-…`.
+    pub id: String,
+    /// `Name`.
+    pub name: String,
+    /// `ClientToken`.
+    pub client_token: String,
+    /// `NOT_SHARED`, `SHARED_WITH_ME`, `SHARED_BY_ME`.
+    pub share_status: String,
+    /// `COMPLETE`, `DELETING`, …
+    pub status: String,
+    /// The owning account.
+    pub owner_account: String,
+    /// Creation time, ms since the epoch.
+    pub created_at_ms: i64,
+    /// Last change, ms since the epoch.
+    pub modified_at_ms: i64,
+}
+
+/// A profile's association with a VPC (at most one profile per VPC in Route 53).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileAssociation {
+    /// `rpassoc-…`.
+    pub id: String,
+    /// The profile.
+    pub profile_id: String,
+    /// The VPC (`ResourceId`).
+    pub vpc_id: String,
+    /// `Name`.
+    pub name: String,
+    /// `COMPLETE`, …
+    pub status: String,
+    /// The owning account.
+    pub owner_account: String,
+}
+
+/// A resource a profile carries to its VPCs: a private hosted zone or a Resolver rule (or,
+/// stored but not served, a firewall rule group).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileResource {
+    /// `rpr-…`.
+    pub id: String,
+    /// The profile.
+    pub profile_id: String,
+    /// `ResourceArn`.
+    pub resource_arn: String,
+    /// `ResourceType`: `HOSTED_ZONE`, `RESOLVER_RULE`, `FIREWALL_RULE_GROUP`, …
+    pub resource_type: String,
+    /// The bare id parsed from the ARN (`Z…`, `rslvr-rr-…`).
+    pub resource_id: String,
+    /// `Name`.
+    pub name: String,
+    /// `COMPLETE`, …
+    pub status: String,
+}
