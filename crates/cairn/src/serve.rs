@@ -195,9 +195,6 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
     Ok(())
 }
 
-/// The IANA root servers, used when no `--root-hints` file is given.
-const BUILTIN_ROOT_HINTS: &str = include_str!("named.root");
-
 /// Public resolution for the VPC resolver: forwarding when `--forwarder` is given, else
 /// recursion from the root hints.
 fn public_resolver(settings: &config::Settings) -> Result<Arc<cairn_dns::resolver::Resolver>, ExitError> {
@@ -214,7 +211,7 @@ fn public_resolver(settings: &config::Settings) -> Result<Arc<cairn_dns::resolve
                 })?,
                 path.display().to_string(),
             ),
-            None => (BUILTIN_ROOT_HINTS.to_string(), "built-in".to_string()),
+            None => (cairn_dns::resolver::IANA_ROOT_HINTS.to_string(), "built-in".to_string()),
         };
         let hints = parse_root_hints(&text).map_err(|e| {
             tracing::error!(root_hints = %source, error = %e, "cannot use the root hints");
