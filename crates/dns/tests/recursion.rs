@@ -742,11 +742,9 @@ async fn forwarding_fails_over_to_a_live_forwarder_and_caches() {
 
     let cached = resolve(&resolver, "www.example.test", A).await;
     assert!(cached.from_cache);
-    // The forwarder that answered is asked first from now on.
-    let started = Instant::now();
+    // The forwarder that answered is asked first from now on: one query, not two.
     let other = resolve(&resolver, "other.example.test", A).await;
     assert_eq!(a_values(&other.answer), [Ipv4Addr::new(192, 0, 2, 3)]);
-    assert!(started.elapsed() < Duration::from_millis(300));
     assert_eq!(resolver.stats().upstream_queries, 3);
 
     let missing = resolve(&resolver, "nope.example.test", A).await;
