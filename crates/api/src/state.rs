@@ -22,13 +22,15 @@ pub struct AppState {
 
 /// Asks the running data plane what it would answer (TestDNSAnswer).
 pub trait DnsAnswers: Send + Sync {
-    /// The answer zone `zone` gives for `name` and `rtype`: `None` when this node does not
-    /// serve that zone.
+    /// The answer zone `zone` gives for `name` and `rtype` to a client at `client` (the
+    /// address geolocation routing locates: the ECS subnet's, else the resolver's; `None`
+    /// for one of unknown location): `None` when this node does not serve that zone.
     fn test_answer(
         &self,
         zone: &cairn_model::HostedZoneId,
         name: &DomainName,
         rtype: cairn_model::RrType,
+        client: Option<std::net::IpAddr>,
     ) -> Option<TestAnswer>;
 }
 

@@ -19,6 +19,8 @@ pub(crate) struct Cli {
 
 /// What to do.
 #[derive(Debug, Subcommand)]
+// Parsed once at start-up: the size of `ServeArgs` costs nothing worth a box.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Command {
     /// Run the API and the DNS server (embedded store by default).
     Serve(ServeArgs),
@@ -76,6 +78,10 @@ pub(crate) struct ServeArgs {
     /// This node's region, for latency routing [default: us-east-1].
     #[arg(long, env = "CAIRN_REGION", value_name = "NAME")]
     pub(crate) region: Option<String>,
+    /// MaxMind DB (GeoLite2/GeoIP2 Country or City) locating clients for geolocation routing;
+    /// without it, geolocation records answer only through their `*` (default) location.
+    #[arg(long, env = "CAIRN_GEOIP_DB", value_name = "FILE")]
+    pub(crate) geoip_db: Option<PathBuf>,
     /// The 12-digit account that owns what the root key creates [default: 111111111111].
     #[arg(long, env = "CAIRN_ACCOUNT_ID", value_name = "ID")]
     pub(crate) account_id: Option<String>,

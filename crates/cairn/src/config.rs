@@ -53,6 +53,7 @@ pub(crate) struct FileConfig {
     account_id: Option<String>,
     ready_file: Option<PathBuf>,
     region: Option<String>,
+    geoip_db: Option<PathBuf>,
     health_interval_ms: Option<u64>,
     rrl_rate: Option<u32>,
     rrl_slip: Option<u32>,
@@ -93,6 +94,8 @@ pub(crate) struct Settings {
     pub(crate) ready_file: Option<PathBuf>,
     /// This node's region.
     pub(crate) region: String,
+    /// MaxMind DB for geolocation routing (`None`: only `*` records answer).
+    pub(crate) geoip_db: Option<PathBuf>,
     /// Probe interval replacing every health check's RequestInterval (testing).
     pub(crate) health_interval_ms: Option<u64>,
     /// DNS response-rate limiting (rate 0: off).
@@ -172,6 +175,7 @@ pub(crate) fn resolve(args: &ServeArgs) -> Result<Settings, String> {
             .clone()
             .or(file.region)
             .unwrap_or_else(|| cairn_dns::snapshot::DEFAULT_REGION.to_string()),
+        geoip_db: args.geoip_db.clone().or(file.geoip_db),
         health_interval_ms: match args.health_interval_ms.or(file.health_interval_ms) {
             Some(0) => return Err("--health-interval-ms must be at least 1".into()),
             other => other,

@@ -51,6 +51,7 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
         ExitError::Runtime
     })?;
 
+    let geoip = open_geoip(settings.geoip_db.as_deref())?;
     let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let stop_udp = Arc::new(AtomicBool::new(false));
     let mut udp_threads = Vec::new();
@@ -75,9 +76,10 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
             tracing::error!(%addr, error = %e, "cannot use the DNS TCP listener");
             ExitError::Runtime
         })?;
-        tokio::spawn(listen::tcp::serve(tcp, shared.clone(), shutdown_rx.clone()));
+        tokio::spawn(listen::tcp::serve(tcp, shared.clone(), geoip.clone(), shutdown_rx.clone()));
+        let workers = listen::udp::spawn_workers_with(bound.udp, shared.clone(), stop_udp.clone(), rrl.clone(), geoip.clone());
         udp_threads.extend(
-            listen::udp::spawn_workers_with(bound.udp, shared.clone(), stop_udp.clone(), rrl.clone()).map_err(|e| {
+            workers.map_err(|e| {
                 tracing::error!(error = %e, "cannot start UDP workers");
                 ExitError::Runtime
             })?,
@@ -160,7 +162,7 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
             location_base: format!("http://{api_addr}"),
         },
         readiness,
-        dns: Some(Arc::new(DataPlaneAnswers(shared.clone()))),
+        dns: Some(Arc::new(DataPlaneAnswers(shared.clone(), geoip.clone()))),
     };
     let mut api_shutdown = shutdown_rx.clone();
     let api_task = tokio::spawn(cairn_api::serve_with(api_listener, state, settings.api_limits, async move {
@@ -238,8 +240,22 @@ fn resolver_stats(stats: &cairn_dns::resolver::ResolverStats) -> serde_json::Val
     })
 }
 
+/// Opens `--geoip-db`, if given; a file that is missing or not a MaxMind DB stops the start.
+fn open_geoip(path: Option<&Path>) -> Result<Option<Arc<cairn_dns::geoip::GeoIp>>, ExitError> {
+    let Some(path) = path else {
+        tracing::info!("no --geoip-db: geolocation records answer through their default (*) location only");
+        return Ok(None);
+    };
+    let geoip = cairn_dns::geoip::GeoIp::open(path).map_err(|e| {
+        tracing::error!("{e}");
+        ExitError::InvalidInput
+    })?;
+    tracing::info!(path = %path.display(), database_type = geoip.database_type(), "geoip database loaded");
+    Ok(Some(Arc::new(geoip)))
+}
+
 /// TestDNSAnswer's view of this node's data plane.
-struct DataPlaneAnswers(cairn_dns::SharedSnapshot);
+struct DataPlaneAnswers(cairn_dns::SharedSnapshot, Option<Arc<cairn_dns::geoip::GeoIp>>);
 
 impl cairn_api::DnsAnswers for DataPlaneAnswers {
     fn test_answer(
@@ -247,9 +263,11 @@ impl cairn_api::DnsAnswers for DataPlaneAnswers {
         zone: &cairn_model::HostedZoneId,
         name: &cairn_model::DomainName,
         rtype: cairn_model::RrType,
+        client: Option<std::net::IpAddr>,
     ) -> Option<cairn_api::TestAnswer> {
         let snapshot = self.0.load();
-        let (code, records) = cairn_dns::respond::test_answer(&snapshot, zone, name, rtype)?;
+        let (code, records) =
+            cairn_dns::respond::test_answer(&snapshot, zone, name, rtype, client, self.1.as_deref())?;
         Some(cairn_api::TestAnswer { response_code: code.to_string(), record_data: records })
     }
 }

@@ -18,6 +18,7 @@
 pub mod auth;
 pub mod compile;
 pub mod follow;
+pub mod geoip;
 pub mod listen;
 pub mod resolver;
 pub mod respond;

@@ -12,11 +12,20 @@
 //! | 7 | meta types (OPT, TKEY…) | FORMERR / NOTIMP |
 //! | 8 | name in no public hosted zone | REFUSED |
 //! | 9 | authoritative lookup | the plan, written with truncation (TC=1 on UDP) |
+//!
+//! A malformed EDNS Client Subnet option is FORMERR (check 2, RFC 7871 §7.2.1). A query with
+//! a valid one gets it back in the response's OPT record (RFC 7871 §7.2.1), with SCOPE
+//! PREFIX-LENGTH = the query's SOURCE PREFIX-LENGTH when geolocation chose the answer by the
+//! client's address, and 0 otherwise (every other answer, negative answers and referrals,
+//! RFC 7871 §7.4).
+
+use std::net::IpAddr;
 
 use cairn_wire::{rcode, rtype, NoRoom, ParseError, Query, ResponseWriter, Section};
 
 use crate::auth::{self, Plan};
-use crate::routing::RoutingContext;
+use crate::geoip::GeoIp;
+use crate::routing::{Client, RoutingContext};
 use crate::snapshot::Snapshot;
 
 /// The EDNS UDP payload Cairn advertises and honours at most (ROUTE53.md §2.7: up to 4096).
@@ -31,11 +40,32 @@ pub enum Transport {
     Tcp,
 }
 
-/// Answers one message from `snapshot` into `out`; `None` means send nothing.
+/// Where a query came from, and what locates it (geolocation routing).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Origin<'a> {
+    /// The query's source address; the client's address when the query has no ECS option.
+    pub source: Option<IpAddr>,
+    /// The MaxMind DB of `--geoip-db`; without one, geolocation answers with `*`.
+    pub geoip: Option<&'a GeoIp>,
+}
+
+/// Answers one message from `snapshot` into `out`, for a client of unknown address (its ECS
+/// option, if any, still counts); `None` means send nothing.
 pub fn respond<'b>(
     snapshot: &Snapshot,
     msg: &[u8],
     transport: Transport,
+    out: &'b mut Vec<u8>,
+) -> Option<&'b [u8]> {
+    respond_from(snapshot, msg, transport, Origin::default(), out)
+}
+
+/// Answers one message from `origin` from `snapshot` into `out`; `None` means send nothing.
+pub fn respond_from<'b>(
+    snapshot: &Snapshot,
+    msg: &[u8],
+    transport: Transport,
+    origin: Origin<'_>,
     out: &'b mut Vec<u8>,
 ) -> Option<&'b [u8]> {
     let query = match Query::parse(msg) {
@@ -51,6 +81,9 @@ pub fn respond<'b>(
     };
     let edns = query.edns.map(|e| (EDNS_UDP_PAYLOAD, e.dnssec_ok));
     let mut w = ResponseWriter::new(out, &query, limit);
+    if let Some(ecs) = query.ecs {
+        w.echo_ecs(ecs);
+    }
 
     if let Some(code) = early_rcode(&query) {
         w.set_rcode(code);
@@ -64,9 +97,25 @@ pub fn respond<'b>(
         w.set_rcode(rcode::REFUSED);
         return Some(w.finish(edns));
     };
-    let ctx =
-        RoutingContext { region: &snapshot.region, health: &snapshot.health, zones: &snapshot.zones };
+    // The ECS address locates the client; a /0 option reveals nothing, so the source does
+    // (ROUTE53.md §2.7: "when it is absent the resolver's source IP stands in").
+    let client_addr = match query.ecs {
+        Some(ecs) if ecs.source_prefix > 0 => Some(ecs.addr()),
+        _ => origin.source,
+    };
+    let client = Client::new(client_addr, origin.geoip);
+    let ctx = RoutingContext {
+        region: &snapshot.region,
+        health: &snapshot.health,
+        zones: &snapshot.zones,
+        client: &client,
+    };
     let plan = auth::lookup(zone, qname, query.qtype, &ctx);
+    if let Some(ecs) = query.ecs {
+        if client.routed_by_location() && plan.rcode == rcode::NOERROR && !plan.answer.is_empty() {
+            w.set_ecs_scope(ecs.source_prefix);
+        }
+    }
     write_plan(&mut w, &plan);
     Some(w.finish(edns))
 }
@@ -156,21 +205,31 @@ pub fn formerr<'b>(msg: &[u8], out: &'b mut Vec<u8>) -> &'b [u8] {
     w.finish(None)
 }
 
-/// What hosted zone `zone` answers for `qname` and `qtype` on this node, as TestDNSAnswer
-/// reports it: the response code's name and the answer's records of that type in Route 53's
-/// value form. `None` when the snapshot does not hold the zone.
+/// What hosted zone `zone` answers for `qname` and `qtype` on this node to a client at
+/// `client_addr` (TestDNSAnswer's ECS address, else its resolver address; `None`: unknown),
+/// located with `geoip`, as TestDNSAnswer reports it: the response code's name and the
+/// answer's records of that type in Route 53's value form. `None` when the snapshot does not
+/// hold the zone.
 pub fn test_answer(
     snapshot: &Snapshot,
     zone: &cairn_model::HostedZoneId,
     qname: &cairn_model::DomainName,
     qtype: cairn_model::RrType,
+    client_addr: Option<IpAddr>,
+    geoip: Option<&GeoIp>,
 ) -> Option<(&'static str, Vec<String>)> {
     let compiled = snapshot.zones.get(zone)?;
     let name = qname.wire();
     if name.len() < compiled.apex.len() || name[name.len() - compiled.apex.len()..] != compiled.apex[..] {
         return Some(("REFUSED", Vec::new()));
     }
-    let ctx = RoutingContext { region: &snapshot.region, health: &snapshot.health, zones: &snapshot.zones };
+    let client = Client::new(client_addr, geoip);
+    let ctx = RoutingContext {
+        region: &snapshot.region,
+        health: &snapshot.health,
+        zones: &snapshot.zones,
+        client: &client,
+    };
     let plan = auth::lookup(compiled, name, qtype.code(), &ctx);
     let records = plan
         .answer

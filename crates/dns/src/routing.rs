@@ -7,14 +7,21 @@
 //! no status yet is healthy; when every variant of a group is unhealthy, all count as
 //! healthy. An alias with EvaluateTargetHealth is healthy while its target has a healthy
 //! record.
+//!
+//! Geolocation needs to know where the client is: [`Client`] carries the address the query
+//! is routed by (the EDNS Client Subnet address, else the query's source) and the MaxMind DB,
+//! and looks the location up at most once per query, only when a group needs it.
 
 use std::cell::Cell;
-use std::sync::Arc;
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use cairn_model::rrset::GeoLocation;
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 
+use crate::geoip::{GeoIp, Location};
 use crate::zone::CompiledRrset;
 
 /// The policy shared by a name and type's routed sets.
@@ -94,6 +101,52 @@ pub struct RoutingContext<'a> {
     pub health: &'a FxHashMap<String, bool>,
     /// Every zone of the snapshot, for aliases to other hosted zones.
     pub zones: &'a FxHashMap<cairn_model::HostedZoneId, std::sync::Arc<crate::zone::CompiledZone>>,
+    /// Who asked, for geolocation routing.
+    pub client: &'a Client<'a>,
+}
+
+//----------- Client -------------------------------------------------------------
+
+/// The client a query is answered for: the address geolocation locates and the database it
+/// is located with. The location is looked up lazily, once, and [`Client::routed_by_location`]
+/// tells afterwards whether an answer depended on it (for the ECS scope, RFC 7871 §7.2.1).
+#[derive(Debug, Default)]
+pub struct Client<'a> {
+    addr: Option<IpAddr>,
+    geoip: Option<&'a GeoIp>,
+    // Sync (not `Cell`), so the VPC resolver's futures that hold a context stay `Send`.
+    location: OnceLock<Option<Location>>,
+    routed: AtomicBool,
+}
+
+impl<'a> Client<'a> {
+    /// A client at `addr` (the ECS address, or the query's source), located with `geoip`.
+    pub fn new(addr: Option<IpAddr>, geoip: Option<&'a GeoIp>) -> Self {
+        Self { addr, geoip, ..Self::default() }
+    }
+
+    /// A client of unknown location: geolocation answers with the `*` record.
+    pub fn unknown() -> Self {
+        Self::default()
+    }
+
+    /// The address geolocation uses.
+    pub fn addr(&self) -> Option<IpAddr> {
+        self.addr
+    }
+
+    /// Where the client is, for a choice that depends on it; `None` when there is no
+    /// database, no address, or the database does not place the address.
+    pub fn location(&self) -> Option<Location> {
+        let (Some(addr), Some(geoip)) = (self.addr, self.geoip) else { return None };
+        self.routed.store(true, Ordering::Relaxed);
+        *self.location.get_or_init(|| geoip.locate(addr))
+    }
+
+    /// Whether a choice so far depended on the client's address.
+    pub fn routed_by_location(&self) -> bool {
+        self.routed.load(Ordering::Relaxed)
+    }
 }
 
 impl RoutingContext<'_> {
@@ -146,9 +199,7 @@ impl RoutedSet {
                     })
                     .map(|(_, v)| v),
             ),
-            Policy::Geolocation => chosen.extend(self.variants.iter().find(|v| {
-                v.geo.as_ref().and_then(|g| g.country_code.as_deref()) == Some("*")
-            })),
+            Policy::Geolocation => chosen.extend(self.pick_geolocation(ctx, &health)),
             Policy::IpBased => chosen.extend(
                 self.variants.iter().find(|v| v.cidr_location.as_deref() == Some("*")),
             ),
@@ -164,6 +215,29 @@ impl RoutedSet {
             }
         }
         chosen
+    }
+
+    /// Geolocation: the most specific record whose location contains the client's
+    /// (subdivision, then country, then continent, then `*`); an unhealthy one gives way to
+    /// the next larger region, and when every matching record is unhealthy the most specific
+    /// one answers ([DG:resource-record-sets-values-geo], "Health check": "If all applicable
+    /// records are unhealthy, including the record for all locations, Route 53 responds to
+    /// the DNS query using the value for the record for the smallest geographic region").
+    /// No match and no `*` is NODATA.
+    fn pick_geolocation(&self, ctx: &RoutingContext<'_>, health: &[bool]) -> Option<&Variant> {
+        let located = self.variants.iter().any(|v| geo_specificity(v, None).is_none());
+        // Only a group with located records asks where the client is.
+        let location = if located { ctx.client.location() } else { None };
+        // The matching record of each specificity, most specific first.
+        let mut chain: [Option<usize>; 4] = [None; 4];
+        for (i, v) in self.variants.iter().enumerate() {
+            if let Some(rank) = geo_specificity(v, location.as_ref()) {
+                chain[3 - rank].get_or_insert(i);
+            }
+        }
+        let mut matching = chain.iter().flatten().copied();
+        let first = matching.clone().next();
+        matching.find(|&i| health[i]).or(first).map(|i| &self.variants[i])
     }
 
     /// Weighted choice among healthy variants: weight 0 is chosen only when no healthy
@@ -185,6 +259,23 @@ impl RoutedSet {
             ticket -= w;
         }
         candidates.last().copied()
+    }
+}
+
+/// How specific a geolocation record is if it contains `location`: 3 for a subdivision, 2
+/// for a country, 1 for a continent, 0 for the default `*`; `None` when it does not contain
+/// the location (with `location` `None`, only `*` contains it).
+fn geo_specificity(variant: &Variant, location: Option<&Location>) -> Option<usize> {
+    let geo = variant.geo.as_ref()?;
+    let matches = |code: Option<crate::geoip::Code>, text: &str| code.is_some_and(|c| c.matches(text));
+    match (&geo.continent_code, &geo.country_code, &geo.subdivision_code) {
+        (_, Some(country), _) if country == "*" => Some(0),
+        (Some(continent), None, None) => location.filter(|l| matches(l.continent, continent)).map(|_| 1),
+        (None, Some(country), None) => location.filter(|l| matches(l.country, country)).map(|_| 2),
+        (None, Some(country), Some(subdivision)) => location
+            .filter(|l| matches(l.country, country) && matches(l.subdivision, subdivision))
+            .map(|_| 3),
+        _ => None,
     }
 }
 
@@ -291,5 +382,134 @@ mod tests {
                 assert!(random_below(n) < n);
             }
         }
+    }
+
+    //--- geolocation
+
+    fn geo_variant(id: &str, continent: Option<&str>, country: Option<&str>, subdivision: Option<&str>) -> Variant {
+        Variant {
+            set_identifier: id.into(),
+            weight: 0,
+            region: None,
+            primary: false,
+            geo: Some(GeoLocation {
+                continent_code: continent.map(Into::into),
+                country_code: country.map(Into::into),
+                subdivision_code: subdivision.map(Into::into),
+            }),
+            cidr_location: None,
+            health_check: Some(format!("hc-{id}")),
+            evaluate_target_health: false,
+            target: Target::Records(Arc::new(CompiledRrset {
+                rtype: 1,
+                ttl: 60,
+                rdatas: vec![],
+                targets: vec![],
+                cname_target: None,
+            })),
+        }
+    }
+
+    /// `*`, continent EU, continent NA, country US, country GB, and US-CA.
+    fn geo_group() -> RoutedSet {
+        RoutedSet {
+            rtype: 1,
+            policy: Policy::Geolocation,
+            variants: vec![
+                geo_variant("default", None, Some("*"), None),
+                geo_variant("eu", Some("EU"), None, None),
+                geo_variant("na", Some("NA"), None, None),
+                geo_variant("us", None, Some("US"), None),
+                geo_variant("gb", None, Some("GB"), None),
+                geo_variant("us-ca", None, Some("US"), Some("CA")),
+            ],
+        }
+    }
+
+    /// What `group` answers a client at `ip` with, given the checks listed as failing.
+    fn geo_pick(group: &RoutedSet, geoip: Option<&GeoIp>, ip: Option<&str>, failing: &[&str]) -> Option<String> {
+        let health: FxHashMap<String, bool> = failing.iter().map(|id| (format!("hc-{id}"), false)).collect();
+        let zones = FxHashMap::default();
+        let client = Client::new(ip.map(|ip| ip.parse().unwrap()), geoip);
+        let ctx = RoutingContext { region: "us-east-1", health: &health, zones: &zones, client: &client };
+        let chosen = group.select(&ctx, |v| ctx.check_passes(v.health_check.as_deref()));
+        assert!(chosen.len() <= 1, "geolocation answers with one record set");
+        chosen.first().map(|v| v.set_identifier.clone())
+    }
+
+    fn geo_fixture() -> GeoIp {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/geoip/test-city.mmdb");
+        GeoIp::open(std::path::Path::new(path)).expect("the fixture opens")
+    }
+
+    #[test]
+    fn geolocation_picks_the_most_specific_match() {
+        let db = geo_fixture();
+        let group = geo_group();
+        let pick = |ip: &str| geo_pick(&group, Some(&db), Some(ip), &[]);
+        assert_eq!(pick("198.51.100.1").as_deref(), Some("us-ca")); // US-CA
+        assert_eq!(pick("203.0.113.1").as_deref(), Some("us")); // US-TX: no TX record
+        assert_eq!(pick("2001:db8:2::1").as_deref(), Some("us")); // US, no state
+        assert_eq!(pick("192.0.2.1").as_deref(), Some("eu")); // DE: no DE record
+        assert_eq!(pick("192.0.2.200").as_deref(), Some("eu")); // FR, continent from Route 53's table
+        assert_eq!(pick("100.64.2.1").as_deref(), Some("eu")); // only a continent known
+        assert_eq!(pick("2001:db8:1::1").as_deref(), Some("gb")); // GB-ENG: no ENG record
+        assert_eq!(pick("100.64.1.1").as_deref(), Some("default")); // JP, Asia: nothing for it
+        assert_eq!(pick("127.0.0.1").as_deref(), Some("default")); // in no country
+    }
+
+    #[test]
+    fn geolocation_without_a_database_or_address_answers_the_default() {
+        let db = geo_fixture();
+        let group = geo_group();
+        assert_eq!(geo_pick(&group, None, Some("198.51.100.1"), &[]).as_deref(), Some("default"));
+        assert_eq!(geo_pick(&group, Some(&db), None, &[]).as_deref(), Some("default"));
+    }
+
+    #[test]
+    fn geolocation_without_a_match_or_default_is_no_data() {
+        let db = geo_fixture();
+        let mut group = geo_group();
+        group.variants.retain(|v| v.set_identifier != "default");
+        assert_eq!(geo_pick(&group, Some(&db), Some("100.64.1.1"), &[]), None);
+        assert_eq!(geo_pick(&group, Some(&db), Some("127.0.0.1"), &[]), None);
+        assert_eq!(geo_pick(&group, None, Some("198.51.100.1"), &[]), None);
+        assert_eq!(geo_pick(&group, Some(&db), Some("198.51.100.1"), &[]).as_deref(), Some("us-ca"));
+    }
+
+    #[test]
+    fn an_unhealthy_geolocation_record_gives_way_to_the_larger_region() {
+        let db = geo_fixture();
+        let group = geo_group();
+        let pick = |failing: &[&str]| geo_pick(&group, Some(&db), Some("198.51.100.9"), failing);
+        assert_eq!(pick(&["us-ca"]).as_deref(), Some("us"));
+        assert_eq!(pick(&["us-ca", "us"]).as_deref(), Some("na"));
+        assert_eq!(pick(&["us-ca", "us", "na"]).as_deref(), Some("default"));
+        // A less specific record failing does not matter while the state's is healthy.
+        assert_eq!(pick(&["us", "na"]).as_deref(), Some("us-ca"));
+        // Every applicable record unhealthy (others healthy): the smallest region answers.
+        assert_eq!(pick(&["us-ca", "us", "na", "default"]).as_deref(), Some("us-ca"));
+        // Every record unhealthy: the same.
+        assert_eq!(pick(&["us-ca", "us", "na", "default", "eu", "gb"]).as_deref(), Some("us-ca"));
+        // A client of unknown location whose default is down still gets the default.
+        assert_eq!(geo_pick(&group, Some(&db), Some("127.0.0.1"), &["default"]).as_deref(), Some("default"));
+    }
+
+    #[test]
+    fn the_client_is_located_only_for_groups_that_need_it() {
+        let db = geo_fixture();
+        let zones = FxHashMap::default();
+        let health = FxHashMap::default();
+        let only_default = RoutedSet {
+            rtype: 1,
+            policy: Policy::Geolocation,
+            variants: vec![geo_variant("default", None, Some("*"), None)],
+        };
+        let client = Client::new(Some("198.51.100.1".parse().unwrap()), Some(&db));
+        let ctx = RoutingContext { region: "us-east-1", health: &health, zones: &zones, client: &client };
+        assert_eq!(only_default.select(&ctx, |_| true).len(), 1);
+        assert!(!client.routed_by_location(), "a group with only `*` does not depend on the client");
+        assert_eq!(geo_group().select(&ctx, |_| true)[0].set_identifier, "us-ca");
+        assert!(client.routed_by_location());
     }
 }

@@ -15,6 +15,7 @@
 //! - [`network`]: VPCs, subnets, security groups and private-zone associations.
 //! - [`resolver`]: Route 53 Resolver endpoints, rules and associations; Route 53 Profiles.
 //! - [`network_validate`]: the rules EC2 applies to them (CIDR sizes, overlap, ingress).
+//! - [`resolver_validate`]: the rules Route 53 Resolver and Profiles apply to their writes.
 //!
 //! Start with [`rrset::ResourceRecordSet`]: everything else describes or validates it.
 #![warn(missing_docs)]
@@ -27,6 +28,7 @@ pub mod network;
 pub mod network_validate;
 pub mod rdata;
 pub mod resolver;
+pub mod resolver_validate;
 pub mod rrset;
 pub mod rrtype;
 pub mod zone;

@@ -211,6 +211,15 @@ pub struct ProfileAssociation {
     pub status: String,
     /// The owning account.
     pub owner_account: String,
+    /// `Priority` (100 when not given).
+    #[serde(default)]
+    pub priority: Option<i32>,
+    /// Creation time, ms since the epoch.
+    #[serde(default)]
+    pub created_at_ms: i64,
+    /// Last change, ms since the epoch.
+    #[serde(default)]
+    pub modified_at_ms: i64,
 }
 
 /// A resource a profile carries to its VPCs: a private hosted zone or a Resolver rule (or,
@@ -231,4 +240,16 @@ pub struct ProfileResource {
     pub name: String,
     /// `COMPLETE`, …
     pub status: String,
+    /// `ResourceProperties` (JSON text, e.g. `{"priority": 102}` for firewall rule groups).
+    #[serde(default)]
+    pub resource_properties: Option<String>,
+    /// The owning account.
+    #[serde(default)]
+    pub owner_account: String,
+    /// Creation time, ms since the epoch.
+    #[serde(default)]
+    pub created_at_ms: i64,
+    /// Last change, ms since the epoch.
+    #[serde(default)]
+    pub modified_at_ms: i64,
 }

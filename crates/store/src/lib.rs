@@ -18,6 +18,14 @@ use async_trait::async_trait;
 use cairn_model::health::{HealthCheck, HealthCheckConfig, HealthCheckError, HealthCheckUpdate};
 use cairn_model::network::{IngressRule, SecurityGroup, Subnet, Vpc, VpcAssociation};
 use cairn_model::network_validate::NetworkError;
+use cairn_model::resolver::{
+    Profile, ProfileAssociation, ProfileResource, ResolverEndpoint, ResolverRule, RuleAssociation,
+    VpcResolverConfig,
+};
+use cairn_model::resolver_validate::{
+    EndpointUpdate, IpRequest, IpSelector, NewEndpoint, NewProfile, NewProfileAssociation,
+    NewProfileResource, NewRule, ResolverError, RuleUpdate,
+};
 use cairn_model::{
     ChangeBatch, ChangeBatchError, ChangeId, ChangeInfo, ChangeSeq, DomainName, HostedZone,
     HostedZoneId, Limits, ResourceRecordSet,
@@ -140,6 +148,11 @@ pub enum StoreError {
     /// `NotAuthorizedException`, 401).
     #[error("{0}")]
     NotAuthorized(String),
+
+    //------------ Resolver and Profiles (issue 5) -----------------------------------
+    /// A Resolver or Profiles write was refused; its kind is the exception to report.
+    #[error(transparent)]
+    Resolver(#[from] ResolverError),
 }
 
 /// Shorthand.
@@ -233,6 +246,14 @@ pub mod tag_types {
     pub const SUBNET: &str = "subnet";
     /// Security groups.
     pub const SECURITY_GROUP: &str = "security-group";
+    /// Resolver endpoints.
+    pub const RESOLVER_ENDPOINT: &str = "resolver-endpoint";
+    /// Resolver rules.
+    pub const RESOLVER_RULE: &str = "resolver-rule";
+    /// Route 53 Profiles.
+    pub const PROFILE: &str = "profile";
+    /// Profile associations.
+    pub const PROFILE_ASSOCIATION: &str = "profile-association";
 }
 
 /// One entry of the change log.
@@ -557,6 +578,120 @@ pub trait Store: ChangeFeed {
     /// The zone's authorizations, ordered by VPC id.
     async fn list_vpc_association_authorizations(&self, _zone: &HostedZoneId) -> StoreResult<Vec<VpcRef>> {
         Ok(Vec::new())
+    }
+
+    //------------ Resolver and Profiles (issue 5) ------------------------------------
+    //
+    // Each write runs the matching `cairn_model::resolver_validate` check on the state inside
+    // its transaction, writes, and logs a `ChangeSubject::Network` change; a refusal changes
+    // nothing. Reads go through `ChangeFeed::load_network`.
+
+    /// CreateResolverEndpoint, with its tags.
+    async fn create_resolver_endpoint(
+        &self,
+        _req: NewEndpoint,
+        _tags: Vec<(String, String)>,
+    ) -> StoreResult<ResolverEndpoint> {
+        Err(network_unsupported())
+    }
+
+    /// UpdateResolverEndpoint.
+    async fn update_resolver_endpoint(&self, _id: &str, _update: EndpointUpdate) -> StoreResult<ResolverEndpoint> {
+        Err(network_unsupported())
+    }
+
+    /// DeleteResolverEndpoint (refused while a rule uses it); returns what was deleted.
+    async fn delete_resolver_endpoint(&self, _id: &str) -> StoreResult<ResolverEndpoint> {
+        Err(network_unsupported())
+    }
+
+    /// AssociateResolverEndpointIpAddress.
+    async fn associate_resolver_endpoint_ip(&self, _id: &str, _req: IpRequest) -> StoreResult<ResolverEndpoint> {
+        Err(network_unsupported())
+    }
+
+    /// DisassociateResolverEndpointIpAddress.
+    async fn disassociate_resolver_endpoint_ip(&self, _id: &str, _which: IpSelector) -> StoreResult<ResolverEndpoint> {
+        Err(network_unsupported())
+    }
+
+    /// CreateResolverRule, with its tags.
+    async fn create_resolver_rule(&self, _req: NewRule, _tags: Vec<(String, String)>) -> StoreResult<ResolverRule> {
+        Err(network_unsupported())
+    }
+
+    /// UpdateResolverRule.
+    async fn update_resolver_rule(&self, _id: &str, _update: RuleUpdate) -> StoreResult<ResolverRule> {
+        Err(network_unsupported())
+    }
+
+    /// DeleteResolverRule (refused while associated); returns what was deleted.
+    async fn delete_resolver_rule(&self, _id: &str) -> StoreResult<ResolverRule> {
+        Err(network_unsupported())
+    }
+
+    /// AssociateResolverRule.
+    async fn associate_resolver_rule(
+        &self,
+        _rule_id: &str,
+        _vpc_id: &str,
+        _name: Option<String>,
+    ) -> StoreResult<RuleAssociation> {
+        Err(network_unsupported())
+    }
+
+    /// DisassociateResolverRule; returns the association removed.
+    async fn disassociate_resolver_rule(&self, _rule_id: &str, _vpc_id: &str) -> StoreResult<RuleAssociation> {
+        Err(network_unsupported())
+    }
+
+    /// UpdateResolverConfig (`ENABLE`/`DISABLE` autodefined reverse for a VPC).
+    async fn update_resolver_config(&self, _vpc_id: &str, _flag: &str) -> StoreResult<VpcResolverConfig> {
+        Err(network_unsupported())
+    }
+
+    /// CreateProfile, with its tags (a repeated `ClientToken` returns the profile made then).
+    async fn create_profile(&self, _req: NewProfile, _tags: Vec<(String, String)>) -> StoreResult<Profile> {
+        Err(network_unsupported())
+    }
+
+    /// DeleteProfile (refused while associated with a VPC); its resources go with it.
+    async fn delete_profile(&self, _id: &str) -> StoreResult<Profile> {
+        Err(network_unsupported())
+    }
+
+    /// AssociateProfile, with the association's tags.
+    async fn associate_profile(
+        &self,
+        _req: NewProfileAssociation,
+        _tags: Vec<(String, String)>,
+    ) -> StoreResult<ProfileAssociation> {
+        Err(network_unsupported())
+    }
+
+    /// DisassociateProfile; returns the association removed.
+    async fn disassociate_profile(&self, _profile_id: &str, _vpc_id: &str) -> StoreResult<ProfileAssociation> {
+        Err(network_unsupported())
+    }
+
+    /// AssociateResourceToProfile.
+    async fn associate_profile_resource(&self, _req: NewProfileResource) -> StoreResult<ProfileResource> {
+        Err(network_unsupported())
+    }
+
+    /// DisassociateResourceFromProfile; returns the resource association removed.
+    async fn disassociate_profile_resource(&self, _profile_id: &str, _arn: &str) -> StoreResult<ProfileResource> {
+        Err(network_unsupported())
+    }
+
+    /// UpdateProfileResourceAssociation.
+    async fn update_profile_resource(
+        &self,
+        _id: &str,
+        _name: Option<String>,
+        _resource_properties: Option<String>,
+    ) -> StoreResult<ProfileResource> {
+        Err(network_unsupported())
     }
 }
 

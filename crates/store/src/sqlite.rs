@@ -31,6 +31,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("../migrations/sqlite/0002_health_checks.sql")),
     (3, include_str!("../migrations/sqlite/0003_change_names.sql")),
     (4, include_str!("../migrations/sqlite/0004_networks.sql")),
+    (5, include_str!("../migrations/sqlite/0005_resolver.sql")),
 ];
 
 /// A node that has not reported for this long no longer counts for `INSYNC`.
@@ -935,6 +936,139 @@ impl Store for SqliteStore {
     async fn list_vpc_association_authorizations(&self, zone: &HostedZoneId) -> StoreResult<Vec<crate::VpcRef>> {
         network::authorizations(self, zone).await
     }
+
+    async fn create_resolver_endpoint(
+        &self,
+        req: cairn_model::resolver_validate::NewEndpoint,
+        tags: Vec<(String, String)>,
+    ) -> StoreResult<cairn_model::resolver::ResolverEndpoint> {
+        resolver::create_endpoint(self, req, tags).await
+    }
+
+    async fn update_resolver_endpoint(
+        &self,
+        id: &str,
+        update: cairn_model::resolver_validate::EndpointUpdate,
+    ) -> StoreResult<cairn_model::resolver::ResolverEndpoint> {
+        resolver::update_endpoint(self, id.to_string(), update).await
+    }
+
+    async fn delete_resolver_endpoint(&self, id: &str) -> StoreResult<cairn_model::resolver::ResolverEndpoint> {
+        resolver::delete_endpoint(self, id.to_string()).await
+    }
+
+    async fn associate_resolver_endpoint_ip(
+        &self,
+        id: &str,
+        req: cairn_model::resolver_validate::IpRequest,
+    ) -> StoreResult<cairn_model::resolver::ResolverEndpoint> {
+        resolver::associate_ip(self, id.to_string(), req).await
+    }
+
+    async fn disassociate_resolver_endpoint_ip(
+        &self,
+        id: &str,
+        which: cairn_model::resolver_validate::IpSelector,
+    ) -> StoreResult<cairn_model::resolver::ResolverEndpoint> {
+        resolver::disassociate_ip(self, id.to_string(), which).await
+    }
+
+    async fn create_resolver_rule(
+        &self,
+        req: cairn_model::resolver_validate::NewRule,
+        tags: Vec<(String, String)>,
+    ) -> StoreResult<cairn_model::resolver::ResolverRule> {
+        resolver::create_rule(self, req, tags).await
+    }
+
+    async fn update_resolver_rule(
+        &self,
+        id: &str,
+        update: cairn_model::resolver_validate::RuleUpdate,
+    ) -> StoreResult<cairn_model::resolver::ResolverRule> {
+        resolver::update_rule(self, id.to_string(), update).await
+    }
+
+    async fn delete_resolver_rule(&self, id: &str) -> StoreResult<cairn_model::resolver::ResolverRule> {
+        resolver::delete_rule(self, id.to_string()).await
+    }
+
+    async fn associate_resolver_rule(
+        &self,
+        rule_id: &str,
+        vpc_id: &str,
+        name: Option<String>,
+    ) -> StoreResult<cairn_model::resolver::RuleAssociation> {
+        resolver::associate_rule(self, rule_id.to_string(), vpc_id.to_string(), name).await
+    }
+
+    async fn disassociate_resolver_rule(
+        &self,
+        rule_id: &str,
+        vpc_id: &str,
+    ) -> StoreResult<cairn_model::resolver::RuleAssociation> {
+        resolver::disassociate_rule(self, rule_id.to_string(), vpc_id.to_string()).await
+    }
+
+    async fn update_resolver_config(
+        &self,
+        vpc_id: &str,
+        flag: &str,
+    ) -> StoreResult<cairn_model::resolver::VpcResolverConfig> {
+        resolver::update_config(self, vpc_id.to_string(), flag.to_string()).await
+    }
+
+    async fn create_profile(
+        &self,
+        req: cairn_model::resolver_validate::NewProfile,
+        tags: Vec<(String, String)>,
+    ) -> StoreResult<cairn_model::resolver::Profile> {
+        resolver::create_profile(self, req, tags).await
+    }
+
+    async fn delete_profile(&self, id: &str) -> StoreResult<cairn_model::resolver::Profile> {
+        resolver::delete_profile(self, id.to_string()).await
+    }
+
+    async fn associate_profile(
+        &self,
+        req: cairn_model::resolver_validate::NewProfileAssociation,
+        tags: Vec<(String, String)>,
+    ) -> StoreResult<cairn_model::resolver::ProfileAssociation> {
+        resolver::associate_profile(self, req, tags).await
+    }
+
+    async fn disassociate_profile(
+        &self,
+        profile_id: &str,
+        vpc_id: &str,
+    ) -> StoreResult<cairn_model::resolver::ProfileAssociation> {
+        resolver::disassociate_profile(self, profile_id.to_string(), vpc_id.to_string()).await
+    }
+
+    async fn associate_profile_resource(
+        &self,
+        req: cairn_model::resolver_validate::NewProfileResource,
+    ) -> StoreResult<cairn_model::resolver::ProfileResource> {
+        resolver::associate_resource(self, req).await
+    }
+
+    async fn disassociate_profile_resource(
+        &self,
+        profile_id: &str,
+        arn: &str,
+    ) -> StoreResult<cairn_model::resolver::ProfileResource> {
+        resolver::disassociate_resource(self, profile_id.to_string(), arn.to_string()).await
+    }
+
+    async fn update_profile_resource(
+        &self,
+        id: &str,
+        name: Option<String>,
+        resource_properties: Option<String>,
+    ) -> StoreResult<cairn_model::resolver::ProfileResource> {
+        resolver::update_resource(self, id.to_string(), name, resource_properties).await
+    }
 }
 
 //------------ ChangeFeed -------------------------------------------------------
@@ -1496,14 +1630,14 @@ mod network {
     };
 
     /// An EC2-shaped id: `prefix-` and 17 hex digits.
-    fn new_ec2_id(prefix: &str) -> String {
+    pub(super) fn new_ec2_id(prefix: &str) -> String {
         use rand::Rng;
         let mut rng = rand::thread_rng();
         let digits: String = (0..17).map(|_| format!("{:x}", rng.gen_range(0..16u8))).collect();
         format!("{prefix}-{digits}")
     }
 
-    fn parse<T: serde::de::DeserializeOwned>(body: &str) -> StoreResult<T> {
+    pub(super) fn parse<T: serde::de::DeserializeOwned>(body: &str) -> StoreResult<T> {
         serde_json::from_str(body).map_err(corrupt)
     }
 
@@ -1592,7 +1726,7 @@ mod network {
         Ok(())
     }
 
-    fn insert_tags(tx: &Transaction<'_>, resource_type: &str, id: &str, tags: &[(String, String)]) -> StoreResult<()> {
+    pub(super) fn insert_tags(tx: &Transaction<'_>, resource_type: &str, id: &str, tags: &[(String, String)]) -> StoreResult<()> {
         for (key, value) in tags {
             tx.execute(
                 "INSERT OR REPLACE INTO tags (resource_type, resource_id, key, value) VALUES (?1, ?2, ?3, ?4)",
@@ -1603,7 +1737,7 @@ mod network {
         Ok(())
     }
 
-    fn delete_tags(tx: &Transaction<'_>, resource_type: &str, id: &str) -> StoreResult<()> {
+    pub(super) fn delete_tags(tx: &Transaction<'_>, resource_type: &str, id: &str) -> StoreResult<()> {
         tx.execute("DELETE FROM tags WHERE resource_type = ?1 AND resource_id = ?2", params![resource_type, id])
             .map_err(map_err)?;
         Ok(())
@@ -2124,29 +2258,452 @@ mod network {
             .run(|conn| {
                 // One read transaction: every part from the same commit.
                 let tx = conn.transaction().map_err(map_err)?;
-                let vpcs: Vec<Vpc> =
-                    bodies(&tx, "SELECT body FROM vpcs ORDER BY id", &[])?.iter().map(|b| parse(b)).collect::<StoreResult<_>>()?;
-                let subnets = subnets_of(&tx, None)?;
-                let security_groups = groups(&tx)?;
-                let mut stmt = tx
-                    .prepare(
-                        "SELECT a.zone_id, a.vpc_id, a.vpc_region FROM vpc_associations a \
-                         JOIN vpcs v ON v.id = a.vpc_id AND v.region = a.vpc_region ORDER BY a.zone_id, a.vpc_id",
-                    )
-                    .map_err(map_err)?;
-                let associations = stmt
-                    .query_map([], |r| {
-                        Ok(VpcAssociation {
-                            zone_id: HostedZoneId::new(r.get::<_, String>(0)?),
-                            vpc_id: r.get(1)?,
-                            vpc_region: r.get(2)?,
-                        })
-                    })
-                    .map_err(map_err)?
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(map_err)?;
-                Ok(NetworkContents { vpcs, subnets, security_groups, associations, ..Default::default() })
+                contents(&tx)
             })
             .await
+    }
+
+    /// Everything [`load`] returns, read on `conn` (a write transaction reads its own state).
+    pub(super) fn contents(conn: &Connection) -> StoreResult<NetworkContents> {
+        let vpcs: Vec<Vpc> =
+            bodies(conn, "SELECT body FROM vpcs ORDER BY id", &[])?.iter().map(|b| parse(b)).collect::<StoreResult<_>>()?;
+        let subnets = subnets_of(conn, None)?;
+        let security_groups = groups(conn)?;
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT a.zone_id, a.vpc_id, a.vpc_region FROM vpc_associations a \
+                 JOIN vpcs v ON v.id = a.vpc_id AND v.region = a.vpc_region ORDER BY a.zone_id, a.vpc_id",
+            )
+            .map_err(map_err)?;
+        let associations = stmt
+            .query_map([], |r| {
+                Ok(VpcAssociation {
+                    zone_id: HostedZoneId::new(r.get::<_, String>(0)?),
+                    vpc_id: r.get(1)?,
+                    vpc_region: r.get(2)?,
+                })
+            })
+            .map_err(map_err)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(map_err)?;
+        fn all<T: serde::de::DeserializeOwned>(conn: &Connection, table: &str, order: &str) -> StoreResult<Vec<T>> {
+            bodies(conn, &format!("SELECT body FROM {table} ORDER BY {order}"), &[])?.iter().map(|b| parse(b)).collect()
+        }
+        Ok(NetworkContents {
+            vpcs,
+            subnets,
+            security_groups,
+            associations,
+            endpoints: all(conn, "resolver_endpoints", "id")?,
+            rules: all(conn, "resolver_rules", "id")?,
+            rule_associations: all(conn, "resolver_rule_associations", "id")?,
+            resolver_configs: all(conn, "resolver_configs", "resource_id")?,
+            profiles: all(conn, "profiles", "id")?,
+            profile_associations: all(conn, "profile_associations", "id")?,
+            profile_resources: all(conn, "profile_resources", "id")?,
+        })
+    }
+}
+
+//------------ Resolver and Profiles (issue 5) ---------------------------------------
+//==================================================================================
+//
+// Each write reads the whole network state inside its transaction (it is small), runs the
+// pure check of `cairn_model::resolver_validate` on it, writes the rows it returns and logs
+// one `ChangeSubject::Network` change. A refused write returns before anything is written,
+// and the transaction is dropped (rolled back).
+
+mod resolver {
+    use cairn_model::network::NetworkContents;
+    use cairn_model::resolver::{
+        Profile, ProfileAssociation, ProfileResource, ResolverEndpoint, ResolverRule, RuleAssociation,
+        VpcResolverConfig,
+    };
+    use cairn_model::resolver_validate::{
+        self as validate, EndpointUpdate, IpRequest, IpSelector, NewEndpoint, NewProfile,
+        NewProfileAssociation, NewProfileResource, NewRule, RuleUpdate,
+    };
+    use rusqlite::{params, Connection, Transaction};
+
+    use super::network::{contents, delete_tags, insert_tags};
+    use super::{log_change, map_err, now_ms, to_json, SqliteStore};
+    use crate::{tag_types, ChangeSubject, StoreResult};
+
+    /// `prefix` + 17 hex digits (`rslvr-in-0123…`, `rni-…`, `rp-…`).
+    fn new_id(prefix: &str) -> String {
+        use rand::Rng;
+        let mut rng = rand::thread_rng();
+        let digits: String = (0..17).map(|_| format!("{:x}", rng.gen_range(0..16u8))).collect();
+        format!("{prefix}{digits}")
+    }
+
+    /// Runs `f` on the state inside one write transaction and logs `what(result)`.
+    async fn change<T, F, D>(store: &SqliteStore, f: F, what: D) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction<'_>, &NetworkContents) -> StoreResult<T> + Send + 'static,
+        D: FnOnce(&T) -> String + Send + 'static,
+    {
+        store
+            .write(move |tx| {
+                let net = contents(tx)?;
+                let out = f(tx, &net)?;
+                log_change(tx, &ChangeSubject::Network(what(&out)), None)?;
+                Ok(out)
+            })
+            .await
+    }
+
+    fn exec(tx: &Transaction<'_>, sql: &str, args: &[&dyn rusqlite::ToSql]) -> StoreResult<()> {
+        tx.execute(sql, args).map_err(map_err)?;
+        Ok(())
+    }
+
+    fn put_endpoint(tx: &Transaction<'_>, e: &ResolverEndpoint) -> StoreResult<()> {
+        exec(
+            tx,
+            "INSERT OR REPLACE INTO resolver_endpoints (id, owner_account, creator_request_id, host_vpc_id, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![e.id, e.owner_account, e.creator_request_id, e.host_vpc_id, to_json(e)?],
+        )
+    }
+
+    fn put_rule(tx: &Transaction<'_>, r: &ResolverRule) -> StoreResult<()> {
+        exec(
+            tx,
+            "INSERT OR REPLACE INTO resolver_rules (id, owner_account, creator_request_id, endpoint_id, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![r.id, r.owner_account, r.creator_request_id, r.resolver_endpoint_id, to_json(r)?],
+        )
+    }
+
+    fn put_profile_resource(tx: &Transaction<'_>, r: &ProfileResource) -> StoreResult<()> {
+        exec(
+            tx,
+            "INSERT OR REPLACE INTO profile_resources (id, profile_id, resource_arn, body) VALUES (?1, ?2, ?3, ?4)",
+            params![r.id, r.profile_id, r.resource_arn, to_json(r)?],
+        )
+    }
+
+    fn private_zone_ids(conn: &Connection) -> StoreResult<Vec<String>> {
+        let mut stmt = conn.prepare_cached("SELECT id FROM hosted_zones WHERE private_zone = 1").map_err(map_err)?;
+        let ids = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(map_err)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(map_err)?;
+        Ok(ids)
+    }
+
+    //--- endpoints
+
+    pub(super) async fn create_endpoint(
+        store: &SqliteStore,
+        req: NewEndpoint,
+        tags: Vec<(String, String)>,
+    ) -> StoreResult<ResolverEndpoint> {
+        change(
+            store,
+            move |tx, net| {
+                let endpoint = validate::create_endpoint(net, req, &mut |p| new_id(p), now_ms())?;
+                put_endpoint(tx, &endpoint)?;
+                insert_tags(tx, tag_types::RESOLVER_ENDPOINT, &endpoint.id, &tags)?;
+                Ok(endpoint)
+            },
+            |e| format!("resolver endpoint {} created", e.id),
+        )
+        .await
+    }
+
+    pub(super) async fn update_endpoint(
+        store: &SqliteStore,
+        id: String,
+        update: EndpointUpdate,
+    ) -> StoreResult<ResolverEndpoint> {
+        change(
+            store,
+            move |tx, net| {
+                let endpoint = validate::update_endpoint(net, &id, update, now_ms())?;
+                put_endpoint(tx, &endpoint)?;
+                Ok(endpoint)
+            },
+            |e| format!("resolver endpoint {} updated", e.id),
+        )
+        .await
+    }
+
+    pub(super) async fn delete_endpoint(store: &SqliteStore, id: String) -> StoreResult<ResolverEndpoint> {
+        change(
+            store,
+            move |tx, net| {
+                let endpoint = validate::delete_endpoint(net, &id)?;
+                exec(tx, "DELETE FROM resolver_endpoints WHERE id = ?1", params![id])?;
+                delete_tags(tx, tag_types::RESOLVER_ENDPOINT, &id)?;
+                Ok(endpoint)
+            },
+            |e| format!("resolver endpoint {} deleted", e.id),
+        )
+        .await
+    }
+
+    pub(super) async fn associate_ip(store: &SqliteStore, id: String, req: IpRequest) -> StoreResult<ResolverEndpoint> {
+        change(
+            store,
+            move |tx, net| {
+                let endpoint = validate::associate_endpoint_ip(net, &id, req, &mut |p| new_id(p), now_ms())?;
+                put_endpoint(tx, &endpoint)?;
+                Ok(endpoint)
+            },
+            |e| format!("resolver endpoint {} address added", e.id),
+        )
+        .await
+    }
+
+    pub(super) async fn disassociate_ip(
+        store: &SqliteStore,
+        id: String,
+        which: IpSelector,
+    ) -> StoreResult<ResolverEndpoint> {
+        change(
+            store,
+            move |tx, net| {
+                let endpoint = validate::disassociate_endpoint_ip(net, &id, which, now_ms())?;
+                put_endpoint(tx, &endpoint)?;
+                Ok(endpoint)
+            },
+            |e| format!("resolver endpoint {} address removed", e.id),
+        )
+        .await
+    }
+
+    //--- rules
+
+    pub(super) async fn create_rule(
+        store: &SqliteStore,
+        req: NewRule,
+        tags: Vec<(String, String)>,
+    ) -> StoreResult<ResolverRule> {
+        change(
+            store,
+            move |tx, net| {
+                let rule = validate::create_rule(net, req, new_id("rslvr-rr-"), now_ms())?;
+                put_rule(tx, &rule)?;
+                insert_tags(tx, tag_types::RESOLVER_RULE, &rule.id, &tags)?;
+                Ok(rule)
+            },
+            |r| format!("resolver rule {} created", r.id),
+        )
+        .await
+    }
+
+    pub(super) async fn update_rule(store: &SqliteStore, id: String, update: RuleUpdate) -> StoreResult<ResolverRule> {
+        change(
+            store,
+            move |tx, net| {
+                let rule = validate::update_rule(net, &id, update, now_ms())?;
+                put_rule(tx, &rule)?;
+                Ok(rule)
+            },
+            |r| format!("resolver rule {} updated", r.id),
+        )
+        .await
+    }
+
+    pub(super) async fn delete_rule(store: &SqliteStore, id: String) -> StoreResult<ResolverRule> {
+        change(
+            store,
+            move |tx, net| {
+                let rule = validate::delete_rule(net, &id)?;
+                exec(tx, "DELETE FROM resolver_rules WHERE id = ?1", params![id])?;
+                delete_tags(tx, tag_types::RESOLVER_RULE, &id)?;
+                Ok(rule)
+            },
+            |r| format!("resolver rule {} deleted", r.id),
+        )
+        .await
+    }
+
+    pub(super) async fn associate_rule(
+        store: &SqliteStore,
+        rule_id: String,
+        vpc_id: String,
+        name: Option<String>,
+    ) -> StoreResult<RuleAssociation> {
+        change(
+            store,
+            move |tx, net| {
+                let assoc = validate::associate_rule(net, &rule_id, &vpc_id, name, new_id("rslvr-rrassoc-"))?;
+                exec(
+                    tx,
+                    "INSERT INTO resolver_rule_associations (id, rule_id, vpc_id, body) VALUES (?1, ?2, ?3, ?4)",
+                    params![assoc.id, assoc.rule_id, assoc.vpc_id, to_json(&assoc)?],
+                )?;
+                Ok(assoc)
+            },
+            |a| format!("resolver rule {} associated with {}", a.rule_id, a.vpc_id),
+        )
+        .await
+    }
+
+    pub(super) async fn disassociate_rule(
+        store: &SqliteStore,
+        rule_id: String,
+        vpc_id: String,
+    ) -> StoreResult<RuleAssociation> {
+        change(
+            store,
+            move |tx, net| {
+                let assoc = validate::disassociate_rule(net, &rule_id, &vpc_id)?;
+                exec(tx, "DELETE FROM resolver_rule_associations WHERE id = ?1", params![assoc.id])?;
+                Ok(assoc)
+            },
+            |a| format!("resolver rule {} disassociated from {}", a.rule_id, a.vpc_id),
+        )
+        .await
+    }
+
+    pub(super) async fn update_config(store: &SqliteStore, vpc_id: String, flag: String) -> StoreResult<VpcResolverConfig> {
+        change(
+            store,
+            move |tx, net| {
+                let config = validate::update_config(net, &vpc_id, &flag, "")?;
+                exec(
+                    tx,
+                    "INSERT OR REPLACE INTO resolver_configs (resource_id, body) VALUES (?1, ?2)",
+                    params![config.resource_id, to_json(&config)?],
+                )?;
+                Ok(config)
+            },
+            |c| format!("resolver config of {} updated", c.resource_id),
+        )
+        .await
+    }
+
+    //--- profiles
+
+    pub(super) async fn create_profile(
+        store: &SqliteStore,
+        req: NewProfile,
+        tags: Vec<(String, String)>,
+    ) -> StoreResult<Profile> {
+        change(
+            store,
+            move |tx, net| {
+                let (profile, new) = validate::create_profile(net, req, new_id("rp-"), now_ms())?;
+                if new {
+                    exec(
+                        tx,
+                        "INSERT INTO profiles (id, owner_account, client_token, body) VALUES (?1, ?2, ?3, ?4)",
+                        params![profile.id, profile.owner_account, profile.client_token, to_json(&profile)?],
+                    )?;
+                    insert_tags(tx, tag_types::PROFILE, &profile.id, &tags)?;
+                }
+                Ok(profile)
+            },
+            |p| format!("profile {} created", p.id),
+        )
+        .await
+    }
+
+    pub(super) async fn delete_profile(store: &SqliteStore, id: String) -> StoreResult<Profile> {
+        change(
+            store,
+            move |tx, net| {
+                let profile = validate::delete_profile(net, &id)?;
+                exec(tx, "DELETE FROM profile_resources WHERE profile_id = ?1", params![id])?;
+                exec(tx, "DELETE FROM profiles WHERE id = ?1", params![id])?;
+                delete_tags(tx, tag_types::PROFILE, &id)?;
+                Ok(profile)
+            },
+            |p| format!("profile {} deleted", p.id),
+        )
+        .await
+    }
+
+    pub(super) async fn associate_profile(
+        store: &SqliteStore,
+        req: NewProfileAssociation,
+        tags: Vec<(String, String)>,
+    ) -> StoreResult<ProfileAssociation> {
+        change(
+            store,
+            move |tx, net| {
+                let assoc = validate::associate_profile(net, req, new_id("rpassoc-"), now_ms())?;
+                exec(
+                    tx,
+                    "INSERT INTO profile_associations (id, profile_id, vpc_id, body) VALUES (?1, ?2, ?3, ?4)",
+                    params![assoc.id, assoc.profile_id, assoc.vpc_id, to_json(&assoc)?],
+                )?;
+                insert_tags(tx, tag_types::PROFILE_ASSOCIATION, &assoc.id, &tags)?;
+                Ok(assoc)
+            },
+            |a| format!("profile {} associated with {}", a.profile_id, a.vpc_id),
+        )
+        .await
+    }
+
+    pub(super) async fn disassociate_profile(
+        store: &SqliteStore,
+        profile_id: String,
+        vpc_id: String,
+    ) -> StoreResult<ProfileAssociation> {
+        change(
+            store,
+            move |tx, net| {
+                let assoc = validate::disassociate_profile(net, &profile_id, &vpc_id)?;
+                exec(tx, "DELETE FROM profile_associations WHERE id = ?1", params![assoc.id])?;
+                delete_tags(tx, tag_types::PROFILE_ASSOCIATION, &assoc.id)?;
+                Ok(assoc)
+            },
+            |a| format!("profile {} disassociated from {}", a.profile_id, a.vpc_id),
+        )
+        .await
+    }
+
+    pub(super) async fn associate_resource(store: &SqliteStore, req: NewProfileResource) -> StoreResult<ProfileResource> {
+        change(
+            store,
+            move |tx, net| {
+                let zones = private_zone_ids(tx)?;
+                let resource = validate::associate_profile_resource(net, &zones, req, new_id("rpr-"), now_ms())?;
+                put_profile_resource(tx, &resource)?;
+                Ok(resource)
+            },
+            |r| format!("{} added to profile {}", r.resource_arn, r.profile_id),
+        )
+        .await
+    }
+
+    pub(super) async fn disassociate_resource(
+        store: &SqliteStore,
+        profile_id: String,
+        arn: String,
+    ) -> StoreResult<ProfileResource> {
+        change(
+            store,
+            move |tx, net| {
+                let resource = validate::disassociate_profile_resource(net, &profile_id, &arn)?;
+                exec(tx, "DELETE FROM profile_resources WHERE id = ?1", params![resource.id])?;
+                Ok(resource)
+            },
+            |r| format!("{} removed from profile {}", r.resource_arn, r.profile_id),
+        )
+        .await
+    }
+
+    pub(super) async fn update_resource(
+        store: &SqliteStore,
+        id: String,
+        name: Option<String>,
+        props: Option<String>,
+    ) -> StoreResult<ProfileResource> {
+        change(
+            store,
+            move |tx, net| {
+                let resource = validate::update_profile_resource(net, &id, name, props, now_ms())?;
+                put_profile_resource(tx, &resource)?;
+                Ok(resource)
+            },
+            |r| format!("profile resource {} updated", r.id),
+        )
+        .await
     }
 }

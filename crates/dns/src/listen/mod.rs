@@ -9,7 +9,7 @@ use std::net::{SocketAddr, TcpListener, UdpSocket};
 
 use socket2::{Domain, Protocol, Socket, Type};
 
-use crate::respond::{respond, Transport};
+use crate::respond::{respond_from, Origin, Transport};
 use crate::snapshot::Snapshot;
 
 /// The sockets of one `--dns-listen` address: UDP and TCP on the same port.
@@ -73,12 +73,18 @@ fn tcp_listener(addr: SocketAddr) -> io::Result<TcpListener> {
 
 //------------ the per-query guard (issue 7) -------------------------------------------
 
-/// Answers `msg` into `out` like [`respond`], but a panic in the query path costs only this
-/// query: it is answered SERVFAIL (header only) and logged, and the worker goes on. Returns
-/// whether `out` holds a reply to send.
-pub fn respond_guarded(snapshot: &Snapshot, msg: &[u8], transport: Transport, out: &mut Vec<u8>) -> bool {
+/// Answers `msg` from `origin` into `out` like [`respond_from`], but a panic in the query
+/// path costs only this query: it is answered SERVFAIL (header only) and logged, and the
+/// worker goes on. Returns whether `out` holds a reply to send.
+pub fn respond_guarded(
+    snapshot: &Snapshot,
+    msg: &[u8],
+    transport: Transport,
+    origin: Origin<'_>,
+    out: &mut Vec<u8>,
+) -> bool {
     let answered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        respond(snapshot, msg, transport, out).map(<[u8]>::len)
+        respond_from(snapshot, msg, transport, origin, out).map(<[u8]>::len)
     }));
     match answered {
         Ok(Some(len)) => {

@@ -17,8 +17,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, Semaphore};
 
+use crate::geoip::GeoIp;
 use crate::listen::respond_guarded;
-use crate::respond::Transport;
+use crate::respond::{Origin, Transport};
 use crate::snapshot::SharedSnapshot;
 
 /// A connection with no complete query for this long is closed (Knot's default is 10 s).
@@ -30,8 +31,13 @@ pub const MAX_CONNECTIONS: usize = 1024;
 /// How often a waiting connection re-reads the idle limit.
 const RECHECK: Duration = Duration::from_millis(250);
 
-/// Serves TCP on `listener` until `shutdown` turns true.
-pub async fn serve(listener: TcpListener, shared: SharedSnapshot, mut shutdown: watch::Receiver<bool>) {
+/// Serves TCP on `listener` until `shutdown` turns true; clients are located with `geoip`.
+pub async fn serve(
+    listener: TcpListener,
+    shared: SharedSnapshot,
+    geoip: Option<Arc<GeoIp>>,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     loop {
         let permit = tokio::select! {
@@ -43,12 +49,14 @@ pub async fn serve(listener: TcpListener, shared: SharedSnapshot, mut shutdown: 
             _ = shutdown.changed() => return,
         };
         match accepted {
-            Ok((stream, _peer)) => {
+            Ok((stream, peer)) => {
                 let shared = shared.clone();
                 let slots = slots.clone();
+                let geoip = geoip.clone();
                 tokio::spawn(async move {
                     let _permit = permit;
-                    if let Err(e) = serve_connection(stream, shared, &slots).await {
+                    let origin = Origin { source: Some(peer.ip().to_canonical()), geoip: geoip.as_deref() };
+                    if let Err(e) = serve_connection(stream, shared, origin, &slots).await {
                         tracing::debug!(error = %e, "tcp connection ended");
                     }
                 });
@@ -71,7 +79,12 @@ fn idle_limit(slots: &Semaphore) -> Duration {
     }
 }
 
-async fn serve_connection(mut stream: TcpStream, shared: SharedSnapshot, slots: &Semaphore) -> std::io::Result<()> {
+async fn serve_connection(
+    mut stream: TcpStream,
+    shared: SharedSnapshot,
+    origin: Origin<'_>,
+    slots: &Semaphore,
+) -> std::io::Result<()> {
     let _ = stream.set_nodelay(true);
     // Bytes received and not yet answered: at most one message (2 + 65535) plus one read.
     let mut pending: Vec<u8> = Vec::with_capacity(1024);
@@ -92,7 +105,7 @@ async fn serve_connection(mut stream: TcpStream, shared: SharedSnapshot, slots: 
             consumed = end;
             last_query = Instant::now();
             let snapshot = shared.load();
-            if !respond_guarded(&snapshot, msg, Transport::Tcp, &mut out) {
+            if !respond_guarded(&snapshot, msg, Transport::Tcp, origin, &mut out) {
                 continue;
             }
             drop(snapshot);

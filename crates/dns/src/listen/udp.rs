@@ -12,8 +12,9 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use crate::geoip::GeoIp;
 use crate::listen::respond_guarded;
-use crate::respond::Transport;
+use crate::respond::{Origin, Transport};
 use crate::rrl::{Rrl, Verdict};
 use crate::snapshot::SharedSnapshot;
 
@@ -30,15 +31,17 @@ pub fn spawn_workers(
     shared: SharedSnapshot,
     stop: Arc<AtomicBool>,
 ) -> std::io::Result<Vec<JoinHandle<()>>> {
-    spawn_workers_with(sockets, shared, stop, None)
+    spawn_workers_with(sockets, shared, stop, None, None)
 }
 
-/// [`spawn_workers`] with response-rate limiting (`rrl`: `None` means off).
+/// [`spawn_workers`] with response-rate limiting (`rrl`: `None` means off) and clients
+/// located with `geoip` for geolocation routing.
 pub fn spawn_workers_with(
     sockets: Vec<UdpSocket>,
     shared: SharedSnapshot,
     stop: Arc<AtomicBool>,
     rrl: Option<Arc<Rrl>>,
+    geoip: Option<Arc<GeoIp>>,
 ) -> std::io::Result<Vec<JoinHandle<()>>> {
     let mut handles = Vec::with_capacity(sockets.len());
     for (i, socket) in sockets.into_iter().enumerate() {
@@ -46,10 +49,11 @@ pub fn spawn_workers_with(
         let shared = shared.clone();
         let stop = stop.clone();
         let rrl = rrl.clone();
+        let geoip = geoip.clone();
         handles.push(
             std::thread::Builder::new()
                 .name(format!("dns-udp-{i}"))
-                .spawn(move || Worker::new().run(&socket, &shared, &stop, rrl.as_deref()))?,
+                .spawn(move || Worker::new().run(&socket, &shared, &stop, rrl.as_deref(), geoip.as_deref()))?,
         );
     }
     Ok(handles)
@@ -83,7 +87,14 @@ impl Worker {
         }
     }
 
-    fn run(mut self, socket: &UdpSocket, shared: &SharedSnapshot, stop: &AtomicBool, rrl: Option<&Rrl>) {
+    fn run(
+        mut self,
+        socket: &UdpSocket,
+        shared: &SharedSnapshot,
+        stop: &AtomicBool,
+        rrl: Option<&Rrl>,
+        geoip: Option<&GeoIp>,
+    ) {
         let fd = socket.as_raw_fd();
         while !stop.load(Ordering::Relaxed) {
             let received = self.receive(fd);
@@ -100,11 +111,12 @@ impl Worker {
                 let len = hdr.msg_len as usize;
                 let reply = &mut self.replies[ready];
                 let query = &self.queries[i][..len];
-                if !respond_guarded(&snapshot, query, Transport::Udp, reply) {
+                let source = peer_ip(&self.peers[i]);
+                if !respond_guarded(&snapshot, query, Transport::Udp, Origin { source, geoip }, reply) {
                     continue;
                 }
                 if let Some(rrl) = rrl {
-                    match peer_ip(&self.peers[i]).map(|ip| rrl.check(ip, query, reply)) {
+                    match source.map(|ip| rrl.check(ip, query, reply)) {
                         Some(Verdict::Send) | None => {}
                         Some(Verdict::Slip) => crate::rrl::write_slip(reply, query),
                         Some(Verdict::Drop) => continue,

@@ -124,7 +124,7 @@ async fn resolve(
 ) -> Found {
     let mut found = Found { authoritative: true, ..Found::default() };
     let mut name = qname.to_vec();
-    let ctx = RoutingContext { region: &snapshot.region, health: &snapshot.health, zones: &snapshot.zones };
+    let ctx = RoutingContext { region: &snapshot.region, health: &snapshot.health, zones: &snapshot.zones, client: &crate::routing::Client::unknown() };
     for _ in 0..MAX_CHAIN {
         let private = if view.private_dns() { view.find_private_zone(&name) } else { None };
         let internal = internal::lookup(view, &name, qtype);
