@@ -99,7 +99,7 @@ fn ecs_subnets_get_their_region_and_the_source_prefix_as_scope() {
     for (ecs, want) in [
         (&[0, 1, 24, 0, 198, 51, 100][..], "10.0.0.4"), // US-CA
         (&[0, 1, 24, 0, 203, 0, 113][..], "10.0.0.3"),  // US-TX → US
-        (&[0, 1, 25, 0, 192, 0, 2][..], "10.0.0.2"),    // DE → EU
+        (&[0, 1, 25, 0, 192, 0, 2, 0][..], "10.0.0.2"), // DE → EU
         (&[0, 1, 24, 0, 100, 64, 1][..], "10.0.0.1"),   // JP → *
         (&[0, 2, 48, 0, 0x20, 0x01, 0x0d, 0xb8, 0, 1][..], "10.0.0.2"), // GB → EU
     ] {
@@ -114,8 +114,8 @@ fn ecs_subnets_get_their_region_and_the_source_prefix_as_scope() {
 #[test]
 fn the_echo_repeats_family_source_and_address() {
     let (snap, db) = (snapshot(), geoip());
-    let reply = ask(&snap, &query("www.geo.example.", Some(&[0, 1, 20, 0, 198, 51, 96])), None, Some(&db));
-    assert_eq!(echoed(&reply), Some(("198.51.96.0".into(), 20, 20)));
+    let reply = ask(&snap, &query("www.geo.example.", Some(&[0, 1, 22, 0, 198, 51, 100])), None, Some(&db));
+    assert_eq!(echoed(&reply), Some(("198.51.100.0".into(), 22, 22)));
     assert_eq!(addresses(&reply), ["10.0.0.4"]);
 }
 
