@@ -33,7 +33,7 @@ impl RequestId {
 pub enum ErrorForm {
     /// `<ErrorResponse>` (Route 53, EC2-style XML).
     Xml,
-    /// `{"__type": …, "message": …}` (json-1.1 and rest-json services).
+    /// `{"__type": …, "Message": …}` (json-1.1 and rest-json services).
     Json,
     /// `<Response><Errors><Error>…` (EC2's query protocol).
     Ec2,
@@ -56,6 +56,9 @@ impl ErrorForm {
     /// Chooses the form from the method, path and headers: a `POST /` that is not JSON is
     /// EC2's query protocol (Route 53 paths all start with its version).
     pub fn for_parts(method: &axum::http::Method, path: &str, headers: &HeaderMap) -> Self {
+        if crate::profiles::is_profiles_path(path) {
+            return Self::Json;
+        }
         match Self::for_request(headers) {
             Self::Xml if method == axum::http::Method::POST && path == "/" => Self::Ec2,
             form => form,
@@ -84,7 +87,9 @@ pub fn render_error(error: &AwsError, form: ErrorForm, request_id: &RequestId) -
         ErrorForm::Ec2 => ("text/xml;charset=UTF-8", ec2_query::error_body(error, &request_id.0)),
         ErrorForm::Json => (
             "application/x-amz-json-1.1",
-            serde_json::json!({"__type": error.code, "message": error.message}).to_string(),
+            // `Message`, as Resolver and Profiles write it (botocore reads the modeled
+            // exception's `Message` member from it; recorded in aws-recorded/route53resolver.json).
+            serde_json::json!({"__type": error.code, "Message": error.message}).to_string(),
         ),
     };
     let mut response = Response::new(Body::from(body));

@@ -95,6 +95,12 @@ impl AwsError {
     }
 }
 
+impl From<cairn_model::resolver_validate::ResolverError> for AwsError {
+    fn from(err: cairn_model::resolver_validate::ResolverError) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, err.kind.code(), err.message)
+    }
+}
+
 impl From<ChangeBatchError> for AwsError {
     fn from(err: ChangeBatchError) -> Self {
         match err {
@@ -162,6 +168,7 @@ impl From<StoreError> for AwsError {
             StoreError::DependencyViolation(_) => Self::new(StatusCode::BAD_REQUEST, "DependencyViolation", message),
             StoreError::CannotDelete(_) => Self::new(StatusCode::BAD_REQUEST, "CannotDelete", message),
             StoreError::Network(err) => Self::new(StatusCode::BAD_REQUEST, err.code(), message),
+            StoreError::Resolver(err) => Self::new(StatusCode::BAD_REQUEST, err.kind.code(), err.message),
             StoreError::Unavailable(_) => {
                 tracing::warn!(error = %message, "store unavailable");
                 Self::internal("ServiceUnavailable", StatusCode::SERVICE_UNAVAILABLE, "Service is unavailable. Try again later.")

@@ -5,6 +5,8 @@
 //!                 ├─ GET /_cairn/health            (unauthenticated readiness)
 //!                 └─ sigv4 (verify signature) ──► route53 (rest-xml, /2013-04-01/…)
 //!                                                 ├─► ec2 (query protocol, POST / Action=…)
+//!                                                 ├─► resolver (json-1.1, POST / X-Amz-Target)
+//!                                                 ├─► profiles (rest-json, /profile…)
 //!                                                 └─► Store
 //! ```
 //!
@@ -16,6 +18,8 @@
 //! - [`protocol`]: wire codecs (rest-xml, query strings).
 //! - [`route53`]: the Route 53 operations, one module per resource.
 //! - [`ec2`]: the EC2 subset (VPCs, subnets, security groups) and the `POST /` dispatch.
+//! - [`resolver`]: Route 53 Resolver over json-1.1 (`X-Amz-Target: Route53Resolver.*`).
+//! - [`profiles`]: Route 53 Profiles over rest-json (`/profile…`, `/tags/…`).
 //!
 //! Start with [`router`].
 #![warn(missing_docs)]
@@ -31,7 +35,9 @@ pub mod ec2;
 pub mod envelope;
 pub mod error;
 pub mod limits;
+pub mod profiles;
 pub mod protocol;
+pub mod resolver;
 pub mod route53;
 pub mod sigv4;
 pub mod state;
@@ -53,6 +59,7 @@ pub fn router(state: AppState) -> Router {
 /// [`router`] with request limits (rate, body size) checked before the signature.
 pub fn router_with(state: AppState, request_limits: limits::RequestLimits) -> Router {
     let signed = route53::routes()
+        .merge(profiles::routes())
         .route("/", axum::routing::post(ec2::post_root))
         .method_not_allowed_fallback(unknown_operation)
         .fallback(unknown_operation)

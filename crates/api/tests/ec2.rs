@@ -262,13 +262,13 @@ async fn unknown_actions_and_json_targets() {
     assert_eq!(dry.text("Errors/Error/Code").as_deref(), Some("DryRunOperation"));
     assert!(api.ec2("DescribeVpcs", &[]).await.texts("vpcSet/item").is_empty(), "a dry run creates nothing");
 
-    // Route 53 Resolver's json-1.1 requests are recognised and answered in JSON.
+    // json-1.1 requests are recognised and answered in JSON, even for an unknown target.
     let json = api
         .send(signed_form(
             "{}",
             "route53resolver",
             "us-east-1",
-            &[("x-amz-target", "Route53Resolver.ListResolverEndpoints")],
+            &[("x-amz-target", "Route53Resolver.NoSuchOperation")],
         ))
         .await;
     assert_eq!(json.status, StatusCode::BAD_REQUEST, "{}", json.body);

@@ -2,7 +2,7 @@
 //! protocol ([`crate::protocol::ec2_query`]).
 //!
 //! ```text
-//!   POST /  ──► X-Amz-Target: …          ──► json_target (Route 53 Resolver, json-1.1: not yet)
+//!   POST /  ──► X-Amz-Target: …          ──► json_target ──► crate::resolver (json-1.1)
 //!           └─► form body, Action=CreateVpc ──► dispatch ──► vpc / subnet / security_group
 //! ```
 //!
@@ -56,7 +56,8 @@ pub async fn post_root(
     body: Bytes,
 ) -> Result<Response, AwsError> {
     if let Some(target) = headers.get("x-amz-target") {
-        return json_target(target.to_str().unwrap_or_default());
+        let region = scope.as_ref().map_or_else(|| DEFAULT_REGION.to_string(), |Extension(s)| s.region.clone());
+        return json_target(state, target.to_str().unwrap_or_default(), region, &body).await;
     }
     let params = FormParams::parse(&body);
     let action = params.get("Action").map(str::to_string).ok_or_else(|| {
@@ -82,16 +83,23 @@ pub async fn post_root(
     Ok(response)
 }
 
-/// Requests with `X-Amz-Target` belong to the json-1.1 services on this port (Route 53
-/// Resolver, `Route53Resolver.*`). None is served yet: every target is an unknown operation
-/// (rendered as JSON by the envelope, as the header asks).
-pub fn json_target(target: &str) -> Result<Response, AwsError> {
-    tracing::debug!(target, "json-1.1 target not served");
-    Err(AwsError::new(
-        StatusCode::BAD_REQUEST,
-        "UnknownOperationException",
-        format!("The operation {target} is not supported by this endpoint."),
-    ))
+/// Requests with `X-Amz-Target` belong to the json-1.1 services on this port: Route 53
+/// Resolver (`Route53Resolver.*`, [`crate::resolver`]). Any other target is an unknown
+/// operation (rendered as JSON by the envelope, as the header asks).
+pub async fn json_target(state: AppState, target: &str, region: String, body: &[u8]) -> Result<Response, AwsError> {
+    match target.split_once('.') {
+        Some((crate::resolver::TARGET_PREFIX, operation)) => {
+            crate::resolver::dispatch(state, operation, region, body).await
+        }
+        _ => {
+            tracing::debug!(target, "json-1.1 target not served");
+            Err(AwsError::new(
+                StatusCode::BAD_REQUEST,
+                "UnknownOperationException",
+                format!("The operation {target} is not supported by this endpoint."),
+            ))
+        }
+    }
 }
 
 /// Every action served.
