@@ -193,8 +193,12 @@ def test_two_vpcs_see_their_own_associations_and_changes_apply_within_a_second(l
 
 def test_ec2_hostnames_and_reverse_names(lab):
     vpc_a = lab.vpc(VPC_A)
-    a = ask(lab.resolver, "ip-127-10-3-4.ec2.internal.", source=IN_A)
-    assert addresses(a) == ["127.10.3.4"]
+    # ModifyVpcAttribute has no change id to wait for: the data plane applies it within
+    # milliseconds; allow a second.
+    deadline = time.monotonic() + 1
+    while addresses(a := ask(lab.resolver, "ip-127-10-3-4.ec2.internal.", source=IN_A)) != ["127.10.3.4"]:
+        assert time.monotonic() < deadline, f"EC2 hostname not served within 1 s: {a}"
+        time.sleep(0.02)
     ptr = ask(lab.resolver, "4.3.10.127.in-addr.arpa.", "PTR", source=IN_A)
     assert addresses(ptr) == ["ip-127-10-3-4.ec2.internal."]
     # An address outside the VPC has no hostname here; private ranges stay private.
@@ -223,7 +227,7 @@ def test_each_vpc_answers_on_its_plus_two_address_and_dns_support_off_silences_i
             time.sleep(0.05)
     assert addresses(resp) == ["10.0.0.2"]
     health = harness.http_get_json(lab.srv, "/_cairn/health")
-    assert health["vpc_resolvers"][vpc_a] == f"127.10.0.2:{lab.vpc_port}"
+    assert health["vpc_resolvers"][vpc_a] == [f"127.10.0.2:{lab.vpc_port}"]
 
     lab.ec2.modify_vpc_attribute(VpcId=vpc_a, EnableDnsSupport={"Value": False})
     deadline = time.monotonic() + 2

@@ -90,7 +90,9 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
 
     // VPC resolver: shared addresses, and each VPC's "+2" address.
     let public = public_resolver(&settings)?;
-    let resolver = cairn_dns::vpc::listen::ResolverService::new(shared.clone(), Some(public.clone()));
+    let public_dns: Arc<dyn cairn_dns::vpc::answer::PublicResolver> =
+        Arc::new(cairn_dns::vpc::public::PublicDns::new(public.clone()));
+    let resolver = cairn_dns::vpc::listen::ResolverService::new(shared.clone(), Some(public_dns));
     let mut resolver_addrs: Vec<SocketAddr> = Vec::new();
     for addr in &settings.resolver_listen {
         let (udp, tcp) = cairn_dns::vpc::listen::bind(*addr).map_err(|e| {

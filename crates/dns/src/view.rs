@@ -8,7 +8,10 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use cairn_model::network::{NetworkContents, Subnet, Vpc};
+use std::net::SocketAddr;
+
+use cairn_model::network::{IngressRule, NetworkContents, Subnet, Vpc};
+use cairn_model::resolver::{EndpointDirection, RuleType};
 use cairn_model::HostedZoneId;
 use ipnet::IpNet;
 use rustc_hash::FxHashMap;
@@ -28,6 +31,50 @@ pub struct VpcView {
     /// The domain EC2 hostnames live under in this VPC's region, lowercase wire
     /// (`ec2.internal` in us-east-1, `<region>.compute.internal` elsewhere).
     pub hostname_domain: Box<[u8]>,
+    /// Resolver rules associated with the VPC, directly or through a profile, longest domain
+    /// first; one per domain (a VPC-local rule beats a profile's).
+    pub rules: Vec<Arc<CompiledRule>>,
+    /// `AutodefinedReverse`: whether the autodefined reverse zones are answered.
+    pub autodefined_reverse: bool,
+}
+
+/// A Resolver rule as a view applies it.
+#[derive(Debug)]
+pub struct CompiledRule {
+    /// The rule id (also the cache namespace of what it forwards).
+    pub id: String,
+    /// Its domain, lowercase wire (`\0` for ".").
+    pub domain: Box<[u8]>,
+    /// FORWARD, SYSTEM or RECURSIVE.
+    pub rule_type: RuleType,
+    /// FORWARD: where queries go.
+    pub targets: Vec<SocketAddr>,
+    /// FORWARD: the outbound endpoint's addresses queries leave from (empty: any).
+    pub sources: Vec<std::net::IpAddr>,
+}
+
+/// An inbound endpoint: addresses that answer in their VPC's view for clients outside it.
+#[derive(Debug)]
+pub struct InboundEndpoint {
+    /// `rslvr-in-…`.
+    pub id: String,
+    /// The VPC whose view answers.
+    pub vpc_id: String,
+    /// The addresses it listens on.
+    pub addresses: Vec<std::net::IpAddr>,
+    /// Ingress rules of its security groups: a source they do not admit gets no answer.
+    pub ingress: Vec<IngressRule>,
+    /// Synthesize AAAA (RFC 6147) for queries arriving here.
+    pub dns64: bool,
+}
+
+impl InboundEndpoint {
+    /// Whether the security groups let `source` ask over `protocol` (`"udp"`/`"tcp"`); the
+    /// rules are checked against the DNS port, 53, whatever port Cairn binds.
+    pub fn admits(&self, protocol: &str, source: IpAddr) -> bool {
+        let source = unmap(source);
+        self.ingress.iter().any(|rule| rule.admits(protocol, 53, source))
+    }
 }
 
 impl VpcView {
@@ -56,6 +103,11 @@ impl VpcView {
         }
     }
 
+    /// The rule with the longest domain covering `qname` (lowercase wire), if any.
+    pub fn find_rule(&self, qname: &[u8]) -> Option<&Arc<CompiledRule>> {
+        self.rules.iter().find(|r| crate::vpc::internal::is_at_or_below(qname, &r.domain))
+    }
+
     /// Whether a client at `source` sits in a subnet with DNS64 on.
     pub fn dns64_for(&self, source: IpAddr) -> bool {
         self.subnets.iter().any(|s| {
@@ -73,6 +125,8 @@ pub struct Views {
     pub by_id: FxHashMap<String, Arc<VpcView>>,
     /// Every block of every VPC with its view, longest prefix first (then oldest VPC).
     by_block: Vec<(IpNet, Arc<VpcView>)>,
+    /// Inbound endpoints by id.
+    pub inbound: FxHashMap<String, Arc<InboundEndpoint>>,
 }
 
 impl Views {
@@ -80,21 +134,94 @@ impl Views {
     pub fn compile(network: &NetworkContents, zones: &FxHashMap<HostedZoneId, Arc<CompiledZone>>) -> Self {
         let mut by_id = FxHashMap::default();
         for vpc in &network.vpcs {
+            // Profiles associated with the VPC (lowest priority value first in Route 53; the
+            // store keeps one or two): their zones and rules join the VPC's own.
+            let profiles: Vec<&str> = network
+                .profile_associations
+                .iter()
+                .filter(|a| a.vpc_id == vpc.id)
+                .map(|a| a.profile_id.as_str())
+                .collect();
+            let from_profiles = |kind: &str| -> Vec<&str> {
+                network
+                    .profile_resources
+                    .iter()
+                    .filter(|r| r.resource_type == kind && profiles.contains(&r.profile_id.as_str()))
+                    .map(|r| r.resource_id.as_str())
+                    .collect()
+            };
             let mut private_zones: FxHashMap<Box<[u8]>, Arc<CompiledZone>> = FxHashMap::default();
-            for assoc in network.associations.iter().filter(|a| a.vpc_id == vpc.id) {
-                let Some(zone) = zones.get(&assoc.zone_id).filter(|z| z.private) else { continue };
+            let local_zones = network.associations.iter().filter(|a| a.vpc_id == vpc.id).map(|a| &a.zone_id);
+            for zone_id in local_zones {
+                let Some(zone) = zones.get(zone_id).filter(|z| z.private) else { continue };
                 let entry = private_zones.entry(zone.apex[..].into()).or_insert_with(|| zone.clone());
                 if (zone.created_at_ms, &zone.id) < (entry.created_at_ms, &entry.id) {
                     *entry = zone.clone();
                 }
             }
+            // A profile's zone never displaces the VPC's own zone of the same name.
+            for zone_id in from_profiles("HOSTED_ZONE") {
+                let Some(zone) = zones.get(&HostedZoneId::new(zone_id)).filter(|z| z.private) else { continue };
+                private_zones.entry(zone.apex[..].into()).or_insert_with(|| zone.clone());
+            }
+            let local_rules = network.rule_associations.iter().filter(|a| a.vpc_id == vpc.id).map(|a| a.rule_id.as_str());
+            let profile_rules = from_profiles("RESOLVER_RULE");
+            let mut rules: Vec<Arc<CompiledRule>> = Vec::new();
+            for rule_id in local_rules.chain(profile_rules) {
+                let Some(rule) = network.rules.iter().find(|r| r.id == rule_id) else { continue };
+                let domain = to_wire(&rule.domain_name);
+                // The first rule for a domain (the VPC's own, before any profile's) wins.
+                if rules.iter().any(|r| r.domain == domain) {
+                    continue;
+                }
+                let sources = rule
+                    .resolver_endpoint_id
+                    .as_ref()
+                    .and_then(|id| network.endpoints.iter().find(|e| &e.id == id))
+                    .map(|e| e.addresses.iter().flat_map(|a| a.addresses()).collect())
+                    .unwrap_or_default();
+                rules.push(Arc::new(CompiledRule {
+                    id: rule.id.clone(),
+                    domain,
+                    rule_type: rule.rule_type,
+                    targets: rule.targets.iter().filter_map(|t| t.socket_addr()).collect(),
+                    sources,
+                }));
+            }
+            rules.sort_by(|a, b| b.domain.len().cmp(&a.domain.len()));
+            let autodefined_reverse = network
+                .resolver_configs
+                .iter()
+                .find(|c| c.resource_id == vpc.id)
+                .is_none_or(|c| c.autodefined_reverse);
             let view = VpcView {
                 vpc: vpc.clone(),
                 subnets: network.subnets.iter().filter(|s| s.vpc_id == vpc.id).cloned().collect(),
                 private_zones,
                 hostname_domain: hostname_domain(&vpc.region),
+                rules,
+                autodefined_reverse,
             };
             by_id.insert(vpc.id.clone(), Arc::new(view));
+        }
+        let mut inbound = FxHashMap::default();
+        for endpoint in network.endpoints.iter().filter(|e| e.direction == EndpointDirection::Inbound) {
+            let ingress = network
+                .security_groups
+                .iter()
+                .filter(|g| endpoint.security_group_ids.contains(&g.id))
+                .flat_map(|g| g.ingress.iter().cloned())
+                .collect();
+            inbound.insert(
+                endpoint.id.clone(),
+                Arc::new(InboundEndpoint {
+                    id: endpoint.id.clone(),
+                    vpc_id: endpoint.host_vpc_id.clone(),
+                    addresses: endpoint.addresses.iter().flat_map(|a| a.addresses()).collect(),
+                    ingress,
+                    dns64: endpoint.dns64_enabled,
+                }),
+            );
         }
         let mut by_block: Vec<(IpNet, Arc<VpcView>)> = by_id
             .values()
@@ -106,7 +233,7 @@ impl Views {
                 .then(va.vpc.created_at_ms.cmp(&vb.vpc.created_at_ms))
                 .then(va.vpc.id.cmp(&vb.vpc.id))
         });
-        Self { by_id, by_block }
+        Self { by_id, by_block, inbound }
     }
 
     /// The view of the VPC whose block holds `source` most specifically; `None` for a source

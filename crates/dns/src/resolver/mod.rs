@@ -80,6 +80,9 @@ pub struct ResolverConfig {
     pub resolution_timeout: Duration,
     /// The port name servers are queried on during recursion (NS records carry no port).
     pub port: u16,
+    /// Addresses forwarded queries leave from (an outbound endpoint's), used in turn; empty:
+    /// the system chooses. Recursion always lets the system choose.
+    pub sources: Vec<IpAddr>,
 }
 
 /// Where public answers come from.
@@ -104,6 +107,7 @@ impl ResolverConfig {
             query_timeout: Duration::from_millis(1_500),
             resolution_timeout: Duration::from_secs(5),
             port: 53,
+            sources: Vec::new(),
         }
     }
 }
@@ -495,7 +499,11 @@ impl Resolver {
             };
             let deadline = query_deadline(self.config.query_timeout, deadline);
             let server = servers[index];
-            match exchange(server, qname, qtype, true, deadline, &self.transport).await {
+            // Spread over the outbound addresses of the server's family, one per attempt.
+            let family: Vec<IpAddr> =
+                self.config.sources.iter().copied().filter(|s| s.is_ipv4() == server.is_ipv4()).collect();
+            let source = (!family.is_empty()).then(|| family[(start + i) % family.len()]);
+            match exchange(server, qname, qtype, true, source, deadline, &self.transport).await {
                 Ok(reply) if matches!(reply.rcode(), rcode::NOERROR | rcode::NXDOMAIN) => {
                     // A forwarder is a full resolver: everything is in its bailiwick.
                     if let Some(step) = self.digest(&reply, qname, qtype, name::ROOT) {
@@ -691,6 +699,7 @@ impl Resolver {
             qname,
             qtype,
             false,
+            None,
             query_deadline(self.config.query_timeout, deadline),
             &self.transport,
         )

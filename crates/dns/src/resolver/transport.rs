@@ -42,6 +42,7 @@ pub(crate) async fn exchange(
     qname: &[u8],
     qtype: u16,
     recursion_desired: bool,
+    source: Option<IpAddr>,
     deadline: Instant,
     counters: &TransportCounters,
 ) -> Result<Message, ExchangeError> {
@@ -49,10 +50,7 @@ pub(crate) async fn exchange(
     let id: u16 = rand::random();
     let sent_name = name::randomize_case(qname);
     let query = message::build_query(id, &sent_name, qtype, recursion_desired);
-    let local: SocketAddr = match server.ip() {
-        IpAddr::V4(_) => (Ipv4Addr::UNSPECIFIED, 0).into(),
-        IpAddr::V6(_) => (Ipv6Addr::UNSPECIFIED, 0).into(),
-    };
+    let local = local_address(server, source);
     let socket = UdpSocket::bind(local)
         .await
         .map_err(|_| ExchangeError::Io)?;
@@ -89,7 +87,7 @@ pub(crate) async fn exchange(
     }
     counters.tcp_retries.fetch_add(1, Relaxed);
     counters.queries.fetch_add(1, Relaxed);
-    match timeout_at(deadline, exchange_tcp(server, &query)).await {
+    match timeout_at(deadline, exchange_tcp(server, local, &query)).await {
         Err(_) => Err(ExchangeError::Timeout),
         Ok(Err(error)) => Err(error),
         Ok(Ok(bytes)) => match message::parse(&bytes) {
@@ -104,11 +102,22 @@ pub(crate) async fn exchange(
     }
 }
 
+/// Where a query to `server` leaves from: `source` (an outbound endpoint's address, when it
+/// is of the server's family) on a random port, else the unspecified address.
+fn local_address(server: SocketAddr, source: Option<IpAddr>) -> SocketAddr {
+    match (server.ip(), source) {
+        (IpAddr::V4(_), Some(ip @ IpAddr::V4(_))) | (IpAddr::V6(_), Some(ip @ IpAddr::V6(_))) => (ip, 0).into(),
+        (IpAddr::V4(_), _) => (Ipv4Addr::UNSPECIFIED, 0).into(),
+        (IpAddr::V6(_), _) => (Ipv6Addr::UNSPECIFIED, 0).into(),
+    }
+}
+
 /// The same query over TCP: two-octet length prefix both ways (RFC 1035 §4.2.2).
-async fn exchange_tcp(server: SocketAddr, query: &[u8]) -> Result<Vec<u8>, ExchangeError> {
-    let mut stream = TcpStream::connect(server)
-        .await
+async fn exchange_tcp(server: SocketAddr, local: SocketAddr, query: &[u8]) -> Result<Vec<u8>, ExchangeError> {
+    let socket = if server.is_ipv4() { tokio::net::TcpSocket::new_v4() } else { tokio::net::TcpSocket::new_v6() }
         .map_err(|_| ExchangeError::Io)?;
+    socket.bind(local).map_err(|_| ExchangeError::Io)?;
+    let mut stream: TcpStream = socket.connect(server).await.map_err(|_| ExchangeError::Io)?;
     let len = u16::try_from(query.len()).map_err(|_| ExchangeError::Bad)?;
     let mut framed = Vec::with_capacity(query.len() + 2);
     framed.extend_from_slice(&len.to_be_bytes());

@@ -14,7 +14,7 @@
 //! autodefined names.
 
 use std::future::Future;
-use std::net::{IpAddr, Ipv6Addr};
+use std::net::Ipv6Addr;
 use std::pin::Pin;
 
 use cairn_wire::{rcode, rtype, ParseError, Query, Rdata, ResponseWriter, Section};
@@ -24,7 +24,8 @@ use crate::resolver::Resolution;
 use crate::respond::{early_rcode, formerr, Transport, EDNS_UDP_PAYLOAD};
 use crate::routing::RoutingContext;
 use crate::snapshot::Snapshot;
-use crate::view::VpcView;
+use crate::view::{CompiledRule, VpcView};
+use cairn_model::resolver::RuleType;
 use crate::vpc::internal;
 
 /// How many CNAME hops the resolver follows across domains.
@@ -41,13 +42,12 @@ pub type OwnedRecord = crate::resolver::Record;
 pub trait PublicResolver: Send + Sync {
     /// Resolves `qname` (lowercase uncompressed wire) for `qtype`.
     fn resolve<'a>(&'a self, qname: &'a [u8], qtype: u16) -> BoxFuture<'a, Resolution>;
+
+    /// Sends `qname`/`qtype` to a FORWARD rule's targets, from its outbound endpoint's
+    /// addresses, and returns their answer (cached per rule by TTL).
+    fn forward<'a>(&'a self, rule: &'a CompiledRule, qname: &'a [u8], qtype: u16) -> BoxFuture<'a, Resolution>;
 }
 
-impl PublicResolver for crate::resolver::Resolver {
-    fn resolve<'a>(&'a self, qname: &'a [u8], qtype: u16) -> BoxFuture<'a, Resolution> {
-        Box::pin(crate::resolver::Resolver::resolve(self, qname, qtype))
-    }
-}
 
 /// What the view found, before it is written.
 #[derive(Debug, Default)]
@@ -63,14 +63,14 @@ struct Found {
 /// # Arguments
 /// * `snapshot` - the snapshot the view was taken from (zones, health, region).
 /// * `view` - the asking VPC's view.
-/// * `source` - the client's address (for DNS64 subnets).
-/// * `public` - public resolution; `None` answers SERVFAIL for public names.
+/// * `dns64` - synthesize AAAA (the client's subnet or the inbound endpoint has DNS64 on).
+/// * `public` - public resolution and forwarding; `None` answers SERVFAIL for those names.
 pub async fn answer(
     snapshot: &Snapshot,
     view: &VpcView,
     msg: &[u8],
     transport: Transport,
-    source: IpAddr,
+    dns64: bool,
     public: Option<&dyn PublicResolver>,
 ) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(512);
@@ -92,8 +92,24 @@ pub async fn answer(
     let mut lower = [0u8; 255];
     let len = query.qname_lowercase(&mut lower);
     let qname = &lower[..len];
-    let mut found = resolve(snapshot, view, qname, query.qtype, public).await;
-    if query.qtype == rtype::AAAA && found.rcode == rcode::NOERROR && view.dns64_for(source) {
+    let mut found = match dns64_reverse_target(qname).filter(|_| dns64 && query.qtype == rtype::PTR) {
+        // RFC 6147 §5.3.1: a reverse name in 64:ff9b::/96 is answered with a CNAME to the
+        // IPv4 reverse name, and what that name has.
+        Some(v4_name) => {
+            let mut found = resolve(snapshot, view, &v4_name, rtype::PTR, public).await;
+            let cname = OwnedRecord {
+                owner: qname.to_vec(),
+                rtype: rtype::CNAME,
+                ttl: internal::SYNTH_TTL,
+                rdata: Rdata::new(rtype::CNAME, v4_name).expect("a wire name"),
+            };
+            found.answer.insert(0, cname);
+            found.authoritative = false;
+            found
+        }
+        None => resolve(snapshot, view, qname, query.qtype, public).await,
+    };
+    if query.qtype == rtype::AAAA && found.rcode == rcode::NOERROR && dns64 {
         synthesize_dns64(snapshot, view, qname, public, &mut found).await;
     }
     Some(write(&query, transport, &found, &mut out).to_vec())
@@ -128,6 +144,24 @@ async fn resolve(
     for _ in 0..MAX_CHAIN {
         let private = if view.private_dns() { view.find_private_zone(&name) } else { None };
         let internal = internal::lookup(view, &name, qtype);
+        // A Resolver rule wins when its domain is at least as specific as the private zone's
+        // or the autodefined domain's (a rule beats a private zone of the same name); a
+        // SYSTEM rule hands the name back to local resolution.
+        let local_len = private.map_or(0, |z| z.apex.len()).max(internal.as_ref().map_or(0, |a| a.domain_len));
+        if let Some(rule) = view.find_rule(&name).filter(|r| r.domain.len() >= local_len) {
+            if rule.rule_type == RuleType::Forward {
+                found.authoritative = false;
+                let Some(public) = public else {
+                    found.rcode = rcode::SERVFAIL;
+                    return found;
+                };
+                let forwarded = public.forward(rule, &name, qtype).await;
+                found.rcode = forwarded.rcode;
+                found.answer.extend(forwarded.answer);
+                found.authority.extend(forwarded.authority);
+                return found;
+            }
+        }
         // The most specific domain wins; a private zone beats an autodefined one of the same name.
         let use_private = match (&private, &internal) {
             (Some(zone), Some(auto)) => zone.apex.len() >= auto.domain_len,
@@ -217,6 +251,28 @@ fn dangling_cname(plan: &auth::Plan<'_>, qtype: u16) -> Option<Vec<u8>> {
     last.cname_target.as_ref().map(|t| t.to_vec())
 }
 
+/// The IPv4 reverse name (`d.c.b.a.in-addr.arpa`) of an `ip6.arpa` name inside the DNS64
+/// prefix 64:ff9b::/96 (all 32 nibbles), if `qname` is one.
+fn dns64_reverse_target(qname: &[u8]) -> Option<Vec<u8>> {
+    // 24 nibbles of the prefix, most significant last in the name: 0064:ff9b:0000:…:0000.
+    const PREFIX: &str = "0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.b.9.f.f.4.6.0.0.ip6.arpa";
+    let mut labels = Vec::new();
+    let mut pos = 0;
+    while pos < qname.len() && qname[pos] != 0 {
+        let len = usize::from(qname[pos]);
+        labels.push(std::str::from_utf8(qname.get(pos + 1..pos + 1 + len)?).ok()?.to_ascii_lowercase());
+        pos += 1 + len;
+    }
+    if labels.len() != 34 || labels[8..].join(".") != PREFIX {
+        return None;
+    }
+    let nibbles: Option<Vec<u8>> = labels[..8].iter().map(|l| u8::from_str_radix(l, 16).ok().filter(|_| l.len() == 1)).collect();
+    let n = nibbles?;
+    // labels[0] is the least significant nibble.
+    let octets = [n[7] << 4 | n[6], n[5] << 4 | n[4], n[3] << 4 | n[2], n[1] << 4 | n[0]];
+    Some(crate::view::to_wire(&format!("{}.{}.{}.{}.in-addr.arpa", octets[3], octets[2], octets[1], octets[0])).into_vec())
+}
+
 /// RFC 6147 §5.1: an AAAA query that found no AAAA records gets AAAA records made from the
 /// name's A records in 64:ff9b::/96 (NXDOMAIN and errors are left alone).
 async fn synthesize_dns64(
@@ -279,4 +335,20 @@ fn write<'b>(query: &Query<'_>, transport: Transport, found: &Found, out: &'b mu
         }
     }
     w.finish(edns)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::view::to_wire;
+
+    #[test]
+    fn dns64_reverse_names_map_to_ipv4_reverse_names() {
+        // 64:ff9b::c000:221 = 192.0.2.33
+        let name = to_wire("1.2.2.0.0.0.0.c.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.b.9.f.f.4.6.0.0.ip6.arpa");
+        assert_eq!(dns64_reverse_target(&name), Some(to_wire("33.2.0.192.in-addr.arpa").into_vec()));
+        let other = to_wire("1.2.2.0.0.0.0.c.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa");
+        assert_eq!(dns64_reverse_target(&other), None);
+        assert_eq!(dns64_reverse_target(&to_wire("b.9.f.f.4.6.0.0.ip6.arpa")), None);
+    }
 }

@@ -55,6 +55,9 @@ pub fn lookup(view: &VpcView, qname: &[u8], qtype: u16) -> Option<InternalAnswer
     if let Some(found) = hostname(view, qname, qtype) {
         return Some(found);
     }
+    if !view.autodefined_reverse {
+        return None;
+    }
     reverse(view, qname, qtype)
 }
 
@@ -220,6 +223,8 @@ mod tests {
             subnets: vec![],
             private_zones: Default::default(),
             hostname_domain: hostname_domain(region),
+            rules: vec![],
+            autodefined_reverse: true,
         }
     }
 

@@ -54,15 +54,28 @@ impl ResolverService {
     /// The reply to `msg` from `source`, in the view `choice` picks; `None` sends nothing.
     pub async fn reply(&self, choice: &ViewChoice, msg: &[u8], source: IpAddr, transport: Transport) -> Option<Vec<u8>> {
         let snapshot = self.shared.load_full();
-        let view = match choice {
+        let (view, dns64) = match choice {
             ViewChoice::BySource => match snapshot.views.for_source(source) {
-                Some(view) => view.clone(),
+                Some(view) => (view.clone(), view.dns64_for(source)),
                 None => return refuse(msg),
             },
             // The VPC was deleted a moment ago: its address is about to close.
-            ViewChoice::Vpc(id) => snapshot.views.by_id.get(id)?.clone(),
+            ViewChoice::Vpc(id) => {
+                let view = snapshot.views.by_id.get(id)?.clone();
+                let dns64 = view.dns64_for(source);
+                (view, dns64)
+            }
+            ViewChoice::Endpoint(id) => {
+                let endpoint = snapshot.views.inbound.get(id)?;
+                let protocol = if transport == Transport::Udp { "udp" } else { "tcp" };
+                // Like a security group, a source the rules do not admit gets nothing back.
+                if !endpoint.admits(protocol, source) {
+                    return None;
+                }
+                (snapshot.views.by_id.get(&endpoint.vpc_id)?.clone(), endpoint.dns64)
+            }
         };
-        answer(&snapshot, &view, msg, transport, source, self.public.as_deref()).await
+        answer(&snapshot, &view, msg, transport, dns64, self.public.as_deref()).await
     }
 }
 
@@ -73,6 +86,8 @@ pub enum ViewChoice {
     BySource,
     /// Always this VPC (its "+2" address).
     Vpc(String),
+    /// An inbound endpoint: its VPC's view, for sources its security groups admit.
+    Endpoint(String),
 }
 
 /// Binds UDP and TCP on `addr` for a resolver socket.
@@ -184,70 +199,89 @@ async fn connection(mut stream: TcpStream, peer: SocketAddr, service: &ResolverS
     }
 }
 
-/// Where each VPC's "+2" resolver listens (`vpc id` → `addr:port`), for readiness reports.
-pub type VpcListenerStatus = Arc<Mutex<BTreeMap<String, String>>>;
+/// Where each VPC's "+2" resolver and each inbound endpoint address listens
+/// (`vpc-…` or `rslvr-in-…` → addresses), for readiness reports.
+pub type VpcListenerStatus = Arc<Mutex<BTreeMap<String, Vec<String>>>>;
 
-/// Keeps one resolver socket on each VPC's "+2" address and `port` while the VPC exists.
-/// An address that cannot be bound (not local to this node) is logged once per VPC and
-/// skipped; the rest keep serving.
+/// The sockets the VPCs and inbound endpoints should have now: `(owner id, address, view)`.
+fn desired_sockets(snapshot: &crate::snapshot::Snapshot, port: u16) -> Vec<(String, SocketAddr, ViewChoice)> {
+    let mut desired: Vec<(String, SocketAddr, ViewChoice)> = snapshot
+        .views
+        .by_id
+        .values()
+        .map(|v| {
+            let addr = SocketAddr::new(IpAddr::V4(v.vpc.resolver_address()), port);
+            (v.vpc.id.clone(), addr, ViewChoice::Vpc(v.vpc.id.clone()))
+        })
+        .collect();
+    for endpoint in snapshot.views.inbound.values() {
+        for ip in &endpoint.addresses {
+            desired.push((endpoint.id.clone(), SocketAddr::new(*ip, port), ViewChoice::Endpoint(endpoint.id.clone())));
+        }
+    }
+    // Oldest first would be nicer; ids sort stably, which is what matters for "first wins".
+    desired.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
+    desired
+}
+
+/// Keeps one resolver socket on each VPC's "+2" address and on each inbound endpoint address,
+/// on `port`, while they exist. An address that cannot be bound (not local to this node) is
+/// logged once and skipped; the rest keep serving.
 pub async fn run_vpc_addresses(
     service: Arc<ResolverService>,
     port: u16,
     status: VpcListenerStatus,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    let mut bound: HashMap<String, (SocketAddr, watch::Sender<bool>)> = HashMap::new();
+    // Bound sockets by address: who owns them, how they choose the view, how to stop them.
+    let mut bound: HashMap<SocketAddr, (String, ViewChoice, watch::Sender<bool>)> = HashMap::new();
     let mut failed: HashSet<(String, SocketAddr)> = HashSet::new();
     loop {
         let snapshot = service.shared.load_full();
-        let desired: HashMap<String, SocketAddr> = snapshot
-            .views
-            .by_id
-            .values()
-            .map(|v| (v.vpc.id.clone(), SocketAddr::new(IpAddr::V4(v.vpc.resolver_address()), port)))
-            .collect();
-        // Close sockets of VPCs that are gone (or whose block changed).
-        bound.retain(|id, (addr, stop)| {
-            let keep = desired.get(id) == Some(addr);
+        let desired = desired_sockets(&snapshot, port);
+        // Close sockets whose owner is gone (or moved).
+        bound.retain(|addr, (owner, choice, stop)| {
+            let keep = desired.iter().any(|(o, a, c)| a == addr && o == owner && c == choice);
             if !keep {
                 let _ = stop.send(true);
-                tracing::info!(vpc = %id, %addr, "VPC resolver address closed");
+                tracing::info!(owner = %owner, %addr, "resolver address closed");
             }
             keep
         });
-        failed.retain(|(id, addr)| desired.get(id) == Some(addr));
-        for (id, addr) in desired {
-            if bound.contains_key(&id) || failed.contains(&(id.clone(), addr)) {
-                continue;
-            }
-            // Two VPCs with the same block share one address: the first one bound answers.
-            if bound.values().any(|(a, _)| *a == addr) {
+        failed.retain(|(owner, addr)| desired.iter().any(|(o, a, _)| o == owner && a == addr));
+        for (owner, addr, choice) in desired {
+            // Two owners of one address (VPCs with the same block): the first one bound answers.
+            if bound.contains_key(&addr) || failed.contains(&(owner.clone(), addr)) {
                 continue;
             }
             match bind(addr) {
                 Ok((udp, tcp)) => {
                     let (stop, stopped) = watch::channel(false);
-                    let choice = ViewChoice::Vpc(id.clone());
                     tokio::spawn(serve_udp(udp, service.clone(), choice.clone(), stopped.clone()));
-                    tokio::spawn(serve_tcp(tcp, service.clone(), choice, stopped));
-                    tracing::info!(vpc = %id, %addr, "VPC resolver listening");
-                    bound.insert(id, (addr, stop));
+                    tokio::spawn(serve_tcp(tcp, service.clone(), choice.clone(), stopped));
+                    tracing::info!(owner = %owner, %addr, "resolver address listening");
+                    bound.insert(addr, (owner, choice, stop));
                 }
                 Err(e) => {
-                    tracing::warn!(vpc = %id, %addr, error = %e, "cannot bind the VPC resolver address (not local to this node?); this VPC is served only through --resolver-listen");
-                    failed.insert((id, addr));
+                    tracing::warn!(owner = %owner, %addr, error = %e, "cannot bind the resolver address (not local to this node?); skipped");
+                    failed.insert((owner, addr));
                 }
             }
         }
         if let Ok(mut status) = status.lock() {
-            *status = bound.iter().map(|(id, (addr, _))| (id.clone(), addr.to_string())).collect();
+            let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            for (addr, (owner, _, _)) in &bound {
+                map.entry(owner.clone()).or_default().push(addr.to_string());
+            }
+            map.values_mut().for_each(|v| v.sort());
+            *status = map;
         }
         tokio::select! {
             _ = tokio::time::sleep(RECONCILE_INTERVAL) => {}
             _ = shutdown.changed() => {}
         }
         if *shutdown.borrow() {
-            for (_, (_, stop)) in bound {
+            for (_, (_, _, stop)) in bound {
                 let _ = stop.send(true);
             }
             return;

@@ -4,8 +4,10 @@
 //! - [`internal`]: EC2 hostnames and reverse names, Route 53's autodefined domains.
 //! - [`answer`]: the query pipeline of one view (private zones, autodefined names, public
 //!   resolution, CNAME chains, DNS64).
-//! - [`listen`]: the sockets, and the "+2" addresses kept in step with the VPCs.
+//! - [`listen`]: the sockets, and the "+2" and inbound endpoint addresses kept in step.
+//! - [`public`]: public resolution and FORWARD rules (one forwarder and cache per rule).
 
 pub mod answer;
 pub mod internal;
 pub mod listen;
+pub mod public;

@@ -1,0 +1,70 @@
+//! Public resolution and FORWARD rules behind one object, for the VPC resolver.
+//!
+//! Names no rule, private zone or autodefined domain covers go to the shared
+//! [`Resolver`] (recursion or `--forwarder`). A FORWARD rule gets a resolver of its own,
+//! made on first use and kept while the rule keeps the same targets and sources: it forwards
+//! to the rule's targets (failing over between them) from the outbound endpoint's addresses,
+//! and caches what they answer by TTL, apart from every other rule's answers (two VPCs may
+//! forward the same domain to different servers).
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+
+use crate::resolver::{Resolution, Resolver, ResolverConfig, Upstream};
+use crate::view::CompiledRule;
+use crate::vpc::answer::{BoxFuture, PublicResolver};
+
+/// How many rule resolvers are kept at most; beyond it the map is cleared and refilled
+/// (rules change rarely; this only bounds memory when they churn).
+const MAX_RULE_RESOLVERS: usize = 4096;
+
+type RuleKey = (String, Vec<SocketAddr>, Vec<IpAddr>);
+
+/// The VPC resolver's way out: the shared resolver and one forwarder per FORWARD rule.
+pub struct PublicDns {
+    shared: Arc<Resolver>,
+    template: ResolverConfig,
+    rules: Mutex<HashMap<RuleKey, Arc<Resolver>>>,
+}
+
+impl PublicDns {
+    /// Public names go to `shared`; rule forwarders copy `template`'s limits.
+    pub fn new(shared: Arc<Resolver>) -> Self {
+        let template = shared.config().clone();
+        Self { shared, template, rules: Mutex::new(HashMap::new()) }
+    }
+
+    /// The shared resolver (its counters are the public ones).
+    pub fn shared(&self) -> &Arc<Resolver> {
+        &self.shared
+    }
+
+    fn rule_resolver(&self, rule: &CompiledRule) -> Arc<Resolver> {
+        let key: RuleKey = (rule.id.clone(), rule.targets.clone(), rule.sources.clone());
+        let mut rules = self.rules.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(resolver) = rules.get(&key) {
+            return resolver.clone();
+        }
+        if rules.len() >= MAX_RULE_RESOLVERS {
+            rules.clear();
+        }
+        let mut config = self.template.clone();
+        config.upstream = Upstream::Forwarders(rule.targets.clone());
+        config.sources = rule.sources.clone();
+        let resolver = Arc::new(Resolver::new(config));
+        rules.insert(key, resolver.clone());
+        resolver
+    }
+}
+
+impl PublicResolver for PublicDns {
+    fn resolve<'a>(&'a self, qname: &'a [u8], qtype: u16) -> BoxFuture<'a, Resolution> {
+        Box::pin(self.shared.resolve(qname, qtype))
+    }
+
+    fn forward<'a>(&'a self, rule: &'a CompiledRule, qname: &'a [u8], qtype: u16) -> BoxFuture<'a, Resolution> {
+        let resolver = self.rule_resolver(rule);
+        Box::pin(async move { resolver.resolve(qname, qtype).await })
+    }
+}
