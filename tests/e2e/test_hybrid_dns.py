@@ -5,10 +5,11 @@ on-premises network, with real on-premises DNS software.
       outbound endpoint            127.10.1.10, 127.10.2.10
       inbound endpoint             127.10.1.20, 127.10.2.20 (security group: 127.77.0.0/16, udp+tcp 53)
     on premises 127.77.0.0/16
-      Unbound  127.77.0.53         corp.internal; answers only the outbound endpoint's addresses
-      BIND     127.0.0.1, queries from 127.77.0.54: forwards cloud.internal to the inbound endpoint
+      BIND (authoritative) 127.0.0.1   corp.internal; answers only the outbound endpoint's addresses
+      BIND (resolver)      127.0.0.1, queries from 127.77.0.54: forwards cloud.internal to the inbound endpoint
+      Unbound              127.77.0.53  a second on-premises server (fail-over and profile cases)
 
-Cloud clients resolve corp.internal on Unbound through the outbound endpoint and a FORWARD
+Cloud clients resolve corp.internal on premises through the outbound endpoint and a FORWARD
 rule; on-premises clients resolve the cloud's private zone through BIND and the inbound
 endpoint. Everything is driven through boto3 (EC2, Route 53, Route 53 Resolver) against the
 real `cairn serve`.
@@ -30,6 +31,7 @@ dns = pytest.importorskip("dns")
 import dns.exception  # noqa: E402
 import dns.rcode  # noqa: E402
 import dns.rdatatype  # noqa: E402
+import dns.reversename  # noqa: E402
 
 IN_VPC = "127.10.0.5"
 ON_PREM = "127.77.0.9"
@@ -91,18 +93,18 @@ def eventually(check, timeout=2.0, what="condition"):
 def test_cloud_resolves_on_premises_names_through_the_outbound_endpoint(hybrid, tmp_path):
     lab = hybrid
     vpc, subnets, sg = build_vpc(lab)
-    unbound_port = harness.free_port("127.77.0.53")
-    unbound = peers.start_unbound(
-        tmp_path / "unbound", "127.77.0.53", unbound_port,
-        allow=["127.10.1.10/32", "127.10.2.10/32"], local_zone="corp.internal.",
-        local_data=["corp.internal. 300 IN SOA ns.corp.internal. hostmaster.corp.internal. 1 3600 600 86400 300",
-                    "host.corp.internal. 300 IN A 172.16.5.5",
-                    "sys.corp.internal. 300 IN A 172.16.6.6"])
-    lab.started.append(unbound)
+    # The on-premises authoritative server answers only the outbound endpoint's addresses.
+    corp_port = harness.free_port("127.0.0.1")
+    corp = peers.start_named_authoritative(
+        tmp_path / "corp", corp_port, zone="corp.internal", allow_query=["127.10.1.10", "127.10.2.10"],
+        zone_text="$TTL 300\n@ IN SOA ns.corp.internal. hostmaster.corp.internal. 1 3600 600 86400 300\n"
+                  "@ IN NS ns.corp.internal.\nns IN A 127.0.0.1\n"
+                  "host IN A 172.16.5.5\nsys IN A 172.16.6.6\n")
+    lab.started.append(corp)
     outbound = endpoint(lab, "OUTBOUND", sg, [(subnets[0], "127.10.1.10"), (subnets[1], "127.10.2.10")])
     rule = lab.resolver_api.create_resolver_rule(
         CreatorRequestId=uuid.uuid4().hex, Name="corp", RuleType="FORWARD", DomainName="corp.internal",
-        TargetIps=[{"Ip": "127.77.0.53", "Port": unbound_port}], ResolverEndpointId=outbound)["ResolverRule"]["Id"]
+        TargetIps=[{"Ip": "127.0.0.1", "Port": corp_port}], ResolverEndpointId=outbound)["ResolverRule"]["Id"]
     # A private zone of the same name, associated with the VPC: the rule must win over it.
     lab.private_zone("corp.internal.", vpc, [("host.corp.internal.", "A", ["10.99.99.99"])])
     lab.resolver_api.associate_resolver_rule(ResolverRuleId=rule, VPCId=vpc, Name="corp-a")
@@ -110,9 +112,9 @@ def test_cloud_resolves_on_premises_names_through_the_outbound_endpoint(hybrid, 
     resp = eventually(lambda: addresses(r := ask(lab.resolver, "host.corp.internal.", source=IN_VPC)) == ["172.16.5.5"] and r,
                       what="forwarded answer")
     assert resp.rcode() == dns.rcode.NOERROR
-    # Unbound refuses every source but the outbound endpoint's addresses: the answer above
+    # BIND refuses every source but the outbound endpoint's addresses: the answer above
     # proves the query left from one of them. Asked directly from elsewhere, it refuses.
-    direct = ask(("127.77.0.53", unbound_port), "host.corp.internal.", source=IN_VPC)
+    direct = ask(corp.addr, "host.corp.internal.", source=IN_VPC)
     assert direct.rcode() == dns.rcode.REFUSED
     # Over TCP from the client too.
     assert addresses(ask(lab.resolver, "host.corp.internal.", source=IN_VPC, tcp=True)) == ["172.16.5.5"]
@@ -221,6 +223,13 @@ def test_dns64_synthesizes_aaaa_for_dns64_subnets_and_endpoints(hybrid):
     assert plain.rcode() == dns.rcode.NOERROR and plain.answer == []
     # NXDOMAIN stays NXDOMAIN.
     assert ask(lab.resolver, "nope.v4only.internal.", "AAAA", source=in_dns64).rcode() == dns.rcode.NXDOMAIN
+    # The synthesized address's reverse name leads to the IPv4 reverse name (RFC 6147 §5.3.1).
+    lab.private_zone("2.0.192.in-addr.arpa.", vpc, [("33.2.0.192.in-addr.arpa.", "PTR", ["web.v4only.internal."])])
+    reverse = dns.reversename.from_address(synthesized[0])
+    ptr = eventually(lambda: ask(lab.resolver, reverse, "PTR", source=in_dns64), what="DNS64 reverse")
+    kinds = [(rrset.name.to_text(), dns.rdatatype.to_text(rrset.rdtype)) for rrset in ptr.answer]
+    assert kinds == [(reverse.to_text(), "CNAME"), ("33.2.0.192.in-addr.arpa.", "PTR")]
+    assert addresses(ptr) == ["web.v4only.internal."]
 
     # An inbound endpoint with DNS64 on synthesizes for the on-premises clients it serves.
     endpoint(lab, "INBOUND", sg, [(subnets[0], "127.10.1.30"), (subnets[1], "127.10.2.30")], Dns64Enabled=True)
@@ -228,3 +237,44 @@ def test_dns64_synthesizes_aaaa_for_dns64_subnets_and_endpoints(hybrid):
         lambda: addresses(ask(("127.10.1.30", lab.vpc_port), "web.v4only.internal.", "AAAA", source=ON_PREM, timeout=0.5)),
         what="DNS64 through the inbound endpoint")
     assert via_endpoint == ["64:ff9b::c000:221"]
+
+
+def test_profiles_bring_zones_and_rules_and_the_vpcs_own_win_ties(hybrid, tmp_path):
+    lab = hybrid
+    vpc, subnets, sg = build_vpc(lab)
+    other_vpc = lab.vpc("127.30.0.0/16")
+    profiles = harness.route53_client(lab.srv, "route53profiles")
+    port = harness.free_port("127.77.0.53")
+    unbound = peers.start_unbound(
+        tmp_path / "unbound", "127.77.0.53", port, allow=["127.10.1.10/32", "127.10.2.10/32"],
+        local_zone="partner.internal.",
+        local_data=["partner.internal. 300 IN SOA ns.partner.internal. h.partner.internal. 1 3600 600 86400 300",
+                    "api.partner.internal. 300 IN A 172.16.7.7"])
+    lab.started.append(unbound)
+    outbound = endpoint(lab, "OUTBOUND", sg, [(subnets[0], "127.10.1.10"), (subnets[1], "127.10.2.10")])
+    rule = lab.resolver_api.create_resolver_rule(
+        CreatorRequestId=uuid.uuid4().hex, RuleType="FORWARD", DomainName="partner.internal",
+        TargetIps=[{"Ip": "127.77.0.53", "Port": port}], ResolverEndpointId=outbound)["ResolverRule"]
+    # Zones living in another VPC, handed to this one only through the profile.
+    shared = lab.private_zone("shared.internal.", other_vpc, [("db.shared.internal.", "A", ["10.50.0.1"])])
+    tied = lab.private_zone("tied.internal.", other_vpc, [("x.tied.internal.", "A", ["10.60.0.1"])])
+    # ... and the VPC's own zone of one of those names, which must win the tie.
+    lab.private_zone("tied.internal.", vpc, [("x.tied.internal.", "A", ["10.61.0.1"])])
+
+    # Before the profile, the name is public to VPC A (and public DNS here is a dead forwarder).
+    assert ask(lab.resolver, "db.shared.internal.", source=IN_VPC, timeout=8).rcode() == dns.rcode.SERVFAIL
+    profile = profiles.create_profile(Name="shared", ClientToken=uuid.uuid4().hex)["Profile"]["Id"]
+    for arn, name in [(f"arn:aws:route53:::hostedzone/{shared.split('/')[-1]}", "shared"),
+                      (f"arn:aws:route53:::hostedzone/{tied.split('/')[-1]}", "tied"),
+                      (rule["Arn"], "partner")]:
+        profiles.associate_resource_to_profile(ProfileId=profile, ResourceArn=arn, Name=name)
+    profiles.associate_profile(ProfileId=profile, ResourceId=vpc, Name="a")
+
+    eventually(lambda: addresses(ask(lab.resolver, "db.shared.internal.", source=IN_VPC)) == ["10.50.0.1"],
+               what="profile-supplied private zone")
+    assert addresses(ask(lab.resolver, "api.partner.internal.", source=IN_VPC)) == ["172.16.7.7"]
+    assert addresses(ask(lab.resolver, "x.tied.internal.", source=IN_VPC)) == ["10.61.0.1"]
+    # The profile reaches only the VPC it is associated with.
+    other_client = "127.30.0.5"
+    assert addresses(ask(lab.resolver, "db.shared.internal.", source=other_client)) == ["10.50.0.1"]  # its own zone
+    assert ask(lab.resolver, "api.partner.internal.", source=other_client, timeout=8).rcode() != dns.rcode.NOERROR
