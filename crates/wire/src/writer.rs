@@ -260,21 +260,34 @@ impl<'b> ResponseWriter<'b> {
         buf
     }
 
-    /// Writes `name`, pointing to the longest suffix already in the message.
+    /// Writes `name`, pointing to the longest suffix already in the message. The labels
+    /// written become compression targets only once the whole name is in the buffer: an
+    /// unfinished name has no end, so comparing against it (a name with two equal labels in
+    /// a row, `a.a.example.`) would run off the buffer.
     fn write_name(&mut self, name: &[u8]) {
+        let mut written = [0usize; 128];
+        let mut count = 0;
         let mut pos = 0;
         while name[pos] != 0 {
             if let Some(target) = self.find(&name[pos..]) {
                 self.buf.extend_from_slice(&(0xc000 | target).to_be_bytes());
+                self.remember_all(&written[..count]);
                 return;
             }
-            let here = self.buf.len();
             let len = name[pos] as usize;
+            written[count] = self.buf.len();
+            count += 1;
             self.buf.extend_from_slice(&name[pos..pos + 1 + len]);
-            self.remember(here);
             pos += 1 + len;
         }
         self.buf.push(0);
+        self.remember_all(&written[..count]);
+    }
+
+    fn remember_all(&mut self, offsets: &[usize]) {
+        for &offset in offsets {
+            self.remember(offset);
+        }
     }
 
     fn remember(&mut self, offset: usize) {
@@ -326,6 +339,38 @@ impl<'b> ResponseWriter<'b> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Names with equal labels in a row (`a.a.example.`) used to be compared against
+    /// themselves half-written, which ran off the buffer (a panic, so SERVFAIL).
+    #[test]
+    fn names_with_repeated_labels_compress_and_parse_back() {
+        use hickory_proto::op::Message;
+        use hickory_proto::serialize::binary::BinDecodable;
+        let mut q = vec![0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0];
+        q.extend_from_slice(b"\x01x\x07example\x03com\x00\x00\x05\x00\x01");
+        let query = Query::parse(&q).unwrap();
+        let mut buf = Vec::new();
+        let mut w = ResponseWriter::new(&mut buf, &query, 4096);
+        let targets: [&[u8]; 4] = [
+            b"\x01a\x01a\x07example\x03net\x00",
+            b"\x01a\x01a\x01a\x07example\x03net\x00",
+            b"\x0220\x0220\x0210\x07in-addr\x04arpa\x00",
+            b"\x01x\x01x\x07example\x03com\x00",
+        ];
+        for target in targets {
+            let rdata = Rdata::new(crate::rtype::CNAME, target.to_vec()).unwrap();
+            w.push_rr(Section::Answer, b"\x01x\x07example\x03com\x00", crate::rtype::CNAME, 60, &rdata).unwrap();
+            w.push_rr(Section::Answer, target, crate::rtype::CNAME, 60, &rdata).unwrap();
+        }
+        let out = w.finish(None).to_vec();
+        let parsed = Message::from_bytes(&out).expect("the response parses");
+        let names: Vec<String> = parsed.answers.iter().map(|r| r.name.to_ascii()).collect();
+        assert_eq!(
+            names,
+            ["x.example.com.", "a.a.example.net.", "x.example.com.", "a.a.a.example.net.", "x.example.com.",
+             "20.20.10.in-addr.arpa.", "x.example.com.", "x.x.example.com."]
+        );
+    }
 
     /// `www.example.com A` with an OPT record holding an ECS option for 198.51.100.0/24.
     fn ecs_query() -> Vec<u8> {

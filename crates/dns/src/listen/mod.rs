@@ -100,7 +100,7 @@ pub fn respond_guarded(
 }
 
 /// A header-only SERVFAIL for `msg`, unless `msg` is not a query at all.
-fn servfail(msg: &[u8], out: &mut Vec<u8>) -> bool {
+pub(crate) fn servfail(msg: &[u8], out: &mut Vec<u8>) -> bool {
     if msg.len() < 12 || msg[2] & 0x80 != 0 {
         return false;
     }

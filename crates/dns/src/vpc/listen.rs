@@ -51,6 +51,29 @@ impl ResolverService {
         })
     }
 
+    /// [`reply`](Self::reply) run as its own task, so that a bug that panics answers
+    /// SERVFAIL (like the public listener) instead of leaving the client waiting.
+    pub async fn reply_guarded(
+        self: &Arc<Self>,
+        choice: &Arc<ViewChoice>,
+        msg: Vec<u8>,
+        source: IpAddr,
+        transport: Transport,
+    ) -> Option<Vec<u8>> {
+        let header: Vec<u8> = msg.iter().take(12).copied().collect();
+        let (service, choice) = (self.clone(), choice.clone());
+        let task = tokio::spawn(async move { service.reply(&choice, &msg, source, transport).await });
+        match task.await {
+            Ok(answered) => answered,
+            Err(e) if e.is_panic() => {
+                tracing::error!(len = header.len(), "bug: the VPC resolver panicked; answered SERVFAIL");
+                let mut out = Vec::new();
+                crate::listen::servfail(&header, &mut out).then_some(out)
+            }
+            Err(_) => None,
+        }
+    }
+
     /// The reply to `msg` from `source`, in the view `choice` picks; `None` sends nothing.
     pub async fn reply(&self, choice: &ViewChoice, msg: &[u8], source: IpAddr, transport: Transport) -> Option<Vec<u8>> {
         let snapshot = self.shared.load_full();
@@ -141,7 +164,7 @@ pub async fn serve_udp(
         let msg = buf[..len].to_vec();
         let (socket, service, choice) = (socket.clone(), service.clone(), choice.clone());
         tokio::spawn(async move {
-            if let Some(reply) = service.reply(&choice, &msg, peer.ip(), Transport::Udp).await {
+            if let Some(reply) = service.reply_guarded(&choice, msg, peer.ip(), Transport::Udp).await {
                 let _ = socket.send_to(&reply, peer).await;
             }
             drop(permit);
@@ -180,7 +203,12 @@ pub async fn serve_tcp(
     }
 }
 
-async fn connection(mut stream: TcpStream, peer: SocketAddr, service: &ResolverService, choice: &ViewChoice) -> io::Result<()> {
+async fn connection(
+    mut stream: TcpStream,
+    peer: SocketAddr,
+    service: &Arc<ResolverService>,
+    choice: &Arc<ViewChoice>,
+) -> io::Result<()> {
     let mut len = [0u8; 2];
     loop {
         match tokio::time::timeout(TCP_IDLE, stream.read_exact(&mut len)).await {
@@ -191,7 +219,7 @@ async fn connection(mut stream: TcpStream, peer: SocketAddr, service: &ResolverS
         tokio::time::timeout(TCP_IDLE, stream.read_exact(&mut msg))
             .await
             .map_err(|_| io::Error::from(io::ErrorKind::TimedOut))??;
-        let Some(reply) = service.reply(choice, &msg, peer.ip(), Transport::Tcp).await else { continue };
+        let Some(reply) = service.reply_guarded(choice, msg, peer.ip(), Transport::Tcp).await else { continue };
         let mut framed = Vec::with_capacity(reply.len() + 2);
         framed.extend_from_slice(&(reply.len() as u16).to_be_bytes());
         framed.extend_from_slice(&reply);
