@@ -101,6 +101,13 @@ impl From<cairn_model::resolver_validate::ResolverError> for AwsError {
     }
 }
 
+impl From<cairn_model::cidr::CidrError> for AwsError {
+    fn from(err: cairn_model::cidr::CidrError) -> Self {
+        let status = StatusCode::from_u16(err.kind.status()).unwrap_or(StatusCode::BAD_REQUEST);
+        Self::new(status, err.kind.code(), err.message)
+    }
+}
+
 impl From<ChangeBatchError> for AwsError {
     fn from(err: ChangeBatchError) -> Self {
         match err {
@@ -169,6 +176,7 @@ impl From<StoreError> for AwsError {
             StoreError::CannotDelete(_) => Self::new(StatusCode::BAD_REQUEST, "CannotDelete", message),
             StoreError::Network(err) => Self::new(StatusCode::BAD_REQUEST, err.code(), message),
             StoreError::Resolver(err) => Self::new(StatusCode::BAD_REQUEST, err.kind.code(), err.message),
+            StoreError::Cidr(err) => err.into(),
             StoreError::Unavailable(_) => {
                 tracing::warn!(error = %message, "store unavailable");
                 Self::internal("ServiceUnavailable", StatusCode::SERVICE_UNAVAILABLE, "Service is unavailable. Try again later.")

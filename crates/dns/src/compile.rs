@@ -254,6 +254,7 @@ fn compile_routed(
             primary: set.failover.as_deref() == Some("PRIMARY"),
             geo: set.geo_location.clone(),
             cidr_location: set.cidr_routing_config.as_ref().map(|c| c.location_name.clone()),
+            cidr_collection: set.cidr_routing_config.as_ref().map(|c| c.collection_id.clone()),
             health_check: set.health_check_id.clone(),
             evaluate_target_health,
             target,

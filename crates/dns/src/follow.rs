@@ -10,6 +10,7 @@ use cairn_store::{ChangeFeed, ChangeSubject, StoreError};
 use tokio::sync::{watch, Notify};
 
 use crate::compile::{compile_zone, patch_zone};
+use crate::routing::CidrTable;
 use crate::snapshot::SharedSnapshot;
 
 /// How often the log is polled when nobody pokes the follower. Writes from another process
@@ -52,12 +53,14 @@ impl Follower {
         .map_err(|e| StoreError::Backend(format!("compile task failed: {e}")))?;
         let health = self.feed.health_statuses().await?.into_iter().collect();
         let network = Arc::new(self.feed.load_network().await?);
+        let cidr = CidrTable::compile_all(&self.feed.load_cidr_collections().await?);
         let snapshot = self
             .shared
             .load()
             .with_changes(seq, compiled)
             .with_health(seq, health)
-            .with_network(seq, network);
+            .with_network(seq, network)
+            .with_cidr_collections(seq, cidr);
         tracing::info!(zones = snapshot.zones.len(), seq = seq.0, "initial snapshot loaded");
         self.shared.store(Arc::new(snapshot));
         self.feed.report_applied(&self.node_id, seq).await?;
@@ -102,6 +105,7 @@ impl Follower {
         let mut partial: BTreeMap<HostedZoneId, Vec<DomainName>> = BTreeMap::new();
         let mut health_changed = false;
         let mut network_changed = false;
+        let mut cidr_changed = false;
         for event in events {
             match (event.subject, event.names) {
                 (ChangeSubject::HostedZone(id), Some(names)) => partial.entry(id).or_default().extend(names),
@@ -110,6 +114,7 @@ impl Follower {
                 }
                 (ChangeSubject::HealthCheck(_), _) => health_changed = true,
                 (ChangeSubject::Network(_), _) => network_changed = true,
+                (ChangeSubject::CidrCollection(_), _) => cidr_changed = true,
             }
         }
         // A zone this snapshot does not hold yet is loaded whole.
@@ -161,6 +166,10 @@ impl Follower {
         if network_changed {
             let network = Arc::new(self.feed.load_network().await?);
             snapshot = snapshot.with_network(seq, network);
+        }
+        if cidr_changed {
+            let cidr = CidrTable::compile_all(&self.feed.load_cidr_collections().await?);
+            snapshot = snapshot.with_cidr_collections(seq, cidr);
         }
         self.shared.store(Arc::new(snapshot));
         tracing::debug!(seq = seq.0, "snapshot swapped");

@@ -103,7 +103,8 @@ pub fn respond_from<'b>(
         Some(ecs) if ecs.source_prefix > 0 => Some(ecs.addr()),
         _ => origin.source,
     };
-    let client = Client::new(client_addr, origin.geoip);
+    let ecs_prefix = query.ecs.filter(|e| e.source_prefix > 0).map(|e| e.source_prefix);
+    let client = Client::new(client_addr, origin.geoip).with_cidr(&snapshot.cidr_collections, ecs_prefix);
     let ctx = RoutingContext {
         region: &snapshot.region,
         health: &snapshot.health,
@@ -113,7 +114,7 @@ pub fn respond_from<'b>(
     let plan = auth::lookup(zone, qname, query.qtype, &ctx);
     if let Some(ecs) = query.ecs {
         if client.routed_by_location() && plan.rcode == rcode::NOERROR && !plan.answer.is_empty() {
-            w.set_ecs_scope(ecs.source_prefix);
+            w.set_ecs_scope(client.ecs_scope(ecs.source_prefix));
         }
     }
     write_plan(&mut w, &plan);
@@ -223,7 +224,7 @@ pub fn test_answer(
     if name.len() < compiled.apex.len() || name[name.len() - compiled.apex.len()..] != compiled.apex[..] {
         return Some(("REFUSED", Vec::new()));
     }
-    let client = Client::new(client_addr, geoip);
+    let client = Client::new(client_addr, geoip).with_cidr(&snapshot.cidr_collections, None);
     let ctx = RoutingContext {
         region: &snapshot.region,
         health: &snapshot.health,

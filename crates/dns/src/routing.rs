@@ -14,7 +14,7 @@
 
 use std::cell::Cell;
 use std::net::IpAddr;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use cairn_model::rrset::GeoLocation;
@@ -73,6 +73,8 @@ pub struct Variant {
     pub geo: Option<GeoLocation>,
     /// IP-based routing location name.
     pub cidr_location: Option<String>,
+    /// IP-based routing: the CIDR collection id.
+    pub cidr_collection: Option<String>,
     /// `HealthCheckId`.
     pub health_check: Option<String>,
     /// For an alias: `EvaluateTargetHealth`.
@@ -117,12 +119,52 @@ pub struct Client<'a> {
     // Sync (not `Cell`), so the VPC resolver's futures that hold a context stay `Send`.
     location: OnceLock<Option<Location>>,
     routed: AtomicBool,
+    // IP-based routing: the compiled collections, how many leading bits of `addr` are known
+    // (the ECS source prefix; the whole address without ECS), and the scope an answer
+    // depended on plus one (0: none).
+    cidr: Option<&'a CidrTables>,
+    known_bits: Option<u8>,
+    cidr_scope: AtomicU8,
 }
 
 impl<'a> Client<'a> {
     /// A client at `addr` (the ECS address, or the query's source), located with `geoip`.
     pub fn new(addr: Option<IpAddr>, geoip: Option<&'a GeoIp>) -> Self {
         Self { addr, geoip, ..Self::default() }
+    }
+
+    /// This client matched against `tables` for IP-based routing; `source_prefix` is the
+    /// ECS source prefix when the address came from ECS (a block longer than it cannot
+    /// match, ROUTE53.md §3).
+    pub fn with_cidr(mut self, tables: &'a CidrTables, source_prefix: Option<u8>) -> Self {
+        self.cidr = Some(tables);
+        self.known_bits = source_prefix;
+        self
+    }
+
+    /// The location of collection `collection` the client's address falls in (longest
+    /// prefix), or `None`; records the scope the answer depends on.
+    pub fn cidr_location(&self, collection: &str) -> Option<&'a str> {
+        let addr = self.addr?;
+        let table = self.cidr?.get(collection)?;
+        let full = if addr.is_ipv4() { 32 } else { 128 };
+        let known = self.known_bits.unwrap_or(full).min(full);
+        let found = table.lookup(addr, known);
+        // Matched: the block's length; unmatched: everything the client revealed.
+        let scope = found.map_or(known, |(_, len)| len);
+        self.cidr_scope.fetch_max(scope + 1, Ordering::Relaxed);
+        found.map(|(location, _)| location)
+    }
+
+    /// The ECS scope prefix for an answer to a query with `source_prefix`: the matched
+    /// CIDR block's length when only IP-based routing depended on the client, else the
+    /// source prefix.
+    pub fn ecs_scope(&self, source_prefix: u8) -> u8 {
+        match self.cidr_scope.load(Ordering::Relaxed) {
+            0 => source_prefix,
+            _ if self.routed.load(Ordering::Relaxed) => source_prefix,
+            scope => (scope - 1).min(source_prefix),
+        }
     }
 
     /// A client of unknown location: geolocation answers with the `*` record.
@@ -145,7 +187,7 @@ impl<'a> Client<'a> {
 
     /// Whether a choice so far depended on the client's address.
     pub fn routed_by_location(&self) -> bool {
-        self.routed.load(Ordering::Relaxed)
+        self.routed.load(Ordering::Relaxed) || self.cidr_scope.load(Ordering::Relaxed) > 0
     }
 }
 
@@ -200,9 +242,7 @@ impl RoutedSet {
                     .map(|(_, v)| v),
             ),
             Policy::Geolocation => chosen.extend(self.pick_geolocation(ctx, &health)),
-            Policy::IpBased => chosen.extend(
-                self.variants.iter().find(|v| v.cidr_location.as_deref() == Some("*")),
-            ),
+            Policy::IpBased => chosen.extend(self.pick_ip_based(ctx)),
             Policy::MultiValue => {
                 let n = self.variants.len();
                 let start = random_below(n.max(1) as u32) as usize;
@@ -238,6 +278,18 @@ impl RoutedSet {
         let mut matching = chain.iter().flatten().copied();
         let first = matching.clone().next();
         matching.find(|&i| health[i]).or(first).map(|i| &self.variants[i])
+    }
+
+    /// IP-based: the record of the location whose block holds the client's address (longest
+    /// prefix), else the `*` record, else nothing (NODATA). Health checks are accepted but
+    /// do not change the choice (ROUTE53.md §3: "allowed but not supported").
+    fn pick_ip_based(&self, ctx: &RoutingContext<'_>) -> Option<&Variant> {
+        let by_location = |name: &str| self.variants.iter().find(|v| v.cidr_location.as_deref() == Some(name));
+        let collection = self.variants.first().and_then(|v| v.cidr_collection.as_deref());
+        collection
+            .and_then(|c| ctx.client.cidr_location(c))
+            .and_then(by_location)
+            .or_else(|| by_location("*"))
     }
 
     /// Weighted choice among healthy variants: weight 0 is chosen only when no healthy
@@ -276,6 +328,84 @@ fn geo_specificity(variant: &Variant, location: Option<&Location>) -> Option<usi
             .filter(|l| matches(l.country, country) && matches(l.subdivision, subdivision))
             .map(|_| 3),
         _ => None,
+    }
+}
+
+//------------ CIDR tables ---------------------------------------------------------
+
+/// Every CIDR collection, compiled, by id.
+pub type CidrTables = FxHashMap<Box<str>, CidrTable>;
+
+/// One CIDR collection compiled for longest-prefix matching without allocating: per
+/// address family, one level per prefix length (longest first), each a sorted list of
+/// (network, location index) searched by binary search.
+#[derive(Debug, Clone, Default)]
+pub struct CidrTable {
+    v4: Vec<(u8, Vec<(u32, u16)>)>,
+    v6: Vec<(u8, Vec<(u128, u16)>)>,
+    locations: Vec<Box<str>>,
+}
+
+impl CidrTable {
+    /// Compiles a collection.
+    pub fn compile(collection: &cairn_model::cidr::CidrCollection) -> Self {
+        use ipnet::IpNet;
+        let mut table = Self::default();
+        let mut v4: std::collections::BTreeMap<u8, Vec<(u32, u16)>> = Default::default();
+        let mut v6: std::collections::BTreeMap<u8, Vec<(u128, u16)>> = Default::default();
+        for (i, (name, blocks)) in collection.locations.iter().enumerate() {
+            table.locations.push(name.as_str().into());
+            for block in blocks {
+                match block {
+                    IpNet::V4(net) => v4.entry(net.prefix_len()).or_default().push((u32::from(net.network()), i as u16)),
+                    IpNet::V6(net) => v6.entry(net.prefix_len()).or_default().push((u128::from(net.network()), i as u16)),
+                }
+            }
+        }
+        fn levels<T: Ord + Copy>(by_len: std::collections::BTreeMap<u8, Vec<(T, u16)>>) -> Vec<(u8, Vec<(T, u16)>)> {
+            by_len
+                .into_iter()
+                .rev()
+                .map(|(len, mut entries)| {
+                    entries.sort_unstable_by_key(|e| e.0);
+                    (len, entries)
+                })
+                .collect()
+        }
+        table.v4 = levels(v4);
+        table.v6 = levels(v6);
+        table
+    }
+
+    /// Compiles every collection.
+    pub fn compile_all(collections: &[cairn_model::cidr::CidrCollection]) -> CidrTables {
+        collections.iter().map(|c| (c.id.as_str().into(), Self::compile(c))).collect()
+    }
+
+    /// The location of the longest block no longer than `known_bits` that holds `addr`,
+    /// with the block's length.
+    pub fn lookup(&self, addr: IpAddr, known_bits: u8) -> Option<(&str, u8)> {
+        fn find<T: Copy + Ord>(
+            levels: &[(u8, Vec<(T, u16)>)],
+            known_bits: u8,
+            mask: impl Fn(u8) -> T,
+        ) -> Option<(u16, u8)> {
+            levels.iter().filter(|(len, _)| *len <= known_bits).find_map(|(len, entries)| {
+                let key = mask(*len);
+                entries.binary_search_by_key(&key, |e| e.0).ok().map(|i| (entries[i].1, *len))
+            })
+        }
+        let (index, len) = match addr {
+            IpAddr::V4(a) => {
+                let a = u32::from(a);
+                find(&self.v4, known_bits, |len| a & (u32::MAX.checked_shl(32 - u32::from(len)).unwrap_or(0)))?
+            }
+            IpAddr::V6(a) => {
+                let a = u128::from(a);
+                find(&self.v6, known_bits, |len| a & (u128::MAX.checked_shl(128 - u32::from(len)).unwrap_or(0)))?
+            }
+        };
+        Some((&self.locations[usize::from(index)], len))
     }
 }
 
@@ -398,6 +528,7 @@ mod tests {
                 subdivision_code: subdivision.map(Into::into),
             }),
             cidr_location: None,
+            cidr_collection: None,
             health_check: Some(format!("hc-{id}")),
             evaluate_target_health: false,
             target: Target::Records(Arc::new(CompiledRrset {
@@ -511,5 +642,72 @@ mod tests {
         assert!(!client.routed_by_location(), "a group with only `*` does not depend on the client");
         assert_eq!(geo_group().select(&ctx, |_| true)[0].set_identifier, "us-ca");
         assert!(client.routed_by_location());
+    }
+
+    //--- IP-based
+
+    fn collection(locations: &[(&str, &[&str])]) -> cairn_model::cidr::CidrCollection {
+        cairn_model::cidr::CidrCollection {
+            id: "col".into(),
+            name: "n".into(),
+            caller_reference: "r".into(),
+            version: 1,
+            locations: locations
+                .iter()
+                .map(|(name, blocks)| (name.to_string(), blocks.iter().map(|b| b.parse().unwrap()).collect()))
+                .collect(),
+        }
+    }
+
+    fn ip_group(locations: &[&str]) -> RoutedSet {
+        RoutedSet {
+            rtype: 1,
+            policy: Policy::IpBased,
+            variants: locations
+                .iter()
+                .map(|l| Variant {
+                    cidr_location: Some(l.to_string()),
+                    cidr_collection: Some("col".into()),
+                    geo: None,
+                    ..geo_variant(l, None, None, None)
+                })
+                .collect(),
+        }
+    }
+
+    /// The set identifier chosen for a client at `ip` (with an ECS source prefix), and the
+    /// ECS scope the answer gets for a /`source` query.
+    fn ip_pick(group: &RoutedSet, tables: &CidrTables, ip: &str, ecs: Option<u8>) -> (Option<String>, u8) {
+        let (health, zones) = (FxHashMap::default(), FxHashMap::default());
+        let client = Client::new(Some(ip.parse().unwrap()), None).with_cidr(tables, ecs);
+        let ctx = RoutingContext { region: "us-east-1", health: &health, zones: &zones, client: &client };
+        let chosen = group.select(&ctx, |_| true).first().map(|v| v.set_identifier.clone());
+        (chosen, client.ecs_scope(ecs.unwrap_or(32)))
+    }
+
+    #[test]
+    fn the_longest_matching_block_wins() {
+        let tables = CidrTable::compile_all(&[collection(&[
+            ("wide", &["10.0.0.0/8", "2001:db8::/32"]),
+            ("narrow", &["10.1.0.0/16", "10.1.2.0/24", "2001:db8:1::/48"]),
+            ("other", &["192.0.2.0/24"]),
+        ])]);
+        let group = ip_group(&["wide", "narrow", "*"]);
+        assert_eq!(ip_pick(&group, &tables, "10.1.2.3", None), (Some("narrow".into()), 24));
+        assert_eq!(ip_pick(&group, &tables, "10.1.9.3", None), (Some("narrow".into()), 16));
+        assert_eq!(ip_pick(&group, &tables, "10.7.0.1", None), (Some("wide".into()), 8));
+        assert_eq!(ip_pick(&group, &tables, "2001:db8:1::5", Some(56)).0.as_deref(), Some("narrow"));
+        assert_eq!(ip_pick(&group, &tables, "2001:db8:2::5", None).0.as_deref(), Some("wide"));
+        // No block: the default; a location with no record: the default too.
+        assert_eq!(ip_pick(&group, &tables, "172.16.0.1", Some(24)), (Some("*".into()), 24));
+        assert_eq!(ip_pick(&group, &tables, "192.0.2.1", None).0.as_deref(), Some("*"));
+        // A block longer than the ECS source prefix does not match (ROUTE53.md §3).
+        assert_eq!(ip_pick(&group, &tables, "10.1.2.0", Some(20)), (Some("narrow".into()), 16));
+        assert_eq!(ip_pick(&group, &tables, "10.1.0.0", Some(12)), (Some("wide".into()), 8));
+        // No default: NODATA.
+        let no_default = ip_group(&["narrow"]);
+        assert_eq!(ip_pick(&no_default, &tables, "172.16.0.1", None).0, None);
+        // An unknown collection (not loaded yet): the default.
+        assert_eq!(ip_pick(&group, &CidrTables::default(), "10.1.2.3", None).0.as_deref(), Some("*"));
     }
 }

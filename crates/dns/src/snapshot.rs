@@ -6,6 +6,7 @@ use arc_swap::ArcSwap;
 use cairn_model::{ChangeSeq, HostedZoneId};
 use rustc_hash::FxHashMap;
 
+use crate::routing::CidrTables;
 use crate::view::Views;
 use crate::zone::CompiledZone;
 use cairn_model::network::NetworkContents;
@@ -31,6 +32,8 @@ pub struct Snapshot {
     pub network: Arc<NetworkContents>,
     /// Each VPC's view (its private zones among `zones`), rebuilt when either changes.
     pub views: Arc<Views>,
+    /// Every CIDR collection compiled for IP-based routing, rebuilt when one changes.
+    pub cidr_collections: Arc<CidrTables>,
 }
 
 /// The region a node is in unless `--region` says otherwise.
@@ -46,6 +49,7 @@ impl Default for Snapshot {
             public: FxHashMap::default(),
             network: Arc::default(),
             views: Arc::default(),
+            cidr_collections: Arc::default(),
         }
     }
 }
@@ -102,6 +106,7 @@ impl Snapshot {
             public,
             network: self.network.clone(),
             views,
+            cidr_collections: self.cidr_collections.clone(),
         }
     }
 
@@ -115,6 +120,7 @@ impl Snapshot {
             public: self.public.clone(),
             views: Arc::new(Views::compile(&network, &self.zones)),
             network,
+            cidr_collections: self.cidr_collections.clone(),
         }
     }
 
@@ -128,6 +134,21 @@ impl Snapshot {
             public: self.public.clone(),
             network: self.network.clone(),
             views: self.views.clone(),
+            cidr_collections: self.cidr_collections.clone(),
+        }
+    }
+
+    /// This snapshot with other CIDR collections.
+    pub fn with_cidr_collections(&self, seq: ChangeSeq, cidr_collections: CidrTables) -> Self {
+        Self {
+            seq,
+            zones: self.zones.clone(),
+            region: self.region.clone(),
+            health: self.health.clone(),
+            public: self.public.clone(),
+            network: self.network.clone(),
+            views: self.views.clone(),
+            cidr_collections: Arc::new(cidr_collections),
         }
     }
 

@@ -15,12 +15,14 @@
 //! - [`network`]: VPCs, subnets, security groups and private-zone associations.
 //! - [`resolver`]: Route 53 Resolver endpoints, rules and associations; Route 53 Profiles.
 //! - [`network_validate`]: the rules EC2 applies to them (CIDR sizes, overlap, ingress).
+//! - [`cidr`]: CIDR collections for IP-based routing and ChangeCidrCollection's rules.
 //! - [`resolver_validate`]: the rules Route 53 Resolver and Profiles apply to their writes.
 //!
 //! Start with [`rrset::ResourceRecordSet`]: everything else describes or validates it.
 #![warn(missing_docs)]
 
 pub mod change;
+pub mod cidr;
 pub mod defaults;
 pub mod health;
 pub mod name;

@@ -15,6 +15,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use cairn_model::cidr::{CidrChange, CidrCollection};
 use cairn_model::health::{HealthCheck, HealthCheckConfig, HealthCheckError, HealthCheckUpdate};
 use cairn_model::network::{IngressRule, SecurityGroup, Subnet, Vpc, VpcAssociation};
 use cairn_model::network_validate::NetworkError;
@@ -153,6 +154,11 @@ pub enum StoreError {
     /// A Resolver or Profiles write was refused; its kind is the exception to report.
     #[error(transparent)]
     Resolver(#[from] ResolverError),
+
+    //------------ CIDR collections (issue 6) ------------------------------------------
+    /// A CIDR-collection request was refused; its kind is the exception to report.
+    #[error(transparent)]
+    Cidr(#[from] cairn_model::cidr::CidrError),
 }
 
 /// Shorthand.
@@ -282,6 +288,9 @@ pub enum ChangeSubject {
     /// associations (the string names what, for logs). The data plane reloads
     /// [`ChangeFeed::load_network`] whole.
     Network(String),
+    /// A CIDR collection was created, changed or deleted (the string is its id). The data
+    /// plane reloads [`ChangeFeed::load_cidr_collections`] whole.
+    CidrCollection(String),
 }
 
 /// A hosted zone with every record set, as the data plane compiles it.
@@ -693,6 +702,44 @@ pub trait Store: ChangeFeed {
     ) -> StoreResult<ProfileResource> {
         Err(network_unsupported())
     }
+
+    //------------ CIDR collections (issue 6) ------------------------------------------
+    // Every write is one transaction that logs a `ChangeSubject::CidrCollection` change.
+
+    /// CreateCidrCollection: a new collection at version 1, or the existing one when `name`
+    /// and `caller_reference` match one (Route 53 is idempotent on the pair); true when new.
+    async fn create_cidr_collection(&self, _name: &str, _caller_reference: &str) -> StoreResult<(CidrCollection, bool)> {
+        Err(cidr_unsupported())
+    }
+
+    /// One collection.
+    async fn get_cidr_collection(&self, id: &str) -> StoreResult<CidrCollection> {
+        Err(StoreError::Cidr(cairn_model::cidr::CidrError::no_such_collection(id)))
+    }
+
+    /// Every collection, by name.
+    async fn list_cidr_collections(&self) -> StoreResult<Vec<CidrCollection>> {
+        Ok(Vec::new())
+    }
+
+    /// ChangeCidrCollection ([`cairn_model::cidr::apply_cidr_changes`]); returns the change.
+    async fn change_cidr_collection(
+        &self,
+        _id: &str,
+        _version: Option<u64>,
+        _changes: Vec<CidrChange>,
+    ) -> StoreResult<ChangeInfo> {
+        Err(cidr_unsupported())
+    }
+
+    /// DeleteCidrCollection: refused while it holds blocks or a record set names it.
+    async fn delete_cidr_collection(&self, _id: &str) -> StoreResult<()> {
+        Err(cidr_unsupported())
+    }
+}
+
+fn cidr_unsupported() -> StoreError {
+    StoreError::Backend("this store does not keep CIDR collections".into())
 }
 
 fn network_unsupported() -> StoreError {
@@ -789,6 +836,11 @@ pub trait ChangeFeed: Send + Sync + 'static {
     /// Every VPC, subnet, security group and private-zone association.
     async fn load_network(&self) -> StoreResult<cairn_model::network::NetworkContents> {
         Ok(Default::default())
+    }
+
+    /// Every CIDR collection, for IP-based routing.
+    async fn load_cidr_collections(&self) -> StoreResult<Vec<CidrCollection>> {
+        Ok(Vec::new())
     }
 
     /// Woken after every commit made through this handle, so a follower in the same process

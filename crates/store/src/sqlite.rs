@@ -32,6 +32,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../migrations/sqlite/0003_change_names.sql")),
     (4, include_str!("../migrations/sqlite/0004_networks.sql")),
     (5, include_str!("../migrations/sqlite/0005_resolver.sql")),
+    (6, include_str!("../migrations/sqlite/0006_cidr_collections.sql")),
 ];
 
 /// A node that has not reported for this long no longer counts for `INSYNC`.
@@ -211,6 +212,7 @@ fn log_change_of_names(
         ChangeSubject::HostedZone(zone) => ("hostedzone", zone.as_str()),
         ChangeSubject::HealthCheck(id) => ("healthcheck", id.as_str()),
         ChangeSubject::Network(what) => ("network", what.as_str()),
+        ChangeSubject::CidrCollection(id) => ("cidrcollection", id.as_str()),
     };
     let names = names.map(to_json).transpose()?;
     tx.execute(
@@ -539,7 +541,8 @@ impl Store for SqliteStore {
             let existing = sets_at_names(tx, &zone.id, &names)?;
             health::check_batch_health_checks(tx, &batch)?;
             let edit = apply_change_batch(&zone, &existing, zone.record_set_count, &batch, &limits)?;
-            let problems = check_cross_zone_aliases(tx, &zone, &edit.written)?;
+            let mut problems = check_cross_zone_aliases(tx, &zone, &edit.written)?;
+            problems.extend(cidr::check_references(tx, &existing, &edit)?);
             if !problems.is_empty() {
                 return Err(StoreError::Invalid(ChangeBatchError::InvalidChangeBatch(problems)));
             }
@@ -830,6 +833,38 @@ impl Store for SqliteStore {
         health::state(self, id).await
     }
 
+    // CIDR collections: the implementations are in the `cidr` section at the end of this file.
+
+    async fn create_cidr_collection(
+        &self,
+        name: &str,
+        caller_reference: &str,
+    ) -> StoreResult<(cairn_model::cidr::CidrCollection, bool)> {
+        cidr::create(self, name.to_string(), caller_reference.to_string()).await
+    }
+
+    async fn get_cidr_collection(&self, id: &str) -> StoreResult<cairn_model::cidr::CidrCollection> {
+        let id = id.to_string();
+        self.run(move |conn| cidr::require(conn, &id)).await
+    }
+
+    async fn list_cidr_collections(&self) -> StoreResult<Vec<cairn_model::cidr::CidrCollection>> {
+        self.run(|conn| cidr::all(conn)).await
+    }
+
+    async fn change_cidr_collection(
+        &self,
+        id: &str,
+        version: Option<u64>,
+        changes: Vec<cairn_model::cidr::CidrChange>,
+    ) -> StoreResult<ChangeInfo> {
+        cidr::change(self, id.to_string(), version, changes).await
+    }
+
+    async fn delete_cidr_collection(&self, id: &str) -> StoreResult<()> {
+        cidr::delete(self, id.to_string()).await
+    }
+
     // Networks: the implementations are in the `network` section at the end of this file.
 
     async fn create_vpc(&self, req: crate::NewVpc) -> StoreResult<(Vpc, SecurityGroup)> {
@@ -1111,6 +1146,7 @@ impl ChangeFeed for SqliteStore {
                         "hostedzone" => ChangeSubject::HostedZone(HostedZoneId::new(subject)),
                         "healthcheck" => ChangeSubject::HealthCheck(subject),
                         "network" => ChangeSubject::Network(subject),
+                        "cidrcollection" => ChangeSubject::CidrCollection(subject),
                         other => return Err(StoreError::Corrupt(format!("unknown change subject {other:?}"))),
                     };
                     let names = names.map(|n| parse_names(&n)).transpose()?;
@@ -1194,6 +1230,10 @@ impl ChangeFeed for SqliteStore {
 
     async fn load_network(&self) -> StoreResult<cairn_model::network::NetworkContents> {
         network::load(self).await
+    }
+
+    async fn load_cidr_collections(&self) -> StoreResult<Vec<cairn_model::cidr::CidrCollection>> {
+        self.run(|conn| cidr::all(conn)).await
     }
 
     fn commit_notifier(&self) -> Option<Arc<Notify>> {
@@ -2705,5 +2745,191 @@ mod resolver {
             |r| format!("profile resource {} updated", r.id),
         )
         .await
+    }
+}
+
+//------------ CIDR collections (issue 6) ------------------------------------------------
+//
+// A collection is one row with its locations as JSON. Every write runs in one transaction
+// and logs one `ChangeSubject::CidrCollection` change, so the data plane reloads every
+// collection (they are small) and recompiles the IP-based sets that name them.
+
+mod cidr {
+    use cairn_model::change::cidr_refs::check_cidr_references;
+    use cairn_model::cidr::{
+        apply_cidr_changes, check_new_collection, CidrChange, CidrCollection, CidrError, CidrErrorKind,
+    };
+    use cairn_model::{ChangeInfo, ResourceRecordSet, ZoneEdit};
+    use rusqlite::{params, Connection, OptionalExtension, Transaction};
+
+    use super::{corrupt, log_change, map_err, now_ms, to_json, SqliteStore};
+    use crate::{ChangeSubject, StoreResult};
+
+    fn from_body(body: &str) -> StoreResult<CidrCollection> {
+        serde_json::from_str(body).map_err(corrupt)
+    }
+
+    /// Every collection, by name.
+    pub(super) fn all(conn: &Connection) -> StoreResult<Vec<CidrCollection>> {
+        let mut stmt = conn.prepare_cached("SELECT body FROM cidr_collections ORDER BY name").map_err(map_err)?;
+        let bodies = stmt
+            .query_map([], |row| row.get::<_, String>(0))
+            .map_err(map_err)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(map_err)?;
+        bodies.iter().map(|b| from_body(b)).collect()
+    }
+
+    fn find(conn: &Connection, id: &str) -> StoreResult<Option<CidrCollection>> {
+        let body: Option<String> = conn
+            .query_row("SELECT body FROM cidr_collections WHERE id = ?1", [id], |row| row.get(0))
+            .optional()
+            .map_err(map_err)?;
+        body.map(|b| from_body(&b)).transpose()
+    }
+
+    /// The collection, or `NoSuchCidrCollectionException`.
+    pub(super) fn require(conn: &Connection, id: &str) -> StoreResult<CidrCollection> {
+        find(conn, id)?.ok_or_else(|| CidrError::no_such_collection(id).into())
+    }
+
+    fn put(tx: &Transaction<'_>, c: &CidrCollection) -> StoreResult<()> {
+        tx.execute(
+            "INSERT INTO cidr_collections (id, name, caller_reference, version, body, created_at_ms) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+             ON CONFLICT (id) DO UPDATE SET version = excluded.version, body = excluded.body",
+            params![c.id, c.name, c.caller_reference, c.version as i64, to_json(c)?, now_ms()],
+        )
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    /// The locations of collection `id` that record sets name (`*` included).
+    fn used_locations(conn: &Connection, id: &str) -> StoreResult<Vec<String>> {
+        let mut stmt = conn
+            .prepare_cached(
+                "SELECT DISTINCT json_extract(body, '$.cidr_routing_config.location_name') FROM record_sets \
+                 WHERE json_extract(body, '$.cidr_routing_config.collection_id') = ?1",
+            )
+            .map_err(map_err)?;
+        let rows = stmt
+            .query_map([id], |row| row.get::<_, String>(0))
+            .map_err(map_err)?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(map_err)?;
+        Ok(rows)
+    }
+
+    fn uuid() -> String {
+        use rand::Rng;
+        let b: [u8; 16] = rand::thread_rng().gen();
+        let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+        format!("{}-{}-4{}-{:x}{}-{}", &h[0..8], &h[8..12], &h[13..16], 8 | (b[8] & 3), &h[17..20], &h[20..32])
+    }
+
+    pub(super) async fn create(
+        store: &SqliteStore,
+        name: String,
+        caller_reference: String,
+    ) -> StoreResult<(CidrCollection, bool)> {
+        check_new_collection(&name, &caller_reference)?;
+        store
+            .write(move |tx| {
+                let existing: Option<String> = tx
+                    .query_row("SELECT body FROM cidr_collections WHERE name = ?1", [&name], |row| row.get(0))
+                    .optional()
+                    .map_err(map_err)?;
+                if let Some(body) = existing {
+                    let found = from_body(&body)?;
+                    if found.caller_reference == caller_reference {
+                        return Ok((found, false));
+                    }
+                    return Err(CidrError::new(
+                        CidrErrorKind::AlreadyExists,
+                        format!("A CIDR collection with the name {name} already exists."),
+                    )
+                    .into());
+                }
+                let count: i64 =
+                    tx.query_row("SELECT count(*) FROM cidr_collections", [], |row| row.get(0)).map_err(map_err)?;
+                if count >= MAX_COLLECTIONS {
+                    return Err(CidrError::new(
+                        CidrErrorKind::LimitsExceeded,
+                        format!("An account holds at most {MAX_COLLECTIONS} CIDR collections."),
+                    )
+                    .into());
+                }
+                let collection = CidrCollection {
+                    id: uuid(),
+                    name,
+                    caller_reference,
+                    version: 1,
+                    locations: Default::default(),
+                };
+                put(tx, &collection)?;
+                log_change(tx, &ChangeSubject::CidrCollection(collection.id.clone()), None)?;
+                Ok((collection, true))
+            })
+            .await
+    }
+
+    /// Route 53's default quota of collections per account.
+    const MAX_COLLECTIONS: i64 = 5;
+
+    pub(super) async fn change(
+        store: &SqliteStore,
+        id: String,
+        version: Option<u64>,
+        changes: Vec<CidrChange>,
+    ) -> StoreResult<ChangeInfo> {
+        store
+            .write(move |tx| {
+                let current = require(tx, &id)?;
+                let used = used_locations(tx, &id)?;
+                let next = apply_cidr_changes(&current, version, &changes, |l| used.iter().any(|u| u == l))?;
+                put(tx, &next)?;
+                log_change(tx, &ChangeSubject::CidrCollection(id.clone()), None)
+            })
+            .await
+    }
+
+    pub(super) async fn delete(store: &SqliteStore, id: String) -> StoreResult<()> {
+        store
+            .write(move |tx| {
+                let current = require(tx, &id)?;
+                if current.block_count() > 0 || !used_locations(tx, &id)?.is_empty() {
+                    return Err(CidrError::new(
+                        CidrErrorKind::CollectionInUse,
+                        format!("The CIDR collection {id} is in use or isn't empty."),
+                    )
+                    .into());
+                }
+                tx.execute("DELETE FROM cidr_collections WHERE id = ?1", [&id]).map_err(map_err)?;
+                log_change(tx, &ChangeSubject::CidrCollection(id.clone()), None)?;
+                Ok(())
+            })
+            .await
+    }
+
+    /// The problems with the CIDR references of a batch's written sets; `existing` are the
+    /// sets stored at the batch's names before it.
+    pub(super) fn check_references(
+        conn: &Connection,
+        existing: &[ResourceRecordSet],
+        edit: &ZoneEdit,
+    ) -> StoreResult<Vec<String>> {
+        if edit.written.iter().all(|s| s.cidr_routing_config.is_none()) {
+            return Ok(Vec::new());
+        }
+        let collections = all(conn)?;
+        let neighbours: Vec<ResourceRecordSet> = existing
+            .iter()
+            .filter(|s| {
+                let key = s.key();
+                !edit.deleted.contains(&key) && !edit.written.iter().any(|w| w.key() == key)
+            })
+            .cloned()
+            .collect();
+        Ok(check_cidr_references(&edit.written, &neighbours, |id| collections.iter().find(|c| c.id == id)))
     }
 }

@@ -15,6 +15,7 @@ use crate::protocol::query::QueryParams;
 use crate::state::AppState;
 
 pub mod change;
+pub mod cidr_collection;
 pub mod delegation_set;
 pub mod dnssec;
 pub mod health_check;
@@ -55,6 +56,14 @@ pub fn routes() -> Router<AppState> {
             post(vpc_association::delete_authorization),
         )
         .route("/2013-04-01/change/{id}", get(change::get))
+        .route("/2013-04-01/cidrcollection", post(cidr_collection::create).get(cidr_collection::list))
+        .route(
+            "/2013-04-01/cidrcollection/{id}",
+            get(cidr_collection::list_locations)
+                .post(cidr_collection::change)
+                .delete(cidr_collection::delete),
+        )
+        .route("/2013-04-01/cidrcollection/{id}/cidrblocks", get(cidr_collection::list_blocks))
         .route("/2013-04-01/testdnsanswer", get(test_dns_answer::get))
         .route("/2013-04-01/healthcheck", post(health_check::create).get(health_check::list))
         .route(

@@ -12,8 +12,10 @@
 //! - [`record_set`]: rules about one set on its own (placement, values, routing fit).
 //! - [`conflicts`]: rules between a written set and its neighbours (CNAME, routing
 //!   groups, alias targets), checked in order.
+//! - [`cidr_refs`]: IP-based sets must name an existing CIDR collection and location.
 //! - [`working`]: the working copy and the net edit.
 
+pub mod cidr_refs;
 pub mod conflicts;
 pub mod input;
 pub mod quota;

@@ -1,0 +1,56 @@
+//! IP-based routing references: a written set's `CidrRoutingConfig` must name a CIDR
+//! collection that exists and one of its locations (or `*`), and every IP-based set of one
+//! name and type must use the same collection (ROUTE53.md §3).
+//!
+//! The store calls [`check_cidr_references`] after [`super::apply_change_batch`], in the
+//! same transaction, with the collections it holds. Route 53 documents no CIDR-specific
+//! error for ChangeResourceRecordSets, so the problems are `InvalidChangeBatch` messages
+//! (Cairn's wording).
+
+use crate::cidr::CidrCollection;
+use crate::rrset::ResourceRecordSet;
+
+use super::describe;
+
+/// What is wrong with the CIDR references of `written`; `neighbours` are the stored sets
+/// at the same names (after the batch), `collection` finds a collection by id.
+pub fn check_cidr_references<'c>(
+    written: &[ResourceRecordSet],
+    neighbours: &[ResourceRecordSet],
+    collection: impl Fn(&str) -> Option<&'c CidrCollection>,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    for set in written {
+        let Some(cidr) = &set.cidr_routing_config else { continue };
+        let Some(found) = collection(&cidr.collection_id) else {
+            problems.push(format!(
+                "CIDR collection {} referenced by {} does not exist",
+                cidr.collection_id,
+                describe(set)
+            ));
+            continue;
+        };
+        if cidr.location_name != "*" && !found.locations.contains_key(&cidr.location_name) {
+            problems.push(format!(
+                "CIDR location {} referenced by {} does not exist in collection {}",
+                cidr.location_name,
+                describe(set),
+                cidr.collection_id
+            ));
+            continue;
+        }
+        let other = neighbours.iter().chain(written).find(|n| {
+            n.name == set.name
+                && n.rtype == set.rtype
+                && n.cidr_routing_config.as_ref().is_some_and(|c| c.collection_id != cidr.collection_id)
+        });
+        if let Some(other) = other {
+            problems.push(format!(
+                "{} and {} must use the same CIDR collection",
+                describe(set),
+                describe(other)
+            ));
+        }
+    }
+    problems
+}
