@@ -188,7 +188,7 @@ impl Views {
                     sources,
                 }));
             }
-            rules.sort_by(|a, b| b.domain.len().cmp(&a.domain.len()));
+            rules.sort_by_key(|r| std::cmp::Reverse(r.domain.len()));
             let autodefined_reverse = network
                 .resolver_configs
                 .iter()
