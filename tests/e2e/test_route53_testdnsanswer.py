@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import pytest
@@ -17,10 +18,15 @@ def _zone(r53, name):
 
 
 def _change(r53, zone_id, *sets):
-    r53.change_resource_record_sets(
+    """Applies the sets and waits until the change is INSYNC (served), as a user would."""
+    change = r53.change_resource_record_sets(
         HostedZoneId=zone_id,
         ChangeBatch={"Changes": [{"Action": "UPSERT", "ResourceRecordSet": s} for s in sets]},
-    )
+    )["ChangeInfo"]["Id"]
+    deadline = time.monotonic() + 10
+    while r53.get_change(Id=change)["ChangeInfo"]["Status"] != "INSYNC":
+        assert time.monotonic() < deadline, f"{change} not INSYNC within 10 s"
+        time.sleep(0.02)
 
 
 def test_testdnsanswer_reports_what_dig_gets(cairn_server):
