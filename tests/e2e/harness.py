@@ -359,6 +359,25 @@ def http_get_json(srv: Server, path: str, timeout: float = 5.0) -> dict:
         return json.loads(resp.read())
 
 
+def health_override(srv: Server, check_id: str, status) -> dict:
+    """Forces a health check's status through Cairn's signed admin endpoint
+    (`POST /_cairn/healthcheck/{id}/override`); `None` clears the override."""
+    import urllib.request
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+    host, port = srv.api
+    url = f"http://{host}:{port}/_cairn/healthcheck/{check_id}/override"
+    body = json.dumps({"status": status})
+    req = AWSRequest(method="POST", url=url, data=body, headers={"Content-Type": "application/json"})
+    SigV4Auth(Credentials(CAIRN_ENV["CAIRN_ACCESS_KEY_ID"], CAIRN_ENV["CAIRN_SECRET_ACCESS_KEY"]),
+              "route53", "us-east-1").add_auth(req)
+    prepared = req.prepare()
+    r = urllib.request.Request(url, data=body.encode(), method="POST", headers=dict(prepared.headers))
+    with urllib.request.urlopen(r, timeout=5) as resp:
+        return json.loads(resp.read())
+
+
 def describe_log(srv: Server, limit: int = 6000) -> str:
     text = srv.log()
     return textwrap.indent(text[-limit:], "    | ")

@@ -14,7 +14,6 @@ import shutil
 import subprocess
 import threading
 import time
-import urllib.request
 import uuid
 
 import dns.edns
@@ -25,9 +24,6 @@ import pytest
 import harness
 
 boto3 = pytest.importorskip("boto3")
-from botocore.auth import SigV4Auth  # noqa: E402
-from botocore.awsrequest import AWSRequest  # noqa: E402
-from botocore.credentials import Credentials  # noqa: E402
 
 GEOIP_DB = harness.REPO / "tests" / "fixtures" / "geoip" / "test-city.mmdb"
 NAME = "www.geo.example."
@@ -69,20 +65,6 @@ def backend():
     b = Backend()
     yield b
     b.stop()
-
-
-def override(srv, check_id: str, status):
-    """Forces a health check's status through Cairn's admin endpoint (`None` clears it)."""
-    host, port = srv.api
-    url = f"http://{host}:{port}/_cairn/healthcheck/{check_id}/override"
-    body = json.dumps({"status": status})
-    req = AWSRequest(method="POST", url=url, data=body, headers={"Content-Type": "application/json"})
-    SigV4Auth(Credentials(harness.CAIRN_ENV["CAIRN_ACCESS_KEY_ID"], harness.CAIRN_ENV["CAIRN_SECRET_ACCESS_KEY"]),
-              "route53", "us-east-1").add_auth(req)
-    prepared = req.prepare()
-    r = urllib.request.Request(url, data=body.encode(), method="POST", headers=dict(prepared.headers))
-    with urllib.request.urlopen(r, timeout=5) as resp:
-        return json.loads(resp.read())
 
 
 def geo_zone(srv, checks: dict[str, str] | None = None) -> tuple[object, str]:
@@ -193,17 +175,17 @@ def test_unhealthy_records_fall_back_to_larger_regions(geo_server, backend):
 
     # The US record fails: Texas has no state record and goes up to... the default, since
     # there is no North America record; California keeps its own state record.
-    assert override(geo_server, checks["us"], "unhealthy")["Healthy"] is False
+    assert harness.health_override(geo_server, checks["us"], "unhealthy")["Healthy"] is False
     wait_for(texas, lambda a: a == ["10.0.0.1"])
     assert california() == ["10.0.0.4"]
 
     # The state record fails too: California goes to the next larger healthy region.
-    override(geo_server, checks["california"], "unhealthy")
+    harness.health_override(geo_server, checks["california"], "unhealthy")
     wait_for(california, lambda a: a == ["10.0.0.1"])
 
     # Back to healthy: the most specific records answer again.
-    override(geo_server, checks["us"], None)
-    override(geo_server, checks["california"], None)
+    harness.health_override(geo_server, checks["us"], None)
+    harness.health_override(geo_server, checks["california"], None)
     wait_for(california, lambda a: a == ["10.0.0.4"])
     wait_for(texas, lambda a: a == ["10.0.0.3"])
 
@@ -221,9 +203,9 @@ def test_unhealthy_country_falls_back_to_its_continent_record(geo_server, backen
             "GeoLocation": {"CountryCode": "GB"}, "ResourceRecords": [{"Value": "10.0.0.5"}]}}]})
     britain = lambda: addresses(ask(geo_server, "2001:db8:1::", 48))  # noqa: E731
     wait_for(britain, lambda a: a == ["10.0.0.5"])
-    override(geo_server, hc, "unhealthy")
+    harness.health_override(geo_server, hc, "unhealthy")
     wait_for(britain, lambda a: a == ["10.0.0.2"])
-    override(geo_server, hc, None)
+    harness.health_override(geo_server, hc, None)
     wait_for(britain, lambda a: a == ["10.0.0.5"])
 
 

@@ -18,10 +18,7 @@ import pytest
 import harness
 
 boto3 = pytest.importorskip("boto3")
-from botocore.auth import SigV4Auth  # noqa: E402
-from botocore.awsrequest import AWSRequest  # noqa: E402
 from botocore.config import Config  # noqa: E402
-from botocore.credentials import Credentials  # noqa: E402
 
 INTERVAL_ARGS = ["--health-interval-ms", "200"]
 FLIP_TIMEOUT = 8.0
@@ -213,20 +210,6 @@ def test_multivalue_never_returns_a_failing_record(cairn_server, backends):
         assert answers(srv, name) == [ips[2]]
 
 
-def _override(srv, check_id: str, status):
-    host, port = srv.api
-    url = f"http://{host}:{port}/_cairn/healthcheck/{check_id}/override"
-    body = json.dumps({"status": status})
-    req = AWSRequest(method="POST", url=url, data=body, headers={"Content-Type": "application/json"})
-    SigV4Auth(Credentials(harness.CAIRN_ENV["CAIRN_ACCESS_KEY_ID"], harness.CAIRN_ENV["CAIRN_SECRET_ACCESS_KEY"]),
-              "route53", "us-east-1").add_auth(req)
-    import urllib.request
-    prepared = req.prepare()
-    r = urllib.request.Request(url, data=body.encode(), method="POST", headers=dict(prepared.headers))
-    with urllib.request.urlopen(r, timeout=5) as resp:
-        return json.loads(resp.read())
-
-
 def test_override_inverted_and_calculated(cairn_server, backends):
     srv = cairn_server(extra_args=INTERVAL_ARGS)
     r53 = client(srv)
@@ -239,9 +222,9 @@ def test_override_inverted_and_calculated(cairn_server, backends):
         a_set(name, "192.0.2.42", "secondary", None, Failover="SECONDARY"),
     ])
     wait_until(lambda: answers(srv, name), lambda a: a == ["192.0.2.41"])
-    assert _override(srv, hc, "unhealthy")["Healthy"] is False
+    assert harness.health_override(srv, hc, "unhealthy")["Healthy"] is False
     wait_until(lambda: answers(srv, name), lambda a: a == ["192.0.2.42"])
-    _override(srv, hc, None)
+    harness.health_override(srv, hc, None)
     wait_until(lambda: answers(srv, name), lambda a: a == ["192.0.2.41"])
 
     # Inverted: a healthy endpoint reads as unhealthy.
