@@ -399,3 +399,15 @@ def matcher_is_not_lenient():
     _strip_ignored(doc, "$..TargetIps[*].Protocol")
     _strip_ignored(doc, "$.Status")
     assert doc == {"Rule": {"TargetIps": [{"Ip": "a"}]}}, doc
+
+
+def serve_for_module(request, tmp_path_factory, label: str):
+    """A generator for a module-scoped `server` fixture: one `cairn serve` for every replayed
+    case of a module, its log dumped when any of them failed."""
+    harness.require_cairn()
+    srv = harness.start_cairn(tmp_path_factory.mktemp(label) / "cairn")
+    yield srv
+    srv.stop()
+    if any(getattr(item, "rep_call", None) and item.rep_call.failed for item in request.session.items
+           if item.module is request.module):
+        harness.dump_log(srv, "a replayed case failed")

@@ -35,13 +35,7 @@ SKIPS: dict[str, str] = {
 
 @pytest.fixture(scope="module")
 def server(request, tmp_path_factory):
-    harness.require_cairn()
-    srv = harness.start_cairn(tmp_path_factory.mktemp("recorded-resolver") / "cairn")
-    yield srv
-    srv.stop()
-    if any(getattr(item, "rep_call", None) and item.rep_call.failed for item in request.session.items
-           if item.module is request.module):
-        harness.dump_log(srv, "a replayed case failed")
+    yield from recorded.serve_for_module(request, tmp_path_factory, "recorded-resolver")
 
 
 @pytest.mark.skipif(DATA is None, reason=f"{RECORDED} not present")

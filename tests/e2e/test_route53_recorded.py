@@ -47,13 +47,7 @@ def _deliberate_differences(resp: dict) -> None:
 
 @pytest.fixture(scope="module")
 def server(request, tmp_path_factory):
-    harness.require_cairn()
-    srv = harness.start_cairn(tmp_path_factory.mktemp("recorded") / "cairn")
-    yield srv
-    srv.stop()
-    if any(getattr(item, "rep_call", None) and item.rep_call.failed for item in request.session.items
-           if item.module is request.module):
-        harness.dump_log(srv, "a replayed case failed")
+    yield from recorded.serve_for_module(request, tmp_path_factory, "recorded")
 
 
 @pytest.mark.skipif(DATA is None, reason=f"{RECORDED} not present")
