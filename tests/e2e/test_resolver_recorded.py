@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import pytest
 
-import harness
 
 boto3 = pytest.importorskip("boto3")
 import recorded  # noqa: E402
