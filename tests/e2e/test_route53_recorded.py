@@ -14,7 +14,6 @@ import re
 
 import pytest
 
-import harness
 
 boto3 = pytest.importorskip("boto3")
 import recorded  # noqa: E402
