@@ -16,6 +16,7 @@
 //! - [`resolver`]: Route 53 Resolver endpoints, rules and associations; Route 53 Profiles.
 //! - [`network_validate`]: the rules EC2 applies to them (CIDR sizes, overlap, ingress).
 //! - [`cidr`]: CIDR collections for IP-based routing and ChangeCidrCollection's rules.
+//! - [`region`]: where AWS regions and Local Zone groups are, for location-based routing.
 //! - [`resolver_validate`]: the rules Route 53 Resolver and Profiles apply to their writes.
 //!
 //! Start with [`rrset::ResourceRecordSet`]: everything else describes or validates it.
@@ -29,6 +30,7 @@ pub mod name;
 pub mod network;
 pub mod network_validate;
 pub mod rdata;
+pub mod region;
 pub mod resolver;
 pub mod resolver_validate;
 pub mod rrset;

@@ -219,3 +219,83 @@ fn at_most_100_routed_sets_per_name_and_type() {
     // Replacing one of them is fine.
     assert!(accepted(&existing, vec![(Upsert, multivalue("mv.example.com", "id7", "198.51.100.1"))]));
 }
+
+fn proximity(owner: &str, id: &str, region: Option<&str>, coordinates: Option<(&str, &str)>, bias: Option<i32>) -> cairn_model::ResourceRecordSet {
+    let mut s = routed(owner, id, "192.0.2.1");
+    s.geo_proximity_location = Some(cairn_model::rrset::GeoProximityLocation {
+        aws_region: region.map(Into::into),
+        local_zone_group: None,
+        latitude: coordinates.map(|c| c.0.into()),
+        longitude: coordinates.map(|c| c.1.into()),
+        bias,
+    });
+    s
+}
+
+const P: &str = "in Change with [Action=CREATE, Name=p.example.com., Type=A, SetIdentifier=p]";
+
+#[test]
+fn geoproximity_locations_are_validated() {
+    let ok = |set| accepted(&apex(), vec![(Create, set)]);
+    let refused = |set| invalid_input(&apex(), vec![(Create, set)]);
+    assert!(ok(proximity("p.example.com", "p", Some("eu-west-1"), None, Some(-99))));
+    assert!(ok(proximity("p.example.com", "p", None, Some(("-33.87", "151.21")), Some(99))));
+    assert!(ok(proximity("p.example.com", "p", None, Some(("+90", "-180.0")), None)));
+    let mut zone_group = proximity("p.example.com", "p", None, None, None);
+    zone_group.geo_proximity_location.as_mut().unwrap().local_zone_group = Some("us-west-2-lax-1".into());
+    assert!(ok(zone_group.clone()));
+
+    assert_eq!(
+        refused(proximity("p.example.com", "p", Some("eu-west-1"), None, Some(100))),
+        format!("Invalid XML ; cvc-maxInclusive-valid: Value '100' is not facet-valid with respect to maxInclusive '99' for type 'Bias'. {P}")
+    );
+    assert_eq!(
+        refused(proximity("p.example.com", "p", Some("eu-west-1"), None, Some(-100))),
+        format!("Invalid XML ; cvc-minInclusive-valid: Value '-100' is not facet-valid with respect to minInclusive '-99' for type 'Bias'. {P}")
+    );
+    assert_eq!(
+        refused(proximity("p.example.com", "p", None, Some(("12.345", "0")), None)),
+        format!("Invalid XML ; cvc-pattern-valid: Value '12.345' is not facet-valid with respect to pattern '[-+]?[0-9]{{1,2}}(\\.[0-9]{{0,2}})?' for type 'Latitude'. {P}")
+    );
+    assert_eq!(
+        refused(proximity("p.example.com", "p", None, Some(("10", "181"))  , None)),
+        format!("Invalid request: Longitude '181' must be between -180 and 180 {P}")
+    );
+    assert_eq!(
+        refused(proximity("p.example.com", "p", None, None, Some(10))),
+        format!("Invalid request: Expected exactly one of [AWSRegion, LocalZoneGroup, or Coordinates], but found none in GeoProximityLocation {P}")
+    );
+    assert_eq!(
+        refused(proximity("p.example.com", "p", Some("eu-west-1"), Some(("1", "2")), None)),
+        format!("Invalid request: Expected exactly one of [AWSRegion, LocalZoneGroup, or Coordinates], but found more than one in GeoProximityLocation {P}")
+    );
+    assert_eq!(
+        refused(proximity("p.example.com", "p", Some("mars-north-1"), None, None)),
+        format!("Invalid request: Unknown AWSRegion 'mars-north-1' in GeoProximityLocation {P}")
+    );
+    zone_group.geo_proximity_location.as_mut().unwrap().local_zone_group = Some("lax".into());
+    assert!(refused(zone_group).starts_with("Invalid request: Unknown LocalZoneGroup 'lax'"));
+}
+
+#[test]
+fn latency_regions_are_route53s_enumeration() {
+    let refused = invalid_input(&apex(), vec![(Create, latency("l.example.com", "l1", "us-middle-1"))]);
+    assert!(
+        refused.starts_with("Invalid XML ; cvc-enumeration-valid: Value 'us-middle-1' is not facet-valid with respect to enumeration '[us-east-1, us-east-2, us-west-1, us-west-2, ca-central-1, "),
+        "{refused}"
+    );
+    assert!(refused.contains("eusc-de-east-1]'. It must be a value from the enumeration."), "{refused}");
+}
+
+#[test]
+fn at_most_30_geoproximity_sets_per_name_and_type() {
+    use cairn_model::change::MAX_GEOPROXIMITY_PER_NAME_AND_TYPE;
+    let group: Vec<_> = (0..MAX_GEOPROXIMITY_PER_NAME_AND_TYPE)
+        .map(|i| proximity("p.example.com", &format!("id{i}"), None, Some((&format!("{i}"), "0")), None))
+        .collect();
+    let existing = with(group);
+    assert_eq!(
+        errors(&existing, vec![(Create, proximity("p.example.com", "one-more", Some("eu-west-1"), None, None))]),
+        ["RRSet with DNS name p.example.com., type A, SetIdentifier \"one-more\" cannot be created because 30 geoproximity rrsets already exist with the same name and type."]
+    );
+}

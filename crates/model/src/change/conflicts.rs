@@ -18,6 +18,9 @@ use super::working::WorkingZone;
 /// At most this many routed sets per name and type (\[DG:DNSLimitations]).
 pub const MAX_ROUTED_PER_NAME_AND_TYPE: usize = 100;
 
+/// At most this many geoproximity sets per name and type (\[DG:DNSLimitations]).
+pub const MAX_GEOPROXIMITY_PER_NAME_AND_TYPE: usize = 30;
+
 /// A CNAME cannot share its name with any other type (RFC 1034 §3.6.2), in either order,
 /// with Route 53's two messages (hashicorp/terraform#9732, #6679; note the double space
 /// before CNAME in the first).
@@ -50,7 +53,8 @@ pub fn cname_conflict(zone: &HostedZone, set: &ResourceRecordSet, working: &Work
 /// Whether `set` may join the other sets of its name and type (\[ROUTE53.md §2.1–2.2, §3]):
 /// plain and routed sets do not mix, one policy per name and type, one PRIMARY and one
 /// SECONDARY, one set per latency region and per geolocation, at most
-/// [`MAX_ROUTED_PER_NAME_AND_TYPE`] routed sets. Returns the first problem.
+/// [`MAX_ROUTED_PER_NAME_AND_TYPE`] routed sets ([`MAX_GEOPROXIMITY_PER_NAME_AND_TYPE`] for
+/// geoproximity). Returns the first problem.
 pub fn routing_conflict(set: &ResourceRecordSet, working: &WorkingZone) -> Option<String> {
     let name = &set.name;
     let rtype = set.rtype;
@@ -78,7 +82,12 @@ pub fn routing_conflict(set: &ResourceRecordSet, working: &WorkingZone) -> Optio
         ));
     }
     // The rest are Cairn's wordings, in the same template.
-    if others.len() + 1 > MAX_ROUTED_PER_NAME_AND_TYPE {
+    let limit = if policy == RoutingPolicy::Geoproximity {
+        MAX_GEOPROXIMITY_PER_NAME_AND_TYPE
+    } else {
+        MAX_ROUTED_PER_NAME_AND_TYPE
+    };
+    if others.len() + 1 > limit {
         return Some(format!(
             "{prefix} {} {} rrsets already exist with the same name and type.",
             others.len(),

@@ -6,7 +6,7 @@
 //! so that every caller of [`super::apply_change_batch`] (zone import, tests, other
 //! protocols) gets the same answer.
 
-use crate::rrset::ResourceRecordSet;
+use crate::rrset::{GeoProximityLocation, ResourceRecordSet};
 
 use super::{Change, ChangeBatch, ChangeBatchError};
 
@@ -62,6 +62,22 @@ fn input_problem(change: &Change) -> Option<String> {
             ));
         }
     }
+    if let Some(region) = set.region.as_deref() {
+        if crate::region::aws_region(region).is_none() {
+            // The XSD's wording for an enumeration, as for `Failover`.
+            let names: Vec<&str> = crate::region::AWS_REGIONS.iter().map(|r| r.name).collect();
+            return Some(format!(
+                "Invalid XML ; cvc-enumeration-valid: Value '{region}' is not facet-valid with \
+                 respect to enumeration '[{}]'. It must be a value from the enumeration.",
+                names.join(", ")
+            ));
+        }
+    }
+    if let Some(location) = &set.geo_proximity_location {
+        if let Some(problem) = geoproximity_problem(location) {
+            return Some(format!("{problem} in {}", describe_change(change)));
+        }
+    }
     if let Some(found) = payload_form_problem(set) {
         // Route 53's text (ansible-collections/community.aws#800, boto/boto3#3161).
         return Some(format!(
@@ -91,6 +107,85 @@ fn input_problem(change: &Change) -> Option<String> {
         ));
     }
     None
+}
+
+/// What is wrong with a `GeoProximityLocation`: the XSD's ranges and patterns (botocore:
+/// `Bias` −99…99, `Latitude` `[-+]?[0-9]{1,2}(\.[0-9]{0,2})?`, `Longitude` with up to three
+/// integer digits), exactly one of AWSRegion, LocalZoneGroup and Coordinates, coordinates
+/// on the globe, and a region or Local Zone group Cairn can place (crate::region).
+fn geoproximity_problem(location: &GeoProximityLocation) -> Option<String> {
+    if let Some(bias) = location.bias {
+        if bias > 99 {
+            return Some(format!(
+                "Invalid XML ; cvc-maxInclusive-valid: Value '{bias}' is not facet-valid with \
+                 respect to maxInclusive '99' for type 'Bias'."
+            ));
+        }
+        if bias < -99 {
+            return Some(format!(
+                "Invalid XML ; cvc-minInclusive-valid: Value '{bias}' is not facet-valid with \
+                 respect to minInclusive '-99' for type 'Bias'."
+            ));
+        }
+    }
+    let coordinates = location.latitude.is_some() || location.longitude.is_some();
+    for (value, kind, integer_digits, limit) in [
+        (&location.latitude, "Latitude", 2, 90.0),
+        (&location.longitude, "Longitude", 3, 180.0),
+    ] {
+        let Some(text) = value.as_deref() else {
+            if coordinates {
+                return Some(format!("Invalid request: Missing field '{kind}' in Coordinates"));
+            }
+            continue;
+        };
+        if !decimal_degrees_form(text, integer_digits) {
+            return Some(format!(
+                "Invalid XML ; cvc-pattern-valid: Value '{text}' is not facet-valid with respect \
+                 to pattern '[-+]?[0-9]{{1,{integer_digits}}}(\\.[0-9]{{0,2}})?' for type '{kind}'."
+            ));
+        }
+        let degrees: f64 = text.parse().unwrap_or(f64::NAN);
+        if !(degrees.abs() <= limit) {
+            return Some(format!("Invalid request: {kind} '{text}' must be between -{limit} and {limit}"));
+        }
+    }
+    let given = [location.aws_region.is_some(), location.local_zone_group.is_some(), coordinates];
+    let found = match given.iter().filter(|g| **g).count() {
+        1 => None,
+        0 => Some("none"),
+        _ => Some("more than one"),
+    };
+    if let Some(found) = found {
+        return Some(format!(
+            "Invalid request: Expected exactly one of [AWSRegion, LocalZoneGroup, or Coordinates], \
+             but found {found} in GeoProximityLocation"
+        ));
+    }
+    if let Some(region) = location.aws_region.as_deref() {
+        if crate::region::aws_region(region).is_none() {
+            return Some(format!("Invalid request: Unknown AWSRegion '{region}' in GeoProximityLocation"));
+        }
+    }
+    if let Some(group) = location.local_zone_group.as_deref() {
+        if crate::region::local_zone_group_location(group).is_none() {
+            return Some(format!(
+                "Invalid request: Unknown LocalZoneGroup '{group}' in GeoProximityLocation (expected \
+                 <region>-<metro>-<number>, e.g. us-west-2-lax-1)"
+            ));
+        }
+    }
+    None
+}
+
+/// Whether `text` is `[-+]?[0-9]{1,integer_digits}(\.[0-9]{0,2})?`.
+fn decimal_degrees_form(text: &str, integer_digits: usize) -> bool {
+    let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
+    let (integer, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    (1..=integer_digits).contains(&integer.len())
+        && integer.bytes().all(|b| b.is_ascii_digit())
+        && fraction.len() <= 2
+        && fraction.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// `none` or `more than one` when the set is neither an alias nor TTL plus values.

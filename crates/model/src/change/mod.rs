@@ -32,7 +32,7 @@ use crate::zone::{HostedZone, HostedZoneId};
 
 use working::WorkingZone;
 
-pub use conflicts::MAX_ROUTED_PER_NAME_AND_TYPE;
+pub use conflicts::{MAX_GEOPROXIMITY_PER_NAME_AND_TYPE, MAX_ROUTED_PER_NAME_AND_TYPE};
 pub use quota::{check_batch_size, BatchSize};
 
 //------------ ChangeBatch -------------------------------------------------------
