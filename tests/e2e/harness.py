@@ -359,6 +359,53 @@ def http_get_json(srv: Server, path: str, timeout: float = 5.0) -> dict:
         return json.loads(resp.read())
 
 
+class OkBackend:
+    """A local HTTP server answering 200 "ok" to every GET: the target of health checks
+    that should start healthy (their status is then forced with `health_override`)."""
+
+    def __init__(self):
+        import http.server
+        import threading
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def health_check(self, r53) -> str:
+        """Creates an HTTP health check of this backend; returns its id."""
+        import uuid
+        return r53.create_health_check(CallerReference=uuid.uuid4().hex, HealthCheckConfig={
+            "IPAddress": "127.0.0.1", "Port": self.port, "Type": "HTTP", "ResourcePath": "/",
+            "RequestInterval": 30, "FailureThreshold": 3})["HealthCheck"]["Id"]
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def wait_for(what, predicate, timeout: float = 8.0):
+    """Calls `what()` every 0.1 s until `predicate` holds for its result (returned), or fails
+    after `timeout` seconds naming the last result."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = what()
+        if predicate(last):
+            return last
+        time.sleep(0.1)
+    raise AssertionError(f"not reached within {timeout}s; last: {last}")
+
+
 def health_override(srv: Server, check_id: str, status) -> dict:
     """Forces a health check's status through Cairn's signed admin endpoint
     (`POST /_cairn/healthcheck/{id}/override`); `None` clears the override."""
@@ -413,8 +460,9 @@ def dump_log(srv: Server, why: str) -> None:
 
 
 
-def route53_client(srv, service: str = "route53"):
-    """A boto3 client for `service` pointed at a running Cairn's API with the test key."""
+def route53_client(srv, service: str = "route53", region: str = "us-east-1"):
+    """A boto3 client for `service` pointed at a running Cairn's API with the test key,
+    signing for `region` (the region EC2 and Resolver resources are made in)."""
     import boto3
     from botocore.config import Config
 
@@ -422,7 +470,7 @@ def route53_client(srv, service: str = "route53"):
     return boto3.client(
         service,
         endpoint_url=f"http://{host}:{port}",
-        region_name="us-east-1",
+        region_name=region,
         aws_access_key_id=CAIRN_ENV["CAIRN_ACCESS_KEY_ID"],
         aws_secret_access_key=CAIRN_ENV["CAIRN_SECRET_ACCESS_KEY"],
         config=Config(retries={"max_attempts": 1}),

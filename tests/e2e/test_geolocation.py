@@ -8,12 +8,8 @@ The fixture places 198.51.100.0/24 in US-CA, 203.0.113.0/24 in US-TX, 192.0.2.0/
 
 from __future__ import annotations
 
-import http.server
-import json
 import shutil
 import subprocess
-import threading
-import time
 import uuid
 
 import dns.edns
@@ -37,32 +33,9 @@ RECORDS = {
 }
 
 
-class Backend:
-    """A local HTTP server answering 200, for health checks that start healthy."""
-
-    def __init__(self):
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802
-                self.send_response(200)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"ok")
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.httpd.server_address[1]
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def stop(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
 @pytest.fixture
 def backend():
-    b = Backend()
+    b = harness.OkBackend()
     yield b
     b.stop()
 
@@ -97,17 +70,6 @@ def addresses(reply: dns.message.Message) -> list[str]:
 def ecs_of(reply: dns.message.Message):
     found = [o for o in reply.options if isinstance(o, dns.edns.ECSOption)]
     return found[0] if found else None
-
-
-def wait_for(what, predicate, timeout: float = 8.0):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = what()
-        if predicate(last):
-            return last
-        time.sleep(0.1)
-    raise AssertionError(f"not reached within {timeout}s; last: {last}")
 
 
 @pytest.fixture
@@ -165,9 +127,7 @@ def test_unhealthy_records_fall_back_to_larger_regions(geo_server, backend):
     r53 = harness.route53_client(geo_server)
     checks = {}
     for ident in ("us", "california", "europe"):
-        checks[ident] = r53.create_health_check(CallerReference=uuid.uuid4().hex, HealthCheckConfig={
-            "IPAddress": "127.0.0.1", "Port": backend.port, "Type": "HTTP", "ResourcePath": "/",
-            "RequestInterval": 30, "FailureThreshold": 3})["HealthCheck"]["Id"]
+        checks[ident] = backend.health_check(r53)
     geo_zone(geo_server, checks)
     texas = lambda: addresses(ask(geo_server, "203.0.113.0", 24))  # noqa: E731
     california = lambda: addresses(ask(geo_server, "198.51.100.0", 24))  # noqa: E731
@@ -176,37 +136,35 @@ def test_unhealthy_records_fall_back_to_larger_regions(geo_server, backend):
     # The US record fails: Texas has no state record and goes up to... the default, since
     # there is no North America record; California keeps its own state record.
     assert harness.health_override(geo_server, checks["us"], "unhealthy")["Healthy"] is False
-    wait_for(texas, lambda a: a == ["10.0.0.1"])
+    harness.wait_for(texas, lambda a: a == ["10.0.0.1"])
     assert california() == ["10.0.0.4"]
 
     # The state record fails too: California goes to the next larger healthy region.
     harness.health_override(geo_server, checks["california"], "unhealthy")
-    wait_for(california, lambda a: a == ["10.0.0.1"])
+    harness.wait_for(california, lambda a: a == ["10.0.0.1"])
 
     # Back to healthy: the most specific records answer again.
     harness.health_override(geo_server, checks["us"], None)
     harness.health_override(geo_server, checks["california"], None)
-    wait_for(california, lambda a: a == ["10.0.0.4"])
-    wait_for(texas, lambda a: a == ["10.0.0.3"])
+    harness.wait_for(california, lambda a: a == ["10.0.0.4"])
+    harness.wait_for(texas, lambda a: a == ["10.0.0.3"])
 
 
 def test_unhealthy_country_falls_back_to_its_continent_record(geo_server, backend):
     """A country record (GB) inside a continent that has one (EU): GB down ⇒ EU."""
     r53 = harness.route53_client(geo_server)
-    hc = r53.create_health_check(CallerReference=uuid.uuid4().hex, HealthCheckConfig={
-        "IPAddress": "127.0.0.1", "Port": backend.port, "Type": "HTTP", "ResourcePath": "/",
-        "RequestInterval": 30, "FailureThreshold": 3})["HealthCheck"]["Id"]
+    hc = backend.health_check(r53)
     _, zone_id = geo_zone(geo_server)
     r53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": [{
         "Action": "CREATE", "ResourceRecordSet": {
             "Name": NAME, "Type": "A", "TTL": 60, "SetIdentifier": "britain", "HealthCheckId": hc,
             "GeoLocation": {"CountryCode": "GB"}, "ResourceRecords": [{"Value": "10.0.0.5"}]}}]})
     britain = lambda: addresses(ask(geo_server, "2001:db8:1::", 48))  # noqa: E731
-    wait_for(britain, lambda a: a == ["10.0.0.5"])
+    harness.wait_for(britain, lambda a: a == ["10.0.0.5"])
     harness.health_override(geo_server, hc, "unhealthy")
-    wait_for(britain, lambda a: a == ["10.0.0.2"])
+    harness.wait_for(britain, lambda a: a == ["10.0.0.2"])
     harness.health_override(geo_server, hc, None)
-    wait_for(britain, lambda a: a == ["10.0.0.5"])
+    harness.wait_for(britain, lambda a: a == ["10.0.0.5"])
 
 
 def dig_answers(srv, subnet: str) -> list[str]:

@@ -54,17 +54,18 @@ class Lab:
         self.r53 = harness.route53_client(srv)
         self.ec2 = harness.route53_client(srv, "ec2")
 
-    def vpc(self, cidr, hostnames=True):
-        vpc_id = self.ec2.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"]
+    def vpc(self, cidr, hostnames=True, region="us-east-1"):
+        ec2 = self.ec2 if region == "us-east-1" else harness.route53_client(self.srv, "ec2", region)
+        vpc_id = ec2.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"]
         if hostnames:
-            self.ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsHostnames={"Value": True})
+            ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsHostnames={"Value": True})
         return vpc_id
 
-    def private_zone(self, name, vpc_id, records):
+    def private_zone(self, name, vpc_id, records, region="us-east-1"):
         zone = self.r53.create_hosted_zone(
             Name=name, CallerReference=uuid.uuid4().hex,
             HostedZoneConfig={"PrivateZone": True},
-            VPC={"VPCRegion": "us-east-1", "VPCId": vpc_id})
+            VPC={"VPCRegion": region, "VPCId": vpc_id})
         zone_id = zone["HostedZone"]["Id"]
         self.upsert(zone_id, records)
         return zone_id
@@ -239,3 +240,38 @@ def test_each_vpc_answers_on_its_plus_two_address_and_dns_support_off_silences_i
         assert time.monotonic() < deadline, "resolver still answers with enableDnsSupport off"
     with pytest.raises(dns.exception.Timeout):
         ask(lab.resolver, "h.plus2.internal.", source=IN_A, timeout=0.5)
+
+
+def test_routed_records_in_a_private_zone_follow_the_vpcs_region(lab):
+    """Route 53 answers geolocation, latency and geoproximity records in a private zone by
+    the Region of the querying VPC (ROUTE53.md §3): one zone, two VPCs in different regions,
+    different answers."""
+    west = lab.vpc(VPC_A, region="us-west-1")     # California
+    europe = lab.vpc(VPC_B, region="eu-central-1")  # Frankfurt
+    zone_id = lab.private_zone("routed.internal.", west, [], region="us-west-1")
+    lab.r53.associate_vpc_with_hosted_zone(HostedZoneId=zone_id, VPC={"VPCRegion": "eu-central-1", "VPCId": europe})
+
+    def routed(name, ident, ip, **policy):
+        return {"Action": "CREATE", "ResourceRecordSet": {
+            "Name": name, "Type": "A", "TTL": 60, "SetIdentifier": ident,
+            "ResourceRecords": [{"Value": ip}], **policy}}
+
+    change = lab.r53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": [
+        routed("geo.routed.internal.", "default", "10.1.0.1", GeoLocation={"CountryCode": "*"}),
+        routed("geo.routed.internal.", "california", "10.1.0.2", GeoLocation={"CountryCode": "US", "SubdivisionCode": "CA"}),
+        routed("geo.routed.internal.", "europe", "10.1.0.3", GeoLocation={"ContinentCode": "EU"}),
+        routed("lat.routed.internal.", "oregon", "10.2.0.1", Region="us-west-2"),
+        routed("lat.routed.internal.", "ireland", "10.2.0.2", Region="eu-west-1"),
+        routed("prox.routed.internal.", "los-angeles", "10.3.0.1",
+               GeoProximityLocation={"Coordinates": {"Latitude": "34.05", "Longitude": "-118.24"}}),
+        routed("prox.routed.internal.", "paris", "10.3.0.2", GeoProximityLocation={"AWSRegion": "eu-west-3"}),
+    ]})["ChangeInfo"]["Id"]
+    lab.wait_insync(change)
+
+    for name, from_west, from_europe in [
+        ("geo.routed.internal.", "10.1.0.2", "10.1.0.3"),
+        ("lat.routed.internal.", "10.2.0.1", "10.2.0.2"),
+        ("prox.routed.internal.", "10.3.0.1", "10.3.0.2"),
+    ]:
+        assert addresses(ask(lab.resolver, name, source=IN_A)) == [from_west], name
+        assert addresses(ask(lab.resolver, name, source=IN_B)) == [from_europe], name

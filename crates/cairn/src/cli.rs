@@ -75,11 +75,13 @@ pub(crate) struct ServeArgs {
     /// Name servers of new hosted zones, repeatable [default: ns-1…ns-4.cairn.invalid].
     #[arg(long = "nameserver", env = "CAIRN_NAMESERVERS", value_name = "NAME", value_delimiter = ',')]
     pub(crate) nameservers: Vec<String>,
-    /// This node's region, for latency routing [default: us-east-1].
+    /// This node's region, for latency routing and for geoproximity clients the GeoIP
+    /// database cannot place [default: us-east-1].
     #[arg(long, env = "CAIRN_REGION", value_name = "NAME")]
     pub(crate) region: Option<String>,
-    /// MaxMind DB (GeoLite2/GeoIP2 Country or City) locating clients for geolocation routing;
-    /// without it, geolocation records answer only through their `*` (default) location.
+    /// MaxMind DB (GeoLite2/GeoIP2 Country or City) locating clients for geolocation and
+    /// geoproximity routing (City for geoproximity); without it, geolocation records answer
+    /// only through their `*` (default) location and geoproximity measures from `--region`.
     #[arg(long, env = "CAIRN_GEOIP_DB", value_name = "FILE")]
     pub(crate) geoip_db: Option<PathBuf>,
     /// The 12-digit account that owns what the root key creates [default: 111111111111].

@@ -94,7 +94,8 @@ pub(crate) struct Settings {
     pub(crate) ready_file: Option<PathBuf>,
     /// This node's region.
     pub(crate) region: String,
-    /// MaxMind DB for geolocation routing (`None`: only `*` records answer).
+    /// MaxMind DB for geolocation and geoproximity routing (`None`: only `*` geolocation
+    /// records answer; geoproximity measures from the region).
     pub(crate) geoip_db: Option<PathBuf>,
     /// Probe interval replacing every health check's RequestInterval (testing).
     pub(crate) health_interval_ms: Option<u64>,

@@ -11,18 +11,18 @@
 
 use std::sync::Arc;
 
+use cairn_model::rrset::GeoProximityLocation;
 use cairn_model::{DomainName, HostedZone, HostedZoneId, ResourceRecordSet, RrType};
 use cairn_store::ZoneContents;
 use cairn_wire::{rtype, Rdata};
 use rustc_hash::FxHashMap;
 
-use crate::routing::{Policy, RoutedSet, Target, Variant};
+use crate::routing::{Policy, Proximity, RoutedSet, Target, Variant};
 use crate::zone::{flags, CompiledRrset, CompiledZone, Node, NodeMap};
 
 /// Compiles one zone. Plain sets become pre-encoded RRsets; aliases and sets with a routing
-/// policy become [`RoutedSet`]s chosen among at query time. Sets that cannot be served yet
-/// (geoproximity, aliases to other zones) or whose stored value does not encode are
-/// skipped, logged and counted; the rest of the zone is still served.
+/// policy become [`RoutedSet`]s chosen among at query time. Sets whose stored value does not
+/// encode are skipped, logged and counted; the rest of the zone is still served.
 pub fn compile_zone(contents: &ZoneContents) -> CompiledZone {
     let zone = &contents.zone;
     let apex: Arc<[u8]> = zone.name.wire().into();
@@ -207,6 +207,20 @@ fn is_routed(set: &ResourceRecordSet) -> bool {
     set.alias_target.is_some() || set.has_routing_policy() || set.set_identifier.is_some()
 }
 
+/// Where a geoproximity set's resource is: its coordinates, or the location of its region
+/// or Local Zone group (cairn_model::region).
+fn proximity(location: &GeoProximityLocation) -> Proximity {
+    let degrees = |text: &Option<String>| text.as_deref().and_then(|t| t.parse::<f64>().ok());
+    let point = if let (Some(lat), Some(lon)) = (degrees(&location.latitude), degrees(&location.longitude)) {
+        Some((lat, lon))
+    } else if let Some(region) = location.aws_region.as_deref() {
+        cairn_model::region::aws_region(region).map(|r| (r.latitude, r.longitude))
+    } else {
+        location.local_zone_group.as_deref().and_then(cairn_model::region::local_zone_group_location)
+    };
+    Proximity { point, bias: location.bias.unwrap_or(0) }
+}
+
 /// Compiles the aliases and routed sets of one name and type into a [`RoutedSet`].
 fn compile_routed(
     zone: &HostedZoneId,
@@ -227,7 +241,7 @@ fn compile_routed(
     } else if first.cidr_routing_config.is_some() {
         Policy::IpBased
     } else if first.geo_proximity_location.is_some() {
-        return Err("geoproximity routing is not served yet".into());
+        Policy::Geoproximity
     } else if sets.len() == 1 && first.alias_target.is_some() {
         Policy::Simple
     } else {
@@ -255,6 +269,7 @@ fn compile_routed(
             geo: set.geo_location.clone(),
             cidr_location: set.cidr_routing_config.as_ref().map(|c| c.location_name.clone()),
             cidr_collection: set.cidr_routing_config.as_ref().map(|c| c.collection_id.clone()),
+            proximity: set.geo_proximity_location.as_ref().map(proximity),
             health_check: set.health_check_id.clone(),
             evaluate_target_health,
             target,

@@ -1,9 +1,10 @@
-//! Client locations from a MaxMind DB (`cairn serve --geoip-db`), for geolocation routing.
+//! Client locations from a MaxMind DB (`cairn serve --geoip-db`), for geolocation and
+//! geoproximity routing.
 //!
-//! A lookup reads three fields of the record for an address (`continent.code`,
-//! `country.iso_code`, `subdivisions[0].iso_code`: the GeoLite2/GeoIP2 Country and City
-//! layout) straight from the database bytes, without allocating. The continent is Route 53's
-//! for the country (the table in [`route53_continent`], from the developer guide) and the
+//! A lookup reads five fields of the record for an address (`continent.code`,
+//! `country.iso_code`, `subdivisions[0].iso_code`, `location.latitude` and `.longitude`:
+//! the GeoLite2/GeoIP2 Country and City layout) straight from the database bytes, without
+//! allocating. The continent is Route 53's for the country (the table in [`route53_continent`], from the developer guide) and the
 //! database's own only for an address with no country, so a record for `EU` matches the
 //! same countries it matches on Route 53.
 
@@ -60,10 +61,14 @@ impl GeoIp {
             .and_then(|c| route53_continent(c.as_str()))
             .and_then(Code::new)
             .or_else(|| field(&path!["continent", "code"]));
-        if continent.is_none() && country.is_none() {
+        let degrees = |name: &'static str| -> Option<f64> {
+            found.decode_path::<f64>(&path!["location", name]).ok().flatten().filter(|d| d.is_finite())
+        };
+        let coordinates = degrees("latitude").zip(degrees("longitude"));
+        if continent.is_none() && country.is_none() && coordinates.is_none() {
             return None;
         }
-        Some(Location { continent, country, subdivision })
+        Some(Location { continent, country, subdivision, coordinates })
     }
 }
 
@@ -78,8 +83,9 @@ impl std::fmt::Debug for GeoIp {
 
 //----------- Location ---------------------------------------------------------
 
-/// Where a client is: the codes Route 53's `GeoLocation` uses.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// Where a client is: the codes Route 53's `GeoLocation` uses, and the point geoproximity
+/// routing measures from.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Location {
     /// Continent code (AF, AN, AS, EU, NA, OC, SA).
     pub continent: Option<Code>,
@@ -88,6 +94,23 @@ pub struct Location {
     /// The first (largest) ISO 3166-2 subdivision of the country, without the country
     /// prefix (`CA` for California).
     pub subdivision: Option<Code>,
+    /// (latitude, longitude) in degrees: the City databases' `location`.
+    pub coordinates: Option<(f64, f64)>,
+}
+
+impl Location {
+    /// Where a query from a VPC in `region` is, for routing in private hosted zones: Route 53
+    /// locates those by the VPC's region (ROUTE53.md §2.7, §3). `None` for an unknown region.
+    pub fn of_region(region: &str) -> Option<Self> {
+        let r = cairn_model::region::aws_region(region)?;
+        let country = Code::new(r.country);
+        Some(Location {
+            continent: route53_continent(r.country).and_then(Code::new),
+            country,
+            subdivision: r.subdivision.and_then(Code::new),
+            coordinates: Some((r.latitude, r.longitude)),
+        })
+    }
 }
 
 /// A short location code (1–3 ASCII letters or digits), uppercase, stored inline.
@@ -185,6 +208,27 @@ mod tests {
         assert_eq!(locate(&db, "2001:db8:2:ffff::1"), loc("NA", "US", ""));
         // Only a continent in the database.
         assert_eq!(locate(&db, "100.64.2.1"), loc("EU", "", ""));
+    }
+
+    #[test]
+    fn city_locations_carry_coordinates() {
+        let db = fixture();
+        let at = |ip: &str| db.locate(ip.parse().unwrap()).and_then(|l| l.coordinates);
+        assert_eq!(at("198.51.100.7"), Some((37.77, -122.42)));
+        assert_eq!(at("2001:db8:1::53"), Some((51.51, -0.13)));
+        assert_eq!(at("100.64.2.1"), None, "a continent-only record has no point");
+    }
+
+    #[test]
+    fn a_region_is_located_in_its_country_and_state() {
+        let oregon = Location::of_region("us-west-2").unwrap();
+        assert_eq!(oregon.continent.unwrap().as_str(), "NA");
+        assert_eq!(oregon.country.unwrap().as_str(), "US");
+        assert_eq!(oregon.subdivision.unwrap().as_str(), "OR");
+        let frankfurt = Location::of_region("eu-central-1").unwrap();
+        assert_eq!((frankfurt.continent.unwrap().as_str(), frankfurt.country.unwrap().as_str()), ("EU", "DE"));
+        assert!(frankfurt.subdivision.is_none());
+        assert!(Location::of_region("moon-1").is_none());
     }
 
     #[test]

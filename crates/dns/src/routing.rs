@@ -8,15 +8,18 @@
 //! healthy. An alias with EvaluateTargetHealth is healthy while its target has a healthy
 //! record.
 //!
-//! Geolocation needs to know where the client is: [`Client`] carries the address the query
-//! is routed by (the EDNS Client Subnet address, else the query's source) and the MaxMind DB,
-//! and looks the location up at most once per query, only when a group needs it.
+//! Geolocation and geoproximity need to know where the client is: [`Client`] carries the
+//! address the query is routed by (the EDNS Client Subnet address, else the query's source)
+//! and the MaxMind DB, and looks the location up at most once per query, only when a group
+//! needs it. A query from a VPC is located at its VPC's region instead
+//! ([`Client::at_location`]), as Route 53 does in private hosted zones.
 
 use std::cell::Cell;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, OnceLock};
 
+use cairn_model::region::{aws_region, distance_km, region_distance};
 use cairn_model::rrset::GeoLocation;
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
@@ -41,6 +44,8 @@ pub enum Policy {
     MultiValue,
     /// IP-based: the client's CIDR location; `*` when it matches none.
     IpBased,
+    /// Geoproximity: the variant at the smallest biased distance from the client.
+    Geoproximity,
 }
 
 /// What a variant answers with.
@@ -75,12 +80,42 @@ pub struct Variant {
     pub cidr_location: Option<String>,
     /// IP-based routing: the CIDR collection id.
     pub cidr_collection: Option<String>,
+    /// Geoproximity routing: where the resource is, and its bias.
+    pub proximity: Option<Proximity>,
     /// `HealthCheckId`.
     pub health_check: Option<String>,
     /// For an alias: `EvaluateTargetHealth`.
     pub evaluate_target_health: bool,
     /// What it answers with.
     pub target: Target,
+}
+
+/// Where a geoproximity variant's resource is, and how far its bias stretches its reach.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Proximity {
+    /// (latitude, longitude) in degrees, from `Coordinates`, or the table of
+    /// [`cairn_model::region`] for `AWSRegion` and `LocalZoneGroup`; `None` when the stored
+    /// location cannot be placed (such a variant is never the nearest).
+    pub point: Option<(f64, f64)>,
+    /// `Bias`, −99…99 (0 when absent).
+    pub bias: i32,
+}
+
+impl Proximity {
+    /// Route 53's biased distance from `client` in km ([DG:routing-policy-geoproximity];
+    /// ROUTE53.md §3): a positive bias b shrinks the distance to `d·(1 − b/100)`, so the
+    /// resource draws traffic from further away; a negative one stretches it to
+    /// `d / (1 + b/100)`.
+    pub fn biased_distance(&self, client: (f64, f64)) -> f64 {
+        let Some(point) = self.point else { return f64::INFINITY };
+        let distance = distance_km(client, point);
+        let bias = f64::from(self.bias.clamp(-99, 99)) / 100.0;
+        match self.bias {
+            1.. => distance * (1.0 - bias),
+            ..=-1 => distance / (1.0 + bias),
+            0 => distance,
+        }
+    }
 }
 
 /// The routed sets at one name and type.
@@ -133,6 +168,15 @@ impl<'a> Client<'a> {
         Self { addr, geoip, ..Self::default() }
     }
 
+    /// A client whose location is known without an address: a query from a VPC, which
+    /// Route 53 locates at the VPC's region in private hosted zones
+    /// ([`Location::of_region`]). `None` is a client of unknown location.
+    pub fn at_location(location: Option<Location>) -> Self {
+        let client = Self::default();
+        client.location.set(location).expect("a new cell is empty");
+        client
+    }
+
     /// This client matched against `tables` for IP-based routing; `source_prefix` is the
     /// ECS source prefix when the address came from ECS (a block longer than it cannot
     /// match, ROUTE53.md §3).
@@ -180,7 +224,11 @@ impl<'a> Client<'a> {
     /// Where the client is, for a choice that depends on it; `None` when there is no
     /// database, no address, or the database does not place the address.
     pub fn location(&self) -> Option<Location> {
-        let (Some(addr), Some(geoip)) = (self.addr, self.geoip) else { return None };
+        let Some(addr) = self.addr else {
+            // Located without an address (`at_location`), or not at all.
+            return self.location.get().copied().flatten();
+        };
+        let geoip = self.geoip?;
         self.routed.store(true, Ordering::Relaxed);
         *self.location.get_or_init(|| geoip.locate(addr))
     }
@@ -243,6 +291,7 @@ impl RoutedSet {
             ),
             Policy::Geolocation => chosen.extend(self.pick_geolocation(ctx, &health)),
             Policy::IpBased => chosen.extend(self.pick_ip_based(ctx)),
+            Policy::Geoproximity => chosen.extend(self.pick_geoproximity(ctx, &up)),
             Policy::MultiValue => {
                 let n = self.variants.len();
                 let start = random_below(n.max(1) as u32) as usize;
@@ -278,6 +327,30 @@ impl RoutedSet {
         let mut matching = chain.iter().flatten().copied();
         let first = matching.clone().next();
         matching.find(|&i| health[i]).or(first).map(|i| &self.variants[i])
+    }
+
+    /// Geoproximity: the healthy variant at the smallest biased distance from the client
+    /// (ROUTE53.md §3), the first by set identifier on a tie. A client the database does not
+    /// place (no database, a private or loopback address, a Country database without
+    /// coordinates) is measured from this node's region instead, as latency routing is: the
+    /// documented stand-in for a resolver Cairn cannot place (docs/dns.md).
+    fn pick_geoproximity(&self, ctx: &RoutingContext<'_>, up: &dyn Fn(usize) -> bool) -> Option<&Variant> {
+        let client = ctx
+            .client
+            .location()
+            .and_then(|l| l.coordinates)
+            .or_else(|| aws_region(ctx.region).map(|r| (r.latitude, r.longitude)));
+        let distance = |v: &Variant| match (client, v.proximity) {
+            (Some(client), Some(proximity)) => proximity.biased_distance(client),
+            _ => f64::INFINITY,
+        };
+        self.variants
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| up(*i))
+            .map(|(_, v)| (distance(v), v))
+            .min_by(|(a, _), (b, _)| a.total_cmp(b))
+            .map(|(_, v)| v)
     }
 
     /// IP-based: the record of the location whose block holds the client's address (longest
@@ -438,72 +511,9 @@ fn random_below(n: u32) -> u32 {
 
 //------------ region distances ------------------------------------------------
 
-/// Approximate locations (latitude, longitude) of AWS regions, for latency routing between
-/// a node's region and the regions that have records. Route 53 measures latency; a
-/// self-hosted node knows only its own region, so Cairn uses great-circle distance between
-/// region locations as the stand-in (documented in docs/dns.md).
-pub const REGION_LOCATIONS: &[(&str, f64, f64)] = &[
-    ("us-east-1", 38.9, -77.4),
-    ("us-east-2", 40.0, -83.0),
-    ("us-west-1", 37.4, -122.0),
-    ("us-west-2", 45.8, -119.7),
-    ("ca-central-1", 45.5, -73.6),
-    ("ca-west-1", 51.0, -114.1),
-    ("mx-central-1", 20.6, -100.4),
-    ("sa-east-1", -23.5, -46.6),
-    ("eu-west-1", 53.3, -6.3),
-    ("eu-west-2", 51.5, -0.1),
-    ("eu-west-3", 48.9, 2.4),
-    ("eu-central-1", 50.1, 8.7),
-    ("eu-central-2", 47.4, 8.5),
-    ("eu-north-1", 59.3, 18.1),
-    ("eu-south-1", 45.5, 9.2),
-    ("eu-south-2", 41.6, -0.9),
-    ("me-south-1", 26.1, 50.6),
-    ("me-central-1", 25.2, 55.3),
-    ("il-central-1", 32.1, 34.8),
-    ("af-south-1", -33.9, 18.4),
-    ("ap-east-1", 22.3, 114.2),
-    ("ap-south-1", 19.1, 72.9),
-    ("ap-south-2", 17.4, 78.5),
-    ("ap-northeast-1", 35.7, 139.7),
-    ("ap-northeast-2", 37.6, 127.0),
-    ("ap-northeast-3", 34.7, 135.5),
-    ("ap-southeast-1", 1.3, 103.8),
-    ("ap-southeast-2", -33.9, 151.2),
-    ("ap-southeast-3", -6.2, 106.8),
-    ("ap-southeast-4", -37.8, 145.0),
-    ("ap-southeast-5", 3.1, 101.7),
-    ("cn-north-1", 39.9, 116.4),
-    ("cn-northwest-1", 38.5, 106.3),
-];
-
-/// Great-circle distance in km between two regions; unknown regions are furthest.
-pub fn region_distance(a: &str, b: &str) -> f64 {
-    if a == b {
-        return 0.0;
-    }
-    let find = |r: &str| REGION_LOCATIONS.iter().find(|(name, _, _)| *name == r);
-    let (Some(&(_, lat1, lon1)), Some(&(_, lat2, lon2))) = (find(a), find(b)) else {
-        return f64::MAX;
-    };
-    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
-    let dp = (lat2 - lat1).to_radians();
-    let dl = (lon2 - lon1).to_radians();
-    let h = (dp / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
-    2.0 * 6371.0 * h.sqrt().asin()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn nearby_regions_are_closer() {
-        assert!(region_distance("us-east-1", "us-east-2") < region_distance("us-east-1", "eu-west-1"));
-        assert!(region_distance("eu-west-1", "eu-west-2") < region_distance("eu-west-1", "us-west-2"));
-        assert_eq!(region_distance("nowhere", "us-east-1"), f64::MAX);
-    }
 
     #[test]
     fn random_below_stays_in_range() {
@@ -529,6 +539,7 @@ mod tests {
             }),
             cidr_location: None,
             cidr_collection: None,
+            proximity: None,
             health_check: Some(format!("hc-{id}")),
             evaluate_target_health: false,
             target: Target::Records(Arc::new(CompiledRrset {
@@ -668,6 +679,7 @@ mod tests {
                 .map(|l| Variant {
                     cidr_location: Some(l.to_string()),
                     cidr_collection: Some("col".into()),
+                    proximity: None,
                     geo: None,
                     ..geo_variant(l, None, None, None)
                 })
@@ -709,5 +721,106 @@ mod tests {
         assert_eq!(ip_pick(&no_default, &tables, "172.16.0.1", None).0, None);
         // An unknown collection (not loaded yet): the default.
         assert_eq!(ip_pick(&group, &CidrTables::default(), "10.1.2.3", None).0.as_deref(), Some("*"));
+    }
+
+    //--- geoproximity
+
+    /// Variants at Los Angeles (bias 0), Oregon's region, and Frankfurt.
+    fn proximity_group(biases: [i32; 3]) -> RoutedSet {
+        let at = |id: &str, point: (f64, f64), bias: i32| Variant {
+            geo: None,
+            proximity: Some(Proximity { point: Some(point), bias }),
+            ..geo_variant(id, None, None, None)
+        };
+        let oregon = cairn_model::region::aws_region("us-west-2").unwrap();
+        RoutedSet {
+            rtype: 1,
+            policy: Policy::Geoproximity,
+            variants: vec![
+                at("frankfurt", (50.11, 8.68), biases[2]),
+                at("los-angeles", (34.05, -118.24), biases[0]),
+                at("oregon", (oregon.latitude, oregon.longitude), biases[1]),
+            ],
+        }
+    }
+
+    fn proximity_pick(group: &RoutedSet, ip: Option<&str>, region: &str, failing: &[&str]) -> String {
+        let db = geo_fixture();
+        let health: FxHashMap<String, bool> = failing.iter().map(|id| (format!("hc-{id}"), false)).collect();
+        let zones = FxHashMap::default();
+        let client = Client::new(ip.map(|ip| ip.parse().unwrap()), Some(&db));
+        let ctx = RoutingContext { region, health: &health, zones: &zones, client: &client };
+        let chosen = group.select(&ctx, |v| ctx.check_passes(v.health_check.as_deref()));
+        assert_eq!(chosen.len(), 1, "geoproximity answers with one record set");
+        chosen[0].set_identifier.clone()
+    }
+
+    #[test]
+    fn biased_distance_follows_route53s_formula() {
+        let london = (51.51, -0.13);
+        let paris = Proximity { point: Some((48.86, 2.35)), bias: 0 };
+        let d = paris.biased_distance(london);
+        assert!((d - 343.0).abs() < 3.0, "{d}");
+        let grown = Proximity { bias: 50, ..paris }.biased_distance(london);
+        assert!((grown - d * 0.5).abs() < 1e-9, "positive bias: d·(1 − b/100)");
+        let shrunk = Proximity { bias: -50, ..paris }.biased_distance(london);
+        assert!((shrunk - d * 2.0).abs() < 1e-9, "negative bias: d / (1 + b/100)");
+        assert_eq!(Proximity { point: None, bias: 99 }.biased_distance(london), f64::INFINITY);
+    }
+
+    #[test]
+    fn geoproximity_picks_the_nearest_resource() {
+        let group = proximity_group([0, 0, 0]);
+        // San Francisco and Dallas are nearest Los Angeles; Paris and London, Frankfurt.
+        assert_eq!(proximity_pick(&group, Some("198.51.100.1"), "us-east-1", &[]), "los-angeles");
+        assert_eq!(proximity_pick(&group, Some("203.0.113.1"), "us-east-1", &[]), "los-angeles");
+        assert_eq!(proximity_pick(&group, Some("192.0.2.200"), "us-east-1", &[]), "frankfurt");
+        assert_eq!(proximity_pick(&group, Some("2001:db8:1::1"), "us-east-1", &[]), "frankfurt");
+    }
+
+    #[test]
+    fn bias_moves_the_boundary() {
+        // San Francisco is ~560 km from Los Angeles and ~900 km from Oregon's region: a bias
+        // of 50 on Oregon halves its distance and wins; −50 on Los Angeles doubles its own.
+        assert_eq!(proximity_pick(&proximity_group([0, 50, 0]), Some("198.51.100.1"), "us-east-1", &[]), "oregon");
+        assert_eq!(proximity_pick(&proximity_group([-50, 0, 0]), Some("198.51.100.1"), "us-east-1", &[]), "oregon");
+        // A far resource with a big bias draws a distant client away: Tokyo is ~9,300 km
+        // from Frankfurt and ~7,900 from Oregon; with 99, Frankfurt is ~93 km away.
+        assert_eq!(proximity_pick(&proximity_group([0, 0, 0]), Some("100.64.1.1"), "us-east-1", &[]), "oregon");
+        assert_eq!(proximity_pick(&proximity_group([0, 0, 99]), Some("100.64.1.1"), "us-east-1", &[]), "frankfurt");
+    }
+
+    #[test]
+    fn an_unhealthy_resource_gives_way_to_the_next_nearest() {
+        let group = proximity_group([0, 0, 0]);
+        assert_eq!(proximity_pick(&group, Some("198.51.100.1"), "us-east-1", &["los-angeles"]), "oregon");
+        // All unhealthy: all count as healthy, so the nearest answers.
+        let all = ["los-angeles", "oregon", "frankfurt"];
+        assert_eq!(proximity_pick(&group, Some("198.51.100.1"), "us-east-1", &all), "los-angeles");
+    }
+
+    #[test]
+    fn an_unplaced_client_is_measured_from_this_nodes_region() {
+        let group = proximity_group([0, 0, 0]);
+        assert_eq!(proximity_pick(&group, Some("127.0.0.1"), "eu-central-1", &[]), "frankfurt");
+        assert_eq!(proximity_pick(&group, None, "us-west-1", &[]), "los-angeles");
+        // A continent-only record has no point either.
+        assert_eq!(proximity_pick(&group, Some("100.64.2.1"), "us-west-2", &[]), "oregon");
+    }
+
+    #[test]
+    fn a_client_located_at_a_region_routes_from_there() {
+        let (health, zones) = (FxHashMap::default(), FxHashMap::default());
+        let in_oregon = Client::at_location(Location::of_region("us-west-2"));
+        let ctx = RoutingContext { region: "eu-central-1", health: &health, zones: &zones, client: &in_oregon };
+        assert_eq!(proximity_group([0, 0, 0]).select(&ctx, |_| true)[0].set_identifier, "oregon");
+        // And geolocation sees the region's state and country.
+        assert_eq!(geo_group().select(&ctx, |_| true)[0].set_identifier, "us");
+        let in_frankfurt = Client::at_location(Location::of_region("eu-central-1"));
+        let ctx = RoutingContext { client: &in_frankfurt, ..ctx };
+        assert_eq!(geo_group().select(&ctx, |_| true)[0].set_identifier, "eu");
+        let nowhere = Client::at_location(None);
+        let ctx = RoutingContext { client: &nowhere, ..ctx };
+        assert_eq!(geo_group().select(&ctx, |_| true)[0].set_identifier, "default");
     }
 }

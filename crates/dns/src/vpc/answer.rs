@@ -140,7 +140,11 @@ async fn resolve(
 ) -> Found {
     let mut found = Found { authoritative: true, ..Found::default() };
     let mut name = qname.to_vec();
-    let ctx = RoutingContext { region: &snapshot.region, health: &snapshot.health, zones: &snapshot.zones, client: &crate::routing::Client::unknown() };
+    // Routed records in private zones are answered for the VPC's region (ROUTE53.md §3):
+    // latency picks the region nearest it, geolocation and geoproximity locate the query
+    // there (no EDNS Client Subnet in a VPC).
+    let client = crate::routing::Client::at_location(crate::geoip::Location::of_region(&view.vpc.region));
+    let ctx = RoutingContext { region: &view.vpc.region, health: &snapshot.health, zones: &snapshot.zones, client: &client };
     for _ in 0..MAX_CHAIN {
         let private = if view.private_dns() { view.find_private_zone(&name) } else { None };
         let internal = internal::lookup(view, &name, qtype);
