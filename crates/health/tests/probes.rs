@@ -33,6 +33,49 @@ async fn server(status: Arc<AtomicU16>, body: &'static str) -> u16 {
     port
 }
 
+/// A server answering every request with the same raw bytes (headers and body).
+async fn raw_server(reply: Vec<u8>) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let reply = Arc::new(reply);
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut socket, _)) = listener.accept().await else { return };
+            let reply = reply.clone();
+            tokio::spawn(async move {
+                let mut buf = [0u8; 4096];
+                let _ = socket.read(&mut buf).await;
+                let _ = socket.write_all(&reply).await;
+            });
+        }
+    });
+    port
+}
+
+/// A 200 response whose body is `body` compressed with `encoding` (gzip or deflate).
+fn compressed_reply(body: &[u8], encoding: &str) -> Vec<u8> {
+    use std::io::Write;
+    let encoded = match encoding {
+        "gzip" => {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            e.write_all(body).unwrap();
+            e.finish().unwrap()
+        }
+        _ => {
+            let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+            e.write_all(body).unwrap();
+            e.finish().unwrap()
+        }
+    };
+    let mut reply = format!(
+        "HTTP/1.1 200 OK\r\ncontent-encoding: {encoding}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        encoded.len()
+    )
+    .into_bytes();
+    reply.extend_from_slice(&encoded);
+    reply
+}
+
 fn config(t: HealthCheckType, port: u16) -> HealthCheckConfig {
     let mut c = HealthCheckConfig::new(t);
     c.ip_address = Some("127.0.0.1".into());
@@ -111,4 +154,26 @@ async fn checker_flips_the_status_in_the_store() {
     wait_for(true).await;
     stop_tx.send(true).unwrap();
     tokio::time::timeout(Duration::from_secs(5), checker).await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn string_match_reads_the_decoded_body_within_5120_bytes() {
+    // The search string inside the window of the decoded body, after 5,000 bytes of padding
+    // that compress to a few dozen: found only if the body is decoded first.
+    let mut near = vec![b'x'; 5000];
+    near.extend_from_slice(b"READY-MARKER");
+    // The same string past byte 5,120 of the decoded body: not found, even though the whole
+    // compressed body is far shorter than 5,120 bytes.
+    let mut far = vec![b'x'; 6000];
+    far.extend_from_slice(b"READY-MARKER");
+    for encoding in ["gzip", "deflate"] {
+        let mut c = config(HealthCheckType::HttpStrMatch, raw_server(compressed_reply(&near, encoding)).await);
+        c.search_string = Some("READY-MARKER".into());
+        let outcome = probe(&c).await;
+        assert!(outcome.ok, "{encoding}: {outcome:?}");
+        c.port = Some(raw_server(compressed_reply(&far, encoding)).await);
+        let outcome = probe(&c).await;
+        assert!(!outcome.ok, "{encoding}: past the window");
+        assert!(outcome.status.contains("Failed to find the search string in the first 5120 bytes"), "{}", outcome.status);
+    }
 }
