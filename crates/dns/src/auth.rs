@@ -77,6 +77,36 @@ pub fn lookup<'a>(
     plan
 }
 
+/// The node at exactly `qname` (lowercase wire, inside `zone`) when no zone cut lies at or
+/// above it: where [`lookup`] answers from the node's own data (RFC 1034 §4.3.2 step 3a),
+/// so a pre-encoded answer may stand in for the plan (see [`crate::zone::PreEncoded`]).
+/// `None` when the name does not exist or lies at or below a delegation.
+pub fn exact_node<'a>(zone: &'a CompiledZone, qname: &[u8]) -> Option<&'a Node> {
+    let apex_len = zone.apex.len();
+    // As in `step`: each name from just below the apex down to `qname`, which all exist
+    // when `qname` does (empty non-terminals are nodes).
+    let mut offsets = [0u8; 128];
+    let mut count = 0;
+    let mut pos = 0;
+    while qname.len() - pos > apex_len {
+        offsets[count] = pos as u8;
+        count += 1;
+        pos += 1 + qname[pos] as usize;
+    }
+    if count == 0 {
+        return zone.nodes.get(qname).map(|n| &**n);
+    }
+    let mut found = None;
+    for &off in offsets[..count].iter().rev() {
+        let node: &'a Node = zone.nodes.get(&qname[usize::from(off)..])?;
+        if node.is_delegation() {
+            return None;
+        }
+        found = Some(node);
+    }
+    found
+}
+
 enum Step<'a> {
     Done,
     Follow(&'a [u8]),

@@ -1,6 +1,6 @@
 //! A compiled zone: nodes keyed by lowercase wire name, RRsets pre-encoded.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use cairn_model::HostedZoneId;
 use cairn_wire::Rdata;
@@ -36,7 +36,11 @@ pub mod flags {
 }
 
 /// One name in the zone: its RRsets, or none for an empty non-terminal.
-#[derive(Debug, Default, Clone)]
+///
+/// A node is immutable once it is in a [`NodeMap`]: a change replaces it (or, for its
+/// `children` count only, clones it), which is what lets [`Node::pre_encoded`] be filled
+/// in once, on the first query that needs it.
+#[derive(Debug, Default)]
 pub struct Node {
     /// [`flags`] bits.
     pub flags: u8,
@@ -49,6 +53,76 @@ pub struct Node {
     pub rrsets: Vec<Arc<CompiledRrset>>,
     /// Aliases and sets with a routing policy, at most one group per type.
     pub routed: Vec<RoutedSet>,
+    /// The positive answers from [`Self::rrsets`], encoded once on first use (see
+    /// [`PreEncoded`]); `None` inside when no RRset here can be.
+    pub(crate) pre_encoded: OnceLock<Option<Box<PreEncoded>>>,
+}
+
+impl Clone for Node {
+    /// A copy without the pre-encoded answers: the copy is about to be changed.
+    fn clone(&self) -> Self {
+        Self {
+            flags: self.flags,
+            children: self.children,
+            skipped: self.skipped,
+            rrsets: self.rrsets.clone(),
+            routed: self.routed.clone(),
+            pre_encoded: OnceLock::new(),
+        }
+    }
+}
+
+/// The positive answers of one node, written once by the ordinary query path and reused
+/// byte for byte (NSD and Knot likewise answer from pre-encoded wire data): for each plain
+/// RRset at the node without additional-section targets (not NS, CNAME, MX or SRV), the
+/// answer, authority (the zone's NS) and additional (their in-zone addresses) sections of
+/// the response to a query for exactly that name and type.
+///
+/// Those sections depend on the node and on the zone's apex NS and its addresses, so the
+/// zone-level RRsets they were written from are kept and compared (by identity) on every
+/// use: after a change of the apex NS or of its addresses, nodes the change did not touch
+/// answer through the ordinary path again.
+#[derive(Debug)]
+pub struct PreEncoded {
+    apex_ns: Option<Arc<CompiledRrset>>,
+    glue: Box<[Arc<CompiledRrset>]>,
+    answers: smallvec::SmallVec<[PreEncodedAnswer; 2]>,
+}
+
+/// One pre-encoded response body (see [`PreEncoded`]).
+#[derive(Debug)]
+pub struct PreEncodedAnswer {
+    /// The type asked for.
+    pub rtype: u16,
+    /// Answer, authority and additional counts.
+    pub counts: [u16; 3],
+    /// Everything after the question, compressed against a question for the node's name.
+    pub sections: Box<[u8]>,
+}
+
+impl PreEncoded {
+    /// Answers written for `zone` as it is now; `answers` may be empty.
+    pub fn new(zone: &CompiledZone, answers: smallvec::SmallVec<[PreEncodedAnswer; 2]>) -> Self {
+        Self {
+            apex_ns: zone.apex_ns.clone(),
+            glue: zone.apex_ns_additional.iter().map(|(_, rrset)| rrset.clone()).collect(),
+            answers,
+        }
+    }
+
+    /// The answer for `rtype`, if there is one and `zone`'s apex NS and their addresses are
+    /// still the ones it was written with.
+    pub fn answer(&self, zone: &CompiledZone, rtype: u16) -> Option<&PreEncodedAnswer> {
+        let answer = self.answers.iter().find(|a| a.rtype == rtype)?;
+        let same_ns = match (&self.apex_ns, &zone.apex_ns) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        let same_glue = self.glue.len() == zone.apex_ns_additional.len()
+            && self.glue.iter().zip(&zone.apex_ns_additional).all(|(a, (_, b))| Arc::ptr_eq(a, b));
+        (same_ns && same_glue).then_some(answer)
+    }
 }
 
 impl Node {

@@ -136,3 +136,56 @@ fn removing_the_last_name_below_an_empty_non_terminal_removes_it() {
     assert!(!patched.nodes.contains_key(&b"\x01y\x07example\x03com\x00"[..]));
     assert_eq!(patched.nodes[&b"\x07example\x03com\x00"[..]].children, 0);
 }
+
+/// Answers pre-encoded before a change (cairn_dns::zone::PreEncoded) stay right after it,
+/// in nodes the change shared with the old zone: a new apex NS, a new address of it, or a
+/// delegation added above the name. Each answer equals the one written from the plan.
+#[test]
+fn pre_encoded_answers_follow_changes_they_did_not_touch() {
+    use cairn_dns::respond::{respond_from, respond_from_plan, Origin, Transport};
+    use cairn_dns::Snapshot;
+    use cairn_model::ChangeSeq;
+
+    let mut sets = apex_sets();
+    sets.push(set("ns1.example.com", RrType::A, 60, &["192.0.2.53"]));
+    sets.push(set("www.example.com", RrType::A, 60, &["192.0.2.1"]));
+    sets.push(set("x.sub.example.com", RrType::Txt, 60, &["\"x\""]));
+    let old = zone("ZINC", "example.com", sets);
+    let id = old.zone.id.clone();
+    let mut compiled = Arc::new(compile_zone(&old));
+    let mut snap = Snapshot::empty().with_changes(ChangeSeq(1), [(id.clone(), Some(compiled.clone()))]);
+    let queries = [
+        common::query("www.example.com", 1, None),
+        common::query("WWW.example.com", 1, Some((1232, 0))),
+        common::query("x.sub.example.com", 16, None),
+    ];
+    let ask = |snap: &Snapshot| -> Vec<Vec<u8>> {
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        queries
+            .iter()
+            .map(|q| {
+                let fast = respond_from(snap, q, Transport::Udp, Origin::default(), &mut a).unwrap().to_vec();
+                let plan = respond_from_plan(snap, q, Transport::Udp, Origin::default(), &mut b).unwrap().to_vec();
+                assert_eq!(fast, plan);
+                fast
+            })
+            .collect()
+    };
+    let mut before = ask(&snap);
+    let changes: [(&str, Vec<ResourceRecordSet>); 3] = [
+        ("example.com", vec![
+            set("example.com", RrType::Soa, 900, &["ns1.example.com. h.example.com. 1 7200 900 1209600 60"]),
+            set("example.com", RrType::Ns, 900, &["ns1.example.com."]),
+        ]),
+        ("ns1.example.com", vec![set("ns1.example.com", RrType::A, 60, &["192.0.2.99"])]),
+        ("sub.example.com", vec![set("sub.example.com", RrType::Ns, 60, &["ns1.example.com."])]),
+    ];
+    for (seq, (name, new_sets)) in changes.into_iter().enumerate() {
+        let changed = [DomainName::from_route53(name).unwrap()];
+        compiled = Arc::new(patch_zone(&compiled, &old.zone, &changed, &new_sets));
+        snap = snap.with_changes(ChangeSeq(seq as u64 + 2), [(id.clone(), Some(compiled.clone()))]);
+        let after = ask(&snap);
+        assert_ne!(after, before, "the change to {name} shows in the answers");
+        before = after;
+    }
+}

@@ -6,7 +6,7 @@ mod common;
 
 use std::str::FromStr;
 
-use cairn_dns::respond::{respond, Transport};
+use cairn_dns::respond::{respond, respond_from, respond_from_plan, Origin, Transport};
 use cairn_dns::Snapshot;
 use cairn_model::{DomainName, ResourceRecordSet, RrType};
 use hickory_proto::op::{Edns, Message, Query};
@@ -139,6 +139,43 @@ proptest! {
             a.sort();
             b.sort();
             prop_assert_eq!(a, b);
+        }
+    }
+
+    /// Pre-encoded answers are byte for byte what the plan writes: on the query that
+    /// encodes them and on later ones, in any case, over UDP (with or without room) and TCP.
+    #[test]
+    fn pre_encoded_answers_equal_the_plan(
+        names in proptest::collection::vec(proptest::collection::vec(0usize..5, 1..4), 1..24),
+        queries in proptest::collection::vec(
+            (
+                proptest::collection::vec(0usize..5, 0..4),
+                prop_oneof![Just(1u16), Just(2), Just(6), Just(16), Just(28), Just(43)],
+                prop_oneof![Just(None), Just(Some(512u16)), Just(Some(1232)), Just(Some(4096))],
+                any::<bool>(),
+                any::<bool>(),
+            ),
+            1..12,
+        ),
+        texts in 1usize..12,
+    ) {
+        let snap = snapshot(&names, texts);
+        let mut fast = Vec::new();
+        let mut plan = Vec::new();
+        for _ in 0..2 {
+            for (qlabels, qtype, edns, upper, tcp) in &queries {
+                let mut qname: Vec<&str> = qlabels.iter().map(|&l| LABELS[l]).collect();
+                qname.push("example.com.");
+                let mut qname = qname.join(".");
+                if *upper {
+                    qname = qname.to_uppercase();
+                }
+                let bytes = query(&qname, *qtype, *edns);
+                let transport = if *tcp { Transport::Tcp } else { Transport::Udp };
+                let a = respond_from(&snap, &bytes, transport, Origin::default(), &mut fast).map(<[u8]>::to_vec);
+                let b = respond_from_plan(&snap, &bytes, transport, Origin::default(), &mut plan).map(<[u8]>::to_vec);
+                prop_assert_eq!(a, b, "{} type {}", qname, qtype);
+            }
         }
     }
 }

@@ -202,6 +202,32 @@ impl<'b> ResponseWriter<'b> {
         Ok(())
     }
 
+    /// Appends records encoded earlier by a writer for the same question name (the same
+    /// length, any case): `sections` is everything that writer wrote after the question,
+    /// `counts` its answer, authority and additional counts. Its compression pointers
+    /// point into the question and into `sections` itself, so they hold here too. All or
+    /// nothing: [`NoRoom`] when it would pass the size limit. Must come before any record.
+    pub fn push_encoded(&mut self, sections: &[u8], counts: [u16; 3]) -> Result<(), NoRoom> {
+        debug_assert!(self.counts == [0; 3], "pre-encoded sections come first");
+        if self.buf.len() + sections.len() + self.reserve > self.limit {
+            return Err(NoRoom);
+        }
+        self.buf.extend_from_slice(sections);
+        self.counts = counts;
+        self.section = Section::Additional;
+        Ok(())
+    }
+
+    /// The encoded sections after the question, and their counts, of a response that
+    /// [`finish`](Self::finish) has not yet completed: what [`push_encoded`](Self::push_encoded)
+    /// takes. `None` when TC is set (a truncated response is never reused).
+    pub fn encoded_sections(&self) -> Option<(&[u8], [u16; 3])> {
+        if self.buf[2] & 0x02 != 0 {
+            return None;
+        }
+        Some((&self.buf[self.question_end()..], self.counts))
+    }
+
     /// Drops every record after the question (used before setting TC).
     pub fn clear_records(&mut self) {
         let question_end = self.question_end();
@@ -265,28 +291,29 @@ impl<'b> ResponseWriter<'b> {
     /// unfinished name has no end, so comparing against it (a name with two equal labels in
     /// a row, `a.a.example.`) would run off the buffer.
     fn write_name(&mut self, name: &[u8]) {
-        let mut written = [0usize; 128];
-        let mut count = 0;
+        let start = self.buf.len();
         let mut pos = 0;
         while name[pos] != 0 {
             if let Some(target) = self.find(&name[pos..]) {
+                // The labels written so far lie uncompressed at `start..`, one after another.
                 self.buf.extend_from_slice(&(0xc000 | target).to_be_bytes());
-                self.remember_all(&written[..count]);
+                self.remember_labels(start, pos);
                 return;
             }
             let len = name[pos] as usize;
-            written[count] = self.buf.len();
-            count += 1;
             self.buf.extend_from_slice(&name[pos..pos + 1 + len]);
             pos += 1 + len;
         }
         self.buf.push(0);
-        self.remember_all(&written[..count]);
+        self.remember_labels(start, pos);
     }
 
-    fn remember_all(&mut self, offsets: &[usize]) {
-        for &offset in offsets {
-            self.remember(offset);
+    /// Remembers each label of the `len` uncompressed bytes of labels written at `start`.
+    fn remember_labels(&mut self, start: usize, len: usize) {
+        let mut pos = 0;
+        while pos < len {
+            self.remember(start + pos);
+            pos += 1 + self.buf[start + pos] as usize;
         }
     }
 
