@@ -51,7 +51,7 @@ impl ResolverService {
         })
     }
 
-    /// [`reply`](Self::reply) run as its own task, so that a bug that panics answers
+    /// [`reply`](Self::reply) with panics caught, so that a bug that panics answers
     /// SERVFAIL (like the public listener) instead of leaving the client waiting.
     pub async fn reply_guarded(
         self: &Arc<Self>,
@@ -60,18 +60,16 @@ impl ResolverService {
         source: IpAddr,
         transport: Transport,
     ) -> Option<Vec<u8>> {
-        let header: Vec<u8> = msg.iter().take(12).copied().collect();
-        let (service, choice) = (self.clone(), choice.clone());
-        let task = tokio::spawn(async move { service.reply(&choice, &msg, source, transport).await });
-        match task.await {
-            Ok(answered) => answered,
-            Err(e) if e.is_panic() => {
-                tracing::error!(len = header.len(), "bug: the VPC resolver panicked; answered SERVFAIL");
-                let mut out = Vec::new();
-                crate::listen::servfail(&header, &mut out).then_some(out)
-            }
-            Err(_) => None,
-        }
+        use futures_util::FutureExt;
+        // AssertUnwindSafe: what a query shares with others is the immutable snapshot and
+        // state behind the resolver's own locks, exactly as when this ran as a spawned task
+        // (which also caught the panic); catching it in place saves a spawn per query.
+        let answered = std::panic::AssertUnwindSafe(self.reply(choice, &msg, source, transport)).catch_unwind().await;
+        answered.unwrap_or_else(|_| {
+            tracing::error!(len = msg.len(), "bug: the VPC resolver panicked; answered SERVFAIL");
+            let mut out = Vec::new();
+            crate::listen::servfail(&msg[..msg.len().min(12)], &mut out).then_some(out)
+        })
     }
 
     /// The reply to `msg` from `source`, in the view `choice` picks; `None` sends nothing.
