@@ -285,3 +285,34 @@ def test_aws_cli_ec2_and_private_zone(srv, tmp_path):
     assert zone["VPC"]["VPCId"] == vpc["VpcId"]
     listed = json.loads(aws("route53", "list-hosted-zones-by-vpc", "--vpc-id", vpc["VpcId"], "--vpc-region", REGION).stdout)
     assert [s["Name"] for s in listed["HostedZoneSummaries"]] == ["cli.example."]
+
+
+def test_describe_calls_page_with_max_results_and_next_token(ec2):
+    created = [ec2.create_vpc(CidrBlock=f"10.{i}.0.0/16")["Vpc"]["VpcId"] for i in range(12)]
+    vpc_ids = sorted(created)
+    subnet_ids = sorted(ec2.create_subnet(VpcId=created[0], CidrBlock=f"10.0.{i}.0/24")["Subnet"]["SubnetId"]
+                        for i in range(7))
+    # boto3's paginators drive MaxResults/NextToken; every resource comes exactly once.
+    pages = list(ec2.get_paginator("describe_vpcs").paginate(PaginationConfig={"PageSize": 5}))
+    assert [len(p["Vpcs"]) for p in pages] == [5, 5, 2]
+    assert sorted(v["VpcId"] for p in pages for v in p["Vpcs"]) == vpc_ids
+    assert "NextToken" not in pages[-1]
+    pages = list(ec2.get_paginator("describe_subnets").paginate(
+        Filters=[{"Name": "vpc-id", "Values": [created[0]]}], PaginationConfig={"PageSize": 5}))
+    assert [len(p["Subnets"]) for p in pages] == [5, 2]
+    assert sorted(s["SubnetId"] for p in pages for s in p["Subnets"]) == subnet_ids
+    # Each VPC has its default security group.
+    pages = list(ec2.get_paginator("describe_security_groups").paginate(PaginationConfig={"PageSize": 5}))
+    assert sum(len(p["SecurityGroups"]) for p in pages) == 12 and len(pages) == 3
+
+    # A resource deleted between pages neither repeats nor shifts the rest.
+    first = ec2.describe_vpcs(MaxResults=5)
+    ec2.delete_vpc(VpcId=next(v["VpcId"] for v in first["Vpcs"] if v["VpcId"] != created[0]))
+    rest = ec2.describe_vpcs(MaxResults=1000, NextToken=first["NextToken"])
+    seen = [v["VpcId"] for v in first["Vpcs"]] + [v["VpcId"] for v in rest["Vpcs"]]
+    assert sorted(seen) == vpc_ids and len(set(seen)) == len(seen)
+
+    # (boto3 checks the minimum itself; the maximum is the server's to refuse.)
+    assert error_of(ec2.describe_vpcs, MaxResults=1001)["Error"]["Code"] == "InvalidParameterValue"
+    assert error_of(ec2.describe_vpcs, MaxResults=5, NextToken="not-a-token")["Error"]["Code"] == "InvalidPaginationToken"
+    assert error_of(ec2.describe_vpcs, MaxResults=5, VpcIds=[vpc_ids[1]])["Error"]["Code"] == "InvalidParameterCombination"

@@ -316,3 +316,70 @@ mod tests {
         assert!(check_id("vpc-xyz", "vpc", "X").is_err());
     }
 }
+
+//----------- Pagination ---------------------------------------------------------
+
+/// The page a Describe call asks for: `MaxResults` (5–1000, as EC2 allows for VPCs, subnets
+/// and security groups) and the `NextToken` a previous page returned. Results are paged in
+/// id order; a token names the first id of the next page, so deleting resources between
+/// calls neither repeats nor skips the ones that remain.
+#[derive(Debug, Default)]
+pub struct Page {
+    max: Option<usize>,
+    from_id: Option<String>,
+}
+
+impl Page {
+    /// Reads `MaxResults` and `NextToken`; `ids_param` names the explicit-id list of the call
+    /// (`VpcId`), which EC2 does not allow together with `MaxResults`.
+    pub fn from_params(params: &FormParams, ids_param: &str) -> Result<Self, AwsError> {
+        let max = params
+            .get("MaxResults")
+            .map(|m| {
+                m.trim().parse::<usize>().ok().filter(|m| (5..=1000).contains(m)).ok_or_else(|| {
+                    invalid_parameter_value(format!(
+                        "Value ( {m} ) for parameter maxResults is invalid. Parameter may only be between 5 and 1000."
+                    ))
+                })
+            })
+            .transpose()?;
+        if max.is_some() && !params.list(ids_param).is_empty() {
+            return Err(AwsError::new(
+                StatusCode::BAD_REQUEST,
+                "InvalidParameterCombination",
+                format!("The parameter {ids_param} cannot be used with the parameter maxResults"),
+            ));
+        }
+        let from_id = params.get("NextToken").map(decode_token).transpose()?;
+        Ok(Self { max, from_id })
+    }
+
+    /// This page of `items`, and the token of the next page when there is one.
+    pub fn select<'a, T>(&self, mut items: Vec<&'a T>, id: impl Fn(&T) -> &str) -> (Vec<&'a T>, Option<String>) {
+        items.sort_by(|a, b| id(a).cmp(id(b)));
+        if let Some(from) = &self.from_id {
+            items.retain(|item| id(item) >= from.as_str());
+        }
+        let next = match self.max {
+            Some(max) if items.len() > max => Some(encode_token(id(items[max]))),
+            _ => None,
+        };
+        items.truncate(self.max.unwrap_or(usize::MAX));
+        (items, next)
+    }
+}
+
+fn encode_token(id: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("cairn-page:{id}"))
+}
+
+fn decode_token(token: &str) -> Result<String, AwsError> {
+    use base64::Engine;
+    let invalid = || {
+        AwsError::new(StatusCode::BAD_REQUEST, "InvalidPaginationToken", format!("The pagination token '{token}' is invalid."))
+    };
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(token.trim()).map_err(|_| invalid())?;
+    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
+    text.strip_prefix("cairn-page:").map(str::to_string).ok_or_else(invalid)
+}

@@ -8,7 +8,7 @@ use cairn_model::network_validate::{normalize_protocol, parse_ipv4_block, parse_
 use cairn_store::{tag_types, NewSecurityGroup, StoreError};
 use ipnet::IpNet;
 
-use super::{check_id, ec2_error, filters, passes, tag_set, tag_specifications, Ctx};
+use super::{check_id, ec2_error, filters, passes, tag_set, tag_specifications, Ctx, Page};
 use crate::error::AwsError;
 use crate::protocol::ec2_query::{invalid_parameter_value, missing_parameter, response, FormParams};
 use crate::protocol::rest_xml::XmlWriter;
@@ -70,8 +70,8 @@ pub async fn describe(ctx: &Ctx) -> Result<String, AwsError> {
         return Err(ec2_error(StoreError::NoSuchSecurityGroup(missing.clone())));
     }
     let filters = filters(&ctx.params, &GROUP_FILTERS)?;
-    let mut w = response("DescribeSecurityGroups", &ctx.request_id);
-    w.open("securityGroupInfo");
+    let page = Page::from_params(&ctx.params, "GroupId")?;
+    let mut matching = Vec::new();
     for group in all
         .iter()
         .filter(|g| ids.is_empty() || ids.contains(&g.id))
@@ -79,10 +79,19 @@ pub async fn describe(ctx: &Ctx) -> Result<String, AwsError> {
     {
         let tags = ctx.state.store.list_tags(tag_types::SECURITY_GROUP, &group.id).await.map_err(ec2_error)?;
         if passes(&filters, &tags, |name| field(group, name))? {
-            render(&mut w, ctx, group, &tags);
+            matching.push((group, tags));
         }
     }
+    let (shown, next) = page.select(matching.iter().collect(), |(group, _)| &group.id);
+    let mut w = response("DescribeSecurityGroups", &ctx.request_id);
+    w.open("securityGroupInfo");
+    for (group, tags) in shown {
+        render(&mut w, ctx, group, tags);
+    }
     w.close("securityGroupInfo");
+    if let Some(token) = next {
+        w.leaf("nextToken", &token);
+    }
     Ok(w.finish("DescribeSecurityGroupsResponse"))
 }
 

@@ -5,7 +5,7 @@ use cairn_model::network::Subnet;
 use cairn_model::network_validate::{parse_ipv4_block, parse_ipv6_block};
 use cairn_store::{tag_types, NewSubnet};
 
-use super::{bool_text, check_id, ec2_error, filters, passes, tag_set, tag_specifications, Ctx};
+use super::{bool_text, check_id, ec2_error, filters, passes, tag_set, tag_specifications, Ctx, Page};
 use crate::error::AwsError;
 use crate::protocol::ec2_query::{invalid_parameter_value, response};
 use crate::protocol::rest_xml::XmlWriter;
@@ -57,15 +57,24 @@ pub async fn describe(ctx: &Ctx) -> Result<String, AwsError> {
         return Err(ec2_error(cairn_store::StoreError::NoSuchSubnet(missing.clone())));
     }
     let filters = filters(&ctx.params, &SUBNET_FILTERS)?;
-    let mut w = response("DescribeSubnets", &ctx.request_id);
-    w.open("subnetSet");
+    let page = Page::from_params(&ctx.params, "SubnetId")?;
+    let mut matching = Vec::new();
     for subnet in all.iter().filter(|s| ids.is_empty() || ids.contains(&s.id)) {
         let tags = ctx.state.store.list_tags(tag_types::SUBNET, &subnet.id).await.map_err(ec2_error)?;
         if passes(&filters, &tags, |name| field(subnet, name))? {
-            render(&mut w, "item", subnet, &ctx.region, &tags);
+            matching.push((subnet, tags));
         }
     }
+    let (shown, next) = page.select(matching.iter().collect(), |(subnet, _)| &subnet.id);
+    let mut w = response("DescribeSubnets", &ctx.request_id);
+    w.open("subnetSet");
+    for (subnet, tags) in shown {
+        render(&mut w, "item", subnet, &ctx.region, tags);
+    }
     w.close("subnetSet");
+    if let Some(token) = next {
+        w.leaf("nextToken", &token);
+    }
     Ok(w.finish("DescribeSubnetsResponse"))
 }
 

@@ -6,7 +6,7 @@ use cairn_model::network::Vpc;
 use cairn_model::network_validate::parse_ipv4_block;
 use cairn_store::{tag_types, NewVpc};
 
-use super::{bool_text, check_id, ec2_error, filters, passes, tag_set, tag_specifications, vpc_not_found, Ctx};
+use super::{bool_text, check_id, ec2_error, filters, passes, tag_set, tag_specifications, vpc_not_found, Ctx, Page};
 use crate::error::AwsError;
 use crate::protocol::ec2_query::{invalid_parameter_value, response};
 use crate::protocol::rest_xml::XmlWriter;
@@ -56,15 +56,24 @@ pub async fn describe(ctx: &Ctx) -> Result<String, AwsError> {
         return Err(vpc_not_found(missing));
     }
     let filters = filters(&ctx.params, &VPC_FILTERS)?;
-    let mut w = response("DescribeVpcs", &ctx.request_id);
-    w.open("vpcSet");
+    let page = Page::from_params(&ctx.params, "VpcId")?;
+    let mut matching = Vec::new();
     for vpc in all.iter().filter(|v| ids.is_empty() || ids.contains(&v.id)) {
         let tags = ctx.state.store.list_tags(tag_types::VPC, &vpc.id).await.map_err(ec2_error)?;
         if passes(&filters, &tags, |name| field(vpc, name))? {
-            render(&mut w, "item", vpc, &tags);
+            matching.push((vpc, tags));
         }
     }
+    let (shown, next) = page.select(matching.iter().collect(), |(vpc, _)| &vpc.id);
+    let mut w = response("DescribeVpcs", &ctx.request_id);
+    w.open("vpcSet");
+    for (vpc, tags) in shown {
+        render(&mut w, "item", vpc, tags);
+    }
     w.close("vpcSet");
+    if let Some(token) = next {
+        w.leaf("nextToken", &token);
+    }
     Ok(w.finish("DescribeVpcsResponse"))
 }
 
