@@ -121,6 +121,34 @@ def config(endpoint: str) -> str:
           }}
         }}
 
+        resource "aws_route53_record" "near_oregon" {{
+          zone_id        = aws_route53_zone.main.zone_id
+          name           = "near.{ZONE}"
+          type           = "A"
+          ttl            = 60
+          records        = ["203.0.113.5"]
+          set_identifier = "oregon"
+          geoproximity_routing_policy {{
+            aws_region = "us-west-2"
+            bias       = 10
+          }}
+        }}
+
+        resource "aws_route53_record" "near_frankfurt" {{
+          zone_id        = aws_route53_zone.main.zone_id
+          name           = "near.{ZONE}"
+          type           = "A"
+          ttl            = 60
+          records        = ["203.0.113.6"]
+          set_identifier = "frankfurt"
+          geoproximity_routing_policy {{
+            coordinates {{
+              latitude  = "50.11"
+              longitude = "8.68"
+            }}
+          }}
+        }}
+
         output "zone_id" {{
           value = aws_route53_zone.main.zone_id
         }}
@@ -206,6 +234,9 @@ def test_terraform_apply_plan_destroy(terraform):
         assert answer(ZONE, "MX") == [f"10 mail1.{ZONE}.", f"20 mail2.{ZONE}."]
         assert answer(f"x.y.apps.{ZONE}", "A") == ["198.51.100.10"]
         assert answer(f"w.{ZONE}", "A") == ["203.0.113.1"]  # the only record of its weighted group
+        # Geoproximity, for a loopback client measured from the node's region (us-east-1):
+        # Oregon (~3,600 km, biased ×0.9) is nearer than Frankfurt (~6,500 km).
+        assert answer(f"near.{ZONE}", "A") == ["203.0.113.5"]
 
         # The second plan sees exactly what it applied.
         plan = run("plan", "-detailed-exitcode", "-input=false", ok=(0, 2))
