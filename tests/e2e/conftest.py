@@ -95,3 +95,11 @@ def cairn_import():
         return harness.import_zone(data_dir, zone_file, name, **kw)
 
     return run
+
+
+@pytest.fixture
+def ok_backend():
+    """A local HTTP server answering 200 (harness.OkBackend), stopped after the test."""
+    backend = harness.OkBackend()
+    yield backend
+    backend.stop()

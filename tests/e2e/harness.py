@@ -121,6 +121,16 @@ def query(server: tuple[str, int], qname: str, qtype: str | int = "A", *, tcp: b
     return dns.message.from_wire(data)
 
 
+def ask_ecs(server: tuple[str, int], qname: str, subnet: str | None = None, prefix: int | None = None,
+            qtype: str = "A") -> dns.message.Message:
+    """Asks over UDP with EDNS (payload 1232) and, when `subnet` is given, an EDNS Client
+    Subnet option for `subnet`/`prefix`; returns the parsed reply."""
+    import dns.edns
+    options = [dns.edns.ECSOption(subnet, prefix)] if subnet is not None else []
+    q = dns.message.make_query(qname, qtype, use_edns=0, payload=1232, options=options)
+    return dns.message.from_wire(send_udp(server, q.to_wire()))
+
+
 def wait_answers(server: tuple[str, int], zone: str, timeout: float = 10.0,
                  proc: subprocess.Popen | None = None) -> None:
     """Wait until `server` answers the SOA of `zone` authoritatively."""

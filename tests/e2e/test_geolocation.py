@@ -33,13 +33,6 @@ RECORDS = {
 }
 
 
-@pytest.fixture
-def backend():
-    b = harness.OkBackend()
-    yield b
-    b.stop()
-
-
 def geo_zone(srv, checks: dict[str, str] | None = None) -> tuple[object, str]:
     """A zone geo.example with the four geolocation records of RECORDS at NAME."""
     r53 = harness.route53_client(srv)
@@ -57,10 +50,7 @@ def geo_zone(srv, checks: dict[str, str] | None = None) -> tuple[object, str]:
 
 
 def ask(srv, subnet: str | None = None, prefix: int | None = None) -> dns.message.Message:
-    """Queries NAME A over UDP with EDNS and, when `subnet` is given, an ECS option."""
-    options = [dns.edns.ECSOption(subnet, prefix)] if subnet is not None else []
-    q = dns.message.make_query(NAME, "A", use_edns=0, payload=1232, options=options)
-    return dns.message.from_wire(harness.send_udp(srv.addr, q.to_wire()))
+    return harness.ask_ecs(srv.addr, NAME, subnet, prefix)
 
 
 def addresses(reply: dns.message.Message) -> list[str]:
@@ -123,11 +113,11 @@ def test_without_geoip_db_only_the_default_answers(cairn_server):
     assert ecs_of(reply).scopelen == 0, "the answer does not depend on the client"
 
 
-def test_unhealthy_records_fall_back_to_larger_regions(geo_server, backend):
+def test_unhealthy_records_fall_back_to_larger_regions(geo_server, ok_backend):
     r53 = harness.route53_client(geo_server)
     checks = {}
     for ident in ("us", "california", "europe"):
-        checks[ident] = backend.health_check(r53)
+        checks[ident] = ok_backend.health_check(r53)
     geo_zone(geo_server, checks)
     texas = lambda: addresses(ask(geo_server, "203.0.113.0", 24))  # noqa: E731
     california = lambda: addresses(ask(geo_server, "198.51.100.0", 24))  # noqa: E731
@@ -150,10 +140,10 @@ def test_unhealthy_records_fall_back_to_larger_regions(geo_server, backend):
     harness.wait_for(texas, lambda a: a == ["10.0.0.3"])
 
 
-def test_unhealthy_country_falls_back_to_its_continent_record(geo_server, backend):
+def test_unhealthy_country_falls_back_to_its_continent_record(geo_server, ok_backend):
     """A country record (GB) inside a continent that has one (EU): GB down ⇒ EU."""
     r53 = harness.route53_client(geo_server)
-    hc = backend.health_check(r53)
+    hc = ok_backend.health_check(r53)
     _, zone_id = geo_zone(geo_server)
     r53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": [{
         "Action": "CREATE", "ResourceRecordSet": {

@@ -39,13 +39,6 @@ ANSWER = {ident: ip for ident, (_, ip) in RECORDS.items()}
 
 
 @pytest.fixture
-def backend():
-    b = harness.OkBackend()
-    yield b
-    b.stop()
-
-
-@pytest.fixture
 def prox_server(cairn_server):
     return cairn_server(extra_args=["--geoip-db", str(GEOIP_DB)])
 
@@ -70,9 +63,7 @@ def prox_zone(srv, checks: dict[str, str] | None = None) -> tuple[object, str]:
 
 
 def ask(srv, subnet: str | None = None, prefix: int | None = None) -> dns.message.Message:
-    options = [dns.edns.ECSOption(subnet, prefix)] if subnet is not None else []
-    q = dns.message.make_query(NAME, "A", use_edns=0, payload=1232, options=options)
-    return dns.message.from_wire(harness.send_udp(srv.addr, q.to_wire()))
+    return harness.ask_ecs(srv.addr, NAME, subnet, prefix)
 
 
 def answer(srv, subnet: str | None = None, prefix: int | None = None) -> list[str]:
@@ -127,9 +118,9 @@ def test_bias_grows_and_shrinks_a_resources_reach(prox_server):
         "Coordinates": {"Latitude": "50.11", "Longitude": "8.68"}, "Bias": 99}
 
 
-def test_an_unhealthy_resource_gives_way_to_the_next_nearest(prox_server, backend):
+def test_an_unhealthy_resource_gives_way_to_the_next_nearest(prox_server, ok_backend):
     r53 = harness.route53_client(prox_server)
-    checks = {ident: backend.health_check(r53) for ident in ("los-angeles", "oregon")}
+    checks = {ident: ok_backend.health_check(r53) for ident in ("los-angeles", "oregon")}
     prox_zone(prox_server, checks)
     san_francisco = lambda: answer(prox_server, "198.51.100.0", 24)  # noqa: E731
     assert san_francisco() == [ANSWER["los-angeles"]]
@@ -145,9 +136,9 @@ def test_an_unhealthy_resource_gives_way_to_the_next_nearest(prox_server, backen
     harness.wait_for(san_francisco, lambda a: a == [ANSWER["los-angeles"]])
 
 
-def test_every_resource_unhealthy_means_all_count_as_healthy(prox_server, backend):
+def test_every_resource_unhealthy_means_all_count_as_healthy(prox_server, ok_backend):
     r53 = harness.route53_client(prox_server)
-    checks = {ident: backend.health_check(r53) for ident in RECORDS}
+    checks = {ident: ok_backend.health_check(r53) for ident in RECORDS}
     prox_zone(prox_server, checks)
     for check in checks.values():
         harness.health_override(prox_server, check, "unhealthy")
