@@ -27,7 +27,7 @@ use crate::auth::{self, Plan};
 use crate::geoip::GeoIp;
 use crate::routing::{Client, RoutingContext};
 use crate::snapshot::Snapshot;
-use crate::zone::{CompiledZone, Node, PreEncoded, PreEncodedAnswer};
+use crate::zone::{CompiledZone, Node, PreEncoded};
 
 /// The EDNS UDP payload Cairn advertises and honours at most (ROUTE53.md §2.7: up to 4096).
 pub const EDNS_UDP_PAYLOAD: u16 = 4096;
@@ -166,8 +166,8 @@ fn push_pre_encoded(
     }
     let Some(node) = auth::exact_node(zone, qname) else { return false };
     let pre = node.pre_encoded.get_or_init(|| pre_encode(snapshot, zone, qname, node));
-    let Some(answer) = pre.as_deref().and_then(|p| p.answer(zone, qtype)) else { return false };
-    w.push_encoded(&answer.sections, answer.counts).is_ok()
+    let Some((sections, counts)) = pre.as_deref().and_then(|p| p.answer(zone, qtype)) else { return false };
+    w.push_encoded(sections, counts).is_ok()
 }
 
 /// Writes, with the ordinary path ([`auth::lookup`], [`write_plan`]), the answer to a query
@@ -181,7 +181,7 @@ fn pre_encode(snapshot: &Snapshot, zone: &CompiledZone, owner: &[u8], node: &Nod
         zones: &snapshot.zones,
         client: &client,
     };
-    let mut answers = smallvec::SmallVec::new();
+    let mut pre = PreEncoded::new(zone);
     let mut msg = Vec::with_capacity(12 + owner.len() + 4);
     let mut out = Vec::new();
     for rrset in &node.rrsets {
@@ -205,10 +205,10 @@ fn pre_encode(snapshot: &Snapshot, zone: &CompiledZone, owner: &[u8], node: &Nod
         let mut w = ResponseWriter::new(&mut out, &query, usize::from(u16::MAX));
         write_plan(&mut w, &plan);
         if let Some((sections, counts)) = w.encoded_sections() {
-            answers.push(PreEncodedAnswer { rtype: rrset.rtype, counts, sections: sections.into() });
+            pre.push(rrset.rtype, sections, counts);
         }
     }
-    (!answers.is_empty()).then(|| Box::new(PreEncoded::new(zone, answers)))
+    (!pre.is_empty()).then(|| Box::new(pre))
 }
 
 /// The response code for a query Cairn does not look up at all (checks 3–7 of the table

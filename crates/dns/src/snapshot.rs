@@ -28,6 +28,9 @@ pub struct Snapshot {
     /// Public zones by apex (lowercase wire). When several public zones share a name (Route 53
     /// allows it, each on its own name servers), the oldest is served.
     public: FxHashMap<Box<[u8]>, Arc<CompiledZone>>,
+    /// Bit `n` set: some public zone's apex is `n` bytes long (wire form), so
+    /// [`Self::find_public_zone`] looks up only suffixes of those lengths.
+    public_lengths: [u64; 4],
     /// VPCs, subnets, security groups and private-zone associations, as the store has them.
     pub network: Arc<NetworkContents>,
     /// Each VPC's view (its private zones among `zones`), rebuilt when either changes.
@@ -47,6 +50,7 @@ impl Default for Snapshot {
             region: DEFAULT_REGION.into(),
             health: Arc::default(),
             public: FxHashMap::default(),
+            public_lengths: [0; 4],
             network: Arc::default(),
             views: Arc::default(),
             cidr_collections: Arc::default(),
@@ -93,6 +97,7 @@ impl Snapshot {
                 *entry = zone.clone();
             }
         }
+        let public_lengths = lengths_of(&public);
         let views = if private_changed {
             Arc::new(Views::compile(&self.network, &zones))
         } else {
@@ -104,6 +109,7 @@ impl Snapshot {
             region: self.region.clone(),
             health: self.health.clone(),
             public,
+            public_lengths,
             network: self.network.clone(),
             views,
             cidr_collections: self.cidr_collections.clone(),
@@ -118,6 +124,7 @@ impl Snapshot {
             region: self.region.clone(),
             health: self.health.clone(),
             public: self.public.clone(),
+            public_lengths: self.public_lengths,
             views: Arc::new(Views::compile(&network, &self.zones)),
             network,
             cidr_collections: self.cidr_collections.clone(),
@@ -132,6 +139,7 @@ impl Snapshot {
             region: self.region.clone(),
             health: Arc::new(health),
             public: self.public.clone(),
+            public_lengths: self.public_lengths,
             network: self.network.clone(),
             views: self.views.clone(),
             cidr_collections: self.cidr_collections.clone(),
@@ -146,6 +154,7 @@ impl Snapshot {
             region: self.region.clone(),
             health: self.health.clone(),
             public: self.public.clone(),
+            public_lengths: self.public_lengths,
             network: self.network.clone(),
             views: self.views.clone(),
             cidr_collections: Arc::new(cidr_collections),
@@ -156,8 +165,11 @@ impl Snapshot {
     pub fn find_public_zone(&self, qname: &[u8]) -> Option<&Arc<CompiledZone>> {
         let mut name = qname;
         loop {
-            if let Some(zone) = self.public.get(name) {
-                return Some(zone);
+            let len = name.len();
+            if len < 256 && self.public_lengths[len / 64] & (1 << (len % 64)) != 0 {
+                if let Some(zone) = self.public.get(name) {
+                    return Some(zone);
+                }
             }
             if name.first().copied().unwrap_or(0) == 0 {
                 return None;
@@ -165,4 +177,16 @@ impl Snapshot {
             name = &name[1 + name[0] as usize..];
         }
     }
+}
+
+/// The apex lengths of `public`, as [`Snapshot::public_lengths`] keeps them.
+fn lengths_of(public: &FxHashMap<Box<[u8]>, Arc<CompiledZone>>) -> [u64; 4] {
+    let mut bits = [0u64; 4];
+    for apex in public.keys() {
+        let len = apex.len();
+        if len < 256 {
+            bits[len / 64] |= 1 << (len % 64);
+        }
+    }
+    bits
 }

@@ -7,6 +7,7 @@ use cairn_wire::Rdata;
 
 use crate::routing::RoutedSet;
 use rustc_hash::FxHashMap;
+use smallvec::SmallVec;
 
 /// One RRset in wire form, ready to be appended to a response.
 #[derive(Debug)]
@@ -85,34 +86,48 @@ impl Clone for Node {
 #[derive(Debug)]
 pub struct PreEncoded {
     apex_ns: Option<Arc<CompiledRrset>>,
-    glue: Box<[Arc<CompiledRrset>]>,
-    answers: smallvec::SmallVec<[PreEncodedAnswer; 2]>,
+    // Inline, with the answers and (usually) their bytes: one allocation, read in one go.
+    glue: SmallVec<[Arc<CompiledRrset>; 4]>,
+    answers: SmallVec<[PreEncodedAnswer; 2]>,
+    bytes: SmallVec<[u8; 128]>,
 }
 
-/// One pre-encoded response body (see [`PreEncoded`]).
-#[derive(Debug)]
+/// Where one pre-encoded response body lies in [`PreEncoded`]'s bytes.
+#[derive(Debug, Clone, Copy)]
 pub struct PreEncodedAnswer {
-    /// The type asked for.
-    pub rtype: u16,
-    /// Answer, authority and additional counts.
-    pub counts: [u16; 3],
-    /// Everything after the question, compressed against a question for the node's name.
-    pub sections: Box<[u8]>,
+    rtype: u16,
+    counts: [u16; 3],
+    start: u32,
+    end: u32,
 }
 
 impl PreEncoded {
-    /// Answers written for `zone` as it is now; `answers` may be empty.
-    pub fn new(zone: &CompiledZone, answers: smallvec::SmallVec<[PreEncodedAnswer; 2]>) -> Self {
+    /// Empty, for `zone` as it is now.
+    pub fn new(zone: &CompiledZone) -> Self {
         Self {
             apex_ns: zone.apex_ns.clone(),
             glue: zone.apex_ns_additional.iter().map(|(_, rrset)| rrset.clone()).collect(),
-            answers,
+            answers: SmallVec::new(),
+            bytes: SmallVec::new(),
         }
     }
 
-    /// The answer for `rtype`, if there is one and `zone`'s apex NS and their addresses are
-    /// still the ones it was written with.
-    pub fn answer(&self, zone: &CompiledZone, rtype: u16) -> Option<&PreEncodedAnswer> {
+    /// Adds the answer to `rtype`: `sections`, everything after the question, with `counts`
+    /// records in the answer, authority and additional sections.
+    pub fn push(&mut self, rtype: u16, sections: &[u8], counts: [u16; 3]) {
+        let start = self.bytes.len() as u32;
+        self.bytes.extend_from_slice(sections);
+        self.answers.push(PreEncodedAnswer { rtype, counts, start, end: self.bytes.len() as u32 });
+    }
+
+    /// Whether no answer was added.
+    pub fn is_empty(&self) -> bool {
+        self.answers.is_empty()
+    }
+
+    /// The sections and counts of the answer for `rtype`, if there is one and `zone`'s apex
+    /// NS and their addresses are still the ones it was written with.
+    pub fn answer(&self, zone: &CompiledZone, rtype: u16) -> Option<(&[u8], [u16; 3])> {
         let answer = self.answers.iter().find(|a| a.rtype == rtype)?;
         let same_ns = match (&self.apex_ns, &zone.apex_ns) {
             (Some(a), Some(b)) => Arc::ptr_eq(a, b),
@@ -121,7 +136,8 @@ impl PreEncoded {
         };
         let same_glue = self.glue.len() == zone.apex_ns_additional.len()
             && self.glue.iter().zip(&zone.apex_ns_additional).all(|(a, (_, b))| Arc::ptr_eq(a, b));
-        (same_ns && same_glue).then_some(answer)
+        (same_ns && same_glue)
+            .then(|| (&self.bytes[answer.start as usize..answer.end as usize], answer.counts))
     }
 }
 
