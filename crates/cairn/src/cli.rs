@@ -62,6 +62,16 @@ pub(crate) struct ServeArgs {
     /// exists when that address is local to this node) [default: 53].
     #[arg(long, env = "CAIRN_VPC_DNS_PORT", value_name = "PORT")]
     pub(crate) vpc_dns_port: Option<u16>,
+    /// Port of DNS over HTTPS on inbound endpoints whose Protocols include DoH [default: 443].
+    #[arg(long, env = "CAIRN_DOH_PORT", value_name = "PORT")]
+    pub(crate) doh_port: Option<u16>,
+    /// TLS certificate chain (PEM) for DNS over HTTPS; with --doh-key. Without both, a
+    /// self-signed certificate is made once in the data directory (doh-cert.pem).
+    #[arg(long, env = "CAIRN_DOH_CERT", value_name = "FILE", requires = "doh_key")]
+    pub(crate) doh_cert: Option<PathBuf>,
+    /// Private key (PEM) of --doh-cert.
+    #[arg(long, env = "CAIRN_DOH_KEY", value_name = "FILE", requires = "doh_cert")]
+    pub(crate) doh_key: Option<PathBuf>,
     /// Resolve public names by forwarding to this server (IP or IP:PORT) instead of recursing
     /// from the root hints. Repeatable.
     #[arg(long = "forwarder", env = "CAIRN_FORWARDERS", value_name = "ADDR", value_delimiter = ',')]

@@ -21,6 +21,8 @@ pub(crate) const DEFAULT_ACCOUNT_ID: &str = "111111111111";
 
 /// Port of each VPC's own resolver address, as in AWS.
 pub(crate) const DEFAULT_VPC_DNS_PORT: u16 = 53;
+/// Route 53 Resolver's DoH port.
+pub(crate) const DEFAULT_DOH_PORT: u16 = 443;
 
 /// `--forwarder`: `IP`, `IP:PORT` or `[IPv6]:PORT`; port 53 when none is given.
 pub(crate) fn parse_forwarder(text: &str) -> Result<SocketAddr, String> {
@@ -45,6 +47,9 @@ pub(crate) struct FileConfig {
     #[serde(default)]
     resolver_listen: Vec<SocketAddr>,
     vpc_dns_port: Option<u16>,
+    doh_port: Option<u16>,
+    doh_cert: Option<PathBuf>,
+    doh_key: Option<PathBuf>,
     #[serde(default)]
     forwarders: Vec<String>,
     root_hints: Option<PathBuf>,
@@ -82,6 +87,10 @@ pub(crate) struct Settings {
     pub(crate) resolver_listen: Vec<SocketAddr>,
     /// Port of each VPC's "+2" resolver address.
     pub(crate) vpc_dns_port: u16,
+    /// Port of DNS over HTTPS on inbound endpoints.
+    pub(crate) doh_port: u16,
+    /// The DoH certificate and key (`None`: self-signed in the data directory).
+    pub(crate) doh_identity: Option<(PathBuf, PathBuf)>,
     /// Forwarders for public names (empty: recursion from the root hints).
     pub(crate) forwarders: Vec<SocketAddr>,
     /// Root hints file (`None`: the built-in hints).
@@ -156,6 +165,12 @@ pub(crate) fn resolve(args: &ServeArgs) -> Result<Settings, String> {
     Ok(Settings {
         resolver_listen,
         vpc_dns_port: args.vpc_dns_port.or(file.vpc_dns_port).unwrap_or(DEFAULT_VPC_DNS_PORT),
+        doh_port: args.doh_port.or(file.doh_port).unwrap_or(DEFAULT_DOH_PORT),
+        doh_identity: match (args.doh_cert.clone().or(file.doh_cert), args.doh_key.clone().or(file.doh_key)) {
+            (Some(cert), Some(key)) => Some((cert, key)),
+            (None, None) => None,
+            _ => return Err("doh_cert and doh_key go together".into()),
+        },
         forwarders,
         root_hints: args.root_hints.clone().or(file.root_hints),
         rrl,

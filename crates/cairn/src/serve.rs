@@ -107,9 +107,11 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
         resolver_addrs.push(local);
     }
     let vpc_listeners = cairn_dns::vpc::listen::VpcListenerStatus::default();
+    let doh = open_doh(&settings)?;
     tokio::spawn(cairn_dns::vpc::listen::run_vpc_addresses(
         resolver.clone(),
         settings.vpc_dns_port,
+        Some(doh),
         vpc_listeners.clone(),
         shutdown_rx.clone(),
     ));
@@ -243,6 +245,21 @@ fn resolver_stats(stats: &cairn_dns::resolver::ResolverStats) -> serde_json::Val
 }
 
 /// Opens `--geoip-db`, if given; a file that is missing or not a MaxMind DB stops the start.
+/// The DNS-over-HTTPS settings: the given certificate, or the self-signed one in the data
+/// directory (made on first start).
+fn open_doh(settings: &crate::config::Settings) -> Result<cairn_dns::vpc::doh::DohConfig, ExitError> {
+    use cairn_dns::vpc::doh::{DohConfig, DohTls};
+    let tls = match &settings.doh_identity {
+        Some((cert, key)) => DohTls::load(cert, key),
+        None => DohTls::self_signed_in(&settings.data_dir, &["localhost".to_string(), "cairn.invalid".to_string()]),
+    }
+    .map_err(|e| {
+        tracing::error!("DNS over HTTPS: {e}");
+        ExitError::InvalidInput
+    })?;
+    Ok(DohConfig { port: settings.doh_port, tls: Arc::new(tls) })
+}
+
 fn open_geoip(path: Option<&Path>) -> Result<Option<Arc<cairn_dns::geoip::GeoIp>>, ExitError> {
     let Some(path) = path else {
         tracing::info!("no --geoip-db: geolocation records answer through their default (*) location only");

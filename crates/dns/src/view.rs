@@ -66,14 +66,19 @@ pub struct InboundEndpoint {
     pub ingress: Vec<IngressRule>,
     /// Synthesize AAAA (RFC 6147) for queries arriving here.
     pub dns64: bool,
+    /// `Protocols` has Do53: plain DNS on UDP and TCP.
+    pub do53: bool,
+    /// `Protocols` has DoH or DoH-FIPS: DNS over HTTPS (crate::vpc::doh).
+    pub doh: bool,
 }
 
 impl InboundEndpoint {
-    /// Whether the security groups let `source` ask over `protocol` (`"udp"`/`"tcp"`); the
-    /// rules are checked against the DNS port, 53, whatever port Cairn binds.
-    pub fn admits(&self, protocol: &str, source: IpAddr) -> bool {
+    /// Whether the security groups let `source` reach `port` over `protocol`
+    /// (`"udp"`/`"tcp"`). The rules are checked against the service's well-known port (53
+    /// for Do53, 443 for DoH), whatever port Cairn binds, as they would be on Route 53.
+    pub fn admits(&self, protocol: &str, port: u16, source: IpAddr) -> bool {
         let source = unmap(source);
-        self.ingress.iter().any(|rule| rule.admits(protocol, 53, source))
+        self.ingress.iter().any(|rule| rule.admits(protocol, port, source))
     }
 }
 
@@ -220,6 +225,9 @@ impl Views {
                     addresses: endpoint.addresses.iter().flat_map(|a| a.addresses()).collect(),
                     ingress,
                     dns64: endpoint.dns64_enabled,
+                    // No protocols stored means the default, Do53.
+                    do53: endpoint.protocols.is_empty() || endpoint.protocols.iter().any(|p| p == "Do53"),
+                    doh: endpoint.protocols.iter().any(|p| p == "DoH" || p == "DoH-FIPS"),
                 }),
             );
         }

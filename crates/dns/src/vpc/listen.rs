@@ -51,6 +51,22 @@ impl ResolverService {
         })
     }
 
+    /// A TCP connection slot (shared by Do53 TCP and DoH), or `None` when all are taken.
+    pub fn try_tcp_slot(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        self.tcp_slots.clone().try_acquire_owned().ok()
+    }
+
+    /// Whether a socket that picks its view by `choice` answers `source` at all: for an
+    /// inbound endpoint, whether its security groups admit the source (TCP 443 for DoH).
+    pub fn admits(&self, choice: &ViewChoice, source: IpAddr) -> bool {
+        let snapshot = self.shared.load();
+        match choice {
+            ViewChoice::EndpointHttps(id) => snapshot.views.inbound.get(id).is_some_and(|e| e.admits("tcp", 443, source)),
+            ViewChoice::Endpoint(id) => snapshot.views.inbound.get(id).is_some_and(|e| e.admits("tcp", 53, source)),
+            ViewChoice::BySource | ViewChoice::Vpc(_) => true,
+        }
+    }
+
     /// [`reply`](Self::reply) with panics caught, so that a bug that panics answers
     /// SERVFAIL (like the public listener) instead of leaving the client waiting.
     pub async fn reply_guarded(
@@ -86,11 +102,15 @@ impl ResolverService {
                 let dns64 = view.dns64_for(source);
                 (view, dns64)
             }
-            ViewChoice::Endpoint(id) => {
+            ViewChoice::Endpoint(id) | ViewChoice::EndpointHttps(id) => {
                 let endpoint = snapshot.views.inbound.get(id)?;
-                let protocol = if transport == Transport::Udp { "udp" } else { "tcp" };
+                let (protocol, port) = match (choice, transport) {
+                    (ViewChoice::EndpointHttps(_), _) => ("tcp", 443),
+                    (_, Transport::Udp) => ("udp", 53),
+                    _ => ("tcp", 53),
+                };
                 // Like a security group, a source the rules do not admit gets nothing back.
-                if !endpoint.admits(protocol, source) {
+                if !endpoint.admits(protocol, port, source) {
                     return None;
                 }
                 (snapshot.views.by_id.get(&endpoint.vpc_id)?.clone(), endpoint.dns64)
@@ -109,6 +129,9 @@ pub enum ViewChoice {
     Vpc(String),
     /// An inbound endpoint: its VPC's view, for sources its security groups admit.
     Endpoint(String),
+    /// An inbound endpoint's DNS-over-HTTPS socket: the same, with the groups checked for
+    /// TCP 443.
+    EndpointHttps(String),
 }
 
 /// Binds UDP and TCP on `addr` for a resolver socket.
@@ -130,6 +153,19 @@ pub fn bind(addr: SocketAddr) -> io::Result<(UdpSocket, TcpListener)> {
     udp.set_nonblocking(true)?;
     tcp.set_nonblocking(true)?;
     Ok((UdpSocket::from_std(udp.into())?, TcpListener::from_std(tcp.into())?))
+}
+
+/// Binds a TCP listener on `addr` (for DNS over HTTPS).
+pub fn bind_tcp(addr: SocketAddr) -> io::Result<TcpListener> {
+    let tcp = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+    if addr.is_ipv6() {
+        tcp.set_only_v6(true)?;
+    }
+    tcp.set_reuse_address(true)?;
+    tcp.bind(&addr.into())?;
+    tcp.listen(1024)?;
+    tcp.set_nonblocking(true)?;
+    TcpListener::from_std(tcp.into())
 }
 
 /// Serves one UDP socket until `shutdown` turns true.
@@ -229,20 +265,40 @@ async fn connection(
 /// (`vpc-…` or `rslvr-in-…` → addresses), for readiness reports.
 pub type VpcListenerStatus = Arc<Mutex<BTreeMap<String, Vec<String>>>>;
 
-/// The sockets the VPCs and inbound endpoints should have now: `(owner id, address, view)`.
-fn desired_sockets(snapshot: &crate::snapshot::Snapshot, port: u16) -> Vec<(String, SocketAddr, ViewChoice)> {
-    let mut desired: Vec<(String, SocketAddr, ViewChoice)> = snapshot
+/// What a resolver address serves: plain DNS on UDP and TCP, or DNS over HTTPS on TCP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Kind {
+    Do53,
+    Doh,
+}
+
+/// The sockets the VPCs and inbound endpoints should have now: `(owner id, address, kind,
+/// view)`. Do53 on `port`; DoH on `doh_port` for inbound endpoints whose `Protocols` ask for
+/// it, when DoH is configured.
+fn desired_sockets(
+    snapshot: &crate::snapshot::Snapshot,
+    port: u16,
+    doh_port: Option<u16>,
+) -> Vec<(String, SocketAddr, Kind, ViewChoice)> {
+    let mut desired: Vec<(String, SocketAddr, Kind, ViewChoice)> = snapshot
         .views
         .by_id
         .values()
         .map(|v| {
             let addr = SocketAddr::new(IpAddr::V4(v.vpc.resolver_address()), port);
-            (v.vpc.id.clone(), addr, ViewChoice::Vpc(v.vpc.id.clone()))
+            (v.vpc.id.clone(), addr, Kind::Do53, ViewChoice::Vpc(v.vpc.id.clone()))
         })
         .collect();
     for endpoint in snapshot.views.inbound.values() {
         for ip in &endpoint.addresses {
-            desired.push((endpoint.id.clone(), SocketAddr::new(*ip, port), ViewChoice::Endpoint(endpoint.id.clone())));
+            if endpoint.do53 {
+                let choice = ViewChoice::Endpoint(endpoint.id.clone());
+                desired.push((endpoint.id.clone(), SocketAddr::new(*ip, port), Kind::Do53, choice));
+            }
+            if let (true, Some(doh_port)) = (endpoint.doh, doh_port) {
+                let choice = ViewChoice::EndpointHttps(endpoint.id.clone());
+                desired.push((endpoint.id.clone(), SocketAddr::new(*ip, doh_port), Kind::Doh, choice));
+            }
         }
     }
     // Oldest first would be nicer; ids sort stably, which is what matters for "first wins".
@@ -251,11 +307,13 @@ fn desired_sockets(snapshot: &crate::snapshot::Snapshot, port: u16) -> Vec<(Stri
 }
 
 /// Keeps one resolver socket on each VPC's "+2" address and on each inbound endpoint address,
-/// on `port`, while they exist. An address that cannot be bound (not local to this node) is
-/// logged once and skipped; the rest keep serving.
+/// on `port`, while they exist, and with `doh` a DNS-over-HTTPS socket on its port for each
+/// address of an inbound endpoint whose `Protocols` include DoH. An address that cannot be
+/// bound (not local to this node) is logged once and skipped; the rest keep serving.
 pub async fn run_vpc_addresses(
     service: Arc<ResolverService>,
     port: u16,
+    doh: Option<crate::vpc::doh::DohConfig>,
     status: VpcListenerStatus,
     mut shutdown: watch::Receiver<bool>,
 ) {
@@ -264,28 +322,37 @@ pub async fn run_vpc_addresses(
     let mut failed: HashSet<(String, SocketAddr)> = HashSet::new();
     loop {
         let snapshot = service.shared.load_full();
-        let desired = desired_sockets(&snapshot, port);
+        let desired = desired_sockets(&snapshot, port, doh.as_ref().map(|d| d.port));
         // Close sockets whose owner is gone (or moved).
         bound.retain(|addr, (owner, choice, stop)| {
-            let keep = desired.iter().any(|(o, a, c)| a == addr && o == owner && c == choice);
+            let keep = desired.iter().any(|(o, a, _, c)| a == addr && o == owner && c == choice);
             if !keep {
                 let _ = stop.send(true);
                 tracing::info!(owner = %owner, %addr, "resolver address closed");
             }
             keep
         });
-        failed.retain(|(owner, addr)| desired.iter().any(|(o, a, _)| o == owner && a == addr));
-        for (owner, addr, choice) in desired {
+        failed.retain(|(owner, addr)| desired.iter().any(|(o, a, _, _)| o == owner && a == addr));
+        for (owner, addr, kind, choice) in desired {
             // Two owners of one address (VPCs with the same block): the first one bound answers.
             if bound.contains_key(&addr) || failed.contains(&(owner.clone(), addr)) {
                 continue;
             }
-            match bind(addr) {
-                Ok((udp, tcp)) => {
-                    let (stop, stopped) = watch::channel(false);
+            let (stop, stopped) = watch::channel(false);
+            let started = match (kind, &doh) {
+                (Kind::Do53, _) => bind(addr).map(|(udp, tcp)| {
                     tokio::spawn(serve_udp(udp, service.clone(), choice.clone(), stopped.clone()));
                     tokio::spawn(serve_tcp(tcp, service.clone(), choice.clone(), stopped));
-                    tracing::info!(owner = %owner, %addr, "resolver address listening");
+                }),
+                (Kind::Doh, Some(doh)) => bind_tcp(addr).map(|tcp| {
+                    let tls = doh.tls.clone();
+                    tokio::spawn(crate::vpc::doh::serve(tcp, tls, service.clone(), choice.clone(), stopped));
+                }),
+                (Kind::Doh, None) => continue,
+            };
+            match started {
+                Ok(()) => {
+                    tracing::info!(owner = %owner, %addr, ?kind, "resolver address listening");
                     bound.insert(addr, (owner, choice, stop));
                 }
                 Err(e) => {

@@ -5,9 +5,11 @@
 //! - [`answer`]: the query pipeline of one view (private zones, autodefined names, public
 //!   resolution, CNAME chains, DNS64).
 //! - [`listen`]: the sockets, and the "+2" and inbound endpoint addresses kept in step.
+//! - [`doh`]: DNS over HTTPS on inbound endpoints that ask for it (RFC 8484).
 //! - [`public`]: public resolution and FORWARD rules (one forwarder and cache per rule).
 
 pub mod answer;
+pub mod doh;
 pub mod internal;
 pub mod listen;
 pub mod public;
