@@ -9,7 +9,8 @@
 //! [`open`] is the one place a backend is chosen; above this crate nobody knows which one
 //! runs. Every committed change gets the next [`ChangeSeq`]; the data plane follows the log
 //! and reloads only the zones that changed. Backends are modules: [`sqlite`] (embedded, WAL,
-//! one file under the data dir) and, later, PostgreSQL for several nodes.
+//! one file under the data dir) and [`postgres`] (one database that several nodes share);
+//! the store logic is written once over both ([`SqlStore`], in `sql/`).
 #![warn(missing_docs)]
 
 use std::sync::Arc;
@@ -32,7 +33,11 @@ use cairn_model::{
     HostedZoneId, Limits, ResourceRecordSet,
 };
 
+pub mod postgres;
+mod sql;
 pub mod sqlite;
+
+pub use sql::{SqlStore, NODE_LIVENESS};
 
 //------------ StoreError --------------------------------------------------------
 
@@ -850,13 +855,13 @@ pub trait ChangeFeed: Send + Sync + 'static {
     }
 }
 
-/// Opens the store a URL names: `sqlite://PATH` (or a bare path).
+/// Opens the store a URL names: `sqlite://PATH` (or a bare path), or
+/// `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE` (also `postgresql://`) for a database
+/// that several nodes share.
 pub async fn open(url: &str) -> StoreResult<Arc<dyn Store>> {
-    let path = url.strip_prefix("sqlite://").unwrap_or(url);
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        return Err(StoreError::Backend(
-            "the PostgreSQL backend is not built yet; use sqlite://PATH".into(),
-        ));
+        return Ok(Arc::new(postgres::open(url).await?));
     }
-    Ok(Arc::new(sqlite::SqliteStore::open(path.as_ref()).await?))
+    let path = url.strip_prefix("sqlite://").unwrap_or(url);
+    Ok(Arc::new(sqlite::open(path.as_ref()).await?))
 }

@@ -1,6 +1,9 @@
 //! The store battery: behaviour every backend must show, written once against `&dyn Store`
-//! and run here on SQLite in a temporary directory (PostgreSQL will reuse it).
+//! and run on SQLite in a temporary directory and on a real PostgreSQL server (`common`).
 #![allow(clippy::unwrap_used)]
+
+#[macro_use]
+mod common;
 
 use std::sync::Arc;
 
@@ -8,6 +11,7 @@ use cairn_model::{
     Change, ChangeAction, ChangeBatch, ChangeBatchError, ChangeSeq, ChangeStatus, DomainName,
     Limits, ResourceRecordSet, RrType,
 };
+use common::TestDb;
 use cairn_store::{ChangeSubject, NewHostedZone, RecordSetPage, Store, StoreError};
 
 fn name(text: &str) -> DomainName {
@@ -37,12 +41,6 @@ fn batch(changes: Vec<(ChangeAction, ResourceRecordSet)>) -> ChangeBatch {
         comment: None,
         changes: changes.into_iter().map(|(action, record_set)| Change { action, record_set }).collect(),
     }
-}
-
-async fn sqlite() -> (tempfile::TempDir, Arc<dyn Store>) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = cairn_store::open(&format!("sqlite://{}/cairn.db", dir.path().display())).await.unwrap();
-    (dir, store)
 }
 
 //------------ the battery ---------------------------------------------------------
@@ -251,22 +249,21 @@ async fn aliases_may_target_other_zones_cairn_serves(store: &dyn Store) {
     assert!(store.change_record_sets(&front.id, &no_zone, &Limits::default()).await.is_err());
 }
 
-//------------ SQLite instantiation --------------------------------------------------
+//------------ instantiation on both backends ---------------------------------------
 
-macro_rules! sqlite_battery {
-    ($($test:ident),* $(,)?) => {$(
-        #[tokio::test]
-        async fn $test() {
-            let (_dir, store) = sqlite().await;
-            super::$test(&*store).await;
-        }
-    )*};
-}
-
-mod sqlite_backend {
+mod backends {
     use super::*;
 
-    sqlite_battery!(
+    /// `async fn name(db: TestDb)` running the battery function of the same name.
+    macro_rules! on_a_store {
+        ($($test:ident),* $(,)?) => {$(
+            async fn $test(db: TestDb) {
+                super::$test(&*db.open().await).await;
+            }
+        )*};
+    }
+
+    on_a_store!(
         zone_lifecycle,
         batches_are_all_or_nothing,
         change_log_is_ordered,
@@ -277,18 +274,13 @@ mod sqlite_backend {
         aliases_may_target_other_zones_cairn_serves,
     );
 
-    #[tokio::test]
-    async fn concurrent_writers() {
-        let (_dir, store) = sqlite().await;
-        super::concurrent_writers_lose_nothing(store).await;
+    async fn concurrent_writers(db: TestDb) {
+        super::concurrent_writers_lose_nothing(db.open().await).await;
     }
 
-    #[tokio::test]
-    async fn a_second_process_sees_the_first_ones_writes() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}/cairn.db", dir.path().display());
-        let server = cairn_store::open(&url).await.unwrap();
-        let cli = cairn_store::open(&url).await.unwrap();
+    async fn a_second_process_sees_the_first_ones_writes(db: TestDb) {
+        let server = db.open().await;
+        let cli = db.open().await;
         let start = server.latest_seq().await.unwrap();
         let (zone, _) = cli.create_hosted_zone(new_zone("shared.test", "x")).await.unwrap();
         let events = server.changes_since(start).await.unwrap();
@@ -296,12 +288,9 @@ mod sqlite_backend {
         assert_eq!(events[0].subject, ChangeSubject::HostedZone(zone.id));
     }
 
-    #[tokio::test]
-    async fn data_survives_reopening() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}/cairn.db", dir.path().display());
+    async fn data_survives_reopening(db: TestDb) {
         let zone = {
-            let store = cairn_store::open(&url).await.unwrap();
+            let store = db.open().await;
             let (zone, _) = store.create_hosted_zone(new_zone("keep.test", "k")).await.unwrap();
             store
                 .change_record_sets(&zone.id, &batch(vec![(ChangeAction::Create, a("www.keep.test", "192.0.2.7"))]), &Limits::default())
@@ -309,10 +298,24 @@ mod sqlite_backend {
                 .unwrap();
             zone
         };
-        let store = cairn_store::open(&url).await.unwrap();
+        let store = db.open().await;
         let contents = store.load_zone(&zone.id).await.unwrap().unwrap();
         assert!(contents.record_sets.iter().any(|s| s.records == ["192.0.2.7"]));
     }
+
+    on_both_backends!(
+        zone_lifecycle,
+        batches_are_all_or_nothing,
+        change_log_is_ordered,
+        get_change_follows_live_nodes,
+        listing_follows_route53_order,
+        pages_chain_through_many_sets,
+        tags_and_delegation_sets,
+        aliases_may_target_other_zones_cairn_serves,
+        concurrent_writers,
+        a_second_process_sees_the_first_ones_writes,
+        data_survives_reopening,
+    );
 }
 
 //------------ health checks (issue 6) -----------------------------------------------
@@ -340,12 +343,6 @@ mod health {
         }
     }
 
-    async fn open() -> (tempfile::TempDir, Arc<dyn Store>) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = cairn_store::open(dir.path().join("c.db").to_str().unwrap()).await.unwrap();
-        (dir, store)
-    }
-
     async fn health_changes(store: &Arc<dyn Store>, id: &str) -> usize {
         store
             .changes_since(ChangeSeq(0))
@@ -360,9 +357,8 @@ mod health {
         store.health_statuses().await.unwrap().into_iter().find(|(i, _)| i == id).map(|(_, h)| h)
     }
 
-    #[tokio::test]
-    async fn caller_reference_idempotency() {
-        let (_dir, store) = open().await;
+    async fn caller_reference_idempotency(db: TestDb) {
+        let store = db.open().await;
         let (first, created) = store.create_health_check("ref-1", http(80)).await.unwrap();
         assert!(created);
         assert_eq!(first.version, 1);
@@ -382,9 +378,8 @@ mod health {
         assert_eq!(store.list_health_checks().await.unwrap().len(), 1);
     }
 
-    #[tokio::test]
-    async fn update_checks_the_version() {
-        let (_dir, store) = open().await;
+    async fn update_checks_the_version(db: TestDb) {
+        let store = db.open().await;
         let (check, _) = store.create_health_check("r", http(80)).await.unwrap();
         let update = HealthCheckUpdate { version: Some(1), port: Some(8080), ..Default::default() };
         let updated = store.update_health_check(&check.id, update.clone()).await.unwrap();
@@ -399,9 +394,8 @@ mod health {
         ));
     }
 
-    #[tokio::test]
-    async fn transitions_are_logged_once_per_flip() {
-        let (_dir, store) = open().await;
+    async fn transitions_are_logged_once_per_flip(db: TestDb) {
+        let store = db.open().await;
         let (check, _) = store.create_health_check("r", http(80)).await.unwrap();
         assert_eq!(status(&store, &check.id).await, Some(true), "healthy until data arrives");
         assert_eq!(health_changes(&store, &check.id).await, 0);
@@ -421,9 +415,8 @@ mod health {
         assert_eq!(health_changes(&store, &check.id).await, 2);
     }
 
-    #[tokio::test]
-    async fn override_inverted_disabled_and_calculated() {
-        let (_dir, store) = open().await;
+    async fn override_inverted_disabled_and_calculated(db: TestDb) {
+        let store = db.open().await;
         let (a, _) = store.create_health_check("a", http(80)).await.unwrap();
         let (b, _) = store.create_health_check("b", http(81)).await.unwrap();
         let mut calc = HealthCheckConfig::new(HealthCheckType::Calculated);
@@ -463,9 +456,8 @@ mod health {
         assert!(store.create_health_check("n", nested.with_defaults()).await.is_err());
     }
 
-    #[tokio::test]
-    async fn records_need_an_existing_health_check() {
-        let (_dir, store) = open().await;
+    async fn records_need_an_existing_health_check(db: TestDb) {
+        let store = db.open().await;
         let (zone, _) = store.create_hosted_zone(new_zone("hc.example.", "z")).await.unwrap();
         let mut set = a("www.hc.example.", "192.0.2.1");
         set.set_identifier = Some("one".into());
@@ -483,4 +475,12 @@ mod health {
             .await
             .unwrap();
     }
+
+    on_both_backends!(
+        caller_reference_idempotency,
+        update_checks_the_version,
+        transitions_are_logged_once_per_flip,
+        override_inverted_disabled_and_calculated,
+        records_need_an_existing_health_check,
+    );
 }

@@ -2,18 +2,14 @@
 //! plane follows, and the in-use rules that tie collections to record sets.
 #![allow(clippy::unwrap_used)]
 
-use std::sync::Arc;
+#[macro_use]
+mod common;
 
 use cairn_model::cidr::{CidrChange, CidrChangeAction, CidrErrorKind};
 use cairn_model::rrset::CidrRoutingConfig;
 use cairn_model::{Change, ChangeAction, ChangeBatch, ChangeBatchError, DomainName, Limits, ResourceRecordSet, RrType};
-use cairn_store::{ChangeSubject, NewHostedZone, Store, StoreError};
-
-async fn sqlite() -> (tempfile::TempDir, Arc<dyn Store>) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = cairn_store::open(&format!("sqlite://{}/cairn.db", dir.path().display())).await.unwrap();
-    (dir, store)
-}
+use common::TestDb;
+use cairn_store::{ChangeSubject, NewHostedZone, StoreError};
 
 fn put(location: &str, blocks: &[&str]) -> CidrChange {
     CidrChange {
@@ -41,9 +37,8 @@ fn batch(action: ChangeAction, sets: Vec<ResourceRecordSet>) -> ChangeBatch {
     ChangeBatch { comment: None, changes: sets.into_iter().map(|record_set| Change { action, record_set }).collect() }
 }
 
-#[tokio::test]
-async fn collections_change_in_versions_and_log_changes() {
-    let (_dir, store) = sqlite().await;
+async fn collections_change_in_versions_and_log_changes(db: TestDb) {
+    let store = db.open().await;
     let before = store.latest_seq().await.unwrap();
     let (c, created) = store.create_cidr_collection("offices", "r1").await.unwrap();
     assert!(created);
@@ -69,9 +64,8 @@ async fn collections_change_in_versions_and_log_changes() {
     assert_eq!(kind(store.get_cidr_collection("nope").await.unwrap_err()), CidrErrorKind::NoSuchCollection);
 }
 
-#[tokio::test]
-async fn record_sets_pin_collections_and_locations() {
-    let (_dir, store) = sqlite().await;
+async fn record_sets_pin_collections_and_locations(db: TestDb) {
+    let store = db.open().await;
     let apex = DomainName::from_route53("example.com").unwrap();
     let servers = cairn_model::defaults::default_name_servers();
     let (zone, _) = store
@@ -116,3 +110,8 @@ async fn record_sets_pin_collections_and_locations() {
     store.delete_cidr_collection(&c.id).await.unwrap();
     assert!(store.list_cidr_collections().await.unwrap().is_empty());
 }
+
+on_both_backends!(
+    collections_change_in_versions_and_log_changes,
+    record_sets_pin_collections_and_locations,
+);

@@ -1,24 +1,20 @@
-//! Networks (issue 4) on a real SQLite file: VPCs, subnets, security groups, private-zone
+//! Networks (issue 4) on both backends (SQLite, PostgreSQL): VPCs, subnets, security groups, private-zone
 //! associations and authorizations; every write logs a network change, and a refused write
 //! changes nothing.
 #![allow(clippy::unwrap_used)]
 
-use std::sync::Arc;
+#[macro_use]
+mod common;
 
 use cairn_model::network::IngressRule;
 use cairn_model::network_validate::NetworkError;
 use cairn_model::{ChangeSeq, DomainName, HostedZoneId};
+use common::TestDb;
 use cairn_store::{
     ChangeSubject, NewHostedZone, NewSecurityGroup, NewSubnet, NewVpc, Store, StoreError, VpcRef,
 };
 
 const ACCOUNT: &str = "111111111111";
-
-async fn sqlite() -> (tempfile::TempDir, Arc<dyn Store>) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = cairn_store::open(&format!("sqlite://{}/cairn.db", dir.path().display())).await.unwrap();
-    (dir, store)
-}
 
 fn new_vpc(block: &str) -> NewVpc {
     NewVpc {
@@ -71,9 +67,8 @@ async fn network_changes(store: &dyn Store, since: ChangeSeq) -> usize {
         .count()
 }
 
-#[tokio::test]
-async fn vpc_lifecycle_with_default_group_and_attributes() {
-    let (_dir, store) = sqlite().await;
+async fn vpc_lifecycle_with_default_group_and_attributes(db: TestDb) {
+    let store = db.open().await;
     let before = store.latest_seq().await.unwrap();
     let (vpc, default_group) = store.create_vpc(new_vpc("10.0.0.0/16")).await.unwrap();
     assert!(vpc.id.starts_with("vpc-") && vpc.id.len() == 21, "{}", vpc.id);
@@ -98,9 +93,8 @@ async fn vpc_lifecycle_with_default_group_and_attributes() {
     assert!(matches!(store.delete_vpc(&vpc.id).await, Err(StoreError::NoSuchVpc(_))));
 }
 
-#[tokio::test]
-async fn refused_writes_change_nothing() {
-    let (_dir, store) = sqlite().await;
+async fn refused_writes_change_nothing(db: TestDb) {
+    let store = db.open().await;
     let too_big = store.create_vpc(new_vpc("10.0.0.0/8")).await;
     assert!(matches!(too_big, Err(StoreError::Network(NetworkError::InvalidVpcRange(ref c))) if c == "10.0.0.0/8"));
     assert!(store.list_vpcs().await.unwrap().is_empty());
@@ -172,9 +166,8 @@ async fn refused_writes_change_nothing() {
     store.delete_vpc(&vpc.id).await.unwrap();
 }
 
-#[tokio::test]
-async fn private_zone_associations() {
-    let (_dir, store) = sqlite().await;
+async fn private_zone_associations(db: TestDb) {
+    let store = db.open().await;
     let (vpc1, _) = store.create_vpc(new_vpc("10.1.0.0/16")).await.unwrap();
     let (vpc2, _) = store.create_vpc(new_vpc("10.2.0.0/16")).await.unwrap();
 
@@ -276,3 +269,9 @@ async fn private_zone_associations() {
     assert!(store.hosted_zones_by_vpc(&at(&vpc1.id)).await.unwrap().is_empty());
     assert!(store.load_network().await.unwrap().associations.is_empty());
 }
+
+on_both_backends!(
+    vpc_lifecycle_with_default_group_and_attributes,
+    refused_writes_change_nothing,
+    private_zone_associations,
+);

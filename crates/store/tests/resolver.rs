@@ -1,7 +1,10 @@
-//! Route 53 Resolver and Profiles (issue 5) on a real SQLite file: endpoints, rules, rule
+//! Route 53 Resolver and Profiles (issue 5) on both backends (SQLite, PostgreSQL): endpoints, rules, rule
 //! associations, resolver configs and profiles reach `load_network`, every write logs a
 //! network change, a refused write changes nothing, and everything survives a reopen.
 #![allow(clippy::unwrap_used)]
+
+#[macro_use]
+mod common;
 
 use std::sync::Arc;
 
@@ -12,26 +15,20 @@ use cairn_model::resolver_validate::{
     NewProfileResource, NewRule, ResolverErrorKind, RuleUpdate, TargetRequest,
 };
 use cairn_model::{ChangeSeq, DomainName};
+use common::TestDb;
 use cairn_store::{ChangeSubject, NewHostedZone, NewSubnet, NewVpc, Store, StoreError, VpcRef};
 
 const ACCOUNT: &str = "111111111111";
 
-async fn open(dir: &std::path::Path) -> Arc<dyn Store> {
-    cairn_store::open(&format!("sqlite://{}/cairn.db", dir.display()))
-        .await
-        .unwrap()
-}
-
 /// A store with one VPC 10.0.0.0/16, two subnets and the default security group.
-async fn setup() -> (
-    tempfile::TempDir,
+async fn setup(db: TestDb) -> (
+    TestDb,
     Arc<dyn Store>,
     String,
     [String; 2],
     String,
 ) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(dir.path()).await;
+    let store = db.open().await;
     let (vpc, sg) = store
         .create_vpc(NewVpc {
             region: "us-east-1".into(),
@@ -58,7 +55,7 @@ async fn setup() -> (
         subnets.push(subnet.id);
     }
     let subnets: [String; 2] = subnets.try_into().unwrap();
-    (dir, store, vpc.id, subnets, sg.id)
+    (db, store, vpc.id, subnets, sg.id)
 }
 
 fn endpoint(
@@ -127,9 +124,8 @@ async fn unchanged(store: &Arc<dyn Store>, before: &NetworkContents, seq: Change
     );
 }
 
-#[tokio::test]
-async fn endpoints_are_stored_with_assigned_addresses_and_logged() {
-    let (dir, store, vpc, subnets, sg) = setup().await;
+async fn endpoints_are_stored_with_assigned_addresses_and_logged(db: TestDb) {
+    let (dir, store, vpc, subnets, sg) = setup(db).await;
     let seq = store.latest_seq().await.unwrap();
     let created = store
         .create_resolver_endpoint(
@@ -198,14 +194,13 @@ async fn endpoints_are_stored_with_assigned_addresses_and_logged() {
 
     // Survives a reopen, through load_network.
     drop(store);
-    let store = open(dir.path()).await;
+    let store = dir.open().await;
     let net = store.load_network().await.unwrap();
     assert_eq!(net.endpoints, [shrunk]);
 }
 
-#[tokio::test]
-async fn refused_endpoint_writes_change_nothing() {
-    let (_dir, store, _vpc, subnets, sg) = setup().await;
+async fn refused_endpoint_writes_change_nothing(db: TestDb) {
+    let (_dir, store, _vpc, subnets, sg) = setup(db).await;
     store
         .create_resolver_endpoint(
             endpoint("INBOUND", "r1", &subnets, &sg, [Some("10.0.1.10"), None]),
@@ -274,9 +269,8 @@ async fn refused_endpoint_writes_change_nothing() {
     unchanged(&store, &before, seq).await;
 }
 
-#[tokio::test]
-async fn rules_associations_and_their_refusals() {
-    let (_dir, store, vpc, subnets, sg) = setup().await;
+async fn rules_associations_and_their_refusals(db: TestDb) {
+    let (_dir, store, vpc, subnets, sg) = setup(db).await;
     let outbound = store
         .create_resolver_endpoint(
             endpoint("OUTBOUND", "out", &subnets, &sg, [None, None]),
@@ -419,9 +413,8 @@ async fn rules_associations_and_their_refusals() {
         .all(|r| r.id != rule.id));
 }
 
-#[tokio::test]
-async fn resolver_configs_and_profiles() {
-    let (_dir, store, vpc, subnets, sg) = setup().await;
+async fn resolver_configs_and_profiles(db: TestDb) {
+    let (_dir, store, vpc, subnets, sg) = setup(db).await;
     let config = store.update_resolver_config(&vpc, "DISABLE").await.unwrap();
     assert!(!config.autodefined_reverse);
     assert_eq!(
@@ -594,3 +587,10 @@ async fn resolver_configs_and_profiles() {
     );
     assert_eq!(after.profiles, [second]);
 }
+
+on_both_backends!(
+    endpoints_are_stored_with_assigned_addresses_and_logged,
+    refused_endpoint_writes_change_nothing,
+    rules_associations_and_their_refusals,
+    resolver_configs_and_profiles,
+);

@@ -5,6 +5,8 @@
 //! process on drop. Tests keep the data directory to restart a node on the same store.
 #![warn(missing_docs)]
 
+pub mod postgres;
+
 use std::io::Read;
 use std::net::{SocketAddr, UdpSocket};
 use std::path::{Path, PathBuf};

@@ -1,0 +1,222 @@
+//! The shared backend: one PostgreSQL database that several `cairn serve` nodes use.
+//!
+//! The store logic is the same as SQLite's ([`crate::sql`]); this module supplies
+//! connections and transactions. It uses the synchronous `postgres` client on tokio's
+//! blocking pool, exactly as the SQLite backend runs rusqlite, so one synchronous code path
+//! serves both (docs/architecture.md says why).
+//!
+//! - **Writers take turns.** Every write transaction starts with
+//!   `pg_advisory_xact_lock(CHANGE_LOG_LOCK)`, held until it commits or rolls back. So
+//!   change-log sequence numbers (a `BIGSERIAL`) are handed out in commit order: a follower
+//!   on any node reading `seq > last applied` never skips a change that commits late with a
+//!   lower number, and every write validates against the state the previous one committed.
+//! - **Durability** is PostgreSQL's: a call returns after `COMMIT` did, which (with the
+//!   default `synchronous_commit = on`) has reached the server's WAL on disk.
+//! - **Reads** run in `READ COMMITTED` transactions; those that must see one commit
+//!   (a zone and its record sets, the network) in `REPEATABLE READ READ ONLY` ones.
+//! - **Other nodes** notice changes by polling the change log (the follower's 200 ms tick);
+//!   each node reports its applied sequence and heartbeat in `nodes`, which `GetChange`
+//!   reads to decide `INSYNC`.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use postgres::{Client, IsolationLevel, NoTls};
+
+use crate::sql::conn::{Conn, PgTx};
+use crate::sql::{now_ms, Backend, Mode, SqlStore};
+use crate::{StoreError, StoreResult};
+
+/// Migrations in order (the same numbering as SQLite's); `schema_migrations` records which ran.
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/postgres/0001_initial.sql")),
+    (2, include_str!("../migrations/postgres/0002_health_checks.sql")),
+    (3, include_str!("../migrations/postgres/0003_change_names.sql")),
+    (4, include_str!("../migrations/postgres/0004_networks.sql")),
+    (5, include_str!("../migrations/postgres/0005_resolver.sql")),
+    (6, include_str!("../migrations/postgres/0006_cidr_collections.sql")),
+];
+
+/// The advisory lock every write transaction holds: writers take turns, so the change log's
+/// sequence numbers are in commit order. (`cairn` in ASCII, then 1.)
+const CHANGE_LOG_LOCK: i64 = 0x6361_6972_6e00_0001;
+
+/// The advisory lock migrations hold, so nodes starting together migrate once.
+const MIGRATION_LOCK: i64 = 0x6361_6972_6e00_0002;
+
+/// How long connecting may take before the store counts as unavailable.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// At most this many idle connections are kept.
+const MAX_IDLE: usize = 8;
+
+/// Opens the database a `postgres://` URL names and brings its schema up to date.
+pub async fn open(url: &str) -> StoreResult<SqlStore> {
+    let mut config = postgres::Config::from_str(url)
+        .map_err(|e| StoreError::Backend(format!("bad PostgreSQL URL: {e}")))?;
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(CONNECT_TIMEOUT);
+    }
+    if config.get_application_name().is_none() {
+        config.application_name("cairn");
+    }
+    let backend = PostgresBackend { config, idle: Mutex::new(Vec::new()) };
+    let backend = tokio::task::spawn_blocking(move || -> StoreResult<PostgresBackend> {
+        let mut client = backend.connect()?;
+        migrate(&mut client.client)?;
+        backend.release(client);
+        Ok(backend)
+    })
+    .await
+    .map_err(|e| StoreError::Backend(format!("store task failed: {e}")))??;
+    Ok(SqlStore::new(Backend::Postgres(backend)))
+}
+
+/// Connections to one database, opened as needed and kept while idle.
+pub(crate) struct PostgresBackend {
+    config: postgres::Config,
+    idle: Mutex<Vec<PooledClient>>,
+}
+
+/// A connection and the statements prepared on it.
+struct PooledClient {
+    client: Client,
+    statements: HashMap<String, postgres::Statement>,
+}
+
+impl PostgresBackend {
+    /// Runs `f` in one transaction (on a blocking thread) and commits it when `f` succeeds.
+    pub(crate) fn call<T>(&self, mode: Mode, f: impl FnOnce(&Conn<'_>) -> StoreResult<T>) -> StoreResult<T> {
+        let mut pooled = self.acquire()?;
+        let result = Self::transact(&mut pooled, mode, f);
+        self.release(pooled);
+        result
+    }
+
+    fn transact<T>(
+        pooled: &mut PooledClient,
+        mode: Mode,
+        f: impl FnOnce(&Conn<'_>) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let mut tx = match mode {
+            Mode::Plain | Mode::Write => pooled.client.transaction().map_err(map_err)?,
+            Mode::Snapshot => pooled
+                .client
+                .build_transaction()
+                .isolation_level(IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start()
+                .map_err(map_err)?,
+        };
+        if mode == Mode::Write {
+            tx.batch_execute(&format!("SELECT pg_advisory_xact_lock({CHANGE_LOG_LOCK})")).map_err(map_err)?;
+        }
+        let conn = Conn::postgres(PgTx { tx, statements: &mut pooled.statements });
+        let value = f(&conn)?;
+        let tx = conn.into_postgres().expect("a PostgreSQL Conn gives back its transaction").tx;
+        tx.commit().map_err(map_err)?;
+        Ok(value)
+    }
+
+    fn acquire(&self) -> StoreResult<PooledClient> {
+        loop {
+            let next = self.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).pop();
+            match next {
+                Some(pooled) if !pooled.client.is_closed() => return Ok(pooled),
+                Some(_) => continue,
+                None => return self.connect(),
+            }
+        }
+    }
+
+    fn release(&self, pooled: PooledClient) {
+        if pooled.client.is_closed() {
+            return;
+        }
+        let mut idle = self.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if idle.len() < MAX_IDLE {
+            idle.push(pooled);
+        }
+    }
+
+    fn connect(&self) -> StoreResult<PooledClient> {
+        let client = self.config.connect(NoTls).map_err(map_err)?;
+        Ok(PooledClient { client, statements: HashMap::new() })
+    }
+}
+
+impl Drop for PostgresBackend {
+    /// Closes idle connections on a plain thread: a `postgres::Client` blocks on its own
+    /// runtime when dropped, which panics on a thread that drives async tasks.
+    fn drop(&mut self) {
+        let idle = std::mem::take(self.idle.get_mut().unwrap_or_else(|poisoned| poisoned.into_inner()));
+        if !idle.is_empty() {
+            let _ = std::thread::Builder::new().name("cairn-pg-close".into()).spawn(move || drop(idle));
+        }
+    }
+}
+
+//------------ migrations -------------------------------------------------------
+
+fn migrate(client: &mut Client) -> StoreResult<()> {
+    let mut tx = client.transaction().map_err(map_err)?;
+    tx.batch_execute(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")).map_err(map_err)?;
+    tx.batch_execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at_ms BIGINT NOT NULL)",
+    )
+    .map_err(map_err)?;
+    for (version, sql) in MIGRATIONS {
+        let done = tx
+            .query_opt("SELECT 1 FROM schema_migrations WHERE version = $1", &[version])
+            .map_err(map_err)?
+            .is_some();
+        if !done {
+            tx.batch_execute(sql).map_err(map_err)?;
+            tx.execute(
+                "INSERT INTO schema_migrations (version, applied_at_ms) VALUES ($1, $2)",
+                &[version, &now_ms()],
+            )
+            .map_err(map_err)?;
+            tracing::info!(version, "store migration applied");
+        }
+    }
+    tx.commit().map_err(map_err)
+}
+
+/// A `postgres` error as the store reports it: [`StoreError::Unavailable`] when the server
+/// cannot be reached or asks to retry (connection lost, shutting down, too many
+/// connections, serialization failure, deadlock), [`StoreError::Backend`] otherwise.
+pub(crate) fn map_err(e: postgres::Error) -> StoreError {
+    let retryable = match e.code() {
+        Some(code) => {
+            let code = code.code();
+            code.starts_with("08") // connection exception
+                || code.starts_with("53") // insufficient resources
+                || code.starts_with("57") // operator intervention (shutdown)
+                || code == "40001" // serialization failure
+                || code == "40P01" // deadlock detected
+        }
+        None => {
+            e.is_closed()
+                || std::error::Error::source(&e).is_some_and(|s| s.downcast_ref::<std::io::Error>().is_some())
+        }
+    };
+    if retryable {
+        StoreError::Unavailable(format!("PostgreSQL: {e}"))
+    } else {
+        StoreError::Backend(format!("PostgreSQL: {}", describe(&e)))
+    }
+}
+
+/// The error with the server's message and detail, when it sent them.
+fn describe(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => match db.detail() {
+            Some(detail) => format!("{}: {} ({detail})", db.code().code(), db.message()),
+            None => format!("{}: {}", db.code().code(), db.message()),
+        },
+        None => e.to_string(),
+    }
+}
