@@ -275,3 +275,29 @@ def test_routed_records_in_a_private_zone_follow_the_vpcs_region(lab):
     ]:
         assert addresses(ask(lab.resolver, name, source=IN_A)) == [from_west], name
         assert addresses(ask(lab.resolver, name, source=IN_B)) == [from_europe], name
+
+
+def test_zone_import_with_private_vpc_makes_and_replaces_a_private_zone(lab, tmp_path):
+    """`cairn zone import FILE --private-vpc VPC_ID` (DESIGN.md §4) against the running
+    server's store: the VPC sees the zone within a second, the public listener never does,
+    and a second import replaces its records."""
+    vpc_a = lab.vpc(VPC_A)
+    zone_file = tmp_path / "lab.internal.zone"
+    zone_file.write_text("$ORIGIN lab.internal.\n$TTL 300\n"
+                         "@ IN SOA ns.lab.internal. admin.lab.internal. 1 7200 900 1209600 86400\n"
+                         "db IN A 10.7.0.10\n")
+    out = harness.cairn("zone", "import", str(zone_file), "--private-vpc", vpc_a, "--data-dir", str(lab.srv.workdir))
+    assert "created private zone" in out.stdout
+    harness.wait_for(lambda: addresses(ask(lab.resolver, "db.lab.internal.", source=IN_A)), lambda a: a == ["10.7.0.10"])
+    assert ask(lab.srv.addr, "db.lab.internal.").rcode() == dns.rcode.REFUSED, "not a public zone"
+    zones = lab.r53.list_hosted_zones_by_vpc(VPCId=vpc_a, VPCRegion="us-east-1")["HostedZoneSummaries"]
+    assert [z["Name"] for z in zones] == ["lab.internal."]
+
+    zone_file.write_text(zone_file.read_text().replace("10.7.0.10", "10.7.0.11"))
+    out = harness.cairn("zone", "import", str(zone_file), "--private-vpc", vpc_a, "--data-dir", str(lab.srv.workdir))
+    assert "replaced private zone" in out.stdout
+    harness.wait_for(lambda: addresses(ask(lab.resolver, "db.lab.internal.", source=IN_A)), lambda a: a == ["10.7.0.11"])
+
+    missing = harness.cairn("zone", "import", str(zone_file), "--private-vpc", "vpc-0000000000000000a",
+                            "--data-dir", str(lab.srv.workdir), check=False)
+    assert missing.returncode != 0 and "there is no VPC vpc-0000000000000000a" in missing.stderr

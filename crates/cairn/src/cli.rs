@@ -143,6 +143,10 @@ pub(crate) enum ZoneCommand {
         /// The zone's name (default: the file's $ORIGIN).
         #[arg(long)]
         name: Option<String>,
+        /// Import as a private hosted zone associated with this VPC (`vpc-…`, which must
+        /// exist); replaces the records of that VPC's private zone of the name if there is one.
+        #[arg(long, value_name = "VPC_ID")]
+        private_vpc: Option<String>,
         #[command(flatten)]
         store: StoreArgs,
     },

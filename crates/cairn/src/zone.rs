@@ -13,7 +13,7 @@ use crate::{config, ExitError};
 /// Runs one `zone` subcommand.
 pub(crate) async fn run(command: ZoneCommand) -> Result<(), ExitError> {
     match command {
-        ZoneCommand::Import { file, name, store } => {
+        ZoneCommand::Import { file, name, private_vpc, store } => {
             let text = std::fs::read_to_string(&file).map_err(|e| {
                 eprintln!("error: cannot read {}: {e}", file.display());
                 ExitError::InvalidInput
@@ -26,7 +26,10 @@ pub(crate) async fn run(command: ZoneCommand) -> Result<(), ExitError> {
                     ExitError::InvalidInput
                 })?;
             let store = open(&store).await?;
-            import(&*store, parsed.origin, parsed.record_sets, &label).await
+            match private_vpc {
+                Some(vpc) => import_private(&*store, parsed.origin, parsed.record_sets, &label, &vpc).await,
+                None => import(&*store, parsed.origin, parsed.record_sets, &label).await,
+            }
         }
         ZoneCommand::Export { zone, store } => {
             let store = open(&store).await?;
@@ -156,6 +159,76 @@ async fn import(
             return Err(ExitError::InvalidInput);
         }
     }
+    Ok(())
+}
+
+/// Creates a private zone associated with `vpc_id`, or replaces every record set of the
+/// private zone of that name the VPC already has (a VPC sees one private zone per name).
+async fn import_private(
+    store: &dyn Store,
+    apex: DomainName,
+    mut sets: Vec<ResourceRecordSet>,
+    label: &str,
+    vpc_id: &str,
+) -> Result<(), ExitError> {
+    let vpcs = store.list_vpcs().await.map_err(runtime)?;
+    let Some(vpc) = vpcs.iter().find(|v| v.id == vpc_id) else {
+        eprintln!("error: there is no VPC {vpc_id} (create it first: aws ec2 create-vpc …)\nnothing was imported");
+        return Err(ExitError::InvalidInput);
+    };
+    let vpc_ref = cairn_store::VpcRef { vpc_id: vpc.id.clone(), region: vpc.region.clone() };
+    let mut existing = Vec::new();
+    for zone in store.hosted_zones_by_vpc(&vpc_ref).await.map_err(runtime)? {
+        if zone.name == apex && zone.private_zone {
+            existing.push(zone);
+        }
+    }
+    let count = sets.len();
+    let comment = Some(format!("imported from {label}"));
+    if let Some(zone) = existing.first() {
+        let change = store.replace_record_sets(&zone.id, sets, comment).await.map_err(runtime)?;
+        println!(
+            "replaced private zone {} {} ({vpc_id}) with {count} record sets (change {} {})",
+            zone.id,
+            zone.name,
+            change.id,
+            change.status.as_str()
+        );
+        return Ok(());
+    }
+    // Private zones carry the apex NS too; the file's own, else the defaults.
+    let mut name_servers: Vec<DomainName> = sets
+        .iter()
+        .filter(|s| s.name == apex && s.rtype == RrType::Ns)
+        .flat_map(|s| s.records.iter())
+        .filter_map(|v| DomainName::from_route53(v).ok())
+        .collect();
+    if name_servers.is_empty() {
+        name_servers = cairn_model::defaults::default_name_servers();
+        let defaults = cairn_model::defaults::apex_records(&apex, &name_servers);
+        sets.extend(defaults.into_iter().filter(|s| s.rtype == RrType::Ns));
+    }
+    let new_zone = NewHostedZone {
+        name: apex,
+        caller_reference: caller_reference(),
+        comment,
+        has_config: true,
+        private_zone: true,
+        delegation_set_id: None,
+        name_servers,
+        initial_record_sets: sets,
+    };
+    let (zone, change) = store
+        .create_private_hosted_zone(new_zone, vpc_ref, &vpc.owner_account)
+        .await
+        .map_err(runtime)?;
+    println!(
+        "created private zone {} {} ({vpc_id}) with {count} record sets (change {} {})",
+        zone.id,
+        zone.name,
+        change.id,
+        change.status.as_str()
+    );
     Ok(())
 }
 
