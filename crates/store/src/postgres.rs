@@ -20,7 +20,7 @@
 
 use std::collections::HashMap;
 use std::str::FromStr;
-use std::sync::Mutex;
+use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
 use postgres::{Client, IsolationLevel, NoTls};
@@ -49,7 +49,11 @@ const MIGRATION_LOCK: i64 = 0x6361_6972_6e00_0002;
 /// How long connecting may take before the store counts as unavailable.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// At most this many idle connections are kept.
+/// At most this many connections per store handle (a call beyond waits for one); at most
+/// [`MAX_IDLE`] of them are kept open while idle.
+const MAX_CONNECTIONS: usize = 16;
+
+/// See [`MAX_CONNECTIONS`].
 const MAX_IDLE: usize = 8;
 
 /// Opens the database a `postgres://` URL names and brings its schema up to date.
@@ -62,9 +66,9 @@ pub async fn open(url: &str) -> StoreResult<SqlStore> {
     if config.get_application_name().is_none() {
         config.application_name("cairn");
     }
-    let backend = PostgresBackend { config, idle: Mutex::new(Vec::new()) };
+    let backend = PostgresBackend { config, pool: Mutex::new(Pool::default()), returned: Condvar::new() };
     let backend = tokio::task::spawn_blocking(move || -> StoreResult<PostgresBackend> {
-        let mut client = backend.connect()?;
+        let mut client = backend.acquire()?;
         migrate(&mut client.client)?;
         backend.release(client);
         Ok(backend)
@@ -77,7 +81,15 @@ pub async fn open(url: &str) -> StoreResult<SqlStore> {
 /// Connections to one database, opened as needed and kept while idle.
 pub(crate) struct PostgresBackend {
     config: postgres::Config,
-    idle: Mutex<Vec<PooledClient>>,
+    pool: Mutex<Pool>,
+    returned: Condvar,
+}
+
+/// The idle connections, and how many are open in all.
+#[derive(Default)]
+struct Pool {
+    idle: Vec<PooledClient>,
+    open: usize,
 }
 
 /// A connection and the statements prepared on it.
@@ -121,24 +133,43 @@ impl PostgresBackend {
     }
 
     fn acquire(&self) -> StoreResult<PooledClient> {
+        let mut pool = self.pool.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         loop {
-            let next = self.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).pop();
-            match next {
+            match pool.idle.pop() {
                 Some(pooled) if !pooled.client.is_closed() => return Ok(pooled),
-                Some(_) => continue,
-                None => return self.connect(),
+                Some(closed) => {
+                    pool.open -= 1;
+                    drop(closed);
+                }
+                None if pool.open < MAX_CONNECTIONS => {
+                    pool.open += 1;
+                    drop(pool);
+                    let connected = self.connect();
+                    if connected.is_err() {
+                        self.lock_pool().open -= 1;
+                        self.returned.notify_one();
+                    }
+                    return connected;
+                }
+                None => pool = self.returned.wait(pool).unwrap_or_else(|poisoned| poisoned.into_inner()),
             }
         }
     }
 
     fn release(&self, pooled: PooledClient) {
-        if pooled.client.is_closed() {
-            return;
+        let mut pool = self.lock_pool();
+        if !pooled.client.is_closed() && pool.idle.len() < MAX_IDLE {
+            pool.idle.push(pooled);
+        } else {
+            pool.open -= 1;
+            drop(pool);
+            drop(pooled);
         }
-        let mut idle = self.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if idle.len() < MAX_IDLE {
-            idle.push(pooled);
-        }
+        self.returned.notify_one();
+    }
+
+    fn lock_pool(&self) -> std::sync::MutexGuard<'_, Pool> {
+        self.pool.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn connect(&self) -> StoreResult<PooledClient> {
@@ -151,7 +182,7 @@ impl Drop for PostgresBackend {
     /// Closes idle connections on a plain thread: a `postgres::Client` blocks on its own
     /// runtime when dropped, which panics on a thread that drives async tasks.
     fn drop(&mut self) {
-        let idle = std::mem::take(self.idle.get_mut().unwrap_or_else(|poisoned| poisoned.into_inner()));
+        let idle = std::mem::take(&mut self.pool.get_mut().unwrap_or_else(|poisoned| poisoned.into_inner()).idle);
         if !idle.is_empty() {
             let _ = std::thread::Builder::new().name("cairn-pg-close".into()).spawn(move || drop(idle));
         }

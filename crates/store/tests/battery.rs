@@ -249,6 +249,45 @@ async fn aliases_may_target_other_zones_cairn_serves(store: &dyn Store) {
     assert!(store.change_record_sets(&front.id, &no_zone, &Limits::default()).await.is_err());
 }
 
+/// Change-log sequence numbers are handed out in commit order: a follower polling
+/// `changes_since(last)` while two handles (two nodes) write at once never skips a change
+/// that committed late with a lower number.
+async fn followers_never_skip_a_change(db: TestDb) {
+    let one = db.open().await;
+    let two = db.open().await;
+    let follower = db.open().await;
+    let (zone, _) = one.create_hosted_zone(new_zone("race.test", "race")).await.unwrap();
+    let start = follower.latest_seq().await.unwrap();
+    let writers: Vec<_> = (0..40)
+        .map(|i| {
+            let store = if i % 2 == 0 { one.clone() } else { two.clone() };
+            let zone = zone.id.clone();
+            tokio::spawn(async move {
+                let set = a(&format!("w{i}.race.test"), "192.0.2.1");
+                store.change_record_sets(&zone, &batch(vec![(ChangeAction::Create, set)]), &Limits::default()).await.unwrap();
+            })
+        })
+        .collect();
+    let mut seen = Vec::new();
+    let mut last = start;
+    loop {
+        let finished = writers.iter().all(|w| w.is_finished());
+        for event in follower.changes_since(last).await.unwrap() {
+            last = event.seq;
+            seen.push(event.seq);
+        }
+        if finished {
+            break;
+        }
+    }
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    let all: Vec<ChangeSeq> = follower.changes_since(start).await.unwrap().iter().map(|e| e.seq).collect();
+    assert_eq!(all.len(), 40);
+    assert_eq!(seen, all, "the follower skipped a change");
+}
+
 //------------ instantiation on both backends ---------------------------------------
 
 mod backends {
@@ -273,6 +312,10 @@ mod backends {
         tags_and_delegation_sets,
         aliases_may_target_other_zones_cairn_serves,
     );
+
+    async fn followers_never_skip_a_change(db: TestDb) {
+        super::followers_never_skip_a_change(db).await;
+    }
 
     async fn concurrent_writers(db: TestDb) {
         super::concurrent_writers_lose_nothing(db.open().await).await;
@@ -313,9 +356,29 @@ mod backends {
         tags_and_delegation_sets,
         aliases_may_target_other_zones_cairn_serves,
         concurrent_writers,
+        followers_never_skip_a_change,
         a_second_process_sees_the_first_ones_writes,
         data_survives_reopening,
     );
+}
+
+//------------ PostgreSQL only --------------------------------------------------------
+
+/// A stopped PostgreSQL is [`StoreError::Unavailable`] (worth retrying), not a failure.
+#[tokio::test]
+async fn a_stopped_postgres_is_unavailable() {
+    if !cairn_testkit::postgres::available() {
+        return;
+    }
+    let mut server = cairn_testkit::postgres::PostgresServer::start().unwrap();
+    let url = server.create_database();
+    let store = cairn_store::open(&url).await.unwrap();
+    store.list_hosted_zones().await.unwrap();
+    server.stop();
+    let err = store.list_hosted_zones().await.unwrap_err();
+    assert!(matches!(err, StoreError::Unavailable(_)), "{err}");
+    let err = cairn_store::open(&url).await.err().unwrap();
+    assert!(matches!(err, StoreError::Unavailable(_)), "{err}");
 }
 
 //------------ health checks (issue 6) -----------------------------------------------
