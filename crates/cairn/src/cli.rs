@@ -35,7 +35,9 @@ pub(crate) struct StoreArgs {
     /// Data directory: the SQLite store, the generated credentials and the node id.
     #[arg(long, env = "CAIRN_DATA_DIR", value_name = "DIR")]
     pub(crate) data_dir: Option<PathBuf>,
-    /// Store URL: `sqlite://PATH` (default: `sqlite://<data-dir>/cairn.db`).
+    /// Store URL: `sqlite://PATH` (default: `sqlite://<data-dir>/cairn.db`), or
+    /// `postgres://USER[:PASSWORD]@HOST[:PORT]/DB` for several nodes sharing one PostgreSQL
+    /// database (each node keeps its own --data-dir).
     #[arg(long, env = "CAIRN_STORE", value_name = "URL")]
     pub(crate) store: Option<String>,
 }
