@@ -104,18 +104,7 @@ async fn import(
     let comment = Some(format!("imported from {label}"));
     match existing.as_slice() {
         [] => {
-            let mut name_servers: Vec<DomainName> = sets
-                .iter()
-                .filter(|s| s.name == apex && s.rtype == RrType::Ns)
-                .flat_map(|s| s.records.iter())
-                .filter_map(|v| DomainName::from_route53(v).ok())
-                .collect();
-            if name_servers.is_empty() {
-                // Route 53 zones always carry apex NS; give the zone the defaults.
-                name_servers = cairn_model::defaults::default_name_servers();
-                let defaults = cairn_model::defaults::apex_records(&apex, &name_servers);
-                sets.extend(defaults.into_iter().filter(|s| s.rtype == RrType::Ns));
-            }
+            let name_servers = apex_name_servers(&apex, &mut sets);
             let (zone, change) = store
                 .create_hosted_zone(NewHostedZone {
                     name: apex,
@@ -196,18 +185,7 @@ async fn import_private(
         );
         return Ok(());
     }
-    // Private zones carry the apex NS too; the file's own, else the defaults.
-    let mut name_servers: Vec<DomainName> = sets
-        .iter()
-        .filter(|s| s.name == apex && s.rtype == RrType::Ns)
-        .flat_map(|s| s.records.iter())
-        .filter_map(|v| DomainName::from_route53(v).ok())
-        .collect();
-    if name_servers.is_empty() {
-        name_servers = cairn_model::defaults::default_name_servers();
-        let defaults = cairn_model::defaults::apex_records(&apex, &name_servers);
-        sets.extend(defaults.into_iter().filter(|s| s.rtype == RrType::Ns));
-    }
+    let name_servers = apex_name_servers(&apex, &mut sets);
     let new_zone = NewHostedZone {
         name: apex,
         caller_reference: caller_reference(),
@@ -230,6 +208,24 @@ async fn import_private(
         change.status.as_str()
     );
     Ok(())
+}
+
+/// The name servers of a zone made from `sets`: the file's apex NS, or, since Route 53 zones
+/// (public and private) always carry apex NS, the defaults, added to `sets`.
+fn apex_name_servers(apex: &DomainName, sets: &mut Vec<ResourceRecordSet>) -> Vec<DomainName> {
+    let from_file: Vec<DomainName> = sets
+        .iter()
+        .filter(|s| s.name == *apex && s.rtype == RrType::Ns)
+        .flat_map(|s| s.records.iter())
+        .filter_map(|v| DomainName::from_route53(v).ok())
+        .collect();
+    if !from_file.is_empty() {
+        return from_file;
+    }
+    let name_servers = cairn_model::defaults::default_name_servers();
+    let defaults = cairn_model::defaults::apex_records(apex, &name_servers);
+    sets.extend(defaults.into_iter().filter(|s| s.rtype == RrType::Ns));
+    name_servers
 }
 
 /// A zone by id (`Z…`, `/hostedzone/Z…`) or by name.
