@@ -28,7 +28,7 @@ use tokio_rustls::rustls::ServerConfig;
 use tokio_rustls::TlsAcceptor;
 
 use crate::respond::Transport;
-use crate::vpc::listen::{ResolverService, ViewChoice, TCP_IDLE};
+use crate::vpc::listen::{accept, ResolverService, ViewChoice, TCP_IDLE};
 
 /// RFC 8484's media type.
 const DNS_MESSAGE: &str = "application/dns-message";
@@ -127,14 +127,7 @@ pub async fn serve(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let choice = Arc::new(choice);
-    loop {
-        let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(pair) => pair,
-                Err(_) => continue,
-            },
-            _ = shutdown.changed() => return,
-        };
+    while let Some((stream, peer)) = accept(&listener, &mut shutdown).await {
         // Like a security group: a source the endpoint's groups do not admit on TCP 443 is
         // not even answered the TLS handshake.
         if !service.admits(&choice, peer.ip()) {

@@ -214,18 +214,7 @@ pub async fn serve_tcp(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let choice = Arc::new(choice);
-    loop {
-        let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(accepted) => accepted,
-                Err(e) => {
-                    tracing::debug!(error = %e, "resolver TCP accept failed");
-                    tokio::time::sleep(Duration::from_millis(10)).await;
-                    continue;
-                }
-            },
-            _ = shutdown.changed() => return,
-        };
+    while let Some((stream, peer)) = accept(&listener, &mut shutdown).await {
         let Ok(slot) = service.tcp_slots.clone().try_acquire_owned() else {
             continue; // too many connections: close this one
         };
@@ -234,6 +223,23 @@ pub async fn serve_tcp(
             let _ = connection(stream, peer, &service, &choice).await;
             drop(slot);
         });
+    }
+}
+
+/// The next connection on `listener`, or `None` once `shutdown` changes. A failed accept
+/// (e.g. out of file descriptors) is retried after a short pause instead of spinning.
+pub(crate) async fn accept(listener: &TcpListener, shutdown: &mut watch::Receiver<bool>) -> Option<(TcpStream, SocketAddr)> {
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => return Some(accepted),
+                Err(e) => {
+                    tracing::debug!(error = %e, "resolver TCP accept failed");
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+            },
+            _ = shutdown.changed() => return None,
+        }
     }
 }
 
