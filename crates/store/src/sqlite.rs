@@ -67,8 +67,8 @@ impl SqliteBackend {
             Mode::Plain => f(&Conn::sqlite(&conn)),
             Mode::Snapshot => {
                 let tx = conn.transaction().map_err(map_err)?;
-                let value = f(&Conn::sqlite(&tx));
-                value
+                let conn = Conn::sqlite(&tx);
+                f(&conn)
             }
             Mode::Write => {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(map_err)?;

@@ -116,18 +116,26 @@ pub(crate) use params;
 //------------ Row -------------------------------------------------------------------
 
 /// A column value read back.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub(crate) enum Owned {
+    /// SQL NULL.
     Null,
+    /// An integer.
     Int(i64),
+    /// A boolean (PostgreSQL).
     Bool(bool),
+    /// Text.
     Text(String),
+    /// Text already moved out by an earlier `get` of the same column (reading it twice is a
+    /// bug, reported as [`DbError::Type`]).
+    #[default]
+    Taken,
 }
 
-/// One result row, read whole.
+/// One result row, read whole. Text is moved out when read, not copied.
 #[derive(Debug)]
 pub(crate) struct Row {
-    values: Vec<Owned>,
+    values: RefCell<Vec<Owned>>,
 }
 
 /// A column position (rusqlite's `RowIndex`, by position only).
@@ -146,31 +154,32 @@ impl Row {
     /// Column `idx` as a `T`.
     pub(crate) fn get<I: RowIndex, T: FromValue>(&self, idx: I) -> Result<T, DbError> {
         let idx = idx.index();
-        let value = self
-            .values
-            .get(idx)
-            .ok_or_else(|| DbError::Type(format!("no column {idx}")))?;
+        let mut values = self.values.borrow_mut();
+        let value = values.get_mut(idx).ok_or_else(|| DbError::Type(format!("no column {idx}")))?;
         T::from_value(value).ok_or_else(|| DbError::Type(format!("column {idx} holds {value:?}")))
     }
 }
 
 /// What a column may be read as.
 pub(crate) trait FromValue: Sized {
-    /// The value as `Self`, when it is one.
-    fn from_value(value: &Owned) -> Option<Self>;
+    /// The value as `Self`, when it is one (text is moved out, leaving [`Owned::Taken`]).
+    fn from_value(value: &mut Owned) -> Option<Self>;
 }
 
 impl FromValue for String {
-    fn from_value(value: &Owned) -> Option<Self> {
-        match value {
-            Owned::Text(s) => Some(s.clone()),
-            _ => None,
+    fn from_value(value: &mut Owned) -> Option<Self> {
+        match std::mem::take(value) {
+            Owned::Text(s) => Some(s),
+            other => {
+                *value = other;
+                None
+            }
         }
     }
 }
 
 impl FromValue for i64 {
-    fn from_value(value: &Owned) -> Option<Self> {
+    fn from_value(value: &mut Owned) -> Option<Self> {
         match value {
             Owned::Int(i) => Some(*i),
             Owned::Bool(b) => Some(i64::from(*b)),
@@ -180,7 +189,7 @@ impl FromValue for i64 {
 }
 
 impl FromValue for bool {
-    fn from_value(value: &Owned) -> Option<Self> {
+    fn from_value(value: &mut Owned) -> Option<Self> {
         match value {
             Owned::Int(i) => Some(*i != 0),
             Owned::Bool(b) => Some(*b),
@@ -190,7 +199,7 @@ impl FromValue for bool {
 }
 
 impl<T: FromValue> FromValue for Option<T> {
-    fn from_value(value: &Owned) -> Option<Self> {
+    fn from_value(value: &mut Owned) -> Option<Self> {
         match value {
             Owned::Null => Some(None),
             other => T::from_value(other).map(Some),
@@ -425,7 +434,7 @@ fn sqlite_row(row: &rusqlite::Row<'_>, columns: usize) -> Result<Row, DbError> {
             other => return Err(DbError::Type(format!("column {i}: unexpected {:?}", other.data_type()))),
         });
     }
-    Ok(Row { values })
+    Ok(Row { values: RefCell::new(values) })
 }
 
 //------------ PostgreSQL glue -------------------------------------------------------
@@ -483,7 +492,7 @@ fn pg_row(row: &postgres::Row) -> Result<Row, DbError> {
         };
         values.push(value.unwrap_or(Owned::Null));
     }
-    Ok(Row { values })
+    Ok(Row { values: RefCell::new(values) })
 }
 
 /// SQLite's `?N` and bare `?` placeholders as PostgreSQL's `$N` (outside string literals).
