@@ -193,7 +193,11 @@ impl Drop for PostgresBackend {
 
 fn migrate(client: &mut Client) -> StoreResult<()> {
     let mut tx = client.transaction().map_err(map_err)?;
-    tx.batch_execute(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")).map_err(map_err)?;
+    // No NOTICE for the `IF NOT EXISTS` below on every start (the client logs notices).
+    tx.batch_execute(&format!(
+        "SET LOCAL client_min_messages = warning; SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"
+    ))
+    .map_err(map_err)?;
     tx.batch_execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at_ms BIGINT NOT NULL)",
     )
