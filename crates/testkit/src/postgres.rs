@@ -58,10 +58,10 @@ pub fn available() -> bool {
     let ci = std::env::var("CI").is_ok_and(|v| v == "true" || v == "1");
     assert!(
         !ci,
-        "PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb, CAIRN_PG_BIN unset); \
+        "PostgreSQL is not installed (no initdb in $CAIRN_PG_BIN or /usr/lib/postgresql/*/bin); \
          CI must run the PostgreSQL tests: apt-get install postgresql"
     );
-    eprintln!("skipped: PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb); apt-get install postgresql");
+    eprintln!("skipped: PostgreSQL is not installed (no initdb in $CAIRN_PG_BIN or /usr/lib/postgresql/*/bin); apt-get install postgresql");
     false
 }
 
