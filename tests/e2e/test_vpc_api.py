@@ -315,4 +315,4 @@ def test_describe_calls_page_with_max_results_and_next_token(ec2):
     # (boto3 checks the minimum itself; the maximum is the server's to refuse.)
     assert error_of(ec2.describe_vpcs, MaxResults=1001)["Error"]["Code"] == "InvalidParameterValue"
     assert error_of(ec2.describe_vpcs, MaxResults=5, NextToken="not-a-token")["Error"]["Code"] == "InvalidPaginationToken"
-    assert error_of(ec2.describe_vpcs, MaxResults=5, VpcIds=[vpc_ids[1]])["Error"]["Code"] == "InvalidParameterCombination"
+    assert error_of(ec2.describe_vpcs, MaxResults=5, VpcIds=[created[0]])["Error"]["Code"] == "InvalidParameterCombination"

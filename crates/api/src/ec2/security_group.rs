@@ -62,6 +62,8 @@ pub async fn describe(ctx: &Ctx) -> Result<String, AwsError> {
     for id in &ids {
         check_id(id, "sg", "InvalidGroupId.Malformed")?;
     }
+    // Parameters first, as EC2 does: a bad combination is refused before any lookup.
+    let page = Page::from_params(&ctx.params, "GroupId")?;
     let all = ctx.state.store.list_security_groups().await.map_err(ec2_error)?;
     if let Some(missing) = ids.iter().find(|id| !all.iter().any(|g| &g.id == *id)) {
         return Err(ec2_error(StoreError::NoSuchSecurityGroup(missing.clone())));
@@ -70,7 +72,6 @@ pub async fn describe(ctx: &Ctx) -> Result<String, AwsError> {
         return Err(ec2_error(StoreError::NoSuchSecurityGroup(missing.clone())));
     }
     let filters = filters(&ctx.params, &GROUP_FILTERS)?;
-    let page = Page::from_params(&ctx.params, "GroupId")?;
     let mut matching = Vec::new();
     for group in all
         .iter()

@@ -52,12 +52,13 @@ pub async fn describe(ctx: &Ctx) -> Result<String, AwsError> {
     for id in &ids {
         check_id(id, "subnet", "InvalidSubnetID.Malformed")?;
     }
+    // Parameters first, as EC2 does: a bad combination is refused before any lookup.
+    let page = Page::from_params(&ctx.params, "SubnetId")?;
     let all = ctx.state.store.list_subnets().await.map_err(ec2_error)?;
     if let Some(missing) = ids.iter().find(|id| !all.iter().any(|s| &s.id == *id)) {
         return Err(ec2_error(cairn_store::StoreError::NoSuchSubnet(missing.clone())));
     }
     let filters = filters(&ctx.params, &SUBNET_FILTERS)?;
-    let page = Page::from_params(&ctx.params, "SubnetId")?;
     let mut matching = Vec::new();
     for subnet in all.iter().filter(|s| ids.is_empty() || ids.contains(&s.id)) {
         let tags = ctx.state.store.list_tags(tag_types::SUBNET, &subnet.id).await.map_err(ec2_error)?;

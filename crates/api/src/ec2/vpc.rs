@@ -51,12 +51,13 @@ pub async fn describe(ctx: &Ctx) -> Result<String, AwsError> {
     for id in &ids {
         check_id(id, "vpc", "InvalidVpcID.Malformed")?;
     }
+    // Parameters first, as EC2 does: a bad combination is refused before any lookup.
+    let page = Page::from_params(&ctx.params, "VpcId")?;
     let all = ctx.state.store.list_vpcs().await.map_err(ec2_error)?;
     if let Some(missing) = ids.iter().find(|id| !all.iter().any(|v| &v.id == *id)) {
         return Err(vpc_not_found(missing));
     }
     let filters = filters(&ctx.params, &VPC_FILTERS)?;
-    let page = Page::from_params(&ctx.params, "VpcId")?;
     let mut matching = Vec::new();
     for vpc in all.iter().filter(|v| ids.is_empty() || ids.contains(&v.id)) {
         let tags = ctx.state.store.list_tags(tag_types::VPC, &vpc.id).await.map_err(ec2_error)?;
