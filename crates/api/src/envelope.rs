@@ -84,7 +84,10 @@ pub async fn wrap(mut request: Request, next: Next) -> Response {
 pub fn render_error(error: &AwsError, form: ErrorForm, request_id: &RequestId) -> Response {
     let (content_type, body) = match form {
         ErrorForm::Xml => ("text/xml", rest_xml::error_body(error, &request_id.0)),
-        ErrorForm::Ec2 => ("text/xml;charset=UTF-8", ec2_query::error_body(error, &request_id.0)),
+        ErrorForm::Ec2 => (
+            "text/xml;charset=UTF-8",
+            ec2_query::error_body(error, &request_id.0),
+        ),
         ErrorForm::Json => (
             "application/x-amz-json-1.1",
             // `Message`, as Resolver and Profiles write it (botocore reads the modeled

@@ -47,13 +47,31 @@ pub struct AwsError {
 
 impl AwsError {
     /// A client error with this code, status and message.
-    pub fn new(status: StatusCode, code: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
-        Self { code: code.into(), message: message.into(), status, fault: Fault::Sender }
+    pub fn new(
+        status: StatusCode,
+        code: impl Into<Cow<'static, str>>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            code: code.into(),
+            message: message.into(),
+            status,
+            fault: Fault::Sender,
+        }
     }
 
     /// A server-side failure (`Type` Receiver).
-    pub fn internal(code: impl Into<Cow<'static, str>>, status: StatusCode, message: impl Into<String>) -> Self {
-        Self { code: code.into(), message: message.into(), status, fault: Fault::Receiver }
+    pub fn internal(
+        code: impl Into<Cow<'static, str>>,
+        status: StatusCode,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            code: code.into(),
+            message: message.into(),
+            status,
+            fault: Fault::Receiver,
+        }
     }
 
     /// 400 `InvalidInput`.
@@ -77,12 +95,20 @@ impl AwsError {
 
     /// 404 `NoSuchHostedZone`.
     pub fn no_such_hosted_zone(id: &str) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "NoSuchHostedZone", format!("No hosted zone found with ID: {id}"))
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "NoSuchHostedZone",
+            format!("No hosted zone found with ID: {id}"),
+        )
     }
 
     /// 400 `InvalidVPCId`, in Route 53's words.
     pub fn invalid_vpc_id() -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "InvalidVPCId", "The VPC ID is invalid.")
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "InvalidVPCId",
+            "The VPC ID is invalid.",
+        )
     }
 
     /// 404 for a path or method no operation answers.
@@ -124,21 +150,33 @@ impl From<StoreError> for AwsError {
     fn from(err: StoreError) -> Self {
         let message = err.to_string();
         match err {
-            StoreError::NoSuchHostedZone(_) => Self::new(StatusCode::NOT_FOUND, "NoSuchHostedZone", message),
-            StoreError::NoSuchChange(_) => Self::new(StatusCode::NOT_FOUND, "NoSuchChange", message),
+            StoreError::NoSuchHostedZone(_) => {
+                Self::new(StatusCode::NOT_FOUND, "NoSuchHostedZone", message)
+            }
+            StoreError::NoSuchChange(_) => {
+                Self::new(StatusCode::NOT_FOUND, "NoSuchChange", message)
+            }
             StoreError::HostedZoneAlreadyExists(_) => {
                 Self::new(StatusCode::CONFLICT, "HostedZoneAlreadyExists", message)
             }
-            StoreError::HostedZoneNotEmpty => Self::new(StatusCode::BAD_REQUEST, "HostedZoneNotEmpty", message),
+            StoreError::HostedZoneNotEmpty => {
+                Self::new(StatusCode::BAD_REQUEST, "HostedZoneNotEmpty", message)
+            }
             StoreError::Invalid(batch) => batch.into(),
             StoreError::NoSuchDelegationSet(_) => {
                 Self::new(StatusCode::BAD_REQUEST, "NoSuchDelegationSet", message)
             }
-            StoreError::DelegationSetAlreadyCreated => {
-                Self::new(StatusCode::BAD_REQUEST, "DelegationSetAlreadyCreated", message)
+            StoreError::DelegationSetAlreadyCreated => Self::new(
+                StatusCode::BAD_REQUEST,
+                "DelegationSetAlreadyCreated",
+                message,
+            ),
+            StoreError::DelegationSetInUse => {
+                Self::new(StatusCode::BAD_REQUEST, "DelegationSetInUse", message)
             }
-            StoreError::DelegationSetInUse => Self::new(StatusCode::BAD_REQUEST, "DelegationSetInUse", message),
-            StoreError::NoSuchHealthCheck(_) => Self::new(StatusCode::NOT_FOUND, "NoSuchHealthCheck", message),
+            StoreError::NoSuchHealthCheck(_) => {
+                Self::new(StatusCode::NOT_FOUND, "NoSuchHealthCheck", message)
+            }
             StoreError::HealthCheckAlreadyExists => {
                 Self::new(StatusCode::CONFLICT, "HealthCheckAlreadyExists", message)
             }
@@ -152,38 +190,64 @@ impl From<StoreError> for AwsError {
             StoreError::ConflictingDomainExists(_) => {
                 Self::new(StatusCode::BAD_REQUEST, "ConflictingDomainExists", message)
             }
-            StoreError::LastVpcAssociation => Self::new(StatusCode::BAD_REQUEST, "LastVPCAssociation", message),
+            StoreError::LastVpcAssociation => {
+                Self::new(StatusCode::BAD_REQUEST, "LastVPCAssociation", message)
+            }
             StoreError::PublicZoneVpcAssociation => {
                 Self::new(StatusCode::BAD_REQUEST, "PublicZoneVPCAssociation", message)
             }
             StoreError::VpcAssociationNotFound { .. } => {
                 Self::new(StatusCode::NOT_FOUND, "VPCAssociationNotFound", message)
             }
-            StoreError::VpcAssociationAuthorizationNotFound { .. } => {
-                Self::new(StatusCode::NOT_FOUND, "VPCAssociationAuthorizationNotFound", message)
+            StoreError::VpcAssociationAuthorizationNotFound { .. } => Self::new(
+                StatusCode::NOT_FOUND,
+                "VPCAssociationAuthorizationNotFound",
+                message,
+            ),
+            StoreError::NotAuthorized(_) => {
+                Self::new(StatusCode::UNAUTHORIZED, "NotAuthorizedException", message)
             }
-            StoreError::NotAuthorized(_) => Self::new(StatusCode::UNAUTHORIZED, "NotAuthorizedException", message),
             // EC2's codes (every EC2 client error is a 400).
-            StoreError::NoSuchSubnet(_) => Self::new(StatusCode::BAD_REQUEST, "InvalidSubnetID.NotFound", message),
-            StoreError::NoSuchSecurityGroup(_) => Self::new(StatusCode::BAD_REQUEST, "InvalidGroup.NotFound", message),
+            StoreError::NoSuchSubnet(_) => {
+                Self::new(StatusCode::BAD_REQUEST, "InvalidSubnetID.NotFound", message)
+            }
+            StoreError::NoSuchSecurityGroup(_) => {
+                Self::new(StatusCode::BAD_REQUEST, "InvalidGroup.NotFound", message)
+            }
             StoreError::SecurityGroupExists { .. } => {
                 Self::new(StatusCode::BAD_REQUEST, "InvalidGroup.Duplicate", message)
             }
-            StoreError::DuplicatePermission(_) => {
-                Self::new(StatusCode::BAD_REQUEST, "InvalidPermission.Duplicate", message)
+            StoreError::DuplicatePermission(_) => Self::new(
+                StatusCode::BAD_REQUEST,
+                "InvalidPermission.Duplicate",
+                message,
+            ),
+            StoreError::DependencyViolation(_) => {
+                Self::new(StatusCode::BAD_REQUEST, "DependencyViolation", message)
             }
-            StoreError::DependencyViolation(_) => Self::new(StatusCode::BAD_REQUEST, "DependencyViolation", message),
-            StoreError::CannotDelete(_) => Self::new(StatusCode::BAD_REQUEST, "CannotDelete", message),
+            StoreError::CannotDelete(_) => {
+                Self::new(StatusCode::BAD_REQUEST, "CannotDelete", message)
+            }
             StoreError::Network(err) => Self::new(StatusCode::BAD_REQUEST, err.code(), message),
-            StoreError::Resolver(err) => Self::new(StatusCode::BAD_REQUEST, err.kind.code(), err.message),
+            StoreError::Resolver(err) => {
+                Self::new(StatusCode::BAD_REQUEST, err.kind.code(), err.message)
+            }
             StoreError::Cidr(err) => err.into(),
             StoreError::Unavailable(_) => {
                 tracing::warn!(error = %message, "store unavailable");
-                Self::internal("ServiceUnavailable", StatusCode::SERVICE_UNAVAILABLE, "Service is unavailable. Try again later.")
+                Self::internal(
+                    "ServiceUnavailable",
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Service is unavailable. Try again later.",
+                )
             }
             StoreError::Corrupt(_) | StoreError::Backend(_) => {
                 tracing::error!(error = %message, "store failure");
-                Self::internal("InternalFailure", StatusCode::INTERNAL_SERVER_ERROR, "The request processing has failed because of an unknown error.")
+                Self::internal(
+                    "InternalFailure",
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "The request processing has failed because of an unknown error.",
+                )
             }
         }
     }

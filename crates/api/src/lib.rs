@@ -64,7 +64,10 @@ pub fn router_with(state: AppState, request_limits: limits::RequestLimits) -> Ro
         .method_not_allowed_fallback(unknown_operation)
         .fallback(unknown_operation)
         .layer(middleware::from_fn_with_state(state.clone(), sigv4::verify))
-        .layer(middleware::from_fn_with_state(limits::Limiter::new(request_limits), limits::enforce));
+        .layer(middleware::from_fn_with_state(
+            limits::Limiter::new(request_limits),
+            limits::enforce,
+        ));
     Router::new()
         .route(HEALTH_PATH, get(health))
         .merge(signed)

@@ -69,7 +69,13 @@ impl Limiter {
     /// A limiter starting with a full bucket.
     pub fn new(limits: RequestLimits) -> Self {
         let burst = f64::from(limits.burst.max(1));
-        Self { limits, bucket: Arc::new(Mutex::new(Bucket { tokens: burst, at: Instant::now() })) }
+        Self {
+            limits,
+            bucket: Arc::new(Mutex::new(Bucket {
+                tokens: burst,
+                at: Instant::now(),
+            })),
+        }
     }
 
     /// Takes one request's token at `now`; `false` means throttle.
@@ -83,7 +89,8 @@ impl Limiter {
             Err(poisoned) => poisoned.into_inner(),
         };
         let elapsed = now.saturating_duration_since(bucket.at).as_secs_f64();
-        bucket.tokens = (bucket.tokens + elapsed * f64::from(self.limits.rate_per_second)).min(burst);
+        bucket.tokens =
+            (bucket.tokens + elapsed * f64::from(self.limits.rate_per_second)).min(burst);
         bucket.at = now.max(bucket.at);
         if bucket.tokens >= 1.0 {
             bucket.tokens -= 1.0;
@@ -137,7 +144,11 @@ mod tests {
 
     #[test]
     fn the_bucket_admits_the_burst_then_the_rate() {
-        let limiter = Limiter::new(RequestLimits { rate_per_second: 10, burst: 20, ..RequestLimits::default() });
+        let limiter = Limiter::new(RequestLimits {
+            rate_per_second: 10,
+            burst: 20,
+            ..RequestLimits::default()
+        });
         let t0 = Instant::now();
         let admitted = (0..50).filter(|_| limiter.admit_at(t0)).count();
         assert_eq!(admitted, 20);
@@ -149,7 +160,11 @@ mod tests {
 
     #[test]
     fn rate_zero_never_throttles() {
-        let limiter = Limiter::new(RequestLimits { rate_per_second: 0, burst: 0, ..RequestLimits::default() });
+        let limiter = Limiter::new(RequestLimits {
+            rate_per_second: 0,
+            burst: 0,
+            ..RequestLimits::default()
+        });
         let t0 = Instant::now();
         assert!((0..100_000).all(|_| limiter.admit_at(t0)));
     }
@@ -157,7 +172,10 @@ mod tests {
     #[test]
     fn the_errors_are_aws_shaped() {
         let t = throttling();
-        assert_eq!((t.status, &*t.code, t.message.as_str()), (StatusCode::BAD_REQUEST, "Throttling", "Rate exceeded"));
+        assert_eq!(
+            (t.status, &*t.code, t.message.as_str()),
+            (StatusCode::BAD_REQUEST, "Throttling", "Rate exceeded")
+        );
         assert_eq!(too_large(10).status, StatusCode::PAYLOAD_TOO_LARGE);
     }
 }

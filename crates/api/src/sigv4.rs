@@ -78,7 +78,12 @@ pub fn verify_parts(
     signed.check_time(now)?;
     let body_hash = hex::encode(Sha256::digest(body));
     let payload_hashes = signed.payload_hashes(parts, &body_hash)?;
-    let key = signing_key(&credentials.secret_access_key, &signed.scope.date, &signed.scope.region, &signed.scope.service);
+    let key = signing_key(
+        &credentials.secret_access_key,
+        &signed.scope.date,
+        &signed.scope.region,
+        &signed.scope.service,
+    );
     for canonical_uri in canonical_uris(parts.uri.path()) {
         for payload_hash in &payload_hashes {
             let canonical = canonical_request(
@@ -89,7 +94,10 @@ pub fn verify_parts(
                 &signed.signed_headers.join(";"),
                 payload_hash,
             );
-            let expected = signature(&key, &string_to_sign(&signed.amz_date, &signed.scope.to_string(), &canonical));
+            let expected = signature(
+                &key,
+                &string_to_sign(&signed.amz_date, &signed.scope.to_string(), &canonical),
+            );
             if constant_time_eq(expected.as_bytes(), signed.signature.as_bytes()) {
                 return Ok(());
             }
@@ -128,27 +136,39 @@ pub struct Scope {
 
 impl std::fmt::Display for Scope {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}/{}/{}", self.date, self.region, self.service, self.terminator)
+        write!(
+            f,
+            "{}/{}/{}/{}",
+            self.date, self.region, self.service, self.terminator
+        )
     }
 }
 
 impl SignedRequest {
     fn read(parts: &Parts) -> Result<Self, AwsError> {
         if let Some(header) = parts.headers.get("authorization") {
-            let header = header.to_str().map_err(|_| incomplete("Authorization header is not ASCII."))?;
+            let header = header
+                .to_str()
+                .map_err(|_| incomplete("Authorization header is not ASCII."))?;
             return Self::from_header(parts, header);
         }
         let query = crate::protocol::query::QueryParams::parse(parts.uri.query());
         if query.get("X-Amz-Algorithm").is_some() {
             return Self::from_query(&query);
         }
-        Err(AwsError::new(StatusCode::FORBIDDEN, "MissingAuthenticationToken", "Missing Authentication Token"))
+        Err(AwsError::new(
+            StatusCode::FORBIDDEN,
+            "MissingAuthenticationToken",
+            "Missing Authentication Token",
+        ))
     }
 
     fn from_header(parts: &Parts, header: &str) -> Result<Self, AwsError> {
-        let rest = header
-            .strip_prefix(ALGORITHM)
-            .ok_or_else(|| incomplete(&format!("Authorization header requires '{ALGORITHM}' as the algorithm.")))?;
+        let rest = header.strip_prefix(ALGORITHM).ok_or_else(|| {
+            incomplete(&format!(
+                "Authorization header requires '{ALGORITHM}' as the algorithm."
+            ))
+        })?;
         let mut credential = None;
         let mut signed_headers = None;
         let mut signature = None;
@@ -164,7 +184,9 @@ impl SignedRequest {
         }
         let need = |v: Option<&str>, name: &str| {
             v.map(str::to_string).ok_or_else(|| {
-                incomplete(&format!("Authorization header requires '{name}' parameter. Authorization={header}"))
+                incomplete(&format!(
+                    "Authorization header requires '{name}' parameter. Authorization={header}"
+                ))
             })
         };
         let credential = need(credential, "Credential")?;
@@ -196,7 +218,9 @@ impl SignedRequest {
         };
         let algorithm = need("X-Amz-Algorithm")?;
         if algorithm != ALGORITHM {
-            return Err(incomplete(&format!("X-Amz-Algorithm only supports '{ALGORITHM}'.")));
+            return Err(incomplete(&format!(
+                "X-Amz-Algorithm only supports '{ALGORITHM}'."
+            )));
         }
         let (access_key_id, scope) = parse_credential(&need("X-Amz-Credential")?)?;
         let expires = need("X-Amz-Expires")?;
@@ -260,7 +284,11 @@ impl SignedRequest {
         let skew = time::Duration::seconds(MAX_SKEW_SECONDS);
         if let Some(expires) = self.expires_seconds {
             if now > signed_at + time::Duration::seconds(expires) {
-                return Err(AwsError::new(StatusCode::FORBIDDEN, "AccessDenied", "Request has expired"));
+                return Err(AwsError::new(
+                    StatusCode::FORBIDDEN,
+                    "AccessDenied",
+                    "Request has expired",
+                ));
             }
             if signed_at > now + skew {
                 return Err(signature_error(format!(
@@ -293,9 +321,14 @@ impl SignedRequest {
 
     /// The payload hashes worth trying: the one the client declared, else the body's.
     fn payload_hashes(&self, parts: &Parts, body_hash: &str) -> Result<Vec<String>, AwsError> {
-        let declared = parts.headers.get("x-amz-content-sha256").and_then(|v| v.to_str().ok());
+        let declared = parts
+            .headers
+            .get("x-amz-content-sha256")
+            .and_then(|v| v.to_str().ok());
         match declared {
-            Some(declared) if declared.len() == 64 && declared.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            Some(declared)
+                if declared.len() == 64 && declared.bytes().all(|b| b.is_ascii_hexdigit()) =>
+            {
                 if !declared.eq_ignore_ascii_case(body_hash) {
                     return Err(AwsError::new(
                         StatusCode::BAD_REQUEST,
@@ -331,7 +364,10 @@ fn parse_credential(credential: &str) -> Result<(String, Scope), AwsError> {
 }
 
 fn split_signed_headers(list: &str) -> Vec<String> {
-    list.split(';').map(|h| h.trim().to_ascii_lowercase()).filter(|h| !h.is_empty()).collect()
+    list.split(';')
+        .map(|h| h.trim().to_ascii_lowercase())
+        .filter(|h| !h.is_empty())
+        .collect()
 }
 
 //------------ the algorithm -----------------------------------------------------------
@@ -379,12 +415,19 @@ pub fn canonical_query(raw_query: &str, presigned: bool) -> String {
         .filter(|p| !p.is_empty())
         .map(|p| {
             let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (uri_encode(&percent_decode(k, false), false), uri_encode(&percent_decode(v, false), false))
+            (
+                uri_encode(&percent_decode(k, false), false),
+                uri_encode(&percent_decode(v, false), false),
+            )
         })
         .filter(|(k, _)| !(presigned && k == "X-Amz-Signature"))
         .collect();
     pairs.sort();
-    pairs.into_iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&")
+    pairs
+        .into_iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 /// `name:value\n` for every signed header, values trimmed with inner spaces collapsed.
@@ -463,7 +506,9 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// Parses `YYYYMMDDTHHMMSSZ`.
 pub fn parse_amz_date(text: &str) -> Option<OffsetDateTime> {
     let format = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
-    time::PrimitiveDateTime::parse(text, &format).ok().map(|t| t.assume_utc())
+    time::PrimitiveDateTime::parse(text, &format)
+        .ok()
+        .map(|t| t.assume_utc())
 }
 
 /// Formats `YYYYMMDDTHHMMSSZ`.
@@ -513,12 +558,22 @@ mod tests {
             EMPTY_HASH,
         );
         let key = signing_key(SECRET, "20150830", "us-east-1", "service");
-        signature(&key, &string_to_sign("20150830T123600Z", "20150830/us-east-1/service/aws4_request", &canonical))
+        signature(
+            &key,
+            &string_to_sign(
+                "20150830T123600Z",
+                "20150830/us-east-1/service/aws4_request",
+                &canonical,
+            ),
+        )
     }
 
     #[test]
     fn matches_aws_test_suite_get_vanilla() {
-        assert_eq!(suite_signature(""), "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
+        assert_eq!(
+            suite_signature(""),
+            "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"
+        );
     }
 
     #[test]
@@ -532,9 +587,15 @@ mod tests {
     #[test]
     fn normalizes_paths_like_botocore() {
         assert_eq!(normalize_path(""), "/");
-        assert_eq!(normalize_path("/2013-04-01/hostedzone/Z1/rrset/"), "/2013-04-01/hostedzone/Z1/rrset/");
+        assert_eq!(
+            normalize_path("/2013-04-01/hostedzone/Z1/rrset/"),
+            "/2013-04-01/hostedzone/Z1/rrset/"
+        );
         assert_eq!(normalize_path("/a/./b/../c"), "/a/c");
-        assert_eq!(canonical_uris("/tags/hostedzone/a%20b"), ["/tags/hostedzone/a%2520b", "/tags/hostedzone/a%20b"]);
+        assert_eq!(
+            canonical_uris("/tags/hostedzone/a%20b"),
+            ["/tags/hostedzone/a%2520b", "/tags/hostedzone/a%20b"]
+        );
     }
 
     #[test]

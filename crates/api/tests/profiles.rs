@@ -24,27 +24,47 @@ fn error(reply: &Reply, code: &str) {
 async fn profiles_associate_with_one_vpc_and_carry_existing_resources() {
     let api = Api::new().await;
     let vpc = api.create_vpc("10.8.0.0/16").await;
-    let created = ok(&api.post("/profile", &json!({"Name": "p1", "ClientToken": "t1"}).to_string()).await);
+    let created = ok(&api
+        .post(
+            "/profile",
+            &json!({"Name": "p1", "ClientToken": "t1"}).to_string(),
+        )
+        .await);
     let profile = &created["Profile"];
     let id = profile["Id"].as_str().unwrap();
     assert!(id.starts_with("rp-"));
     assert_eq!(profile["Status"], "COMPLETE");
-    assert!(profile["CreationTime"].is_f64() || profile["CreationTime"].is_u64(), "epoch seconds");
+    assert!(
+        profile["CreationTime"].is_f64() || profile["CreationTime"].is_u64(),
+        "epoch seconds"
+    );
 
     let got = ok(&api.get(&format!("/profile/{id}")).await);
     assert_eq!(got["Profile"]["Name"], "p1");
-    error(&api.get("/profile/rp-missing").await, "ResourceNotFoundException");
+    error(
+        &api.get("/profile/rp-missing").await,
+        "ResourceNotFoundException",
+    );
 
     let assoc = ok(&api
-        .post("/profileassociation", &json!({"ProfileId": id, "ResourceId": vpc, "Name": "a"}).to_string())
+        .post(
+            "/profileassociation",
+            &json!({"ProfileId": id, "ResourceId": vpc, "Name": "a"}).to_string(),
+        )
         .await);
     assert_eq!(assoc["ProfileAssociation"]["Status"], "CREATING");
     assert_eq!(assoc["ProfileAssociation"]["Priority"], 100);
-    let other = ok(&api.post("/profile", &json!({"Name": "p2", "ClientToken": "t2"}).to_string()).await);
+    let other = ok(&api
+        .post(
+            "/profile",
+            &json!({"Name": "p2", "ClientToken": "t2"}).to_string(),
+        )
+        .await);
     let second = api
         .post(
             "/profileassociation",
-            &json!({"ProfileId": other["Profile"]["Id"], "ResourceId": vpc, "Name": "b"}).to_string(),
+            &json!({"ProfileId": other["Profile"]["Id"], "ResourceId": vpc, "Name": "b"})
+                .to_string(),
         )
         .await;
     error(&second, "LimitExceededException");
@@ -57,10 +77,19 @@ async fn profiles_associate_with_one_vpc_and_carry_existing_resources() {
         .await;
     error(&missing, "ResourceNotFoundException");
 
-    error(&api.delete(&format!("/profile/{id}")).await, "ConflictException");
-    let listed = ok(&api.get(&format!("/profileassociations?resourceId={vpc}")).await);
+    error(
+        &api.delete(&format!("/profile/{id}")).await,
+        "ConflictException",
+    );
+    let listed = ok(&api
+        .get(&format!("/profileassociations?resourceId={vpc}"))
+        .await);
     assert_eq!(listed["ProfileAssociations"].as_array().unwrap().len(), 1);
-    ok(&api.delete(&format!("/profileassociation/Profileid/{id}/resourceid/{vpc}")).await);
+    ok(&api
+        .delete(&format!(
+            "/profileassociation/Profileid/{id}/resourceid/{vpc}"
+        ))
+        .await);
     ok(&api.delete(&format!("/profile/{id}")).await);
     let listed = ok(&api.get("/profiles").await);
     assert_eq!(listed["ProfileSummaries"].as_array().unwrap().len(), 1);

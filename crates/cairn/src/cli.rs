@@ -54,11 +54,21 @@ pub(crate) struct ServeArgs {
     #[arg(long, env = "CAIRN_API_LISTEN", value_name = "ADDR")]
     pub(crate) api_listen: Option<SocketAddr>,
     /// Public authoritative DNS address, UDP and TCP; repeat for more [default: 127.0.0.1:1053].
-    #[arg(long, env = "CAIRN_DNS_LISTEN", value_name = "ADDR", value_delimiter = ',')]
+    #[arg(
+        long,
+        env = "CAIRN_DNS_LISTEN",
+        value_name = "ADDR",
+        value_delimiter = ','
+    )]
     pub(crate) dns_listen: Vec<SocketAddr>,
     /// VPC resolver address shared by every VPC, UDP and TCP; the VPC is chosen by the
     /// client's source address (longest VPC block), sources in no VPC are REFUSED. Repeatable.
-    #[arg(long, env = "CAIRN_RESOLVER_LISTEN", value_name = "ADDR", value_delimiter = ',')]
+    #[arg(
+        long,
+        env = "CAIRN_RESOLVER_LISTEN",
+        value_name = "ADDR",
+        value_delimiter = ','
+    )]
     pub(crate) resolver_listen: Vec<SocketAddr>,
     /// Port of each VPC's own resolver address (its block's base + 2, bound while the VPC
     /// exists when that address is local to this node) [default: 53].
@@ -69,14 +79,29 @@ pub(crate) struct ServeArgs {
     pub(crate) doh_port: Option<u16>,
     /// TLS certificate chain (PEM) for DNS over HTTPS; with --doh-key. Without both, a
     /// self-signed certificate is made once in the data directory (doh-cert.pem).
-    #[arg(long, env = "CAIRN_DOH_CERT", value_name = "FILE", requires = "doh_key")]
+    #[arg(
+        long,
+        env = "CAIRN_DOH_CERT",
+        value_name = "FILE",
+        requires = "doh_key"
+    )]
     pub(crate) doh_cert: Option<PathBuf>,
     /// Private key (PEM) of --doh-cert.
-    #[arg(long, env = "CAIRN_DOH_KEY", value_name = "FILE", requires = "doh_cert")]
+    #[arg(
+        long,
+        env = "CAIRN_DOH_KEY",
+        value_name = "FILE",
+        requires = "doh_cert"
+    )]
     pub(crate) doh_key: Option<PathBuf>,
     /// Resolve public names by forwarding to this server (IP or IP:PORT) instead of recursing
     /// from the root hints. Repeatable.
-    #[arg(long = "forwarder", env = "CAIRN_FORWARDERS", value_name = "ADDR", value_delimiter = ',')]
+    #[arg(
+        long = "forwarder",
+        env = "CAIRN_FORWARDERS",
+        value_name = "ADDR",
+        value_delimiter = ','
+    )]
     pub(crate) forwarders: Vec<String>,
     /// Root hints for recursion, BIND named.root format [default: the built-in IANA root servers].
     #[arg(long, env = "CAIRN_ROOT_HINTS", value_name = "FILE")]
@@ -85,7 +110,12 @@ pub(crate) struct ServeArgs {
     #[arg(long, env = "CAIRN_DNS_WORKERS", value_name = "N")]
     pub(crate) dns_workers: Option<usize>,
     /// Name servers of new hosted zones, repeatable [default: ns-1…ns-4.cairn.invalid].
-    #[arg(long = "nameserver", env = "CAIRN_NAMESERVERS", value_name = "NAME", value_delimiter = ',')]
+    #[arg(
+        long = "nameserver",
+        env = "CAIRN_NAMESERVERS",
+        value_name = "NAME",
+        value_delimiter = ','
+    )]
     pub(crate) nameservers: Vec<String>,
     /// This node's region, for latency routing and for geoproximity clients the GeoIP
     /// database cannot place [default: us-east-1].
@@ -119,7 +149,12 @@ pub(crate) struct LimitArgs {
     #[arg(long, env = "CAIRN_RRL_SLIP", value_name = "N")]
     pub(crate) rrl_slip: Option<u32>,
     /// A network never rate-limited (CIDR, e.g. 10.0.0.0/8); repeatable. Loopback is exempt too unless --rrl-exempt-loopback false.
-    #[arg(long = "trusted-network", env = "CAIRN_TRUSTED_NETWORKS", value_name = "CIDR", value_delimiter = ',')]
+    #[arg(
+        long = "trusted-network",
+        env = "CAIRN_TRUSTED_NETWORKS",
+        value_name = "CIDR",
+        value_delimiter = ','
+    )]
     pub(crate) trusted_networks: Vec<String>,
     /// Whether loopback (127.0.0.0/8, ::1) is exempt from response-rate limiting [default: true].
     #[arg(long, env = "CAIRN_RRL_EXEMPT_LOOPBACK", value_name = "BOOL", action = clap::ArgAction::Set)]

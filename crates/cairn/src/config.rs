@@ -139,9 +139,15 @@ pub(crate) fn resolve(args: &ServeArgs) -> Result<Settings, String> {
     } else if !file.dns_listen.is_empty() {
         file.dns_listen
     } else {
-        vec![DEFAULT_DNS_LISTEN.parse().expect("the default address parses")]
+        vec![DEFAULT_DNS_LISTEN
+            .parse()
+            .expect("the default address parses")]
     };
-    let names = if !args.nameservers.is_empty() { args.nameservers.clone() } else { file.nameservers };
+    let names = if !args.nameservers.is_empty() {
+        args.nameservers.clone()
+    } else {
+        file.nameservers
+    };
     let nameservers = parse_nameservers(&names)?;
     let account_id = args
         .account_id
@@ -158,15 +164,31 @@ pub(crate) fn resolve(args: &ServeArgs) -> Result<Settings, String> {
     if dns_workers == 0 {
         return Err("--dns-workers must be at least 1".into());
     }
-    let resolver_listen =
-        if !args.resolver_listen.is_empty() { args.resolver_listen.clone() } else { file.resolver_listen };
-    let forwarder_names = if !args.forwarders.is_empty() { args.forwarders.clone() } else { file.forwarders };
-    let forwarders = forwarder_names.iter().map(|f| parse_forwarder(f)).collect::<Result<Vec<_>, _>>()?;
+    let resolver_listen = if !args.resolver_listen.is_empty() {
+        args.resolver_listen.clone()
+    } else {
+        file.resolver_listen
+    };
+    let forwarder_names = if !args.forwarders.is_empty() {
+        args.forwarders.clone()
+    } else {
+        file.forwarders
+    };
+    let forwarders = forwarder_names
+        .iter()
+        .map(|f| parse_forwarder(f))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(Settings {
         resolver_listen,
-        vpc_dns_port: args.vpc_dns_port.or(file.vpc_dns_port).unwrap_or(DEFAULT_VPC_DNS_PORT),
+        vpc_dns_port: args
+            .vpc_dns_port
+            .or(file.vpc_dns_port)
+            .unwrap_or(DEFAULT_VPC_DNS_PORT),
         doh_port: args.doh_port.or(file.doh_port).unwrap_or(DEFAULT_DOH_PORT),
-        doh_identity: match (args.doh_cert.clone().or(file.doh_cert), args.doh_key.clone().or(file.doh_key)) {
+        doh_identity: match (
+            args.doh_cert.clone().or(file.doh_cert),
+            args.doh_key.clone().or(file.doh_key),
+        ) {
             (Some(cert), Some(key)) => Some((cert, key)),
             (None, None) => None,
             _ => return Err("doh_cert and doh_key go together".into()),
@@ -177,10 +199,11 @@ pub(crate) fn resolve(args: &ServeArgs) -> Result<Settings, String> {
         api_limits,
         data_dir,
         store_url,
-        api_listen: args
-            .api_listen
-            .or(file.api_listen)
-            .unwrap_or_else(|| DEFAULT_API_LISTEN.parse().expect("the default address parses")),
+        api_listen: args.api_listen.or(file.api_listen).unwrap_or_else(|| {
+            DEFAULT_API_LISTEN
+                .parse()
+                .expect("the default address parses")
+        }),
         dns_listen,
         dns_workers,
         nameservers,
@@ -201,13 +224,24 @@ pub(crate) fn resolve(args: &ServeArgs) -> Result<Settings, String> {
 
 fn resolve_rrl(args: &LimitArgs, file: &FileConfig) -> Result<cairn_dns::rrl::RrlConfig, String> {
     use cairn_dns::rrl::{Cidr, RrlConfig, DEFAULT_RATE, DEFAULT_SLIP};
-    let names = if !args.trusted_networks.is_empty() { &args.trusted_networks } else { &file.trusted_networks };
+    let names = if !args.trusted_networks.is_empty() {
+        &args.trusted_networks
+    } else {
+        &file.trusted_networks
+    };
     let mut exempt = Vec::new();
-    if args.rrl_exempt_loopback.or(file.rrl_exempt_loopback).unwrap_or(true) {
+    if args
+        .rrl_exempt_loopback
+        .or(file.rrl_exempt_loopback)
+        .unwrap_or(true)
+    {
         exempt.extend(Cidr::loopback());
     }
     for name in names {
-        exempt.push(name.parse::<Cidr>().map_err(|e| format!("--trusted-network: {e}"))?);
+        exempt.push(
+            name.parse::<Cidr>()
+                .map_err(|e| format!("--trusted-network: {e}"))?,
+        );
     }
     Ok(RrlConfig {
         rate: args.rrl_rate.or(file.rrl_rate).unwrap_or(DEFAULT_RATE),
@@ -216,26 +250,47 @@ fn resolve_rrl(args: &LimitArgs, file: &FileConfig) -> Result<cairn_dns::rrl::Rr
     })
 }
 
-fn resolve_api_limits(args: &LimitArgs, file: &FileConfig) -> Result<cairn_api::limits::RequestLimits, String> {
-    use cairn_api::limits::{RequestLimits, DEFAULT_BURST, DEFAULT_MAX_BODY_BYTES, DEFAULT_RATE_PER_SECOND};
-    let rate = args.api_rate_limit.or(file.api_rate_limit).unwrap_or(DEFAULT_RATE_PER_SECOND);
+fn resolve_api_limits(
+    args: &LimitArgs,
+    file: &FileConfig,
+) -> Result<cairn_api::limits::RequestLimits, String> {
+    use cairn_api::limits::{
+        RequestLimits, DEFAULT_BURST, DEFAULT_MAX_BODY_BYTES, DEFAULT_RATE_PER_SECOND,
+    };
+    let rate = args
+        .api_rate_limit
+        .or(file.api_rate_limit)
+        .unwrap_or(DEFAULT_RATE_PER_SECOND);
     let burst = match args.api_rate_burst.or(file.api_rate_burst) {
         Some(0) => return Err("--api-rate-burst must be at least 1".into()),
         Some(burst) => burst,
         None if rate == DEFAULT_RATE_PER_SECOND => DEFAULT_BURST,
         None => rate.saturating_mul(2).max(1),
     };
-    let max_body_bytes = args.api_max_body_bytes.or(file.api_max_body_bytes).unwrap_or(DEFAULT_MAX_BODY_BYTES);
+    let max_body_bytes = args
+        .api_max_body_bytes
+        .or(file.api_max_body_bytes)
+        .unwrap_or(DEFAULT_MAX_BODY_BYTES);
     if max_body_bytes == 0 {
         return Err("--api-max-body-bytes must be at least 1".into());
     }
-    Ok(RequestLimits { rate_per_second: rate, burst, max_body_bytes })
+    Ok(RequestLimits {
+        rate_per_second: rate,
+        burst,
+        max_body_bytes,
+    })
 }
 
 /// The data directory and store URL for the `zone` commands.
 pub(crate) fn resolve_store(args: &StoreArgs) -> (PathBuf, String) {
-    let data_dir = args.data_dir.clone().unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
-    let url = args.store.clone().unwrap_or_else(|| default_store_url(&data_dir));
+    let data_dir = args
+        .data_dir
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+    let url = args
+        .store
+        .clone()
+        .unwrap_or_else(|| default_store_url(&data_dir));
     (data_dir, url)
 }
 
@@ -268,7 +323,9 @@ mod tests {
     fn unknown_config_keys_are_refused() {
         let err = toml::from_str::<FileConfig>("api_listen = \"127.0.0.1:1\"\nbogus = 1\n");
         assert!(err.is_err());
-        let ok: FileConfig = toml::from_str("api_listen = \"127.0.0.1:1\"\ndns_listen = [\"127.0.0.1:2\"]\n").unwrap();
+        let ok: FileConfig =
+            toml::from_str("api_listen = \"127.0.0.1:1\"\ndns_listen = [\"127.0.0.1:2\"]\n")
+                .unwrap();
         assert_eq!(ok.dns_listen.len(), 1);
     }
 }

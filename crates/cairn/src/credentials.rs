@@ -17,16 +17,23 @@ pub(crate) struct RootKey {
 
 /// Finds or creates the root key.
 pub(crate) fn load_or_create(data_dir: &Path) -> Result<RootKey, String> {
-    let id = std::env::var("CAIRN_ACCESS_KEY_ID").ok().filter(|v| !v.is_empty());
-    let secret = std::env::var("CAIRN_SECRET_ACCESS_KEY").ok().filter(|v| !v.is_empty());
+    let id = std::env::var("CAIRN_ACCESS_KEY_ID")
+        .ok()
+        .filter(|v| !v.is_empty());
+    let secret = std::env::var("CAIRN_SECRET_ACCESS_KEY")
+        .ok()
+        .filter(|v| !v.is_empty());
     match (id, secret) {
         (Some(access_key_id), Some(secret_access_key)) => {
-            return Ok(RootKey { access_key_id, secret_access_key })
+            return Ok(RootKey {
+                access_key_id,
+                secret_access_key,
+            })
         }
         (None, None) => {}
         _ => {
             return Err(
-                "set both CAIRN_ACCESS_KEY_ID and CAIRN_SECRET_ACCESS_KEY, or neither".into()
+                "set both CAIRN_ACCESS_KEY_ID and CAIRN_SECRET_ACCESS_KEY, or neither".into(),
             )
         }
     }
@@ -35,14 +42,20 @@ pub(crate) fn load_or_create(data_dir: &Path) -> Result<RootKey, String> {
         return serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()));
     }
     let key = RootKey {
-        access_key_id: format!("AKIA{}", random_chars(16, b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")),
+        access_key_id: format!(
+            "AKIA{}",
+            random_chars(16, b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+        ),
         secret_access_key: random_chars(
             40,
             b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
         ),
     };
-    write_private(&path, &serde_json::to_vec_pretty(&key).expect("a key serialises"))
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    write_private(
+        &path,
+        &serde_json::to_vec_pretty(&key).expect("a key serialises"),
+    )
+    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     eprintln!(
         "cairn: generated a root access key, stored in {}. Use it with:\n  \
          export AWS_ACCESS_KEY_ID={} AWS_SECRET_ACCESS_KEY={} AWS_DEFAULT_REGION=us-east-1",
@@ -59,7 +72,10 @@ fn random_chars(n: usize, alphabet: &[u8]) -> String {
     std::fs::File::open("/dev/urandom")
         .and_then(|mut f| f.read_exact(&mut bytes))
         .expect("/dev/urandom is readable");
-    bytes.iter().map(|b| alphabet[*b as usize % alphabet.len()] as char).collect()
+    bytes
+        .iter()
+        .map(|b| alphabet[*b as usize % alphabet.len()] as char)
+        .collect()
 }
 
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {

@@ -41,9 +41,12 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
     })?;
 
     // Data plane: first snapshot before any listener answers.
-    let shared: cairn_dns::SharedSnapshot =
-        Arc::new(arc_swap::ArcSwap::from_pointee(Snapshot::for_region(&settings.region)));
-    let poke = store.commit_notifier().unwrap_or_else(|| Arc::new(Notify::new()));
+    let shared: cairn_dns::SharedSnapshot = Arc::new(arc_swap::ArcSwap::from_pointee(
+        Snapshot::for_region(&settings.region),
+    ));
+    let poke = store
+        .commit_notifier()
+        .unwrap_or_else(|| Arc::new(Notify::new()));
     let feed: Arc<dyn ChangeFeed> = store.clone();
     let follower = Follower::new(feed, shared.clone(), node_id.clone(), poke);
     follower.load_initial().await.map_err(|e| {
@@ -76,14 +79,23 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
             tracing::error!(%addr, error = %e, "cannot use the DNS TCP listener");
             ExitError::Runtime
         })?;
-        tokio::spawn(listen::tcp::serve(tcp, shared.clone(), geoip.clone(), shutdown_rx.clone()));
-        let workers = listen::udp::spawn_workers_with(bound.udp, shared.clone(), stop_udp.clone(), rrl.clone(), geoip.clone());
-        udp_threads.extend(
-            workers.map_err(|e| {
-                tracing::error!(error = %e, "cannot start UDP workers");
-                ExitError::Runtime
-            })?,
+        tokio::spawn(listen::tcp::serve(
+            tcp,
+            shared.clone(),
+            geoip.clone(),
+            shutdown_rx.clone(),
+        ));
+        let workers = listen::udp::spawn_workers_with(
+            bound.udp,
+            shared.clone(),
+            stop_udp.clone(),
+            rrl.clone(),
+            geoip.clone(),
         );
+        udp_threads.extend(workers.map_err(|e| {
+            tracing::error!(error = %e, "cannot start UDP workers");
+            ExitError::Runtime
+        })?);
         tracing::info!(addr = %bound.local, workers = settings.dns_workers, "dns listening (udp, tcp)");
     }
     tokio::spawn(follower.run(shutdown_rx.clone()));
@@ -101,8 +113,18 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
         })?;
         let local = udp.local_addr().map_err(|_| ExitError::Runtime)?;
         let choice = cairn_dns::vpc::listen::ViewChoice::BySource;
-        tokio::spawn(cairn_dns::vpc::listen::serve_udp(udp, resolver.clone(), choice.clone(), shutdown_rx.clone()));
-        tokio::spawn(cairn_dns::vpc::listen::serve_tcp(tcp, resolver.clone(), choice, shutdown_rx.clone()));
+        tokio::spawn(cairn_dns::vpc::listen::serve_udp(
+            udp,
+            resolver.clone(),
+            choice.clone(),
+            shutdown_rx.clone(),
+        ));
+        tokio::spawn(cairn_dns::vpc::listen::serve_tcp(
+            tcp,
+            resolver.clone(),
+            choice,
+            shutdown_rx.clone(),
+        ));
         tracing::info!(addr = %local, "vpc resolver listening (udp, tcp; view by source address)");
         resolver_addrs.push(local);
     }
@@ -125,10 +147,12 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
     ));
 
     // Control plane.
-    let api_listener = tokio::net::TcpListener::bind(settings.api_listen).await.map_err(|e| {
-        tracing::error!(addr = %settings.api_listen, error = %e, "cannot bind the API address");
-        ExitError::Runtime
-    })?;
+    let api_listener = tokio::net::TcpListener::bind(settings.api_listen)
+        .await
+        .map_err(|e| {
+            tracing::error!(addr = %settings.api_listen, error = %e, "cannot bind the API address");
+            ExitError::Runtime
+        })?;
     let api_addr = api_listener.local_addr().map_err(|_| ExitError::Runtime)?;
     let readiness = {
         let shared = shared.clone();
@@ -169,9 +193,14 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
         dns: Some(Arc::new(DataPlaneAnswers(shared.clone(), geoip.clone()))),
     };
     let mut api_shutdown = shutdown_rx.clone();
-    let api_task = tokio::spawn(cairn_api::serve_with(api_listener, state, settings.api_limits, async move {
-        let _ = api_shutdown.wait_for(|stop| *stop).await;
-    }));
+    let api_task = tokio::spawn(cairn_api::serve_with(
+        api_listener,
+        state,
+        settings.api_limits,
+        async move {
+            let _ = api_shutdown.wait_for(|stop| *stop).await;
+        },
+    ));
     tracing::info!(addr = %api_addr, "api listening");
 
     if let Some(path) = &settings.ready_file {
@@ -203,7 +232,9 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
 
 /// Public resolution for the VPC resolver: forwarding when `--forwarder` is given, else
 /// recursion from the root hints.
-fn public_resolver(settings: &config::Settings) -> Result<Arc<cairn_dns::resolver::Resolver>, ExitError> {
+fn public_resolver(
+    settings: &config::Settings,
+) -> Result<Arc<cairn_dns::resolver::Resolver>, ExitError> {
     use cairn_dns::resolver::{parse_root_hints, Resolver, ResolverConfig, Upstream};
     let upstream = if !settings.forwarders.is_empty() {
         tracing::info!(forwarders = ?settings.forwarders, "public names are forwarded");
@@ -247,22 +278,32 @@ fn resolver_stats(stats: &cairn_dns::resolver::ResolverStats) -> serde_json::Val
 /// Opens `--geoip-db`, if given; a file that is missing or not a MaxMind DB stops the start.
 /// The DNS-over-HTTPS settings: the given certificate, or the self-signed one in the data
 /// directory (made on first start).
-fn open_doh(settings: &crate::config::Settings) -> Result<cairn_dns::vpc::doh::DohConfig, ExitError> {
+fn open_doh(
+    settings: &crate::config::Settings,
+) -> Result<cairn_dns::vpc::doh::DohConfig, ExitError> {
     use cairn_dns::vpc::doh::{DohConfig, DohTls};
     let tls = match &settings.doh_identity {
         Some((cert, key)) => DohTls::load(cert, key),
-        None => DohTls::self_signed_in(&settings.data_dir, &["localhost".to_string(), "cairn.invalid".to_string()]),
+        None => DohTls::self_signed_in(
+            &settings.data_dir,
+            &["localhost".to_string(), "cairn.invalid".to_string()],
+        ),
     }
     .map_err(|e| {
         tracing::error!("DNS over HTTPS: {e}");
         ExitError::InvalidInput
     })?;
-    Ok(DohConfig { port: settings.doh_port, tls: Arc::new(tls) })
+    Ok(DohConfig {
+        port: settings.doh_port,
+        tls: Arc::new(tls),
+    })
 }
 
 fn open_geoip(path: Option<&Path>) -> Result<Option<Arc<cairn_dns::geoip::GeoIp>>, ExitError> {
     let Some(path) = path else {
-        tracing::info!("no --geoip-db: geolocation records answer through their default (*) location only");
+        tracing::info!(
+            "no --geoip-db: geolocation records answer through their default (*) location only"
+        );
         return Ok(None);
     };
     let geoip = cairn_dns::geoip::GeoIp::open(path).map_err(|e| {
@@ -274,7 +315,10 @@ fn open_geoip(path: Option<&Path>) -> Result<Option<Arc<cairn_dns::geoip::GeoIp>
 }
 
 /// TestDNSAnswer's view of this node's data plane.
-struct DataPlaneAnswers(cairn_dns::SharedSnapshot, Option<Arc<cairn_dns::geoip::GeoIp>>);
+struct DataPlaneAnswers(
+    cairn_dns::SharedSnapshot,
+    Option<Arc<cairn_dns::geoip::GeoIp>>,
+);
 
 impl cairn_api::DnsAnswers for DataPlaneAnswers {
     fn test_answer(
@@ -285,9 +329,18 @@ impl cairn_api::DnsAnswers for DataPlaneAnswers {
         client: Option<std::net::IpAddr>,
     ) -> Option<cairn_api::TestAnswer> {
         let snapshot = self.0.load();
-        let (code, records) =
-            cairn_dns::respond::test_answer(&snapshot, zone, name, rtype, client, self.1.as_deref())?;
-        Some(cairn_api::TestAnswer { response_code: code.to_string(), record_data: records })
+        let (code, records) = cairn_dns::respond::test_answer(
+            &snapshot,
+            zone,
+            name,
+            rtype,
+            client,
+            self.1.as_deref(),
+        )?;
+        Some(cairn_api::TestAnswer {
+            response_code: code.to_string(),
+            record_data: records,
+        })
     }
 }
 
@@ -332,7 +385,9 @@ fn redact(url: &str) -> String {
         (Some(scheme), Some(at)) if at > scheme => {
             let creds = &url[scheme + 3..at];
             match creds.find(':') {
-                Some(colon) => format!("{}://{}:***{}", &url[..scheme], &creds[..colon], &url[at..]),
+                Some(colon) => {
+                    format!("{}://{}:***{}", &url[..scheme], &creds[..colon], &url[at..])
+                }
                 None => url.to_string(),
             }
         }

@@ -13,7 +13,12 @@ use crate::{config, ExitError};
 /// Runs one `zone` subcommand.
 pub(crate) async fn run(command: ZoneCommand) -> Result<(), ExitError> {
     match command {
-        ZoneCommand::Import { file, name, private_vpc, store } => {
+        ZoneCommand::Import {
+            file,
+            name,
+            private_vpc,
+            store,
+        } => {
             let text = std::fs::read_to_string(&file).map_err(|e| {
                 eprintln!("error: cannot read {}: {e}", file.display());
                 ExitError::InvalidInput
@@ -27,7 +32,9 @@ pub(crate) async fn run(command: ZoneCommand) -> Result<(), ExitError> {
                 })?;
             let store = open(&store).await?;
             match private_vpc {
-                Some(vpc) => import_private(&*store, parsed.origin, parsed.record_sets, &label, &vpc).await,
+                Some(vpc) => {
+                    import_private(&*store, parsed.origin, parsed.record_sets, &label, &vpc).await
+                }
                 None => import(&*store, parsed.origin, parsed.record_sets, &label).await,
             }
         }
@@ -35,7 +42,10 @@ pub(crate) async fn run(command: ZoneCommand) -> Result<(), ExitError> {
             let store = open(&store).await?;
             let zone = find_zone(&*store, &zone).await?;
             let sets = all_record_sets(&*store, &zone.id).await?;
-            print!("{}", cairn_model::zonefile::write_zone_file(&zone.name, &sets));
+            print!(
+                "{}",
+                cairn_model::zonefile::write_zone_file(&zone.name, &sets)
+            );
             Ok(())
         }
         ZoneCommand::List { store } => {
@@ -46,13 +56,22 @@ pub(crate) async fn run(command: ZoneCommand) -> Result<(), ExitError> {
                     "{}\t{}\t{}\t{} record sets",
                     zone.id,
                     zone.name,
-                    if zone.private_zone { "private" } else { "public" },
+                    if zone.private_zone {
+                        "private"
+                    } else {
+                        "public"
+                    },
                     zone.record_set_count
                 );
             }
             Ok(())
         }
-        ZoneCommand::Create { name, comment, nameservers, store } => {
+        ZoneCommand::Create {
+            name,
+            comment,
+            nameservers,
+            store,
+        } => {
             let apex = parse_name(&name)?;
             let name_servers = config::parse_nameservers(&nameservers).map_err(|e| {
                 eprintln!("error: {e}");
@@ -73,7 +92,13 @@ pub(crate) async fn run(command: ZoneCommand) -> Result<(), ExitError> {
                 })
                 .await
                 .map_err(runtime)?;
-            println!("created {} {} (change {} {})", zone.id, zone.name, change.id, change.status.as_str());
+            println!(
+                "created {} {} (change {} {})",
+                zone.id,
+                zone.name,
+                change.id,
+                change.status.as_str()
+            );
             Ok(())
         }
         ZoneCommand::Delete { zone, store } => {
@@ -143,7 +168,11 @@ async fn import(
             eprintln!(
                 "error: {} public hosted zones are named {apex}: {}; delete the extra ones first",
                 several.len(),
-                several.iter().map(|z| z.id.to_string()).collect::<Vec<_>>().join(", ")
+                several
+                    .iter()
+                    .map(|z| z.id.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
             return Err(ExitError::InvalidInput);
         }
@@ -165,7 +194,10 @@ async fn import_private(
         eprintln!("error: there is no VPC {vpc_id} (create it first: aws ec2 create-vpc …)\nnothing was imported");
         return Err(ExitError::InvalidInput);
     };
-    let vpc_ref = cairn_store::VpcRef { vpc_id: vpc.id.clone(), region: vpc.region.clone() };
+    let vpc_ref = cairn_store::VpcRef {
+        vpc_id: vpc.id.clone(),
+        region: vpc.region.clone(),
+    };
     let mut existing = Vec::new();
     for zone in store.hosted_zones_by_vpc(&vpc_ref).await.map_err(runtime)? {
         if zone.name == apex && zone.private_zone {
@@ -175,7 +207,10 @@ async fn import_private(
     let count = sets.len();
     let comment = Some(format!("imported from {label}"));
     if let Some(zone) = existing.first() {
-        let change = store.replace_record_sets(&zone.id, sets, comment).await.map_err(runtime)?;
+        let change = store
+            .replace_record_sets(&zone.id, sets, comment)
+            .await
+            .map_err(runtime)?;
         println!(
             "replaced private zone {} {} ({vpc_id}) with {count} record sets (change {} {})",
             zone.id,
@@ -260,7 +295,10 @@ async fn all_record_sets(
     id: &HostedZoneId,
 ) -> Result<Vec<ResourceRecordSet>, ExitError> {
     let mut sets = Vec::new();
-    let mut page = RecordSetPage { max_items: 1000, ..RecordSetPage::default() };
+    let mut page = RecordSetPage {
+        max_items: 1000,
+        ..RecordSetPage::default()
+    };
     loop {
         let listing = store.list_record_sets(id, &page).await.map_err(runtime)?;
         sets.extend(listing.record_sets);

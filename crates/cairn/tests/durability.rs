@@ -35,7 +35,10 @@ fn hmac(key: &[u8], data: &str) -> Vec<u8> {
 
 /// `YYYYMMDDTHHMMSSZ` for now (civil date from days, H. Hinnant's algorithm).
 fn amz_date() -> String {
-    let secs = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64;
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
@@ -46,18 +49,33 @@ fn amz_date() -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+    format!(
+        "{y:04}{m:02}{d:02}T{:02}{:02}{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 /// Sends one SigV4-signed request (headers `host` and `x-amz-date` signed, as botocore
 /// does) and returns the status and body; `Err` when the connection fails or breaks.
-fn signed_request(api: SocketAddr, method: &str, path: &str, body: &str) -> std::io::Result<(u16, String)> {
+fn signed_request(
+    api: SocketAddr,
+    method: &str,
+    path: &str,
+    body: &str,
+) -> std::io::Result<(u16, String)> {
     let date = amz_date();
     let host = api.to_string();
     let payload_hash = hex::encode(Sha256::digest(body.as_bytes()));
-    let canonical = format!("{method}\n{path}\n\nhost:{host}\nx-amz-date:{date}\n\nhost;x-amz-date\n{payload_hash}");
+    let canonical = format!(
+        "{method}\n{path}\n\nhost:{host}\nx-amz-date:{date}\n\nhost;x-amz-date\n{payload_hash}"
+    );
     let scope = format!("{}/us-east-1/route53/aws4_request", &date[..8]);
-    let to_sign = format!("AWS4-HMAC-SHA256\n{date}\n{scope}\n{}", hex::encode(Sha256::digest(canonical.as_bytes())));
+    let to_sign = format!(
+        "AWS4-HMAC-SHA256\n{date}\n{scope}\n{}",
+        hex::encode(Sha256::digest(canonical.as_bytes()))
+    );
     let mut key = hmac(format!("AWS4{SECRET_ACCESS_KEY}").as_bytes(), &date[..8]);
     for part in ["us-east-1", "route53", "aws4_request"] {
         key = hmac(&key, part);
@@ -79,8 +97,12 @@ fn signed_request(api: SocketAddr, method: &str, path: &str, body: &str) -> std:
         .strip_prefix("HTTP/1.1 ")
         .and_then(|rest| rest.get(..3))
         .and_then(|code| code.parse().ok())
-        .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "no complete response"))?;
-    let body = text.split_once("\r\n\r\n").map_or(String::new(), |(_, b)| b.to_string());
+        .ok_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "no complete response")
+        })?;
+    let body = text
+        .split_once("\r\n\r\n")
+        .map_or(String::new(), |(_, b)| b.to_string());
     Ok((status, body))
 }
 
@@ -97,7 +119,12 @@ fn create_zone(api: SocketAddr) -> String {
 /// The names and address of batch `n`.
 fn batch_sets(n: usize) -> Vec<(String, String)> {
     (0..SETS_PER_BATCH)
-        .map(|j| (format!("b{n}-{j}.{ZONE}."), format!("10.{}.{}.{j}", n / 256 % 256, n % 256)))
+        .map(|j| {
+            (
+                format!("b{n}-{j}.{ZONE}."),
+                format!("10.{}.{}.{j}", n / 256 % 256, n % 256),
+            )
+        })
         .collect()
 }
 
@@ -155,7 +182,10 @@ fn present_sets(cairn: &Cairn, n: usize) -> usize {
 
 /// A cheap random number from the clock (no extra dependency).
 fn random_below(n: u64) -> u64 {
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos();
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
     let mut x = u64::from(nanos) ^ 0x9e37_79b9_7f4a_7c15;
     x ^= x >> 33;
     x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
@@ -207,17 +237,29 @@ fn acknowledged_batches_survive_kill_9_and_unacknowledged_ones_are_whole_or_abse
         cairn.kill9();
         stop.store(true, Ordering::Relaxed);
         let round_outcomes = client.join().unwrap();
-        let acked = round_outcomes.iter().filter(|(_, o)| *o == Outcome::Acknowledged).count();
-        eprintln!("round {round}: killed after {delay:?}, {acked} batches acknowledged, {} in flight",
-            round_outcomes.len() - acked);
-        assert!(acked > 0, "no batch was acknowledged before the kill:\n{}", cairn.stderr());
+        let acked = round_outcomes
+            .iter()
+            .filter(|(_, o)| *o == Outcome::Acknowledged)
+            .count();
+        eprintln!(
+            "round {round}: killed after {delay:?}, {acked} batches acknowledged, {} in flight",
+            round_outcomes.len() - acked
+        );
+        assert!(
+            acked > 0,
+            "no batch was acknowledged before the kill:\n{}",
+            cairn.stderr()
+        );
         next = round_outcomes.last().unwrap().0 + 1;
         outcomes.extend(round_outcomes);
 
         // Restart on the same data directory: no manual step before DNS answers.
         let started = Instant::now();
         cairn = Cairn::start(Path::new(BIN), &data);
-        eprintln!("round {round}: restarted and ready in {:?}", started.elapsed());
+        eprintln!(
+            "round {round}: restarted and ready in {:?}",
+            started.elapsed()
+        );
 
         for (&n, &outcome) in &outcomes {
             let present = present_sets(&cairn, n);

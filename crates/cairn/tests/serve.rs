@@ -27,8 +27,15 @@ txt     IN TXT \"hello world\" \"second string\"
 fn ask(cairn: &Cairn, name: &str, rtype: RecordType) -> Option<Message> {
     let mut msg = Message::query();
     msg.metadata.id = 4242;
-    msg.add_query(Query::query(Name::from_str(name).expect("valid name"), rtype));
-    let reply = udp_exchange(cairn.dns, &msg.to_vec().expect("encodes"), Duration::from_secs(2))?;
+    msg.add_query(Query::query(
+        Name::from_str(name).expect("valid name"),
+        rtype,
+    ));
+    let reply = udp_exchange(
+        cairn.dns,
+        &msg.to_vec().expect("encodes"),
+        Duration::from_secs(2),
+    )?;
     Some(Message::from_vec(&reply).expect("a well-formed reply"))
 }
 
@@ -39,7 +46,13 @@ fn answers(msg: &Message) -> Vec<String> {
 }
 
 fn import(cairn: &Cairn, file: &Path, name: &str) -> std::process::Output {
-    cairn.cli(&["zone", "import", file.to_str().expect("utf-8 path"), "--name", name])
+    cairn.cli(&[
+        "zone",
+        "import",
+        file.to_str().expect("utf-8 path"),
+        "--name",
+        name,
+    ])
 }
 
 #[test]
@@ -55,7 +68,11 @@ fn import_while_serving_is_answered_and_survives_kill_9() {
     let file = dir.path().join("example.com.zone");
     std::fs::write(&file, ZONE).expect("write zone");
     let out = import(&cairn, &file, "example.com");
-    assert!(out.status.success(), "import failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "import failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     // The running server picks the import up from the change log.
     let started = Instant::now();
@@ -64,13 +81,20 @@ fn import_while_serving_is_answered_and_survives_kill_9() {
         if r.metadata.response_code == ResponseCode::NoError {
             break r;
         }
-        assert!(started.elapsed() < Duration::from_secs(5), "import not served:\n{}", cairn.stderr());
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "import not served:\n{}",
+            cairn.stderr()
+        );
         std::thread::sleep(Duration::from_millis(10));
     };
     eprintln!("import served after {:?}", started.elapsed());
     assert_eq!(
         answers(&answered),
-        ["www.example.com. 300 IN A 192.0.2.1", "www.example.com. 300 IN A 192.0.2.2"]
+        [
+            "www.example.com. 300 IN A 192.0.2.1",
+            "www.example.com. 300 IN A 192.0.2.2"
+        ]
     );
     let wild = ask(&cairn, "x.wild.example.com.", RecordType::A).expect("an answer");
     assert_eq!(answers(&wild), ["x.wild.example.com. 300 IN A 192.0.2.99"]);
@@ -86,7 +110,10 @@ fn import_while_serving_is_answered_and_survives_kill_9() {
         hickory_proto::rr::RData::TXT(t) => t.txt_data.iter().map(|s| s.to_vec()).collect(),
         other => panic!("expected TXT, got {other:?}"),
     };
-    assert_eq!(strings, [b"hello world".to_vec(), b"second string".to_vec()]);
+    assert_eq!(
+        strings,
+        [b"hello world".to_vec(), b"second string".to_vec()]
+    );
 }
 
 #[test]
@@ -97,7 +124,11 @@ fn export_round_trips_through_import() {
     std::fs::write(&file, ZONE).expect("write zone");
     assert!(import(&cairn, &file, "example.com").status.success());
     let first = cairn.cli(&["zone", "export", "example.com"]);
-    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
     let exported = String::from_utf8(first.stdout).expect("utf-8");
     assert!(exported.contains("192.0.2.99"));
 
@@ -106,7 +137,11 @@ fn export_round_trips_through_import() {
     let file2 = dir.path().join("exported.zone");
     std::fs::write(&file2, &exported).expect("write export");
     let out = import(&other, &file2, "example.com");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let second = other.cli(&["zone", "export", "example.com"]);
     assert_eq!(String::from_utf8(second.stdout).expect("utf-8"), exported);
 }
@@ -121,9 +156,15 @@ fn a_bad_zone_file_is_refused_whole_with_its_line() {
     let out = import(&cairn, &file, "example.com");
     assert_eq!(out.status.code(), Some(3));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("bad.zone:7"), "error names file and line: {stderr}");
+    assert!(
+        stderr.contains("bad.zone:7"),
+        "error names file and line: {stderr}"
+    );
     let listed = cairn.cli(&["zone", "list"]);
-    assert!(String::from_utf8_lossy(&listed.stdout).trim().is_empty(), "nothing was imported");
+    assert!(
+        String::from_utf8_lossy(&listed.stdout).trim().is_empty(),
+        "nothing was imported"
+    );
 }
 
 #[test]
@@ -143,25 +184,37 @@ fn ipv4_and_ipv6_listeners_answer_over_udp_and_pipelined_tcp() {
     assert!(import(&cairn, &file, "example.com").status.success());
 
     let mut msg = Message::query();
-    msg.add_query(Query::query(Name::from_str("www.example.com.").expect("name"), RecordType::A));
+    msg.add_query(Query::query(
+        Name::from_str("www.example.com.").expect("name"),
+        RecordType::A,
+    ));
     let started = Instant::now();
     for addr in &cairn.dns_addrs {
         loop {
             msg.metadata.id = 7;
-            let reply = udp_exchange(*addr, &msg.to_vec().expect("encodes"), Duration::from_secs(2))
-                .expect("a UDP reply");
+            let reply = udp_exchange(
+                *addr,
+                &msg.to_vec().expect("encodes"),
+                Duration::from_secs(2),
+            )
+            .expect("a UDP reply");
             let reply = Message::from_vec(&reply).expect("decodes");
             if reply.metadata.response_code == ResponseCode::NoError {
                 assert_eq!(reply.answers.len(), 2, "{addr}");
                 break;
             }
-            assert!(started.elapsed() < Duration::from_secs(5), "not served on {addr}");
+            assert!(
+                started.elapsed() < Duration::from_secs(5),
+                "not served on {addr}"
+            );
             std::thread::sleep(Duration::from_millis(10));
         }
 
         // Three queries written at once on one TCP connection come back in order (RFC 7766).
         let mut stream = std::net::TcpStream::connect(addr).expect("tcp connect");
-        stream.set_read_timeout(Some(Duration::from_secs(5))).expect("timeout");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .expect("timeout");
         let mut batch = Vec::new();
         for id in [101u16, 102, 103] {
             msg.metadata.id = id;

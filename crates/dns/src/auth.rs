@@ -48,7 +48,10 @@ pub fn lookup<'a>(
     qtype: u16,
     ctx: &RoutingContext<'a>,
 ) -> Plan<'a> {
-    let mut plan = Plan { authoritative: true, ..Plan::default() };
+    let mut plan = Plan {
+        authoritative: true,
+        ..Plan::default()
+    };
     let mut name: &'a [u8] = qname;
     let mut visited: [&[u8]; MAX_CNAME_CHAIN] = [&[]; MAX_CNAME_CHAIN];
     for hop in 0..MAX_CNAME_CHAIN {
@@ -318,12 +321,18 @@ fn target_healthy(
     if depth >= MAX_ALIAS_DEPTH {
         return false;
     }
-    let Some(node) = zone.nodes.get(name) else { return false };
+    let Some(node) = zone.nodes.get(name) else {
+        return false;
+    };
     if node.rrset(rtype).is_some() {
         return true;
     }
-    node.routed(rtype)
-        .is_some_and(|group| group.variants.iter().any(|v| variant_healthy(zone, v, rtype, ctx, depth)))
+    node.routed(rtype).is_some_and(|group| {
+        group
+            .variants
+            .iter()
+            .any(|v| variant_healthy(zone, v, rtype, ctx, depth))
+    })
 }
 
 /// A referral to the zone cut at `cut` (AA clear, NS in authority, glue in additional).
@@ -351,7 +360,11 @@ fn add_apex_ns<'a>(zone: &'a CompiledZone, plan: &mut Plan<'a>) {
     }
     plan.authority.push((&zone.apex[..], ns));
     for (name, addr) in &zone.apex_ns_additional {
-        if !plan.additional.iter().any(|(_, r)| std::ptr::eq(*r, &**addr)) {
+        if !plan
+            .additional
+            .iter()
+            .any(|(_, r)| std::ptr::eq(*r, &**addr))
+        {
             plan.additional.push((&name[..], addr));
         }
     }
@@ -360,9 +373,18 @@ fn add_apex_ns<'a>(zone: &'a CompiledZone, plan: &mut Plan<'a>) {
 /// Adds the in-zone addresses of `rrset`'s targets to the additional section, once each.
 fn push_additional<'a>(zone: &'a CompiledZone, rrset: &'a CompiledRrset, plan: &mut Plan<'a>) {
     for target in &rrset.targets {
-        let Some((name, node)) = zone.nodes.get_key_value(&target[..]) else { continue };
-        for addr in [node.rrset(rtype::A), node.rrset(rtype::AAAA)].into_iter().flatten() {
-            if !plan.additional.iter().any(|(_, r)| std::ptr::eq(*r, &**addr)) {
+        let Some((name, node)) = zone.nodes.get_key_value(&target[..]) else {
+            continue;
+        };
+        for addr in [node.rrset(rtype::A), node.rrset(rtype::AAAA)]
+            .into_iter()
+            .flatten()
+        {
+            if !plan
+                .additional
+                .iter()
+                .any(|(_, r)| std::ptr::eq(*r, &**addr))
+            {
                 plan.additional.push((&name[..], addr));
             }
         }
@@ -373,7 +395,8 @@ fn push_additional<'a>(zone: &'a CompiledZone, rrset: &'a CompiledRrset, plan: &
 /// addresses, when the chain reached them).
 fn dedupe_additional(plan: &mut Plan<'_>) {
     let answer = &plan.answer;
-    plan.additional.retain(|(_, r)| !answer.iter().any(|(_, a)| std::ptr::eq(*a, *r)));
+    plan.additional
+        .retain(|(_, r)| !answer.iter().any(|(_, a)| std::ptr::eq(*a, *r)));
 }
 
 /// Whether a lowercase wire name lies at or below `apex`.

@@ -129,7 +129,10 @@ fn set_node(nodes: &mut NodeMap, apex: &[u8], owner: &[u8], mut node: Node) {
                 return;
             }
             None => {
-                let ent = Node { children: 1, ..Node::default() };
+                let ent = Node {
+                    children: 1,
+                    ..Node::default()
+                };
                 nodes.insert(name.into(), Arc::new(ent));
             }
         }
@@ -139,9 +142,14 @@ fn set_node(nodes: &mut NodeMap, apex: &[u8], owner: &[u8], mut node: Node) {
 /// Removes the data at `owner`: the node stays as an empty non-terminal while it has
 /// children, otherwise it goes, and so do ancestors left empty and childless.
 fn clear_node(nodes: &mut NodeMap, apex: &[u8], owner: &[u8]) {
-    let Some(existing) = nodes.get(owner) else { return };
+    let Some(existing) = nodes.get(owner) else {
+        return;
+    };
     if existing.children > 0 || owner.len() <= apex.len() {
-        let empty = Node { children: existing.children, ..Node::default() };
+        let empty = Node {
+            children: existing.children,
+            ..Node::default()
+        };
         nodes.insert(owner.into(), Arc::new(empty));
         return;
     }
@@ -149,7 +157,9 @@ fn clear_node(nodes: &mut NodeMap, apex: &[u8], owner: &[u8]) {
     let mut name = owner;
     while name.len() > apex.len() {
         name = &name[1 + name[0] as usize..];
-        let Some(parent) = nodes.get_mut(name) else { return };
+        let Some(parent) = nodes.get_mut(name) else {
+            return;
+        };
         let parent = Arc::make_mut(parent);
         parent.children -= 1;
         let is_apex = name.len() <= apex.len();
@@ -167,7 +177,12 @@ fn finish(zone: &HostedZone, apex: Arc<[u8]>, nodes: NodeMap) -> CompiledZone {
     let negative_soa = apex_node.and_then(|n| n.rrset(rtype::SOA)).map(|soa| {
         let minimum = soa.rdatas.first().map_or(soa.ttl, |r| {
             let b = r.bytes();
-            u32::from_be_bytes([b[b.len() - 4], b[b.len() - 3], b[b.len() - 2], b[b.len() - 1]])
+            u32::from_be_bytes([
+                b[b.len() - 4],
+                b[b.len() - 3],
+                b[b.len() - 2],
+                b[b.len() - 1],
+            ])
         });
         Arc::new(CompiledRrset {
             rtype: rtype::SOA,
@@ -182,7 +197,10 @@ fn finish(zone: &HostedZone, apex: Arc<[u8]>, nodes: NodeMap) -> CompiledZone {
     if let Some(ns) = &apex_ns {
         for target in &ns.targets {
             if let Some((name, node)) = nodes.get_key_value(&target[..]) {
-                for addr in [node.rrset(rtype::A), node.rrset(rtype::AAAA)].into_iter().flatten() {
+                for addr in [node.rrset(rtype::A), node.rrset(rtype::AAAA)]
+                    .into_iter()
+                    .flatten()
+                {
                     apex_ns_additional.push((name.clone(), addr.clone()));
                 }
             }
@@ -211,14 +229,22 @@ fn is_routed(set: &ResourceRecordSet) -> bool {
 /// or Local Zone group (cairn_model::region).
 fn proximity(location: &GeoProximityLocation) -> Proximity {
     let degrees = |text: &Option<String>| text.as_deref().and_then(|t| t.parse::<f64>().ok());
-    let point = if let (Some(lat), Some(lon)) = (degrees(&location.latitude), degrees(&location.longitude)) {
+    let point = if let (Some(lat), Some(lon)) =
+        (degrees(&location.latitude), degrees(&location.longitude))
+    {
         Some((lat, lon))
     } else if let Some(region) = location.aws_region.as_deref() {
         cairn_model::region::aws_region(region).map(|r| (r.latitude, r.longitude))
     } else {
-        location.local_zone_group.as_deref().and_then(cairn_model::region::local_zone_group_location)
+        location
+            .local_zone_group
+            .as_deref()
+            .and_then(cairn_model::region::local_zone_group_location)
     };
-    Proximity { point, bias: location.bias.unwrap_or(0) }
+    Proximity {
+        point,
+        bias: location.bias.unwrap_or(0),
+    }
 }
 
 /// Compiles the aliases and routed sets of one name and type into a [`RoutedSet`].
@@ -249,8 +275,10 @@ fn compile_routed(
     };
     let mut variants = Vec::with_capacity(sets.len());
     for set in sets {
-        let evaluate_target_health =
-            set.alias_target.as_ref().is_some_and(|a| a.evaluate_target_health);
+        let evaluate_target_health = set
+            .alias_target
+            .as_ref()
+            .is_some_and(|a| a.evaluate_target_health);
         let target = match &set.alias_target {
             Some(alias) => {
                 let target_zone = HostedZoneId::parse(&alias.hosted_zone_id);
@@ -267,8 +295,14 @@ fn compile_routed(
             region: set.region.clone(),
             primary: set.failover.as_deref() == Some("PRIMARY"),
             geo: set.geo_location.clone(),
-            cidr_location: set.cidr_routing_config.as_ref().map(|c| c.location_name.clone()),
-            cidr_collection: set.cidr_routing_config.as_ref().map(|c| c.collection_id.clone()),
+            cidr_location: set
+                .cidr_routing_config
+                .as_ref()
+                .map(|c| c.location_name.clone()),
+            cidr_collection: set
+                .cidr_routing_config
+                .as_ref()
+                .map(|c| c.collection_id.clone()),
             proximity: set.geo_proximity_location.as_ref().map(proximity),
             health_check: set.health_check_id.clone(),
             evaluate_target_health,
@@ -276,7 +310,11 @@ fn compile_routed(
         });
     }
     variants.sort_by(|a, b| a.set_identifier.cmp(&b.set_identifier));
-    Ok(RoutedSet { rtype: code, policy, variants })
+    Ok(RoutedSet {
+        rtype: code,
+        policy,
+        variants,
+    })
 }
 
 /// Encodes a set with values into a [`CompiledRrset`].
@@ -297,8 +335,16 @@ fn encode_set(set: &ResourceRecordSet) -> Result<CompiledRrset, String> {
         return Err("an SOA set must hold exactly one value".into());
     }
     let targets = targets(code, &rdatas);
-    let cname_target = (code == rtype::CNAME).then(|| targets.first().cloned()).flatten();
-    Ok(CompiledRrset { rtype: code, ttl: set.ttl.unwrap_or(0), rdatas, targets, cname_target })
+    let cname_target = (code == rtype::CNAME)
+        .then(|| targets.first().cloned())
+        .flatten();
+    Ok(CompiledRrset {
+        rtype: code,
+        ttl: set.ttl.unwrap_or(0),
+        rdatas,
+        targets,
+        cname_target,
+    })
 }
 
 /// The names an NS, CNAME, MX or SRV RRset points to, lowercased, once each.
@@ -311,7 +357,9 @@ fn targets(code: u16, rdatas: &[Rdata]) -> Vec<Box<[u8]>> {
     };
     let mut names: Vec<Box<[u8]>> = Vec::new();
     for rdata in rdatas {
-        let Some(target) = rdata.bytes().get(offset..) else { continue };
+        let Some(target) = rdata.bytes().get(offset..) else {
+            continue;
+        };
         let lower = lowercase(target);
         if !names.contains(&lower) {
             names.push(lower);

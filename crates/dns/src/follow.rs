@@ -36,7 +36,12 @@ impl Follower {
         node_id: String,
         poke: Arc<Notify>,
     ) -> Self {
-        Self { feed, shared, node_id, poke }
+        Self {
+            feed,
+            shared,
+            node_id,
+            poke,
+        }
     }
 
     /// Loads every zone and publishes the first snapshot.
@@ -61,7 +66,11 @@ impl Follower {
             .with_health(seq, health)
             .with_network(seq, network)
             .with_cidr_collections(seq, cidr);
-        tracing::info!(zones = snapshot.zones.len(), seq = seq.0, "initial snapshot loaded");
+        tracing::info!(
+            zones = snapshot.zones.len(),
+            seq = seq.0,
+            "initial snapshot loaded"
+        );
         self.shared.store(Arc::new(snapshot));
         self.feed.report_applied(&self.node_id, seq).await?;
         Ok(seq)
@@ -98,7 +107,9 @@ impl Follower {
     pub async fn catch_up(&self) -> Result<bool, StoreError> {
         let current = self.shared.load_full();
         let events = self.feed.changes_since(current.seq).await?;
-        let Some(last) = events.last() else { return Ok(false) };
+        let Some(last) = events.last() else {
+            return Ok(false);
+        };
         let seq = last.seq;
         // Zones to reload whole, and zones where only some names changed.
         let mut whole: BTreeSet<HostedZoneId> = BTreeSet::new();
@@ -108,7 +119,9 @@ impl Follower {
         let mut cidr_changed = false;
         for event in events {
             match (event.subject, event.names) {
-                (ChangeSubject::HostedZone(id), Some(names)) => partial.entry(id).or_default().extend(names),
+                (ChangeSubject::HostedZone(id), Some(names)) => {
+                    partial.entry(id).or_default().extend(names)
+                }
                 (ChangeSubject::HostedZone(id), None) => {
                     whole.insert(id);
                 }

@@ -28,10 +28,19 @@ pub struct GeoIpError(String);
 impl GeoIp {
     /// Reads the database at `path` into memory.
     pub fn open(path: &Path) -> Result<Self, GeoIpError> {
-        let bytes = std::fs::read(path)
-            .map_err(|e| GeoIpError(format!("cannot read the GeoIP database {}: {e}", path.display())))?;
-        Self::from_bytes(bytes)
-            .map_err(|e| GeoIpError(format!("{} is not a usable MaxMind DB: {}", path.display(), e.0)))
+        let bytes = std::fs::read(path).map_err(|e| {
+            GeoIpError(format!(
+                "cannot read the GeoIP database {}: {e}",
+                path.display()
+            ))
+        })?;
+        Self::from_bytes(bytes).map_err(|e| {
+            GeoIpError(format!(
+                "{} is not a usable MaxMind DB: {}",
+                path.display(),
+                e.0
+            ))
+        })
     }
 
     /// Uses `bytes` (a whole `.mmdb` file) as the database.
@@ -53,7 +62,11 @@ impl GeoIp {
             return None;
         }
         let field = |path: &[maxminddb::PathElement<'_>]| -> Option<Code> {
-            found.decode_path::<&str>(path).ok().flatten().and_then(Code::new)
+            found
+                .decode_path::<&str>(path)
+                .ok()
+                .flatten()
+                .and_then(Code::new)
         };
         let country = field(&path!["country", "iso_code"]);
         let subdivision = country.and_then(|_| field(&path!["subdivisions", 0, "iso_code"]));
@@ -62,13 +75,22 @@ impl GeoIp {
             .and_then(Code::new)
             .or_else(|| field(&path!["continent", "code"]));
         let degrees = |name: &'static str| -> Option<f64> {
-            found.decode_path::<f64>(&path!["location", name]).ok().flatten().filter(|d| d.is_finite())
+            found
+                .decode_path::<f64>(&path!["location", name])
+                .ok()
+                .flatten()
+                .filter(|d| d.is_finite())
         };
         let coordinates = degrees("latitude").zip(degrees("longitude"));
         if continent.is_none() && country.is_none() && coordinates.is_none() {
             return None;
         }
-        Some(Location { continent, country, subdivision, coordinates })
+        Some(Location {
+            continent,
+            country,
+            subdivision,
+            coordinates,
+        })
     }
 }
 
@@ -131,7 +153,10 @@ impl Code {
         for (b, t) in bytes.iter_mut().zip(text.bytes()) {
             *b = t.to_ascii_uppercase();
         }
-        Some(Self { bytes, len: len as u8 })
+        Some(Self {
+            bytes,
+            len: len as u8,
+        })
     }
 
     /// The code as text.
@@ -184,13 +209,17 @@ mod tests {
     /// The fixture written by tests/fixtures/geoip/make_test_city.py (its table says what
     /// each network holds).
     pub(crate) fn fixture() -> GeoIp {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/geoip/test-city.mmdb");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/fixtures/geoip/test-city.mmdb"
+        );
         GeoIp::open(Path::new(path)).expect("the fixture opens")
     }
 
     fn locate(db: &GeoIp, ip: &str) -> Option<(String, String, String)> {
         let s = |c: Option<Code>| c.map_or(String::new(), |c| c.as_str().to_string());
-        db.locate(ip.parse().unwrap()).map(|l| (s(l.continent), s(l.country), s(l.subdivision)))
+        db.locate(ip.parse().unwrap())
+            .map(|l| (s(l.continent), s(l.country), s(l.subdivision)))
     }
 
     fn loc(continent: &str, country: &str, subdivision: &str) -> Option<(String, String, String)> {
@@ -216,7 +245,11 @@ mod tests {
         let at = |ip: &str| db.locate(ip.parse().unwrap()).and_then(|l| l.coordinates);
         assert_eq!(at("198.51.100.7"), Some((37.77, -122.42)));
         assert_eq!(at("2001:db8:1::53"), Some((51.51, -0.13)));
-        assert_eq!(at("100.64.2.1"), None, "a continent-only record has no point");
+        assert_eq!(
+            at("100.64.2.1"),
+            None,
+            "a continent-only record has no point"
+        );
     }
 
     #[test]
@@ -226,7 +259,13 @@ mod tests {
         assert_eq!(oregon.country.unwrap().as_str(), "US");
         assert_eq!(oregon.subdivision.unwrap().as_str(), "OR");
         let frankfurt = Location::of_region("eu-central-1").unwrap();
-        assert_eq!((frankfurt.continent.unwrap().as_str(), frankfurt.country.unwrap().as_str()), ("EU", "DE"));
+        assert_eq!(
+            (
+                frankfurt.continent.unwrap().as_str(),
+                frankfurt.country.unwrap().as_str()
+            ),
+            ("EU", "DE")
+        );
         assert!(frankfurt.subdivision.is_none());
         assert!(Location::of_region("moon-1").is_none());
     }
@@ -247,7 +286,13 @@ mod tests {
     #[test]
     fn unplaced_addresses_have_no_location() {
         let db = fixture();
-        for ip in ["127.0.0.1", "::1", "10.1.2.3", "198.51.101.1", "2001:db8:3::1"] {
+        for ip in [
+            "127.0.0.1",
+            "::1",
+            "10.1.2.3",
+            "198.51.101.1",
+            "2001:db8:3::1",
+        ] {
             assert_eq!(locate(&db, ip), None, "{ip}");
         }
     }
@@ -261,7 +306,10 @@ mod tests {
 
     #[test]
     fn codes_are_short_uppercase_ascii() {
-        assert_eq!(Code::new("ca").map(|c| c.as_str().to_string()), Some("CA".into()));
+        assert_eq!(
+            Code::new("ca").map(|c| c.as_str().to_string()),
+            Some("CA".into())
+        );
         assert!(Code::new("ENG").unwrap().matches("eng"));
         assert!(Code::new("").is_none());
         assert!(Code::new("ABCD").is_none());

@@ -132,8 +132,12 @@ fn answer<'b>(
         Some(ecs) if ecs.source_prefix > 0 => Some(ecs.addr()),
         _ => origin.source,
     };
-    let ecs_prefix = query.ecs.filter(|e| e.source_prefix > 0).map(|e| e.source_prefix);
-    let client = Client::new(client_addr, origin.geoip).with_cidr(&snapshot.cidr_collections, ecs_prefix);
+    let ecs_prefix = query
+        .ecs
+        .filter(|e| e.source_prefix > 0)
+        .map(|e| e.source_prefix);
+    let client =
+        Client::new(client_addr, origin.geoip).with_cidr(&snapshot.cidr_collections, ecs_prefix);
     let ctx = RoutingContext {
         region: &snapshot.region,
         health: &snapshot.health,
@@ -164,16 +168,27 @@ fn push_pre_encoded(
     if qtype == rtype::ANY {
         return false;
     }
-    let Some(node) = auth::exact_node(zone, qname) else { return false };
-    let pre = node.pre_encoded.get_or_init(|| pre_encode(snapshot, zone, qname, node));
-    let Some((sections, counts)) = pre.as_deref().and_then(|p| p.answer(zone, qtype)) else { return false };
+    let Some(node) = auth::exact_node(zone, qname) else {
+        return false;
+    };
+    let pre = node
+        .pre_encoded
+        .get_or_init(|| pre_encode(snapshot, zone, qname, node));
+    let Some((sections, counts)) = pre.as_deref().and_then(|p| p.answer(zone, qtype)) else {
+        return false;
+    };
     w.push_encoded(sections, counts).is_ok()
 }
 
 /// Writes, with the ordinary path ([`auth::lookup`], [`write_plan`]), the answer to a query
 /// for `owner` and each type of a plain RRset at `node` whose plan depends only on the node
 /// and the zone's apex NS: no additional-section targets (NS, MX, SRV) and no chain (CNAME).
-fn pre_encode(snapshot: &Snapshot, zone: &CompiledZone, owner: &[u8], node: &Node) -> Option<Box<PreEncoded>> {
+fn pre_encode(
+    snapshot: &Snapshot,
+    zone: &CompiledZone,
+    owner: &[u8],
+    node: &Node,
+) -> Option<Box<PreEncoded>> {
     let client = Client::new(None, None);
     let ctx = RoutingContext {
         region: &snapshot.region,
@@ -201,7 +216,9 @@ fn pre_encode(snapshot: &Snapshot, zone: &CompiledZone, owner: &[u8], node: &Nod
         msg.extend_from_slice(owner);
         msg.extend_from_slice(&rrset.rtype.to_be_bytes());
         msg.extend_from_slice(&cairn_wire::CLASS_IN.to_be_bytes());
-        let Ok(query) = Query::parse(&msg) else { continue };
+        let Ok(query) = Query::parse(&msg) else {
+            continue;
+        };
         let mut w = ResponseWriter::new(&mut out, &query, usize::from(u16::MAX));
         write_plan(&mut w, &plan);
         if let Some((sections, counts)) = w.encoded_sections() {
@@ -311,7 +328,9 @@ pub fn test_answer(
 ) -> Option<(&'static str, Vec<String>)> {
     let compiled = snapshot.zones.get(zone)?;
     let name = qname.wire();
-    if name.len() < compiled.apex.len() || name[name.len() - compiled.apex.len()..] != compiled.apex[..] {
+    if name.len() < compiled.apex.len()
+        || name[name.len() - compiled.apex.len()..] != compiled.apex[..]
+    {
         return Some(("REFUSED", Vec::new()));
     }
     let client = Client::new(client_addr, geoip).with_cidr(&snapshot.cidr_collections, None);

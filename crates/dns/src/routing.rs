@@ -107,7 +107,9 @@ impl Proximity {
     /// resource draws traffic from further away; a negative one stretches it to
     /// `d / (1 + b/100)`.
     pub fn biased_distance(&self, client: (f64, f64)) -> f64 {
-        let Some(point) = self.point else { return f64::INFINITY };
+        let Some(point) = self.point else {
+            return f64::INFINITY;
+        };
         let distance = distance_km(client, point);
         let bias = f64::from(self.bias.clamp(-99, 99)) / 100.0;
         match self.bias {
@@ -165,7 +167,11 @@ pub struct Client<'a> {
 impl<'a> Client<'a> {
     /// A client at `addr` (the ECS address, or the query's source), located with `geoip`.
     pub fn new(addr: Option<IpAddr>, geoip: Option<&'a GeoIp>) -> Self {
-        Self { addr, geoip, ..Self::default() }
+        Self {
+            addr,
+            geoip,
+            ..Self::default()
+        }
     }
 
     /// A client whose location is known without an address: a query from a VPC, which
@@ -314,7 +320,10 @@ impl RoutedSet {
     /// the DNS query using the value for the record for the smallest geographic region").
     /// No match and no `*` is NODATA.
     fn pick_geolocation(&self, ctx: &RoutingContext<'_>, health: &[bool]) -> Option<&Variant> {
-        let located = self.variants.iter().any(|v| geo_specificity(v, None).is_none());
+        let located = self
+            .variants
+            .iter()
+            .any(|v| geo_specificity(v, None).is_none());
         // Only a group with located records asks where the client is.
         let location = if located { ctx.client.location() } else { None };
         // The matching record of each specificity, most specific first.
@@ -326,7 +335,10 @@ impl RoutedSet {
         }
         let mut matching = chain.iter().flatten().copied();
         let first = matching.clone().next();
-        matching.find(|&i| health[i]).or(first).map(|i| &self.variants[i])
+        matching
+            .find(|&i| health[i])
+            .or(first)
+            .map(|i| &self.variants[i])
     }
 
     /// Geoproximity: the healthy variant at the smallest biased distance from the client
@@ -334,7 +346,11 @@ impl RoutedSet {
     /// place (no database, a private or loopback address, a Country database without
     /// coordinates) is measured from this node's region instead, as latency routing is: the
     /// documented stand-in for a resolver Cairn cannot place (docs/dns.md).
-    fn pick_geoproximity(&self, ctx: &RoutingContext<'_>, up: &dyn Fn(usize) -> bool) -> Option<&Variant> {
+    fn pick_geoproximity(
+        &self,
+        ctx: &RoutingContext<'_>,
+        up: &dyn Fn(usize) -> bool,
+    ) -> Option<&Variant> {
         let client = ctx
             .client
             .location()
@@ -357,8 +373,15 @@ impl RoutedSet {
     /// prefix), else the `*` record, else nothing (NODATA). Health checks are accepted but
     /// do not change the choice (ROUTE53.md §3: "allowed but not supported").
     fn pick_ip_based(&self, ctx: &RoutingContext<'_>) -> Option<&Variant> {
-        let by_location = |name: &str| self.variants.iter().find(|v| v.cidr_location.as_deref() == Some(name));
-        let collection = self.variants.first().and_then(|v| v.cidr_collection.as_deref());
+        let by_location = |name: &str| {
+            self.variants
+                .iter()
+                .find(|v| v.cidr_location.as_deref() == Some(name))
+        };
+        let collection = self
+            .variants
+            .first()
+            .and_then(|v| v.cidr_collection.as_deref());
         collection
             .and_then(|c| ctx.client.cidr_location(c))
             .and_then(by_location)
@@ -368,8 +391,13 @@ impl RoutedSet {
     /// Weighted choice among healthy variants: weight 0 is chosen only when no healthy
     /// variant has a weight, and then uniformly (ROUTE53.md §3).
     fn pick_weighted(&self, up: &dyn Fn(usize) -> bool) -> Option<&Variant> {
-        let candidates: SmallVec<[&Variant; 16]> =
-            self.variants.iter().enumerate().filter(|(i, _)| up(*i)).map(|(_, v)| v).collect();
+        let candidates: SmallVec<[&Variant; 16]> = self
+            .variants
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| up(*i))
+            .map(|(_, v)| v)
+            .collect();
         let total: u32 = candidates.iter().map(|v| u32::from(v.weight)).sum();
         if total == 0 {
             let i = random_below(candidates.len().max(1) as u32) as usize;
@@ -392,10 +420,17 @@ impl RoutedSet {
 /// the location (with `location` `None`, only `*` contains it).
 fn geo_specificity(variant: &Variant, location: Option<&Location>) -> Option<usize> {
     let geo = variant.geo.as_ref()?;
-    let matches = |code: Option<crate::geoip::Code>, text: &str| code.is_some_and(|c| c.matches(text));
-    match (&geo.continent_code, &geo.country_code, &geo.subdivision_code) {
+    let matches =
+        |code: Option<crate::geoip::Code>, text: &str| code.is_some_and(|c| c.matches(text));
+    match (
+        &geo.continent_code,
+        &geo.country_code,
+        &geo.subdivision_code,
+    ) {
         (_, Some(country), _) if country == "*" => Some(0),
-        (Some(continent), None, None) => location.filter(|l| matches(l.continent, continent)).map(|_| 1),
+        (Some(continent), None, None) => location
+            .filter(|l| matches(l.continent, continent))
+            .map(|_| 1),
         (None, Some(country), None) => location.filter(|l| matches(l.country, country)).map(|_| 2),
         (None, Some(country), Some(subdivision)) => location
             .filter(|l| matches(l.country, country) && matches(l.subdivision, subdivision))
@@ -430,12 +465,20 @@ impl CidrTable {
             table.locations.push(name.as_str().into());
             for block in blocks {
                 match block {
-                    IpNet::V4(net) => v4.entry(net.prefix_len()).or_default().push((u32::from(net.network()), i as u16)),
-                    IpNet::V6(net) => v6.entry(net.prefix_len()).or_default().push((u128::from(net.network()), i as u16)),
+                    IpNet::V4(net) => v4
+                        .entry(net.prefix_len())
+                        .or_default()
+                        .push((u32::from(net.network()), i as u16)),
+                    IpNet::V6(net) => v6
+                        .entry(net.prefix_len())
+                        .or_default()
+                        .push((u128::from(net.network()), i as u16)),
                 }
             }
         }
-        fn levels<T: Ord + Copy>(by_len: std::collections::BTreeMap<u8, Vec<(T, u16)>>) -> Vec<(u8, Vec<(T, u16)>)> {
+        fn levels<T: Ord + Copy>(
+            by_len: std::collections::BTreeMap<u8, Vec<(T, u16)>>,
+        ) -> Vec<(u8, Vec<(T, u16)>)> {
             by_len
                 .into_iter()
                 .rev()
@@ -452,7 +495,10 @@ impl CidrTable {
 
     /// Compiles every collection.
     pub fn compile_all(collections: &[cairn_model::cidr::CidrCollection]) -> CidrTables {
-        collections.iter().map(|c| (c.id.as_str().into(), Self::compile(c))).collect()
+        collections
+            .iter()
+            .map(|c| (c.id.as_str().into(), Self::compile(c)))
+            .collect()
     }
 
     /// The location of the longest block no longer than `known_bits` that holds `addr`,
@@ -463,19 +509,29 @@ impl CidrTable {
             known_bits: u8,
             mask: impl Fn(u8) -> T,
         ) -> Option<(u16, u8)> {
-            levels.iter().filter(|(len, _)| *len <= known_bits).find_map(|(len, entries)| {
-                let key = mask(*len);
-                entries.binary_search_by_key(&key, |e| e.0).ok().map(|i| (entries[i].1, *len))
-            })
+            levels
+                .iter()
+                .filter(|(len, _)| *len <= known_bits)
+                .find_map(|(len, entries)| {
+                    let key = mask(*len);
+                    entries
+                        .binary_search_by_key(&key, |e| e.0)
+                        .ok()
+                        .map(|i| (entries[i].1, *len))
+                })
         }
         let (index, len) = match addr {
             IpAddr::V4(a) => {
                 let a = u32::from(a);
-                find(&self.v4, known_bits, |len| a & (u32::MAX.checked_shl(32 - u32::from(len)).unwrap_or(0)))?
+                find(&self.v4, known_bits, |len| {
+                    a & (u32::MAX.checked_shl(32 - u32::from(len)).unwrap_or(0))
+                })?
             }
             IpAddr::V6(a) => {
                 let a = u128::from(a);
-                find(&self.v6, known_bits, |len| a & (u128::MAX.checked_shl(128 - u32::from(len)).unwrap_or(0)))?
+                find(&self.v6, known_bits, |len| {
+                    a & (u128::MAX.checked_shl(128 - u32::from(len)).unwrap_or(0))
+                })?
             }
         };
         Some((&self.locations[usize::from(index)], len))
@@ -526,7 +582,12 @@ mod tests {
 
     //--- geolocation
 
-    fn geo_variant(id: &str, continent: Option<&str>, country: Option<&str>, subdivision: Option<&str>) -> Variant {
+    fn geo_variant(
+        id: &str,
+        continent: Option<&str>,
+        country: Option<&str>,
+        subdivision: Option<&str>,
+    ) -> Variant {
         Variant {
             set_identifier: id.into(),
             weight: 0,
@@ -569,18 +630,34 @@ mod tests {
     }
 
     /// What `group` answers a client at `ip` with, given the checks listed as failing.
-    fn geo_pick(group: &RoutedSet, geoip: Option<&GeoIp>, ip: Option<&str>, failing: &[&str]) -> Option<String> {
-        let health: FxHashMap<String, bool> = failing.iter().map(|id| (format!("hc-{id}"), false)).collect();
+    fn geo_pick(
+        group: &RoutedSet,
+        geoip: Option<&GeoIp>,
+        ip: Option<&str>,
+        failing: &[&str],
+    ) -> Option<String> {
+        let health: FxHashMap<String, bool> = failing
+            .iter()
+            .map(|id| (format!("hc-{id}"), false))
+            .collect();
         let zones = FxHashMap::default();
         let client = Client::new(ip.map(|ip| ip.parse().unwrap()), geoip);
-        let ctx = RoutingContext { region: "us-east-1", health: &health, zones: &zones, client: &client };
+        let ctx = RoutingContext {
+            region: "us-east-1",
+            health: &health,
+            zones: &zones,
+            client: &client,
+        };
         let chosen = group.select(&ctx, |v| ctx.check_passes(v.health_check.as_deref()));
         assert!(chosen.len() <= 1, "geolocation answers with one record set");
         chosen.first().map(|v| v.set_identifier.clone())
     }
 
     fn geo_fixture() -> GeoIp {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/geoip/test-city.mmdb");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/fixtures/geoip/test-city.mmdb"
+        );
         GeoIp::open(std::path::Path::new(path)).expect("the fixture opens")
     }
 
@@ -604,8 +681,14 @@ mod tests {
     fn geolocation_without_a_database_or_address_answers_the_default() {
         let db = geo_fixture();
         let group = geo_group();
-        assert_eq!(geo_pick(&group, None, Some("198.51.100.1"), &[]).as_deref(), Some("default"));
-        assert_eq!(geo_pick(&group, Some(&db), None, &[]).as_deref(), Some("default"));
+        assert_eq!(
+            geo_pick(&group, None, Some("198.51.100.1"), &[]).as_deref(),
+            Some("default")
+        );
+        assert_eq!(
+            geo_pick(&group, Some(&db), None, &[]).as_deref(),
+            Some("default")
+        );
     }
 
     #[test]
@@ -616,7 +699,10 @@ mod tests {
         assert_eq!(geo_pick(&group, Some(&db), Some("100.64.1.1"), &[]), None);
         assert_eq!(geo_pick(&group, Some(&db), Some("127.0.0.1"), &[]), None);
         assert_eq!(geo_pick(&group, None, Some("198.51.100.1"), &[]), None);
-        assert_eq!(geo_pick(&group, Some(&db), Some("198.51.100.1"), &[]).as_deref(), Some("us-ca"));
+        assert_eq!(
+            geo_pick(&group, Some(&db), Some("198.51.100.1"), &[]).as_deref(),
+            Some("us-ca")
+        );
     }
 
     #[test]
@@ -630,11 +716,20 @@ mod tests {
         // A less specific record failing does not matter while the state's is healthy.
         assert_eq!(pick(&["us", "na"]).as_deref(), Some("us-ca"));
         // Every applicable record unhealthy (others healthy): the smallest region answers.
-        assert_eq!(pick(&["us-ca", "us", "na", "default"]).as_deref(), Some("us-ca"));
+        assert_eq!(
+            pick(&["us-ca", "us", "na", "default"]).as_deref(),
+            Some("us-ca")
+        );
         // Every record unhealthy: the same.
-        assert_eq!(pick(&["us-ca", "us", "na", "default", "eu", "gb"]).as_deref(), Some("us-ca"));
+        assert_eq!(
+            pick(&["us-ca", "us", "na", "default", "eu", "gb"]).as_deref(),
+            Some("us-ca")
+        );
         // A client of unknown location whose default is down still gets the default.
-        assert_eq!(geo_pick(&group, Some(&db), Some("127.0.0.1"), &["default"]).as_deref(), Some("default"));
+        assert_eq!(
+            geo_pick(&group, Some(&db), Some("127.0.0.1"), &["default"]).as_deref(),
+            Some("default")
+        );
     }
 
     #[test]
@@ -648,10 +743,21 @@ mod tests {
             variants: vec![geo_variant("default", None, Some("*"), None)],
         };
         let client = Client::new(Some("198.51.100.1".parse().unwrap()), Some(&db));
-        let ctx = RoutingContext { region: "us-east-1", health: &health, zones: &zones, client: &client };
+        let ctx = RoutingContext {
+            region: "us-east-1",
+            health: &health,
+            zones: &zones,
+            client: &client,
+        };
         assert_eq!(only_default.select(&ctx, |_| true).len(), 1);
-        assert!(!client.routed_by_location(), "a group with only `*` does not depend on the client");
-        assert_eq!(geo_group().select(&ctx, |_| true)[0].set_identifier, "us-ca");
+        assert!(
+            !client.routed_by_location(),
+            "a group with only `*` does not depend on the client"
+        );
+        assert_eq!(
+            geo_group().select(&ctx, |_| true)[0].set_identifier,
+            "us-ca"
+        );
         assert!(client.routed_by_location());
     }
 
@@ -665,7 +771,12 @@ mod tests {
             version: 1,
             locations: locations
                 .iter()
-                .map(|(name, blocks)| (name.to_string(), blocks.iter().map(|b| b.parse().unwrap()).collect()))
+                .map(|(name, blocks)| {
+                    (
+                        name.to_string(),
+                        blocks.iter().map(|b| b.parse().unwrap()).collect(),
+                    )
+                })
                 .collect(),
         }
     }
@@ -689,11 +800,24 @@ mod tests {
 
     /// The set identifier chosen for a client at `ip` (with an ECS source prefix), and the
     /// ECS scope the answer gets for a /`source` query.
-    fn ip_pick(group: &RoutedSet, tables: &CidrTables, ip: &str, ecs: Option<u8>) -> (Option<String>, u8) {
+    fn ip_pick(
+        group: &RoutedSet,
+        tables: &CidrTables,
+        ip: &str,
+        ecs: Option<u8>,
+    ) -> (Option<String>, u8) {
         let (health, zones) = (FxHashMap::default(), FxHashMap::default());
         let client = Client::new(Some(ip.parse().unwrap()), None).with_cidr(tables, ecs);
-        let ctx = RoutingContext { region: "us-east-1", health: &health, zones: &zones, client: &client };
-        let chosen = group.select(&ctx, |_| true).first().map(|v| v.set_identifier.clone());
+        let ctx = RoutingContext {
+            region: "us-east-1",
+            health: &health,
+            zones: &zones,
+            client: &client,
+        };
+        let chosen = group
+            .select(&ctx, |_| true)
+            .first()
+            .map(|v| v.set_identifier.clone());
         (chosen, client.ecs_scope(ecs.unwrap_or(32)))
     }
 
@@ -705,22 +829,56 @@ mod tests {
             ("other", &["192.0.2.0/24"]),
         ])]);
         let group = ip_group(&["wide", "narrow", "*"]);
-        assert_eq!(ip_pick(&group, &tables, "10.1.2.3", None), (Some("narrow".into()), 24));
-        assert_eq!(ip_pick(&group, &tables, "10.1.9.3", None), (Some("narrow".into()), 16));
-        assert_eq!(ip_pick(&group, &tables, "10.7.0.1", None), (Some("wide".into()), 8));
-        assert_eq!(ip_pick(&group, &tables, "2001:db8:1::5", Some(56)).0.as_deref(), Some("narrow"));
-        assert_eq!(ip_pick(&group, &tables, "2001:db8:2::5", None).0.as_deref(), Some("wide"));
+        assert_eq!(
+            ip_pick(&group, &tables, "10.1.2.3", None),
+            (Some("narrow".into()), 24)
+        );
+        assert_eq!(
+            ip_pick(&group, &tables, "10.1.9.3", None),
+            (Some("narrow".into()), 16)
+        );
+        assert_eq!(
+            ip_pick(&group, &tables, "10.7.0.1", None),
+            (Some("wide".into()), 8)
+        );
+        assert_eq!(
+            ip_pick(&group, &tables, "2001:db8:1::5", Some(56))
+                .0
+                .as_deref(),
+            Some("narrow")
+        );
+        assert_eq!(
+            ip_pick(&group, &tables, "2001:db8:2::5", None).0.as_deref(),
+            Some("wide")
+        );
         // No block: the default; a location with no record: the default too.
-        assert_eq!(ip_pick(&group, &tables, "172.16.0.1", Some(24)), (Some("*".into()), 24));
-        assert_eq!(ip_pick(&group, &tables, "192.0.2.1", None).0.as_deref(), Some("*"));
+        assert_eq!(
+            ip_pick(&group, &tables, "172.16.0.1", Some(24)),
+            (Some("*".into()), 24)
+        );
+        assert_eq!(
+            ip_pick(&group, &tables, "192.0.2.1", None).0.as_deref(),
+            Some("*")
+        );
         // A block longer than the ECS source prefix does not match (ROUTE53.md §3).
-        assert_eq!(ip_pick(&group, &tables, "10.1.2.0", Some(20)), (Some("narrow".into()), 16));
-        assert_eq!(ip_pick(&group, &tables, "10.1.0.0", Some(12)), (Some("wide".into()), 8));
+        assert_eq!(
+            ip_pick(&group, &tables, "10.1.2.0", Some(20)),
+            (Some("narrow".into()), 16)
+        );
+        assert_eq!(
+            ip_pick(&group, &tables, "10.1.0.0", Some(12)),
+            (Some("wide".into()), 8)
+        );
         // No default: NODATA.
         let no_default = ip_group(&["narrow"]);
         assert_eq!(ip_pick(&no_default, &tables, "172.16.0.1", None).0, None);
         // An unknown collection (not loaded yet): the default.
-        assert_eq!(ip_pick(&group, &CidrTables::default(), "10.1.2.3", None).0.as_deref(), Some("*"));
+        assert_eq!(
+            ip_pick(&group, &CidrTables::default(), "10.1.2.3", None)
+                .0
+                .as_deref(),
+            Some("*")
+        );
     }
 
     //--- geoproximity
@@ -729,7 +887,10 @@ mod tests {
     fn proximity_group(biases: [i32; 3]) -> RoutedSet {
         let at = |id: &str, point: (f64, f64), bias: i32| Variant {
             geo: None,
-            proximity: Some(Proximity { point: Some(point), bias }),
+            proximity: Some(Proximity {
+                point: Some(point),
+                bias,
+            }),
             ..geo_variant(id, None, None, None)
         };
         let oregon = cairn_model::region::aws_region("us-west-2").unwrap();
@@ -744,12 +905,25 @@ mod tests {
         }
     }
 
-    fn proximity_pick(group: &RoutedSet, ip: Option<&str>, region: &str, failing: &[&str]) -> String {
+    fn proximity_pick(
+        group: &RoutedSet,
+        ip: Option<&str>,
+        region: &str,
+        failing: &[&str],
+    ) -> String {
         let db = geo_fixture();
-        let health: FxHashMap<String, bool> = failing.iter().map(|id| (format!("hc-{id}"), false)).collect();
+        let health: FxHashMap<String, bool> = failing
+            .iter()
+            .map(|id| (format!("hc-{id}"), false))
+            .collect();
         let zones = FxHashMap::default();
         let client = Client::new(ip.map(|ip| ip.parse().unwrap()), Some(&db));
-        let ctx = RoutingContext { region, health: &health, zones: &zones, client: &client };
+        let ctx = RoutingContext {
+            region,
+            health: &health,
+            zones: &zones,
+            client: &client,
+        };
         let chosen = group.select(&ctx, |v| ctx.check_passes(v.health_check.as_deref()));
         assert_eq!(chosen.len(), 1, "geoproximity answers with one record set");
         chosen[0].set_identifier.clone()
@@ -758,69 +932,161 @@ mod tests {
     #[test]
     fn biased_distance_follows_route53s_formula() {
         let london = (51.51, -0.13);
-        let paris = Proximity { point: Some((48.86, 2.35)), bias: 0 };
+        let paris = Proximity {
+            point: Some((48.86, 2.35)),
+            bias: 0,
+        };
         let d = paris.biased_distance(london);
         assert!((d - 343.0).abs() < 3.0, "{d}");
         let grown = Proximity { bias: 50, ..paris }.biased_distance(london);
-        assert!((grown - d * 0.5).abs() < 1e-9, "positive bias: d·(1 − b/100)");
+        assert!(
+            (grown - d * 0.5).abs() < 1e-9,
+            "positive bias: d·(1 − b/100)"
+        );
         let shrunk = Proximity { bias: -50, ..paris }.biased_distance(london);
-        assert!((shrunk - d * 2.0).abs() < 1e-9, "negative bias: d / (1 + b/100)");
-        assert_eq!(Proximity { point: None, bias: 99 }.biased_distance(london), f64::INFINITY);
+        assert!(
+            (shrunk - d * 2.0).abs() < 1e-9,
+            "negative bias: d / (1 + b/100)"
+        );
+        assert_eq!(
+            Proximity {
+                point: None,
+                bias: 99
+            }
+            .biased_distance(london),
+            f64::INFINITY
+        );
     }
 
     #[test]
     fn geoproximity_picks_the_nearest_resource() {
         let group = proximity_group([0, 0, 0]);
         // San Francisco and Dallas are nearest Los Angeles; Paris and London, Frankfurt.
-        assert_eq!(proximity_pick(&group, Some("198.51.100.1"), "us-east-1", &[]), "los-angeles");
-        assert_eq!(proximity_pick(&group, Some("203.0.113.1"), "us-east-1", &[]), "los-angeles");
-        assert_eq!(proximity_pick(&group, Some("192.0.2.200"), "us-east-1", &[]), "frankfurt");
-        assert_eq!(proximity_pick(&group, Some("2001:db8:1::1"), "us-east-1", &[]), "frankfurt");
+        assert_eq!(
+            proximity_pick(&group, Some("198.51.100.1"), "us-east-1", &[]),
+            "los-angeles"
+        );
+        assert_eq!(
+            proximity_pick(&group, Some("203.0.113.1"), "us-east-1", &[]),
+            "los-angeles"
+        );
+        assert_eq!(
+            proximity_pick(&group, Some("192.0.2.200"), "us-east-1", &[]),
+            "frankfurt"
+        );
+        assert_eq!(
+            proximity_pick(&group, Some("2001:db8:1::1"), "us-east-1", &[]),
+            "frankfurt"
+        );
     }
 
     #[test]
     fn bias_moves_the_boundary() {
         // San Francisco is ~560 km from Los Angeles and ~900 km from Oregon's region: a bias
         // of 50 on Oregon halves its distance and wins; −50 on Los Angeles doubles its own.
-        assert_eq!(proximity_pick(&proximity_group([0, 50, 0]), Some("198.51.100.1"), "us-east-1", &[]), "oregon");
-        assert_eq!(proximity_pick(&proximity_group([-50, 0, 0]), Some("198.51.100.1"), "us-east-1", &[]), "oregon");
+        assert_eq!(
+            proximity_pick(
+                &proximity_group([0, 50, 0]),
+                Some("198.51.100.1"),
+                "us-east-1",
+                &[]
+            ),
+            "oregon"
+        );
+        assert_eq!(
+            proximity_pick(
+                &proximity_group([-50, 0, 0]),
+                Some("198.51.100.1"),
+                "us-east-1",
+                &[]
+            ),
+            "oregon"
+        );
         // A far resource with a big bias draws a distant client away: Tokyo is ~9,300 km
         // from Frankfurt and ~7,900 from Oregon; with 99, Frankfurt is ~93 km away.
-        assert_eq!(proximity_pick(&proximity_group([0, 0, 0]), Some("100.64.1.1"), "us-east-1", &[]), "oregon");
-        assert_eq!(proximity_pick(&proximity_group([0, 0, 99]), Some("100.64.1.1"), "us-east-1", &[]), "frankfurt");
+        assert_eq!(
+            proximity_pick(
+                &proximity_group([0, 0, 0]),
+                Some("100.64.1.1"),
+                "us-east-1",
+                &[]
+            ),
+            "oregon"
+        );
+        assert_eq!(
+            proximity_pick(
+                &proximity_group([0, 0, 99]),
+                Some("100.64.1.1"),
+                "us-east-1",
+                &[]
+            ),
+            "frankfurt"
+        );
     }
 
     #[test]
     fn an_unhealthy_resource_gives_way_to_the_next_nearest() {
         let group = proximity_group([0, 0, 0]);
-        assert_eq!(proximity_pick(&group, Some("198.51.100.1"), "us-east-1", &["los-angeles"]), "oregon");
+        assert_eq!(
+            proximity_pick(&group, Some("198.51.100.1"), "us-east-1", &["los-angeles"]),
+            "oregon"
+        );
         // All unhealthy: all count as healthy, so the nearest answers.
         let all = ["los-angeles", "oregon", "frankfurt"];
-        assert_eq!(proximity_pick(&group, Some("198.51.100.1"), "us-east-1", &all), "los-angeles");
+        assert_eq!(
+            proximity_pick(&group, Some("198.51.100.1"), "us-east-1", &all),
+            "los-angeles"
+        );
     }
 
     #[test]
     fn an_unplaced_client_is_measured_from_this_nodes_region() {
         let group = proximity_group([0, 0, 0]);
-        assert_eq!(proximity_pick(&group, Some("127.0.0.1"), "eu-central-1", &[]), "frankfurt");
-        assert_eq!(proximity_pick(&group, None, "us-west-1", &[]), "los-angeles");
+        assert_eq!(
+            proximity_pick(&group, Some("127.0.0.1"), "eu-central-1", &[]),
+            "frankfurt"
+        );
+        assert_eq!(
+            proximity_pick(&group, None, "us-west-1", &[]),
+            "los-angeles"
+        );
         // A continent-only record has no point either.
-        assert_eq!(proximity_pick(&group, Some("100.64.2.1"), "us-west-2", &[]), "oregon");
+        assert_eq!(
+            proximity_pick(&group, Some("100.64.2.1"), "us-west-2", &[]),
+            "oregon"
+        );
     }
 
     #[test]
     fn a_client_located_at_a_region_routes_from_there() {
         let (health, zones) = (FxHashMap::default(), FxHashMap::default());
         let in_oregon = Client::at_location(Location::of_region("us-west-2"));
-        let ctx = RoutingContext { region: "eu-central-1", health: &health, zones: &zones, client: &in_oregon };
-        assert_eq!(proximity_group([0, 0, 0]).select(&ctx, |_| true)[0].set_identifier, "oregon");
+        let ctx = RoutingContext {
+            region: "eu-central-1",
+            health: &health,
+            zones: &zones,
+            client: &in_oregon,
+        };
+        assert_eq!(
+            proximity_group([0, 0, 0]).select(&ctx, |_| true)[0].set_identifier,
+            "oregon"
+        );
         // And geolocation sees the region's state and country.
         assert_eq!(geo_group().select(&ctx, |_| true)[0].set_identifier, "us");
         let in_frankfurt = Client::at_location(Location::of_region("eu-central-1"));
-        let ctx = RoutingContext { client: &in_frankfurt, ..ctx };
+        let ctx = RoutingContext {
+            client: &in_frankfurt,
+            ..ctx
+        };
         assert_eq!(geo_group().select(&ctx, |_| true)[0].set_identifier, "eu");
         let nowhere = Client::at_location(None);
-        let ctx = RoutingContext { client: &nowhere, ..ctx };
-        assert_eq!(geo_group().select(&ctx, |_| true)[0].set_identifier, "default");
+        let ctx = RoutingContext {
+            client: &nowhere,
+            ..ctx
+        };
+        assert_eq!(
+            geo_group().select(&ctx, |_| true)[0].set_identifier,
+            "default"
+        );
     }
 }

@@ -69,8 +69,14 @@ impl Cidr {
     /// Loopback: `127.0.0.0/8` and `::1/128`.
     pub fn loopback() -> [Self; 2] {
         [
-            Self { addr: IpAddr::V4(Ipv4Addr::new(127, 0, 0, 0)), prefix: 8 },
-            Self { addr: IpAddr::V6(Ipv6Addr::LOCALHOST), prefix: 128 },
+            Self {
+                addr: IpAddr::V4(Ipv4Addr::new(127, 0, 0, 0)),
+                prefix: 8,
+            },
+            Self {
+                addr: IpAddr::V6(Ipv6Addr::LOCALHOST),
+                prefix: 128,
+            },
         ]
     }
 }
@@ -84,10 +90,16 @@ impl FromStr for Cidr {
             Some((a, p)) => (a, Some(p)),
             None => (s, None),
         };
-        let addr: IpAddr = addr.trim().parse().map_err(|_| format!("{s:?} is not an IP network"))?;
+        let addr: IpAddr = addr
+            .trim()
+            .parse()
+            .map_err(|_| format!("{s:?} is not an IP network"))?;
         let max = if addr.is_ipv4() { 32 } else { 128 };
         let prefix = match prefix {
-            Some(p) => p.trim().parse::<u8>().map_err(|_| format!("{s:?}: bad prefix length"))?,
+            Some(p) => p
+                .trim()
+                .parse::<u8>()
+                .map_err(|_| format!("{s:?}: bad prefix length"))?,
             None => max,
         };
         Self::new(addr, prefix).ok_or_else(|| format!("{s:?}: prefix longer than {max}"))
@@ -108,11 +120,19 @@ fn canonical(ip: IpAddr) -> IpAddr {
 }
 
 fn mask_v4(bits: u32, prefix: u8) -> u32 {
-    if prefix == 0 { 0 } else { bits & (u32::MAX << (32 - u32::from(prefix))) }
+    if prefix == 0 {
+        0
+    } else {
+        bits & (u32::MAX << (32 - u32::from(prefix)))
+    }
 }
 
 fn mask_v6(bits: u128, prefix: u8) -> u128 {
-    if prefix == 0 { 0 } else { bits & (u128::MAX << (128 - u32::from(prefix))) }
+    if prefix == 0 {
+        0
+    } else {
+        bits & (u128::MAX << (128 - u32::from(prefix)))
+    }
 }
 
 /// How the limiter is set up.
@@ -129,7 +149,11 @@ pub struct RrlConfig {
 
 impl Default for RrlConfig {
     fn default() -> Self {
-        Self { rate: DEFAULT_RATE, slip: DEFAULT_SLIP, exempt: Cidr::loopback().to_vec() }
+        Self {
+            rate: DEFAULT_RATE,
+            slip: DEFAULT_SLIP,
+            exempt: Cidr::loopback().to_vec(),
+        }
     }
 }
 
@@ -175,7 +199,9 @@ impl Rrl {
             config,
             hasher: RandomState::new(),
             started: Instant::now(),
-            shards: (0..SHARDS).map(|_| Mutex::new(vec![Bucket::default(); per_shard])).collect(),
+            shards: (0..SHARDS)
+                .map(|_| Mutex::new(vec![Bucket::default(); per_shard]))
+                .collect(),
         })
     }
 
@@ -210,7 +236,12 @@ impl Rrl {
         };
         let bucket = &mut table[slot];
         if bucket.key != key {
-            *bucket = Bucket { key, tokens: capacity, at_ms: now_ms, limited: 0 };
+            *bucket = Bucket {
+                key,
+                tokens: capacity,
+                at_ms: now_ms,
+                limited: 0,
+            };
         } else {
             // rate responses per second = rate milli-responses per millisecond.
             let elapsed = now_ms.saturating_sub(bucket.at_ms);
@@ -243,7 +274,8 @@ impl Rrl {
             Ok(q) => {
                 let mut lower = [0u8; 255];
                 let len = q.qname_lowercase(&mut lower);
-                self.hasher.hash_one((network, rcode, q.qtype, &lower[..len]))
+                self.hasher
+                    .hash_one((network, rcode, q.qtype, &lower[..len]))
             }
             Err(_) => self.hasher.hash_one((network, rcode)),
         }
@@ -290,7 +322,12 @@ mod tests {
     }
 
     fn limiter(rate: u32, slip: u32) -> Rrl {
-        Rrl::new(RrlConfig { rate, slip, exempt: Cidr::loopback().to_vec() }).unwrap()
+        Rrl::new(RrlConfig {
+            rate,
+            slip,
+            exempt: Cidr::loopback().to_vec(),
+        })
+        .unwrap()
     }
 
     fn ip(s: &str) -> IpAddr {
@@ -299,7 +336,11 @@ mod tests {
 
     #[test]
     fn rate_zero_turns_limiting_off() {
-        assert!(Rrl::new(RrlConfig { rate: 0, ..RrlConfig::default() }).is_none());
+        assert!(Rrl::new(RrlConfig {
+            rate: 0,
+            ..RrlConfig::default()
+        })
+        .is_none());
     }
 
     #[test]
@@ -307,11 +348,20 @@ mod tests {
         let rrl = limiter(5, 2);
         let q = query(b"\x03www\x07example\x03com\x00");
         let r = reply(&q, 0);
-        let verdicts: Vec<_> = (0..11).map(|_| rrl.check_at(ip("192.0.2.7"), &q, &r, 1000)).collect();
+        let verdicts: Vec<_> = (0..11)
+            .map(|_| rrl.check_at(ip("192.0.2.7"), &q, &r, 1000))
+            .collect();
         assert_eq!(&verdicts[..5], &[Verdict::Send; 5]);
         assert_eq!(
             &verdicts[5..],
-            &[Verdict::Drop, Verdict::Slip, Verdict::Drop, Verdict::Slip, Verdict::Drop, Verdict::Slip]
+            &[
+                Verdict::Drop,
+                Verdict::Slip,
+                Verdict::Drop,
+                Verdict::Slip,
+                Verdict::Drop,
+                Verdict::Slip
+            ]
         );
     }
 
@@ -328,7 +378,9 @@ mod tests {
         assert_eq!(rrl.check_at(ip("192.0.2.1"), &q, &r, 100), Verdict::Send);
         assert_eq!(rrl.check_at(ip("192.0.2.1"), &q, &r, 100), Verdict::Drop);
         // A long pause refills to the burst, not beyond.
-        let sent = (0..30).filter(|_| rrl.check_at(ip("192.0.2.1"), &q, &r, 60_000) == Verdict::Send).count();
+        let sent = (0..30)
+            .filter(|_| rrl.check_at(ip("192.0.2.1"), &q, &r, 60_000) == Verdict::Send)
+            .count();
         assert_eq!(sent, 10);
     }
 
@@ -338,16 +390,28 @@ mod tests {
         let q = query(b"\x01a\x00");
         let r = reply(&q, 0);
         for host in 1..=3 {
-            assert_eq!(rrl.check_at(ip(&format!("198.51.100.{host}")), &q, &r, 0), Verdict::Send);
+            assert_eq!(
+                rrl.check_at(ip(&format!("198.51.100.{host}")), &q, &r, 0),
+                Verdict::Send
+            );
         }
         assert_eq!(rrl.check_at(ip("198.51.100.200"), &q, &r, 0), Verdict::Drop);
         assert_eq!(rrl.check_at(ip("198.51.101.1"), &q, &r, 0), Verdict::Send);
         // IPv6: one /56.
         for _ in 0..3 {
-            assert_eq!(rrl.check_at(ip("2001:db8:0:100::1"), &q, &r, 0), Verdict::Send);
+            assert_eq!(
+                rrl.check_at(ip("2001:db8:0:100::1"), &q, &r, 0),
+                Verdict::Send
+            );
         }
-        assert_eq!(rrl.check_at(ip("2001:db8:0:1ff::9"), &q, &r, 0), Verdict::Drop);
-        assert_eq!(rrl.check_at(ip("2001:db8:0:200::1"), &q, &r, 0), Verdict::Send);
+        assert_eq!(
+            rrl.check_at(ip("2001:db8:0:1ff::9"), &q, &r, 0),
+            Verdict::Drop
+        );
+        assert_eq!(
+            rrl.check_at(ip("2001:db8:0:200::1"), &q, &r, 0),
+            Verdict::Send
+        );
     }
 
     #[test]

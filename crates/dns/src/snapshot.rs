@@ -66,7 +66,10 @@ impl Snapshot {
 
     /// An empty snapshot for a node in `region`.
     pub fn for_region(region: &str) -> Self {
-        Self { region: region.into(), ..Self::default() }
+        Self {
+            region: region.into(),
+            ..Self::default()
+        }
     }
 
     /// A shareable handle on an empty snapshot.
@@ -92,7 +95,9 @@ impl Snapshot {
         }
         let mut public: FxHashMap<Box<[u8]>, Arc<CompiledZone>> = FxHashMap::default();
         for zone in zones.values().filter(|z| !z.private) {
-            let entry = public.entry(zone.apex[..].into()).or_insert_with(|| zone.clone());
+            let entry = public
+                .entry(zone.apex[..].into())
+                .or_insert_with(|| zone.clone());
             if (zone.created_at_ms, &zone.id) < (entry.created_at_ms, &entry.id) {
                 *entry = zone.clone();
             }

@@ -78,7 +78,9 @@ impl InboundEndpoint {
     /// for Do53, 443 for DoH), whatever port Cairn binds, as they would be on Route 53.
     pub fn admits(&self, protocol: &str, port: u16, source: IpAddr) -> bool {
         let source = unmap(source);
-        self.ingress.iter().any(|rule| rule.admits(protocol, port, source))
+        self.ingress
+            .iter()
+            .any(|rule| rule.admits(protocol, port, source))
     }
 }
 
@@ -110,7 +112,9 @@ impl VpcView {
 
     /// The rule with the longest domain covering `qname` (lowercase wire), if any.
     pub fn find_rule(&self, qname: &[u8]) -> Option<&Arc<CompiledRule>> {
-        self.rules.iter().find(|r| crate::vpc::internal::is_at_or_below(qname, &r.domain))
+        self.rules
+            .iter()
+            .find(|r| crate::vpc::internal::is_at_or_below(qname, &r.domain))
     }
 
     /// Whether a client at `source` sits in a subnet with DNS64 on.
@@ -118,7 +122,8 @@ impl VpcView {
         self.subnets.iter().any(|s| {
             s.enable_dns64
                 && (IpNet::from(s.cidr_block).contains(&source)
-                    || s.ipv6_cidr_block.is_some_and(|b| IpNet::from(b).contains(&source)))
+                    || s.ipv6_cidr_block
+                        .is_some_and(|b| IpNet::from(b).contains(&source)))
         })
     }
 }
@@ -136,7 +141,10 @@ pub struct Views {
 
 impl Views {
     /// Compiles the views of `network`, with private zones taken from `zones`.
-    pub fn compile(network: &NetworkContents, zones: &FxHashMap<HostedZoneId, Arc<CompiledZone>>) -> Self {
+    pub fn compile(
+        network: &NetworkContents,
+        zones: &FxHashMap<HostedZoneId, Arc<CompiledZone>>,
+    ) -> Self {
         let mut by_id = FxHashMap::default();
         for vpc in &network.vpcs {
             // Profiles associated with the VPC (lowest priority value first in Route 53; the
@@ -151,29 +159,50 @@ impl Views {
                 network
                     .profile_resources
                     .iter()
-                    .filter(|r| r.resource_type == kind && profiles.contains(&r.profile_id.as_str()))
+                    .filter(|r| {
+                        r.resource_type == kind && profiles.contains(&r.profile_id.as_str())
+                    })
                     .map(|r| r.resource_id.as_str())
                     .collect()
             };
             let mut private_zones: FxHashMap<Box<[u8]>, Arc<CompiledZone>> = FxHashMap::default();
-            let local_zones = network.associations.iter().filter(|a| a.vpc_id == vpc.id).map(|a| &a.zone_id);
+            let local_zones = network
+                .associations
+                .iter()
+                .filter(|a| a.vpc_id == vpc.id)
+                .map(|a| &a.zone_id);
             for zone_id in local_zones {
-                let Some(zone) = zones.get(zone_id).filter(|z| z.private) else { continue };
-                let entry = private_zones.entry(zone.apex[..].into()).or_insert_with(|| zone.clone());
+                let Some(zone) = zones.get(zone_id).filter(|z| z.private) else {
+                    continue;
+                };
+                let entry = private_zones
+                    .entry(zone.apex[..].into())
+                    .or_insert_with(|| zone.clone());
                 if (zone.created_at_ms, &zone.id) < (entry.created_at_ms, &entry.id) {
                     *entry = zone.clone();
                 }
             }
             // A profile's zone never displaces the VPC's own zone of the same name.
             for zone_id in from_profiles("HOSTED_ZONE") {
-                let Some(zone) = zones.get(&HostedZoneId::new(zone_id)).filter(|z| z.private) else { continue };
-                private_zones.entry(zone.apex[..].into()).or_insert_with(|| zone.clone());
+                let Some(zone) = zones.get(&HostedZoneId::new(zone_id)).filter(|z| z.private)
+                else {
+                    continue;
+                };
+                private_zones
+                    .entry(zone.apex[..].into())
+                    .or_insert_with(|| zone.clone());
             }
-            let local_rules = network.rule_associations.iter().filter(|a| a.vpc_id == vpc.id).map(|a| a.rule_id.as_str());
+            let local_rules = network
+                .rule_associations
+                .iter()
+                .filter(|a| a.vpc_id == vpc.id)
+                .map(|a| a.rule_id.as_str());
             let profile_rules = from_profiles("RESOLVER_RULE");
             let mut rules: Vec<Arc<CompiledRule>> = Vec::new();
             for rule_id in local_rules.chain(profile_rules) {
-                let Some(rule) = network.rules.iter().find(|r| r.id == rule_id) else { continue };
+                let Some(rule) = network.rules.iter().find(|r| r.id == rule_id) else {
+                    continue;
+                };
                 let domain = to_wire(&rule.domain_name);
                 // The first rule for a domain (the VPC's own, before any profile's) wins.
                 if rules.iter().any(|r| r.domain == domain) {
@@ -189,7 +218,11 @@ impl Views {
                     id: rule.id.clone(),
                     domain,
                     rule_type: rule.rule_type,
-                    targets: rule.targets.iter().filter_map(|t| t.socket_addr()).collect(),
+                    targets: rule
+                        .targets
+                        .iter()
+                        .filter_map(|t| t.socket_addr())
+                        .collect(),
                     sources,
                 }));
             }
@@ -201,7 +234,12 @@ impl Views {
                 .is_none_or(|c| c.autodefined_reverse);
             let view = VpcView {
                 vpc: vpc.clone(),
-                subnets: network.subnets.iter().filter(|s| s.vpc_id == vpc.id).cloned().collect(),
+                subnets: network
+                    .subnets
+                    .iter()
+                    .filter(|s| s.vpc_id == vpc.id)
+                    .cloned()
+                    .collect(),
                 private_zones,
                 hostname_domain: hostname_domain(&vpc.region),
                 rules,
@@ -210,7 +248,11 @@ impl Views {
             by_id.insert(vpc.id.clone(), Arc::new(view));
         }
         let mut inbound = FxHashMap::default();
-        for endpoint in network.endpoints.iter().filter(|e| e.direction == EndpointDirection::Inbound) {
+        for endpoint in network
+            .endpoints
+            .iter()
+            .filter(|e| e.direction == EndpointDirection::Inbound)
+        {
             let ingress = network
                 .security_groups
                 .iter()
@@ -222,18 +264,31 @@ impl Views {
                 Arc::new(InboundEndpoint {
                     id: endpoint.id.clone(),
                     vpc_id: endpoint.host_vpc_id.clone(),
-                    addresses: endpoint.addresses.iter().flat_map(|a| a.addresses()).collect(),
+                    addresses: endpoint
+                        .addresses
+                        .iter()
+                        .flat_map(|a| a.addresses())
+                        .collect(),
                     ingress,
                     dns64: endpoint.dns64_enabled,
                     // No protocols stored means the default, Do53.
-                    do53: endpoint.protocols.is_empty() || endpoint.protocols.iter().any(|p| p == "Do53"),
-                    doh: endpoint.protocols.iter().any(|p| p == "DoH" || p == "DoH-FIPS"),
+                    do53: endpoint.protocols.is_empty()
+                        || endpoint.protocols.iter().any(|p| p == "Do53"),
+                    doh: endpoint
+                        .protocols
+                        .iter()
+                        .any(|p| p == "DoH" || p == "DoH-FIPS"),
                 }),
             );
         }
         let mut by_block: Vec<(IpNet, Arc<VpcView>)> = by_id
             .values()
-            .flat_map(|view| view.vpc.cidr_blocks().into_iter().map(move |b| (b, view.clone())))
+            .flat_map(|view| {
+                view.vpc
+                    .cidr_blocks()
+                    .into_iter()
+                    .map(move |b| (b, view.clone()))
+            })
             .collect();
         by_block.sort_by(|(a, va), (b, vb)| {
             b.prefix_len()
@@ -241,14 +296,21 @@ impl Views {
                 .then(va.vpc.created_at_ms.cmp(&vb.vpc.created_at_ms))
                 .then(va.vpc.id.cmp(&vb.vpc.id))
         });
-        Self { by_id, by_block, inbound }
+        Self {
+            by_id,
+            by_block,
+            inbound,
+        }
     }
 
     /// The view of the VPC whose block holds `source` most specifically; `None` for a source
     /// in no VPC.
     pub fn for_source(&self, source: IpAddr) -> Option<&Arc<VpcView>> {
         let source = unmap(source);
-        self.by_block.iter().find(|(block, _)| block.contains(&source)).map(|(_, view)| view)
+        self.by_block
+            .iter()
+            .find(|(block, _)| block.contains(&source))
+            .map(|(_, view)| view)
     }
 }
 
@@ -262,14 +324,22 @@ pub fn unmap(addr: IpAddr) -> IpAddr {
 
 /// `ec2.internal` in us-east-1, `<region>.compute.internal` elsewhere, as lowercase wire.
 pub fn hostname_domain(region: &str) -> Box<[u8]> {
-    let text = if region == "us-east-1" { "ec2.internal".to_string() } else { format!("{region}.compute.internal") };
+    let text = if region == "us-east-1" {
+        "ec2.internal".to_string()
+    } else {
+        format!("{region}.compute.internal")
+    };
     to_wire(&text)
 }
 
 /// A dotted name (no trailing dot needed) as lowercase wire.
 pub(crate) fn to_wire(text: &str) -> Box<[u8]> {
     let mut out = Vec::with_capacity(text.len() + 2);
-    for label in text.trim_end_matches('.').split('.').filter(|l| !l.is_empty()) {
+    for label in text
+        .trim_end_matches('.')
+        .split('.')
+        .filter(|l| !l.is_empty())
+    {
         out.push(label.len() as u8);
         out.extend(label.bytes().map(|b| b.to_ascii_lowercase()));
     }
@@ -299,11 +369,18 @@ mod tests {
     #[test]
     fn the_longest_block_holding_the_source_chooses_the_view() {
         let network = NetworkContents {
-            vpcs: vec![vpc("vpc-wide", "127.10.0.0/16", 1), vpc("vpc-narrow", "127.10.5.0/24", 2)],
+            vpcs: vec![
+                vpc("vpc-wide", "127.10.0.0/16", 1),
+                vpc("vpc-narrow", "127.10.5.0/24", 2),
+            ],
             ..Default::default()
         };
         let views = Views::compile(&network, &FxHashMap::default());
-        let pick = |a: &str| views.for_source(a.parse().unwrap()).map(|v| v.vpc.id.clone());
+        let pick = |a: &str| {
+            views
+                .for_source(a.parse().unwrap())
+                .map(|v| v.vpc.id.clone())
+        };
         assert_eq!(pick("127.10.5.9").as_deref(), Some("vpc-narrow"));
         assert_eq!(pick("127.10.6.9").as_deref(), Some("vpc-wide"));
         assert_eq!(pick("::ffff:127.10.6.9").as_deref(), Some("vpc-wide"));
@@ -313,6 +390,9 @@ mod tests {
     #[test]
     fn hostname_domains_follow_the_region() {
         assert_eq!(&*hostname_domain("us-east-1"), b"\x03ec2\x08internal\x00");
-        assert_eq!(&*hostname_domain("eu-west-1"), b"\x09eu-west-1\x07compute\x08internal\x00");
+        assert_eq!(
+            &*hostname_domain("eu-west-1"),
+            b"\x09eu-west-1\x07compute\x08internal\x00"
+        );
     }
 }

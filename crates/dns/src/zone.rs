@@ -106,7 +106,11 @@ impl PreEncoded {
     pub fn new(zone: &CompiledZone) -> Self {
         Self {
             apex_ns: zone.apex_ns.clone(),
-            glue: zone.apex_ns_additional.iter().map(|(_, rrset)| rrset.clone()).collect(),
+            glue: zone
+                .apex_ns_additional
+                .iter()
+                .map(|(_, rrset)| rrset.clone())
+                .collect(),
             answers: SmallVec::new(),
             bytes: SmallVec::new(),
         }
@@ -117,7 +121,12 @@ impl PreEncoded {
     pub fn push(&mut self, rtype: u16, sections: &[u8], counts: [u16; 3]) {
         let start = self.bytes.len() as u32;
         self.bytes.extend_from_slice(sections);
-        self.answers.push(PreEncodedAnswer { rtype, counts, start, end: self.bytes.len() as u32 });
+        self.answers.push(PreEncodedAnswer {
+            rtype,
+            counts,
+            start,
+            end: self.bytes.len() as u32,
+        });
     }
 
     /// Whether no answer was added.
@@ -135,9 +144,17 @@ impl PreEncoded {
             _ => false,
         };
         let same_glue = self.glue.len() == zone.apex_ns_additional.len()
-            && self.glue.iter().zip(&zone.apex_ns_additional).all(|(a, (_, b))| Arc::ptr_eq(a, b));
-        (same_ns && same_glue)
-            .then(|| (&self.bytes[answer.start as usize..answer.end as usize], answer.counts))
+            && self
+                .glue
+                .iter()
+                .zip(&zone.apex_ns_additional)
+                .all(|(a, (_, b))| Arc::ptr_eq(a, b));
+        (same_ns && same_glue).then(|| {
+            (
+                &self.bytes[answer.start as usize..answer.end as usize],
+                answer.counts,
+            )
+        })
     }
 }
 

@@ -20,11 +20,21 @@ use hickory_proto::rr::rdata::opt::{EdnsCode, EdnsOption};
 use hickory_proto::rr::RData;
 
 fn geoip() -> GeoIp {
-    GeoIp::open(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/geoip/test-city.mmdb")))
-        .unwrap()
+    GeoIp::open(Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/fixtures/geoip/test-city.mmdb"
+    )))
+    .unwrap()
 }
 
-fn geo(name: &str, id: &str, ip: &str, continent: Option<&str>, country: Option<&str>, sub: Option<&str>) -> ResourceRecordSet {
+fn geo(
+    name: &str,
+    id: &str,
+    ip: &str,
+    continent: Option<&str>,
+    country: Option<&str>,
+    sub: Option<&str>,
+) -> ResourceRecordSet {
     let mut s = set(name, RrType::A, 60, &[ip]);
     s.set_identifier = Some(id.into());
     s.geo_location = Some(GeoLocation {
@@ -40,14 +50,26 @@ fn geo(name: &str, id: &str, ip: &str, continent: Option<&str>, country: Option<
 fn snapshot() -> Snapshot {
     let www = "www.geo.example";
     let sets = vec![
-        set("geo.example", RrType::Soa, 900, &["ns1.geo.example. hostmaster.geo.example. 1 7200 900 1209600 300"]),
+        set(
+            "geo.example",
+            RrType::Soa,
+            900,
+            &["ns1.geo.example. hostmaster.geo.example. 1 7200 900 1209600 300"],
+        ),
         set("geo.example", RrType::Ns, 172800, &["ns1.geo.example."]),
         set("ns1.geo.example", RrType::A, 3600, &["192.0.2.53"]),
         geo(www, "default", "10.0.0.1", None, Some("*"), None),
         geo(www, "europe", "10.0.0.2", Some("EU"), None, None),
         geo(www, "us", "10.0.0.3", None, Some("US"), None),
         geo(www, "california", "10.0.0.4", None, Some("US"), Some("CA")),
-        geo("nodefault.geo.example", "gb", "10.0.1.1", None, Some("GB"), None),
+        geo(
+            "nodefault.geo.example",
+            "gb",
+            "10.0.1.1",
+            None,
+            Some("GB"),
+            None,
+        ),
         set("plain.geo.example", RrType::A, 60, &["10.0.2.1"]),
     ];
     snapshot_of(&zone("ZGEO", "geo.example", sets), "us-east-1")
@@ -70,7 +92,10 @@ fn query(name: &str, ecs: Option<&[u8]>) -> Vec<u8> {
 
 fn ask(snap: &Snapshot, msg: &[u8], source: Option<&str>, geoip: Option<&GeoIp>) -> Message {
     let mut out = Vec::new();
-    let origin = Origin { source: source.map(|s| s.parse::<IpAddr>().unwrap()), geoip };
+    let origin = Origin {
+        source: source.map(|s| s.parse::<IpAddr>().unwrap()),
+        geoip,
+    };
     let reply = respond_from(snap, msg, Transport::Udp, origin, &mut out).expect("answered");
     Message::from_vec(reply).expect("a well-formed response")
 }
@@ -88,7 +113,9 @@ fn addresses(m: &Message) -> Vec<String> {
 /// The echoed ECS option: (address, source prefix, scope prefix).
 fn echoed(m: &Message) -> Option<(String, u8, u8)> {
     match m.edns.as_ref()?.options().get(EdnsCode::Subnet)? {
-        EdnsOption::Subnet(cs) => Some((cs.addr().to_string(), cs.source_prefix(), cs.scope_prefix())),
+        EdnsOption::Subnet(cs) => {
+            Some((cs.addr().to_string(), cs.source_prefix(), cs.scope_prefix()))
+        }
         _ => None,
     }
 }
@@ -103,7 +130,12 @@ fn ecs_subnets_get_their_region_and_the_source_prefix_as_scope() {
         (&[0, 1, 24, 0, 100, 64, 1][..], "10.0.0.1"),   // JP → *
         (&[0, 2, 48, 0, 0x20, 0x01, 0x0d, 0xb8, 0, 1][..], "10.0.0.2"), // GB → EU
     ] {
-        let reply = ask(&snap, &query("www.geo.example.", Some(ecs)), Some("127.0.0.1"), Some(&db));
+        let reply = ask(
+            &snap,
+            &query("www.geo.example.", Some(ecs)),
+            Some("127.0.0.1"),
+            Some(&db),
+        );
         assert_eq!(reply.metadata.response_code, ResponseCode::NoError);
         assert_eq!(addresses(&reply), [want], "ECS {ecs:?}");
         let (_, source, scope) = echoed(&reply).expect("ECS echoed");
@@ -114,7 +146,12 @@ fn ecs_subnets_get_their_region_and_the_source_prefix_as_scope() {
 #[test]
 fn the_echo_repeats_family_source_and_address() {
     let (snap, db) = (snapshot(), geoip());
-    let reply = ask(&snap, &query("www.geo.example.", Some(&[0, 1, 22, 0, 198, 51, 100])), None, Some(&db));
+    let reply = ask(
+        &snap,
+        &query("www.geo.example.", Some(&[0, 1, 22, 0, 198, 51, 100])),
+        None,
+        Some(&db),
+    );
     assert_eq!(echoed(&reply), Some(("198.51.100.0".into(), 22, 22)));
     assert_eq!(addresses(&reply), ["10.0.0.4"]);
 }
@@ -125,16 +162,29 @@ fn without_ecs_the_source_address_locates_the_client_and_nothing_is_echoed() {
     let q = query("www.geo.example.", None);
     let reply = ask(&snap, &q, Some("198.51.100.9"), Some(&db));
     assert_eq!(addresses(&reply), ["10.0.0.4"]);
-    assert_eq!(echoed(&reply), None, "no ECS in the query, none in the answer (RFC 7871 §7.2.2)");
-    assert_eq!(addresses(&ask(&snap, &q, Some("127.0.0.1"), Some(&db))), ["10.0.0.1"]);
-    assert_eq!(addresses(&ask(&snap, &q, Some("::1"), Some(&db))), ["10.0.0.1"]);
+    assert_eq!(
+        echoed(&reply),
+        None,
+        "no ECS in the query, none in the answer (RFC 7871 §7.2.2)"
+    );
+    assert_eq!(
+        addresses(&ask(&snap, &q, Some("127.0.0.1"), Some(&db))),
+        ["10.0.0.1"]
+    );
+    assert_eq!(
+        addresses(&ask(&snap, &q, Some("::1"), Some(&db))),
+        ["10.0.0.1"]
+    );
 }
 
 #[test]
 fn ecs_wins_over_the_source_address_and_zero_prefix_falls_back_to_it() {
     let (snap, db) = (snapshot(), geoip());
     let europe = query("www.geo.example.", Some(&[0, 1, 24, 0, 192, 0, 2]));
-    assert_eq!(addresses(&ask(&snap, &europe, Some("198.51.100.9"), Some(&db))), ["10.0.0.2"]);
+    assert_eq!(
+        addresses(&ask(&snap, &europe, Some("198.51.100.9"), Some(&db))),
+        ["10.0.0.2"]
+    );
     // /0 reveals nothing: the source (a Californian resolver) counts; the scope is 0.
     let hidden = query("www.geo.example.", Some(&[0, 1, 0, 0]));
     let reply = ask(&snap, &hidden, Some("198.51.100.9"), Some(&db));
@@ -146,7 +196,12 @@ fn ecs_wins_over_the_source_address_and_zero_prefix_falls_back_to_it() {
 fn answers_that_do_not_depend_on_the_client_have_scope_zero() {
     let (snap, db) = (snapshot(), geoip());
     let ecs = &[0, 1, 24, 0, 198, 51, 100][..];
-    let plain = ask(&snap, &query("plain.geo.example.", Some(ecs)), None, Some(&db));
+    let plain = ask(
+        &snap,
+        &query("plain.geo.example.", Some(ecs)),
+        None,
+        Some(&db),
+    );
     assert_eq!(addresses(&plain), ["10.0.2.1"]);
     assert_eq!(echoed(&plain), Some(("198.51.100.0".into(), 24, 0)));
     // Without a database nothing is located: the default answers, valid for everyone.
@@ -154,7 +209,12 @@ fn answers_that_do_not_depend_on_the_client_have_scope_zero() {
     assert_eq!(addresses(&no_db), ["10.0.0.1"]);
     assert_eq!(echoed(&no_db).map(|e| e.2), Some(0));
     // NXDOMAIN and REFUSED echo with scope 0 too.
-    let missing = ask(&snap, &query("missing.geo.example.", Some(ecs)), None, Some(&db));
+    let missing = ask(
+        &snap,
+        &query("missing.geo.example.", Some(ecs)),
+        None,
+        Some(&db),
+    );
     assert_eq!(missing.metadata.response_code, ResponseCode::NXDomain);
     assert_eq!(echoed(&missing).map(|e| e.2), Some(0));
     let refused = ask(&snap, &query("elsewhere.test.", Some(ecs)), None, Some(&db));
@@ -165,12 +225,29 @@ fn answers_that_do_not_depend_on_the_client_have_scope_zero() {
 #[test]
 fn no_match_and_no_default_is_nodata_with_scope_zero() {
     let (snap, db) = (snapshot(), geoip());
-    let reply = ask(&snap, &query("nodefault.geo.example.", Some(&[0, 1, 24, 0, 198, 51, 100])), None, Some(&db));
+    let reply = ask(
+        &snap,
+        &query("nodefault.geo.example.", Some(&[0, 1, 24, 0, 198, 51, 100])),
+        None,
+        Some(&db),
+    );
     assert_eq!(reply.metadata.response_code, ResponseCode::NoError);
     assert!(reply.answers.is_empty());
     assert_eq!(reply.authorities.len(), 1, "the SOA");
-    assert_eq!(echoed(&reply).map(|e| e.2), Some(0), "negative answers are scoped /0 (RFC 7871 §7.4)");
-    let gb = ask(&snap, &query("nodefault.geo.example.", Some(&[0, 2, 48, 0, 0x20, 0x01, 0x0d, 0xb8, 0, 1])), None, Some(&db));
+    assert_eq!(
+        echoed(&reply).map(|e| e.2),
+        Some(0),
+        "negative answers are scoped /0 (RFC 7871 §7.4)"
+    );
+    let gb = ask(
+        &snap,
+        &query(
+            "nodefault.geo.example.",
+            Some(&[0, 2, 48, 0, 0x20, 0x01, 0x0d, 0xb8, 0, 1]),
+        ),
+        None,
+        Some(&db),
+    );
     assert_eq!(addresses(&gb), ["10.0.1.1"]);
     assert_eq!(echoed(&gb).map(|e| e.2), Some(48));
 }
@@ -185,8 +262,17 @@ fn malformed_ecs_is_formerr() {
         &[0, 1, 23, 0, 198, 51, 101][..],    // a bit set beyond the prefix
         &[0, 7, 8, 0, 1][..],                // unknown family
     ] {
-        let reply = ask(&snap, &query("www.geo.example.", Some(ecs)), None, Some(&db));
-        assert_eq!(reply.metadata.response_code, ResponseCode::FormErr, "ECS {ecs:?}");
+        let reply = ask(
+            &snap,
+            &query("www.geo.example.", Some(ecs)),
+            None,
+            Some(&db),
+        );
+        assert_eq!(
+            reply.metadata.response_code,
+            ResponseCode::FormErr,
+            "ECS {ecs:?}"
+        );
         assert!(reply.answers.is_empty());
     }
 }

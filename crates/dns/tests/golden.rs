@@ -17,24 +17,51 @@ use cairn_model::RrType;
 use common::{query, set, snapshot_of, zone};
 
 fn snapshot() -> Snapshot {
-    let long: Vec<String> = (0..12).map(|i| format!("\"{}\"", "z".repeat(60 + i))).collect();
+    let long: Vec<String> = (0..12)
+        .map(|i| format!("\"{}\"", "z".repeat(60 + i)))
+        .collect();
     let long: Vec<&str> = long.iter().map(String::as_str).collect();
     let contents = zone(
         "ZGOLDEN",
         "example.com",
         vec![
-            set("example.com", RrType::Soa, 3600, &["ns1.example.com. hostmaster.example.com. 1 7200 900 1209600 300"]),
+            set(
+                "example.com",
+                RrType::Soa,
+                3600,
+                &["ns1.example.com. hostmaster.example.com. 1 7200 900 1209600 300"],
+            ),
             set("example.com", RrType::Ns, 172800, &["ns1.example.com."]),
             set("ns1.example.com", RrType::A, 3600, &["192.0.2.53"]),
             set("www.example.com", RrType::A, 300, &["192.0.2.1"]),
             set("www.example.com", RrType::Aaaa, 300, &["2001:db8::1"]),
-            set("alias.example.com", RrType::Cname, 60, &["www.example.com."]),
-            set("mail.example.com", RrType::Mx, 300, &["10 www.example.com."]),
+            set(
+                "alias.example.com",
+                RrType::Cname,
+                60,
+                &["www.example.com."],
+            ),
+            set(
+                "mail.example.com",
+                RrType::Mx,
+                300,
+                &["10 www.example.com."],
+            ),
             set("*.wild.example.com", RrType::Txt, 120, &["\"wild\""]),
-            set("sub.example.com", RrType::Ns, 3600, &["ns.sub.example.com."]),
+            set(
+                "sub.example.com",
+                RrType::Ns,
+                3600,
+                &["ns.sub.example.com."],
+            ),
             set("ns.sub.example.com", RrType::A, 3600, &["192.0.2.54"]),
             set("long.example.com", RrType::Txt, 300, &long),
-            set("x.example.com", RrType::Other(65280), 300, &["\\# 4 0a000001"]),
+            set(
+                "x.example.com",
+                RrType::Other(65280),
+                300,
+                &["\\# 4 0a000001"],
+            ),
         ],
     );
     snapshot_of(&contents, "us-east-1")
@@ -43,7 +70,12 @@ fn snapshot() -> Snapshot {
 fn hex(bytes: &[u8]) -> String {
     bytes
         .chunks(16)
-        .map(|row| row.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" "))
+        .map(|row| {
+            row.iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -55,16 +87,23 @@ fn check(case: &str, query: Vec<u8>, transport: Transport) {
     let text = format!(
         "; {case}\n; query\n{}\n; reply\n{}\n",
         hex(&query),
-        reply.as_deref().map_or_else(|| "(no reply)".to_string(), hex)
+        reply
+            .as_deref()
+            .map_or_else(|| "(no reply)".to_string(), hex)
     );
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(format!("{case}.hex"));
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(format!("{case}.hex"));
     if std::env::var_os("CAIRN_BLESS").is_some() {
         std::fs::write(&path, &text).unwrap();
         return;
     }
     let want = std::fs::read_to_string(&path)
         .unwrap_or_else(|_| panic!("missing golden {}; run with CAIRN_BLESS=1", path.display()));
-    assert_eq!(text, want, "reply for {case} changed; CAIRN_BLESS=1 regenerates after review");
+    assert_eq!(
+        text, want,
+        "reply for {case} changed; CAIRN_BLESS=1 regenerates after review"
+    );
 }
 
 macro_rules! golden {

@@ -25,7 +25,12 @@ fn make(labels: &[usize], kind: u8, n: u8) -> ResourceRecordSet {
         1 => set(&name, RrType::Aaaa, 60, &[&format!("2001:db8::{n:x}")]),
         2 => set(&name, RrType::Txt, 60, &[&format!("\"t{n}\"")]),
         3 => set(&name, RrType::Mx, 60, &[&format!("{n} ns1.example.com.")]),
-        4 if !name.starts_with('*') => set(&name, RrType::Ns, 60, &["ns1.example.com.", "ns1.b.example.com."]),
+        4 if !name.starts_with('*') => set(
+            &name,
+            RrType::Ns,
+            60,
+            &["ns1.example.com.", "ns1.b.example.com."],
+        ),
         _ => set(&name, RrType::Cname, 60, &["www.example.com."]),
     }
 }
@@ -35,7 +40,8 @@ fn normalise(sets: Vec<ResourceRecordSet>) -> Vec<ResourceRecordSet> {
     let mut out: Vec<ResourceRecordSet> = Vec::new();
     for s in sets {
         let clash = out.iter().any(|o| {
-            o.name == s.name && (o.rtype == s.rtype || o.rtype == RrType::Cname || s.rtype == RrType::Cname)
+            o.name == s.name
+                && (o.rtype == s.rtype || o.rtype == RrType::Cname || s.rtype == RrType::Cname)
         });
         if !clash {
             out.push(s);
@@ -46,8 +52,18 @@ fn normalise(sets: Vec<ResourceRecordSet>) -> Vec<ResourceRecordSet> {
 
 fn apex_sets() -> Vec<ResourceRecordSet> {
     vec![
-        set("example.com", RrType::Soa, 900, &["ns1.example.com. h.example.com. 1 7200 900 1209600 60"]),
-        set("example.com", RrType::Ns, 900, &["ns1.example.com.", "www.example.com."]),
+        set(
+            "example.com",
+            RrType::Soa,
+            900,
+            &["ns1.example.com. h.example.com. 1 7200 900 1209600 60"],
+        ),
+        set(
+            "example.com",
+            RrType::Ns,
+            900,
+            &["ns1.example.com.", "www.example.com."],
+        ),
     ]
 }
 
@@ -59,18 +75,42 @@ fn describe(z: &CompiledZone) -> BTreeMap<Vec<u8>, String> {
         .map(|(k, n)| {
             let mut rrsets: Vec<String> = n.rrsets.iter().map(|r| format!("{r:?}")).collect();
             rrsets.sort();
-            (k.to_vec(), format!("flags={} children={} skipped={} {:?} routed={}", n.flags, n.children, n.skipped, rrsets, n.routed.len()))
+            (
+                k.to_vec(),
+                format!(
+                    "flags={} children={} skipped={} {:?} routed={}",
+                    n.flags,
+                    n.children,
+                    n.skipped,
+                    rrsets,
+                    n.routed.len()
+                ),
+            )
         })
         .collect();
-    let extra: Vec<String> = z.apex_ns_additional.iter().map(|(n, r)| format!("{n:?} {r:?}")).collect();
-    map.insert(b"~zone".to_vec(), format!("{:?} {:?} {:?} {}", z.negative_soa, z.apex_ns, extra, z.skipped));
+    let extra: Vec<String> = z
+        .apex_ns_additional
+        .iter()
+        .map(|(n, r)| format!("{n:?} {r:?}"))
+        .collect();
+    map.insert(
+        b"~zone".to_vec(),
+        format!(
+            "{:?} {:?} {:?} {}",
+            z.negative_soa, z.apex_ns, extra, z.skipped
+        ),
+    );
     map
 }
 
 type Spec = (Vec<usize>, u8, u8);
 
 fn spec() -> impl Strategy<Value = Spec> {
-    (proptest::collection::vec(0usize..5, 1..4), any::<u8>(), any::<u8>())
+    (
+        proptest::collection::vec(0usize..5, 1..4),
+        any::<u8>(),
+        any::<u8>(),
+    )
 }
 
 proptest! {
@@ -130,10 +170,14 @@ fn removing_the_last_name_below_an_empty_non_terminal_removes_it() {
     sets.push(set("x.y.example.com", RrType::A, 60, &["192.0.2.1"]));
     let old = zone("ZINC", "example.com", sets);
     let compiled = Arc::new(compile_zone(&old));
-    assert!(compiled.nodes.contains_key(&b"\x01y\x07example\x03com\x00"[..]));
+    assert!(compiled
+        .nodes
+        .contains_key(&b"\x01y\x07example\x03com\x00"[..]));
     let gone = DomainName::from_route53("x.y.example.com").unwrap();
     let patched = patch_zone(&compiled, &old.zone, &[gone], &[]);
-    assert!(!patched.nodes.contains_key(&b"\x01y\x07example\x03com\x00"[..]));
+    assert!(!patched
+        .nodes
+        .contains_key(&b"\x01y\x07example\x03com\x00"[..]));
     assert_eq!(patched.nodes[&b"\x07example\x03com\x00"[..]].children, 0);
 }
 
@@ -153,7 +197,8 @@ fn pre_encoded_answers_follow_changes_they_did_not_touch() {
     let old = zone("ZINC", "example.com", sets);
     let id = old.zone.id.clone();
     let mut compiled = Arc::new(compile_zone(&old));
-    let mut snap = Snapshot::empty().with_changes(ChangeSeq(1), [(id.clone(), Some(compiled.clone()))]);
+    let mut snap =
+        Snapshot::empty().with_changes(ChangeSeq(1), [(id.clone(), Some(compiled.clone()))]);
     let queries = [
         common::query("www.example.com", 1, None),
         common::query("WWW.example.com", 1, Some((1232, 0))),
@@ -164,8 +209,12 @@ fn pre_encoded_answers_follow_changes_they_did_not_touch() {
         queries
             .iter()
             .map(|q| {
-                let fast = respond_from(snap, q, Transport::Udp, Origin::default(), &mut a).unwrap().to_vec();
-                let plan = respond_from_plan(snap, q, Transport::Udp, Origin::default(), &mut b).unwrap().to_vec();
+                let fast = respond_from(snap, q, Transport::Udp, Origin::default(), &mut a)
+                    .unwrap()
+                    .to_vec();
+                let plan = respond_from_plan(snap, q, Transport::Udp, Origin::default(), &mut b)
+                    .unwrap()
+                    .to_vec();
                 assert_eq!(fast, plan);
                 fast
             })
@@ -173,17 +222,39 @@ fn pre_encoded_answers_follow_changes_they_did_not_touch() {
     };
     let mut before = ask(&snap);
     let changes: [(&str, Vec<ResourceRecordSet>); 3] = [
-        ("example.com", vec![
-            set("example.com", RrType::Soa, 900, &["ns1.example.com. h.example.com. 1 7200 900 1209600 60"]),
-            set("example.com", RrType::Ns, 900, &["ns1.example.com."]),
-        ]),
-        ("ns1.example.com", vec![set("ns1.example.com", RrType::A, 60, &["192.0.2.99"])]),
-        ("sub.example.com", vec![set("sub.example.com", RrType::Ns, 60, &["ns1.example.com."])]),
+        (
+            "example.com",
+            vec![
+                set(
+                    "example.com",
+                    RrType::Soa,
+                    900,
+                    &["ns1.example.com. h.example.com. 1 7200 900 1209600 60"],
+                ),
+                set("example.com", RrType::Ns, 900, &["ns1.example.com."]),
+            ],
+        ),
+        (
+            "ns1.example.com",
+            vec![set("ns1.example.com", RrType::A, 60, &["192.0.2.99"])],
+        ),
+        (
+            "sub.example.com",
+            vec![set(
+                "sub.example.com",
+                RrType::Ns,
+                60,
+                &["ns1.example.com."],
+            )],
+        ),
     ];
     for (seq, (name, new_sets)) in changes.into_iter().enumerate() {
         let changed = [DomainName::from_route53(name).unwrap()];
         compiled = Arc::new(patch_zone(&compiled, &old.zone, &changed, &new_sets));
-        snap = snap.with_changes(ChangeSeq(seq as u64 + 2), [(id.clone(), Some(compiled.clone()))]);
+        snap = snap.with_changes(
+            ChangeSeq(seq as u64 + 2),
+            [(id.clone(), Some(compiled.clone()))],
+        );
         let after = ask(&snap);
         assert_ne!(after, before, "the change to {name} shows in the answers");
         before = after;

@@ -46,9 +46,16 @@ fn snapshot(names: &[Vec<usize>], texts: usize) -> Snapshot {
                 owner,
                 RrType::Txt,
                 60,
-                (0..texts).map(|j| format!("\"{}\"", "t".repeat(j * 30 + 1))).collect(),
+                (0..texts)
+                    .map(|j| format!("\"{}\"", "t".repeat(j * 30 + 1)))
+                    .collect(),
             ),
-            2 => ResourceRecordSet::simple(owner, RrType::Cname, 60, vec!["www.a.example.com.".into()]),
+            2 => ResourceRecordSet::simple(
+                owner,
+                RrType::Cname,
+                60,
+                vec!["www.a.example.com.".into()],
+            ),
             _ if !text.starts_with('*') => {
                 ResourceRecordSet::simple(owner, RrType::Ns, 60, vec![format!("ns.{text}.")])
             }
@@ -62,7 +69,10 @@ fn snapshot(names: &[Vec<usize>], texts: usize) -> Snapshot {
 fn query(name: &str, rtype: u16, edns: Option<u16>) -> Vec<u8> {
     let mut msg = Message::query();
     msg.metadata.id = 77;
-    msg.add_query(Query::query(Name::from_str(name).unwrap(), RecordType::from(rtype)));
+    msg.add_query(Query::query(
+        Name::from_str(name).unwrap(),
+        RecordType::from(rtype),
+    ));
     if let Some(payload) = edns {
         let mut e = Edns::new();
         e.set_max_payload(payload);

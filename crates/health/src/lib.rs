@@ -42,14 +42,21 @@ pub struct CheckerConfig {
 
 impl CheckerConfig {
     fn interval(&self, config: &HealthCheckConfig) -> Duration {
-        self.interval_override.unwrap_or_else(|| Duration::from_secs(config.interval_secs()))
+        self.interval_override
+            .unwrap_or_else(|| Duration::from_secs(config.interval_secs()))
     }
 }
 
 /// Runs the checker until `shutdown` turns true.
-pub async fn run(store: Arc<dyn Store>, config: CheckerConfig, mut shutdown: watch::Receiver<bool>) {
+pub async fn run(
+    store: Arc<dyn Store>,
+    config: CheckerConfig,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let config = Arc::new(config);
-    let refresh = config.interval_override.map_or(Duration::from_secs(1), |d| d.min(Duration::from_secs(1)));
+    let refresh = config
+        .interval_override
+        .map_or(Duration::from_secs(1), |d| d.min(Duration::from_secs(1)));
     let mut tasks: HashMap<String, (u64, JoinHandle<()>)> = HashMap::new();
     loop {
         match store.list_health_checks().await {
@@ -120,7 +127,9 @@ async fn probe_loop(store: Arc<dyn Store>, config: Arc<CheckerConfig>, check: He
 }
 
 fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
 }
 
 /// What one probe saw.
@@ -136,7 +145,11 @@ pub struct Outcome {
 
 impl Outcome {
     fn failure(ip: Option<IpAddr>, text: impl std::fmt::Display) -> Self {
-        Self { ok: false, status: format!("Failure: {text}"), ip }
+        Self {
+            ok: false,
+            status: format!("Failure: {text}"),
+            ip,
+        }
     }
 }
 
@@ -149,13 +162,25 @@ pub async fn probe(config: &HealthCheckConfig) -> Outcome {
     };
     let addr = SocketAddr::new(ip, port);
     match config.check_type {
-        HealthCheckType::Tcp => match tokio::time::timeout(TCP_CONNECT_TIMEOUT, tokio::net::TcpStream::connect(addr)).await {
-            Ok(Ok(_)) => Outcome { ok: true, status: "Success: TCP connection established".into(), ip: Some(ip) },
-            Ok(Err(e)) => Outcome::failure(Some(ip), format!("TCP connection failed: {e}")),
-            Err(_) => Outcome::failure(Some(ip), "The TCP connection timed out."),
-        },
+        HealthCheckType::Tcp => {
+            match tokio::time::timeout(TCP_CONNECT_TIMEOUT, tokio::net::TcpStream::connect(addr))
+                .await
+            {
+                Ok(Ok(_)) => Outcome {
+                    ok: true,
+                    status: "Success: TCP connection established".into(),
+                    ip: Some(ip),
+                },
+                Ok(Err(e)) => Outcome::failure(Some(ip), format!("TCP connection failed: {e}")),
+                Err(_) => Outcome::failure(Some(ip), "The TCP connection timed out."),
+            }
+        }
         t if t.is_http() => http_probe(config, addr).await,
-        _ => Outcome { ok: true, status: "Success".into(), ip: Some(ip) },
+        _ => Outcome {
+            ok: true,
+            status: "Success".into(),
+            ip: Some(ip),
+        },
     }
 }
 
@@ -164,7 +189,9 @@ async fn resolve(config: &HealthCheckConfig) -> Result<IpAddr, String> {
     if let Some(ip) = &config.ip_address {
         return ip.parse().map_err(|_| format!("Invalid IP address {ip}"));
     }
-    let Some(fqdn) = &config.fqdn else { return Err("No IP address or domain name to check".into()) };
+    let Some(fqdn) = &config.fqdn else {
+        return Err("No IP address or domain name to check".into());
+    };
     let host = fqdn.trim_end_matches('.');
     let found = tokio::time::timeout(Duration::from_secs(4), tokio::net::lookup_host((host, 0)))
         .await
@@ -181,7 +208,11 @@ async fn http_probe(config: &HealthCheckConfig, addr: SocketAddr) -> Outcome {
     let https = config.check_type.is_https();
     let scheme = if https { "https" } else { "http" };
     let path = config.resource_path.as_deref().unwrap_or("/");
-    let path = if path.starts_with('/') { path.to_string() } else { format!("/{path}") };
+    let path = if path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("/{path}")
+    };
     let mut builder = reqwest::Client::builder()
         .danger_accept_invalid_certs(true)
         .connect_timeout(HTTP_CONNECT_TIMEOUT)
@@ -209,12 +240,19 @@ async fn http_probe(config: &HealthCheckConfig, addr: SocketAddr) -> Outcome {
     if let Some(host) = config.host_header() {
         request = request.header(reqwest::header::HOST, host);
     }
-    let response = match tokio::time::timeout(HTTP_CONNECT_TIMEOUT + HTTP_RESPONSE_TIMEOUT, request.send()).await {
-        Err(_) => return Outcome::failure(ip, "The endpoint did not respond in time."),
-        Ok(Err(e)) if e.is_connect() => return Outcome::failure(ip, format!("Connection failed: {}", root_cause(&e))),
-        Ok(Err(e)) => return Outcome::failure(ip, format!("The request failed: {}", root_cause(&e))),
-        Ok(Ok(r)) => r,
-    };
+    let response =
+        match tokio::time::timeout(HTTP_CONNECT_TIMEOUT + HTTP_RESPONSE_TIMEOUT, request.send())
+            .await
+        {
+            Err(_) => return Outcome::failure(ip, "The endpoint did not respond in time."),
+            Ok(Err(e)) if e.is_connect() => {
+                return Outcome::failure(ip, format!("Connection failed: {}", root_cause(&e)))
+            }
+            Ok(Err(e)) => {
+                return Outcome::failure(ip, format!("The request failed: {}", root_cause(&e)))
+            }
+            Ok(Ok(r)) => r,
+        };
     let status = response.status();
     let status_text = format!(
         "HTTP Status Code {}, {}",
@@ -225,10 +263,16 @@ async fn http_probe(config: &HealthCheckConfig, addr: SocketAddr) -> Outcome {
         return Outcome::failure(ip, status_text);
     }
     if config.check_type.is_str_match() {
-        let needle = config.search_string.as_deref().unwrap_or_default().as_bytes();
+        let needle = config
+            .search_string
+            .as_deref()
+            .unwrap_or_default()
+            .as_bytes();
         let body = match tokio::time::timeout(HTTP_RESPONSE_TIMEOUT, read_prefix(response)).await {
             Ok(Ok(body)) => body,
-            Ok(Err(e)) => return Outcome::failure(ip, format!("Reading the body failed: {}", root_cause(&e))),
+            Ok(Err(e)) => {
+                return Outcome::failure(ip, format!("Reading the body failed: {}", root_cause(&e)))
+            }
             Err(_) => return Outcome::failure(ip, "The body did not arrive in time."),
         };
         if !contains(&body, needle) {
@@ -238,7 +282,11 @@ async fn http_probe(config: &HealthCheckConfig, addr: SocketAddr) -> Outcome {
             );
         }
     }
-    Outcome { ok: true, status: format!("Success: {status_text}"), ip }
+    Outcome {
+        ok: true,
+        status: format!("Success: {status_text}"),
+        ip,
+    }
 }
 
 /// The first [`SEARCH_WINDOW`] bytes of the body.

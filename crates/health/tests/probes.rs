@@ -16,7 +16,9 @@ async fn server(status: Arc<AtomicU16>, body: &'static str) -> u16 {
     let port = listener.local_addr().unwrap().port();
     tokio::spawn(async move {
         loop {
-            let Ok((mut socket, _)) = listener.accept().await else { return };
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
             let status = status.clone();
             tokio::spawn(async move {
                 let mut buf = [0u8; 4096];
@@ -40,7 +42,9 @@ async fn raw_server(reply: Vec<u8>) -> u16 {
     let reply = Arc::new(reply);
     tokio::spawn(async move {
         loop {
-            let Ok((mut socket, _)) = listener.accept().await else { return };
+            let Ok((mut socket, _)) = listener.accept().await else {
+                return;
+            };
             let reply = reply.clone();
             tokio::spawn(async move {
                 let mut buf = [0u8; 4096];
@@ -92,11 +96,17 @@ async fn http_status_decides() {
     assert!(outcome.ok, "{outcome:?}");
     assert_eq!(outcome.status, "Success: HTTP Status Code 200, OK");
     status.store(302, Ordering::SeqCst);
-    assert!(probe(&config(HealthCheckType::Http, port)).await.ok, "3xx is healthy");
+    assert!(
+        probe(&config(HealthCheckType::Http, port)).await.ok,
+        "3xx is healthy"
+    );
     status.store(500, Ordering::SeqCst);
     let outcome = probe(&config(HealthCheckType::Http, port)).await;
     assert!(!outcome.ok);
-    assert_eq!(outcome.status, "Failure: HTTP Status Code 500, Internal Server Error");
+    assert_eq!(
+        outcome.status,
+        "Failure: HTTP Status Code 500, Internal Server Error"
+    );
 }
 
 #[tokio::test]
@@ -108,7 +118,12 @@ async fn string_match_and_tcp() {
     c.search_string = Some("READY".into());
     assert!(!probe(&c).await.ok, "the match is case-sensitive");
     assert!(probe(&config(HealthCheckType::Tcp, port)).await.ok);
-    let closed = TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap().port();
+    let closed = TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     assert!(!probe(&config(HealthCheckType::Tcp, closed)).await.ok);
     assert!(!probe(&config(HealthCheckType::Http, closed)).await.ok);
 }
@@ -116,7 +131,9 @@ async fn string_match_and_tcp() {
 #[tokio::test]
 async fn checker_flips_the_status_in_the_store() {
     let dir = tempfile::tempdir().unwrap();
-    let store = cairn_store::open(dir.path().join("c.db").to_str().unwrap()).await.unwrap();
+    let store = cairn_store::open(dir.path().join("c.db").to_str().unwrap())
+        .await
+        .unwrap();
     let status = Arc::new(AtomicU16::new(200));
     let port = server(status.clone(), "ok").await;
     let mut c = config(HealthCheckType::Http, port);
@@ -125,11 +142,21 @@ async fn checker_flips_the_status_in_the_store() {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let checker = tokio::spawn(cairn_health::run(
         store.clone(),
-        CheckerConfig { region: "us-east-1".into(), interval_override: Some(Duration::from_millis(50)) },
+        CheckerConfig {
+            region: "us-east-1".into(),
+            interval_override: Some(Duration::from_millis(50)),
+        },
         stop_rx,
     ));
     let healthy = |store: Arc<dyn cairn_store::Store>, id: String| async move {
-        store.health_statuses().await.unwrap().into_iter().find(|(i, _)| *i == id).unwrap().1
+        store
+            .health_statuses()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|(i, _)| *i == id)
+            .unwrap()
+            .1
     };
     let wait_for = |want: bool| {
         let store = store.clone();
@@ -153,7 +180,10 @@ async fn checker_flips_the_status_in_the_store() {
     status.store(200, Ordering::SeqCst);
     wait_for(true).await;
     stop_tx.send(true).unwrap();
-    tokio::time::timeout(Duration::from_secs(5), checker).await.unwrap().unwrap();
+    tokio::time::timeout(Duration::from_secs(5), checker)
+        .await
+        .unwrap()
+        .unwrap();
 }
 
 #[tokio::test]
@@ -167,13 +197,22 @@ async fn string_match_reads_the_decoded_body_within_5120_bytes() {
     let mut far = vec![b'x'; 6000];
     far.extend_from_slice(b"READY-MARKER");
     for encoding in ["gzip", "deflate"] {
-        let mut c = config(HealthCheckType::HttpStrMatch, raw_server(compressed_reply(&near, encoding)).await);
+        let mut c = config(
+            HealthCheckType::HttpStrMatch,
+            raw_server(compressed_reply(&near, encoding)).await,
+        );
         c.search_string = Some("READY-MARKER".into());
         let outcome = probe(&c).await;
         assert!(outcome.ok, "{encoding}: {outcome:?}");
         c.port = Some(raw_server(compressed_reply(&far, encoding)).await);
         let outcome = probe(&c).await;
         assert!(!outcome.ok, "{encoding}: past the window");
-        assert!(outcome.status.contains("Failed to find the search string in the first 5120 bytes"), "{}", outcome.status);
+        assert!(
+            outcome
+                .status
+                .contains("Failed to find the search string in the first 5120 bytes"),
+            "{}",
+            outcome.status
+        );
     }
 }

@@ -132,33 +132,53 @@ pub struct CidrError {
 impl CidrError {
     /// An error of `kind` saying `message`.
     pub fn new(kind: CidrErrorKind, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into() }
+        Self {
+            kind,
+            message: message.into(),
+        }
     }
 
     /// `NoSuchCidrCollectionException` for `id`.
     pub fn no_such_collection(id: &str) -> Self {
-        Self::new(CidrErrorKind::NoSuchCollection, format!("The CIDR collection with ID {id} doesn't exist."))
+        Self::new(
+            CidrErrorKind::NoSuchCollection,
+            format!("The CIDR collection with ID {id} doesn't exist."),
+        )
     }
 }
 
 fn name_ok(name: &str, max: usize) -> bool {
-    (1..=max).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    (1..=max).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 /// Checks a CreateCidrCollection `Name` and `CallerReference`.
 pub fn check_new_collection(name: &str, caller_reference: &str) -> Result<(), CidrError> {
     if !name_ok(name, 64) {
-        return Err(CidrError::new(CidrErrorKind::InvalidInput, format!("Invalid collection name: {name}")));
+        return Err(CidrError::new(
+            CidrErrorKind::InvalidInput,
+            format!("Invalid collection name: {name}"),
+        ));
     }
     if caller_reference.is_empty() || caller_reference.len() > 64 || !caller_reference.is_ascii() {
-        return Err(CidrError::new(CidrErrorKind::InvalidInput, "Invalid CallerReference."));
+        return Err(CidrError::new(
+            CidrErrorKind::InvalidInput,
+            "Invalid CallerReference.",
+        ));
     }
     Ok(())
 }
 
 /// Parses one block: IPv4 /1 to /24 or IPv6 /1 to /48 (ROUTE53.md §3), host bits zero.
 pub fn parse_block(text: &str) -> Result<IpNet, CidrError> {
-    let invalid = || CidrError::new(CidrErrorKind::InvalidInput, format!("Invalid CIDR block: {text}"));
+    let invalid = || {
+        CidrError::new(
+            CidrErrorKind::InvalidInput,
+            format!("Invalid CIDR block: {text}"),
+        )
+    };
     let net: IpNet = text.parse().map_err(|_| invalid())?;
     let max = match net {
         IpNet::V4(_) => 24,
@@ -186,7 +206,10 @@ pub fn apply_cidr_changes(
         ));
     }
     if changes.is_empty() || changes.len() > MAX_CHANGES {
-        return Err(CidrError::new(CidrErrorKind::InvalidInput, "Changes must hold 1 to 1000 changes."));
+        return Err(CidrError::new(
+            CidrErrorKind::InvalidInput,
+            "Changes must hold 1 to 1000 changes.",
+        ));
     }
     let mut next = collection.clone();
     for change in changes {
@@ -197,14 +220,23 @@ pub fn apply_cidr_changes(
             ));
         }
         if change.cidr_list.is_empty() || change.cidr_list.len() > 1000 {
-            return Err(CidrError::new(CidrErrorKind::InvalidInput, "CidrList must hold 1 to 1000 blocks."));
+            return Err(CidrError::new(
+                CidrErrorKind::InvalidInput,
+                "CidrList must hold 1 to 1000 blocks.",
+            ));
         }
-        let blocks = change.cidr_list.iter().map(|b| parse_block(b)).collect::<Result<Vec<_>, _>>()?;
+        let blocks = change
+            .cidr_list
+            .iter()
+            .map(|b| parse_block(b))
+            .collect::<Result<Vec<_>, _>>()?;
         match change.action {
             CidrChangeAction::Put => {
                 for block in &blocks {
-                    if let Some((other, _)) =
-                        next.locations.iter().find(|(l, bs)| **l != change.location_name && bs.contains(block))
+                    if let Some((other, _)) = next
+                        .locations
+                        .iter()
+                        .find(|(l, bs)| **l != change.location_name && bs.contains(block))
                     {
                         return Err(CidrError::new(
                             CidrErrorKind::InvalidInput,
@@ -212,13 +244,18 @@ pub fn apply_cidr_changes(
                         ));
                     }
                 }
-                let location = next.locations.entry(change.location_name.clone()).or_default();
+                let location = next
+                    .locations
+                    .entry(change.location_name.clone())
+                    .or_default();
                 location.extend(blocks);
                 location.sort();
                 location.dedup();
             }
             CidrChangeAction::DeleteIfExists => {
-                let Some(location) = next.locations.get_mut(&change.location_name) else { continue };
+                let Some(location) = next.locations.get_mut(&change.location_name) else {
+                    continue;
+                };
                 location.retain(|b| !blocks.contains(b));
                 if location.is_empty() {
                     if in_use(&change.location_name) {
@@ -271,22 +308,42 @@ mod tests {
     fn blocks_are_checked() {
         assert!(parse_block("10.0.0.0/8").is_ok());
         assert!(parse_block("2001:db8::/48").is_ok());
-        for bad in ["10.0.0.1/8", "10.0.0.0/25", "0.0.0.0/0", "2001:db8::/64", "x"] {
-            assert_eq!(parse_block(bad).unwrap_err().kind, CidrErrorKind::InvalidInput, "{bad}");
+        for bad in [
+            "10.0.0.1/8",
+            "10.0.0.0/25",
+            "0.0.0.0/0",
+            "2001:db8::/64",
+            "x",
+        ] {
+            assert_eq!(
+                parse_block(bad).unwrap_err().kind,
+                CidrErrorKind::InvalidInput,
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn changes_apply_in_order_and_bump_the_version() {
         let c = collection();
-        let next = apply_cidr_changes(&c, Some(1), &[put("a", &["10.0.0.0/8"]), put("b", &["11.0.0.0/8"])], |_| false)
-            .unwrap();
+        let next = apply_cidr_changes(
+            &c,
+            Some(1),
+            &[put("a", &["10.0.0.0/8"]), put("b", &["11.0.0.0/8"])],
+            |_| false,
+        )
+        .unwrap();
         assert_eq!(next.version, 2);
         assert_eq!(next.locations.len(), 2);
-        let err = apply_cidr_changes(&next, Some(1), &[put("a", &["12.0.0.0/8"])], |_| false).unwrap_err();
+        let err = apply_cidr_changes(&next, Some(1), &[put("a", &["12.0.0.0/8"])], |_| false)
+            .unwrap_err();
         assert_eq!(err.kind, CidrErrorKind::VersionMismatch);
-        let delete = CidrChange { action: CidrChangeAction::DeleteIfExists, ..put("a", &["10.0.0.0/8"]) };
-        let err = apply_cidr_changes(&next, None, std::slice::from_ref(&delete), |l| l == "a").unwrap_err();
+        let delete = CidrChange {
+            action: CidrChangeAction::DeleteIfExists,
+            ..put("a", &["10.0.0.0/8"])
+        };
+        let err = apply_cidr_changes(&next, None, std::slice::from_ref(&delete), |l| l == "a")
+            .unwrap_err();
         assert_eq!(err.kind, CidrErrorKind::BlockInUse);
         let gone = apply_cidr_changes(&next, None, &[delete], |_| false).unwrap();
         assert!(!gone.locations.contains_key("a"));

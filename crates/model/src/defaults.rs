@@ -16,10 +16,15 @@ pub const SOA_TIMERS: &str = "7200 900 1209600 86400";
 
 /// Name servers used when none are configured, shaped like Route 53's.
 pub fn default_name_servers() -> Vec<DomainName> {
-    ["ns-1.cairn.invalid", "ns-2.cairn.invalid", "ns-3.cairn.invalid", "ns-4.cairn.invalid"]
-        .iter()
-        .map(|n| DomainName::from_route53(n).expect("static names are valid"))
-        .collect()
+    [
+        "ns-1.cairn.invalid",
+        "ns-2.cairn.invalid",
+        "ns-3.cairn.invalid",
+        "ns-4.cairn.invalid",
+    ]
+    .iter()
+    .map(|n| DomainName::from_route53(n).expect("static names are valid"))
+    .collect()
 }
 
 /// The mailbox in the SOA's RNAME field.

@@ -63,7 +63,10 @@ impl HealthCheckType {
 
     /// One of the HTTP(S) types.
     pub fn is_http(self) -> bool {
-        matches!(self, Self::Http | Self::Https | Self::HttpStrMatch | Self::HttpsStrMatch)
+        matches!(
+            self,
+            Self::Http | Self::Https | Self::HttpStrMatch | Self::HttpsStrMatch
+        )
     }
 
     /// A string-matching type.
@@ -208,7 +211,9 @@ impl HealthCheckConfig {
         }
         if !self.regions.is_empty() {
             if self.regions.len() < 3 {
-                return Err(invalid("Invalid parameter : Regions must contain at least 3 regions."));
+                return Err(invalid(
+                    "Invalid parameter : Regions must contain at least 3 regions.",
+                ));
             }
             for region in &self.regions {
                 if !REGIONS.contains(&region.as_str()) {
@@ -274,7 +279,9 @@ impl HealthCheckConfig {
             )));
         }
         if t == HealthCheckType::Tcp && self.resource_path.is_some() {
-            return Err(invalid("Invalid parameter : ResourcePath is not allowed for health checks of type TCP."));
+            return Err(invalid(
+                "Invalid parameter : ResourcePath is not allowed for health checks of type TCP.",
+            ));
         }
         Ok(())
     }
@@ -385,7 +392,10 @@ pub struct HealthCheckUpdate {
 
 impl HealthCheckUpdate {
     /// The config after this update, validated.
-    pub fn apply(&self, current: &HealthCheckConfig) -> Result<HealthCheckConfig, HealthCheckError> {
+    pub fn apply(
+        &self,
+        current: &HealthCheckConfig,
+    ) -> Result<HealthCheckConfig, HealthCheckError> {
         let mut c = current.clone();
         for element in &self.reset {
             match element {
@@ -445,7 +455,11 @@ pub struct ProbeState {
 
 impl Default for ProbeState {
     fn default() -> Self {
-        Self { healthy: true, consecutive_ok: 0, consecutive_fail: 0 }
+        Self {
+            healthy: true,
+            consecutive_ok: 0,
+            consecutive_fail: 0,
+        }
     }
 }
 
@@ -475,7 +489,11 @@ impl ProbeState {
 /// The status routing uses. `raw` is the probed (or, for CALCULATED, the computed) status;
 /// an operator override wins over everything; a disabled check is healthy; `Inverted`
 /// flips the result (so disabled + inverted is unhealthy).
-pub fn effective_status(config: &HealthCheckConfig, raw: bool, override_status: Option<bool>) -> bool {
+pub fn effective_status(
+    config: &HealthCheckConfig,
+    raw: bool,
+    override_status: Option<bool>,
+) -> bool {
     if let Some(forced) = override_status {
         return forced;
     }
@@ -485,7 +503,10 @@ pub fn effective_status(config: &HealthCheckConfig, raw: bool, override_status: 
 
 /// A CALCULATED check's raw status from its children's statuses: healthy when at least
 /// `HealthThreshold` are healthy (0 ⇒ always healthy; more than the children ⇒ never).
-pub fn calculated_status(health_threshold: u32, children_healthy: impl IntoIterator<Item = bool>) -> bool {
+pub fn calculated_status(
+    health_threshold: u32,
+    children_healthy: impl IntoIterator<Item = bool>,
+) -> bool {
     let healthy = children_healthy.into_iter().filter(|h| *h).count();
     healthy >= health_threshold as usize
 }
@@ -526,13 +547,22 @@ mod tests {
         assert!(effective_status(&c, true, None));
         assert!(!effective_status(&c, false, None));
         c.inverted = true;
-        assert!(!effective_status(&c, true, None), "a new inverted check is unhealthy");
+        assert!(
+            !effective_status(&c, true, None),
+            "a new inverted check is unhealthy"
+        );
         assert!(effective_status(&c, false, None));
         c.disabled = true;
-        assert!(!effective_status(&c, true, None), "disabled + inverted is unhealthy");
+        assert!(
+            !effective_status(&c, true, None),
+            "disabled + inverted is unhealthy"
+        );
         c.inverted = false;
         assert!(effective_status(&c, false, None), "disabled is healthy");
-        assert!(!effective_status(&c, true, Some(false)), "the override wins");
+        assert!(
+            !effective_status(&c, true, Some(false)),
+            "the override wins"
+        );
         assert!(effective_status(&http(), false, Some(true)));
     }
 
@@ -542,7 +572,10 @@ mod tests {
         assert!(calculated_status(0, [false, false]));
         assert!(calculated_status(1, [false, true]));
         assert!(!calculated_status(2, [false, true]));
-        assert!(!calculated_status(3, [true, true]), "more than the children is never healthy");
+        assert!(
+            !calculated_status(3, [true, true]),
+            "more than the children is never healthy"
+        );
     }
 
     #[test]
@@ -584,7 +617,12 @@ mod tests {
         assert_eq!(after.failure_threshold, 5);
         assert_eq!(after.resource_path, None);
         assert_eq!(after.fqdn.as_deref(), Some("www.example.com"));
-        assert!(HealthCheckUpdate { failure_threshold: Some(0), ..Default::default() }.apply(&c).is_err());
+        assert!(HealthCheckUpdate {
+            failure_threshold: Some(0),
+            ..Default::default()
+        }
+        .apply(&c)
+        .is_err());
     }
 
     #[test]

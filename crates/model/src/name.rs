@@ -155,7 +155,10 @@ impl DomainName {
 
     /// The labels, leftmost first, without the root label.
     pub fn labels(&self) -> Labels<'_> {
-        Labels { wire: &self.wire, pos: 0 }
+        Labels {
+            wire: &self.wire,
+            pos: 0,
+        }
     }
 
     /// How many labels, not counting the root.
@@ -190,7 +193,9 @@ impl DomainName {
             return None;
         }
         let skip = 1 + self.wire[0] as usize;
-        Some(Self { wire: self.wire[skip..].to_vec() })
+        Some(Self {
+            wire: self.wire[skip..].to_vec(),
+        })
     }
 
     /// This name with one more label on the left.
@@ -387,9 +392,13 @@ mod tests {
     #[test]
     fn subdomain_respects_label_boundaries() {
         let apex = DomainName::from_route53("example.com").unwrap();
-        assert!(DomainName::from_route53("www.example.com").unwrap().is_subdomain_of(&apex));
+        assert!(DomainName::from_route53("www.example.com")
+            .unwrap()
+            .is_subdomain_of(&apex));
         assert!(apex.is_subdomain_of(&apex));
-        assert!(!DomainName::from_route53("badexample.com").unwrap().is_subdomain_of(&apex));
+        assert!(!DomainName::from_route53("badexample.com")
+            .unwrap()
+            .is_subdomain_of(&apex));
         assert!(apex.is_subdomain_of(&DomainName::root()));
     }
 
@@ -401,7 +410,10 @@ mod tests {
 
     #[test]
     fn limits_are_enforced() {
-        assert_eq!(DomainName::from_route53(&"a".repeat(64)), Err(NameError::LabelTooLong));
+        assert_eq!(
+            DomainName::from_route53(&"a".repeat(64)),
+            Err(NameError::LabelTooLong)
+        );
         let long = vec!["abcdefghi"; 26].join(".");
         assert_eq!(DomainName::from_route53(&long), Err(NameError::NameTooLong));
         assert_eq!(DomainName::from_route53("a..b"), Err(NameError::EmptyLabel));

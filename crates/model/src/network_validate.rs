@@ -83,7 +83,11 @@ pub fn check_vpc_block(block: Ipv4Net) -> Result<(), NetworkError> {
 
 /// A new subnet's block: /16 to /28, inside one of the VPC's IPv4 blocks, overlapping no
 /// subnet in `existing` of the same VPC.
-pub fn check_subnet_block(vpc: &Vpc, existing: &[Subnet], block: Ipv4Net) -> Result<(), NetworkError> {
+pub fn check_subnet_block(
+    vpc: &Vpc,
+    existing: &[Subnet],
+    block: Ipv4Net,
+) -> Result<(), NetworkError> {
     let inside = std::iter::once(&vpc.cidr_block)
         .chain(vpc.secondary_cidr_blocks.iter())
         .any(|vpc_block| vpc_block.contains(&block));
@@ -111,10 +115,12 @@ pub fn check_subnet_ipv6_block(vpc: &Vpc, block: Ipv6Net) -> Result<(), NetworkE
 /// The availability zone a subnet lands in: `requested`, which must be the region followed
 /// by one letter, or the region's first zone (`us-east-1a`).
 pub fn availability_zone(region: &str, requested: Option<&str>) -> Result<String, NetworkError> {
-    let Some(zone) = requested else { return Ok(format!("{region}a")) };
-    let letter = zone.strip_prefix(region).filter(|rest| {
-        rest.len() == 1 && rest.bytes().all(|b| b.is_ascii_lowercase())
-    });
+    let Some(zone) = requested else {
+        return Ok(format!("{region}a"));
+    };
+    let letter = zone
+        .strip_prefix(region)
+        .filter(|rest| rest.len() == 1 && rest.bytes().all(|b| b.is_ascii_lowercase()));
     match letter {
         Some(_) => Ok(zone.to_string()),
         None => Err(NetworkError::InvalidParameterValue(format!(
@@ -161,7 +167,8 @@ pub fn check_ingress_rule(rule: &IngressRule) -> Result<(), NetworkError> {
     }
     if rule.sources.is_empty() && rule.source_groups.is_empty() {
         return Err(NetworkError::InvalidParameterValue(
-            "The request must contain the parameter ipPermissions.ipRanges, ipv6Ranges or groups".into(),
+            "The request must contain the parameter ipPermissions.ipRanges, ipv6Ranges or groups"
+                .into(),
         ));
     }
     Ok(())
@@ -175,7 +182,10 @@ pub fn is_duplicate_rule(existing: &[IngressRule], rule: &IngressRule) -> bool {
             && old.from_port == rule.from_port
             && old.to_port == rule.to_port
             && rule.sources.iter().all(|s| old.sources.contains(s))
-            && rule.source_groups.iter().all(|g| old.source_groups.contains(g))
+            && rule
+                .source_groups
+                .iter()
+                .all(|g| old.source_groups.contains(g))
     })
 }
 
@@ -187,7 +197,11 @@ pub fn describe_rule(rule: &IngressRule) -> String {
         .map(IpNet::to_string)
         .or_else(|| rule.source_groups.first().cloned())
         .unwrap_or_default();
-    let protocol = if rule.protocol == "-1" { "ALL".to_string() } else { rule.protocol.to_ascii_uppercase() };
+    let protocol = if rule.protocol == "-1" {
+        "ALL".to_string()
+    } else {
+        rule.protocol.to_ascii_uppercase()
+    };
     match (rule.from_port, rule.to_port) {
         (Some(from), Some(to)) if rule.protocol != "-1" => {
             format!("peer: {peer}, {protocol}, from port: {from}, to port: {to}, ALLOW")
@@ -254,15 +268,27 @@ mod tests {
         let outside = check_subnet_block(&v, &existing, "10.1.0.0/24".parse().expect("net"));
         assert_eq!(outside.expect_err("outside").code(), "InvalidSubnet.Range");
         let overlap = check_subnet_block(&v, &existing, "10.0.0.0/20".parse().expect("net"));
-        assert_eq!(overlap.expect_err("overlap").code(), "InvalidSubnet.Conflict");
+        assert_eq!(
+            overlap.expect_err("overlap").code(),
+            "InvalidSubnet.Conflict"
+        );
         let same = check_subnet_block(&v, &existing, "10.0.1.0/24".parse().expect("net"));
-        assert_eq!(same.expect_err("same").to_string(), "The CIDR '10.0.1.0/24' conflicts with another subnet");
+        assert_eq!(
+            same.expect_err("same").to_string(),
+            "The CIDR '10.0.1.0/24' conflicts with another subnet"
+        );
     }
 
     #[test]
     fn availability_zones_follow_the_region() {
-        assert_eq!(availability_zone("us-east-1", None).expect("default"), "us-east-1a");
-        assert_eq!(availability_zone("us-east-1", Some("us-east-1c")).expect("ok"), "us-east-1c");
+        assert_eq!(
+            availability_zone("us-east-1", None).expect("default"),
+            "us-east-1a"
+        );
+        assert_eq!(
+            availability_zone("us-east-1", Some("us-east-1c")).expect("ok"),
+            "us-east-1c"
+        );
         assert!(availability_zone("us-east-1", Some("eu-west-1a")).is_err());
     }
 
@@ -279,11 +305,21 @@ mod tests {
             source_groups: Vec::new(),
         };
         assert!(check_ingress_rule(&rule).is_ok());
-        let backwards = IngressRule { from_port: Some(60), to_port: Some(53), ..rule.clone() };
+        let backwards = IngressRule {
+            from_port: Some(60),
+            to_port: Some(53),
+            ..rule.clone()
+        };
         assert!(check_ingress_rule(&backwards).is_err());
         assert!(is_duplicate_rule(std::slice::from_ref(&rule), &rule));
-        let other = IngressRule { to_port: Some(54), ..rule.clone() };
+        let other = IngressRule {
+            to_port: Some(54),
+            ..rule.clone()
+        };
         assert!(!is_duplicate_rule(std::slice::from_ref(&rule), &other));
-        assert_eq!(describe_rule(&rule), "peer: 10.0.0.0/8, UDP, from port: 53, to port: 53, ALLOW");
+        assert_eq!(
+            describe_rule(&rule),
+            "peer: 10.0.0.0/8, UDP, from port: 53, to port: 53, ALLOW"
+        );
     }
 }

@@ -26,8 +26,20 @@ pub struct AwsRegion {
     pub subdivision: Option<&'static str>,
 }
 
-const fn region(name: &'static str, latitude: f64, longitude: f64, country: &'static str, subdivision: Option<&'static str>) -> AwsRegion {
-    AwsRegion { name, latitude, longitude, country, subdivision }
+const fn region(
+    name: &'static str,
+    latitude: f64,
+    longitude: f64,
+    country: &'static str,
+    subdivision: Option<&'static str>,
+) -> AwsRegion {
+    AwsRegion {
+        name,
+        latitude,
+        longitude,
+        country,
+        subdivision,
+    }
 }
 
 /// Every region `ResourceRecordSetRegion` accepts, in the API model's order (botocore
@@ -132,7 +144,11 @@ pub fn local_zone_group_location(group: &str) -> Option<(f64, f64)> {
     }
     let parent = aws_region(parent)?;
     let known = LOCAL_ZONE_METROS.iter().find(|(code, _, _)| *code == metro);
-    Some(known.map_or((parent.latitude, parent.longitude), |&(_, lat, lon)| (lat, lon)))
+    Some(
+        known.map_or((parent.latitude, parent.longitude), |&(_, lat, lon)| {
+            (lat, lon)
+        }),
+    )
 }
 
 /// Great-circle distance in kilometres between two points given in degrees (haversine on a
@@ -163,8 +179,12 @@ mod tests {
 
     #[test]
     fn nearby_regions_are_closer() {
-        assert!(region_distance("us-east-1", "us-east-2") < region_distance("us-east-1", "eu-west-1"));
-        assert!(region_distance("eu-west-1", "eu-west-2") < region_distance("eu-west-1", "us-west-2"));
+        assert!(
+            region_distance("us-east-1", "us-east-2") < region_distance("us-east-1", "eu-west-1")
+        );
+        assert!(
+            region_distance("eu-west-1", "eu-west-2") < region_distance("eu-west-1", "us-west-2")
+        );
         assert_eq!(region_distance("nowhere", "us-east-1"), f64::INFINITY);
         assert_eq!(region_distance("eu-west-1", "eu-west-1"), 0.0);
     }
@@ -175,22 +195,41 @@ mod tests {
         let d = distance_km((51.5074, -0.1278), (48.8566, 2.3522));
         assert!((d - 344.0).abs() < 3.0, "{d}");
         let half = distance_km((0.0, 0.0), (0.0, 180.0));
-        assert!((half - std::f64::consts::PI * 6371.0).abs() < 0.01, "{half}");
+        assert!(
+            (half - std::f64::consts::PI * 6371.0).abs() < 0.01,
+            "{half}"
+        );
     }
 
     #[test]
     fn region_names_are_unique() {
         for (i, r) in AWS_REGIONS.iter().enumerate() {
-            assert!(AWS_REGIONS[i + 1..].iter().all(|o| o.name != r.name), "{} twice", r.name);
+            assert!(
+                AWS_REGIONS[i + 1..].iter().all(|o| o.name != r.name),
+                "{} twice",
+                r.name
+            );
         }
     }
 
     #[test]
     fn local_zone_groups_resolve_to_their_metro_or_parent() {
-        assert_eq!(local_zone_group_location("us-west-2-lax-1"), Some((34.1, -118.2)));
+        assert_eq!(
+            local_zone_group_location("us-west-2-lax-1"),
+            Some((34.1, -118.2))
+        );
         // An unlisted metro of a known region sits at the region.
-        assert_eq!(local_zone_group_location("us-east-1-zzz-1"), Some((38.9, -77.4)));
-        for bad in ["us-west-2", "us-west-2-lax", "nowhere-1-lax-1", "us-west-2-LAX-1", "us-west-2-lax-x"] {
+        assert_eq!(
+            local_zone_group_location("us-east-1-zzz-1"),
+            Some((38.9, -77.4))
+        );
+        for bad in [
+            "us-west-2",
+            "us-west-2-lax",
+            "nowhere-1-lax-1",
+            "us-west-2-LAX-1",
+            "us-west-2-lax-x",
+        ] {
             assert_eq!(local_zone_group_location(bad), None, "{bad}");
         }
     }

@@ -41,7 +41,11 @@ pub struct EndpointAddress {
 impl EndpointAddress {
     /// Every address, IPv4 first.
     pub fn addresses(&self) -> Vec<IpAddr> {
-        self.ip.map(IpAddr::V4).into_iter().chain(self.ipv6.map(IpAddr::V6)).collect()
+        self.ip
+            .map(IpAddr::V4)
+            .into_iter()
+            .chain(self.ipv6.map(IpAddr::V6))
+            .collect()
     }
 }
 
@@ -112,7 +116,10 @@ pub struct TargetAddress {
 impl TargetAddress {
     /// The socket address queries go to.
     pub fn socket_addr(&self) -> Option<SocketAddr> {
-        self.ip.map(IpAddr::V4).or(self.ipv6.map(IpAddr::V6)).map(|ip| SocketAddr::new(ip, self.port))
+        self.ip
+            .map(IpAddr::V4)
+            .or(self.ipv6.map(IpAddr::V6))
+            .map(|ip| SocketAddr::new(ip, self.port))
     }
 }
 

@@ -68,7 +68,9 @@ id_type!(
 
 /// The position of a committed change in the store's change log. Every committed change
 /// gets the next one; the data plane follows the log by sequence.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Default, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Default, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct ChangeSeq(pub u64);
 

@@ -35,9 +35,15 @@ fn the_target_must_exist_with_the_same_type() {
         errors(&with(vec![set("lb.example.com", RrType::Aaaa, &["2001:db8::1"])]), vec![(Create, alias("www.example.com", "lb.example.com"))]),
         ["Tried to create an alias that targets lb.example.com., type A in zone ZTEST, but that target was not found"]
     );
-    assert!(accepted(&with(vec![a("lb.example.com", "192.0.2.1")]), vec![(Create, alias("example.com", "lb.example.com"))]));
+    assert!(accepted(
+        &with(vec![a("lb.example.com", "192.0.2.1")]),
+        vec![(Create, alias("example.com", "lb.example.com"))]
+    ));
     // A routed group is a target too.
-    assert!(accepted(&with(vec![weighted("lb.example.com", "a", 1)]), vec![(Create, alias("www.example.com", "lb.example.com"))]));
+    assert!(accepted(
+        &with(vec![weighted("lb.example.com", "a", 1)]),
+        vec![(Create, alias("www.example.com", "lb.example.com"))]
+    ));
 }
 
 #[test]
@@ -57,12 +63,19 @@ fn the_target_is_looked_up_at_the_aliass_place_in_the_batch() {
         errors(&apex(), vec![(Create, alias_cname.clone()), (Create, target.clone())]),
         ["Tried to create an alias that targets dev18.example.com., type CNAME in zone ZTEST, but that target was not found"]
     );
-    assert!(accepted(&apex(), vec![(Create, target), (Create, alias_cname)]));
+    assert!(accepted(
+        &apex(),
+        vec![(Create, target), (Create, alias_cname)]
+    ));
 }
 
 #[test]
 fn an_alias_at_the_apex_cannot_reach_a_cname() {
-    let existing = with(vec![set("c.example.com", RrType::Cname, &["x.example.net"])]);
+    let existing = with(vec![set(
+        "c.example.com",
+        RrType::Cname,
+        &["x.example.net"],
+    )]);
     // An A alias does not find a CNAME (the types differ) ...
     assert_eq!(
         errors(&existing, vec![(Create, alias("example.com", "c.example.com"))]),
@@ -74,7 +87,13 @@ fn an_alias_at_the_apex_cannot_reach_a_cname() {
         ["RRSet of type CNAME with DNS name example.com. is not permitted at apex in zone example.com."]
     );
     // Below the apex a CNAME alias to a CNAME is fine.
-    assert!(accepted(&existing, vec![(Create, alias_of("www.example.com", RrType::Cname, "c.example.com"))]));
+    assert!(accepted(
+        &existing,
+        vec![(
+            Create,
+            alias_of("www.example.com", RrType::Cname, "c.example.com")
+        )]
+    ));
 }
 
 #[test]
@@ -89,7 +108,11 @@ fn an_alias_is_not_its_own_target() {
 fn aliases_to_other_zones_are_left_to_the_caller() {
     // The store checks targets in other hosted zones; this zone cannot see them.
     let mut elsewhere = alias("www.example.com", "lb.other.test");
-    elsewhere.alias_target = Some(AliasTarget { hosted_zone_id: "ZOTHER".into(), dns_name: name("lb.other.test"), evaluate_target_health: false });
+    elsewhere.alias_target = Some(AliasTarget {
+        hosted_zone_id: "ZOTHER".into(),
+        dns_name: name("lb.other.test"),
+        evaluate_target_health: false,
+    });
     let edit = apply(&apex(), vec![(Create, elsewhere.clone())]).unwrap();
     assert_eq!(edit.written, [elsewhere]);
 }
@@ -97,6 +120,12 @@ fn aliases_to_other_zones_are_left_to_the_caller() {
 #[test]
 fn deleting_a_target_leaves_its_alias_in_place() {
     // Route 53 does not track who points at a set; the alias then answers nothing.
-    let existing = with(vec![a("t.example.com", "192.0.2.1"), alias("al.example.com", "t.example.com")]);
-    assert!(accepted(&existing, vec![(Delete, a("t.example.com", "192.0.2.1"))]));
+    let existing = with(vec![
+        a("t.example.com", "192.0.2.1"),
+        alias("al.example.com", "t.example.com"),
+    ]);
+    assert!(accepted(
+        &existing,
+        vec![(Delete, a("t.example.com", "192.0.2.1"))]
+    ));
 }

@@ -25,7 +25,12 @@ struct Draw {
 
 fn draws(max: usize) -> impl Strategy<Value = Vec<Draw>> {
     prop::collection::vec(
-        (0u8..3, 0u8..6, 0u8..3, 0u8..4).prop_map(|(action, kind, owner, variant)| Draw { action, kind, owner, variant }),
+        (0u8..3, 0u8..6, 0u8..3, 0u8..4).prop_map(|(action, kind, owner, variant)| Draw {
+            action,
+            kind,
+            owner,
+            variant,
+        }),
         0..max,
     )
 }
@@ -36,12 +41,37 @@ fn record_set_of(draw: Draw) -> ResourceRecordSet {
     let owner = OWNERS[usize::from(draw.owner)];
     let v = usize::from(draw.variant);
     let mut s = match draw.kind {
-        0 => a(owner, ["192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4"][v]),
-        1 => set(owner, RrType::Txt, &[["\"one\"", "\"two\"", "\"three\"", "\"four\""][v]]),
-        2 => set(owner, RrType::Cname, &[["x.example.net.", "y.example.net.", "z.example.net.", "w.example.net."][v]]),
+        0 => a(
+            owner,
+            ["192.0.2.1", "192.0.2.2", "192.0.2.3", "192.0.2.4"][v],
+        ),
+        1 => set(
+            owner,
+            RrType::Txt,
+            &[["\"one\"", "\"two\"", "\"three\"", "\"four\""][v]],
+        ),
+        2 => set(
+            owner,
+            RrType::Cname,
+            &[[
+                "x.example.net.",
+                "y.example.net.",
+                "z.example.net.",
+                "w.example.net.",
+            ][v]],
+        ),
         3 => alias(owner, OWNERS[v % 3]),
         4 => weighted(owner, ["w1", "w2", "w3", "w1"][v], [0, 1, 255, 7][v]),
-        _ => set(owner, RrType::Mx, &[["10 mx.example.net.", "20 mx.example.net.", "10 mx2.example.net.", "0 ."][v]]),
+        _ => set(
+            owner,
+            RrType::Mx,
+            &[[
+                "10 mx.example.net.",
+                "20 mx.example.net.",
+                "10 mx2.example.net.",
+                "0 .",
+            ][v]],
+        ),
     };
     if draw.kind == 0 && v == 3 {
         s.ttl = Some(60);
@@ -67,11 +97,23 @@ fn change_against(state: &[ResourceRecordSet], draw: Draw) -> (ChangeAction, Res
 }
 
 /// Applies a batch to a whole zone's sets, returning the new sets in key order.
-fn apply_to(state: &[ResourceRecordSet], changes: Vec<(ChangeAction, ResourceRecordSet)>) -> Option<Vec<ResourceRecordSet>> {
-    let edit = apply_change_batch(&zone(), state, state.len() as u64, &batch(changes), &Limits::default()).ok()?;
+fn apply_to(
+    state: &[ResourceRecordSet],
+    changes: Vec<(ChangeAction, ResourceRecordSet)>,
+) -> Option<Vec<ResourceRecordSet>> {
+    let edit = apply_change_batch(
+        &zone(),
+        state,
+        state.len() as u64,
+        &batch(changes),
+        &Limits::default(),
+    )
+    .ok()?;
     let mut next: Vec<ResourceRecordSet> = state
         .iter()
-        .filter(|s| !edit.deleted.contains(&s.key()) && !edit.written.iter().any(|w| w.key() == s.key()))
+        .filter(|s| {
+            !edit.deleted.contains(&s.key()) && !edit.written.iter().any(|w| w.key() == s.key())
+        })
         .cloned()
         .collect();
     next.extend(edit.written);
@@ -80,7 +122,10 @@ fn apply_to(state: &[ResourceRecordSet], changes: Vec<(ChangeAction, ResourceRec
 }
 
 /// Applies changes one at a time; `None` as soon as one is refused.
-fn apply_one_by_one(state: &[ResourceRecordSet], changes: &[(ChangeAction, ResourceRecordSet)]) -> Option<Vec<ResourceRecordSet>> {
+fn apply_one_by_one(
+    state: &[ResourceRecordSet],
+    changes: &[(ChangeAction, ResourceRecordSet)],
+) -> Option<Vec<ResourceRecordSet>> {
     let mut current = sorted(state.to_vec());
     for change in changes {
         current = apply_to(&current, vec![change.clone()])?;

@@ -23,7 +23,11 @@ fn latency(owner: &str, id: &str, region: &str) -> cairn_model::ResourceRecordSe
 
 fn geo(owner: &str, id: &str, country: &str) -> cairn_model::ResourceRecordSet {
     let mut s = routed(owner, id, "192.0.2.1");
-    s.geo_location = Some(GeoLocation { continent_code: None, country_code: Some(country.into()), subdivision_code: None });
+    s.geo_location = Some(GeoLocation {
+        continent_code: None,
+        country_code: Some(country.into()),
+        subdivision_code: None,
+    });
     s
 }
 
@@ -37,7 +41,10 @@ fn multivalue(owner: &str, id: &str, value: &str) -> cairn_model::ResourceRecord
 fn a_weighted_group_is_accepted_with_weights_0_to_255() {
     assert!(accepted(
         &apex(),
-        vec![(Create, weighted("w.example.com", "a", 0)), (Create, weighted("w.example.com", "b", 255))]
+        vec![
+            (Create, weighted("w.example.com", "a", 0)),
+            (Create, weighted("w.example.com", "b", 255))
+        ]
     ));
 }
 
@@ -83,7 +90,10 @@ fn set_identifiers_are_1_to_128_characters() {
         invalid_input(&apex(), vec![(Create, weighted("w.example.com", "", 1))]),
         "Invalid XML ; cvc-minLength-valid: Value '' with length = '0' is not facet-valid with respect to minLength '1' for type 'ResourceRecordSetIdentifier'."
     );
-    assert!(accepted(&apex(), vec![(Create, weighted("w.example.com", &"x".repeat(128), 1))]));
+    assert!(accepted(
+        &apex(),
+        vec![(Create, weighted("w.example.com", &"x".repeat(128), 1))]
+    ));
 }
 
 #[test]
@@ -99,7 +109,11 @@ fn routed_and_plain_sets_do_not_mix_in_either_order() {
         ["RRSet with DNS name w.example.com., type A cannot be created as other RRSets exist with the same name and type"]
     );
     // cert-manager/cert-manager#5388: a multivalue set beside a plain one.
-    let existing = with(vec![set("_acme-challenge.example.com", RrType::Txt, &["\"old\""])]);
+    let existing = with(vec![set(
+        "_acme-challenge.example.com",
+        RrType::Txt,
+        &["\"old\""],
+    )]);
     let mut challenge = set("_acme-challenge.example.com", RrType::Txt, &["\"new\""]);
     challenge.set_identifier = Some("abc".into());
     challenge.multi_value_answer = Some(true);
@@ -112,7 +126,13 @@ fn routed_and_plain_sets_do_not_mix_in_either_order() {
 #[test]
 fn a_plain_set_can_become_routed_by_deleting_it_first() {
     let existing = with(vec![a("w.example.com", "192.0.2.9")]);
-    assert!(accepted(&existing, vec![(Delete, a("w.example.com", "192.0.2.9")), (Create, weighted("w.example.com", "a", 1))]));
+    assert!(accepted(
+        &existing,
+        vec![
+            (Delete, a("w.example.com", "192.0.2.9")),
+            (Create, weighted("w.example.com", "a", 1))
+        ]
+    ));
 }
 
 #[test]
@@ -140,7 +160,10 @@ fn failover_is_primary_or_secondary_and_one_of_each() {
     );
     assert!(accepted(
         &apex(),
-        vec![(Create, failover("f.example.com", "p", "PRIMARY")), (Create, failover("f.example.com", "s", "SECONDARY"))]
+        vec![
+            (Create, failover("f.example.com", "p", "PRIMARY")),
+            (Create, failover("f.example.com", "s", "SECONDARY"))
+        ]
     ));
 }
 
@@ -150,7 +173,13 @@ fn one_latency_set_per_region() {
         errors(&apex(), vec![(Create, latency("l.example.com", "l1", "eu-west-1")), (Create, latency("l.example.com", "l2", "eu-west-1"))]),
         ["RRSet with DNS name l.example.com., type A, SetIdentifier \"l2\" cannot be created because a latency rrset for region eu-west-1 already exists with the same name and type."]
     );
-    assert!(accepted(&apex(), vec![(Create, latency("l.example.com", "l1", "eu-west-1")), (Create, latency("l.example.com", "l2", "us-east-1"))]));
+    assert!(accepted(
+        &apex(),
+        vec![
+            (Create, latency("l.example.com", "l1", "eu-west-1")),
+            (Create, latency("l.example.com", "l2", "us-east-1"))
+        ]
+    ));
 }
 
 #[test]
@@ -159,7 +188,13 @@ fn geolocations_are_not_repeated() {
         errors(&apex(), vec![(Create, geo("g.example.com", "de1", "DE")), (Create, geo("g.example.com", "de2", "DE"))]),
         ["RRSet with DNS name g.example.com., type A, SetIdentifier \"de2\" cannot be created because a geolocation rrset for the same location already exists with the same name and type."]
     );
-    assert!(accepted(&apex(), vec![(Create, geo("g.example.com", "de", "DE")), (Create, geo("g.example.com", "default", "*"))]));
+    assert!(accepted(
+        &apex(),
+        vec![
+            (Create, geo("g.example.com", "de", "DE")),
+            (Create, geo("g.example.com", "default", "*"))
+        ]
+    ));
 }
 
 #[test]
@@ -183,7 +218,11 @@ fn multivalue_is_not_for_aliases_or_cnames() {
 #[test]
 fn ns_soa_and_ds_are_not_routed() {
     for rtype in [RrType::Ns, RrType::Ds] {
-        let value = if rtype == RrType::Ns { "ns.example.net." } else { "12345 13 2 3C2B9F1E3E2F4D0B8F5A6C7D8E9F0A1B2C3D4E5F60718293A4B5C6D7E8F90A1B" };
+        let value = if rtype == RrType::Ns {
+            "ns.example.net."
+        } else {
+            "12345 13 2 3C2B9F1E3E2F4D0B8F5A6C7D8E9F0A1B2C3D4E5F60718293A4B5C6D7E8F90A1B"
+        };
         let mut s = set("sub.example.com", rtype, &[value]);
         s.set_identifier = Some("a".into());
         s.weight = Some(1);
@@ -204,23 +243,38 @@ fn a_failover_alias_must_evaluate_target_health() {
         errors(&existing, vec![(Create, primary.clone())]),
         ["RRSet with DNS name f.example.com., type A is a failover alias, so its EvaluateTargetHealth must be true"]
     );
-    primary.alias_target.as_mut().unwrap().evaluate_target_health = true;
+    primary
+        .alias_target
+        .as_mut()
+        .unwrap()
+        .evaluate_target_health = true;
     assert!(accepted(&existing, vec![(Create, primary)]));
 }
 
 #[test]
 fn at_most_100_routed_sets_per_name_and_type() {
-    let group: Vec<_> = (0..MAX_ROUTED_PER_NAME_AND_TYPE).map(|i| multivalue("mv.example.com", &format!("id{i}"), &format!("192.0.2.{i}"))).collect();
+    let group: Vec<_> = (0..MAX_ROUTED_PER_NAME_AND_TYPE)
+        .map(|i| multivalue("mv.example.com", &format!("id{i}"), &format!("192.0.2.{i}")))
+        .collect();
     let existing = with(group);
     assert_eq!(
         errors(&existing, vec![(Create, multivalue("mv.example.com", "one-more", "198.51.100.1"))]),
         ["RRSet with DNS name mv.example.com., type A, SetIdentifier \"one-more\" cannot be created because 100 multivalue answer rrsets already exist with the same name and type."]
     );
     // Replacing one of them is fine.
-    assert!(accepted(&existing, vec![(Upsert, multivalue("mv.example.com", "id7", "198.51.100.1"))]));
+    assert!(accepted(
+        &existing,
+        vec![(Upsert, multivalue("mv.example.com", "id7", "198.51.100.1"))]
+    ));
 }
 
-fn proximity(owner: &str, id: &str, region: Option<&str>, coordinates: Option<(&str, &str)>, bias: Option<i32>) -> cairn_model::ResourceRecordSet {
+fn proximity(
+    owner: &str,
+    id: &str,
+    region: Option<&str>,
+    coordinates: Option<(&str, &str)>,
+    bias: Option<i32>,
+) -> cairn_model::ResourceRecordSet {
     let mut s = routed(owner, id, "192.0.2.1");
     s.geo_proximity_location = Some(cairn_model::rrset::GeoProximityLocation {
         aws_region: region.map(Into::into),
@@ -238,11 +292,33 @@ const P: &str = "in Change with [Action=CREATE, Name=p.example.com., Type=A, Set
 fn geoproximity_locations_are_validated() {
     let ok = |set| accepted(&apex(), vec![(Create, set)]);
     let refused = |set| invalid_input(&apex(), vec![(Create, set)]);
-    assert!(ok(proximity("p.example.com", "p", Some("eu-west-1"), None, Some(-99))));
-    assert!(ok(proximity("p.example.com", "p", None, Some(("-33.87", "151.21")), Some(99))));
-    assert!(ok(proximity("p.example.com", "p", None, Some(("+90", "-180.0")), None)));
+    assert!(ok(proximity(
+        "p.example.com",
+        "p",
+        Some("eu-west-1"),
+        None,
+        Some(-99)
+    )));
+    assert!(ok(proximity(
+        "p.example.com",
+        "p",
+        None,
+        Some(("-33.87", "151.21")),
+        Some(99)
+    )));
+    assert!(ok(proximity(
+        "p.example.com",
+        "p",
+        None,
+        Some(("+90", "-180.0")),
+        None
+    )));
     let mut zone_group = proximity("p.example.com", "p", None, None, None);
-    zone_group.geo_proximity_location.as_mut().unwrap().local_zone_group = Some("us-west-2-lax-1".into());
+    zone_group
+        .geo_proximity_location
+        .as_mut()
+        .unwrap()
+        .local_zone_group = Some("us-west-2-lax-1".into());
     assert!(ok(zone_group.clone()));
 
     assert_eq!(
@@ -258,7 +334,13 @@ fn geoproximity_locations_are_validated() {
         format!("Invalid XML ; cvc-pattern-valid: Value '12.345' is not facet-valid with respect to pattern '[-+]?[0-9]{{1,2}}(\\.[0-9]{{0,2}})?' for type 'Latitude'. {P}")
     );
     assert_eq!(
-        refused(proximity("p.example.com", "p", None, Some(("10", "181"))  , None)),
+        refused(proximity(
+            "p.example.com",
+            "p",
+            None,
+            Some(("10", "181")),
+            None
+        )),
         format!("Invalid request: Longitude '181' must be between -180 and 180 {P}")
     );
     assert_eq!(
@@ -270,28 +352,52 @@ fn geoproximity_locations_are_validated() {
         format!("Invalid request: Expected exactly one of [AWSRegion, LocalZoneGroup, or Coordinates], but found more than one in GeoProximityLocation {P}")
     );
     assert_eq!(
-        refused(proximity("p.example.com", "p", Some("mars-north-1"), None, None)),
+        refused(proximity(
+            "p.example.com",
+            "p",
+            Some("mars-north-1"),
+            None,
+            None
+        )),
         format!("Invalid request: Unknown AWSRegion 'mars-north-1' in GeoProximityLocation {P}")
     );
-    zone_group.geo_proximity_location.as_mut().unwrap().local_zone_group = Some("lax".into());
+    zone_group
+        .geo_proximity_location
+        .as_mut()
+        .unwrap()
+        .local_zone_group = Some("lax".into());
     assert!(refused(zone_group).starts_with("Invalid request: Unknown LocalZoneGroup 'lax'"));
 }
 
 #[test]
 fn latency_regions_are_route53s_enumeration() {
-    let refused = invalid_input(&apex(), vec![(Create, latency("l.example.com", "l1", "us-middle-1"))]);
+    let refused = invalid_input(
+        &apex(),
+        vec![(Create, latency("l.example.com", "l1", "us-middle-1"))],
+    );
     assert!(
         refused.starts_with("Invalid XML ; cvc-enumeration-valid: Value 'us-middle-1' is not facet-valid with respect to enumeration '[us-east-1, us-east-2, us-west-1, us-west-2, ca-central-1, "),
         "{refused}"
     );
-    assert!(refused.contains("eusc-de-east-1]'. It must be a value from the enumeration."), "{refused}");
+    assert!(
+        refused.contains("eusc-de-east-1]'. It must be a value from the enumeration."),
+        "{refused}"
+    );
 }
 
 #[test]
 fn at_most_30_geoproximity_sets_per_name_and_type() {
     use cairn_model::change::MAX_GEOPROXIMITY_PER_NAME_AND_TYPE;
     let group: Vec<_> = (0..MAX_GEOPROXIMITY_PER_NAME_AND_TYPE)
-        .map(|i| proximity("p.example.com", &format!("id{i}"), None, Some((&format!("{i}"), "0")), None))
+        .map(|i| {
+            proximity(
+                "p.example.com",
+                &format!("id{i}"),
+                None,
+                Some((&format!("{i}"), "0")),
+                None,
+            )
+        })
         .collect();
     let existing = with(group);
     assert_eq!(

@@ -32,8 +32,14 @@ fn wildcard_ns_is_refused_but_a_literal_star_elsewhere_is_not_a_wildcard() {
     assert!(accepted(
         &apex(),
         vec![
-            (Create, set("a.*.example.com", RrType::Ns, &["ns.example.net."])),
-            (Create, set("a*.example.com", RrType::Ns, &["ns.example.net."])),
+            (
+                Create,
+                set("a.*.example.com", RrType::Ns, &["ns.example.net."])
+            ),
+            (
+                Create,
+                set("a*.example.com", RrType::Ns, &["ns.example.net."])
+            ),
             (Create, set("*.example.com", RrType::A, &["192.0.2.1"])),
         ]
     ));
@@ -59,7 +65,11 @@ fn cname_at_the_apex_is_refused() {
 
 #[test]
 fn other_types_beside_a_cname_are_refused() {
-    let existing = with(vec![set("c.example.com", RrType::Cname, &["x.example.net"])]);
+    let existing = with(vec![set(
+        "c.example.com",
+        RrType::Cname,
+        &["x.example.net"],
+    )]);
     assert_eq!(
         errors(&existing, vec![(Create, a("c.example.com", "192.0.2.1"))]),
         ["RRSet of type A with DNS name c.example.com. is not permitted because a conflicting RRSet of type  CNAME with the same DNS name already exists in zone example.com."]
@@ -88,7 +98,13 @@ fn replacing_an_a_with_a_cname_works_only_delete_first() {
     let existing = with(vec![a("c.example.com", "192.0.2.1")]);
     let edit = apply(
         &existing,
-        vec![(Delete, a("c.example.com", "192.0.2.1")), (Create, set("c.example.com", RrType::Cname, &["x.example.net"]))],
+        vec![
+            (Delete, a("c.example.com", "192.0.2.1")),
+            (
+                Create,
+                set("c.example.com", RrType::Cname, &["x.example.net"]),
+            ),
+        ],
     )
     .unwrap();
     assert_eq!(edit.deleted.len(), 1);
@@ -119,7 +135,11 @@ fn creating_an_existing_set_is_refused() {
         ["Tried to create resource record set [name='w.example.com.', type='A'] but it already exists"]
     );
     let mut geo = routed("g.example.com", "Default", "192.0.2.1");
-    geo.geo_location = Some(cairn_model::rrset::GeoLocation { continent_code: None, country_code: Some("*".into()), subdivision_code: None });
+    geo.geo_location = Some(cairn_model::rrset::GeoLocation {
+        continent_code: None,
+        country_code: Some("*".into()),
+        subdivision_code: None,
+    });
     assert_eq!(
         errors(&with(vec![geo.clone()]), vec![(Create, geo)]),
         ["Tried to create resource record set [name='g.example.com.', type='A', set-identifier='Default'] but it already exists"]
@@ -128,7 +148,11 @@ fn creating_an_existing_set_is_refused() {
 
 #[test]
 fn upsert_replaces_a_set_whole() {
-    let existing = with(vec![set("w.example.com", RrType::A, &["192.0.2.1", "192.0.2.2"])]);
+    let existing = with(vec![set(
+        "w.example.com",
+        RrType::A,
+        &["192.0.2.1", "192.0.2.2"],
+    )]);
     let edit = apply(&existing, vec![(Upsert, a("w.example.com", "192.0.2.9"))]).unwrap();
     assert_eq!(edit.written, [a("w.example.com", "192.0.2.9")]);
     assert!(edit.deleted.is_empty());
@@ -145,20 +169,48 @@ fn deleting_a_missing_set_is_refused() {
 #[test]
 fn a_delete_must_repeat_ttl_values_and_alias() {
     let stored = set("w.example.com", RrType::A, &["192.0.2.1", "192.0.2.2"]);
-    let existing = with(vec![stored.clone(), a("t.example.com", "192.0.2.7"), alias("al.example.com", "t.example.com")]);
-    let mismatch = |s| format!("Tried to delete resource record set [name='{s}', type='A'] but the values provided do not match the current values");
+    let existing = with(vec![
+        stored.clone(),
+        a("t.example.com", "192.0.2.7"),
+        alias("al.example.com", "t.example.com"),
+    ]);
+    let mismatch = |s| {
+        format!("Tried to delete resource record set [name='{s}', type='A'] but the values provided do not match the current values")
+    };
 
     let mut other_ttl = stored.clone();
     other_ttl.ttl = Some(60);
-    assert_eq!(errors(&existing, vec![(Delete, other_ttl)]), [mismatch("w.example.com.")]);
-    assert_eq!(errors(&existing, vec![(Delete, a("w.example.com", "192.0.2.1"))]), [mismatch("w.example.com.")]);
+    assert_eq!(
+        errors(&existing, vec![(Delete, other_ttl)]),
+        [mismatch("w.example.com.")]
+    );
+    assert_eq!(
+        errors(&existing, vec![(Delete, a("w.example.com", "192.0.2.1"))]),
+        [mismatch("w.example.com.")]
+    );
     let mut other_alias = alias("al.example.com", "t.example.com");
-    other_alias.alias_target.as_mut().unwrap().evaluate_target_health = true;
-    assert_eq!(errors(&existing, vec![(Delete, other_alias)]), [mismatch("al.example.com.")]);
+    other_alias
+        .alias_target
+        .as_mut()
+        .unwrap()
+        .evaluate_target_health = true;
+    assert_eq!(
+        errors(&existing, vec![(Delete, other_alias)]),
+        [mismatch("al.example.com.")]
+    );
 
     // Values in any order match.
-    assert!(accepted(&existing, vec![(Delete, set("w.example.com", RrType::A, &["192.0.2.2", "192.0.2.1"]))]));
-    assert!(accepted(&existing, vec![(Delete, alias("al.example.com", "t.example.com"))]));
+    assert!(accepted(
+        &existing,
+        vec![(
+            Delete,
+            set("w.example.com", RrType::A, &["192.0.2.2", "192.0.2.1"])
+        )]
+    ));
+    assert!(accepted(
+        &existing,
+        vec![(Delete, alias("al.example.com", "t.example.com"))]
+    ));
     // The target's zone may be given bare or prefixed.
     let mut bare_zone = alias("al.example.com", "t.example.com");
     bare_zone.alias_target.as_mut().unwrap().hosted_zone_id = "ZTEST".into();
@@ -192,7 +244,10 @@ fn a_delete_compares_routing_fields_only_when_it_supplies_them() {
         ["Tried to delete resource record set [name='w.example.com.', type='A', set-identifier='a'] but the values provided do not match the current values"]
     );
     // The health check left out: still the same set.
-    assert!(accepted(&existing, vec![(Delete, weighted("w.example.com", "a", 10))]));
+    assert!(accepted(
+        &existing,
+        vec![(Delete, weighted("w.example.com", "a", 10))]
+    ));
 }
 
 #[test]
@@ -239,7 +294,11 @@ fn deleting_the_same_set_twice_in_a_batch_is_an_invalid_set_of_changes() {
 fn two_creates_of_one_new_set_are_an_invalid_set_of_changes() {
     // ACM's validation CNAME for a name and its wildcard is the same record
     // (schwamster/serverless-certificate-creator#28): not "already exists".
-    let validation = set("_x1.ds01.example.com", RrType::Cname, &["_y1.acm-validations.aws."]);
+    let validation = set(
+        "_x1.ds01.example.com",
+        RrType::Cname,
+        &["_y1.acm-validations.aws."],
+    );
     assert_eq!(
         errors(&apex(), vec![(Create, validation.clone()), (Create, validation), (Create, a("fine.example.com", "192.0.2.1"))]),
         ["The request contains an invalid set of changes for a resource record set 'CNAME _x1.ds01.example.com.'"]
@@ -270,13 +329,35 @@ fn other_repeated_changes_of_one_set_are_refused_each_set_once() {
 #[test]
 fn delete_then_create_or_upsert_of_one_set_works() {
     let existing = with(vec![a("w.example.com", "192.0.2.1")]);
-    let edit = apply(&existing, vec![(Delete, a("w.example.com", "192.0.2.1")), (Create, a("w.example.com", "192.0.2.2"))]).unwrap();
+    let edit = apply(
+        &existing,
+        vec![
+            (Delete, a("w.example.com", "192.0.2.1")),
+            (Create, a("w.example.com", "192.0.2.2")),
+        ],
+    )
+    .unwrap();
     assert_eq!(edit.written, [a("w.example.com", "192.0.2.2")]);
-    assert!(edit.deleted.is_empty(), "a set deleted and written again is overwritten, not deleted");
-    assert!(accepted(&existing, vec![(Delete, a("w.example.com", "192.0.2.1")), (Upsert, a("w.example.com", "192.0.2.3"))]));
+    assert!(
+        edit.deleted.is_empty(),
+        "a set deleted and written again is overwritten, not deleted"
+    );
+    assert!(accepted(
+        &existing,
+        vec![
+            (Delete, a("w.example.com", "192.0.2.1")),
+            (Upsert, a("w.example.com", "192.0.2.3"))
+        ]
+    ));
     // Different set identifiers are different sets.
     let existing = with(vec![weighted("r.example.com", "a", 1)]);
-    assert!(accepted(&existing, vec![(Delete, weighted("r.example.com", "a", 1)), (Create, weighted("r.example.com", "b", 1))]));
+    assert!(accepted(
+        &existing,
+        vec![
+            (Delete, weighted("r.example.com", "a", 1)),
+            (Create, weighted("r.example.com", "b", 1))
+        ]
+    ));
 }
 
 //------------ the apex SOA and NS -----------------------------------------------------
@@ -307,7 +388,14 @@ fn the_apex_ns_and_soa_can_be_upserted() {
         &apex(),
         vec![
             (Upsert, set("example.com", RrType::Ns, &["a.ns.test."])),
-            (Upsert, set("example.com", RrType::Soa, &["a.ns.test. h.example.com. 42 7200 900 1209600 86400"])),
+            (
+                Upsert,
+                set(
+                    "example.com",
+                    RrType::Soa,
+                    &["a.ns.test. h.example.com. 42 7200 900 1209600 86400"],
+                ),
+            ),
         ],
     )
     .unwrap();
@@ -319,7 +407,17 @@ fn the_soa_takes_one_value() {
     assert_eq!(
         errors(
             &apex(),
-            vec![(Upsert, set("example.com", RrType::Soa, &["a.ns.test. h.example.com. 1 7200 900 1209600 86400", "b.ns.test. h.example.com. 1 7200 900 1209600 86400"]))]
+            vec![(
+                Upsert,
+                set(
+                    "example.com",
+                    RrType::Soa,
+                    &[
+                        "a.ns.test. h.example.com. 1 7200 900 1209600 86400",
+                        "b.ns.test. h.example.com. 1 7200 900 1209600 86400"
+                    ]
+                )
+            )]
         ),
         ["RRSet of type SOA with DNS name example.com. must have exactly one resource record"]
     );
@@ -330,7 +428,17 @@ fn the_soa_takes_one_value() {
 #[test]
 fn duplicate_values_are_refused() {
     assert_eq!(
-        errors(&apex(), vec![(Create, set("d.example.com", RrType::A, &["10.160.0.188", "192.0.2.1", "10.160.0.188"]))]),
+        errors(
+            &apex(),
+            vec![(
+                Create,
+                set(
+                    "d.example.com",
+                    RrType::A,
+                    &["10.160.0.188", "192.0.2.1", "10.160.0.188"]
+                )
+            )]
+        ),
         ["Duplicate Resource Record: '10.160.0.188'"]
     );
 }
@@ -338,16 +446,33 @@ fn duplicate_values_are_refused() {
 #[test]
 fn too_many_values_are_refused() {
     let values: Vec<String> = (0..3).map(|i| format!("192.0.2.{i}")).collect();
-    let many = cairn_model::ResourceRecordSet::simple(name("m.example.com"), RrType::A, 300, values);
-    let limits = Limits { max_values_per_rrset: 2, ..Limits::default() };
+    let many =
+        cairn_model::ResourceRecordSet::simple(name("m.example.com"), RrType::A, 300, values);
+    let limits = Limits {
+        max_values_per_rrset: 2,
+        ..Limits::default()
+    };
     match apply_with(&apex(), vec![(Create, many)], &limits) {
         Err(cairn_model::ChangeBatchError::InvalidChangeBatch(messages)) => {
             assert_eq!(messages, ["Cannot have more than 2 records in a RRSet."]);
         }
         other => panic!("expected InvalidChangeBatch, got {other:?}"),
     }
-    let four_hundred: Vec<String> = (0..400).map(|i| format!("10.0.{}.{}", i / 256, i % 256)).collect();
-    assert!(accepted(&apex(), vec![(Create, cairn_model::ResourceRecordSet::simple(name("m.example.com"), RrType::A, 300, four_hundred))]));
+    let four_hundred: Vec<String> = (0..400)
+        .map(|i| format!("10.0.{}.{}", i / 256, i % 256))
+        .collect();
+    assert!(accepted(
+        &apex(),
+        vec![(
+            Create,
+            cairn_model::ResourceRecordSet::simple(
+                name("m.example.com"),
+                RrType::A,
+                300,
+                four_hundred
+            )
+        )]
+    ));
 }
 
 #[test]
@@ -367,7 +492,14 @@ fn bad_values_are_refused_with_route53s_problem_codes() {
     );
     // Each bad value of a set is reported.
     assert_eq!(
-        errors(&apex(), vec![(Create, set("a.example.com", RrType::A, &["x", "192.0.2.1", "y"]))]).len(),
+        errors(
+            &apex(),
+            vec![(
+                Create,
+                set("a.example.com", RrType::A, &["x", "192.0.2.1", "y"])
+            )]
+        )
+        .len(),
         2
     );
 }
@@ -375,7 +507,11 @@ fn bad_values_are_refused_with_route53s_problem_codes() {
 #[test]
 fn aliases_cannot_be_ns_or_soa() {
     let mut ns = alias_of("sub.example.com", RrType::Ns, "t.example.com");
-    ns.alias_target = Some(AliasTarget { hosted_zone_id: "ZTEST".into(), dns_name: name("t.example.com"), evaluate_target_health: false });
+    ns.alias_target = Some(AliasTarget {
+        hosted_zone_id: "ZTEST".into(),
+        dns_name: name("t.example.com"),
+        evaluate_target_health: false,
+    });
     assert_eq!(
         errors(&apex(), vec![(Create, ns)]),
         ["RRSet of type NS with DNS name sub.example.com. is not permitted as an alias"]

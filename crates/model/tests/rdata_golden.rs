@@ -23,7 +23,13 @@ const fn row(
     canonical: &'static str,
     presentation: &'static str,
 ) -> Golden {
-    Golden { rtype, value, wire_hex, canonical, presentation }
+    Golden {
+        rtype,
+        value,
+        wire_hex,
+        canonical,
+        presentation,
+    }
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -168,7 +174,13 @@ fn every_golden_value_encodes_to_its_wire_bytes() {
     for g in goldens() {
         let wire = encode_route53_value(g.rtype, g.value)
             .unwrap_or_else(|e| panic!("{} {:?}: {e}", g.rtype, g.value));
-        assert_eq!(hex(&wire), hex(&unhex(g.wire_hex)), "{} {:?}", g.rtype, g.value);
+        assert_eq!(
+            hex(&wire),
+            hex(&unhex(g.wire_hex)),
+            "{} {:?}",
+            g.rtype,
+            g.value
+        );
     }
 }
 
@@ -178,7 +190,10 @@ fn every_golden_wire_decodes_to_its_canonical_value() {
         let value = decode_to_route53_value(g.rtype, &unhex(g.wire_hex)).unwrap();
         assert_eq!(value, g.canonical, "{}", g.rtype);
         // The canonical value is itself a valid value for the same bytes.
-        assert_eq!(encode_route53_value(g.rtype, &value).unwrap(), unhex(g.wire_hex));
+        assert_eq!(
+            encode_route53_value(g.rtype, &value).unwrap(),
+            unhex(g.wire_hex)
+        );
     }
 }
 
@@ -202,7 +217,10 @@ fn golden_table_covers_every_type() {
 fn names_inside_rdata_keep_their_case_and_escapes() {
     let wire = encode_route53_value(RrType::Mx, "10 MAIL.Example.COM").unwrap();
     assert_eq!(&wire[2..7], b"\x04MAIL");
-    assert_eq!(decode_to_route53_value(RrType::Mx, &wire).unwrap(), "10 MAIL.Example.COM.");
+    assert_eq!(
+        decode_to_route53_value(RrType::Mx, &wire).unwrap(),
+        "10 MAIL.Example.COM."
+    );
 }
 
 //------------ refused values --------------------------------------------------
@@ -238,7 +256,10 @@ fn unquoted_txt_is_refused_like_route53() {
         "Invalid Resource Record: FATAL problem: InvalidCharacterString \
          (Value should be enclosed in quotation marks) encountered with 'v=spf1 -all'"
     );
-    assert_eq!(refusal(RrType::Spf, "v=spf1 -all").0, codes::INVALID_CHARACTER_STRING);
+    assert_eq!(
+        refusal(RrType::Spf, "v=spf1 -all").0,
+        codes::INVALID_CHARACTER_STRING
+    );
 }
 
 #[test]
@@ -265,18 +286,39 @@ fn empty_names_are_refused() {
 
 #[test]
 fn malformed_names_get_precise_codes() {
-    assert_eq!(refusal(RrType::Cname, "a..example.com").0, codes::DOMAIN_LABEL_EMPTY);
-    assert_eq!(refusal(RrType::Mx, &format!("10 {}.com", "a".repeat(64))).0, codes::DOMAIN_LABEL_TOO_LONG);
+    assert_eq!(
+        refusal(RrType::Cname, "a..example.com").0,
+        codes::DOMAIN_LABEL_EMPTY
+    );
+    assert_eq!(
+        refusal(RrType::Mx, &format!("10 {}.com", "a".repeat(64))).0,
+        codes::DOMAIN_LABEL_TOO_LONG
+    );
     let long = vec!["abcdefghi"; 26].join(".");
-    assert_eq!(refusal(RrType::Srv, &format!("1 1 1 {long}")).0, codes::DOMAIN_NAME_TOO_LONG);
-    assert_eq!(refusal(RrType::Ptr, r"a\9.example.com").0, codes::INVALID_ESCAPE);
+    assert_eq!(
+        refusal(RrType::Srv, &format!("1 1 1 {long}")).0,
+        codes::DOMAIN_NAME_TOO_LONG
+    );
+    assert_eq!(
+        refusal(RrType::Ptr, r"a\9.example.com").0,
+        codes::INVALID_ESCAPE
+    );
 }
 
 #[test]
 fn caa_follows_route53s_rules() {
-    assert_eq!(refusal(RrType::Caa, "0 issue ca.example.net").0, codes::INVALID_CHARACTER_STRING);
-    assert_eq!(refusal(RrType::Caa, r#"1 issue "ca.example.net""#).0, codes::CAA_ILLEGAL_FLAGS);
-    assert_eq!(refusal(RrType::Caa, r#"0 is-sue "ca.example.net""#).0, codes::INVALID_RDATA);
+    assert_eq!(
+        refusal(RrType::Caa, "0 issue ca.example.net").0,
+        codes::INVALID_CHARACTER_STRING
+    );
+    assert_eq!(
+        refusal(RrType::Caa, r#"1 issue "ca.example.net""#).0,
+        codes::CAA_ILLEGAL_FLAGS
+    );
+    assert_eq!(
+        refusal(RrType::Caa, r#"0 is-sue "ca.example.net""#).0,
+        codes::INVALID_RDATA
+    );
     assert_eq!(refusal(RrType::Caa, "0 issue").0, codes::INVALID_RDATA);
 }
 
@@ -286,12 +328,27 @@ fn other_malformed_values_name_the_type() {
     assert_eq!(code, codes::INVALID_RDATA);
     assert!(message.contains("(MX value is not valid: "), "{message}");
     assert_eq!(refusal(RrType::Mx, "10").0, codes::INVALID_RDATA);
-    assert_eq!(refusal(RrType::Mx, "70000 mail.example.com").0, codes::INVALID_RDATA);
-    assert_eq!(refusal(RrType::Cname, "two names.example.com").0, codes::INVALID_RDATA);
-    assert_eq!(refusal(RrType::Soa, "ns. host. 1 2 3 4").0, codes::INVALID_RDATA);
+    assert_eq!(
+        refusal(RrType::Mx, "70000 mail.example.com").0,
+        codes::INVALID_RDATA
+    );
+    assert_eq!(
+        refusal(RrType::Cname, "two names.example.com").0,
+        codes::INVALID_RDATA
+    );
+    assert_eq!(
+        refusal(RrType::Soa, "ns. host. 1 2 3 4").0,
+        codes::INVALID_RDATA
+    );
     assert_eq!(refusal(RrType::Ds, "1 2 3 xyz").0, codes::INVALID_RDATA);
-    assert_eq!(refusal(RrType::Other(65280), "0a000001").0, codes::INVALID_RDATA);
-    assert_eq!(refusal(RrType::Other(65280), r"\# 3 0a000001").0, codes::INVALID_RDATA);
+    assert_eq!(
+        refusal(RrType::Other(65280), "0a000001").0,
+        codes::INVALID_RDATA
+    );
+    assert_eq!(
+        refusal(RrType::Other(65280), r"\# 3 0a000001").0,
+        codes::INVALID_RDATA
+    );
 }
 
 #[test]
@@ -300,11 +357,17 @@ fn zone_file_syntax_in_a_value_cannot_escape_its_field() {
     // the rest; here it is part of the name.
     let wire = encode_route53_value(RrType::Mx, "10 mail;junk").unwrap();
     assert_eq!(&wire[2..12], b"\x09mail;junk");
-    assert_eq!(route53_value_to_presentation(RrType::Mx, "10 mail;junk").unwrap(), r"10 mail\;junk.");
+    assert_eq!(
+        route53_value_to_presentation(RrType::Mx, "10 mail;junk").unwrap(),
+        r"10 mail\;junk."
+    );
     // A line break never ends the record: it is a byte of the label.
     let wire = encode_route53_value(RrType::Cname, "a.example.com\nb").unwrap();
     assert_eq!(&wire[10..], b"\x05com\nb\x00");
-    assert_eq!(refusal(RrType::Txt, "\"unclosed").0, codes::UNTERMINATED_QUOTE);
+    assert_eq!(
+        refusal(RrType::Txt, "\"unclosed").0,
+        codes::UNTERMINATED_QUOTE
+    );
 }
 
 #[test]

@@ -59,7 +59,10 @@ fn typed_rdata() -> impl Strategy<Value = (RrType, Vec<u8>)> {
         any::<[u8; 16]>().prop_map(|a| (Aaaa, a.to_vec())),
         character_strings().prop_map(|w| (Txt, w)),
         character_strings().prop_map(|w| (Spf, w)),
-        (prop::sample::select(vec![Cname, Ns, Ptr, Dname]), name_wire()),
+        (
+            prop::sample::select(vec![Cname, Ns, Ptr, Dname]),
+            name_wire()
+        ),
         (any::<u16>(), name_wire()).prop_map(|(p, n)| (Mx, [p.to_be_bytes().to_vec(), n].concat())),
         (any::<[u16; 3]>(), name_wire()).prop_map(|(f, n)| {
             let mut w: Vec<u8> = f.iter().flat_map(|x| x.to_be_bytes()).collect();
@@ -106,15 +109,19 @@ fn typed_rdata() -> impl Strategy<Value = (RrType, Vec<u8>)> {
             // Alias mode: priority 0, no parameters.
             (t, [vec![0, 0], target].concat())
         }),
-        (prop::sample::select(vec![Svcb, Https]), 1u16.., name_wire(), any::<u16>()).prop_map(
-            |(t, priority, target, port)| {
+        (
+            prop::sample::select(vec![Svcb, Https]),
+            1u16..,
+            name_wire(),
+            any::<u16>()
+        )
+            .prop_map(|(t, priority, target, port)| {
                 let mut w = priority.to_be_bytes().to_vec();
                 w.extend(target);
                 w.extend([0, 3, 0, 2]);
                 w.extend(port.to_be_bytes());
                 (t, w)
-            }
-        ),
+            }),
         (65280u16..65535, bytes(0..60)).prop_map(|(code, data)| (Other(code), data)),
     ]
 }

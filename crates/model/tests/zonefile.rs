@@ -48,18 +48,27 @@ fn rfc1034_edu_zone_is_read_into_sets() {
         soa.records,
         ["SRI-NIC.ARPA. HOSTMASTER.SRI-NIC.ARPA. 870729 1800 300 604800 86400"]
     );
-    assert_eq!(set(&zone, "edu.", RrType::Ns).records, ["SRI-NIC.ARPA.", "C.ISI.EDU."]);
+    assert_eq!(
+        set(&zone, "edu.", RrType::Ns).records,
+        ["SRI-NIC.ARPA.", "C.ISI.EDU."]
+    );
     // Relative names in data get the origin as written; owners are lowercased.
     let uci = set(&zone, "uci.edu.", RrType::Ns);
     assert_eq!(uci.ttl, Some(172800));
     assert_eq!(uci.records, ["ICS.UCI.EDU.", "ROME.CS.UCI.EDU."]);
-    assert_eq!(set(&zone, "venera.isi.edu.", RrType::A).records, ["10.1.0.52", "128.9.0.32"]);
+    assert_eq!(
+        set(&zone, "venera.isi.edu.", RrType::A).records,
+        ["10.1.0.52", "128.9.0.32"]
+    );
     assert_eq!(set(&zone, "isi.edu.", RrType::Ns).records.len(), 3);
     assert_eq!(zone.record_sets.len(), 9);
     // Zone-file order: apex SOA, apex NS, then Route 53's listing order.
     assert_eq!(zone.record_sets[0].rtype, RrType::Soa);
     assert_eq!(zone.record_sets[1].rtype, RrType::Ns);
-    let owners: Vec<String> = zone.record_sets[2..].iter().map(|s| s.name.to_route53()).collect();
+    let owners: Vec<String> = zone.record_sets[2..]
+        .iter()
+        .map(|s| s.name.to_route53())
+        .collect();
     assert_eq!(
         owners,
         [
@@ -95,11 +104,20 @@ fn every_type_is_read() {
     assert_eq!(ns.ttl, Some(172800));
     assert_eq!(ns.records, ["ns1.example.com.", "ns2.example.net."]);
     let www = set(&zone, "www.example.com", RrType::A);
-    assert_eq!((www.ttl, www.records.clone()), (Some(60), vec!["192.0.2.1".into(), "192.0.2.2".into()]));
+    assert_eq!(
+        (www.ttl, www.records.clone()),
+        (Some(60), vec!["192.0.2.1".into(), "192.0.2.2".into()])
+    );
     // An omitted TTL takes $TTL.
     assert_eq!(set(&zone, "www.example.com", RrType::Aaaa).ttl, Some(3600));
-    assert_eq!(set(&zone, "alias.example.com", RrType::Cname).records, ["www.example.com."]);
-    assert_eq!(set(&zone, "mail.example.com", RrType::Mx).records, ["10 mx1.example.com.", "20 MX2.Example.NET."]);
+    assert_eq!(
+        set(&zone, "alias.example.com", RrType::Cname).records,
+        ["www.example.com."]
+    );
+    assert_eq!(
+        set(&zone, "mail.example.com", RrType::Mx).records,
+        ["10 mx1.example.com.", "20 MX2.Example.NET."]
+    );
     assert_eq!(
         set(&zone, "txt2.example.com", RrType::Txt).records,
         [r#""first string" "second; with a semicolon""#]
@@ -109,8 +127,14 @@ fn every_type_is_read() {
         set(&zone, "txt3.example.com", RrType::Txt).records,
         [r#""quote \" backslash \\ tab\011 e-acute \303\251""#]
     );
-    assert_eq!(set(&zone, "spf.example.com", RrType::Spf).records, [r#""v=spf1 -all""#]);
-    assert_eq!(set(&zone, "_sip._tcp.example.com", RrType::Srv).records, ["10 60 5060 sip.example.com."]);
+    assert_eq!(
+        set(&zone, "spf.example.com", RrType::Spf).records,
+        [r#""v=spf1 -all""#]
+    );
+    assert_eq!(
+        set(&zone, "_sip._tcp.example.com", RrType::Srv).records,
+        ["10 60 5060 sip.example.com."]
+    );
     assert_eq!(set(&zone, "example.com", RrType::Caa).records.len(), 2);
     assert_eq!(
         set(&zone, "sub.example.com", RrType::Ds).records,
@@ -120,7 +144,10 @@ fn every_type_is_read() {
         set(&zone, "enum.example.com", RrType::Naptr).records,
         [r#"100 50 "u" "E2U+sip" "!^.*$!sip:info@example.com!" ."#]
     );
-    assert_eq!(set(&zone, "4.3.2.1.example.com", RrType::Ptr).records, ["host.example.com."]);
+    assert_eq!(
+        set(&zone, "4.3.2.1.example.com", RrType::Ptr).records,
+        ["host.example.com."]
+    );
     assert_eq!(
         set(&zone, "svc.example.com", RrType::Svcb).records,
         ["1 svc-target.example.com. alpn=h2,h3 port=8443"]
@@ -129,9 +156,18 @@ fn every_type_is_read() {
         set(&zone, "example.com", RrType::Https).records,
         ["1 . alpn=h2,h3 ipv4hint=192.0.2.1"]
     );
-    assert_eq!(set(&zone, "old.example.com", RrType::Dname).records, ["new.example.com."]);
-    assert_eq!(set(&zone, "*.wild.example.com", RrType::A).records, ["192.0.2.7"]);
-    assert_eq!(set(&zone, "private.example.com", RrType::Other(65280)).records, [r"\# 4 0a000001"]);
+    assert_eq!(
+        set(&zone, "old.example.com", RrType::Dname).records,
+        ["new.example.com."]
+    );
+    assert_eq!(
+        set(&zone, "*.wild.example.com", RrType::A).records,
+        ["192.0.2.7"]
+    );
+    assert_eq!(
+        set(&zone, "private.example.com", RrType::Other(65280)).records,
+        [r"\# 4 0a000001"]
+    );
 }
 
 #[test]
@@ -139,7 +175,10 @@ fn given_origin_names_a_file_without_origin() {
     let text = "@ 3600 IN SOA ns1 hostmaster 1 7200 900 1209600 86400\nwww 300 IN A 192.0.2.1\n";
     let zone = parse_zone_file(text, "x", Some(&name("Example.COM"))).unwrap();
     assert_eq!(zone.origin, name("example.com"));
-    assert_eq!(set(&zone, "www.example.com", RrType::A).records, ["192.0.2.1"]);
+    assert_eq!(
+        set(&zone, "www.example.com", RrType::A).records,
+        ["192.0.2.1"]
+    );
 }
 
 #[test]
@@ -157,13 +196,19 @@ fn given_origin_wins_over_the_files_origin_for_the_zone() {
 fn repeated_records_are_kept_once() {
     let text = "$ORIGIN example.com.\n@ 3600 IN SOA ns1 hostmaster 1 7200 900 1209600 86400\n\
                 www 300 IN A 192.0.2.1\nwww 300 IN A 192.0.2.1\nwww 300 IN A 192.0.2.2\n";
-    assert_eq!(set(&parse(text), "www.example.com", RrType::A).records, ["192.0.2.1", "192.0.2.2"]);
+    assert_eq!(
+        set(&parse(text), "www.example.com", RrType::A).records,
+        ["192.0.2.1", "192.0.2.2"]
+    );
 }
 
 #[test]
 fn windows_line_endings_are_read() {
     let text = "$ORIGIN example.com.\r\n@ 3600 IN SOA ns1 hostmaster 1 7200 900 1209600 86400\r\nwww 300 IN A 192.0.2.1\r\n";
-    assert_eq!(set(&parse(text), "www.example.com", RrType::A).records, ["192.0.2.1"]);
+    assert_eq!(
+        set(&parse(text), "www.example.com", RrType::A).records,
+        ["192.0.2.1"]
+    );
 }
 
 //------------ bad files -------------------------------------------------------------
@@ -193,7 +238,10 @@ fn every_bad_file_fails_on_its_line() {
         assert_eq!(err.file_label, label);
         let shown = err.to_string();
         assert!(shown.starts_with(&format!("{label}:{line}: ")), "{shown}");
-        assert!(shown.contains(&message), "{shown} does not contain {message:?}");
+        assert!(
+            shown.contains(&message),
+            "{shown} does not contain {message:?}"
+        );
         checked += 1;
     }
     assert!(checked >= 18, "only {checked} bad files");
@@ -214,13 +262,20 @@ fn include_after_a_bad_line_reports_the_bad_line_first() {
     assert_eq!(parse_zone_file(text, "z", None).unwrap_err().line, 2);
     let text = "$ORIGIN example.com.\nwww 300 IN A 192.0.2.9\n$INCLUDE \"\"a\n";
     let err = parse_zone_file(text, "z", None).unwrap_err();
-    assert_eq!((err.line, err.problem), (3, ZoneFileProblem::IncludeNotSupported));
+    assert_eq!(
+        (err.line, err.problem),
+        (3, ZoneFileProblem::IncludeNotSupported)
+    );
 }
 
 #[test]
 fn error_display_is_label_line_reason() {
-    let err = parse_zone_file("$ORIGIN example.com.\n$INCLUDE x\n", "zones/example.com.zone", None)
-        .unwrap_err();
+    let err = parse_zone_file(
+        "$ORIGIN example.com.\n$INCLUDE x\n",
+        "zones/example.com.zone",
+        None,
+    )
+    .unwrap_err();
     assert_eq!(
         err.to_string(),
         "zones/example.com.zone:2: $INCLUDE is not supported: put the included records in this file"
@@ -230,21 +285,46 @@ fn error_display_is_label_line_reason() {
 //------------ writing -------------------------------------------------------------------
 
 fn plain(owner: &str, rtype: RrType, ttl: u32, values: &[&str]) -> ResourceRecordSet {
-    ResourceRecordSet::simple(name(owner), rtype, ttl, values.iter().map(|v| v.to_string()).collect())
+    ResourceRecordSet::simple(
+        name(owner),
+        rtype,
+        ttl,
+        values.iter().map(|v| v.to_string()).collect(),
+    )
 }
 
 fn sample_sets() -> Vec<ResourceRecordSet> {
     vec![
-        plain("www.example.com", RrType::A, 60, &["192.0.2.1", "192.0.2.2"]),
-        plain("example.com", RrType::Ns, 172800, &["ns-1.example.net.", "ns-2.example.org."]),
+        plain(
+            "www.example.com",
+            RrType::A,
+            60,
+            &["192.0.2.1", "192.0.2.2"],
+        ),
+        plain(
+            "example.com",
+            RrType::Ns,
+            172800,
+            &["ns-1.example.net.", "ns-2.example.org."],
+        ),
         plain(
             "example.com",
             RrType::Soa,
             900,
             &["ns-1.example.net. hostmaster.example.com. 1 7200 900 1209600 86400"],
         ),
-        plain("example.com", RrType::Txt, 300, &[r#""v=spf1 -all" "caf\303\251""#]),
-        plain("\\052.example.com", RrType::Cname, 300, &["www.example.com."]),
+        plain(
+            "example.com",
+            RrType::Txt,
+            300,
+            &[r#""v=spf1 -all" "caf\303\251""#],
+        ),
+        plain(
+            "\\052.example.com",
+            RrType::Cname,
+            300,
+            &["www.example.com."],
+        ),
     ]
 }
 
@@ -261,7 +341,10 @@ fn written_file_starts_with_origin_ttl_soa_and_ns() {
     assert_eq!(lines[3], "example.com.\t172800\tIN\tNS\tns-1.example.net.");
     assert_eq!(lines[4], "example.com.\t172800\tIN\tNS\tns-2.example.org.");
     // TXT in zone-file form: decimal escapes.
-    assert_eq!(lines[5], "example.com.\t300\tIN\tTXT\t\"v=spf1 -all\" \"caf\\195\\169\"");
+    assert_eq!(
+        lines[5],
+        "example.com.\t300\tIN\tTXT\t\"v=spf1 -all\" \"caf\\195\\169\""
+    );
     assert_eq!(lines[6], "*.example.com.\t300\tIN\tCNAME\twww.example.com.");
     assert_eq!(lines[7], "www.example.com.\t60\tIN\tA\t192.0.2.1");
 }
@@ -281,7 +364,8 @@ fn fixtures_survive_a_write_and_read() {
     for fixture in ["rfc1034-edu.zone", "every-type.zone"] {
         let zone = parse(&read_fixture(fixture));
         let written = write_zone_file(&zone.origin, &zone.record_sets);
-        let again = parse_zone_file(&written, fixture, None).unwrap_or_else(|e| panic!("{e}\n{written}"));
+        let again =
+            parse_zone_file(&written, fixture, None).unwrap_or_else(|e| panic!("{e}\n{written}"));
         assert_eq!(again, zone, "{fixture}");
     }
 }
@@ -342,7 +426,12 @@ fn owner() -> impl Strategy<Value = String> {
 fn typed_values() -> impl Strategy<Value = (RrType, Vec<String>)> {
     prop_oneof![
         prop::collection::vec(any::<[u8; 4]>(), 1..4).prop_map(|v| {
-            (RrType::A, v.iter().map(|a| std::net::Ipv4Addr::from(*a).to_string()).collect())
+            (
+                RrType::A,
+                v.iter()
+                    .map(|a| std::net::Ipv4Addr::from(*a).to_string())
+                    .collect(),
+            )
         }),
         prop::collection::vec("[ -~]{0,30}", 1..3).prop_map(|v| {
             let values = v
@@ -415,8 +504,18 @@ fn zone_text() -> impl Strategy<Value = String> {
         Just("IN".to_string()),
         Just("CH".to_string()),
         Just("300".to_string()),
-        prop::sample::select(vec!["A", "SOA", "NS", "TXT", "SPF", "MX", "CNAME", "SVCB", "TYPE65280"])
-            .prop_map(str::to_string),
+        prop::sample::select(vec![
+            "A",
+            "SOA",
+            "NS",
+            "TXT",
+            "SPF",
+            "MX",
+            "CNAME",
+            "SVCB",
+            "TYPE65280"
+        ])
+        .prop_map(str::to_string),
         Just("\\#".to_string()),
         Just("(".to_string()),
         Just(")".to_string()),

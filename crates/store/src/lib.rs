@@ -75,7 +75,9 @@ pub enum StoreError {
     #[error("A delegation set with the same caller reference already exists.")]
     DelegationSetAlreadyCreated,
     /// A zone still uses the delegation set (DelegationSetInUse).
-    #[error("The specified delegation set contains associated hosted zones and so cannot be deleted.")]
+    #[error(
+        "The specified delegation set contains associated hosted zones and so cannot be deleted."
+    )]
     DelegationSetInUse,
     /// Any other backend failure.
     #[error("store failure: {0}")]
@@ -336,7 +338,8 @@ pub struct RecordSetListing {
 #[async_trait]
 pub trait Store: ChangeFeed {
     /// Creates a zone with its initial record sets.
-    async fn create_hosted_zone(&self, req: NewHostedZone) -> StoreResult<(HostedZone, ChangeInfo)>;
+    async fn create_hosted_zone(&self, req: NewHostedZone)
+        -> StoreResult<(HostedZone, ChangeInfo)>;
 
     /// One zone, with its record-set count.
     async fn get_hosted_zone(&self, id: &HostedZoneId) -> StoreResult<HostedZone>;
@@ -437,7 +440,11 @@ pub trait Store: ChangeFeed {
     }
 
     /// Applies an update (checking `HealthCheckVersion`) and bumps the version.
-    async fn update_health_check(&self, _id: &str, _update: HealthCheckUpdate) -> StoreResult<HealthCheck> {
+    async fn update_health_check(
+        &self,
+        _id: &str,
+        _update: HealthCheckUpdate,
+    ) -> StoreResult<HealthCheck> {
         Err(health_unsupported())
     }
 
@@ -533,7 +540,11 @@ pub trait Store: ChangeFeed {
     }
 
     /// Adds ingress rules, all or none (`InvalidPermission.Duplicate` for one that exists).
-    async fn authorize_ingress(&self, _group_id: &str, _rules: Vec<IngressRule>) -> StoreResult<SecurityGroup> {
+    async fn authorize_ingress(
+        &self,
+        _group_id: &str,
+        _rules: Vec<IngressRule>,
+    ) -> StoreResult<SecurityGroup> {
         Err(network_unsupported())
     }
 
@@ -580,17 +591,28 @@ pub trait Store: ChangeFeed {
     }
 
     /// Lets `vpc` (another account's) be associated with the private zone.
-    async fn create_vpc_association_authorization(&self, _zone: &HostedZoneId, _vpc: VpcRef) -> StoreResult<()> {
+    async fn create_vpc_association_authorization(
+        &self,
+        _zone: &HostedZoneId,
+        _vpc: VpcRef,
+    ) -> StoreResult<()> {
         Err(network_unsupported())
     }
 
     /// Withdraws an authorization (existing associations stay).
-    async fn delete_vpc_association_authorization(&self, _zone: &HostedZoneId, _vpc: VpcRef) -> StoreResult<()> {
+    async fn delete_vpc_association_authorization(
+        &self,
+        _zone: &HostedZoneId,
+        _vpc: VpcRef,
+    ) -> StoreResult<()> {
         Err(network_unsupported())
     }
 
     /// The zone's authorizations, ordered by VPC id.
-    async fn list_vpc_association_authorizations(&self, _zone: &HostedZoneId) -> StoreResult<Vec<VpcRef>> {
+    async fn list_vpc_association_authorizations(
+        &self,
+        _zone: &HostedZoneId,
+    ) -> StoreResult<Vec<VpcRef>> {
         Ok(Vec::new())
     }
 
@@ -610,7 +632,11 @@ pub trait Store: ChangeFeed {
     }
 
     /// UpdateResolverEndpoint.
-    async fn update_resolver_endpoint(&self, _id: &str, _update: EndpointUpdate) -> StoreResult<ResolverEndpoint> {
+    async fn update_resolver_endpoint(
+        &self,
+        _id: &str,
+        _update: EndpointUpdate,
+    ) -> StoreResult<ResolverEndpoint> {
         Err(network_unsupported())
     }
 
@@ -620,22 +646,38 @@ pub trait Store: ChangeFeed {
     }
 
     /// AssociateResolverEndpointIpAddress.
-    async fn associate_resolver_endpoint_ip(&self, _id: &str, _req: IpRequest) -> StoreResult<ResolverEndpoint> {
+    async fn associate_resolver_endpoint_ip(
+        &self,
+        _id: &str,
+        _req: IpRequest,
+    ) -> StoreResult<ResolverEndpoint> {
         Err(network_unsupported())
     }
 
     /// DisassociateResolverEndpointIpAddress.
-    async fn disassociate_resolver_endpoint_ip(&self, _id: &str, _which: IpSelector) -> StoreResult<ResolverEndpoint> {
+    async fn disassociate_resolver_endpoint_ip(
+        &self,
+        _id: &str,
+        _which: IpSelector,
+    ) -> StoreResult<ResolverEndpoint> {
         Err(network_unsupported())
     }
 
     /// CreateResolverRule, with its tags.
-    async fn create_resolver_rule(&self, _req: NewRule, _tags: Vec<(String, String)>) -> StoreResult<ResolverRule> {
+    async fn create_resolver_rule(
+        &self,
+        _req: NewRule,
+        _tags: Vec<(String, String)>,
+    ) -> StoreResult<ResolverRule> {
         Err(network_unsupported())
     }
 
     /// UpdateResolverRule.
-    async fn update_resolver_rule(&self, _id: &str, _update: RuleUpdate) -> StoreResult<ResolverRule> {
+    async fn update_resolver_rule(
+        &self,
+        _id: &str,
+        _update: RuleUpdate,
+    ) -> StoreResult<ResolverRule> {
         Err(network_unsupported())
     }
 
@@ -655,17 +697,29 @@ pub trait Store: ChangeFeed {
     }
 
     /// DisassociateResolverRule; returns the association removed.
-    async fn disassociate_resolver_rule(&self, _rule_id: &str, _vpc_id: &str) -> StoreResult<RuleAssociation> {
+    async fn disassociate_resolver_rule(
+        &self,
+        _rule_id: &str,
+        _vpc_id: &str,
+    ) -> StoreResult<RuleAssociation> {
         Err(network_unsupported())
     }
 
     /// UpdateResolverConfig (`ENABLE`/`DISABLE` autodefined reverse for a VPC).
-    async fn update_resolver_config(&self, _vpc_id: &str, _flag: &str) -> StoreResult<VpcResolverConfig> {
+    async fn update_resolver_config(
+        &self,
+        _vpc_id: &str,
+        _flag: &str,
+    ) -> StoreResult<VpcResolverConfig> {
         Err(network_unsupported())
     }
 
     /// CreateProfile, with its tags (a repeated `ClientToken` returns the profile made then).
-    async fn create_profile(&self, _req: NewProfile, _tags: Vec<(String, String)>) -> StoreResult<Profile> {
+    async fn create_profile(
+        &self,
+        _req: NewProfile,
+        _tags: Vec<(String, String)>,
+    ) -> StoreResult<Profile> {
         Err(network_unsupported())
     }
 
@@ -684,17 +738,28 @@ pub trait Store: ChangeFeed {
     }
 
     /// DisassociateProfile; returns the association removed.
-    async fn disassociate_profile(&self, _profile_id: &str, _vpc_id: &str) -> StoreResult<ProfileAssociation> {
+    async fn disassociate_profile(
+        &self,
+        _profile_id: &str,
+        _vpc_id: &str,
+    ) -> StoreResult<ProfileAssociation> {
         Err(network_unsupported())
     }
 
     /// AssociateResourceToProfile.
-    async fn associate_profile_resource(&self, _req: NewProfileResource) -> StoreResult<ProfileResource> {
+    async fn associate_profile_resource(
+        &self,
+        _req: NewProfileResource,
+    ) -> StoreResult<ProfileResource> {
         Err(network_unsupported())
     }
 
     /// DisassociateResourceFromProfile; returns the resource association removed.
-    async fn disassociate_profile_resource(&self, _profile_id: &str, _arn: &str) -> StoreResult<ProfileResource> {
+    async fn disassociate_profile_resource(
+        &self,
+        _profile_id: &str,
+        _arn: &str,
+    ) -> StoreResult<ProfileResource> {
         Err(network_unsupported())
     }
 
@@ -713,13 +778,19 @@ pub trait Store: ChangeFeed {
 
     /// CreateCidrCollection: a new collection at version 1, or the existing one when `name`
     /// and `caller_reference` match one (Route 53 is idempotent on the pair); true when new.
-    async fn create_cidr_collection(&self, _name: &str, _caller_reference: &str) -> StoreResult<(CidrCollection, bool)> {
+    async fn create_cidr_collection(
+        &self,
+        _name: &str,
+        _caller_reference: &str,
+    ) -> StoreResult<(CidrCollection, bool)> {
         Err(cidr_unsupported())
     }
 
     /// One collection.
     async fn get_cidr_collection(&self, id: &str) -> StoreResult<CidrCollection> {
-        Err(StoreError::Cidr(cairn_model::cidr::CidrError::no_such_collection(id)))
+        Err(StoreError::Cidr(
+            cairn_model::cidr::CidrError::no_such_collection(id),
+        ))
     }
 
     /// Every collection, by name.

@@ -32,11 +32,20 @@ use crate::{StoreError, StoreResult};
 /// Migrations in order (the same numbering as SQLite's); `schema_migrations` records which ran.
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_initial.sql")),
-    (2, include_str!("../migrations/postgres/0002_health_checks.sql")),
-    (3, include_str!("../migrations/postgres/0003_change_names.sql")),
+    (
+        2,
+        include_str!("../migrations/postgres/0002_health_checks.sql"),
+    ),
+    (
+        3,
+        include_str!("../migrations/postgres/0003_change_names.sql"),
+    ),
     (4, include_str!("../migrations/postgres/0004_networks.sql")),
     (5, include_str!("../migrations/postgres/0005_resolver.sql")),
-    (6, include_str!("../migrations/postgres/0006_cidr_collections.sql")),
+    (
+        6,
+        include_str!("../migrations/postgres/0006_cidr_collections.sql"),
+    ),
 ];
 
 /// The advisory lock every write transaction holds: writers take turns, so the change log's
@@ -66,7 +75,11 @@ pub async fn open(url: &str) -> StoreResult<SqlStore> {
     if config.get_application_name().is_none() {
         config.application_name("cairn");
     }
-    let backend = PostgresBackend { config, pool: Mutex::new(Pool::default()), returned: Condvar::new() };
+    let backend = PostgresBackend {
+        config,
+        pool: Mutex::new(Pool::default()),
+        returned: Condvar::new(),
+    };
     let backend = tokio::task::spawn_blocking(move || -> StoreResult<PostgresBackend> {
         let mut client = backend.acquire()?;
         migrate(&mut client.client)?;
@@ -100,7 +113,11 @@ struct PooledClient {
 
 impl PostgresBackend {
     /// Runs `f` in one transaction (on a blocking thread) and commits it when `f` succeeds.
-    pub(crate) fn call<T>(&self, mode: Mode, f: impl FnOnce(&Conn<'_>) -> StoreResult<T>) -> StoreResult<T> {
+    pub(crate) fn call<T>(
+        &self,
+        mode: Mode,
+        f: impl FnOnce(&Conn<'_>) -> StoreResult<T>,
+    ) -> StoreResult<T> {
         let mut pooled = self.acquire()?;
         let result = Self::transact(&mut pooled, mode, f);
         self.release(pooled);
@@ -123,17 +140,27 @@ impl PostgresBackend {
                 .map_err(map_err)?,
         };
         if mode == Mode::Write {
-            tx.batch_execute(&format!("SELECT pg_advisory_xact_lock({CHANGE_LOG_LOCK})")).map_err(map_err)?;
+            tx.batch_execute(&format!("SELECT pg_advisory_xact_lock({CHANGE_LOG_LOCK})"))
+                .map_err(map_err)?;
         }
-        let conn = Conn::postgres(PgTx { tx, statements: &mut pooled.statements });
+        let conn = Conn::postgres(PgTx {
+            tx,
+            statements: &mut pooled.statements,
+        });
         let value = f(&conn)?;
-        let tx = conn.into_postgres().expect("a PostgreSQL Conn gives back its transaction").tx;
+        let tx = conn
+            .into_postgres()
+            .expect("a PostgreSQL Conn gives back its transaction")
+            .tx;
         tx.commit().map_err(map_err)?;
         Ok(value)
     }
 
     fn acquire(&self) -> StoreResult<PooledClient> {
-        let mut pool = self.pool.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut pool = self
+            .pool
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         loop {
             match pool.idle.pop() {
                 Some(pooled) if !pooled.client.is_closed() => return Ok(pooled),
@@ -151,7 +178,12 @@ impl PostgresBackend {
                     }
                     return connected;
                 }
-                None => pool = self.returned.wait(pool).unwrap_or_else(|poisoned| poisoned.into_inner()),
+                None => {
+                    pool = self
+                        .returned
+                        .wait(pool)
+                        .unwrap_or_else(|poisoned| poisoned.into_inner())
+                }
             }
         }
     }
@@ -169,12 +201,17 @@ impl PostgresBackend {
     }
 
     fn lock_pool(&self) -> std::sync::MutexGuard<'_, Pool> {
-        self.pool.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.pool
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn connect(&self) -> StoreResult<PooledClient> {
         let client = self.config.connect(NoTls).map_err(map_err)?;
-        Ok(PooledClient { client, statements: HashMap::new() })
+        Ok(PooledClient {
+            client,
+            statements: HashMap::new(),
+        })
     }
 }
 
@@ -182,9 +219,17 @@ impl Drop for PostgresBackend {
     /// Closes idle connections on a plain thread: a `postgres::Client` blocks on its own
     /// runtime when dropped, which panics on a thread that drives async tasks.
     fn drop(&mut self) {
-        let idle = std::mem::take(&mut self.pool.get_mut().unwrap_or_else(|poisoned| poisoned.into_inner()).idle);
+        let idle = std::mem::take(
+            &mut self
+                .pool
+                .get_mut()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .idle,
+        );
         if !idle.is_empty() {
-            let _ = std::thread::Builder::new().name("cairn-pg-close".into()).spawn(move || drop(idle));
+            let _ = std::thread::Builder::new()
+                .name("cairn-pg-close".into())
+                .spawn(move || drop(idle));
         }
     }
 }
@@ -204,7 +249,10 @@ fn migrate(client: &mut Client) -> StoreResult<()> {
     .map_err(map_err)?;
     for (version, sql) in MIGRATIONS {
         let done = tx
-            .query_opt("SELECT 1 FROM schema_migrations WHERE version = $1", &[version])
+            .query_opt(
+                "SELECT 1 FROM schema_migrations WHERE version = $1",
+                &[version],
+            )
             .map_err(map_err)?
             .is_some();
         if !done {
@@ -235,7 +283,8 @@ pub(crate) fn map_err(e: postgres::Error) -> StoreError {
         }
         None => {
             e.is_closed()
-                || std::error::Error::source(&e).is_some_and(|s| s.downcast_ref::<std::io::Error>().is_some())
+                || std::error::Error::source(&e)
+                    .is_some_and(|s| s.downcast_ref::<std::io::Error>().is_some())
         }
     };
     if retryable {

@@ -19,11 +19,20 @@ use crate::{StoreError, StoreResult};
 /// Migrations in order; `schema_migrations` records which ran.
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/sqlite/0001_initial.sql")),
-    (2, include_str!("../migrations/sqlite/0002_health_checks.sql")),
-    (3, include_str!("../migrations/sqlite/0003_change_names.sql")),
+    (
+        2,
+        include_str!("../migrations/sqlite/0002_health_checks.sql"),
+    ),
+    (
+        3,
+        include_str!("../migrations/sqlite/0003_change_names.sql"),
+    ),
     (4, include_str!("../migrations/sqlite/0004_networks.sql")),
     (5, include_str!("../migrations/sqlite/0005_resolver.sql")),
-    (6, include_str!("../migrations/sqlite/0006_cidr_collections.sql")),
+    (
+        6,
+        include_str!("../migrations/sqlite/0006_cidr_collections.sql"),
+    ),
 ];
 
 /// How long a write waits for another process's transaction before giving up as
@@ -41,16 +50,21 @@ pub async fn open(path: &Path) -> StoreResult<SqlStore> {
         }
         let mut conn = Connection::open(&path).map_err(map_err)?;
         conn.busy_timeout(BUSY_TIMEOUT).map_err(map_err)?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(map_err)?;
-        conn.pragma_update(None, "synchronous", "FULL").map_err(map_err)?;
-        conn.pragma_update(None, "foreign_keys", "ON").map_err(map_err)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(map_err)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(map_err)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(map_err)?;
         conn.set_prepared_statement_cache_capacity(128);
         migrate(&mut conn)?;
         Ok(conn)
     })
     .await
     .map_err(|e| StoreError::Backend(format!("store task failed: {e}")))??;
-    Ok(SqlStore::new(Backend::Sqlite(SqliteBackend { conn: Mutex::new(conn) })))
+    Ok(SqlStore::new(Backend::Sqlite(SqliteBackend {
+        conn: Mutex::new(conn),
+    })))
 }
 
 /// One SQLite connection, used by one blocking task at a time.
@@ -61,8 +75,15 @@ pub(crate) struct SqliteBackend {
 impl SqliteBackend {
     /// Runs `f` on the connection (on a blocking thread): as it is, in a read transaction,
     /// or in an immediate (write) transaction that is committed when `f` succeeds.
-    pub(crate) fn call<T>(&self, mode: Mode, f: impl FnOnce(&Conn<'_>) -> StoreResult<T>) -> StoreResult<T> {
-        let mut conn = self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    pub(crate) fn call<T>(
+        &self,
+        mode: Mode,
+        f: impl FnOnce(&Conn<'_>) -> StoreResult<T>,
+    ) -> StoreResult<T> {
+        let mut conn = self
+            .conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         match mode {
             Mode::Plain => f(&Conn::sqlite(&conn)),
             Mode::Snapshot => {
@@ -71,7 +92,9 @@ impl SqliteBackend {
                 f(&conn)
             }
             Mode::Write => {
-                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(map_err)?;
+                let tx = conn
+                    .transaction_with_behavior(TransactionBehavior::Immediate)
+                    .map_err(map_err)?;
                 let value = f(&Conn::sqlite(&tx))?;
                 tx.commit().map_err(map_err)?;
                 Ok(value)
@@ -87,10 +110,16 @@ fn migrate(conn: &mut Connection) -> StoreResult<()> {
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at_ms INTEGER NOT NULL)",
     )
     .map_err(map_err)?;
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(map_err)?;
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(map_err)?;
     for (version, sql) in MIGRATIONS {
         let done: bool = tx
-            .query_row("SELECT 1 FROM schema_migrations WHERE version = ?1", [version], |_| Ok(()))
+            .query_row(
+                "SELECT 1 FROM schema_migrations WHERE version = ?1",
+                [version],
+                |_| Ok(()),
+            )
             .optional()
             .map_err(map_err)?
             .is_some();
@@ -117,7 +146,10 @@ pub(crate) fn map_err(e: rusqlite::Error) -> StoreError {
             StoreError::Unavailable(e.to_string())
         }
         rusqlite::Error::SqliteFailure(f, _)
-            if matches!(f.code, ErrorCode::CannotOpen | ErrorCode::ReadOnly | ErrorCode::DiskFull) =>
+            if matches!(
+                f.code,
+                ErrorCode::CannotOpen | ErrorCode::ReadOnly | ErrorCode::DiskFull
+            ) =>
         {
             StoreError::Unavailable(e.to_string())
         }

@@ -11,8 +11,8 @@ use cairn_model::{
     Change, ChangeAction, ChangeBatch, ChangeBatchError, ChangeSeq, ChangeStatus, DomainName,
     Limits, ResourceRecordSet, RrType,
 };
-use common::TestDb;
 use cairn_store::{ChangeSubject, NewHostedZone, RecordSetPage, Store, StoreError};
+use common::TestDb;
 
 fn name(text: &str) -> DomainName {
     DomainName::from_route53(text).unwrap()
@@ -39,20 +39,32 @@ fn new_zone(apex: &str, reference: &str) -> NewHostedZone {
 fn batch(changes: Vec<(ChangeAction, ResourceRecordSet)>) -> ChangeBatch {
     ChangeBatch {
         comment: None,
-        changes: changes.into_iter().map(|(action, record_set)| Change { action, record_set }).collect(),
+        changes: changes
+            .into_iter()
+            .map(|(action, record_set)| Change { action, record_set })
+            .collect(),
     }
 }
 
 //------------ the battery ---------------------------------------------------------
 
 async fn zone_lifecycle(store: &dyn Store) {
-    let (zone, change) = store.create_hosted_zone(new_zone("example.com", "r1")).await.unwrap();
+    let (zone, change) = store
+        .create_hosted_zone(new_zone("example.com", "r1"))
+        .await
+        .unwrap();
     assert!(zone.id.as_str().starts_with('Z') && zone.id.as_str().len() == 21);
     assert_eq!(zone.record_set_count, 2, "apex SOA and NS");
     assert_eq!(change.status, ChangeStatus::Pending);
-    assert_eq!(store.get_hosted_zone(&zone.id).await.unwrap().name, name("example.com"));
+    assert_eq!(
+        store.get_hosted_zone(&zone.id).await.unwrap().name,
+        name("example.com")
+    );
     assert_eq!(store.list_hosted_zones().await.unwrap().len(), 1);
-    let updated = store.update_hosted_zone_comment(&zone.id, Some("hi".into())).await.unwrap();
+    let updated = store
+        .update_hosted_zone_comment(&zone.id, Some("hi".into()))
+        .await
+        .unwrap();
     assert_eq!(updated.comment.as_deref(), Some("hi"));
 
     // Caller references cannot be reused, even after the zone is gone.
@@ -60,55 +72,110 @@ async fn zone_lifecycle(store: &dyn Store) {
     assert!(matches!(again, Err(StoreError::HostedZoneAlreadyExists(id)) if id == zone.id));
 
     store
-        .change_record_sets(&zone.id, &batch(vec![(ChangeAction::Create, a("www.example.com", "192.0.2.1"))]), &Limits::default())
+        .change_record_sets(
+            &zone.id,
+            &batch(vec![(
+                ChangeAction::Create,
+                a("www.example.com", "192.0.2.1"),
+            )]),
+            &Limits::default(),
+        )
         .await
         .unwrap();
-    assert!(matches!(store.delete_hosted_zone(&zone.id).await, Err(StoreError::HostedZoneNotEmpty)));
+    assert!(matches!(
+        store.delete_hosted_zone(&zone.id).await,
+        Err(StoreError::HostedZoneNotEmpty)
+    ));
     store
-        .change_record_sets(&zone.id, &batch(vec![(ChangeAction::Delete, a("www.example.com", "192.0.2.1"))]), &Limits::default())
+        .change_record_sets(
+            &zone.id,
+            &batch(vec![(
+                ChangeAction::Delete,
+                a("www.example.com", "192.0.2.1"),
+            )]),
+            &Limits::default(),
+        )
         .await
         .unwrap();
     store.delete_hosted_zone(&zone.id).await.unwrap();
-    assert!(matches!(store.get_hosted_zone(&zone.id).await, Err(StoreError::NoSuchHostedZone(_))));
+    assert!(matches!(
+        store.get_hosted_zone(&zone.id).await,
+        Err(StoreError::NoSuchHostedZone(_))
+    ));
     assert!(store.load_zone(&zone.id).await.unwrap().is_none());
-    let reuse = store.create_hosted_zone(new_zone("example.com", "r1")).await;
+    let reuse = store
+        .create_hosted_zone(new_zone("example.com", "r1"))
+        .await;
     assert!(matches!(reuse, Err(StoreError::HostedZoneAlreadyExists(_))));
 }
 
 async fn batches_are_all_or_nothing(store: &dyn Store) {
-    let (zone, _) = store.create_hosted_zone(new_zone("example.com", "r2")).await.unwrap();
+    let (zone, _) = store
+        .create_hosted_zone(new_zone("example.com", "r2"))
+        .await
+        .unwrap();
     let before = store.latest_seq().await.unwrap();
     let bad = batch(vec![
         (ChangeAction::Create, a("ok.example.com", "192.0.2.1")),
         (ChangeAction::Delete, a("missing.example.com", "192.0.2.2")),
     ]);
-    let err = store.change_record_sets(&zone.id, &bad, &Limits::default()).await.unwrap_err();
-    assert!(matches!(err, StoreError::Invalid(ChangeBatchError::InvalidChangeBatch(_))));
+    let err = store
+        .change_record_sets(&zone.id, &bad, &Limits::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        StoreError::Invalid(ChangeBatchError::InvalidChangeBatch(_))
+    ));
     assert_eq!(store.latest_seq().await.unwrap(), before, "nothing logged");
     let contents = store.load_zone(&zone.id).await.unwrap().unwrap();
     assert_eq!(contents.record_sets.len(), 2, "nothing written");
 
     // DELETE then CREATE of the same set in one batch works.
     store
-        .change_record_sets(&zone.id, &batch(vec![(ChangeAction::Create, a("w.example.com", "192.0.2.1"))]), &Limits::default())
+        .change_record_sets(
+            &zone.id,
+            &batch(vec![(
+                ChangeAction::Create,
+                a("w.example.com", "192.0.2.1"),
+            )]),
+            &Limits::default(),
+        )
         .await
         .unwrap();
     let swap = batch(vec![
         (ChangeAction::Delete, a("w.example.com", "192.0.2.1")),
         (ChangeAction::Create, a("w.example.com", "192.0.2.9")),
     ]);
-    store.change_record_sets(&zone.id, &swap, &Limits::default()).await.unwrap();
+    store
+        .change_record_sets(&zone.id, &swap, &Limits::default())
+        .await
+        .unwrap();
     let contents = store.load_zone(&zone.id).await.unwrap().unwrap();
-    let w = contents.record_sets.iter().find(|s| s.name == name("w.example.com")).unwrap();
+    let w = contents
+        .record_sets
+        .iter()
+        .find(|s| s.name == name("w.example.com"))
+        .unwrap();
     assert_eq!(w.records, ["192.0.2.9"]);
 }
 
 async fn change_log_is_ordered(store: &dyn Store) {
     let start = store.latest_seq().await.unwrap();
-    let (z1, _) = store.create_hosted_zone(new_zone("one.test", "r3")).await.unwrap();
-    let (z2, _) = store.create_hosted_zone(new_zone("two.test", "r4")).await.unwrap();
+    let (z1, _) = store
+        .create_hosted_zone(new_zone("one.test", "r3"))
+        .await
+        .unwrap();
+    let (z2, _) = store
+        .create_hosted_zone(new_zone("two.test", "r4"))
+        .await
+        .unwrap();
     store
-        .change_record_sets(&z1.id, &batch(vec![(ChangeAction::Upsert, a("x.one.test", "192.0.2.1"))]), &Limits::default())
+        .change_record_sets(
+            &z1.id,
+            &batch(vec![(ChangeAction::Upsert, a("x.one.test", "192.0.2.1"))]),
+            &Limits::default(),
+        )
         .await
         .unwrap();
     let events = store.changes_since(start).await.unwrap();
@@ -117,26 +184,48 @@ async fn change_log_is_ordered(store: &dyn Store) {
     let subjects: Vec<ChangeSubject> = events.into_iter().map(|e| e.subject).collect();
     assert_eq!(
         subjects,
-        [ChangeSubject::HostedZone(z1.id.clone()), ChangeSubject::HostedZone(z2.id), ChangeSubject::HostedZone(z1.id)]
+        [
+            ChangeSubject::HostedZone(z1.id.clone()),
+            ChangeSubject::HostedZone(z2.id),
+            ChangeSubject::HostedZone(z1.id)
+        ]
     );
 }
 
 async fn get_change_follows_live_nodes(store: &dyn Store) {
-    let (zone, change) = store.create_hosted_zone(new_zone("sync.test", "r5")).await.unwrap();
+    let (zone, change) = store
+        .create_hosted_zone(new_zone("sync.test", "r5"))
+        .await
+        .unwrap();
     // No live node: vacuously in sync.
-    assert_eq!(store.get_change(&change.id).await.unwrap().status, ChangeStatus::InSync);
+    assert_eq!(
+        store.get_change(&change.id).await.unwrap().status,
+        ChangeStatus::InSync
+    );
     store.report_applied("node-a", ChangeSeq(0)).await.unwrap();
-    assert_eq!(store.get_change(&change.id).await.unwrap().status, ChangeStatus::Pending);
+    assert_eq!(
+        store.get_change(&change.id).await.unwrap().status,
+        ChangeStatus::Pending
+    );
     let seq = store.latest_seq().await.unwrap();
     store.report_applied("node-a", seq).await.unwrap();
-    assert_eq!(store.get_change(&change.id).await.unwrap().status, ChangeStatus::InSync);
+    assert_eq!(
+        store.get_change(&change.id).await.unwrap().status,
+        ChangeStatus::InSync
+    );
     let _ = zone;
     let missing = cairn_model::ChangeId::new("CNOSUCHCHANGE");
-    assert!(matches!(store.get_change(&missing).await, Err(StoreError::NoSuchChange(_))));
+    assert!(matches!(
+        store.get_change(&missing).await,
+        Err(StoreError::NoSuchChange(_))
+    ));
 }
 
 async fn listing_follows_route53_order(store: &dyn Store) {
-    let (zone, _) = store.create_hosted_zone(new_zone("example.com", "r6")).await.unwrap();
+    let (zone, _) = store
+        .create_hosted_zone(new_zone("example.com", "r6"))
+        .await
+        .unwrap();
     let sets = vec![
         a("*.example.com", "192.0.2.1"),
         a("a.example.com", "192.0.2.2"),
@@ -144,12 +233,24 @@ async fn listing_follows_route53_order(store: &dyn Store) {
         a("b.a.example.com", "192.0.2.4"),
         ResourceRecordSet::simple(name("a.example.com"), RrType::Txt, 60, vec!["\"t\"".into()]),
     ];
-    let changes = sets.into_iter().map(|s| (ChangeAction::Create, s)).collect();
-    store.change_record_sets(&zone.id, &batch(changes), &Limits::default()).await.unwrap();
-    let page = RecordSetPage { max_items: 100, ..RecordSetPage::default() };
+    let changes = sets
+        .into_iter()
+        .map(|s| (ChangeAction::Create, s))
+        .collect();
+    store
+        .change_record_sets(&zone.id, &batch(changes), &Limits::default())
+        .await
+        .unwrap();
+    let page = RecordSetPage {
+        max_items: 100,
+        ..RecordSetPage::default()
+    };
     let listing = store.list_record_sets(&zone.id, &page).await.unwrap();
-    let order: Vec<String> =
-        listing.record_sets.iter().map(|s| format!("{} {}", s.name, s.rtype)).collect();
+    let order: Vec<String> = listing
+        .record_sets
+        .iter()
+        .map(|s| format!("{} {}", s.name, s.rtype))
+        .collect();
     assert_eq!(
         order,
         [
@@ -167,10 +268,26 @@ async fn listing_follows_route53_order(store: &dyn Store) {
 }
 
 async fn pages_chain_through_many_sets(store: &dyn Store) {
-    let (zone, _) = store.create_hosted_zone(new_zone("big.test", "r7")).await.unwrap();
-    let changes = (0..350).map(|i| (ChangeAction::Create, a(&format!("h{i:03}.big.test"), "192.0.2.1"))).collect();
-    store.change_record_sets(&zone.id, &batch(changes), &Limits::default()).await.unwrap();
-    let mut page = RecordSetPage { max_items: 300, ..RecordSetPage::default() };
+    let (zone, _) = store
+        .create_hosted_zone(new_zone("big.test", "r7"))
+        .await
+        .unwrap();
+    let changes = (0..350)
+        .map(|i| {
+            (
+                ChangeAction::Create,
+                a(&format!("h{i:03}.big.test"), "192.0.2.1"),
+            )
+        })
+        .collect();
+    store
+        .change_record_sets(&zone.id, &batch(changes), &Limits::default())
+        .await
+        .unwrap();
+    let mut page = RecordSetPage {
+        max_items: 300,
+        ..RecordSetPage::default()
+    };
     let first = store.list_record_sets(&zone.id, &page).await.unwrap();
     assert_eq!(first.record_sets.len(), 300);
     let next = first.next.expect("a second page");
@@ -178,12 +295,19 @@ async fn pages_chain_through_many_sets(store: &dyn Store) {
     page.start_type = Some(next.rtype);
     let second = store.list_record_sets(&zone.id, &page).await.unwrap();
     assert_eq!(second.record_sets.len(), 52);
-    assert_eq!(second.record_sets[0].key(), next, "next points at the first set of the next page");
+    assert_eq!(
+        second.record_sets[0].key(),
+        next,
+        "next points at the first set of the next page"
+    );
     assert!(second.next.is_none());
 }
 
 async fn concurrent_writers_lose_nothing(store: Arc<dyn Store>) {
-    let (zone, _) = store.create_hosted_zone(new_zone("race.test", "r8")).await.unwrap();
+    let (zone, _) = store
+        .create_hosted_zone(new_zone("race.test", "r8"))
+        .await
+        .unwrap();
     let mut tasks = Vec::new();
     for writer in 0..2 {
         let store = store.clone();
@@ -191,39 +315,94 @@ async fn concurrent_writers_lose_nothing(store: Arc<dyn Store>) {
         tasks.push(tokio::spawn(async move {
             for i in 0..25 {
                 let set = a(&format!("w{writer}-{i}.race.test"), "192.0.2.1");
-                store.change_record_sets(&id, &batch(vec![(ChangeAction::Create, set)]), &Limits::default()).await.unwrap();
+                store
+                    .change_record_sets(
+                        &id,
+                        &batch(vec![(ChangeAction::Create, set)]),
+                        &Limits::default(),
+                    )
+                    .await
+                    .unwrap();
             }
         }));
     }
     for t in tasks {
         t.await.unwrap();
     }
-    assert_eq!(store.get_hosted_zone(&zone.id).await.unwrap().record_set_count, 52);
+    assert_eq!(
+        store
+            .get_hosted_zone(&zone.id)
+            .await
+            .unwrap()
+            .record_set_count,
+        52
+    );
 }
 
 async fn tags_and_delegation_sets(store: &dyn Store) {
-    store.change_tags("hostedzone", "Z1", vec![("b".into(), "2".into()), ("a".into(), "1".into())], vec![]).await.unwrap();
-    store.change_tags("hostedzone", "Z1", vec![("a".into(), "9".into())], vec!["b".into()]).await.unwrap();
-    assert_eq!(store.list_tags("hostedzone", "Z1").await.unwrap(), [("a".to_string(), "9".to_string())]);
+    store
+        .change_tags(
+            "hostedzone",
+            "Z1",
+            vec![("b".into(), "2".into()), ("a".into(), "1".into())],
+            vec![],
+        )
+        .await
+        .unwrap();
+    store
+        .change_tags(
+            "hostedzone",
+            "Z1",
+            vec![("a".into(), "9".into())],
+            vec!["b".into()],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store.list_tags("hostedzone", "Z1").await.unwrap(),
+        [("a".to_string(), "9".to_string())]
+    );
 
     let servers = cairn_model::defaults::default_name_servers();
-    let set = store.create_delegation_set("d1", servers.clone()).await.unwrap();
+    let set = store
+        .create_delegation_set("d1", servers.clone())
+        .await
+        .unwrap();
     assert!(set.id.starts_with('N'));
-    assert!(matches!(store.create_delegation_set("d1", servers).await, Err(StoreError::DelegationSetAlreadyCreated)));
+    assert!(matches!(
+        store.create_delegation_set("d1", servers).await,
+        Err(StoreError::DelegationSetAlreadyCreated)
+    ));
     let mut req = new_zone("delegated.test", "r9");
     req.delegation_set_id = Some(set.id.clone());
     let (zone, _) = store.create_hosted_zone(req).await.unwrap();
-    assert!(matches!(store.delete_delegation_set(&set.id).await, Err(StoreError::DelegationSetInUse)));
+    assert!(matches!(
+        store.delete_delegation_set(&set.id).await,
+        Err(StoreError::DelegationSetInUse)
+    ));
     store.delete_hosted_zone(&zone.id).await.unwrap();
     store.delete_delegation_set(&set.id).await.unwrap();
-    assert!(matches!(store.get_delegation_set(&set.id).await, Err(StoreError::NoSuchDelegationSet(_))));
+    assert!(matches!(
+        store.get_delegation_set(&set.id).await,
+        Err(StoreError::NoSuchDelegationSet(_))
+    ));
 }
 
 async fn aliases_may_target_other_zones_cairn_serves(store: &dyn Store) {
-    let (front, _) = store.create_hosted_zone(new_zone("front.test", "x1")).await.unwrap();
-    let (back, _) = store.create_hosted_zone(new_zone("back.test", "x2")).await.unwrap();
+    let (front, _) = store
+        .create_hosted_zone(new_zone("front.test", "x1"))
+        .await
+        .unwrap();
+    let (back, _) = store
+        .create_hosted_zone(new_zone("back.test", "x2"))
+        .await
+        .unwrap();
     store
-        .change_record_sets(&back.id, &batch(vec![(ChangeAction::Create, a("lb.back.test", "192.0.2.8"))]), &Limits::default())
+        .change_record_sets(
+            &back.id,
+            &batch(vec![(ChangeAction::Create, a("lb.back.test", "192.0.2.8"))]),
+            &Limits::default(),
+        )
         .await
         .unwrap();
     let alias_to = |zone: &str, target: &str| ResourceRecordSet {
@@ -236,17 +415,37 @@ async fn aliases_may_target_other_zones_cairn_serves(store: &dyn Store) {
         }),
         ..a("www.front.test", "192.0.2.1")
     };
-    let ok = batch(vec![(ChangeAction::Create, alias_to(back.id.as_str(), "lb.back.test"))]);
-    store.change_record_sets(&front.id, &ok, &Limits::default()).await.unwrap();
-    let missing = batch(vec![(ChangeAction::Upsert, alias_to(back.id.as_str(), "nope.back.test"))]);
-    let err = store.change_record_sets(&front.id, &missing, &Limits::default()).await.unwrap_err();
-    let StoreError::Invalid(ChangeBatchError::InvalidChangeBatch(messages)) = err else { panic!("{err:?}") };
+    let ok = batch(vec![(
+        ChangeAction::Create,
+        alias_to(back.id.as_str(), "lb.back.test"),
+    )]);
+    store
+        .change_record_sets(&front.id, &ok, &Limits::default())
+        .await
+        .unwrap();
+    let missing = batch(vec![(
+        ChangeAction::Upsert,
+        alias_to(back.id.as_str(), "nope.back.test"),
+    )]);
+    let err = store
+        .change_record_sets(&front.id, &missing, &Limits::default())
+        .await
+        .unwrap_err();
+    let StoreError::Invalid(ChangeBatchError::InvalidChangeBatch(messages)) = err else {
+        panic!("{err:?}")
+    };
     assert_eq!(
         messages,
         [format!("Tried to create an alias that targets nope.back.test., type A in zone {}, but that target was not found", back.id)]
     );
-    let no_zone = batch(vec![(ChangeAction::Upsert, alias_to("ZNOSUCHZONE", "lb.back.test"))]);
-    assert!(store.change_record_sets(&front.id, &no_zone, &Limits::default()).await.is_err());
+    let no_zone = batch(vec![(
+        ChangeAction::Upsert,
+        alias_to("ZNOSUCHZONE", "lb.back.test"),
+    )]);
+    assert!(store
+        .change_record_sets(&front.id, &no_zone, &Limits::default())
+        .await
+        .is_err());
 }
 
 /// Change-log sequence numbers are handed out in commit order: a follower polling
@@ -256,7 +455,10 @@ async fn followers_never_skip_a_change(db: TestDb) {
     let one = db.open().await;
     let two = db.open().await;
     let follower = db.open().await;
-    let (zone, _) = one.create_hosted_zone(new_zone("race.test", "race")).await.unwrap();
+    let (zone, _) = one
+        .create_hosted_zone(new_zone("race.test", "race"))
+        .await
+        .unwrap();
     let start = follower.latest_seq().await.unwrap();
     let writers: Vec<_> = (0..40)
         .map(|i| {
@@ -264,7 +466,14 @@ async fn followers_never_skip_a_change(db: TestDb) {
             let zone = zone.id.clone();
             tokio::spawn(async move {
                 let set = a(&format!("w{i}.race.test"), "192.0.2.1");
-                store.change_record_sets(&zone, &batch(vec![(ChangeAction::Create, set)]), &Limits::default()).await.unwrap();
+                store
+                    .change_record_sets(
+                        &zone,
+                        &batch(vec![(ChangeAction::Create, set)]),
+                        &Limits::default(),
+                    )
+                    .await
+                    .unwrap();
             })
         })
         .collect();
@@ -283,7 +492,13 @@ async fn followers_never_skip_a_change(db: TestDb) {
     for writer in writers {
         writer.await.unwrap();
     }
-    let all: Vec<ChangeSeq> = follower.changes_since(start).await.unwrap().iter().map(|e| e.seq).collect();
+    let all: Vec<ChangeSeq> = follower
+        .changes_since(start)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.seq)
+        .collect();
     assert_eq!(all.len(), 40);
     assert_eq!(seen, all, "the follower skipped a change");
 }
@@ -325,7 +540,10 @@ mod backends {
         let server = db.open().await;
         let cli = db.open().await;
         let start = server.latest_seq().await.unwrap();
-        let (zone, _) = cli.create_hosted_zone(new_zone("shared.test", "x")).await.unwrap();
+        let (zone, _) = cli
+            .create_hosted_zone(new_zone("shared.test", "x"))
+            .await
+            .unwrap();
         let events = server.changes_since(start).await.unwrap();
         assert_eq!(events.len(), 1);
         assert_eq!(events[0].subject, ChangeSubject::HostedZone(zone.id));
@@ -334,16 +552,29 @@ mod backends {
     async fn data_survives_reopening(db: TestDb) {
         let zone = {
             let store = db.open().await;
-            let (zone, _) = store.create_hosted_zone(new_zone("keep.test", "k")).await.unwrap();
+            let (zone, _) = store
+                .create_hosted_zone(new_zone("keep.test", "k"))
+                .await
+                .unwrap();
             store
-                .change_record_sets(&zone.id, &batch(vec![(ChangeAction::Create, a("www.keep.test", "192.0.2.7"))]), &Limits::default())
+                .change_record_sets(
+                    &zone.id,
+                    &batch(vec![(
+                        ChangeAction::Create,
+                        a("www.keep.test", "192.0.2.7"),
+                    )]),
+                    &Limits::default(),
+                )
                 .await
                 .unwrap();
             zone
         };
         let store = db.open().await;
         let contents = store.load_zone(&zone.id).await.unwrap().unwrap();
-        assert!(contents.record_sets.iter().any(|s| s.records == ["192.0.2.7"]));
+        assert!(contents
+            .record_sets
+            .iter()
+            .any(|s| s.records == ["192.0.2.7"]));
     }
 
     on_both_backends!(
@@ -399,7 +630,11 @@ mod health {
     fn probe(ok: bool) -> ProbeResult {
         ProbeResult {
             ok,
-            status: if ok { "Success: HTTP Status Code 200, OK".into() } else { "Failure: HTTP Status Code 500, Internal Server Error".into() },
+            status: if ok {
+                "Success: HTTP Status Code 200, OK".into()
+            } else {
+                "Failure: HTTP Status Code 500, Internal Server Error".into()
+            },
             ip_address: "127.0.0.1".into(),
             region: "us-east-1".into(),
             checked_at_ms: 1,
@@ -417,7 +652,13 @@ mod health {
     }
 
     async fn status(store: &Arc<dyn Store>, id: &str) -> Option<bool> {
-        store.health_statuses().await.unwrap().into_iter().find(|(i, _)| i == id).map(|(_, h)| h)
+        store
+            .health_statuses()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|(i, _)| i == id)
+            .map(|(_, h)| h)
     }
 
     async fn caller_reference_idempotency(db: TestDb) {
@@ -429,28 +670,65 @@ mod health {
         let (again, created) = store.create_health_check("ref-1", http(80)).await.unwrap();
         assert!(!created);
         assert_eq!(again.id, first.id);
-        let other = store.create_health_check("ref-1", http(81)).await.unwrap_err();
-        assert!(matches!(other, StoreError::HealthCheckAlreadyExists), "{other:?}");
+        let other = store
+            .create_health_check("ref-1", http(81))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(other, StoreError::HealthCheckAlreadyExists),
+            "{other:?}"
+        );
         let (second, _) = store.create_health_check("ref-2", http(80)).await.unwrap();
-        assert_ne!(second.id, first.id, "a new reference with the same config is a new check");
+        assert_ne!(
+            second.id, first.id,
+            "a new reference with the same config is a new check"
+        );
         store.delete_health_check(&first.id).await.unwrap();
-        let reused = store.create_health_check("ref-1", http(80)).await.unwrap_err();
-        assert!(matches!(reused, StoreError::HealthCheckAlreadyExists), "a deleted check's reference stays used");
-        assert!(matches!(store.get_health_check(&first.id).await.unwrap_err(), StoreError::NoSuchHealthCheck(_)));
-        assert!(matches!(store.delete_health_check(&first.id).await.unwrap_err(), StoreError::NoSuchHealthCheck(_)));
+        let reused = store
+            .create_health_check("ref-1", http(80))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(reused, StoreError::HealthCheckAlreadyExists),
+            "a deleted check's reference stays used"
+        );
+        assert!(matches!(
+            store.get_health_check(&first.id).await.unwrap_err(),
+            StoreError::NoSuchHealthCheck(_)
+        ));
+        assert!(matches!(
+            store.delete_health_check(&first.id).await.unwrap_err(),
+            StoreError::NoSuchHealthCheck(_)
+        ));
         assert_eq!(store.list_health_checks().await.unwrap().len(), 1);
     }
 
     async fn update_checks_the_version(db: TestDb) {
         let store = db.open().await;
         let (check, _) = store.create_health_check("r", http(80)).await.unwrap();
-        let update = HealthCheckUpdate { version: Some(1), port: Some(8080), ..Default::default() };
-        let updated = store.update_health_check(&check.id, update.clone()).await.unwrap();
+        let update = HealthCheckUpdate {
+            version: Some(1),
+            port: Some(8080),
+            ..Default::default()
+        };
+        let updated = store
+            .update_health_check(&check.id, update.clone())
+            .await
+            .unwrap();
         assert_eq!(updated.version, 2);
         assert_eq!(updated.config.port, Some(8080));
-        let stale = store.update_health_check(&check.id, update).await.unwrap_err();
-        assert!(matches!(stale, StoreError::HealthCheckVersionMismatch), "{stale:?}");
-        let bad = HealthCheckUpdate { failure_threshold: Some(11), ..Default::default() };
+        let stale = store
+            .update_health_check(&check.id, update)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(stale, StoreError::HealthCheckVersionMismatch),
+            "{stale:?}"
+        );
+        let bad = HealthCheckUpdate {
+            failure_threshold: Some(11),
+            ..Default::default()
+        };
         assert!(matches!(
             store.update_health_check(&check.id, bad).await.unwrap_err(),
             StoreError::InvalidHealthCheck(_)
@@ -460,20 +738,51 @@ mod health {
     async fn transitions_are_logged_once_per_flip(db: TestDb) {
         let store = db.open().await;
         let (check, _) = store.create_health_check("r", http(80)).await.unwrap();
-        assert_eq!(status(&store, &check.id).await, Some(true), "healthy until data arrives");
+        assert_eq!(
+            status(&store, &check.id).await,
+            Some(true),
+            "healthy until data arrives"
+        );
         assert_eq!(health_changes(&store, &check.id).await, 0);
-        store.record_health_probe(&check.id, probe(false)).await.unwrap();
-        assert_eq!(status(&store, &check.id).await, Some(true), "one failure is below the threshold of 2");
-        store.record_health_probe(&check.id, probe(false)).await.unwrap();
+        store
+            .record_health_probe(&check.id, probe(false))
+            .await
+            .unwrap();
+        assert_eq!(
+            status(&store, &check.id).await,
+            Some(true),
+            "one failure is below the threshold of 2"
+        );
+        store
+            .record_health_probe(&check.id, probe(false))
+            .await
+            .unwrap();
         assert_eq!(status(&store, &check.id).await, Some(false));
         assert_eq!(health_changes(&store, &check.id).await, 1);
-        store.record_health_probe(&check.id, probe(false)).await.unwrap();
-        assert_eq!(health_changes(&store, &check.id).await, 1, "no transition, no change row");
+        store
+            .record_health_probe(&check.id, probe(false))
+            .await
+            .unwrap();
+        assert_eq!(
+            health_changes(&store, &check.id).await,
+            1,
+            "no transition, no change row"
+        );
         let state = store.health_check_state(&check.id).await.unwrap();
         assert!(!state.healthy);
-        assert!(state.last_failure.unwrap().status.starts_with("Failure: HTTP Status Code 500"));
-        store.record_health_probe(&check.id, probe(true)).await.unwrap();
-        store.record_health_probe(&check.id, probe(true)).await.unwrap();
+        assert!(state
+            .last_failure
+            .unwrap()
+            .status
+            .starts_with("Failure: HTTP Status Code 500"));
+        store
+            .record_health_probe(&check.id, probe(true))
+            .await
+            .unwrap();
+        store
+            .record_health_probe(&check.id, probe(true))
+            .await
+            .unwrap();
         assert_eq!(status(&store, &check.id).await, Some(true));
         assert_eq!(health_changes(&store, &check.id).await, 2);
     }
@@ -485,56 +794,124 @@ mod health {
         let mut calc = HealthCheckConfig::new(HealthCheckType::Calculated);
         calc.child_health_checks = vec![a.id.clone(), b.id.clone()];
         calc.health_threshold = Some(2);
-        let (c, _) = store.create_health_check("c", calc.with_defaults()).await.unwrap();
+        let (c, _) = store
+            .create_health_check("c", calc.with_defaults())
+            .await
+            .unwrap();
         assert_eq!(status(&store, &c.id).await, Some(true));
 
         store.set_health_override(&a.id, Some(false)).await.unwrap();
         assert_eq!(status(&store, &a.id).await, Some(false));
-        assert_eq!(status(&store, &c.id).await, Some(false), "2 of 2 children needed");
-        assert_eq!(health_changes(&store, &c.id).await, 1, "the parent's flip is logged too");
-        let lower = HealthCheckUpdate { health_threshold: Some(1), ..Default::default() };
+        assert_eq!(
+            status(&store, &c.id).await,
+            Some(false),
+            "2 of 2 children needed"
+        );
+        assert_eq!(
+            health_changes(&store, &c.id).await,
+            1,
+            "the parent's flip is logged too"
+        );
+        let lower = HealthCheckUpdate {
+            health_threshold: Some(1),
+            ..Default::default()
+        };
         store.update_health_check(&c.id, lower).await.unwrap();
         assert_eq!(status(&store, &c.id).await, Some(true));
-        let zero_of_more = HealthCheckUpdate { health_threshold: Some(3), ..Default::default() };
-        store.update_health_check(&c.id, zero_of_more).await.unwrap();
-        assert_eq!(status(&store, &c.id).await, Some(false), "a threshold above the child count is never healthy");
+        let zero_of_more = HealthCheckUpdate {
+            health_threshold: Some(3),
+            ..Default::default()
+        };
+        store
+            .update_health_check(&c.id, zero_of_more)
+            .await
+            .unwrap();
+        assert_eq!(
+            status(&store, &c.id).await,
+            Some(false),
+            "a threshold above the child count is never healthy"
+        );
         store.set_health_override(&a.id, None).await.unwrap();
         assert_eq!(status(&store, &a.id).await, Some(true));
 
-        let inverted = HealthCheckUpdate { inverted: Some(true), ..Default::default() };
+        let inverted = HealthCheckUpdate {
+            inverted: Some(true),
+            ..Default::default()
+        };
         store.update_health_check(&b.id, inverted).await.unwrap();
-        assert_eq!(status(&store, &b.id).await, Some(false), "inverted with no failures is unhealthy");
-        let disabled = HealthCheckUpdate { disabled: Some(true), ..Default::default() };
+        assert_eq!(
+            status(&store, &b.id).await,
+            Some(false),
+            "inverted with no failures is unhealthy"
+        );
+        let disabled = HealthCheckUpdate {
+            disabled: Some(true),
+            ..Default::default()
+        };
         store.update_health_check(&b.id, disabled).await.unwrap();
-        assert_eq!(status(&store, &b.id).await, Some(false), "disabled + inverted is unhealthy");
-        let not_inverted = HealthCheckUpdate { inverted: Some(false), ..Default::default() };
-        store.update_health_check(&b.id, not_inverted).await.unwrap();
-        store.record_health_probe(&b.id, probe(false)).await.unwrap();
-        store.record_health_probe(&b.id, probe(false)).await.unwrap();
-        assert_eq!(status(&store, &b.id).await, Some(true), "disabled is always healthy");
+        assert_eq!(
+            status(&store, &b.id).await,
+            Some(false),
+            "disabled + inverted is unhealthy"
+        );
+        let not_inverted = HealthCheckUpdate {
+            inverted: Some(false),
+            ..Default::default()
+        };
+        store
+            .update_health_check(&b.id, not_inverted)
+            .await
+            .unwrap();
+        store
+            .record_health_probe(&b.id, probe(false))
+            .await
+            .unwrap();
+        store
+            .record_health_probe(&b.id, probe(false))
+            .await
+            .unwrap();
+        assert_eq!(
+            status(&store, &b.id).await,
+            Some(true),
+            "disabled is always healthy"
+        );
 
         let mut nested = HealthCheckConfig::new(HealthCheckType::Calculated);
         nested.child_health_checks = vec![c.id.clone()];
         nested.health_threshold = Some(1);
-        assert!(store.create_health_check("n", nested.with_defaults()).await.is_err());
+        assert!(store
+            .create_health_check("n", nested.with_defaults())
+            .await
+            .is_err());
     }
 
     async fn records_need_an_existing_health_check(db: TestDb) {
         let store = db.open().await;
-        let (zone, _) = store.create_hosted_zone(new_zone("hc.example.", "z")).await.unwrap();
+        let (zone, _) = store
+            .create_hosted_zone(new_zone("hc.example.", "z"))
+            .await
+            .unwrap();
         let mut set = a("www.hc.example.", "192.0.2.1");
         set.set_identifier = Some("one".into());
         set.failover = Some("PRIMARY".into());
         set.health_check_id = Some("00000000-0000-4000-8000-000000000000".into());
         let err = store
-            .change_record_sets(&zone.id, &batch(vec![(ChangeAction::Create, set.clone())]), &Limits::default())
+            .change_record_sets(
+                &zone.id,
+                &batch(vec![(ChangeAction::Create, set.clone())]),
+                &Limits::default(),
+            )
             .await
             .unwrap_err();
         assert!(matches!(err, StoreError::NoSuchHealthCheck(_)), "{err:?}");
         let (check, _) = store.create_health_check("r", http(80)).await.unwrap();
         set.health_check_id = Some(check.id.clone());
         store
-            .change_record_sets(&zone.id, &batch(vec![(ChangeAction::Create, set)]), &Limits::default())
+            .change_record_sets(
+                &zone.id,
+                &batch(vec![(ChangeAction::Create, set)]),
+                &Limits::default(),
+            )
             .await
             .unwrap();
     }

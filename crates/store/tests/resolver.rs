@@ -15,19 +15,13 @@ use cairn_model::resolver_validate::{
     NewProfileResource, NewRule, ResolverErrorKind, RuleUpdate, TargetRequest,
 };
 use cairn_model::{ChangeSeq, DomainName};
-use common::TestDb;
 use cairn_store::{ChangeSubject, NewHostedZone, NewSubnet, NewVpc, Store, StoreError, VpcRef};
+use common::TestDb;
 
 const ACCOUNT: &str = "111111111111";
 
 /// A store with one VPC 10.0.0.0/16, two subnets and the default security group.
-async fn setup(db: TestDb) -> (
-    TestDb,
-    Arc<dyn Store>,
-    String,
-    [String; 2],
-    String,
-) {
+async fn setup(db: TestDb) -> (TestDb, Arc<dyn Store>, String, [String; 2], String) {
     let store = db.open().await;
     let (vpc, sg) = store
         .create_vpc(NewVpc {

@@ -73,7 +73,11 @@ impl Cairn {
         loop {
             if let Ok(text) = std::fs::read_to_string(&ready) {
                 if let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) {
-                    cairn.api = json["api"].as_str().expect("api address").parse().expect("addr");
+                    cairn.api = json["api"]
+                        .as_str()
+                        .expect("api address")
+                        .parse()
+                        .expect("addr");
                     cairn.dns_addrs = json["dns"]
                         .as_array()
                         .expect("dns addresses")
@@ -84,10 +88,21 @@ impl Cairn {
                     return cairn;
                 }
             }
-            if let Some(status) = cairn.child.as_mut().and_then(|c| c.try_wait().ok().flatten()) {
-                panic!("cairn exited with {status} before it was ready:\n{}", cairn.stderr());
+            if let Some(status) = cairn
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten())
+            {
+                panic!(
+                    "cairn exited with {status} before it was ready:\n{}",
+                    cairn.stderr()
+                );
             }
-            assert!(Instant::now() < deadline, "cairn was not ready in 20 s:\n{}", cairn.stderr());
+            assert!(
+                Instant::now() < deadline,
+                "cairn was not ready in 20 s:\n{}",
+                cairn.stderr()
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -116,9 +131,14 @@ impl Cairn {
 
     /// Stops the server with SIGTERM and waits for it; returns whether it exited cleanly.
     pub fn stop(&mut self) -> bool {
-        let Some(mut child) = self.child.take() else { return false };
+        let Some(mut child) = self.child.take() else {
+            return false;
+        };
         // SAFETY-free: `kill` is a plain syscall on our own child's pid.
-        let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(child.id().to_string())
+            .status();
         let deadline = Instant::now() + Duration::from_secs(10);
         while Instant::now() < deadline {
             if let Ok(Some(status)) = child.try_wait() {
@@ -150,9 +170,15 @@ impl Drop for Cairn {
 
 /// Sends one UDP message and returns the reply (or `None` after `timeout`).
 pub fn udp_exchange(addr: SocketAddr, msg: &[u8], timeout: Duration) -> Option<Vec<u8>> {
-    let local = if addr.is_ipv6() { "[::1]:0" } else { "127.0.0.1:0" };
+    let local = if addr.is_ipv6() {
+        "[::1]:0"
+    } else {
+        "127.0.0.1:0"
+    };
     let socket = UdpSocket::bind(local).expect("a local UDP port");
-    socket.set_read_timeout(Some(timeout)).expect("timeouts are supported");
+    socket
+        .set_read_timeout(Some(timeout))
+        .expect("timeouts are supported");
     socket.send_to(msg, addr).expect("loopback send works");
     let mut buf = vec![0u8; 65_535];
     let (len, _) = socket.recv_from(&mut buf).ok()?;

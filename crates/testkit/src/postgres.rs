@@ -73,7 +73,8 @@ pub fn available() -> bool {
 pub fn shared() -> &'static PostgresServer {
     static SERVER: OnceLock<PostgresServer> = OnceLock::new();
     SERVER.get_or_init(|| {
-        let server = PostgresServer::start().unwrap_or_else(|e| panic!("cannot start PostgreSQL: {e}"));
+        let server =
+            PostgresServer::start().unwrap_or_else(|e| panic!("cannot start PostgreSQL: {e}"));
         server.watch_parent();
         server
     })
@@ -102,20 +103,41 @@ impl PostgresServer {
             .map_err(|e| format!("temp dir: {e}"))?
             .keep();
         let as_postgres_user = is_root();
-        let mut server = Self { bin, dir, port: 0, pid: None, child: None, as_postgres_user };
+        let mut server = Self {
+            bin,
+            dir,
+            port: 0,
+            pid: None,
+            child: None,
+            as_postgres_user,
+        };
         if as_postgres_user {
             server.run(Command::new("chown").arg("postgres:").arg(&server.dir))?;
         }
         let data = server.dir.join("data");
         let mut initdb = server.command("initdb");
-        initdb.arg("-D").arg(&data).args(["-U", "cairn", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"]);
+        initdb.arg("-D").arg(&data).args([
+            "-U",
+            "cairn",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--locale=C",
+            "--no-sync",
+        ]);
         server.run(&mut initdb)?;
         let mut last_error = String::new();
         for _ in 0..5 {
             server.port = free_port().map_err(|e| format!("free port: {e}"))?;
-            let log = std::fs::File::create(server.dir.join("postgres.log")).map_err(|e| e.to_string())?;
+            let log = std::fs::File::create(server.dir.join("postgres.log"))
+                .map_err(|e| e.to_string())?;
             if as_postgres_user {
-                server.run(Command::new("chown").arg("postgres:").arg(server.dir.join("postgres.log")))?;
+                server.run(
+                    Command::new("chown")
+                        .arg("postgres:")
+                        .arg(server.dir.join("postgres.log")),
+                )?;
             }
             let mut postgres = server.command("postgres");
             postgres
@@ -124,7 +146,14 @@ impl PostgresServer {
                 .arg("-k")
                 .arg(&server.dir)
                 .args(["-h", "127.0.0.1", "-p", &server.port.to_string()])
-                .args(["-c", "fsync=off", "-c", "full_page_writes=off", "-c", "max_connections=400"])
+                .args([
+                    "-c",
+                    "fsync=off",
+                    "-c",
+                    "full_page_writes=off",
+                    "-c",
+                    "max_connections=400",
+                ])
                 .stdin(Stdio::null())
                 .stdout(log.try_clone().map_err(|e| e.to_string())?)
                 .stderr(log);
@@ -153,11 +182,18 @@ impl PostgresServer {
     }
 
     fn run(&self, cmd: &mut Command) -> Result<(), String> {
-        let out = cmd.stdin(Stdio::null()).output().map_err(|e| format!("{cmd:?}: {e}"))?;
+        let out = cmd
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| format!("{cmd:?}: {e}"))?;
         if out.status.success() {
             Ok(())
         } else {
-            Err(format!("{cmd:?} failed: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+            Err(format!(
+                "{cmd:?} failed: {}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ))
         }
     }
 
@@ -166,12 +202,21 @@ impl PostgresServer {
         loop {
             if let Some(child) = self.child.as_mut() {
                 if let Ok(Some(status)) = child.try_wait() {
-                    let log = std::fs::read_to_string(self.dir.join("postgres.log")).unwrap_or_default();
+                    let log =
+                        std::fs::read_to_string(self.dir.join("postgres.log")).unwrap_or_default();
                     return Err(format!("postgres exited ({status}): {log}"));
                 }
             }
             let ready = Command::new(self.bin.join("pg_isready"))
-                .args(["-q", "-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", "cairn"])
+                .args([
+                    "-q",
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    &self.port.to_string(),
+                    "-U",
+                    "cairn",
+                ])
                 .status()
                 .is_ok_and(|s| s.success());
             if ready {
@@ -215,13 +260,29 @@ impl PostgresServer {
     /// When `createdb` fails.
     pub fn create_database(&self) -> String {
         static NEXT: AtomicU32 = AtomicU32::new(0);
-        let name = format!("cairn_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+        let name = format!(
+            "cairn_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
         let out = Command::new(self.bin.join("createdb"))
-            .args(["-h", "127.0.0.1", "-p", &self.port.to_string(), "-U", "cairn", &name])
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "cairn",
+                &name,
+            ])
             .stdin(Stdio::null())
             .output()
             .expect("run createdb");
-        assert!(out.status.success(), "createdb {name}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "createdb {name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         self.url(&name)
     }
 
@@ -248,7 +309,9 @@ impl PostgresServer {
     /// Stops the server (SIGINT to the postmaster: fast shutdown) and waits for it.
     pub fn stop(&mut self) {
         if let Some(pid) = self.pid.take() {
-            let _ = Command::new("kill").args(["-INT", &pid.to_string()]).status();
+            let _ = Command::new("kill")
+                .args(["-INT", &pid.to_string()])
+                .status();
         }
         if let Some(mut child) = self.child.take() {
             let deadline = Instant::now() + Duration::from_secs(10);

@@ -60,7 +60,12 @@ impl ClientSubnet {
             let mask = (0xff00u16 >> bits) as u8;
             *byte = bytes[i] & mask;
         }
-        Self { family, source_prefix, scope_prefix: 0, address }
+        Self {
+            family,
+            source_prefix,
+            scope_prefix: 0,
+            address,
+        }
     }
 
     /// Parses the option's data (after code and length), with RFC 7871 §6's and §7.2.1's
@@ -80,7 +85,9 @@ impl ClientSubnet {
             _ => return Err(ParseError::FormErr("ECS family is neither IPv4 nor IPv6")),
         };
         if source_prefix > max {
-            return Err(ParseError::FormErr("ECS source prefix is longer than the address"));
+            return Err(ParseError::FormErr(
+                "ECS source prefix is longer than the address",
+            ));
         }
         if scope_prefix != 0 {
             return Err(ParseError::FormErr("ECS scope prefix is not 0 in a query"));
@@ -88,15 +95,24 @@ impl ClientSubnet {
         let octets = usize::from(source_prefix).div_ceil(8);
         let addr = &data[4..];
         if addr.len() != octets {
-            return Err(ParseError::FormErr("ECS address length does not match its prefix"));
+            return Err(ParseError::FormErr(
+                "ECS address length does not match its prefix",
+            ));
         }
         let mut address = [0u8; 16];
         address[..octets].copy_from_slice(addr);
         let spare = octets * 8 - usize::from(source_prefix);
         if spare > 0 && address[octets - 1] & ((1u8 << spare) - 1) != 0 {
-            return Err(ParseError::FormErr("ECS address has bits set beyond its prefix"));
+            return Err(ParseError::FormErr(
+                "ECS address has bits set beyond its prefix",
+            ));
         }
-        Ok(Self { family, source_prefix, scope_prefix, address })
+        Ok(Self {
+            family,
+            source_prefix,
+            scope_prefix,
+            address,
+        })
     }
 
     /// The client's network address (the bits beyond the prefix are zero).
@@ -116,7 +132,10 @@ impl ClientSubnet {
 
     /// The same subnet with another SCOPE PREFIX-LENGTH (for the response).
     pub fn with_scope(self, scope_prefix: u8) -> Self {
-        Self { scope_prefix, ..self }
+        Self {
+            scope_prefix,
+            ..self
+        }
     }
 
     /// Bytes the option takes in an OPT record: code, length, then the data.
@@ -201,7 +220,9 @@ impl<'a> Query<'a> {
             // A query carries no answers or authority (RFC 1035 §4.1.1); NOTIFY and UPDATE
             // do, but they are not served here, so their opcode decides first.
             if opcode == 0 {
-                return Err(ParseError::FormErr("query carries answer or authority records"));
+                return Err(ParseError::FormErr(
+                    "query carries answer or authority records",
+                ));
             }
             return Ok(query);
         }
@@ -268,7 +289,9 @@ impl<'a> Query<'a> {
 fn skip_uncompressed_name(buf: &[u8], mut pos: usize) -> Result<usize, ParseError> {
     let start = pos;
     loop {
-        let len = *buf.get(pos).ok_or(ParseError::FormErr("question name is truncated"))?;
+        let len = *buf
+            .get(pos)
+            .ok_or(ParseError::FormErr("question name is truncated"))?;
         match len {
             0 => {
                 pos += 1;
@@ -278,11 +301,15 @@ fn skip_uncompressed_name(buf: &[u8], mut pos: usize) -> Result<usize, ParseErro
             _ => return Err(ParseError::FormErr("bad label in the question name")),
         }
         if pos - start > 255 {
-            return Err(ParseError::FormErr("question name is longer than 255 bytes"));
+            return Err(ParseError::FormErr(
+                "question name is longer than 255 bytes",
+            ));
         }
     }
     if pos - start > 255 {
-        return Err(ParseError::FormErr("question name is longer than 255 bytes"));
+        return Err(ParseError::FormErr(
+            "question name is longer than 255 bytes",
+        ));
     }
     Ok(pos)
 }
@@ -292,7 +319,9 @@ fn skip_uncompressed_name(buf: &[u8], mut pos: usize) -> Result<usize, ParseErro
 fn skip_any_name(buf: &[u8], mut pos: usize) -> Result<usize, ParseError> {
     let start = pos;
     loop {
-        let len = *buf.get(pos).ok_or(ParseError::FormErr("record name is truncated"))?;
+        let len = *buf
+            .get(pos)
+            .ok_or(ParseError::FormErr("record name is truncated"))?;
         match len {
             0 => return Ok(pos + 1),
             1..=63 => pos += 1 + len as usize,
@@ -341,7 +370,20 @@ mod tests {
     use super::*;
 
     fn query_bytes(name: &[u8], qtype: u16, opt: Option<(u16, u8)>) -> Vec<u8> {
-        let mut b = vec![0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, opt.is_some() as u8];
+        let mut b = vec![
+            0x12,
+            0x34,
+            0x01,
+            0x00,
+            0,
+            1,
+            0,
+            0,
+            0,
+            0,
+            0,
+            opt.is_some() as u8,
+        ];
         b.extend_from_slice(name);
         b.extend_from_slice(&qtype.to_be_bytes());
         b.extend_from_slice(&1u16.to_be_bytes());
@@ -362,7 +404,14 @@ mod tests {
         assert!(q.rd);
         assert_eq!(q.qname(), b"\x03WwW\x07example\x03com\x00");
         assert_eq!(q.qtype, 1);
-        assert_eq!(q.edns, Some(Edns { udp_payload: 1232, version: 0, dnssec_ok: true }));
+        assert_eq!(
+            q.edns,
+            Some(Edns {
+                udp_payload: 1232,
+                version: 0,
+                dnssec_ok: true
+            })
+        );
         let mut lower = [0u8; 255];
         let n = q.qname_lowercase(&mut lower);
         assert_eq!(&lower[..n], b"\x03www\x07example\x03com\x00");
@@ -382,9 +431,15 @@ mod tests {
         two[5] = 2;
         assert!(matches!(Query::parse(&two), Err(ParseError::FormErr(_))));
         let b = query_bytes(b"\x03www\x00", 1, None);
-        assert!(matches!(Query::parse(&b[..b.len() - 2]), Err(ParseError::FormErr(_))));
+        assert!(matches!(
+            Query::parse(&b[..b.len() - 2]),
+            Err(ParseError::FormErr(_))
+        ));
         let compressed = query_bytes(b"\xc0\x0c", 1, None);
-        assert!(matches!(Query::parse(&compressed), Err(ParseError::FormErr(_))));
+        assert!(matches!(
+            Query::parse(&compressed),
+            Err(ParseError::FormErr(_))
+        ));
     }
 
     /// A query for `www.example.com A` with an OPT record holding `options` (code, data).
@@ -419,22 +474,35 @@ mod tests {
 
     #[test]
     fn ecs_ipv4_subnet_is_read() {
-        let ecs = ecs_result(&[0, 1, 24, 0, 198, 51, 100]).unwrap().expect("an ECS option");
+        let ecs = ecs_result(&[0, 1, 24, 0, 198, 51, 100])
+            .unwrap()
+            .expect("an ECS option");
         assert_eq!(ecs.family, 1);
         assert_eq!(ecs.source_prefix, 24);
         assert_eq!(ecs.scope_prefix, 0);
-        assert_eq!(ecs.addr(), "198.51.100.0".parse::<std::net::IpAddr>().unwrap());
+        assert_eq!(
+            ecs.addr(),
+            "198.51.100.0".parse::<std::net::IpAddr>().unwrap()
+        );
         assert_eq!(ecs.address_bytes(), &[198, 51, 100]);
         assert_eq!(ecs.option_len(), 4 + 4 + 3);
     }
 
     #[test]
     fn ecs_ipv6_and_odd_prefixes_are_read() {
-        let ecs = ecs_result(&[0, 2, 56, 0, 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0]).unwrap().unwrap();
-        assert_eq!(ecs.addr(), "2001:db8:1::".parse::<std::net::IpAddr>().unwrap());
+        let ecs = ecs_result(&[0, 2, 56, 0, 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0])
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            ecs.addr(),
+            "2001:db8:1::".parse::<std::net::IpAddr>().unwrap()
+        );
         // /20: three bytes, the last with its low four bits clear.
         let ecs = ecs_result(&[0, 1, 20, 0, 10, 1, 0xf0]).unwrap().unwrap();
-        assert_eq!(ecs.addr(), "10.1.240.0".parse::<std::net::IpAddr>().unwrap());
+        assert_eq!(
+            ecs.addr(),
+            "10.1.240.0".parse::<std::net::IpAddr>().unwrap()
+        );
         // /0 carries no address at all (RFC 7871 §7.1.2) and is not refused (§7.5).
         let ecs = ecs_result(&[0, 1, 0, 0]).unwrap().unwrap();
         assert_eq!(ecs.source_prefix, 0);
@@ -451,7 +519,12 @@ mod tests {
         let plain = query_bytes(b"\x00", 1, Some((1232, 0)));
         assert_eq!(Query::parse(&plain).unwrap().ecs, None);
         // Other options (a cookie) are skipped.
-        assert_eq!(Query::parse(&query_with_options(0, &[(10, &[1; 8])])).unwrap().ecs, None);
+        assert_eq!(
+            Query::parse(&query_with_options(0, &[(10, &[1; 8])]))
+                .unwrap()
+                .ecs,
+            None
+        );
     }
 
     #[test]
@@ -500,15 +573,23 @@ mod tests {
     #[test]
     fn client_subnet_new_masks_and_caps() {
         let ecs = ClientSubnet::new("198.51.100.77".parse().unwrap(), 20);
-        assert_eq!(ecs.addr(), "198.51.96.0".parse::<std::net::IpAddr>().unwrap());
+        assert_eq!(
+            ecs.addr(),
+            "198.51.96.0".parse::<std::net::IpAddr>().unwrap()
+        );
         assert_eq!(ecs.address_bytes(), &[198, 51, 96]);
         let ecs = ClientSubnet::new("2001:db8::1".parse().unwrap(), 200);
         assert_eq!(ecs.source_prefix, 128);
         assert_eq!(ecs.family, 2);
         // What `new` builds, `parse` accepts.
         let mut data = vec![0, 1, 20, 0];
-        data.extend_from_slice(ClientSubnet::new("198.51.100.77".parse().unwrap(), 20).address_bytes());
-        assert_eq!(ClientSubnet::parse(&data).unwrap().addr(), ecs_addr("198.51.96.0"));
+        data.extend_from_slice(
+            ClientSubnet::new("198.51.100.77".parse().unwrap(), 20).address_bytes(),
+        );
+        assert_eq!(
+            ClientSubnet::parse(&data).unwrap().addr(),
+            ecs_addr("198.51.96.0")
+        );
     }
 
     fn ecs_addr(text: &str) -> std::net::IpAddr {

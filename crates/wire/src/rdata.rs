@@ -56,7 +56,11 @@ impl Rdata {
         if bytes.len() > u16::MAX as usize {
             return Err(BadRdata);
         }
-        Ok(Self { bytes: bytes.into_boxed_slice(), names, name_count })
+        Ok(Self {
+            bytes: bytes.into_boxed_slice(),
+            names,
+            name_count,
+        })
     }
 
     /// The uncompressed RDATA.

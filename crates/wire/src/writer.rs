@@ -66,7 +66,15 @@ impl<'b> ResponseWriter<'b> {
 
     /// Starts a response with no question: for FORMERR, when the question cannot be read.
     pub fn header_only(buf: &'b mut Vec<u8>, query: &Query<'_>, limit: usize) -> Self {
-        Self::from_header(buf, query.id, query.opcode, query.rd, query.cd, query.edns.is_some(), limit)
+        Self::from_header(
+            buf,
+            query.id,
+            query.opcode,
+            query.rd,
+            query.cd,
+            query.edns.is_some(),
+            limit,
+        )
     }
 
     /// Starts a response from raw header fields.
@@ -149,7 +157,11 @@ impl<'b> ResponseWriter<'b> {
 
     /// The current position, to roll back a whole RRset that did not fit.
     pub fn mark(&self) -> Mark {
-        Mark { len: self.buf.len(), counts: self.counts, names: self.name_count }
+        Mark {
+            len: self.buf.len(),
+            counts: self.counts,
+            names: self.name_count,
+        }
     }
 
     /// Forgets everything written after `mark`.
@@ -235,7 +247,10 @@ impl<'b> ResponseWriter<'b> {
         self.counts = [0; 3];
         self.section = Section::Answer;
         // Only names inside the question stay valid targets.
-        let keep = self.names[..self.name_count].iter().take_while(|&&o| (o as usize) < question_end).count();
+        let keep = self.names[..self.name_count]
+            .iter()
+            .take_while(|&&o| (o as usize) < question_end)
+            .count();
         self.name_count = keep;
     }
 
@@ -254,7 +269,13 @@ impl<'b> ResponseWriter<'b> {
     /// `udp_payload` (with the Client Subnet option given to [`echo_ecs`](Self::echo_ecs));
     /// returns the finished message.
     pub fn finish(self, edns: Option<(u16, bool)>) -> &'b [u8] {
-        let Self { buf, counts, rcode, ecs, .. } = self;
+        let Self {
+            buf,
+            counts,
+            rcode,
+            ecs,
+            ..
+        } = self;
         buf[3] = (buf[3] & 0xf0) | (rcode & 0xf) as u8;
         buf[6..8].copy_from_slice(&counts[0].to_be_bytes());
         buf[8..10].copy_from_slice(&counts[1].to_be_bytes());
@@ -386,16 +407,32 @@ mod tests {
         ];
         for target in targets {
             let rdata = Rdata::new(crate::rtype::CNAME, target.to_vec()).unwrap();
-            w.push_rr(Section::Answer, b"\x01x\x07example\x03com\x00", crate::rtype::CNAME, 60, &rdata).unwrap();
-            w.push_rr(Section::Answer, target, crate::rtype::CNAME, 60, &rdata).unwrap();
+            w.push_rr(
+                Section::Answer,
+                b"\x01x\x07example\x03com\x00",
+                crate::rtype::CNAME,
+                60,
+                &rdata,
+            )
+            .unwrap();
+            w.push_rr(Section::Answer, target, crate::rtype::CNAME, 60, &rdata)
+                .unwrap();
         }
         let out = w.finish(None).to_vec();
         let parsed = Message::from_bytes(&out).expect("the response parses");
         let names: Vec<String> = parsed.answers.iter().map(|r| r.name.to_ascii()).collect();
         assert_eq!(
             names,
-            ["x.example.com.", "a.a.example.net.", "x.example.com.", "a.a.a.example.net.", "x.example.com.",
-             "20.20.10.in-addr.arpa.", "x.example.com.", "x.x.example.com."]
+            [
+                "x.example.com.",
+                "a.a.example.net.",
+                "x.example.com.",
+                "a.a.a.example.net.",
+                "x.example.com.",
+                "20.20.10.in-addr.arpa.",
+                "x.example.com.",
+                "x.x.example.com."
+            ]
         );
     }
 
@@ -421,7 +458,10 @@ mod tests {
         // The OPT record ends the message: owner, type, payload, ext-rcode/version/flags,
         // RDLEN 11, then the option: code 8, length 7, family 1, source 24, scope 24, address.
         let opt = &out[out.len() - 22..];
-        assert_eq!(opt, &[0, 0, 41, 0x10, 0x00, 0, 0, 0, 0, 0, 11, 0, 8, 0, 7, 0, 1, 24, 24, 198, 51, 100]);
+        assert_eq!(
+            opt,
+            &[0, 0, 41, 0x10, 0x00, 0, 0, 0, 0, 0, 11, 0, 8, 0, 7, 0, 1, 24, 24, 198, 51, 100]
+        );
         assert_eq!(u16::from_be_bytes([out[10], out[11]]), 1);
         let parsed = opt_scope(&out);
         assert_eq!(parsed, 24);
@@ -454,13 +494,38 @@ mod tests {
         let limit = question_end + record + OPT_LEN;
         let mut buf = Vec::new();
         let mut w = ResponseWriter::new(&mut buf, &query, limit);
-        assert!(w.push_rr(Section::Answer, b"\x03www\x07example\x03com\x00", 16, 60, &rdata).is_ok());
+        assert!(w
+            .push_rr(
+                Section::Answer,
+                b"\x03www\x07example\x03com\x00",
+                16,
+                60,
+                &rdata
+            )
+            .is_ok());
         let mut w = ResponseWriter::new(&mut buf, &query, limit);
         w.echo_ecs(query.ecs.unwrap());
-        assert_eq!(w.push_rr(Section::Answer, b"\x03www\x07example\x03com\x00", 16, 60, &rdata), Err(NoRoom));
+        assert_eq!(
+            w.push_rr(
+                Section::Answer,
+                b"\x03www\x07example\x03com\x00",
+                16,
+                60,
+                &rdata
+            ),
+            Err(NoRoom)
+        );
         let mut w = ResponseWriter::new(&mut buf, &query, limit + 11);
         w.echo_ecs(query.ecs.unwrap());
-        assert!(w.push_rr(Section::Answer, b"\x03www\x07example\x03com\x00", 16, 60, &rdata).is_ok());
+        assert!(w
+            .push_rr(
+                Section::Answer,
+                b"\x03www\x07example\x03com\x00",
+                16,
+                60,
+                &rdata
+            )
+            .is_ok());
         assert_eq!(w.finish(Some((4096, false))).len(), limit + 11);
     }
 

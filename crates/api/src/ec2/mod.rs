@@ -56,12 +56,19 @@ pub async fn post_root(
     body: Bytes,
 ) -> Result<Response, AwsError> {
     if let Some(target) = headers.get("x-amz-target") {
-        let region = scope.as_ref().map_or_else(|| DEFAULT_REGION.to_string(), |Extension(s)| s.region.clone());
+        let region = scope.as_ref().map_or_else(
+            || DEFAULT_REGION.to_string(),
+            |Extension(s)| s.region.clone(),
+        );
         return json_target(state, target.to_str().unwrap_or_default(), region, &body).await;
     }
     let params = FormParams::parse(&body);
     let action = params.get("Action").map(str::to_string).ok_or_else(|| {
-        AwsError::new(StatusCode::BAD_REQUEST, "MissingAction", "The request must contain the parameter Action.")
+        AwsError::new(
+            StatusCode::BAD_REQUEST,
+            "MissingAction",
+            "The request must contain the parameter Action.",
+        )
     })?;
     let ctx = Ctx {
         account: state.config.account_id.clone(),
@@ -79,14 +86,22 @@ pub async fn post_root(
     }
     let body = dispatch(&action, &ctx).await?;
     let mut response = (StatusCode::OK, body).into_response();
-    response.headers_mut().insert("content-type", HeaderValue::from_static("text/xml;charset=UTF-8"));
+    response.headers_mut().insert(
+        "content-type",
+        HeaderValue::from_static("text/xml;charset=UTF-8"),
+    );
     Ok(response)
 }
 
 /// Requests with `X-Amz-Target` belong to the json-1.1 services on this port: Route 53
 /// Resolver (`Route53Resolver.*`, [`crate::resolver`]). Any other target is an unknown
 /// operation (rendered as JSON by the envelope, as the header asks).
-pub async fn json_target(state: AppState, target: &str, region: String, body: &[u8]) -> Result<Response, AwsError> {
+pub async fn json_target(
+    state: AppState,
+    target: &str,
+    region: String,
+    body: &[u8],
+) -> Result<Response, AwsError> {
     match target.split_once('.') {
         Some((crate::resolver::TARGET_PREFIX, operation)) => {
             crate::resolver::dispatch(state, operation, region, body).await
@@ -159,7 +174,11 @@ pub fn ec2_error(err: StoreError) -> AwsError {
 
 /// `InvalidVpcID.NotFound`.
 pub fn vpc_not_found(id: &str) -> AwsError {
-    AwsError::new(StatusCode::BAD_REQUEST, "InvalidVpcID.NotFound", format!("The vpc ID '{id}' does not exist"))
+    AwsError::new(
+        StatusCode::BAD_REQUEST,
+        "InvalidVpcID.NotFound",
+        format!("The vpc ID '{id}' does not exist"),
+    )
 }
 
 /// Refuses an id not shaped `prefix-…` with EC2's `….Malformed` error.
@@ -180,7 +199,10 @@ pub fn check_id(id: &str, prefix: &str, code: &'static str) -> Result<(), AwsErr
 }
 
 /// The tags `TagSpecification.N` gives for `resource_type`; another resource type is refused.
-pub fn tag_specifications(params: &FormParams, resource_type: &str) -> Result<Vec<(String, String)>, AwsError> {
+pub fn tag_specifications(
+    params: &FormParams,
+    resource_type: &str,
+) -> Result<Vec<(String, String)>, AwsError> {
     let mut tags = Vec::new();
     for spec in params.members("TagSpecification") {
         let kind = spec.get("ResourceType").unwrap_or_default();
@@ -211,7 +233,10 @@ pub fn tag_set(w: &mut XmlWriter, tags: &[(String, String)]) {
     }
     w.open("tagSet");
     for (key, value) in tags {
-        w.open("item").leaf("key", key).leaf("value", value).close("item");
+        w.open("item")
+            .leaf("key", key)
+            .leaf("value", value)
+            .close("item");
     }
     w.close("tagSet");
 }
@@ -231,12 +256,20 @@ pub fn filters(params: &FormParams, known: &[&str]) -> Result<Vec<Filter>, AwsEr
     let filters: Vec<Filter> = params
         .members("Filter")
         .into_iter()
-        .map(|f| Filter { name: f.get("Name").unwrap_or_default().to_string(), values: f.list("Value") })
+        .map(|f| Filter {
+            name: f.get("Name").unwrap_or_default().to_string(),
+            values: f.list("Value"),
+        })
         .collect();
     for filter in &filters {
-        let tag = filter.name.starts_with("tag:") || filter.name == "tag-key" || filter.name == "tag-value";
+        let tag = filter.name.starts_with("tag:")
+            || filter.name == "tag-key"
+            || filter.name == "tag-value";
         if !tag && !known.contains(&filter.name.as_str()) {
-            return Err(invalid_parameter_value(format!("The filter '{}' is invalid", filter.name)));
+            return Err(invalid_parameter_value(format!(
+                "The filter '{}' is invalid",
+                filter.name
+            )));
         }
     }
     Ok(filters)
@@ -252,7 +285,10 @@ pub fn passes(
 ) -> Result<bool, AwsError> {
     for filter in filters {
         let candidates = if let Some(key) = filter.name.strip_prefix("tag:") {
-            tags.iter().filter(|(k, _)| k == key).map(|(_, v)| v.clone()).collect()
+            tags.iter()
+                .filter(|(k, _)| k == key)
+                .map(|(_, v)| v.clone())
+                .collect()
         } else if filter.name == "tag-key" {
             tags.iter().map(|(k, _)| k.clone()).collect()
         } else if filter.name == "tag-value" {
@@ -262,7 +298,10 @@ pub fn passes(
                 invalid_parameter_value(format!("The filter '{}' is invalid", filter.name))
             })?
         };
-        let hit = filter.values.iter().any(|pattern| candidates.iter().any(|c| glob(pattern, c)));
+        let hit = filter
+            .values
+            .iter()
+            .any(|pattern| candidates.iter().any(|c| glob(pattern, c)));
         if !hit {
             return Ok(false);
         }
@@ -355,7 +394,11 @@ impl Page {
     }
 
     /// This page of `items`, and the token of the next page when there is one.
-    pub fn select<'a, T>(&self, mut items: Vec<&'a T>, id: impl Fn(&T) -> &str) -> (Vec<&'a T>, Option<String>) {
+    pub fn select<'a, T>(
+        &self,
+        mut items: Vec<&'a T>,
+        id: impl Fn(&T) -> &str,
+    ) -> (Vec<&'a T>, Option<String>) {
         items.sort_by(|a, b| id(a).cmp(id(b)));
         if let Some(from) = &self.from_id {
             items.retain(|item| id(item) >= from.as_str());
@@ -377,9 +420,17 @@ fn encode_token(id: &str) -> String {
 fn decode_token(token: &str) -> Result<String, AwsError> {
     use base64::Engine;
     let invalid = || {
-        AwsError::new(StatusCode::BAD_REQUEST, "InvalidPaginationToken", format!("The pagination token '{token}' is invalid."))
+        AwsError::new(
+            StatusCode::BAD_REQUEST,
+            "InvalidPaginationToken",
+            format!("The pagination token '{token}' is invalid."),
+        )
     };
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(token.trim()).map_err(|_| invalid())?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(token.trim())
+        .map_err(|_| invalid())?;
     let text = String::from_utf8(bytes).map_err(|_| invalid())?;
-    text.strip_prefix("cairn-page:").map(str::to_string).ok_or_else(invalid)
+    text.strip_prefix("cairn-page:")
+        .map(str::to_string)
+        .ok_or_else(invalid)
 }

@@ -10,7 +10,9 @@ use ipnet::IpNet;
 
 use super::{check_id, ec2_error, filters, passes, tag_set, tag_specifications, Ctx, Page};
 use crate::error::AwsError;
-use crate::protocol::ec2_query::{invalid_parameter_value, missing_parameter, response, FormParams};
+use crate::protocol::ec2_query::{
+    invalid_parameter_value, missing_parameter, response, FormParams,
+};
 use crate::protocol::rest_xml::XmlWriter;
 
 /// `CreateSecurityGroup`: `GroupName`, `GroupDescription`, `VpcId` (required: Cairn has no
@@ -32,7 +34,9 @@ pub async fn create(ctx: &Ctx) -> Result<String, AwsError> {
         )));
     }
     if description.len() > 255 {
-        return Err(invalid_parameter_value("Value for parameter GroupDescription is invalid. It is longer than 255 characters."));
+        return Err(invalid_parameter_value(
+            "Value for parameter GroupDescription is invalid. It is longer than 255 characters.",
+        ));
     }
     let tags = tag_specifications(&ctx.params, tag_types::SECURITY_GROUP)?;
     let group = ctx
@@ -64,7 +68,12 @@ pub async fn describe(ctx: &Ctx) -> Result<String, AwsError> {
     }
     // Parameters first, as EC2 does: a bad combination is refused before any lookup.
     let page = Page::from_params(&ctx.params, "GroupId")?;
-    let all = ctx.state.store.list_security_groups().await.map_err(ec2_error)?;
+    let all = ctx
+        .state
+        .store
+        .list_security_groups()
+        .await
+        .map_err(ec2_error)?;
     if let Some(missing) = ids.iter().find(|id| !all.iter().any(|g| &g.id == *id)) {
         return Err(ec2_error(StoreError::NoSuchSecurityGroup(missing.clone())));
     }
@@ -78,7 +87,12 @@ pub async fn describe(ctx: &Ctx) -> Result<String, AwsError> {
         .filter(|g| ids.is_empty() || ids.contains(&g.id))
         .filter(|g| names.is_empty() || names.contains(&g.name))
     {
-        let tags = ctx.state.store.list_tags(tag_types::SECURITY_GROUP, &group.id).await.map_err(ec2_error)?;
+        let tags = ctx
+            .state
+            .store
+            .list_tags(tag_types::SECURITY_GROUP, &group.id)
+            .await
+            .map_err(ec2_error)?;
         if passes(&filters, &tags, |name| field(group, name))? {
             matching.push((group, tags));
         }
@@ -97,7 +111,13 @@ pub async fn describe(ctx: &Ctx) -> Result<String, AwsError> {
 }
 
 /// The filter names `field` answers (besides the tag filters).
-const GROUP_FILTERS: [&str; 5] = ["group-id", "group-name", "vpc-id", "description", "owner-id"];
+const GROUP_FILTERS: [&str; 5] = [
+    "group-id",
+    "group-name",
+    "vpc-id",
+    "description",
+    "owner-id",
+];
 
 fn field(group: &SecurityGroup, name: &str) -> Option<Vec<String>> {
     Some(match name {
@@ -116,8 +136,15 @@ async fn named_group(ctx: &Ctx) -> Result<String, AwsError> {
         check_id(id, "sg", "InvalidGroupId.Malformed")?;
         return Ok(id.to_string());
     }
-    let Some(name) = ctx.params.get("GroupName") else { return Err(missing_parameter("GroupId")) };
-    let groups = ctx.state.store.list_security_groups().await.map_err(ec2_error)?;
+    let Some(name) = ctx.params.get("GroupName") else {
+        return Err(missing_parameter("GroupId"));
+    };
+    let groups = ctx
+        .state
+        .store
+        .list_security_groups()
+        .await
+        .map_err(ec2_error)?;
     let mut matching = groups.iter().filter(|g| g.name == name);
     match (matching.next(), matching.next()) {
         (Some(group), None) => Ok(group.id.clone()),
@@ -133,7 +160,11 @@ async fn named_group(ctx: &Ctx) -> Result<String, AwsError> {
 /// `DeleteSecurityGroup`: `GroupId` or `GroupName`; never a VPC's default group.
 pub async fn delete(ctx: &Ctx) -> Result<String, AwsError> {
     let id = named_group(ctx).await?;
-    ctx.state.store.delete_security_group(&id).await.map_err(ec2_error)?;
+    ctx.state
+        .store
+        .delete_security_group(&id)
+        .await
+        .map_err(ec2_error)?;
     let mut w = response("DeleteSecurityGroup", &ctx.request_id);
     w.leaf("return", "true").leaf("groupId", &id);
     Ok(w.finish("DeleteSecurityGroupResponse"))
@@ -144,20 +175,34 @@ pub async fn delete(ctx: &Ctx) -> Result<String, AwsError> {
 /// (`IpProtocol`, `FromPort`, `ToPort`, `CidrIp`). All are added or none.
 pub async fn authorize_ingress(ctx: &Ctx) -> Result<String, AwsError> {
     let id = named_group(ctx).await?;
-    let mut rules = ctx.params.members("IpPermissions").iter().map(permission).collect::<Result<Vec<_>, _>>()?;
+    let mut rules = ctx
+        .params
+        .members("IpPermissions")
+        .iter()
+        .map(permission)
+        .collect::<Result<Vec<_>, _>>()?;
     if let Some(protocol) = ctx.params.get("IpProtocol") {
         let flat = FormParams::from_pairs(
-            [("IpProtocol", Some(protocol)), ("FromPort", ctx.params.get("FromPort")), ("ToPort", ctx.params.get("ToPort")), ("IpRanges.1.CidrIp", ctx.params.get("CidrIp"))]
-                .into_iter()
-                .filter_map(|(k, v)| v.map(|v| (k.to_string(), v.to_string())))
-                .collect(),
+            [
+                ("IpProtocol", Some(protocol)),
+                ("FromPort", ctx.params.get("FromPort")),
+                ("ToPort", ctx.params.get("ToPort")),
+                ("IpRanges.1.CidrIp", ctx.params.get("CidrIp")),
+            ]
+            .into_iter()
+            .filter_map(|(k, v)| v.map(|v| (k.to_string(), v.to_string())))
+            .collect(),
         );
         rules.push(permission(&flat)?);
     }
     if rules.is_empty() {
         return Err(missing_parameter("IpPermissions"));
     }
-    ctx.state.store.authorize_ingress(&id, rules).await.map_err(ec2_error)?;
+    ctx.state
+        .store
+        .authorize_ingress(&id, rules)
+        .await
+        .map_err(ec2_error)?;
     let mut w = response("AuthorizeSecurityGroupIngress", &ctx.request_id);
     w.leaf("return", "true");
     Ok(w.finish("AuthorizeSecurityGroupIngressResponse"))
@@ -165,16 +210,29 @@ pub async fn authorize_ingress(ctx: &Ctx) -> Result<String, AwsError> {
 
 /// One `IpPermissions.N` member as an [`IngressRule`].
 fn permission(p: &FormParams) -> Result<IngressRule, AwsError> {
-    let protocol = normalize_protocol(p.required("IpProtocol")?).map_err(|e| invalid_parameter_value(e.to_string()))?;
-    let (from_port, to_port) = if protocol == "-1" { (None, None) } else { (p.int("FromPort")?, p.int("ToPort")?) };
+    let protocol = normalize_protocol(p.required("IpProtocol")?)
+        .map_err(|e| invalid_parameter_value(e.to_string()))?;
+    let (from_port, to_port) = if protocol == "-1" {
+        (None, None)
+    } else {
+        (p.int("FromPort")?, p.int("ToPort")?)
+    };
     let mut sources: Vec<IpNet> = Vec::new();
     for range in p.members("IpRanges") {
         let text = range.required("CidrIp")?;
-        sources.push(parse_ipv4_block(text, "cidrIp").map_err(|e| invalid_parameter_value(e.to_string()))?.into());
+        sources.push(
+            parse_ipv4_block(text, "cidrIp")
+                .map_err(|e| invalid_parameter_value(e.to_string()))?
+                .into(),
+        );
     }
     for range in p.members("Ipv6Ranges") {
         let text = range.required("CidrIpv6")?;
-        sources.push(parse_ipv6_block(text, "cidrIpv6").map_err(|e| invalid_parameter_value(e.to_string()))?.into());
+        sources.push(
+            parse_ipv6_block(text, "cidrIpv6")
+                .map_err(|e| invalid_parameter_value(e.to_string()))?
+                .into(),
+        );
     }
     let mut source_groups = Vec::new();
     for pair in p.members("Groups") {
@@ -182,11 +240,20 @@ fn permission(p: &FormParams) -> Result<IngressRule, AwsError> {
         check_id(group, "sg", "InvalidGroupId.Malformed")?;
         source_groups.push(group.to_string());
     }
-    Ok(IngressRule { protocol, from_port, to_port, sources, source_groups })
+    Ok(IngressRule {
+        protocol,
+        from_port,
+        to_port,
+        sources,
+        source_groups,
+    })
 }
 
 fn arn(ctx: &Ctx, group: &SecurityGroup) -> String {
-    format!("arn:aws:ec2:{}:{}:security-group/{}", ctx.region, group.owner_account, group.id)
+    format!(
+        "arn:aws:ec2:{}:{}:security-group/{}",
+        ctx.region, group.owner_account, group.id
+    )
 }
 
 /// A group as DescribeSecurityGroups renders it.
@@ -228,7 +295,10 @@ fn render_permission(w: &mut XmlWriter, rule: &IngressRule, owner: &str) {
     }
     w.open("groups");
     for group in &rule.source_groups {
-        w.open("item").leaf("userId", owner).leaf("groupId", group).close("item");
+        w.open("item")
+            .leaf("userId", owner)
+            .leaf("groupId", group)
+            .close("item");
     }
     w.close("groups");
     w.open("ipRanges");
@@ -238,7 +308,9 @@ fn render_permission(w: &mut XmlWriter, rule: &IngressRule, owner: &str) {
     w.close("ipRanges");
     w.open("ipv6Ranges");
     for net in rule.sources.iter().filter(|n| matches!(n, IpNet::V6(_))) {
-        w.open("item").leaf("cidrIpv6", net.to_string()).close("item");
+        w.open("item")
+            .leaf("cidrIpv6", net.to_string())
+            .close("item");
     }
     w.close("ipv6Ranges");
     w.open("prefixListIds").close("prefixListIds");

@@ -5,7 +5,9 @@ use cairn_model::network::Subnet;
 use cairn_model::network_validate::{parse_ipv4_block, parse_ipv6_block};
 use cairn_store::{tag_types, NewSubnet};
 
-use super::{bool_text, check_id, ec2_error, filters, passes, tag_set, tag_specifications, Ctx, Page};
+use super::{
+    bool_text, check_id, ec2_error, filters, passes, tag_set, tag_specifications, Ctx, Page,
+};
 use crate::error::AwsError;
 use crate::protocol::ec2_query::{invalid_parameter_value, response};
 use crate::protocol::rest_xml::XmlWriter;
@@ -56,12 +58,19 @@ pub async fn describe(ctx: &Ctx) -> Result<String, AwsError> {
     let page = Page::from_params(&ctx.params, "SubnetId")?;
     let all = ctx.state.store.list_subnets().await.map_err(ec2_error)?;
     if let Some(missing) = ids.iter().find(|id| !all.iter().any(|s| &s.id == *id)) {
-        return Err(ec2_error(cairn_store::StoreError::NoSuchSubnet(missing.clone())));
+        return Err(ec2_error(cairn_store::StoreError::NoSuchSubnet(
+            missing.clone(),
+        )));
     }
     let filters = filters(&ctx.params, &SUBNET_FILTERS)?;
     let mut matching = Vec::new();
     for subnet in all.iter().filter(|s| ids.is_empty() || ids.contains(&s.id)) {
-        let tags = ctx.state.store.list_tags(tag_types::SUBNET, &subnet.id).await.map_err(ec2_error)?;
+        let tags = ctx
+            .state
+            .store
+            .list_tags(tag_types::SUBNET, &subnet.id)
+            .await
+            .map_err(ec2_error)?;
         if passes(&filters, &tags, |name| field(subnet, name))? {
             matching.push((subnet, tags));
         }
@@ -80,14 +89,34 @@ pub async fn describe(ctx: &Ctx) -> Result<String, AwsError> {
 }
 
 /// The filter names `field` answers (besides the tag filters).
-const SUBNET_FILTERS: [&str; 15] = ["subnet-id", "subnetId", "vpc-id", "vpcId", "cidr-block", "cidr", "cidrBlock", "ipv6-cidr-block-association.ipv6-cidr-block", "availability-zone", "availabilityZone", "owner-id", "state", "default-for-az", "defaultForAz", "enable-dns64"];
+const SUBNET_FILTERS: [&str; 15] = [
+    "subnet-id",
+    "subnetId",
+    "vpc-id",
+    "vpcId",
+    "cidr-block",
+    "cidr",
+    "cidrBlock",
+    "ipv6-cidr-block-association.ipv6-cidr-block",
+    "availability-zone",
+    "availabilityZone",
+    "owner-id",
+    "state",
+    "default-for-az",
+    "defaultForAz",
+    "enable-dns64",
+];
 
 fn field(subnet: &Subnet, name: &str) -> Option<Vec<String>> {
     Some(match name {
         "subnet-id" | "subnetId" => vec![subnet.id.clone()],
         "vpc-id" | "vpcId" => vec![subnet.vpc_id.clone()],
         "cidr-block" | "cidr" | "cidrBlock" => vec![subnet.cidr_block.to_string()],
-        "ipv6-cidr-block-association.ipv6-cidr-block" => subnet.ipv6_cidr_block.iter().map(ToString::to_string).collect(),
+        "ipv6-cidr-block-association.ipv6-cidr-block" => subnet
+            .ipv6_cidr_block
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
         "availability-zone" | "availabilityZone" => vec![subnet.availability_zone.clone()],
         "owner-id" => vec![subnet.owner_account.clone()],
         "state" => vec!["available".to_string()],
@@ -116,7 +145,11 @@ pub async fn modify_attribute(ctx: &Ctx) -> Result<String, AwsError> {
             "Cairn keeps only EnableDns64 on subnets: the request must contain EnableDns64.Value.",
         ));
     };
-    ctx.state.store.modify_subnet_dns64(id, enabled).await.map_err(ec2_error)?;
+    ctx.state
+        .store
+        .modify_subnet_dns64(id, enabled)
+        .await
+        .map_err(ec2_error)?;
     let mut w = response("ModifySubnetAttribute", &ctx.request_id);
     w.leaf("return", "true");
     Ok(w.finish("ModifySubnetAttributeResponse"))
@@ -142,16 +175,31 @@ pub fn describe_availability_zones(ctx: &Ctx) -> Result<String, AwsError> {
 
 /// A subnet as EC2 renders it. `availableIpAddressCount` is the block less the five
 /// addresses AWS reserves.
-pub fn render(w: &mut XmlWriter, element: &str, subnet: &Subnet, region: &str, tags: &[(String, String)]) {
+pub fn render(
+    w: &mut XmlWriter,
+    element: &str,
+    subnet: &Subnet,
+    region: &str,
+    tags: &[(String, String)],
+) {
     let size: u64 = 1 << (32 - u32::from(subnet.cidr_block.prefix_len()));
     w.open(element)
         .leaf("subnetId", &subnet.id)
-        .leaf("subnetArn", format!("arn:aws:ec2:{region}:{}:subnet/{}", subnet.owner_account, subnet.id))
+        .leaf(
+            "subnetArn",
+            format!(
+                "arn:aws:ec2:{region}:{}:subnet/{}",
+                subnet.owner_account, subnet.id
+            ),
+        )
         .leaf("state", "available")
         .leaf("ownerId", &subnet.owner_account)
         .leaf("vpcId", &subnet.vpc_id)
         .leaf("cidrBlock", subnet.cidr_block.to_string())
-        .leaf("availableIpAddressCount", size.saturating_sub(5).to_string())
+        .leaf(
+            "availableIpAddressCount",
+            size.saturating_sub(5).to_string(),
+        )
         .leaf("availabilityZone", &subnet.availability_zone)
         .leaf("defaultForAz", "false")
         .leaf("mapPublicIpOnLaunch", "false")
@@ -161,9 +209,17 @@ pub fn render(w: &mut XmlWriter, element: &str, subnet: &Subnet, region: &str, t
     w.open("ipv6CidrBlockAssociationSet");
     if let Some(block) = subnet.ipv6_cidr_block {
         w.open("item")
-            .leaf("associationId", format!("subnet-cidr-assoc-{}", subnet.id.trim_start_matches("subnet-")))
+            .leaf(
+                "associationId",
+                format!(
+                    "subnet-cidr-assoc-{}",
+                    subnet.id.trim_start_matches("subnet-")
+                ),
+            )
             .leaf("ipv6CidrBlock", block.to_string());
-        w.open("ipv6CidrBlockState").leaf("state", "associated").close("ipv6CidrBlockState");
+        w.open("ipv6CidrBlockState")
+            .leaf("state", "associated")
+            .close("ipv6CidrBlockState");
         w.close("item");
     }
     w.close("ipv6CidrBlockAssociationSet");

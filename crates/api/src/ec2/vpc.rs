@@ -6,7 +6,10 @@ use cairn_model::network::Vpc;
 use cairn_model::network_validate::parse_ipv4_block;
 use cairn_store::{tag_types, NewVpc};
 
-use super::{bool_text, check_id, ec2_error, filters, passes, tag_set, tag_specifications, vpc_not_found, Ctx, Page};
+use super::{
+    bool_text, check_id, ec2_error, filters, passes, tag_set, tag_specifications, vpc_not_found,
+    Ctx, Page,
+};
 use crate::error::AwsError;
 use crate::protocol::ec2_query::{invalid_parameter_value, response};
 use crate::protocol::rest_xml::XmlWriter;
@@ -14,11 +17,22 @@ use crate::protocol::rest_xml::XmlWriter;
 /// `CreateVpc`: `CidrBlock` (/16–/28), `AmazonProvidedIpv6CidrBlock`, `TagSpecification.N`.
 pub async fn create(ctx: &Ctx) -> Result<String, AwsError> {
     let text = ctx.params.get("CidrBlock").ok_or_else(|| {
-        AwsError::new(StatusCode::BAD_REQUEST, "MissingParameter", "Either 'cidrBlock' or 'ipv4IpamPoolId' should be provided.")
+        AwsError::new(
+            StatusCode::BAD_REQUEST,
+            "MissingParameter",
+            "Either 'cidrBlock' or 'ipv4IpamPoolId' should be provided.",
+        )
     })?;
-    let cidr_block = parse_ipv4_block(text, "cidrBlock").map_err(|e| invalid_parameter_value(e.to_string()))?;
-    if ctx.params.get("InstanceTenancy").is_some_and(|t| t != "default") {
-        return Err(invalid_parameter_value("Cairn's VPCs have the default instance tenancy only."));
+    let cidr_block =
+        parse_ipv4_block(text, "cidrBlock").map_err(|e| invalid_parameter_value(e.to_string()))?;
+    if ctx
+        .params
+        .get("InstanceTenancy")
+        .is_some_and(|t| t != "default")
+    {
+        return Err(invalid_parameter_value(
+            "Cairn's VPCs have the default instance tenancy only.",
+        ));
     }
     let ipv6_cidr_block = if ctx.params.bool("AmazonProvidedIpv6CidrBlock")? == Some(true) {
         Some(unique_local_block())
@@ -60,7 +74,12 @@ pub async fn describe(ctx: &Ctx) -> Result<String, AwsError> {
     let filters = filters(&ctx.params, &VPC_FILTERS)?;
     let mut matching = Vec::new();
     for vpc in all.iter().filter(|v| ids.is_empty() || ids.contains(&v.id)) {
-        let tags = ctx.state.store.list_tags(tag_types::VPC, &vpc.id).await.map_err(ec2_error)?;
+        let tags = ctx
+            .state
+            .store
+            .list_tags(tag_types::VPC, &vpc.id)
+            .await
+            .map_err(ec2_error)?;
         if passes(&filters, &tags, |name| field(vpc, name))? {
             matching.push((vpc, tags));
         }
@@ -79,15 +98,34 @@ pub async fn describe(ctx: &Ctx) -> Result<String, AwsError> {
 }
 
 /// The filter names `field` answers (besides the tag filters).
-const VPC_FILTERS: [&str; 11] = ["vpc-id", "cidr", "cidr-block", "cidrBlock", "cidr-block-association.cidr-block", "ipv6-cidr-block-association.ipv6-cidr-block", "is-default", "isDefault", "owner-id", "state", "dhcp-options-id"];
+const VPC_FILTERS: [&str; 11] = [
+    "vpc-id",
+    "cidr",
+    "cidr-block",
+    "cidrBlock",
+    "cidr-block-association.cidr-block",
+    "ipv6-cidr-block-association.ipv6-cidr-block",
+    "is-default",
+    "isDefault",
+    "owner-id",
+    "state",
+    "dhcp-options-id",
+];
 
 fn field(vpc: &Vpc, name: &str) -> Option<Vec<String>> {
     Some(match name {
         "vpc-id" => vec![vpc.id.clone()],
         "cidr" | "cidr-block" | "cidrBlock" | "cidr-block-association.cidr-block" => {
-            std::iter::once(&vpc.cidr_block).chain(&vpc.secondary_cidr_blocks).map(ToString::to_string).collect()
+            std::iter::once(&vpc.cidr_block)
+                .chain(&vpc.secondary_cidr_blocks)
+                .map(ToString::to_string)
+                .collect()
         }
-        "ipv6-cidr-block-association.ipv6-cidr-block" => vpc.ipv6_cidr_block.iter().map(ToString::to_string).collect(),
+        "ipv6-cidr-block-association.ipv6-cidr-block" => vpc
+            .ipv6_cidr_block
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
         "is-default" | "isDefault" => vec![bool_text(vpc.is_default).to_string()],
         "owner-id" => vec![vpc.owner_account.clone()],
         "state" => vec!["available".to_string()],
@@ -112,8 +150,14 @@ pub async fn modify_attribute(ctx: &Ctx) -> Result<String, AwsError> {
     check_id(id, "vpc", "InvalidVpcID.Malformed")?;
     let support = ctx.params.bool("EnableDnsSupport.Value")?;
     let hostnames = ctx.params.bool("EnableDnsHostnames.Value")?;
-    if ctx.params.get("EnableNetworkAddressUsageMetrics.Value").is_some() {
-        return Err(invalid_parameter_value("Cairn keeps only EnableDnsSupport and EnableDnsHostnames on VPCs."));
+    if ctx
+        .params
+        .get("EnableNetworkAddressUsageMetrics.Value")
+        .is_some()
+    {
+        return Err(invalid_parameter_value(
+            "Cairn keeps only EnableDnsSupport and EnableDnsHostnames on VPCs.",
+        ));
     }
     match (support, hostnames) {
         (None, None) => {
@@ -123,16 +167,18 @@ pub async fn modify_attribute(ctx: &Ctx) -> Result<String, AwsError> {
                 "The request must contain the parameter EnableDnsSupport or EnableDnsHostnames",
             ))
         }
-        (Some(_), Some(_)) => {
-            return Err(AwsError::new(
-                StatusCode::BAD_REQUEST,
-                "InvalidParameterCombination",
-                "Fields for multiple attribute types specified: enableDnsSupport, enableDnsHostnames",
-            ))
-        }
+        (Some(_), Some(_)) => return Err(AwsError::new(
+            StatusCode::BAD_REQUEST,
+            "InvalidParameterCombination",
+            "Fields for multiple attribute types specified: enableDnsSupport, enableDnsHostnames",
+        )),
         _ => {}
     }
-    ctx.state.store.modify_vpc_attributes(id, support, hostnames).await.map_err(ec2_error)?;
+    ctx.state
+        .store
+        .modify_vpc_attributes(id, support, hostnames)
+        .await
+        .map_err(ec2_error)?;
     let mut w = response("ModifyVpcAttribute", &ctx.request_id);
     w.leaf("return", "true");
     Ok(w.finish("ModifyVpcAttributeResponse"))
@@ -157,7 +203,9 @@ pub async fn describe_attribute(ctx: &Ctx) -> Result<String, AwsError> {
     };
     let mut w = response("DescribeVpcAttribute", &ctx.request_id);
     w.leaf("vpcId", &vpc.id);
-    w.open(attribute).leaf("value", bool_text(value)).close(attribute);
+    w.open(attribute)
+        .leaf("value", bool_text(value))
+        .close(attribute);
     Ok(w.finish("DescribeVpcAttributeResponse"))
 }
 
@@ -167,9 +215,16 @@ pub fn describe_account_attributes(ctx: &Ctx) -> Result<String, AwsError> {
     let all = [("supported-platforms", "VPC"), ("default-vpc", "none")];
     let mut w = response("DescribeAccountAttributes", &ctx.request_id);
     w.open("accountAttributeSet");
-    for (name, value) in all.iter().filter(|(n, _)| wanted.is_empty() || wanted.iter().any(|x| x == n)) {
+    for (name, value) in all
+        .iter()
+        .filter(|(n, _)| wanted.is_empty() || wanted.iter().any(|x| x == n))
+    {
         w.open("item").leaf("attributeName", *name);
-        w.open("attributeValueSet").open("item").leaf("attributeValue", *value).close("item").close("attributeValueSet");
+        w.open("attributeValueSet")
+            .open("item")
+            .leaf("attributeValue", *value)
+            .close("item")
+            .close("attributeValueSet");
         w.close("item");
     }
     w.close("accountAttributeSet");
@@ -188,11 +243,26 @@ pub fn render(w: &mut XmlWriter, element: &str, vpc: &Vpc, tags: &[(String, Stri
         .leaf("instanceTenancy", "default")
         .leaf("isDefault", bool_text(vpc.is_default));
     w.open("cidrBlockAssociationSet");
-    for (i, block) in std::iter::once(&vpc.cidr_block).chain(&vpc.secondary_cidr_blocks).enumerate() {
+    for (i, block) in std::iter::once(&vpc.cidr_block)
+        .chain(&vpc.secondary_cidr_blocks)
+        .enumerate()
+    {
         w.open("item")
-            .leaf("associationId", format!("vpc-cidr-assoc-{suffix}{}", if i == 0 { String::new() } else { format!("-{i}") }))
+            .leaf(
+                "associationId",
+                format!(
+                    "vpc-cidr-assoc-{suffix}{}",
+                    if i == 0 {
+                        String::new()
+                    } else {
+                        format!("-{i}")
+                    }
+                ),
+            )
             .leaf("cidrBlock", block.to_string());
-        w.open("cidrBlockState").leaf("state", "associated").close("cidrBlockState");
+        w.open("cidrBlockState")
+            .leaf("state", "associated")
+            .close("cidrBlockState");
         w.close("item");
     }
     w.close("cidrBlockAssociationSet");
@@ -200,8 +270,11 @@ pub fn render(w: &mut XmlWriter, element: &str, vpc: &Vpc, tags: &[(String, Stri
         w.open("ipv6CidrBlockAssociationSet").open("item");
         w.leaf("associationId", format!("vpc-cidr-assoc-{suffix}-v6"))
             .leaf("ipv6CidrBlock", block.to_string());
-        w.open("ipv6CidrBlockState").leaf("state", "associated").close("ipv6CidrBlockState");
-        w.leaf("networkBorderGroup", &vpc.region).leaf("ipv6Pool", "Amazon");
+        w.open("ipv6CidrBlockState")
+            .leaf("state", "associated")
+            .close("ipv6CidrBlockState");
+        w.leaf("networkBorderGroup", &vpc.region)
+            .leaf("ipv6Pool", "Amazon");
         w.close("item").close("ipv6CidrBlockAssociationSet");
     }
     tag_set(w, tags);
@@ -215,5 +288,6 @@ fn unique_local_block() -> ipnet::Ipv6Net {
     let mut bytes = [0u8; 16];
     bytes[0] = 0xfd;
     rand::thread_rng().fill(&mut bytes[1..7]);
-    ipnet::Ipv6Net::new(std::net::Ipv6Addr::from(bytes), 56).expect("56 is a valid IPv6 prefix length")
+    ipnet::Ipv6Net::new(std::net::Ipv6Addr::from(bytes), 56)
+        .expect("56 is a valid IPv6 prefix length")
 }

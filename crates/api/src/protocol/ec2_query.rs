@@ -25,7 +25,9 @@ pub struct FormParams {
 impl FormParams {
     /// Parses a form body (`application/x-www-form-urlencoded`).
     pub fn parse(body: &[u8]) -> Self {
-        Self { pairs: parse_pairs(&String::from_utf8_lossy(body)) }
+        Self {
+            pairs: parse_pairs(&String::from_utf8_lossy(body)),
+        }
     }
 
     /// Parameters from pairs already decoded.
@@ -35,7 +37,10 @@ impl FormParams {
 
     /// The value of `name`.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// A required value, or EC2's `MissingParameter`.
@@ -49,7 +54,11 @@ impl FormParams {
             .pairs
             .iter()
             .filter_map(|(k, v)| {
-                let index = k.strip_prefix(prefix)?.strip_prefix('.')?.parse::<u32>().ok()?;
+                let index = k
+                    .strip_prefix(prefix)?
+                    .strip_prefix('.')?
+                    .parse::<u32>()
+                    .ok()?;
                 Some((index, v.clone()))
             })
             .collect();
@@ -60,12 +69,22 @@ impl FormParams {
     /// The members of a list of structures: for `prefix.N.Field=…`, one [`FormParams`] per
     /// `N` (in index order) holding `Field=…`.
     pub fn members(&self, prefix: &str) -> Vec<FormParams> {
-        let mut members: std::collections::BTreeMap<u32, Vec<(String, String)>> = Default::default();
+        let mut members: std::collections::BTreeMap<u32, Vec<(String, String)>> =
+            Default::default();
         for (key, value) in &self.pairs {
-            let Some(rest) = key.strip_prefix(prefix).and_then(|r| r.strip_prefix('.')) else { continue };
-            let Some((index, field)) = rest.split_once('.') else { continue };
-            let Ok(index) = index.parse::<u32>() else { continue };
-            members.entry(index).or_default().push((field.to_string(), value.clone()));
+            let Some(rest) = key.strip_prefix(prefix).and_then(|r| r.strip_prefix('.')) else {
+                continue;
+            };
+            let Some((index, field)) = rest.split_once('.') else {
+                continue;
+            };
+            let Ok(index) = index.parse::<u32>() else {
+                continue;
+            };
+            members
+                .entry(index)
+                .or_default()
+                .push((field.to_string(), value.clone()));
         }
         members.into_values().map(Self::from_pairs).collect()
     }
@@ -77,7 +96,9 @@ impl FormParams {
             Some(text) => match text.trim().to_ascii_lowercase().as_str() {
                 "true" => Ok(Some(true)),
                 "false" => Ok(Some(false)),
-                _ => Err(invalid_parameter_value(format!("Value ({text}) for parameter {name} is invalid. Expected: 'true' or 'false'."))),
+                _ => Err(invalid_parameter_value(format!(
+                    "Value ({text}) for parameter {name} is invalid. Expected: 'true' or 'false'."
+                ))),
             },
         }
     }
@@ -87,7 +108,9 @@ impl FormParams {
         match self.get(name) {
             None => Ok(None),
             Some(text) => text.trim().parse::<i32>().map(Some).map_err(|_| {
-                invalid_parameter_value(format!("Invalid value '{text}' for {name}. It must be an integer."))
+                invalid_parameter_value(format!(
+                    "Invalid value '{text}' for {name}. It must be an integer."
+                ))
             }),
         }
     }
@@ -154,14 +177,22 @@ mod tests {
         let perms = p.members("IpPermissions");
         assert_eq!(perms.len(), 1);
         assert_eq!(perms[0].int("FromPort").expect("int"), Some(53));
-        let ranges: Vec<_> = perms[0].members("IpRanges").iter().filter_map(|r| r.get("CidrIp").map(str::to_string)).collect();
+        let ranges: Vec<_> = perms[0]
+            .members("IpRanges")
+            .iter()
+            .filter_map(|r| r.get("CidrIp").map(str::to_string))
+            .collect();
         assert_eq!(ranges, ["10.0.0.0/8", "192.168.0.0/16"]);
         assert!(p.bool("IpPermissions.1.FromPort").is_err());
     }
 
     #[test]
     fn writes_ec2_errors() {
-        let error = AwsError::new(StatusCode::BAD_REQUEST, "InvalidVpcID.NotFound", "The vpc ID 'vpc-1' does not exist");
+        let error = AwsError::new(
+            StatusCode::BAD_REQUEST,
+            "InvalidVpcID.NotFound",
+            "The vpc ID 'vpc-1' does not exist",
+        );
         let body = error_body(&error, "req-1");
         assert!(body.contains("<Response><Errors><Error><Code>InvalidVpcID.NotFound</Code><Message>The vpc ID &apos;vpc-1&apos; does not exist</Message></Error></Errors><RequestID>req-1</RequestID></Response>"), "{body}");
     }

@@ -45,7 +45,8 @@ impl Element {
 
     /// The text of a required child, or `InvalidInput` naming what is missing.
     pub fn required_text(&self, name: &str) -> Result<&str, AwsError> {
-        self.child_text(name).ok_or_else(|| missing(&self.name, name))
+        self.child_text(name)
+            .ok_or_else(|| missing(&self.name, name))
     }
 
     /// A required child element, or `InvalidInput` naming what is missing.
@@ -77,10 +78,16 @@ pub fn parse(body: &[u8]) -> Result<Element, AwsError> {
                 if root.is_some() {
                     return Err(malformed("content after the root element"));
                 }
-                stack.push(Element { name: local_name(start.local_name().as_ref()), ..Element::default() });
+                stack.push(Element {
+                    name: local_name(start.local_name().as_ref()),
+                    ..Element::default()
+                });
             }
             Event::Empty(start) => {
-                let element = Element { name: local_name(start.local_name().as_ref()), ..Element::default() };
+                let element = Element {
+                    name: local_name(start.local_name().as_ref()),
+                    ..Element::default()
+                };
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(element),
                     None if root.is_none() => root = Some(element),
@@ -266,15 +273,32 @@ mod tests {
         assert_eq!(root.name, "Root");
         assert_eq!(root.child_text("Name"), Some("ex & co"));
         assert_eq!(root.child_text("Empty"), Some(""));
-        let items: Vec<_> = root.required_child("List").expect("present").children_named("Item").map(|i| i.text.clone()).collect();
+        let items: Vec<_> = root
+            .required_child("List")
+            .expect("present")
+            .children_named("Item")
+            .map(|i| i.text.clone())
+            .collect();
         assert_eq!(items, ["1", "2"]);
     }
 
     #[test]
     fn refuses_malformed_documents() {
-        for doc in [&b""[..], b"<a>", b"<a></b>", b"<a/><b/>", b"not xml", b"<a>&bogus;</a>"] {
+        for doc in [
+            &b""[..],
+            b"<a>",
+            b"<a></b>",
+            b"<a/><b/>",
+            b"not xml",
+            b"<a>&bogus;</a>",
+        ] {
             let err = parse(doc).expect_err("malformed");
-            assert_eq!(err.code, "MalformedInput", "{}", String::from_utf8_lossy(doc));
+            assert_eq!(
+                err.code,
+                "MalformedInput",
+                "{}",
+                String::from_utf8_lossy(doc)
+            );
         }
     }
 
@@ -282,7 +306,9 @@ mod tests {
     fn writes_escaped_documents() {
         let mut w = XmlWriter::new("R");
         w.leaf("V", "\"a<b>&'");
-        assert!(w.finish("R").ends_with(r#"<V>&quot;a&lt;b&gt;&amp;&apos;</V></R>"#));
+        assert!(w
+            .finish("R")
+            .ends_with(r#"<V>&quot;a&lt;b&gt;&amp;&apos;</V></R>"#));
     }
 
     #[test]

@@ -23,15 +23,26 @@ fn max_results(query: &QueryParams) -> Result<usize, AwsError> {
         None => Ok(MAX_RESULTS),
         Some(text) => match text.parse::<usize>() {
             Ok(n) if n > 0 => Ok(n.min(MAX_RESULTS)),
-            _ => Err(AwsError::invalid_input(format!("Invalid value for maxresults: {text}"))),
+            _ => Err(AwsError::invalid_input(format!(
+                "Invalid value for maxresults: {text}"
+            ))),
         },
     }
 }
 
 /// One page of `items` (sorted by `key`) from `nexttoken`; the token of the next page.
-fn page<'a, T>(items: &'a [T], query: &QueryParams, key: impl Fn(&T) -> String) -> Result<(&'a [T], Option<String>), AwsError> {
+fn page<'a, T>(
+    items: &'a [T],
+    query: &QueryParams,
+    key: impl Fn(&T) -> String,
+) -> Result<(&'a [T], Option<String>), AwsError> {
     let limit = max_results(query)?;
-    let start = query.get("nexttoken").map_or(0, |t| items.iter().position(|i| key(i).as_str() >= t).unwrap_or(items.len()));
+    let start = query.get("nexttoken").map_or(0, |t| {
+        items
+            .iter()
+            .position(|i| key(i).as_str() >= t)
+            .unwrap_or(items.len())
+    });
     let rest = &items[start..];
     let next = rest.get(limit).map(&key);
     Ok((&rest[..rest.len().min(limit)], next))
@@ -52,12 +63,22 @@ pub async fn create(State(state): State<AppState>, body: Bytes) -> Result<Respon
     let r = rest_xml::parse_request(&body, "CreateCidrCollectionRequest")?;
     let name = r.required_text("Name")?.trim().to_string();
     let caller_reference = r.required_text("CallerReference")?.trim().to_string();
-    let (collection, created) = state.store.create_cidr_collection(&name, &caller_reference).await?;
+    let (collection, created) = state
+        .store
+        .create_cidr_collection(&name, &caller_reference)
+        .await?;
     let mut w = XmlWriter::new("CreateCidrCollectionResponse");
     write_summary(&mut w, "Collection", &collection);
-    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     let mut response = respond(status, w.finish("CreateCidrCollectionResponse"));
-    let location = format!("{}/2013-04-01/cidrcollection/{}", state.config.location_base, collection.id);
+    let location = format!(
+        "{}/2013-04-01/cidrcollection/{}",
+        state.config.location_base, collection.id
+    );
     if let Ok(value) = HeaderValue::from_str(&location) {
         response.headers_mut().insert("location", value);
     }
@@ -76,7 +97,10 @@ pub async fn list(State(state): State<AppState>, query: QueryParams) -> Result<R
         write_summary(&mut w, "member", c);
     }
     w.close("CidrCollections");
-    Ok(respond(StatusCode::OK, w.finish("ListCidrCollectionsResponse")))
+    Ok(respond(
+        StatusCode::OK,
+        w.finish("ListCidrCollectionsResponse"),
+    ))
 }
 
 /// `GET /2013-04-01/cidrcollection/{CidrCollectionId}`: ListCidrLocations.
@@ -92,10 +116,15 @@ pub async fn list_locations(
     w.leaf_opt("NextToken", next);
     w.open("CidrLocations");
     for name in items {
-        w.open("member").leaf("LocationName", name.as_str()).close("member");
+        w.open("member")
+            .leaf("LocationName", name.as_str())
+            .close("member");
     }
     w.close("CidrLocations");
-    Ok(respond(StatusCode::OK, w.finish("ListCidrLocationsResponse")))
+    Ok(respond(
+        StatusCode::OK,
+        w.finish("ListCidrLocationsResponse"),
+    ))
 }
 
 /// `GET /2013-04-01/cidrcollection/{CidrCollectionId}/cidrblocks?location=`.
@@ -119,7 +148,11 @@ pub async fn list_blocks(
         .locations
         .iter()
         .filter(|(name, _)| location.is_none_or(|l| l == name.as_str()))
-        .flat_map(|(name, blocks)| blocks.iter().map(move |b| (format!("{name}/{b}"), b.to_string())))
+        .flat_map(|(name, blocks)| {
+            blocks
+                .iter()
+                .map(move |b| (format!("{name}/{b}"), b.to_string()))
+        })
         .collect();
     let (items, next) = page(&blocks, &query, |(key, _)| key.clone())?;
     let mut w = XmlWriter::new("ListCidrBlocksResponse");
@@ -127,7 +160,10 @@ pub async fn list_blocks(
     w.open("CidrBlocks");
     for (key, block) in items {
         let name = key.split('/').next().unwrap_or_default();
-        w.open("member").leaf("CidrBlock", block).leaf("LocationName", name).close("member");
+        w.open("member")
+            .leaf("CidrBlock", block)
+            .leaf("LocationName", name)
+            .close("member");
     }
     w.close("CidrBlocks");
     Ok(respond(StatusCode::OK, w.finish("ListCidrBlocksResponse")))
@@ -161,17 +197,33 @@ pub async fn change(
             .children_named("Cidr")
             .map(|b| b.text.trim().to_string())
             .collect();
-        changes.push(CidrChange { location_name: c.required_text("LocationName")?.trim().to_string(), action, cidr_list });
+        changes.push(CidrChange {
+            location_name: c.required_text("LocationName")?.trim().to_string(),
+            action,
+            cidr_list,
+        });
     }
-    let info = state.store.change_cidr_collection(&id, version, changes).await?;
+    let info = state
+        .store
+        .change_cidr_collection(&id, version, changes)
+        .await?;
     let mut w = XmlWriter::new("ChangeCidrCollectionResponse");
     w.leaf("Id", info.id.as_str());
-    Ok(respond(StatusCode::OK, w.finish("ChangeCidrCollectionResponse")))
+    Ok(respond(
+        StatusCode::OK,
+        w.finish("ChangeCidrCollectionResponse"),
+    ))
 }
 
 /// `DELETE /2013-04-01/cidrcollection/{CidrCollectionId}`.
-pub async fn delete(State(state): State<AppState>, AwsPath(id): AwsPath<String>) -> Result<Response, AwsError> {
+pub async fn delete(
+    State(state): State<AppState>,
+    AwsPath(id): AwsPath<String>,
+) -> Result<Response, AwsError> {
     state.store.delete_cidr_collection(&id).await?;
     let w = XmlWriter::new("DeleteCidrCollectionResponse");
-    Ok(respond(StatusCode::OK, w.finish("DeleteCidrCollectionResponse")))
+    Ok(respond(
+        StatusCode::OK,
+        w.finish("DeleteCidrCollectionResponse"),
+    ))
 }

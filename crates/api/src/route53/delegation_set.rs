@@ -20,14 +20,34 @@ pub async fn create(State(state): State<AppState>, body: Bytes) -> Result<Respon
     let request = rest_xml::parse_request(&body, "CreateReusableDelegationSetRequest")?;
     let caller_reference = request.required_text("CallerReference")?;
     let name_servers = match request.child_text("HostedZoneId") {
-        Some(zone) => state.store.get_hosted_zone(&HostedZoneId::parse(zone)).await?.name_servers,
+        Some(zone) => {
+            state
+                .store
+                .get_hosted_zone(&HostedZoneId::parse(zone))
+                .await?
+                .name_servers
+        }
         None => state.config.name_servers.clone(),
     };
-    let set = state.store.create_delegation_set(caller_reference, name_servers).await?;
+    let set = state
+        .store
+        .create_delegation_set(caller_reference, name_servers)
+        .await?;
     let mut w = XmlWriter::new("CreateReusableDelegationSetResponse");
-    render::delegation_set(&mut w, Some(&set.id), Some(&set.caller_reference), &set.name_servers);
-    let mut response = respond(StatusCode::CREATED, w.finish("CreateReusableDelegationSetResponse"));
-    let location = format!("{}/2013-04-01/delegationset/{}", state.config.location_base, set.id);
+    render::delegation_set(
+        &mut w,
+        Some(&set.id),
+        Some(&set.caller_reference),
+        &set.name_servers,
+    );
+    let mut response = respond(
+        StatusCode::CREATED,
+        w.finish("CreateReusableDelegationSetResponse"),
+    );
+    let location = format!(
+        "{}/2013-04-01/delegationset/{}",
+        state.config.location_base, set.id
+    );
     if let Ok(value) = HeaderValue::from_str(&location) {
         response.headers_mut().insert("location", value);
     }
@@ -35,11 +55,22 @@ pub async fn create(State(state): State<AppState>, body: Bytes) -> Result<Respon
 }
 
 /// `GET /2013-04-01/delegationset/{Id}`.
-pub async fn get(State(state): State<AppState>, AwsPath(id): AwsPath<String>) -> Result<Response, AwsError> {
+pub async fn get(
+    State(state): State<AppState>,
+    AwsPath(id): AwsPath<String>,
+) -> Result<Response, AwsError> {
     let set = state.store.get_delegation_set(bare(&id)).await?;
     let mut w = XmlWriter::new("GetReusableDelegationSetResponse");
-    render::delegation_set(&mut w, Some(&set.id), Some(&set.caller_reference), &set.name_servers);
-    Ok(respond(StatusCode::OK, w.finish("GetReusableDelegationSetResponse")))
+    render::delegation_set(
+        &mut w,
+        Some(&set.id),
+        Some(&set.caller_reference),
+        &set.name_servers,
+    );
+    Ok(respond(
+        StatusCode::OK,
+        w.finish("GetReusableDelegationSetResponse"),
+    ))
 }
 
 /// `GET /2013-04-01/delegationset`: `marker`, `maxitems`.
@@ -57,7 +88,12 @@ pub async fn list(State(state): State<AppState>, query: QueryParams) -> Result<R
     let mut w = XmlWriter::new("ListReusableDelegationSetsResponse");
     w.open("DelegationSets");
     for set in sets.iter().take(limit) {
-        render::delegation_set(&mut w, Some(&set.id), Some(&set.caller_reference), &set.name_servers);
+        render::delegation_set(
+            &mut w,
+            Some(&set.id),
+            Some(&set.caller_reference),
+            &set.name_servers,
+        );
     }
     w.close("DelegationSets");
     w.leaf("Marker", marker.unwrap_or_default());
@@ -66,14 +102,23 @@ pub async fn list(State(state): State<AppState>, query: QueryParams) -> Result<R
         w.leaf("NextMarker", &sets[limit].id);
     }
     w.leaf("MaxItems", limit.to_string());
-    Ok(respond(StatusCode::OK, w.finish("ListReusableDelegationSetsResponse")))
+    Ok(respond(
+        StatusCode::OK,
+        w.finish("ListReusableDelegationSetsResponse"),
+    ))
 }
 
 /// `DELETE /2013-04-01/delegationset/{Id}`.
-pub async fn delete(State(state): State<AppState>, AwsPath(id): AwsPath<String>) -> Result<Response, AwsError> {
+pub async fn delete(
+    State(state): State<AppState>,
+    AwsPath(id): AwsPath<String>,
+) -> Result<Response, AwsError> {
     state.store.delete_delegation_set(bare(&id)).await?;
     let w = XmlWriter::new("DeleteReusableDelegationSetResponse");
-    Ok(respond(StatusCode::OK, w.finish("DeleteReusableDelegationSetResponse")))
+    Ok(respond(
+        StatusCode::OK,
+        w.finish("DeleteReusableDelegationSetResponse"),
+    ))
 }
 
 /// `N123` from `N123` or `/delegationset/N123`.

@@ -12,10 +12,18 @@ use crate::protocol::rest_xml::{respond, XmlWriter};
 use crate::state::AppState;
 
 /// `GET /2013-04-01/hostedzone/{Id}/dnssec`.
-pub async fn get(State(state): State<AppState>, AwsPath(id): AwsPath<String>) -> Result<Response, AwsError> {
-    state.store.get_hosted_zone(&HostedZoneId::parse(&id)).await?;
+pub async fn get(
+    State(state): State<AppState>,
+    AwsPath(id): AwsPath<String>,
+) -> Result<Response, AwsError> {
+    state
+        .store
+        .get_hosted_zone(&HostedZoneId::parse(&id))
+        .await?;
     let mut w = XmlWriter::new("GetDNSSECResponse");
-    w.open("Status").leaf("ServeSignature", "NOT_SIGNING").close("Status");
+    w.open("Status")
+        .leaf("ServeSignature", "NOT_SIGNING")
+        .close("Status");
     w.open("KeySigningKeys").close("KeySigningKeys");
     Ok(respond(StatusCode::OK, w.finish("GetDNSSECResponse")))
 }

@@ -56,13 +56,18 @@ fn parse_port(element: &Element) -> Result<Option<u16>, AwsError> {
 }
 
 fn parse_opt_bool(element: &Element, name: &str) -> Result<Option<bool>, AwsError> {
-    element.child_text(name).map(|t| parse_bool(t, name)).transpose()
+    element
+        .child_text(name)
+        .map(|t| parse_bool(t, name))
+        .transpose()
 }
 
 fn list_of(element: &Element, wrapper: &str, item: &str) -> Option<Vec<String>> {
-    element
-        .child(wrapper)
-        .map(|w| w.children_named(item).map(|c| c.text.trim().to_string()).collect())
+    element.child(wrapper).map(|w| {
+        w.children_named(item)
+            .map(|c| c.text.trim().to_string())
+            .collect()
+    })
 }
 
 fn text(element: &Element, name: &str) -> Option<String> {
@@ -99,11 +104,13 @@ fn parse_config(element: &Element) -> Result<HealthCheckConfig, AwsError> {
     c.inverted = parse_opt_bool(element, "Inverted")?.unwrap_or(false);
     c.disabled = parse_opt_bool(element, "Disabled")?.unwrap_or(false);
     c.health_threshold = parse_u32(element, "HealthThreshold")?;
-    c.child_health_checks = list_of(element, "ChildHealthChecks", "ChildHealthCheck").unwrap_or_default();
+    c.child_health_checks =
+        list_of(element, "ChildHealthChecks", "ChildHealthCheck").unwrap_or_default();
     c.enable_sni = parse_opt_bool(element, "EnableSNI")?;
     c.regions = list_of(element, "Regions", "Region").unwrap_or_default();
     let c = c.with_defaults();
-    c.validate().map_err(|e| AwsError::invalid_input(e.to_string()))?;
+    c.validate()
+        .map_err(|e| AwsError::invalid_input(e.to_string()))?;
     Ok(c)
 }
 
@@ -112,7 +119,9 @@ fn parse_config(element: &Element) -> Result<HealthCheckConfig, AwsError> {
 /// `<HealthCheck>`.
 fn write_health_check(w: &mut XmlWriter, check: &HealthCheck) {
     let c = &check.config;
-    w.open("HealthCheck").leaf("Id", &check.id).leaf("CallerReference", &check.caller_reference);
+    w.open("HealthCheck")
+        .leaf("Id", &check.id)
+        .leaf("CallerReference", &check.caller_reference);
     w.open("HealthCheckConfig")
         .leaf_opt("IPAddress", c.ip_address.as_deref())
         .leaf_opt("Port", c.port.map(|p| p.to_string()))
@@ -144,7 +153,8 @@ fn write_health_check(w: &mut XmlWriter, check: &HealthCheck) {
         w.close("Regions");
     }
     w.close("HealthCheckConfig");
-    w.leaf("HealthCheckVersion", check.version.to_string()).close("HealthCheck");
+    w.leaf("HealthCheckVersion", check.version.to_string())
+        .close("HealthCheck");
 }
 
 fn bool_text(b: bool) -> &'static str {
@@ -182,12 +192,22 @@ pub async fn create(State(state): State<AppState>, body: Bytes) -> Result<Respon
         ));
     }
     let config = parse_config(request.required_child("HealthCheckConfig")?)?;
-    let (check, created) = state.store.create_health_check(&caller_reference, config).await?;
+    let (check, created) = state
+        .store
+        .create_health_check(&caller_reference, config)
+        .await?;
     let mut w = XmlWriter::new("CreateHealthCheckResponse");
     write_health_check(&mut w, &check);
-    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     let mut response = respond(status, w.finish("CreateHealthCheckResponse"));
-    let location = format!("{}/2013-04-01/healthcheck/{}", state.config.location_base, check.id);
+    let location = format!(
+        "{}/2013-04-01/healthcheck/{}",
+        state.config.location_base, check.id
+    );
     if let Ok(value) = HeaderValue::from_str(&location) {
         response.headers_mut().insert("location", value);
     }
@@ -195,7 +215,10 @@ pub async fn create(State(state): State<AppState>, body: Bytes) -> Result<Respon
 }
 
 /// `GET /2013-04-01/healthcheck/{HealthCheckId}`.
-pub async fn get(State(state): State<AppState>, AwsPath(id): AwsPath<String>) -> Result<Response, AwsError> {
+pub async fn get(
+    State(state): State<AppState>,
+    AwsPath(id): AwsPath<String>,
+) -> Result<Response, AwsError> {
     let check = state.store.get_health_check(&id).await?;
     let mut w = XmlWriter::new("GetHealthCheckResponse");
     write_health_check(&mut w, &check);
@@ -207,7 +230,11 @@ pub async fn list(State(state): State<AppState>, query: QueryParams) -> Result<R
     let limit = max_items(&query, MAX_LIST_ITEMS, MAX_LIST_ITEMS)?;
     let marker = query.get("marker");
     let all = state.store.list_health_checks().await?;
-    let start = marker.map_or(0, |m| all.iter().position(|c| c.id.as_str() >= m).unwrap_or(all.len()));
+    let start = marker.map_or(0, |m| {
+        all.iter()
+            .position(|c| c.id.as_str() >= m)
+            .unwrap_or(all.len())
+    });
     let page = &all[start..];
     let mut w = XmlWriter::new("ListHealthChecksResponse");
     w.open("HealthChecks");
@@ -221,7 +248,10 @@ pub async fn list(State(state): State<AppState>, query: QueryParams) -> Result<R
         w.leaf("NextMarker", &next.id);
     }
     w.leaf("MaxItems", limit.to_string());
-    Ok(respond(StatusCode::OK, w.finish("ListHealthChecksResponse")))
+    Ok(respond(
+        StatusCode::OK,
+        w.finish("ListHealthChecksResponse"),
+    ))
 }
 
 /// `POST /2013-04-01/healthcheck/{HealthCheckId}`.
@@ -258,18 +288,30 @@ pub async fn update(
     let check = state.store.update_health_check(&id, update).await?;
     let mut w = XmlWriter::new("UpdateHealthCheckResponse");
     write_health_check(&mut w, &check);
-    Ok(respond(StatusCode::OK, w.finish("UpdateHealthCheckResponse")))
+    Ok(respond(
+        StatusCode::OK,
+        w.finish("UpdateHealthCheckResponse"),
+    ))
 }
 
 /// `DELETE /2013-04-01/healthcheck/{HealthCheckId}`.
-pub async fn delete(State(state): State<AppState>, AwsPath(id): AwsPath<String>) -> Result<Response, AwsError> {
+pub async fn delete(
+    State(state): State<AppState>,
+    AwsPath(id): AwsPath<String>,
+) -> Result<Response, AwsError> {
     state.store.delete_health_check(&id).await?;
     let w = XmlWriter::new("DeleteHealthCheckResponse");
-    Ok(respond(StatusCode::OK, w.finish("DeleteHealthCheckResponse")))
+    Ok(respond(
+        StatusCode::OK,
+        w.finish("DeleteHealthCheckResponse"),
+    ))
 }
 
 /// `GET /2013-04-01/healthcheck/{HealthCheckId}/status`.
-pub async fn status(State(state): State<AppState>, AwsPath(id): AwsPath<String>) -> Result<Response, AwsError> {
+pub async fn status(
+    State(state): State<AppState>,
+    AwsPath(id): AwsPath<String>,
+) -> Result<Response, AwsError> {
     let check = state.store.get_health_check(&id).await?;
     if check.config.check_type == HealthCheckType::Calculated {
         return Err(AwsError::invalid_input(
@@ -279,7 +321,10 @@ pub async fn status(State(state): State<AppState>, AwsPath(id): AwsPath<String>)
     let health = state.store.health_check_state(&id).await?;
     let mut w = XmlWriter::new("GetHealthCheckStatusResponse");
     write_observations(&mut w, health.last.as_slice());
-    Ok(respond(StatusCode::OK, w.finish("GetHealthCheckStatusResponse")))
+    Ok(respond(
+        StatusCode::OK,
+        w.finish("GetHealthCheckStatusResponse"),
+    ))
 }
 
 /// `GET /2013-04-01/healthcheck/{HealthCheckId}/lastfailurereason`.
@@ -290,7 +335,10 @@ pub async fn last_failure_reason(
     let health = state.store.health_check_state(&id).await?;
     let mut w = XmlWriter::new("GetHealthCheckLastFailureReasonResponse");
     write_observations(&mut w, health.last_failure.as_slice());
-    Ok(respond(StatusCode::OK, w.finish("GetHealthCheckLastFailureReasonResponse")))
+    Ok(respond(
+        StatusCode::OK,
+        w.finish("GetHealthCheckLastFailureReasonResponse"),
+    ))
 }
 
 /// `GET /2013-04-01/healthcheckcount`.
@@ -298,7 +346,10 @@ pub async fn count(State(state): State<AppState>) -> Result<Response, AwsError> 
     let count = state.store.list_health_checks().await?.len();
     let mut w = XmlWriter::new("GetHealthCheckCountResponse");
     w.leaf("HealthCheckCount", count.to_string());
-    Ok(respond(StatusCode::OK, w.finish("GetHealthCheckCountResponse")))
+    Ok(respond(
+        StatusCode::OK,
+        w.finish("GetHealthCheckCountResponse"),
+    ))
 }
 
 /// `GET /2013-04-01/checkeripranges`.

@@ -20,8 +20,8 @@ pub const MAX_LIST_ITEMS: usize = 100;
 /// Generic and infrastructure top-level domains refused as public zones (with every
 /// two-letter country code); Route 53 refuses a TLD as a hosted zone ([ROUTE53.md §2.4]).
 const GENERIC_TLDS: [&str; 14] = [
-    "com", "net", "org", "edu", "gov", "mil", "int", "arpa", "info", "biz", "name", "pro",
-    "aero", "mobi",
+    "com", "net", "org", "edu", "gov", "mil", "int", "arpa", "info", "biz", "name", "pro", "aero",
+    "mobi",
 ];
 
 /// `POST /2013-04-01/hostedzone`.
@@ -37,22 +37,31 @@ pub async fn create(State(state): State<AppState>, body: Bytes) -> Result<Respon
     let apex = parse_zone_name(name_text)?;
 
     let config = request.child("HostedZoneConfig");
-    let comment = config.and_then(|c| c.child_text("Comment")).map(str::to_string);
+    let comment = config
+        .and_then(|c| c.child_text("Comment"))
+        .map(str::to_string);
     let private_zone = match config.and_then(|c| c.child_text("PrivateZone")) {
         Some(text) => parse_bool(text, "PrivateZone")?,
         None => false,
     };
     // A `<VPC>` makes the zone private (as on Route 53, with or without PrivateZone).
-    let vpc = request.child("VPC").map(vpc_association::parse_vpc).transpose()?;
+    let vpc = request
+        .child("VPC")
+        .map(vpc_association::parse_vpc)
+        .transpose()?;
     if private_zone && vpc.is_none() {
         return Err(AwsError::invalid_input(
             "When you create a private hosted zone, you must specify a VPC.",
         ));
     }
     let private_zone = vpc.is_some();
-    let delegation_set_id = request.child_text("DelegationSetId").map(|id| id.rsplit('/').next().unwrap_or(id).to_string());
+    let delegation_set_id = request
+        .child_text("DelegationSetId")
+        .map(|id| id.rsplit('/').next().unwrap_or(id).to_string());
     if private_zone && delegation_set_id.is_some() {
-        return Err(AwsError::invalid_input("A reusable delegation set cannot be used with a private hosted zone."));
+        return Err(AwsError::invalid_input(
+            "A reusable delegation set cannot be used with a private hosted zone.",
+        ));
     }
     if !private_zone {
         refuse_top_level_domain(&apex)?;
@@ -88,10 +97,18 @@ pub async fn create(State(state): State<AppState>, body: Bytes) -> Result<Respon
     match &vpc {
         // A private zone has no delegation: it is not delegated to from the public DNS.
         Some(vpc) => vpc_association::render_vpc(&mut w, vpc),
-        None => render::delegation_set(&mut w, zone.delegation_set_id.as_deref(), None, &zone.name_servers),
+        None => render::delegation_set(
+            &mut w,
+            zone.delegation_set_id.as_deref(),
+            None,
+            &zone.name_servers,
+        ),
     }
     let mut response = respond(StatusCode::CREATED, w.finish("CreateHostedZoneResponse"));
-    let location = format!("{}/2013-04-01/hostedzone/{}", state.config.location_base, zone.id);
+    let location = format!(
+        "{}/2013-04-01/hostedzone/{}",
+        state.config.location_base, zone.id
+    );
     if let Ok(value) = HeaderValue::from_str(&location) {
         response.headers_mut().insert("location", value);
     }
@@ -99,8 +116,14 @@ pub async fn create(State(state): State<AppState>, body: Bytes) -> Result<Respon
 }
 
 /// `GET /2013-04-01/hostedzone/{Id}`.
-pub async fn get(State(state): State<AppState>, AwsPath(id): AwsPath<String>) -> Result<Response, AwsError> {
-    let zone = state.store.get_hosted_zone(&HostedZoneId::parse(&id)).await?;
+pub async fn get(
+    State(state): State<AppState>,
+    AwsPath(id): AwsPath<String>,
+) -> Result<Response, AwsError> {
+    let zone = state
+        .store
+        .get_hosted_zone(&HostedZoneId::parse(&id))
+        .await?;
     let mut w = XmlWriter::new("GetHostedZoneResponse");
     render::hosted_zone(&mut w, &zone);
     if zone.private_zone {
@@ -109,12 +132,20 @@ pub async fn get(State(state): State<AppState>, AwsPath(id): AwsPath<String>) ->
         for association in vpcs {
             vpc_association::render_vpc(
                 &mut w,
-                &cairn_store::VpcRef { vpc_id: association.vpc_id, region: association.vpc_region },
+                &cairn_store::VpcRef {
+                    vpc_id: association.vpc_id,
+                    region: association.vpc_region,
+                },
             );
         }
         w.close("VPCs");
     } else {
-        render::delegation_set(&mut w, zone.delegation_set_id.as_deref(), None, &zone.name_servers);
+        render::delegation_set(
+            &mut w,
+            zone.delegation_set_id.as_deref(),
+            None,
+            &zone.name_servers,
+        );
     }
     Ok(respond(StatusCode::OK, w.finish("GetHostedZoneResponse")))
 }
@@ -124,7 +155,9 @@ pub async fn get(State(state): State<AppState>, AwsPath(id): AwsPath<String>) ->
 pub async fn list(State(state): State<AppState>, query: QueryParams) -> Result<Response, AwsError> {
     let limit = max_items(&query, MAX_LIST_ITEMS, MAX_LIST_ITEMS)?;
     let marker = query.get("marker").map(HostedZoneId::parse);
-    let delegation_set = query.get("delegationsetid").map(|d| d.rsplit('/').next().unwrap_or(d).to_string());
+    let delegation_set = query
+        .get("delegationsetid")
+        .map(|d| d.rsplit('/').next().unwrap_or(d).to_string());
     let private_only = match query.get("hostedzonetype") {
         None => false,
         Some("PrivateHostedZone") => true,
@@ -165,7 +198,10 @@ pub async fn list(State(state): State<AppState>, query: QueryParams) -> Result<R
 
 /// `GET /2013-04-01/hostedzonesbyname`: `dnsname`, `hostedzoneid`, `maxitems`; zones in
 /// reversed-label order, then by id.
-pub async fn list_by_name(State(state): State<AppState>, query: QueryParams) -> Result<Response, AwsError> {
+pub async fn list_by_name(
+    State(state): State<AppState>,
+    query: QueryParams,
+) -> Result<Response, AwsError> {
     let limit = max_items(&query, MAX_LIST_ITEMS, MAX_LIST_ITEMS)?;
     let dns_name = query.get("dnsname").map(parse_listing_name).transpose()?;
     let start_id = query.get("hostedzoneid").map(HostedZoneId::parse);
@@ -174,9 +210,13 @@ pub async fn list_by_name(State(state): State<AppState>, query: QueryParams) -> 
             "The input is not valid: a hosted zone id requires a DNS name.",
         ));
     }
-    let start = dns_name.as_ref().map(|name| (name.route53_sort_key(), start_id.clone()));
+    let start = dns_name
+        .as_ref()
+        .map(|name| (name.route53_sort_key(), start_id.clone()));
     let mut zones = state.store.list_hosted_zones().await?;
-    zones.sort_by(|a, b| (a.name.route53_sort_key(), &a.id).cmp(&(b.name.route53_sort_key(), &b.id)));
+    zones.sort_by(|a, b| {
+        (a.name.route53_sort_key(), &a.id).cmp(&(b.name.route53_sort_key(), &b.id))
+    });
     let zones: Vec<HostedZone> = zones
         .into_iter()
         .filter(|z| match &start {
@@ -201,15 +241,27 @@ pub async fn list_by_name(State(state): State<AppState>, query: QueryParams) -> 
         w.leaf("NextHostedZoneId", zones[limit].id.as_str());
     }
     w.leaf("MaxItems", limit.to_string());
-    Ok(respond(StatusCode::OK, w.finish("ListHostedZonesByNameResponse")))
+    Ok(respond(
+        StatusCode::OK,
+        w.finish("ListHostedZonesByNameResponse"),
+    ))
 }
 
 /// `DELETE /2013-04-01/hostedzone/{Id}`.
-pub async fn delete(State(state): State<AppState>, AwsPath(id): AwsPath<String>) -> Result<Response, AwsError> {
-    let change = state.store.delete_hosted_zone(&HostedZoneId::parse(&id)).await?;
+pub async fn delete(
+    State(state): State<AppState>,
+    AwsPath(id): AwsPath<String>,
+) -> Result<Response, AwsError> {
+    let change = state
+        .store
+        .delete_hosted_zone(&HostedZoneId::parse(&id))
+        .await?;
     let mut w = XmlWriter::new("DeleteHostedZoneResponse");
     render::change_info(&mut w, &change);
-    Ok(respond(StatusCode::OK, w.finish("DeleteHostedZoneResponse")))
+    Ok(respond(
+        StatusCode::OK,
+        w.finish("DeleteHostedZoneResponse"),
+    ))
 }
 
 /// `POST /2013-04-01/hostedzone/{Id}`: sets or clears the comment.
@@ -221,7 +273,9 @@ pub async fn update_comment(
     let request = rest_xml::parse_request(&body, "UpdateHostedZoneCommentRequest")?;
     let comment = request.child_text("Comment").map(str::to_string);
     if comment.as_ref().is_some_and(|c| c.chars().count() > 256) {
-        return Err(AwsError::invalid_input("The comment must be at most 256 characters long."));
+        return Err(AwsError::invalid_input(
+            "The comment must be at most 256 characters long.",
+        ));
     }
     let zone = state
         .store
@@ -229,7 +283,10 @@ pub async fn update_comment(
         .await?;
     let mut w = XmlWriter::new("UpdateHostedZoneCommentResponse");
     render::hosted_zone(&mut w, &zone);
-    Ok(respond(StatusCode::OK, w.finish("UpdateHostedZoneCommentResponse")))
+    Ok(respond(
+        StatusCode::OK,
+        w.finish("UpdateHostedZoneCommentResponse"),
+    ))
 }
 
 /// `GET /2013-04-01/hostedzonecount`.
@@ -237,7 +294,10 @@ pub async fn count(State(state): State<AppState>) -> Result<Response, AwsError> 
     let zones = state.store.list_hosted_zones().await?;
     let mut w = XmlWriter::new("GetHostedZoneCountResponse");
     w.leaf("HostedZoneCount", zones.len().to_string());
-    Ok(respond(StatusCode::OK, w.finish("GetHostedZoneCountResponse")))
+    Ok(respond(
+        StatusCode::OK,
+        w.finish("GetHostedZoneCountResponse"),
+    ))
 }
 
 //------------ names ------------------------------------------------------------------
@@ -245,16 +305,27 @@ pub async fn count(State(state): State<AppState>) -> Result<Response, AwsError> 
 /// A zone name from a request, or `InvalidDomainName`.
 fn parse_zone_name(text: &str) -> Result<DomainName, AwsError> {
     let name = DomainName::from_route53(text).map_err(|err| {
-        AwsError::new(StatusCode::BAD_REQUEST, "InvalidDomainName", format!("{text} is not a valid domain name: {err}"))
+        AwsError::new(
+            StatusCode::BAD_REQUEST,
+            "InvalidDomainName",
+            format!("{text} is not a valid domain name: {err}"),
+        )
     })?;
     if name.is_root() {
-        return Err(AwsError::new(StatusCode::BAD_REQUEST, "InvalidDomainName", ". is reserved by AWS!"));
+        return Err(AwsError::new(
+            StatusCode::BAD_REQUEST,
+            "InvalidDomainName",
+            ". is reserved by AWS!",
+        ));
     }
     if name.is_wildcard() {
         return Err(AwsError::new(
             StatusCode::BAD_REQUEST,
             "InvalidDomainName",
-            format!("{} is not a valid hosted zone name: it cannot start with *.", name.to_route53()),
+            format!(
+                "{} is not a valid hosted zone name: it cannot start with *.",
+                name.to_route53()
+            ),
         ));
     }
     Ok(name)
@@ -282,6 +353,10 @@ fn refuse_top_level_domain(apex: &DomainName) -> Result<(), AwsError> {
 /// A `dnsname` query parameter.
 fn parse_listing_name(text: &str) -> Result<DomainName, AwsError> {
     DomainName::from_route53(text).map_err(|err| {
-        AwsError::new(StatusCode::BAD_REQUEST, "InvalidDomainName", format!("{text} is not a valid domain name: {err}"))
+        AwsError::new(
+            StatusCode::BAD_REQUEST,
+            "InvalidDomainName",
+            format!("{text} is not a valid domain name: {err}"),
+        )
     })
 }

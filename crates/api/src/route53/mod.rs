@@ -41,12 +41,27 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/2013-04-01/hostedzonesbyname", get(hz::list_by_name))
         .route("/2013-04-01/hostedzonecount", get(hz::count))
-        .route("/2013-04-01/hostedzone/{id}/rrset", post(rrset::change).get(rrset::list))
-        .route("/2013-04-01/hostedzone/{id}/rrset/", post(rrset::change).get(rrset::list))
+        .route(
+            "/2013-04-01/hostedzone/{id}/rrset",
+            post(rrset::change).get(rrset::list),
+        )
+        .route(
+            "/2013-04-01/hostedzone/{id}/rrset/",
+            post(rrset::change).get(rrset::list),
+        )
         .route("/2013-04-01/hostedzone/{id}/dnssec", get(dnssec::get))
-        .route("/2013-04-01/hostedzone/{id}/associatevpc", post(vpc_association::associate))
-        .route("/2013-04-01/hostedzone/{id}/disassociatevpc", post(vpc_association::disassociate))
-        .route("/2013-04-01/hostedzonesbyvpc", get(vpc_association::list_by_vpc))
+        .route(
+            "/2013-04-01/hostedzone/{id}/associatevpc",
+            post(vpc_association::associate),
+        )
+        .route(
+            "/2013-04-01/hostedzone/{id}/disassociatevpc",
+            post(vpc_association::disassociate),
+        )
+        .route(
+            "/2013-04-01/hostedzonesbyvpc",
+            get(vpc_association::list_by_vpc),
+        )
         .route(
             "/2013-04-01/hostedzone/{id}/authorizevpcassociation",
             post(vpc_association::create_authorization).get(vpc_association::list_authorizations),
@@ -56,32 +71,64 @@ pub fn routes() -> Router<AppState> {
             post(vpc_association::delete_authorization),
         )
         .route("/2013-04-01/change/{id}", get(change::get))
-        .route("/2013-04-01/cidrcollection", post(cidr_collection::create).get(cidr_collection::list))
+        .route(
+            "/2013-04-01/cidrcollection",
+            post(cidr_collection::create).get(cidr_collection::list),
+        )
         .route(
             "/2013-04-01/cidrcollection/{id}",
             get(cidr_collection::list_locations)
                 .post(cidr_collection::change)
                 .delete(cidr_collection::delete),
         )
-        .route("/2013-04-01/cidrcollection/{id}/cidrblocks", get(cidr_collection::list_blocks))
+        .route(
+            "/2013-04-01/cidrcollection/{id}/cidrblocks",
+            get(cidr_collection::list_blocks),
+        )
         .route("/2013-04-01/testdnsanswer", get(test_dns_answer::get))
-        .route("/2013-04-01/healthcheck", post(health_check::create).get(health_check::list))
+        .route(
+            "/2013-04-01/healthcheck",
+            post(health_check::create).get(health_check::list),
+        )
         .route(
             "/2013-04-01/healthcheck/{id}",
-            get(health_check::get).post(health_check::update).delete(health_check::delete),
+            get(health_check::get)
+                .post(health_check::update)
+                .delete(health_check::delete),
         )
-        .route("/2013-04-01/healthcheck/{id}/status", get(health_check::status))
-        .route("/2013-04-01/healthcheck/{id}/lastfailurereason", get(health_check::last_failure_reason))
+        .route(
+            "/2013-04-01/healthcheck/{id}/status",
+            get(health_check::status),
+        )
+        .route(
+            "/2013-04-01/healthcheck/{id}/lastfailurereason",
+            get(health_check::last_failure_reason),
+        )
         .route("/2013-04-01/healthcheckcount", get(health_check::count))
-        .route("/2013-04-01/checkeripranges", get(health_check::checker_ip_ranges))
-        .route("/_cairn/healthcheck/{id}/override", post(health_check::set_override))
-        .route("/2013-04-01/tags/{resource_type}", post(tags::list_for_resources))
+        .route(
+            "/2013-04-01/checkeripranges",
+            get(health_check::checker_ip_ranges),
+        )
+        .route(
+            "/_cairn/healthcheck/{id}/override",
+            post(health_check::set_override),
+        )
+        .route(
+            "/2013-04-01/tags/{resource_type}",
+            post(tags::list_for_resources),
+        )
         .route(
             "/2013-04-01/tags/{resource_type}/{id}",
             post(tags::change_for_resource).get(tags::list_for_resource),
         )
-        .route("/2013-04-01/accountlimit/{limit_type}", get(limits::account))
-        .route("/2013-04-01/hostedzonelimit/{id}/{limit_type}", get(limits::hosted_zone))
+        .route(
+            "/2013-04-01/accountlimit/{limit_type}",
+            get(limits::account),
+        )
+        .route(
+            "/2013-04-01/hostedzonelimit/{id}/{limit_type}",
+            get(limits::hosted_zone),
+        )
         .route(
             "/2013-04-01/reusabledelegationsetlimit/{id}/{limit_type}",
             get(limits::delegation_set),

@@ -13,7 +13,10 @@ pub fn hosted_zone(w: &mut XmlWriter, zone: &HostedZone) {
         .leaf("CallerReference", &zone.caller_reference);
     w.open("Config")
         .leaf_opt("Comment", zone.comment.as_deref())
-        .leaf("PrivateZone", if zone.private_zone { "true" } else { "false" })
+        .leaf(
+            "PrivateZone",
+            if zone.private_zone { "true" } else { "false" },
+        )
         .close("Config");
     w.leaf("ResourceRecordSetCount", zone.record_set_count.to_string())
         .close("HostedZone");

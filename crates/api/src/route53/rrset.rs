@@ -10,8 +10,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use cairn_model::rrset::{CidrRoutingConfig, GeoLocation, GeoProximityLocation};
 use cairn_model::{
-    AliasTarget, Change, ChangeAction, ChangeBatch, DomainName, HostedZoneId,
-    ResourceRecordSet, RrType,
+    AliasTarget, Change, ChangeAction, ChangeBatch, DomainName, HostedZoneId, ResourceRecordSet,
+    RrType,
 };
 use cairn_store::RecordSetPage;
 
@@ -48,7 +48,10 @@ pub async fn change(
         .await?;
     let mut w = XmlWriter::new("ChangeResourceRecordSetsResponse");
     render::change_info(&mut w, &info);
-    Ok(respond(StatusCode::OK, w.finish("ChangeResourceRecordSetsResponse")))
+    Ok(respond(
+        StatusCode::OK,
+        w.finish("ChangeResourceRecordSetsResponse"),
+    ))
 }
 
 /// `GET /2013-04-01/hostedzone/{Id}/rrset`: `name`, `type`, `identifier`, `maxitems`.
@@ -61,7 +64,8 @@ pub async fn list(
     let start_name = query
         .get("name")
         .map(|n| {
-            DomainName::from_route53(n).map_err(|e| AwsError::invalid_input(format!("Invalid name {n}: {e}")))
+            DomainName::from_route53(n)
+                .map_err(|e| AwsError::invalid_input(format!("Invalid name {n}: {e}")))
         })
         .transpose()?;
     let start_type = query.get("type").map(parse_type).transpose()?;
@@ -76,8 +80,16 @@ pub async fn list(
             "The input is not valid: StartRecordIdentifier requires StartRecordName and StartRecordType.",
         ));
     }
-    let page = RecordSetPage { start_name, start_type, start_identifier, max_items: limit };
-    let listing = state.store.list_record_sets(&HostedZoneId::parse(&id), &page).await?;
+    let page = RecordSetPage {
+        start_name,
+        start_type,
+        start_identifier,
+        max_items: limit,
+    };
+    let listing = state
+        .store
+        .list_record_sets(&HostedZoneId::parse(&id), &page)
+        .await?;
 
     let mut w = XmlWriter::new("ListResourceRecordSetsResponse");
     w.open("ResourceRecordSets");
@@ -92,7 +104,10 @@ pub async fn list(
         w.leaf_opt("NextRecordIdentifier", next.set_identifier.as_deref());
     }
     w.leaf("MaxItems", limit.to_string());
-    Ok(respond(StatusCode::OK, w.finish("ListResourceRecordSetsResponse")))
+    Ok(respond(
+        StatusCode::OK,
+        w.finish("ListResourceRecordSetsResponse"),
+    ))
 }
 
 //------------ reading a change batch -------------------------------------------------
@@ -127,7 +142,10 @@ fn parse_change(change: &Element) -> Result<Change, AwsError> {
 }
 
 /// Reads one `<ResourceRecordSet>`, every field Route 53 defines.
-pub fn parse_record_set(set: &Element, action: ChangeAction) -> Result<ResourceRecordSet, AwsError> {
+pub fn parse_record_set(
+    set: &Element,
+    action: ChangeAction,
+) -> Result<ResourceRecordSet, AwsError> {
     let name_text = set.required_text("Name")?;
     let name = DomainName::from_route53(name_text).map_err(|err| {
         AwsError::invalid_change_batch(&[format!(
@@ -139,11 +157,15 @@ pub fn parse_record_set(set: &Element, action: ChangeAction) -> Result<ResourceR
     let ttl = set
         .child_text("TTL")
         .map(|t| {
-            t.trim().parse::<u32>().ok().filter(|v| i64::from(*v) <= i64::from(i32::MAX)).ok_or_else(|| {
-                AwsError::invalid_input(format!(
+            t.trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|v| i64::from(*v) <= i64::from(i32::MAX))
+                .ok_or_else(|| {
+                    AwsError::invalid_input(format!(
                     "Invalid XML ; cvc-datatype-valid.1.2.1: '{t}' is not a valid value for 'TTL'."
                 ))
-            })
+                })
         })
         .transpose()?;
     let resource_records = set.child("ResourceRecords");
@@ -155,13 +177,20 @@ pub fn parse_record_set(set: &Element, action: ChangeAction) -> Result<ResourceR
         })
         .transpose()?
         .unwrap_or_default();
-    let alias_target = set.child("AliasTarget").map(parse_alias_target).transpose()?;
+    let alias_target = set
+        .child("AliasTarget")
+        .map(parse_alias_target)
+        .transpose()?;
     let traffic_policy = set.child("TrafficPolicyInstanceId").is_some();
 
     let value_form = ttl.is_some() && resource_records.is_some();
-    let forms = usize::from(alias_target.is_some()) + usize::from(value_form) + usize::from(traffic_policy);
+    let forms =
+        usize::from(alias_target.is_some()) + usize::from(value_form) + usize::from(traffic_policy);
     let stray_value_part = alias_target.is_some() && (ttl.is_some() || resource_records.is_some());
-    if forms != 1 || stray_value_part || (alias_target.is_none() && (ttl.is_some() != resource_records.is_some())) {
+    if forms != 1
+        || stray_value_part
+        || (alias_target.is_none() && (ttl.is_some() != resource_records.is_some()))
+    {
         let found = if forms == 0 { "none" } else { "more than one" };
         return Err(AwsError::invalid_input(format!(
             "Invalid request: Expected exactly one of [AliasTarget, all of [TTL, and ResourceRecords], or TrafficPolicyInstanceId], but found {found} in Change with [Action={}, Name={}, Type={}, SetIdentifier={}]",
@@ -212,13 +241,19 @@ pub fn parse_record_set(set: &Element, action: ChangeAction) -> Result<ResourceR
             Ok(GeoProximityLocation {
                 aws_region: g.child_text("AWSRegion").map(str::to_string),
                 local_zone_group: g.child_text("LocalZoneGroup").map(str::to_string),
-                latitude: coordinates.map(|c| c.required_text("Latitude").map(str::to_string)).transpose()?,
-                longitude: coordinates.map(|c| c.required_text("Longitude").map(str::to_string)).transpose()?,
+                latitude: coordinates
+                    .map(|c| c.required_text("Latitude").map(str::to_string))
+                    .transpose()?,
+                longitude: coordinates
+                    .map(|c| c.required_text("Longitude").map(str::to_string))
+                    .transpose()?,
                 bias: g
                     .child_text("Bias")
                     .map(|b| {
                         b.trim().parse::<i32>().map_err(|_| {
-                            AwsError::invalid_input(format!("Invalid XML ; '{b}' is not a valid value for 'Bias'."))
+                            AwsError::invalid_input(format!(
+                                "Invalid XML ; '{b}' is not a valid value for 'Bias'."
+                            ))
                         })
                     })
                     .transpose()?,
@@ -294,13 +329,17 @@ pub fn write_record_set(w: &mut XmlWriter, set: &ResourceRecordSet) {
             .leaf_opt("SubdivisionCode", geo.subdivision_code.as_deref())
             .close("GeoLocation");
     }
-    w.leaf_opt("Failover", set.failover.as_deref())
-        .leaf_opt("MultiValueAnswer", set.multi_value_answer.map(|v| v.to_string()));
+    w.leaf_opt("Failover", set.failover.as_deref()).leaf_opt(
+        "MultiValueAnswer",
+        set.multi_value_answer.map(|v| v.to_string()),
+    );
     if set.alias_target.is_none() {
         w.leaf_opt("TTL", set.ttl.map(|v| v.to_string()));
         w.open("ResourceRecords");
         for value in &set.records {
-            w.open("ResourceRecord").leaf("Value", value).close("ResourceRecord");
+            w.open("ResourceRecord")
+                .leaf("Value", value)
+                .close("ResourceRecord");
         }
         w.close("ResourceRecords");
     }
@@ -308,7 +347,10 @@ pub fn write_record_set(w: &mut XmlWriter, set: &ResourceRecordSet) {
         w.open("AliasTarget")
             .leaf("HostedZoneId", &alias.hosted_zone_id)
             .leaf("DNSName", alias.dns_name.to_route53())
-            .leaf("EvaluateTargetHealth", alias.evaluate_target_health.to_string())
+            .leaf(
+                "EvaluateTargetHealth",
+                alias.evaluate_target_health.to_string(),
+            )
             .close("AliasTarget");
     }
     w.leaf_opt("HealthCheckId", set.health_check_id.as_deref());

@@ -44,9 +44,15 @@ pub async fn change_for_resource(
     if after.len() + add.len() > MAX_TAGS {
         return Err(too_many_tags());
     }
-    state.store.change_tags(&resource_type, &id, add, remove).await?;
+    state
+        .store
+        .change_tags(&resource_type, &id, add, remove)
+        .await?;
     let w = XmlWriter::new("ChangeTagsForResourceResponse");
-    Ok(respond(StatusCode::OK, w.finish("ChangeTagsForResourceResponse")))
+    Ok(respond(
+        StatusCode::OK,
+        w.finish("ChangeTagsForResourceResponse"),
+    ))
 }
 
 /// `GET /2013-04-01/tags/{ResourceType}/{ResourceId}`.
@@ -58,7 +64,10 @@ pub async fn list_for_resource(
     let tags = state.store.list_tags(&resource_type, &id).await?;
     let mut w = XmlWriter::new("ListTagsForResourceResponse");
     write_tag_set(&mut w, &resource_type, &id, &tags);
-    Ok(respond(StatusCode::OK, w.finish("ListTagsForResourceResponse")))
+    Ok(respond(
+        StatusCode::OK,
+        w.finish("ListTagsForResourceResponse"),
+    ))
 }
 
 /// `POST /2013-04-01/tags/{ResourceType}` with up to ten `ResourceId`s.
@@ -86,11 +95,18 @@ pub async fn list_for_resources(
         write_tag_set(&mut w, &resource_type, &id, &tags);
     }
     w.close("ResourceTagSets");
-    Ok(respond(StatusCode::OK, w.finish("ListTagsForResourcesResponse")))
+    Ok(respond(
+        StatusCode::OK,
+        w.finish("ListTagsForResourcesResponse"),
+    ))
 }
 
 /// Checks the resource type and, for hosted zones, that the zone exists; returns the bare id.
-async fn check_resource(state: &AppState, resource_type: &str, id: &str) -> Result<String, AwsError> {
+async fn check_resource(
+    state: &AppState,
+    resource_type: &str,
+    id: &str,
+) -> Result<String, AwsError> {
     match resource_type {
         "hostedzone" => {
             let zone_id = HostedZoneId::parse(id);
@@ -113,7 +129,10 @@ fn write_tag_set(w: &mut XmlWriter, resource_type: &str, id: &str, tags: &[(Stri
         .leaf("ResourceId", id);
     w.open("Tags");
     for (key, value) in tags {
-        w.open("Tag").leaf("Key", key).leaf("Value", value).close("Tag");
+        w.open("Tag")
+            .leaf("Key", key)
+            .leaf("Value", value)
+            .close("Tag");
     }
     w.close("Tags").close("ResourceTagSet");
 }

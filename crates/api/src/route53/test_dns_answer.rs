@@ -42,7 +42,9 @@ pub async fn get(State(state): State<AppState>, query: QueryParams) -> Result<Re
     let client = client_address(&query)?;
     let zone = state.store.get_hosted_zone(&zone_id).await?;
     if zone.private_zone {
-        return Err(AwsError::invalid_input("TestDNSAnswer works for public hosted zones only"));
+        return Err(AwsError::invalid_input(
+            "TestDNSAnswer works for public hosted zones only",
+        ));
     }
     let answer = state
         .dns
@@ -69,7 +71,8 @@ pub async fn get(State(state): State<AppState>, query: QueryParams) -> Result<Re
         w.leaf("RecordDataEntry", value);
     }
     w.close("RecordData");
-    w.leaf("ResponseCode", &answer.response_code).leaf("Protocol", "UDP");
+    w.leaf("ResponseCode", &answer.response_code)
+        .leaf("Protocol", "UDP");
     Ok(respond(StatusCode::OK, w.finish("TestDNSAnswerResponse")))
 }
 
@@ -84,16 +87,29 @@ fn client_address(query: &QueryParams) -> Result<Option<IpAddr>, AwsError> {
         let ip = parse_ip("edns0clientsubnetip", text)?;
         let max: u8 = if ip.is_ipv4() { 32 } else { 128 };
         let mask = match query.get("edns0clientsubnetmask") {
-            None => if ip.is_ipv4() { 24 } else { 64 },
-            Some(text) => text.parse::<u8>().ok().filter(|m| *m <= max).ok_or_else(|| {
-                AwsError::invalid_input(format!(
+            None => {
+                if ip.is_ipv4() {
+                    24
+                } else {
+                    64
+                }
+            }
+            Some(text) => text
+                .parse::<u8>()
+                .ok()
+                .filter(|m| *m <= max)
+                .ok_or_else(|| {
+                    AwsError::invalid_input(format!(
                     "Invalid edns0clientsubnetmask {text}: it must be 0 to {max} for this address"
                 ))
-            })?,
+                })?,
         };
         return Ok(Some(network_address(ip, mask)));
     }
-    query.get("resolverip").map(|text| parse_ip("resolverip", text)).transpose()
+    query
+        .get("resolverip")
+        .map(|text| parse_ip("resolverip", text))
+        .transpose()
 }
 
 /// `ip` with every bit after the first `prefix` cleared.

@@ -27,9 +27,9 @@ pub const MAX_AUTHORIZATIONS: usize = 50;
 
 /// A `VPCId` Route 53 accepts: `vpc-` and hex digits.
 pub fn check_vpc_id(id: &str) -> Result<(), AwsError> {
-    let ok = id
-        .strip_prefix("vpc-")
-        .is_some_and(|hex| !hex.is_empty() && hex.len() <= 17 && hex.bytes().all(|b| b.is_ascii_hexdigit()));
+    let ok = id.strip_prefix("vpc-").is_some_and(|hex| {
+        !hex.is_empty() && hex.len() <= 17 && hex.bytes().all(|b| b.is_ascii_hexdigit())
+    });
     if ok {
         Ok(())
     } else {
@@ -42,7 +42,9 @@ pub fn check_vpc_id(id: &str) -> Result<(), AwsError> {
 pub fn check_region(region: &str) -> Result<(), AwsError> {
     let parts: Vec<&str> = region.split('-').collect();
     let ok = parts.len() >= 3
-        && parts[..parts.len() - 1].iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+        && parts[..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
         && parts[parts.len() - 1].parse::<u8>().is_ok();
     if ok {
         Ok(())
@@ -59,12 +61,18 @@ pub fn parse_vpc(vpc: &Element) -> Result<VpcRef, AwsError> {
     check_vpc_id(vpc_id)?;
     let region = vpc.required_text("VPCRegion")?;
     check_region(region)?;
-    Ok(VpcRef { vpc_id: vpc_id.to_string(), region: region.to_string() })
+    Ok(VpcRef {
+        vpc_id: vpc_id.to_string(),
+        region: region.to_string(),
+    })
 }
 
 /// Writes `<VPC><VPCRegion>…</VPCRegion><VPCId>…</VPCId></VPC>`.
 pub fn render_vpc(w: &mut XmlWriter, vpc: &VpcRef) {
-    w.open("VPC").leaf("VPCRegion", &vpc.region).leaf("VPCId", &vpc.vpc_id).close("VPC");
+    w.open("VPC")
+        .leaf("VPCRegion", &vpc.region)
+        .leaf("VPCId", &vpc.vpc_id)
+        .close("VPC");
 }
 
 /// `POST /2013-04-01/hostedzone/{Id}/associatevpc`.
@@ -78,11 +86,19 @@ pub async fn associate(
     let comment = request.child_text("Comment").map(str::to_string);
     let change = state
         .store
-        .associate_vpc(&HostedZoneId::parse(&id), vpc, &state.config.account_id, comment)
+        .associate_vpc(
+            &HostedZoneId::parse(&id),
+            vpc,
+            &state.config.account_id,
+            comment,
+        )
         .await?;
     let mut w = XmlWriter::new("AssociateVPCWithHostedZoneResponse");
     render::change_info(&mut w, &change);
-    Ok(respond(StatusCode::OK, w.finish("AssociateVPCWithHostedZoneResponse")))
+    Ok(respond(
+        StatusCode::OK,
+        w.finish("AssociateVPCWithHostedZoneResponse"),
+    ))
 }
 
 /// `POST /2013-04-01/hostedzone/{Id}/disassociatevpc`.
@@ -94,22 +110,38 @@ pub async fn disassociate(
     let request = rest_xml::parse_request(&body, "DisassociateVPCFromHostedZoneRequest")?;
     let vpc = parse_vpc(request.required_child("VPC")?)?;
     let comment = request.child_text("Comment").map(str::to_string);
-    let change = state.store.disassociate_vpc(&HostedZoneId::parse(&id), vpc, comment).await?;
+    let change = state
+        .store
+        .disassociate_vpc(&HostedZoneId::parse(&id), vpc, comment)
+        .await?;
     let mut w = XmlWriter::new("DisassociateVPCFromHostedZoneResponse");
     render::change_info(&mut w, &change);
-    Ok(respond(StatusCode::OK, w.finish("DisassociateVPCFromHostedZoneResponse")))
+    Ok(respond(
+        StatusCode::OK,
+        w.finish("DisassociateVPCFromHostedZoneResponse"),
+    ))
 }
 
 /// `GET /2013-04-01/hostedzonesbyvpc?vpcid=&vpcregion=&maxitems=&nexttoken=`: the private
 /// zones a VPC sees, by zone id; `nexttoken` is the id the next page starts at.
-pub async fn list_by_vpc(State(state): State<AppState>, query: QueryParams) -> Result<Response, AwsError> {
-    let vpc_id = query.get("vpcid").ok_or_else(|| AwsError::invalid_input("The parameter vpcid is required."))?;
-    let region = query.get("vpcregion").ok_or_else(|| AwsError::invalid_input("The parameter vpcregion is required."))?;
+pub async fn list_by_vpc(
+    State(state): State<AppState>,
+    query: QueryParams,
+) -> Result<Response, AwsError> {
+    let vpc_id = query
+        .get("vpcid")
+        .ok_or_else(|| AwsError::invalid_input("The parameter vpcid is required."))?;
+    let region = query
+        .get("vpcregion")
+        .ok_or_else(|| AwsError::invalid_input("The parameter vpcregion is required."))?;
     check_vpc_id(vpc_id)?;
     check_region(region)?;
     let limit = max_items(&query, MAX_ZONES_BY_VPC, MAX_ZONES_BY_VPC)?;
     let start = query.get("nexttoken").map(HostedZoneId::parse);
-    let vpc = VpcRef { vpc_id: vpc_id.to_string(), region: region.to_string() };
+    let vpc = VpcRef {
+        vpc_id: vpc_id.to_string(),
+        region: region.to_string(),
+    };
     let zones: Vec<_> = state
         .store
         .hosted_zones_by_vpc(&vpc)
@@ -124,7 +156,9 @@ pub async fn list_by_vpc(State(state): State<AppState>, query: QueryParams) -> R
         w.open("HostedZoneSummary")
             .leaf("HostedZoneId", zone.id.as_str())
             .leaf("Name", zone.name.to_route53());
-        w.open("Owner").leaf("OwningAccount", &state.config.account_id).close("Owner");
+        w.open("Owner")
+            .leaf("OwningAccount", &state.config.account_id)
+            .close("Owner");
         w.close("HostedZoneSummary");
     }
     w.close("HostedZoneSummaries");
@@ -132,7 +166,10 @@ pub async fn list_by_vpc(State(state): State<AppState>, query: QueryParams) -> R
     if let Some(next) = zones.get(limit) {
         w.leaf("NextToken", next.id.as_str());
     }
-    Ok(respond(StatusCode::OK, w.finish("ListHostedZonesByVPCResponse")))
+    Ok(respond(
+        StatusCode::OK,
+        w.finish("ListHostedZonesByVPCResponse"),
+    ))
 }
 
 /// `POST /2013-04-01/hostedzone/{Id}/authorizevpcassociation`.
@@ -144,11 +181,17 @@ pub async fn create_authorization(
     let request = rest_xml::parse_request(&body, "CreateVPCAssociationAuthorizationRequest")?;
     let vpc = parse_vpc(request.required_child("VPC")?)?;
     let zone = HostedZoneId::parse(&id);
-    state.store.create_vpc_association_authorization(&zone, vpc.clone()).await?;
+    state
+        .store
+        .create_vpc_association_authorization(&zone, vpc.clone())
+        .await?;
     let mut w = XmlWriter::new("CreateVPCAssociationAuthorizationResponse");
     w.leaf("HostedZoneId", zone.as_str());
     render_vpc(&mut w, &vpc);
-    Ok(respond(StatusCode::OK, w.finish("CreateVPCAssociationAuthorizationResponse")))
+    Ok(respond(
+        StatusCode::OK,
+        w.finish("CreateVPCAssociationAuthorizationResponse"),
+    ))
 }
 
 /// `POST /2013-04-01/hostedzone/{Id}/deauthorizevpcassociation`.
@@ -159,9 +202,15 @@ pub async fn delete_authorization(
 ) -> Result<Response, AwsError> {
     let request = rest_xml::parse_request(&body, "DeleteVPCAssociationAuthorizationRequest")?;
     let vpc = parse_vpc(request.required_child("VPC")?)?;
-    state.store.delete_vpc_association_authorization(&HostedZoneId::parse(&id), vpc).await?;
+    state
+        .store
+        .delete_vpc_association_authorization(&HostedZoneId::parse(&id), vpc)
+        .await?;
     let w = XmlWriter::new("DeleteVPCAssociationAuthorizationResponse");
-    Ok(respond(StatusCode::OK, w.finish("DeleteVPCAssociationAuthorizationResponse")))
+    Ok(respond(
+        StatusCode::OK,
+        w.finish("DeleteVPCAssociationAuthorizationResponse"),
+    ))
 }
 
 /// `GET /2013-04-01/hostedzone/{Id}/authorizevpcassociation?maxresults=&nexttoken=`;
@@ -201,7 +250,10 @@ pub async fn list_authorizations(
         render_vpc(&mut w, vpc);
     }
     w.close("VPCs");
-    Ok(respond(StatusCode::OK, w.finish("ListVPCAssociationAuthorizationsResponse")))
+    Ok(respond(
+        StatusCode::OK,
+        w.finish("ListVPCAssociationAuthorizationsResponse"),
+    ))
 }
 
 #[cfg(test)]
@@ -211,7 +263,10 @@ mod tests {
     #[test]
     fn checks_vpc_ids_and_regions() {
         assert!(check_vpc_id("vpc-0123456789abcdef0").is_ok());
-        assert_eq!(check_vpc_id("non-existent").expect_err("bad").message, "The VPC ID is invalid.");
+        assert_eq!(
+            check_vpc_id("non-existent").expect_err("bad").message,
+            "The VPC ID is invalid."
+        );
         assert!(check_region("us-east-1").is_ok());
         assert!(check_region("us-gov-west-1").is_ok());
         assert!(check_region("<region>").is_err());

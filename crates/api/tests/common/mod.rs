@@ -36,10 +36,15 @@ pub struct Reply {
 pub fn config() -> ApiConfig {
     ApiConfig {
         account_id: "111111111111".into(),
-        name_servers: ["ns1.cairn.test", "ns2.cairn.test", "ns3.cairn.test", "ns4.cairn.test"]
-            .iter()
-            .map(|n| DomainName::from_route53(n).expect("valid"))
-            .collect(),
+        name_servers: [
+            "ns1.cairn.test",
+            "ns2.cairn.test",
+            "ns3.cairn.test",
+            "ns4.cairn.test",
+        ]
+        .iter()
+        .map(|n| DomainName::from_route53(n).expect("valid"))
+        .collect(),
         limits: Limits::default(),
         location_base: "http://127.0.0.1:8053".into(),
     }
@@ -48,7 +53,10 @@ pub fn config() -> ApiConfig {
 fn state(store: Arc<dyn cairn_store::Store>, config: ApiConfig) -> AppState {
     AppState {
         store,
-        credentials: Credentials { access_key_id: ACCESS_KEY.into(), secret_access_key: SECRET.into() },
+        credentials: Credentials {
+            access_key_id: ACCESS_KEY.into(),
+            secret_access_key: SECRET.into(),
+        },
         config,
         readiness: Arc::new(|| serde_json::json!({"status": "ready", "api": true})),
         dns: None,
@@ -66,27 +74,54 @@ impl Api {
         let dir = tempfile::tempdir().expect("tempdir");
         let url = format!("sqlite://{}/cairn.db", dir.path().display());
         let store = cairn_store::open(&url).await.expect("open store");
-        Self { router: cairn_api::router(state(store, config.clone())), config, _dir: Some(dir) }
+        Self {
+            router: cairn_api::router(state(store, config.clone())),
+            config,
+            _dir: Some(dir),
+        }
     }
 
     /// The API over a store that fails the test if touched: for protocol-level tests.
     pub fn without_store() -> Self {
         let config = config();
         let store: Arc<dyn cairn_store::Store> = Arc::new(unreachable_store::UnreachableStore);
-        Self { router: cairn_api::router(state(store, config.clone())), config, _dir: None }
+        Self {
+            router: cairn_api::router(state(store, config.clone())),
+            config,
+            _dir: None,
+        }
     }
 
     pub async fn send(&self, request: Request<Body>) -> Reply {
-        let response = self.router.clone().oneshot(request).await.expect("infallible");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("infallible");
         let status = response.status();
         let headers = response.headers().clone();
-        let body = to_bytes(response.into_body(), usize::MAX).await.expect("body");
-        Reply { status, headers, body: String::from_utf8(body.to_vec()).expect("utf-8 body") }
+        let body = to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("body");
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8(body.to_vec()).expect("utf-8 body"),
+        }
     }
 
     /// A request signed now with the right key, as botocore signs Route 53.
     pub async fn call(&self, method: &str, uri: &str, body: &str) -> Reply {
-        self.send(signed(method, uri, body, ACCESS_KEY, SECRET, &now_amz_date())).await
+        self.send(signed(
+            method,
+            uri,
+            body,
+            ACCESS_KEY,
+            SECRET,
+            &now_amz_date(),
+        ))
+        .await
     }
 
     pub async fn get(&self, uri: &str) -> Reply {
@@ -103,7 +138,12 @@ impl Api {
 
     /// Creates a zone and returns its bare id.
     pub async fn create_zone(&self, name: &str, caller_reference: &str) -> String {
-        let reply = self.post("/2013-04-01/hostedzone", &create_zone_body(name, caller_reference)).await;
+        let reply = self
+            .post(
+                "/2013-04-01/hostedzone",
+                &create_zone_body(name, caller_reference),
+            )
+            .await;
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
         let id = reply.text("HostedZone/Id").expect("id");
         id.trim_start_matches("/hostedzone/").to_string()
@@ -111,7 +151,11 @@ impl Api {
 
     /// Sends a ChangeResourceRecordSets batch of `<Change>` elements.
     pub async fn change(&self, zone: &str, changes: &str) -> Reply {
-        self.post(&format!("/2013-04-01/hostedzone/{zone}/rrset/"), &change_batch(changes)).await
+        self.post(
+            &format!("/2013-04-01/hostedzone/{zone}/rrset/"),
+            &change_batch(changes),
+        )
+        .await
     }
 }
 
@@ -156,9 +200,19 @@ pub fn amz_date(at: time::OffsetDateTime) -> String {
 }
 
 /// A request signed in the Authorization header.
-pub fn signed(method: &str, uri: &str, body: &str, access_key: &str, secret: &str, amz_date: &str) -> Request<Body> {
+pub fn signed(
+    method: &str,
+    uri: &str,
+    body: &str,
+    access_key: &str,
+    secret: &str,
+    amz_date: &str,
+) -> Request<Body> {
     let (raw_path, raw_query) = uri.split_once('?').unwrap_or((uri, ""));
-    let headers = [("host", HOST.to_string()), ("x-amz-date", amz_date.to_string())];
+    let headers = [
+        ("host", HOST.to_string()),
+        ("x-amz-date", amz_date.to_string()),
+    ];
     let signing = signer::Signing {
         method,
         raw_path,
@@ -183,7 +237,8 @@ pub fn signed(method: &str, uri: &str, body: &str, access_key: &str, secret: &st
 
 impl Reply {
     pub fn xml(&self) -> Element {
-        rest_xml::parse(self.body.as_bytes()).unwrap_or_else(|e| panic!("response is not XML: {e}: {}", self.body))
+        rest_xml::parse(self.body.as_bytes())
+            .unwrap_or_else(|e| panic!("response is not XML: {e}: {}", self.body))
     }
 
     /// The text at a `/`-separated path below the root.
@@ -196,11 +251,29 @@ impl Reply {
         assert_eq!(self.status, status, "{}", self.body);
         let root = self.xml();
         assert_eq!(root.name, "ErrorResponse", "{}", self.body);
-        assert_eq!(find(&root, "Error/Type").map(|e| e.text.as_str()), Some("Sender"));
-        assert_eq!(find(&root, "Error/Code").map(|e| e.text.as_str()), Some(code), "{}", self.body);
-        assert_eq!(find(&root, "Error/Message").map(|e| e.text.as_str()), Some(message), "{}", self.body);
+        assert_eq!(
+            find(&root, "Error/Type").map(|e| e.text.as_str()),
+            Some("Sender")
+        );
+        assert_eq!(
+            find(&root, "Error/Code").map(|e| e.text.as_str()),
+            Some(code),
+            "{}",
+            self.body
+        );
+        assert_eq!(
+            find(&root, "Error/Message").map(|e| e.text.as_str()),
+            Some(message),
+            "{}",
+            self.body
+        );
         let request_id = find(&root, "RequestId").expect("RequestId").text.clone();
-        assert_eq!(self.headers.get("x-amz-request-id").and_then(|v| v.to_str().ok()), Some(request_id.as_str()));
+        assert_eq!(
+            self.headers
+                .get("x-amz-request-id")
+                .and_then(|v| v.to_str().ok()),
+            Some(request_id.as_str())
+        );
     }
 
     pub fn error_code(&self) -> String {
@@ -216,10 +289,18 @@ pub fn find<'a>(root: &'a Element, path: &str) -> Option<&'a Element> {
 //------------ EC2 (query protocol) ------------------------------------------------------
 
 /// A form-encoded `POST /` signed for `service` in `region`, as botocore's EC2 client sends.
-pub fn signed_form(body: &str, service: &str, region: &str, extra: &[(&str, &str)]) -> Request<Body> {
+pub fn signed_form(
+    body: &str,
+    service: &str,
+    region: &str,
+    extra: &[(&str, &str)],
+) -> Request<Body> {
     let amz_date = now_amz_date();
     let mut headers = vec![
-        ("content-type", "application/x-www-form-urlencoded; charset=utf-8".to_string()),
+        (
+            "content-type",
+            "application/x-www-form-urlencoded; charset=utf-8".to_string(),
+        ),
         ("host", HOST.to_string()),
         ("x-amz-date", amz_date.clone()),
     ];
@@ -283,17 +364,38 @@ impl Reply {
         assert_eq!(self.status, StatusCode::BAD_REQUEST, "{}", self.body);
         let root = self.xml();
         assert_eq!(root.name, "Response", "{}", self.body);
-        assert_eq!(find(&root, "Errors/Error/Code").map(|e| e.text.as_str()), Some(code), "{}", self.body);
-        assert_eq!(find(&root, "Errors/Error/Message").map(|e| e.text.as_str()), Some(message), "{}", self.body);
+        assert_eq!(
+            find(&root, "Errors/Error/Code").map(|e| e.text.as_str()),
+            Some(code),
+            "{}",
+            self.body
+        );
+        assert_eq!(
+            find(&root, "Errors/Error/Message").map(|e| e.text.as_str()),
+            Some(message),
+            "{}",
+            self.body
+        );
         let request_id = find(&root, "RequestID").expect("RequestID").text.clone();
-        assert_eq!(self.headers.get("x-amz-request-id").and_then(|v| v.to_str().ok()), Some(request_id.as_str()));
+        assert_eq!(
+            self.headers
+                .get("x-amz-request-id")
+                .and_then(|v| v.to_str().ok()),
+            Some(request_id.as_str())
+        );
     }
 
     /// The texts of every element at `path` (the last step may repeat, e.g. `vpcSet/item`).
     pub fn texts(&self, path: &str) -> Vec<String> {
         let root = self.xml();
         let (parent, last) = path.rsplit_once('/').unwrap_or(("", path));
-        let parent = if parent.is_empty() { Some(&root) } else { find(&root, parent) };
-        parent.map(|p| p.children_named(last).map(|e| e.text.clone()).collect()).unwrap_or_default()
+        let parent = if parent.is_empty() {
+            Some(&root)
+        } else {
+            find(&root, parent)
+        };
+        parent
+            .map(|p| p.children_named(last).map(|e| e.text.clone()).collect())
+            .unwrap_or_default()
     }
 }

@@ -33,7 +33,9 @@ fn hmac(key: &[u8], data: &str) -> Vec<u8> {
 pub fn encode(text: &str, keep_slash: bool) -> String {
     text.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             b'/' if keep_slash => "/".to_string(),
             _ => format!("%{b:02X}"),
         })
@@ -43,7 +45,11 @@ pub fn encode(text: &str, keep_slash: bool) -> String {
 impl Signing<'_> {
     /// botocore's canonical URI for non-S3 services: the wire path encoded once more.
     fn canonical_uri(&self) -> String {
-        if self.raw_path.is_empty() { "/".into() } else { encode(self.raw_path, true) }
+        if self.raw_path.is_empty() {
+            "/".into()
+        } else {
+            encode(self.raw_path, true)
+        }
     }
 
     fn canonical_query(&self, skip_signature: bool) -> String {
@@ -58,7 +64,11 @@ impl Signing<'_> {
             .filter(|(k, _)| !(skip_signature && k == "X-Amz-Signature"))
             .collect();
         pairs.sort();
-        pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&")
+        pairs
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("&")
     }
 
     fn signed_header_names(&self) -> String {
@@ -71,8 +81,10 @@ impl Signing<'_> {
     pub fn canonical_request(&self, payload_hash: &str) -> String {
         let mut headers: Vec<&(&str, String)> = self.headers.iter().collect();
         headers.sort_by_key(|(n, _)| *n);
-        let canonical_headers: String =
-            headers.iter().map(|(n, v)| format!("{n}:{}\n", v.trim())).collect();
+        let canonical_headers: String = headers
+            .iter()
+            .map(|(n, v)| format!("{n}:{}\n", v.trim()))
+            .collect();
         format!(
             "{}\n{}\n{}\n{}\n{}\n{}",
             self.method,
@@ -85,7 +97,12 @@ impl Signing<'_> {
     }
 
     fn scope(&self) -> String {
-        format!("{}/{}/{}/aws4_request", &self.amz_date[..8], self.region, self.service)
+        format!(
+            "{}/{}/{}/aws4_request",
+            &self.amz_date[..8],
+            self.region,
+            self.service
+        )
     }
 
     /// The hex signature.
@@ -97,7 +114,10 @@ impl Signing<'_> {
             self.scope(),
             hex::encode(Sha256::digest(canonical.as_bytes()))
         );
-        let k_date = hmac(format!("AWS4{}", self.secret).as_bytes(), &self.amz_date[..8]);
+        let k_date = hmac(
+            format!("AWS4{}", self.secret).as_bytes(),
+            &self.amz_date[..8],
+        );
         let k_region = hmac(&k_date, self.region);
         let k_service = hmac(&k_region, self.service);
         let k_signing = hmac(&k_service, "aws4_request");

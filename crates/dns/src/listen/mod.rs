@@ -93,7 +93,10 @@ pub fn respond_guarded(
         }
         Ok(None) => false,
         Err(_) => {
-            tracing::error!(len = msg.len(), "bug: the query path panicked; answered SERVFAIL");
+            tracing::error!(
+                len = msg.len(),
+                "bug: the query path panicked; answered SERVFAIL"
+            );
             servfail(msg, out)
         }
     }

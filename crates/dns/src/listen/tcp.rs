@@ -55,7 +55,10 @@ pub async fn serve(
                 let geoip = geoip.clone();
                 tokio::spawn(async move {
                     let _permit = permit;
-                    let origin = Origin { source: Some(peer.ip().to_canonical()), geoip: geoip.as_deref() };
+                    let origin = Origin {
+                        source: Some(peer.ip().to_canonical()),
+                        geoip: geoip.as_deref(),
+                    };
                     if let Err(e) = serve_connection(stream, shared, origin, &slots).await {
                         tracing::debug!(error = %e, "tcp connection ended");
                     }
@@ -96,7 +99,10 @@ async fn serve_connection(
         // Answer every complete message received so far, in order.
         let mut consumed = 0;
         while pending.len() - consumed >= 2 {
-            let len = usize::from(u16::from_be_bytes([pending[consumed], pending[consumed + 1]]));
+            let len = usize::from(u16::from_be_bytes([
+                pending[consumed],
+                pending[consumed + 1],
+            ]));
             let end = consumed + 2 + len;
             if pending.len() < end {
                 break;

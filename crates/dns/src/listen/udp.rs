@@ -53,7 +53,9 @@ pub fn spawn_workers_with(
         handles.push(
             std::thread::Builder::new()
                 .name(format!("dns-udp-{i}"))
-                .spawn(move || Worker::new().run(&socket, &shared, &stop, rrl.as_deref(), geoip.as_deref()))?,
+                .spawn(move || {
+                    Worker::new().run(&socket, &shared, &stop, rrl.as_deref(), geoip.as_deref())
+                })?,
         );
     }
     Ok(handles)
@@ -75,7 +77,10 @@ impl Worker {
         // SAFETY: these C structs are plain data; all-zero is a valid value for each.
         let zeroed_peer = unsafe { MaybeUninit::<libc::sockaddr_storage>::zeroed().assume_init() };
         let zeroed_hdr = unsafe { MaybeUninit::<libc::mmsghdr>::zeroed().assume_init() };
-        let empty_iov = libc::iovec { iov_base: std::ptr::null_mut(), iov_len: 0 };
+        let empty_iov = libc::iovec {
+            iov_base: std::ptr::null_mut(),
+            iov_len: 0,
+        };
         Self {
             queries: vec![[0u8; MAX_QUERY]; BATCH],
             peers: vec![zeroed_peer; BATCH],
@@ -112,7 +117,13 @@ impl Worker {
                 let reply = &mut self.replies[ready];
                 let query = &self.queries[i][..len];
                 let source = peer_ip(&self.peers[i]);
-                if !respond_guarded(&snapshot, query, Transport::Udp, Origin { source, geoip }, reply) {
+                if !respond_guarded(
+                    &snapshot,
+                    query,
+                    Transport::Udp,
+                    Origin { source, geoip },
+                    reply,
+                ) {
                     continue;
                 }
                 if let Some(rrl) = rrl {
@@ -215,12 +226,14 @@ fn peer_ip(peer: &libc::sockaddr_storage) -> Option<std::net::IpAddr> {
         libc::AF_INET => {
             // SAFETY: the kernel wrote a `sockaddr_in` for an AF_INET peer; storage is larger
             // and suitably aligned for it.
-            let sin = unsafe { &*(peer as *const libc::sockaddr_storage).cast::<libc::sockaddr_in>() };
+            let sin =
+                unsafe { &*(peer as *const libc::sockaddr_storage).cast::<libc::sockaddr_in>() };
             Some(std::net::Ipv4Addr::from(u32::from_be(sin.sin_addr.s_addr)).into())
         }
         libc::AF_INET6 => {
             // SAFETY: as above, for `sockaddr_in6`.
-            let sin6 = unsafe { &*(peer as *const libc::sockaddr_storage).cast::<libc::sockaddr_in6>() };
+            let sin6 =
+                unsafe { &*(peer as *const libc::sockaddr_storage).cast::<libc::sockaddr_in6>() };
             Some(std::net::Ipv6Addr::from(sin6.sin6_addr.s6_addr).into())
         }
         _ => None,

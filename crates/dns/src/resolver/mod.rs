@@ -500,10 +500,25 @@ impl Resolver {
             let deadline = query_deadline(self.config.query_timeout, deadline);
             let server = servers[index];
             // Spread over the outbound addresses of the server's family, one per attempt.
-            let family: Vec<IpAddr> =
-                self.config.sources.iter().copied().filter(|s| s.is_ipv4() == server.is_ipv4()).collect();
+            let family: Vec<IpAddr> = self
+                .config
+                .sources
+                .iter()
+                .copied()
+                .filter(|s| s.is_ipv4() == server.is_ipv4())
+                .collect();
             let source = (!family.is_empty()).then(|| family[(start + i) % family.len()]);
-            match exchange(server, qname, qtype, true, source, deadline, &self.transport).await {
+            match exchange(
+                server,
+                qname,
+                qtype,
+                true,
+                source,
+                deadline,
+                &self.transport,
+            )
+            .await
+            {
                 Ok(reply) if matches!(reply.rcode(), rcode::NOERROR | rcode::NXDOMAIN) => {
                     // A forwarder is a full resolver: everything is in its bailiwick.
                     if let Some(step) = self.digest(&reply, qname, qtype, name::ROOT) {

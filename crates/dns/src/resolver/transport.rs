@@ -106,18 +106,31 @@ pub(crate) async fn exchange(
 /// is of the server's family) on a random port, else the unspecified address.
 fn local_address(server: SocketAddr, source: Option<IpAddr>) -> SocketAddr {
     match (server.ip(), source) {
-        (IpAddr::V4(_), Some(ip @ IpAddr::V4(_))) | (IpAddr::V6(_), Some(ip @ IpAddr::V6(_))) => (ip, 0).into(),
+        (IpAddr::V4(_), Some(ip @ IpAddr::V4(_))) | (IpAddr::V6(_), Some(ip @ IpAddr::V6(_))) => {
+            (ip, 0).into()
+        }
         (IpAddr::V4(_), _) => (Ipv4Addr::UNSPECIFIED, 0).into(),
         (IpAddr::V6(_), _) => (Ipv6Addr::UNSPECIFIED, 0).into(),
     }
 }
 
 /// The same query over TCP: two-octet length prefix both ways (RFC 1035 §4.2.2).
-async fn exchange_tcp(server: SocketAddr, local: SocketAddr, query: &[u8]) -> Result<Vec<u8>, ExchangeError> {
-    let socket = if server.is_ipv4() { tokio::net::TcpSocket::new_v4() } else { tokio::net::TcpSocket::new_v6() }
-        .map_err(|_| ExchangeError::Io)?;
+async fn exchange_tcp(
+    server: SocketAddr,
+    local: SocketAddr,
+    query: &[u8],
+) -> Result<Vec<u8>, ExchangeError> {
+    let socket = if server.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()
+    } else {
+        tokio::net::TcpSocket::new_v6()
+    }
+    .map_err(|_| ExchangeError::Io)?;
     socket.bind(local).map_err(|_| ExchangeError::Io)?;
-    let mut stream: TcpStream = socket.connect(server).await.map_err(|_| ExchangeError::Io)?;
+    let mut stream: TcpStream = socket
+        .connect(server)
+        .await
+        .map_err(|_| ExchangeError::Io)?;
     let len = u16::try_from(query.len()).map_err(|_| ExchangeError::Bad)?;
     let mut framed = Vec::with_capacity(query.len() + 2);
     framed.extend_from_slice(&len.to_be_bytes());

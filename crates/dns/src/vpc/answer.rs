@@ -25,8 +25,8 @@ use crate::respond::{early_rcode, formerr, Transport, EDNS_UDP_PAYLOAD};
 use crate::routing::RoutingContext;
 use crate::snapshot::Snapshot;
 use crate::view::{CompiledRule, VpcView};
-use cairn_model::resolver::RuleType;
 use crate::vpc::internal;
+use cairn_model::resolver::RuleType;
 
 /// How many CNAME hops the resolver follows across domains.
 const MAX_CHAIN: usize = 8;
@@ -45,9 +45,13 @@ pub trait PublicResolver: Send + Sync {
 
     /// Sends `qname`/`qtype` to a FORWARD rule's targets, from its outbound endpoint's
     /// addresses, and returns their answer (cached per rule by TTL).
-    fn forward<'a>(&'a self, rule: &'a CompiledRule, qname: &'a [u8], qtype: u16) -> BoxFuture<'a, Resolution>;
+    fn forward<'a>(
+        &'a self,
+        rule: &'a CompiledRule,
+        qname: &'a [u8],
+        qtype: u16,
+    ) -> BoxFuture<'a, Resolution>;
 }
-
 
 /// What the view found, before it is written.
 #[derive(Debug, Default)]
@@ -92,7 +96,8 @@ pub async fn answer(
     let mut lower = [0u8; 255];
     let len = query.qname_lowercase(&mut lower);
     let qname = &lower[..len];
-    let mut found = match dns64_reverse_target(qname).filter(|_| dns64 && query.qtype == rtype::PTR) {
+    let mut found = match dns64_reverse_target(qname).filter(|_| dns64 && query.qtype == rtype::PTR)
+    {
         // RFC 6147 §5.3.1: a reverse name in 64:ff9b::/96 is answered with a CNAME to the
         // IPv4 reverse name, and what that name has.
         Some(v4_name) => {
@@ -123,7 +128,10 @@ pub fn refuse(msg: &[u8]) -> Option<Vec<u8>> {
             let mut w = ResponseWriter::new(&mut out, &query, 512);
             w.set_ra(true);
             w.set_rcode(rcode::REFUSED);
-            Some(w.finish(query.edns.map(|e| (EDNS_UDP_PAYLOAD, e.dnssec_ok))).to_vec())
+            Some(
+                w.finish(query.edns.map(|e| (EDNS_UDP_PAYLOAD, e.dnssec_ok)))
+                    .to_vec(),
+            )
         }
         Err(ParseError::Drop) => None,
         Err(ParseError::FormErr(_)) => Some(formerr(msg, &mut out).to_vec()),
@@ -138,21 +146,39 @@ async fn resolve(
     qtype: u16,
     public: Option<&dyn PublicResolver>,
 ) -> Found {
-    let mut found = Found { authoritative: true, ..Found::default() };
+    let mut found = Found {
+        authoritative: true,
+        ..Found::default()
+    };
     let mut name = qname.to_vec();
     // Routed records in private zones are answered for the VPC's region (ROUTE53.md §3):
     // latency picks the region nearest it, geolocation and geoproximity locate the query
     // there (no EDNS Client Subnet in a VPC).
-    let client = crate::routing::Client::at_location(crate::geoip::Location::of_region(&view.vpc.region));
-    let ctx = RoutingContext { region: &view.vpc.region, health: &snapshot.health, zones: &snapshot.zones, client: &client };
+    let client =
+        crate::routing::Client::at_location(crate::geoip::Location::of_region(&view.vpc.region));
+    let ctx = RoutingContext {
+        region: &view.vpc.region,
+        health: &snapshot.health,
+        zones: &snapshot.zones,
+        client: &client,
+    };
     for _ in 0..MAX_CHAIN {
-        let private = if view.private_dns() { view.find_private_zone(&name) } else { None };
+        let private = if view.private_dns() {
+            view.find_private_zone(&name)
+        } else {
+            None
+        };
         let internal = internal::lookup(view, &name, qtype);
         // A Resolver rule wins when its domain is at least as specific as the private zone's
         // or the autodefined domain's (a rule beats a private zone of the same name); a
         // SYSTEM rule hands the name back to local resolution.
-        let local_len = private.map_or(0, |z| z.apex.len()).max(internal.as_ref().map_or(0, |a| a.domain_len));
-        if let Some(rule) = view.find_rule(&name).filter(|r| r.domain.len() >= local_len) {
+        let local_len = private
+            .map_or(0, |z| z.apex.len())
+            .max(internal.as_ref().map_or(0, |a| a.domain_len));
+        if let Some(rule) = view
+            .find_rule(&name)
+            .filter(|r| r.domain.len() >= local_len)
+        {
             if rule.rule_type == RuleType::Forward {
                 found.authoritative = false;
                 let Some(public) = public else {
@@ -177,24 +203,28 @@ async fn resolve(
             let plan = auth::lookup(zone, &name, qtype, &ctx);
             let before = found.answer.len();
             for (owner, rrset) in &plan.answer {
-                found.answer.extend(rrset.rdatas.iter().map(|rdata| OwnedRecord {
-                    owner: owner.to_vec(),
-                    rtype: rrset.rtype,
-                    ttl: rrset.ttl,
-                    rdata: rdata.clone(),
-                }));
+                found
+                    .answer
+                    .extend(rrset.rdatas.iter().map(|rdata| OwnedRecord {
+                        owner: owner.to_vec(),
+                        rtype: rrset.rtype,
+                        ttl: rrset.ttl,
+                        rdata: rdata.clone(),
+                    }));
             }
             found.rcode = plan.rcode;
             found.authoritative &= plan.authoritative;
             if plan.rcode != rcode::NOERROR || found.answer.len() == before {
                 if !plan.authority_optional {
                     for (owner, rrset) in &plan.authority {
-                        found.authority.extend(rrset.rdatas.iter().map(|rdata| OwnedRecord {
-                            owner: owner.to_vec(),
-                            rtype: rrset.rtype,
-                            ttl: rrset.ttl,
-                            rdata: rdata.clone(),
-                        }));
+                        found
+                            .authority
+                            .extend(rrset.rdatas.iter().map(|rdata| OwnedRecord {
+                                owner: owner.to_vec(),
+                                rtype: rrset.rtype,
+                                ttl: rrset.ttl,
+                                rdata: rdata.clone(),
+                            }));
                     }
                 }
                 return found;
@@ -211,12 +241,14 @@ async fn resolve(
             found.rcode = auto.rcode;
             let empty = auto.answer.is_empty();
             let soa = empty.then(|| auto.soa());
-            found.answer.extend(auto.answer.into_iter().map(|(rtype, rdata)| OwnedRecord {
-                owner: name.clone(),
-                rtype,
-                ttl: internal::SYNTH_TTL,
-                rdata,
-            }));
+            found
+                .answer
+                .extend(auto.answer.into_iter().map(|(rtype, rdata)| OwnedRecord {
+                    owner: name.clone(),
+                    rtype,
+                    ttl: internal::SYNTH_TTL,
+                    rdata,
+                }));
             if let Some(soa) = soa {
                 found.authority.push(OwnedRecord {
                     owner: auto.apex.to_vec(),
@@ -264,17 +296,35 @@ fn dns64_reverse_target(qname: &[u8]) -> Option<Vec<u8>> {
     let mut pos = 0;
     while pos < qname.len() && qname[pos] != 0 {
         let len = usize::from(qname[pos]);
-        labels.push(std::str::from_utf8(qname.get(pos + 1..pos + 1 + len)?).ok()?.to_ascii_lowercase());
+        labels.push(
+            std::str::from_utf8(qname.get(pos + 1..pos + 1 + len)?)
+                .ok()?
+                .to_ascii_lowercase(),
+        );
         pos += 1 + len;
     }
     if labels.len() != 34 || labels[8..].join(".") != PREFIX {
         return None;
     }
-    let nibbles: Option<Vec<u8>> = labels[..8].iter().map(|l| u8::from_str_radix(l, 16).ok().filter(|_| l.len() == 1)).collect();
+    let nibbles: Option<Vec<u8>> = labels[..8]
+        .iter()
+        .map(|l| u8::from_str_radix(l, 16).ok().filter(|_| l.len() == 1))
+        .collect();
     let n = nibbles?;
     // labels[0] is the least significant nibble.
-    let octets = [n[7] << 4 | n[6], n[5] << 4 | n[4], n[3] << 4 | n[2], n[1] << 4 | n[0]];
-    Some(crate::view::to_wire(&format!("{}.{}.{}.{}.in-addr.arpa", octets[3], octets[2], octets[1], octets[0])).into_vec())
+    let octets = [
+        n[7] << 4 | n[6],
+        n[5] << 4 | n[4],
+        n[3] << 4 | n[2],
+        n[1] << 4 | n[0],
+    ];
+    Some(
+        crate::view::to_wire(&format!(
+            "{}.{}.{}.{}.in-addr.arpa",
+            octets[3], octets[2], octets[1], octets[0]
+        ))
+        .into_vec(),
+    )
 }
 
 /// RFC 6147 §5.1: an AAAA query that found no AAAA records gets AAAA records made from the
@@ -299,7 +349,16 @@ async fn synthesize_dns64(
         .filter(|r| r.rtype == rtype::A && r.rdata.bytes().len() == 4)
         .map(|r| {
             let v4 = r.rdata.bytes();
-            let v6 = Ipv6Addr::new(0x64, 0xff9b, 0, 0, 0, 0, u16::from_be_bytes([v4[0], v4[1]]), u16::from_be_bytes([v4[2], v4[3]]));
+            let v6 = Ipv6Addr::new(
+                0x64,
+                0xff9b,
+                0,
+                0,
+                0,
+                0,
+                u16::from_be_bytes([v4[0], v4[1]]),
+                u16::from_be_bytes([v4[2], v4[3]]),
+            );
             OwnedRecord {
                 owner: r.owner.clone(),
                 rtype: rtype::AAAA,
@@ -312,15 +371,27 @@ async fn synthesize_dns64(
         return;
     }
     // The CNAME chain of the A lookup, then the synthesized records.
-    found.answer = a.answer.into_iter().filter(|r| r.rtype == rtype::CNAME).chain(synthesized).collect();
+    found.answer = a
+        .answer
+        .into_iter()
+        .filter(|r| r.rtype == rtype::CNAME)
+        .chain(synthesized)
+        .collect();
     found.authority.clear();
     found.authoritative = false;
 }
 
 /// Writes what was found: a required record that does not fit sets TC (RFC 2181 §9).
-fn write<'b>(query: &Query<'_>, transport: Transport, found: &Found, out: &'b mut Vec<u8>) -> &'b [u8] {
+fn write<'b>(
+    query: &Query<'_>,
+    transport: Transport,
+    found: &Found,
+    out: &'b mut Vec<u8>,
+) -> &'b [u8] {
     let limit = match transport {
-        Transport::Udp => query.edns.map_or(512, |e| e.udp_payload.clamp(512, EDNS_UDP_PAYLOAD) as usize),
+        Transport::Udp => query
+            .edns
+            .map_or(512, |e| e.udp_payload.clamp(512, EDNS_UDP_PAYLOAD) as usize),
         Transport::Tcp => usize::from(u16::MAX),
     };
     let edns = query.edns.map(|e| (EDNS_UDP_PAYLOAD, e.dnssec_ok));
@@ -328,10 +399,21 @@ fn write<'b>(query: &Query<'_>, transport: Transport, found: &Found, out: &'b mu
     w.set_ra(true);
     w.set_aa(found.authoritative && found.rcode != rcode::SERVFAIL);
     w.set_rcode(found.rcode);
-    let sections = [(Section::Answer, &found.answer), (Section::Authority, &found.authority)];
+    let sections = [
+        (Section::Answer, &found.answer),
+        (Section::Authority, &found.authority),
+    ];
     for (section, records) in sections {
         for record in records {
-            if w.push_rr(section, &record.owner, record.rtype, record.ttl, &record.rdata).is_err() {
+            if w.push_rr(
+                section,
+                &record.owner,
+                record.rtype,
+                record.ttl,
+                &record.rdata,
+            )
+            .is_err()
+            {
                 w.clear_records();
                 w.set_tc(true);
                 return w.finish(edns);
@@ -349,10 +431,18 @@ mod tests {
     #[test]
     fn dns64_reverse_names_map_to_ipv4_reverse_names() {
         // 64:ff9b::c000:221 = 192.0.2.33
-        let name = to_wire("1.2.2.0.0.0.0.c.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.b.9.f.f.4.6.0.0.ip6.arpa");
-        assert_eq!(dns64_reverse_target(&name), Some(to_wire("33.2.0.192.in-addr.arpa").into_vec()));
-        let other = to_wire("1.2.2.0.0.0.0.c.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa");
+        let name =
+            to_wire("1.2.2.0.0.0.0.c.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.b.9.f.f.4.6.0.0.ip6.arpa");
+        assert_eq!(
+            dns64_reverse_target(&name),
+            Some(to_wire("33.2.0.192.in-addr.arpa").into_vec())
+        );
+        let other =
+            to_wire("1.2.2.0.0.0.0.c.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa");
         assert_eq!(dns64_reverse_target(&other), None);
-        assert_eq!(dns64_reverse_target(&to_wire("b.9.f.f.4.6.0.0.ip6.arpa")), None);
+        assert_eq!(
+            dns64_reverse_target(&to_wire("b.9.f.f.4.6.0.0.ip6.arpa")),
+            None
+        );
     }
 }

@@ -17,7 +17,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
-use hyper::header::{CONTENT_TYPE, HeaderValue};
+use hyper::header::{HeaderValue, CONTENT_TYPE};
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::net::TcpListener;
@@ -67,21 +67,32 @@ impl DohTls {
         if chain.is_empty() {
             return Err(DohError("the certificate file holds no certificate".into()));
         }
-        let key = PrivateKeyDer::from_pem_slice(key_pem).map_err(|e| DohError(format!("cannot read the private key: {e}")))?;
-        let mut config = ServerConfig::builder_with_provider(Arc::new(tokio_rustls::rustls::crypto::ring::default_provider()))
-            .with_safe_default_protocol_versions()
-            .map_err(|e| DohError(e.to_string()))?
-            .with_no_client_auth()
-            .with_single_cert(chain, key)
-            .map_err(|e| DohError(format!("the certificate and key do not make a TLS identity: {e}")))?;
+        let key = PrivateKeyDer::from_pem_slice(key_pem)
+            .map_err(|e| DohError(format!("cannot read the private key: {e}")))?;
+        let mut config = ServerConfig::builder_with_provider(Arc::new(
+            tokio_rustls::rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| DohError(e.to_string()))?
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .map_err(|e| {
+            DohError(format!(
+                "the certificate and key do not make a TLS identity: {e}"
+            ))
+        })?;
         // RFC 8484 §5.2: HTTP/2 is the minimum recommended; HTTP/1.1 for older clients.
         config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-        Ok(Self { acceptor: TlsAcceptor::from(Arc::new(config)) })
+        Ok(Self {
+            acceptor: TlsAcceptor::from(Arc::new(config)),
+        })
     }
 
     /// Reads `cert` and `key` (PEM files).
     pub fn load(cert: &Path, key: &Path) -> Result<Self, DohError> {
-        let read = |p: &Path| std::fs::read(p).map_err(|e| DohError(format!("cannot read {}: {e}", p.display())));
+        let read = |p: &Path| {
+            std::fs::read(p).map_err(|e| DohError(format!("cannot read {}: {e}", p.display())))
+        };
         Self::from_pem(&read(cert)?, &read(key)?)
     }
 
@@ -112,7 +123,8 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<(), DohError> {
         .mode(0o600)
         .open(path)
         .map_err(|e| DohError(format!("cannot write {}: {e}", path.display())))?;
-    file.write_all(bytes).map_err(|e| DohError(format!("cannot write {}: {e}", path.display())))
+    file.write_all(bytes)
+        .map_err(|e| DohError(format!("cannot write {}: {e}", path.display())))
 }
 
 //----------- Serving ----------------------------------------------------------
@@ -133,10 +145,14 @@ pub async fn serve(
         if !service.admits(&choice, peer.ip()) {
             continue;
         }
-        let Some(slot) = service.try_tcp_slot() else { continue };
+        let Some(slot) = service.try_tcp_slot() else {
+            continue;
+        };
         let (tls, service, choice) = (tls.clone(), service.clone(), choice.clone());
         tokio::spawn(async move {
-            let Ok(Ok(stream)) = tokio::time::timeout(HANDSHAKE_TIMEOUT, tls.acceptor.accept(stream)).await else {
+            let Ok(Ok(stream)) =
+                tokio::time::timeout(HANDSHAKE_TIMEOUT, tls.acceptor.accept(stream)).await
+            else {
                 return;
             };
             let handler = hyper::service::service_fn(move |request| {
@@ -173,19 +189,41 @@ async fn handle(
             };
             use base64::Engine;
             // base64url without padding (RFC 8484 §4.1); padding is tolerated.
-            match base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(encoded.trim_end_matches('=')) {
+            match base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(encoded.trim_end_matches('='))
+            {
                 Ok(bytes) => bytes,
-                Err(_) => return status(StatusCode::BAD_REQUEST, "the dns= parameter is not base64url\n"),
+                Err(_) => {
+                    return status(
+                        StatusCode::BAD_REQUEST,
+                        "the dns= parameter is not base64url\n",
+                    )
+                }
             }
         }
         Method::POST => {
-            let media = request.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+            let media = request
+                .headers()
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
             if !media.eq_ignore_ascii_case(DNS_MESSAGE) {
-                return status(StatusCode::UNSUPPORTED_MEDIA_TYPE, "POST bodies are application/dns-message\n");
+                return status(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "POST bodies are application/dns-message\n",
+                );
             }
-            match Limited::new(request.into_body(), MAX_MESSAGE).collect().await {
+            match Limited::new(request.into_body(), MAX_MESSAGE)
+                .collect()
+                .await
+            {
                 Ok(body) => body.to_bytes().to_vec(),
-                Err(_) => return status(StatusCode::PAYLOAD_TOO_LARGE, "a DNS message is at most 65535 bytes\n"),
+                Err(_) => {
+                    return status(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "a DNS message is at most 65535 bytes\n",
+                    )
+                }
             }
         }
         _ => return status(StatusCode::METHOD_NOT_ALLOWED, "GET or POST\n"),
@@ -194,10 +232,15 @@ async fn handle(
         return status(StatusCode::BAD_REQUEST, "not a DNS message\n");
     }
     // TCP's size rules: a DoH answer is never truncated for size.
-    match service.reply_guarded(choice, message, peer.ip(), Transport::Tcp).await {
+    match service
+        .reply_guarded(choice, message, peer.ip(), Transport::Tcp)
+        .await
+    {
         Some(reply) => {
             let mut response = Response::new(Full::new(Bytes::from(reply)));
-            response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(DNS_MESSAGE));
+            response
+                .headers_mut()
+                .insert(CONTENT_TYPE, HeaderValue::from_static(DNS_MESSAGE));
             response
         }
         // Not a query the resolver answers at all (e.g. a response): nothing to say in DNS.
@@ -208,6 +251,8 @@ async fn handle(
 fn status(code: StatusCode, text: &'static str) -> Response<Full<Bytes>> {
     let mut response = Response::new(Full::new(Bytes::from_static(text.as_bytes())));
     *response.status_mut() = code;
-    response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
     response
 }

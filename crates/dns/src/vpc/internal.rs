@@ -81,13 +81,18 @@ fn hostname(view: &VpcView, qname: &[u8], qtype: u16) -> Option<InternalAnswer> 
         return Some(found); // deeper names do not exist
     }
     let label = std::str::from_utf8(&qname[1..1 + label_len]).ok()?;
-    let Some(addr) = parse_ip_label(label) else { return Some(found) };
+    let Some(addr) = parse_ip_label(label) else {
+        return Some(found);
+    };
     if !view.vpc.contains(IpAddr::V4(addr)) {
         return Some(found);
     }
     found.rcode = rcode::NOERROR;
     if qtype == rtype::A || qtype == rtype::ANY {
-        found.answer.push((rtype::A, Rdata::new(rtype::A, addr.octets().to_vec()).expect("4 bytes")));
+        found.answer.push((
+            rtype::A,
+            Rdata::new(rtype::A, addr.octets().to_vec()).expect("4 bytes"),
+        ));
     }
     Some(found)
 }
@@ -117,13 +122,20 @@ fn reverse(view: &VpcView, qname: &[u8], qtype: u16) -> Option<InternalAnswer> {
     }
     // The labels before in-addr.arpa, most significant octet first.
     let labels = labels_before(qname, arpa.len())?;
-    let octets: Option<Vec<u8>> = labels.iter().rev().map(|l| std::str::from_utf8(l).ok()?.parse().ok()).collect();
+    let octets: Option<Vec<u8>> = labels
+        .iter()
+        .rev()
+        .map(|l| std::str::from_utf8(l).ok()?.parse().ok())
+        .collect();
     let octets = octets?;
     // The autodefined reverse domains that cover this name: reserved ranges and the VPC's own
     // blocks (one domain per block, at the octet boundary at or above its prefix).
     let mut best: Option<Vec<u8>> = None;
     let mut consider = |zone: Vec<u8>| {
-        if zone.len() <= octets.len() && octets[..zone.len()] == zone[..] && best.as_ref().is_none_or(|b| b.len() < zone.len()) {
+        if zone.len() <= octets.len()
+            && octets[..zone.len()] == zone[..]
+            && best.as_ref().is_none_or(|b| b.len() < zone.len())
+        {
             best = Some(zone);
         }
     };
@@ -133,7 +145,9 @@ fn reverse(view: &VpcView, qname: &[u8], qtype: u16) -> Option<InternalAnswer> {
     if octets.first() == Some(&172) && octets.get(1).is_some_and(|o| (16..=31).contains(o)) {
         consider(octets[..2].to_vec());
     }
-    for block in std::iter::once(view.vpc.cidr_block).chain(view.vpc.secondary_cidr_blocks.iter().copied()) {
+    for block in
+        std::iter::once(view.vpc.cidr_block).chain(view.vpc.secondary_cidr_blocks.iter().copied())
+    {
         let whole = usize::from(block.prefix_len()).div_ceil(8).clamp(1, 3);
         consider(block.network().octets()[..whole].to_vec());
     }
@@ -158,7 +172,10 @@ fn reverse(view: &VpcView, qname: &[u8], qtype: u16) -> Option<InternalAnswer> {
             let mut target = vec![host.len() as u8];
             target.extend_from_slice(host.as_bytes());
             target.extend_from_slice(&view.hostname_domain);
-            found.answer.push((rtype::PTR, Rdata::new(rtype::PTR, target).expect("a wire name")));
+            found.answer.push((
+                rtype::PTR,
+                Rdata::new(rtype::PTR, target).expect("a wire name"),
+            ));
         }
     }
     Some(found)
@@ -238,10 +255,30 @@ mod tests {
         assert_eq!(outside.rcode, rcode::NXDOMAIN);
         let aaaa = lookup(&v, &to_wire("ip-10-1-2-3.ec2.internal"), rtype::AAAA).unwrap();
         assert_eq!((aaaa.rcode, aaaa.answer.len()), (rcode::NOERROR, 0));
-        assert!(lookup(&v, &to_wire("ip-10-1-2-3.eu-west-1.compute.internal"), rtype::A).is_none());
-        assert!(lookup(&view("us-east-1", false), &to_wire("ip-10-1-2-3.ec2.internal"), rtype::A).is_none());
+        assert!(lookup(
+            &v,
+            &to_wire("ip-10-1-2-3.eu-west-1.compute.internal"),
+            rtype::A
+        )
+        .is_none());
+        assert!(lookup(
+            &view("us-east-1", false),
+            &to_wire("ip-10-1-2-3.ec2.internal"),
+            rtype::A
+        )
+        .is_none());
         let eu = view("eu-west-1", true);
-        assert!(lookup(&eu, &to_wire("ip-10-1-2-3.eu-west-1.compute.internal"), rtype::A).unwrap().answer.len() == 1);
+        assert!(
+            lookup(
+                &eu,
+                &to_wire("ip-10-1-2-3.eu-west-1.compute.internal"),
+                rtype::A
+            )
+            .unwrap()
+            .answer
+            .len()
+                == 1
+        );
     }
 
     #[test]
@@ -249,23 +286,47 @@ mod tests {
         let v = view("us-east-1", true);
         let ptr = lookup(&v, &to_wire("3.2.1.10.in-addr.arpa"), rtype::PTR).unwrap();
         assert_eq!(ptr.rcode, rcode::NOERROR);
-        assert_eq!(ptr.answer[0].1.bytes(), &to_wire("ip-10-1-2-3.ec2.internal")[..]);
+        assert_eq!(
+            ptr.answer[0].1.bytes(),
+            &to_wire("ip-10-1-2-3.ec2.internal")[..]
+        );
         assert_eq!(&*ptr.apex, &to_wire("1.10.in-addr.arpa")[..]);
         let other = lookup(&v, &to_wire("3.2.9.10.in-addr.arpa"), rtype::PTR).unwrap();
         assert_eq!(other.rcode, rcode::NXDOMAIN);
         assert_eq!(&*other.apex, &to_wire("10.in-addr.arpa")[..]);
-        assert_eq!(lookup(&v, &to_wire("1.1.20.172.in-addr.arpa"), rtype::PTR).unwrap().rcode, rcode::NXDOMAIN);
+        assert_eq!(
+            lookup(&v, &to_wire("1.1.20.172.in-addr.arpa"), rtype::PTR)
+                .unwrap()
+                .rcode,
+            rcode::NXDOMAIN
+        );
         assert!(lookup(&v, &to_wire("1.1.1.8.in-addr.arpa"), rtype::PTR).is_none());
         assert!(lookup(&v, &to_wire("1.1.32.172.in-addr.arpa"), rtype::PTR).is_none());
     }
 
     #[test]
     fn labels_must_be_exact() {
-        assert_eq!(parse_ip_label("ip-10-0-0-5"), Some(Ipv4Addr::new(10, 0, 0, 5)));
-        for bad in ["ip-10-0-0", "ip-10-0-0-5-6", "ip-010-0-0-5", "ip-256-0-0-5", "ip-a-0-0-5", "10-0-0-5"] {
+        assert_eq!(
+            parse_ip_label("ip-10-0-0-5"),
+            Some(Ipv4Addr::new(10, 0, 0, 5))
+        );
+        for bad in [
+            "ip-10-0-0",
+            "ip-10-0-0-5-6",
+            "ip-010-0-0-5",
+            "ip-256-0-0-5",
+            "ip-a-0-0-5",
+            "10-0-0-5",
+        ] {
             assert_eq!(parse_ip_label(bad), None, "{bad}");
         }
-        assert!(is_at_or_below(&to_wire("a.ec2.internal"), &to_wire("ec2.internal")));
-        assert!(!is_at_or_below(&to_wire("xec2.internal"), &to_wire("ec2.internal")));
+        assert!(is_at_or_below(
+            &to_wire("a.ec2.internal"),
+            &to_wire("ec2.internal")
+        ));
+        assert!(!is_at_or_below(
+            &to_wire("xec2.internal"),
+            &to_wire("ec2.internal")
+        ));
     }
 }

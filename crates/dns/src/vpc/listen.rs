@@ -61,8 +61,16 @@ impl ResolverService {
     pub fn admits(&self, choice: &ViewChoice, source: IpAddr) -> bool {
         let snapshot = self.shared.load();
         match choice {
-            ViewChoice::EndpointHttps(id) => snapshot.views.inbound.get(id).is_some_and(|e| e.admits("tcp", 443, source)),
-            ViewChoice::Endpoint(id) => snapshot.views.inbound.get(id).is_some_and(|e| e.admits("tcp", 53, source)),
+            ViewChoice::EndpointHttps(id) => snapshot
+                .views
+                .inbound
+                .get(id)
+                .is_some_and(|e| e.admits("tcp", 443, source)),
+            ViewChoice::Endpoint(id) => snapshot
+                .views
+                .inbound
+                .get(id)
+                .is_some_and(|e| e.admits("tcp", 53, source)),
             ViewChoice::BySource | ViewChoice::Vpc(_) => true,
         }
     }
@@ -80,16 +88,27 @@ impl ResolverService {
         // AssertUnwindSafe: what a query shares with others is the immutable snapshot and
         // state behind the resolver's own locks, exactly as when this ran as a spawned task
         // (which also caught the panic); catching it in place saves a spawn per query.
-        let answered = std::panic::AssertUnwindSafe(self.reply(choice, &msg, source, transport)).catch_unwind().await;
+        let answered = std::panic::AssertUnwindSafe(self.reply(choice, &msg, source, transport))
+            .catch_unwind()
+            .await;
         answered.unwrap_or_else(|_| {
-            tracing::error!(len = msg.len(), "bug: the VPC resolver panicked; answered SERVFAIL");
+            tracing::error!(
+                len = msg.len(),
+                "bug: the VPC resolver panicked; answered SERVFAIL"
+            );
             let mut out = Vec::new();
             crate::listen::servfail(&msg[..msg.len().min(12)], &mut out).then_some(out)
         })
     }
 
     /// The reply to `msg` from `source`, in the view `choice` picks; `None` sends nothing.
-    pub async fn reply(&self, choice: &ViewChoice, msg: &[u8], source: IpAddr, transport: Transport) -> Option<Vec<u8>> {
+    pub async fn reply(
+        &self,
+        choice: &ViewChoice,
+        msg: &[u8],
+        source: IpAddr,
+        transport: Transport,
+    ) -> Option<Vec<u8>> {
         let snapshot = self.shared.load_full();
         let (view, dns64) = match choice {
             ViewChoice::BySource => match snapshot.views.for_source(source) {
@@ -113,10 +132,21 @@ impl ResolverService {
                 if !endpoint.admits(protocol, port, source) {
                     return None;
                 }
-                (snapshot.views.by_id.get(&endpoint.vpc_id)?.clone(), endpoint.dns64)
+                (
+                    snapshot.views.by_id.get(&endpoint.vpc_id)?.clone(),
+                    endpoint.dns64,
+                )
             }
         };
-        answer(&snapshot, &view, msg, transport, dns64, self.public.as_deref()).await
+        answer(
+            &snapshot,
+            &view,
+            msg,
+            transport,
+            dns64,
+            self.public.as_deref(),
+        )
+        .await
     }
 }
 
@@ -152,7 +182,10 @@ pub fn bind(addr: SocketAddr) -> io::Result<(UdpSocket, TcpListener)> {
     tcp.listen(1024)?;
     udp.set_nonblocking(true)?;
     tcp.set_nonblocking(true)?;
-    Ok((UdpSocket::from_std(udp.into())?, TcpListener::from_std(tcp.into())?))
+    Ok((
+        UdpSocket::from_std(udp.into())?,
+        TcpListener::from_std(tcp.into())?,
+    ))
 }
 
 /// Binds a TCP listener on `addr` (for DNS over HTTPS).
@@ -198,7 +231,10 @@ pub async fn serve_udp(
         let msg = buf[..len].to_vec();
         let (socket, service, choice) = (socket.clone(), service.clone(), choice.clone());
         tokio::spawn(async move {
-            if let Some(reply) = service.reply_guarded(&choice, msg, peer.ip(), Transport::Udp).await {
+            if let Some(reply) = service
+                .reply_guarded(&choice, msg, peer.ip(), Transport::Udp)
+                .await
+            {
                 let _ = socket.send_to(&reply, peer).await;
             }
             drop(permit);
@@ -228,7 +264,10 @@ pub async fn serve_tcp(
 
 /// The next connection on `listener`, or `None` once `shutdown` changes. A failed accept
 /// (e.g. out of file descriptors) is retried after a short pause instead of spinning.
-pub(crate) async fn accept(listener: &TcpListener, shutdown: &mut watch::Receiver<bool>) -> Option<(TcpStream, SocketAddr)> {
+pub(crate) async fn accept(
+    listener: &TcpListener,
+    shutdown: &mut watch::Receiver<bool>,
+) -> Option<(TcpStream, SocketAddr)> {
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -259,7 +298,12 @@ async fn connection(
         tokio::time::timeout(TCP_IDLE, stream.read_exact(&mut msg))
             .await
             .map_err(|_| io::Error::from(io::ErrorKind::TimedOut))??;
-        let Some(reply) = service.reply_guarded(choice, msg, peer.ip(), Transport::Tcp).await else { continue };
+        let Some(reply) = service
+            .reply_guarded(choice, msg, peer.ip(), Transport::Tcp)
+            .await
+        else {
+            continue;
+        };
         let mut framed = Vec::with_capacity(reply.len() + 2);
         framed.extend_from_slice(&(reply.len() as u16).to_be_bytes());
         framed.extend_from_slice(&reply);
@@ -292,18 +336,33 @@ fn desired_sockets(
         .values()
         .map(|v| {
             let addr = SocketAddr::new(IpAddr::V4(v.vpc.resolver_address()), port);
-            (v.vpc.id.clone(), addr, Kind::Do53, ViewChoice::Vpc(v.vpc.id.clone()))
+            (
+                v.vpc.id.clone(),
+                addr,
+                Kind::Do53,
+                ViewChoice::Vpc(v.vpc.id.clone()),
+            )
         })
         .collect();
     for endpoint in snapshot.views.inbound.values() {
         for ip in &endpoint.addresses {
             if endpoint.do53 {
                 let choice = ViewChoice::Endpoint(endpoint.id.clone());
-                desired.push((endpoint.id.clone(), SocketAddr::new(*ip, port), Kind::Do53, choice));
+                desired.push((
+                    endpoint.id.clone(),
+                    SocketAddr::new(*ip, port),
+                    Kind::Do53,
+                    choice,
+                ));
             }
             if let (true, Some(doh_port)) = (endpoint.doh, doh_port) {
                 let choice = ViewChoice::EndpointHttps(endpoint.id.clone());
-                desired.push((endpoint.id.clone(), SocketAddr::new(*ip, doh_port), Kind::Doh, choice));
+                desired.push((
+                    endpoint.id.clone(),
+                    SocketAddr::new(*ip, doh_port),
+                    Kind::Doh,
+                    choice,
+                ));
             }
         }
     }
@@ -331,7 +390,9 @@ pub async fn run_vpc_addresses(
         let desired = desired_sockets(&snapshot, port, doh.as_ref().map(|d| d.port));
         // Close sockets whose owner is gone (or moved).
         bound.retain(|addr, (owner, choice, stop)| {
-            let keep = desired.iter().any(|(o, a, _, c)| a == addr && o == owner && c == choice);
+            let keep = desired
+                .iter()
+                .any(|(o, a, _, c)| a == addr && o == owner && c == choice);
             if !keep {
                 let _ = stop.send(true);
                 tracing::info!(owner = %owner, %addr, "resolver address closed");
@@ -347,12 +408,23 @@ pub async fn run_vpc_addresses(
             let (stop, stopped) = watch::channel(false);
             let started = match (kind, &doh) {
                 (Kind::Do53, _) => bind(addr).map(|(udp, tcp)| {
-                    tokio::spawn(serve_udp(udp, service.clone(), choice.clone(), stopped.clone()));
+                    tokio::spawn(serve_udp(
+                        udp,
+                        service.clone(),
+                        choice.clone(),
+                        stopped.clone(),
+                    ));
                     tokio::spawn(serve_tcp(tcp, service.clone(), choice.clone(), stopped));
                 }),
                 (Kind::Doh, Some(doh)) => bind_tcp(addr).map(|tcp| {
                     let tls = doh.tls.clone();
-                    tokio::spawn(crate::vpc::doh::serve(tcp, tls, service.clone(), choice.clone(), stopped));
+                    tokio::spawn(crate::vpc::doh::serve(
+                        tcp,
+                        tls,
+                        service.clone(),
+                        choice.clone(),
+                        stopped,
+                    ));
                 }),
                 (Kind::Doh, None) => continue,
             };

@@ -32,7 +32,11 @@ impl PublicDns {
     /// Public names go to `shared`; rule forwarders copy `template`'s limits.
     pub fn new(shared: Arc<Resolver>) -> Self {
         let template = shared.config().clone();
-        Self { shared, template, rules: Mutex::new(HashMap::new()) }
+        Self {
+            shared,
+            template,
+            rules: Mutex::new(HashMap::new()),
+        }
     }
 
     /// The shared resolver (its counters are the public ones).
@@ -42,7 +46,10 @@ impl PublicDns {
 
     fn rule_resolver(&self, rule: &CompiledRule) -> Arc<Resolver> {
         let key: RuleKey = (rule.id.clone(), rule.targets.clone(), rule.sources.clone());
-        let mut rules = self.rules.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut rules = self
+            .rules
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if let Some(resolver) = rules.get(&key) {
             return resolver.clone();
         }
@@ -63,7 +70,12 @@ impl PublicResolver for PublicDns {
         Box::pin(self.shared.resolve(qname, qtype))
     }
 
-    fn forward<'a>(&'a self, rule: &'a CompiledRule, qname: &'a [u8], qtype: u16) -> BoxFuture<'a, Resolution> {
+    fn forward<'a>(
+        &'a self,
+        rule: &'a CompiledRule,
+        qname: &'a [u8],
+        qtype: u16,
+    ) -> BoxFuture<'a, Resolution> {
         let resolver = self.rule_resolver(rule);
         Box::pin(async move { resolver.resolve(qname, qtype).await })
     }

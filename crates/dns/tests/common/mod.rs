@@ -50,14 +50,30 @@ pub fn snapshot_skipping(contents: &ZoneContents, region: &str) -> (Snapshot, us
     let compiled = Arc::new(compile_zone(contents));
     let skipped = compiled.skipped;
     let id = contents.zone.id.clone();
-    (Snapshot::for_region(region).with_changes(ChangeSeq(1), [(id, Some(compiled))]), skipped)
+    (
+        Snapshot::for_region(region).with_changes(ChangeSeq(1), [(id, Some(compiled))]),
+        skipped,
+    )
 }
 
 /// A query built byte by byte (id 0x1234, RD set), so the name's case reaches the server as
 /// written (hickory-proto's encoder lowercases names); `opt` adds an OPT record with that
 /// payload and EDNS version.
 pub fn query(name: &str, qtype: u16, opt: Option<(u16, u8)>) -> Vec<u8> {
-    let mut b = vec![0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, u8::from(opt.is_some())];
+    let mut b = vec![
+        0x12,
+        0x34,
+        0x01,
+        0x00,
+        0,
+        1,
+        0,
+        0,
+        0,
+        0,
+        0,
+        u8::from(opt.is_some()),
+    ];
     for label in name.split('.').filter(|l| !l.is_empty()) {
         b.push(label.len() as u8);
         b.extend_from_slice(label.as_bytes());

@@ -24,9 +24,16 @@ pub const MAX_GEOPROXIMITY_PER_NAME_AND_TYPE: usize = 30;
 /// A CNAME cannot share its name with any other type (RFC 1034 §3.6.2), in either order,
 /// with Route 53's two messages (hashicorp/terraform#9732, #6679; note the double space
 /// before CNAME in the first).
-pub fn cname_conflict(zone: &HostedZone, set: &ResourceRecordSet, working: &WorkingZone) -> Option<String> {
+pub fn cname_conflict(
+    zone: &HostedZone,
+    set: &ResourceRecordSet,
+    working: &WorkingZone,
+) -> Option<String> {
     let (mut has_cname, mut has_other) = (false, false);
-    for other in working.at_name(&set.name).filter(|other| other.key() != set.key()) {
+    for other in working
+        .at_name(&set.name)
+        .filter(|other| other.key() != set.key())
+    {
         if other.rtype == RrType::Cname {
             has_cname = true;
         } else {
@@ -73,7 +80,10 @@ pub fn routing_conflict(set: &ResourceRecordSet, working: &WorkingZone) -> Optio
         ));
     };
     let prefix = format!("RRSet with DNS name {name}, type {rtype}, SetIdentifier \"{id}\" cannot be created because");
-    if others.iter().any(|other| RoutingPolicy::of(other) != Some(policy)) {
+    if others
+        .iter()
+        .any(|other| RoutingPolicy::of(other) != Some(policy))
+    {
         // Route 53's text for multivalue answer (cert-manager/cert-manager#5388); the same
         // template for the other policies.
         return Some(format!(
@@ -95,21 +105,30 @@ pub fn routing_conflict(set: &ResourceRecordSet, working: &WorkingZone) -> Optio
         ));
     }
     if let Some(role) = &set.failover {
-        if others.iter().any(|other| other.failover.as_ref() == Some(role)) {
+        if others
+            .iter()
+            .any(|other| other.failover.as_ref() == Some(role))
+        {
             return Some(format!(
                 "{prefix} a failover rrset with Failover {role} already exists with the same name and type."
             ));
         }
     }
     if let Some(region) = &set.region {
-        if others.iter().any(|other| other.region.as_ref() == Some(region)) {
+        if others
+            .iter()
+            .any(|other| other.region.as_ref() == Some(region))
+        {
             return Some(format!(
                 "{prefix} a latency rrset for region {region} already exists with the same name and type."
             ));
         }
     }
     if let Some(location) = &set.geo_location {
-        if others.iter().any(|other| other.geo_location.as_ref() == Some(location)) {
+        if others
+            .iter()
+            .any(|other| other.geo_location.as_ref() == Some(location))
+        {
             return Some(format!(
                 "{prefix} a geolocation rrset for the same location already exists with the same name and type."
             ));
@@ -126,7 +145,11 @@ pub fn routing_conflict(set: &ResourceRecordSet, working: &WorkingZone) -> Optio
 ///
 /// An alias to another hosted zone is left to the caller, which can see the other zones:
 /// the store checks those after this function returns (issue 6).
-pub fn alias_target_problem(zone: &HostedZone, set: &ResourceRecordSet, working: &WorkingZone) -> Option<String> {
+pub fn alias_target_problem(
+    zone: &HostedZone,
+    set: &ResourceRecordSet,
+    working: &WorkingZone,
+) -> Option<String> {
     let alias = set.alias_target.as_ref()?;
     if HostedZoneId::parse(&alias.hosted_zone_id) != zone.id {
         return None;

@@ -98,7 +98,11 @@ fn input_problem(change: &Change) -> Option<String> {
     if set.set_identifier.is_some() && policies != 1 {
         // Route 53's text for "none" (ministryofjustice/cloud-platform-environments); "more
         // than one" follows the same template, as the payload-form message does.
-        let found = if policies == 0 { "none" } else { "more than one" };
+        let found = if policies == 0 {
+            "none"
+        } else {
+            "more than one"
+        };
         return Some(format!(
             "Invalid request: Expected exactly one of [Weight, Region, Failover, GeoLocation, \
              MultiValueAnswer, GeoProximityLocation, or CidrRoutingConfig], but found {found} \
@@ -135,7 +139,9 @@ fn geoproximity_problem(location: &GeoProximityLocation) -> Option<String> {
     ] {
         let Some(text) = value.as_deref() else {
             if coordinates {
-                return Some(format!("Invalid request: Missing field '{kind}' in Coordinates"));
+                return Some(format!(
+                    "Invalid request: Missing field '{kind}' in Coordinates"
+                ));
             }
             continue;
         };
@@ -147,10 +153,16 @@ fn geoproximity_problem(location: &GeoProximityLocation) -> Option<String> {
         }
         let degrees: f64 = text.parse().unwrap_or(f64::NAN);
         if !(degrees.abs() <= limit) {
-            return Some(format!("Invalid request: {kind} '{text}' must be between -{limit} and {limit}"));
+            return Some(format!(
+                "Invalid request: {kind} '{text}' must be between -{limit} and {limit}"
+            ));
         }
     }
-    let given = [location.aws_region.is_some(), location.local_zone_group.is_some(), coordinates];
+    let given = [
+        location.aws_region.is_some(),
+        location.local_zone_group.is_some(),
+        coordinates,
+    ];
     let found = match given.iter().filter(|g| **g).count() {
         1 => None,
         0 => Some("none"),
@@ -164,7 +176,9 @@ fn geoproximity_problem(location: &GeoProximityLocation) -> Option<String> {
     }
     if let Some(region) = location.aws_region.as_deref() {
         if crate::region::aws_region(region).is_none() {
-            return Some(format!("Invalid request: Unknown AWSRegion '{region}' in GeoProximityLocation"));
+            return Some(format!(
+                "Invalid request: Unknown AWSRegion '{region}' in GeoProximityLocation"
+            ));
         }
     }
     if let Some(group) = location.local_zone_group.as_deref() {

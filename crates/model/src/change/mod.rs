@@ -140,8 +140,7 @@ pub fn names_touched(batch: &ChangeBatch) -> Vec<DomainName> {
     let mut names: Vec<DomainName> = Vec::new();
     for change in &batch.changes {
         let set = &change.record_set;
-        for name in std::iter::once(&set.name)
-            .chain(set.alias_target.as_ref().map(|a| &a.dns_name))
+        for name in std::iter::once(&set.name).chain(set.alias_target.as_ref().map(|a| &a.dns_name))
         {
             if !names.contains(name) {
                 names.push(name.clone());
@@ -247,7 +246,11 @@ fn apply_change(
 /// NS stay. The match is checked before the apex rule: deleting the apex SOA with stale
 /// values says the values do not match (pcorliss/ruby_route_53#28), with the right ones
 /// that the zone needs its SOA (DNSControl/dnscontrol#4402).
-fn apply_delete(zone: &HostedZone, set: &ResourceRecordSet, working: &mut WorkingZone) -> Result<(), String> {
+fn apply_delete(
+    zone: &HostedZone,
+    set: &ResourceRecordSet,
+    working: &mut WorkingZone,
+) -> Result<(), String> {
     if !record_set::delete_values_are_valid(set) {
         return Err(format!(
             "Tried to delete resource record set {} but the rdata provided is invalid",
@@ -272,7 +275,9 @@ fn apply_delete(zone: &HostedZone, set: &ResourceRecordSet, working: &mut Workin
         match set.rtype {
             // Route 53's text (airbnb/zonify#1).
             RrType::Ns => {
-                return Err("A HostedZone must contain at least one NS record for the zone itself.".into())
+                return Err(
+                    "A HostedZone must contain at least one NS record for the zone itself.".into(),
+                )
             }
             // Route 53's text (hashicorp/terraform-provider-aws#37863, DNSControl/dnscontrol#4402).
             RrType::Soa => return Err("A HostedZone must contain exactly one SOA record.".into()),
@@ -315,7 +320,10 @@ pub fn delete_matches(stored: &ResourceRecordSet, request: &ResourceRecordSet) -
         && supplied_matches(&request.geo_location, &stored.geo_location)
         && supplied_matches(&request.multi_value_answer, &stored.multi_value_answer)
         && supplied_matches(&request.cidr_routing_config, &stored.cidr_routing_config)
-        && supplied_matches(&request.geo_proximity_location, &stored.geo_proximity_location)
+        && supplied_matches(
+            &request.geo_proximity_location,
+            &stored.geo_proximity_location,
+        )
         && supplied_matches(&request.health_check_id, &stored.health_check_id)
 }
 

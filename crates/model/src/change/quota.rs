@@ -18,12 +18,24 @@ impl BatchSize {
     pub fn of(batch: &ChangeBatch) -> Self {
         let mut size = Self::default();
         for change in &batch.changes {
-            let weight = if change.action == ChangeAction::Upsert { 2 } else { 1 };
+            let weight = if change.action == ChangeAction::Upsert {
+                2
+            } else {
+                1
+            };
             let set = &change.record_set;
-            let elements = if set.alias_target.is_some() { 1 } else { set.records.len() };
+            let elements = if set.alias_target.is_some() {
+                1
+            } else {
+                set.records.len()
+            };
             size.records += weight * elements;
-            size.value_chars +=
-                weight * set.records.iter().map(|value| value.chars().count()).sum::<usize>();
+            size.value_chars += weight
+                * set
+                    .records
+                    .iter()
+                    .map(|value| value.chars().count())
+                    .sum::<usize>();
         }
         size
     }

@@ -11,7 +11,11 @@ use super::Limits;
 
 /// Every problem with a set that a CREATE or UPSERT would write, in the order Route 53
 /// reports them: placement (apex, wildcard), then the values.
-pub fn check_written_set(zone: &HostedZone, set: &ResourceRecordSet, limits: &Limits) -> Vec<String> {
+pub fn check_written_set(
+    zone: &HostedZone,
+    set: &ResourceRecordSet,
+    limits: &Limits,
+) -> Vec<String> {
     let mut problems = Vec::new();
     check_placement(zone, set, &mut problems);
     check_routing_fit(set, &mut problems);
@@ -71,7 +75,9 @@ fn check_placement(zone: &HostedZone, set: &ResourceRecordSet, problems: &mut Ve
 /// The routing rules that depend on the set alone (\[M-R53 ResourceRecordSet]); the ones
 /// that depend on its neighbours are in [`super::conflicts`]. All wordings are Cairn's.
 fn check_routing_fit(set: &ResourceRecordSet, problems: &mut Vec<String>) {
-    let Some(policy) = RoutingPolicy::of(set) else { return };
+    let Some(policy) = RoutingPolicy::of(set) else {
+        return;
+    };
     let name = &set.name;
     let rtype = set.rtype;
     if matches!(rtype, RrType::Ns | RrType::Soa | RrType::Ds) {
@@ -81,14 +87,19 @@ fn check_routing_fit(set: &ResourceRecordSet, problems: &mut Vec<String>) {
             policy.as_str()
         ));
     }
-    if policy == RoutingPolicy::MultiValueAnswer && (set.alias_target.is_some() || rtype == RrType::Cname) {
+    if policy == RoutingPolicy::MultiValueAnswer
+        && (set.alias_target.is_some() || rtype == RrType::Cname)
+    {
         problems.push(format!(
             "RRSet with DNS name {name}, type {rtype} cannot use multivalue answer routing: \
              multivalue answer records cannot be aliases or CNAMEs"
         ));
     }
     if policy == RoutingPolicy::Failover
-        && set.alias_target.as_ref().is_some_and(|alias| !alias.evaluate_target_health)
+        && set
+            .alias_target
+            .as_ref()
+            .is_some_and(|alias| !alias.evaluate_target_health)
     {
         problems.push(format!(
             "RRSet with DNS name {name}, type {rtype} is a failover alias, so its \

@@ -53,6 +53,9 @@ pub fn check_change_sequences(batch: &ChangeBatch) -> Result<(), ChangeBatchErro
 fn is_allowed(actions: &[ChangeAction]) -> bool {
     matches!(
         actions,
-        [_] | [ChangeAction::Delete, ChangeAction::Create | ChangeAction::Upsert]
+        [_] | [
+            ChangeAction::Delete,
+            ChangeAction::Create | ChangeAction::Upsert
+        ]
     )
 }

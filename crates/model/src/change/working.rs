@@ -19,9 +19,14 @@ pub struct WorkingZone {
 impl WorkingZone {
     /// Starts from the stored sets.
     pub fn new(existing: &[ResourceRecordSet]) -> Self {
-        let original: BTreeMap<RrsetKey, ResourceRecordSet> =
-            existing.iter().map(|set| (set.key(), set.clone())).collect();
-        Self { current: original.clone(), original }
+        let original: BTreeMap<RrsetKey, ResourceRecordSet> = existing
+            .iter()
+            .map(|set| (set.key(), set.clone()))
+            .collect();
+        Self {
+            current: original.clone(),
+            original,
+        }
     }
 
     /// The set with this identity, as the batch has left it so far.
@@ -30,7 +35,10 @@ impl WorkingZone {
     }
 
     /// Every set at `name`, of any type.
-    pub fn at_name<'a>(&'a self, name: &'a DomainName) -> impl Iterator<Item = &'a ResourceRecordSet> + 'a {
+    pub fn at_name<'a>(
+        &'a self,
+        name: &'a DomainName,
+    ) -> impl Iterator<Item = &'a ResourceRecordSet> + 'a {
         self.current.values().filter(move |set| set.name == *name)
     }
 

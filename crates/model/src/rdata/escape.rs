@@ -48,7 +48,10 @@ pub(crate) fn split_fields(value: &str) -> Result<Vec<Field<'_>>, EscapeError> {
             b'"' => {
                 let start = pos + 1;
                 let end = find_closing_quote(bytes, start).ok_or(EscapeError::UnterminatedQuote)?;
-                fields.push(Field { text: &value[start..end], quoted: true });
+                fields.push(Field {
+                    text: &value[start..end],
+                    quoted: true,
+                });
                 pos = end + 1;
             }
             _ => {
@@ -62,7 +65,10 @@ pub(crate) fn split_fields(value: &str) -> Result<Vec<Field<'_>>, EscapeError> {
                         pos += 1;
                     }
                 }
-                fields.push(Field { text: &value[start..pos], quoted: false });
+                fields.push(Field {
+                    text: &value[start..pos],
+                    quoted: false,
+                });
             }
         }
     }
@@ -247,16 +253,32 @@ mod tests {
     use super::*;
 
     fn fields(value: &str) -> Vec<(&str, bool)> {
-        split_fields(value).unwrap().into_iter().map(|f| (f.text, f.quoted)).collect()
+        split_fields(value)
+            .unwrap()
+            .into_iter()
+            .map(|f| (f.text, f.quoted))
+            .collect()
     }
 
     #[test]
     fn fields_split_on_blanks_and_keep_quoted_strings_whole() {
-        assert_eq!(fields("10  mail.example.com"), [("10", false), ("mail.example.com", false)]);
-        assert_eq!(fields(r#""a b" "c\"d""#), [("a b", true), (r#"c\"d"#, true)]);
-        assert_eq!(fields(r#"0 issue "ca; x""#), [("0", false), ("issue", false), ("ca; x", true)]);
+        assert_eq!(
+            fields("10  mail.example.com"),
+            [("10", false), ("mail.example.com", false)]
+        );
+        assert_eq!(
+            fields(r#""a b" "c\"d""#),
+            [("a b", true), (r#"c\"d"#, true)]
+        );
+        assert_eq!(
+            fields(r#"0 issue "ca; x""#),
+            [("0", false), ("issue", false), ("ca; x", true)]
+        );
         assert_eq!(fields(r#"a\ b"#), [(r#"a\ b"#, false)]);
-        assert_eq!(split_fields(r#""open"#), Err(EscapeError::UnterminatedQuote));
+        assert_eq!(
+            split_fields(r#""open"#),
+            Err(EscapeError::UnterminatedQuote)
+        );
     }
 
     #[test]
@@ -264,15 +286,27 @@ mod tests {
         let mut out = Vec::new();
         route53_to_presentation(r#""a\052\"\\" x;y"#, &mut out).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), r#""a\042\"\\" x\;y"#);
-        assert_eq!(presentation_to_route53(r#""a\042\"\\\\065""#), r#""a\052\"\\\\065""#);
+        assert_eq!(
+            presentation_to_route53(r#""a\042\"\\\\065""#),
+            r#""a\052\"\\\\065""#
+        );
     }
 
     #[test]
     fn bad_escapes_are_refused() {
         let mut out = Vec::new();
-        assert_eq!(unescape_route53(r"\8", &mut out), Err(EscapeError::InvalidEscape));
-        assert_eq!(unescape_route53(r"\400", &mut out), Err(EscapeError::InvalidEscape));
-        assert_eq!(unescape_route53("x\\", &mut out), Err(EscapeError::InvalidEscape));
+        assert_eq!(
+            unescape_route53(r"\8", &mut out),
+            Err(EscapeError::InvalidEscape)
+        );
+        assert_eq!(
+            unescape_route53(r"\400", &mut out),
+            Err(EscapeError::InvalidEscape)
+        );
+        assert_eq!(
+            unescape_route53("x\\", &mut out),
+            Err(EscapeError::InvalidEscape)
+        );
         out.clear();
         unescape_route53(r"\101\\\377", &mut out).unwrap();
         assert_eq!(out, [b'A', b'\\', 0xff]);

@@ -60,7 +60,11 @@ pub struct RdataError {
 impl RdataError {
     /// An error with `code` and `detail` for `value`.
     pub(crate) fn new(code: &'static str, detail: impl Into<String>, value: &str) -> Self {
-        Self { code, detail: detail.into(), value: value.to_string() }
+        Self {
+            code,
+            detail: detail.into(),
+            value: value.to_string(),
+        }
     }
 
     /// The error for a bad name in `value`.
@@ -154,15 +158,29 @@ pub fn encode_route53_value(rtype: RrType, value: &str) -> Result<Vec<u8>, Rdata
     let trimmed = value.trim_matches(|c| c == ' ' || c == '\t');
     match rtype {
         RrType::A => encode_a(trimmed).ok_or_else(|| {
-            RdataError::new(codes::A_ILLEGAL_IPV4, "Value is not a valid IPv4 address", value)
+            RdataError::new(
+                codes::A_ILLEGAL_IPV4,
+                "Value is not a valid IPv4 address",
+                value,
+            )
         }),
         RrType::Aaaa => encode_aaaa(trimmed).ok_or_else(|| {
-            RdataError::new(codes::AAAA_ILLEGAL_IPV6, "Value is not a valid IPv6 address", value)
+            RdataError::new(
+                codes::AAAA_ILLEGAL_IPV6,
+                "Value is not a valid IPv6 address",
+                value,
+            )
         }),
-        RrType::Txt | RrType::Spf => strings::encode_character_strings(trimmed)
-            .map_err(|e| RdataError { value: value.to_string(), ..e }),
-        _ => encode_by_presentation(rtype, trimmed)
-            .map_err(|e| RdataError { value: value.to_string(), ..e }),
+        RrType::Txt | RrType::Spf => {
+            strings::encode_character_strings(trimmed).map_err(|e| RdataError {
+                value: value.to_string(),
+                ..e
+            })
+        }
+        _ => encode_by_presentation(rtype, trimmed).map_err(|e| RdataError {
+            value: value.to_string(),
+            ..e
+        }),
     }
 }
 
@@ -180,7 +198,11 @@ fn encode_by_presentation(rtype: RrType, value: &str) -> Result<Vec<u8>, RdataEr
     let mut data = Vec::with_capacity(value.len() + 8);
     route53_to_presentation(value, &mut data).map_err(|e| RdataError::from_escape(e, value))?;
     presentation::scan_presentation(rtype, &data).map_err(|reason| {
-        RdataError::new(codes::INVALID_RDATA, format!("{rtype} value is not valid: {reason}"), value)
+        RdataError::new(
+            codes::INVALID_RDATA,
+            format!("{rtype} value is not valid: {reason}"),
+            value,
+        )
     })
 }
 
@@ -193,7 +215,11 @@ fn check_route53_rules(rtype: RrType, value: &str) -> Result<(), RdataError> {
     }
     let fields = split_fields(value).map_err(|e| RdataError::from_escape(e, value))?;
     if name_fields == [0] && fields.is_empty() {
-        return Err(RdataError::new(codes::DOMAIN_NAME_EMPTY, "Domain name is empty", value));
+        return Err(RdataError::new(
+            codes::DOMAIN_NAME_EMPTY,
+            "Domain name is empty",
+            value,
+        ));
     }
     for &position in name_fields {
         if let Some(field) = fields.get(position).filter(|f| !f.quoted) {
@@ -217,10 +243,18 @@ fn check_caa(fields: &[escape::Field<'_>], value: &str) -> Result<(), RdataError
         ));
     }
     if !matches!(fields[0].text, "0" | "128") || fields[0].quoted {
-        return Err(RdataError::new(codes::CAA_ILLEGAL_FLAGS, "CAA flags must be 0 or 128", value));
+        return Err(RdataError::new(
+            codes::CAA_ILLEGAL_FLAGS,
+            "CAA flags must be 0 or 128",
+            value,
+        ));
     }
     if !fields[2].quoted {
-        return Err(RdataError::new(codes::INVALID_CHARACTER_STRING, codes::QUOTES_DETAIL, value));
+        return Err(RdataError::new(
+            codes::INVALID_CHARACTER_STRING,
+            codes::QUOTES_DETAIL,
+            value,
+        ));
     }
     Ok(())
 }
@@ -254,8 +288,12 @@ pub fn route53_value_to_presentation(rtype: RrType, value: &str) -> Result<Strin
 
 fn format_address(rtype: RrType, rdata: &[u8]) -> Option<String> {
     match rtype {
-        RrType::A => <[u8; 4]>::try_from(rdata).ok().map(|a| Ipv4Addr::from(a).to_string()),
-        _ => <[u8; 16]>::try_from(rdata).ok().map(|a| Ipv6Addr::from(a).to_string()),
+        RrType::A => <[u8; 4]>::try_from(rdata)
+            .ok()
+            .map(|a| Ipv4Addr::from(a).to_string()),
+        _ => <[u8; 16]>::try_from(rdata)
+            .ok()
+            .map(|a| Ipv6Addr::from(a).to_string()),
     }
 }
 

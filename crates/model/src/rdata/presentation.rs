@@ -29,8 +29,7 @@ const LINE_PREFIX: &[u8] = b". 0 IN ";
 /// The error is `domain`'s reason, without its position.
 pub(crate) fn scan_presentation(rtype: RrType, data: &[u8]) -> Result<Vec<u8>, String> {
     let mnemonic = rtype.as_str();
-    let mut zonefile =
-        Zonefile::with_capacity(LINE_PREFIX.len() + mnemonic.len() + data.len() + 2);
+    let mut zonefile = Zonefile::with_capacity(LINE_PREFIX.len() + mnemonic.len() + data.len() + 2);
     zonefile.extend_from_slice(LINE_PREFIX);
     zonefile.extend_from_slice(mnemonic.as_bytes());
     zonefile.extend_from_slice(b" ");
@@ -39,8 +38,7 @@ pub(crate) fn scan_presentation(rtype: RrType, data: &[u8]) -> Result<Vec<u8>, S
     zonefile.set_origin(Name::root_bytes());
     // `domain` 0.12 asserts on some malformed input; values come from API
     // clients, so a panic there is turned into a refusal.
-    let scanned =
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| zonefile.next_entry()));
+    let scanned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| zonefile.next_entry()));
     let record = match scanned {
         Ok(Ok(Some(Entry::Record(record)))) => record,
         Ok(Ok(_)) => return Err("no record data".into()),
@@ -155,5 +153,9 @@ impl FormatWriter for TokenWriter {
 /// `domain` reports `line:col: reason`; the position means nothing for a
 /// one-line value.
 fn strip_position(message: &str) -> String {
-    message.splitn(3, ':').nth(2).map_or(message, str::trim).to_string()
+    message
+        .splitn(3, ':')
+        .nth(2)
+        .map_or(message, str::trim)
+        .to_string()
 }

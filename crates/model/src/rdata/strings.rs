@@ -15,7 +15,11 @@ const MAX_CHARACTER_STRING: usize = 255;
 pub(crate) fn encode_character_strings(value: &str) -> Result<Vec<u8>, RdataError> {
     let fields = split_fields(value).map_err(|e| RdataError::from_escape(e, value))?;
     if fields.is_empty() || fields.iter().any(|f| !f.quoted) {
-        return Err(RdataError::new(codes::INVALID_CHARACTER_STRING, codes::QUOTES_DETAIL, value));
+        return Err(RdataError::new(
+            codes::INVALID_CHARACTER_STRING,
+            codes::QUOTES_DETAIL,
+            value,
+        ));
     }
     let mut wire = Vec::with_capacity(value.len());
     let mut bytes = Vec::with_capacity(MAX_CHARACTER_STRING);
@@ -33,7 +37,11 @@ pub(crate) fn encode_character_strings(value: &str) -> Result<Vec<u8>, RdataErro
         wire.extend_from_slice(&bytes);
     }
     if wire.len() > usize::from(u16::MAX) {
-        return Err(RdataError::new(codes::RDATA_TOO_LONG, "Value is too long", value));
+        return Err(RdataError::new(
+            codes::RDATA_TOO_LONG,
+            "Value is too long",
+            value,
+        ));
     }
     Ok(wire)
 }
@@ -66,9 +74,11 @@ impl RdataError {
             EscapeError::InvalidEscape => {
                 Self::new(codes::INVALID_ESCAPE, codes::INVALID_ESCAPE_DETAIL, value)
             }
-            EscapeError::UnterminatedQuote => {
-                Self::new(codes::UNTERMINATED_QUOTE, "Value has an unclosed quotation mark", value)
-            }
+            EscapeError::UnterminatedQuote => Self::new(
+                codes::UNTERMINATED_QUOTE,
+                "Value has an unclosed quotation mark",
+                value,
+            ),
         }
     }
 }
@@ -84,7 +94,10 @@ mod tests {
         assert_eq!(err.code, codes::INVALID_CHARACTER_STRING);
         let err = encode_character_strings(r#""ok" bare"#).unwrap_err();
         assert_eq!(err.code, codes::INVALID_CHARACTER_STRING);
-        assert_eq!(encode_character_strings("").unwrap_err().code, codes::INVALID_CHARACTER_STRING);
+        assert_eq!(
+            encode_character_strings("").unwrap_err().code,
+            codes::INVALID_CHARACTER_STRING
+        );
     }
 
     #[test]
@@ -104,7 +117,10 @@ mod tests {
     #[test]
     fn empty_string_is_a_zero_length_string() {
         assert_eq!(encode_character_strings(r#""""#).unwrap(), [0]);
-        assert_eq!(format_character_strings(&[0], Radix::Octal).unwrap(), r#""""#);
+        assert_eq!(
+            format_character_strings(&[0], Radix::Octal).unwrap(),
+            r#""""#
+        );
     }
 
     #[test]

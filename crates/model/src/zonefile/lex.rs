@@ -63,39 +63,64 @@ pub(crate) struct Lexed {
 /// for `domain` to report.
 pub(crate) fn lex(text: &str) -> Lexed {
     let bytes = text.as_bytes();
-    let mut lexer = Lexer { bytes, pos: 0, line: 1, parens: 0 };
+    let mut lexer = Lexer {
+        bytes,
+        pos: 0,
+        line: 1,
+        parens: 0,
+    };
     let mut entries = Vec::new();
     let mut spf_types: Vec<Range<usize>> = Vec::new();
     while lexer.pos < bytes.len() {
         let indented = matches!(bytes[lexer.pos], b' ' | b'\t' | b'\r');
         let (tokens, lines) = lexer.entry_tokens();
-        let Some((first_line, last_line)) = lines else { continue };
+        let Some((first_line, last_line)) = lines else {
+            continue;
+        };
         let first = &tokens[0].range;
         if !indented && bytes.get(first.start) == Some(&b'$') {
             let kind = if text[first.clone()].eq_ignore_ascii_case("$INCLUDE") {
-                EntryKind::Include { offset: first.start }
+                EntryKind::Include {
+                    offset: first.start,
+                }
             } else {
                 EntryKind::Control
             };
-            entries.push(Entry { first_line, last_line, kind });
+            entries.push(Entry {
+                first_line,
+                last_line,
+                kind,
+            });
             continue;
         }
         // A quoted token's range starts after its opening quote.
         if !indented && first.start > 0 && bytes[first.start - 1] == b'"' {
             let offset = first.start - 1;
-            entries.push(Entry { first_line, last_line, kind: EntryKind::QuotedOwner { offset } });
+            entries.push(Entry {
+                first_line,
+                last_line,
+                kind: EntryKind::QuotedOwner { offset },
+            });
             continue;
         }
         let fields = if indented { &tokens[..] } else { &tokens[1..] };
         let type_token = type_token(text, fields);
-        let spf = type_token
-            .is_some_and(|t| Rtype::from_str(&text[t.range.clone()]).is_ok_and(|r| r == Rtype::SPF));
+        let spf = type_token.is_some_and(|t| {
+            Rtype::from_str(&text[t.range.clone()]).is_ok_and(|r| r == Rtype::SPF)
+        });
         if let (true, Some(t)) = (spf, type_token) {
             spf_types.push(t.range.clone());
         }
-        entries.push(Entry { first_line, last_line, kind: EntryKind::Record { spf } });
+        entries.push(Entry {
+            first_line,
+            last_line,
+            kind: EntryKind::Record { spf },
+        });
     }
-    Lexed { entries, text: rewrite_as_txt(text, &spf_types) }
+    Lexed {
+        entries,
+        text: rewrite_as_txt(text, &spf_types),
+    }
 }
 
 /// The token that holds the record type, found as `domain` finds it:
@@ -107,11 +132,19 @@ fn type_token<'t>(text: &str, fields: &'t [Token]) -> Option<&'t Token> {
     let is_class = |w: &str| Class::from_str(w).is_ok();
     let first = word(0)?;
     let index = if is_ttl(first) {
-        if is_type(word(1)?) { 1 } else { 2 }
+        if is_type(word(1)?) {
+            1
+        } else {
+            2
+        }
     } else if is_type(first) {
         0
     } else if is_class(first) {
-        if is_ttl(word(1)?) { 2 } else { 1 }
+        if is_ttl(word(1)?) {
+            2
+        } else {
+            1
+        }
     } else {
         return None;
     };
@@ -213,7 +246,12 @@ impl Lexer<'_> {
                 _ => self.pos += 1,
             }
         }
-        (Token { range: start..self.pos }, false)
+        (
+            Token {
+                range: start..self.pos,
+            },
+            false,
+        )
     }
 
     fn unquoted_token(&mut self) -> Token {
@@ -225,7 +263,9 @@ impl Lexer<'_> {
                 _ => self.pos += 1,
             }
         }
-        Token { range: start..self.pos }
+        Token {
+            range: start..self.pos,
+        }
     }
 
     /// Skips a backslash and the character after it.
@@ -251,7 +291,11 @@ mod tests {
     use super::*;
 
     fn lines_and_kinds(text: &str) -> Vec<(usize, EntryKind)> {
-        lex(text).entries.into_iter().map(|e| (e.first_line, e.kind)).collect()
+        lex(text)
+            .entries
+            .into_iter()
+            .map(|e| (e.first_line, e.kind))
+            .collect()
     }
 
     const PLAIN: EntryKind = EntryKind::Record { spf: false };
@@ -266,7 +310,12 @@ mod tests {
                 (4, PLAIN),
                 (7, PLAIN),
                 (8, PLAIN),
-                (9, EntryKind::Include { offset: text.find("$include").unwrap() })
+                (
+                    9,
+                    EntryKind::Include {
+                        offset: text.find("$include").unwrap()
+                    }
+                )
             ]
         );
     }
@@ -279,7 +328,9 @@ mod tests {
 
     #[test]
     fn spf_types_are_read_as_txt_in_every_position() {
-        let lexed = lex("a SPF \"v\"\nb 300 IN spf \"v\"\nc IN 300 SPF \"v\"\n\tSPF \"w\"\nspf TXT \"SPF\"\n");
+        let lexed = lex(
+            "a SPF \"v\"\nb 300 IN spf \"v\"\nc IN 300 SPF \"v\"\n\tSPF \"w\"\nspf TXT \"SPF\"\n",
+        );
         assert_eq!(
             lexed.text,
             "a TXT \"v\"\nb 300 IN TXT \"v\"\nc IN 300 TXT \"v\"\n\tTXT \"w\"\nspf TXT \"SPF\"\n"

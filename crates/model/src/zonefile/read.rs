@@ -51,7 +51,9 @@ pub fn parse_zone_file(
     // `$INCLUDE` and quoted owner names are refused; the scanner reads only what
     // comes before the first one, so that an earlier problem is still reported first.
     let include = lexed.entries.iter().find_map(|e| match e.kind {
-        EntryKind::Include { offset } => Some((offset, e.first_line, ZoneFileProblem::IncludeNotSupported)),
+        EntryKind::Include { offset } => {
+            Some((offset, e.first_line, ZoneFileProblem::IncludeNotSupported))
+        }
         EntryKind::QuotedOwner { offset } => Some((
             offset,
             e.first_line,
@@ -59,7 +61,9 @@ pub fn parse_zone_file(
         )),
         _ => None,
     });
-    let scanned_text = include.as_ref().map_or(lexed.text.as_str(), |(offset, _, _)| &lexed.text[..*offset]);
+    let scanned_text = include
+        .as_ref()
+        .map_or(lexed.text.as_str(), |(offset, _, _)| &lexed.text[..*offset]);
     let mut scanner = Zonefile::from(scanned_text).allow_invalid();
     scanner.set_default_class(Class::IN);
     if let Some(origin) = origin {
@@ -81,11 +85,17 @@ pub fn parse_zone_file(
             Ok(Some(scanned)) => scanned,
             Ok(None) => break,
             Err(ScanFailure::Error { line, reason }) => {
-                return Err(fail(line_of_failed_entry(pending, line), syntax_problem(reason)));
+                return Err(fail(
+                    line_of_failed_entry(pending, line),
+                    syntax_problem(reason),
+                ));
             }
             Err(ScanFailure::Panic) => {
                 let line = pending.first().map_or(1, |e| e.first_line);
-                return Err(fail(line, ZoneFileProblem::Syntax("unreadable entry".into())));
+                return Err(fail(
+                    line,
+                    ZoneFileProblem::Syntax("unreadable entry".into()),
+                ));
             }
         };
         let record = match scanned {
@@ -99,7 +109,10 @@ pub fn parse_zone_file(
         let Some(&(index, entry)) = records.get(returned_records) else {
             // The first pass and the scanner disagree on the entries; this
             // cannot happen for text the scanner accepts.
-            return Err(fail(1, ZoneFileProblem::Syntax("unreadable record layout".into())));
+            return Err(fail(
+                1,
+                ZoneFileProblem::Syntax("unreadable record layout".into()),
+            ));
         };
         returned_records += 1;
         next_entry = index + 1;
@@ -109,7 +122,8 @@ pub fn parse_zone_file(
             zone.origin = Some(current.ok_or_else(|| fail(line, ZoneFileProblem::NoOrigin))?);
         }
         let spf = matches!(entry.kind, EntryKind::Record { spf: true });
-        zone.add(&record, spf, line).map_err(|problem| fail(line, problem))?;
+        zone.add(&record, spf, line)
+            .map_err(|problem| fail(line, problem))?;
     }
     if let Some((_, line, problem)) = include {
         return Err(fail(line, problem));
@@ -155,7 +169,12 @@ impl ZoneBuilder {
     }
 
     /// Adds one record read on `line`.
-    fn add(&mut self, record: &ScannedRecord, spf: bool, line: usize) -> Result<(), ZoneFileProblem> {
+    fn add(
+        &mut self,
+        record: &ScannedRecord,
+        spf: bool,
+        line: usize,
+    ) -> Result<(), ZoneFileProblem> {
         let origin = self.origin.clone().ok_or(ZoneFileProblem::NoOrigin)?;
         let name = DomainName::from_wire(record.owner().to_vec().as_slice())
             .map_err(|e| ZoneFileProblem::Syntax(format!("invalid owner name: {e}")))?;
@@ -166,13 +185,19 @@ impl ZoneBuilder {
             });
         }
         if record.class() != Class::IN {
-            return Err(ZoneFileProblem::UnsupportedClass(record.class().to_string()));
+            return Err(ZoneFileProblem::UnsupportedClass(
+                record.class().to_string(),
+            ));
         }
         let ttl = record.ttl().as_secs();
         if ttl > MAX_TTL {
             return Err(ZoneFileProblem::TtlTooLarge(ttl));
         }
-        let rtype = if spf { RrType::Spf } else { RrType::from_code(record.rtype().to_int()) };
+        let rtype = if spf {
+            RrType::Spf
+        } else {
+            RrType::from_code(record.rtype().to_int())
+        };
         let value = route53_value(rtype, record)?;
 
         let key = (name.clone(), rtype);
@@ -193,7 +218,9 @@ impl ZoneBuilder {
             }
             match rtype {
                 RrType::Cname => {
-                    return Err(ZoneFileProblem::MultipleCnames { name: name.to_presentation() })
+                    return Err(ZoneFileProblem::MultipleCnames {
+                        name: name.to_presentation(),
+                    })
                 }
                 RrType::Soa => {
                     return Err(ZoneFileProblem::MultipleSoa {
@@ -207,7 +234,8 @@ impl ZoneBuilder {
 
         self.check_new_set(&name, rtype, &origin, line)?;
         self.by_key.insert(key, self.sets.len());
-        self.sets.push(ResourceRecordSet::simple(name, rtype, ttl, vec![value]));
+        self.sets
+            .push(ResourceRecordSet::simple(name, rtype, ttl, vec![value]));
         self.first_lines.push(line);
         Ok(())
     }
@@ -235,12 +263,16 @@ impl ZoneBuilder {
         let types = self.by_name.entry(name.clone()).or_default();
         if rtype == RrType::Cname {
             if types.others > 0 {
-                return Err(ZoneFileProblem::CnameAndOtherData { name: name.to_presentation() });
+                return Err(ZoneFileProblem::CnameAndOtherData {
+                    name: name.to_presentation(),
+                });
             }
             types.cname = true;
         } else if !may_sit_beside_cname(rtype) {
             if types.cname {
-                return Err(ZoneFileProblem::CnameAndOtherData { name: name.to_presentation() });
+                return Err(ZoneFileProblem::CnameAndOtherData {
+                    name: name.to_presentation(),
+                });
             }
             types.others += 1;
         }
@@ -251,11 +283,16 @@ impl ZoneBuilder {
     fn finish(self) -> Result<ParsedZone, ZoneFileProblem> {
         let origin = self.origin.ok_or(ZoneFileProblem::NoOrigin)?;
         if self.soa_line.is_none() {
-            return Err(ZoneFileProblem::MissingSoa { origin: origin.to_presentation() });
+            return Err(ZoneFileProblem::MissingSoa {
+                origin: origin.to_presentation(),
+            });
         }
         let mut record_sets = self.sets;
         sort_for_zone_file(&origin, &mut record_sets);
-        Ok(ParsedZone { origin, record_sets })
+        Ok(ParsedZone {
+            origin,
+            record_sets,
+        })
     }
 }
 
@@ -291,7 +328,10 @@ fn from_domain_name(name: &Name<Bytes>) -> DomainName {
 /// `domain` reports `line:col: reason`.
 fn split_scanner_error(message: &str) -> (usize, String) {
     let mut parts = message.splitn(3, ':');
-    let line = parts.next().and_then(|l| l.trim().parse().ok()).unwrap_or(1);
+    let line = parts
+        .next()
+        .and_then(|l| l.trim().parse().ok())
+        .unwrap_or(1);
     let _col = parts.next();
     let reason = parts.next().map_or(message, str::trim).to_string();
     (line, reason)
@@ -308,7 +348,11 @@ fn line_of_failed_entry(pending: &[Entry], scanner_line: usize) -> usize {
         .iter()
         .position(|e| matches!(e.kind, EntryKind::Record { .. }))
         .map_or(pending.len(), |i| i + 1);
-    match pending[..until_record].iter().rev().find(|e| e.first_line <= scanner_line) {
+    match pending[..until_record]
+        .iter()
+        .rev()
+        .find(|e| e.first_line <= scanner_line)
+    {
         Some(entry) if scanner_line <= entry.last_line => scanner_line,
         Some(entry) => entry.first_line,
         None => scanner_line,
@@ -338,7 +382,9 @@ fn syntax_problem(reason: String) -> ZoneFileProblem {
             "data of a type without a known format must be in RFC 3597 form: \\# <length> <hex>"
                 .into(),
         ),
-        "expected rtype" => ZoneFileProblem::Syntax("expected a TTL, a class or a record type".into()),
+        "expected rtype" => {
+            ZoneFileProblem::Syntax("expected a TTL, a class or a record type".into())
+        }
         _ => ZoneFileProblem::Syntax(reason),
     }
 }

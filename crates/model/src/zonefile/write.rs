@@ -33,7 +33,10 @@ pub fn write_zone_file(apex: &DomainName, record_sets: &[ResourceRecordSet]) -> 
         .and_then(|s| s.ttl)
         .unwrap_or(DEFAULT_TTL);
     let mut out = String::with_capacity(64 + sets.len() * 64);
-    out.push_str(&format!("$ORIGIN {}\n$TTL {default_ttl}\n", apex.to_presentation()));
+    out.push_str(&format!(
+        "$ORIGIN {}\n$TTL {default_ttl}\n",
+        apex.to_presentation()
+    ));
     for set in &sets {
         if set.alias_target.is_some() {
             write_alias_comment(&mut out, set);
@@ -48,7 +51,10 @@ pub fn write_zone_file(apex: &DomainName, record_sets: &[ResourceRecordSet]) -> 
 
 fn write_plain_set(out: &mut String, set: &ResourceRecordSet) {
     if let Some(id) = &set.health_check_id {
-        line(out, format_args!("; health check {id} of the next set has no BIND syntax"));
+        line(
+            out,
+            format_args!("; health check {id} of the next set has no BIND syntax"),
+        );
     }
     for value in &set.records {
         match record_line(set, value) {
@@ -73,7 +79,9 @@ fn record_line(set: &ResourceRecordSet, value: &str) -> Result<String, String> {
 }
 
 fn write_alias_comment(out: &mut String, set: &ResourceRecordSet) {
-    let Some(alias) = &set.alias_target else { return };
+    let Some(alias) = &set.alias_target else {
+        return;
+    };
     let routing = describe_routing(set);
     line(
         out,
@@ -154,7 +162,10 @@ fn describe_routing(set: &ResourceRecordSet) -> String {
         parts.push(format!("multivalue answer {multi}"));
     }
     if let Some(cidr) = &set.cidr_routing_config {
-        parts.push(format!("IP-based collection {} location {}", cidr.collection_id, cidr.location_name));
+        parts.push(format!(
+            "IP-based collection {} location {}",
+            cidr.collection_id, cidr.location_name
+        ));
     }
     if let Some(id) = &set.health_check_id {
         parts.push(format!("health check {id}"));
@@ -166,7 +177,8 @@ fn describe_routing(set: &ResourceRecordSet) -> String {
 /// reached) becomes a space, so a comment can never spill into records.
 fn line(out: &mut String, args: std::fmt::Arguments<'_>) {
     let start = out.len();
-    out.write_fmt(args).expect("writing to a String cannot fail");
+    out.write_fmt(args)
+        .expect("writing to a String cannot fail");
     if out[start..].contains(['\n', '\r']) {
         let cleaned = out[start..].replace(['\n', '\r'], " ");
         out.truncate(start);

@@ -30,7 +30,12 @@ pub(crate) fn name(text: &str) -> DomainName {
 }
 
 pub(crate) fn set(owner: &str, rtype: RrType, values: &[&str]) -> ResourceRecordSet {
-    ResourceRecordSet::simple(name(owner), rtype, 300, values.iter().map(|v| v.to_string()).collect())
+    ResourceRecordSet::simple(
+        name(owner),
+        rtype,
+        300,
+        values.iter().map(|v| v.to_string()).collect(),
+    )
 }
 
 pub(crate) fn a(owner: &str, value: &str) -> ResourceRecordSet {
@@ -39,8 +44,16 @@ pub(crate) fn a(owner: &str, value: &str) -> ResourceRecordSet {
 
 pub(crate) fn apex() -> Vec<ResourceRecordSet> {
     vec![
-        set("example.com", RrType::Soa, &["ns1.example.com. h.example.com. 1 7200 900 1209600 86400"]),
-        set("example.com", RrType::Ns, &["ns1.example.com.", "ns2.example.com."]),
+        set(
+            "example.com",
+            RrType::Soa,
+            &["ns1.example.com. h.example.com. 1 7200 900 1209600 86400"],
+        ),
+        set(
+            "example.com",
+            RrType::Ns,
+            &["ns1.example.com.", "ns2.example.com."],
+        ),
     ]
 }
 
@@ -84,7 +97,10 @@ pub(crate) fn alias_of(owner: &str, rtype: RrType, target: &str) -> ResourceReco
 pub(crate) fn batch(changes: Vec<(ChangeAction, ResourceRecordSet)>) -> ChangeBatch {
     ChangeBatch {
         comment: None,
-        changes: changes.into_iter().map(|(action, record_set)| Change { action, record_set }).collect(),
+        changes: changes
+            .into_iter()
+            .map(|(action, record_set)| Change { action, record_set })
+            .collect(),
     }
 }
 
@@ -93,15 +109,27 @@ pub(crate) fn apply_with(
     changes: Vec<(ChangeAction, ResourceRecordSet)>,
     limits: &Limits,
 ) -> Result<ZoneEdit, ChangeBatchError> {
-    apply_change_batch(&zone(), existing, existing.len() as u64, &batch(changes), limits)
+    apply_change_batch(
+        &zone(),
+        existing,
+        existing.len() as u64,
+        &batch(changes),
+        limits,
+    )
 }
 
-pub(crate) fn apply(existing: &[ResourceRecordSet], changes: Vec<(ChangeAction, ResourceRecordSet)>) -> Result<ZoneEdit, ChangeBatchError> {
+pub(crate) fn apply(
+    existing: &[ResourceRecordSet],
+    changes: Vec<(ChangeAction, ResourceRecordSet)>,
+) -> Result<ZoneEdit, ChangeBatchError> {
     apply_with(existing, changes, &Limits::default())
 }
 
 /// The messages of an `InvalidChangeBatch`; panics on anything else.
-pub(crate) fn errors(existing: &[ResourceRecordSet], changes: Vec<(ChangeAction, ResourceRecordSet)>) -> Vec<String> {
+pub(crate) fn errors(
+    existing: &[ResourceRecordSet],
+    changes: Vec<(ChangeAction, ResourceRecordSet)>,
+) -> Vec<String> {
     match apply(existing, changes) {
         Err(ChangeBatchError::InvalidChangeBatch(messages)) => messages,
         other => panic!("expected InvalidChangeBatch, got {other:?}"),
@@ -109,14 +137,20 @@ pub(crate) fn errors(existing: &[ResourceRecordSet], changes: Vec<(ChangeAction,
 }
 
 /// The message of an `InvalidInput`; panics on anything else.
-pub(crate) fn invalid_input(existing: &[ResourceRecordSet], changes: Vec<(ChangeAction, ResourceRecordSet)>) -> String {
+pub(crate) fn invalid_input(
+    existing: &[ResourceRecordSet],
+    changes: Vec<(ChangeAction, ResourceRecordSet)>,
+) -> String {
     match apply(existing, changes) {
         Err(ChangeBatchError::InvalidInput(message)) => message,
         other => panic!("expected InvalidInput, got {other:?}"),
     }
 }
 
-pub(crate) fn accepted(existing: &[ResourceRecordSet], changes: Vec<(ChangeAction, ResourceRecordSet)>) -> bool {
+pub(crate) fn accepted(
+    existing: &[ResourceRecordSet],
+    changes: Vec<(ChangeAction, ResourceRecordSet)>,
+) -> bool {
     match apply(existing, changes) {
         Ok(_) => true,
         Err(error) => panic!("expected the batch to be accepted, got {error:?}"),

@@ -155,7 +155,9 @@ impl Row {
     pub(crate) fn get<I: RowIndex, T: FromValue>(&self, idx: I) -> Result<T, DbError> {
         let idx = idx.index();
         let mut values = self.values.borrow_mut();
-        let value = values.get_mut(idx).ok_or_else(|| DbError::Type(format!("no column {idx}")))?;
+        let value = values
+            .get_mut(idx)
+            .ok_or_else(|| DbError::Type(format!("no column {idx}")))?;
         T::from_value(value).ok_or_else(|| DbError::Type(format!("column {idx} holds {value:?}")))
     }
 }
@@ -286,12 +288,16 @@ pub(crate) struct PgTx<'a> {
 impl<'a> Conn<'a> {
     /// Statements on a SQLite connection.
     pub(crate) fn sqlite(conn: &'a rusqlite::Connection) -> Self {
-        Self { inner: Inner::Sqlite(conn) }
+        Self {
+            inner: Inner::Sqlite(conn),
+        }
     }
 
     /// Statements in a PostgreSQL transaction.
     pub(crate) fn postgres(tx: PgTx<'a>) -> Self {
-        Self { inner: Inner::Postgres(RefCell::new(tx)) }
+        Self {
+            inner: Inner::Postgres(RefCell::new(tx)),
+        }
     }
 
     /// The PostgreSQL transaction back, to commit it.
@@ -362,7 +368,10 @@ impl<'a> Conn<'a> {
 
     /// A statement to run with [`Statement::query_map`].
     pub(crate) fn prepare<'c>(&'c self, sql: &str) -> Result<Statement<'c, 'a>, DbError> {
-        Ok(Statement { conn: self, sql: sql.to_string() })
+        Ok(Statement {
+            conn: self,
+            sql: sql.to_string(),
+        })
     }
 
     /// [`Conn::prepare`] (both backends cache prepared statements per connection).
@@ -429,12 +438,20 @@ fn sqlite_row(row: &rusqlite::Row<'_>, columns: usize) -> Result<Row, DbError> {
             ValueRef::Null => Owned::Null,
             ValueRef::Integer(n) => Owned::Int(n),
             ValueRef::Text(t) => Owned::Text(
-                String::from_utf8(t.to_vec()).map_err(|e| DbError::Type(format!("column {i}: {e}")))?,
+                String::from_utf8(t.to_vec())
+                    .map_err(|e| DbError::Type(format!("column {i}: {e}")))?,
             ),
-            other => return Err(DbError::Type(format!("column {i}: unexpected {:?}", other.data_type()))),
+            other => {
+                return Err(DbError::Type(format!(
+                    "column {i}: unexpected {:?}",
+                    other.data_type()
+                )))
+            }
         });
     }
-    Ok(Row { values: RefCell::new(values) })
+    Ok(Row {
+        values: RefCell::new(values),
+    })
 }
 
 //------------ PostgreSQL glue -------------------------------------------------------
@@ -472,7 +489,10 @@ impl postgres::types::ToSql for Value<'_> {
 }
 
 fn pg_params<'v>(values: &'v [Value<'_>]) -> Vec<&'v (dyn postgres::types::ToSql + Sync)> {
-    values.iter().map(|v| v as &(dyn postgres::types::ToSql + Sync)).collect()
+    values
+        .iter()
+        .map(|v| v as &(dyn postgres::types::ToSql + Sync))
+        .collect()
 }
 
 fn pg_row(row: &postgres::Row) -> Result<Row, DbError> {
@@ -482,17 +502,28 @@ fn pg_row(row: &postgres::Row) -> Result<Row, DbError> {
         let ty = column.type_();
         let value = match *ty {
             Type::INT8 => row.try_get::<_, Option<i64>>(i)?.map(Owned::Int),
-            Type::INT4 => row.try_get::<_, Option<i32>>(i)?.map(|n| Owned::Int(n.into())),
-            Type::INT2 => row.try_get::<_, Option<i16>>(i)?.map(|n| Owned::Int(n.into())),
+            Type::INT4 => row
+                .try_get::<_, Option<i32>>(i)?
+                .map(|n| Owned::Int(n.into())),
+            Type::INT2 => row
+                .try_get::<_, Option<i16>>(i)?
+                .map(|n| Owned::Int(n.into())),
             Type::BOOL => row.try_get::<_, Option<bool>>(i)?.map(Owned::Bool),
             Type::TEXT | Type::VARCHAR | Type::NAME | Type::BPCHAR => {
                 row.try_get::<_, Option<String>>(i)?.map(Owned::Text)
             }
-            _ => return Err(DbError::Type(format!("column {}: unexpected type {ty}", column.name()))),
+            _ => {
+                return Err(DbError::Type(format!(
+                    "column {}: unexpected type {ty}",
+                    column.name()
+                )))
+            }
         };
         values.push(value.unwrap_or(Owned::Null));
     }
-    Ok(Row { values: RefCell::new(values) })
+    Ok(Row {
+        values: RefCell::new(values),
+    })
 }
 
 /// SQLite's `?N` and bare `?` placeholders as PostgreSQL's `$N` (outside string literals).
@@ -533,6 +564,9 @@ mod tests {
             to_postgres_placeholders("SELECT a FROM t WHERE b = ?1 AND c IN (?2, ?2) AND d = '?'"),
             "SELECT a FROM t WHERE b = $1 AND c IN ($2, $2) AND d = '?'"
         );
-        assert_eq!(to_postgres_placeholders("x = ? AND y IN (?, ?)"), "x = $1 AND y IN ($2, $3)");
+        assert_eq!(
+            to_postgres_placeholders("x = ? AND y IN (?, ?)"),
+            "x = $1 AND y IN ($2, $3)"
+        );
     }
 }

@@ -17,8 +17,8 @@ use async_trait::async_trait;
 use cairn_model::change::{apply_change_batch, names_touched};
 use cairn_model::network::{IngressRule, SecurityGroup, Subnet, Vpc, VpcAssociation};
 use cairn_model::{
-    ChangeBatch, ChangeBatchError, ChangeId, ChangeInfo, ChangeSeq, ChangeStatus, DomainName, HostedZone,
-    HostedZoneId, Limits, ResourceRecordSet, RrsetKey,
+    ChangeBatch, ChangeBatchError, ChangeId, ChangeInfo, ChangeSeq, ChangeStatus, DomainName,
+    HostedZone, HostedZoneId, Limits, ResourceRecordSet, RrsetKey,
 };
 use tokio::sync::Notify;
 
@@ -59,7 +59,10 @@ pub(crate) enum Mode {
 impl SqlStore {
     /// A store on `backend`.
     pub(crate) fn new(backend: Backend) -> Self {
-        Self { backend: Arc::new(backend), committed: Arc::new(Notify::new()) }
+        Self {
+            backend: Arc::new(backend),
+            committed: Arc::new(Notify::new()),
+        }
     }
 
     async fn on_backend<T, F>(&self, mode: Mode, f: F) -> StoreResult<T>
@@ -109,7 +112,9 @@ impl SqlStore {
 //------------ helpers ------------------------------------------------------------
 
 pub(crate) fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
 }
 
 /// A Route 53-shaped id: the prefix letter and 20 characters from `[A-Z0-9]`.
@@ -183,7 +188,8 @@ fn log_change_of_names(
     })
 }
 
-const ZONE_COLUMNS: &str = "z.id, z.name, z.caller_reference, z.comment, z.has_config, z.private_zone, \
+const ZONE_COLUMNS: &str =
+    "z.id, z.name, z.caller_reference, z.comment, z.has_config, z.private_zone, \
      z.delegation_set_id, z.name_servers, z.created_at_ms, \
      (SELECT count(*) FROM record_sets r WHERE r.zone_id = z.id)";
 
@@ -274,7 +280,9 @@ fn check_cross_zone_aliases(
 ) -> StoreResult<Vec<String>> {
     let mut problems = Vec::new();
     for set in written {
-        let Some(alias) = &set.alias_target else { continue };
+        let Some(alias) = &set.alias_target else {
+            continue;
+        };
         let target_zone = HostedZoneId::parse(&alias.hosted_zone_id);
         if target_zone == zone.id {
             continue;
@@ -294,11 +302,15 @@ fn check_cross_zone_aliases(
             continue;
         };
         if !target.is_subdomain_of(&other.name) {
-            problems.push(format!("{prefix}, but the alias target name does not lie within the target zone"));
+            problems.push(format!(
+                "{prefix}, but the alias target name does not lie within the target zone"
+            ));
             continue;
         }
         if other.private_zone && !zone.private_zone {
-            problems.push(format!("{prefix}, but a public hosted zone cannot alias a private one"));
+            problems.push(format!(
+                "{prefix}, but a public hosted zone cannot alias a private one"
+            ));
             continue;
         }
         let sets = sets_at_names(tx, &target_zone, &[target.to_route53()])?;
@@ -311,11 +323,15 @@ fn check_cross_zone_aliases(
 
 /// Whether a name belongs to an AWS resource an alias may point at on Route 53.
 fn is_aws_resource_name(name: &DomainName) -> bool {
-    const AWS_SUFFIXES: &[&str] =
-        &["amazonaws.com.", "cloudfront.net.", "awsglobalaccelerator.com.", "amazonaws.com.cn."];
-    AWS_SUFFIXES.iter().any(|suffix| {
-        DomainName::from_route53(suffix).is_ok_and(|s| name.is_subdomain_of(&s))
-    })
+    const AWS_SUFFIXES: &[&str] = &[
+        "amazonaws.com.",
+        "cloudfront.net.",
+        "awsglobalaccelerator.com.",
+        "amazonaws.com.cn.",
+    ];
+    AWS_SUFFIXES
+        .iter()
+        .any(|suffix| DomainName::from_route53(suffix).is_ok_and(|s| name.is_subdomain_of(&s)))
 }
 
 /// Every record set of `zone` at any of `names` (Route 53 form).
@@ -328,7 +344,8 @@ fn sets_at_names(
     let zone_id = zone.as_str().to_string();
     for chunk in names.chunks(400) {
         let placeholders = vec!["?"; chunk.len()].join(", ");
-        let sql = format!("SELECT body FROM record_sets WHERE zone_id = ? AND name IN ({placeholders})");
+        let sql =
+            format!("SELECT body FROM record_sets WHERE zone_id = ? AND name IN ({placeholders})");
         let mut stmt = conn.prepare(&sql).map_err(map_err)?;
         let mut values: Vec<conn::Value<'_>> = vec![conn::ToValue::to_value(&zone_id)];
         values.extend(chunk.iter().map(conn::ToValue::to_value));
@@ -361,11 +378,17 @@ fn check_caller_reference(
 /// Inserts a new zone, its caller reference and initial record sets (no change logged).
 fn insert_zone(tx: &Conn<'_>, req: &NewHostedZone) -> StoreResult<HostedZoneId> {
     if let Some(existing) = check_caller_reference(tx, "hostedzone", &req.caller_reference)? {
-        return Err(StoreError::HostedZoneAlreadyExists(HostedZoneId::new(existing)));
+        return Err(StoreError::HostedZoneAlreadyExists(HostedZoneId::new(
+            existing,
+        )));
     }
     if let Some(set_id) = &req.delegation_set_id {
         let found: Option<i64> = tx
-            .query_row("SELECT 1 FROM delegation_sets WHERE id = ?1", [set_id], |r| r.get(0))
+            .query_row(
+                "SELECT 1 FROM delegation_sets WHERE id = ?1",
+                [set_id],
+                |r| r.get(0),
+            )
             .optional()
             .map_err(map_err)?;
         if found.is_none() {
@@ -407,7 +430,10 @@ fn insert_zone(tx: &Conn<'_>, req: &NewHostedZone) -> StoreResult<HostedZoneId> 
 
 #[async_trait]
 impl Store for SqlStore {
-    async fn create_hosted_zone(&self, req: NewHostedZone) -> StoreResult<(HostedZone, ChangeInfo)> {
+    async fn create_hosted_zone(
+        &self,
+        req: NewHostedZone,
+    ) -> StoreResult<(HostedZone, ChangeInfo)> {
         self.write(move |tx| {
             let id = insert_zone(tx, &req)?;
             let change = log_change(tx, &ChangeSubject::HostedZone(id.clone()), None)?;
@@ -424,7 +450,9 @@ impl Store for SqlStore {
     async fn list_hosted_zones(&self) -> StoreResult<Vec<HostedZone>> {
         self.run(|conn| {
             let mut stmt = conn
-                .prepare_cached(&format!("SELECT {ZONE_COLUMNS} FROM hosted_zones z ORDER BY z.id"))
+                .prepare_cached(&format!(
+                    "SELECT {ZONE_COLUMNS} FROM hosted_zones z ORDER BY z.id"
+                ))
                 .map_err(map_err)?;
             let rows = stmt
                 .query_map(params![], zone_from_row)
@@ -451,14 +479,16 @@ impl Store for SqlStore {
             if extra > 0 {
                 return Err(StoreError::HostedZoneNotEmpty);
             }
-            tx.execute("DELETE FROM record_sets WHERE zone_id = ?1", [id.as_str()]).map_err(map_err)?;
+            tx.execute("DELETE FROM record_sets WHERE zone_id = ?1", [id.as_str()])
+                .map_err(map_err)?;
             tx.execute(
                 "DELETE FROM tags WHERE resource_type = 'hostedzone' AND resource_id = ?1",
                 [id.as_str()],
             )
             .map_err(map_err)?;
             network::forget_zone(tx, &id)?;
-            tx.execute("DELETE FROM hosted_zones WHERE id = ?1", [id.as_str()]).map_err(map_err)?;
+            tx.execute("DELETE FROM hosted_zones WHERE id = ?1", [id.as_str()])
+                .map_err(map_err)?;
             log_change(tx, &ChangeSubject::HostedZone(id.clone()), None)
         })
         .await
@@ -542,11 +572,16 @@ impl Store for SqlStore {
         let id = id.clone();
         self.write(move |tx| {
             require_zone(tx, &id)?;
-            tx.execute("DELETE FROM record_sets WHERE zone_id = ?1", [id.as_str()]).map_err(map_err)?;
+            tx.execute("DELETE FROM record_sets WHERE zone_id = ?1", [id.as_str()])
+                .map_err(map_err)?;
             for set in &record_sets {
                 insert_set(tx, &id, set)?;
             }
-            log_change(tx, &ChangeSubject::HostedZone(id.clone()), comment.as_deref())
+            log_change(
+                tx,
+                &ChangeSubject::HostedZone(id.clone()),
+                comment.as_deref(),
+            )
         })
         .await
     }
@@ -561,7 +596,11 @@ impl Store for SqlStore {
         self.run(move |conn| {
             require_zone(conn, &id)?;
             let limit = page.max_items.max(1) as i64 + 1;
-            let name = page.start_name.as_ref().map(DomainName::route53_sort_key).unwrap_or_default();
+            let name = page
+                .start_name
+                .as_ref()
+                .map(DomainName::route53_sort_key)
+                .unwrap_or_default();
             let rtype = page.start_type.map(|t| t.as_str()).unwrap_or_default();
             let ident = page.start_identifier.clone().unwrap_or_default();
             let mut stmt = conn
@@ -572,11 +611,16 @@ impl Store for SqlStore {
                 )
                 .map_err(map_err)?;
             let bodies = stmt
-                .query_map(params![id.as_str(), name, rtype, ident, limit], |row| row.get::<_, String>(0))
+                .query_map(params![id.as_str(), name, rtype, ident, limit], |row| {
+                    row.get::<_, String>(0)
+                })
                 .map_err(map_err)?
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(map_err)?;
-            let mut record_sets = bodies.iter().map(|b| parse_set(b)).collect::<StoreResult<Vec<_>>>()?;
+            let mut record_sets = bodies
+                .iter()
+                .map(|b| parse_set(b))
+                .collect::<StoreResult<Vec<_>>>()?;
             let next = if record_sets.len() > page.max_items.max(1) {
                 record_sets.pop().map(|s| s.key())
             } else {
@@ -594,7 +638,13 @@ impl Store for SqlStore {
                 .query_row(
                     "SELECT seq, comment, submitted_at_ms FROM changes WHERE id = ?1",
                     [id.as_str()],
-                    |row| Ok((row.get::<_, i64>(0)?, row.get::<_, Option<String>>(1)?, row.get::<_, i64>(2)?)),
+                    |row| {
+                        Ok((
+                            row.get::<_, i64>(0)?,
+                            row.get::<_, Option<String>>(1)?,
+                            row.get::<_, i64>(2)?,
+                        ))
+                    },
                 )
                 .optional()
                 .map_err(map_err)?;
@@ -611,8 +661,17 @@ impl Store for SqlStore {
                     |row| row.get(0),
                 )
                 .map_err(map_err)?;
-            let status = if lagging == 0 { ChangeStatus::InSync } else { ChangeStatus::Pending };
-            Ok(ChangeInfo { id, status, submitted_at_ms, comment })
+            let status = if lagging == 0 {
+                ChangeStatus::InSync
+            } else {
+                ChangeStatus::Pending
+            };
+            Ok(ChangeInfo {
+                id,
+                status,
+                submitted_at_ms,
+                comment,
+            })
         })
         .await
     }
@@ -646,7 +705,11 @@ impl Store for SqlStore {
         .await
     }
 
-    async fn list_tags(&self, resource_type: &str, resource_id: &str) -> StoreResult<Vec<(String, String)>> {
+    async fn list_tags(
+        &self,
+        resource_type: &str,
+        resource_id: &str,
+    ) -> StoreResult<Vec<(String, String)>> {
         let (rt, rid) = (resource_type.to_string(), resource_id.to_string());
         self.run(move |conn| {
             let mut stmt = conn
@@ -697,12 +760,22 @@ impl Store for SqlStore {
                 .query_row(
                     "SELECT id, caller_reference, name_servers FROM delegation_sets WHERE id = ?1",
                     [&id],
-                    |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?)),
+                    |row| {
+                        Ok((
+                            row.get::<_, String>(0)?,
+                            row.get::<_, String>(1)?,
+                            row.get::<_, String>(2)?,
+                        ))
+                    },
                 )
                 .optional()
                 .map_err(map_err)?;
             let (id, caller_reference, servers) = row.ok_or(StoreError::NoSuchDelegationSet(id))?;
-            Ok(DelegationSet { id, caller_reference, name_servers: parse_names(&servers)? })
+            Ok(DelegationSet {
+                id,
+                caller_reference,
+                name_servers: parse_names(&servers)?,
+            })
         })
         .await
     }
@@ -710,16 +783,28 @@ impl Store for SqlStore {
     async fn list_delegation_sets(&self) -> StoreResult<Vec<DelegationSet>> {
         self.run(|conn| {
             let mut stmt = conn
-                .prepare_cached("SELECT id, caller_reference, name_servers FROM delegation_sets ORDER BY id")
+                .prepare_cached(
+                    "SELECT id, caller_reference, name_servers FROM delegation_sets ORDER BY id",
+                )
                 .map_err(map_err)?;
             let rows = stmt
-                .query_map(params![], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?)))
+                .query_map(params![], |row| {
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, String>(2)?,
+                    ))
+                })
                 .map_err(map_err)?
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(map_err)?;
             rows.into_iter()
                 .map(|(id, caller_reference, servers)| {
-                    Ok(DelegationSet { id, caller_reference, name_servers: parse_names(&servers)? })
+                    Ok(DelegationSet {
+                        id,
+                        caller_reference,
+                        name_servers: parse_names(&servers)?,
+                    })
                 })
                 .collect()
         })
@@ -730,19 +815,26 @@ impl Store for SqlStore {
         let id = id.to_string();
         self.write(move |tx| {
             let found: Option<i64> = tx
-                .query_row("SELECT 1 FROM delegation_sets WHERE id = ?1", [&id], |r| r.get(0))
+                .query_row("SELECT 1 FROM delegation_sets WHERE id = ?1", [&id], |r| {
+                    r.get(0)
+                })
                 .optional()
                 .map_err(map_err)?;
             if found.is_none() {
                 return Err(StoreError::NoSuchDelegationSet(id));
             }
             let users: i64 = tx
-                .query_row("SELECT count(*) FROM hosted_zones WHERE delegation_set_id = ?1", [&id], |r| r.get(0))
+                .query_row(
+                    "SELECT count(*) FROM hosted_zones WHERE delegation_set_id = ?1",
+                    [&id],
+                    |r| r.get(0),
+                )
                 .map_err(map_err)?;
             if users > 0 {
                 return Err(StoreError::DelegationSetInUse);
             }
-            tx.execute("DELETE FROM delegation_sets WHERE id = ?1", [&id]).map_err(map_err)?;
+            tx.execute("DELETE FROM delegation_sets WHERE id = ?1", [&id])
+                .map_err(map_err)?;
             Ok(())
         })
         .await
@@ -800,7 +892,10 @@ impl Store for SqlStore {
         cidr::create(self, name.to_string(), caller_reference.to_string()).await
     }
 
-    async fn get_cidr_collection(&self, id: &str) -> StoreResult<cairn_model::cidr::CidrCollection> {
+    async fn get_cidr_collection(
+        &self,
+        id: &str,
+    ) -> StoreResult<cairn_model::cidr::CidrCollection> {
         let id = id.to_string();
         self.run(move |conn| cidr::require(conn, &id)).await
     }
@@ -865,7 +960,10 @@ impl Store for SqlStore {
         network::modify_subnet_dns64(self, id, enabled).await
     }
 
-    async fn create_security_group(&self, req: crate::NewSecurityGroup) -> StoreResult<SecurityGroup> {
+    async fn create_security_group(
+        &self,
+        req: crate::NewSecurityGroup,
+    ) -> StoreResult<SecurityGroup> {
         network::create_group(self, req).await
     }
 
@@ -877,7 +975,11 @@ impl Store for SqlStore {
         network::delete_group(self, id).await
     }
 
-    async fn authorize_ingress(&self, group_id: &str, rules: Vec<IngressRule>) -> StoreResult<SecurityGroup> {
+    async fn authorize_ingress(
+        &self,
+        group_id: &str,
+        rules: Vec<IngressRule>,
+    ) -> StoreResult<SecurityGroup> {
         network::authorize_ingress(self, group_id, rules).await
     }
 
@@ -917,15 +1019,26 @@ impl Store for SqlStore {
         network::zones_by_vpc(self, vpc).await
     }
 
-    async fn create_vpc_association_authorization(&self, zone: &HostedZoneId, vpc: crate::VpcRef) -> StoreResult<()> {
+    async fn create_vpc_association_authorization(
+        &self,
+        zone: &HostedZoneId,
+        vpc: crate::VpcRef,
+    ) -> StoreResult<()> {
         network::authorize(self, zone, vpc).await
     }
 
-    async fn delete_vpc_association_authorization(&self, zone: &HostedZoneId, vpc: crate::VpcRef) -> StoreResult<()> {
+    async fn delete_vpc_association_authorization(
+        &self,
+        zone: &HostedZoneId,
+        vpc: crate::VpcRef,
+    ) -> StoreResult<()> {
         network::deauthorize(self, zone, vpc).await
     }
 
-    async fn list_vpc_association_authorizations(&self, zone: &HostedZoneId) -> StoreResult<Vec<crate::VpcRef>> {
+    async fn list_vpc_association_authorizations(
+        &self,
+        zone: &HostedZoneId,
+    ) -> StoreResult<Vec<crate::VpcRef>> {
         network::authorizations(self, zone).await
     }
 
@@ -945,7 +1058,10 @@ impl Store for SqlStore {
         resolver::update_endpoint(self, id.to_string(), update).await
     }
 
-    async fn delete_resolver_endpoint(&self, id: &str) -> StoreResult<cairn_model::resolver::ResolverEndpoint> {
+    async fn delete_resolver_endpoint(
+        &self,
+        id: &str,
+    ) -> StoreResult<cairn_model::resolver::ResolverEndpoint> {
         resolver::delete_endpoint(self, id.to_string()).await
     }
 
@@ -981,7 +1097,10 @@ impl Store for SqlStore {
         resolver::update_rule(self, id.to_string(), update).await
     }
 
-    async fn delete_resolver_rule(&self, id: &str) -> StoreResult<cairn_model::resolver::ResolverRule> {
+    async fn delete_resolver_rule(
+        &self,
+        id: &str,
+    ) -> StoreResult<cairn_model::resolver::ResolverRule> {
         resolver::delete_rule(self, id.to_string()).await
     }
 
@@ -1118,7 +1237,9 @@ impl ChangeFeed for SqlStore {
         let id = id.clone();
         self.read(move |tx| {
             // One read transaction, so the zone and its sets are from the same commit.
-            let Some(zone) = load_zone_row(&tx, &id)? else { return Ok(None) };
+            let Some(zone) = load_zone_row(&tx, &id)? else {
+                return Ok(None);
+            };
             let record_sets = all_sets(&tx, &id)?;
             Ok(Some(ZoneContents { zone, record_sets }))
         })
@@ -1128,7 +1249,9 @@ impl ChangeFeed for SqlStore {
     async fn load_all_zones(&self) -> StoreResult<Vec<ZoneContents>> {
         self.read(|tx| {
             let ids: Vec<String> = {
-                let mut stmt = tx.prepare("SELECT id FROM hosted_zones ORDER BY id").map_err(map_err)?;
+                let mut stmt = tx
+                    .prepare("SELECT id FROM hosted_zones ORDER BY id")
+                    .map_err(map_err)?;
                 let ids = stmt
                     .query_map(params![], |row| row.get(0))
                     .map_err(map_err)?
@@ -1157,7 +1280,9 @@ impl ChangeFeed for SqlStore {
         let id = id.clone();
         let names: Vec<String> = names.iter().map(DomainName::to_route53).collect();
         self.read(move |tx| {
-            let Some(zone) = load_zone_row(&tx, &id)? else { return Ok(None) };
+            let Some(zone) = load_zone_row(&tx, &id)? else {
+                return Ok(None);
+            };
             let sets = sets_at_names(&tx, &id, &names)?;
             Ok(Some((zone, sets)))
         })
@@ -1205,11 +1330,11 @@ impl ChangeFeed for SqlStore {
 // flipped, so the data plane reloads `health_statuses()` within one follower tick.
 
 mod health {
+    use super::conn::{params, Conn, OptionalExtension};
     use cairn_model::health::{
         calculated_status, effective_status, HealthCheck, HealthCheckConfig, HealthCheckType,
         HealthCheckUpdate, ProbeState,
     };
-    use super::conn::{params, Conn, OptionalExtension};
 
     use super::{check_caller_reference, log_change, map_err, now_ms, to_json, SqlStore};
     use crate::{
@@ -1224,7 +1349,14 @@ mod health {
         bytes[6] = (bytes[6] & 0x0f) | 0x40;
         bytes[8] = (bytes[8] & 0x3f) | 0x80;
         let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-        format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+        format!(
+            "{}-{}-{}-{}-{}",
+            &hex[0..8],
+            &hex[8..12],
+            &hex[12..16],
+            &hex[16..20],
+            &hex[20..32]
+        )
     }
 
     fn parse_config(json: &str) -> StoreResult<HealthCheckConfig> {
@@ -1248,7 +1380,12 @@ mod health {
             .optional()
             .map_err(map_err)?;
         row.map(|(id, caller_reference, version, config)| {
-            Ok(HealthCheck { id, caller_reference, version: version as u64, config: parse_config(&config)? })
+            Ok(HealthCheck {
+                id,
+                caller_reference,
+                version: version as u64,
+                config: parse_config(&config)?,
+            })
         })
         .transpose()
     }
@@ -1319,15 +1456,30 @@ mod health {
             raw_rows
                 .into_iter()
                 .map(|(id, config, raw, override_status, published)| {
-                    Ok(Row { id, config: parse_config(&config)?, raw, override_status, published })
+                    Ok(Row {
+                        id,
+                        config: parse_config(&config)?,
+                        raw,
+                        override_status,
+                        published,
+                    })
                 })
                 .collect::<StoreResult<Vec<_>>>()?
         };
         let mut effective: std::collections::HashMap<&str, bool> = std::collections::HashMap::new();
-        for row in rows.iter().filter(|r| r.config.check_type != HealthCheckType::Calculated) {
-            effective.insert(&row.id, effective_status(&row.config, row.raw, row.override_status));
+        for row in rows
+            .iter()
+            .filter(|r| r.config.check_type != HealthCheckType::Calculated)
+        {
+            effective.insert(
+                &row.id,
+                effective_status(&row.config, row.raw, row.override_status),
+            );
         }
-        for row in rows.iter().filter(|r| r.config.check_type == HealthCheckType::Calculated) {
+        for row in rows
+            .iter()
+            .filter(|r| r.config.check_type == HealthCheckType::Calculated)
+        {
             // A child that no longer exists counts as unhealthy.
             let children = row
                 .config
@@ -1335,7 +1487,10 @@ mod health {
                 .iter()
                 .map(|c| effective.get(c.as_str()).copied().unwrap_or(false));
             let raw = calculated_status(row.config.health_threshold.unwrap_or(0), children);
-            effective.insert(&row.id, effective_status(&row.config, raw, row.override_status));
+            effective.insert(
+                &row.id,
+                effective_status(&row.config, raw, row.override_status),
+            );
         }
         for row in &rows {
             let now = effective.get(row.id.as_str()).copied().unwrap_or(true);
@@ -1420,7 +1575,11 @@ mod health {
             .await
     }
 
-    pub(super) async fn update(store: &SqlStore, id: &str, update: HealthCheckUpdate) -> StoreResult<HealthCheck> {
+    pub(super) async fn update(
+        store: &SqlStore,
+        id: &str,
+        update: HealthCheckUpdate,
+    ) -> StoreResult<HealthCheck> {
         let id = id.to_string();
         store
             .write(move |tx| {
@@ -1461,14 +1620,23 @@ mod health {
             .write(move |tx| {
                 require(tx, &id)?;
                 let was_healthy: bool = tx
-                    .query_row("SELECT effective_healthy FROM health_check_status WHERE id = ?1", [&id], |r| r.get(0))
+                    .query_row(
+                        "SELECT effective_healthy FROM health_check_status WHERE id = ?1",
+                        [&id],
+                        |r| r.get(0),
+                    )
                     .optional()
                     .map_err(map_err)?
                     .unwrap_or(true);
-                tx.execute("DELETE FROM health_check_status WHERE id = ?1", [&id]).map_err(map_err)?;
-                tx.execute("DELETE FROM health_checks WHERE id = ?1", [&id]).map_err(map_err)?;
-                tx.execute("DELETE FROM tags WHERE resource_type = 'healthcheck' AND resource_id = ?1", [&id])
+                tx.execute("DELETE FROM health_check_status WHERE id = ?1", [&id])
                     .map_err(map_err)?;
+                tx.execute("DELETE FROM health_checks WHERE id = ?1", [&id])
+                    .map_err(map_err)?;
+                tx.execute(
+                    "DELETE FROM tags WHERE resource_type = 'healthcheck' AND resource_id = ?1",
+                    [&id],
+                )
+                .map_err(map_err)?;
                 if !was_healthy {
                     // Records that still name it now count as healthy (no status).
                     log_change(tx, &ChangeSubject::HealthCheck(id.clone()), None)?;
@@ -1478,7 +1646,11 @@ mod health {
             .await
     }
 
-    pub(super) async fn record_probe(store: &SqlStore, id: &str, result: ProbeResult) -> StoreResult<()> {
+    pub(super) async fn record_probe(
+        store: &SqlStore,
+        id: &str,
+        result: ProbeResult,
+    ) -> StoreResult<()> {
         let id = id.to_string();
         store
             .write(move |tx| {
@@ -1527,13 +1699,20 @@ mod health {
             .await
     }
 
-    pub(super) async fn set_override(store: &SqlStore, id: &str, status: Option<bool>) -> StoreResult<()> {
+    pub(super) async fn set_override(
+        store: &SqlStore,
+        id: &str,
+        status: Option<bool>,
+    ) -> StoreResult<()> {
         let id = id.to_string();
         store
             .write(move |tx| {
                 require(tx, &id)?;
-                tx.execute("UPDATE health_check_status SET override_status = ?2 WHERE id = ?1", params![id, status])
-                    .map_err(map_err)?;
+                tx.execute(
+                    "UPDATE health_check_status SET override_status = ?2 WHERE id = ?1",
+                    params![id, status],
+                )
+                .map_err(map_err)?;
                 publish(tx)
             })
             .await
@@ -1583,7 +1762,9 @@ mod health {
         store
             .run(|conn| {
                 let mut stmt = conn
-                    .prepare_cached("SELECT id, effective_healthy FROM health_check_status ORDER BY id")
+                    .prepare_cached(
+                        "SELECT id, effective_healthy FROM health_check_status ORDER BY id",
+                    )
                     .map_err(map_err)?;
                 let rows = stmt
                     .query_map(params![], |row| Ok((row.get(0)?, row.get(1)?)))
@@ -1606,13 +1787,15 @@ mod health {
 // returned covers both).
 
 mod network {
-    use cairn_model::network::{IngressRule, NetworkContents, SecurityGroup, Subnet, Vpc, VpcAssociation};
+    use super::conn::{params, Conn, OptionalExtension};
+    use cairn_model::network::{
+        IngressRule, NetworkContents, SecurityGroup, Subnet, Vpc, VpcAssociation,
+    };
     use cairn_model::network_validate::{
         availability_zone, check_ingress_rule, check_subnet_block, check_subnet_ipv6_block,
         check_vpc_block, describe_rule, is_duplicate_rule,
     };
     use cairn_model::{ChangeInfo, HostedZone, HostedZoneId};
-    use super::conn::{params, Conn, OptionalExtension};
 
     use super::{
         corrupt, insert_zone, load_zone_row, log_change, map_err, now_ms, require_zone, to_json,
@@ -1627,7 +1810,9 @@ mod network {
     pub(super) fn new_ec2_id(prefix: &str) -> String {
         use rand::Rng;
         let mut rng = rand::thread_rng();
-        let digits: String = (0..17).map(|_| format!("{:x}", rng.gen_range(0..16u8))).collect();
+        let digits: String = (0..17)
+            .map(|_| format!("{:x}", rng.gen_range(0..16u8)))
+            .collect();
         format!("{prefix}-{digits}")
     }
 
@@ -1635,7 +1820,11 @@ mod network {
         serde_json::from_str(body).map_err(corrupt)
     }
 
-    fn bodies(conn: &Conn<'_>, sql: &str, args: impl super::conn::Params) -> StoreResult<Vec<String>> {
+    fn bodies(
+        conn: &Conn<'_>,
+        sql: &str,
+        args: impl super::conn::Params,
+    ) -> StoreResult<Vec<String>> {
         let mut stmt = conn.prepare_cached(sql).map_err(map_err)?;
         let rows = stmt
             .query_map(args, |row| row.get::<_, String>(0))
@@ -1678,7 +1867,11 @@ mod network {
 
     fn subnets_of(conn: &Conn<'_>, vpc_id: Option<&str>) -> StoreResult<Vec<Subnet>> {
         let rows = match vpc_id {
-            Some(vpc) => bodies(conn, "SELECT body FROM subnets WHERE vpc_id = ?1 ORDER BY id", params![vpc])?,
+            Some(vpc) => bodies(
+                conn,
+                "SELECT body FROM subnets WHERE vpc_id = ?1 ORDER BY id",
+                params![vpc],
+            )?,
             None => bodies(conn, "SELECT body FROM subnets ORDER BY id", params![])?,
         };
         rows.iter().map(|b| parse(b)).collect()
@@ -1689,7 +1882,9 @@ mod network {
             .query_row("SELECT body FROM subnets WHERE id = ?1", [id], |r| r.get(0))
             .optional()
             .map_err(map_err)?;
-        body.map(|b| parse(&b)).transpose()?.ok_or_else(|| StoreError::NoSuchSubnet(id.to_string()))
+        body.map(|b| parse(&b))
+            .transpose()?
+            .ok_or_else(|| StoreError::NoSuchSubnet(id.to_string()))
     }
 
     fn store_subnet(tx: &Conn<'_>, subnet: &Subnet) -> StoreResult<()> {
@@ -1703,15 +1898,28 @@ mod network {
     }
 
     fn groups(conn: &Conn<'_>) -> StoreResult<Vec<SecurityGroup>> {
-        bodies(conn, "SELECT body FROM security_groups ORDER BY id", params![])?.iter().map(|b| parse(b)).collect()
+        bodies(
+            conn,
+            "SELECT body FROM security_groups ORDER BY id",
+            params![],
+        )?
+        .iter()
+        .map(|b| parse(b))
+        .collect()
     }
 
     fn load_group(conn: &Conn<'_>, id: &str) -> StoreResult<SecurityGroup> {
         let body: Option<String> = conn
-            .query_row("SELECT body FROM security_groups WHERE id = ?1", [id], |r| r.get(0))
+            .query_row(
+                "SELECT body FROM security_groups WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
             .optional()
             .map_err(map_err)?;
-        body.map(|b| parse(&b)).transpose()?.ok_or_else(|| StoreError::NoSuchSecurityGroup(id.to_string()))
+        body.map(|b| parse(&b))
+            .transpose()?
+            .ok_or_else(|| StoreError::NoSuchSecurityGroup(id.to_string()))
     }
 
     fn store_group(tx: &Conn<'_>, group: &SecurityGroup) -> StoreResult<()> {
@@ -1724,7 +1932,12 @@ mod network {
         Ok(())
     }
 
-    pub(super) fn insert_tags(tx: &Conn<'_>, resource_type: &str, id: &str, tags: &[(String, String)]) -> StoreResult<()> {
+    pub(super) fn insert_tags(
+        tx: &Conn<'_>,
+        resource_type: &str,
+        id: &str,
+        tags: &[(String, String)],
+    ) -> StoreResult<()> {
         for (key, value) in tags {
             tx.execute(
                 "INSERT INTO tags (resource_type, resource_id, key, value) VALUES (?1, ?2, ?3, ?4) \
@@ -1737,16 +1950,26 @@ mod network {
     }
 
     pub(super) fn delete_tags(tx: &Conn<'_>, resource_type: &str, id: &str) -> StoreResult<()> {
-        tx.execute("DELETE FROM tags WHERE resource_type = ?1 AND resource_id = ?2", params![resource_type, id])
-            .map_err(map_err)?;
+        tx.execute(
+            "DELETE FROM tags WHERE resource_type = ?1 AND resource_id = ?2",
+            params![resource_type, id],
+        )
+        .map_err(map_err)?;
         Ok(())
     }
 
-    fn network_change(tx: &Conn<'_>, what: String, comment: Option<&str>) -> StoreResult<ChangeInfo> {
+    fn network_change(
+        tx: &Conn<'_>,
+        what: String,
+        comment: Option<&str>,
+    ) -> StoreResult<ChangeInfo> {
         log_change(tx, &ChangeSubject::Network(what), comment)
     }
 
-    pub(super) async fn create_vpc(store: &SqlStore, req: NewVpc) -> StoreResult<(Vpc, SecurityGroup)> {
+    pub(super) async fn create_vpc(
+        store: &SqlStore,
+        req: NewVpc,
+    ) -> StoreResult<(Vpc, SecurityGroup)> {
         check_vpc_block(req.cidr_block)?;
         store
             .write(move |tx| {
@@ -1789,7 +2012,12 @@ mod network {
 
     pub(super) async fn list_vpcs(store: &SqlStore) -> StoreResult<Vec<Vpc>> {
         store
-            .run(|conn| bodies(conn, "SELECT body FROM vpcs ORDER BY id", params![])?.iter().map(|b| parse(b)).collect())
+            .run(|conn| {
+                bodies(conn, "SELECT body FROM vpcs ORDER BY id", params![])?
+                    .iter()
+                    .map(|b| parse(b))
+                    .collect()
+            })
             .await
     }
 
@@ -1877,7 +2105,10 @@ mod network {
                     owner_account: req.owner_account,
                     cidr_block: req.cidr_block,
                     ipv6_cidr_block: req.ipv6_cidr_block,
-                    availability_zone: availability_zone(&vpc.region, req.availability_zone.as_deref())?,
+                    availability_zone: availability_zone(
+                        &vpc.region,
+                        req.availability_zone.as_deref(),
+                    )?,
                     enable_dns64: false,
                     created_at_ms: now_ms(),
                 };
@@ -1898,7 +2129,8 @@ mod network {
         store
             .write(move |tx| {
                 load_subnet(tx, &id)?;
-                tx.execute("DELETE FROM subnets WHERE id = ?1", [&id]).map_err(map_err)?;
+                tx.execute("DELETE FROM subnets WHERE id = ?1", [&id])
+                    .map_err(map_err)?;
                 delete_tags(tx, tag_types::SUBNET, &id)?;
                 network_change(tx, format!("subnet {id} deleted"), None)?;
                 Ok(())
@@ -1906,7 +2138,11 @@ mod network {
             .await
     }
 
-    pub(super) async fn modify_subnet_dns64(store: &SqlStore, id: &str, enabled: bool) -> StoreResult<Subnet> {
+    pub(super) async fn modify_subnet_dns64(
+        store: &SqlStore,
+        id: &str,
+        enabled: bool,
+    ) -> StoreResult<Subnet> {
         let id = id.to_string();
         store
             .write(move |tx| {
@@ -1919,7 +2155,10 @@ mod network {
             .await
     }
 
-    pub(super) async fn create_group(store: &SqlStore, req: NewSecurityGroup) -> StoreResult<SecurityGroup> {
+    pub(super) async fn create_group(
+        store: &SqlStore,
+        req: NewSecurityGroup,
+    ) -> StoreResult<SecurityGroup> {
         store
             .write(move |tx| {
                 let vpc = require_vpc(tx, &req.vpc_id)?;
@@ -1932,7 +2171,10 @@ mod network {
                     .optional()
                     .map_err(map_err)?;
                 if taken.is_some() {
-                    return Err(StoreError::SecurityGroupExists { name: req.name, vpc_id: vpc.id });
+                    return Err(StoreError::SecurityGroupExists {
+                        name: req.name,
+                        vpc_id: vpc.id,
+                    });
                 }
                 let group = SecurityGroup {
                     id: new_ec2_id("sg"),
@@ -2009,19 +2251,30 @@ mod network {
 
     fn zone_owner(conn: &Conn<'_>, zone: &HostedZoneId) -> StoreResult<Option<String>> {
         let owner: Option<Option<String>> = conn
-            .query_row("SELECT owner_account FROM hosted_zones WHERE id = ?1", [zone.as_str()], |r| r.get(0))
+            .query_row(
+                "SELECT owner_account FROM hosted_zones WHERE id = ?1",
+                [zone.as_str()],
+                |r| r.get(0),
+            )
             .optional()
             .map_err(map_err)?;
         Ok(owner.flatten())
     }
 
-    fn associations_of_zone(conn: &Conn<'_>, zone: &HostedZoneId) -> StoreResult<Vec<VpcAssociation>> {
+    fn associations_of_zone(
+        conn: &Conn<'_>,
+        zone: &HostedZoneId,
+    ) -> StoreResult<Vec<VpcAssociation>> {
         let mut stmt = conn
             .prepare_cached("SELECT vpc_id, vpc_region FROM vpc_associations WHERE zone_id = ?1 ORDER BY vpc_id")
             .map_err(map_err)?;
         let rows = stmt
             .query_map([zone.as_str()], |r| {
-                Ok(VpcAssociation { zone_id: zone.clone(), vpc_id: r.get(0)?, vpc_region: r.get(1)? })
+                Ok(VpcAssociation {
+                    zone_id: zone.clone(),
+                    vpc_id: r.get(0)?,
+                    vpc_region: r.get(1)?,
+                })
             })
             .map_err(map_err)?
             .collect::<Result<Vec<_>, _>>()
@@ -2053,8 +2306,15 @@ mod network {
     }
 
     /// `ConflictingDomainExists` when the VPC already sees a zone of this name.
-    fn check_no_conflict(conn: &Conn<'_>, zone_name: &cairn_model::DomainName, vpc: &VpcRef) -> StoreResult<()> {
-        if let Some(other) = zones_of_vpc(conn, vpc)?.into_iter().find(|z| &z.name == zone_name) {
+    fn check_no_conflict(
+        conn: &Conn<'_>,
+        zone_name: &cairn_model::DomainName,
+        vpc: &VpcRef,
+    ) -> StoreResult<()> {
+        if let Some(other) = zones_of_vpc(conn, vpc)?
+            .into_iter()
+            .find(|z| &z.name == zone_name)
+        {
             return Err(StoreError::ConflictingDomainExists(format!(
                 "The VPC {} in region {} has already been associated with the hosted zone {} with the same domain name.",
                 vpc.vpc_id, vpc.region, other.id
@@ -2063,7 +2323,12 @@ mod network {
         Ok(())
     }
 
-    fn insert_association(tx: &Conn<'_>, zone: &HostedZoneId, vpc: &VpcRef, owner: &str) -> StoreResult<()> {
+    fn insert_association(
+        tx: &Conn<'_>,
+        zone: &HostedZoneId,
+        vpc: &VpcRef,
+        owner: &str,
+    ) -> StoreResult<()> {
         tx.execute(
             "INSERT INTO vpc_associations (zone_id, vpc_id, vpc_region, owner_account, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![zone.as_str(), vpc.vpc_id, vpc.region, owner, now_ms()],
@@ -2084,19 +2349,29 @@ mod network {
                 require_vpc_in_region(tx, &vpc)?;
                 check_no_conflict(tx, &req.name, &vpc)?;
                 let id = insert_zone(tx, &req)?;
-                tx.execute("UPDATE hosted_zones SET owner_account = ?2 WHERE id = ?1", params![id.as_str(), owner])
-                    .map_err(map_err)?;
+                tx.execute(
+                    "UPDATE hosted_zones SET owner_account = ?2 WHERE id = ?1",
+                    params![id.as_str(), owner],
+                )
+                .map_err(map_err)?;
                 insert_association(tx, &id, &vpc, &owner)?;
                 // The network change first: the zone's change, returned, comes after it, so
                 // INSYNC of the returned id covers the association too.
-                network_change(tx, format!("zone {id} associated with {}", vpc.vpc_id), None)?;
+                network_change(
+                    tx,
+                    format!("zone {id} associated with {}", vpc.vpc_id),
+                    None,
+                )?;
                 let change = log_change(tx, &ChangeSubject::HostedZone(id.clone()), None)?;
                 Ok((require_zone(tx, &id)?, change))
             })
             .await
     }
 
-    pub(super) async fn zone_vpcs(store: &SqlStore, zone: &HostedZoneId) -> StoreResult<Vec<VpcAssociation>> {
+    pub(super) async fn zone_vpcs(
+        store: &SqlStore,
+        zone: &HostedZoneId,
+    ) -> StoreResult<Vec<VpcAssociation>> {
         let zone = zone.clone();
         store
             .run(move |conn| {
@@ -2160,8 +2435,14 @@ mod network {
                     return Err(StoreError::PublicZoneVpcAssociation);
                 }
                 let associations = associations_of_zone(tx, &zone_id)?;
-                if !associations.iter().any(|a| a.vpc_id == vpc.vpc_id && a.vpc_region == vpc.region) {
-                    return Err(StoreError::VpcAssociationNotFound { vpc_id: vpc.vpc_id, zone_id });
+                if !associations
+                    .iter()
+                    .any(|a| a.vpc_id == vpc.vpc_id && a.vpc_region == vpc.region)
+                {
+                    return Err(StoreError::VpcAssociationNotFound {
+                        vpc_id: vpc.vpc_id,
+                        zone_id,
+                    });
                 }
                 if associations.len() == 1 {
                     return Err(StoreError::LastVpcAssociation);
@@ -2171,17 +2452,28 @@ mod network {
                     params![zone_id.as_str(), vpc.vpc_id],
                 )
                 .map_err(map_err)?;
-                network_change(tx, format!("zone {zone_id} disassociated from {}", vpc.vpc_id), comment.as_deref())
+                network_change(
+                    tx,
+                    format!("zone {zone_id} disassociated from {}", vpc.vpc_id),
+                    comment.as_deref(),
+                )
             })
             .await
     }
 
-    pub(super) async fn zones_by_vpc(store: &SqlStore, vpc: &VpcRef) -> StoreResult<Vec<HostedZone>> {
+    pub(super) async fn zones_by_vpc(
+        store: &SqlStore,
+        vpc: &VpcRef,
+    ) -> StoreResult<Vec<HostedZone>> {
         let vpc = vpc.clone();
         store.run(move |conn| zones_of_vpc(conn, &vpc)).await
     }
 
-    pub(super) async fn authorize(store: &SqlStore, zone: &HostedZoneId, vpc: VpcRef) -> StoreResult<()> {
+    pub(super) async fn authorize(
+        store: &SqlStore,
+        zone: &HostedZoneId,
+        vpc: VpcRef,
+    ) -> StoreResult<()> {
         let zone_id = zone.clone();
         store
             .write(move |tx| {
@@ -2200,7 +2492,11 @@ mod network {
             .await
     }
 
-    pub(super) async fn deauthorize(store: &SqlStore, zone: &HostedZoneId, vpc: VpcRef) -> StoreResult<()> {
+    pub(super) async fn deauthorize(
+        store: &SqlStore,
+        zone: &HostedZoneId,
+        vpc: VpcRef,
+    ) -> StoreResult<()> {
         let zone_id = zone.clone();
         store
             .write(move |tx| {
@@ -2219,7 +2515,10 @@ mod network {
             .await
     }
 
-    pub(super) async fn authorizations(store: &SqlStore, zone: &HostedZoneId) -> StoreResult<Vec<VpcRef>> {
+    pub(super) async fn authorizations(
+        store: &SqlStore,
+        zone: &HostedZoneId,
+    ) -> StoreResult<Vec<VpcRef>> {
         let zone_id = zone.clone();
         store
             .run(move |conn| {
@@ -2243,10 +2542,16 @@ mod network {
     /// network change when it had any.
     pub(super) fn forget_zone(tx: &Conn<'_>, zone: &HostedZoneId) -> StoreResult<()> {
         let associated = tx
-            .execute("DELETE FROM vpc_associations WHERE zone_id = ?1", [zone.as_str()])
+            .execute(
+                "DELETE FROM vpc_associations WHERE zone_id = ?1",
+                [zone.as_str()],
+            )
             .map_err(map_err)?;
-        tx.execute("DELETE FROM vpc_association_authorizations WHERE zone_id = ?1", [zone.as_str()])
-            .map_err(map_err)?;
+        tx.execute(
+            "DELETE FROM vpc_association_authorizations WHERE zone_id = ?1",
+            [zone.as_str()],
+        )
+        .map_err(map_err)?;
         if associated > 0 {
             network_change(tx, format!("zone {zone} deleted"), None)?;
         }
@@ -2264,8 +2569,10 @@ mod network {
 
     /// Everything [`load`] returns, read on `conn` (a write transaction reads its own state).
     pub(super) fn contents(conn: &Conn<'_>) -> StoreResult<NetworkContents> {
-        let vpcs: Vec<Vpc> =
-            bodies(conn, "SELECT body FROM vpcs ORDER BY id", params![])?.iter().map(|b| parse(b)).collect::<StoreResult<_>>()?;
+        let vpcs: Vec<Vpc> = bodies(conn, "SELECT body FROM vpcs ORDER BY id", params![])?
+            .iter()
+            .map(|b| parse(b))
+            .collect::<StoreResult<_>>()?;
         let subnets = subnets_of(conn, None)?;
         let security_groups = groups(conn)?;
         let mut stmt = conn
@@ -2285,8 +2592,19 @@ mod network {
             .map_err(map_err)?
             .collect::<Result<Vec<_>, _>>()
             .map_err(map_err)?;
-        fn all<T: serde::de::DeserializeOwned>(conn: &Conn<'_>, table: &str, order: &str) -> StoreResult<Vec<T>> {
-            bodies(conn, &format!("SELECT body FROM {table} ORDER BY {order}"), params![])?.iter().map(|b| parse(b)).collect()
+        fn all<T: serde::de::DeserializeOwned>(
+            conn: &Conn<'_>,
+            table: &str,
+            order: &str,
+        ) -> StoreResult<Vec<T>> {
+            bodies(
+                conn,
+                &format!("SELECT body FROM {table} ORDER BY {order}"),
+                params![],
+            )?
+            .iter()
+            .map(|b| parse(b))
+            .collect()
         }
         Ok(NetworkContents {
             vpcs,
@@ -2313,16 +2631,16 @@ mod network {
 // and the transaction is dropped (rolled back).
 
 mod resolver {
+    use super::conn::{params, Conn};
     use cairn_model::network::NetworkContents;
     use cairn_model::resolver::{
-        Profile, ProfileAssociation, ProfileResource, ResolverEndpoint, ResolverRule, RuleAssociation,
-        VpcResolverConfig,
+        Profile, ProfileAssociation, ProfileResource, ResolverEndpoint, ResolverRule,
+        RuleAssociation, VpcResolverConfig,
     };
     use cairn_model::resolver_validate::{
         self as validate, EndpointUpdate, IpRequest, IpSelector, NewEndpoint, NewProfile,
         NewProfileAssociation, NewProfileResource, NewRule, RuleUpdate,
     };
-    use super::conn::{params, Conn};
 
     use super::network::{contents, delete_tags, insert_tags};
     use super::{log_change, map_err, now_ms, to_json, SqlStore};
@@ -2332,7 +2650,9 @@ mod resolver {
     fn new_id(prefix: &str) -> String {
         use rand::Rng;
         let mut rng = rand::thread_rng();
-        let digits: String = (0..17).map(|_| format!("{:x}", rng.gen_range(0..16u8))).collect();
+        let digits: String = (0..17)
+            .map(|_| format!("{:x}", rng.gen_range(0..16u8)))
+            .collect();
         format!("{prefix}{digits}")
     }
 
@@ -2389,7 +2709,9 @@ mod resolver {
     }
 
     fn private_zone_ids(conn: &Conn<'_>) -> StoreResult<Vec<String>> {
-        let mut stmt = conn.prepare_cached("SELECT id FROM hosted_zones WHERE private_zone").map_err(map_err)?;
+        let mut stmt = conn
+            .prepare_cached("SELECT id FROM hosted_zones WHERE private_zone")
+            .map_err(map_err)?;
         let ids = stmt
             .query_map(params![], |r| r.get::<_, String>(0))
             .map_err(map_err)?
@@ -2435,12 +2757,19 @@ mod resolver {
         .await
     }
 
-    pub(super) async fn delete_endpoint(store: &SqlStore, id: String) -> StoreResult<ResolverEndpoint> {
+    pub(super) async fn delete_endpoint(
+        store: &SqlStore,
+        id: String,
+    ) -> StoreResult<ResolverEndpoint> {
         change(
             store,
             move |tx, net| {
                 let endpoint = validate::delete_endpoint(net, &id)?;
-                exec(tx, "DELETE FROM resolver_endpoints WHERE id = ?1", params![id])?;
+                exec(
+                    tx,
+                    "DELETE FROM resolver_endpoints WHERE id = ?1",
+                    params![id],
+                )?;
                 delete_tags(tx, tag_types::RESOLVER_ENDPOINT, &id)?;
                 Ok(endpoint)
             },
@@ -2449,11 +2778,16 @@ mod resolver {
         .await
     }
 
-    pub(super) async fn associate_ip(store: &SqlStore, id: String, req: IpRequest) -> StoreResult<ResolverEndpoint> {
+    pub(super) async fn associate_ip(
+        store: &SqlStore,
+        id: String,
+        req: IpRequest,
+    ) -> StoreResult<ResolverEndpoint> {
         change(
             store,
             move |tx, net| {
-                let endpoint = validate::associate_endpoint_ip(net, &id, req, &mut |p| new_id(p), now_ms())?;
+                let endpoint =
+                    validate::associate_endpoint_ip(net, &id, req, &mut |p| new_id(p), now_ms())?;
                 put_endpoint(tx, &endpoint)?;
                 Ok(endpoint)
             },
@@ -2499,7 +2833,11 @@ mod resolver {
         .await
     }
 
-    pub(super) async fn update_rule(store: &SqlStore, id: String, update: RuleUpdate) -> StoreResult<ResolverRule> {
+    pub(super) async fn update_rule(
+        store: &SqlStore,
+        id: String,
+        update: RuleUpdate,
+    ) -> StoreResult<ResolverRule> {
         change(
             store,
             move |tx, net| {
@@ -2557,15 +2895,28 @@ mod resolver {
             store,
             move |tx, net| {
                 let assoc = validate::disassociate_rule(net, &rule_id, &vpc_id)?;
-                exec(tx, "DELETE FROM resolver_rule_associations WHERE id = ?1", params![assoc.id])?;
+                exec(
+                    tx,
+                    "DELETE FROM resolver_rule_associations WHERE id = ?1",
+                    params![assoc.id],
+                )?;
                 Ok(assoc)
             },
-            |a| format!("resolver rule {} disassociated from {}", a.rule_id, a.vpc_id),
+            |a| {
+                format!(
+                    "resolver rule {} disassociated from {}",
+                    a.rule_id, a.vpc_id
+                )
+            },
         )
         .await
     }
 
-    pub(super) async fn update_config(store: &SqlStore, vpc_id: String, flag: String) -> StoreResult<VpcResolverConfig> {
+    pub(super) async fn update_config(
+        store: &SqlStore,
+        vpc_id: String,
+        flag: String,
+    ) -> StoreResult<VpcResolverConfig> {
         change(
             store,
             move |tx, net| {
@@ -2614,7 +2965,11 @@ mod resolver {
             store,
             move |tx, net| {
                 let profile = validate::delete_profile(net, &id)?;
-                exec(tx, "DELETE FROM profile_resources WHERE profile_id = ?1", params![id])?;
+                exec(
+                    tx,
+                    "DELETE FROM profile_resources WHERE profile_id = ?1",
+                    params![id],
+                )?;
                 exec(tx, "DELETE FROM profiles WHERE id = ?1", params![id])?;
                 delete_tags(tx, tag_types::PROFILE, &id)?;
                 Ok(profile)
@@ -2655,7 +3010,11 @@ mod resolver {
             store,
             move |tx, net| {
                 let assoc = validate::disassociate_profile(net, &profile_id, &vpc_id)?;
-                exec(tx, "DELETE FROM profile_associations WHERE id = ?1", params![assoc.id])?;
+                exec(
+                    tx,
+                    "DELETE FROM profile_associations WHERE id = ?1",
+                    params![assoc.id],
+                )?;
                 delete_tags(tx, tag_types::PROFILE_ASSOCIATION, &assoc.id)?;
                 Ok(assoc)
             },
@@ -2664,12 +3023,21 @@ mod resolver {
         .await
     }
 
-    pub(super) async fn associate_resource(store: &SqlStore, req: NewProfileResource) -> StoreResult<ProfileResource> {
+    pub(super) async fn associate_resource(
+        store: &SqlStore,
+        req: NewProfileResource,
+    ) -> StoreResult<ProfileResource> {
         change(
             store,
             move |tx, net| {
                 let zones = private_zone_ids(tx)?;
-                let resource = validate::associate_profile_resource(net, &zones, req, new_id("rpr-"), now_ms())?;
+                let resource = validate::associate_profile_resource(
+                    net,
+                    &zones,
+                    req,
+                    new_id("rpr-"),
+                    now_ms(),
+                )?;
                 put_profile_resource(tx, &resource)?;
                 Ok(resource)
             },
@@ -2687,7 +3055,11 @@ mod resolver {
             store,
             move |tx, net| {
                 let resource = validate::disassociate_profile_resource(net, &profile_id, &arn)?;
-                exec(tx, "DELETE FROM profile_resources WHERE id = ?1", params![resource.id])?;
+                exec(
+                    tx,
+                    "DELETE FROM profile_resources WHERE id = ?1",
+                    params![resource.id],
+                )?;
                 Ok(resource)
             },
             |r| format!("{} removed from profile {}", r.resource_arn, r.profile_id),
@@ -2721,12 +3093,13 @@ mod resolver {
 // collection (they are small) and recompiles the IP-based sets that name them.
 
 mod cidr {
+    use super::conn::{params, Conn, Dialect, OptionalExtension};
     use cairn_model::change::cidr_refs::check_cidr_references;
     use cairn_model::cidr::{
-        apply_cidr_changes, check_new_collection, CidrChange, CidrCollection, CidrError, CidrErrorKind,
+        apply_cidr_changes, check_new_collection, CidrChange, CidrCollection, CidrError,
+        CidrErrorKind,
     };
     use cairn_model::{ChangeInfo, ResourceRecordSet, ZoneEdit};
-    use super::conn::{params, Conn, Dialect, OptionalExtension};
 
     use super::{corrupt, log_change, map_err, now_ms, to_json, SqlStore};
     use crate::{ChangeSubject, StoreResult};
@@ -2737,7 +3110,9 @@ mod cidr {
 
     /// Every collection, by name.
     pub(super) fn all(conn: &Conn<'_>) -> StoreResult<Vec<CidrCollection>> {
-        let mut stmt = conn.prepare_cached("SELECT body FROM cidr_collections ORDER BY name").map_err(map_err)?;
+        let mut stmt = conn
+            .prepare_cached("SELECT body FROM cidr_collections ORDER BY name")
+            .map_err(map_err)?;
         let bodies = stmt
             .query_map(params![], |row| row.get::<_, String>(0))
             .map_err(map_err)?
@@ -2748,7 +3123,11 @@ mod cidr {
 
     fn find(conn: &Conn<'_>, id: &str) -> StoreResult<Option<CidrCollection>> {
         let body: Option<String> = conn
-            .query_row("SELECT body FROM cidr_collections WHERE id = ?1", [id], |row| row.get(0))
+            .query_row(
+                "SELECT body FROM cidr_collections WHERE id = ?1",
+                [id],
+                |row| row.get(0),
+            )
             .optional()
             .map_err(map_err)?;
         body.map(|b| from_body(&b)).transpose()
@@ -2795,7 +3174,15 @@ mod cidr {
         use rand::Rng;
         let b: [u8; 16] = rand::thread_rng().gen();
         let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-        format!("{}-{}-4{}-{:x}{}-{}", &h[0..8], &h[8..12], &h[13..16], 8 | (b[8] & 3), &h[17..20], &h[20..32])
+        format!(
+            "{}-{}-4{}-{:x}{}-{}",
+            &h[0..8],
+            &h[8..12],
+            &h[13..16],
+            8 | (b[8] & 3),
+            &h[17..20],
+            &h[20..32]
+        )
     }
 
     pub(super) async fn create(
@@ -2807,7 +3194,11 @@ mod cidr {
         store
             .write(move |tx| {
                 let existing: Option<String> = tx
-                    .query_row("SELECT body FROM cidr_collections WHERE name = ?1", [&name], |row| row.get(0))
+                    .query_row(
+                        "SELECT body FROM cidr_collections WHERE name = ?1",
+                        [&name],
+                        |row| row.get(0),
+                    )
                     .optional()
                     .map_err(map_err)?;
                 if let Some(body) = existing {
@@ -2821,8 +3212,11 @@ mod cidr {
                     )
                     .into());
                 }
-                let count: i64 =
-                    tx.query_row("SELECT count(*) FROM cidr_collections", params![], |row| row.get(0)).map_err(map_err)?;
+                let count: i64 = tx
+                    .query_row("SELECT count(*) FROM cidr_collections", params![], |row| {
+                        row.get(0)
+                    })
+                    .map_err(map_err)?;
                 if count >= MAX_COLLECTIONS {
                     return Err(CidrError::new(
                         CidrErrorKind::LimitsExceeded,
@@ -2838,7 +3232,11 @@ mod cidr {
                     locations: Default::default(),
                 };
                 put(tx, &collection)?;
-                log_change(tx, &ChangeSubject::CidrCollection(collection.id.clone()), None)?;
+                log_change(
+                    tx,
+                    &ChangeSubject::CidrCollection(collection.id.clone()),
+                    None,
+                )?;
                 Ok((collection, true))
             })
             .await
@@ -2857,7 +3255,9 @@ mod cidr {
             .write(move |tx| {
                 let current = require(tx, &id)?;
                 let used = used_locations(tx, &id)?;
-                let next = apply_cidr_changes(&current, version, &changes, |l| used.iter().any(|u| u == l))?;
+                let next = apply_cidr_changes(&current, version, &changes, |l| {
+                    used.iter().any(|u| u == l)
+                })?;
                 put(tx, &next)?;
                 log_change(tx, &ChangeSubject::CidrCollection(id.clone()), None)
             })
@@ -2875,7 +3275,8 @@ mod cidr {
                     )
                     .into());
                 }
-                tx.execute("DELETE FROM cidr_collections WHERE id = ?1", [&id]).map_err(map_err)?;
+                tx.execute("DELETE FROM cidr_collections WHERE id = ?1", [&id])
+                    .map_err(map_err)?;
                 log_change(tx, &ChangeSubject::CidrCollection(id.clone()), None)?;
                 Ok(())
             })
@@ -2901,6 +3302,8 @@ mod cidr {
             })
             .cloned()
             .collect();
-        Ok(check_cidr_references(&edit.written, &neighbours, |id| collections.iter().find(|c| c.id == id)))
+        Ok(check_cidr_references(&edit.written, &neighbours, |id| {
+            collections.iter().find(|c| c.id == id)
+        }))
     }
 }

@@ -19,7 +19,10 @@ impl TestDb {
     /// A SQLite file in a new temporary directory.
     pub(crate) fn sqlite() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        Self { url: format!("sqlite://{}/cairn.db", dir.path().display()), _dir: Some(dir) }
+        Self {
+            url: format!("sqlite://{}/cairn.db", dir.path().display()),
+            _dir: Some(dir),
+        }
     }
 
     /// A new database on this binary's PostgreSQL server; `None` (with the reason printed)
@@ -28,7 +31,10 @@ impl TestDb {
         if !cairn_testkit::postgres::available() {
             return None;
         }
-        Some(Self { url: cairn_testkit::postgres::shared().create_database(), _dir: None })
+        Some(Self {
+            url: cairn_testkit::postgres::shared().create_database(),
+            _dir: None,
+        })
     }
 
     /// Opens (another handle on) the store.
