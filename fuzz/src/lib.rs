@@ -49,7 +49,11 @@ pub fn dns_query(data: &[u8]) {
             assert_eq!(reply[..2], data[..2], "the reply carries the query's id");
             assert!(reply[2] & 0x80 != 0, "QR is set");
             if transport == Transport::Udp {
-                assert!(reply.len() <= 4096 + 11, "UDP reply of {} bytes", reply.len());
+                assert!(
+                    reply.len() <= 4096 + 11,
+                    "UDP reply of {} bytes",
+                    reply.len()
+                );
             }
         }
     }
@@ -67,7 +71,9 @@ pub fn zonefile(data: &[u8]) {
 
 /// A request body through the rest-xml parser and the change-batch reader.
 pub fn rest_xml(data: &[u8]) {
-    let Ok(root) = cairn_api::protocol::rest_xml::parse(data) else { return };
+    let Ok(root) = cairn_api::protocol::rest_xml::parse(data) else {
+        return;
+    };
     if let Some(batch) = root.child("ChangeBatch") {
         if let Ok(batch) = cairn_api::route53::rrset::parse_change_batch(batch) {
             let _ = cairn_model::change::check_batch_size(&batch, &cairn_model::Limits::default());
