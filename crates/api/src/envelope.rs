@@ -1,109 +1,92 @@
-//! The envelope around every request: a request id on every response, and errors rendered
-//! in the client's protocol.
+//! The envelope around every request: a request id and the [`Dispatch`] decision on the way
+//! in, errors rendered in the request's protocol on the way out.
 //!
 //! Handlers and middleware return [`AwsError`] as a response *extension*; [`wrap`] turns it
-//! into the body here, where the request id is known. JSON protocols (Resolver's json-1.1,
-//! rest-json) are recognised by their headers; everything else gets rest-xml.
+//! into the body here, where the request id and the protocol are known.
 
-use axum::body::Body;
+use axum::body::to_bytes;
 use axum::extract::Request;
-use axum::http::{HeaderMap, HeaderValue};
+use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 
+use crate::context::RequestId;
+use crate::dispatch::{self, Dispatch};
 use crate::error::AwsError;
-use crate::protocol::{ec2_query, rest_xml};
+use crate::protocol::error::render;
+use crate::protocol::Protocol;
+
+/// The most of a framework rejection's text kept as the error message.
+const PLAIN_TEXT_LIMIT: usize = 4096;
 
 /// The header that carries the request id.
 pub const REQUEST_ID_HEADER: &str = "x-amz-request-id";
 
-/// The id of the request being served; handlers may read it from the request extensions.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequestId(pub String);
-
-impl RequestId {
-    /// A fresh id, shaped like AWS's (a UUID).
-    pub fn generate() -> Self {
-        Self(uuid::Uuid::new_v4().to_string())
-    }
-}
-
-/// The form an error body takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorForm {
-    /// `<ErrorResponse>` (Route 53, EC2-style XML).
-    Xml,
-    /// `{"__type": …, "Message": …}` (json-1.1 and rest-json services).
-    Json,
-    /// `<Response><Errors><Error>…` (EC2's query protocol).
-    Ec2,
-}
-
-impl ErrorForm {
-    /// Chooses the form from the request's headers.
-    pub fn for_request(headers: &HeaderMap) -> Self {
-        let json_type = headers
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("json"));
-        if headers.contains_key("x-amz-target") || json_type {
-            Self::Json
-        } else {
-            Self::Xml
-        }
-    }
-
-    /// Chooses the form from the method, path and headers: a `POST /` that is not JSON is
-    /// EC2's query protocol (Route 53 paths all start with its version).
-    pub fn for_parts(method: &axum::http::Method, path: &str, headers: &HeaderMap) -> Self {
-        if crate::profiles::is_profiles_path(path) {
-            return Self::Json;
-        }
-        match Self::for_request(headers) {
-            Self::Xml if method == axum::http::Method::POST && path == "/" => Self::Ec2,
-            form => form,
-        }
-    }
-}
-
-/// Middleware: assigns the request id, then renders any [`AwsError`] the inner layers left.
-pub async fn wrap(mut request: Request, next: Next) -> Response {
+/// Middleware: assigns the request id, decides the request's service and protocol (once),
+/// then renders any [`AwsError`] the inner layers left in that protocol's shape.
+pub async fn wrap(request: Request, next: Next) -> Response {
     let request_id = RequestId::generate();
-    let form = ErrorForm::for_parts(request.method(), request.uri().path(), request.headers());
-    request.extensions_mut().insert(request_id.clone());
-    let mut response = next.run(request).await;
+    let (mut parts, body) = request.into_parts();
+    let decided: Dispatch = dispatch::decide(&parts);
+    let protocol = decided.protocol;
+    parts.extensions.insert(request_id.clone());
+    parts.extensions.insert(decided);
+    let mut response = next.run(Request::from_parts(parts, body)).await;
     if let Some(error) = response.extensions_mut().remove::<AwsError>() {
-        response = render_error(&error, form, &request_id);
+        response = render(&error, protocol, &request_id.0);
+    } else if is_plain_text_error(&response) {
+        let error = from_plain_text(response, protocol).await;
+        response = render(&error, protocol, &request_id.0);
     }
     let value = HeaderValue::from_str(&request_id.0).expect("a UUID is a valid header value");
     response.headers_mut().insert(REQUEST_ID_HEADER, value);
     response
 }
 
-/// The complete response for `error`.
-pub fn render_error(error: &AwsError, form: ErrorForm, request_id: &RequestId) -> Response {
-    let (content_type, body) = match form {
-        ErrorForm::Xml => ("text/xml", rest_xml::error_body(error, &request_id.0)),
-        ErrorForm::Ec2 => (
-            "text/xml;charset=UTF-8",
-            ec2_query::error_body(error, &request_id.0),
-        ),
-        ErrorForm::Json => (
-            "application/x-amz-json-1.1",
-            // `Message`, as Resolver and Profiles write it (botocore reads the modeled
-            // exception's `Message` member from it; recorded in aws-recorded/route53resolver.json).
-            serde_json::json!({"__type": error.code, "Message": error.message}).to_string(),
-        ),
-    };
-    let mut response = Response::new(Body::from(body));
-    *response.status_mut() = error.status;
-    response
-        .headers_mut()
-        .insert("content-type", HeaderValue::from_static(content_type));
-    if form == ErrorForm::Json {
-        if let Ok(value) = HeaderValue::from_str(&error.code) {
-            response.headers_mut().insert("x-amzn-errortype", value);
-        }
+/// Whether a response is a framework rejection (axum answers those in `text/plain`, or with
+/// no body at all): every error a client sees must be in its protocol's shape.
+fn is_plain_text_error(response: &Response) -> bool {
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return false;
     }
     response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.starts_with("text/plain"))
+}
+
+/// The AWS error standing for a framework rejection, by its status.
+async fn from_plain_text(response: Response, protocol: Protocol) -> AwsError {
+    let status = response.status();
+    let text = to_bytes(response.into_body(), PLAIN_TEXT_LIMIT)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    tracing::debug!(%status, text, "framework rejection rendered as an aws error");
+    match status {
+        StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => protocol.unknown_operation(),
+        StatusCode::PAYLOAD_TOO_LARGE => AwsError::new(
+            status,
+            "RequestEntityTooLarge",
+            "Request body is too large or could not be read.",
+        ),
+        s if s.is_client_error() => {
+            let message = if text.is_empty() {
+                s.canonical_reason().unwrap_or("Bad request").to_string()
+            } else {
+                text
+            };
+            AwsError {
+                status: s,
+                ..protocol.invalid_input(message)
+            }
+        }
+        _ => AwsError::internal(
+            "InternalFailure",
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "The request processing has failed because of an unknown error.",
+        ),
+    }
 }

@@ -1,52 +1,64 @@
 //! Cairn's control plane: the AWS-compatible HTTP API on one port (DESIGN.md §1).
 //!
 //! ```text
-//!   request ──► envelope (request id, errors rendered per protocol)
-//!                 ├─ GET /_cairn/health            (unauthenticated readiness)
-//!                 └─ sigv4 (verify signature) ──► route53 (rest-xml, /2013-04-01/…)
-//!                                                 ├─► ec2 (query protocol, POST / Action=…)
-//!                                                 ├─► resolver (json-1.1, POST / X-Amz-Target)
-//!                                                 ├─► profiles (rest-json, /profile…)
-//!                                                 └─► Store
+//!   request ──► envelope: request id; dispatch::decide → Dispatch { service, protocol }
+//!                 │        (errors rendered on the way out in that protocol's shape)
+//!                 ├─ GET /_cairn/health                      (unauthenticated readiness)
+//!                 └─ limits ──► sigv4 (verify; Principal) ──► router, by Dispatch.service:
+//!                      ├─► route53   rest-xml   /2013-04-01/…
+//!                      ├─► resolver  json-1.1   POST /, X-Amz-Target: Route53Resolver.*
+//!                      ├─► profiles  rest-json  /profile…, /tags/…
+//!                      └─► ec2       ec2-query  POST /, Action=…
+//!   handlers take RequestContext { request_id, dispatch, access_key_id, region } ──► Store
 //! ```
+//!
+//! The four services are siblings: none imports another. What they share is in common
+//! modules, and dependencies point one way (service → context → dispatch → sigv4 →
+//! protocol → error).
 //!
 //! # Layout
 //! - [`state`]: [`AppState`], [`ApiConfig`], [`Credentials`].
 //! - [`error`]: [`AwsError`], the one error type handlers return.
-//! - [`envelope`]: request ids and error rendering, the outermost layer.
+//! - [`dispatch`]: which service and protocol a request is for, decided once.
+//! - [`envelope`]: request ids, the dispatch decision and error rendering, the outermost layer.
+//! - [`context`]: [`context::RequestContext`], the one extractor for who asks and where.
+//! - [`extract`]: extractors whose rejections are AWS errors.
+//! - [`region`]: the request's region and the default one.
 //! - [`sigv4`]: AWS Signature Version 4 verification, as middleware.
-//! - [`protocol`]: wire codecs (rest-xml, query strings).
+//! - [`limits`]: request rate and body size limits.
+//! - [`protocol`]: wire codecs (rest-xml, json, EC2 query, query strings) and error shapes.
+//! - [`router`]: readiness, then the service the dispatch chose.
 //! - [`route53`]: the Route 53 operations, one module per resource.
-//! - [`ec2`]: the EC2 subset (VPCs, subnets, security groups) and the `POST /` dispatch.
 //! - [`resolver`]: Route 53 Resolver over json-1.1 (`X-Amz-Target: Route53Resolver.*`).
 //! - [`profiles`]: Route 53 Profiles over rest-json (`/profile…`, `/tags/…`).
+//! - [`ec2`]: the EC2 subset (VPCs, subnets, security groups) over EC2's query protocol.
 //!
 //! Start with [`router`].
 #![warn(missing_docs)]
 
 use std::future::Future;
 
-use axum::extract::State;
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{middleware, Json, Router};
+use axum::Router;
 
+pub mod context;
+pub mod dispatch;
 pub mod ec2;
 pub mod envelope;
 pub mod error;
+pub mod extract;
 pub mod limits;
 pub mod profiles;
 pub mod protocol;
+pub mod region;
 pub mod resolver;
 pub mod route53;
+pub mod router;
 pub mod sigv4;
 pub mod state;
 
 pub use error::AwsError;
+pub use router::{router_with, HEALTH_PATH};
 pub use state::{ApiConfig, AppState, Credentials, DnsAnswers, TestAnswer};
-
-/// The path of the readiness endpoint.
-pub const HEALTH_PATH: &str = "/_cairn/health";
 
 /// The whole API: readiness, then every signed service.
 ///
@@ -54,25 +66,6 @@ pub const HEALTH_PATH: &str = "/_cairn/health";
 /// * `state` - the store, credentials and configuration every handler shares.
 pub fn router(state: AppState) -> Router {
     router_with(state, limits::RequestLimits::default())
-}
-
-/// [`router`] with request limits (rate, body size) checked before the signature.
-pub fn router_with(state: AppState, request_limits: limits::RequestLimits) -> Router {
-    let signed = route53::routes()
-        .merge(profiles::routes())
-        .route("/", axum::routing::post(ec2::post_root))
-        .method_not_allowed_fallback(unknown_operation)
-        .fallback(unknown_operation)
-        .layer(middleware::from_fn_with_state(state.clone(), sigv4::verify))
-        .layer(middleware::from_fn_with_state(
-            limits::Limiter::new(request_limits),
-            limits::enforce,
-        ));
-    Router::new()
-        .route(HEALTH_PATH, get(health))
-        .merge(signed)
-        .layer(middleware::from_fn(envelope::wrap))
-        .with_state(state)
 }
 
 /// Serves the API on an already-bound listener until `shutdown` completes.
@@ -102,14 +95,4 @@ pub async fn serve_with(
     axum::serve(listener, router_with(state, request_limits))
         .with_graceful_shutdown(shutdown)
         .await
-}
-
-/// `GET /_cairn/health`: the readiness report, unauthenticated.
-async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
-    Json((state.readiness)())
-}
-
-/// Any path or method no operation answers.
-async fn unknown_operation() -> Response {
-    AwsError::unknown_operation().into_response()
 }

@@ -53,17 +53,33 @@ pub async fn verify(State(state): State<AppState>, request: Request, next: Next)
         }
     };
     let now = OffsetDateTime::now_utc();
-    if let Err(error) = verify_parts(&parts, &body, &state.credentials, now) {
-        tracing::debug!(code = %error.code, path = %parts.uri.path(), "request refused by sigv4");
-        return error.into_response();
-    }
-    // The verified scope: regional services (EC2) take their region from it, as a client
-    // configured for a region signs for that region.
+    let principal = match verify_parts(&parts, &body, &state.credentials, now) {
+        Ok(principal) => principal,
+        Err(error) => {
+            tracing::debug!(code = %error.code, path = %parts.uri.path(), "request refused by sigv4");
+            return error.into_response();
+        }
+    };
+    // Who signed, and for which region: the request context reads it from here.
     let mut parts = parts;
-    if let Ok(signed) = SignedRequest::read(&parts) {
-        parts.extensions.insert(signed.scope);
-    }
+    parts.extensions.insert(principal);
     next.run(Request::from_parts(parts, Body::from(body))).await
+}
+
+/// Who a verified request is from, and the scope it was signed for; set by [`verify`] as a
+/// request extension, read through [`crate::context::RequestContext`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// The access key id whose secret signed the request.
+    pub access_key_id: String,
+    /// The verified credential scope (its region is the request's region).
+    pub scope: Scope,
+}
+
+/// The scope a request *claims* (Authorization header or presigned query), unverified:
+/// enough to tell which service a client meant, even when its signature will fail.
+pub fn claimed_scope(parts: &Parts) -> Option<Scope> {
+    SignedRequest::read(parts).ok().map(|signed| signed.scope)
 }
 
 /// Verifies one request: its head, its whole body, at time `now`.
@@ -72,7 +88,7 @@ pub fn verify_parts(
     body: &[u8],
     credentials: &Credentials,
     now: OffsetDateTime,
-) -> Result<(), AwsError> {
+) -> Result<Principal, AwsError> {
     let signed = SignedRequest::read(parts)?;
     signed.check_scope(credentials)?;
     signed.check_time(now)?;
@@ -99,7 +115,10 @@ pub fn verify_parts(
                 &string_to_sign(&signed.amz_date, &signed.scope.to_string(), &canonical),
             );
             if constant_time_eq(expected.as_bytes(), signed.signature.as_bytes()) {
-                return Ok(());
+                return Ok(Principal {
+                    access_key_id: signed.access_key_id,
+                    scope: signed.scope,
+                });
             }
         }
     }

@@ -2,8 +2,7 @@
 //! protocol ([`crate::protocol::ec2_query`]).
 //!
 //! ```text
-//!   POST /  ──► X-Amz-Target: …          ──► json_target ──► crate::resolver (json-1.1)
-//!           └─► form body, Action=CreateVpc ──► dispatch ──► vpc / subnet / security_group
+//!   POST /, form body, Action=CreateVpc ──► handle ──► vpc / subnet / security_group
 //! ```
 //!
 //! The region of what a request creates is the region its signature is scoped to (a client
@@ -13,24 +12,21 @@
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Extension;
+use axum::routing::post;
+use axum::Router;
 use cairn_store::StoreError;
 
-use crate::envelope::RequestId;
+use crate::context::RequestContext;
 use crate::error::AwsError;
 use crate::protocol::ec2_query::{invalid_parameter_value, FormParams};
 use crate::protocol::rest_xml::XmlWriter;
-use crate::sigv4::Scope;
 use crate::state::AppState;
 
 pub mod security_group;
 pub mod subnet;
 pub mod vpc;
-
-/// The region used when a request carries no signing scope.
-pub const DEFAULT_REGION: &str = "us-east-1";
 
 /// What every EC2 operation gets: the shared state, its parameters and who asks where.
 #[derive(Debug)]
@@ -47,21 +43,18 @@ pub struct Ctx {
     pub request_id: String,
 }
 
-/// `POST /`: EC2 query requests, and the json-1.1 services' hook.
-pub async fn post_root(
+/// The EC2 routes: every action is a `POST /` (other paths and methods fall through to the
+/// router's unknown-operation answer).
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/", post(handle))
+}
+
+/// `POST /`: one EC2 query request.
+pub async fn handle(
     State(state): State<AppState>,
-    Extension(request_id): Extension<RequestId>,
-    scope: Option<Extension<Scope>>,
-    headers: HeaderMap,
+    context: RequestContext,
     body: Bytes,
 ) -> Result<Response, AwsError> {
-    if let Some(target) = headers.get("x-amz-target") {
-        let region = scope.as_ref().map_or_else(
-            || DEFAULT_REGION.to_string(),
-            |Extension(s)| s.region.clone(),
-        );
-        return json_target(state, target.to_str().unwrap_or_default(), region, &body).await;
-    }
     let params = FormParams::parse(&body);
     let action = params.get("Action").map(str::to_string).ok_or_else(|| {
         AwsError::new(
@@ -72,10 +65,10 @@ pub async fn post_root(
     })?;
     let ctx = Ctx {
         account: state.config.account_id.clone(),
-        region: scope.map_or_else(|| DEFAULT_REGION.to_string(), |Extension(s)| s.region),
+        region: context.region.into_string(),
         state,
         params,
-        request_id: request_id.0,
+        request_id: context.request_id.0,
     };
     if ctx.params.bool("DryRun")? == Some(true) && OPERATIONS.contains(&action.as_str()) {
         return Err(AwsError::new(
@@ -84,37 +77,13 @@ pub async fn post_root(
             "Request would have succeeded, but DryRun flag is set.",
         ));
     }
-    let body = dispatch(&action, &ctx).await?;
+    let body = run_action(&action, &ctx).await?;
     let mut response = (StatusCode::OK, body).into_response();
     response.headers_mut().insert(
         "content-type",
         HeaderValue::from_static("text/xml;charset=UTF-8"),
     );
     Ok(response)
-}
-
-/// Requests with `X-Amz-Target` belong to the json-1.1 services on this port: Route 53
-/// Resolver (`Route53Resolver.*`, [`crate::resolver`]). Any other target is an unknown
-/// operation (rendered as JSON by the envelope, as the header asks).
-pub async fn json_target(
-    state: AppState,
-    target: &str,
-    region: String,
-    body: &[u8],
-) -> Result<Response, AwsError> {
-    match target.split_once('.') {
-        Some((crate::resolver::TARGET_PREFIX, operation)) => {
-            crate::resolver::dispatch(state, operation, region, body).await
-        }
-        _ => {
-            tracing::debug!(target, "json-1.1 target not served");
-            Err(AwsError::new(
-                StatusCode::BAD_REQUEST,
-                "UnknownOperationException",
-                format!("The operation {target} is not supported by this endpoint."),
-            ))
-        }
-    }
 }
 
 /// Every action served.
@@ -136,7 +105,7 @@ pub const OPERATIONS: [&str; 15] = [
     "DescribeAvailabilityZones",
 ];
 
-async fn dispatch(action: &str, ctx: &Ctx) -> Result<String, AwsError> {
+async fn run_action(action: &str, ctx: &Ctx) -> Result<String, AwsError> {
     match action {
         "CreateVpc" => vpc::create(ctx).await,
         "DescribeVpcs" => vpc::describe(ctx).await,

@@ -12,11 +12,11 @@
 //! from `load_network`. Timestamps are epoch seconds, as rest-json writes them.
 
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Extension, Router};
+use axum::Router;
 use cairn_model::network::NetworkContents;
 use cairn_model::resolver::{Profile, ProfileAssociation, ProfileResource};
 use cairn_model::resolver_validate::{
@@ -25,19 +25,15 @@ use cairn_model::resolver_validate::{
 use cairn_store::tag_types;
 use serde_json::{json, Map, Value};
 
+use crate::context::RequestContext;
 use crate::error::AwsError;
+use crate::extract::AwsPath;
 use crate::protocol::json::{self, epoch_seconds, JsonInput};
 use crate::protocol::query::QueryParams;
-use crate::sigv4::Scope;
 use crate::state::AppState;
 
 /// The `Content-Type` of Profiles responses.
 const CONTENT_TYPE: &str = "application/json";
-
-/// Whether a path belongs to Profiles (its errors are JSON even on a GET with no body).
-pub fn is_profiles_path(path: &str) -> bool {
-    path.starts_with("/profile") || path.starts_with("/tags/")
-}
 
 /// The Profiles routes.
 pub fn routes() -> Router<AppState> {
@@ -78,13 +74,10 @@ struct Ctx {
 }
 
 impl Ctx {
-    fn new(state: AppState, scope: Option<Extension<Scope>>) -> Self {
+    fn new(state: AppState, context: RequestContext) -> Self {
         Self {
             account: state.config.account_id.clone(),
-            region: scope.map_or_else(
-                || crate::ec2::DEFAULT_REGION.to_string(),
-                |Extension(s)| s.region,
-            ),
+            region: context.region.into_string(),
             state,
         }
     }
@@ -201,10 +194,10 @@ fn not_found(message: impl Into<String>) -> AwsError {
 
 async fn create_profile(
     State(state): State<AppState>,
-    scope: Option<Extension<Scope>>,
+    context: RequestContext,
     body: Bytes,
 ) -> Result<Response, AwsError> {
-    let ctx = Ctx::new(state, scope);
+    let ctx = Ctx::new(state, context);
     let input = JsonInput::parse(&body)?;
     let req = NewProfile {
         name: input.required_str("Name")?,
@@ -221,10 +214,10 @@ async fn create_profile(
 
 async fn get_profile(
     State(state): State<AppState>,
-    scope: Option<Extension<Scope>>,
-    Path(id): Path<String>,
+    context: RequestContext,
+    AwsPath(id): AwsPath<String>,
 ) -> Result<Response, AwsError> {
-    let ctx = Ctx::new(state, scope);
+    let ctx = Ctx::new(state, context);
     let net = ctx.network().await?;
     let profile = find_profile(&net, &id)?;
     Ok(ok(json!({"Profile": render_profile(&ctx, profile, None)})))
@@ -232,10 +225,10 @@ async fn get_profile(
 
 async fn delete_profile(
     State(state): State<AppState>,
-    scope: Option<Extension<Scope>>,
-    Path(id): Path<String>,
+    context: RequestContext,
+    AwsPath(id): AwsPath<String>,
 ) -> Result<Response, AwsError> {
-    let ctx = Ctx::new(state, scope);
+    let ctx = Ctx::new(state, context);
     let profile = ctx.state.store.delete_profile(&id).await?;
     Ok(ok(
         json!({"Profile": render_profile(&ctx, &profile, Some("DELETED"))}),
@@ -244,10 +237,10 @@ async fn delete_profile(
 
 async fn list_profiles(
     State(state): State<AppState>,
-    scope: Option<Extension<Scope>>,
+    context: RequestContext,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, AwsError> {
-    let ctx = Ctx::new(state, scope);
+    let ctx = Ctx::new(state, context);
     let net = ctx.network().await?;
     let items = net
         .profiles
@@ -269,10 +262,10 @@ async fn list_profiles(
 
 async fn associate_profile(
     State(state): State<AppState>,
-    scope: Option<Extension<Scope>>,
+    context: RequestContext,
     body: Bytes,
 ) -> Result<Response, AwsError> {
-    let ctx = Ctx::new(state, scope);
+    let ctx = Ctx::new(state, context);
     let input = JsonInput::parse(&body)?;
     let priority = input
         .int("Priority")?
@@ -297,10 +290,10 @@ async fn associate_profile(
 
 async fn disassociate_profile(
     State(state): State<AppState>,
-    scope: Option<Extension<Scope>>,
-    Path((profile, vpc)): Path<(String, String)>,
+    context: RequestContext,
+    AwsPath((profile, vpc)): AwsPath<(String, String)>,
 ) -> Result<Response, AwsError> {
-    let ctx = Ctx::new(state, scope);
+    let ctx = Ctx::new(state, context);
     let assoc = ctx.state.store.disassociate_profile(&profile, &vpc).await?;
     Ok(ok(
         json!({"ProfileAssociation": render_association(&assoc, Some("DELETING"))}),
@@ -309,10 +302,10 @@ async fn disassociate_profile(
 
 async fn get_association(
     State(state): State<AppState>,
-    scope: Option<Extension<Scope>>,
-    Path(id): Path<String>,
+    context: RequestContext,
+    AwsPath(id): AwsPath<String>,
 ) -> Result<Response, AwsError> {
-    let ctx = Ctx::new(state, scope);
+    let ctx = Ctx::new(state, context);
     let net = ctx.network().await?;
     let assoc = net
         .profile_associations
@@ -330,10 +323,10 @@ async fn get_association(
 
 async fn list_associations(
     State(state): State<AppState>,
-    scope: Option<Extension<Scope>>,
+    context: RequestContext,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, AwsError> {
-    let ctx = Ctx::new(state, scope);
+    let ctx = Ctx::new(state, context);
     let query = QueryParams::parse(raw.as_deref());
     let net = ctx.network().await?;
     let items = net
@@ -351,10 +344,10 @@ async fn list_associations(
 
 async fn associate_resource(
     State(state): State<AppState>,
-    scope: Option<Extension<Scope>>,
+    context: RequestContext,
     body: Bytes,
 ) -> Result<Response, AwsError> {
-    let ctx = Ctx::new(state, scope);
+    let ctx = Ctx::new(state, context);
     let input = JsonInput::parse(&body)?;
     let req = NewProfileResource {
         profile_id: input.required_str("ProfileId")?,
@@ -371,10 +364,10 @@ async fn associate_resource(
 
 async fn disassociate_resource(
     State(state): State<AppState>,
-    scope: Option<Extension<Scope>>,
-    Path((profile, arn)): Path<(String, String)>,
+    context: RequestContext,
+    AwsPath((profile, arn)): AwsPath<(String, String)>,
 ) -> Result<Response, AwsError> {
-    let ctx = Ctx::new(state, scope);
+    let ctx = Ctx::new(state, context);
     let resource = ctx
         .state
         .store
@@ -387,10 +380,10 @@ async fn disassociate_resource(
 
 async fn get_resource(
     State(state): State<AppState>,
-    scope: Option<Extension<Scope>>,
-    Path(id): Path<String>,
+    context: RequestContext,
+    AwsPath(id): AwsPath<String>,
 ) -> Result<Response, AwsError> {
-    let ctx = Ctx::new(state, scope);
+    let ctx = Ctx::new(state, context);
     let net = ctx.network().await?;
     let resource = net
         .profile_resources
@@ -408,11 +401,11 @@ async fn get_resource(
 
 async fn update_resource(
     State(state): State<AppState>,
-    scope: Option<Extension<Scope>>,
-    Path(id): Path<String>,
+    context: RequestContext,
+    AwsPath(id): AwsPath<String>,
     body: Bytes,
 ) -> Result<Response, AwsError> {
-    let ctx = Ctx::new(state, scope);
+    let ctx = Ctx::new(state, context);
     let input = JsonInput::parse(&body)?;
     let resource = ctx
         .state
@@ -426,11 +419,11 @@ async fn update_resource(
 
 async fn list_resources(
     State(state): State<AppState>,
-    scope: Option<Extension<Scope>>,
-    Path(profile): Path<String>,
+    context: RequestContext,
+    AwsPath(profile): AwsPath<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, AwsError> {
-    let ctx = Ctx::new(state, scope);
+    let ctx = Ctx::new(state, context);
     let query = QueryParams::parse(raw.as_deref());
     let net = ctx.network().await?;
     find_profile(&net, &profile)?;
@@ -481,7 +474,7 @@ fn tagged(net: &NetworkContents, arn: &str) -> Result<(&'static str, String), Aw
 
 async fn tag(
     State(state): State<AppState>,
-    Path(arn): Path<String>,
+    AwsPath(arn): AwsPath<String>,
     body: Bytes,
 ) -> Result<Response, AwsError> {
     let input = JsonInput::parse(&body)?;
@@ -494,7 +487,7 @@ async fn tag(
 
 async fn untag(
     State(state): State<AppState>,
-    Path(arn): Path<String>,
+    AwsPath(arn): AwsPath<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, AwsError> {
     let query = QueryParams::parse(raw.as_deref());
@@ -507,7 +500,7 @@ async fn untag(
 
 async fn list_tags(
     State(state): State<AppState>,
-    Path(arn): Path<String>,
+    AwsPath(arn): AwsPath<String>,
 ) -> Result<Response, AwsError> {
     let net = state.store.load_network().await?;
     let (kind, id) = tagged(&net, &arn)?;

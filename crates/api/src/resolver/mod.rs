@@ -2,9 +2,9 @@
 //! `X-Amz-Target: Route53Resolver.<Operation>` ([ROUTE53.md §1.3, §6]).
 //!
 //! ```text
-//!   ec2::json_target ──► dispatch ──► endpoint (endpoints and their addresses)
-//!                                 ├─► rule (rules and rule associations)
-//!                                 └─► config (resolver configs, tags)
+//!   POST / ──► handle ──► run ──► endpoint (endpoints and their addresses)
+//!                             ├─► rule (rules and rule associations)
+//!                             └─► config (resolver configs, tags)
 //! ```
 //!
 //! Writes go to the store, which runs `cairn_model::resolver_validate` inside its
@@ -13,11 +13,16 @@
 //! status (OPERATIONAL, COMPLETE), as the recordings in `aws-recorded/route53resolver.json`
 //! show.
 
+use axum::body::Bytes;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
+use axum::routing::post;
+use axum::Router;
 use cairn_model::network::NetworkContents;
 use serde_json::Value;
 
+use crate::context::RequestContext;
 use crate::error::AwsError;
 use crate::protocol::json::{self, JsonInput};
 use crate::state::AppState;
@@ -27,7 +32,7 @@ pub mod endpoint;
 pub mod rule;
 
 /// The `X-Amz-Target` prefix of Resolver operations.
-pub const TARGET_PREFIX: &str = "Route53Resolver";
+pub const TARGET_PREFIX: &str = crate::dispatch::RESOLVER_TARGET_PREFIX;
 
 /// What every operation gets.
 #[derive(Debug)]
@@ -84,8 +89,39 @@ pub const OPERATIONS: [&str; 23] = [
     "ListTagsForResource",
 ];
 
+/// The Resolver routes: every operation is a `POST /` named by `X-Amz-Target`.
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/", post(handle))
+}
+
+/// `POST /` with `X-Amz-Target: Route53Resolver.<Operation>`; a missing target or another
+/// service's is an unknown operation.
+pub async fn handle(
+    State(state): State<AppState>,
+    context: RequestContext,
+    body: Bytes,
+) -> Result<Response, AwsError> {
+    let Some(target) = context.dispatch.target.as_deref() else {
+        return Err(context.dispatch.protocol.unknown_operation());
+    };
+    match target.split_once('.') {
+        Some((TARGET_PREFIX, operation)) => {
+            let operation = operation.to_string();
+            run(state, &operation, context.region.into_string(), &body).await
+        }
+        _ => {
+            tracing::debug!(target, "json-1.1 target not served");
+            Err(AwsError::new(
+                StatusCode::BAD_REQUEST,
+                "UnknownOperationException",
+                format!("The operation {target} is not supported by this endpoint."),
+            ))
+        }
+    }
+}
+
 /// Runs one operation.
-pub async fn dispatch(
+pub async fn run(
     state: AppState,
     operation: &str,
     region: String,

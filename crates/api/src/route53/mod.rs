@@ -4,13 +4,11 @@
 //! bare (`Z123`) or prefixed (`/hostedzone/Z123`, which arrives URL-encoded); bodies always
 //! carry the prefixed form ([ROUTE53.md §1.1]).
 
-use axum::extract::{FromRequestParts, Path};
-use axum::http::request::Parts;
 use axum::routing::{get, post};
 use axum::Router;
-use serde::de::DeserializeOwned;
 
 use crate::error::AwsError;
+use crate::extract::AwsPath;
 use crate::protocol::query::QueryParams;
 use crate::state::AppState;
 
@@ -143,31 +141,7 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-//------------ shared extractors and helpers ------------------------------------------
-
-/// Path parameters whose rejection is an AWS error, never axum's plain text.
-#[derive(Debug)]
-pub struct AwsPath<T>(pub T);
-
-impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for AwsPath<T> {
-    type Rejection = AwsError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AwsError> {
-        Path::<T>::from_request_parts(parts, state)
-            .await
-            .map(|Path(value)| Self(value))
-            .map_err(|rejection| AwsError::invalid_input(rejection.body_text()))
-    }
-}
-
-/// The decoded query string.
-impl<S: Send + Sync> FromRequestParts<S> for QueryParams {
-    type Rejection = AwsError;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, AwsError> {
-        Ok(Self::parse(parts.uri.query()))
-    }
-}
+//------------ shared helpers ------------------------------------------------------
 
 /// `maxitems`: a positive number; values above `cap` are lowered to it.
 pub fn max_items(query: &QueryParams, default: usize, cap: usize) -> Result<usize, AwsError> {

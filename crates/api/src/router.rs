@@ -1,0 +1,91 @@
+//! The router: readiness, then limits, signature and the service [`crate::dispatch`] chose.
+//!
+//! Each service owns a router of its own paths; none is merged into another. The request's
+//! [`Dispatch`] (decided by the envelope) picks which one answers, and a path or method that
+//! service does not have is its protocol's unknown-operation error.
+
+use axum::extract::{Request, State};
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use tower::ServiceExt;
+
+use crate::dispatch::{Dispatch, Service};
+use crate::protocol::Protocol;
+use crate::state::AppState;
+use crate::{ec2, envelope, limits, profiles, resolver, route53, sigv4};
+
+/// The path of the readiness endpoint.
+pub const HEALTH_PATH: &str = "/_cairn/health";
+
+/// The whole API with request limits (rate, body size) checked before the signature.
+pub fn router_with(state: AppState, request_limits: limits::RequestLimits) -> Router {
+    let services = Services {
+        route53: finish(route53::routes(), &state),
+        resolver: finish(resolver::routes(), &state),
+        profiles: finish(profiles::routes(), &state),
+        ec2: finish(ec2::routes(), &state),
+    };
+    let signed = Router::new()
+        .fallback(to_service)
+        .with_state(services)
+        .layer(middleware::from_fn_with_state(state.clone(), sigv4::verify))
+        .layer(middleware::from_fn_with_state(
+            limits::Limiter::new(request_limits),
+            limits::enforce,
+        ));
+    Router::new()
+        .route(HEALTH_PATH, get(health).fallback(unknown_operation))
+        .fallback_service(signed)
+        .layer(middleware::from_fn(envelope::wrap))
+        .with_state(state)
+}
+
+/// One router per service, each with its state and unknown-operation fallbacks.
+#[derive(Clone)]
+struct Services {
+    route53: Router,
+    resolver: Router,
+    profiles: Router,
+    ec2: Router,
+}
+
+fn finish(routes: Router<AppState>, state: &AppState) -> Router {
+    routes
+        .method_not_allowed_fallback(unknown_operation)
+        .fallback(unknown_operation)
+        .with_state(state.clone())
+}
+
+/// Hands a verified request to the router of its service.
+async fn to_service(State(services): State<Services>, request: Request) -> Response {
+    let service = request
+        .extensions()
+        .get::<Dispatch>()
+        .map_or(Service::Route53, |d| d.service);
+    let router = match service {
+        Service::Route53 => services.route53,
+        Service::Resolver => services.resolver,
+        Service::Profiles => services.profiles,
+        Service::Ec2 => services.ec2,
+    };
+    match router.oneshot(request).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    }
+}
+
+/// `GET /_cairn/health`: the readiness report, unauthenticated.
+async fn health(State(state): State<AppState>) -> Json<serde_json::Value> {
+    Json((state.readiness)())
+}
+
+/// Any path, method or target no operation answers, in the request's protocol.
+async fn unknown_operation(request: Request) -> Response {
+    let protocol = request
+        .extensions()
+        .get::<Dispatch>()
+        .map_or(Protocol::RestXml, |d| d.protocol);
+    protocol.unknown_operation().into_response()
+}
