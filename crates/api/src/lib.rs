@@ -33,7 +33,7 @@
 //! - [`profiles`]: Route 53 Profiles over rest-json (`/profile…`, `/tags/…`).
 //! - [`ec2`]: the EC2 subset (VPCs, subnets, security groups) over EC2's query protocol.
 //!
-//! Start with [`router`].
+//! Start with [`router()`].
 #![warn(missing_docs)]
 
 use std::future::Future;
