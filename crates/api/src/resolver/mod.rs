@@ -106,8 +106,7 @@ pub async fn handle(
     };
     match target.split_once('.') {
         Some((TARGET_PREFIX, operation)) => {
-            let operation = operation.to_string();
-            run(state, &operation, context.region.into_string(), &body).await
+            run(state, operation, context.region.into_string(), &body).await
         }
         _ => {
             tracing::debug!(target, "json-1.1 target not served");
