@@ -185,7 +185,7 @@ impl From<StoreError> for AwsError {
             }
             StoreError::InvalidHealthCheck(err) => Self::invalid_input(err.to_string()),
             // Route 53's words for a VPC it cannot use (recorded in aws-recorded/route53.json);
-            // the EC2 handlers say InvalidVpcID.NotFound instead (crate::ec2::error).
+            // the EC2 handlers say InvalidVpcID.NotFound instead (`crate::ec2::ec2_error`).
             StoreError::NoSuchVpc(_) => Self::invalid_vpc_id(),
             StoreError::ConflictingDomainExists(_) => {
                 Self::new(StatusCode::BAD_REQUEST, "ConflictingDomainExists", message)
