@@ -59,7 +59,7 @@ fn encode_node(
     owner: &[u8],
     node: &Node,
     scratch: &mut Scratch,
-) -> Option<Box<PreEncoded>> {
+) -> Option<PreEncoded> {
     let client = Client::new(None, None);
     let ctx = RoutingContext {
         region: "",

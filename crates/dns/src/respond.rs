@@ -170,7 +170,7 @@ fn push_pre_encoded(
     let Some(node) = auth::exact_node(zone, qname) else {
         return false;
     };
-    let Some((sections, counts)) = node.pre_encoded.as_deref().and_then(|p| p.answer(qtype)) else {
+    let Some((sections, counts)) = node.pre_encoded.as_ref().and_then(|p| p.answer(qtype)) else {
         return false;
     };
     w.push_encoded(sections, counts).is_ok()

@@ -12,7 +12,7 @@ mod pre_encoded;
 pub mod routed;
 mod rrset;
 
-pub use pre_encoded::{PreEncoded, PreEncodedAnswer, PreEncodedBuilder};
+pub use pre_encoded::{PreEncoded, PreEncodedBuilder};
 pub use routed::RoutedSet;
 pub use rrset::CompiledRrset;
 
@@ -52,7 +52,7 @@ pub struct Node {
     pub routed: Vec<RoutedSet>,
     /// The positive answers from [`Self::rrsets`], written when the zone was compiled or
     /// patched (see [`PreEncoded`]); `None` when no RRset here can be.
-    pub pre_encoded: Option<Box<PreEncoded>>,
+    pub pre_encoded: Option<PreEncoded>,
 }
 
 impl Node {
