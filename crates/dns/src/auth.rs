@@ -4,6 +4,7 @@
 //! then `encode_answer`); [`crate::respond`] writes it. Lookup is synchronous and only
 //! reads the compiled zone.
 
+use cairn_wire::name::is_at_or_below;
 use cairn_wire::{rcode, rtype};
 use smallvec::SmallVec;
 
@@ -61,7 +62,7 @@ pub fn lookup<'a>(
             Step::Follow(target) => {
                 // Restart at an in-zone target (RFC 1034 §4.3.2 step 3a); an out-of-zone
                 // target is left to the resolver, and a loop stops the chain.
-                if !is_below(target, &zone.apex) || visited[..=hop].contains(&target) {
+                if !is_at_or_below(target, &zone.apex) || visited[..=hop].contains(&target) {
                     break;
                 }
                 name = target;
@@ -397,17 +398,4 @@ fn dedupe_additional(plan: &mut Plan<'_>) {
     let answer = &plan.answer;
     plan.additional
         .retain(|(_, r)| !answer.iter().any(|(_, a)| std::ptr::eq(*a, *r)));
-}
-
-/// Whether a lowercase wire name lies at or below `apex`.
-fn is_below(name: &[u8], apex: &[u8]) -> bool {
-    if name.len() < apex.len() {
-        return false;
-    }
-    let offset = name.len() - apex.len();
-    let mut pos = 0;
-    while pos < offset {
-        pos += 1 + name[pos] as usize;
-    }
-    pos == offset && name[offset..] == *apex
 }

@@ -7,31 +7,36 @@
 //! kept lowercased for the additional section. [`compile_zone`] builds a zone from all its
 //! sets; [`patch_zone`] rebuilds only the nodes at the names a change touched, sharing every
 //! other node with the previous snapshot, so a change costs what it touches, not the zone's
-//! size.
+//! size. Both end by pre-encoding positive answers ([`crate::pre_encode`]): a patch writes
+//! again the answers of the nodes it rebuilt, of every node when the apex NS or their
+//! addresses changed, and of the nodes below a zone cut it added or removed.
 
 use std::sync::Arc;
 
 use cairn_model::rrset::GeoProximityLocation;
 use cairn_model::{DomainName, HostedZone, HostedZoneId, ResourceRecordSet, RrType};
 use cairn_store::ZoneContents;
-use cairn_wire::{rtype, Rdata};
+use cairn_wire::{rtype, NameKey, Rdata};
 use rustc_hash::FxHashMap;
 
-use crate::routing::{Policy, Proximity, RoutedSet, Target, Variant};
-use crate::zone::{flags, CompiledRrset, CompiledZone, Node, NodeMap};
+use crate::pre_encode;
+use crate::zone::routed::{Policy, Proximity, RoutedSet, Target, Variant};
+use crate::zone::{flags, name_key, CompiledRrset, CompiledZone, Node, NodeMap};
 
 /// Compiles one zone. Plain sets become pre-encoded RRsets; aliases and sets with a routing
 /// policy become [`RoutedSet`]s chosen among at query time. Sets whose stored value does not
 /// encode are skipped, logged and counted; the rest of the zone is still served.
 pub fn compile_zone(contents: &ZoneContents) -> CompiledZone {
     let zone = &contents.zone;
-    let apex: Arc<[u8]> = zone.name.wire().into();
+    let apex = name_key(&zone.name);
     let mut nodes = NodeMap::default();
     for (owner, sets) in by_owner(&contents.record_sets) {
         let node = compile_node(zone, &apex, &owner, &sets);
         set_node(&mut nodes, &apex, &owner, node);
     }
-    finish(zone, apex, nodes)
+    let mut compiled = finish(zone, apex, nodes);
+    pre_encode::encode_all(&mut compiled);
+    compiled
 }
 
 /// The zone `prev` with the nodes at `changed` names rebuilt from `sets` (every record set
@@ -46,27 +51,69 @@ pub fn patch_zone(
     let apex = prev.apex.clone();
     let mut nodes = prev.nodes.clone();
     let grouped = by_owner(sets);
+    let mut owners: Vec<NameKey> = Vec::with_capacity(changed.len());
     for name in changed {
-        let owner = name.wire();
-        if owner.len() < apex.len() || !name.is_subdomain_of(&zone.name) {
+        let owner = name_key(name);
+        if !owner.is_at_or_below(&apex) {
             continue;
         }
-        match grouped.get(owner) {
+        match grouped.get(&owner) {
             Some(sets) => {
-                let node = compile_node(zone, &apex, owner, sets);
-                set_node(&mut nodes, &apex, owner, node);
+                let node = compile_node(zone, &apex, &owner, sets);
+                set_node(&mut nodes, &apex, &owner, node);
             }
-            None => clear_node(&mut nodes, &apex, owner),
+            None => clear_node(&mut nodes, &apex, &owner),
         }
+        owners.push(owner);
     }
-    finish(zone, apex, nodes)
+    let mut patched = finish(zone, apex, nodes);
+    let to_encode = answers_to_rewrite(prev, &patched, owners);
+    pre_encode::encode(&mut patched, to_encode);
+    patched
 }
 
-/// Groups sets by owner name (lowercase wire).
-fn by_owner(sets: &[ResourceRecordSet]) -> FxHashMap<Box<[u8]>, Vec<&ResourceRecordSet>> {
-    let mut grouped: FxHashMap<Box<[u8]>, Vec<&ResourceRecordSet>> = FxHashMap::default();
+/// The nodes of `patched` whose pre-encoded answers a patch at `owners` may have changed:
+/// every node when the apex NS or their in-zone addresses differ from `prev`'s (they are in
+/// every answer); otherwise the nodes at `owners`, and every node below an owner that
+/// became or stopped being a zone cut (a name below a cut is answered by a referral).
+fn answers_to_rewrite(
+    prev: &CompiledZone,
+    patched: &CompiledZone,
+    owners: Vec<NameKey>,
+) -> Vec<NameKey> {
+    let apex_ns_changed =
+        prev.apex_ns != patched.apex_ns || prev.apex_ns_additional != patched.apex_ns_additional;
+    if apex_ns_changed {
+        return patched.nodes.keys().cloned().collect();
+    }
+    let is_cut = |zone: &CompiledZone, owner: &[u8]| {
+        zone.nodes.get(owner).is_some_and(|n| n.is_delegation())
+    };
+    let cuts: Vec<&NameKey> = owners
+        .iter()
+        .filter(|o| is_cut(prev, o) != is_cut(patched, o))
+        .collect();
+    let mut out = owners.clone();
+    if !cuts.is_empty() {
+        out.extend(
+            patched
+                .nodes
+                .keys()
+                .filter(|k| {
+                    cuts.iter()
+                        .any(|cut| k.len() > cut.len() && k.is_at_or_below(cut))
+                })
+                .cloned(),
+        );
+    }
+    out
+}
+
+/// Groups sets by owner name.
+fn by_owner(sets: &[ResourceRecordSet]) -> FxHashMap<NameKey, Vec<&ResourceRecordSet>> {
+    let mut grouped: FxHashMap<NameKey, Vec<&ResourceRecordSet>> = FxHashMap::default();
     for set in sets {
-        grouped.entry(set.name.wire().into()).or_default().push(set);
+        grouped.entry(name_key(&set.name)).or_default().push(set);
     }
     grouped
 }
@@ -111,16 +158,16 @@ fn compile_node(zone: &HostedZone, apex: &[u8], owner: &[u8], sets: &[&ResourceR
 
 /// Puts `node` at `owner`, keeping the count of children a node already there has, and
 /// creating empty non-terminals up to the apex.
-fn set_node(nodes: &mut NodeMap, apex: &[u8], owner: &[u8], mut node: Node) {
-    if let Some(existing) = nodes.get(owner) {
+fn set_node(nodes: &mut NodeMap, apex: &[u8], owner: &NameKey, mut node: Node) {
+    if let Some(existing) = nodes.get(&owner[..]) {
         node.children = existing.children;
-        nodes.insert(owner.into(), Arc::new(node));
+        nodes.insert(owner.clone(), Arc::new(node));
         return;
     }
-    nodes.insert(owner.into(), Arc::new(node));
+    nodes.insert(owner.clone(), Arc::new(node));
     // A new node: its parent gains a child; a parent that did not exist is a new empty
     // non-terminal, whose own parent gains a child in turn.
-    let mut name = owner;
+    let mut name: &[u8] = owner;
     while name.len() > apex.len() {
         name = &name[1 + name[0] as usize..];
         match nodes.get_mut(name) {
@@ -133,7 +180,8 @@ fn set_node(nodes: &mut NodeMap, apex: &[u8], owner: &[u8], mut node: Node) {
                     children: 1,
                     ..Node::default()
                 };
-                nodes.insert(name.into(), Arc::new(ent));
+                let key = NameKey::from_wire(name).expect("a suffix of a name is a name");
+                nodes.insert(key, Arc::new(ent));
             }
         }
     }
@@ -141,8 +189,8 @@ fn set_node(nodes: &mut NodeMap, apex: &[u8], owner: &[u8], mut node: Node) {
 
 /// Removes the data at `owner`: the node stays as an empty non-terminal while it has
 /// children, otherwise it goes, and so do ancestors left empty and childless.
-fn clear_node(nodes: &mut NodeMap, apex: &[u8], owner: &[u8]) {
-    let Some(existing) = nodes.get(owner) else {
+fn clear_node(nodes: &mut NodeMap, apex: &[u8], owner: &NameKey) {
+    let Some(existing) = nodes.get(&owner[..]) else {
         return;
     };
     if existing.children > 0 || owner.len() <= apex.len() {
@@ -150,11 +198,11 @@ fn clear_node(nodes: &mut NodeMap, apex: &[u8], owner: &[u8]) {
             children: existing.children,
             ..Node::default()
         };
-        nodes.insert(owner.into(), Arc::new(empty));
+        nodes.insert(owner.clone(), Arc::new(empty));
         return;
     }
-    nodes.remove(owner);
-    let mut name = owner;
+    nodes.remove(&owner[..]);
+    let mut name: &[u8] = owner;
     while name.len() > apex.len() {
         name = &name[1 + name[0] as usize..];
         let Some(parent) = nodes.get_mut(name) else {
@@ -172,7 +220,7 @@ fn clear_node(nodes: &mut NodeMap, apex: &[u8], owner: &[u8]) {
 
 /// Zone-level data derived from the nodes: the negative SOA, the apex NS and its targets'
 /// addresses (written on every positive answer, so looked up once here, not per query).
-fn finish(zone: &HostedZone, apex: Arc<[u8]>, nodes: NodeMap) -> CompiledZone {
+fn finish(zone: &HostedZone, apex: NameKey, nodes: NodeMap) -> CompiledZone {
     let apex_node = nodes.get(&apex[..]);
     let negative_soa = apex_node.and_then(|n| n.rrset(rtype::SOA)).map(|soa| {
         let minimum = soa.rdatas.first().map_or(soa.ttl, |r| {
@@ -284,7 +332,7 @@ fn compile_routed(
                 let target_zone = HostedZoneId::parse(&alias.hosted_zone_id);
                 Target::Alias {
                     zone: (target_zone != *zone).then_some(target_zone),
-                    name: alias.dns_name.wire().into(),
+                    name: name_key(&alias.dns_name),
                 }
             }
             None => Target::Records(Arc::new(encode_set(set)?)),
@@ -347,28 +395,22 @@ fn encode_set(set: &ResourceRecordSet) -> Result<CompiledRrset, String> {
     })
 }
 
-/// The names an NS, CNAME, MX or SRV RRset points to, lowercased, once each.
-fn targets(code: u16, rdatas: &[Rdata]) -> Vec<Box<[u8]>> {
+/// The names an NS, CNAME, MX or SRV RRset points to, once each.
+fn targets(code: u16, rdatas: &[Rdata]) -> Vec<NameKey> {
     let offset = match code {
         rtype::NS | rtype::CNAME => 0,
         rtype::MX => 2,
         rtype::SRV => 6,
         _ => return Vec::new(),
     };
-    let mut names: Vec<Box<[u8]>> = Vec::new();
+    let mut names: Vec<NameKey> = Vec::new();
     for rdata in rdatas {
-        let Some(target) = rdata.bytes().get(offset..) else {
+        let Some(Ok(target)) = rdata.bytes().get(offset..).map(NameKey::from_wire) else {
             continue;
         };
-        let lower = lowercase(target);
-        if !names.contains(&lower) {
-            names.push(lower);
+        if !names.contains(&target) {
+            names.push(target);
         }
     }
     names
-}
-
-/// A wire name lowercased (length bytes are below 64, so they are left as they are).
-fn lowercase(name: &[u8]) -> Box<[u8]> {
-    name.iter().map(u8::to_ascii_lowercase).collect()
 }

@@ -11,7 +11,8 @@
 //! ```
 //!
 //! The query path never touches the store and never awaits: the follower compiles each
-//! changed zone into pre-encoded RRsets and swaps a new immutable [`Snapshot`] in.
+//! changed zone into pre-encoded RRsets and answers (`pre_encode`) and swaps a new
+//! immutable [`Snapshot`] in.
 //! Start reading at [`respond::respond`].
 #![warn(missing_docs)]
 
@@ -20,6 +21,7 @@ pub mod compile;
 pub mod follow;
 pub mod geoip;
 pub mod listen;
+mod pre_encode;
 pub mod resolver;
 pub mod respond;
 pub mod routing;

@@ -27,7 +27,7 @@ use crate::auth::{self, Plan};
 use crate::geoip::GeoIp;
 use crate::routing::{Client, RoutingContext};
 use crate::snapshot::Snapshot;
-use crate::zone::{CompiledZone, Node, PreEncoded};
+use crate::zone::{name_key, CompiledZone};
 
 /// The EDNS UDP payload Cairn advertises and honours at most (ROUTE53.md §2.7: up to 4096).
 pub const EDNS_UDP_PAYLOAD: u16 = 4096;
@@ -73,7 +73,7 @@ pub fn respond_from<'b>(
 }
 
 /// [`respond_from`] with every response written from its plan, never from a pre-encoded
-/// answer ([`PreEncoded`]): what the tests compare the pre-encoded answers with.
+/// answer ([`crate::zone::PreEncoded`]): what the tests compare the pre-encoded answers with.
 #[doc(hidden)]
 pub fn respond_from_plan<'b>(
     snapshot: &Snapshot,
@@ -122,7 +122,7 @@ fn answer<'b>(
         w.set_rcode(rcode::REFUSED);
         return Some(w.finish(edns));
     };
-    if pre_encoded && push_pre_encoded(snapshot, zone, qname, query.qtype, &mut w) {
+    if pre_encoded && push_pre_encoded(zone, qname, query.qtype, &mut w) {
         w.set_aa(true);
         return Some(w.finish(edns));
     }
@@ -155,11 +155,10 @@ fn answer<'b>(
 }
 
 /// Writes the pre-encoded answer of the node at exactly `qname` for `qtype` (see
-/// [`PreEncoded`]), encoding the node's answers first if no query has needed them yet.
-/// `false` (nothing written) when there is none, or it does not fit: the ordinary path
-/// answers then, and decides what to leave out.
+/// [`crate::zone::PreEncoded`], written when the zone was compiled). `false` (nothing
+/// written) when there is none, or it does not fit: the ordinary path answers then, and
+/// decides what to leave out.
 fn push_pre_encoded(
-    snapshot: &Snapshot,
     zone: &CompiledZone,
     qname: &[u8],
     qtype: u16,
@@ -171,61 +170,10 @@ fn push_pre_encoded(
     let Some(node) = auth::exact_node(zone, qname) else {
         return false;
     };
-    let pre = node
-        .pre_encoded
-        .get_or_init(|| pre_encode(snapshot, zone, qname, node));
-    let Some((sections, counts)) = pre.as_deref().and_then(|p| p.answer(zone, qtype)) else {
+    let Some((sections, counts)) = node.pre_encoded.as_ref().and_then(|p| p.answer(qtype)) else {
         return false;
     };
     w.push_encoded(sections, counts).is_ok()
-}
-
-/// Writes, with the ordinary path ([`auth::lookup`], [`write_plan`]), the answer to a query
-/// for `owner` and each type of a plain RRset at `node` whose plan depends only on the node
-/// and the zone's apex NS: no additional-section targets (NS, MX, SRV) and no chain (CNAME).
-fn pre_encode(
-    snapshot: &Snapshot,
-    zone: &CompiledZone,
-    owner: &[u8],
-    node: &Node,
-) -> Option<Box<PreEncoded>> {
-    let client = Client::new(None, None);
-    let ctx = RoutingContext {
-        region: &snapshot.region,
-        health: &snapshot.health,
-        zones: &snapshot.zones,
-        client: &client,
-    };
-    let mut pre = PreEncoded::new(zone);
-    let mut msg = Vec::with_capacity(12 + owner.len() + 4);
-    let mut out = Vec::new();
-    for rrset in &node.rrsets {
-        if !rrset.targets.is_empty() || rrset.cname_target.is_some() || rrset.rtype == rtype::ANY {
-            continue;
-        }
-        let plan = auth::lookup(zone, owner, rrset.rtype, &ctx);
-        let plain = plan.rcode == rcode::NOERROR
-            && plan.authoritative
-            && plan.answer.len() == 1
-            && std::ptr::eq(plan.answer[0].1, &**rrset);
-        if !plain {
-            continue;
-        }
-        msg.clear();
-        msg.extend_from_slice(&[0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0]);
-        msg.extend_from_slice(owner);
-        msg.extend_from_slice(&rrset.rtype.to_be_bytes());
-        msg.extend_from_slice(&cairn_wire::CLASS_IN.to_be_bytes());
-        let Ok(query) = Query::parse(&msg) else {
-            continue;
-        };
-        let mut w = ResponseWriter::new(&mut out, &query, usize::from(u16::MAX));
-        write_plan(&mut w, &plan);
-        if let Some((sections, counts)) = w.encoded_sections() {
-            pre.push(rrset.rtype, sections, counts);
-        }
-    }
-    (!pre.is_empty()).then(|| Box::new(pre))
 }
 
 /// The response code for a query Cairn does not look up at all (checks 3–7 of the table
@@ -327,10 +275,9 @@ pub fn test_answer(
     geoip: Option<&GeoIp>,
 ) -> Option<(&'static str, Vec<String>)> {
     let compiled = snapshot.zones.get(zone)?;
-    let name = qname.wire();
-    if name.len() < compiled.apex.len()
-        || name[name.len() - compiled.apex.len()..] != compiled.apex[..]
-    {
+    let key = name_key(qname);
+    let name: &[u8] = &key;
+    if !key.is_at_or_below(&compiled.apex) {
         return Some(("REFUSED", Vec::new()));
     }
     let client = Client::new(client_addr, geoip).with_cidr(&snapshot.cidr_collections, None);

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 use cairn_model::{ChangeSeq, HostedZoneId};
+use cairn_wire::NameKey;
 use rustc_hash::FxHashMap;
 
 use crate::routing::CidrTables;
@@ -27,7 +28,7 @@ pub struct Snapshot {
     pub health: Arc<FxHashMap<String, bool>>,
     /// Public zones by apex (lowercase wire). When several public zones share a name (Route 53
     /// allows it, each on its own name servers), the oldest is served.
-    public: FxHashMap<Box<[u8]>, Arc<CompiledZone>>,
+    public: FxHashMap<NameKey, Arc<CompiledZone>>,
     /// Bit `n` set: some public zone's apex is `n` bytes long (wire form), so
     /// [`Self::find_public_zone`] looks up only suffixes of those lengths.
     public_lengths: [u64; 4],
@@ -93,10 +94,10 @@ impl Snapshot {
                 None => zones.remove(&id),
             };
         }
-        let mut public: FxHashMap<Box<[u8]>, Arc<CompiledZone>> = FxHashMap::default();
+        let mut public: FxHashMap<NameKey, Arc<CompiledZone>> = FxHashMap::default();
         for zone in zones.values().filter(|z| !z.private) {
             let entry = public
-                .entry(zone.apex[..].into())
+                .entry(zone.apex.clone())
                 .or_insert_with(|| zone.clone());
             if (zone.created_at_ms, &zone.id) < (entry.created_at_ms, &entry.id) {
                 *entry = zone.clone();
@@ -185,7 +186,7 @@ impl Snapshot {
 }
 
 /// The apex lengths of `public`, as [`Snapshot::public_lengths`] keeps them.
-fn lengths_of(public: &FxHashMap<Box<[u8]>, Arc<CompiledZone>>) -> [u64; 4] {
+fn lengths_of(public: &FxHashMap<NameKey, Arc<CompiledZone>>) -> [u64; 4] {
     let mut bits = [0u64; 4];
     for apex in public.keys() {
         let len = apex.len();

@@ -13,6 +13,8 @@ use std::net::SocketAddr;
 use cairn_model::network::{IngressRule, NetworkContents, Subnet, Vpc};
 use cairn_model::resolver::{EndpointDirection, RuleType};
 use cairn_model::HostedZoneId;
+use cairn_wire::name::is_at_or_below;
+use cairn_wire::NameKey;
 use ipnet::IpNet;
 use rustc_hash::FxHashMap;
 
@@ -25,12 +27,12 @@ pub struct VpcView {
     pub vpc: Vpc,
     /// Its subnets (DNS64 is set per subnet).
     pub subnets: Vec<Subnet>,
-    /// Associated private zones by apex (lowercase wire). Route 53 refuses a second
+    /// Associated private zones by apex. Route 53 refuses a second
     /// association of the same name (ConflictingDomainExists); were there two, the oldest wins.
-    pub private_zones: FxHashMap<Box<[u8]>, Arc<CompiledZone>>,
-    /// The domain EC2 hostnames live under in this VPC's region, lowercase wire
-    /// (`ec2.internal` in us-east-1, `<region>.compute.internal` elsewhere).
-    pub hostname_domain: Box<[u8]>,
+    pub private_zones: FxHashMap<NameKey, Arc<CompiledZone>>,
+    /// The domain EC2 hostnames live under in this VPC's region (`ec2.internal` in
+    /// us-east-1, `<region>.compute.internal` elsewhere).
+    pub hostname_domain: NameKey,
     /// Resolver rules associated with the VPC, directly or through a profile, longest domain
     /// first; one per domain (a VPC-local rule beats a profile's).
     pub rules: Vec<Arc<CompiledRule>>,
@@ -43,8 +45,8 @@ pub struct VpcView {
 pub struct CompiledRule {
     /// The rule id (also the cache namespace of what it forwards).
     pub id: String,
-    /// Its domain, lowercase wire (`\0` for ".").
-    pub domain: Box<[u8]>,
+    /// Its domain (the root for ".").
+    pub domain: NameKey,
     /// FORWARD, SYSTEM or RECURSIVE.
     pub rule_type: RuleType,
     /// FORWARD: where queries go.
@@ -112,9 +114,7 @@ impl VpcView {
 
     /// The rule with the longest domain covering `qname` (lowercase wire), if any.
     pub fn find_rule(&self, qname: &[u8]) -> Option<&Arc<CompiledRule>> {
-        self.rules
-            .iter()
-            .find(|r| crate::vpc::internal::is_at_or_below(qname, &r.domain))
+        self.rules.iter().find(|r| is_at_or_below(qname, &r.domain))
     }
 
     /// Whether a client at `source` sits in a subnet with DNS64 on.
@@ -165,7 +165,7 @@ impl Views {
                     .map(|r| r.resource_id.as_str())
                     .collect()
             };
-            let mut private_zones: FxHashMap<Box<[u8]>, Arc<CompiledZone>> = FxHashMap::default();
+            let mut private_zones: FxHashMap<NameKey, Arc<CompiledZone>> = FxHashMap::default();
             let local_zones = network
                 .associations
                 .iter()
@@ -176,7 +176,7 @@ impl Views {
                     continue;
                 };
                 let entry = private_zones
-                    .entry(zone.apex[..].into())
+                    .entry(zone.apex.clone())
                     .or_insert_with(|| zone.clone());
                 if (zone.created_at_ms, &zone.id) < (entry.created_at_ms, &entry.id) {
                     *entry = zone.clone();
@@ -189,7 +189,7 @@ impl Views {
                     continue;
                 };
                 private_zones
-                    .entry(zone.apex[..].into())
+                    .entry(zone.apex.clone())
                     .or_insert_with(|| zone.clone());
             }
             let local_rules = network
@@ -203,7 +203,11 @@ impl Views {
                 let Some(rule) = network.rules.iter().find(|r| r.id == rule_id) else {
                     continue;
                 };
-                let domain = to_wire(&rule.domain_name);
+                // Stored rule domains are validated names without escapes.
+                let Ok(domain) = NameKey::from_text(&rule.domain_name) else {
+                    tracing::warn!(rule = %rule.id, domain = %rule.domain_name, "rule domain is not a name; rule not applied");
+                    continue;
+                };
                 // The first rule for a domain (the VPC's own, before any profile's) wins.
                 if rules.iter().any(|r| r.domain == domain) {
                     continue;
@@ -322,29 +326,17 @@ pub fn unmap(addr: IpAddr) -> IpAddr {
     }
 }
 
-/// `ec2.internal` in us-east-1, `<region>.compute.internal` elsewhere, as lowercase wire.
-pub fn hostname_domain(region: &str) -> Box<[u8]> {
-    let text = if region == "us-east-1" {
-        "ec2.internal".to_string()
-    } else {
-        format!("{region}.compute.internal")
-    };
-    to_wire(&text)
-}
-
-/// A dotted name (no trailing dot needed) as lowercase wire.
-pub(crate) fn to_wire(text: &str) -> Box<[u8]> {
-    let mut out = Vec::with_capacity(text.len() + 2);
-    for label in text
-        .trim_end_matches('.')
-        .split('.')
-        .filter(|l| !l.is_empty())
-    {
-        out.push(label.len() as u8);
-        out.extend(label.bytes().map(|b| b.to_ascii_lowercase()));
+/// `ec2.internal` in us-east-1, `<region>.compute.internal` elsewhere.
+pub fn hostname_domain(region: &str) -> NameKey {
+    if region == "us-east-1" {
+        return NameKey::from_text("ec2.internal").expect("a name");
     }
-    out.push(0);
-    out.into_boxed_slice()
+    // Any region name is accepted in a SigV4 scope; empty labels in it are skipped.
+    let labels: Vec<&str> = region.split('.').filter(|l| !l.is_empty()).collect();
+    NameKey::from_text(&format!("{}.compute.internal", labels.join("."))).unwrap_or_else(|e| {
+        tracing::warn!(region, error = %e, "region does not make a hostname domain");
+        NameKey::from_text("compute.internal").expect("a name")
+    })
 }
 
 #[cfg(test)]

@@ -884,3 +884,37 @@ fn an_alias_can_target_a_name_in_another_hosted_zone() {
     assert!(r.metadata.authoritative);
     assert_eq!(lines(&r.answers), ["www.example.net. 20 IN A 203.0.113.7"]);
 }
+
+/// TestDNSAnswer looks a name up only in the zone it lies in, label by label: a name whose
+/// last bytes spell the zone's apex inside one of its labels (`a\007example.com`, one label
+/// `a<7>example` then `com`) is not below `example.com`, so even a wildcard there does not
+/// answer it.
+#[test]
+fn test_answer_refuses_a_name_that_only_ends_with_the_apex_bytes() {
+    let contents = zone(
+        "ZT",
+        "example.com",
+        vec![
+            set(
+                "example.com",
+                RrType::Soa,
+                3600,
+                &["ns1.example.com. hostmaster.example.com. 1 7200 900 1209600 300"],
+            ),
+            set("*.example.com", RrType::A, 60, &["192.0.2.7"]),
+        ],
+    );
+    let snapshot = snapshot_of(&contents, "us-east-1");
+    let id = contents.zone.id.clone();
+    let ask = |name: &str| {
+        let name = DomainName::from_route53(name).unwrap();
+        cairn_dns::respond::test_answer(&snapshot, &id, &name, RrType::A, None, None).unwrap()
+    };
+    let inside = DomainName::from_route53("a\\007example.com").unwrap();
+    assert!(inside.wire().ends_with(contents.zone.name.wire()));
+    assert_eq!(ask("a\\007example.com"), ("REFUSED", vec![]));
+    assert_eq!(
+        ask("a.example.com"),
+        ("NOERROR", vec!["192.0.2.7".to_string()])
+    );
+}

@@ -1,5 +1,5 @@
 //! Patching a compiled zone by the names a change touched gives exactly the zone a full
-//! compile of the new content gives.
+//! compile of the new content gives, pre-encoded answers included.
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -78,12 +78,13 @@ fn describe(z: &CompiledZone) -> BTreeMap<Vec<u8>, String> {
             (
                 k.to_vec(),
                 format!(
-                    "flags={} children={} skipped={} {:?} routed={}",
+                    "flags={} children={} skipped={} {:?} routed={} pre_encoded={:?}",
                     n.flags,
                     n.children,
                     n.skipped,
                     rrsets,
-                    n.routed.len()
+                    n.routed.len(),
+                    n.pre_encoded
                 ),
             )
         })
@@ -259,4 +260,62 @@ fn pre_encoded_answers_follow_changes_they_did_not_touch() {
         assert_ne!(after, before, "the change to {name} shows in the answers");
         before = after;
     }
+}
+
+/// Answers are encoded when the zone is compiled, before any query; a patch that changes
+/// the apex NS or an address of one writes again the answers of nodes it did not touch,
+/// and a patch that adds a zone cut drops the answers below it.
+#[test]
+fn patches_rewrite_the_answers_whose_ns_or_glue_they_change() {
+    let mut sets = apex_sets();
+    sets.push(set("ns1.example.com", RrType::A, 60, &["192.0.2.53"]));
+    sets.push(set("www.example.com", RrType::A, 60, &["192.0.2.1"]));
+    sets.push(set("x.sub.example.com", RrType::Txt, 60, &["\"x\""]));
+    let old = zone("ZINC", "example.com", sets);
+    let compiled = compile_zone(&old);
+    let answers = |z: &CompiledZone, name: &str| {
+        let key = DomainName::from_route53(name).unwrap();
+        z.nodes[key.wire()].pre_encoded.clone()
+    };
+    let www = answers(&compiled, "www.example.com").expect("encoded at compile time");
+    assert_eq!(www.rtypes().collect::<Vec<_>>(), [1]);
+    let (sections, counts) = www.answer(1).unwrap();
+    // The A record, the two apex NS, and the address of the in-zone one.
+    assert_eq!(counts, [1, 2, 1]);
+    assert!(sections.windows(4).any(|w| w == [192, 0, 2, 53]));
+
+    let glue = [DomainName::from_route53("ns1.example.com").unwrap()];
+    let moved = [set("ns1.example.com", RrType::A, 60, &["192.0.2.99"])];
+    let patched = patch_zone(&compiled, &old.zone, &glue, &moved);
+    let www2 = answers(&patched, "www.example.com").unwrap();
+    let (sections, counts) = www2.answer(1).unwrap();
+    assert_eq!(counts, [1, 2, 1]);
+    assert!(sections.windows(4).any(|w| w == [192, 0, 2, 99]));
+    assert!(!sections.windows(4).any(|w| w == [192, 0, 2, 53]));
+
+    let apex = [DomainName::from_route53("example.com").unwrap()];
+    let mut one_ns = apex_sets();
+    one_ns[1] = set("example.com", RrType::Ns, 900, &["www.example.com."]);
+    let patched = patch_zone(&patched, &old.zone, &apex, &one_ns);
+    let (_, counts) = answers(&patched, "x.sub.example.com")
+        .unwrap()
+        .answer(16)
+        .unwrap();
+    // One NS now, whose address is www's A record.
+    assert_eq!(counts, [1, 1, 1]);
+
+    let cut = [DomainName::from_route53("sub.example.com").unwrap()];
+    let ns = [set(
+        "sub.example.com",
+        RrType::Ns,
+        60,
+        &["ns1.example.com."],
+    )];
+    let delegated = patch_zone(&patched, &old.zone, &cut, &ns);
+    assert_eq!(answers(&delegated, "x.sub.example.com"), None);
+    let undelegated = patch_zone(&delegated, &old.zone, &cut, &[]);
+    assert_eq!(
+        answers(&undelegated, "x.sub.example.com"),
+        answers(&patched, "x.sub.example.com")
+    );
 }

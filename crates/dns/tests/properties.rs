@@ -16,6 +16,10 @@ use proptest::prelude::*;
 const LABELS: [&str; 5] = ["a", "b", "c", "*", "www"];
 
 fn snapshot(names: &[Vec<usize>], texts: usize) -> Snapshot {
+    common::snapshot_skipping(&contents(names, texts), "us-east-1").0
+}
+
+fn contents(names: &[Vec<usize>], texts: usize) -> cairn_store::ZoneContents {
     let mut sets = vec![
         ResourceRecordSet::simple(
             DomainName::from_route53("example.com").unwrap(),
@@ -63,7 +67,73 @@ fn snapshot(names: &[Vec<usize>], texts: usize) -> Snapshot {
         };
         sets.push(set);
     }
-    common::snapshot_skipping(&common::zone("ZPROP", "example.com", sets), "us-east-1").0
+    common::zone("ZPROP", "example.com", sets)
+}
+
+fn owner(labels: &[usize]) -> String {
+    let mut name: Vec<&str> = labels.iter().map(|&l| LABELS[l]).collect();
+    name.push("example.com");
+    name.join(".")
+}
+
+/// `before` patched at the names `touched`: each gets an A record (`keep`) or loses its
+/// sets; with `new_ns`, the apex NS change too (one NS, whose in-zone address moves).
+fn patched(
+    before: &cairn_store::ZoneContents,
+    touched: &[(Vec<usize>, bool)],
+    new_ns: bool,
+) -> Snapshot {
+    use cairn_dns::compile::{compile_zone, patch_zone};
+    let mut changed: Vec<DomainName> = Vec::new();
+    let mut sets: Vec<ResourceRecordSet> = Vec::new();
+    for (i, (labels, keep)) in touched.iter().enumerate() {
+        let name = DomainName::from_route53(&owner(labels)).unwrap();
+        if changed.contains(&name) {
+            continue;
+        }
+        if *keep {
+            sets.push(ResourceRecordSet::simple(
+                name.clone(),
+                RrType::A,
+                30,
+                vec![format!("198.51.100.{i}")],
+            ));
+        }
+        changed.push(name);
+    }
+    if new_ns {
+        let apex = DomainName::from_route53("example.com").unwrap();
+        let b = DomainName::from_route53("ns1.b.example.com").unwrap();
+        sets.retain(|s| s.name != apex && s.name != b);
+        changed.retain(|n| *n != apex && *n != b);
+        sets.extend(
+            before
+                .record_sets
+                .iter()
+                .filter(|s| s.name == apex && s.rtype == RrType::Soa)
+                .cloned(),
+        );
+        sets.push(ResourceRecordSet::simple(
+            apex.clone(),
+            RrType::Ns,
+            300,
+            vec!["ns1.b.example.com.".into()],
+        ));
+        sets.push(ResourceRecordSet::simple(
+            b.clone(),
+            RrType::Aaaa,
+            30,
+            vec!["2001:db8::53".into()],
+        ));
+        changed.extend([apex, b]);
+    }
+    let id = before.zone.id.clone();
+    let compiled = compile_zone(before);
+    let zone = patch_zone(&compiled, &before.zone, &changed, &sets);
+    Snapshot::for_region("us-east-1").with_changes(
+        cairn_model::ChangeSeq(2),
+        [(id, Some(std::sync::Arc::new(zone)))],
+    )
 }
 
 fn query(name: &str, rtype: u16, edns: Option<u16>) -> Vec<u8> {
@@ -152,8 +222,9 @@ proptest! {
         }
     }
 
-    /// Pre-encoded answers are byte for byte what the plan writes: on the query that
-    /// encodes them and on later ones, in any case, over UDP (with or without room) and TCP.
+    /// Pre-encoded answers are byte for byte what the plan writes, in any case, over UDP
+    /// (with or without room) and TCP, in a compiled zone and in the same zone patched
+    /// (names changed or removed, the apex NS and their addresses changed or not).
     #[test]
     fn pre_encoded_answers_equal_the_plan(
         names in proptest::collection::vec(proptest::collection::vec(0usize..5, 1..4), 1..24),
@@ -168,11 +239,15 @@ proptest! {
             1..12,
         ),
         texts in 1usize..12,
+        touched in proptest::collection::vec((proptest::collection::vec(0usize..5, 1..4), any::<bool>()), 0..6),
+        new_ns in any::<bool>(),
     ) {
-        let snap = snapshot(&names, texts);
+        let before = contents(&names, texts);
+        let compiled = common::snapshot_skipping(&before, "us-east-1").0;
+        let patched = patched(&before, &touched, new_ns);
         let mut fast = Vec::new();
         let mut plan = Vec::new();
-        for _ in 0..2 {
+        for snap in [&compiled, &patched] {
             for (qlabels, qtype, edns, upper, tcp) in &queries {
                 let mut qname: Vec<&str> = qlabels.iter().map(|&l| LABELS[l]).collect();
                 qname.push("example.com.");
@@ -182,8 +257,8 @@ proptest! {
                 }
                 let bytes = query(&qname, *qtype, *edns);
                 let transport = if *tcp { Transport::Tcp } else { Transport::Udp };
-                let a = respond_from(&snap, &bytes, transport, Origin::default(), &mut fast).map(<[u8]>::to_vec);
-                let b = respond_from_plan(&snap, &bytes, transport, Origin::default(), &mut plan).map(<[u8]>::to_vec);
+                let a = respond_from(snap, &bytes, transport, Origin::default(), &mut fast).map(<[u8]>::to_vec);
+                let b = respond_from_plan(snap, &bytes, transport, Origin::default(), &mut plan).map(<[u8]>::to_vec);
                 prop_assert_eq!(a, b, "{} type {}", qname, qtype);
             }
         }

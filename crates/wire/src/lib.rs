@@ -12,13 +12,17 @@
 //! - [`writer`]: [`ResponseWriter`] builds the response in a reused buffer: the question is
 //!   copied as received (so 0x20 case survives), names are compressed against what is
 //!   already written, and an RR that does not fit is rolled back so the caller can set TC.
+//! - [`name`]: [`NameKey`], the lowercased wire name zones and views are keyed by, and
+//!   label-aware operations on borrowed wire names ([`name::is_at_or_below`]).
 //! - [`rdata`]: [`Rdata`], RDATA in wire form with the positions of compressible names.
 #![warn(missing_docs)]
 
+pub mod name;
 pub mod query;
 pub mod rdata;
 pub mod writer;
 
+pub use name::NameKey;
 pub use query::{ClientSubnet, Edns, ParseError, Query};
 pub use rdata::Rdata;
 pub use writer::{NoRoom, ResponseWriter, Section};

@@ -585,7 +585,7 @@ impl Resolver {
                 .map(|r| name::to_lowercase(r.rdata.bytes()))
                 .collect();
             let usable = servers.iter().any(|ns| {
-                !name::is_subdomain(ns, zone) || !self.known_addresses(ns, zone).is_empty()
+                !name::is_at_or_below(ns, zone) || !self.known_addresses(ns, zone).is_empty()
             });
             if usable {
                 return (zone.to_vec(), servers);
@@ -664,7 +664,7 @@ impl Resolver {
         }
         for ns in glueless {
             // A server named inside the zone needs glue; without it, it cannot be reached.
-            if name::is_subdomain(&ns, zone) || depth >= MAX_GLUELESS_DEPTH {
+            if name::is_at_or_below(&ns, zone) || depth >= MAX_GLUELESS_DEPTH {
                 continue;
             }
             for addr in self.lookup_addresses(&ns, budget, depth + 1).await {
@@ -741,7 +741,7 @@ impl Resolver {
         }
         let answers_qname = reply.answer.iter().any(|rr| {
             rr.class == message::CLASS_IN
-                && name::is_subdomain(&rr.owner, zone)
+                && name::is_at_or_below(&rr.owner, zone)
                 && rr.owner == qname
         });
         if reply.rcode() == rcode::NOERROR && !answers_qname {
@@ -750,8 +750,8 @@ impl Resolver {
                 rr.rtype == rtype::NS
                     && rr.class == message::CLASS_IN
                     && rr.owner != zone
-                    && name::is_subdomain(&rr.owner, zone)
-                    && name::is_subdomain(qname, &rr.owner)
+                    && name::is_at_or_below(&rr.owner, zone)
+                    && name::is_at_or_below(qname, &rr.owner)
             });
             if let Some(child) = child {
                 return Some(self.take_referral(reply, zone, child.owner.clone()));
@@ -774,7 +774,7 @@ impl Resolver {
         let servers: Vec<Vec<u8>> = ns.iter().map(|rr| name::to_lowercase(&rr.rdata)).collect();
         self.cache_rrset(&ns, Rank::Referral, now);
         for server in &servers {
-            if !name::is_subdomain(server, zone) {
+            if !name::is_at_or_below(server, zone) {
                 continue;
             }
             for glue_type in [rtype::A, rtype::AAAA] {
@@ -800,7 +800,7 @@ impl Resolver {
     fn digest(&self, reply: &Message, qname: &[u8], qtype: u16, bailiwick: &[u8]) -> Option<Step> {
         let now = Instant::now().into_std();
         let usable =
-            |rr: &&Rr| rr.class == message::CLASS_IN && name::is_subdomain(&rr.owner, bailiwick);
+            |rr: &&Rr| rr.class == message::CLASS_IN && name::is_at_or_below(&rr.owner, bailiwick);
         let mut chain = Vec::new();
         let mut current = qname.to_vec();
         loop {
@@ -836,7 +836,7 @@ impl Resolver {
             current = name::to_lowercase(record.rdata.bytes());
             chain.push(record);
         }
-        if !chain.is_empty() && !name::is_subdomain(&current, bailiwick) {
+        if !chain.is_empty() && !name::is_at_or_below(&current, bailiwick) {
             return Some(Step {
                 chain,
                 end: End::Cname(current),
@@ -846,7 +846,7 @@ impl Resolver {
             .authority
             .iter()
             .filter(usable)
-            .find(|rr| rr.rtype == rtype::SOA && name::is_subdomain(&current, &rr.owner));
+            .find(|rr| rr.rtype == rtype::SOA && name::is_at_or_below(&current, &rr.owner));
         let kind = match reply.rcode() {
             rcode::NXDOMAIN => Negative::NxDomain,
             _ if !reply.answer.iter().any(|rr| rr.owner == current) && soa.is_some() => {

@@ -319,11 +319,12 @@ fn dns64_reverse_target(qname: &[u8]) -> Option<Vec<u8>> {
         n[1] << 4 | n[0],
     ];
     Some(
-        crate::view::to_wire(&format!(
+        cairn_wire::NameKey::from_text(&format!(
             "{}.{}.{}.{}.in-addr.arpa",
             octets[3], octets[2], octets[1], octets[0]
         ))
-        .into_vec(),
+        .expect("four octets make a name")
+        .to_vec(),
     )
 }
 
@@ -426,7 +427,10 @@ fn write<'b>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::view::to_wire;
+
+    fn to_wire(text: &str) -> cairn_wire::NameKey {
+        cairn_wire::NameKey::from_text(text).expect("a name")
+    }
 
     #[test]
     fn dns64_reverse_names_map_to_ipv4_reverse_names() {
@@ -435,7 +439,7 @@ mod tests {
             to_wire("1.2.2.0.0.0.0.c.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.b.9.f.f.4.6.0.0.ip6.arpa");
         assert_eq!(
             dns64_reverse_target(&name),
-            Some(to_wire("33.2.0.192.in-addr.arpa").into_vec())
+            Some(to_wire("33.2.0.192.in-addr.arpa").to_vec())
         );
         let other =
             to_wire("1.2.2.0.0.0.0.c.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa");

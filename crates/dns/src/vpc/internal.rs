@@ -13,9 +13,10 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 
-use cairn_wire::{rcode, rtype, Rdata};
+use cairn_wire::name::is_at_or_below;
+use cairn_wire::{rcode, rtype, NameKey, Rdata};
 
-use crate::view::{to_wire, VpcView};
+use crate::view::VpcView;
 
 /// TTL of synthesized records and of the synthesized SOA.
 pub const SYNTH_TTL: u32 = 60;
@@ -37,8 +38,8 @@ impl InternalAnswer {
     /// The synthesized SOA of `apex` that negative answers carry (RFC 2308).
     pub fn soa(&self) -> Rdata {
         let mut bytes = Vec::new();
-        bytes.extend_from_slice(&to_wire("cairn.internal"));
-        bytes.extend_from_slice(&to_wire("hostmaster.cairn.internal"));
+        bytes.extend_from_slice(&NameKey::from_text("cairn.internal").expect("a name"));
+        bytes.extend_from_slice(&NameKey::from_text("hostmaster.cairn.internal").expect("a name"));
         for value in [1u32, 3600, 600, 86400, SYNTH_TTL] {
             bytes.extend_from_slice(&value.to_be_bytes());
         }
@@ -116,7 +117,7 @@ fn parse_ip_label(label: &str) -> Option<Ipv4Addr> {
 const RESERVED_REVERSE: &[&[u8]] = &[&[10], &[192, 168], &[169, 254]];
 
 fn reverse(view: &VpcView, qname: &[u8], qtype: u16) -> Option<InternalAnswer> {
-    let arpa = to_wire("in-addr.arpa");
+    let arpa = NameKey::from_text("in-addr.arpa").expect("a name");
     if !is_at_or_below(qname, &arpa) || qname.len() == arpa.len() {
         return None;
     }
@@ -184,7 +185,9 @@ fn reverse(view: &VpcView, qname: &[u8], qtype: u16) -> Option<InternalAnswer> {
 /// `[10, 0]` → `0.10.in-addr.arpa` in wire form.
 fn reverse_name(octets: &[u8]) -> Vec<u8> {
     let text: Vec<String> = octets.iter().rev().map(u8::to_string).collect();
-    to_wire(&format!("{}.in-addr.arpa", text.join("."))).into_vec()
+    NameKey::from_text(&format!("{}.in-addr.arpa", text.join(".")))
+        .expect("octets make a name")
+        .to_vec()
 }
 
 /// The labels of `name` before its last `suffix_len` bytes; `None` if a label is not 1–3
@@ -204,24 +207,15 @@ fn labels_before(name: &[u8], suffix_len: usize) -> Option<Vec<&[u8]>> {
     (labels.len() <= 4).then_some(labels)
 }
 
-/// Whether `name` equals `domain` or lies below it (both lowercase wire).
-pub(crate) fn is_at_or_below(name: &[u8], domain: &[u8]) -> bool {
-    if name.len() < domain.len() || name[name.len() - domain.len()..] != *domain {
-        return false;
-    }
-    // The suffix must start on a label boundary.
-    let mut pos = 0;
-    while pos < name.len() - domain.len() {
-        pos += 1 + usize::from(name[pos]);
-    }
-    pos == name.len() - domain.len()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::view::hostname_domain;
     use cairn_model::network::Vpc;
+
+    fn to_wire(text: &str) -> NameKey {
+        NameKey::from_text(text).expect("a name")
+    }
 
     fn view(region: &str, hostnames: bool) -> VpcView {
         VpcView {
