@@ -198,31 +198,29 @@ impl Answerer for VpcAnswerer {
         ViewLabel::Vpc(&target.view.vpc.id)
     }
 
-    fn answer<'a>(
+    async fn answer<'a>(
         &'a self,
         target: &'a Target,
         query: &'a Query<'a>,
         peer: &'a Peer,
         out: &'a mut Vec<u8>,
-    ) -> impl std::future::Future<Output = Outcome> + Send + 'a {
-        async move {
-            // The policy seam: before any rule, private zone or public name is looked at.
-            if let (Some(policy), Some(source)) = (&self.service.policy, peer.source) {
-                if let Flow::Respond(rcode) = policy.check(&target.view, query, source) {
-                    return early_reply(query, Self::FLAVOR, rcode, out);
-                }
+    ) -> Outcome {
+        // The policy seam: before any rule, private zone or public name is looked at.
+        if let (Some(policy), Some(source)) = (&self.service.policy, peer.source) {
+            if let Flow::Respond(rcode) = policy.check(&target.view, query, source) {
+                return early_reply(query, Self::FLAVOR, rcode, out);
             }
-            answer(
-                &target.snapshot,
-                &target.view,
-                query,
-                peer.transport,
-                target.dns64,
-                self.service.public.as_deref(),
-                out,
-            )
-            .await
         }
+        answer(
+            &target.snapshot,
+            &target.view,
+            query,
+            peer.transport,
+            target.dns64,
+            self.service.public.as_deref(),
+            out,
+        )
+        .await
     }
 }
 
