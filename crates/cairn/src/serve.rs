@@ -3,16 +3,16 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use cairn_api::{ApiConfig, AppState, Credentials};
 use cairn_dns::follow::Follower;
-use cairn_dns::listen;
+use cairn_dns::pipeline::{self, bind::UdpSockets, Hooks};
 use cairn_dns::Snapshot;
 use cairn_store::ChangeFeed;
 use tokio::sync::{watch, Notify};
+use tokio_util::sync::CancellationToken;
 
 use crate::cli::ServeArgs;
 use crate::{config, credentials, ExitError};
@@ -55,8 +55,8 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
     })?;
 
     let geoip = open_geoip(settings.geoip_db.as_deref())?;
-    let (shutdown_tx, shutdown_rx) = watch::channel(false);
-    let stop_udp = Arc::new(AtomicBool::new(false));
+    // One token stops everything: listeners, UDP worker threads, the follower, the API.
+    let shutdown = CancellationToken::new();
     let mut udp_threads = Vec::new();
     let mut dns_addrs: Vec<SocketAddr> = Vec::new();
     let rrl = cairn_dns::rrl::Rrl::new(settings.rrl.clone()).map(Arc::new);
@@ -69,36 +69,40 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
         ),
         None => tracing::info!("dns response-rate limiting off"),
     }
+    let authoritative = cairn_dns::respond::Authoritative::new(
+        shared.clone(),
+        geoip.clone(),
+        Hooks {
+            rrl: rrl.clone(),
+            observer: None,
+        },
+    );
     for addr in &settings.dns_listen {
-        let bound = listen::bind(*addr, settings.dns_workers).map_err(|e| {
-            tracing::error!(%addr, error = %e, "cannot bind the DNS address");
-            ExitError::Runtime
-        })?;
+        let bound = pipeline::bind::bind(*addr, UdpSockets::PerWorker(settings.dns_workers))
+            .map_err(|e| {
+                tracing::error!(%addr, error = %e, "cannot bind the DNS address");
+                ExitError::Runtime
+            })?;
         dns_addrs.push(bound.local);
         let tcp = tokio::net::TcpListener::from_std(bound.tcp).map_err(|e| {
             tracing::error!(%addr, error = %e, "cannot use the DNS TCP listener");
             ExitError::Runtime
         })?;
-        tokio::spawn(listen::tcp::serve(
+        tokio::spawn(pipeline::tcp::serve(
             tcp,
-            shared.clone(),
-            geoip.clone(),
-            shutdown_rx.clone(),
+            authoritative.clone(),
+            pipeline::tcp::Slots::new(pipeline::tcp::MAX_CONNECTIONS),
+            shutdown.clone(),
         ));
-        let workers = listen::udp::spawn_workers_with(
-            bound.udp,
-            shared.clone(),
-            stop_udp.clone(),
-            rrl.clone(),
-            geoip.clone(),
-        );
+        let workers =
+            pipeline::udp::spawn_workers(bound.udp, authoritative.clone(), shutdown.clone());
         udp_threads.extend(workers.map_err(|e| {
             tracing::error!(error = %e, "cannot start UDP workers");
             ExitError::Runtime
         })?);
         tracing::info!(addr = %bound.local, workers = settings.dns_workers, "dns listening (udp, tcp)");
     }
-    tokio::spawn(follower.run(shutdown_rx.clone()));
+    tokio::spawn(follower.run(shutdown.clone()));
 
     // VPC resolver: shared addresses, and each VPC's "+2" address.
     let public = public_resolver(&settings)?;
@@ -107,24 +111,15 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
     let resolver = cairn_dns::vpc::listen::ResolverService::new(shared.clone(), Some(public_dns));
     let mut resolver_addrs: Vec<SocketAddr> = Vec::new();
     for addr in &settings.resolver_listen {
-        let (udp, tcp) = cairn_dns::vpc::listen::bind(*addr).map_err(|e| {
-            tracing::error!(%addr, error = %e, "cannot bind the resolver address");
-            ExitError::Runtime
-        })?;
-        let local = udp.local_addr().map_err(|_| ExitError::Runtime)?;
         let choice = cairn_dns::vpc::listen::ViewChoice::BySource;
-        tokio::spawn(cairn_dns::vpc::listen::serve_udp(
-            udp,
-            resolver.clone(),
-            choice.clone(),
-            shutdown_rx.clone(),
-        ));
-        tokio::spawn(cairn_dns::vpc::listen::serve_tcp(
-            tcp,
-            resolver.clone(),
-            choice,
-            shutdown_rx.clone(),
-        ));
+        let local = cairn_dns::vpc::listen::bind_resolver(*addr)
+            .and_then(|bound| {
+                cairn_dns::vpc::listen::serve(bound, resolver.answerer(choice), &shutdown)
+            })
+            .map_err(|e| {
+                tracing::error!(%addr, error = %e, "cannot bind the resolver address");
+                ExitError::Runtime
+            })?;
         tracing::info!(addr = %local, "vpc resolver listening (udp, tcp; view by source address)");
         resolver_addrs.push(local);
     }
@@ -135,7 +130,7 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
         settings.vpc_dns_port,
         Some(doh),
         vpc_listeners.clone(),
-        shutdown_rx.clone(),
+        shutdown.clone(),
     ));
     tokio::spawn(cairn_health::run(
         store.clone(),
@@ -143,7 +138,7 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
             region: settings.region.clone(),
             interval_override: settings.health_interval_ms.map(Duration::from_millis),
         },
-        shutdown_rx.clone(),
+        watch_of(&shutdown),
     ));
 
     // Control plane.
@@ -192,14 +187,11 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
         readiness,
         dns: Some(Arc::new(DataPlaneAnswers(shared.clone(), geoip.clone()))),
     };
-    let mut api_shutdown = shutdown_rx.clone();
     let api_task = tokio::spawn(cairn_api::serve_with(
         api_listener,
         state,
         settings.api_limits,
-        async move {
-            let _ = api_shutdown.wait_for(|stop| *stop).await;
-        },
+        shutdown.clone().cancelled_owned(),
     ));
     tracing::info!(addr = %api_addr, "api listening");
 
@@ -217,8 +209,7 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
 
     wait_for_signal().await;
     tracing::info!("shutting down");
-    let _ = shutdown_tx.send(true);
-    stop_udp.store(true, Ordering::Relaxed);
+    shutdown.cancel();
     match tokio::time::timeout(Duration::from_secs(5), api_task).await {
         Ok(Ok(Ok(()))) => {}
         Ok(Ok(Err(e))) => tracing::warn!(error = %e, "api ended with an error"),
@@ -228,6 +219,18 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
         let _ = thread.join();
     }
     Ok(())
+}
+
+/// The health checker still stops on a watch channel (its crate's signature): one that
+/// turns true when `token` is cancelled.
+fn watch_of(token: &CancellationToken) -> watch::Receiver<bool> {
+    let (tx, rx) = watch::channel(false);
+    let token = token.clone();
+    tokio::spawn(async move {
+        token.cancelled().await;
+        let _ = tx.send(true);
+    });
+    rx
 }
 
 /// Public resolution for the VPC resolver: forwarding when `--forwarder` is given, else

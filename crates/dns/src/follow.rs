@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use cairn_model::{ChangeSeq, DomainName, HostedZoneId};
 use cairn_store::{ChangeFeed, ChangeSubject, StoreError};
-use tokio::sync::{watch, Notify};
+use tokio::sync::Notify;
 
 use crate::compile::{compile_zone, patch_zone};
 use crate::routing::CidrTable;
@@ -76,17 +76,14 @@ impl Follower {
         Ok(seq)
     }
 
-    /// Follows the log until `shutdown` turns true.
-    pub async fn run(self, mut shutdown: watch::Receiver<bool>) {
+    /// Follows the log until `shutdown` is cancelled.
+    pub async fn run(self, shutdown: tokio_util::sync::CancellationToken) {
         let mut last_report = tokio::time::Instant::now();
         loop {
             tokio::select! {
                 _ = tokio::time::sleep(POLL_INTERVAL) => {}
                 _ = self.poke.notified() => {}
-                _ = shutdown.changed() => {}
-            }
-            if *shutdown.borrow() {
-                return;
+                _ = shutdown.cancelled() => return,
             }
             match self.catch_up().await {
                 Ok(true) => last_report = tokio::time::Instant::now(),

@@ -3,24 +3,34 @@
 //! ```text
 //!  store ──ChangeFeed──► follow::run ──compile::compile_zone──► Snapshot ──ArcSwap──┐
 //!                                                                                  │ load()
-//!  UDP worker / TCP conn ──► respond::respond(msg) ─► wire::Query::parse           │
-//!        ▲                      ├─ checks: opcode (NOTIMP) · class (REFUSED) · EDNS version (BADVERS)
-//!        │                      ├─ Snapshot::find_zone (closest enclosing hosted zone, else REFUSED)
-//!        │                      ├─ auth::lookup (sync; RFC 1034 §4.3.2) ─► Plan
-//!        └──── bytes ◄──────────└─ respond::write_plan (wire::ResponseWriter: compression, TC)
+//!  pipeline::udp (public: worker threads, recvmmsg) ─┐                             │
+//!  pipeline::udp::serve · pipeline::tcp · vpc::doh ──┴─► pipeline::answer[_now]    │
+//!    1 Answerer::select: the view (VPC by source, security groups) · drop / REFUSED │
+//!    2 wire::Query::parse · drop (QR=1, short) / FORMERR (wire::write_header_only) │
+//!    3 Answerer::serves (VPC DNS support) · 4 early_rcode: NOTIMP BADVERS REFUSED   │
+//!    5 Answerer::answer ── respond::Authoritative (sync, never awaits) ◄───────────┤
+//!         │                  find_public_zone (else REFUSED) · pre-encoded ·       │
+//!         │                  auth::lookup ─► Plan ─► respond::write_plan           │
+//!         └──────────────── vpc::listen::VpcAnswerer (may await) ◄─────────────────┘
+//!                            ▶ policy seam: pipeline::policy::QueryPolicy (DNS Firewall)
+//!                            vpc::answer: rules · private zones · EC2 names · public · DNS64
+//!    ✗ a panic in 1–5 → SERVFAIL (header only), the listener goes on
+//!    6 rrl (public UDP): send / slip (TC=1) / drop, keyed by the Outcome
+//!    7 ▶ record seam: pipeline::observe::QueryRecord → Observer (query logs, metrics)
+//!  ◄── bytes (the Outcome says rcode and RRL key; the bytes are in the caller's buffer)
 //! ```
 //!
-//! The query path never touches the store and never awaits: the follower compiles each
-//! changed zone into pre-encoded RRsets and answers (`pre_encode`) and swaps a new
-//! immutable [`Snapshot`] in.
-//! Start reading at [`respond::respond`].
+//! The query path never touches the store, and the authoritative answer never awaits: the
+//! follower compiles each changed zone into pre-encoded RRsets and answers (`pre_encode`)
+//! and swaps a new immutable
+//! [`Snapshot`] in. Start reading at [`pipeline`].
 #![warn(missing_docs)]
 
 pub mod auth;
 pub mod compile;
 pub mod follow;
 pub mod geoip;
-pub mod listen;
+pub mod pipeline;
 mod pre_encode;
 pub mod resolver;
 pub mod respond;

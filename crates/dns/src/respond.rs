@@ -1,45 +1,32 @@
-//! The query pipeline of the public authoritative listener: parse, checks in a fixed
-//! order, lookup, write.
+//! The authoritative public view: what the public listener answers once the pipeline's
+//! checks ([`crate::pipeline`]: parse, FORMERR, opcode, EDNS version, class, AXFR/IXFR,
+//! meta types) have passed.
 //!
-//! | order | check | outcome |
+//! | order | step | outcome |
 //! |---|---|---|
-//! | 1 | shorter than a header, or QR=1 | dropped (no reflection) |
-//! | 2 | malformed question or records | FORMERR, header only |
-//! | 3 | opcode other than QUERY | NOTIMP |
-//! | 4 | EDNS version above 0 | BADVERS (RFC 6891 §6.1.3) |
-//! | 5 | class other than IN | REFUSED |
-//! | 6 | AXFR/IXFR | REFUSED (zone transfers are not offered) |
-//! | 7 | meta types (OPT, TKEY…) | FORMERR / NOTIMP |
-//! | 8 | name in no public hosted zone | REFUSED |
-//! | 9 | authoritative lookup | the plan, written with truncation (TC=1 on UDP) |
+//! | 1 | name in no public hosted zone | REFUSED |
+//! | 2 | a pre-encoded answer at exactly the name | written as encoded when the zone was compiled |
+//! | 3 | authoritative lookup | the plan, written with truncation (TC=1 on UDP) |
 //!
-//! A malformed EDNS Client Subnet option is FORMERR (check 2, RFC 7871 §7.2.1). A query with
-//! a valid one gets it back in the response's OPT record (RFC 7871 §7.2.1), with SCOPE
-//! PREFIX-LENGTH = the query's SOURCE PREFIX-LENGTH when geolocation chose the answer by the
-//! client's address, and 0 otherwise (every other answer, negative answers and referrals,
-//! RFC 7871 §7.4).
+//! A malformed EDNS Client Subnet option is FORMERR (the pipeline's parse, RFC 7871 §7.2.1).
+//! A query with a valid one gets it back in the response's OPT record (RFC 7871 §7.2.1), with
+//! SCOPE PREFIX-LENGTH = the query's SOURCE PREFIX-LENGTH when geolocation chose the answer
+//! by the client's address, and 0 otherwise (every other answer, negative answers and
+//! referrals, RFC 7871 §7.4).
 
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 
-use cairn_wire::{rcode, rtype, NoRoom, ParseError, Query, ResponseWriter, Section};
+use cairn_wire::{rcode, rtype, NoRoom, Query, Rcode, ResponseWriter, Section};
 
 use crate::auth::{self, Plan};
 use crate::geoip::GeoIp;
+use crate::pipeline::observe::ViewLabel;
+use crate::pipeline::{self, AnswerNow, Answerer, Flavor, Hooks, Outcome, Peer, Selected};
+pub use crate::pipeline::{Transport, EDNS_UDP_PAYLOAD};
 use crate::routing::{Client, RoutingContext};
-use crate::snapshot::Snapshot;
+use crate::snapshot::{SharedSnapshot, Snapshot};
 use crate::zone::{name_key, CompiledZone};
-
-/// The EDNS UDP payload Cairn advertises and honours at most (ROUTE53.md §2.7: up to 4096).
-pub const EDNS_UDP_PAYLOAD: u16 = 4096;
-
-/// How the query arrived; decides the size limit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Transport {
-    /// UDP: 512 bytes, or the EDNS payload (at most [`EDNS_UDP_PAYLOAD`]).
-    Udp,
-    /// TCP: up to 65535 bytes.
-    Tcp,
-}
 
 /// Where a query came from, and what locates it (geolocation routing).
 #[derive(Debug, Clone, Copy, Default)]
@@ -48,6 +35,119 @@ pub struct Origin<'a> {
     pub source: Option<IpAddr>,
     /// The MaxMind DB of `--geoip-db`; without one, geolocation answers with `*`.
     pub geoip: Option<&'a GeoIp>,
+}
+
+//------------ the public listener's answerer -------------------------------------------
+
+/// How the pipeline writes the public listener's replies: RA=0, ECS echoed.
+const FLAVOR: Flavor = Flavor {
+    recursion_available: false,
+    echo_ecs: true,
+};
+
+/// The public listener's answerer: the current snapshot's public zones.
+pub struct Authoritative {
+    shared: SharedSnapshot,
+    geoip: Option<Arc<GeoIp>>,
+    hooks: Hooks,
+}
+
+impl Authoritative {
+    /// Answers from `shared`, locating clients with `geoip`, with `hooks` (RRL, observer).
+    pub fn new(shared: SharedSnapshot, geoip: Option<Arc<GeoIp>>, hooks: Hooks) -> Arc<Self> {
+        Arc::new(Self {
+            shared,
+            geoip,
+            hooks,
+        })
+    }
+}
+
+impl Answerer for Authoritative {
+    type View = ();
+    const FLAVOR: Flavor = FLAVOR;
+
+    fn hooks(&self) -> &Hooks {
+        &self.hooks
+    }
+
+    fn select(&self, _peer: &Peer) -> Selected<()> {
+        Selected::View(())
+    }
+
+    fn label<'v>(&self, _view: &'v ()) -> ViewLabel<'v> {
+        ViewLabel::Public
+    }
+
+    fn answer<'a>(
+        &'a self,
+        view: &'a (),
+        query: &'a Query<'a>,
+        peer: &'a Peer,
+        out: &'a mut Vec<u8>,
+    ) -> impl std::future::Future<Output = Outcome> + Send + 'a {
+        std::future::ready(self.answer_now(view, query, peer, out))
+    }
+}
+
+impl AnswerNow for Authoritative {
+    fn answer_now(&self, _view: &(), query: &Query<'_>, peer: &Peer, out: &mut Vec<u8>) -> Outcome {
+        let snapshot = self.shared.load();
+        let origin = Origin {
+            source: peer.source,
+            geoip: self.geoip.as_deref(),
+        };
+        answer_query(&snapshot, query, peer.transport, origin, out, true)
+    }
+}
+
+/// A borrowed snapshot as an answerer: what [`respond`] and its siblings run the pipeline
+/// with (tests, benchmarks).
+struct AtSnapshot<'s> {
+    snapshot: &'s Snapshot,
+    origin: Origin<'s>,
+    pre_encoded: bool,
+    hooks: Hooks,
+}
+
+impl Answerer for AtSnapshot<'_> {
+    type View = ();
+    const FLAVOR: Flavor = FLAVOR;
+
+    fn hooks(&self) -> &Hooks {
+        &self.hooks
+    }
+
+    fn select(&self, _peer: &Peer) -> Selected<()> {
+        Selected::View(())
+    }
+
+    fn label<'v>(&self, _view: &'v ()) -> ViewLabel<'v> {
+        ViewLabel::Public
+    }
+
+    fn answer<'a>(
+        &'a self,
+        view: &'a (),
+        query: &'a Query<'a>,
+        peer: &'a Peer,
+        out: &'a mut Vec<u8>,
+    ) -> impl std::future::Future<Output = Outcome> + Send + 'a {
+        std::future::ready(self.answer_now(view, query, peer, out))
+    }
+}
+
+impl AnswerNow for AtSnapshot<'_> {
+    fn answer_now(&self, _view: &(), query: &Query<'_>, peer: &Peer, out: &mut Vec<u8>) -> Outcome {
+        answer_query(
+            self.snapshot,
+            query,
+            peer.transport,
+            self.origin,
+            out,
+            self.pre_encoded,
+        )
+    }
 }
 
 /// Answers one message from `snapshot` into `out`, for a client of unknown address (its ECS
@@ -61,7 +161,8 @@ pub fn respond<'b>(
     respond_from(snapshot, msg, transport, Origin::default(), out)
 }
 
-/// Answers one message from `origin` from `snapshot` into `out`; `None` means send nothing.
+/// Answers one message from `origin` from `snapshot` into `out` through the whole pipeline
+/// (without RRL); `None` means send nothing.
 pub fn respond_from<'b>(
     snapshot: &Snapshot,
     msg: &[u8],
@@ -69,7 +170,7 @@ pub fn respond_from<'b>(
     origin: Origin<'_>,
     out: &'b mut Vec<u8>,
 ) -> Option<&'b [u8]> {
-    answer(snapshot, msg, transport, origin, out, true)
+    run(snapshot, msg, transport, origin, out, true)
 }
 
 /// [`respond_from`] with every response written from its plan, never from a pre-encoded
@@ -82,10 +183,10 @@ pub fn respond_from_plan<'b>(
     origin: Origin<'_>,
     out: &'b mut Vec<u8>,
 ) -> Option<&'b [u8]> {
-    answer(snapshot, msg, transport, origin, out, false)
+    run(snapshot, msg, transport, origin, out, false)
 }
 
-fn answer<'b>(
+fn run<'b>(
     snapshot: &Snapshot,
     msg: &[u8],
     transport: Transport,
@@ -93,38 +194,49 @@ fn answer<'b>(
     out: &'b mut Vec<u8>,
     pre_encoded: bool,
 ) -> Option<&'b [u8]> {
-    let query = match Query::parse(msg) {
-        Ok(query) => query,
-        Err(ParseError::Drop) => return None,
-        Err(ParseError::FormErr(_)) => return Some(formerr(msg, out)),
+    let answerer = AtSnapshot {
+        snapshot,
+        origin,
+        pre_encoded,
+        hooks: Hooks::default(),
     };
-    let limit = match transport {
-        Transport::Udp => query
-            .edns
-            .map_or(512, |e| e.udp_payload.clamp(512, EDNS_UDP_PAYLOAD) as usize),
-        Transport::Tcp => usize::from(u16::MAX),
+    let peer = Peer {
+        source: origin.source,
+        local: SocketAddr::from(([0, 0, 0, 0], 0)),
+        transport,
     };
+    let (outcome, _) = pipeline::respond_now(&answerer, msg, &peer, out);
+    outcome.map(|_| &out[..])
+}
+
+/// The authoritative answer to `query` (the pipeline's checks passed) from `snapshot`.
+fn answer_query(
+    snapshot: &Snapshot,
+    query: &Query<'_>,
+    transport: Transport,
+    origin: Origin<'_>,
+    out: &mut Vec<u8>,
+    pre_encoded: bool,
+) -> Outcome {
+    let limit = transport.size_limit(query);
     let edns = query.edns.map(|e| (EDNS_UDP_PAYLOAD, e.dnssec_ok));
-    let mut w = ResponseWriter::new(out, &query, limit);
+    let mut w = ResponseWriter::new(out, query, limit);
     if let Some(ecs) = query.ecs {
         w.echo_ecs(ecs);
-    }
-
-    if let Some(code) = early_rcode(&query) {
-        w.set_rcode(code);
-        return Some(w.finish(edns));
     }
 
     let mut lower = [0u8; 255];
     let len = query.qname_lowercase(&mut lower);
     let qname = &lower[..len];
     let Some(zone) = snapshot.find_public_zone(qname) else {
-        w.set_rcode(rcode::REFUSED);
-        return Some(w.finish(edns));
+        w.set_rcode(Rcode::Refused);
+        w.finish(edns);
+        return Outcome::answered(query, Rcode::Refused);
     };
     if pre_encoded && push_pre_encoded(zone, qname, query.qtype, &mut w) {
         w.set_aa(true);
-        return Some(w.finish(edns));
+        w.finish(edns);
+        return Outcome::answered(query, Rcode::NoError);
     }
     // The ECS address locates the client; a /0 option reveals nothing, so the source does
     // (ROUTE53.md §2.7: "when it is absent the resolver's source IP stands in").
@@ -151,7 +263,8 @@ fn answer<'b>(
         }
     }
     write_plan(&mut w, &plan);
-    Some(w.finish(edns))
+    w.finish(edns);
+    Outcome::answered(query, Rcode::from_code(plan.rcode))
 }
 
 /// Writes the pre-encoded answer of the node at exactly `qname` for `qtype` (see
@@ -176,32 +289,12 @@ fn push_pre_encoded(
     w.push_encoded(sections, counts).is_ok()
 }
 
-/// The response code for a query Cairn does not look up at all (checks 3–7 of the table
-/// above), shared with the VPC resolver; `None` when the lookup should go ahead.
-pub fn early_rcode(query: &Query<'_>) -> Option<u16> {
-    if query.opcode != 0 {
-        return Some(rcode::NOTIMP);
-    }
-    if query.edns.is_some_and(|e| e.version != 0) {
-        return Some(rcode::BADVERS);
-    }
-    if query.qclass != cairn_wire::CLASS_IN {
-        return Some(rcode::REFUSED);
-    }
-    match query.qtype {
-        rtype::AXFR | rtype::IXFR => Some(rcode::REFUSED),
-        rtype::OPT => Some(rcode::FORMERR),
-        128..=254 => Some(rcode::NOTIMP),
-        _ => None,
-    }
-}
-
 /// Writes a plan. Required data (the answer; the authority of negative answers and
 /// referrals) that does not fit empties the message and sets TC, so the client retries over
 /// TCP (RFC 2181 §9); optional data (the zone's NS on a positive answer, additional records)
 /// that does not fit is left out.
 pub fn write_plan(w: &mut ResponseWriter<'_>, plan: &Plan<'_>) {
-    w.set_rcode(plan.rcode);
+    w.set_rcode(Rcode::from_code(plan.rcode));
     w.set_aa(plan.authoritative);
     for (owner, rrset) in &plan.answer {
         if push_rrset(w, Section::Answer, owner, rrset).is_err() {
@@ -243,24 +336,6 @@ fn push_rrset(
     Ok(())
 }
 
-/// FORMERR with the header of `msg` and nothing else.
-pub fn formerr<'b>(msg: &[u8], out: &'b mut Vec<u8>) -> &'b [u8] {
-    let id = u16::from_be_bytes([msg[0], msg[1]]);
-    let flags = u16::from_be_bytes([msg[2], msg[3]]);
-    let opcode = ((flags >> 11) & 0xf) as u8;
-    let mut w = ResponseWriter::from_header(
-        out,
-        id,
-        opcode,
-        flags & 0x0100 != 0,
-        flags & 0x0010 != 0,
-        false,
-        512,
-    );
-    w.set_rcode(rcode::FORMERR);
-    w.finish(None)
-}
-
 /// What hosted zone `zone` answers for `qname` and `qtype` on this node to a client at
 /// `client_addr` (TestDNSAnswer's ECS address, else its resolver address; `None`: unknown),
 /// located with `geoip`, as TestDNSAnswer reports it: the response code's name and the
@@ -298,11 +373,10 @@ pub fn test_answer(
                 .unwrap_or_else(|_| format!("\\# {} {}", rdata.bytes().len(), hex(rdata.bytes())))
         })
         .collect();
-    let code = match plan.rcode {
-        rcode::NOERROR => "NOERROR",
-        rcode::NXDOMAIN => "NXDOMAIN",
-        rcode::REFUSED => "REFUSED",
-        _ => "SERVFAIL",
+    // TestDNSAnswer reports these four; anything else the lookup could say is a failure.
+    let code = match Rcode::from_code(plan.rcode) {
+        code @ (Rcode::NoError | Rcode::NxDomain | Rcode::Refused) => code.name(),
+        _ => Rcode::ServFail.name(),
     };
     Some((code, records))
 }

@@ -28,7 +28,7 @@ use std::str::FromStr;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use cairn_wire::Query;
+use crate::pipeline::{Outcome, RrlKey};
 
 /// The default rate: identical responses per second to one /24 (or /56).
 pub const DEFAULT_RATE: u32 = 20;
@@ -215,18 +215,18 @@ impl Rrl {
         self.config.exempt.iter().any(|net| net.contains(source))
     }
 
-    /// Decides the fate of `reply` (the answer to `query`) for `source`, now.
-    pub fn check(&self, source: IpAddr, query: &[u8], reply: &[u8]) -> Verdict {
+    /// Decides the fate of a response (`outcome`, the answer to `msg`) for `source`, now.
+    pub fn check(&self, source: IpAddr, msg: &[u8], outcome: &Outcome) -> Verdict {
         if self.is_exempt(source) {
             return Verdict::Send;
         }
         let now_ms = u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
-        self.check_at(source, query, reply, now_ms)
+        self.check_at(source, msg, outcome, now_ms)
     }
 
     /// [`Rrl::check`] at a given time (ms since the limiter started), for tests.
-    pub fn check_at(&self, source: IpAddr, query: &[u8], reply: &[u8], now_ms: u64) -> Verdict {
-        let key = self.key(source, query, reply);
+    pub fn check_at(&self, source: IpAddr, msg: &[u8], outcome: &Outcome, now_ms: u64) -> Verdict {
+        let key = self.key(source, outcome, msg);
         let shard = &self.shards[(key as usize) % SHARDS];
         let slot = ((key >> 32) as usize) % (TABLE_SIZE / SHARDS);
         let capacity = u64::from(self.config.rate) * 1000;
@@ -261,36 +261,35 @@ impl Rrl {
         }
     }
 
-    fn key(&self, source: IpAddr, query: &[u8], reply: &[u8]) -> u64 {
+    fn key(&self, source: IpAddr, outcome: &Outcome, msg: &[u8]) -> u64 {
         let network: (u8, u128) = match canonical(source) {
             IpAddr::V4(v4) => (4, u128::from(mask_v4(u32::from(v4), 24))),
             IpAddr::V6(v6) => (6, mask_v6(u128::from(v6), 56)),
         };
-        let rcode = reply.get(3).map_or(0, |b| b & 0x0f);
-        if u16::from(rcode) != cairn_wire::rcode::NOERROR {
-            return self.hasher.hash_one((network, rcode));
-        }
-        match Query::parse(query) {
-            Ok(q) => {
+        let rcode = outcome.rcode.code();
+        match (outcome.rrl, outcome.question(msg)) {
+            (RrlKey::Question, Some((qname, qtype))) => {
                 let mut lower = [0u8; 255];
-                let len = q.qname_lowercase(&mut lower);
+                for (l, b) in lower.iter_mut().zip(qname) {
+                    *l = b.to_ascii_lowercase();
+                }
                 self.hasher
-                    .hash_one((network, rcode, q.qtype, &lower[..len]))
+                    .hash_one((network, rcode, qtype, &lower[..qname.len()]))
             }
-            Err(_) => self.hasher.hash_one((network, rcode)),
+            _ => self.hasher.hash_one((network, rcode)),
         }
     }
 }
 
-/// Rewrites `reply` (the answer to `query`) as a slipped response: its header with TC=1 and
-/// no records, and the question when the reply had one.
-pub fn write_slip(reply: &mut Vec<u8>, query: &[u8]) {
+/// Rewrites `reply` (whose outcome is `outcome`) as a slipped response: its header with TC=1
+/// and no records, and the question when the reply had one.
+pub fn write_slip(reply: &mut Vec<u8>, outcome: &Outcome) {
     if reply.len() < 12 {
         return;
     }
     let has_question = reply[4..6] != [0, 0];
-    let question_len = match (has_question, Query::parse(query)) {
-        (true, Ok(q)) => q.question().len(),
+    let question_len = match (has_question, outcome.question(reply)) {
+        (true, Some((qname, _))) => qname.len() + 4,
         _ => 0,
     };
     let keep = (12 + question_len).min(reply.len());
@@ -312,7 +311,13 @@ mod tests {
         b
     }
 
-    fn reply(q: &[u8], rcode: u8) -> Vec<u8> {
+    /// The outcome of answering `q` with `rcode`, as the pipeline reports it.
+    fn reply(q: &[u8], rcode: u8) -> Outcome {
+        let query = cairn_wire::Query::parse(q).unwrap();
+        Outcome::answered(&query, cairn_wire::Rcode::from_code(u16::from(rcode)))
+    }
+
+    fn reply_bytes(q: &[u8], rcode: u8) -> Vec<u8> {
         let mut r = q.to_vec();
         r[2] = 0x84;
         r[3] = rcode;
@@ -454,8 +459,8 @@ mod tests {
     #[test]
     fn a_slip_is_the_header_with_tc_and_the_question_only() {
         let q = query(b"\x03www\x07example\x03com\x00");
-        let mut r = reply(&q, 0);
-        write_slip(&mut r, &q);
+        let mut r = reply_bytes(&q, 0);
+        write_slip(&mut r, &reply(&q, 0));
         assert_eq!(r.len(), q.len());
         assert_eq!(&r[12..], &q[12..]);
         assert_eq!(r[2] & 0x02, 0x02, "TC set");
@@ -463,7 +468,11 @@ mod tests {
         assert_eq!(&r[4..12], &[0, 1, 0, 0, 0, 0, 0, 0]);
         // A FORMERR without a question stays a bare header.
         let mut formerr = vec![0x12, 0x34, 0x80, 0x01, 0, 0, 0, 0, 0, 0, 0, 0];
-        write_slip(&mut formerr, b"\x12\x34\x00\x00\x00\x02");
+        let header_only = Outcome::answered(
+            &cairn_wire::Query::parse(&q).unwrap(),
+            cairn_wire::Rcode::FormErr,
+        );
+        write_slip(&mut formerr, &header_only);
         assert_eq!(formerr.len(), 12);
     }
 

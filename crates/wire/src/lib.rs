@@ -14,36 +14,24 @@
 //!   already written, and an RR that does not fit is rolled back so the caller can set TC.
 //! - [`name`]: [`NameKey`], the lowercased wire name zones and views are keyed by, and
 //!   label-aware operations on borrowed wire names ([`name::is_at_or_below`]).
+//! - [`header`]: [`ReplyHeader`], the one writer of a reply's header (also the header-only
+//!   FORMERR and SERVFAIL replies); [`rcode`]: the [`Rcode`] enum.
 //! - [`rdata`]: [`Rdata`], RDATA in wire form with the positions of compressible names.
 #![warn(missing_docs)]
 
+pub mod header;
 pub mod name;
 pub mod query;
+pub mod rcode;
 pub mod rdata;
 pub mod writer;
 
+pub use header::{write_header_only, ReplyHeader};
 pub use name::NameKey;
 pub use query::{ClientSubnet, Edns, ParseError, Query};
+pub use rcode::Rcode;
 pub use rdata::Rdata;
 pub use writer::{NoRoom, ResponseWriter, Section};
-
-/// Response codes used by Cairn (RFC 1035 §4.1.1, RFC 6891 §9 for BADVERS).
-pub mod rcode {
-    /// No error.
-    pub const NOERROR: u16 = 0;
-    /// Format error.
-    pub const FORMERR: u16 = 1;
-    /// Server failure.
-    pub const SERVFAIL: u16 = 2;
-    /// Name does not exist.
-    pub const NXDOMAIN: u16 = 3;
-    /// Not implemented.
-    pub const NOTIMP: u16 = 4;
-    /// Refused.
-    pub const REFUSED: u16 = 5;
-    /// Bad EDNS version (extended rcode 16, needs OPT).
-    pub const BADVERS: u16 = 16;
-}
 
 /// Type codes the hot path treats specially.
 pub mod rtype {

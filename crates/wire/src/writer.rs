@@ -1,7 +1,9 @@
 //! Building a response in place: header, the question as received, pre-encoded records,
 //! name compression and truncation.
 
+use crate::header::ReplyHeader;
 use crate::query::{ClientSubnet, Query, OPTION_ECS};
+use crate::rcode::Rcode;
 use crate::rdata::Rdata;
 
 /// The sections after the question, in the order they must be written.
@@ -41,7 +43,7 @@ pub struct ResponseWriter<'b> {
     section: Section,
     names: [u16; MAX_NAMES],
     name_count: usize,
-    rcode: u16,
+    rcode: Rcode,
     ecs: Option<ClientSubnet>,
 }
 
@@ -68,31 +70,20 @@ impl<'b> ResponseWriter<'b> {
     pub fn header_only(buf: &'b mut Vec<u8>, query: &Query<'_>, limit: usize) -> Self {
         Self::from_header(
             buf,
-            query.id,
-            query.opcode,
-            query.rd,
-            query.cd,
+            ReplyHeader::of_query(query),
             query.edns.is_some(),
             limit,
         )
     }
 
-    /// Starts a response from raw header fields.
+    /// Starts a response from the header fields it copies.
     pub fn from_header(
         buf: &'b mut Vec<u8>,
-        id: u16,
-        opcode: u8,
-        rd: bool,
-        cd: bool,
+        header: ReplyHeader,
         has_edns: bool,
         limit: usize,
     ) -> Self {
-        buf.clear();
-        let flags: u16 =
-            0x8000 | (u16::from(opcode & 0xf) << 11) | (u16::from(rd) << 8) | (u16::from(cd) << 4);
-        buf.extend_from_slice(&id.to_be_bytes());
-        buf.extend_from_slice(&flags.to_be_bytes());
-        buf.extend_from_slice(&[0; 8]);
+        header.write(buf, false, Rcode::NoError);
         Self {
             buf,
             limit: limit.max(12),
@@ -101,7 +92,7 @@ impl<'b> ResponseWriter<'b> {
             section: Section::Answer,
             names: [0; MAX_NAMES],
             name_count: 0,
-            rcode: 0,
+            rcode: Rcode::NoError,
             ecs: None,
         }
     }
@@ -126,7 +117,7 @@ impl<'b> ResponseWriter<'b> {
     }
 
     /// Sets the response code (values above 15 go into the OPT record).
-    pub fn set_rcode(&mut self, rcode: u16) {
+    pub fn set_rcode(&mut self, rcode: Rcode) {
         self.rcode = rcode;
     }
 
@@ -276,7 +267,7 @@ impl<'b> ResponseWriter<'b> {
             ecs,
             ..
         } = self;
-        buf[3] = (buf[3] & 0xf0) | (rcode & 0xf) as u8;
+        buf[3] = (buf[3] & 0xf0) | rcode.header_bits();
         buf[6..8].copy_from_slice(&counts[0].to_be_bytes());
         buf[8..10].copy_from_slice(&counts[1].to_be_bytes());
         let mut arcount = counts[2];
@@ -284,7 +275,7 @@ impl<'b> ResponseWriter<'b> {
             buf.push(0);
             buf.extend_from_slice(&crate::rtype::OPT.to_be_bytes());
             buf.extend_from_slice(&payload.to_be_bytes());
-            buf.push((rcode >> 4) as u8);
+            buf.push(rcode.extended_bits());
             buf.push(0); // version 0
             buf.push(if dnssec_ok { 0x80 } else { 0 });
             buf.push(0);

@@ -1,10 +1,10 @@
-//! The VPC resolver's query pipeline: what one VPC's view answers ([ROUTE53.md §5.2, §6.3]).
+//! What one VPC's view answers ([ROUTE53.md §5.2, §6.3]), once the pipeline
+//! ([`crate::pipeline`]) has checked the message: unreadable or QR=1 dropped, FORMERR, a
+//! VPC with `enableDnsSupport` off dropped, then opcode, EDNS version, class, AXFR and meta
+//! types answered as the public listener does (NOTIMP, BADVERS, REFUSED, …).
 //!
 //! | order | step | outcome |
 //! |---|---|---|
-//! | 1 | unreadable / QR=1 | dropped; FORMERR when the header is readable |
-//! | 2 | the VPC has `enableDnsSupport` off | dropped: its resolver does not answer |
-//! | 3 | opcode, EDNS version, class, AXFR, meta types | as the public listener (NOTIMP, BADVERS, REFUSED, …) |
 //! | 4 | the most specific of the VPC's private zones and autodefined domains | answered here; a name missing from a private zone is NXDOMAIN, never looked up publicly |
 //! | 5 | anything else | resolved publicly (recursion or forwarding, one shared cache) |
 //! | 6 | a CNAME leaving the answering domain | followed from step 4 for its target (at most 8 hops) |
@@ -17,11 +17,11 @@ use std::future::Future;
 use std::net::Ipv6Addr;
 use std::pin::Pin;
 
-use cairn_wire::{rcode, rtype, ParseError, Query, Rdata, ResponseWriter, Section};
+use cairn_wire::{rcode, rtype, Query, Rcode, Rdata, ResponseWriter, Section};
 
 use crate::auth;
+use crate::pipeline::{Outcome, Transport, EDNS_UDP_PAYLOAD};
 use crate::resolver::Resolution;
-use crate::respond::{early_rcode, formerr, Transport, EDNS_UDP_PAYLOAD};
 use crate::routing::RoutingContext;
 use crate::snapshot::Snapshot;
 use crate::view::{CompiledRule, VpcView};
@@ -62,7 +62,7 @@ struct Found {
     authority: Vec<OwnedRecord>,
 }
 
-/// Answers `msg` in `view`; `None` means send nothing.
+/// Answers `query` (checked by the pipeline) in `view` into `out`.
 ///
 /// # Arguments
 /// * `snapshot` - the snapshot the view was taken from (zones, health, region).
@@ -72,27 +72,12 @@ struct Found {
 pub async fn answer(
     snapshot: &Snapshot,
     view: &VpcView,
-    msg: &[u8],
+    query: &Query<'_>,
     transport: Transport,
     dns64: bool,
     public: Option<&dyn PublicResolver>,
-) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(512);
-    let query = match Query::parse(msg) {
-        Ok(query) => query,
-        Err(ParseError::Drop) => return None,
-        Err(ParseError::FormErr(_)) => return Some(formerr(msg, &mut out).to_vec()),
-    };
-    if !view.answers() {
-        return None;
-    }
-    let edns = query.edns.map(|e| (EDNS_UDP_PAYLOAD, e.dnssec_ok));
-    if let Some(code) = early_rcode(&query) {
-        let mut w = ResponseWriter::new(&mut out, &query, 512);
-        w.set_ra(true);
-        w.set_rcode(code);
-        return Some(w.finish(edns).to_vec());
-    }
+    out: &mut Vec<u8>,
+) -> Outcome {
     let mut lower = [0u8; 255];
     let len = query.qname_lowercase(&mut lower);
     let qname = &lower[..len];
@@ -117,25 +102,8 @@ pub async fn answer(
     if query.qtype == rtype::AAAA && found.rcode == rcode::NOERROR && dns64 {
         synthesize_dns64(snapshot, view, qname, public, &mut found).await;
     }
-    Some(write(&query, transport, &found, &mut out).to_vec())
-}
-
-/// Answers a query that cannot be given any view (a source in no VPC): REFUSED, RA=1.
-pub fn refuse(msg: &[u8]) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(64);
-    match Query::parse(msg) {
-        Ok(query) => {
-            let mut w = ResponseWriter::new(&mut out, &query, 512);
-            w.set_ra(true);
-            w.set_rcode(rcode::REFUSED);
-            Some(
-                w.finish(query.edns.map(|e| (EDNS_UDP_PAYLOAD, e.dnssec_ok)))
-                    .to_vec(),
-            )
-        }
-        Err(ParseError::Drop) => None,
-        Err(ParseError::FormErr(_)) => Some(formerr(msg, &mut out).to_vec()),
-    }
+    write(query, transport, &found, out);
+    Outcome::answered(query, Rcode::from_code(found.rcode))
 }
 
 /// Resolves `qname`/`qtype` in the view, following CNAMEs from one domain to the next.
@@ -383,23 +351,13 @@ async fn synthesize_dns64(
 }
 
 /// Writes what was found: a required record that does not fit sets TC (RFC 2181 §9).
-fn write<'b>(
-    query: &Query<'_>,
-    transport: Transport,
-    found: &Found,
-    out: &'b mut Vec<u8>,
-) -> &'b [u8] {
-    let limit = match transport {
-        Transport::Udp => query
-            .edns
-            .map_or(512, |e| e.udp_payload.clamp(512, EDNS_UDP_PAYLOAD) as usize),
-        Transport::Tcp => usize::from(u16::MAX),
-    };
+fn write(query: &Query<'_>, transport: Transport, found: &Found, out: &mut Vec<u8>) {
+    let limit = transport.size_limit(query);
     let edns = query.edns.map(|e| (EDNS_UDP_PAYLOAD, e.dnssec_ok));
     let mut w = ResponseWriter::new(out, query, limit);
     w.set_ra(true);
     w.set_aa(found.authoritative && found.rcode != rcode::SERVFAIL);
-    w.set_rcode(found.rcode);
+    w.set_rcode(Rcode::from_code(found.rcode));
     let sections = [
         (Section::Answer, &found.answer),
         (Section::Authority, &found.authority),
@@ -417,11 +375,12 @@ fn write<'b>(
             {
                 w.clear_records();
                 w.set_tc(true);
-                return w.finish(edns);
+                w.finish(edns);
+                return;
             }
         }
     }
-    w.finish(edns)
+    w.finish(edns);
 }
 
 #[cfg(test)]

@@ -3,13 +3,14 @@
 //! `application/dns-message` body, or `GET /dns-query?dns=<base64url>`, over HTTP/2 or
 //! HTTP/1.1 on TLS, on `--doh-port` (443) of each endpoint address.
 //!
-//! The answer is the one a Do53 query to the same endpoint gets ([`ResolverService::reply`],
-//! the endpoint's VPC view, its security groups checked for TCP 443). Route 53 presents an
+//! The answer is the one a Do53 query to the same endpoint gets: the pipeline
+//! ([`crate::pipeline::answer`]) with the endpoint's [`VpcAnswerer`] (its VPC view, its
+//! security groups checked for TCP 443). Connections take the resolver's TCP slots and are
+//! accepted by the pipeline's TCP accept loop. Route 53 presents an
 //! AWS certificate; Cairn presents the operator's (`--doh-cert`/`--doh-key`) or a self-signed
 //! one it makes once in the data directory (docs/vpc-resolver.md).
 
 use std::convert::Infallible;
-use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,14 +22,15 @@ use hyper::header::{HeaderValue, CONTENT_TYPE};
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::net::TcpListener;
-use tokio::sync::watch;
 use tokio_rustls::rustls::pki_types::pem::PemObject;
 use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tokio_rustls::rustls::ServerConfig;
 use tokio_rustls::TlsAcceptor;
+use tokio_util::sync::CancellationToken;
 
-use crate::respond::Transport;
-use crate::vpc::listen::{accept, ResolverService, ViewChoice, TCP_IDLE};
+use crate::pipeline::tcp::{accept, IDLE_TIMEOUT};
+use crate::pipeline::{Peer, Transport};
+use crate::vpc::listen::VpcAnswerer;
 
 /// RFC 8484's media type.
 const DNS_MESSAGE: &str = "application/dns-message";
@@ -129,40 +131,47 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<(), DohError> {
 
 //----------- Serving ----------------------------------------------------------
 
-/// Serves DNS over HTTPS on `listener` for the endpoint `choice` names, until `shutdown`
-/// turns true. Connections share the resolver's TCP connection slots.
+/// Serves DNS over HTTPS on `listener` with `answerer` (an inbound endpoint's), until `stop`
+/// is cancelled. Connections share the resolver's TCP connection slots.
 pub async fn serve(
     listener: TcpListener,
     tls: Arc<DohTls>,
-    service: Arc<ResolverService>,
-    choice: ViewChoice,
-    mut shutdown: watch::Receiver<bool>,
+    answerer: Arc<VpcAnswerer>,
+    stop: CancellationToken,
 ) {
-    let choice = Arc::new(choice);
-    while let Some((stream, peer)) = accept(&listener, &mut shutdown).await {
+    let Ok(local) = listener.local_addr() else {
+        return;
+    };
+    let slots = answerer.service().tcp_slots().clone();
+    while let Some((stream, peer, slot)) = accept(&listener, &slots, &stop).await {
         // Like a security group: a source the endpoint's groups do not admit on TCP 443 is
         // not even answered the TLS handshake.
-        if !service.admits(&choice, peer.ip()) {
+        if !answerer.admits(peer.ip()) {
             continue;
         }
-        let Some(slot) = service.try_tcp_slot() else {
-            continue;
-        };
-        let (tls, service, choice) = (tls.clone(), service.clone(), choice.clone());
+        let (tls, answerer, stop) = (tls.clone(), answerer.clone(), stop.clone());
         tokio::spawn(async move {
             let Ok(Ok(stream)) =
                 tokio::time::timeout(HANDSHAKE_TIMEOUT, tls.acceptor.accept(stream)).await
             else {
                 return;
             };
+            let from = Peer {
+                source: Some(peer.ip()),
+                local,
+                transport: Transport::Https,
+            };
             let handler = hyper::service::service_fn(move |request| {
-                let (service, choice) = (service.clone(), choice.clone());
-                async move { Ok::<_, Infallible>(handle(request, &service, &choice, peer).await) }
+                let answerer = answerer.clone();
+                async move { Ok::<_, Infallible>(handle(request, &answerer, &from).await) }
             });
             let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
             let connection = builder.serve_connection(TokioIo::new(stream), handler);
             // An idle or stuck client is dropped like an idle Do53 TCP client.
-            let _ = tokio::time::timeout(TCP_IDLE * 6, connection).await;
+            tokio::select! {
+                _ = tokio::time::timeout(IDLE_TIMEOUT * 6, connection) => {}
+                _ = stop.cancelled() => {}
+            }
             drop(slot);
         });
     }
@@ -171,9 +180,8 @@ pub async fn serve(
 /// One RFC 8484 request.
 async fn handle(
     request: Request<Incoming>,
-    service: &Arc<ResolverService>,
-    choice: &Arc<ViewChoice>,
-    peer: SocketAddr,
+    answerer: &VpcAnswerer,
+    peer: &Peer,
 ) -> Response<Full<Bytes>> {
     if request.uri().path() != "/dns-query" {
         return status(StatusCode::NOT_FOUND, "DNS queries go to /dns-query\n");
@@ -232,20 +240,16 @@ async fn handle(
         return status(StatusCode::BAD_REQUEST, "not a DNS message\n");
     }
     // TCP's size rules: a DoH answer is never truncated for size.
-    match service
-        .reply_guarded(choice, message, peer.ip(), Transport::Tcp)
-        .await
-    {
-        Some(reply) => {
-            let mut response = Response::new(Full::new(Bytes::from(reply)));
-            response
-                .headers_mut()
-                .insert(CONTENT_TYPE, HeaderValue::from_static(DNS_MESSAGE));
-            response
-        }
+    let mut reply = Vec::with_capacity(512);
+    if !crate::pipeline::answer(answerer, &message, peer, &mut reply).await {
         // Not a query the resolver answers at all (e.g. a response): nothing to say in DNS.
-        None => status(StatusCode::BAD_REQUEST, "not a DNS query\n"),
+        return status(StatusCode::BAD_REQUEST, "not a DNS query\n");
     }
+    let mut response = Response::new(Full::new(Bytes::from(reply)));
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(DNS_MESSAGE));
+    response
 }
 
 fn status(code: StatusCode, text: &'static str) -> Response<Full<Bytes>> {

@@ -1,10 +1,13 @@
-//! The VPC resolver's sockets (DESIGN.md §2): shared `--resolver-listen` addresses that pick
-//! the VPC by the client's source address, and each VPC's own "+2" address, bound on
+//! The VPC resolver's listeners (DESIGN.md §2): shared `--resolver-listen` addresses that
+//! pick the VPC by the client's source address, and each VPC's own "+2" address, bound on
 //! `--vpc-dns-port` while the VPC exists (when the address is local to this node).
 //!
-//! Unlike the public listener, an answer may wait on the network (recursion, forwarding), so
-//! every query is its own task; at most [`MAX_IN_FLIGHT`] run at once and queries beyond that
-//! are dropped (the client retries), as resolvers do under overload.
+//! The sockets are the pipeline's ([`crate::pipeline`]: UDP, TCP, and DoH in
+//! [`crate::vpc::doh`]); what is the VPC resolver's own is the answerer, [`VpcAnswerer`]:
+//! which view a socket answers in, and the answer, which may wait on the network
+//! (recursion, forwarding). Every query is its own task; at most [`MAX_IN_FLIGHT`] run at
+//! once and queries beyond that are dropped (the client retries), as resolvers do under
+//! overload.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io;
@@ -12,21 +15,23 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use socket2::{Domain, Protocol, Socket, Type};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream, UdpSocket};
-use tokio::sync::{watch, Semaphore};
+use cairn_wire::Query;
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
 
-use crate::respond::Transport;
-use crate::snapshot::SharedSnapshot;
-use crate::vpc::answer::{answer, refuse, PublicResolver};
+use crate::pipeline::bind::{bind, Bound, UdpSockets};
+use crate::pipeline::observe::ViewLabel;
+use crate::pipeline::policy::{Flow, QueryPolicy};
+use crate::pipeline::tcp::Slots;
+use crate::pipeline::{early_reply, Answerer, Flavor, Hooks, Outcome, Peer, Selected, Transport};
+use crate::snapshot::{SharedSnapshot, Snapshot};
+use crate::view::VpcView;
+use crate::vpc::answer::{answer, PublicResolver};
 
 /// Queries answered at once across every resolver socket.
 pub const MAX_IN_FLIGHT: usize = 4096;
-/// TCP connections open at once across every resolver socket.
+/// TCP connections (Do53 and DoH) open at once across every resolver socket.
 pub const MAX_TCP_CONNECTIONS: usize = 512;
-/// A TCP connection idle this long is closed (RFC 7766 §6.2.3 suggests seconds).
-pub const TCP_IDLE: Duration = Duration::from_secs(10);
 /// How often the "+2" addresses are reconciled with the VPCs that exist.
 pub const RECONCILE_INTERVAL: Duration = Duration::from_millis(200);
 
@@ -36,117 +41,47 @@ pub struct ResolverService {
     pub shared: SharedSnapshot,
     /// Public resolution; `None` answers SERVFAIL for public names.
     pub public: Option<Arc<dyn PublicResolver>>,
+    /// The per-query policy consulted before any rule or zone (none: resolve everything).
+    policy: Option<Arc<dyn QueryPolicy>>,
+    hooks: Hooks,
     in_flight: Arc<Semaphore>,
-    tcp_slots: Arc<Semaphore>,
+    tcp_slots: Slots,
 }
 
 impl ResolverService {
     /// A service over `shared`, resolving public names with `public`.
     pub fn new(shared: SharedSnapshot, public: Option<Arc<dyn PublicResolver>>) -> Arc<Self> {
+        Self::with(shared, public, None, Hooks::default())
+    }
+
+    /// [`new`](Self::new) with a per-query `policy` and the pipeline's `hooks`.
+    pub fn with(
+        shared: SharedSnapshot,
+        public: Option<Arc<dyn PublicResolver>>,
+        policy: Option<Arc<dyn QueryPolicy>>,
+        hooks: Hooks,
+    ) -> Arc<Self> {
         Arc::new(Self {
             shared,
             public,
+            policy,
+            hooks,
             in_flight: Arc::new(Semaphore::new(MAX_IN_FLIGHT)),
-            tcp_slots: Arc::new(Semaphore::new(MAX_TCP_CONNECTIONS)),
+            tcp_slots: Slots::new(MAX_TCP_CONNECTIONS),
         })
     }
 
-    /// A TCP connection slot (shared by Do53 TCP and DoH), or `None` when all are taken.
-    pub fn try_tcp_slot(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
-        self.tcp_slots.clone().try_acquire_owned().ok()
+    /// The TCP connection slots every resolver socket shares (Do53 TCP and DoH).
+    pub fn tcp_slots(&self) -> &Slots {
+        &self.tcp_slots
     }
 
-    /// Whether a socket that picks its view by `choice` answers `source` at all: for an
-    /// inbound endpoint, whether its security groups admit the source (TCP 443 for DoH).
-    pub fn admits(&self, choice: &ViewChoice, source: IpAddr) -> bool {
-        let snapshot = self.shared.load();
-        match choice {
-            ViewChoice::EndpointHttps(id) => snapshot
-                .views
-                .inbound
-                .get(id)
-                .is_some_and(|e| e.admits("tcp", 443, source)),
-            ViewChoice::Endpoint(id) => snapshot
-                .views
-                .inbound
-                .get(id)
-                .is_some_and(|e| e.admits("tcp", 53, source)),
-            ViewChoice::BySource | ViewChoice::Vpc(_) => true,
-        }
-    }
-
-    /// [`reply`](Self::reply) with panics caught, so that a bug that panics answers
-    /// SERVFAIL (like the public listener) instead of leaving the client waiting.
-    pub async fn reply_guarded(
-        self: &Arc<Self>,
-        choice: &Arc<ViewChoice>,
-        msg: Vec<u8>,
-        source: IpAddr,
-        transport: Transport,
-    ) -> Option<Vec<u8>> {
-        use futures_util::FutureExt;
-        // AssertUnwindSafe: what a query shares with others is the immutable snapshot and
-        // state behind the resolver's own locks, exactly as when this ran as a spawned task
-        // (which also caught the panic); catching it in place saves a spawn per query.
-        let answered = std::panic::AssertUnwindSafe(self.reply(choice, &msg, source, transport))
-            .catch_unwind()
-            .await;
-        answered.unwrap_or_else(|_| {
-            tracing::error!(
-                len = msg.len(),
-                "bug: the VPC resolver panicked; answered SERVFAIL"
-            );
-            let mut out = Vec::new();
-            crate::listen::servfail(&msg[..msg.len().min(12)], &mut out).then_some(out)
+    /// The answerer of a socket that picks its view by `choice`.
+    pub fn answerer(self: &Arc<Self>, choice: ViewChoice) -> Arc<VpcAnswerer> {
+        Arc::new(VpcAnswerer {
+            service: self.clone(),
+            choice,
         })
-    }
-
-    /// The reply to `msg` from `source`, in the view `choice` picks; `None` sends nothing.
-    pub async fn reply(
-        &self,
-        choice: &ViewChoice,
-        msg: &[u8],
-        source: IpAddr,
-        transport: Transport,
-    ) -> Option<Vec<u8>> {
-        let snapshot = self.shared.load_full();
-        let (view, dns64) = match choice {
-            ViewChoice::BySource => match snapshot.views.for_source(source) {
-                Some(view) => (view.clone(), view.dns64_for(source)),
-                None => return refuse(msg),
-            },
-            // The VPC was deleted a moment ago: its address is about to close.
-            ViewChoice::Vpc(id) => {
-                let view = snapshot.views.by_id.get(id)?.clone();
-                let dns64 = view.dns64_for(source);
-                (view, dns64)
-            }
-            ViewChoice::Endpoint(id) | ViewChoice::EndpointHttps(id) => {
-                let endpoint = snapshot.views.inbound.get(id)?;
-                let (protocol, port) = match (choice, transport) {
-                    (ViewChoice::EndpointHttps(_), _) => ("tcp", 443),
-                    (_, Transport::Udp) => ("udp", 53),
-                    _ => ("tcp", 53),
-                };
-                // Like a security group, a source the rules do not admit gets nothing back.
-                if !endpoint.admits(protocol, port, source) {
-                    return None;
-                }
-                (
-                    snapshot.views.by_id.get(&endpoint.vpc_id)?.clone(),
-                    endpoint.dns64,
-                )
-            }
-        };
-        answer(
-            &snapshot,
-            &view,
-            msg,
-            transport,
-            dns64,
-            self.public.as_deref(),
-        )
-        .await
     }
 }
 
@@ -164,151 +99,167 @@ pub enum ViewChoice {
     EndpointHttps(String),
 }
 
-/// Binds UDP and TCP on `addr` for a resolver socket.
-pub fn bind(addr: SocketAddr) -> io::Result<(UdpSocket, TcpListener)> {
-    let domain = Domain::for_address(addr);
-    let udp = Socket::new(domain, Type::DGRAM, Some(Protocol::UDP))?;
-    let tcp = Socket::new(domain, Type::STREAM, Some(Protocol::TCP))?;
-    if addr.is_ipv6() {
-        udp.set_only_v6(true)?;
-        tcp.set_only_v6(true)?;
-    }
-    tcp.set_reuse_address(true)?;
-    let _ = udp.set_recv_buffer_size(4 << 20);
-    udp.bind(&addr.into())?;
-    // With port 0, TCP takes the port UDP got.
-    let udp_local = udp.local_addr()?.as_socket().unwrap_or(addr);
-    tcp.bind(&udp_local.into())?;
-    tcp.listen(1024)?;
-    udp.set_nonblocking(true)?;
-    tcp.set_nonblocking(true)?;
-    Ok((
-        UdpSocket::from_std(udp.into())?,
-        TcpListener::from_std(tcp.into())?,
-    ))
-}
-
-/// Binds a TCP listener on `addr` (for DNS over HTTPS).
-pub fn bind_tcp(addr: SocketAddr) -> io::Result<TcpListener> {
-    let tcp = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
-    if addr.is_ipv6() {
-        tcp.set_only_v6(true)?;
-    }
-    tcp.set_reuse_address(true)?;
-    tcp.bind(&addr.into())?;
-    tcp.listen(1024)?;
-    tcp.set_nonblocking(true)?;
-    TcpListener::from_std(tcp.into())
-}
-
-/// Serves one UDP socket until `shutdown` turns true.
-pub async fn serve_udp(
-    socket: UdpSocket,
+/// The VPC resolver's answerer for one socket: its [`ViewChoice`] over the shared service.
+pub struct VpcAnswerer {
     service: Arc<ResolverService>,
     choice: ViewChoice,
-    mut shutdown: watch::Receiver<bool>,
-) {
-    let socket = Arc::new(socket);
-    let choice = Arc::new(choice);
-    let mut buf = vec![0u8; 65535];
-    loop {
-        let (len, peer) = tokio::select! {
-            received = socket.recv_from(&mut buf) => match received {
-                Ok(received) => received,
-                Err(e) => {
-                    tracing::debug!(error = %e, "resolver UDP receive failed");
-                    continue;
-                }
-            },
-            _ = shutdown.changed() => return,
-        };
-        if *shutdown.borrow() {
-            return;
+}
+
+/// The view a VPC query is answered in.
+pub struct Target {
+    snapshot: Arc<Snapshot>,
+    view: Arc<VpcView>,
+    dns64: bool,
+}
+
+impl VpcAnswerer {
+    /// Whether this socket answers `source` at all: for an inbound endpoint, whether its
+    /// security groups admit the source (TCP 443 for DoH, TCP 53 otherwise).
+    pub fn admits(&self, source: IpAddr) -> bool {
+        let snapshot = self.service.shared.load();
+        match &self.choice {
+            ViewChoice::EndpointHttps(id) => snapshot
+                .views
+                .inbound
+                .get(id)
+                .is_some_and(|e| e.admits("tcp", 443, source)),
+            ViewChoice::Endpoint(id) => snapshot
+                .views
+                .inbound
+                .get(id)
+                .is_some_and(|e| e.admits("tcp", 53, source)),
+            ViewChoice::BySource | ViewChoice::Vpc(_) => true,
         }
-        let Ok(permit) = service.in_flight.clone().try_acquire_owned() else {
-            continue; // overloaded: drop, the client retries
+    }
+
+    /// The shared service.
+    pub fn service(&self) -> &Arc<ResolverService> {
+        &self.service
+    }
+}
+
+impl Answerer for VpcAnswerer {
+    type View = Target;
+    const FLAVOR: Flavor = Flavor {
+        recursion_available: true,
+        echo_ecs: false,
+    };
+
+    fn hooks(&self) -> &Hooks {
+        &self.service.hooks
+    }
+
+    fn select(&self, peer: &Peer) -> Selected<Target> {
+        let Some(source) = peer.source else {
+            return Selected::Drop;
         };
-        let msg = buf[..len].to_vec();
-        let (socket, service, choice) = (socket.clone(), service.clone(), choice.clone());
-        tokio::spawn(async move {
-            if let Some(reply) = service
-                .reply_guarded(&choice, msg, peer.ip(), Transport::Udp)
-                .await
-            {
-                let _ = socket.send_to(&reply, peer).await;
+        let snapshot = self.service.shared.load_full();
+        let (view, dns64) = match &self.choice {
+            ViewChoice::BySource => match snapshot.views.for_source(source) {
+                Some(view) => (view.clone(), view.dns64_for(source)),
+                None => return Selected::Refuse,
+            },
+            // The VPC was deleted a moment ago: its address is about to close.
+            ViewChoice::Vpc(id) => match snapshot.views.by_id.get(id) {
+                Some(view) => (view.clone(), view.dns64_for(source)),
+                None => return Selected::Drop,
+            },
+            ViewChoice::Endpoint(id) | ViewChoice::EndpointHttps(id) => {
+                let Some(endpoint) = snapshot.views.inbound.get(id) else {
+                    return Selected::Drop;
+                };
+                let (protocol, port) = match (&self.choice, peer.transport) {
+                    (ViewChoice::EndpointHttps(_), _) => ("tcp", 443),
+                    (_, Transport::Udp) => ("udp", 53),
+                    _ => ("tcp", 53),
+                };
+                // Like a security group, a source the rules do not admit gets nothing back.
+                if !endpoint.admits(protocol, port, source) {
+                    return Selected::Drop;
+                }
+                match snapshot.views.by_id.get(&endpoint.vpc_id) {
+                    Some(view) => (view.clone(), endpoint.dns64),
+                    None => return Selected::Drop,
+                }
             }
-            drop(permit);
-        });
-    }
-}
-
-/// Serves one TCP listener until `shutdown` turns true (RFC 7766 framing, answers in order).
-pub async fn serve_tcp(
-    listener: TcpListener,
-    service: Arc<ResolverService>,
-    choice: ViewChoice,
-    mut shutdown: watch::Receiver<bool>,
-) {
-    let choice = Arc::new(choice);
-    while let Some((stream, peer)) = accept(&listener, &mut shutdown).await {
-        let Ok(slot) = service.tcp_slots.clone().try_acquire_owned() else {
-            continue; // too many connections: close this one
         };
-        let (service, choice) = (service.clone(), choice.clone());
-        tokio::spawn(async move {
-            let _ = connection(stream, peer, &service, &choice).await;
-            drop(slot);
-        });
+        Selected::View(Target {
+            snapshot,
+            view,
+            dns64,
+        })
+    }
+
+    fn serves(&self, target: &Target) -> bool {
+        target.view.answers()
+    }
+
+    fn label<'v>(&self, target: &'v Target) -> ViewLabel<'v> {
+        ViewLabel::Vpc(&target.view.vpc.id)
+    }
+
+    async fn answer<'a>(
+        &'a self,
+        target: &'a Target,
+        query: &'a Query<'a>,
+        peer: &'a Peer,
+        out: &'a mut Vec<u8>,
+    ) -> Outcome {
+        // The policy seam: before any rule, private zone or public name is looked at.
+        if let (Some(policy), Some(source)) = (&self.service.policy, peer.source) {
+            if let Flow::Respond(rcode) = policy.check(&target.view, query, source) {
+                return early_reply(query, Self::FLAVOR, rcode, out);
+            }
+        }
+        answer(
+            &target.snapshot,
+            &target.view,
+            query,
+            peer.transport,
+            target.dns64,
+            self.service.public.as_deref(),
+            out,
+        )
+        .await
     }
 }
 
-/// The next connection on `listener`, or `None` once `shutdown` changes. A failed accept
-/// (e.g. out of file descriptors) is retried after a short pause instead of spinning.
-pub(crate) async fn accept(
-    listener: &TcpListener,
-    shutdown: &mut watch::Receiver<bool>,
-) -> Option<(TcpStream, SocketAddr)> {
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(accepted) => return Some(accepted),
-                Err(e) => {
-                    tracing::debug!(error = %e, "resolver TCP accept failed");
-                    tokio::time::sleep(Duration::from_millis(10)).await;
-                }
-            },
-            _ = shutdown.changed() => return None,
-        }
-    }
+/// Binds UDP and TCP on `addr` for a resolver socket (exclusively: see [`UdpSockets`]).
+pub fn bind_resolver(addr: SocketAddr) -> io::Result<Bound> {
+    bind(addr, UdpSockets::Exclusive)
 }
 
-async fn connection(
-    mut stream: TcpStream,
-    peer: SocketAddr,
-    service: &Arc<ResolverService>,
-    choice: &Arc<ViewChoice>,
-) -> io::Result<()> {
-    let mut len = [0u8; 2];
-    loop {
-        match tokio::time::timeout(TCP_IDLE, stream.read_exact(&mut len)).await {
-            Ok(Ok(_)) => {}
-            _ => return Ok(()),
-        }
-        let mut msg = vec![0u8; usize::from(u16::from_be_bytes(len))];
-        tokio::time::timeout(TCP_IDLE, stream.read_exact(&mut msg))
-            .await
-            .map_err(|_| io::Error::from(io::ErrorKind::TimedOut))??;
-        let Some(reply) = service
-            .reply_guarded(choice, msg, peer.ip(), Transport::Tcp)
-            .await
-        else {
-            continue;
-        };
-        let mut framed = Vec::with_capacity(reply.len() + 2);
-        framed.extend_from_slice(&(reply.len() as u16).to_be_bytes());
-        framed.extend_from_slice(&reply);
-        stream.write_all(&framed).await?;
+/// Serves a bound resolver address with `answerer` (UDP and TCP) until `stop` is cancelled;
+/// returns the address.
+pub fn serve(
+    bound: Bound,
+    answerer: Arc<VpcAnswerer>,
+    stop: &CancellationToken,
+) -> io::Result<SocketAddr> {
+    let Bound { local, udp, tcp } = bound;
+    let tcp = tokio::net::TcpListener::from_std(tcp)?;
+    let mut spawned = Vec::with_capacity(udp.len());
+    for socket in udp {
+        socket.set_nonblocking(true)?;
+        spawned.push(tokio::net::UdpSocket::from_std(socket)?);
     }
+    let in_flight = answerer.service.in_flight.clone();
+    for socket in spawned {
+        tokio::spawn(crate::pipeline::udp::serve(
+            socket,
+            answerer.clone(),
+            in_flight.clone(),
+            stop.clone(),
+        ));
+    }
+    let slots = answerer.service.tcp_slots.clone();
+    tokio::spawn(crate::pipeline::tcp::serve(
+        tcp,
+        answerer,
+        slots,
+        stop.clone(),
+    ));
+    Ok(local)
 }
 
 /// Where each VPC's "+2" resolver and each inbound endpoint address listens
@@ -380,10 +331,10 @@ pub async fn run_vpc_addresses(
     port: u16,
     doh: Option<crate::vpc::doh::DohConfig>,
     status: VpcListenerStatus,
-    mut shutdown: watch::Receiver<bool>,
+    stop: CancellationToken,
 ) {
     // Bound sockets by address: who owns them, how they choose the view, how to stop them.
-    let mut bound: HashMap<SocketAddr, (String, ViewChoice, watch::Sender<bool>)> = HashMap::new();
+    let mut bound: HashMap<SocketAddr, (String, ViewChoice, CancellationToken)> = HashMap::new();
     let mut failed: HashSet<(String, SocketAddr)> = HashSet::new();
     loop {
         let snapshot = service.shared.load_full();
@@ -394,7 +345,7 @@ pub async fn run_vpc_addresses(
                 .iter()
                 .any(|(o, a, _, c)| a == addr && o == owner && c == choice);
             if !keep {
-                let _ = stop.send(true);
+                stop.cancel();
                 tracing::info!(owner = %owner, %addr, "resolver address closed");
             }
             keep
@@ -405,33 +356,26 @@ pub async fn run_vpc_addresses(
             if bound.contains_key(&addr) || failed.contains(&(owner.clone(), addr)) {
                 continue;
             }
-            let (stop, stopped) = watch::channel(false);
+            let stopped = stop.child_token();
             let started = match (kind, &doh) {
-                (Kind::Do53, _) => bind(addr).map(|(udp, tcp)| {
-                    tokio::spawn(serve_udp(
-                        udp,
-                        service.clone(),
-                        choice.clone(),
-                        stopped.clone(),
-                    ));
-                    tokio::spawn(serve_tcp(tcp, service.clone(), choice.clone(), stopped));
-                }),
-                (Kind::Doh, Some(doh)) => bind_tcp(addr).map(|tcp| {
-                    let tls = doh.tls.clone();
-                    tokio::spawn(crate::vpc::doh::serve(
-                        tcp,
-                        tls,
-                        service.clone(),
-                        choice.clone(),
-                        stopped,
-                    ));
-                }),
+                (Kind::Do53, _) => bind_resolver(addr)
+                    .and_then(|b| serve(b, service.answerer(choice.clone()), &stopped).map(drop)),
+                (Kind::Doh, Some(doh)) => crate::pipeline::bind::bind_tcp(addr)
+                    .and_then(tokio::net::TcpListener::from_std)
+                    .map(|tcp| {
+                        tokio::spawn(crate::vpc::doh::serve(
+                            tcp,
+                            doh.tls.clone(),
+                            service.answerer(choice.clone()),
+                            stopped.clone(),
+                        ));
+                    }),
                 (Kind::Doh, None) => continue,
             };
             match started {
                 Ok(()) => {
                     tracing::info!(owner = %owner, %addr, ?kind, "resolver address listening");
-                    bound.insert(addr, (owner, choice, stop));
+                    bound.insert(addr, (owner, choice, stopped));
                 }
                 Err(e) => {
                     tracing::warn!(owner = %owner, %addr, error = %e, "cannot bind the resolver address (not local to this node?); skipped");
@@ -449,13 +393,8 @@ pub async fn run_vpc_addresses(
         }
         tokio::select! {
             _ = tokio::time::sleep(RECONCILE_INTERVAL) => {}
-            _ = shutdown.changed() => {}
-        }
-        if *shutdown.borrow() {
-            for (_, (_, _, stop)) in bound {
-                let _ = stop.send(true);
-            }
-            return;
+            // Every socket's token is a child of `stop`: cancelling it closes them all.
+            _ = stop.cancelled() => return,
         }
     }
 }

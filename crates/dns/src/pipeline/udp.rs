@@ -1,61 +1,51 @@
-//! UDP workers: one thread and one socket each, answering straight from the snapshot.
+//! DNS over UDP for every listener.
 //!
-//! Each worker receives up to [`BATCH`] queries per `recvmmsg` call and sends the replies
-//! with one `sendmmsg` (NSD's and Knot's batching), so a busy worker makes two system calls
-//! per batch instead of two per query.
+//! - [`spawn_workers`]: the public listener's worker threads, one `SO_REUSEPORT` socket
+//!   each, answering on the thread (the answerer never awaits). Each worker receives up to
+//!   [`BATCH`] queries per `recvmmsg` call and sends the replies with one `sendmmsg` (NSD's
+//!   and Knot's batching), so a busy worker makes two system calls per batch instead of two
+//!   per query.
+//! - [`serve`]: a socket on the async runtime whose answers may wait on the network (the VPC
+//!   resolver): every query is its own task, at most as many at once as the caller's
+//!   in-flight semaphore allows; beyond that queries are dropped (the client retries), as
+//!   resolvers do under overload.
 
 use std::mem::MaybeUninit;
 use std::net::UdpSocket;
 use std::os::fd::AsRawFd;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use crate::geoip::GeoIp;
-use crate::listen::respond_guarded;
-use crate::respond::{Origin, Transport};
-use crate::rrl::{Rrl, Verdict};
-use crate::snapshot::SharedSnapshot;
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
 
-/// How often an idle worker looks at the stop flag.
+use super::{answer, answer_now, AnswerNow, Answerer, Peer, Transport};
+
+/// How often an idle worker looks at the cancellation token.
 const STOP_CHECK: Duration = Duration::from_millis(250);
 /// Queries taken per `recvmmsg`.
 pub const BATCH: usize = 32;
 /// Largest query accepted over UDP; a longer datagram is dropped (no DNS query needs it).
 const MAX_QUERY: usize = 4096;
 
-/// Starts one worker thread per socket; they stop once `stop` is set.
-pub fn spawn_workers(
+/// Starts one worker thread per socket, answering with `answerer`; they stop once `stop`
+/// is cancelled.
+pub fn spawn_workers<A: AnswerNow + 'static>(
     sockets: Vec<UdpSocket>,
-    shared: SharedSnapshot,
-    stop: Arc<AtomicBool>,
-) -> std::io::Result<Vec<JoinHandle<()>>> {
-    spawn_workers_with(sockets, shared, stop, None, None)
-}
-
-/// [`spawn_workers`] with response-rate limiting (`rrl`: `None` means off) and clients
-/// located with `geoip` for geolocation routing.
-pub fn spawn_workers_with(
-    sockets: Vec<UdpSocket>,
-    shared: SharedSnapshot,
-    stop: Arc<AtomicBool>,
-    rrl: Option<Arc<Rrl>>,
-    geoip: Option<Arc<GeoIp>>,
+    answerer: Arc<A>,
+    stop: CancellationToken,
 ) -> std::io::Result<Vec<JoinHandle<()>>> {
     let mut handles = Vec::with_capacity(sockets.len());
     for (i, socket) in sockets.into_iter().enumerate() {
         socket.set_read_timeout(Some(STOP_CHECK))?;
-        let shared = shared.clone();
+        let local = socket.local_addr()?;
+        let answerer = answerer.clone();
         let stop = stop.clone();
-        let rrl = rrl.clone();
-        let geoip = geoip.clone();
         handles.push(
             std::thread::Builder::new()
                 .name(format!("dns-udp-{i}"))
-                .spawn(move || {
-                    Worker::new().run(&socket, &shared, &stop, rrl.as_deref(), geoip.as_deref())
-                })?,
+                .spawn(move || Worker::new().run(&socket, local, &*answerer, &stop))?,
         );
     }
     Ok(handles)
@@ -92,21 +82,19 @@ impl Worker {
         }
     }
 
-    fn run(
+    fn run<A: AnswerNow>(
         mut self,
         socket: &UdpSocket,
-        shared: &SharedSnapshot,
-        stop: &AtomicBool,
-        rrl: Option<&Rrl>,
-        geoip: Option<&GeoIp>,
+        local: std::net::SocketAddr,
+        answerer: &A,
+        stop: &CancellationToken,
     ) {
         let fd = socket.as_raw_fd();
-        while !stop.load(Ordering::Relaxed) {
+        while !stop.is_cancelled() {
             let received = self.receive(fd);
             if received == 0 {
                 continue;
             }
-            let snapshot = shared.load();
             let mut ready = 0;
             for i in 0..received {
                 let hdr = &self.recv_hdrs[i];
@@ -116,22 +104,13 @@ impl Worker {
                 let len = hdr.msg_len as usize;
                 let reply = &mut self.replies[ready];
                 let query = &self.queries[i][..len];
-                let source = peer_ip(&self.peers[i]);
-                if !respond_guarded(
-                    &snapshot,
-                    query,
-                    Transport::Udp,
-                    Origin { source, geoip },
-                    reply,
-                ) {
+                let peer = Peer {
+                    source: peer_ip(&self.peers[i]),
+                    local,
+                    transport: Transport::Udp,
+                };
+                if !answer_now(answerer, query, &peer, reply) {
                     continue;
-                }
-                if let Some(rrl) = rrl {
-                    match source.map(|ip| rrl.check(ip, query, reply)) {
-                        Some(Verdict::Send) | None => {}
-                        Some(Verdict::Slip) => crate::rrl::write_slip(reply, query),
-                        Some(Verdict::Drop) => continue,
-                    }
                 }
                 self.send_iov[ready] = libc::iovec {
                     iov_base: reply.as_mut_ptr().cast(),
@@ -144,7 +123,6 @@ impl Worker {
                 send.msg_iovlen = 1;
                 ready += 1;
             }
-            drop(snapshot);
             self.send(fd, ready);
         }
     }
@@ -237,5 +215,53 @@ fn peer_ip(peer: &libc::sockaddr_storage) -> Option<std::net::IpAddr> {
             Some(std::net::Ipv6Addr::from(sin6.sin6_addr.s6_addr).into())
         }
         _ => None,
+    }
+}
+
+/// Serves one UDP socket (non-blocking, on the runtime) with `answerer` until `stop` is
+/// cancelled; each query is a task holding a permit of `in_flight`.
+pub async fn serve<A: Answerer + 'static>(
+    socket: tokio::net::UdpSocket,
+    answerer: Arc<A>,
+    in_flight: Arc<Semaphore>,
+    stop: CancellationToken,
+) {
+    let local = match socket.local_addr() {
+        Ok(local) => local,
+        Err(e) => {
+            tracing::warn!(error = %e, "udp socket has no address");
+            return;
+        }
+    };
+    let socket = Arc::new(socket);
+    let mut buf = vec![0u8; 65535];
+    loop {
+        let (len, peer) = tokio::select! {
+            received = socket.recv_from(&mut buf) => match received {
+                Ok(received) => received,
+                Err(e) => {
+                    tracing::debug!(error = %e, "udp receive failed");
+                    continue;
+                }
+            },
+            _ = stop.cancelled() => return,
+        };
+        let Ok(permit) = in_flight.clone().try_acquire_owned() else {
+            continue; // overloaded: drop, the client retries
+        };
+        let msg = buf[..len].to_vec();
+        let (socket, answerer) = (socket.clone(), answerer.clone());
+        tokio::spawn(async move {
+            let from = Peer {
+                source: Some(peer.ip()),
+                local,
+                transport: Transport::Udp,
+            };
+            let mut out = Vec::with_capacity(512);
+            if answer(&*answerer, &msg, &from, &mut out).await {
+                let _ = socket.send_to(&out, peer).await;
+            }
+            drop(permit);
+        });
     }
 }

@@ -1,0 +1,82 @@
+//! The seam where every answered query is reported once, after the answer (query logs and
+//! metrics attach here): a [`QueryRecord`] handed to an [`Observer`]. With no observer
+//! attached the pipeline builds no record at all.
+
+use std::net::{IpAddr, SocketAddr};
+
+use cairn_wire::Rcode;
+
+use super::Transport;
+
+/// Which view answered a query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ViewLabel<'a> {
+    /// None: the query was refused, malformed or failed before a view was chosen.
+    None,
+    /// The public authoritative view.
+    Public,
+    /// A VPC's view (its id).
+    Vpc(&'a str),
+}
+
+impl ViewLabel<'_> {
+    /// An owned copy (allocates for a VPC id only).
+    pub fn to_owned(self) -> ViewLabelOwned {
+        match self {
+            Self::None => ViewLabelOwned::None,
+            Self::Public => ViewLabelOwned::Public,
+            Self::Vpc(id) => ViewLabelOwned::Vpc(id.to_string()),
+        }
+    }
+}
+
+/// [`ViewLabel`], owned, to outlive the view it was taken from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ViewLabelOwned {
+    /// See [`ViewLabel::None`].
+    None,
+    /// See [`ViewLabel::Public`].
+    Public,
+    /// See [`ViewLabel::Vpc`].
+    Vpc(String),
+}
+
+impl ViewLabelOwned {
+    /// Borrowed again.
+    pub fn as_label(&self) -> ViewLabel<'_> {
+        match self {
+            Self::None => ViewLabel::None,
+            Self::Public => ViewLabel::Public,
+            Self::Vpc(id) => ViewLabel::Vpc(id),
+        }
+    }
+}
+
+/// One answered query, as the pipeline saw it.
+#[derive(Debug, Clone, Copy)]
+pub struct QueryRecord<'a> {
+    /// The listener's address.
+    pub listener: SocketAddr,
+    /// The client's address, when known.
+    pub source: Option<IpAddr>,
+    /// How the query came.
+    pub transport: Transport,
+    /// The question name as received (uncompressed wire form, case kept); empty when the
+    /// question could not be read.
+    pub qname: &'a [u8],
+    /// The question type (0 when unreadable).
+    pub qtype: u16,
+    /// The response code answered.
+    pub rcode: Rcode,
+    /// The view that answered.
+    pub view: ViewLabel<'a>,
+    /// Whether the reply went out (response-rate limiting may drop it).
+    pub sent: bool,
+}
+
+/// Receives a [`QueryRecord`] for every answered query. Called on the answering thread (a
+/// UDP worker or a task): it must not block.
+pub trait Observer: Send + Sync {
+    /// Takes note of one query.
+    fn record(&self, record: &QueryRecord<'_>);
+}
