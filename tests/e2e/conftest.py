@@ -20,6 +20,45 @@ import harness
 from harness import dump_log, require_cairn, require_knot
 
 
+# Modules whose tests take longest (pytest --durations): under pytest-xdist they start first.
+SLOWEST_MODULES = ("test_route53_terraform", "test_vpc_recursion", "test_differential_knot")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Parallel runs (pytest-xdist, `-n N --dist loadgroup`, as ./run-tests does): a test that
+    uses a module-scoped fixture (one server for the module, a network namespace, a replayed
+    session) runs on the same worker as the module's other such tests, in file order, so the
+    fixture is made once and sees what it saw in a sequential run. Tests that bind fixed
+    addresses mark themselves with `pytest.mark.xdist_group(...)` (see test_vpc_recursion.py);
+    everything else binds ports of its own (harness.free_port, port 0) and runs anywhere."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        # Longest first (./run-tests passes --no-loadscope-reorder, so workers take tests in
+        # this order): a Terraform test runs one to two and a half minutes, most others a
+        # second; started last, they would leave the other workers idle at the end.
+        rank = {name: i for i, name in enumerate(SLOWEST_MODULES)}
+        items.sort(key=lambda item: rank.get(item.module.__name__, len(rank)))
+    for item in items:
+        if any(True for _ in item.iter_markers("xdist_group")):
+            continue
+        info = getattr(item, "_fixtureinfo", None)
+        defs = info.name2fixturedefs.values() if info is not None else ()
+        if any(d.scope in ("module", "package") for chain in defs for d in chain):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """With `--dist loadgroup`, pytest-xdist tags each grouped test's node id with `@group`; with
+    a pytest/xdist pair where that tag does not stick, a group would be spread over workers and
+    tests binding the same fixed addresses would collide. Such a test fails instead of running."""
+    if (item.config.getoption("loadgroup", False) and "@" not in item.nodeid
+            and any(True for _ in item.iter_markers("xdist_group"))):
+        pytest.fail(f"pytest-xdist's --dist loadgroup did not tag this test with its group "
+                    f"(pytest {pytest.__version__}): install the versions tests/e2e/requirements.txt "
+                    f"names, or run without -n", pytrace=False)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     # Remember each phase's report on the item so fixtures can tell whether the test failed.

@@ -37,24 +37,51 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 # ---------------------------------------------------------------- ports
 
 
+# Ports handed out by free_port come from below the kernel's ephemeral range
+# (net.ipv4.ip_local_port_range, 32768-60999 by default), so a port the kernel picks for a
+# `bind(…:0)` or a client socket never takes one between free_port() and the bind that
+# follows. Under pytest-xdist each worker draws from its own slice of the range, so two
+# workers never hand out the same port either; one process never hands out a port twice.
+PORT_RANGE = (20000, 32768)
+_handed_out: set[int] = set()
+
+
+def _port_slice() -> range:
+    lo, hi = PORT_RANGE
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # "gw0", "gw1", … under xdist
+    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") or 1)
+    index = int(worker[2:]) if worker.startswith("gw") and worker[2:].isdigit() else 0
+    size = (hi - lo) // max(count, 1)
+    start = lo + (index % max(count, 1)) * size
+    return range(start, start + size)
+
+
 def free_port(host: str = "127.0.0.1") -> int:
-    """A port that is free for both UDP and TCP on `host` right now."""
+    """A port that is free for both UDP and TCP on `host` right now (see PORT_RANGE)."""
+    import random
+
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    for _ in range(50):
+    ports = _port_slice()
+    if len(_handed_out) > len(ports) // 2:
+        _handed_out.clear()
+    for _ in range(200):
+        port = random.choice(ports)
+        if port in _handed_out:
+            continue
         tcp = socket.socket(family, socket.SOCK_STREAM)
-        tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        tcp.bind((host, 0))
-        port = tcp.getsockname()[1]
         udp = socket.socket(family, socket.SOCK_DGRAM)
         try:
+            tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            tcp.bind((host, port))
             udp.bind((host, port))
         except OSError:
             continue
         finally:
             tcp.close()
             udp.close()
+        _handed_out.add(port)
         return port
-    raise RuntimeError("no free port found")
+    raise RuntimeError(f"no free port found in {ports} on {host}")
 
 
 def split_hostport(addr: str) -> tuple[str, int]:
@@ -414,6 +441,15 @@ def wait_for(what, predicate, timeout: float = 8.0):
             return last
         time.sleep(0.1)
     raise AssertionError(f"not reached within {timeout}s; last: {last}")
+
+
+def wait_insync(r53, change: dict, timeout: float = 8.0) -> None:
+    """Waits until the change a ChangeResourceRecordSets call returned is INSYNC, which Cairn
+    reports once it is served. A zone's SOA can be served (its create) before a later change
+    to its records is, so waiting for the SOA alone does not cover the records."""
+    change_id = change["ChangeInfo"]["Id"]
+    wait_for(lambda: r53.get_change(Id=change_id)["ChangeInfo"]["Status"],
+             lambda status: status == "INSYNC", timeout)
 
 
 def health_override(srv: Server, check_id: str, status) -> dict:

@@ -44,8 +44,9 @@ def geo_zone(srv, checks: dict[str, str] | None = None) -> tuple[object, str]:
         if checks and ident in checks:
             rrset["HealthCheckId"] = checks[ident]
         changes.append({"Action": "CREATE", "ResourceRecordSet": rrset})
-    r53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": changes})
+    change = r53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": changes})
     harness.wait_answers(srv.addr, "geo.example.")
+    harness.wait_insync(r53, change)
     return r53, zone_id.split("/")[-1]
 
 

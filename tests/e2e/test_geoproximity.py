@@ -57,8 +57,9 @@ def prox_zone(srv, checks: dict[str, str] | None = None) -> tuple[object, str]:
     zone_id = r53.create_hosted_zone(Name="prox.example", CallerReference=uuid.uuid4().hex)["HostedZone"]["Id"]
     changes = [{"Action": "CREATE", "ResourceRecordSet": rrset(ident, location, (checks or {}).get(ident))}
                for ident, (location, _) in RECORDS.items()]
-    r53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": changes})
+    change = r53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": changes})
     harness.wait_answers(srv.addr, "prox.example.")
+    harness.wait_insync(r53, change)
     return r53, zone_id.split("/")[-1]
 
 
@@ -140,11 +141,18 @@ def test_every_resource_unhealthy_means_all_count_as_healthy(prox_server, ok_bac
     r53 = harness.route53_client(prox_server)
     checks = {ident: ok_backend.health_check(r53) for ident in RECORDS}
     prox_zone(prox_server, checks)
-    for check in checks.values():
-        harness.health_override(prox_server, check, "unhealthy")
+    san_francisco = lambda: answer(prox_server, "198.51.100.0", 24)  # noqa: E731
+    # The checks fail one at a time, each step seen in the answers before the next: a health
+    # status reaches DNS asynchronously, and "all failing" answers as "all healthy" would, so
+    # only the steps in between show the last override has arrived.
+    harness.health_override(prox_server, checks["los-angeles"], "unhealthy")
+    harness.wait_for(san_francisco, lambda a: a == [ANSWER["oregon"]])
+    harness.health_override(prox_server, checks["oregon"], "unhealthy")
+    harness.wait_for(san_francisco, lambda a: a == [ANSWER["frankfurt"]])
+    harness.health_override(prox_server, checks["frankfurt"], "unhealthy")
     # Every record failing: Route 53 treats them all as healthy, so the nearest answers.
-    harness.wait_for(lambda: answer(prox_server, "192.0.2.128", 25), lambda a: a == [ANSWER["frankfurt"]])
-    assert answer(prox_server, "198.51.100.0", 24) == [ANSWER["los-angeles"]]
+    harness.wait_for(san_francisco, lambda a: a == [ANSWER["los-angeles"]])
+    assert answer(prox_server, "192.0.2.128", 25) == [ANSWER["frankfurt"]]
 
 
 def test_a_client_the_database_cannot_place_is_measured_from_the_nodes_region(cairn_server):

@@ -42,8 +42,9 @@ def setup_routing(srv):
             "ResourceRecords": [{"Value": ip}]}}
         for location, ip in ANSWERS.items()
     ]
-    r53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": changes})
+    change = r53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": changes})
     harness.wait_answers(srv.addr, "ip.example.")
+    harness.wait_insync(r53, change)
     return r53, cid, zone_id, changes
 
 

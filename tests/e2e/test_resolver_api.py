@@ -24,6 +24,11 @@ from botocore.exceptions import ClientError  # noqa: E402
 
 AWS = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "aws"
 
+# Fixed addresses: the server runs with the default --vpc-dns-port 53, so every VPC made here
+# binds 127.79.0.2:53 and every inbound endpoint binds its 127.79.x.y addresses on port 53.
+# Under pytest-xdist these tests run on one worker, one after another.
+pytestmark = pytest.mark.xdist_group("port-53-on-127.79.x.x")
+
 
 @pytest.fixture
 def srv(cairn_server):

@@ -23,6 +23,11 @@ from botocore.exceptions import ClientError  # noqa: E402
 AWS = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "aws"
 REGION = "us-east-1"
 
+# The VPCs here are 10.x blocks with the default --vpc-dns-port 53: on a host that has one of
+# their +2 addresses, two servers would both bind it. Under pytest-xdist these tests run on
+# one worker, one after another.
+pytestmark = pytest.mark.xdist_group("port-53-on-10.x-vpcs")
+
 
 @pytest.fixture
 def srv(cairn_server):

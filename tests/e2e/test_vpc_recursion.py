@@ -28,7 +28,12 @@ import dns.rcode  # noqa: E402
 import dns.rdatatype  # noqa: E402
 import dns.flags  # noqa: E402
 
-pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="binds port 53 on 127.53.0.x (needs root)")
+pytestmark = [
+    pytest.mark.skipif(os.geteuid() != 0, reason="binds port 53 on 127.53.0.x (needs root)"),
+    # Fixed addresses: every test here binds port 53 on 127.53.0.1-4 and .9, so under
+    # pytest-xdist they all run on one worker, one after another.
+    pytest.mark.xdist_group("port-53-on-127.53.0.x"),
+]
 
 ROOT = """\
 $TTL 3600

@@ -1,0 +1,584 @@
+//! Resolver endpoints: create, update, delete, and their addresses.
+
+use std::collections::HashSet;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use ipnet::{Ipv4Net, Ipv6Net};
+
+use crate::network::{NetworkContents, Subnet};
+use crate::resolver::{EndpointAddress, EndpointDirection, ResolverEndpoint};
+
+use super::{
+    check_name, is_ec2_id, parse_ipv4, parse_ipv6, IdSource, ResolverError, ResolverErrorKind,
+    ResolverResult, MAX_ENDPOINT_ADDRESSES, MIN_ENDPOINT_ADDRESSES,
+};
+
+/// One `IpAddresses` entry (or AssociateResolverEndpointIpAddress's `IpAddress`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IpRequest {
+    /// `SubnetId`.
+    pub subnet_id: String,
+    /// `Ip`, if chosen.
+    pub ip: Option<String>,
+    /// `Ipv6`, if chosen.
+    pub ipv6: Option<String>,
+}
+
+/// What CreateResolverEndpoint asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEndpoint {
+    /// `CreatorRequestId`.
+    pub creator_request_id: String,
+    /// `Name`.
+    pub name: Option<String>,
+    /// `Direction` as sent.
+    pub direction: String,
+    /// `SecurityGroupIds`.
+    pub security_group_ids: Vec<String>,
+    /// `IpAddresses`.
+    pub ip_addresses: Vec<IpRequest>,
+    /// `ResolverEndpointType` (IPV4 when absent).
+    pub endpoint_type: Option<String>,
+    /// `Protocols` (Do53 when absent).
+    pub protocols: Option<Vec<String>>,
+    /// `Dns64Enabled`.
+    pub dns64_enabled: Option<bool>,
+    /// The account creating it.
+    pub owner_account: String,
+}
+
+/// What UpdateResolverEndpoint asks for; `None` keeps the value.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EndpointUpdate {
+    /// `Name`.
+    pub name: Option<String>,
+    /// `ResolverEndpointType`.
+    pub endpoint_type: Option<String>,
+    /// `Protocols`.
+    pub protocols: Option<Vec<String>>,
+    /// `Dns64Enabled`.
+    pub dns64_enabled: Option<bool>,
+}
+
+fn parse_direction(text: &str) -> ResolverResult<EndpointDirection> {
+    match text {
+        "INBOUND" => Ok(EndpointDirection::Inbound),
+        "OUTBOUND" => Ok(EndpointDirection::Outbound),
+        "INBOUND_DELEGATION" => Err(ResolverError::invalid_parameter(
+            "Direction INBOUND_DELEGATION is not supported by Cairn yet.",
+        )),
+        other => Err(ResolverError::invalid_parameter(format!(
+            "Value '{other}' at 'direction' failed to satisfy constraint: Member must satisfy enum value set: [INBOUND, OUTBOUND, INBOUND_DELEGATION]"
+        ))),
+    }
+}
+
+fn check_endpoint_type(text: &str) -> ResolverResult<()> {
+    if matches!(text, "IPV4" | "IPV6" | "DUALSTACK") {
+        Ok(())
+    } else {
+        Err(ResolverError::invalid_parameter(format!(
+            "Value '{text}' at 'resolverEndpointType' failed to satisfy constraint: Member must satisfy enum value set: [IPV6, IPV4, DUALSTACK]"
+        )))
+    }
+}
+
+/// The protocol combinations Route 53 allows per direction ([ROUTE53.md §6.1]).
+pub fn check_protocols(direction: EndpointDirection, protocols: &[String]) -> ResolverResult<()> {
+    for p in protocols {
+        if !matches!(p.as_str(), "Do53" | "DoH" | "DoH-FIPS") {
+            return Err(ResolverError::invalid_parameter(format!(
+                "Value '{p}' at 'protocols' failed to satisfy constraint: Member must satisfy enum value set: [DoH, Do53, DoH-FIPS]"
+            )));
+        }
+    }
+    let mut set: Vec<&str> = protocols.iter().map(String::as_str).collect();
+    set.sort_unstable();
+    let before = set.len();
+    set.dedup();
+    let allowed: &[&[&str]] = match direction {
+        EndpointDirection::Inbound => &[
+            &["Do53"],
+            &["DoH"],
+            &["DoH-FIPS"],
+            &["Do53", "DoH"],
+            &["Do53", "DoH-FIPS"],
+        ],
+        EndpointDirection::Outbound => &[&["Do53"], &["DoH"], &["Do53", "DoH"]],
+    };
+    if before != set.len() || !allowed.contains(&set.as_slice()) {
+        let which = match direction {
+            EndpointDirection::Inbound => "inbound",
+            EndpointDirection::Outbound => "outbound",
+        };
+        return Err(ResolverError::invalid_request(format!(
+            "The protocol combination [{}] is not supported for {which} endpoints.",
+            protocols.join(", ")
+        )));
+    }
+    Ok(())
+}
+
+/// Every address any endpoint uses.
+fn used_addresses(net: &NetworkContents) -> HashSet<IpAddr> {
+    net.endpoints
+        .iter()
+        .flat_map(|e| e.addresses.iter().flat_map(EndpointAddress::addresses))
+        .collect()
+}
+
+/// Whether AWS reserves `ip` in `block`: the first four addresses and the last.
+fn reserved_v4(block: Ipv4Net, ip: Ipv4Addr) -> bool {
+    let offset = u32::from(ip) - u32::from(block.network());
+    offset < 4 || ip == block.broadcast()
+}
+
+fn reserved_v6(block: Ipv6Net, ip: Ipv6Addr) -> bool {
+    let offset = u128::from(ip) - u128::from(block.network());
+    offset < 4 || ip == block.broadcast()
+}
+
+fn place_ipv4(
+    subnet: &Subnet,
+    wanted: Option<&str>,
+    used: &HashSet<IpAddr>,
+) -> ResolverResult<Ipv4Addr> {
+    let block = subnet.cidr_block;
+    match wanted {
+        Some(text) => {
+            let ip = parse_ipv4(text)?;
+            if !block.contains(&ip) {
+                return Err(ResolverError::invalid_request(format!(
+                    "The IP address {ip} is not in the CIDR block {block} of subnet {}.",
+                    subnet.id
+                )));
+            }
+            if reserved_v4(block, ip) {
+                return Err(ResolverError::invalid_request(format!(
+                    "The IP address {ip} is reserved in subnet {} (the first four addresses and the last one of {block} are).",
+                    subnet.id
+                )));
+            }
+            if used.contains(&IpAddr::V4(ip)) {
+                return Err(ResolverError::new(
+                    ResolverErrorKind::ResourceExists,
+                    format!(
+                        "The IP address {ip} is already in use in subnet {}.",
+                        subnet.id
+                    ),
+                ));
+            }
+            Ok(ip)
+        }
+        None => block
+            .hosts()
+            .find(|ip| !reserved_v4(block, *ip) && !used.contains(&IpAddr::V4(*ip)))
+            .ok_or_else(|| {
+                ResolverError::invalid_request(format!(
+                    "Subnet {} has no free IP address left.",
+                    subnet.id
+                ))
+            }),
+    }
+}
+
+fn place_ipv6(
+    subnet: &Subnet,
+    wanted: Option<&str>,
+    used: &HashSet<IpAddr>,
+) -> ResolverResult<Ipv6Addr> {
+    let Some(block) = subnet.ipv6_cidr_block else {
+        return Err(ResolverError::invalid_request(format!(
+            "Subnet {} has no IPv6 CIDR block, so it cannot hold an IPv6 endpoint address.",
+            subnet.id
+        )));
+    };
+    match wanted {
+        Some(text) => {
+            let ip = parse_ipv6(text)?;
+            if !block.contains(&ip) {
+                return Err(ResolverError::invalid_request(format!(
+                    "The IP address {ip} is not in the IPv6 CIDR block {block} of subnet {}.",
+                    subnet.id
+                )));
+            }
+            if reserved_v6(block, ip) {
+                return Err(ResolverError::invalid_request(format!(
+                    "The IP address {ip} is reserved in subnet {}.",
+                    subnet.id
+                )));
+            }
+            if used.contains(&IpAddr::V6(ip)) {
+                return Err(ResolverError::new(
+                    ResolverErrorKind::ResourceExists,
+                    format!(
+                        "The IP address {ip} is already in use in subnet {}.",
+                        subnet.id
+                    ),
+                ));
+            }
+            Ok(ip)
+        }
+        None => {
+            let base = u128::from(block.network());
+            (4..u128::from(u16::MAX))
+                .map(|offset| Ipv6Addr::from(base + offset))
+                .find(|ip| block.contains(ip) && !used.contains(&IpAddr::V6(*ip)))
+                .ok_or_else(|| {
+                    ResolverError::invalid_request(format!(
+                        "Subnet {} has no free IPv6 address left.",
+                        subnet.id
+                    ))
+                })
+        }
+    }
+}
+
+/// Places one requested address in its subnet; `used` gains it.
+fn place_address(
+    net: &NetworkContents,
+    endpoint_type: &str,
+    req: &IpRequest,
+    used: &mut HashSet<IpAddr>,
+    ids: IdSource<'_>,
+) -> ResolverResult<EndpointAddress> {
+    let subnet = net
+        .subnets
+        .iter()
+        .find(|s| s.id == req.subnet_id)
+        .ok_or_else(|| {
+            ResolverError::invalid_parameter(format!(
+                "The subnet ID '{}' does not exist",
+                req.subnet_id
+            ))
+        })?;
+    let ip = match endpoint_type {
+        "IPV6" => {
+            if req.ip.is_some() {
+                return Err(ResolverError::invalid_request(
+                    "An IPV6 endpoint takes IPv6 addresses only (Ipv6), not Ip.",
+                ));
+            }
+            None
+        }
+        _ => Some(place_ipv4(subnet, req.ip.as_deref(), used)?),
+    };
+    let ipv6 = match endpoint_type {
+        "IPV4" => {
+            if req.ipv6.is_some() {
+                return Err(ResolverError::invalid_request(
+                    "An IPV4 endpoint takes IPv4 addresses only (Ip), not Ipv6; use DUALSTACK for both.",
+                ));
+            }
+            None
+        }
+        _ => Some(place_ipv6(subnet, req.ipv6.as_deref(), used)?),
+    };
+    used.extend(ip.map(IpAddr::V4));
+    used.extend(ipv6.map(IpAddr::V6));
+    Ok(EndpointAddress {
+        ip_id: ids("rni-"),
+        subnet_id: subnet.id.clone(),
+        ip,
+        ipv6,
+        status: "ATTACHED".into(),
+    })
+}
+
+/// The VPC of the endpoint's subnets; they must all be in one.
+fn host_vpc(net: &NetworkContents, addresses: &[EndpointAddress]) -> ResolverResult<String> {
+    let mut vpcs = addresses
+        .iter()
+        .filter_map(|a| net.subnets.iter().find(|s| s.id == a.subnet_id))
+        .map(|s| &s.vpc_id);
+    let first = vpcs.next().cloned().unwrap_or_default();
+    if vpcs.any(|v| *v != first) {
+        return Err(ResolverError::invalid_request(
+            "All the subnets of an endpoint must be in the same VPC.",
+        ));
+    }
+    Ok(first)
+}
+
+/// CreateResolverEndpoint: the endpoint to store, with `Status` OPERATIONAL (the create
+/// response reports CREATING).
+pub fn create_endpoint(
+    net: &NetworkContents,
+    req: NewEndpoint,
+    ids: IdSource<'_>,
+    now_ms: i64,
+) -> ResolverResult<ResolverEndpoint> {
+    let direction = parse_direction(&req.direction)?;
+    if let Some(name) = &req.name {
+        check_name(name, ResolverErrorKind::InvalidParameter)?;
+    }
+    if net.endpoints.iter().any(|e| {
+        e.creator_request_id == req.creator_request_id && e.owner_account == req.owner_account
+    }) {
+        return Err(ResolverError::new(
+            ResolverErrorKind::ResourceExists,
+            format!(
+                "Resolver endpoint with creator request ID \"{}\" already exists.",
+                req.creator_request_id
+            ),
+        ));
+    }
+    if req.security_group_ids.is_empty() {
+        return Err(ResolverError::invalid_parameter(
+            "SecurityGroupIds must name at least one security group.",
+        ));
+    }
+    for sg in &req.security_group_ids {
+        if !is_ec2_id(sg, "sg") {
+            return Err(ResolverError::invalid_parameter(format!(
+                "[RSLVR-00408] Malformed security group ID: \"Invalid id: \"{sg}\" (expecting \"sg-...\")\"."
+            )));
+        }
+        if !net.security_groups.iter().any(|g| g.id == *sg) {
+            return Err(ResolverError::invalid_parameter(format!(
+                "The security group '{sg}' does not exist"
+            )));
+        }
+    }
+    if req.ip_addresses.len() < MIN_ENDPOINT_ADDRESSES {
+        return Err(ResolverError::invalid_parameter(format!(
+            "An endpoint needs at least {MIN_ENDPOINT_ADDRESSES} IP addresses."
+        )));
+    }
+    if req.ip_addresses.len() > MAX_ENDPOINT_ADDRESSES {
+        return Err(ResolverError::new(
+            ResolverErrorKind::LimitExceeded,
+            format!("An endpoint can have at most {MAX_ENDPOINT_ADDRESSES} IP addresses."),
+        ));
+    }
+    let endpoint_type = req.endpoint_type.unwrap_or_else(|| "IPV4".into());
+    check_endpoint_type(&endpoint_type)?;
+    let protocols = req.protocols.unwrap_or_else(|| vec!["Do53".into()]);
+    check_protocols(direction, &protocols)?;
+    let dns64_enabled = req.dns64_enabled.unwrap_or(false);
+    if dns64_enabled && direction == EndpointDirection::Outbound {
+        return Err(ResolverError::invalid_request(
+            "Dns64Enabled applies to INBOUND endpoints only.",
+        ));
+    }
+    let mut used = used_addresses(net);
+    let mut addresses = Vec::with_capacity(req.ip_addresses.len());
+    for ip in &req.ip_addresses {
+        addresses.push(place_address(
+            net,
+            &endpoint_type,
+            ip,
+            &mut used,
+            &mut *ids,
+        )?);
+    }
+    let host_vpc_id = host_vpc(net, &addresses)?;
+    for sg in &req.security_group_ids {
+        let group = net
+            .security_groups
+            .iter()
+            .find(|g| g.id == *sg)
+            .expect("checked above");
+        if group.vpc_id != host_vpc_id {
+            return Err(ResolverError::invalid_request(format!(
+                "The security group {sg} is not in the endpoint's VPC {host_vpc_id}."
+            )));
+        }
+    }
+    let prefix = match direction {
+        EndpointDirection::Inbound => "rslvr-in-",
+        EndpointDirection::Outbound => "rslvr-out-",
+    };
+    Ok(ResolverEndpoint {
+        id: ids(prefix),
+        creator_request_id: req.creator_request_id,
+        name: req.name,
+        direction,
+        host_vpc_id,
+        security_group_ids: req.security_group_ids,
+        addresses,
+        endpoint_type,
+        protocols,
+        dns64_enabled,
+        status: "OPERATIONAL".into(),
+        owner_account: req.owner_account,
+        created_at_ms: now_ms,
+        modified_at_ms: now_ms,
+    })
+}
+
+/// Finds an endpoint.
+pub fn find_endpoint<'a>(
+    net: &'a NetworkContents,
+    id: &str,
+) -> ResolverResult<&'a ResolverEndpoint> {
+    net.endpoints
+        .iter()
+        .find(|e| e.id == id)
+        .ok_or_else(|| ResolverError::no_such_endpoint(id))
+}
+
+/// UpdateResolverEndpoint: `Name`, IPV4 ↔ DUALSTACK, `Protocols`, `Dns64Enabled`.
+pub fn update_endpoint(
+    net: &NetworkContents,
+    id: &str,
+    update: EndpointUpdate,
+    now_ms: i64,
+) -> ResolverResult<ResolverEndpoint> {
+    let mut endpoint = find_endpoint(net, id)?.clone();
+    if let Some(name) = update.name {
+        check_name(&name, ResolverErrorKind::InvalidParameter)?;
+        endpoint.name = Some(name);
+    }
+    if let Some(kind) = update.endpoint_type {
+        check_endpoint_type(&kind)?;
+        if kind != endpoint.endpoint_type {
+            match (endpoint.endpoint_type.as_str(), kind.as_str()) {
+                ("IPV4", "DUALSTACK") => {
+                    let mut used = used_addresses(net);
+                    for address in &mut endpoint.addresses {
+                        let subnet = net
+                            .subnets
+                            .iter()
+                            .find(|s| s.id == address.subnet_id)
+                            .ok_or_else(|| ResolverError::invalid_request(format!("The subnet {} no longer exists.", address.subnet_id)))?;
+                        let ipv6 = place_ipv6(subnet, None, &used)?;
+                        used.insert(IpAddr::V6(ipv6));
+                        address.ipv6 = Some(ipv6);
+                    }
+                }
+                ("DUALSTACK", "IPV4") => {
+                    for address in &mut endpoint.addresses {
+                        address.ipv6 = None;
+                    }
+                }
+                (from, to) => {
+                    return Err(ResolverError::invalid_request(format!(
+                        "An endpoint's type can change between IPV4 and DUALSTACK only, not from {from} to {to}."
+                    )))
+                }
+            }
+            endpoint.endpoint_type = kind;
+        }
+    }
+    if let Some(protocols) = update.protocols {
+        check_protocols(endpoint.direction, &protocols)?;
+        let was_do53_only = endpoint.protocols == ["Do53"];
+        let becomes_doh_only = protocols.iter().all(|p| p != "Do53");
+        if endpoint.direction == EndpointDirection::Inbound && was_do53_only && becomes_doh_only {
+            return Err(ResolverError::invalid_request(
+                "An inbound endpoint cannot change from Do53 only to DoH only at once: enable both first.",
+            ));
+        }
+        endpoint.protocols = protocols;
+    }
+    if let Some(dns64) = update.dns64_enabled {
+        if dns64 && endpoint.direction == EndpointDirection::Outbound {
+            return Err(ResolverError::invalid_request(
+                "Dns64Enabled applies to INBOUND endpoints only.",
+            ));
+        }
+        endpoint.dns64_enabled = dns64;
+    }
+    endpoint.modified_at_ms = now_ms;
+    Ok(endpoint)
+}
+
+/// DeleteResolverEndpoint: refused while a rule forwards through it.
+pub fn delete_endpoint(net: &NetworkContents, id: &str) -> ResolverResult<ResolverEndpoint> {
+    let endpoint = find_endpoint(net, id)?.clone();
+    if let Some(rule) = net
+        .rules
+        .iter()
+        .find(|r| r.resolver_endpoint_id.as_deref() == Some(id))
+    {
+        return Err(ResolverError::new(
+            ResolverErrorKind::ResourceInUse,
+            format!("Resolver endpoint {id} is in use by resolver rule {}; delete or update the rule first.", rule.id),
+        ));
+    }
+    Ok(endpoint)
+}
+
+/// AssociateResolverEndpointIpAddress: one more address, in the endpoint's VPC.
+pub fn associate_endpoint_ip(
+    net: &NetworkContents,
+    id: &str,
+    req: IpRequest,
+    ids: IdSource<'_>,
+    now_ms: i64,
+) -> ResolverResult<ResolverEndpoint> {
+    let mut endpoint = find_endpoint(net, id)?.clone();
+    if endpoint.addresses.len() >= MAX_ENDPOINT_ADDRESSES {
+        return Err(ResolverError::new(
+            ResolverErrorKind::LimitExceeded,
+            format!("An endpoint can have at most {MAX_ENDPOINT_ADDRESSES} IP addresses."),
+        ));
+    }
+    let mut used = used_addresses(net);
+    let address = place_address(net, &endpoint.endpoint_type, &req, &mut used, ids)?;
+    let vpc = net
+        .subnets
+        .iter()
+        .find(|s| s.id == address.subnet_id)
+        .map(|s| s.vpc_id.clone())
+        .unwrap_or_default();
+    if vpc != endpoint.host_vpc_id {
+        return Err(ResolverError::invalid_request(format!(
+            "The subnet {} is not in the endpoint's VPC {}.",
+            address.subnet_id, endpoint.host_vpc_id
+        )));
+    }
+    endpoint.addresses.push(address);
+    endpoint.modified_at_ms = now_ms;
+    Ok(endpoint)
+}
+
+/// Which address DisassociateResolverEndpointIpAddress removes (`IpId`, or `Ip`/`Ipv6`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IpSelector {
+    /// `IpId`.
+    pub ip_id: Option<String>,
+    /// `SubnetId`.
+    pub subnet_id: Option<String>,
+    /// `Ip`.
+    pub ip: Option<String>,
+    /// `Ipv6`.
+    pub ipv6: Option<String>,
+}
+
+/// DisassociateResolverEndpointIpAddress: never below two addresses.
+pub fn disassociate_endpoint_ip(
+    net: &NetworkContents,
+    id: &str,
+    which: IpSelector,
+    now_ms: i64,
+) -> ResolverResult<ResolverEndpoint> {
+    let mut endpoint = find_endpoint(net, id)?.clone();
+    let ip = which.ip.as_deref().map(parse_ipv4).transpose()?;
+    let ipv6 = which.ipv6.as_deref().map(parse_ipv6).transpose()?;
+    if which.ip_id.is_none() && ip.is_none() && ipv6.is_none() {
+        return Err(ResolverError::invalid_parameter(
+            "IpAddress must name IpId, Ip or Ipv6.",
+        ));
+    }
+    let position = endpoint.addresses.iter().position(|a| {
+        which.ip_id.as_ref().is_none_or(|w| *w == a.ip_id)
+            && ip.is_none_or(|w| a.ip == Some(w))
+            && ipv6.is_none_or(|w| a.ipv6 == Some(w))
+            && which.subnet_id.as_ref().is_none_or(|w| *w == a.subnet_id)
+    });
+    let Some(position) = position else {
+        return Err(ResolverError::not_found(format!(
+            "The IP address is not associated with resolver endpoint {id}."
+        )));
+    };
+    if endpoint.addresses.len() <= MIN_ENDPOINT_ADDRESSES {
+        return Err(ResolverError::invalid_request(format!(
+            "A resolver endpoint must keep at least {MIN_ENDPOINT_ADDRESSES} IP addresses."
+        )));
+    }
+    endpoint.addresses.remove(position);
+    endpoint.modified_at_ms = now_ms;
+    Ok(endpoint)
+}

@@ -1,0 +1,223 @@
+//! The rules Route 53 Resolver and Route 53 Profiles apply to writes ([ROUTE53.md §6]).
+//!
+//! Every function here is pure: it takes the current [`NetworkContents`] and a request, and
+//! returns the resource as it must be stored, or a [`ResolverError`] carrying the Resolver
+//! (or Profiles) error code and message. The store runs them inside its write transaction,
+//! so a check and the write it guards see the same state; the control plane only parses and
+//! renders.
+//!
+//! Messages that carry an `[RSLVR-…]` code are the ones AWS was recorded or cited answering
+//! (`aws-recorded/route53resolver.json`, ROUTE53.md §1.1); the others are Cairn's own words.
+//!
+//! # Layout
+//! - this module: [`ResolverError`] and its kinds, the quotas, and the checks every resource
+//!   shares (names, domain names, addresses, EC2 id shapes);
+//! - `config`: the autodefined Internet Resolver rule and each VPC's resolver config
+//!   (UpdateResolverConfig);
+//! - `endpoints`: Resolver endpoints and their addresses;
+//! - `rules`: forwarding and system rules and their VPC associations;
+//! - `profiles`: Route 53 Profiles, their VPC associations and resources.
+//!
+//! Everything public is re-exported here, so callers name `resolver_validate::…` whatever
+//! file it lives in.
+
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use crate::DomainName;
+
+mod config;
+mod endpoints;
+mod profiles;
+mod rules;
+#[cfg(test)]
+mod tests;
+
+pub use config::{
+    internet_resolver_association, internet_resolver_rule, resolver_config, resolver_config_id,
+    update_config,
+};
+pub use endpoints::{
+    associate_endpoint_ip, check_protocols, create_endpoint, delete_endpoint,
+    disassociate_endpoint_ip, find_endpoint, update_endpoint, EndpointUpdate, IpRequest,
+    IpSelector, NewEndpoint,
+};
+pub use profiles::{
+    associate_profile, associate_profile_resource, create_profile, delete_profile,
+    disassociate_profile, disassociate_profile_resource, find_profile, parse_resource_arn,
+    update_profile_resource, NewProfile, NewProfileAssociation, NewProfileResource, ResourceArn,
+};
+pub use rules::{
+    associate_rule, create_rule, delete_rule, disassociate_rule, find_rule, update_rule, NewRule,
+    RuleUpdate, TargetRequest,
+};
+
+//------------ ResolverError ---------------------------------------------------------
+
+/// Which Resolver/Profiles exception a refusal is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResolverErrorKind {
+    /// `InvalidParameterException`: a value is malformed.
+    InvalidParameter,
+    /// `InvalidRequestException`: the request cannot be done in this state.
+    InvalidRequest,
+    /// `ResourceNotFoundException`.
+    ResourceNotFound,
+    /// `ResourceExistsException`.
+    ResourceExists,
+    /// `ResourceInUseException`.
+    ResourceInUse,
+    /// `LimitExceededException`.
+    LimitExceeded,
+    /// `ValidationException` (Profiles).
+    Validation,
+    /// `ConflictException` (Profiles).
+    Conflict,
+}
+
+impl ResolverErrorKind {
+    /// The exception's name, as `__type` carries it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::InvalidParameter => "InvalidParameterException",
+            Self::InvalidRequest => "InvalidRequestException",
+            Self::ResourceNotFound => "ResourceNotFoundException",
+            Self::ResourceExists => "ResourceExistsException",
+            Self::ResourceInUse => "ResourceInUseException",
+            Self::LimitExceeded => "LimitExceededException",
+            Self::Validation => "ValidationException",
+            Self::Conflict => "ConflictException",
+        }
+    }
+}
+
+/// A write Resolver or Profiles refuses.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct ResolverError {
+    /// The exception.
+    pub kind: ResolverErrorKind,
+    /// The message, whole.
+    pub message: String,
+}
+
+impl ResolverError {
+    /// An error of `kind` saying `message`.
+    pub fn new(kind: ResolverErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    fn invalid_parameter(message: impl Into<String>) -> Self {
+        Self::new(ResolverErrorKind::InvalidParameter, message)
+    }
+
+    fn invalid_request(message: impl Into<String>) -> Self {
+        Self::new(ResolverErrorKind::InvalidRequest, message)
+    }
+
+    fn not_found(message: impl Into<String>) -> Self {
+        Self::new(ResolverErrorKind::ResourceNotFound, message)
+    }
+
+    /// `[RSLVR-00703]`: the rule does not exist (recorded).
+    pub fn no_such_rule(id: &str) -> Self {
+        Self::not_found(format!(
+            "[RSLVR-00703] Resolver rule with ID \"{id}\" does not exist."
+        ))
+    }
+
+    /// The endpoint does not exist.
+    pub fn no_such_endpoint(id: &str) -> Self {
+        Self::not_found(format!(
+            "Resolver endpoint with ID \"{id}\" does not exist."
+        ))
+    }
+
+    /// The rule association does not exist.
+    pub fn no_such_rule_association(id: &str) -> Self {
+        Self::not_found(format!(
+            "Resolver rule association with ID \"{id}\" does not exist."
+        ))
+    }
+
+    /// The VPC does not exist.
+    pub fn no_such_vpc(id: &str) -> Self {
+        Self::not_found(format!("VPC with ID \"{id}\" does not exist."))
+    }
+
+    /// The profile does not exist.
+    pub fn no_such_profile(id: &str) -> Self {
+        Self::not_found(format!("The profile with ID \"{id}\" does not exist."))
+    }
+}
+
+/// Shorthand.
+pub type ResolverResult<T> = Result<T, ResolverError>;
+
+/// Makes a fresh id with the given prefix (`rslvr-in-`, `rni-`, …); the store supplies it.
+pub type IdSource<'a> = &'a mut dyn FnMut(&str) -> String;
+
+//------------ constants ------------------------------------------------------------------
+
+/// At most this many addresses per endpoint (Route 53's quota).
+pub const MAX_ENDPOINT_ADDRESSES: usize = 6;
+/// At least this many addresses per endpoint.
+pub const MIN_ENDPOINT_ADDRESSES: usize = 2;
+/// At most this many targets per rule (Route 53's quota).
+pub const MAX_RULE_TARGETS: usize = 6;
+/// The autodefined "Internet Resolver" rule's id.
+pub const INTERNET_RESOLVER_ID: &str = "rslvr-autodefined-rr-internet-resolver";
+/// The owner Route 53 reports for autodefined rules.
+pub const AUTODEFINED_OWNER: &str = "Route 53 Resolver";
+
+//------------ shared checks ----------------------------------------------------------------
+
+/// Checks a `Name` against the model's pattern `(?!^[0-9]+$)([a-zA-Z0-9\-_' ']+)`, 64 at most.
+pub fn check_name(name: &str, kind: ResolverErrorKind) -> ResolverResult<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ' '))
+        && !name.chars().all(|c| c.is_ascii_digit());
+    if ok {
+        Ok(())
+    } else {
+        Err(ResolverError::new(
+            kind,
+            format!(
+                "1 validation error detected: Value '{name}' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: (?!^[0-9]+$)([a-zA-Z0-9\\-_' ']+) and have length less than or equal to 64"
+            ),
+        ))
+    }
+}
+
+/// A rule's `DomainName` as Resolver stores it: lowercase, trailing dot; `.` for every name.
+pub fn normalize_domain(text: &str) -> ResolverResult<String> {
+    let invalid = || ResolverError::invalid_parameter(format!("Invalid domain name: \"{text}\"."));
+    let name = DomainName::from_route53(text.trim()).map_err(|_| invalid())?;
+    let out = name.to_route53();
+    if out.contains('\\') {
+        return Err(invalid());
+    }
+    Ok(out)
+}
+
+fn parse_ipv4(text: &str) -> ResolverResult<Ipv4Addr> {
+    text.parse()
+        .map_err(|_| ResolverError::invalid_parameter(format!("Invalid IPv4 address: \"{text}\".")))
+}
+
+fn parse_ipv6(text: &str) -> ResolverResult<Ipv6Addr> {
+    text.parse()
+        .map_err(|_| ResolverError::invalid_parameter(format!("Invalid IPv6 address: \"{text}\".")))
+}
+
+/// Whether `id` is shaped `prefix-` + hex digits (EC2's id shape).
+fn is_ec2_id(id: &str, prefix: &str) -> bool {
+    id.strip_prefix(prefix)
+        .and_then(|rest| rest.strip_prefix('-'))
+        .is_some_and(|hex| !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+}

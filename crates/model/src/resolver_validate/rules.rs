@@ -1,0 +1,381 @@
+//! Resolver rules (FORWARD and SYSTEM) and their associations with VPCs.
+
+use std::collections::HashSet;
+use std::net::IpAddr;
+
+use crate::network::NetworkContents;
+use crate::resolver::{
+    EndpointAddress, EndpointDirection, ResolverEndpoint, ResolverRule, RuleAssociation, RuleType,
+    TargetAddress,
+};
+
+use super::config::internet_resolver_rule;
+use super::endpoints::find_endpoint;
+use super::{
+    check_name, normalize_domain, parse_ipv4, parse_ipv6, ResolverError, ResolverErrorKind,
+    ResolverResult, INTERNET_RESOLVER_ID, MAX_RULE_TARGETS,
+};
+
+/// One `TargetIps` entry as sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TargetRequest {
+    /// `Ip`.
+    pub ip: Option<String>,
+    /// `Ipv6`.
+    pub ipv6: Option<String>,
+    /// `Port` (53 when absent).
+    pub port: Option<i64>,
+    /// `Protocol`.
+    pub protocol: Option<String>,
+}
+
+/// What CreateResolverRule asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRule {
+    /// `CreatorRequestId`.
+    pub creator_request_id: String,
+    /// `Name`.
+    pub name: Option<String>,
+    /// `RuleType` as sent.
+    pub rule_type: String,
+    /// `DomainName`.
+    pub domain_name: Option<String>,
+    /// `TargetIps`.
+    pub targets: Option<Vec<TargetRequest>>,
+    /// `ResolverEndpointId`.
+    pub resolver_endpoint_id: Option<String>,
+    /// The account creating it.
+    pub owner_account: String,
+}
+
+/// UpdateResolverRule's `Config`; `None` keeps the value.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuleUpdate {
+    /// `Name`.
+    pub name: Option<String>,
+    /// `TargetIps`.
+    pub targets: Option<Vec<TargetRequest>>,
+    /// `ResolverEndpointId`.
+    pub resolver_endpoint_id: Option<String>,
+}
+
+/// The outbound endpoint a FORWARD rule names.
+fn outbound_endpoint<'a>(
+    net: &'a NetworkContents,
+    id: &str,
+) -> ResolverResult<&'a ResolverEndpoint> {
+    let endpoint = find_endpoint(net, id)?;
+    if endpoint.direction != EndpointDirection::Outbound {
+        return Err(ResolverError::invalid_request(
+            "[RSLVR-00700] Resolver rules can only be associated to OUTBOUND resolver endpoints.",
+        ));
+    }
+    Ok(endpoint)
+}
+
+/// Checks and completes the targets of a FORWARD rule against its endpoint's protocols.
+fn build_targets(
+    targets: &[TargetRequest],
+    endpoint: &ResolverEndpoint,
+) -> ResolverResult<Vec<TargetAddress>> {
+    if targets.is_empty() {
+        return Err(ResolverError::invalid_request(
+            "A FORWARD rule needs at least one target IP (TargetIps).",
+        ));
+    }
+    if targets.len() > MAX_RULE_TARGETS {
+        return Err(ResolverError::new(
+            ResolverErrorKind::LimitExceeded,
+            format!("A rule can have at most {MAX_RULE_TARGETS} target IP addresses."),
+        ));
+    }
+    let mut out = Vec::with_capacity(targets.len());
+    for t in targets {
+        let (ip, ipv6) = match (&t.ip, &t.ipv6) {
+            (Some(ip), None) => (Some(parse_ipv4(ip)?), None),
+            (None, Some(ipv6)) => (None, Some(parse_ipv6(ipv6)?)),
+            _ => {
+                return Err(ResolverError::invalid_parameter(
+                    "Each target must have exactly one of Ip and Ipv6.",
+                ));
+            }
+        };
+        let port = t.port.unwrap_or(53);
+        let port = u16::try_from(port).map_err(|_| {
+            ResolverError::invalid_parameter(format!(
+                "Value '{port}' at 'port' failed to satisfy constraint: Member must be between 0 and 65535"
+            ))
+        })?;
+        let protocol = match &t.protocol {
+            Some(p) => {
+                if !endpoint.protocols.contains(p) {
+                    return Err(ResolverError::invalid_request(format!(
+                        "The protocol {p} is not enabled on resolver endpoint {}.",
+                        endpoint.id
+                    )));
+                }
+                p.clone()
+            }
+            None if endpoint.protocols.len() > 1 => {
+                return Err(ResolverError::invalid_request(
+                    "[RSLVR-00726] Endpoint has more than 1 protocol. Add one of the endpoint protocol for rule creation",
+                ));
+            }
+            None => endpoint
+                .protocols
+                .first()
+                .cloned()
+                .unwrap_or_else(|| "Do53".into()),
+        };
+        out.push(TargetAddress {
+            ip,
+            ipv6,
+            port,
+            protocol,
+        });
+    }
+    let v4 = out.iter().any(|t| t.ip.is_some());
+    let v6 = out.iter().any(|t| t.ipv6.is_some());
+    if v4 && v6 {
+        return Err(ResolverError::invalid_request(
+            "A rule cannot mix IPv4 and IPv6 target addresses.",
+        ));
+    }
+    Ok(out)
+}
+
+/// CreateResolverRule: FORWARD (targets through an outbound endpoint) or SYSTEM.
+pub fn create_rule(
+    net: &NetworkContents,
+    req: NewRule,
+    id: String,
+    now_ms: i64,
+) -> ResolverResult<ResolverRule> {
+    if let Some(name) = &req.name {
+        check_name(name, ResolverErrorKind::InvalidParameter)?;
+    }
+    if net.rules.iter().any(|r| {
+        r.creator_request_id == req.creator_request_id && r.owner_account == req.owner_account
+    }) {
+        return Err(ResolverError::new(
+            ResolverErrorKind::ResourceExists,
+            format!(
+                "Resolver rule with creator request ID \"{}\" already exists.",
+                req.creator_request_id
+            ),
+        ));
+    }
+    let rule_type = match req.rule_type.as_str() {
+        "FORWARD" => RuleType::Forward,
+        "SYSTEM" => RuleType::System,
+        "RECURSIVE" => {
+            return Err(ResolverError::invalid_request(
+                "Only Resolver can create RECURSIVE rules.",
+            ));
+        }
+        "DELEGATE" => {
+            return Err(ResolverError::invalid_request(
+                "DELEGATE rules are not supported by Cairn yet.",
+            ));
+        }
+        other => {
+            return Err(ResolverError::invalid_parameter(format!(
+                "Value '{other}' at 'ruleType' failed to satisfy constraint: Member must satisfy enum value set: [FORWARD, SYSTEM, RECURSIVE, DELEGATE]"
+            )));
+        }
+    };
+    let domain = req.domain_name.as_deref().ok_or_else(|| {
+        ResolverError::invalid_request("DomainName is required for FORWARD and SYSTEM rules.")
+    })?;
+    let domain_name = normalize_domain(domain)?;
+    let (targets, resolver_endpoint_id) = match rule_type {
+        RuleType::Forward => {
+            let endpoint_id = req.resolver_endpoint_id.ok_or_else(|| {
+                ResolverError::invalid_request("A FORWARD rule needs a ResolverEndpointId.")
+            })?;
+            let endpoint = outbound_endpoint(net, &endpoint_id)?;
+            let targets = build_targets(req.targets.as_deref().unwrap_or_default(), endpoint)?;
+            (targets, Some(endpoint_id))
+        }
+        _ => {
+            if req.targets.as_ref().is_some_and(|t| !t.is_empty()) {
+                return Err(ResolverError::invalid_request(
+                    "A SYSTEM rule cannot have target IPs.",
+                ));
+            }
+            let endpoint = match req.resolver_endpoint_id {
+                Some(endpoint_id) => Some(outbound_endpoint(net, &endpoint_id)?.id.clone()),
+                None => None,
+            };
+            (Vec::new(), endpoint)
+        }
+    };
+    Ok(ResolverRule {
+        id,
+        creator_request_id: req.creator_request_id,
+        domain_name,
+        name: req.name,
+        rule_type,
+        targets,
+        resolver_endpoint_id,
+        status: "COMPLETE".into(),
+        share_status: "NOT_SHARED".into(),
+        owner_account: req.owner_account,
+        created_at_ms: now_ms,
+        modified_at_ms: now_ms,
+    })
+}
+
+/// Finds a rule, autodefined ones included.
+pub fn find_rule(net: &NetworkContents, id: &str) -> ResolverResult<ResolverRule> {
+    if id == INTERNET_RESOLVER_ID {
+        return Ok(internet_resolver_rule());
+    }
+    net.rules
+        .iter()
+        .find(|r| r.id == id)
+        .cloned()
+        .ok_or_else(|| ResolverError::no_such_rule(id))
+}
+
+/// A custom (not autodefined) rule, for writes.
+fn custom_rule<'a>(net: &'a NetworkContents, id: &str) -> ResolverResult<&'a ResolverRule> {
+    if id.starts_with("rslvr-autodefined-") {
+        return Err(ResolverError::invalid_request(format!(
+            "The autodefined rule {id} cannot be changed."
+        )));
+    }
+    net.rules
+        .iter()
+        .find(|r| r.id == id)
+        .ok_or_else(|| ResolverError::no_such_rule(id))
+}
+
+/// UpdateResolverRule: fields not supplied are kept.
+pub fn update_rule(
+    net: &NetworkContents,
+    id: &str,
+    update: RuleUpdate,
+    now_ms: i64,
+) -> ResolverResult<ResolverRule> {
+    let mut rule = custom_rule(net, id)?.clone();
+    if let Some(name) = update.name {
+        check_name(&name, ResolverErrorKind::InvalidParameter)?;
+        rule.name = Some(name);
+    }
+    if let Some(endpoint_id) = update.resolver_endpoint_id {
+        outbound_endpoint(net, &endpoint_id)?;
+        rule.resolver_endpoint_id = Some(endpoint_id);
+    }
+    match rule.rule_type {
+        RuleType::Forward => {
+            let endpoint_id = rule.resolver_endpoint_id.clone().unwrap_or_default();
+            let endpoint = outbound_endpoint(net, &endpoint_id)?;
+            if let Some(targets) = update.targets {
+                rule.targets = build_targets(&targets, endpoint)?;
+            }
+        }
+        _ => {
+            if update.targets.is_some_and(|t| !t.is_empty()) {
+                return Err(ResolverError::invalid_request(
+                    "A SYSTEM rule cannot have target IPs.",
+                ));
+            }
+        }
+    }
+    rule.modified_at_ms = now_ms;
+    Ok(rule)
+}
+
+/// DeleteResolverRule: refused while the rule is associated with a VPC.
+pub fn delete_rule(net: &NetworkContents, id: &str) -> ResolverResult<ResolverRule> {
+    let rule = custom_rule(net, id)?.clone();
+    if let Some(assoc) = net.rule_associations.iter().find(|a| a.rule_id == id) {
+        return Err(ResolverError::new(
+            ResolverErrorKind::ResourceInUse,
+            format!(
+                "Cannot delete resolver rule {id}: it is associated with VPC {}. Disassociate it from every VPC first.",
+                assoc.vpc_id
+            ),
+        ));
+    }
+    Ok(rule)
+}
+
+/// AssociateResolverRule: one association per rule and VPC, one rule per domain and VPC,
+/// and no rule that forwards to the VPC's own inbound endpoint (loop prevention).
+pub fn associate_rule(
+    net: &NetworkContents,
+    rule_id: &str,
+    vpc_id: &str,
+    name: Option<String>,
+    id: String,
+) -> ResolverResult<RuleAssociation> {
+    if let Some(name) = &name {
+        check_name(name, ResolverErrorKind::InvalidParameter)?;
+    }
+    let rule = custom_rule(net, rule_id)?;
+    if !net.vpcs.iter().any(|v| v.id == vpc_id) {
+        return Err(ResolverError::no_such_vpc(vpc_id));
+    }
+    for existing in net.rule_associations.iter().filter(|a| a.vpc_id == vpc_id) {
+        if existing.rule_id == rule_id {
+            return Err(ResolverError::new(
+                ResolverErrorKind::ResourceExists,
+                format!("Resolver rule {rule_id} is already associated with VPC {vpc_id}."),
+            ));
+        }
+        let same_domain = net
+            .rules
+            .iter()
+            .any(|r| r.id == existing.rule_id && r.domain_name == rule.domain_name);
+        if same_domain {
+            return Err(ResolverError::invalid_request(format!(
+                "Cannot associate rules with same domain name with same VPC. VPC {vpc_id} already has rule {} for {}.",
+                existing.rule_id, rule.domain_name
+            )));
+        }
+    }
+    let inbound: HashSet<IpAddr> = net
+        .endpoints
+        .iter()
+        .filter(|e| e.direction == EndpointDirection::Inbound && e.host_vpc_id == vpc_id)
+        .flat_map(|e| e.addresses.iter().flat_map(EndpointAddress::addresses))
+        .collect();
+    let loops = rule.targets.iter().any(|t| {
+        t.ip.map(IpAddr::V4).is_some_and(|ip| inbound.contains(&ip))
+            || t.ipv6
+                .map(IpAddr::V6)
+                .is_some_and(|ip| inbound.contains(&ip))
+    });
+    if loops {
+        return Err(ResolverError::invalid_request(format!(
+            "[RSLVR-00804] Cannot associate rule {rule_id} to VPC {vpc_id} because the VPC include an INBOUND resolver endpoints with rule's target IP"
+        )));
+    }
+    Ok(RuleAssociation {
+        id,
+        rule_id: rule_id.into(),
+        vpc_id: vpc_id.into(),
+        name,
+        status: "COMPLETE".into(),
+    })
+}
+
+/// DisassociateResolverRule: the association removed.
+pub fn disassociate_rule(
+    net: &NetworkContents,
+    rule_id: &str,
+    vpc_id: &str,
+) -> ResolverResult<RuleAssociation> {
+    custom_rule(net, rule_id)?;
+    net.rule_associations
+        .iter()
+        .find(|a| a.rule_id == rule_id && a.vpc_id == vpc_id)
+        .cloned()
+        .ok_or_else(|| {
+            ResolverError::not_found(format!(
+                "Resolver rule with ID \"{rule_id}\" is not associated with VPC \"{vpc_id}\"."
+            ))
+        })
+}
