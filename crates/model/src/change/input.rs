@@ -152,7 +152,8 @@ fn geoproximity_problem(location: &GeoProximityLocation) -> Option<String> {
             ));
         }
         let degrees: f64 = text.parse().unwrap_or(f64::NAN);
-        if !(degrees.abs() <= limit) {
+        // NaN (text that did not parse) is out of range too.
+        if degrees.is_nan() || degrees.abs() > limit {
             return Some(format!(
                 "Invalid request: {kind} '{text}' must be between -{limit} and {limit}"
             ));
