@@ -81,7 +81,7 @@ impl CidrStore for SqlStore {
     }
 
     async fn list_cidr_collections(&self) -> StoreResult<Vec<CidrCollection>> {
-        self.run(|conn| all(conn)).await
+        self.run(all).await
     }
 
     async fn change_cidr_collection(

@@ -117,16 +117,16 @@ impl ChangeFeed for SqlStore {
     }
 
     async fn health_statuses(&self) -> StoreResult<Vec<(String, bool)>> {
-        self.run(|conn| health::statuses(conn)).await
+        self.run(health::statuses).await
     }
 
     async fn load_network(&self) -> StoreResult<NetworkContents> {
         // One read transaction: every part from the same commit.
-        self.read(|tx| network_rows::contents(tx)).await
+        self.read(network_rows::contents).await
     }
 
     async fn load_cidr_collections(&self) -> StoreResult<Vec<CidrCollection>> {
-        self.run(|conn| cidr::all(conn)).await
+        self.run(cidr::all).await
     }
 
     fn commit_notifier(&self) -> Option<Arc<Notify>> {

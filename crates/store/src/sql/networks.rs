@@ -266,7 +266,7 @@ impl NetworkStore for SqlStore {
     }
 
     async fn list_security_groups(&self) -> StoreResult<Vec<SecurityGroup>> {
-        self.run(|conn| groups(conn)).await
+        self.run(groups).await
     }
 
     async fn delete_security_group(&self, id: &str) -> StoreResult<()> {

@@ -16,8 +16,8 @@ use crate::error::{StoreError, StoreResult};
 enum Backend {
     /// One SQLite file.
     Sqlite(SqliteBackend),
-    /// A PostgreSQL database.
-    Postgres(PostgresBackend),
+    /// A PostgreSQL database (boxed: its pool is much larger than SQLite's handle).
+    Postgres(Box<PostgresBackend>),
 }
 
 /// The store on SQLite or PostgreSQL.
@@ -36,7 +36,9 @@ impl SqlStore {
     /// Opens the PostgreSQL database a `postgres://` URL names and brings its schema up to
     /// date.
     pub async fn open_postgres(url: &str) -> StoreResult<Self> {
-        Ok(Self::new(Backend::Postgres(postgres::open(url).await?)))
+        Ok(Self::new(Backend::Postgres(Box::new(
+            postgres::open(url).await?,
+        ))))
     }
 
     fn new(backend: Backend) -> Self {
