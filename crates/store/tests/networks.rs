@@ -411,7 +411,54 @@ async fn private_zone_associations(db: TestDb) {
     assert!(store.load_network().await.unwrap().associations.is_empty());
 }
 
+async fn subnets_are_listed_and_take_dns64(db: TestDb) {
+    let store = db.open().await;
+    let (vpc, _) = store.create_vpc(new_vpc("10.1.0.0/16")).await.unwrap();
+    let a = store
+        .create_subnet(new_subnet(&vpc.id, "10.1.1.0/24"))
+        .await
+        .unwrap();
+    let b = store
+        .create_subnet(new_subnet(&vpc.id, "10.1.2.0/24"))
+        .await
+        .unwrap();
+    assert!(!a.enable_dns64, "EC2's default");
+    let mut ids = vec![a.id.clone(), b.id.clone()];
+    ids.sort();
+    let listed: Vec<String> = store
+        .list_subnets()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    assert_eq!(listed, ids, "every subnet, ordered by id");
+
+    let before = store.latest_seq().await.unwrap();
+    let changed = store.modify_subnet_dns64(&a.id, true).await.unwrap();
+    assert!(changed.enable_dns64);
+    assert_eq!(network_changes(&*store, before).await, 1);
+    let network = store.load_network().await.unwrap();
+    let stored = network.subnets.iter().find(|s| s.id == a.id).unwrap();
+    assert!(stored.enable_dns64, "the data plane sees DNS64 on");
+    assert!(matches!(
+        store
+            .modify_subnet_dns64("subnet-0000000000000000f", true)
+            .await,
+        Err(StoreError::NoSuchSubnet(_))
+    ));
+    assert_eq!(
+        network_changes(&*store, before).await,
+        1,
+        "a refusal logs nothing"
+    );
+
+    store.delete_subnet(&b.id).await.unwrap();
+    assert_eq!(store.list_subnets().await.unwrap(), [changed]);
+}
+
 on_both_backends!(
+    subnets_are_listed_and_take_dns64,
     vpc_lifecycle_with_default_group_and_attributes,
     refused_writes_change_nothing,
     private_zone_associations,

@@ -521,6 +521,41 @@ async fn resolver_configs_and_profiles(db: TestDb) {
             .unwrap();
     }
 
+    // UpdateProfileResourceAssociation renames a resource, logged as a network change.
+    let zone_resource = store
+        .load_network()
+        .await
+        .unwrap()
+        .profile_resources
+        .into_iter()
+        .find(|r| r.resource_arn == zone_arn)
+        .unwrap();
+    let seq = store.latest_seq().await.unwrap();
+    let renamed = store
+        .update_profile_resource(&zone_resource.id, Some("renamed".into()), None)
+        .await
+        .unwrap();
+    assert_eq!(renamed.name, "renamed");
+    assert_eq!(renamed.resource_arn, zone_arn);
+    let events = store.changes_since(seq).await.unwrap();
+    assert_eq!(events.len(), 1);
+    assert!(matches!(events[0].subject, ChangeSubject::Network(_)));
+    assert!(store
+        .load_network()
+        .await
+        .unwrap()
+        .profile_resources
+        .contains(&renamed));
+    assert_eq!(
+        kind(
+            store
+                .update_profile_resource("rpr-0000000000000000f", Some("x".into()), None)
+                .await
+                .unwrap_err()
+        ),
+        ResolverErrorKind::ResourceNotFound
+    );
+
     let second = store
         .create_profile(
             NewProfile {

@@ -1,14 +1,28 @@
 //! A store that fails the test if any operation reaches it: protocol-level tests use it to
 //! show a request was answered before the store.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
+use cairn_model::cidr::{CidrChange, CidrCollection};
+use cairn_model::health::{HealthCheck, HealthCheckConfig, HealthCheckUpdate};
+use cairn_model::network::{IngressRule, SecurityGroup, Subnet, Vpc, VpcAssociation};
+use cairn_model::resolver::{
+    Profile, ProfileAssociation, ProfileResource, ResolverEndpoint, ResolverRule, RuleAssociation,
+    VpcResolverConfig,
+};
+use cairn_model::resolver_validate::{
+    EndpointUpdate, IpRequest, IpSelector, NewEndpoint, NewProfile, NewProfileAssociation,
+    NewProfileResource, NewRule, RuleUpdate,
+};
 use cairn_model::{
     ChangeBatch, ChangeId, ChangeInfo, ChangeSeq, DomainName, HostedZone, HostedZoneId, Limits,
     ResourceRecordSet,
 };
 use cairn_store::{
-    ChangeEvent, ChangeFeed, DelegationSet, NewHostedZone, RecordSetListing, RecordSetPage, Store,
-    StoreResult, ZoneContents,
+    ChangeEvent, ChangeFeed, CidrStore, DelegationSet, HealthCheckState, HealthStore, NetworkStore,
+    NewHostedZone, NewSecurityGroup, NewSubnet, NewVpc, ProbeResult, ProfileStore,
+    RecordSetListing, RecordSetPage, ResolverStore, StoreResult, VpcRef, ZoneContents, ZoneStore,
 };
 
 pub struct UnreachableStore;
@@ -16,7 +30,7 @@ pub struct UnreachableStore;
 const MESSAGE: &str = "this request should have been answered before reaching the store";
 
 #[async_trait]
-impl Store for UnreachableStore {
+impl ZoneStore for UnreachableStore {
     async fn create_hosted_zone(&self, _: NewHostedZone) -> StoreResult<(HostedZone, ChangeInfo)> {
         panic!("{MESSAGE}")
     }
@@ -93,6 +107,272 @@ impl Store for UnreachableStore {
 }
 
 #[async_trait]
+impl NetworkStore for UnreachableStore {
+    async fn create_vpc(&self, _: NewVpc) -> StoreResult<(Vpc, SecurityGroup)> {
+        panic!("{MESSAGE}")
+    }
+    async fn list_vpcs(&self) -> StoreResult<Vec<Vpc>> {
+        panic!("{MESSAGE}")
+    }
+    async fn get_vpc(&self, _: &str) -> StoreResult<Vpc> {
+        panic!("{MESSAGE}")
+    }
+    async fn delete_vpc(&self, _: &str) -> StoreResult<()> {
+        panic!("{MESSAGE}")
+    }
+    async fn modify_vpc_attributes(
+        &self,
+        _: &str,
+        _: Option<bool>,
+        _: Option<bool>,
+    ) -> StoreResult<Vpc> {
+        panic!("{MESSAGE}")
+    }
+    async fn create_subnet(&self, _: NewSubnet) -> StoreResult<Subnet> {
+        panic!("{MESSAGE}")
+    }
+    async fn list_subnets(&self) -> StoreResult<Vec<Subnet>> {
+        panic!("{MESSAGE}")
+    }
+    async fn delete_subnet(&self, _: &str) -> StoreResult<()> {
+        panic!("{MESSAGE}")
+    }
+    async fn modify_subnet_dns64(&self, _: &str, _: bool) -> StoreResult<Subnet> {
+        panic!("{MESSAGE}")
+    }
+    async fn create_security_group(&self, _: NewSecurityGroup) -> StoreResult<SecurityGroup> {
+        panic!("{MESSAGE}")
+    }
+    async fn list_security_groups(&self) -> StoreResult<Vec<SecurityGroup>> {
+        panic!("{MESSAGE}")
+    }
+    async fn delete_security_group(&self, _: &str) -> StoreResult<()> {
+        panic!("{MESSAGE}")
+    }
+    async fn authorize_ingress(&self, _: &str, _: Vec<IngressRule>) -> StoreResult<SecurityGroup> {
+        panic!("{MESSAGE}")
+    }
+    async fn create_private_hosted_zone(
+        &self,
+        _: NewHostedZone,
+        _: VpcRef,
+        _: &str,
+    ) -> StoreResult<(HostedZone, ChangeInfo)> {
+        panic!("{MESSAGE}")
+    }
+    async fn hosted_zone_vpcs(&self, _: &HostedZoneId) -> StoreResult<Vec<VpcAssociation>> {
+        panic!("{MESSAGE}")
+    }
+    async fn associate_vpc(
+        &self,
+        _: &HostedZoneId,
+        _: VpcRef,
+        _: &str,
+        _: Option<String>,
+    ) -> StoreResult<ChangeInfo> {
+        panic!("{MESSAGE}")
+    }
+    async fn disassociate_vpc(
+        &self,
+        _: &HostedZoneId,
+        _: VpcRef,
+        _: Option<String>,
+    ) -> StoreResult<ChangeInfo> {
+        panic!("{MESSAGE}")
+    }
+    async fn hosted_zones_by_vpc(&self, _: &VpcRef) -> StoreResult<Vec<HostedZone>> {
+        panic!("{MESSAGE}")
+    }
+    async fn create_vpc_association_authorization(
+        &self,
+        _: &HostedZoneId,
+        _: VpcRef,
+    ) -> StoreResult<()> {
+        panic!("{MESSAGE}")
+    }
+    async fn delete_vpc_association_authorization(
+        &self,
+        _: &HostedZoneId,
+        _: VpcRef,
+    ) -> StoreResult<()> {
+        panic!("{MESSAGE}")
+    }
+    async fn list_vpc_association_authorizations(
+        &self,
+        _: &HostedZoneId,
+    ) -> StoreResult<Vec<VpcRef>> {
+        panic!("{MESSAGE}")
+    }
+}
+
+#[async_trait]
+impl ResolverStore for UnreachableStore {
+    async fn create_resolver_endpoint(
+        &self,
+        _: NewEndpoint,
+        _: Vec<(String, String)>,
+    ) -> StoreResult<ResolverEndpoint> {
+        panic!("{MESSAGE}")
+    }
+    async fn update_resolver_endpoint(
+        &self,
+        _: &str,
+        _: EndpointUpdate,
+    ) -> StoreResult<ResolverEndpoint> {
+        panic!("{MESSAGE}")
+    }
+    async fn delete_resolver_endpoint(&self, _: &str) -> StoreResult<ResolverEndpoint> {
+        panic!("{MESSAGE}")
+    }
+    async fn associate_resolver_endpoint_ip(
+        &self,
+        _: &str,
+        _: IpRequest,
+    ) -> StoreResult<ResolverEndpoint> {
+        panic!("{MESSAGE}")
+    }
+    async fn disassociate_resolver_endpoint_ip(
+        &self,
+        _: &str,
+        _: IpSelector,
+    ) -> StoreResult<ResolverEndpoint> {
+        panic!("{MESSAGE}")
+    }
+    async fn create_resolver_rule(
+        &self,
+        _: NewRule,
+        _: Vec<(String, String)>,
+    ) -> StoreResult<ResolverRule> {
+        panic!("{MESSAGE}")
+    }
+    async fn update_resolver_rule(&self, _: &str, _: RuleUpdate) -> StoreResult<ResolverRule> {
+        panic!("{MESSAGE}")
+    }
+    async fn delete_resolver_rule(&self, _: &str) -> StoreResult<ResolverRule> {
+        panic!("{MESSAGE}")
+    }
+    async fn associate_resolver_rule(
+        &self,
+        _: &str,
+        _: &str,
+        _: Option<String>,
+    ) -> StoreResult<RuleAssociation> {
+        panic!("{MESSAGE}")
+    }
+    async fn disassociate_resolver_rule(&self, _: &str, _: &str) -> StoreResult<RuleAssociation> {
+        panic!("{MESSAGE}")
+    }
+    async fn update_resolver_config(&self, _: &str, _: &str) -> StoreResult<VpcResolverConfig> {
+        panic!("{MESSAGE}")
+    }
+}
+
+#[async_trait]
+impl ProfileStore for UnreachableStore {
+    async fn create_profile(
+        &self,
+        _: NewProfile,
+        _: Vec<(String, String)>,
+    ) -> StoreResult<Profile> {
+        panic!("{MESSAGE}")
+    }
+    async fn delete_profile(&self, _: &str) -> StoreResult<Profile> {
+        panic!("{MESSAGE}")
+    }
+    async fn associate_profile(
+        &self,
+        _: NewProfileAssociation,
+        _: Vec<(String, String)>,
+    ) -> StoreResult<ProfileAssociation> {
+        panic!("{MESSAGE}")
+    }
+    async fn disassociate_profile(&self, _: &str, _: &str) -> StoreResult<ProfileAssociation> {
+        panic!("{MESSAGE}")
+    }
+    async fn associate_profile_resource(
+        &self,
+        _: NewProfileResource,
+    ) -> StoreResult<ProfileResource> {
+        panic!("{MESSAGE}")
+    }
+    async fn disassociate_profile_resource(
+        &self,
+        _: &str,
+        _: &str,
+    ) -> StoreResult<ProfileResource> {
+        panic!("{MESSAGE}")
+    }
+    async fn update_profile_resource(
+        &self,
+        _: &str,
+        _: Option<String>,
+        _: Option<String>,
+    ) -> StoreResult<ProfileResource> {
+        panic!("{MESSAGE}")
+    }
+}
+
+#[async_trait]
+impl HealthStore for UnreachableStore {
+    async fn create_health_check(
+        &self,
+        _: &str,
+        _: HealthCheckConfig,
+    ) -> StoreResult<(HealthCheck, bool)> {
+        panic!("{MESSAGE}")
+    }
+    async fn get_health_check(&self, _: &str) -> StoreResult<HealthCheck> {
+        panic!("{MESSAGE}")
+    }
+    async fn list_health_checks(&self) -> StoreResult<Vec<HealthCheck>> {
+        panic!("{MESSAGE}")
+    }
+    async fn update_health_check(&self, _: &str, _: HealthCheckUpdate) -> StoreResult<HealthCheck> {
+        panic!("{MESSAGE}")
+    }
+    async fn delete_health_check(&self, _: &str) -> StoreResult<()> {
+        panic!("{MESSAGE}")
+    }
+    async fn record_health_probe(&self, _: &str, _: ProbeResult) -> StoreResult<()> {
+        panic!("{MESSAGE}")
+    }
+    async fn set_health_override(&self, _: &str, _: Option<bool>) -> StoreResult<()> {
+        panic!("{MESSAGE}")
+    }
+    async fn health_check_state(&self, _: &str) -> StoreResult<HealthCheckState> {
+        panic!("{MESSAGE}")
+    }
+}
+
+#[async_trait]
+impl CidrStore for UnreachableStore {
+    async fn create_cidr_collection(
+        &self,
+        _: &str,
+        _: &str,
+    ) -> StoreResult<(CidrCollection, bool)> {
+        panic!("{MESSAGE}")
+    }
+    async fn get_cidr_collection(&self, _: &str) -> StoreResult<CidrCollection> {
+        panic!("{MESSAGE}")
+    }
+    async fn list_cidr_collections(&self) -> StoreResult<Vec<CidrCollection>> {
+        panic!("{MESSAGE}")
+    }
+    async fn change_cidr_collection(
+        &self,
+        _: &str,
+        _: Option<u64>,
+        _: Vec<CidrChange>,
+    ) -> StoreResult<ChangeInfo> {
+        panic!("{MESSAGE}")
+    }
+    async fn delete_cidr_collection(&self, _: &str) -> StoreResult<()> {
+        panic!("{MESSAGE}")
+    }
+}
+
+#[async_trait]
 impl ChangeFeed for UnreachableStore {
     async fn latest_seq(&self) -> StoreResult<ChangeSeq> {
         panic!("{MESSAGE}")
@@ -114,6 +394,18 @@ impl ChangeFeed for UnreachableStore {
         panic!("{MESSAGE}")
     }
     async fn report_applied(&self, _: &str, _: ChangeSeq) -> StoreResult<()> {
+        panic!("{MESSAGE}")
+    }
+    async fn health_statuses(&self) -> StoreResult<Vec<(String, bool)>> {
+        panic!("{MESSAGE}")
+    }
+    async fn load_network(&self) -> StoreResult<cairn_model::network::NetworkContents> {
+        panic!("{MESSAGE}")
+    }
+    async fn load_cidr_collections(&self) -> StoreResult<Vec<CidrCollection>> {
+        panic!("{MESSAGE}")
+    }
+    fn commit_notifier(&self) -> Option<Arc<tokio::sync::Notify>> {
         panic!("{MESSAGE}")
     }
 }

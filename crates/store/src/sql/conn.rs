@@ -14,7 +14,8 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use crate::StoreError;
+use super::error::{map_err, DbError};
+use crate::error::StoreResult;
 
 //------------ Dialect ---------------------------------------------------------------
 
@@ -209,61 +210,17 @@ impl<T: FromValue> FromValue for Option<T> {
     }
 }
 
-//------------ DbError ---------------------------------------------------------------
+//------------ Mode ------------------------------------------------------------------
 
-/// A driver error, before it becomes a [`StoreError`] (in [`map_err`]).
-#[derive(Debug)]
-pub(crate) enum DbError {
-    /// `query_row` found no row (`.optional()` turns it into `None`).
-    NoRows,
-    /// A column did not hold the type asked for.
-    Type(String),
-    /// SQLite said no.
-    Sqlite(rusqlite::Error),
-    /// PostgreSQL said no.
-    Postgres(postgres::Error),
-}
-
-impl From<rusqlite::Error> for DbError {
-    fn from(e: rusqlite::Error) -> Self {
-        match e {
-            rusqlite::Error::QueryReturnedNoRows => Self::NoRows,
-            e => Self::Sqlite(e),
-        }
-    }
-}
-
-impl From<postgres::Error> for DbError {
-    fn from(e: postgres::Error) -> Self {
-        Self::Postgres(e)
-    }
-}
-
-/// The store error a driver error becomes: [`StoreError::Unavailable`] when retrying may
-/// help (busy, locked, unreachable), [`StoreError::Backend`] otherwise.
-pub(crate) fn map_err(e: DbError) -> StoreError {
-    match e {
-        DbError::NoRows => StoreError::Backend("query returned no rows".into()),
-        DbError::Type(what) => StoreError::Corrupt(what),
-        DbError::Sqlite(e) => crate::sqlite::map_err(e),
-        DbError::Postgres(e) => crate::postgres::map_err(e),
-    }
-}
-
-/// rusqlite's `.optional()`: no row is `None`, not an error.
-pub(crate) trait OptionalExtension<T> {
-    /// `Ok(None)` instead of [`DbError::NoRows`].
-    fn optional(self) -> Result<Option<T>, DbError>;
-}
-
-impl<T> OptionalExtension<T> for Result<T, DbError> {
-    fn optional(self) -> Result<Option<T>, DbError> {
-        match self {
-            Ok(value) => Ok(Some(value)),
-            Err(DbError::NoRows) => Ok(None),
-            Err(e) => Err(e),
-        }
-    }
+/// How a backend runs a closure on a [`Conn`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// Reads, or a write that logs no change (heartbeats); no ordering with writers.
+    Plain,
+    /// Several reads that must see one commit.
+    Snapshot,
+    /// A write: one transaction, taking its turn with every other writer.
+    Write,
 }
 
 //------------ Conn ------------------------------------------------------------------
@@ -331,6 +288,12 @@ impl<'a> Conn<'a> {
                 Ok(tx.tx.execute(&stmt, &refs)? as usize)
             }
         }
+    }
+
+    /// Runs a statement whose row count does not matter, as the store reports errors.
+    pub(crate) fn exec<P: Params>(&self, sql: &str, params: P) -> StoreResult<()> {
+        self.execute(sql, params).map_err(map_err)?;
+        Ok(())
     }
 
     /// Every row a query returns.

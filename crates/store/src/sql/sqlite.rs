@@ -4,7 +4,7 @@
 //! kill -9 and power loss. Every write is one `BEGIN IMMEDIATE` transaction, which also
 //! serialises writers across processes (`cairn zone import` beside `cairn serve`); readers
 //! never block on it (WAL). SQLite calls block, so they run on tokio's blocking pool behind one
-//! connection per store handle. The store logic itself is in [`crate::sql`].
+//! connection per store handle. The store logic itself is written once over both backends, in the rest of `sql/`.
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -12,26 +12,27 @@ use std::time::Duration;
 
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 
-use crate::sql::conn::Conn;
-use crate::sql::{now_ms, Backend, Mode, SqlStore};
-use crate::{StoreError, StoreResult};
+use super::conn::{Conn, Mode};
+use super::error::map_sqlite_err as map_err;
+use super::ids::now_ms;
+use crate::error::{StoreError, StoreResult};
 
 /// Migrations in order; `schema_migrations` records which ran.
 const MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("../migrations/sqlite/0001_initial.sql")),
+    (1, include_str!("../../migrations/sqlite/0001_initial.sql")),
     (
         2,
-        include_str!("../migrations/sqlite/0002_health_checks.sql"),
+        include_str!("../../migrations/sqlite/0002_health_checks.sql"),
     ),
     (
         3,
-        include_str!("../migrations/sqlite/0003_change_names.sql"),
+        include_str!("../../migrations/sqlite/0003_change_names.sql"),
     ),
-    (4, include_str!("../migrations/sqlite/0004_networks.sql")),
-    (5, include_str!("../migrations/sqlite/0005_resolver.sql")),
+    (4, include_str!("../../migrations/sqlite/0004_networks.sql")),
+    (5, include_str!("../../migrations/sqlite/0005_resolver.sql")),
     (
         6,
-        include_str!("../migrations/sqlite/0006_cidr_collections.sql"),
+        include_str!("../../migrations/sqlite/0006_cidr_collections.sql"),
     ),
 ];
 
@@ -40,7 +41,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Opens (creating if needed) the database at `path` and brings its schema up to date.
-pub async fn open(path: &Path) -> StoreResult<SqlStore> {
+pub(crate) async fn open(path: &Path) -> StoreResult<SqliteBackend> {
     let path = path.to_path_buf();
     let conn = tokio::task::spawn_blocking(move || -> StoreResult<Connection> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -62,9 +63,9 @@ pub async fn open(path: &Path) -> StoreResult<SqlStore> {
     })
     .await
     .map_err(|e| StoreError::Backend(format!("store task failed: {e}")))??;
-    Ok(SqlStore::new(Backend::Sqlite(SqliteBackend {
+    Ok(SqliteBackend {
         conn: Mutex::new(conn),
-    })))
+    })
 }
 
 /// One SQLite connection, used by one blocking task at a time.
@@ -134,25 +135,4 @@ fn migrate(conn: &mut Connection) -> StoreResult<()> {
         }
     }
     tx.commit().map_err(map_err)
-}
-
-/// A rusqlite error as the store reports it.
-pub(crate) fn map_err(e: rusqlite::Error) -> StoreError {
-    use rusqlite::ErrorCode;
-    match &e {
-        rusqlite::Error::SqliteFailure(f, _)
-            if matches!(f.code, ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) =>
-        {
-            StoreError::Unavailable(e.to_string())
-        }
-        rusqlite::Error::SqliteFailure(f, _)
-            if matches!(
-                f.code,
-                ErrorCode::CannotOpen | ErrorCode::ReadOnly | ErrorCode::DiskFull
-            ) =>
-        {
-            StoreError::Unavailable(e.to_string())
-        }
-        _ => StoreError::Backend(e.to_string()),
-    }
 }

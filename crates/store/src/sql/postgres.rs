@@ -1,6 +1,6 @@
 //! The shared backend: one PostgreSQL database that several `cairn serve` nodes use.
 //!
-//! The store logic is the same as SQLite's ([`crate::sql`]); this module supplies
+//! The store logic is the same as SQLite's (the rest of `sql/`); this module supplies
 //! connections and transactions. It uses the synchronous `postgres` client on tokio's
 //! blocking pool, exactly as the SQLite backend runs rusqlite, so one synchronous code path
 //! serves both (docs/architecture.md says why).
@@ -25,26 +25,36 @@ use std::time::Duration;
 
 use postgres::{Client, IsolationLevel, NoTls};
 
-use crate::sql::conn::{Conn, PgTx};
-use crate::sql::{now_ms, Backend, Mode, SqlStore};
-use crate::{StoreError, StoreResult};
+use super::conn::{Conn, Mode, PgTx};
+use super::error::map_pg_err as map_err;
+use super::ids::now_ms;
+use crate::error::{StoreError, StoreResult};
 
 /// Migrations in order (the same numbering as SQLite's); `schema_migrations` records which ran.
 const MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("../migrations/postgres/0001_initial.sql")),
+    (
+        1,
+        include_str!("../../migrations/postgres/0001_initial.sql"),
+    ),
     (
         2,
-        include_str!("../migrations/postgres/0002_health_checks.sql"),
+        include_str!("../../migrations/postgres/0002_health_checks.sql"),
     ),
     (
         3,
-        include_str!("../migrations/postgres/0003_change_names.sql"),
+        include_str!("../../migrations/postgres/0003_change_names.sql"),
     ),
-    (4, include_str!("../migrations/postgres/0004_networks.sql")),
-    (5, include_str!("../migrations/postgres/0005_resolver.sql")),
+    (
+        4,
+        include_str!("../../migrations/postgres/0004_networks.sql"),
+    ),
+    (
+        5,
+        include_str!("../../migrations/postgres/0005_resolver.sql"),
+    ),
     (
         6,
-        include_str!("../migrations/postgres/0006_cidr_collections.sql"),
+        include_str!("../../migrations/postgres/0006_cidr_collections.sql"),
     ),
 ];
 
@@ -66,7 +76,7 @@ const MAX_CONNECTIONS: usize = 16;
 const MAX_IDLE: usize = 8;
 
 /// Opens the database a `postgres://` URL names and brings its schema up to date.
-pub async fn open(url: &str) -> StoreResult<SqlStore> {
+pub(crate) async fn open(url: &str) -> StoreResult<PostgresBackend> {
     let mut config = postgres::Config::from_str(url)
         .map_err(|e| StoreError::Backend(format!("bad PostgreSQL URL: {e}")))?;
     if config.get_connect_timeout().is_none() {
@@ -88,7 +98,7 @@ pub async fn open(url: &str) -> StoreResult<SqlStore> {
     })
     .await
     .map_err(|e| StoreError::Backend(format!("store task failed: {e}")))??;
-    Ok(SqlStore::new(Backend::Postgres(backend)))
+    Ok(backend)
 }
 
 /// Connections to one database, opened as needed and kept while idle.
@@ -266,41 +276,4 @@ fn migrate(client: &mut Client) -> StoreResult<()> {
         }
     }
     tx.commit().map_err(map_err)
-}
-
-/// A `postgres` error as the store reports it: [`StoreError::Unavailable`] when the server
-/// cannot be reached or asks to retry (connection lost, shutting down, too many
-/// connections, serialization failure, deadlock), [`StoreError::Backend`] otherwise.
-pub(crate) fn map_err(e: postgres::Error) -> StoreError {
-    let retryable = match e.code() {
-        Some(code) => {
-            let code = code.code();
-            code.starts_with("08") // connection exception
-                || code.starts_with("53") // insufficient resources
-                || code.starts_with("57") // operator intervention (shutdown)
-                || code == "40001" // serialization failure
-                || code == "40P01" // deadlock detected
-        }
-        None => {
-            e.is_closed()
-                || std::error::Error::source(&e)
-                    .is_some_and(|s| s.downcast_ref::<std::io::Error>().is_some())
-        }
-    };
-    if retryable {
-        StoreError::Unavailable(format!("PostgreSQL: {e}"))
-    } else {
-        StoreError::Backend(format!("PostgreSQL: {}", describe(&e)))
-    }
-}
-
-/// The error with the server's message and detail, when it sent them.
-fn describe(e: &postgres::Error) -> String {
-    match e.as_db_error() {
-        Some(db) => match db.detail() {
-            Some(detail) => format!("{}: {} ({detail})", db.code().code(), db.message()),
-            None => format!("{}: {}", db.code().code(), db.message()),
-        },
-        None => e.to_string(),
-    }
 }
