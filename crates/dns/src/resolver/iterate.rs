@@ -1,0 +1,401 @@
+//! Iterative resolution (RFC 1034 §5.3.3): from the closest cached zone cut down through
+//! referrals, glueless name servers and the answering server's reply, with the bailiwick
+//! rules that decide what is cached (see the parent module's anti-poisoning notes).
+
+use super::*;
+
+impl Resolver {
+    /// Resolves one name iteratively (RFC 1034 §5.3.3) from the closest known zone cut.
+    pub(super) async fn iterate(
+        &self,
+        qname: &[u8],
+        qtype: u16,
+        budget: &Budget,
+        depth: u32,
+    ) -> Result<Step, Failed> {
+        // DS lives in the parent zone (RFC 4035 §3.1.4.1): start above the name.
+        let start = if qtype == rtype::DS {
+            name::parent(qname).unwrap_or(name::ROOT)
+        } else {
+            qname
+        };
+        let (mut zone, mut servers) = self.closest_servers(start);
+        for _ in 0..MAX_REFERRALS {
+            match self
+                .ask_zone(&zone, &servers, qname, qtype, budget, depth)
+                .await?
+            {
+                Outcome::Step(step) => return Ok(step),
+                Outcome::Referral {
+                    child,
+                    servers: next,
+                } => {
+                    zone = child;
+                    servers = next;
+                }
+            }
+        }
+        Err(Failed)
+    }
+
+    /// The deepest zone cut above `start` whose servers are known (cached NS with addresses,
+    /// or out-of-zone names that can be looked up), else the root from the hints.
+    fn closest_servers(&self, start: &[u8]) -> (Vec<u8>, Vec<Vec<u8>>) {
+        let now = Instant::now().into_std();
+        for zone in name::ancestors(start) {
+            if zone == name::ROOT {
+                break;
+            }
+            let Some(Hit::Rrset { records, .. }) = self.cache.lookup(zone, rtype::NS, now) else {
+                continue;
+            };
+            let servers: Vec<Vec<u8>> = records
+                .iter()
+                .map(|r| name::to_lowercase(r.rdata.bytes()))
+                .collect();
+            let usable = servers.iter().any(|ns| {
+                !name::is_at_or_below(ns, zone) || !self.known_addresses(ns, zone).is_empty()
+            });
+            if usable {
+                return (zone.to_vec(), servers);
+            }
+        }
+        let mut roots: Vec<Vec<u8>> = Vec::new();
+        if let Upstream::RootHints(hints) = &self.config.upstream {
+            for (ns, _) in hints {
+                if !roots.contains(ns) {
+                    roots.push(ns.clone());
+                }
+            }
+        }
+        (name::ROOT.to_vec(), roots)
+    }
+
+    /// Addresses of `ns` known without a query: root hints for the root's servers, else
+    /// cached A and AAAA (IPv4 first).
+    fn known_addresses(&self, ns: &[u8], zone: &[u8]) -> Vec<IpAddr> {
+        let mut addrs = Vec::new();
+        if zone == name::ROOT {
+            if let Upstream::RootHints(hints) = &self.config.upstream {
+                addrs.extend(
+                    hints
+                        .iter()
+                        .filter(|(n, _)| n.eq_ignore_ascii_case(ns))
+                        .map(|(_, a)| *a),
+                );
+            }
+        }
+        let now = Instant::now().into_std();
+        for qtype in [rtype::A, rtype::AAAA] {
+            if let Some(Hit::Rrset { records, .. }) = self.cache.lookup(ns, qtype, now) {
+                addrs.extend(
+                    records
+                        .iter()
+                        .filter_map(|r| address(r.rtype, r.rdata.bytes())),
+                );
+            }
+        }
+        addrs.sort_by_key(|a| a.is_ipv6());
+        addrs.dedup();
+        addrs
+    }
+
+    /// Asks the servers of `zone` in turn until one gives an answer or a referral.
+    async fn ask_zone(
+        &self,
+        zone: &[u8],
+        servers: &[Vec<u8>],
+        qname: &[u8],
+        qtype: u16,
+        budget: &Budget,
+        depth: u32,
+    ) -> Result<Outcome, Failed> {
+        let mut known = Vec::new();
+        let mut glueless = Vec::new();
+        for ns in servers {
+            let addrs = self.known_addresses(ns, zone);
+            if addrs.is_empty() {
+                glueless.push(ns.clone());
+            } else {
+                known.push(addrs);
+            }
+        }
+        {
+            use rand::seq::SliceRandom;
+            known.shuffle(&mut rand::thread_rng());
+        }
+        for addrs in known {
+            for addr in addrs {
+                if let Some(outcome) = self.ask_server(addr, zone, qname, qtype, budget).await? {
+                    return Ok(outcome);
+                }
+            }
+        }
+        for ns in glueless {
+            // A server named inside the zone needs glue; without it, it cannot be reached.
+            if name::is_at_or_below(&ns, zone) || depth >= MAX_GLUELESS_DEPTH {
+                continue;
+            }
+            for addr in self.lookup_addresses(&ns, budget, depth + 1).await {
+                if let Some(outcome) = self.ask_server(addr, zone, qname, qtype, budget).await? {
+                    return Ok(outcome);
+                }
+            }
+        }
+        tracing::debug!(zone = %name::to_text(zone), qname = %name::to_text(qname), "no server of the zone answered");
+        Err(Failed)
+    }
+
+    /// Resolves the IPv4 addresses of a glueless name server (boxed: it recurses).
+    fn lookup_addresses<'a>(
+        &'a self,
+        ns: &'a [u8],
+        budget: &'a Budget,
+        depth: u32,
+    ) -> Pin<Box<dyn Future<Output = Vec<IpAddr>> + Send + 'a>> {
+        Box::pin(async move {
+            match self.resolve_chain(ns, rtype::A, budget, depth).await {
+                Ok(resolution) => resolution
+                    .answer
+                    .iter()
+                    .filter_map(|r| address(r.rtype, r.rdata.bytes()))
+                    .collect(),
+                Err(Failed) => Vec::new(),
+            }
+        })
+    }
+
+    /// Asks one server; `None` when it is lame, unresponsive or says something unusable.
+    async fn ask_server(
+        &self,
+        addr: IpAddr,
+        zone: &[u8],
+        qname: &[u8],
+        qtype: u16,
+        budget: &Budget,
+    ) -> Result<Option<Outcome>, Failed> {
+        let Some(deadline) = budget.take_query() else {
+            return Err(Failed);
+        };
+        let server = SocketAddr::new(addr, self.config.port);
+        match exchange(
+            server,
+            qname,
+            qtype,
+            false,
+            None,
+            query_deadline(self.config.query_timeout, deadline),
+            &self.transport,
+        )
+        .await
+        {
+            Ok(reply) => {
+                let outcome = self.classify(&reply, zone, qname, qtype);
+                if outcome.is_none() {
+                    tracing::debug!(%server, zone = %name::to_text(zone), rcode = reply.rcode(), "lame or unusable reply");
+                }
+                Ok(outcome)
+            }
+            Err(error) => {
+                tracing::debug!(%server, ?error, "name server did not answer");
+                Ok(None)
+            }
+        }
+    }
+
+    /// Reads a reply from a server of `zone`: a referral further down, or an answer.
+    fn classify(&self, reply: &Message, zone: &[u8], qname: &[u8], qtype: u16) -> Option<Outcome> {
+        if !matches!(reply.rcode(), rcode::NOERROR | rcode::NXDOMAIN) {
+            return None;
+        }
+        let answers_qname = reply.answer.iter().any(|rr| {
+            rr.class == message::CLASS_IN
+                && name::is_at_or_below(&rr.owner, zone)
+                && rr.owner == qname
+        });
+        if reply.rcode() == rcode::NOERROR && !answers_qname {
+            // A referral: NS for a zone strictly below this one and at or above the qname.
+            let child = reply.authority.iter().find(|rr| {
+                rr.rtype == rtype::NS
+                    && rr.class == message::CLASS_IN
+                    && rr.owner != zone
+                    && name::is_at_or_below(&rr.owner, zone)
+                    && name::is_at_or_below(qname, &rr.owner)
+            });
+            if let Some(child) = child {
+                return Some(self.take_referral(reply, zone, child.owner.clone()));
+            }
+        }
+        self.digest(reply, qname, qtype, zone).map(Outcome::Step)
+    }
+
+    /// Caches a referral's NS RRset and the glue for its servers that lies inside `zone`
+    /// (the bailiwick of the server that sent it); everything else in it is ignored.
+    fn take_referral(&self, reply: &Message, zone: &[u8], child: Vec<u8>) -> Outcome {
+        let now = Instant::now().into_std();
+        let ns: Vec<&Rr> = reply
+            .authority
+            .iter()
+            .filter(|rr| {
+                rr.rtype == rtype::NS && rr.class == message::CLASS_IN && rr.owner == child
+            })
+            .collect();
+        let servers: Vec<Vec<u8>> = ns.iter().map(|rr| name::to_lowercase(&rr.rdata)).collect();
+        self.cache_rrset(&ns, Rank::Referral, now);
+        for server in &servers {
+            if !name::is_at_or_below(server, zone) {
+                continue;
+            }
+            for glue_type in [rtype::A, rtype::AAAA] {
+                let glue: Vec<&Rr> = reply
+                    .additional
+                    .iter()
+                    .filter(|rr| {
+                        rr.rtype == glue_type
+                            && rr.class == message::CLASS_IN
+                            && rr.owner == *server
+                    })
+                    .collect();
+                self.cache_rrset(&glue, Rank::Referral, now);
+            }
+        }
+        Outcome::Referral { child, servers }
+    }
+
+    //--- Reading answers
+
+    /// Follows the answer section from `qname` through CNAMEs, using and caching only records
+    /// inside `bailiwick`, and decides what the reply says about the chain's end.
+    pub(super) fn digest(&self, reply: &Message, qname: &[u8], qtype: u16, bailiwick: &[u8]) -> Option<Step> {
+        let now = Instant::now().into_std();
+        let usable =
+            |rr: &&Rr| rr.class == message::CLASS_IN && name::is_at_or_below(&rr.owner, bailiwick);
+        let mut chain = Vec::new();
+        let mut current = qname.to_vec();
+        loop {
+            let data: Vec<&Rr> = reply
+                .answer
+                .iter()
+                .filter(usable)
+                .filter(|rr| rr.rtype == qtype && rr.owner == current)
+                .collect();
+            if !data.is_empty() {
+                let records = self.cache_rrset(&data, Rank::Answer, now);
+                if records.is_empty() {
+                    return None;
+                }
+                return Some(Step {
+                    chain,
+                    end: End::Data(records),
+                });
+            }
+            if qtype == rtype::CNAME || chain.len() >= MAX_CNAME_HOPS {
+                break;
+            }
+            let cname: Vec<&Rr> = reply
+                .answer
+                .iter()
+                .filter(usable)
+                .filter(|rr| rr.rtype == rtype::CNAME && rr.owner == current)
+                .collect();
+            // A CNAME RRset has exactly one record (RFC 2181 §10.1).
+            let [cname] = cname[..] else { break };
+            let mut records = self.cache_rrset(&[cname], Rank::Answer, now);
+            let record = records.pop()?;
+            current = name::to_lowercase(record.rdata.bytes());
+            chain.push(record);
+        }
+        if !chain.is_empty() && !name::is_at_or_below(&current, bailiwick) {
+            return Some(Step {
+                chain,
+                end: End::Cname(current),
+            });
+        }
+        let soa = reply
+            .authority
+            .iter()
+            .filter(usable)
+            .find(|rr| rr.rtype == rtype::SOA && name::is_at_or_below(&current, &rr.owner));
+        let kind = match reply.rcode() {
+            rcode::NXDOMAIN => Negative::NxDomain,
+            _ if !reply.answer.iter().any(|rr| rr.owner == current) && soa.is_some() => {
+                Negative::NoData(qtype)
+            }
+            // A CNAME into a part of the zone this server delegates away: resolve the target.
+            _ if !chain.is_empty() => {
+                return Some(Step {
+                    chain,
+                    end: End::Cname(current),
+                })
+            }
+            // NODATA without SOA (RFC 2308 §2.2 type 3) from an authoritative server: not cached.
+            _ if reply.flags & 0x0400 != 0 && reply.answer.is_empty() => {
+                return Some(Step {
+                    chain,
+                    end: End::NoData(Vec::new()),
+                })
+            }
+            _ => return None,
+        };
+        let authority = match soa
+            .and_then(|soa| Some((soa, Rdata::new(rtype::SOA, soa.rdata.clone()).ok()?)))
+        {
+            Some((soa, rdata)) => {
+                self.cache
+                    .insert_negative(&current, kind, (&soa.owner, soa.ttl, &rdata), now);
+                let ttl = negative_ttl(soa.ttl, &rdata).min(self.config.max_negative_ttl);
+                vec![Record {
+                    owner: soa.owner.clone(),
+                    rtype: rtype::SOA,
+                    ttl,
+                    rdata,
+                }]
+            }
+            None => Vec::new(),
+        };
+        Some(match kind {
+            Negative::NxDomain => Step {
+                chain,
+                end: End::NxDomain(authority),
+            },
+            Negative::NoData(_) => Step {
+                chain,
+                end: End::NoData(authority),
+            },
+        })
+    }
+
+    /// Caches records of one RRset (same owner and type) and returns them as [`Record`]s
+    /// with the RRset's TTL (its smallest, capped). Records whose RDATA is malformed are
+    /// dropped.
+    fn cache_rrset(&self, rrs: &[&Rr], rank: Rank, now: std::time::Instant) -> Vec<Record> {
+        let Some(first) = rrs.first() else {
+            return Vec::new();
+        };
+        let ttl = rrs
+            .iter()
+            .map(|rr| rr.ttl)
+            .min()
+            .unwrap_or(0)
+            .min(self.config.max_ttl);
+        let mut rdatas: Vec<Rdata> = Vec::with_capacity(rrs.len());
+        for rr in rrs {
+            if let Ok(rdata) = Rdata::new(rr.rtype, rr.rdata.clone()) {
+                if !rdatas.contains(&rdata) {
+                    rdatas.push(rdata);
+                }
+            }
+        }
+        self.cache
+            .insert_rrset(&first.owner, first.rtype, ttl, rdatas.clone(), rank, now);
+        rdatas
+            .into_iter()
+            .map(|rdata| Record {
+                owner: first.owner.clone(),
+                rtype: first.rtype,
+                ttl,
+                rdata,
+            })
+            .collect()
+    }
+}
