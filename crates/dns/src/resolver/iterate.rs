@@ -266,7 +266,13 @@ impl Resolver {
 
     /// Follows the answer section from `qname` through CNAMEs, using and caching only records
     /// inside `bailiwick`, and decides what the reply says about the chain's end.
-    pub(super) fn digest(&self, reply: &Message, qname: &[u8], qtype: u16, bailiwick: &[u8]) -> Option<Step> {
+    pub(super) fn digest(
+        &self,
+        reply: &Message,
+        qname: &[u8],
+        qtype: u16,
+        bailiwick: &[u8],
+    ) -> Option<Step> {
         let now = Instant::now().into_std();
         let usable =
             |rr: &&Rr| rr.class == message::CLASS_IN && name::is_at_or_below(&rr.owner, bailiwick);
