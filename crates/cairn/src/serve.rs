@@ -11,7 +11,7 @@ use cairn_dns::follow::Follower;
 use cairn_dns::pipeline::{self, bind::UdpSockets, Hooks};
 use cairn_dns::Snapshot;
 use cairn_store::ChangeFeed;
-use tokio::sync::{watch, Notify};
+use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use crate::cli::ServeArgs;
@@ -138,7 +138,7 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
             region: settings.region.clone(),
             interval_override: settings.health_interval_ms.map(Duration::from_millis),
         },
-        watch_of(&shutdown),
+        shutdown.clone(),
     ));
 
     // Control plane.
@@ -219,18 +219,6 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
         let _ = thread.join();
     }
     Ok(())
-}
-
-/// The health checker still stops on a watch channel (its crate's signature): one that
-/// turns true when `token` is cancelled.
-fn watch_of(token: &CancellationToken) -> watch::Receiver<bool> {
-    let (tx, rx) = watch::channel(false);
-    let token = token.clone();
-    tokio::spawn(async move {
-        token.cancelled().await;
-        let _ = tx.send(true);
-    });
-    rx
 }
 
 /// Public resolution for the VPC resolver: forwarding when `--forwarder` is given, else

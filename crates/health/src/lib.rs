@@ -21,8 +21,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use cairn_model::health::{HealthCheck, HealthCheckConfig, HealthCheckType, SEARCH_WINDOW};
 use cairn_store::{ProbeResult, Store};
-use tokio::sync::watch;
 use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 
 /// TCP connect limit of HTTP(S) probes.
 pub const HTTP_CONNECT_TIMEOUT: Duration = Duration::from_secs(4);
@@ -47,12 +47,8 @@ impl CheckerConfig {
     }
 }
 
-/// Runs the checker until `shutdown` turns true.
-pub async fn run(
-    store: Arc<dyn Store>,
-    config: CheckerConfig,
-    mut shutdown: watch::Receiver<bool>,
-) {
+/// Runs the checker until `shutdown` is cancelled (the one token that stops `cairn serve`).
+pub async fn run(store: Arc<dyn Store>, config: CheckerConfig, shutdown: CancellationToken) {
     let config = Arc::new(config);
     let refresh = config
         .interval_override
@@ -65,10 +61,7 @@ pub async fn run(
         }
         tokio::select! {
             _ = tokio::time::sleep(refresh) => {}
-            _ = shutdown.changed() => break,
-        }
-        if *shutdown.borrow() {
-            break;
+            _ = shutdown.cancelled() => break,
         }
     }
     for (_, (_, task)) in tasks.drain() {

@@ -139,14 +139,14 @@ async fn checker_flips_the_status_in_the_store() {
     let mut c = config(HealthCheckType::Http, port);
     c.failure_threshold = 2;
     let (check, _) = store.create_health_check("r", c).await.unwrap();
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let stop = tokio_util::sync::CancellationToken::new();
     let checker = tokio::spawn(cairn_health::run(
         store.clone(),
         CheckerConfig {
             region: "us-east-1".into(),
             interval_override: Some(Duration::from_millis(50)),
         },
-        stop_rx,
+        stop.clone(),
     ));
     let healthy = |store: Arc<dyn cairn_store::Store>, id: String| async move {
         store
@@ -179,7 +179,7 @@ async fn checker_flips_the_status_in_the_store() {
     assert!(state.last_failure.unwrap().status.contains("503"));
     status.store(200, Ordering::SeqCst);
     wait_for(true).await;
-    stop_tx.send(true).unwrap();
+    stop.cancel();
     tokio::time::timeout(Duration::from_secs(5), checker)
         .await
         .unwrap()
