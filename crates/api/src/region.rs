@@ -7,8 +7,7 @@
 
 use std::fmt;
 
-/// The region of a request that carries no signing scope, and the node's default.
-pub const DEFAULT_REGION: &str = "us-east-1";
+pub use cairn_model::region::DEFAULT_REGION;
 
 /// A region name as the client signed it (`eu-west-1`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

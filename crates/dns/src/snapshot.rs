@@ -40,8 +40,7 @@ pub struct Snapshot {
     pub cidr_collections: Arc<CidrTables>,
 }
 
-/// The region a node is in unless `--region` says otherwise.
-pub const DEFAULT_REGION: &str = "us-east-1";
+pub use cairn_model::region::DEFAULT_REGION;
 
 impl Default for Snapshot {
     fn default() -> Self {

@@ -10,6 +10,10 @@
 //! - private hosted zones: a query from a VPC is located at its VPC's region (country and,
 //!   in the US, state), as Route 53 does for geolocation in private zones.
 
+/// The region a node is in unless `--region` says otherwise, and the region of an API request
+/// that carries no signing scope: one value, so the API and the data plane never disagree.
+pub const DEFAULT_REGION: &str = "us-east-1";
+
 /// One AWS region.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AwsRegion {
