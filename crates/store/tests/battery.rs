@@ -8,33 +8,11 @@ mod common;
 use std::sync::Arc;
 
 use cairn_model::{
-    Change, ChangeAction, ChangeBatch, ChangeBatchError, ChangeSeq, ChangeStatus, DomainName,
-    Limits, ResourceRecordSet, RrType,
+    Change, ChangeAction, ChangeBatch, ChangeBatchError, ChangeSeq, ChangeStatus, Limits,
+    ResourceRecordSet, RrType,
 };
-use cairn_store::{ChangeSubject, NewHostedZone, RecordSetPage, Store, StoreError};
-use common::TestDb;
-
-fn name(text: &str) -> DomainName {
-    DomainName::from_route53(text).unwrap()
-}
-
-fn a(owner: &str, ip: &str) -> ResourceRecordSet {
-    ResourceRecordSet::simple(name(owner), RrType::A, 300, vec![ip.to_string()])
-}
-
-fn new_zone(apex: &str, reference: &str) -> NewHostedZone {
-    let servers = cairn_model::defaults::default_name_servers();
-    NewHostedZone {
-        name: name(apex),
-        caller_reference: reference.into(),
-        comment: None,
-        has_config: false,
-        private_zone: false,
-        delegation_set_id: None,
-        initial_record_sets: cairn_model::defaults::apex_records(&name(apex), &servers),
-        name_servers: servers,
-    }
-}
+use cairn_store::{ChangeSubject, RecordSetPage, Store, StoreError};
+use common::{a, name, new_zone, TestDb};
 
 fn batch(changes: Vec<(ChangeAction, ResourceRecordSet)>) -> ChangeBatch {
     ChangeBatch {

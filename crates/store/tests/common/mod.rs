@@ -43,6 +43,36 @@ impl TestDb {
     }
 }
 
+/// A name from Route 53's text form.
+pub(crate) fn name(text: &str) -> cairn_model::DomainName {
+    cairn_model::DomainName::from_route53(text).unwrap()
+}
+
+/// A simple A record set with a TTL of 300.
+pub(crate) fn a(owner: &str, ip: &str) -> cairn_model::ResourceRecordSet {
+    cairn_model::ResourceRecordSet::simple(
+        name(owner),
+        cairn_model::RrType::A,
+        300,
+        vec![ip.to_string()],
+    )
+}
+
+/// A public zone request with the default apex SOA and NS.
+pub(crate) fn new_zone(apex: &str, reference: &str) -> cairn_store::NewHostedZone {
+    let servers = cairn_model::defaults::default_name_servers();
+    cairn_store::NewHostedZone {
+        name: name(apex),
+        caller_reference: reference.into(),
+        comment: None,
+        has_config: false,
+        private_zone: false,
+        delegation_set_id: None,
+        initial_record_sets: cairn_model::defaults::apex_records(&name(apex), &servers),
+        name_servers: servers,
+    }
+}
+
 /// Instantiates (`#[macro_use] mod common;`) `async fn name(db: TestDb)` tests once per backend.
 macro_rules! on_both_backends {
     ($($test:ident),* $(,)?) => {
