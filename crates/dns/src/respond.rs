@@ -17,7 +17,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-use cairn_wire::{rcode, rtype, NoRoom, Query, Rcode, ResponseWriter, Section};
+use cairn_wire::{rtype, NoRoom, Query, Rcode, ResponseWriter, Section};
 
 use crate::auth::{self, Plan};
 use crate::geoip::GeoIp;
@@ -258,13 +258,13 @@ fn answer_query(
     };
     let plan = auth::lookup(zone, qname, query.qtype, &ctx);
     if let Some(ecs) = query.ecs {
-        if client.routed_by_location() && plan.rcode == rcode::NOERROR && !plan.answer.is_empty() {
+        if client.routed_by_location() && plan.rcode == Rcode::NoError && !plan.answer.is_empty() {
             w.set_ecs_scope(client.ecs_scope(ecs.source_prefix));
         }
     }
     write_plan(&mut w, &plan);
     w.finish(edns);
-    Outcome::answered(query, Rcode::from_code(plan.rcode))
+    Outcome::answered(query, plan.rcode)
 }
 
 /// Writes the pre-encoded answer of the node at exactly `qname` for `qtype` (see
@@ -294,7 +294,7 @@ fn push_pre_encoded(
 /// TCP (RFC 2181 §9); optional data (the zone's NS on a positive answer, additional records)
 /// that does not fit is left out.
 pub fn write_plan(w: &mut ResponseWriter<'_>, plan: &Plan<'_>) {
-    w.set_rcode(Rcode::from_code(plan.rcode));
+    w.set_rcode(plan.rcode);
     w.set_aa(plan.authoritative);
     for (owner, rrset) in &plan.answer {
         if push_rrset(w, Section::Answer, owner, rrset).is_err() {
@@ -374,7 +374,7 @@ pub fn test_answer(
         })
         .collect();
     // TestDNSAnswer reports these four; anything else the lookup could say is a failure.
-    let code = match Rcode::from_code(plan.rcode) {
+    let code = match plan.rcode {
         code @ (Rcode::NoError | Rcode::NxDomain | Rcode::Refused) => code.name(),
         _ => Rcode::ServFail.name(),
     };

@@ -396,7 +396,7 @@ async fn name_resolves_through_the_hierarchy_then_from_cache_even_when_the_leaf_
     let resolver = hierarchy.resolver();
 
     let first = resolve(&resolver, "WWW.Example.TEST.", A).await;
-    assert_eq!(first.rcode, 0, "{first:?}");
+    assert_eq!(first.rcode.code(), 0, "{first:?}");
     assert!(!first.from_cache);
     assert_eq!(
         a_values(&first.answer),
@@ -436,12 +436,12 @@ async fn name_resolves_through_the_hierarchy_then_from_cache_even_when_the_leaf_
 
     hierarchy.leaf.kill();
     let third = resolve(&resolver, "www.example.test", A).await;
-    assert!(third.from_cache && third.rcode == 0, "{third:?}");
+    assert!(third.from_cache && third.rcode.code() == 0, "{third:?}");
     assert_eq!(a_values(&third.answer), a_values(&first.answer));
     // An uncached name in the dead zone now fails: the cache really was what answered.
     let started = Instant::now();
     let dead = resolve(&resolver, "new.example.test", A).await;
-    assert_eq!(dead.rcode, 2, "{dead:?}");
+    assert_eq!(dead.rcode.code(), 2, "{dead:?}");
     assert!(started.elapsed() < Duration::from_secs(4));
     drop(hierarchy);
 }
@@ -453,11 +453,11 @@ async fn glueless_delegation_and_cname_chain_across_zones() {
     let resolver = hierarchy.resolver();
 
     let host = resolve(&resolver, "host.glueless.test", A).await;
-    assert_eq!(host.rcode, 0, "{host:?}");
+    assert_eq!(host.rcode.code(), 0, "{host:?}");
     assert_eq!(a_values(&host.answer), [Ipv4Addr::new(192, 0, 2, 40)]);
 
     let chain = resolve(&resolver, "alias.example.test", A).await;
-    assert_eq!(chain.rcode, 0, "{chain:?}");
+    assert_eq!(chain.rcode.code(), 0, "{chain:?}");
     let shape: Vec<(Vec<u8>, u16)> = chain
         .answer
         .iter()
@@ -505,7 +505,7 @@ async fn nxdomain_and_nodata_are_cached_with_their_soa() {
     let resolver = Resolver::new(config);
 
     let missing = resolve(&resolver, "nope.example.test", A).await;
-    assert_eq!(missing.rcode, 3, "{missing:?}");
+    assert_eq!(missing.rcode.code(), 3, "{missing:?}");
     assert!(missing.answer.is_empty() && !missing.from_cache);
     assert_eq!(missing.authority.len(), 1);
     assert_eq!(
@@ -520,22 +520,30 @@ async fn nxdomain_and_nodata_are_cached_with_their_soa() {
     let queries = resolver.stats().upstream_queries;
 
     let again = resolve(&resolver, "nope.example.test", A).await;
-    assert_eq!((again.rcode, again.from_cache), (3, true), "{again:?}");
+    assert_eq!(
+        (again.rcode.code(), again.from_cache),
+        (3, true),
+        "{again:?}"
+    );
     assert_eq!(again.authority[0].rtype, SOA);
     // NXDOMAIN covers every type at the name.
     let aaaa = resolve(&resolver, "NOPE.example.test", AAAA).await;
-    assert_eq!((aaaa.rcode, aaaa.from_cache), (3, true), "{aaaa:?}");
+    assert_eq!((aaaa.rcode.code(), aaaa.from_cache), (3, true), "{aaaa:?}");
     assert_eq!(resolver.stats().negative_hits, 2);
     assert_eq!(resolver.stats().upstream_queries, queries);
 
     let nodata = resolve(&resolver, "www.example.test", AAAA).await;
-    assert_eq!((nodata.rcode, nodata.from_cache), (0, false), "{nodata:?}");
+    assert_eq!(
+        (nodata.rcode.code(), nodata.from_cache),
+        (0, false),
+        "{nodata:?}"
+    );
     assert!(nodata.answer.is_empty());
     assert_eq!(nodata.authority[0].owner, wire("example.test"));
     let queries = resolver.stats().upstream_queries;
     let nodata_again = resolve(&resolver, "www.example.test", AAAA).await;
     assert_eq!(
-        (nodata_again.rcode, nodata_again.from_cache),
+        (nodata_again.rcode.code(), nodata_again.from_cache),
         (0, true),
         "{nodata_again:?}"
     );
@@ -594,7 +602,7 @@ async fn out_of_bailiwick_records_are_neither_used_nor_cached() {
     let resolver = hierarchy.resolver();
 
     let evil_answer = resolve(&resolver, "a.evil.test", A).await;
-    assert_eq!(evil_answer.rcode, 0, "{evil_answer:?}");
+    assert_eq!(evil_answer.rcode.code(), 0, "{evil_answer:?}");
     assert_eq!(
         a_values(&evil_answer.answer),
         [Ipv4Addr::new(192, 0, 2, 66)],
@@ -604,7 +612,7 @@ async fn out_of_bailiwick_records_are_neither_used_nor_cached() {
     // The CNAME is in the evil zone; its target is not, so it is resolved from the root.
     let queries = resolver.stats().upstream_queries;
     let chained = resolve(&resolver, "cname.evil.test", A).await;
-    assert_eq!(chained.rcode, 0, "{chained:?}");
+    assert_eq!(chained.rcode.code(), 0, "{chained:?}");
     assert_eq!(
         a_values(&chained.answer),
         [Ipv4Addr::new(192, 0, 2, 1), Ipv4Addr::new(192, 0, 2, 2)]
@@ -618,7 +626,7 @@ async fn out_of_bailiwick_records_are_neither_used_nor_cached() {
     // The out-of-bailiwick glue is dropped: ns1.example.test is looked up for real (the
     // real leaf then refuses sub.evil.test, so it fails).
     let referred = resolve(&resolver, "x.sub.evil.test", A).await;
-    assert_eq!(referred.rcode, 2, "{referred:?}");
+    assert_eq!(referred.rcode.code(), 2, "{referred:?}");
 
     // Nothing of the poison stayed: the real leaf answers (the fake glue would point at the
     // evil responder, which would say 6.6.6.6 or 192.0.2.66).
@@ -695,7 +703,7 @@ async fn replies_with_wrong_id_case_or_source_are_ignored() {
     ));
 
     let answer = resolve(&resolver, "Spoof.Example.Net", A).await;
-    assert_eq!(answer.rcode, 0, "{answer:?}");
+    assert_eq!(answer.rcode.code(), 0, "{answer:?}");
     assert_eq!(a_values(&answer.answer), [Ipv4Addr::new(192, 0, 2, 7)]);
     assert!(
         resolver.stats().ignored_replies >= 3,
@@ -706,7 +714,7 @@ async fn replies_with_wrong_id_case_or_source_are_ignored() {
     // With only spoofed replies, nothing is accepted: SERVFAIL once the query times out.
     honest.store(false, std::sync::atomic::Ordering::Relaxed);
     let spoofed_only = resolve(&resolver, "other.example.net", A).await;
-    assert_eq!(spoofed_only.rcode, 2, "{spoofed_only:?}");
+    assert_eq!(spoofed_only.rcode.code(), 2, "{spoofed_only:?}");
     assert!(spoofed_only.answer.is_empty());
 }
 
@@ -729,7 +737,7 @@ async fn forwarding_fails_over_to_a_live_forwarder_and_caches() {
 
     let started = Instant::now();
     let first = resolve(&resolver, "www.example.test", A).await;
-    assert_eq!(first.rcode, 0, "{first:?}");
+    assert_eq!(first.rcode.code(), 0, "{first:?}");
     assert_eq!(
         a_values(&first.answer),
         [Ipv4Addr::new(192, 0, 2, 1), Ipv4Addr::new(192, 0, 2, 2)]
@@ -748,9 +756,12 @@ async fn forwarding_fails_over_to_a_live_forwarder_and_caches() {
     assert_eq!(resolver.stats().upstream_queries, 3);
 
     let missing = resolve(&resolver, "nope.example.test", A).await;
-    assert_eq!(missing.rcode, 3);
+    assert_eq!(missing.rcode.code(), 3);
     let missing_again = resolve(&resolver, "nope.example.test", A).await;
-    assert_eq!((missing_again.rcode, missing_again.from_cache), (3, true));
+    assert_eq!(
+        (missing_again.rcode.code(), missing_again.from_cache),
+        (3, true)
+    );
     assert_eq!(missing_again.authority[0].owner, wire("example.test"));
     assert_eq!(resolver.stats().negative_hits, 1);
 }
@@ -786,7 +797,7 @@ async fn unresponsive_servers_give_servfail_within_the_budget() {
     let started = Instant::now();
     let result = resolve(&resolver, "www.example.test", A).await;
     let elapsed = started.elapsed();
-    assert_eq!(result.rcode, 2, "{result:?}");
+    assert_eq!(result.rcode.code(), 2, "{result:?}");
     assert!(
         elapsed >= Duration::from_millis(900),
         "the servers were waited for: {elapsed:?}"
@@ -844,7 +855,7 @@ async fn truncated_reply_is_retried_over_tcp() {
     let resolver = Resolver::new(config(Upstream::RootHints(hints), port));
 
     let result = resolve(&resolver, "big.test", A).await;
-    assert_eq!(result.rcode, 0, "{result:?}");
+    assert_eq!(result.rcode.code(), 0, "{result:?}");
     assert_eq!(result.answer.len(), 60);
     assert!(!a_values(&result.answer).contains(&Ipv4Addr::new(6, 6, 6, 6)));
     let stats = resolver.stats();
@@ -889,7 +900,7 @@ async fn hostile_replies_never_panic_and_end_in_servfail() {
     let resolver = Arc::new(Resolver::new(config));
     let started = Instant::now();
     let result = resolve(&resolver, "a.loop.test", A).await;
-    assert_eq!(result.rcode, 2, "{result:?}");
+    assert_eq!(result.rcode.code(), 2, "{result:?}");
     assert!(started.elapsed() < Duration::from_millis(2_500));
     assert!(resolver.stats().ignored_replies >= 3);
 }
@@ -900,7 +911,7 @@ async fn concurrent_callers_share_one_cache() {
     let hierarchy = Hierarchy::start(10);
     let resolver = Arc::new(hierarchy.resolver());
     let first = resolve(&resolver, "www.example.test", A).await;
-    assert_eq!(first.rcode, 0);
+    assert_eq!(first.rcode.code(), 0);
     let queries = resolver.stats().upstream_queries;
     let tasks: Vec<_> = (0..16)
         .map(|_| {
