@@ -169,6 +169,7 @@ impl VpcAddresses {
                             tcp,
                             doh.tls.clone(),
                             self.service.answerer(choice.clone()),
+                            self.service.tcp_slots().clone(),
                             stop.clone(),
                         ))]
                     }),

@@ -27,6 +27,7 @@ use crate::pipeline::{early_reply, Answerer, Flavor, Hooks, Outcome, Peer, Selec
 use crate::snapshot::{SharedSnapshot, Snapshot};
 use crate::view::VpcView;
 use crate::vpc::answer::{answer, PublicResolver};
+use crate::vpc::doh::Admits;
 
 /// Queries answered at once across every resolver socket.
 pub const MAX_IN_FLIGHT: usize = 4096;
@@ -110,10 +111,10 @@ pub struct Target {
     dns64: bool,
 }
 
-impl VpcAnswerer {
+impl Admits for VpcAnswerer {
     /// Whether this socket answers `source` at all: for an inbound endpoint, whether its
     /// security groups admit the source (TCP 443 for DoH, TCP 53 otherwise).
-    pub fn admits(&self, source: IpAddr) -> bool {
+    fn admits(&self, source: IpAddr) -> bool {
         let snapshot = self.service.shared.load();
         match &self.choice {
             ViewChoice::EndpointHttps(id) => snapshot
@@ -129,7 +130,9 @@ impl VpcAnswerer {
             ViewChoice::BySource | ViewChoice::Vpc(_) => true,
         }
     }
+}
 
+impl VpcAnswerer {
     /// The shared service.
     pub fn service(&self) -> &Arc<ResolverService> {
         &self.service
