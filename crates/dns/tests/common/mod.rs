@@ -1,6 +1,8 @@
 //! Builders shared by the data-plane tests: record sets, zones, snapshots and raw queries.
 #![allow(dead_code, unreachable_pub)]
 
+pub mod hickory;
+
 use std::sync::Arc;
 
 use cairn_dns::compile::compile_zone;
