@@ -48,19 +48,43 @@ const FLAVOR: Flavor = Flavor {
 /// Where a public answerer reads its snapshot and GeoIP database: the two answerers differ
 /// in nothing else.
 pub trait Source: Send + Sync {
-    /// Runs `f` with the snapshot and the GeoIP database to answer from.
-    fn with<R>(&self, f: impl FnOnce(&Snapshot, Option<&GeoIp>) -> R) -> R;
+    /// The snapshot as held for one batch of queries.
+    type Loaded<'s>: std::ops::Deref<Target = Snapshot>
+    where
+        Self: 's;
+    /// The snapshot to answer from now.
+    fn load(&self) -> Self::Loaded<'_>;
+    /// The GeoIP database.
+    fn geoip(&self) -> Option<&GeoIp>;
 }
 
-/// The running node's: the current snapshot, loaded per query.
+/// The running node's: the current snapshot, loaded once per batch of queries (a UDP
+/// worker's `recvmmsg` batch, or one query), so a swap shows at the next batch.
 pub struct Live {
     shared: SharedSnapshot,
     geoip: Option<Arc<GeoIp>>,
 }
 
+/// The snapshot a [`Live`] source loaded.
+pub struct Loaded(arc_swap::Guard<Arc<Snapshot>>);
+
+impl std::ops::Deref for Loaded {
+    type Target = Snapshot;
+
+    fn deref(&self) -> &Snapshot {
+        &self.0
+    }
+}
+
 impl Source for Live {
-    fn with<R>(&self, f: impl FnOnce(&Snapshot, Option<&GeoIp>) -> R) -> R {
-        f(&self.shared.load(), self.geoip.as_deref())
+    type Loaded<'s> = Loaded;
+
+    fn load(&self) -> Self::Loaded<'_> {
+        Loaded(self.shared.load())
+    }
+
+    fn geoip(&self) -> Option<&GeoIp> {
+        self.geoip.as_deref()
     }
 }
 
@@ -70,9 +94,18 @@ pub struct Borrowed<'s> {
     geoip: Option<&'s GeoIp>,
 }
 
-impl Source for Borrowed<'_> {
-    fn with<R>(&self, f: impl FnOnce(&Snapshot, Option<&GeoIp>) -> R) -> R {
-        f(self.snapshot, self.geoip)
+impl<'b> Source for Borrowed<'b> {
+    type Loaded<'s>
+        = &'b Snapshot
+    where
+        Self: 's;
+
+    fn load(&self) -> Self::Loaded<'_> {
+        self.snapshot
+    }
+
+    fn geoip(&self) -> Option<&GeoIp> {
+        self.geoip
     }
 }
 
@@ -118,26 +151,40 @@ impl<S: Source> Answerer for Authoritative<S> {
         peer: &'a Peer,
         out: &'a mut Vec<u8>,
     ) -> impl std::future::Future<Output = Outcome> + Send + 'a {
-        std::future::ready(self.answer_now(view, query, peer, out))
+        std::future::ready(self.answer_now(&self.batch(), view, query, peer, out))
     }
 }
 
 impl<S: Source> AnswerNow for Authoritative<S> {
-    fn answer_now(&self, _view: &(), query: &Query<'_>, peer: &Peer, out: &mut Vec<u8>) -> Outcome {
-        self.source.with(|snapshot, geoip| {
-            let origin = Origin {
-                source: peer.source,
-                geoip,
-            };
-            answer_query(
-                snapshot,
-                query,
-                peer.transport,
-                origin,
-                out,
-                self.pre_encoded,
-            )
-        })
+    type Batch<'a>
+        = S::Loaded<'a>
+    where
+        Self: 'a;
+
+    fn batch(&self) -> Self::Batch<'_> {
+        self.source.load()
+    }
+
+    fn answer_now(
+        &self,
+        snapshot: &S::Loaded<'_>,
+        _view: &(),
+        query: &Query<'_>,
+        peer: &Peer,
+        out: &mut Vec<u8>,
+    ) -> Outcome {
+        let origin = Origin {
+            source: peer.source,
+            geoip: self.source.geoip(),
+        };
+        answer_query(
+            snapshot,
+            query,
+            peer.transport,
+            origin,
+            out,
+            self.pre_encoded,
+        )
     }
 }
 
@@ -198,7 +245,7 @@ fn run<'b>(
         local: SocketAddr::from(([0, 0, 0, 0], 0)),
         transport,
     };
-    let (outcome, _) = pipeline::respond_now(&answerer, msg, &peer, out);
+    let (outcome, _) = pipeline::respond_now(&answerer, &answerer.batch(), msg, &peer, out);
     outcome.map(|_| &out[..])
 }
 

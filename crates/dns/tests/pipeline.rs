@@ -83,15 +83,25 @@ impl<A: Admits> Admits for PanicOn<A> {
 }
 
 impl<A: AnswerNow> AnswerNow for PanicOn<A> {
+    type Batch<'a>
+        = A::Batch<'a>
+    where
+        Self: 'a;
+
+    fn batch(&self) -> Self::Batch<'_> {
+        self.0.batch()
+    }
+
     fn answer_now(
         &self,
+        batch: &A::Batch<'_>,
         view: &A::View,
         query: &Query<'_>,
         peer: &Peer,
         out: &mut Vec<u8>,
     ) -> Outcome {
         assert!(!panics(query), "test: the answerer panics");
-        self.0.answer_now(view, query, peer, out)
+        self.0.answer_now(batch, view, query, peer, out)
     }
 }
 

@@ -190,9 +190,19 @@ pub trait Answerer: Send + Sync {
 
 /// An [`Answerer`] that never waits: answered on the UDP worker threads.
 pub trait AnswerNow: Answerer {
+    /// What the queries of one batch share, taken once per batch: the public answerer's
+    /// snapshot, loaded once per `recvmmsg` batch rather than per query.
+    type Batch<'a>
+    where
+        Self: 'a;
+
+    /// Takes what the next batch of queries shares.
+    fn batch(&self) -> Self::Batch<'_>;
+
     /// Step 5, synchronously.
     fn answer_now(
         &self,
+        batch: &Self::Batch<'_>,
         view: &Self::View,
         query: &Query<'_>,
         peer: &Peer,
@@ -284,6 +294,7 @@ pub fn early_reply(query: &Query<'_>, flavor: Flavor, rcode: Rcode, out: &mut Ve
 #[inline(always)]
 pub fn respond_now<A: AnswerNow>(
     answerer: &A,
+    batch: &A::Batch<'_>,
     msg: &[u8],
     peer: &Peer,
     out: &mut Vec<u8>,
@@ -292,7 +303,7 @@ pub fn respond_now<A: AnswerNow>(
         match check(answerer, msg, peer, out) {
             Checked::Done(outcome, view) => (outcome, label(answerer, view.as_ref())),
             Checked::Ask(view, query) => {
-                let outcome = answerer.answer_now(&view, &query, peer, out);
+                let outcome = answerer.answer_now(batch, &view, &query, peer, out);
                 (Some(outcome), label(answerer, Some(&view)))
             }
         }
@@ -302,8 +313,14 @@ pub fn respond_now<A: AnswerNow>(
 
 /// Answers `msg` from `peer` into `out` on the calling thread (the public UDP workers):
 /// every step, RRL and the record included. Returns whether `out` holds a reply to send.
-pub fn answer_now<A: AnswerNow>(answerer: &A, msg: &[u8], peer: &Peer, out: &mut Vec<u8>) -> bool {
-    let (outcome, view) = respond_now(answerer, msg, peer, out);
+pub fn answer_now<A: AnswerNow>(
+    answerer: &A,
+    batch: &A::Batch<'_>,
+    msg: &[u8],
+    peer: &Peer,
+    out: &mut Vec<u8>,
+) -> bool {
+    let (outcome, view) = respond_now(answerer, batch, msg, peer, out);
     finish(answerer.hooks(), msg, peer, outcome, view, out)
 }
 

@@ -96,6 +96,7 @@ impl Worker {
                 continue;
             }
             let mut ready = 0;
+            let batch = answerer.batch();
             for i in 0..received {
                 let hdr = &self.recv_hdrs[i];
                 if hdr.msg_hdr.msg_flags & libc::MSG_TRUNC != 0 {
@@ -109,7 +110,7 @@ impl Worker {
                     local,
                     transport: Transport::Udp,
                 };
-                if !answer_now(answerer, query, &peer, reply) {
+                if !answer_now(answerer, &batch, query, &peer, reply) {
                     continue;
                 }
                 self.send_iov[ready] = libc::iovec {
@@ -123,6 +124,8 @@ impl Worker {
                 send.msg_iovlen = 1;
                 ready += 1;
             }
+            // Not held while sending: a swapped-out snapshot is freed no later than here.
+            drop(batch);
             self.send(fd, ready);
         }
     }
