@@ -13,7 +13,7 @@
 
 use std::sync::Arc;
 
-use cairn_model::rrset::GeoProximityLocation;
+use cairn_model::rrset::{FailoverRole, GeoProximityLocation, PolicyKind, RoutingPolicy};
 use cairn_model::{DomainName, HostedZone, HostedZoneId, ResourceRecordSet, RrType};
 use cairn_store::ZoneContents;
 use cairn_wire::{rtype, NameKey, Rdata};
@@ -270,7 +270,7 @@ fn finish(zone: &HostedZone, apex: NameKey, nodes: NodeMap) -> CompiledZone {
 
 /// Whether a set is chosen among at query time: an alias, or a set with a routing policy.
 fn is_routed(set: &ResourceRecordSet) -> bool {
-    set.alias_target.is_some() || set.has_routing_policy() || set.set_identifier.is_some()
+    set.alias_target.is_some() || set.routing.is_some()
 }
 
 /// Where a geoproximity set's resource is: its coordinates, or the location of its region
@@ -302,24 +302,16 @@ fn compile_routed(
     sets: &[&ResourceRecordSet],
 ) -> Result<RoutedSet, String> {
     let first = sets[0];
-    let policy = if first.weight.is_some() {
-        Policy::Weighted
-    } else if first.failover.is_some() {
-        Policy::Failover
-    } else if first.region.is_some() {
-        Policy::Latency
-    } else if first.geo_location.is_some() {
-        Policy::Geolocation
-    } else if first.multi_value_answer.is_some() {
-        Policy::MultiValue
-    } else if first.cidr_routing_config.is_some() {
-        Policy::IpBased
-    } else if first.geo_proximity_location.is_some() {
-        Policy::Geoproximity
-    } else if sets.len() == 1 && first.alias_target.is_some() {
-        Policy::Simple
-    } else {
-        return Err("record sets with a set identifier but no routing policy".into());
+    let policy = match first.policy().map(RoutingPolicy::kind) {
+        Some(PolicyKind::Weighted) => Policy::Weighted,
+        Some(PolicyKind::Failover) => Policy::Failover,
+        Some(PolicyKind::Latency) => Policy::Latency,
+        Some(PolicyKind::Geolocation) => Policy::Geolocation,
+        Some(PolicyKind::MultiValueAnswer) => Policy::MultiValue,
+        Some(PolicyKind::IpBased) => Policy::IpBased,
+        Some(PolicyKind::Geoproximity) => Policy::Geoproximity,
+        None if sets.len() == 1 && first.alias_target.is_some() => Policy::Simple,
+        None => return Err("record sets with a set identifier but no routing policy".into()),
     };
     let mut variants = Vec::with_capacity(sets.len());
     for set in sets {
@@ -337,21 +329,28 @@ fn compile_routed(
             }
             None => Target::Records(Arc::new(encode_set(set)?)),
         };
+        let policy = set.policy();
         variants.push(Variant {
-            set_identifier: set.set_identifier.clone().unwrap_or_default(),
-            weight: set.weight.unwrap_or(0),
-            region: set.region.clone(),
-            primary: set.failover.as_deref() == Some("PRIMARY"),
-            geo: set.geo_location.clone(),
-            cidr_location: set
-                .cidr_routing_config
-                .as_ref()
-                .map(|c| c.location_name.clone()),
-            cidr_collection: set
-                .cidr_routing_config
-                .as_ref()
-                .map(|c| c.collection_id.clone()),
-            proximity: set.geo_proximity_location.as_ref().map(proximity),
+            set_identifier: set.set_identifier().unwrap_or_default().to_string(),
+            weight: match policy {
+                Some(RoutingPolicy::Weighted(weight)) => *weight,
+                _ => 0,
+            },
+            region: match policy {
+                Some(RoutingPolicy::Latency(region)) => Some(region.clone()),
+                _ => None,
+            },
+            primary: policy == Some(&RoutingPolicy::Failover(FailoverRole::Primary)),
+            geo: match policy {
+                Some(RoutingPolicy::Geolocation(geo)) => Some(geo.clone()),
+                _ => None,
+            },
+            cidr_location: set.cidr_routing_config().map(|c| c.location_name.clone()),
+            cidr_collection: set.cidr_routing_config().map(|c| c.collection_id.clone()),
+            proximity: match policy {
+                Some(RoutingPolicy::Geoproximity(location)) => Some(proximity(location)),
+                _ => None,
+            },
             health_check: set.health_check_id.clone(),
             evaluate_target_health,
             target,

@@ -12,7 +12,7 @@ use std::path::Path;
 use cairn_dns::geoip::GeoIp;
 use cairn_dns::respond::{respond_from, Origin, Transport};
 use cairn_dns::Snapshot;
-use cairn_model::rrset::GeoLocation;
+use cairn_model::rrset::{GeoLocation, Routing, RoutingPolicy};
 use cairn_model::{ResourceRecordSet, RrType};
 use common::{set, snapshot_of, zone};
 use hickory_proto::op::{Message, ResponseCode};
@@ -36,11 +36,13 @@ fn geo(
     sub: Option<&str>,
 ) -> ResourceRecordSet {
     let mut s = set(name, RrType::A, 60, &[ip]);
-    s.set_identifier = Some(id.into());
-    s.geo_location = Some(GeoLocation {
-        continent_code: continent.map(Into::into),
-        country_code: country.map(Into::into),
-        subdivision_code: sub.map(Into::into),
+    s.routing = Some(Routing {
+        set_identifier: id.into(),
+        policy: RoutingPolicy::Geolocation(GeoLocation {
+            continent_code: continent.map(Into::into),
+            country_code: country.map(Into::into),
+            subdivision_code: sub.map(Into::into),
+        }),
     });
     s
 }

@@ -7,15 +7,26 @@ mod common;
 
 use cairn_dns::respond::Transport;
 use cairn_dns::Snapshot;
+use cairn_model::rrset::FailoverRole::{Primary, Secondary};
+use cairn_model::rrset::RoutingPolicy::{
+    self, Failover, Geolocation, Latency, MultiValueAnswer, Weighted,
+};
 use cairn_model::{DomainName, ResourceRecordSet, RrType};
 use common::hickory::{ask, lines, query};
 use common::{set, snapshot_of, zone};
 use hickory_proto::op::ResponseCode;
 use hickory_proto::rr::RecordType;
 
-fn routed(name: &str, id: &str, values: &[&str]) -> ResourceRecordSet {
-    let mut s = set(name, RrType::A, 60, values);
-    s.set_identifier = Some(id.to_string());
+fn routed(name: &str, id: &str, values: &[&str], policy: RoutingPolicy) -> ResourceRecordSet {
+    route(set(name, RrType::A, 60, values), id, policy)
+}
+
+/// `s` with a set identifier and `policy`.
+fn route(mut s: ResourceRecordSet, id: &str, policy: RoutingPolicy) -> ResourceRecordSet {
+    s.routing = Some(cairn_model::rrset::Routing {
+        set_identifier: id.to_string(),
+        policy,
+    });
     s
 }
 
@@ -57,53 +68,51 @@ fn routing_zone(region: &str) -> Snapshot {
         alias("example.net", RrType::Aaaa, "lb.example.net", "Z11"),
         alias("*.pages.example.net", RrType::A, "lb.example.net", "Z11"),
     ];
-    let mut heavy = routed("w.example.net", "heavy", &["192.0.2.1"]);
-    heavy.weight = Some(3);
-    let mut light = routed("w.example.net", "light", &["192.0.2.2"]);
-    light.weight = Some(1);
-    let mut never = routed("w.example.net", "never", &["192.0.2.3"]);
-    never.weight = Some(0);
+    let heavy = routed("w.example.net", "heavy", &["192.0.2.1"], Weighted(3));
+    let light = routed("w.example.net", "light", &["192.0.2.2"], Weighted(1));
+    let never = routed("w.example.net", "never", &["192.0.2.3"], Weighted(0));
     sets.extend([heavy, light, never]);
-    let mut zero_a = routed("z.example.net", "a", &["192.0.2.4"]);
-    zero_a.weight = Some(0);
-    let mut zero_b = routed("z.example.net", "b", &["192.0.2.5"]);
-    zero_b.weight = Some(0);
+    let zero_a = routed("z.example.net", "a", &["192.0.2.4"], Weighted(0));
+    let zero_b = routed("z.example.net", "b", &["192.0.2.5"], Weighted(0));
     sets.extend([zero_a, zero_b]);
-    let mut primary = routed("f.example.net", "p", &["192.0.2.10"]);
-    primary.failover = Some("PRIMARY".into());
-    let mut secondary = routed("f.example.net", "s", &["192.0.2.11"]);
-    secondary.failover = Some("SECONDARY".into());
+    let primary = routed("f.example.net", "p", &["192.0.2.10"], Failover(Primary));
+    let secondary = routed("f.example.net", "s", &["192.0.2.11"], Failover(Secondary));
     sets.extend([primary, secondary]);
     for (id, r, ip) in [
         ("use1", "us-east-1", "192.0.2.21"),
         ("euw1", "eu-west-1", "192.0.2.22"),
         ("apse2", "ap-southeast-2", "192.0.2.23"),
     ] {
-        let mut s = routed("lat.example.net", id, &[ip]);
-        s.region = Some(r.into());
-        sets.push(s);
+        sets.push(routed("lat.example.net", id, &[ip], Latency(r.into())));
     }
     for i in 0..10 {
-        let mut s = routed(
+        sets.push(routed(
             "mv.example.net",
             &format!("m{i}"),
             &[&format!("192.0.2.{}", 100 + i)],
-        );
-        s.multi_value_answer = Some(true);
-        sets.push(s);
+            MultiValueAnswer(true),
+        ));
     }
-    let mut geo_default = routed("geo.example.net", "default", &["192.0.2.50"]);
-    geo_default.geo_location = Some(cairn_model::rrset::GeoLocation {
-        continent_code: None,
-        country_code: Some("*".into()),
-        subdivision_code: None,
-    });
-    let mut geo_fr = routed("geo.example.net", "fr", &["192.0.2.51"]);
-    geo_fr.geo_location = Some(cairn_model::rrset::GeoLocation {
-        continent_code: None,
-        country_code: Some("FR".into()),
-        subdivision_code: None,
-    });
+    let geo_default = routed(
+        "geo.example.net",
+        "default",
+        &["192.0.2.50"],
+        Geolocation(cairn_model::rrset::GeoLocation {
+            continent_code: None,
+            country_code: Some("*".into()),
+            subdivision_code: None,
+        }),
+    );
+    let geo_fr = routed(
+        "geo.example.net",
+        "fr",
+        &["192.0.2.51"],
+        Geolocation(cairn_model::rrset::GeoLocation {
+            continent_code: None,
+            country_code: Some("FR".into()),
+            subdivision_code: None,
+        }),
+    );
     sets.extend([geo_default, geo_fr]);
     snapshot_of(&zone("Z11", "example.net", sets), region)
 }
@@ -254,48 +263,54 @@ fn health_zone(down: &[&str]) -> Snapshot {
         s.health_check_id = Some(check.to_string());
         s
     };
-    let mut p = with_check(routed("f.example.org", "p", &["192.0.2.10"]), "hc-primary");
-    p.failover = Some("PRIMARY".into());
-    let mut sec = with_check(
-        routed("f.example.org", "s", &["192.0.2.11"]),
+    let p = with_check(
+        routed("f.example.org", "p", &["192.0.2.10"], Failover(Primary)),
+        "hc-primary",
+    );
+    let sec = with_check(
+        routed("f.example.org", "s", &["192.0.2.11"], Failover(Secondary)),
         "hc-secondary",
     );
-    sec.failover = Some("SECONDARY".into());
     sets.extend([p, sec]);
     for (id, w, ip, check) in [("a", 9, "192.0.2.1", "hc-a"), ("b", 1, "192.0.2.2", "hc-b")] {
-        let mut s = with_check(routed("w.example.org", id, &[ip]), check);
-        s.weight = Some(w);
-        sets.push(s);
+        sets.push(with_check(
+            routed("w.example.org", id, &[ip], Weighted(w)),
+            check,
+        ));
     }
     for i in 0..4 {
-        let mut s = with_check(
+        sets.push(with_check(
             routed(
                 "mv.example.org",
                 &format!("m{i}"),
                 &[&format!("192.0.2.{}", 100 + i)],
+                MultiValueAnswer(true),
             ),
             &format!("hc-m{i}"),
-        );
-        s.multi_value_answer = Some(true);
-        sets.push(s);
+        ));
     }
     // Latency aliases to per-region weighted groups: a region whose whole group is down is
     // backed out of when the alias evaluates target health.
     for (region, ip) in [("us-east-1", "198.51.100.1"), ("eu-west-1", "198.51.100.2")] {
-        let mut s = with_check(
-            routed(&format!("{region}.pool.example.org"), "only", &[ip]),
+        sets.push(with_check(
+            routed(
+                &format!("{region}.pool.example.org"),
+                "only",
+                &[ip],
+                Weighted(1),
+            ),
             &format!("hc-{region}"),
+        ));
+        let mut a = route(
+            alias(
+                "app.example.org",
+                RrType::A,
+                &format!("{region}.pool.example.org"),
+                "Z12",
+            ),
+            region,
+            Latency(region.into()),
         );
-        s.weight = Some(1);
-        sets.push(s);
-        let mut a = alias(
-            "app.example.org",
-            RrType::A,
-            &format!("{region}.pool.example.org"),
-            "Z12",
-        );
-        a.set_identifier = Some(region.into());
-        a.region = Some(region.into());
         a.alias_target.as_mut().unwrap().evaluate_target_health = true;
         sets.push(a);
     }

@@ -4,7 +4,8 @@
 //! - [`name`]: [`DomainName`], parsed and printed the way Route 53 does (octal escapes,
 //!   lowercase, trailing dot) and the way zone files do (RFC 1035 decimal escapes).
 //! - [`rrtype`]: [`RrType`], the record types Cairn stores.
-//! - [`rrset`]: [`ResourceRecordSet`] and its parts (alias target, routing fields).
+//! - [`rrset`]: [`ResourceRecordSet`] and its parts (alias target, routing policy).
+//! - [`routing`]: routing policies, typed, and where Route 53's routing fields become one.
 //! - [`zone`]: [`HostedZone`], ids, [`ChangeInfo`].
 //! - [`change`]: [`ChangeBatch`] and [`change::apply_change_batch`], the all-or-nothing
 //!   validation Route 53 performs on ChangeResourceRecordSets.
@@ -33,6 +34,7 @@ pub mod rdata;
 pub mod region;
 pub mod resolver;
 pub mod resolver_validate;
+pub mod routing;
 pub mod rrset;
 pub mod rrtype;
 pub mod zone;

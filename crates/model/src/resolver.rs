@@ -171,6 +171,35 @@ pub struct RuleAssociation {
     pub status: String,
 }
 
+/// `AutodefinedReverseFlag` of UpdateResolverConfig.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AutodefinedReverseFlag {
+    /// `ENABLE`.
+    Enable,
+    /// `DISABLE`.
+    Disable,
+    /// `USE_LOCAL_RESOURCE_SETTING` (Route 53 Profiles only).
+    UseLocalResourceSetting,
+}
+
+impl AutodefinedReverseFlag {
+    /// The wire text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Enable => "ENABLE",
+            Self::Disable => "DISABLE",
+            Self::UseLocalResourceSetting => "USE_LOCAL_RESOURCE_SETTING",
+        }
+    }
+
+    /// Reads the wire text (exact case).
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Enable, Self::Disable, Self::UseLocalResourceSetting]
+            .into_iter()
+            .find(|flag| flag.as_str() == text)
+    }
+}
+
 /// Per-VPC Resolver settings (`ResolverConfig`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VpcResolverConfig {

@@ -3,57 +3,41 @@
 use serde::{Deserialize, Serialize};
 
 use crate::name::DomainName;
+use crate::routing::RoutingFields;
 use crate::rrtype::RrType;
+
+pub use crate::routing::{
+    CidrRoutingConfig, FailoverRole, GeoLocation, GeoProximityLocation, PolicyKind, Routing,
+    RoutingPolicy,
+};
 
 //------------ ResourceRecordSet -----------------------------------------------
 
 /// One record set: Route 53's `ResourceRecordSet`.
 ///
 /// Values are kept in Route 53's text form (`ResourceRecord.Value`); [`crate::rdata`]
-/// turns them into wire RDATA. Routing fields are those of the 2013-04-01 API; a set has at
-/// most one routing policy, and then a `set_identifier`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+/// turns them into wire RDATA. A set has no routing policy (simple routing) or exactly one,
+/// with its `SetIdentifier` ([`Routing`]).
+///
+/// Stored as JSON in the shape of the 2013-04-01 API (the seven routing fields beside
+/// `set_identifier`, [`StoredRecordSet`]), so databases written before the policy was
+/// typed load as they are.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "StoredRecordSet")]
 pub struct ResourceRecordSet {
     /// Owner name.
     pub name: DomainName,
     /// Record type.
     pub rtype: RrType,
-    /// `SetIdentifier`, required with a routing policy.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub set_identifier: Option<String>,
     /// TTL in seconds; `None` for alias sets, which take their target's TTL.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ttl: Option<u32>,
     /// The values, in Route 53 text form, in the order given.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub records: Vec<String>,
     /// Alias target, instead of `ttl` and `records`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias_target: Option<AliasTarget>,
-    /// Weighted routing: 0–255.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub weight: Option<u8>,
-    /// Latency routing: the region.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    /// Failover routing: `PRIMARY` or `SECONDARY`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub failover: Option<String>,
-    /// Geolocation routing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub geo_location: Option<GeoLocation>,
-    /// Multivalue answer routing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub multi_value_answer: Option<bool>,
-    /// IP-based routing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cidr_routing_config: Option<CidrRoutingConfig>,
-    /// Geoproximity routing.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub geo_proximity_location: Option<GeoProximityLocation>,
+    /// The set identifier and routing policy; `None` for simple routing.
+    pub routing: Option<Routing>,
     /// `HealthCheckId`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub health_check_id: Option<String>,
 }
 
@@ -63,17 +47,10 @@ impl ResourceRecordSet {
         Self {
             name,
             rtype,
-            set_identifier: None,
             ttl: Some(ttl),
             records,
             alias_target: None,
-            weight: None,
-            region: None,
-            failover: None,
-            geo_location: None,
-            multi_value_answer: None,
-            cidr_routing_config: None,
-            geo_proximity_location: None,
+            routing: None,
             health_check_id: None,
         }
     }
@@ -83,19 +60,109 @@ impl ResourceRecordSet {
         RrsetKey {
             name: self.name.clone(),
             rtype: self.rtype,
-            set_identifier: self.set_identifier.clone(),
+            set_identifier: self.set_identifier().map(str::to_string),
         }
     }
 
-    /// Whether any routing policy field is set.
-    pub fn has_routing_policy(&self) -> bool {
-        self.weight.is_some()
-            || self.region.is_some()
-            || self.failover.is_some()
-            || self.geo_location.is_some()
-            || self.multi_value_answer.is_some()
-            || self.cidr_routing_config.is_some()
-            || self.geo_proximity_location.is_some()
+    /// `SetIdentifier`: present exactly when the set has a routing policy.
+    pub fn set_identifier(&self) -> Option<&str> {
+        self.routing.as_ref().map(|r| r.set_identifier.as_str())
+    }
+
+    /// The routing policy, if any.
+    pub fn policy(&self) -> Option<&RoutingPolicy> {
+        self.routing.as_ref().map(|r| &r.policy)
+    }
+
+    /// The CIDR collection and location of an IP-based set.
+    pub fn cidr_routing_config(&self) -> Option<&CidrRoutingConfig> {
+        match self.policy() {
+            Some(RoutingPolicy::IpBased(config)) => Some(config),
+            _ => None,
+        }
+    }
+}
+
+//------------ StoredRecordSet ---------------------------------------------------
+
+/// A record set's JSON as stored, in the API's shape: what [`ResourceRecordSet`] reads and
+/// writes. Field names and order are those the store has always written.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub struct StoredRecordSet {
+    name: DomainName,
+    rtype: RrType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    set_identifier: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    ttl: Option<u32>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    records: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    alias_target: Option<AliasTarget>,
+    #[serde(flatten)]
+    routing: RoutingFields,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    health_check_id: Option<String>,
+}
+
+/// The borrowed twin of [`StoredRecordSet`], so writing a set does not copy its values.
+#[derive(Serialize)]
+struct StoredRecordSetRef<'a> {
+    name: &'a DomainName,
+    rtype: RrType,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    set_identifier: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ttl: Option<u32>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    records: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    alias_target: Option<&'a AliasTarget>,
+    #[serde(flatten)]
+    routing: RoutingFields,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    health_check_id: Option<&'a str>,
+}
+
+impl Serialize for ResourceRecordSet {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        StoredRecordSetRef {
+            name: &self.name,
+            rtype: self.rtype,
+            set_identifier: self.set_identifier(),
+            ttl: self.ttl,
+            records: &self.records,
+            alias_target: self.alias_target.as_ref(),
+            routing: RoutingFields::from(self.policy()),
+            health_check_id: self.health_check_id.as_deref(),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl TryFrom<StoredRecordSet> for ResourceRecordSet {
+    type Error = String;
+
+    fn try_from(stored: StoredRecordSet) -> Result<Self, String> {
+        let routing = stored
+            .routing
+            .into_shape(stored.set_identifier)
+            .map_err(|error| {
+                format!(
+                    "record set {} {}: invalid routing ({error:?})",
+                    stored.name, stored.rtype
+                )
+            })?;
+        Ok(Self {
+            name: stored.name,
+            rtype: stored.rtype,
+            ttl: stored.ttl,
+            records: stored.records,
+            alias_target: stored.alias_target,
+            routing,
+            health_check_id: stored.health_check_id,
+        })
     }
 }
 
@@ -123,7 +190,7 @@ impl RrsetKey {
     }
 }
 
-//------------ AliasTarget and routing parts ----------------------------------
+//------------ AliasTarget ------------------------------------------------------
 
 /// `AliasTarget`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -134,47 +201,4 @@ pub struct AliasTarget {
     pub dns_name: DomainName,
     /// `EvaluateTargetHealth`.
     pub evaluate_target_health: bool,
-}
-
-/// `GeoLocation`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GeoLocation {
-    /// Continent code (AF, AN, AS, EU, OC, NA, SA).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub continent_code: Option<String>,
-    /// ISO 3166-1 alpha-2 country, or `*` for the default.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country_code: Option<String>,
-    /// Subdivision (US state) code.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subdivision_code: Option<String>,
-}
-
-/// `CidrRoutingConfig`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CidrRoutingConfig {
-    /// The CIDR collection id.
-    pub collection_id: String,
-    /// The location name in the collection, or `*`.
-    pub location_name: String,
-}
-
-/// `GeoProximityLocation`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GeoProximityLocation {
-    /// An AWS region.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aws_region: Option<String>,
-    /// A local zone group.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub local_zone_group: Option<String>,
-    /// Latitude, as Route 53 sends it (a decimal string).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub latitude: Option<String>,
-    /// Longitude, as a decimal string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub longitude: Option<String>,
-    /// Bias, −99 to 99.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bias: Option<i32>,
 }

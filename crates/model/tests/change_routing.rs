@@ -5,36 +5,39 @@
 mod change_support;
 
 use cairn_model::change::MAX_ROUTED_PER_NAME_AND_TYPE;
-use cairn_model::rrset::GeoLocation;
+use cairn_model::routing::RoutingFields;
+use cairn_model::rrset::{FailoverRole, GeoLocation, Routing, RoutingPolicy};
 use cairn_model::RrType;
 use change_support::*;
 
-fn failover(owner: &str, id: &str, role: &str) -> cairn_model::ResourceRecordSet {
-    let mut s = routed(owner, id, "192.0.2.1");
-    s.failover = Some(role.into());
-    s
+fn failover(owner: &str, id: &str, role: FailoverRole) -> cairn_model::ResourceRecordSet {
+    routed(owner, id, "192.0.2.1", RoutingPolicy::Failover(role))
 }
 
 fn latency(owner: &str, id: &str, region: &str) -> cairn_model::ResourceRecordSet {
-    let mut s = routed(owner, id, "192.0.2.1");
-    s.region = Some(region.into());
-    s
+    routed(
+        owner,
+        id,
+        "192.0.2.1",
+        RoutingPolicy::Latency(region.into()),
+    )
 }
 
 fn geo(owner: &str, id: &str, country: &str) -> cairn_model::ResourceRecordSet {
-    let mut s = routed(owner, id, "192.0.2.1");
-    s.geo_location = Some(GeoLocation {
-        continent_code: None,
-        country_code: Some(country.into()),
-        subdivision_code: None,
-    });
-    s
+    routed(
+        owner,
+        id,
+        "192.0.2.1",
+        RoutingPolicy::Geolocation(GeoLocation {
+            continent_code: None,
+            country_code: Some(country.into()),
+            subdivision_code: None,
+        }),
+    )
 }
 
 fn multivalue(owner: &str, id: &str, value: &str) -> cairn_model::ResourceRecordSet {
-    let mut s = routed(owner, id, value);
-    s.multi_value_answer = Some(true);
-    s
+    routed(owner, id, value, RoutingPolicy::MultiValueAnswer(true))
 }
 
 #[test]
@@ -50,32 +53,48 @@ fn a_weighted_group_is_accepted_with_weights_0_to_255() {
 
 #[test]
 fn a_routing_policy_needs_a_set_identifier() {
-    let mut no_id = a("w.example.com", "192.0.2.1");
-    no_id.weight = Some(1);
+    let no_id = RoutingFields {
+        weight: Some(1),
+        ..RoutingFields::default()
+    };
     assert_eq!(
-        invalid_input(&apex(), vec![(Create, no_id)]),
-        "Invalid request: Missing field 'SetIdentifier' in Change with [Action=CREATE, Name=w.example.com., Type=A, SetIdentifier=null]"
+        read(Create, None, no_id),
+        Err("Invalid request: Missing field 'SetIdentifier' in Change with [Action=CREATE, Name=w.example.com., Type=A, SetIdentifier=null]".into())
     );
     // MultiValueAnswer=false is a policy too (aws/aws-sdk#75).
-    let mut false_multivalue = a("w.example.com", "192.0.2.1");
-    false_multivalue.multi_value_answer = Some(false);
+    let false_multivalue = RoutingFields {
+        multi_value_answer: Some(false),
+        ..RoutingFields::default()
+    };
     assert_eq!(
-        invalid_input(&apex(), vec![(Upsert, false_multivalue)]),
-        "Invalid request: Missing field 'SetIdentifier' in Change with [Action=UPSERT, Name=w.example.com., Type=A, SetIdentifier=null]"
+        read(Upsert, None, false_multivalue.clone()),
+        Err("Invalid request: Missing field 'SetIdentifier' in Change with [Action=UPSERT, Name=w.example.com., Type=A, SetIdentifier=null]".into())
     );
+    // ... and with a set identifier, the set's one policy, kept as given.
+    assert_eq!(
+        read(Upsert, Some("m"), false_multivalue),
+        Ok(Some(Routing {
+            set_identifier: "m".into(),
+            policy: RoutingPolicy::MultiValueAnswer(false)
+        }))
+    );
+    assert_eq!(read(Create, None, RoutingFields::default()), Ok(None));
 }
 
 #[test]
 fn a_set_identifier_needs_exactly_one_policy() {
     assert_eq!(
-        invalid_input(&apex(), vec![(Upsert, routed("w.example.com", "green", "192.0.2.1"))]),
-        "Invalid request: Expected exactly one of [Weight, Region, Failover, GeoLocation, MultiValueAnswer, GeoProximityLocation, or CidrRoutingConfig], but found none in Change with [Action=UPSERT, Name=w.example.com., Type=A, SetIdentifier=green]"
+        read(Upsert, Some("green"), RoutingFields::default()),
+        Err("Invalid request: Expected exactly one of [Weight, Region, Failover, GeoLocation, MultiValueAnswer, GeoProximityLocation, or CidrRoutingConfig], but found none in Change with [Action=UPSERT, Name=w.example.com., Type=A, SetIdentifier=green]".into())
     );
-    let mut two = weighted("w.example.com", "a", 1);
-    two.region = Some("us-east-1".into());
+    let two = RoutingFields {
+        weight: Some(1),
+        region: Some("us-east-1".into()),
+        ..RoutingFields::default()
+    };
     assert_eq!(
-        invalid_input(&apex(), vec![(Create, two)]),
-        "Invalid request: Expected exactly one of [Weight, Region, Failover, GeoLocation, MultiValueAnswer, GeoProximityLocation, or CidrRoutingConfig], but found more than one in Change with [Action=CREATE, Name=w.example.com., Type=A, SetIdentifier=a]"
+        read(Create, Some("a"), two),
+        Err("Invalid request: Expected exactly one of [Weight, Region, Failover, GeoLocation, MultiValueAnswer, GeoProximityLocation, or CidrRoutingConfig], but found more than one in Change with [Action=CREATE, Name=w.example.com., Type=A, SetIdentifier=a]".into())
     );
 }
 
@@ -94,6 +113,11 @@ fn set_identifiers_are_1_to_128_characters() {
         &apex(),
         vec![(Create, weighted("w.example.com", &"x".repeat(128), 1))]
     ));
+    // Read from a request, the length is checked before the policy.
+    assert_eq!(
+        read(Create, Some(""), RoutingFields::default()),
+        Err("Invalid XML ; cvc-minLength-valid: Value '' with length = '0' is not facet-valid with respect to minLength '1' for type 'ResourceRecordSetIdentifier'.".into())
+    );
 }
 
 #[test]
@@ -114,9 +138,11 @@ fn routed_and_plain_sets_do_not_mix_in_either_order() {
         RrType::Txt,
         &["\"old\""],
     )]);
-    let mut challenge = set("_acme-challenge.example.com", RrType::Txt, &["\"new\""]);
-    challenge.set_identifier = Some("abc".into());
-    challenge.multi_value_answer = Some(true);
+    let challenge = route(
+        set("_acme-challenge.example.com", RrType::Txt, &["\"new\""]),
+        "abc",
+        RoutingPolicy::MultiValueAnswer(true),
+    );
     assert_eq!(
         errors(&existing, vec![(Create, challenge)]),
         ["RRSet with DNS name _acme-challenge.example.com., type TXT, SetIdentifier \"abc\" cannot be created because a non multivalue answer rrset exists with the same name and type."]
@@ -143,26 +169,46 @@ fn one_policy_per_name_and_type() {
     );
     // An UPSERT may change the policy of the only set of a name and type.
     let existing = with(vec![weighted("m.example.com", "w", 1)]);
-    let mut now_latency = latency("m.example.com", "w", "eu-west-1");
-    now_latency.weight = None;
+    let now_latency = latency("m.example.com", "w", "eu-west-1");
     assert!(accepted(&existing, vec![(Upsert, now_latency)]));
 }
 
 #[test]
 fn failover_is_primary_or_secondary_and_one_of_each() {
+    let tertiary = RoutingFields {
+        failover: Some("TERTIARY".into()),
+        ..RoutingFields::default()
+    };
     assert_eq!(
-        invalid_input(&apex(), vec![(Create, failover("f.example.com", "p", "TERTIARY"))]),
-        "Invalid XML ; cvc-enumeration-valid: Value 'TERTIARY' is not facet-valid with respect to enumeration '[PRIMARY, SECONDARY]'. It must be a value from the enumeration."
+        read(Create, Some("p"), tertiary),
+        Err("Invalid XML ; cvc-enumeration-valid: Value 'TERTIARY' is not facet-valid with respect to enumeration '[PRIMARY, SECONDARY]'. It must be a value from the enumeration.".into())
+    );
+    let primary = RoutingFields {
+        failover: Some("PRIMARY".into()),
+        ..RoutingFields::default()
+    };
+    assert_eq!(
+        read(Create, Some("p"), primary),
+        Ok(Some(Routing {
+            set_identifier: "p".into(),
+            policy: RoutingPolicy::Failover(FailoverRole::Primary)
+        }))
     );
     assert_eq!(
-        errors(&apex(), vec![(Create, failover("f.example.com", "p1", "PRIMARY")), (Create, failover("f.example.com", "p2", "PRIMARY"))]),
+        errors(&apex(), vec![(Create, failover("f.example.com", "p1", FailoverRole::Primary)), (Create, failover("f.example.com", "p2", FailoverRole::Primary))]),
         ["RRSet with DNS name f.example.com., type A, SetIdentifier \"p2\" cannot be created because a failover rrset with Failover PRIMARY already exists with the same name and type."]
     );
     assert!(accepted(
         &apex(),
         vec![
-            (Create, failover("f.example.com", "p", "PRIMARY")),
-            (Create, failover("f.example.com", "s", "SECONDARY"))
+            (
+                Create,
+                failover("f.example.com", "p", FailoverRole::Primary)
+            ),
+            (
+                Create,
+                failover("f.example.com", "s", FailoverRole::Secondary)
+            )
         ]
     ));
 }
@@ -199,16 +245,20 @@ fn geolocations_are_not_repeated() {
 
 #[test]
 fn multivalue_is_not_for_aliases_or_cnames() {
-    let mut cname = set("mv.example.com", RrType::Cname, &["x.example.net"]);
-    cname.set_identifier = Some("one".into());
-    cname.multi_value_answer = Some(true);
+    let cname = route(
+        set("mv.example.com", RrType::Cname, &["x.example.net"]),
+        "one",
+        RoutingPolicy::MultiValueAnswer(true),
+    );
     assert_eq!(
         errors(&apex(), vec![(Create, cname)]),
         ["RRSet with DNS name mv.example.com., type CNAME cannot use multivalue answer routing: multivalue answer records cannot be aliases or CNAMEs"]
     );
-    let mut aliased = alias("mv.example.com", "t.example.com");
-    aliased.set_identifier = Some("one".into());
-    aliased.multi_value_answer = Some(true);
+    let aliased = route(
+        alias("mv.example.com", "t.example.com"),
+        "one",
+        RoutingPolicy::MultiValueAnswer(true),
+    );
     assert_eq!(
         errors(&with(vec![a("t.example.com", "192.0.2.1")]), vec![(Create, aliased)]),
         ["RRSet with DNS name mv.example.com., type A cannot use multivalue answer routing: multivalue answer records cannot be aliases or CNAMEs"]
@@ -223,9 +273,11 @@ fn ns_soa_and_ds_are_not_routed() {
         } else {
             "12345 13 2 3C2B9F1E3E2F4D0B8F5A6C7D8E9F0A1B2C3D4E5F60718293A4B5C6D7E8F90A1B"
         };
-        let mut s = set("sub.example.com", rtype, &[value]);
-        s.set_identifier = Some("a".into());
-        s.weight = Some(1);
+        let s = route(
+            set("sub.example.com", rtype, &[value]),
+            "a",
+            RoutingPolicy::Weighted(1),
+        );
         assert_eq!(
             errors(&apex(), vec![(Create, s)]),
             [format!("RRSet with DNS name sub.example.com., type {rtype} cannot use weighted routing: {rtype} record sets cannot be routed")]
@@ -236,9 +288,11 @@ fn ns_soa_and_ds_are_not_routed() {
 #[test]
 fn a_failover_alias_must_evaluate_target_health() {
     let existing = with(vec![a("t.example.com", "192.0.2.1")]);
-    let mut primary = alias("f.example.com", "t.example.com");
-    primary.set_identifier = Some("p".into());
-    primary.failover = Some("PRIMARY".into());
+    let mut primary = route(
+        alias("f.example.com", "t.example.com"),
+        "p",
+        RoutingPolicy::Failover(FailoverRole::Primary),
+    );
     assert_eq!(
         errors(&existing, vec![(Create, primary.clone())]),
         ["RRSet with DNS name f.example.com., type A is a failover alias, so its EvaluateTargetHealth must be true"]
@@ -275,15 +329,28 @@ fn proximity(
     coordinates: Option<(&str, &str)>,
     bias: Option<i32>,
 ) -> cairn_model::ResourceRecordSet {
-    let mut s = routed(owner, id, "192.0.2.1");
-    s.geo_proximity_location = Some(cairn_model::rrset::GeoProximityLocation {
-        aws_region: region.map(Into::into),
-        local_zone_group: None,
-        latitude: coordinates.map(|c| c.0.into()),
-        longitude: coordinates.map(|c| c.1.into()),
-        bias,
-    });
-    s
+    routed(
+        owner,
+        id,
+        "192.0.2.1",
+        RoutingPolicy::Geoproximity(cairn_model::rrset::GeoProximityLocation {
+            aws_region: region.map(Into::into),
+            local_zone_group: None,
+            latitude: coordinates.map(|c| c.0.into()),
+            longitude: coordinates.map(|c| c.1.into()),
+            bias,
+        }),
+    )
+}
+
+/// The set's geoproximity location, to change.
+fn location(
+    set: &mut cairn_model::ResourceRecordSet,
+) -> &mut cairn_model::rrset::GeoProximityLocation {
+    match set.routing.as_mut().map(|r| &mut r.policy) {
+        Some(RoutingPolicy::Geoproximity(location)) => location,
+        other => panic!("not a geoproximity set: {other:?}"),
+    }
 }
 
 const P: &str = "in Change with [Action=CREATE, Name=p.example.com., Type=A, SetIdentifier=p]";
@@ -314,11 +381,7 @@ fn geoproximity_locations_are_validated() {
         None
     )));
     let mut zone_group = proximity("p.example.com", "p", None, None, None);
-    zone_group
-        .geo_proximity_location
-        .as_mut()
-        .unwrap()
-        .local_zone_group = Some("us-west-2-lax-1".into());
+    location(&mut zone_group).local_zone_group = Some("us-west-2-lax-1".into());
     assert!(ok(zone_group.clone()));
 
     assert_eq!(
@@ -361,11 +424,7 @@ fn geoproximity_locations_are_validated() {
         )),
         format!("Invalid request: Unknown AWSRegion 'mars-north-1' in GeoProximityLocation {P}")
     );
-    zone_group
-        .geo_proximity_location
-        .as_mut()
-        .unwrap()
-        .local_zone_group = Some("lax".into());
+    location(&mut zone_group).local_zone_group = Some("lax".into());
     assert!(refused(zone_group).starts_with("Invalid request: Unknown LocalZoneGroup 'lax'"));
 }
 

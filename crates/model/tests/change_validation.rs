@@ -134,12 +134,16 @@ fn creating_an_existing_set_is_refused() {
         errors(&existing, vec![(Create, a("w.example.com", "192.0.2.2"))]),
         ["Tried to create resource record set [name='w.example.com.', type='A'] but it already exists"]
     );
-    let mut geo = routed("g.example.com", "Default", "192.0.2.1");
-    geo.geo_location = Some(cairn_model::rrset::GeoLocation {
-        continent_code: None,
-        country_code: Some("*".into()),
-        subdivision_code: None,
-    });
+    let geo = routed(
+        "g.example.com",
+        "Default",
+        "192.0.2.1",
+        cairn_model::rrset::RoutingPolicy::Geolocation(cairn_model::rrset::GeoLocation {
+            continent_code: None,
+            country_code: Some("*".into()),
+            subdivision_code: None,
+        }),
+    );
     assert_eq!(
         errors(&with(vec![geo.clone()]), vec![(Create, geo)]),
         ["Tried to create resource record set [name='g.example.com.', type='A', set-identifier='Default'] but it already exists"]
@@ -219,8 +223,12 @@ fn a_delete_must_repeat_ttl_values_and_alias() {
 
 #[test]
 fn a_delete_compares_routing_fields_only_when_it_supplies_them() {
-    let mut stored = routed("m.example.com", "one", "192.0.2.1");
-    stored.multi_value_answer = Some(true);
+    let mut stored = routed(
+        "m.example.com",
+        "one",
+        "192.0.2.1",
+        cairn_model::rrset::RoutingPolicy::MultiValueAnswer(true),
+    );
     stored.health_check_id = Some("hc-1".into());
     let existing = with(vec![stored.clone()]);
 

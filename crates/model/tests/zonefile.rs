@@ -383,8 +383,10 @@ fn alias_and_routed_sets_are_written_as_comments() {
         evaluate_target_health: false,
     });
     let mut weighted = plain("w.example.com", RrType::A, 60, &["192.0.2.10"]);
-    weighted.set_identifier = Some("blue".into());
-    weighted.weight = Some(10);
+    weighted.routing = Some(cairn_model::rrset::Routing {
+        set_identifier: "blue".into(),
+        policy: cairn_model::rrset::RoutingPolicy::Weighted(10),
+    });
     weighted.health_check_id = Some("hc-1".into());
     sets.push(alias);
     sets.push(weighted);

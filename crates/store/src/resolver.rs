@@ -1,7 +1,9 @@
 //! Route 53 Resolver: endpoints, rules, their VPC associations and per-VPC resolver config.
 
 use async_trait::async_trait;
-use cairn_model::resolver::{ResolverEndpoint, ResolverRule, RuleAssociation, VpcResolverConfig};
+use cairn_model::resolver::{
+    AutodefinedReverseFlag, ResolverEndpoint, ResolverRule, RuleAssociation, VpcResolverConfig,
+};
 use cairn_model::resolver_validate::{
     EndpointUpdate, IpRequest, IpSelector, NewEndpoint, NewRule, RuleUpdate,
 };
@@ -78,6 +80,6 @@ pub trait ResolverStore: Send + Sync + 'static {
     async fn update_resolver_config(
         &self,
         vpc_id: &str,
-        flag: &str,
+        flag: AutodefinedReverseFlag,
     ) -> StoreResult<VpcResolverConfig>;
 }

@@ -36,10 +36,12 @@ fn ip_set(id: &str, collection: &str, location: &str) -> ResourceRecordSet {
         60,
         vec!["192.0.2.1".into()],
     );
-    set.set_identifier = Some(id.into());
-    set.cidr_routing_config = Some(CidrRoutingConfig {
-        collection_id: collection.into(),
-        location_name: location.into(),
+    set.routing = Some(cairn_model::rrset::Routing {
+        set_identifier: id.into(),
+        policy: cairn_model::rrset::RoutingPolicy::IpBased(CidrRoutingConfig {
+            collection_id: collection.into(),
+            location_name: location.into(),
+        }),
     });
     set
 }

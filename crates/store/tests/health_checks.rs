@@ -285,8 +285,12 @@ async fn records_need_an_existing_health_check(db: TestDb) {
         .await
         .unwrap();
     let mut set = a("www.hc.example.", "192.0.2.1");
-    set.set_identifier = Some("one".into());
-    set.failover = Some("PRIMARY".into());
+    set.routing = Some(cairn_model::rrset::Routing {
+        set_identifier: "one".into(),
+        policy: cairn_model::rrset::RoutingPolicy::Failover(
+            cairn_model::rrset::FailoverRole::Primary,
+        ),
+    });
     set.health_check_id = Some("00000000-0000-4000-8000-000000000000".into());
     let err = store
         .change_record_sets(

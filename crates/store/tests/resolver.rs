@@ -9,7 +9,7 @@ mod common;
 use std::sync::Arc;
 
 use cairn_model::network::NetworkContents;
-use cairn_model::resolver::EndpointDirection;
+use cairn_model::resolver::{AutodefinedReverseFlag, EndpointDirection};
 use cairn_model::resolver_validate::{
     EndpointUpdate, IpRequest, IpSelector, NewEndpoint, NewProfile, NewProfileAssociation,
     NewProfileResource, NewRule, ResolverErrorKind, RuleUpdate, TargetRequest,
@@ -409,7 +409,10 @@ async fn rules_associations_and_their_refusals(db: TestDb) {
 
 async fn resolver_configs_and_profiles(db: TestDb) {
     let (_dir, store, vpc, subnets, sg) = setup(db).await;
-    let config = store.update_resolver_config(&vpc, "DISABLE").await.unwrap();
+    let config = store
+        .update_resolver_config(&vpc, AutodefinedReverseFlag::Disable)
+        .await
+        .unwrap();
     assert!(!config.autodefined_reverse);
     assert_eq!(
         store.load_network().await.unwrap().resolver_configs,
@@ -418,7 +421,7 @@ async fn resolver_configs_and_profiles(db: TestDb) {
     assert_eq!(
         kind(
             store
-                .update_resolver_config("vpc-0000000000000000f", "ENABLE")
+                .update_resolver_config("vpc-0000000000000000f", AutodefinedReverseFlag::Enable)
                 .await
                 .unwrap_err()
         ),

@@ -4,7 +4,9 @@
 use axum::http::StatusCode;
 use cairn_model::network::NetworkContents;
 use cairn_model::resolver::VpcResolverConfig;
-use cairn_model::resolver_validate::{resolver_config, resolver_config_id, ResolverError};
+use cairn_model::resolver_validate::{
+    parse_autodefined_reverse_flag, resolver_config, resolver_config_id, ResolverError,
+};
 use cairn_store::tag_types;
 use serde_json::{json, Value};
 
@@ -41,11 +43,11 @@ pub async fn get(ctx: &Ctx) -> Result<Value, AwsError> {
 /// UpdateResolverConfig: answers ENABLING or DISABLING; reads then show the settled value.
 pub async fn update(ctx: &Ctx) -> Result<Value, AwsError> {
     let vpc_id = ctx.input.required_str("ResourceId")?;
-    let flag = ctx.input.required_str("AutodefinedReverseFlag")?;
+    let flag = parse_autodefined_reverse_flag(&ctx.input.required_str("AutodefinedReverseFlag")?)?;
     let config = ctx
         .state
         .store
-        .update_resolver_config(&vpc_id, &flag)
+        .update_resolver_config(&vpc_id, flag)
         .await?;
     let status = if config.autodefined_reverse {
         "ENABLING"

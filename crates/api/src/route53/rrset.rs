@@ -8,10 +8,12 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use cairn_model::rrset::{CidrRoutingConfig, GeoLocation, GeoProximityLocation};
+use cairn_model::change::input::read_routing;
+use cairn_model::routing::RoutingFields;
+use cairn_model::rrset::{CidrRoutingConfig, GeoLocation, GeoProximityLocation, RoutingPolicy};
 use cairn_model::{
-    AliasTarget, Change, ChangeAction, ChangeBatch, DomainName, HostedZoneId, ResourceRecordSet,
-    RrType,
+    AliasTarget, Change, ChangeAction, ChangeBatch, DomainName, HostedZoneId, Limits,
+    ResourceRecordSet, RrType,
 };
 use cairn_store::RecordSetPage;
 
@@ -38,9 +40,7 @@ pub async fn change(
             "ChangeBatch is not valid, expected ChangeResourceRecordSetsRequest",
         ));
     }
-    let batch = parse_change_batch(request.required_child("ChangeBatch")?)?;
-    // Refused before the store is touched; the model owns the rule and its messages.
-    cairn_model::change::check_batch_size(&batch, &state.config.limits)?;
+    let batch = parse_change_batch(request.required_child("ChangeBatch")?, &state.config.limits)?;
     let zone_id = HostedZoneId::parse(&id);
     let info = state
         .store
@@ -112,21 +112,35 @@ pub async fn list(
 
 //------------ reading a change batch -------------------------------------------------
 
-/// Reads `<ChangeBatch>` into the model, with the XML-level checks.
-pub fn parse_change_batch(batch: &Element) -> Result<ChangeBatch, AwsError> {
+/// Reads `<ChangeBatch>` into the model, with the XML-level checks, in Route 53's order:
+/// every change's XML, then the batch's size, then each change's routing policy (the
+/// request-level checks the model used to make first thing in the store).
+pub fn parse_change_batch(batch: &Element, limits: &Limits) -> Result<ChangeBatch, AwsError> {
     let comment = batch.child_text("Comment").map(str::to_string);
     let changes_element = batch.required_child("Changes")?;
     let mut changes = Vec::new();
+    let mut routings = Vec::new();
     for change in changes_element.children_named("Change") {
-        changes.push(parse_change(change)?);
+        let (change, routing) = parse_change(change)?;
+        changes.push(change);
+        routings.push(routing);
     }
     if changes.is_empty() {
         return Err(rest_xml::missing("Changes", "Change"));
     }
-    Ok(ChangeBatch { comment, changes })
+    let mut batch = ChangeBatch { comment, changes };
+    // Refused before the store is touched; the model owns the rule and its messages.
+    cairn_model::change::check_batch_size(&batch, limits)?;
+    for (change, (set_identifier, fields)) in batch.changes.iter_mut().zip(routings) {
+        change.record_set.routing =
+            read_routing(change.action, &change.record_set, set_identifier, fields)?;
+    }
+    Ok(batch)
 }
 
-fn parse_change(change: &Element) -> Result<Change, AwsError> {
+/// One `<Change>`; its record set's routing is returned apart, as read, for
+/// [`parse_change_batch`] to check after the batch's size.
+fn parse_change(change: &Element) -> Result<(Change, ReadRouting), AwsError> {
     let action = match change.required_text("Action")? {
         "CREATE" => ChangeAction::Create,
         "DELETE" => ChangeAction::Delete,
@@ -137,15 +151,20 @@ fn parse_change(change: &Element) -> Result<Change, AwsError> {
             )))
         }
     };
-    let record_set = parse_record_set(change.required_child("ResourceRecordSet")?, action)?;
-    Ok(Change { action, record_set })
+    let (record_set, routing) =
+        parse_record_set(change.required_child("ResourceRecordSet")?, action)?;
+    Ok((Change { action, record_set }, routing))
 }
 
-/// Reads one `<ResourceRecordSet>`, every field Route 53 defines.
-pub fn parse_record_set(
+/// A record set's `SetIdentifier` and routing fields as read, before they are checked.
+type ReadRouting = (Option<String>, RoutingFields);
+
+/// Reads one `<ResourceRecordSet>`, every field Route 53 defines; the set comes back
+/// without routing, which is returned as read.
+fn parse_record_set(
     set: &Element,
     action: ChangeAction,
-) -> Result<ResourceRecordSet, AwsError> {
+) -> Result<(ResourceRecordSet, ReadRouting), AwsError> {
     let name_text = set.required_text("Name")?;
     let name = DomainName::from_route53(name_text).map_err(|err| {
         AwsError::invalid_change_batch(&[format!(
@@ -261,13 +280,7 @@ pub fn parse_record_set(
         })
         .transpose()?;
 
-    Ok(ResourceRecordSet {
-        name,
-        rtype,
-        set_identifier,
-        ttl,
-        records,
-        alias_target,
+    let routing = RoutingFields {
         weight,
         region: set.child_text("Region").map(str::to_string),
         failover: set.child_text("Failover").map(str::to_string),
@@ -275,8 +288,17 @@ pub fn parse_record_set(
         multi_value_answer,
         cidr_routing_config,
         geo_proximity_location,
+    };
+    let record_set = ResourceRecordSet {
+        name,
+        rtype,
+        ttl,
+        records,
+        alias_target,
+        routing: None,
         health_check_id: set.child_text("HealthCheckId").map(str::to_string),
-    })
+    };
+    Ok((record_set, (set_identifier, routing)))
 }
 
 fn parse_alias_target(alias: &Element) -> Result<AliasTarget, AwsError> {
@@ -319,20 +341,30 @@ pub fn write_record_set(w: &mut XmlWriter, set: &ResourceRecordSet) {
     w.open("ResourceRecordSet")
         .leaf("Name", set.name.to_route53())
         .leaf("Type", set.rtype.as_str())
-        .leaf_opt("SetIdentifier", set.set_identifier.as_deref())
-        .leaf_opt("Weight", set.weight.map(|v| v.to_string()))
-        .leaf_opt("Region", set.region.as_deref());
-    if let Some(geo) = &set.geo_location {
-        w.open("GeoLocation")
-            .leaf_opt("ContinentCode", geo.continent_code.as_deref())
-            .leaf_opt("CountryCode", geo.country_code.as_deref())
-            .leaf_opt("SubdivisionCode", geo.subdivision_code.as_deref())
-            .close("GeoLocation");
+        .leaf_opt("SetIdentifier", set.set_identifier());
+    // The policies whose element comes before the values; the others come last.
+    match set.policy() {
+        Some(RoutingPolicy::Weighted(weight)) => {
+            w.leaf("Weight", weight.to_string());
+        }
+        Some(RoutingPolicy::Latency(region)) => {
+            w.leaf("Region", region);
+        }
+        Some(RoutingPolicy::Geolocation(geo)) => {
+            w.open("GeoLocation")
+                .leaf_opt("ContinentCode", geo.continent_code.as_deref())
+                .leaf_opt("CountryCode", geo.country_code.as_deref())
+                .leaf_opt("SubdivisionCode", geo.subdivision_code.as_deref())
+                .close("GeoLocation");
+        }
+        Some(RoutingPolicy::Failover(role)) => {
+            w.leaf("Failover", role.as_str());
+        }
+        Some(RoutingPolicy::MultiValueAnswer(on)) => {
+            w.leaf("MultiValueAnswer", on.to_string());
+        }
+        _ => {}
     }
-    w.leaf_opt("Failover", set.failover.as_deref()).leaf_opt(
-        "MultiValueAnswer",
-        set.multi_value_answer.map(|v| v.to_string()),
-    );
     if set.alias_target.is_none() {
         w.leaf_opt("TTL", set.ttl.map(|v| v.to_string()));
         w.open("ResourceRecords");
@@ -354,24 +386,27 @@ pub fn write_record_set(w: &mut XmlWriter, set: &ResourceRecordSet) {
             .close("AliasTarget");
     }
     w.leaf_opt("HealthCheckId", set.health_check_id.as_deref());
-    if let Some(cidr) = &set.cidr_routing_config {
-        w.open("CidrRoutingConfig")
-            .leaf("CollectionId", &cidr.collection_id)
-            .leaf("LocationName", &cidr.location_name)
-            .close("CidrRoutingConfig");
-    }
-    if let Some(geo) = &set.geo_proximity_location {
-        w.open("GeoProximityLocation")
-            .leaf_opt("AWSRegion", geo.aws_region.as_deref())
-            .leaf_opt("LocalZoneGroup", geo.local_zone_group.as_deref());
-        if geo.latitude.is_some() || geo.longitude.is_some() {
-            w.open("Coordinates")
-                .leaf_opt("Latitude", geo.latitude.as_deref())
-                .leaf_opt("Longitude", geo.longitude.as_deref())
-                .close("Coordinates");
+    match set.policy() {
+        Some(RoutingPolicy::IpBased(cidr)) => {
+            w.open("CidrRoutingConfig")
+                .leaf("CollectionId", &cidr.collection_id)
+                .leaf("LocationName", &cidr.location_name)
+                .close("CidrRoutingConfig");
         }
-        w.leaf_opt("Bias", geo.bias.map(|b| b.to_string()))
-            .close("GeoProximityLocation");
+        Some(RoutingPolicy::Geoproximity(geo)) => {
+            w.open("GeoProximityLocation")
+                .leaf_opt("AWSRegion", geo.aws_region.as_deref())
+                .leaf_opt("LocalZoneGroup", geo.local_zone_group.as_deref());
+            if geo.latitude.is_some() || geo.longitude.is_some() {
+                w.open("Coordinates")
+                    .leaf_opt("Latitude", geo.latitude.as_deref())
+                    .leaf_opt("Longitude", geo.longitude.as_deref())
+                    .close("Coordinates");
+            }
+            w.leaf_opt("Bias", geo.bias.map(|b| b.to_string()))
+                .close("GeoProximityLocation");
+        }
+        _ => {}
     }
     w.close("ResourceRecordSet");
 }

@@ -262,7 +262,11 @@ impl ResolverStore for UnreachableStore {
     async fn disassociate_resolver_rule(&self, _: &str, _: &str) -> StoreResult<RuleAssociation> {
         panic!("{MESSAGE}")
     }
-    async fn update_resolver_config(&self, _: &str, _: &str) -> StoreResult<VpcResolverConfig> {
+    async fn update_resolver_config(
+        &self,
+        _: &str,
+        _: cairn_model::resolver::AutodefinedReverseFlag,
+    ) -> StoreResult<VpcResolverConfig> {
         panic!("{MESSAGE}")
     }
 }

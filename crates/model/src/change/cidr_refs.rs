@@ -21,7 +21,7 @@ pub fn check_cidr_references<'c>(
 ) -> Vec<String> {
     let mut problems = Vec::new();
     for set in written {
-        let Some(cidr) = &set.cidr_routing_config else {
+        let Some(cidr) = set.cidr_routing_config() else {
             continue;
         };
         let Some(found) = collection(&cidr.collection_id) else {
@@ -44,8 +44,7 @@ pub fn check_cidr_references<'c>(
         let other = neighbours.iter().chain(written).find(|n| {
             n.name == set.name
                 && n.rtype == set.rtype
-                && n.cidr_routing_config
-                    .as_ref()
+                && n.cidr_routing_config()
                     .is_some_and(|c| c.collection_id != cidr.collection_id)
         });
         if let Some(other) = other {

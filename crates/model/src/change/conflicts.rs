@@ -8,11 +8,11 @@
 //! (DNSControl/dnscontrol#937), while the reverse orders succeed. Routing-group messages
 //! say "cannot be created", which points the same way.
 
+use crate::routing::{PolicyKind, RoutingPolicy};
 use crate::rrset::ResourceRecordSet;
 use crate::rrtype::RrType;
 use crate::zone::{HostedZone, HostedZoneId};
 
-use super::record_set::RoutingPolicy;
 use super::working::WorkingZone;
 
 /// At most this many routed sets per name and type (\[DG:DNSLimitations]).
@@ -72,17 +72,19 @@ pub fn routing_conflict(set: &ResourceRecordSet, working: &WorkingZone) -> Optio
     if others.is_empty() {
         return None;
     }
-    let (Some(id), Some(policy)) = (&set.set_identifier, RoutingPolicy::of(set)) else {
+    let Some(routing) = &set.routing else {
         // A plain set among routed ones: Route 53's text (barnybug/cli53#257).
         return Some(format!(
             "RRSet with DNS name {name}, type {rtype} cannot be created as other RRSets exist \
              with the same name and type"
         ));
     };
+    let id = &routing.set_identifier;
+    let policy = routing.policy.kind();
     let prefix = format!("RRSet with DNS name {name}, type {rtype}, SetIdentifier \"{id}\" cannot be created because");
     if others
         .iter()
-        .any(|other| RoutingPolicy::of(other) != Some(policy))
+        .any(|other| other.policy().map(RoutingPolicy::kind) != Some(policy))
     {
         // Route 53's text for multivalue answer (cert-manager/cert-manager#5388); the same
         // template for the other policies.
@@ -92,7 +94,7 @@ pub fn routing_conflict(set: &ResourceRecordSet, working: &WorkingZone) -> Optio
         ));
     }
     // The rest are Cairn's wordings, in the same template.
-    let limit = if policy == RoutingPolicy::Geoproximity {
+    let limit = if policy == PolicyKind::Geoproximity {
         MAX_GEOPROXIMITY_PER_NAME_AND_TYPE
     } else {
         MAX_ROUTED_PER_NAME_AND_TYPE
@@ -104,37 +106,22 @@ pub fn routing_conflict(set: &ResourceRecordSet, working: &WorkingZone) -> Optio
             policy.as_str()
         ));
     }
-    if let Some(role) = &set.failover {
-        if others
-            .iter()
-            .any(|other| other.failover.as_ref() == Some(role))
-        {
-            return Some(format!(
-                "{prefix} a failover rrset with Failover {role} already exists with the same name and type."
-            ));
-        }
+    // Same kind everywhere now, so an equal policy is an equal role, region or location.
+    let taken = others
+        .iter()
+        .any(|other| other.policy() == Some(&routing.policy));
+    match &routing.policy {
+        RoutingPolicy::Failover(role) if taken => Some(format!(
+            "{prefix} a failover rrset with Failover {role} already exists with the same name and type."
+        )),
+        RoutingPolicy::Latency(region) if taken => Some(format!(
+            "{prefix} a latency rrset for region {region} already exists with the same name and type."
+        )),
+        RoutingPolicy::Geolocation(_) if taken => Some(format!(
+            "{prefix} a geolocation rrset for the same location already exists with the same name and type."
+        )),
+        _ => None,
     }
-    if let Some(region) = &set.region {
-        if others
-            .iter()
-            .any(|other| other.region.as_ref() == Some(region))
-        {
-            return Some(format!(
-                "{prefix} a latency rrset for region {region} already exists with the same name and type."
-            ));
-        }
-    }
-    if let Some(location) = &set.geo_location {
-        if others
-            .iter()
-            .any(|other| other.geo_location.as_ref() == Some(location))
-        {
-            return Some(format!(
-                "{prefix} a geolocation rrset for the same location already exists with the same name and type."
-            ));
-        }
-    }
-    None
 }
 
 /// An alias to this zone must point at a name inside it that holds a set of the alias's

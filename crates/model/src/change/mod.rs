@@ -271,7 +271,7 @@ fn apply_delete(
             describe(set)
         ));
     }
-    if set.name == zone.name && set.set_identifier.is_none() {
+    if set.name == zone.name && set.routing.is_none() {
         match set.rtype {
             // Route 53's text (airbnb/zonify#1).
             RrType::Ns => {
@@ -290,7 +290,7 @@ fn apply_delete(
 
 /// `[name='x.', type='A']`, with the set identifier when there is one.
 pub fn describe(set: &ResourceRecordSet) -> String {
-    match &set.set_identifier {
+    match set.set_identifier() {
         Some(id) => format!(
             "[name='{}', type='{}', set-identifier='{}']",
             set.name, set.rtype, id
@@ -300,13 +300,11 @@ pub fn describe(set: &ResourceRecordSet) -> String {
 }
 
 /// Whether a DELETE's set matches the stored one (\[ROUTE53.md §2.1] DELETE matching): TTL,
-/// values in any order and alias target always; each routing field and the health check
-/// only when the request supplies it, as real AWS lets a DELETE leave out fields such as
-/// `MultiValueAnswer` (getmoto/moto#7153, fixing #7151; Terraform omits them).
+/// values in any order and alias target always; the routing policy, which a DELETE of a
+/// routed set always carries (its set identifier needs one); the health check only when
+/// the request supplies it, as real AWS lets a DELETE leave out fields
+/// (getmoto/moto#7153, fixing #7151; Terraform omits them).
 pub fn delete_matches(stored: &ResourceRecordSet, request: &ResourceRecordSet) -> bool {
-    fn supplied_matches<T: PartialEq>(request: &Option<T>, stored: &Option<T>) -> bool {
-        request.is_none() || request == stored
-    }
     let mut stored_values = stored.records.clone();
     let mut request_values = request.records.clone();
     stored_values.sort();
@@ -314,17 +312,8 @@ pub fn delete_matches(stored: &ResourceRecordSet, request: &ResourceRecordSet) -
     stored.ttl == request.ttl
         && stored_values == request_values
         && same_alias_target(stored.alias_target.as_ref(), request.alias_target.as_ref())
-        && supplied_matches(&request.weight, &stored.weight)
-        && supplied_matches(&request.region, &stored.region)
-        && supplied_matches(&request.failover, &stored.failover)
-        && supplied_matches(&request.geo_location, &stored.geo_location)
-        && supplied_matches(&request.multi_value_answer, &stored.multi_value_answer)
-        && supplied_matches(&request.cidr_routing_config, &stored.cidr_routing_config)
-        && supplied_matches(
-            &request.geo_proximity_location,
-            &stored.geo_proximity_location,
-        )
-        && supplied_matches(&request.health_check_id, &stored.health_check_id)
+        && stored.policy() == request.policy()
+        && (request.health_check_id.is_none() || request.health_check_id == stored.health_check_id)
 }
 
 /// Alias targets are the same when zone (bare or `/hostedzone/`-prefixed), name and

@@ -3,6 +3,7 @@
 //! policies suit it. Messages Route 53 is known to use are used as they are (sources in
 //! the comments); the others are Cairn's, written in the same style, and say so.
 
+use crate::routing::{PolicyKind, RoutingPolicy};
 use crate::rrset::ResourceRecordSet;
 use crate::rrtype::RrType;
 use crate::zone::HostedZone;
@@ -75,7 +76,7 @@ fn check_placement(zone: &HostedZone, set: &ResourceRecordSet, problems: &mut Ve
 /// The routing rules that depend on the set alone (\[M-R53 ResourceRecordSet]); the ones
 /// that depend on its neighbours are in [`super::conflicts`]. All wordings are Cairn's.
 fn check_routing_fit(set: &ResourceRecordSet, problems: &mut Vec<String>) {
-    let Some(policy) = RoutingPolicy::of(set) else {
+    let Some(policy) = set.policy().map(RoutingPolicy::kind) else {
         return;
     };
     let name = &set.name;
@@ -87,7 +88,7 @@ fn check_routing_fit(set: &ResourceRecordSet, problems: &mut Vec<String>) {
             policy.as_str()
         ));
     }
-    if policy == RoutingPolicy::MultiValueAnswer
+    if policy == PolicyKind::MultiValueAnswer
         && (set.alias_target.is_some() || rtype == RrType::Cname)
     {
         problems.push(format!(
@@ -95,7 +96,7 @@ fn check_routing_fit(set: &ResourceRecordSet, problems: &mut Vec<String>) {
              multivalue answer records cannot be aliases or CNAMEs"
         ));
     }
-    if policy == RoutingPolicy::Failover
+    if policy == PolicyKind::Failover
         && set
             .alias_target
             .as_ref()
@@ -137,65 +138,6 @@ fn check_values(set: &ResourceRecordSet, limits: &Limits, problems: &mut Vec<Str
             problems.push(format!("Duplicate Resource Record: '{value}'"));
         } else {
             seen.push(value);
-        }
-    }
-}
-
-//------------ RoutingPolicy -----------------------------------------------------
-
-/// The routing policy a set uses, named by its field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RoutingPolicy {
-    /// `Weight`.
-    Weighted,
-    /// `Region`.
-    Latency,
-    /// `Failover`.
-    Failover,
-    /// `GeoLocation`.
-    Geolocation,
-    /// `MultiValueAnswer` (true or false: Route 53 treats both as the policy).
-    MultiValueAnswer,
-    /// `CidrRoutingConfig`.
-    IpBased,
-    /// `GeoProximityLocation`.
-    Geoproximity,
-}
-
-impl RoutingPolicy {
-    /// The first policy field the set carries, if any (the input checks make sure there is
-    /// at most one).
-    pub fn of(set: &ResourceRecordSet) -> Option<Self> {
-        if set.weight.is_some() {
-            Some(Self::Weighted)
-        } else if set.region.is_some() {
-            Some(Self::Latency)
-        } else if set.failover.is_some() {
-            Some(Self::Failover)
-        } else if set.geo_location.is_some() {
-            Some(Self::Geolocation)
-        } else if set.multi_value_answer.is_some() {
-            Some(Self::MultiValueAnswer)
-        } else if set.cidr_routing_config.is_some() {
-            Some(Self::IpBased)
-        } else if set.geo_proximity_location.is_some() {
-            Some(Self::Geoproximity)
-        } else {
-            None
-        }
-    }
-
-    /// The policy as Route 53's messages name it: "multivalue answer" is recorded
-    /// (cert-manager/cert-manager#5388); the others follow the Developer Guide's names.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Weighted => "weighted",
-            Self::Latency => "latency",
-            Self::Failover => "failover",
-            Self::Geolocation => "geolocation",
-            Self::MultiValueAnswer => "multivalue answer",
-            Self::IpBased => "IP-based",
-            Self::Geoproximity => "geoproximity",
         }
     }
 }

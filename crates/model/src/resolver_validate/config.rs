@@ -1,7 +1,9 @@
 //! The autodefined Internet Resolver rule and each VPC's resolver config.
 
 use crate::network::NetworkContents;
-use crate::resolver::{ResolverRule, RuleAssociation, RuleType, VpcResolverConfig};
+use crate::resolver::{
+    AutodefinedReverseFlag, ResolverRule, RuleAssociation, RuleType, VpcResolverConfig,
+};
 
 use super::{ResolverError, ResolverResult, AUTODEFINED_OWNER, INTERNET_RESOLVER_ID};
 
@@ -53,11 +55,20 @@ pub fn resolver_config(net: &NetworkContents, vpc_id: &str, owner: &str) -> VpcR
         })
 }
 
+/// Reads `AutodefinedReverseFlag`, with the enumeration's message for other values.
+pub fn parse_autodefined_reverse_flag(text: &str) -> ResolverResult<AutodefinedReverseFlag> {
+    AutodefinedReverseFlag::parse(text).ok_or_else(|| {
+        ResolverError::invalid_parameter(format!(
+            "Value '{text}' at 'autodefinedReverseFlag' failed to satisfy constraint: Member must satisfy enum value set: [ENABLE, DISABLE, USE_LOCAL_RESOURCE_SETTING]"
+        ))
+    })
+}
+
 /// UpdateResolverConfig for a VPC: `ENABLE` or `DISABLE` the autodefined reverse rules.
 pub fn update_config(
     net: &NetworkContents,
     vpc_id: &str,
-    flag: &str,
+    flag: AutodefinedReverseFlag,
     owner: &str,
 ) -> ResolverResult<VpcResolverConfig> {
     let vpc = net
@@ -66,17 +77,12 @@ pub fn update_config(
         .find(|v| v.id == vpc_id)
         .ok_or_else(|| ResolverError::no_such_vpc(vpc_id))?;
     let enabled = match flag {
-        "ENABLE" => true,
-        "DISABLE" => false,
-        "USE_LOCAL_RESOURCE_SETTING" => {
+        AutodefinedReverseFlag::Enable => true,
+        AutodefinedReverseFlag::Disable => false,
+        AutodefinedReverseFlag::UseLocalResourceSetting => {
             return Err(ResolverError::invalid_parameter(
                 "USE_LOCAL_RESOURCE_SETTING applies to Route 53 Profiles only, not to a VPC.",
             ));
-        }
-        other => {
-            return Err(ResolverError::invalid_parameter(format!(
-                "Value '{other}' at 'autodefinedReverseFlag' failed to satisfy constraint: Member must satisfy enum value set: [ENABLE, DISABLE, USE_LOCAL_RESOURCE_SETTING]"
-            )));
         }
     };
     let _ = owner;

@@ -33,8 +33,8 @@ mod rules;
 mod tests;
 
 pub use config::{
-    internet_resolver_association, internet_resolver_rule, resolver_config, resolver_config_id,
-    update_config,
+    internet_resolver_association, internet_resolver_rule, parse_autodefined_reverse_flag,
+    resolver_config, resolver_config_id, update_config,
 };
 pub use endpoints::{
     associate_endpoint_ip, check_protocols, create_endpoint, delete_endpoint,

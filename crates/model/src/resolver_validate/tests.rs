@@ -260,3 +260,36 @@ fn resource_arns_are_parsed() {
     assert_eq!(rule.resource_type, "RESOLVER_RULE");
     assert!(parse_resource_arn("arn:aws:s3:::bucket").is_err());
 }
+
+#[test]
+fn the_autodefined_reverse_flag_is_read_once_with_the_enumerations_message() {
+    use crate::resolver::AutodefinedReverseFlag;
+    for flag in [
+        AutodefinedReverseFlag::Enable,
+        AutodefinedReverseFlag::Disable,
+        AutodefinedReverseFlag::UseLocalResourceSetting,
+    ] {
+        assert_eq!(
+            parse_autodefined_reverse_flag(flag.as_str()).ok(),
+            Some(flag)
+        );
+    }
+    let err = parse_autodefined_reverse_flag("enable").expect_err("lowercase is refused");
+    assert_eq!(err.kind, ResolverErrorKind::InvalidParameter);
+    assert_eq!(
+        err.message,
+        "Value 'enable' at 'autodefinedReverseFlag' failed to satisfy constraint: Member must satisfy enum value set: [ENABLE, DISABLE, USE_LOCAL_RESOURCE_SETTING]"
+    );
+    let err = update_config(
+        &net(),
+        "vpc-1",
+        AutodefinedReverseFlag::UseLocalResourceSetting,
+        "",
+    )
+    .expect_err("a VPC has no local setting");
+    assert_eq!(err.kind, ResolverErrorKind::InvalidParameter);
+    assert!(
+        update_config(&net(), "vpc-1", AutodefinedReverseFlag::Disable, "")
+            .is_ok_and(|c| !c.autodefined_reverse)
+    );
+}

@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 use super::sort_for_zone_file;
 use crate::name::DomainName;
 use crate::rdata::route53_value_to_presentation;
+use crate::routing::RoutingPolicy;
 use crate::rrset::ResourceRecordSet;
 use crate::rrtype::RrType;
 
@@ -40,7 +41,7 @@ pub fn write_zone_file(apex: &DomainName, record_sets: &[ResourceRecordSet]) -> 
     for set in &sets {
         if set.alias_target.is_some() {
             write_alias_comment(&mut out, set);
-        } else if set.has_routing_policy() || set.set_identifier.is_some() {
+        } else if set.routing.is_some() {
             write_routed_comment(&mut out, set);
         } else {
             write_plain_set(&mut out, set);
@@ -115,62 +116,58 @@ fn write_routed_comment(out: &mut String, set: &ResourceRecordSet) {
     }
 }
 
-/// The routing fields of a set, as `key value` pairs joined by commas.
+/// The routing of a set, as `key value` pairs joined by commas.
 fn describe_routing(set: &ResourceRecordSet) -> String {
     let mut parts: Vec<String> = Vec::new();
-    if let Some(id) = &set.set_identifier {
-        parts.push(format!("set identifier {id:?}"));
-    }
-    if let Some(weight) = set.weight {
-        parts.push(format!("weight {weight}"));
-    }
-    if let Some(region) = &set.region {
-        parts.push(format!("latency region {region}"));
-    }
-    if let Some(failover) = &set.failover {
-        parts.push(format!("failover {failover}"));
-    }
-    if let Some(geo) = &set.geo_location {
-        let fields = [
-            ("continent", &geo.continent_code),
-            ("country", &geo.country_code),
-            ("subdivision", &geo.subdivision_code),
-        ];
-        let text: Vec<String> = fields
-            .iter()
-            .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k} {v}")))
-            .collect();
-        parts.push(format!("geolocation {}", text.join(" ")));
-    }
-    if let Some(proximity) = &set.geo_proximity_location {
-        let mut text = Vec::new();
-        if let Some(region) = &proximity.aws_region {
-            text.push(format!("region {region}"));
-        }
-        if let Some(group) = &proximity.local_zone_group {
-            text.push(format!("local zone group {group}"));
-        }
-        if let (Some(lat), Some(lon)) = (&proximity.latitude, &proximity.longitude) {
-            text.push(format!("coordinates {lat},{lon}"));
-        }
-        if let Some(bias) = proximity.bias {
-            text.push(format!("bias {bias}"));
-        }
-        parts.push(format!("geoproximity {}", text.join(" ")));
-    }
-    if let Some(multi) = set.multi_value_answer {
-        parts.push(format!("multivalue answer {multi}"));
-    }
-    if let Some(cidr) = &set.cidr_routing_config {
-        parts.push(format!(
-            "IP-based collection {} location {}",
-            cidr.collection_id, cidr.location_name
-        ));
+    if let Some(routing) = &set.routing {
+        parts.push(format!("set identifier {:?}", routing.set_identifier));
+        parts.push(describe_policy(&routing.policy));
     }
     if let Some(id) = &set.health_check_id {
         parts.push(format!("health check {id}"));
     }
     parts.join(", ")
+}
+
+fn describe_policy(policy: &RoutingPolicy) -> String {
+    match policy {
+        RoutingPolicy::Weighted(weight) => format!("weight {weight}"),
+        RoutingPolicy::Latency(region) => format!("latency region {region}"),
+        RoutingPolicy::Failover(role) => format!("failover {role}"),
+        RoutingPolicy::Geolocation(geo) => {
+            let fields = [
+                ("continent", &geo.continent_code),
+                ("country", &geo.country_code),
+                ("subdivision", &geo.subdivision_code),
+            ];
+            let text: Vec<String> = fields
+                .iter()
+                .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k} {v}")))
+                .collect();
+            format!("geolocation {}", text.join(" "))
+        }
+        RoutingPolicy::Geoproximity(proximity) => {
+            let mut text = Vec::new();
+            if let Some(region) = &proximity.aws_region {
+                text.push(format!("region {region}"));
+            }
+            if let Some(group) = &proximity.local_zone_group {
+                text.push(format!("local zone group {group}"));
+            }
+            if let (Some(lat), Some(lon)) = (&proximity.latitude, &proximity.longitude) {
+                text.push(format!("coordinates {lat},{lon}"));
+            }
+            if let Some(bias) = proximity.bias {
+                text.push(format!("bias {bias}"));
+            }
+            format!("geoproximity {}", text.join(" "))
+        }
+        RoutingPolicy::MultiValueAnswer(multi) => format!("multivalue answer {multi}"),
+        RoutingPolicy::IpBased(cidr) => format!(
+            "IP-based collection {} location {}",
+            cidr.collection_id, cidr.location_name
+        ),
+    }
 }
 
 /// Appends one line; a line break inside (from a field no validation

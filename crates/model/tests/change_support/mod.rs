@@ -3,6 +3,8 @@
 #![allow(dead_code, unused_imports, clippy::unwrap_used)]
 
 use cairn_model::change::apply_change_batch;
+use cairn_model::change::input::read_routing;
+use cairn_model::routing::{Routing, RoutingFields, RoutingPolicy};
 use cairn_model::{
     AliasTarget, Change, ChangeAction, ChangeBatch, ChangeBatchError, DomainName, HostedZone,
     HostedZoneId, Limits, ResourceRecordSet, RrType, ZoneEdit,
@@ -63,17 +65,46 @@ pub(crate) fn with(extra: Vec<ResourceRecordSet>) -> Vec<ResourceRecordSet> {
     sets
 }
 
-/// An A set with a set identifier (the caller adds the policy).
-pub(crate) fn routed(owner: &str, id: &str, value: &str) -> ResourceRecordSet {
-    let mut s = a(owner, value);
-    s.set_identifier = Some(id.to_string());
+/// An A set with a set identifier and `policy`.
+pub(crate) fn routed(
+    owner: &str,
+    id: &str,
+    value: &str,
+    policy: RoutingPolicy,
+) -> ResourceRecordSet {
+    route(a(owner, value), id, policy)
+}
+
+/// `s` with a set identifier and `policy`.
+pub(crate) fn route(
+    mut s: ResourceRecordSet,
+    id: &str,
+    policy: RoutingPolicy,
+) -> ResourceRecordSet {
+    s.routing = Some(Routing {
+        set_identifier: id.to_string(),
+        policy,
+    });
     s
 }
 
 pub(crate) fn weighted(owner: &str, id: &str, weight: u8) -> ResourceRecordSet {
-    let mut s = routed(owner, id, "192.0.2.1");
-    s.weight = Some(weight);
-    s
+    routed(owner, id, "192.0.2.1", RoutingPolicy::Weighted(weight))
+}
+
+/// What a request's routing fields for an A set at `w.example.com` make, or the
+/// `InvalidInput` message they get (the check at the API's edge).
+pub(crate) fn read(
+    action: ChangeAction,
+    set_identifier: Option<&str>,
+    fields: RoutingFields,
+) -> Result<Option<Routing>, String> {
+    let set = a("w.example.com", "192.0.2.1");
+    match read_routing(action, &set, set_identifier.map(str::to_string), fields) {
+        Ok(routing) => Ok(routing),
+        Err(ChangeBatchError::InvalidInput(message)) => Err(message),
+        Err(other) => panic!("expected InvalidInput, got {other:?}"),
+    }
 }
 
 /// An alias of type A to `target` in this zone.

@@ -195,7 +195,11 @@ pub(crate) fn check_references(
     existing: &[ResourceRecordSet],
     edit: &ZoneEdit,
 ) -> StoreResult<Vec<String>> {
-    if edit.written.iter().all(|s| s.cidr_routing_config.is_none()) {
+    if edit
+        .written
+        .iter()
+        .all(|s| s.cidr_routing_config().is_none())
+    {
         return Ok(Vec::new());
     }
     let collections = all(conn)?;

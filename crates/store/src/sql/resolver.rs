@@ -6,7 +6,9 @@
 //! anything is written, and the transaction is dropped (rolled back).
 
 use async_trait::async_trait;
-use cairn_model::resolver::{ResolverEndpoint, ResolverRule, RuleAssociation, VpcResolverConfig};
+use cairn_model::resolver::{
+    AutodefinedReverseFlag, ResolverEndpoint, ResolverRule, RuleAssociation, VpcResolverConfig,
+};
 use cairn_model::resolver_validate::{
     self as validate, EndpointUpdate, IpRequest, IpSelector, NewEndpoint, NewRule, RuleUpdate,
 };
@@ -220,14 +222,13 @@ impl ResolverStore for SqlStore {
     async fn update_resolver_config(
         &self,
         vpc_id: &str,
-        flag: &str,
+        flag: AutodefinedReverseFlag,
     ) -> StoreResult<VpcResolverConfig> {
         let vpc_id = vpc_id.to_string();
-        let flag = flag.to_string();
         write_checked(
             self,
             move |tx, net| {
-                let config = validate::update_config(net, &vpc_id, &flag, "")?;
+                let config = validate::update_config(net, &vpc_id, flag, "")?;
                 tx.exec(
                     "INSERT INTO resolver_configs (resource_id, body) VALUES (?1, ?2) \
                      ON CONFLICT (resource_id) DO UPDATE SET body = excluded.body",
