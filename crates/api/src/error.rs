@@ -139,9 +139,11 @@ impl From<ChangeBatchError> for AwsError {
         match err {
             ChangeBatchError::InvalidChangeBatch(messages) => Self::invalid_change_batch(&messages),
             ChangeBatchError::InvalidInput(message) => Self::invalid_input(message),
-            ChangeBatchError::NoSuchHealthCheck(message) => {
-                Self::new(StatusCode::NOT_FOUND, "NoSuchHealthCheck", message)
-            }
+            ChangeBatchError::NoSuchHealthCheck(id) => Self::new(
+                StatusCode::NOT_FOUND,
+                "NoSuchHealthCheck",
+                format!("No health check exists with the specified ID {id}."),
+            ),
         }
     }
 }

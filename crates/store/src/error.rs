@@ -25,7 +25,7 @@ pub enum StoreError {
     HostedZoneNotEmpty,
     /// The change batch was refused by validation; nothing was written.
     #[error(transparent)]
-    Invalid(#[from] ChangeBatchError),
+    Invalid(ChangeBatchError),
     /// The backend cannot be reached now; the operation may be retried.
     #[error("store unavailable: {0}")]
     Unavailable(String),
@@ -130,6 +130,16 @@ pub enum StoreError {
     /// A CIDR-collection request was refused; its kind is the exception to report.
     #[error(transparent)]
     Cidr(#[from] cairn_model::cidr::CidrError),
+}
+
+impl From<ChangeBatchError> for StoreError {
+    fn from(err: ChangeBatchError) -> Self {
+        match err {
+            // A batch naming a missing health check is refused as a missing health check.
+            ChangeBatchError::NoSuchHealthCheck(id) => Self::NoSuchHealthCheck(id),
+            other => Self::Invalid(other),
+        }
+    }
 }
 
 /// Shorthand.

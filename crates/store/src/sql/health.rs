@@ -12,7 +12,6 @@ use cairn_model::health::{
     calculated_status, effective_status, HealthCheck, HealthCheckConfig, HealthCheckType,
     HealthCheckUpdate, ProbeState,
 };
-use cairn_model::{ChangeAction, ChangeBatch};
 
 use super::change_log::{self, Entry};
 use super::conn::{params, Conn};
@@ -74,19 +73,9 @@ fn check_children(conn: &Conn<'_>, config: &HealthCheckConfig) -> StoreResult<()
     Ok(())
 }
 
-/// ChangeResourceRecordSets: every `HealthCheckId` a CREATE or UPSERT names must exist.
-pub(crate) fn check_batch_health_checks(tx: &Conn<'_>, batch: &ChangeBatch) -> StoreResult<()> {
-    for change in &batch.changes {
-        if change.action == ChangeAction::Delete {
-            continue;
-        }
-        if let Some(id) = &change.record_set.health_check_id {
-            if load(tx, id)?.is_none() {
-                return Err(StoreError::NoSuchHealthCheck(id.clone()));
-            }
-        }
-    }
-    Ok(())
+/// Whether a health check with this id exists.
+pub(crate) fn exists(conn: &Conn<'_>, id: &str) -> StoreResult<bool> {
+    Ok(load(conn, id)?.is_some())
 }
 
 /// Recomputes every check's effective status and logs a change for each that flipped.

@@ -1,13 +1,13 @@
 //! [`ZoneStore`] on SQL: hosted zones, record sets, changes, tags and delegation sets.
 
 use async_trait::async_trait;
-use cairn_model::change::{apply_change_batch, names_touched};
+use cairn_model::change::{check_change_batch, names_touched};
 use cairn_model::{
-    ChangeBatch, ChangeBatchError, ChangeId, ChangeInfo, DomainName, HostedZone, HostedZoneId,
-    Limits, ResourceRecordSet,
+    ChangeBatch, ChangeId, ChangeInfo, DomainName, HostedZone, HostedZoneId, Limits,
+    ResourceRecordSet,
 };
 
-use super::aliases::check_cross_zone_aliases;
+use super::batch_view::TxView;
 use super::change_log::Entry;
 use super::conn::{params, Conn};
 use super::error::{map_err, OptionalExtension};
@@ -18,7 +18,7 @@ use super::zone_rows::{
     check_caller_reference, finish_zone, insert_set, insert_zone, parse_set, require_zone,
     set_identifier_column, sets_at_names, zone_from_row, ZONE_COLUMNS,
 };
-use super::{cidr, health, nodes, private_zones, tags};
+use super::{nodes, private_zones, tags};
 use crate::error::{StoreError, StoreResult};
 use crate::zones::{DelegationSet, NewHostedZone, RecordSetListing, RecordSetPage, ZoneStore};
 
@@ -330,8 +330,9 @@ impl ZoneStore for SqlStore {
     }
 }
 
-/// Checks a change batch against the zone and the sets stored at its names, writes it, and
-/// returns the names whose record sets changed. Every check runs before the first write.
+/// Checks a change batch (every rule, in the model, over this transaction's view), writes
+/// it, and returns the names whose record sets changed. Every check runs before the first
+/// write.
 fn write_batch(
     tx: &Conn<'_>,
     zone: &HostedZone,
@@ -339,15 +340,7 @@ fn write_batch(
     batch: &ChangeBatch,
     limits: &Limits,
 ) -> StoreResult<Vec<DomainName>> {
-    health::check_batch_health_checks(tx, batch)?;
-    let edit = apply_change_batch(zone, existing, zone.record_set_count, batch, limits)?;
-    let mut problems = check_cross_zone_aliases(tx, zone, &edit.written)?;
-    problems.extend(cidr::check_references(tx, existing, &edit)?);
-    if !problems.is_empty() {
-        return Err(StoreError::Invalid(ChangeBatchError::InvalidChangeBatch(
-            problems,
-        )));
-    }
+    let edit = check_change_batch(&TxView::new(tx), zone, existing, batch, limits)?;
     for key in &edit.deleted {
         tx.execute(
             "DELETE FROM record_sets WHERE zone_id = ?1 AND sort_name = ?2 AND rtype = ?3 AND set_identifier = ?4",
