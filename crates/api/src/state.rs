@@ -1,9 +1,12 @@
 //! What every handler shares: the store, the root credentials and the API configuration.
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Duration;
 
-use cairn_model::{DomainName, Limits};
+use cairn_model::{ChangeSeq, DomainName, Limits};
 
 /// Everything the API needs, cloned cheaply into each request.
 #[derive(Clone)]
@@ -20,7 +23,8 @@ pub struct AppState {
     pub dns: Option<Arc<dyn DnsAnswers>>,
 }
 
-/// Asks the running data plane what it would answer (TestDNSAnswer).
+/// Asks the running data plane what it would answer (TestDNSAnswer), and waits for it to
+/// serve a change.
 pub trait DnsAnswers: Send + Sync {
     /// The answer zone `zone` gives for `name` and `rtype` to a client at `client` (the
     /// address geolocation routing locates: the ECS subnet's, else the resolver's; `None`
@@ -32,6 +36,43 @@ pub trait DnsAnswers: Send + Sync {
         rtype: cairn_model::RrType,
         client: Option<std::net::IpAddr>,
     ) -> Option<TestAnswer>;
+
+    /// Resolves once this node serves the store as of `seq`: its snapshot swapped in, and
+    /// its listeners (VPC and inbound endpoint addresses) bound and closed to match.
+    fn served(&self, seq: ChangeSeq) -> Pin<Box<dyn Future<Output = ()> + Send + '_>>;
+}
+
+/// How long a call that adds or removes listeners waits for this node to serve it. The
+/// follower applies a change in milliseconds; this bounds the wait when it cannot (the
+/// store is unreachable), and the call then answers as it did before it waited.
+const SERVED_WAIT: Duration = Duration::from_secs(5);
+
+impl AppState {
+    /// After a write that adds or removes DNS listeners (a VPC's "+2" address, an inbound
+    /// endpoint's addresses): waits until this node's data plane has bound or closed them,
+    /// so that what the answer reports is what is served.
+    pub async fn wait_served(&self) {
+        let Some(dns) = &self.dns else {
+            return;
+        };
+        // The latest sequence covers the write just committed (and perhaps later ones).
+        let seq = match self.store.latest_seq().await {
+            Ok(seq) => seq,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the change log; answering without waiting for the data plane");
+                return;
+            }
+        };
+        if tokio::time::timeout(SERVED_WAIT, dns.served(seq))
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                seq = seq.0,
+                "the data plane did not serve the change in time; answering anyway"
+            );
+        }
+    }
 }
 
 /// What TestDNSAnswer reports.

@@ -48,7 +48,7 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
         .commit_notifier()
         .unwrap_or_else(|| Arc::new(Notify::new()));
     let feed: Arc<dyn ChangeFeed> = store.clone();
-    let follower = Follower::new(feed, shared.clone(), node_id.clone(), poke);
+    let mut follower = Follower::new(feed, shared.clone(), node_id.clone(), poke);
     follower.load_initial().await.map_err(|e| {
         tracing::error!(error = %e, "cannot load the zones");
         ExitError::Runtime
@@ -102,7 +102,6 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
         })?);
         tracing::info!(addr = %bound.local, workers = settings.dns_workers, "dns listening (udp, tcp)");
     }
-    tokio::spawn(follower.run(shutdown.clone()));
 
     // VPC resolver: shared addresses, and each VPC's "+2" address.
     let public = public_resolver(&settings)?;
@@ -123,15 +122,21 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
         tracing::info!(addr = %local, "vpc resolver listening (udp, tcp; view by source address)");
         resolver_addrs.push(local);
     }
-    let vpc_listeners = cairn_dns::vpc::listen::VpcListenerStatus::default();
+    // Each VPC's "+2" address and each inbound endpoint's, bound after the fixed listeners
+    // (which win an address both want) and from now on by the follower with each snapshot.
+    let vpc_listeners = cairn_dns::vpc::addresses::VpcListenerStatus::default();
     let doh = open_doh(&settings)?;
-    tokio::spawn(cairn_dns::vpc::listen::run_vpc_addresses(
-        resolver.clone(),
-        settings.vpc_dns_port,
-        Some(doh),
-        vpc_listeners.clone(),
-        shutdown.clone(),
-    ));
+    follower
+        .follow_addresses(cairn_dns::vpc::addresses::VpcAddresses::new(
+            resolver.clone(),
+            settings.vpc_dns_port,
+            Some(doh),
+            vpc_listeners.clone(),
+            shutdown.clone(),
+        ))
+        .await;
+    let served = follower.served();
+    tokio::spawn(follower.run(shutdown.clone()));
     tokio::spawn(cairn_health::run(
         store.clone(),
         cairn_health::CheckerConfig {
@@ -185,7 +190,11 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
             location_base: format!("http://{api_addr}"),
         },
         readiness,
-        dns: Some(Arc::new(DataPlaneAnswers(shared.clone(), geoip.clone()))),
+        dns: Some(Arc::new(DataPlaneAnswers(
+            shared.clone(),
+            geoip.clone(),
+            served,
+        ))),
     };
     let api_task = tokio::spawn(cairn_api::serve_with(
         api_listener,
@@ -305,10 +314,11 @@ fn open_geoip(path: Option<&Path>) -> Result<Option<Arc<cairn_dns::geoip::GeoIp>
     Ok(Some(Arc::new(geoip)))
 }
 
-/// TestDNSAnswer's view of this node's data plane.
+/// The API's view of this node's data plane: TestDNSAnswer, and the sequence it serves.
 struct DataPlaneAnswers(
     cairn_dns::SharedSnapshot,
     Option<Arc<cairn_dns::geoip::GeoIp>>,
+    tokio::sync::watch::Receiver<cairn_model::ChangeSeq>,
 );
 
 impl cairn_api::DnsAnswers for DataPlaneAnswers {
@@ -331,6 +341,17 @@ impl cairn_api::DnsAnswers for DataPlaneAnswers {
         Some(cairn_api::TestAnswer {
             response_code: code.to_string(),
             record_data: records,
+        })
+    }
+
+    fn served(
+        &self,
+        seq: cairn_model::ChangeSeq,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send + '_>> {
+        let mut served = self.2.clone();
+        Box::pin(async move {
+            // Err: the follower is gone (shutting down); nothing more will be served.
+            let _ = served.wait_for(|s| *s >= seq).await;
         })
     }
 }

@@ -5,7 +5,7 @@
 //! reads the compiled zone.
 
 use cairn_wire::name::is_at_or_below;
-use cairn_wire::{rcode, rtype};
+use cairn_wire::{rtype, Rcode};
 use smallvec::SmallVec;
 
 use crate::routing::{RoutedSet, RoutingContext, Target, Variant};
@@ -25,7 +25,7 @@ pub type SectionPlan<'a> = SmallVec<[PlannedRrset<'a>; 4]>;
 #[derive(Debug, Default)]
 pub struct Plan<'a> {
     /// Response code.
-    pub rcode: u16,
+    pub rcode: Rcode,
     /// AA: clear on referrals.
     pub authoritative: bool,
     /// Answer section.
@@ -69,7 +69,7 @@ pub fn lookup<'a>(
             }
         }
     }
-    if plan.rcode == rcode::NOERROR
+    if plan.rcode == Rcode::NoError
         && plan.authoritative
         && !plan.answer.is_empty()
         && plan.authority.is_empty()
@@ -168,7 +168,7 @@ fn step<'a>(
             match zone.nodes.get(&wildcard[..2 + closest.len()]) {
                 Some(node) => (name, &**node),
                 None => {
-                    plan.rcode = rcode::NXDOMAIN;
+                    plan.rcode = Rcode::NxDomain;
                     negative(zone, plan);
                     return Step::Done;
                 }
@@ -211,7 +211,7 @@ fn answer_from<'a>(
             None => Step::Done,
         };
     }
-    plan.rcode = rcode::NOERROR;
+    plan.rcode = Rcode::NoError;
     negative(zone, plan);
     Step::Done
 }
@@ -243,7 +243,7 @@ fn answer_routed<'a>(
         }
     }
     if !answered {
-        plan.rcode = rcode::NOERROR;
+        plan.rcode = Rcode::NoError;
         negative(zone, plan);
         return Step::Done;
     }

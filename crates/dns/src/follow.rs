@@ -7,11 +7,12 @@ use std::time::Duration;
 
 use cairn_model::{ChangeSeq, DomainName, HostedZoneId};
 use cairn_store::{ChangeFeed, ChangeSubject, StoreError};
-use tokio::sync::Notify;
+use tokio::sync::{watch, Notify};
 
 use crate::compile::{compile_zone, patch_zone};
 use crate::routing::CidrTable;
-use crate::snapshot::SharedSnapshot;
+use crate::snapshot::{SharedSnapshot, Snapshot};
+use crate::vpc::addresses::VpcAddresses;
 
 /// How often the log is polled when nobody pokes the follower. Writes from another process
 /// (the `cairn zone import` CLI) are seen within this.
@@ -19,12 +20,15 @@ pub const POLL_INTERVAL: Duration = Duration::from_millis(200);
 /// How often an idle node still reports, so the store counts it as live.
 pub const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(2);
 
-/// Follows the change log into a [`SharedSnapshot`].
+/// Follows the change log into a [`SharedSnapshot`], and the listeners that come and go with
+/// it (the VPC and endpoint addresses) into step with each snapshot.
 pub struct Follower {
     feed: Arc<dyn ChangeFeed>,
     shared: SharedSnapshot,
     node_id: String,
     poke: Arc<Notify>,
+    addresses: Option<VpcAddresses>,
+    served: watch::Sender<ChangeSeq>,
 }
 
 impl Follower {
@@ -41,11 +45,40 @@ impl Follower {
             shared,
             node_id,
             poke,
+            addresses: None,
+            served: watch::Sender::new(ChangeSeq(0)),
         }
     }
 
+    /// The sequence this node serves in full: its snapshot swapped in, and its listeners
+    /// bound and closed to match. Moves before the sequence is reported to the store.
+    pub fn served(&self) -> watch::Receiver<ChangeSeq> {
+        self.served.subscribe()
+    }
+
+    /// Binds the VPC and endpoint addresses of the current snapshot now, and keeps them in
+    /// step with every snapshot from here on.
+    pub async fn follow_addresses(&mut self, mut addresses: VpcAddresses) {
+        addresses.follow(&self.shared.load_full()).await;
+        self.addresses = Some(addresses);
+    }
+
+    /// Swaps `snapshot` in, brings the listeners in step with it, then tells whoever waits
+    /// on [`served`](Self::served) and the store: so "applied" means "answered on every
+    /// address the snapshot has".
+    async fn publish(&mut self, snapshot: Snapshot) -> Result<(), StoreError> {
+        let snapshot = Arc::new(snapshot);
+        let seq = snapshot.seq;
+        self.shared.store(snapshot.clone());
+        if let Some(addresses) = &mut self.addresses {
+            addresses.follow(&snapshot).await;
+        }
+        self.served.send_replace(seq);
+        self.feed.report_applied(&self.node_id, seq).await
+    }
+
     /// Loads every zone and publishes the first snapshot.
-    pub async fn load_initial(&self) -> Result<ChangeSeq, StoreError> {
+    pub async fn load_initial(&mut self) -> Result<ChangeSeq, StoreError> {
         // Read the position first: anything committed after it is replayed by catch_up.
         let seq = self.feed.latest_seq().await?;
         let all = self.feed.load_all_zones().await?;
@@ -71,13 +104,12 @@ impl Follower {
             seq = seq.0,
             "initial snapshot loaded"
         );
-        self.shared.store(Arc::new(snapshot));
-        self.feed.report_applied(&self.node_id, seq).await?;
+        self.publish(snapshot).await?;
         Ok(seq)
     }
 
     /// Follows the log until `shutdown` is cancelled.
-    pub async fn run(self, shutdown: tokio_util::sync::CancellationToken) {
+    pub async fn run(mut self, shutdown: tokio_util::sync::CancellationToken) {
         let mut last_report = tokio::time::Instant::now();
         loop {
             tokio::select! {
@@ -101,7 +133,7 @@ impl Follower {
     }
 
     /// Applies every logged change after the current snapshot; true when something changed.
-    pub async fn catch_up(&self) -> Result<bool, StoreError> {
+    pub async fn catch_up(&mut self) -> Result<bool, StoreError> {
         let current = self.shared.load_full();
         let events = self.feed.changes_since(current.seq).await?;
         let Some(last) = events.last() else {
@@ -181,9 +213,8 @@ impl Follower {
             let cidr = CidrTable::compile_all(&self.feed.load_cidr_collections().await?);
             snapshot = snapshot.with_cidr_collections(seq, cidr);
         }
-        self.shared.store(Arc::new(snapshot));
         tracing::debug!(seq = seq.0, "snapshot swapped");
-        self.feed.report_applied(&self.node_id, seq).await?;
+        self.publish(snapshot).await?;
         Ok(true)
     }
 }

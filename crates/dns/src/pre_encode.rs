@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use cairn_wire::{rcode, rtype, NameKey, Query, ResponseWriter};
+use cairn_wire::{rtype, NameKey, Query, Rcode, ResponseWriter};
 use rustc_hash::FxHashMap;
 
 use crate::auth;
@@ -73,7 +73,7 @@ fn encode_node(
             continue;
         }
         let plan = auth::lookup(zone, owner, rrset.rtype, &ctx);
-        let plain = plan.rcode == rcode::NOERROR
+        let plain = plan.rcode == Rcode::NoError
             && plan.authoritative
             && plan.answer.len() == 1
             && std::ptr::eq(plan.answer[0].1, &**rrset);

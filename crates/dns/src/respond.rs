@@ -17,7 +17,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-use cairn_wire::{rcode, rtype, NoRoom, Query, Rcode, ResponseWriter, Section};
+use cairn_wire::{rtype, NoRoom, Query, Rcode, ResponseWriter, Section};
 
 use crate::auth::{self, Plan};
 use crate::geoip::GeoIp;
@@ -45,10 +45,42 @@ const FLAVOR: Flavor = Flavor {
     echo_ecs: true,
 };
 
-/// The public listener's answerer: the current snapshot's public zones.
-pub struct Authoritative {
+/// Where a public answerer reads its snapshot and GeoIP database: the two answerers differ
+/// in nothing else.
+pub trait Source: Send + Sync {
+    /// Runs `f` with the snapshot and the GeoIP database to answer from.
+    fn with<R>(&self, f: impl FnOnce(&Snapshot, Option<&GeoIp>) -> R) -> R;
+}
+
+/// The running node's: the current snapshot, loaded per query.
+pub struct Live {
     shared: SharedSnapshot,
     geoip: Option<Arc<GeoIp>>,
+}
+
+impl Source for Live {
+    fn with<R>(&self, f: impl FnOnce(&Snapshot, Option<&GeoIp>) -> R) -> R {
+        f(&self.shared.load(), self.geoip.as_deref())
+    }
+}
+
+/// A borrowed snapshot: what [`respond`] and its siblings answer from (tests, benchmarks).
+pub struct Borrowed<'s> {
+    snapshot: &'s Snapshot,
+    geoip: Option<&'s GeoIp>,
+}
+
+impl Source for Borrowed<'_> {
+    fn with<R>(&self, f: impl FnOnce(&Snapshot, Option<&GeoIp>) -> R) -> R {
+        f(self.snapshot, self.geoip)
+    }
+}
+
+/// The public listener's answerer: the public zones of the snapshot its [`Source`] gives.
+pub struct Authoritative<S = Live> {
+    source: S,
+    /// Whether a pre-encoded answer may be sent (off only to test them against the plan).
+    pre_encoded: bool,
     hooks: Hooks,
 }
 
@@ -56,14 +88,14 @@ impl Authoritative {
     /// Answers from `shared`, locating clients with `geoip`, with `hooks` (RRL, observer).
     pub fn new(shared: SharedSnapshot, geoip: Option<Arc<GeoIp>>, hooks: Hooks) -> Arc<Self> {
         Arc::new(Self {
-            shared,
-            geoip,
+            source: Live { shared, geoip },
+            pre_encoded: true,
             hooks,
         })
     }
 }
 
-impl Answerer for Authoritative {
+impl<S: Source> Answerer for Authoritative<S> {
     type View = ();
     const FLAVOR: Flavor = FLAVOR;
 
@@ -90,63 +122,22 @@ impl Answerer for Authoritative {
     }
 }
 
-impl AnswerNow for Authoritative {
+impl<S: Source> AnswerNow for Authoritative<S> {
     fn answer_now(&self, _view: &(), query: &Query<'_>, peer: &Peer, out: &mut Vec<u8>) -> Outcome {
-        let snapshot = self.shared.load();
-        let origin = Origin {
-            source: peer.source,
-            geoip: self.geoip.as_deref(),
-        };
-        answer_query(&snapshot, query, peer.transport, origin, out, true)
-    }
-}
-
-/// A borrowed snapshot as an answerer: what [`respond`] and its siblings run the pipeline
-/// with (tests, benchmarks).
-struct AtSnapshot<'s> {
-    snapshot: &'s Snapshot,
-    origin: Origin<'s>,
-    pre_encoded: bool,
-    hooks: Hooks,
-}
-
-impl Answerer for AtSnapshot<'_> {
-    type View = ();
-    const FLAVOR: Flavor = FLAVOR;
-
-    fn hooks(&self) -> &Hooks {
-        &self.hooks
-    }
-
-    fn select(&self, _peer: &Peer) -> Selected<()> {
-        Selected::View(())
-    }
-
-    fn label<'v>(&self, _view: &'v ()) -> ViewLabel<'v> {
-        ViewLabel::Public
-    }
-
-    fn answer<'a>(
-        &'a self,
-        view: &'a (),
-        query: &'a Query<'a>,
-        peer: &'a Peer,
-        out: &'a mut Vec<u8>,
-    ) -> impl std::future::Future<Output = Outcome> + Send + 'a {
-        std::future::ready(self.answer_now(view, query, peer, out))
-    }
-}
-
-impl AnswerNow for AtSnapshot<'_> {
-    fn answer_now(&self, _view: &(), query: &Query<'_>, peer: &Peer, out: &mut Vec<u8>) -> Outcome {
-        answer_query(
-            self.snapshot,
-            query,
-            peer.transport,
-            self.origin,
-            out,
-            self.pre_encoded,
-        )
+        self.source.with(|snapshot, geoip| {
+            let origin = Origin {
+                source: peer.source,
+                geoip,
+            };
+            answer_query(
+                snapshot,
+                query,
+                peer.transport,
+                origin,
+                out,
+                self.pre_encoded,
+            )
+        })
     }
 }
 
@@ -194,9 +185,11 @@ fn run<'b>(
     out: &'b mut Vec<u8>,
     pre_encoded: bool,
 ) -> Option<&'b [u8]> {
-    let answerer = AtSnapshot {
-        snapshot,
-        origin,
+    let answerer = Authoritative {
+        source: Borrowed {
+            snapshot,
+            geoip: origin.geoip,
+        },
         pre_encoded,
         hooks: Hooks::default(),
     };
@@ -258,13 +251,13 @@ fn answer_query(
     };
     let plan = auth::lookup(zone, qname, query.qtype, &ctx);
     if let Some(ecs) = query.ecs {
-        if client.routed_by_location() && plan.rcode == rcode::NOERROR && !plan.answer.is_empty() {
+        if client.routed_by_location() && plan.rcode == Rcode::NoError && !plan.answer.is_empty() {
             w.set_ecs_scope(client.ecs_scope(ecs.source_prefix));
         }
     }
     write_plan(&mut w, &plan);
     w.finish(edns);
-    Outcome::answered(query, Rcode::from_code(plan.rcode))
+    Outcome::answered(query, plan.rcode)
 }
 
 /// Writes the pre-encoded answer of the node at exactly `qname` for `qtype` (see
@@ -294,7 +287,7 @@ fn push_pre_encoded(
 /// TCP (RFC 2181 §9); optional data (the zone's NS on a positive answer, additional records)
 /// that does not fit is left out.
 pub fn write_plan(w: &mut ResponseWriter<'_>, plan: &Plan<'_>) {
-    w.set_rcode(Rcode::from_code(plan.rcode));
+    w.set_rcode(plan.rcode);
     w.set_aa(plan.authoritative);
     for (owner, rrset) in &plan.answer {
         if push_rrset(w, Section::Answer, owner, rrset).is_err() {
@@ -374,7 +367,7 @@ pub fn test_answer(
         })
         .collect();
     // TestDNSAnswer reports these four; anything else the lookup could say is a failure.
-    let code = match Rcode::from_code(plan.rcode) {
+    let code = match plan.rcode {
         code @ (Rcode::NoError | Rcode::NxDomain | Rcode::Refused) => code.name(),
         _ => Rcode::ServFail.name(),
     };

@@ -1,15 +1,16 @@
 //! The pipeline, once for every listener: each kind of listener (public `--dns-listen`, the
 //! shared `--resolver-listen`, a VPC's "+2" address, an inbound endpoint) on real sockets,
-//! over UDP and TCP, against each early-rcode case (FORMERR, NOTIMP, REFUSED, SERVFAIL on a
-//! panic, TC), plus the two seams: a query record for every answer, and a policy that
-//! answers before the VPC's view resolves anything.
+//! over UDP and TCP, and DNS over HTTPS where the listener serves it (inbound endpoints),
+//! against each early-rcode case (FORMERR, NOTIMP, REFUSED, SERVFAIL on a panic, TC), plus
+//! the two seams: a query record for every answer, and a policy that answers before the
+//! VPC's view resolves anything.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
 use std::future::Future;
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream, UdpSocket};
+use std::net::{IpAddr, SocketAddr, TcpStream, UdpSocket};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -20,6 +21,7 @@ use cairn_dns::pipeline::tcp::Slots;
 use cairn_dns::pipeline::{tcp, udp, AnswerNow, Answerer, Flavor, Hooks, Outcome, Peer, Selected};
 use cairn_dns::respond::Authoritative;
 use cairn_dns::view::VpcView;
+use cairn_dns::vpc::doh::{self, Admits, DohTls};
 use cairn_dns::vpc::listen::{ResolverService, ViewChoice};
 use cairn_dns::Snapshot;
 use cairn_model::network::NetworkContents;
@@ -71,6 +73,12 @@ impl<A: Answerer> Answerer for PanicOn<A> {
             assert!(!panic, "test: the answerer panics");
             self.0.answer(view, query, peer, out).await
         }
+    }
+}
+
+impl<A: Admits> Admits for PanicOn<A> {
+    fn admits(&self, source: IpAddr) -> bool {
+        self.0.admits(source)
     }
 }
 
@@ -211,6 +219,31 @@ fn serve_async<A: Answerer + 'static>(answerer: Arc<A>, stop: &CancellationToken
     bound.local
 }
 
+/// Serves `answerer` over DNS over HTTPS on a new loopback address (an inbound endpoint's
+/// DoH socket), with a self-signed certificate.
+fn serve_doh<A: Answerer + Admits + 'static>(
+    answerer: Arc<A>,
+    stop: &CancellationToken,
+) -> SocketAddr {
+    let made = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap();
+    let tls = DohTls::from_pem(
+        made.cert.pem().as_bytes(),
+        made.key_pair.serialize_pem().as_bytes(),
+    )
+    .unwrap();
+    let listener = cairn_dns::pipeline::bind::bind_tcp("127.0.0.1:0".parse().unwrap()).unwrap();
+    let local = listener.local_addr().unwrap();
+    let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+    tokio::spawn(doh::serve(
+        listener,
+        Arc::new(tls),
+        answerer,
+        Slots::new(16),
+        stop.clone(),
+    ));
+    local
+}
+
 fn ask_udp(addr: SocketAddr, msg: &[u8]) -> Vec<u8> {
     let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
     socket
@@ -238,6 +271,114 @@ fn ask_tcp(addr: SocketAddr, msg: &[u8]) -> Vec<u8> {
     reply
 }
 
+/// Accepts any certificate: the test's server presents a self-signed one.
+#[derive(Debug)]
+struct AnyCertificate;
+
+mod tls {
+    pub(crate) use tokio_rustls::rustls::client::danger::{
+        HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier,
+    };
+    pub(crate) use tokio_rustls::rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+    pub(crate) use tokio_rustls::rustls::{DigitallySignedStruct, Error, SignatureScheme};
+}
+
+impl tls::ServerCertVerifier for AnyCertificate {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &tls::CertificateDer<'_>,
+        _intermediates: &[tls::CertificateDer<'_>],
+        _server_name: &tls::ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: tls::UnixTime,
+    ) -> Result<tls::ServerCertVerified, tls::Error> {
+        Ok(tls::ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        _message: &[u8],
+        _cert: &tls::CertificateDer<'_>,
+        _dss: &tls::DigitallySignedStruct,
+    ) -> Result<tls::HandshakeSignatureValid, tls::Error> {
+        Ok(tls::HandshakeSignatureValid::assertion())
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        _message: &[u8],
+        _cert: &tls::CertificateDer<'_>,
+        _dss: &tls::DigitallySignedStruct,
+    ) -> Result<tls::HandshakeSignatureValid, tls::Error> {
+        Ok(tls::HandshakeSignatureValid::assertion())
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<tls::SignatureScheme> {
+        tokio_rustls::rustls::crypto::ring::default_provider()
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
+
+/// One RFC 8484 POST over HTTP/1.1 on TLS; the reply's body (status 200 and the media type
+/// checked).
+fn ask_doh(addr: SocketAddr, msg: &[u8]) -> Vec<u8> {
+    use tokio_rustls::rustls::{ClientConfig, ClientConnection, StreamOwned};
+    let config = ClientConfig::builder_with_provider(Arc::new(
+        tokio_rustls::rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .dangerous()
+    .with_custom_certificate_verifier(Arc::new(AnyCertificate))
+    .with_no_client_auth();
+    let name = tls::ServerName::try_from("localhost").unwrap();
+    let connection = ClientConnection::new(Arc::new(config), name).unwrap();
+    let socket = TcpStream::connect(addr).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(3)))
+        .unwrap();
+    let mut stream = StreamOwned::new(connection, socket);
+    let mut request = format!(
+        "POST /dns-query HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/dns-message\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        msg.len()
+    )
+    .into_bytes();
+    request.extend_from_slice(msg);
+    stream.write_all(&request).unwrap();
+    stream.flush().unwrap();
+    // Read the head, then exactly Content-Length bytes of body.
+    let mut received = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let head_end = loop {
+        if let Some(at) = received.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at + 4;
+        }
+        let n = stream.read(&mut chunk).expect("a DoH reply");
+        assert!(n > 0, "the DoH server closed before answering");
+        received.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8(received[..head_end].to_vec()).unwrap();
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    let header = |name: &str| {
+        head.lines()
+            .find_map(|line| {
+                let (key, value) = line.split_once(':')?;
+                key.eq_ignore_ascii_case(name)
+                    .then(|| value.trim().to_string())
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(header("content-type"), "application/dns-message");
+    let length: usize = header("content-length").parse().unwrap();
+    while received.len() < head_end + length {
+        let n = stream.read(&mut chunk).expect("the DoH body");
+        assert!(n > 0, "the DoH body ended early");
+        received.extend_from_slice(&chunk[..n]);
+    }
+    received[head_end..head_end + length].to_vec()
+}
+
 /// What the table checks in a reply.
 #[derive(Debug, PartialEq, Eq)]
 struct Seen {
@@ -262,7 +403,7 @@ fn seen(reply: &[u8]) -> Seen {
 }
 
 #[test]
-fn every_listener_runs_the_same_pipeline_over_udp_and_tcp() {
+fn every_listener_runs_the_same_pipeline_over_each_of_its_transports() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let _entered = runtime.enter();
     let stop = CancellationToken::new();
@@ -287,26 +428,35 @@ fn every_listener_runs_the_same_pipeline_over_udp_and_tcp() {
         },
     );
     let panicking = |choice| Arc::new(PanicOn(service.answerer(choice)));
-    // (listener, address, RA expected)
-    let listeners = [
+    type Ask = fn(SocketAddr, &[u8]) -> Vec<u8>;
+    type Transports<'t> = Vec<(&'t str, SocketAddr, Ask)>;
+    let do53 = |addr| [("udp", addr, ask_udp as Ask), ("tcp", addr, ask_tcp as Ask)];
+    let endpoint = serve_async(panicking(ViewChoice::Endpoint(ENDPOINT.into())), &stop);
+    let endpoint_doh = serve_doh(panicking(ViewChoice::EndpointHttps(ENDPOINT.into())), &stop);
+    // (listener, its transports: (name, address, how to ask), RA expected)
+    let listeners: [(&str, Transports<'_>, bool); 4] = [
         (
             "public --dns-listen",
-            serve_now(Arc::new(PanicOn(authoritative)), &stop),
+            do53(serve_now(Arc::new(PanicOn(authoritative)), &stop)).to_vec(),
             false,
         ),
         (
             "--resolver-listen",
-            serve_async(panicking(ViewChoice::BySource), &stop),
+            do53(serve_async(panicking(ViewChoice::BySource), &stop)).to_vec(),
             true,
         ),
         (
             "VPC +2",
-            serve_async(panicking(ViewChoice::Vpc(VPC.into())), &stop),
+            do53(serve_async(panicking(ViewChoice::Vpc(VPC.into())), &stop)).to_vec(),
             true,
         ),
         (
             "inbound endpoint",
-            serve_async(panicking(ViewChoice::Endpoint(ENDPOINT.into())), &stop),
+            [
+                do53(endpoint).as_slice(),
+                &[("doh", endpoint_doh, ask_doh as Ask)],
+            ]
+            .concat(),
             true,
         ),
     ];
@@ -331,11 +481,9 @@ fn every_listener_runs_the_same_pipeline_over_udp_and_tcp() {
     let big = query("big.example.com", 16, None);
     let www = query("www.example.com", 1, None);
 
-    for (listener, addr, ra) in listeners {
-        for (transport, ask) in [
-            ("udp", ask_udp as fn(SocketAddr, &[u8]) -> Vec<u8>),
-            ("tcp", ask_tcp),
-        ] {
+    for (listener, transports, ra) in &listeners {
+        let ra = *ra;
+        for &(transport, addr, ask) in transports {
             let case = |name: &str, msg: &[u8], want: Seen| {
                 let got = seen(&ask(addr, msg));
                 assert_eq!(got, want, "{listener} over {transport}: {name}");
@@ -358,7 +506,7 @@ fn every_listener_runs_the_same_pipeline_over_udp_and_tcp() {
             case("NOTIMP", &notify, early(4));
             case("REFUSED", &chaos, early(5));
             case("SERVFAIL on a panic", &panic, header_only(2));
-            // TC: too large for 512 bytes over UDP; whole over TCP.
+            // TC: too large for 512 bytes over UDP; whole over TCP and DoH.
             let got = seen(&ask(addr, &big));
             assert_eq!(got.rcode, 0, "{listener} over {transport}: TC");
             assert_eq!(
@@ -368,7 +516,7 @@ fn every_listener_runs_the_same_pipeline_over_udp_and_tcp() {
             );
             assert_eq!(
                 got.answers > 0,
-                transport == "tcp",
+                transport != "udp",
                 "{listener} over {transport}: a truncated reply carries no answers"
             );
             // And the listener still answers.
@@ -383,15 +531,15 @@ fn every_listener_runs_the_same_pipeline_over_udp_and_tcp() {
 
     // The policy seam answers before the VPC's view resolves anything.
     let blocked = query("blocked.example.com", 1, None);
-    for (listener, addr, _) in &listeners[1..] {
-        let got = seen(&ask_udp(*addr, &blocked));
+    for (listener, transports, _) in &listeners[1..] {
+        let got = seen(&ask_udp(transports[0].1, &blocked));
         assert_eq!(
             (got.rcode, got.ra),
             (3, true),
             "{listener}: blocked by the policy"
         );
     }
-    let got = seen(&ask_udp(listeners[0].1, &blocked));
+    let got = seen(&ask_udp(listeners[0].1[0].1, &blocked));
     assert_eq!(got.rcode, 3, "the public view has no such name either");
     assert!(got.answers == 0);
 
@@ -408,8 +556,8 @@ fn every_listener_runs_the_same_pipeline_over_udp_and_tcp() {
     let vpc = vpc_records.0.lock().unwrap().clone();
     assert_eq!(
         vpc.len(),
-        3 * (2 * 6 + 1),
-        "every VPC query is recorded once: {vpc:?}"
+        3 * (2 * 6 + 1) + 6,
+        "every VPC query (the endpoint's DoH ones too) is recorded once: {vpc:?}"
     );
     assert!(vpc.contains(&(VPC.into(), Rcode::NxDomain, 1)));
     assert!(vpc.contains(&(VPC.into(), Rcode::Refused, 16)));

@@ -1,9 +1,10 @@
 //! Response codes (RFC 1035 §4.1.1; BADVERS from RFC 6891 §9).
 
 /// A DNS response code: the four header bits, and the extended bits an OPT record carries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Rcode {
     /// No error.
+    #[default]
     NoError,
     /// Format error: the query could not be read.
     FormErr,
@@ -95,24 +96,6 @@ impl std::fmt::Display for Rcode {
         }
     }
 }
-
-// The numeric codes of [`Rcode`], for code that still keeps a code as `u16` (the lookup's
-// plan, the resolver's results, the VPC's EC2 names); new code uses [`Rcode`].
-
-/// No error.
-pub const NOERROR: u16 = Rcode::NoError.code();
-/// Format error.
-pub const FORMERR: u16 = Rcode::FormErr.code();
-/// Server failure.
-pub const SERVFAIL: u16 = Rcode::ServFail.code();
-/// Name does not exist.
-pub const NXDOMAIN: u16 = Rcode::NxDomain.code();
-/// Not implemented.
-pub const NOTIMP: u16 = Rcode::NotImp.code();
-/// Refused.
-pub const REFUSED: u16 = Rcode::Refused.code();
-/// Bad EDNS version (extended rcode 16, needs OPT).
-pub const BADVERS: u16 = Rcode::BadVers.code();
 
 #[cfg(test)]
 mod tests {

@@ -42,6 +42,9 @@ pub struct ResponseWriter<'b> {
     counts: [u16; 3],
     section: Section,
     names: [u16; MAX_NAMES],
+    /// The wire length of the (uncompressed) name at each of `names`: a suffix whose length
+    /// differs cannot match, so [`find`](Self::find) compares bytes only when it is equal.
+    name_lens: [u8; MAX_NAMES],
     name_count: usize,
     rcode: Rcode,
     ecs: Option<ClientSubnet>,
@@ -60,7 +63,7 @@ impl<'b> ResponseWriter<'b> {
         let qname = query.qname();
         let mut pos = 0;
         while qname[pos] != 0 {
-            w.remember(12 + pos);
+            w.remember(12 + pos, qname.len() - pos);
             pos += 1 + qname[pos] as usize;
         }
         w
@@ -91,6 +94,7 @@ impl<'b> ResponseWriter<'b> {
             counts: [0; 3],
             section: Section::Answer,
             names: [0; MAX_NAMES],
+            name_lens: [0; MAX_NAMES],
             name_count: 0,
             rcode: Rcode::NoError,
             ecs: None,
@@ -309,7 +313,7 @@ impl<'b> ResponseWriter<'b> {
             if let Some(target) = self.find(&name[pos..]) {
                 // The labels written so far lie uncompressed at `start..`, one after another.
                 self.buf.extend_from_slice(&(0xc000 | target).to_be_bytes());
-                self.remember_labels(start, pos);
+                self.remember_labels(start, pos, name.len());
                 return;
             }
             let len = name[pos] as usize;
@@ -317,30 +321,35 @@ impl<'b> ResponseWriter<'b> {
             pos += 1 + len;
         }
         self.buf.push(0);
-        self.remember_labels(start, pos);
+        self.remember_labels(start, pos, name.len());
     }
 
-    /// Remembers each label of the `len` uncompressed bytes of labels written at `start`.
-    fn remember_labels(&mut self, start: usize, len: usize) {
+    /// Remembers each label of the `len` uncompressed bytes of labels written at `start`,
+    /// the first bytes of a name `name_len` bytes long.
+    fn remember_labels(&mut self, start: usize, len: usize, name_len: usize) {
         let mut pos = 0;
         while pos < len {
-            self.remember(start + pos);
+            self.remember(start + pos, name_len - pos);
             pos += 1 + self.buf[start + pos] as usize;
         }
     }
 
-    fn remember(&mut self, offset: usize) {
+    /// Remembers that a name `name_len` bytes long (uncompressed) starts at `offset`.
+    fn remember(&mut self, offset: usize, name_len: usize) {
         if offset < 0x3fff && self.name_count < MAX_NAMES {
             self.names[self.name_count] = offset as u16;
+            // A wire name is at most 255 bytes.
+            self.name_lens[self.name_count] = name_len as u8;
             self.name_count += 1;
         }
     }
 
     /// An earlier position holding `suffix` (case-insensitively).
     fn find(&self, suffix: &[u8]) -> Option<u16> {
-        self.names[..self.name_count]
-            .iter()
-            .copied()
+        let len = suffix.len() as u8;
+        (0..self.name_count)
+            .filter(|&i| self.name_lens[i] == len)
+            .map(|i| self.names[i])
             .find(|&o| self.equals_at(o as usize, suffix))
     }
 

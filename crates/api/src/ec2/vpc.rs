@@ -52,6 +52,8 @@ pub async fn create(ctx: &Ctx) -> Result<String, AwsError> {
         })
         .await
         .map_err(ec2_error)?;
+    // Its "+2" address answers before the VPC is reported `available`.
+    ctx.state.wait_served().await;
     let mut w = response("CreateVpc", &ctx.request_id);
     render(&mut w, "vpc", &vpc, &tags);
     Ok(w.finish("CreateVpcResponse"))
@@ -139,6 +141,7 @@ pub async fn delete(ctx: &Ctx) -> Result<String, AwsError> {
     let id = ctx.params.required("VpcId")?;
     check_id(id, "vpc", "InvalidVpcID.Malformed")?;
     ctx.state.store.delete_vpc(id).await.map_err(ec2_error)?;
+    ctx.state.wait_served().await;
     let mut w = response("DeleteVpc", &ctx.request_id);
     w.leaf("return", "true");
     Ok(w.finish("DeleteVpcResponse"))

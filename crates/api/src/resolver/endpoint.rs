@@ -126,6 +126,7 @@ pub async fn create(ctx: &Ctx) -> Result<Value, AwsError> {
     };
     let tags = input.tag_list("Tags")?;
     let endpoint = ctx.state.store.create_resolver_endpoint(req, tags).await?;
+    ctx.state.wait_served().await;
     answer(ctx, &endpoint, Some("CREATING")).await
 }
 
@@ -191,6 +192,7 @@ pub async fn update(ctx: &Ctx) -> Result<Value, AwsError> {
         .store
         .update_resolver_endpoint(&id, update)
         .await?;
+    ctx.state.wait_served().await;
     answer(ctx, &endpoint, None).await
 }
 
@@ -198,6 +200,7 @@ pub async fn update(ctx: &Ctx) -> Result<Value, AwsError> {
 pub async fn delete(ctx: &Ctx) -> Result<Value, AwsError> {
     let id = ctx.input.required_str("ResolverEndpointId")?;
     let endpoint = ctx.state.store.delete_resolver_endpoint(&id).await?;
+    ctx.state.wait_served().await;
     answer(ctx, &endpoint, Some("DELETING")).await
 }
 
@@ -210,6 +213,7 @@ pub async fn associate_ip(ctx: &Ctx) -> Result<Value, AwsError> {
         .store
         .associate_resolver_endpoint_ip(&id, ip_request(&address)?)
         .await?;
+    ctx.state.wait_served().await;
     answer(ctx, &endpoint, Some("UPDATING")).await
 }
 
@@ -228,6 +232,7 @@ pub async fn disassociate_ip(ctx: &Ctx) -> Result<Value, AwsError> {
         .store
         .disassociate_resolver_endpoint_ip(&id, which)
         .await?;
+    ctx.state.wait_served().await;
     answer(ctx, &endpoint, Some("UPDATING")).await
 }
 

@@ -209,6 +209,9 @@ pub enum Checked<'m, V> {
 }
 
 /// Steps 1–4 for `msg` from `peer`.
+// Inlined: the query and the view then stay in registers instead of moving through
+// `Checked` (-0.5% instructions per query, bench/instructions_per_query.py).
+#[inline(always)]
 pub fn check<'m, A: Answerer>(
     answerer: &A,
     msg: &'m [u8],
@@ -278,6 +281,7 @@ pub fn early_reply(query: &Query<'_>, flavor: Flavor, rcode: Rcode, out: &mut Ve
 
 /// Steps 1–5 of a message, synchronously, with panics caught (no RRL, no record): what
 /// [`answer_now`] runs, and what tests call.
+#[inline(always)]
 pub fn respond_now<A: AnswerNow>(
     answerer: &A,
     msg: &[u8],
@@ -351,6 +355,7 @@ fn servfail(msg: &[u8], out: &mut Vec<u8>) -> Option<Outcome> {
 }
 
 /// Steps 6 and 7: RRL on UDP, then the record. Returns whether `out` is to be sent.
+#[inline]
 fn finish(
     hooks: &Hooks,
     msg: &[u8],

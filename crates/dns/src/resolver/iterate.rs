@@ -192,7 +192,7 @@ impl Resolver {
             Ok(reply) => {
                 let outcome = self.classify(&reply, zone, qname, qtype);
                 if outcome.is_none() {
-                    tracing::debug!(%server, zone = %name::to_text(zone), rcode = reply.rcode(), "lame or unusable reply");
+                    tracing::debug!(%server, zone = %name::to_text(zone), rcode = %reply.rcode(), "lame or unusable reply");
                 }
                 Ok(outcome)
             }
@@ -205,7 +205,7 @@ impl Resolver {
 
     /// Reads a reply from a server of `zone`: a referral further down, or an answer.
     fn classify(&self, reply: &Message, zone: &[u8], qname: &[u8], qtype: u16) -> Option<Outcome> {
-        if !matches!(reply.rcode(), rcode::NOERROR | rcode::NXDOMAIN) {
+        if !matches!(reply.rcode(), Rcode::NoError | Rcode::NxDomain) {
             return None;
         }
         let answers_qname = reply.answer.iter().any(|rr| {
@@ -213,7 +213,7 @@ impl Resolver {
                 && name::is_at_or_below(&rr.owner, zone)
                 && rr.owner == qname
         });
-        if reply.rcode() == rcode::NOERROR && !answers_qname {
+        if reply.rcode() == Rcode::NoError && !answers_qname {
             // A referral: NS for a zone strictly below this one and at or above the qname.
             let child = reply.authority.iter().find(|rr| {
                 rr.rtype == rtype::NS
@@ -323,7 +323,7 @@ impl Resolver {
             .filter(usable)
             .find(|rr| rr.rtype == rtype::SOA && name::is_at_or_below(&current, &rr.owner));
         let kind = match reply.rcode() {
-            rcode::NXDOMAIN => Negative::NxDomain,
+            Rcode::NxDomain => Negative::NxDomain,
             _ if !reply.answer.iter().any(|rr| rr.owner == current) && soa.is_some() => {
                 Negative::NoData(qtype)
             }

@@ -7,6 +7,8 @@
 //! inside RDATA are lowercased; the question keeps its case. Every length is checked; a
 //! hostile message yields [`MalformedMessage`], never a panic.
 
+use cairn_wire::Rcode;
+
 use super::name;
 
 /// A reply that does not parse.
@@ -22,13 +24,6 @@ pub(crate) mod rtype {
     pub(crate) const AAAA: u16 = 28;
     pub(crate) const OPT: u16 = 41;
     pub(crate) const DS: u16 = 43;
-}
-
-/// Response codes the resolver reports.
-pub(crate) mod rcode {
-    pub(crate) const NOERROR: u16 = 0;
-    pub(crate) const SERVFAIL: u16 = 2;
-    pub(crate) const NXDOMAIN: u16 = 3;
 }
 
 /// Class IN.
@@ -70,8 +65,8 @@ impl Message {
     }
 
     /// The 4-bit RCODE of the header (no EDNS extension).
-    pub(crate) fn rcode(&self) -> u16 {
-        self.flags & 0x000f
+    pub(crate) fn rcode(&self) -> Rcode {
+        Rcode::from_code(self.flags & 0x000f)
     }
 
     /// The opcode.

@@ -44,13 +44,13 @@ use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use cairn_wire::Rdata;
+use cairn_wire::{Rcode, Rdata};
 use tokio::sync::OnceCell;
 use tokio::time::Instant;
 
 use cache::{Cache, Hit, Negative, Rank};
 pub use hints::{iana_root_hints, parse_root_hints, RootHint, RootHintsError, IANA_ROOT_HINTS};
-use message::{rcode, rtype, Message, Rr};
+use message::{rtype, Message, Rr};
 use transport::{exchange, query_deadline, TransportCounters};
 
 /// Most CNAME records followed for one resolution.
@@ -118,8 +118,8 @@ impl ResolverConfig {
 /// The outcome of one resolution.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resolution {
-    /// NOERROR (0), SERVFAIL (2), NXDOMAIN (3), or FORMERR (1) for a malformed qname.
-    pub rcode: u16,
+    /// NOERROR, SERVFAIL, NXDOMAIN, or FORMERR for a malformed qname.
+    pub rcode: Rcode,
     /// The CNAME chain from the qname (if any), then the RRset of the asked type.
     pub answer: Vec<Record>,
     /// For NXDOMAIN and NODATA, the zone's SOA (TTL = the negative TTL), when known.
@@ -275,7 +275,7 @@ impl Resolver {
     pub async fn resolve(&self, qname: &[u8], qtype: u16) -> Resolution {
         if !name::is_valid(qname) {
             return Resolution {
-                rcode: 1,
+                rcode: Rcode::FormErr,
                 answer: Vec::new(),
                 authority: Vec::new(),
                 from_cache: false,
@@ -284,7 +284,7 @@ impl Resolver {
         let qname = name::to_lowercase(qname);
         if let Some(resolution) = self.resolve_from_cache(&qname, qtype) {
             self.hits.fetch_add(1, Relaxed);
-            if resolution.rcode == rcode::NXDOMAIN || resolution.answer.is_empty() {
+            if resolution.rcode == Rcode::NxDomain || resolution.answer.is_empty() {
                 self.negative_hits.fetch_add(1, Relaxed);
             }
             return resolution;
@@ -315,7 +315,7 @@ impl Resolver {
             self.coalesced.fetch_add(1, Relaxed);
         }
         self.misses.fetch_add(1, Relaxed);
-        if resolution.rcode == rcode::SERVFAIL {
+        if resolution.rcode == Rcode::ServFail {
             self.servfails.fetch_add(1, Relaxed);
         }
         resolution
@@ -331,14 +331,14 @@ impl Resolver {
             let (rcode, authority) = match step.end {
                 End::Data(records) => {
                     answer.extend(records);
-                    (rcode::NOERROR, Vec::new())
+                    (Rcode::NoError, Vec::new())
                 }
                 End::Cname(target) => {
                     current = target;
                     continue;
                 }
-                End::NoData(soa) => (rcode::NOERROR, soa),
-                End::NxDomain(soa) => (rcode::NXDOMAIN, soa),
+                End::NoData(soa) => (Rcode::NoError, soa),
+                End::NxDomain(soa) => (Rcode::NxDomain, soa),
             };
             return Some(Resolution {
                 rcode,
@@ -366,7 +366,7 @@ impl Resolver {
             Ok(Err(Failed)) | Err(_) => {
                 tracing::debug!(qname = %name::to_text(qname), qtype, "public resolution failed");
                 Resolution {
-                    rcode: rcode::SERVFAIL,
+                    rcode: Rcode::ServFail,
                     answer: Vec::new(),
                     authority: Vec::new(),
                     from_cache: false,
@@ -421,11 +421,11 @@ impl Resolver {
             match step.end {
                 End::Data(records) => {
                     answer.extend(records);
-                    return done(rcode::NOERROR, answer, Vec::new(), from_cache);
+                    return done(Rcode::NoError, answer, Vec::new(), from_cache);
                 }
                 End::Cname(target) => current = target,
-                End::NoData(soa) => return done(rcode::NOERROR, answer, soa, from_cache),
-                End::NxDomain(soa) => return done(rcode::NXDOMAIN, answer, soa, from_cache),
+                End::NoData(soa) => return done(Rcode::NoError, answer, soa, from_cache),
+                End::NxDomain(soa) => return done(Rcode::NxDomain, answer, soa, from_cache),
             }
         }
         Err(Failed)
@@ -520,7 +520,7 @@ impl Resolver {
             )
             .await
             {
-                Ok(reply) if matches!(reply.rcode(), rcode::NOERROR | rcode::NXDOMAIN) => {
+                Ok(reply) if matches!(reply.rcode(), Rcode::NoError | Rcode::NxDomain) => {
                     // A forwarder is a full resolver: everything is in its bailiwick.
                     if let Some(step) = self.digest(&reply, qname, qtype, name::ROOT) {
                         self.preferred_forwarder.store(index, Relaxed);
@@ -528,7 +528,7 @@ impl Resolver {
                     }
                     tracing::debug!(%server, "forwarder reply unusable");
                 }
-                Ok(reply) => tracing::debug!(%server, rcode = reply.rcode(), "forwarder failed"),
+                Ok(reply) => tracing::debug!(%server, rcode = %reply.rcode(), "forwarder failed"),
                 Err(error) => tracing::debug!(%server, ?error, "forwarder did not answer"),
             }
         }

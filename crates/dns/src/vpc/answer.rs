@@ -17,7 +17,7 @@ use std::future::Future;
 use std::net::Ipv6Addr;
 use std::pin::Pin;
 
-use cairn_wire::{rcode, rtype, Query, Rcode, Rdata, ResponseWriter, Section};
+use cairn_wire::{rtype, Query, Rcode, Rdata, ResponseWriter, Section};
 
 use crate::auth;
 use crate::pipeline::{Outcome, Transport, EDNS_UDP_PAYLOAD};
@@ -56,7 +56,7 @@ pub trait PublicResolver: Send + Sync {
 /// What the view found, before it is written.
 #[derive(Debug, Default)]
 struct Found {
-    rcode: u16,
+    rcode: Rcode,
     authoritative: bool,
     answer: Vec<OwnedRecord>,
     authority: Vec<OwnedRecord>,
@@ -99,11 +99,11 @@ pub async fn answer(
         }
         None => resolve(snapshot, view, qname, query.qtype, public).await,
     };
-    if query.qtype == rtype::AAAA && found.rcode == rcode::NOERROR && dns64 {
+    if query.qtype == rtype::AAAA && found.rcode == Rcode::NoError && dns64 {
         synthesize_dns64(snapshot, view, qname, public, &mut found).await;
     }
     write(query, transport, &found, out);
-    Outcome::answered(query, Rcode::from_code(found.rcode))
+    Outcome::answered(query, found.rcode)
 }
 
 /// Resolves `qname`/`qtype` in the view, following CNAMEs from one domain to the next.
@@ -150,7 +150,7 @@ async fn resolve(
             if rule.rule_type == RuleType::Forward {
                 found.authoritative = false;
                 let Some(public) = public else {
-                    found.rcode = rcode::SERVFAIL;
+                    found.rcode = Rcode::ServFail;
                     return found;
                 };
                 let forwarded = public.forward(rule, &name, qtype).await;
@@ -182,7 +182,7 @@ async fn resolve(
             }
             found.rcode = plan.rcode;
             found.authoritative &= plan.authoritative;
-            if plan.rcode != rcode::NOERROR || found.answer.len() == before {
+            if plan.rcode != Rcode::NoError || found.answer.len() == before {
                 if !plan.authority_optional {
                     for (owner, rrset) in &plan.authority {
                         found
@@ -229,7 +229,7 @@ async fn resolve(
         }
         found.authoritative = false;
         let Some(public) = public else {
-            found.rcode = rcode::SERVFAIL;
+            found.rcode = Rcode::ServFail;
             return found;
         };
         let resolved = public.resolve(&name, qtype).await;
@@ -309,7 +309,7 @@ async fn synthesize_dns64(
         return;
     }
     let a = Box::pin(resolve(snapshot, view, qname, rtype::A, public)).await;
-    if a.rcode != rcode::NOERROR {
+    if a.rcode != Rcode::NoError {
         return;
     }
     let synthesized: Vec<OwnedRecord> = a
@@ -356,8 +356,8 @@ fn write(query: &Query<'_>, transport: Transport, found: &Found, out: &mut Vec<u
     let edns = query.edns.map(|e| (EDNS_UDP_PAYLOAD, e.dnssec_ok));
     let mut w = ResponseWriter::new(out, query, limit);
     w.set_ra(true);
-    w.set_aa(found.authoritative && found.rcode != rcode::SERVFAIL);
-    w.set_rcode(Rcode::from_code(found.rcode));
+    w.set_aa(found.authoritative && found.rcode != Rcode::ServFail);
+    w.set_rcode(found.rcode);
     let sections = [
         (Section::Answer, &found.answer),
         (Section::Authority, &found.authority),

@@ -4,13 +4,15 @@
 //! HTTP/1.1 on TLS, on `--doh-port` (443) of each endpoint address.
 //!
 //! The answer is the one a Do53 query to the same endpoint gets: the pipeline
-//! ([`crate::pipeline::answer`]) with the endpoint's [`VpcAnswerer`] (its VPC view, its
-//! security groups checked for TCP 443). Connections take the resolver's TCP slots and are
-//! accepted by the pipeline's TCP accept loop. Route 53 presents an
+//! ([`crate::pipeline::answer`]) with the endpoint's answerer
+//! ([`crate::vpc::listen::VpcAnswerer`]: its VPC view, its security groups checked for TCP
+//! 443). Connections take the resolver's TCP slots and are accepted by the pipeline's TCP
+//! accept loop. Route 53 presents an
 //! AWS certificate; Cairn presents the operator's (`--doh-cert`/`--doh-key`) or a self-signed
 //! one it makes once in the data directory (docs/vpc-resolver.md).
 
 use std::convert::Infallible;
+use std::net::IpAddr;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,9 +30,8 @@ use tokio_rustls::rustls::ServerConfig;
 use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 
-use crate::pipeline::tcp::{accept, IDLE_TIMEOUT};
-use crate::pipeline::{Peer, Transport};
-use crate::vpc::listen::VpcAnswerer;
+use crate::pipeline::tcp::{accept, Slots, IDLE_TIMEOUT};
+use crate::pipeline::{Answerer, Peer, Transport};
 
 /// RFC 8484's media type.
 const DNS_MESSAGE: &str = "application/dns-message";
@@ -131,18 +132,26 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<(), DohError> {
 
 //----------- Serving ----------------------------------------------------------
 
+/// What a DoH answerer decides before the pipeline runs: whether a source gets a
+/// connection at all.
+pub trait Admits {
+    /// Whether `source` may connect (for an inbound endpoint: its security groups admit TCP
+    /// 443 from it).
+    fn admits(&self, source: IpAddr) -> bool;
+}
+
 /// Serves DNS over HTTPS on `listener` with `answerer` (an inbound endpoint's), until `stop`
-/// is cancelled. Connections share the resolver's TCP connection slots.
-pub async fn serve(
+/// is cancelled. Connections take `slots` (the resolver's TCP connection slots).
+pub async fn serve<A: Answerer + Admits + 'static>(
     listener: TcpListener,
     tls: Arc<DohTls>,
-    answerer: Arc<VpcAnswerer>,
+    answerer: Arc<A>,
+    slots: Slots,
     stop: CancellationToken,
 ) {
     let Ok(local) = listener.local_addr() else {
         return;
     };
-    let slots = answerer.service().tcp_slots().clone();
     while let Some((stream, peer, slot)) = accept(&listener, &slots, &stop).await {
         // Like a security group: a source the endpoint's groups do not admit on TCP 443 is
         // not even answered the TLS handshake.
@@ -163,7 +172,7 @@ pub async fn serve(
             };
             let handler = hyper::service::service_fn(move |request| {
                 let answerer = answerer.clone();
-                async move { Ok::<_, Infallible>(handle(request, &answerer, &from).await) }
+                async move { Ok::<_, Infallible>(handle(request, &*answerer, &from).await) }
             });
             let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
             let connection = builder.serve_connection(TokioIo::new(stream), handler);
@@ -178,9 +187,9 @@ pub async fn serve(
 }
 
 /// One RFC 8484 request.
-async fn handle(
+async fn handle<A: Answerer>(
     request: Request<Incoming>,
-    answerer: &VpcAnswerer,
+    answerer: &A,
     peer: &Peer,
 ) -> Response<Full<Bytes>> {
     if request.uri().path() != "/dns-query" {

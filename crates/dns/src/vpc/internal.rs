@@ -14,7 +14,7 @@
 use std::net::{IpAddr, Ipv4Addr};
 
 use cairn_wire::name::is_at_or_below;
-use cairn_wire::{rcode, rtype, NameKey, Rdata};
+use cairn_wire::{rtype, NameKey, Rcode, Rdata};
 
 use crate::view::VpcView;
 
@@ -27,7 +27,7 @@ pub struct InternalAnswer {
     /// Wire length of the autodefined domain that matched (longer = more specific).
     pub domain_len: usize,
     /// NOERROR or NXDOMAIN.
-    pub rcode: u16,
+    pub rcode: Rcode,
     /// The answer records (owner = the query name).
     pub answer: Vec<(u16, Rdata)>,
     /// The matched domain's apex (lowercase wire), owner of the SOA of negative answers.
@@ -69,12 +69,12 @@ fn hostname(view: &VpcView, qname: &[u8], qtype: u16) -> Option<InternalAnswer> 
     }
     let mut found = InternalAnswer {
         domain_len: domain.len(),
-        rcode: rcode::NXDOMAIN,
+        rcode: Rcode::NxDomain,
         answer: Vec::new(),
         apex: domain.into(),
     };
     if qname.len() == domain.len() {
-        found.rcode = rcode::NOERROR;
+        found.rcode = Rcode::NoError;
         return Some(found);
     }
     let label_len = usize::from(qname[0]);
@@ -88,7 +88,7 @@ fn hostname(view: &VpcView, qname: &[u8], qtype: u16) -> Option<InternalAnswer> 
     if !view.vpc.contains(IpAddr::V4(addr)) {
         return Some(found);
     }
-    found.rcode = rcode::NOERROR;
+    found.rcode = Rcode::NoError;
     if qtype == rtype::A || qtype == rtype::ANY {
         found.answer.push((
             rtype::A,
@@ -156,18 +156,18 @@ fn reverse(view: &VpcView, qname: &[u8], qtype: u16) -> Option<InternalAnswer> {
     let apex = reverse_name(&zone);
     let mut found = InternalAnswer {
         domain_len: apex.len(),
-        rcode: rcode::NXDOMAIN,
+        rcode: Rcode::NxDomain,
         answer: Vec::new(),
         apex: apex.into_boxed_slice(),
     };
     if octets.len() < 4 {
         // An empty non-terminal on the way to the addresses: NODATA.
-        found.rcode = rcode::NOERROR;
+        found.rcode = Rcode::NoError;
         return Some(found);
     }
     let addr = Ipv4Addr::new(octets[0], octets[1], octets[2], octets[3]);
     if view.vpc.contains(IpAddr::V4(addr)) {
-        found.rcode = rcode::NOERROR;
+        found.rcode = Rcode::NoError;
         if qtype == rtype::PTR || qtype == rtype::ANY {
             let host = format!("ip-{}-{}-{}-{}", octets[0], octets[1], octets[2], octets[3]);
             let mut target = vec![host.len() as u8];
@@ -243,12 +243,12 @@ mod tests {
     fn ip_hostnames_answer_a_for_addresses_in_the_vpc() {
         let v = view("us-east-1", true);
         let found = lookup(&v, &to_wire("ip-10-1-2-3.ec2.internal"), rtype::A).unwrap();
-        assert_eq!(found.rcode, rcode::NOERROR);
+        assert_eq!(found.rcode, Rcode::NoError);
         assert_eq!(found.answer[0].1.bytes(), &[10, 1, 2, 3]);
         let outside = lookup(&v, &to_wire("ip-10-2-2-3.ec2.internal"), rtype::A).unwrap();
-        assert_eq!(outside.rcode, rcode::NXDOMAIN);
+        assert_eq!(outside.rcode, Rcode::NxDomain);
         let aaaa = lookup(&v, &to_wire("ip-10-1-2-3.ec2.internal"), rtype::AAAA).unwrap();
-        assert_eq!((aaaa.rcode, aaaa.answer.len()), (rcode::NOERROR, 0));
+        assert_eq!((aaaa.rcode, aaaa.answer.len()), (Rcode::NoError, 0));
         assert!(lookup(
             &v,
             &to_wire("ip-10-1-2-3.eu-west-1.compute.internal"),
@@ -279,20 +279,20 @@ mod tests {
     fn reverse_names_point_at_hostnames_and_private_ranges_stay_private() {
         let v = view("us-east-1", true);
         let ptr = lookup(&v, &to_wire("3.2.1.10.in-addr.arpa"), rtype::PTR).unwrap();
-        assert_eq!(ptr.rcode, rcode::NOERROR);
+        assert_eq!(ptr.rcode, Rcode::NoError);
         assert_eq!(
             ptr.answer[0].1.bytes(),
             &to_wire("ip-10-1-2-3.ec2.internal")[..]
         );
         assert_eq!(&*ptr.apex, &to_wire("1.10.in-addr.arpa")[..]);
         let other = lookup(&v, &to_wire("3.2.9.10.in-addr.arpa"), rtype::PTR).unwrap();
-        assert_eq!(other.rcode, rcode::NXDOMAIN);
+        assert_eq!(other.rcode, Rcode::NxDomain);
         assert_eq!(&*other.apex, &to_wire("10.in-addr.arpa")[..]);
         assert_eq!(
             lookup(&v, &to_wire("1.1.20.172.in-addr.arpa"), rtype::PTR)
                 .unwrap()
                 .rcode,
-            rcode::NXDOMAIN
+            Rcode::NxDomain
         );
         assert!(lookup(&v, &to_wire("1.1.1.8.in-addr.arpa"), rtype::PTR).is_none());
         assert!(lookup(&v, &to_wire("1.1.32.172.in-addr.arpa"), rtype::PTR).is_none());

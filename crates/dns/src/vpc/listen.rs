@@ -1,6 +1,7 @@
 //! The VPC resolver's listeners (DESIGN.md §2): shared `--resolver-listen` addresses that
 //! pick the VPC by the client's source address, and each VPC's own "+2" address, bound on
-//! `--vpc-dns-port` while the VPC exists (when the address is local to this node).
+//! `--vpc-dns-port` while the VPC exists (when the address is local to this node; which
+//! addresses are bound follows the snapshot: [`crate::vpc::addresses`]).
 //!
 //! The sockets are the pipeline's ([`crate::pipeline`]: UDP, TCP, and DoH in
 //! [`crate::vpc::doh`]); what is the VPC resolver's own is the answerer, [`VpcAnswerer`]:
@@ -9,14 +10,13 @@
 //! once and queries beyond that are dropped (the client retries), as resolvers do under
 //! overload.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
 
 use cairn_wire::Query;
 use tokio::sync::Semaphore;
+use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::pipeline::bind::{bind, Bound, UdpSockets};
@@ -27,13 +27,12 @@ use crate::pipeline::{early_reply, Answerer, Flavor, Hooks, Outcome, Peer, Selec
 use crate::snapshot::{SharedSnapshot, Snapshot};
 use crate::view::VpcView;
 use crate::vpc::answer::{answer, PublicResolver};
+use crate::vpc::doh::Admits;
 
 /// Queries answered at once across every resolver socket.
 pub const MAX_IN_FLIGHT: usize = 4096;
 /// TCP connections (Do53 and DoH) open at once across every resolver socket.
 pub const MAX_TCP_CONNECTIONS: usize = 512;
-/// How often the "+2" addresses are reconciled with the VPCs that exist.
-pub const RECONCILE_INTERVAL: Duration = Duration::from_millis(200);
 
 /// What every resolver socket shares.
 pub struct ResolverService {
@@ -112,10 +111,10 @@ pub struct Target {
     dns64: bool,
 }
 
-impl VpcAnswerer {
+impl Admits for VpcAnswerer {
     /// Whether this socket answers `source` at all: for an inbound endpoint, whether its
     /// security groups admit the source (TCP 443 for DoH, TCP 53 otherwise).
-    pub fn admits(&self, source: IpAddr) -> bool {
+    fn admits(&self, source: IpAddr) -> bool {
         let snapshot = self.service.shared.load();
         match &self.choice {
             ViewChoice::EndpointHttps(id) => snapshot
@@ -131,7 +130,9 @@ impl VpcAnswerer {
             ViewChoice::BySource | ViewChoice::Vpc(_) => true,
         }
     }
+}
 
+impl VpcAnswerer {
     /// The shared service.
     pub fn service(&self) -> &Arc<ResolverService> {
         &self.service
@@ -236,6 +237,17 @@ pub fn serve(
     answerer: Arc<VpcAnswerer>,
     stop: &CancellationToken,
 ) -> io::Result<SocketAddr> {
+    spawn(bound, answerer, stop).map(|(local, _)| local)
+}
+
+/// [`serve`], also returning the serving tasks: once they have ended after `stop`, the
+/// listening sockets are closed (a UDP socket stays open until the answers in flight on it
+/// are sent).
+pub(crate) fn spawn(
+    bound: Bound,
+    answerer: Arc<VpcAnswerer>,
+    stop: &CancellationToken,
+) -> io::Result<(SocketAddr, Vec<JoinHandle<()>>)> {
     let Bound { local, udp, tcp } = bound;
     let tcp = tokio::net::TcpListener::from_std(tcp)?;
     let mut spawned = Vec::with_capacity(udp.len());
@@ -244,157 +256,21 @@ pub fn serve(
         spawned.push(tokio::net::UdpSocket::from_std(socket)?);
     }
     let in_flight = answerer.service.in_flight.clone();
+    let mut tasks = Vec::with_capacity(spawned.len() + 1);
     for socket in spawned {
-        tokio::spawn(crate::pipeline::udp::serve(
+        tasks.push(tokio::spawn(crate::pipeline::udp::serve(
             socket,
             answerer.clone(),
             in_flight.clone(),
             stop.clone(),
-        ));
+        )));
     }
     let slots = answerer.service.tcp_slots.clone();
-    tokio::spawn(crate::pipeline::tcp::serve(
+    tasks.push(tokio::spawn(crate::pipeline::tcp::serve(
         tcp,
         answerer,
         slots,
         stop.clone(),
-    ));
-    Ok(local)
-}
-
-/// Where each VPC's "+2" resolver and each inbound endpoint address listens
-/// (`vpc-…` or `rslvr-in-…` → addresses), for readiness reports.
-pub type VpcListenerStatus = Arc<Mutex<BTreeMap<String, Vec<String>>>>;
-
-/// What a resolver address serves: plain DNS on UDP and TCP, or DNS over HTTPS on TCP.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Kind {
-    Do53,
-    Doh,
-}
-
-/// The sockets the VPCs and inbound endpoints should have now: `(owner id, address, kind,
-/// view)`. Do53 on `port`; DoH on `doh_port` for inbound endpoints whose `Protocols` ask for
-/// it, when DoH is configured.
-fn desired_sockets(
-    snapshot: &crate::snapshot::Snapshot,
-    port: u16,
-    doh_port: Option<u16>,
-) -> Vec<(String, SocketAddr, Kind, ViewChoice)> {
-    let mut desired: Vec<(String, SocketAddr, Kind, ViewChoice)> = snapshot
-        .views
-        .by_id
-        .values()
-        .map(|v| {
-            let addr = SocketAddr::new(IpAddr::V4(v.vpc.resolver_address()), port);
-            (
-                v.vpc.id.clone(),
-                addr,
-                Kind::Do53,
-                ViewChoice::Vpc(v.vpc.id.clone()),
-            )
-        })
-        .collect();
-    for endpoint in snapshot.views.inbound.values() {
-        for ip in &endpoint.addresses {
-            if endpoint.do53 {
-                let choice = ViewChoice::Endpoint(endpoint.id.clone());
-                desired.push((
-                    endpoint.id.clone(),
-                    SocketAddr::new(*ip, port),
-                    Kind::Do53,
-                    choice,
-                ));
-            }
-            if let (true, Some(doh_port)) = (endpoint.doh, doh_port) {
-                let choice = ViewChoice::EndpointHttps(endpoint.id.clone());
-                desired.push((
-                    endpoint.id.clone(),
-                    SocketAddr::new(*ip, doh_port),
-                    Kind::Doh,
-                    choice,
-                ));
-            }
-        }
-    }
-    // Oldest first would be nicer; ids sort stably, which is what matters for "first wins".
-    desired.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
-    desired
-}
-
-/// Keeps one resolver socket on each VPC's "+2" address and on each inbound endpoint address,
-/// on `port`, while they exist, and with `doh` a DNS-over-HTTPS socket on its port for each
-/// address of an inbound endpoint whose `Protocols` include DoH. An address that cannot be
-/// bound (not local to this node) is logged once and skipped; the rest keep serving.
-pub async fn run_vpc_addresses(
-    service: Arc<ResolverService>,
-    port: u16,
-    doh: Option<crate::vpc::doh::DohConfig>,
-    status: VpcListenerStatus,
-    stop: CancellationToken,
-) {
-    // Bound sockets by address: who owns them, how they choose the view, how to stop them.
-    let mut bound: HashMap<SocketAddr, (String, ViewChoice, CancellationToken)> = HashMap::new();
-    let mut failed: HashSet<(String, SocketAddr)> = HashSet::new();
-    loop {
-        let snapshot = service.shared.load_full();
-        let desired = desired_sockets(&snapshot, port, doh.as_ref().map(|d| d.port));
-        // Close sockets whose owner is gone (or moved).
-        bound.retain(|addr, (owner, choice, stop)| {
-            let keep = desired
-                .iter()
-                .any(|(o, a, _, c)| a == addr && o == owner && c == choice);
-            if !keep {
-                stop.cancel();
-                tracing::info!(owner = %owner, %addr, "resolver address closed");
-            }
-            keep
-        });
-        failed.retain(|(owner, addr)| desired.iter().any(|(o, a, _, _)| o == owner && a == addr));
-        for (owner, addr, kind, choice) in desired {
-            // Two owners of one address (VPCs with the same block): the first one bound answers.
-            if bound.contains_key(&addr) || failed.contains(&(owner.clone(), addr)) {
-                continue;
-            }
-            let stopped = stop.child_token();
-            let started = match (kind, &doh) {
-                (Kind::Do53, _) => bind_resolver(addr)
-                    .and_then(|b| serve(b, service.answerer(choice.clone()), &stopped).map(drop)),
-                (Kind::Doh, Some(doh)) => crate::pipeline::bind::bind_tcp(addr)
-                    .and_then(tokio::net::TcpListener::from_std)
-                    .map(|tcp| {
-                        tokio::spawn(crate::vpc::doh::serve(
-                            tcp,
-                            doh.tls.clone(),
-                            service.answerer(choice.clone()),
-                            stopped.clone(),
-                        ));
-                    }),
-                (Kind::Doh, None) => continue,
-            };
-            match started {
-                Ok(()) => {
-                    tracing::info!(owner = %owner, %addr, ?kind, "resolver address listening");
-                    bound.insert(addr, (owner, choice, stopped));
-                }
-                Err(e) => {
-                    tracing::warn!(owner = %owner, %addr, error = %e, "cannot bind the resolver address (not local to this node?); skipped");
-                    failed.insert((owner, addr));
-                }
-            }
-        }
-        if let Ok(mut status) = status.lock() {
-            let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
-            for (addr, (owner, _, _)) in &bound {
-                map.entry(owner.clone()).or_default().push(addr.to_string());
-            }
-            map.values_mut().for_each(|v| v.sort());
-            *status = map;
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(RECONCILE_INTERVAL) => {}
-            // Every socket's token is a child of `stop`: cancelling it closes them all.
-            _ = stop.cancelled() => return,
-        }
-    }
+    )));
+    Ok((local, tasks))
 }

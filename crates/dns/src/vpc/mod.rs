@@ -4,10 +4,13 @@
 //! - [`internal`]: EC2 hostnames and reverse names, Route 53's autodefined domains.
 //! - [`answer`]: the query pipeline of one view (private zones, autodefined names, public
 //!   resolution, CNAME chains, DNS64).
-//! - [`listen`]: the sockets, and the "+2" and inbound endpoint addresses kept in step.
+//! - [`listen`]: the resolver's answerer and sockets.
+//! - [`addresses`]: the "+2" and inbound endpoint addresses, bound and closed as the
+//!   snapshot says.
 //! - [`doh`]: DNS over HTTPS on inbound endpoints that ask for it (RFC 8484).
 //! - [`public`]: public resolution and FORWARD rules (one forwarder and cache per rule).
 
+pub mod addresses;
 pub mod answer;
 pub mod doh;
 pub mod internal;

@@ -1,5 +1,9 @@
 //! Builders shared by the data-plane tests: record sets, zones, snapshots and raw queries.
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
+
+pub mod hickory;
+#[macro_use]
+pub mod upstream;
 
 use std::sync::Arc;
 

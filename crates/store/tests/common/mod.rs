@@ -96,3 +96,16 @@ macro_rules! on_both_backends {
         }
     };
 }
+
+/// A change batch of `(action, record set)` pairs, without a comment.
+pub(crate) fn batch(
+    changes: Vec<(cairn_model::ChangeAction, cairn_model::ResourceRecordSet)>,
+) -> cairn_model::ChangeBatch {
+    cairn_model::ChangeBatch {
+        comment: None,
+        changes: changes
+            .into_iter()
+            .map(|(action, record_set)| cairn_model::Change { action, record_set })
+            .collect(),
+    }
+}
