@@ -4,13 +4,23 @@
 //! write the body: it attaches the error to the response, and the envelope
 //! ([`crate::envelope`]) renders it in the protocol's form with the request id, so there is
 //! one edge where errors take the client's shape (STYLE.md B, point 10).
+//!
+//! The model's typed domain errors ([`cairn_model::error`]) get their AWS code, status and
+//! message here, one module per service: [`route53`] (hosted zones, change batches, health
+//! checks, CIDR collections), [`ec2`] (networks) and [`resolver`] (Resolver and Profiles).
 
 use std::borrow::Cow;
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use cairn_model::ChangeBatchError;
+use cairn_model::error::{ChangeBatchError, CidrError, DomainError, NetworkError, ResolverError};
 use cairn_store::StoreError;
+
+mod ec2;
+mod resolver;
+mod route53;
+
+pub use ec2::{network_error, vpc_not_found};
 
 /// Whose fault a failure is: `<Type>` in rest-xml errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,120 +131,40 @@ impl AwsError {
     }
 }
 
-impl From<cairn_model::resolver_validate::ResolverError> for AwsError {
-    fn from(err: cairn_model::resolver_validate::ResolverError) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, err.kind.code(), err.message)
+impl From<ResolverError> for AwsError {
+    fn from(err: ResolverError) -> Self {
+        resolver::resolver_error(err)
     }
 }
 
-impl From<cairn_model::cidr::CidrError> for AwsError {
-    fn from(err: cairn_model::cidr::CidrError) -> Self {
-        let status = StatusCode::from_u16(err.kind.status()).unwrap_or(StatusCode::BAD_REQUEST);
-        Self::new(status, err.kind.code(), err.message)
+impl From<CidrError> for AwsError {
+    fn from(err: CidrError) -> Self {
+        route53::cidr_error(err)
     }
 }
 
 impl From<ChangeBatchError> for AwsError {
     fn from(err: ChangeBatchError) -> Self {
-        match err {
-            ChangeBatchError::InvalidChangeBatch(messages) => Self::invalid_change_batch(&messages),
-            ChangeBatchError::InvalidInput(message) => Self::invalid_input(message),
-            ChangeBatchError::NoSuchHealthCheck(message) => {
-                Self::new(StatusCode::NOT_FOUND, "NoSuchHealthCheck", message)
-            }
-        }
+        route53::batch_error(err)
     }
 }
 
 impl From<StoreError> for AwsError {
+    /// A refusal in the terms of the service that owns its domain (a missing VPC in Route
+    /// 53's: EC2's handlers use [`ec2_error`]); a storage failure as AWS's 503 or 500.
     fn from(err: StoreError) -> Self {
-        let message = err.to_string();
         match err {
-            StoreError::NoSuchHostedZone(_) => {
-                Self::new(StatusCode::NOT_FOUND, "NoSuchHostedZone", message)
+            StoreError::Rejected(DomainError::Zone(err)) => route53::zone_error(err),
+            StoreError::Rejected(DomainError::HealthCheck(err)) => route53::health_check_error(err),
+            StoreError::Rejected(DomainError::Cidr(err)) => route53::cidr_error(err),
+            StoreError::Rejected(DomainError::Resolver(err)) => resolver::resolver_error(err),
+            // Route 53's words for a VPC it cannot use (recorded in aws-recorded/route53.json).
+            StoreError::Rejected(DomainError::Network(NetworkError::NoSuchVpc(_))) => {
+                Self::invalid_vpc_id()
             }
-            StoreError::NoSuchChange(_) => {
-                Self::new(StatusCode::NOT_FOUND, "NoSuchChange", message)
-            }
-            StoreError::HostedZoneAlreadyExists(_) => {
-                Self::new(StatusCode::CONFLICT, "HostedZoneAlreadyExists", message)
-            }
-            StoreError::HostedZoneNotEmpty => {
-                Self::new(StatusCode::BAD_REQUEST, "HostedZoneNotEmpty", message)
-            }
-            StoreError::Invalid(batch) => batch.into(),
-            StoreError::NoSuchDelegationSet(_) => {
-                Self::new(StatusCode::BAD_REQUEST, "NoSuchDelegationSet", message)
-            }
-            StoreError::DelegationSetAlreadyCreated => Self::new(
-                StatusCode::BAD_REQUEST,
-                "DelegationSetAlreadyCreated",
-                message,
-            ),
-            StoreError::DelegationSetInUse => {
-                Self::new(StatusCode::BAD_REQUEST, "DelegationSetInUse", message)
-            }
-            StoreError::NoSuchHealthCheck(_) => {
-                Self::new(StatusCode::NOT_FOUND, "NoSuchHealthCheck", message)
-            }
-            StoreError::HealthCheckAlreadyExists => {
-                Self::new(StatusCode::CONFLICT, "HealthCheckAlreadyExists", message)
-            }
-            StoreError::HealthCheckVersionMismatch => {
-                Self::new(StatusCode::CONFLICT, "HealthCheckVersionMismatch", message)
-            }
-            StoreError::InvalidHealthCheck(err) => Self::invalid_input(err.to_string()),
-            // Route 53's words for a VPC it cannot use (recorded in aws-recorded/route53.json);
-            // the EC2 handlers say InvalidVpcID.NotFound instead (`crate::ec2::ec2_error`).
-            StoreError::NoSuchVpc(_) => Self::invalid_vpc_id(),
-            StoreError::ConflictingDomainExists(_) => {
-                Self::new(StatusCode::BAD_REQUEST, "ConflictingDomainExists", message)
-            }
-            StoreError::LastVpcAssociation => {
-                Self::new(StatusCode::BAD_REQUEST, "LastVPCAssociation", message)
-            }
-            StoreError::PublicZoneVpcAssociation => {
-                Self::new(StatusCode::BAD_REQUEST, "PublicZoneVPCAssociation", message)
-            }
-            StoreError::VpcAssociationNotFound { .. } => {
-                Self::new(StatusCode::NOT_FOUND, "VPCAssociationNotFound", message)
-            }
-            StoreError::VpcAssociationAuthorizationNotFound { .. } => Self::new(
-                StatusCode::NOT_FOUND,
-                "VPCAssociationAuthorizationNotFound",
-                message,
-            ),
-            StoreError::NotAuthorized(_) => {
-                Self::new(StatusCode::UNAUTHORIZED, "NotAuthorizedException", message)
-            }
-            // EC2's codes (every EC2 client error is a 400).
-            StoreError::NoSuchSubnet(_) => {
-                Self::new(StatusCode::BAD_REQUEST, "InvalidSubnetID.NotFound", message)
-            }
-            StoreError::NoSuchSecurityGroup(_) => {
-                Self::new(StatusCode::BAD_REQUEST, "InvalidGroup.NotFound", message)
-            }
-            StoreError::SecurityGroupExists { .. } => {
-                Self::new(StatusCode::BAD_REQUEST, "InvalidGroup.Duplicate", message)
-            }
-            StoreError::DuplicatePermission(_) => Self::new(
-                StatusCode::BAD_REQUEST,
-                "InvalidPermission.Duplicate",
-                message,
-            ),
-            StoreError::DependencyViolation(_) => {
-                Self::new(StatusCode::BAD_REQUEST, "DependencyViolation", message)
-            }
-            StoreError::CannotDelete(_) => {
-                Self::new(StatusCode::BAD_REQUEST, "CannotDelete", message)
-            }
-            StoreError::Network(err) => Self::new(StatusCode::BAD_REQUEST, err.code(), message),
-            StoreError::Resolver(err) => {
-                Self::new(StatusCode::BAD_REQUEST, err.kind.code(), err.message)
-            }
-            StoreError::Cidr(err) => err.into(),
+            StoreError::Rejected(DomainError::Network(err)) => network_error(err),
             StoreError::Unavailable(_) => {
-                tracing::warn!(error = %message, "store unavailable");
+                tracing::warn!(error = %err, "store unavailable");
                 Self::internal(
                     "ServiceUnavailable",
                     StatusCode::SERVICE_UNAVAILABLE,
@@ -242,7 +172,7 @@ impl From<StoreError> for AwsError {
                 )
             }
             StoreError::Corrupt(_) | StoreError::Backend(_) => {
-                tracing::error!(error = %message, "store failure");
+                tracing::error!(error = %err, "store failure");
                 Self::internal(
                     "InternalFailure",
                     StatusCode::INTERNAL_SERVER_ERROR,
@@ -250,6 +180,15 @@ impl From<StoreError> for AwsError {
                 )
             }
         }
+    }
+}
+
+/// A store error in EC2's terms: a missing VPC is `InvalidVpcID.NotFound` here, where
+/// Route 53 says `InvalidVPCId`.
+pub fn ec2_error(err: StoreError) -> AwsError {
+    match err {
+        StoreError::Rejected(DomainError::Network(err)) => network_error(err),
+        other => other.into(),
     }
 }
 

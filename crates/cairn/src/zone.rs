@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use cairn_model::{DomainName, HostedZone, HostedZoneId, ResourceRecordSet, RrType};
-use cairn_store::{NewHostedZone, RecordSetPage, Store};
+use cairn_store::{NewHostedZone, RecordSetPage, Store, StoreError};
 
 use crate::cli::{StoreArgs, ZoneCommand};
 use crate::{config, ExitError};
@@ -341,7 +341,14 @@ fn caller_reference() -> String {
     )
 }
 
-fn runtime(e: impl std::fmt::Display) -> ExitError {
-    eprintln!("error: {e}");
+/// Prints a store error as the command line always has: a refusal in the API's words (the
+/// EC2 edge's, which word a missing VPC as EC2 does and every other refusal as its own
+/// service), a storage failure as the store describes it.
+fn runtime(e: StoreError) -> ExitError {
+    let message = match e {
+        StoreError::Rejected(_) => cairn_api::error::ec2_error(e).message,
+        other => other.to_string(),
+    };
+    eprintln!("error: {message}");
     ExitError::Runtime
 }

@@ -19,7 +19,10 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use cairn_model::health::{HealthCheck, HealthCheckConfig, HealthCheckType, SEARCH_WINDOW};
+use cairn_model::error::DomainError;
+use cairn_model::health::{
+    HealthCheck, HealthCheckConfig, HealthCheckError, HealthCheckType, SEARCH_WINDOW,
+};
 use cairn_store::{ProbeResult, Store};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -112,7 +115,9 @@ async fn probe_loop(store: Arc<dyn Store>, config: Arc<CheckerConfig>, check: He
         tracing::debug!(health_check = %check.id, ok = result.ok, status = %result.status, "probe");
         match store.record_health_probe(&check.id, result).await {
             Ok(()) => {}
-            Err(cairn_store::StoreError::NoSuchHealthCheck(_)) => return,
+            Err(cairn_store::StoreError::Rejected(DomainError::HealthCheck(
+                HealthCheckError::NoSuchHealthCheck(_),
+            ))) => return,
             Err(e) => tracing::warn!(health_check = %check.id, error = %e, "cannot record a probe"),
         }
         tokio::time::sleep(interval).await;

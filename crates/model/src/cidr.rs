@@ -73,7 +73,8 @@ pub struct CidrChange {
     pub cidr_list: Vec<String>,
 }
 
-/// Which Route 53 exception a refused CIDR-collection request is.
+/// Which Route 53 exception a refused CIDR-collection request is (the API gives each its
+/// code and status).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CidrErrorKind {
     /// `NoSuchCidrCollectionException` (404).
@@ -92,31 +93,6 @@ pub enum CidrErrorKind {
     InvalidInput,
     /// `LimitsExceeded` (400).
     LimitsExceeded,
-}
-
-impl CidrErrorKind {
-    /// The error code.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::NoSuchCollection => "NoSuchCidrCollectionException",
-            Self::NoSuchLocation => "NoSuchCidrLocationException",
-            Self::AlreadyExists => "CidrCollectionAlreadyExistsException",
-            Self::VersionMismatch => "CidrCollectionVersionMismatchException",
-            Self::CollectionInUse => "CidrCollectionInUseException",
-            Self::BlockInUse => "CidrBlockInUseException",
-            Self::InvalidInput => "InvalidInput",
-            Self::LimitsExceeded => "LimitsExceeded",
-        }
-    }
-
-    /// The HTTP status (botocore's model; 400 where it names none).
-    pub fn status(self) -> u16 {
-        match self {
-            Self::NoSuchCollection | Self::NoSuchLocation => 404,
-            Self::VersionMismatch => 409,
-            _ => 400,
-        }
-    }
 }
 
 /// A refused CIDR-collection request.

@@ -320,9 +320,50 @@ pub struct HealthCheck {
 /// Why a health-check request was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HealthCheckError {
-    /// `InvalidInput` (400).
+    /// A value the config rules refuse; the text is the whole message.
     #[error("{0}")]
     InvalidInput(String),
+    /// A CALCULATED check names this CALCULATED check as a child.
+    #[error("health check {0} is calculated and cannot be a child")]
+    CalculatedChild(String),
+    /// No health check with this id.
+    #[error("no health check {0}")]
+    NoSuchHealthCheck(String),
+    /// The caller reference is used by another (or a deleted) health check.
+    #[error("caller reference {0} already used by another health check")]
+    AlreadyExists(String),
+    /// The request's `HealthCheckVersion` is not this check's current version.
+    #[error("stale version of health check {0}")]
+    VersionMismatch(String),
+}
+
+/// A CALCULATED check's child `id` (whose config is `child`) may not be CALCULATED itself.
+pub fn check_child(id: &str, child: &HealthCheckConfig) -> Result<(), HealthCheckError> {
+    if child.check_type == HealthCheckType::Calculated {
+        return Err(HealthCheckError::CalculatedChild(id.to_string()));
+    }
+    Ok(())
+}
+
+/// An update that names a version must name the check's current one.
+pub fn check_version(check: &HealthCheck, requested: Option<u64>) -> Result<(), HealthCheckError> {
+    if requested.is_some_and(|v| v != check.version) {
+        return Err(HealthCheckError::VersionMismatch(check.id.clone()));
+    }
+    Ok(())
+}
+
+/// A create that reuses caller reference `reference` of `existing` (`None`: the check
+/// was deleted) returns that check when the config is the same, and is refused otherwise.
+pub fn check_reused_reference(
+    reference: &str,
+    existing: Option<HealthCheck>,
+    config: &HealthCheckConfig,
+) -> Result<HealthCheck, HealthCheckError> {
+    match existing {
+        Some(check) if &check.config == config => Ok(check),
+        _ => Err(HealthCheckError::AlreadyExists(reference.to_string())),
+    }
 }
 
 fn invalid(message: impl Into<String>) -> HealthCheckError {

@@ -19,6 +19,7 @@
 //! - [`cidr`]: CIDR collections for IP-based routing and ChangeCidrCollection's rules.
 //! - [`region`]: where AWS regions and Local Zone groups are, for location-based routing.
 //! - [`resolver_validate`]: the rules Route 53 Resolver and Profiles apply to their writes.
+//! - [`error`]: the typed domain errors, one enum per domain, and [`error::DomainError`].
 //!
 //! Start with [`rrset::ResourceRecordSet`]: everything else describes or validates it.
 #![warn(missing_docs)]
@@ -26,6 +27,7 @@
 pub mod change;
 pub mod cidr;
 pub mod defaults;
+pub mod error;
 pub mod health;
 pub mod name;
 pub mod network;

@@ -1,13 +1,13 @@
 //! The rules EC2 applies to the network resources Cairn keeps ([`crate::network`]): CIDR
 //! sizes and containment, subnet overlap, availability zones, ingress permissions.
 //!
-//! Every refusal is a [`NetworkError`] carrying EC2's error code and message, so the control
-//! plane reports it as EC2 does and the store can run the same checks inside its
-//! transaction.
+//! Every refusal is a [`NetworkError`] carrying the ids and values involved; the API gives
+//! it EC2's code and message (`cairn_api::error`), and the store runs the same checks inside
+//! its transaction.
 
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
-use crate::network::{IngressRule, Subnet, Vpc};
+use crate::network::{IngressRule, SecurityGroup, Subnet, Vpc};
 
 /// Smallest prefix length (largest block) EC2 accepts for a VPC or subnet.
 pub const MIN_PREFIX: u8 = 16;
@@ -17,30 +17,47 @@ pub const MAX_PREFIX: u8 = 28;
 /// A network request EC2 would refuse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum NetworkError {
-    /// A VPC block outside /16–/28 (`InvalidVpc.Range`).
-    #[error("The CIDR '{0}' is invalid.")]
+    /// A VPC block outside /16–/28.
+    #[error("VPC block {0} is outside /16–/28")]
     InvalidVpcRange(String),
-    /// A subnet block outside /16–/28 or outside its VPC (`InvalidSubnet.Range`).
-    #[error("The CIDR '{0}' is invalid.")]
+    /// A subnet block outside /16–/28 or outside its VPC.
+    #[error("subnet block {0} is outside /16–/28 or its VPC")]
     InvalidSubnetRange(String),
-    /// A subnet block overlapping another subnet of the VPC (`InvalidSubnet.Conflict`).
-    #[error("The CIDR '{0}' conflicts with another subnet")]
+    /// A subnet block overlapping another subnet of the VPC.
+    #[error("subnet block {0} overlaps another subnet")]
     SubnetConflict(String),
     /// Any other malformed value (`InvalidParameterValue`); the text is the whole message.
     #[error("{0}")]
     InvalidParameterValue(String),
-}
-
-impl NetworkError {
-    /// EC2's error code.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::InvalidVpcRange(_) => "InvalidVpc.Range",
-            Self::InvalidSubnetRange(_) => "InvalidSubnet.Range",
-            Self::SubnetConflict(_) => "InvalidSubnet.Conflict",
-            Self::InvalidParameterValue(_) => "InvalidParameterValue",
-        }
-    }
+    /// No VPC with this id (in the region asked).
+    #[error("no VPC {0}")]
+    NoSuchVpc(String),
+    /// No subnet with this id.
+    #[error("no subnet {0}")]
+    NoSuchSubnet(String),
+    /// No security group with this id.
+    #[error("no security group {0}")]
+    NoSuchSecurityGroup(String),
+    /// `GroupName` is taken in the VPC.
+    #[error("security group {name} exists in VPC {vpc_id}")]
+    SecurityGroupExists {
+        /// The name asked for.
+        name: String,
+        /// The VPC.
+        vpc_id: String,
+    },
+    /// The ingress permission exists already; the rule as [`describe_rule`] writes it.
+    #[error("duplicate rule {0}")]
+    DuplicatePermission(String),
+    /// The VPC still holds subnets or security groups other than its default.
+    #[error("VPC {0} has dependencies")]
+    VpcHasDependencies(String),
+    /// Another group's rules name this security group.
+    #[error("security group {0} has dependents")]
+    GroupHasDependents(String),
+    /// A VPC's default security group, which may not be deleted.
+    #[error("security group {0} is a default group")]
+    DefaultGroup(String),
 }
 
 /// Parses an IPv4 block as EC2 reads `CidrBlock` (`parameter` names it in the message).
@@ -189,6 +206,46 @@ pub fn is_duplicate_rule(existing: &[IngressRule], rule: &IngressRule) -> bool {
     })
 }
 
+/// A rule `group` may take: refused when it grants nothing new.
+pub fn check_new_permission(group: &SecurityGroup, rule: &IngressRule) -> Result<(), NetworkError> {
+    if is_duplicate_rule(&group.ingress, rule) {
+        return Err(NetworkError::DuplicatePermission(describe_rule(rule)));
+    }
+    Ok(())
+}
+
+/// A VPC may be deleted once it holds no subnet and no security group but its default.
+pub fn check_vpc_deletable(
+    vpc_id: &str,
+    subnets: u64,
+    non_default_groups: u64,
+) -> Result<(), NetworkError> {
+    if subnets > 0 || non_default_groups > 0 {
+        return Err(NetworkError::VpcHasDependencies(vpc_id.to_string()));
+    }
+    Ok(())
+}
+
+/// A security group may be deleted unless it is a default group or another group's rules
+/// name it (`others` are the other groups).
+pub fn check_group_deletable(
+    group: &SecurityGroup,
+    others: &[SecurityGroup],
+) -> Result<(), NetworkError> {
+    if group.name == "default" {
+        return Err(NetworkError::DefaultGroup(group.id.clone()));
+    }
+    let referenced = others.iter().filter(|g| g.id != group.id).any(|g| {
+        g.ingress
+            .iter()
+            .any(|r| r.source_groups.contains(&group.id))
+    });
+    if referenced {
+        return Err(NetworkError::GroupHasDependents(group.id.clone()));
+    }
+    Ok(())
+}
+
 /// EC2's description of a rule in `InvalidPermission.Duplicate`.
 pub fn describe_rule(rule: &IngressRule) -> String {
     let peer = rule
@@ -247,8 +304,8 @@ mod tests {
         assert!(check_vpc_block("10.0.0.0/16".parse().expect("net")).is_ok());
         assert!(check_vpc_block("10.0.0.0/28".parse().expect("net")).is_ok());
         let err = check_vpc_block("10.0.0.0/8".parse().expect("net")).expect_err("too big");
-        assert_eq!(err.code(), "InvalidVpc.Range");
-        assert_eq!(err.to_string(), "The CIDR '10.0.0.0/8' is invalid.");
+        // EC2's code and words for it are the API's (crates/api/tests/domain_errors.rs).
+        assert_eq!(err, NetworkError::InvalidVpcRange("10.0.0.0/8".into()));
         assert!(check_vpc_block("10.0.0.0/29".parse().expect("net")).is_err());
     }
 
@@ -256,7 +313,10 @@ mod tests {
     fn blocks_must_have_no_host_bits() {
         assert!(parse_ipv4_block("10.0.0.0/16", "cidrBlock").is_ok());
         let err = parse_ipv4_block("10.0.0.1/16", "cidrBlock").expect_err("host bits");
-        assert_eq!(err.code(), "InvalidParameterValue");
+        assert!(
+            matches!(err, NetworkError::InvalidParameterValue(_)),
+            "{err:?}"
+        );
         assert!(parse_ipv4_block("bogus", "cidrBlock").is_err());
     }
 
@@ -266,16 +326,19 @@ mod tests {
         let existing = [subnet("10.0.1.0/24")];
         assert!(check_subnet_block(&v, &existing, "10.0.2.0/24".parse().expect("net")).is_ok());
         let outside = check_subnet_block(&v, &existing, "10.1.0.0/24".parse().expect("net"));
-        assert_eq!(outside.expect_err("outside").code(), "InvalidSubnet.Range");
+        assert_eq!(
+            outside,
+            Err(NetworkError::InvalidSubnetRange("10.1.0.0/24".into()))
+        );
         let overlap = check_subnet_block(&v, &existing, "10.0.0.0/20".parse().expect("net"));
         assert_eq!(
-            overlap.expect_err("overlap").code(),
-            "InvalidSubnet.Conflict"
+            overlap,
+            Err(NetworkError::SubnetConflict("10.0.0.0/20".into()))
         );
         let same = check_subnet_block(&v, &existing, "10.0.1.0/24".parse().expect("net"));
         assert_eq!(
-            same.expect_err("same").to_string(),
-            "The CIDR '10.0.1.0/24' conflicts with another subnet"
+            same,
+            Err(NetworkError::SubnetConflict("10.0.1.0/24".into()))
         );
     }
 

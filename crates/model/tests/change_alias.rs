@@ -106,7 +106,8 @@ fn an_alias_is_not_its_own_target() {
 
 #[test]
 fn aliases_to_other_zones_are_left_to_the_caller() {
-    // The store checks targets in other hosted zones; this zone cannot see them.
+    // Targets in other hosted zones are checked by `check_change_batch` over the store's
+    // view (change::references); this zone cannot see them.
     let mut elsewhere = alias("www.example.com", "lb.other.test");
     elsewhere.alias_target = Some(AliasTarget {
         hosted_zone_id: "ZOTHER".into(),

@@ -52,7 +52,7 @@ pub struct HealthCheckState {
 pub trait HealthStore: Send + Sync + 'static {
     /// Creates a health check, or returns the existing one when `caller_reference` was used
     /// with the same config (`false` then); another config, or a deleted check, is
-    /// [`StoreError::HealthCheckAlreadyExists`](crate::StoreError::HealthCheckAlreadyExists).
+    /// `HealthCheckError::AlreadyExists` (a [`StoreError::Rejected`](crate::StoreError::Rejected)).
     async fn create_health_check(
         &self,
         caller_reference: &str,

@@ -105,8 +105,9 @@ pub trait ZoneStore: Send + Sync + 'static {
         comment: Option<String>,
     ) -> StoreResult<HostedZone>;
 
-    /// Validates `batch` against the zone under a per-zone lock
-    /// ([`cairn_model::change::apply_change_batch`]) and commits it whole, or not at all.
+    /// Validates `batch` against the zone and what it refers to, in the transaction that
+    /// commits it ([`cairn_model::change::check_change_batch`]), and commits it whole, or not
+    /// at all.
     async fn change_record_sets(
         &self,
         id: &HostedZoneId,

@@ -7,6 +7,7 @@ mod common;
 
 use std::sync::Arc;
 
+use cairn_model::error::{DomainError, ZoneError};
 use cairn_model::{
     ChangeAction, ChangeBatchError, ChangeSeq, ChangeStatus, Limits, ResourceRecordSet, RrType,
 };
@@ -36,7 +37,9 @@ async fn zone_lifecycle(store: &dyn Store) {
 
     // Caller references cannot be reused, even after the zone is gone.
     let again = store.create_hosted_zone(new_zone("other.com", "r1")).await;
-    assert!(matches!(again, Err(StoreError::HostedZoneAlreadyExists(id)) if id == zone.id));
+    assert!(
+        matches!(again, Err(StoreError::Rejected(DomainError::Zone(ZoneError::HostedZoneAlreadyExists(id)))) if id == zone.id)
+    );
 
     store
         .change_record_sets(
@@ -51,7 +54,9 @@ async fn zone_lifecycle(store: &dyn Store) {
         .unwrap();
     assert!(matches!(
         store.delete_hosted_zone(&zone.id).await,
-        Err(StoreError::HostedZoneNotEmpty)
+        Err(StoreError::Rejected(DomainError::Zone(
+            ZoneError::HostedZoneNotEmpty(_)
+        )))
     ));
     store
         .change_record_sets(
@@ -67,13 +72,20 @@ async fn zone_lifecycle(store: &dyn Store) {
     store.delete_hosted_zone(&zone.id).await.unwrap();
     assert!(matches!(
         store.get_hosted_zone(&zone.id).await,
-        Err(StoreError::NoSuchHostedZone(_))
+        Err(StoreError::Rejected(DomainError::Zone(
+            ZoneError::NoSuchHostedZone(_)
+        )))
     ));
     assert!(store.load_zone(&zone.id).await.unwrap().is_none());
     let reuse = store
         .create_hosted_zone(new_zone("example.com", "r1"))
         .await;
-    assert!(matches!(reuse, Err(StoreError::HostedZoneAlreadyExists(_))));
+    assert!(matches!(
+        reuse,
+        Err(StoreError::Rejected(DomainError::Zone(
+            ZoneError::HostedZoneAlreadyExists(_)
+        )))
+    ));
 }
 
 async fn batches_are_all_or_nothing(store: &dyn Store) {
@@ -92,7 +104,9 @@ async fn batches_are_all_or_nothing(store: &dyn Store) {
         .unwrap_err();
     assert!(matches!(
         err,
-        StoreError::Invalid(ChangeBatchError::InvalidChangeBatch(_))
+        StoreError::Rejected(DomainError::Zone(ZoneError::Batch(
+            ChangeBatchError::InvalidChangeBatch(_)
+        )))
     ));
     assert_eq!(store.latest_seq().await.unwrap(), before, "nothing logged");
     let contents = store.load_zone(&zone.id).await.unwrap().unwrap();
@@ -184,7 +198,9 @@ async fn get_change_follows_live_nodes(store: &dyn Store) {
     let missing = cairn_model::ChangeId::new("CNOSUCHCHANGE");
     assert!(matches!(
         store.get_change(&missing).await,
-        Err(StoreError::NoSuchChange(_))
+        Err(StoreError::Rejected(DomainError::Zone(
+            ZoneError::NoSuchChange(_)
+        )))
     ));
 }
 
@@ -338,20 +354,26 @@ async fn tags_and_delegation_sets(store: &dyn Store) {
     assert!(set.id.starts_with('N'));
     assert!(matches!(
         store.create_delegation_set("d1", servers).await,
-        Err(StoreError::DelegationSetAlreadyCreated)
+        Err(StoreError::Rejected(DomainError::Zone(
+            ZoneError::DelegationSetAlreadyCreated(_)
+        )))
     ));
     let mut req = new_zone("delegated.test", "r9");
     req.delegation_set_id = Some(set.id.clone());
     let (zone, _) = store.create_hosted_zone(req).await.unwrap();
     assert!(matches!(
         store.delete_delegation_set(&set.id).await,
-        Err(StoreError::DelegationSetInUse)
+        Err(StoreError::Rejected(DomainError::Zone(
+            ZoneError::DelegationSetInUse(_)
+        )))
     ));
     store.delete_hosted_zone(&zone.id).await.unwrap();
     store.delete_delegation_set(&set.id).await.unwrap();
     assert!(matches!(
         store.get_delegation_set(&set.id).await,
-        Err(StoreError::NoSuchDelegationSet(_))
+        Err(StoreError::Rejected(DomainError::Zone(
+            ZoneError::NoSuchDelegationSet(_)
+        )))
     ));
 }
 
@@ -398,7 +420,10 @@ async fn aliases_may_target_other_zones_cairn_serves(store: &dyn Store) {
         .change_record_sets(&front.id, &missing, &Limits::default())
         .await
         .unwrap_err();
-    let StoreError::Invalid(ChangeBatchError::InvalidChangeBatch(messages)) = err else {
+    let StoreError::Rejected(DomainError::Zone(ZoneError::Batch(
+        ChangeBatchError::InvalidChangeBatch(messages),
+    ))) = err
+    else {
         panic!("{err:?}")
     };
     assert_eq!(

@@ -6,6 +6,7 @@
 mod common;
 
 use cairn_model::cidr::{CidrChange, CidrChangeAction, CidrErrorKind};
+use cairn_model::error::{DomainError, ZoneError};
 use cairn_model::rrset::CidrRoutingConfig;
 use cairn_model::{
     Change, ChangeAction, ChangeBatch, ChangeBatchError, DomainName, Limits, ResourceRecordSet,
@@ -24,7 +25,7 @@ fn put(location: &str, blocks: &[&str]) -> CidrChange {
 
 fn kind(err: StoreError) -> CidrErrorKind {
     match err {
-        StoreError::Cidr(e) => e.kind,
+        StoreError::Rejected(DomainError::Cidr(e)) => e.kind,
         other => panic!("not a CIDR error: {other}"),
     }
 }
@@ -137,7 +138,9 @@ async fn record_sets_pin_collections_and_locations(db: TestDb) {
         .await;
     assert!(matches!(
         refused,
-        Err(StoreError::Invalid(ChangeBatchError::InvalidChangeBatch(_)))
+        Err(StoreError::Rejected(DomainError::Zone(ZoneError::Batch(
+            ChangeBatchError::InvalidChangeBatch(_)
+        ))))
     ));
     let refused = store
         .change_record_sets(
@@ -148,7 +151,9 @@ async fn record_sets_pin_collections_and_locations(db: TestDb) {
         .await;
     assert!(matches!(
         refused,
-        Err(StoreError::Invalid(ChangeBatchError::InvalidChangeBatch(_)))
+        Err(StoreError::Rejected(DomainError::Zone(ZoneError::Batch(
+            ChangeBatchError::InvalidChangeBatch(_)
+        ))))
     ));
     let sets = vec![ip_set("a", &c.id, "east"), ip_set("d", &c.id, "*")];
     store

@@ -7,8 +7,9 @@ mod common;
 
 use std::sync::Arc;
 
+use cairn_model::error::{DomainError, HealthCheckError, ZoneError};
 use cairn_model::health::{HealthCheckConfig, HealthCheckType, HealthCheckUpdate};
-use cairn_model::{ChangeAction, ChangeSeq, Limits};
+use cairn_model::{ChangeAction, ChangeBatchError, ChangeSeq, Limits};
 use cairn_store::{ChangeSubject, ProbeResult, Store, StoreError};
 use common::{a, batch, new_zone, TestDb};
 
@@ -68,7 +69,10 @@ async fn caller_reference_idempotency(db: TestDb) {
         .await
         .unwrap_err();
     assert!(
-        matches!(other, StoreError::HealthCheckAlreadyExists),
+        matches!(
+            other,
+            StoreError::Rejected(DomainError::HealthCheck(HealthCheckError::AlreadyExists(_)))
+        ),
         "{other:?}"
     );
     let (second, _) = store.create_health_check("ref-2", http(80)).await.unwrap();
@@ -82,16 +86,23 @@ async fn caller_reference_idempotency(db: TestDb) {
         .await
         .unwrap_err();
     assert!(
-        matches!(reused, StoreError::HealthCheckAlreadyExists),
+        matches!(
+            reused,
+            StoreError::Rejected(DomainError::HealthCheck(HealthCheckError::AlreadyExists(_)))
+        ),
         "a deleted check's reference stays used"
     );
     assert!(matches!(
         store.get_health_check(&first.id).await.unwrap_err(),
-        StoreError::NoSuchHealthCheck(_)
+        StoreError::Rejected(DomainError::HealthCheck(
+            HealthCheckError::NoSuchHealthCheck(_)
+        ))
     ));
     assert!(matches!(
         store.delete_health_check(&first.id).await.unwrap_err(),
-        StoreError::NoSuchHealthCheck(_)
+        StoreError::Rejected(DomainError::HealthCheck(
+            HealthCheckError::NoSuchHealthCheck(_)
+        ))
     ));
     assert_eq!(store.list_health_checks().await.unwrap().len(), 1);
 }
@@ -115,7 +126,12 @@ async fn update_checks_the_version(db: TestDb) {
         .await
         .unwrap_err();
     assert!(
-        matches!(stale, StoreError::HealthCheckVersionMismatch),
+        matches!(
+            stale,
+            StoreError::Rejected(DomainError::HealthCheck(HealthCheckError::VersionMismatch(
+                _
+            )))
+        ),
         "{stale:?}"
     );
     let bad = HealthCheckUpdate {
@@ -124,7 +140,7 @@ async fn update_checks_the_version(db: TestDb) {
     };
     assert!(matches!(
         store.update_health_check(&check.id, bad).await.unwrap_err(),
-        StoreError::InvalidHealthCheck(_)
+        StoreError::Rejected(DomainError::HealthCheck(HealthCheckError::InvalidInput(_)))
     ));
 }
 
@@ -300,7 +316,15 @@ async fn records_need_an_existing_health_check(db: TestDb) {
         )
         .await
         .unwrap_err();
-    assert!(matches!(err, StoreError::NoSuchHealthCheck(_)), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            StoreError::Rejected(DomainError::Zone(ZoneError::Batch(
+                ChangeBatchError::NoSuchHealthCheck(_)
+            )))
+        ),
+        "{err:?}"
+    );
     let (check, _) = store.create_health_check("r", http(80)).await.unwrap();
     set.health_check_id = Some(check.id.clone());
     store

@@ -6,6 +6,7 @@
 #[macro_use]
 mod common;
 
+use cairn_model::error::{DomainError, ZoneError};
 use cairn_model::network::IngressRule;
 use cairn_model::network_validate::NetworkError;
 use cairn_model::{ChangeSeq, DomainName, HostedZoneId};
@@ -103,7 +104,9 @@ async fn vpc_lifecycle_with_default_group_and_attributes(db: TestDb) {
     assert_eq!(network.security_groups.len(), 1);
 
     store.delete_vpc(&vpc.id).await.unwrap();
-    assert!(matches!(store.get_vpc(&vpc.id).await, Err(StoreError::NoSuchVpc(id)) if id == vpc.id));
+    assert!(
+        matches!(store.get_vpc(&vpc.id).await, Err(StoreError::Rejected(DomainError::Network(NetworkError::NoSuchVpc(id)))) if id == vpc.id)
+    );
     assert!(
         store.list_security_groups().await.unwrap().is_empty(),
         "the default group goes with its VPC"
@@ -111,7 +114,9 @@ async fn vpc_lifecycle_with_default_group_and_attributes(db: TestDb) {
     assert!(store.list_tags("vpc", &vpc.id).await.unwrap().is_empty());
     assert!(matches!(
         store.delete_vpc(&vpc.id).await,
-        Err(StoreError::NoSuchVpc(_))
+        Err(StoreError::Rejected(DomainError::Network(
+            NetworkError::NoSuchVpc(_)
+        )))
     ));
 }
 
@@ -119,7 +124,7 @@ async fn refused_writes_change_nothing(db: TestDb) {
     let store = db.open().await;
     let too_big = store.create_vpc(new_vpc("10.0.0.0/8")).await;
     assert!(
-        matches!(too_big, Err(StoreError::Network(NetworkError::InvalidVpcRange(ref c))) if c == "10.0.0.0/8")
+        matches!(too_big, Err(StoreError::Rejected(DomainError::Network(NetworkError::InvalidVpcRange(ref c)))) if c == "10.0.0.0/8")
     );
     assert!(store.list_vpcs().await.unwrap().is_empty());
     assert_eq!(
@@ -142,23 +147,35 @@ async fn refused_writes_change_nothing(db: TestDb) {
         .await;
     assert!(matches!(
         outside,
-        Err(StoreError::Network(NetworkError::InvalidSubnetRange(_)))
+        Err(StoreError::Rejected(DomainError::Network(
+            NetworkError::InvalidSubnetRange(_)
+        )))
     ));
     let overlap = store
         .create_subnet(new_subnet(&vpc.id, "10.0.1.128/25"))
         .await;
     assert!(matches!(
         overlap,
-        Err(StoreError::Network(NetworkError::SubnetConflict(_)))
+        Err(StoreError::Rejected(DomainError::Network(
+            NetworkError::SubnetConflict(_)
+        )))
     ));
     let no_vpc = store
         .create_subnet(new_subnet("vpc-00000000000000000", "10.0.2.0/24"))
         .await;
-    assert!(matches!(no_vpc, Err(StoreError::NoSuchVpc(_))));
+    assert!(matches!(
+        no_vpc,
+        Err(StoreError::Rejected(DomainError::Network(
+            NetworkError::NoSuchVpc(_)
+        )))
+    ));
     let busy = store.delete_vpc(&vpc.id).await;
-    assert!(
-        matches!(busy, Err(StoreError::DependencyViolation(ref m)) if m.contains("has dependencies"))
-    );
+    assert!(matches!(
+        busy,
+        Err(StoreError::Rejected(DomainError::Network(
+            NetworkError::VpcHasDependencies(_)
+        )))
+    ));
 
     // An ingress batch with one duplicate adds none of its rules.
     let group = store
@@ -187,7 +204,12 @@ async fn refused_writes_change_nothing(db: TestDb) {
         .authorize_ingress(&group.id, vec![rule(853), rule(53)])
         .await;
     assert!(
-        matches!(dup, Err(StoreError::DuplicatePermission(_))),
+        matches!(
+            dup,
+            Err(StoreError::Rejected(DomainError::Network(
+                NetworkError::DuplicatePermission(_)
+            )))
+        ),
         "{dup:?}"
     );
     let stored = store
@@ -209,11 +231,18 @@ async fn refused_writes_change_nothing(db: TestDb) {
             tags: Vec::new(),
         })
         .await;
-    assert!(matches!(again, Err(StoreError::SecurityGroupExists { .. })));
+    assert!(matches!(
+        again,
+        Err(StoreError::Rejected(DomainError::Network(
+            NetworkError::SecurityGroupExists { .. }
+        )))
+    ));
     let default_id = before.security_groups[0].id.clone();
     assert!(matches!(
         store.delete_security_group(&default_id).await,
-        Err(StoreError::CannotDelete(_))
+        Err(StoreError::Rejected(DomainError::Network(
+            NetworkError::DefaultGroup(_)
+        )))
     ));
 
     let after = store.load_network().await.unwrap();
@@ -226,7 +255,9 @@ async fn refused_writes_change_nothing(db: TestDb) {
     store.delete_subnet(&subnet.id).await.unwrap();
     assert!(matches!(
         store.delete_subnet(&subnet.id).await,
-        Err(StoreError::NoSuchSubnet(_))
+        Err(StoreError::Rejected(DomainError::Network(
+            NetworkError::NoSuchSubnet(_)
+        )))
     ));
     store.delete_vpc(&vpc.id).await.unwrap();
 }
@@ -244,7 +275,12 @@ async fn private_zone_associations(db: TestDb) {
             ACCOUNT,
         )
         .await;
-    assert!(matches!(missing, Err(StoreError::NoSuchVpc(_))));
+    assert!(matches!(
+        missing,
+        Err(StoreError::Rejected(DomainError::Network(
+            NetworkError::NoSuchVpc(_)
+        )))
+    ));
     let wrong_region = store
         .create_private_hosted_zone(
             new_zone("corp.example", "r0"),
@@ -255,7 +291,12 @@ async fn private_zone_associations(db: TestDb) {
             ACCOUNT,
         )
         .await;
-    assert!(matches!(wrong_region, Err(StoreError::NoSuchVpc(_))));
+    assert!(matches!(
+        wrong_region,
+        Err(StoreError::Rejected(DomainError::Network(
+            NetworkError::NoSuchVpc(_)
+        )))
+    ));
     assert!(store.list_hosted_zones().await.unwrap().is_empty());
 
     let (zone, change) = store
@@ -279,7 +320,12 @@ async fn private_zone_associations(db: TestDb) {
     let clash = store
         .create_private_hosted_zone(new_zone("corp.example", "r2"), at(&vpc1.id), ACCOUNT)
         .await;
-    assert!(matches!(clash, Err(StoreError::ConflictingDomainExists(_))));
+    assert!(matches!(
+        clash,
+        Err(StoreError::Rejected(DomainError::Zone(
+            ZoneError::ConflictingDomainExists { .. }
+        )))
+    ));
     assert_eq!(store.list_hosted_zones().await.unwrap().len(), 1);
     let (twin, _) = store
         .create_private_hosted_zone(new_zone("corp.example", "r3"), at(&vpc2.id), ACCOUNT)
@@ -288,7 +334,12 @@ async fn private_zone_associations(db: TestDb) {
     let clash = store
         .associate_vpc(&twin.id, at(&vpc1.id), ACCOUNT, None)
         .await;
-    assert!(matches!(clash, Err(StoreError::ConflictingDomainExists(_))));
+    assert!(matches!(
+        clash,
+        Err(StoreError::Rejected(DomainError::Zone(
+            ZoneError::ConflictingDomainExists { .. }
+        )))
+    ));
 
     let (vpc4, _) = store.create_vpc(new_vpc("10.4.0.0/16")).await.unwrap();
     let seq = store.latest_seq().await.unwrap();
@@ -305,7 +356,12 @@ async fn private_zone_associations(db: TestDb) {
     let again = store
         .associate_vpc(&zone.id, at(&vpc4.id), ACCOUNT, None)
         .await;
-    assert!(matches!(again, Err(StoreError::ConflictingDomainExists(_))));
+    assert!(matches!(
+        again,
+        Err(StoreError::Rejected(DomainError::Zone(
+            ZoneError::ConflictingDomainExists { .. }
+        )))
+    ));
     let by_vpc: Vec<HostedZoneId> = store
         .hosted_zones_by_vpc(&at(&vpc4.id))
         .await
@@ -337,26 +393,34 @@ async fn private_zone_associations(db: TestDb) {
         store
             .associate_vpc(&public.id, at(&vpc1.id), ACCOUNT, None)
             .await,
-        Err(StoreError::PublicZoneVpcAssociation)
+        Err(StoreError::Rejected(DomainError::Zone(
+            ZoneError::PublicZoneVpcAssociation(_)
+        )))
     ));
     assert!(matches!(
         store
             .associate_vpc(&HostedZoneId::new("ZNOPE"), at(&vpc1.id), ACCOUNT, None)
             .await,
-        Err(StoreError::NoSuchHostedZone(_))
+        Err(StoreError::Rejected(DomainError::Zone(
+            ZoneError::NoSuchHostedZone(_)
+        )))
     ));
     let (vpc3, _) = store.create_vpc(new_vpc("10.3.0.0/16")).await.unwrap();
     assert!(matches!(
         store
             .associate_vpc(&zone.id, at(&vpc3.id), "222222222222", None)
             .await,
-        Err(StoreError::NotAuthorized(_))
+        Err(StoreError::Rejected(DomainError::Zone(
+            ZoneError::NotAuthorized { .. }
+        )))
     ));
 
     // Disassociation: not associated, then the last one.
     assert!(matches!(
         store.disassociate_vpc(&zone.id, at(&vpc3.id), None).await,
-        Err(StoreError::VpcAssociationNotFound { .. })
+        Err(StoreError::Rejected(DomainError::Zone(
+            ZoneError::VpcAssociationNotFound { .. }
+        )))
     ));
     store
         .disassociate_vpc(&zone.id, at(&vpc4.id), None)
@@ -364,7 +428,9 @@ async fn private_zone_associations(db: TestDb) {
         .unwrap();
     assert!(matches!(
         store.disassociate_vpc(&zone.id, at(&vpc1.id), None).await,
-        Err(StoreError::LastVpcAssociation)
+        Err(StoreError::Rejected(DomainError::Zone(
+            ZoneError::LastVpcAssociation { .. }
+        )))
     ));
     assert_eq!(store.hosted_zone_vpcs(&zone.id).await.unwrap().len(), 1);
 
@@ -392,7 +458,9 @@ async fn private_zone_associations(db: TestDb) {
         store
             .delete_vpc_association_authorization(&zone.id, at(&vpc3.id))
             .await,
-        Err(StoreError::VpcAssociationAuthorizationNotFound { .. })
+        Err(StoreError::Rejected(DomainError::Zone(
+            ZoneError::VpcAssociationAuthorizationNotFound { .. }
+        )))
     ));
 
     // A deleted VPC's associations stay (as on Route 53) but leave the data plane's view.
@@ -445,7 +513,9 @@ async fn subnets_are_listed_and_take_dns64(db: TestDb) {
         store
             .modify_subnet_dns64("subnet-0000000000000000f", true)
             .await,
-        Err(StoreError::NoSuchSubnet(_))
+        Err(StoreError::Rejected(DomainError::Network(
+            NetworkError::NoSuchSubnet(_)
+        )))
     ));
     assert_eq!(
         network_changes(&*store, before).await,

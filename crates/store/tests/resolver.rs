@@ -8,6 +8,7 @@ mod common;
 
 use std::sync::Arc;
 
+use cairn_model::error::DomainError;
 use cairn_model::network::NetworkContents;
 use cairn_model::resolver::{AutodefinedReverseFlag, EndpointDirection};
 use cairn_model::resolver_validate::{
@@ -99,7 +100,7 @@ fn forward_rule(request: &str, domain: &str, endpoint: &str, target: &str) -> Ne
 
 fn kind(err: StoreError) -> ResolverErrorKind {
     match err {
-        StoreError::Resolver(e) => e.kind,
+        StoreError::Rejected(DomainError::Resolver(e)) => e.kind,
         other => panic!("expected a Resolver error, got {other:?}"),
     }
 }

@@ -16,10 +16,10 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
-use cairn_store::StoreError;
 
 use crate::context::RequestContext;
 use crate::error::AwsError;
+pub use crate::error::{ec2_error, network_error, vpc_not_found};
 use crate::protocol::ec2_query::{invalid_parameter_value, FormParams};
 use crate::protocol::rest_xml::XmlWriter;
 use crate::state::AppState;
@@ -131,24 +131,6 @@ async fn run_action(action: &str, ctx: &Ctx) -> Result<String, AwsError> {
 }
 
 //------------ shared helpers ------------------------------------------------------------
-
-/// A store error in EC2's terms (a missing VPC is `InvalidVpcID.NotFound` here, where
-/// Route 53 says `InvalidVPCId`).
-pub fn ec2_error(err: StoreError) -> AwsError {
-    match err {
-        StoreError::NoSuchVpc(id) => vpc_not_found(&id),
-        other => other.into(),
-    }
-}
-
-/// `InvalidVpcID.NotFound`.
-pub fn vpc_not_found(id: &str) -> AwsError {
-    AwsError::new(
-        StatusCode::BAD_REQUEST,
-        "InvalidVpcID.NotFound",
-        format!("The vpc ID '{id}' does not exist"),
-    )
-}
 
 /// Refuses an id not shaped `prefix-…` with EC2's `….Malformed` error.
 pub fn check_id(id: &str, prefix: &str, code: &'static str) -> Result<(), AwsError> {

@@ -4,11 +4,14 @@
 
 use axum::http::StatusCode;
 use cairn_model::network::{IngressRule, SecurityGroup};
+use cairn_model::network_validate::NetworkError;
 use cairn_model::network_validate::{normalize_protocol, parse_ipv4_block, parse_ipv6_block};
-use cairn_store::{tag_types, NewSecurityGroup, StoreError};
+use cairn_store::{tag_types, NewSecurityGroup};
 use ipnet::IpNet;
 
-use super::{check_id, ec2_error, filters, passes, tag_set, tag_specifications, Ctx, Page};
+use super::{
+    check_id, ec2_error, filters, network_error, passes, tag_set, tag_specifications, Ctx, Page,
+};
 use crate::error::AwsError;
 use crate::protocol::ec2_query::{
     invalid_parameter_value, missing_parameter, response, FormParams,
@@ -75,10 +78,14 @@ pub async fn describe(ctx: &Ctx) -> Result<String, AwsError> {
         .await
         .map_err(ec2_error)?;
     if let Some(missing) = ids.iter().find(|id| !all.iter().any(|g| &g.id == *id)) {
-        return Err(ec2_error(StoreError::NoSuchSecurityGroup(missing.clone())));
+        return Err(network_error(NetworkError::NoSuchSecurityGroup(
+            missing.clone(),
+        )));
     }
     if let Some(missing) = names.iter().find(|n| !all.iter().any(|g| &g.name == *n)) {
-        return Err(ec2_error(StoreError::NoSuchSecurityGroup(missing.clone())));
+        return Err(network_error(NetworkError::NoSuchSecurityGroup(
+            missing.clone(),
+        )));
     }
     let filters = filters(&ctx.params, &GROUP_FILTERS)?;
     let mut matching = Vec::new();
@@ -148,7 +155,9 @@ async fn named_group(ctx: &Ctx) -> Result<String, AwsError> {
     let mut matching = groups.iter().filter(|g| g.name == name);
     match (matching.next(), matching.next()) {
         (Some(group), None) => Ok(group.id.clone()),
-        (None, _) => Err(ec2_error(StoreError::NoSuchSecurityGroup(name.to_string()))),
+        (None, _) => Err(network_error(NetworkError::NoSuchSecurityGroup(
+            name.to_string(),
+        ))),
         (Some(_), Some(_)) => Err(AwsError::new(
             StatusCode::BAD_REQUEST,
             "InvalidParameterCombination",

@@ -6,7 +6,8 @@ use cairn_model::network_validate::{parse_ipv4_block, parse_ipv6_block};
 use cairn_store::{tag_types, NewSubnet};
 
 use super::{
-    bool_text, check_id, ec2_error, filters, passes, tag_set, tag_specifications, Ctx, Page,
+    bool_text, check_id, ec2_error, filters, network_error, passes, tag_set, tag_specifications,
+    Ctx, Page,
 };
 use crate::error::AwsError;
 use crate::protocol::ec2_query::{invalid_parameter_value, response};
@@ -58,9 +59,9 @@ pub async fn describe(ctx: &Ctx) -> Result<String, AwsError> {
     let page = Page::from_params(&ctx.params, "SubnetId")?;
     let all = ctx.state.store.list_subnets().await.map_err(ec2_error)?;
     if let Some(missing) = ids.iter().find(|id| !all.iter().any(|s| &s.id == *id)) {
-        return Err(ec2_error(cairn_store::StoreError::NoSuchSubnet(
-            missing.clone(),
-        )));
+        return Err(network_error(
+            cairn_model::network_validate::NetworkError::NoSuchSubnet(missing.clone()),
+        ));
     }
     let filters = filters(&ctx.params, &SUBNET_FILTERS)?;
     let mut matching = Vec::new();

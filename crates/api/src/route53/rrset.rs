@@ -2,7 +2,7 @@
 //!
 //! This module checks what the XML body alone can tell (one payload form per change,
 //! required elements, known actions and types, batch size); record-level validation runs in
-//! the store's transaction ([`cairn_model::change::apply_change_batch`]).
+//! the store's transaction ([`cairn_model::change::check_change_batch`]).
 
 use axum::body::Bytes;
 use axum::extract::State;

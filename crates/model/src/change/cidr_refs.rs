@@ -2,8 +2,8 @@
 //! collection that exists and one of its locations (or `*`), and every IP-based set of one
 //! name and type must use the same collection (ROUTE53.md §3).
 //!
-//! The store calls [`check_cidr_references`] after [`super::apply_change_batch`], in the
-//! same transaction, with the collections it holds. Route 53 documents no CIDR-specific
+//! [`super::references::cidr_reference_problems`] calls [`check_cidr_references`] after
+//! [`super::apply_change_batch`], with the collections the store's view holds. Route 53 documents no CIDR-specific
 //! error for ChangeResourceRecordSets, so the problems are `InvalidChangeBatch` messages
 //! (Cairn's wording).
 

@@ -130,8 +130,8 @@ pub fn routing_conflict(set: &ResourceRecordSet, working: &WorkingZone) -> Optio
 /// alias at the apex can never reach a CNAME: an alias of type CNAME cannot be at the apex,
 /// and an alias of another type does not find a CNAME target.
 ///
-/// An alias to another hosted zone is left to the caller, which can see the other zones:
-/// the store checks those after this function returns (issue 6).
+/// An alias to another hosted zone is left to [`super::references`], which sees the other
+/// zones through the store's view (issue 6).
 pub fn alias_target_problem(
     zone: &HostedZone,
     set: &ResourceRecordSet,

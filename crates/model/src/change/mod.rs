@@ -13,6 +13,9 @@
 //! - [`conflicts`]: rules between a written set and its neighbours (CNAME, routing
 //!   groups, alias targets), checked in order.
 //! - [`cidr_refs`]: IP-based sets must name an existing CIDR collection and location.
+//! - [`references`]: the rules that look outside the zone (health checks, alias targets in
+//!   other zones, CIDR collections) over a [`references::BatchView`], and
+//!   [`check_change_batch`], the one entry point a store calls.
 //! - [`working`]: the working copy and the net edit.
 
 pub mod cidr_refs;
@@ -20,6 +23,7 @@ pub mod conflicts;
 pub mod input;
 pub mod quota;
 pub mod record_set;
+pub mod references;
 pub mod sequence;
 pub mod working;
 
@@ -34,6 +38,7 @@ use working::WorkingZone;
 
 pub use conflicts::{MAX_GEOPROXIMITY_PER_NAME_AND_TYPE, MAX_ROUTED_PER_NAME_AND_TYPE};
 pub use quota::{check_batch_size, BatchSize};
+pub use references::{check_change_batch, BatchView};
 
 //------------ ChangeBatch -------------------------------------------------------
 
@@ -127,8 +132,9 @@ pub enum ChangeBatchError {
     /// `InvalidInput`.
     #[error("{0}")]
     InvalidInput(String),
-    /// `NoSuchHealthCheck`.
-    #[error("{0}")]
+    /// `NoSuchHealthCheck`: a CREATE or UPSERT names this health check, which does not
+    /// exist.
+    #[error("no health check {0}")]
     NoSuchHealthCheck(String),
 }
 
@@ -163,8 +169,8 @@ pub fn names_touched(batch: &ChangeBatch) -> Vec<DomainName> {
 ///    that fails is not applied, and the next ones see the copy without it;
 /// 5. `MAX_RRSETS_BY_ZONE` on the result.
 ///
-/// Aliases to other hosted zones are not checked here (this function sees one zone): the
-/// store checks them against the other zone after this returns.
+/// Aliases to other hosted zones, health checks and CIDR collections are not checked here
+/// (this function sees one zone): [`check_change_batch`] checks them around this call.
 pub fn apply_change_batch(
     zone: &HostedZone,
     existing: &[ResourceRecordSet],

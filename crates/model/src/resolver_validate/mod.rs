@@ -53,7 +53,7 @@ pub use rules::{
 
 //------------ ResolverError ---------------------------------------------------------
 
-/// Which Resolver/Profiles exception a refusal is.
+/// Which Resolver/Profiles exception a refusal is (the API gives each its code).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ResolverErrorKind {
     /// `InvalidParameterException`: a value is malformed.
@@ -72,22 +72,6 @@ pub enum ResolverErrorKind {
     Validation,
     /// `ConflictException` (Profiles).
     Conflict,
-}
-
-impl ResolverErrorKind {
-    /// The exception's name, as `__type` carries it.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::InvalidParameter => "InvalidParameterException",
-            Self::InvalidRequest => "InvalidRequestException",
-            Self::ResourceNotFound => "ResourceNotFoundException",
-            Self::ResourceExists => "ResourceExistsException",
-            Self::ResourceInUse => "ResourceInUseException",
-            Self::LimitExceeded => "LimitExceededException",
-            Self::Validation => "ValidationException",
-            Self::Conflict => "ConflictException",
-        }
-    }
 }
 
 /// A write Resolver or Profiles refuses.

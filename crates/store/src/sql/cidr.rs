@@ -5,11 +5,10 @@
 //! collection (they are small) and recompiles the IP-based sets that name them.
 
 use async_trait::async_trait;
-use cairn_model::change::cidr_refs::check_cidr_references;
 use cairn_model::cidr::{
     apply_cidr_changes, check_new_collection, CidrChange, CidrCollection, CidrError, CidrErrorKind,
 };
-use cairn_model::{ChangeInfo, ResourceRecordSet, ZoneEdit};
+use cairn_model::ChangeInfo;
 
 use super::change_log::{self, Entry};
 use super::conn::{params, Conn, Dialect};
@@ -186,32 +185,4 @@ fn used_locations(conn: &Conn<'_>, id: &str) -> StoreResult<Vec<String>> {
         }
     };
     texts(conn, sql, [id])
-}
-
-/// The problems with the CIDR references of a batch's written sets; `existing` are the
-/// sets stored at the batch's names before it.
-pub(crate) fn check_references(
-    conn: &Conn<'_>,
-    existing: &[ResourceRecordSet],
-    edit: &ZoneEdit,
-) -> StoreResult<Vec<String>> {
-    if edit
-        .written
-        .iter()
-        .all(|s| s.cidr_routing_config().is_none())
-    {
-        return Ok(Vec::new());
-    }
-    let collections = all(conn)?;
-    let neighbours: Vec<ResourceRecordSet> = existing
-        .iter()
-        .filter(|s| {
-            let key = s.key();
-            !edit.deleted.contains(&key) && !edit.written.iter().any(|w| w.key() == key)
-        })
-        .cloned()
-        .collect();
-    Ok(check_cidr_references(&edit.written, &neighbours, |id| {
-        collections.iter().find(|c| c.id == id)
-    }))
 }

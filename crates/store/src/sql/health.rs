@@ -9,10 +9,10 @@
 
 use async_trait::async_trait;
 use cairn_model::health::{
-    calculated_status, effective_status, HealthCheck, HealthCheckConfig, HealthCheckType,
-    HealthCheckUpdate, ProbeState,
+    calculated_status, check_child, check_reused_reference, check_version, effective_status,
+    HealthCheck, HealthCheckConfig, HealthCheckError, HealthCheckType, HealthCheckUpdate,
+    ProbeState,
 };
-use cairn_model::{ChangeAction, ChangeBatch};
 
 use super::change_log::{self, Entry};
 use super::conn::{params, Conn};
@@ -21,7 +21,7 @@ use super::ids::{new_uuid, now_ms};
 use super::json::{from_json, to_json};
 use super::store::SqlStore;
 use super::zone_rows::check_caller_reference;
-use crate::error::{StoreError, StoreResult};
+use crate::error::StoreResult;
 use crate::health::{HealthCheckState, HealthObservation, HealthStore, ProbeResult};
 
 fn parse_config(json: &str) -> StoreResult<HealthCheckConfig> {
@@ -56,37 +56,21 @@ fn load(conn: &Conn<'_>, id: &str) -> StoreResult<Option<HealthCheck>> {
 }
 
 fn require(conn: &Conn<'_>, id: &str) -> StoreResult<HealthCheck> {
-    load(conn, id)?.ok_or_else(|| StoreError::NoSuchHealthCheck(id.to_string()))
+    load(conn, id)?.ok_or_else(|| HealthCheckError::NoSuchHealthCheck(id.to_string()).into())
 }
 
 /// Children of a CALCULATED check must exist and not be CALCULATED themselves.
 fn check_children(conn: &Conn<'_>, config: &HealthCheckConfig) -> StoreResult<()> {
     for child in &config.child_health_checks {
         let found = require(conn, child)?;
-        if found.config.check_type == HealthCheckType::Calculated {
-            return Err(StoreError::InvalidHealthCheck(
-                cairn_model::health::HealthCheckError::InvalidInput(format!(
-                    "Invalid parameter : A calculated health check cannot be a child of another calculated health check ({child})."
-                )),
-            ));
-        }
+        check_child(child, &found.config)?;
     }
     Ok(())
 }
 
-/// ChangeResourceRecordSets: every `HealthCheckId` a CREATE or UPSERT names must exist.
-pub(crate) fn check_batch_health_checks(tx: &Conn<'_>, batch: &ChangeBatch) -> StoreResult<()> {
-    for change in &batch.changes {
-        if change.action == ChangeAction::Delete {
-            continue;
-        }
-        if let Some(id) = &change.record_set.health_check_id {
-            if load(tx, id)?.is_none() {
-                return Err(StoreError::NoSuchHealthCheck(id.clone()));
-            }
-        }
-    }
-    Ok(())
+/// Whether a health check with this id exists.
+pub(crate) fn exists(conn: &Conn<'_>, id: &str) -> StoreResult<bool> {
+    Ok(load(conn, id)?.is_some())
 }
 
 /// Recomputes every check's effective status and logs a change for each that flipped.
@@ -183,10 +167,8 @@ impl HealthStore for SqlStore {
         self
             .write(move |tx| {
                 if let Some(existing) = check_caller_reference(tx, "healthcheck", &reference)? {
-                    return match load(tx, &existing)? {
-                        Some(check) if check.config == config => Ok((check, false)),
-                        _ => Err(StoreError::HealthCheckAlreadyExists),
-                    };
+                    let check = check_reused_reference(&reference, load(tx, &existing)?, &config)?;
+                    return Ok((check, false));
                 }
                 config.validate()?;
                 check_children(tx, &config)?;
@@ -257,9 +239,7 @@ impl HealthStore for SqlStore {
         self
             .write(move |tx| {
                 let mut check = require(tx, &id)?;
-                if update.version.is_some_and(|v| v != check.version) {
-                    return Err(StoreError::HealthCheckVersionMismatch);
-                }
+                check_version(&check, update.version)?;
                 let config = update.apply(&check.config)?;
                 check_children(tx, &config)?;
                 if config.failure_threshold != check.config.failure_threshold

@@ -18,13 +18,14 @@
 //!   json, tags, change_log, nodes    shared rows: JSON bodies, tags, the log, the nodes
 //!   store                            SqlStore: run / read / write / logged
 //!   zone_rows, network_rows          rows of zones, record sets, VPCs, subnets, groups
-//!   aliases, health, cidr            checks a change batch needs, and their own traits
+//!   health, cidr                     health checks and CIDR collections (their traits)
+//!   batch_view                       what the change-batch rules read (the model's BatchView)
 //!   private_zones                    zones' VPC associations and authorizations
 //!   zones, networks, resolver,       one trait implementation each
 //!   profiles, feed
 //! ```
 
-mod aliases;
+mod batch_view;
 mod change_log;
 mod cidr;
 pub(crate) mod conn;

@@ -10,7 +10,9 @@ use super::conn::{params, Conn};
 use super::error::map_err;
 use super::json::{document, documents, to_json};
 use super::store::SqlStore;
-use crate::error::{StoreError, StoreResult};
+use cairn_model::network_validate::NetworkError;
+
+use crate::error::StoreResult;
 use crate::networks::VpcRef;
 
 pub(crate) fn load_vpc(conn: &Conn<'_>, id: &str) -> StoreResult<Option<Vpc>> {
@@ -18,14 +20,14 @@ pub(crate) fn load_vpc(conn: &Conn<'_>, id: &str) -> StoreResult<Option<Vpc>> {
 }
 
 pub(crate) fn require_vpc(conn: &Conn<'_>, id: &str) -> StoreResult<Vpc> {
-    load_vpc(conn, id)?.ok_or_else(|| StoreError::NoSuchVpc(id.to_string()))
+    load_vpc(conn, id)?.ok_or_else(|| NetworkError::NoSuchVpc(id.to_string()).into())
 }
 
 /// The VPC a Route 53 request names: it must exist in the region named.
 pub(crate) fn require_vpc_in_region(conn: &Conn<'_>, vpc: &VpcRef) -> StoreResult<Vpc> {
     match load_vpc(conn, &vpc.vpc_id)? {
         Some(found) if found.region == vpc.region => Ok(found),
-        _ => Err(StoreError::NoSuchVpc(vpc.vpc_id.clone())),
+        _ => Err(NetworkError::NoSuchVpc(vpc.vpc_id.clone()).into()),
     }
 }
 
@@ -54,7 +56,7 @@ pub(crate) fn subnets_of(conn: &Conn<'_>, vpc_id: Option<&str>) -> StoreResult<V
 
 pub(crate) fn require_subnet(conn: &Conn<'_>, id: &str) -> StoreResult<Subnet> {
     document(conn, "SELECT body FROM subnets WHERE id = ?1", [id])?
-        .ok_or_else(|| StoreError::NoSuchSubnet(id.to_string()))
+        .ok_or_else(|| NetworkError::NoSuchSubnet(id.to_string()).into())
 }
 
 pub(crate) fn store_subnet(tx: &Conn<'_>, subnet: &Subnet) -> StoreResult<()> {
@@ -78,7 +80,7 @@ pub(crate) fn groups(conn: &Conn<'_>) -> StoreResult<Vec<SecurityGroup>> {
 
 pub(crate) fn require_group(conn: &Conn<'_>, id: &str) -> StoreResult<SecurityGroup> {
     document(conn, "SELECT body FROM security_groups WHERE id = ?1", [id])?
-        .ok_or_else(|| StoreError::NoSuchSecurityGroup(id.to_string()))
+        .ok_or_else(|| NetworkError::NoSuchSecurityGroup(id.to_string()).into())
 }
 
 pub(crate) fn store_group(tx: &Conn<'_>, group: &SecurityGroup) -> StoreResult<()> {

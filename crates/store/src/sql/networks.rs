@@ -7,8 +7,9 @@
 use async_trait::async_trait;
 use cairn_model::network::{IngressRule, SecurityGroup, Subnet, Vpc, VpcAssociation};
 use cairn_model::network_validate::{
-    availability_zone, check_ingress_rule, check_subnet_block, check_subnet_ipv6_block,
-    check_vpc_block, describe_rule, is_duplicate_rule,
+    availability_zone, check_group_deletable, check_ingress_rule, check_new_permission,
+    check_subnet_block, check_subnet_ipv6_block, check_vpc_block, check_vpc_deletable,
+    NetworkError,
 };
 use cairn_model::{ChangeInfo, HostedZone, HostedZoneId};
 
@@ -23,7 +24,7 @@ use super::network_rows::{
 };
 use super::store::SqlStore;
 use super::{private_zones, tags};
-use crate::error::{StoreError, StoreResult};
+use crate::error::StoreResult;
 use crate::networks::{NetworkStore, NewSecurityGroup, NewSubnet, NewVpc, VpcRef};
 use crate::zones::{tag_types, NewHostedZone};
 
@@ -103,11 +104,7 @@ impl NetworkStore for SqlStore {
                         |r| r.get(0),
                     )
                     .map_err(map_err)?;
-                if subnets > 0 || groups > 0 {
-                    return Err(StoreError::DependencyViolation(format!(
-                        "The vpc '{id}' has dependencies and cannot be deleted."
-                    )));
-                }
+                check_vpc_deletable(id, subnets.max(0) as u64, groups.max(0) as u64)?;
                 let default_groups = texts(
                     tx,
                     "SELECT id FROM security_groups WHERE vpc_id = ?1",
@@ -242,10 +239,11 @@ impl NetworkStore for SqlStore {
                         .optional()
                         .map_err(map_err)?;
                     if taken.is_some() {
-                        return Err(StoreError::SecurityGroupExists {
+                        return Err(NetworkError::SecurityGroupExists {
                             name: req.name,
                             vpc_id: vpc.id,
-                        });
+                        }
+                        .into());
                     }
                     let group = SecurityGroup {
                         id: new_ec2_id("sg"),
@@ -274,21 +272,8 @@ impl NetworkStore for SqlStore {
         self.logged(
             move |tx| require_group(tx, &id),
             |tx, group| {
+                check_group_deletable(&group, &groups(tx)?)?;
                 let id = group.id;
-                if group.name == "default" {
-                    return Err(StoreError::CannotDelete(format!(
-                        "the specified group: \"{id}\" name: \"default\" cannot be deleted by a user"
-                    )));
-                }
-                let referenced = groups(tx)?
-                    .iter()
-                    .filter(|g| g.id != id)
-                    .any(|g| g.ingress.iter().any(|r| r.source_groups.contains(&id)));
-                if referenced {
-                    return Err(StoreError::DependencyViolation(format!(
-                        "resource {id} has a dependent object"
-                    )));
-                }
                 tx.execute("DELETE FROM security_groups WHERE id = ?1", [&id])
                     .map_err(map_err)?;
                 tags::remove_all(tx, tag_types::SECURITY_GROUP, &id)?;
@@ -315,9 +300,7 @@ impl NetworkStore for SqlStore {
                         for source in &rule.source_groups {
                             require_group(tx, source)?;
                         }
-                        if is_duplicate_rule(&group.ingress, rule) {
-                            return Err(StoreError::DuplicatePermission(describe_rule(rule)));
-                        }
+                        check_new_permission(&group, rule)?;
                         group.ingress.push(rule.clone());
                     }
                     store_group(tx, &group)?;

@@ -4,6 +4,7 @@
 //! Associations and authorizations are plain rows. Every association change logs one
 //! `ChangeSubject::Network` change; authorizations change nothing served and log none.
 
+use cairn_model::error::ZoneError;
 use cairn_model::network::VpcAssociation;
 use cairn_model::{ChangeInfo, DomainName, HostedZone, HostedZoneId};
 
@@ -15,7 +16,7 @@ use super::json::texts;
 use super::network_rows::require_vpc_in_region;
 use super::store::SqlStore;
 use super::zone_rows::{insert_zone, load_zone_row, require_zone};
-use crate::error::{StoreError, StoreResult};
+use crate::error::StoreResult;
 use crate::networks::VpcRef;
 use crate::zones::NewHostedZone;
 
@@ -72,10 +73,12 @@ fn check_no_conflict(conn: &Conn<'_>, zone_name: &DomainName, vpc: &VpcRef) -> S
         .into_iter()
         .find(|z| &z.name == zone_name)
     {
-        return Err(StoreError::ConflictingDomainExists(format!(
-            "The VPC {} in region {} has already been associated with the hosted zone {} with the same domain name.",
-            vpc.vpc_id, vpc.region, other.id
-        )));
+        return Err(ZoneError::ConflictingDomainExists {
+            vpc_id: vpc.vpc_id.clone(),
+            region: vpc.region.clone(),
+            existing: other.id,
+        }
+        .into());
     }
     Ok(())
 }
@@ -98,7 +101,7 @@ fn insert_association(
 fn require_private_zone(conn: &Conn<'_>, id: &HostedZoneId) -> StoreResult<HostedZone> {
     let zone = require_zone(conn, id)?;
     if !zone.private_zone {
-        return Err(StoreError::PublicZoneVpcAssociation);
+        return Err(ZoneError::PublicZoneVpcAssociation(zone.id).into());
     }
     Ok(zone)
 }
@@ -167,7 +170,7 @@ pub(super) async fn associate(
                 let zone = require_zone(tx, &zone_id)?;
                 let found = require_vpc_in_region(tx, &vpc)?;
                 if !zone.private_zone {
-                    return Err(StoreError::PublicZoneVpcAssociation);
+                    return Err(ZoneError::PublicZoneVpcAssociation(zone.id).into());
                 }
                 Ok((zone, found, vpc))
             },
@@ -185,10 +188,12 @@ pub(super) async fn associate(
                 };
                 let owns_zone = zone_owner(tx, &zone.id)?.is_none_or(|owner| owner == caller);
                 if found.owner_account != caller || (!owns_zone && !authorized()?) {
-                    return Err(StoreError::NotAuthorized(format!(
-                        "User: {caller} is not authorized to associate VPC {} with hosted zone {}.",
-                        vpc.vpc_id, zone.id
-                    )));
+                    return Err(ZoneError::NotAuthorized {
+                        caller: caller.clone(),
+                        vpc_id: vpc.vpc_id,
+                        zone_id: zone.id,
+                    }
+                    .into());
                 }
                 check_no_conflict(tx, &zone.name, &vpc)?;
                 insert_association(tx, &zone.id, &vpc, &caller)
@@ -220,13 +225,18 @@ pub(super) async fn disassociate(
                     .iter()
                     .any(|a| a.vpc_id == vpc.vpc_id && a.vpc_region == vpc.region)
                 {
-                    return Err(StoreError::VpcAssociationNotFound {
+                    return Err(ZoneError::VpcAssociationNotFound {
                         vpc_id: vpc.vpc_id,
                         zone_id,
-                    });
+                    }
+                    .into());
                 }
                 if associations.len() == 1 {
-                    return Err(StoreError::LastVpcAssociation);
+                    return Err(ZoneError::LastVpcAssociation {
+                        vpc_id: vpc.vpc_id,
+                        zone_id,
+                    }
+                    .into());
                 }
                 tx.execute(
                     "DELETE FROM vpc_associations WHERE zone_id = ?1 AND vpc_id = ?2",
@@ -282,10 +292,11 @@ pub(super) async fn deauthorize(
                 )
                 .map_err(map_err)?;
             if removed == 0 {
-                return Err(StoreError::VpcAssociationAuthorizationNotFound {
+                return Err(ZoneError::VpcAssociationAuthorizationNotFound {
                     vpc_id: vpc.vpc_id,
                     zone_id,
-                });
+                }
+                .into());
             }
             Ok(())
         })

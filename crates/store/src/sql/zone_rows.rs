@@ -6,7 +6,9 @@ use super::conn::{self, params, Conn};
 use super::error::{map_err, DbError, OptionalExtension};
 use super::ids::{new_route53_id, now_ms};
 use super::json::{documents, from_json, to_json};
-use crate::error::{StoreError, StoreResult};
+use cairn_model::error::ZoneError;
+
+use crate::error::StoreResult;
 use crate::zones::NewHostedZone;
 
 pub(crate) fn set_identifier_column(key: &RrsetKey) -> &str {
@@ -56,7 +58,7 @@ pub(crate) fn load_zone_row(conn: &Conn<'_>, id: &HostedZoneId) -> StoreResult<O
 }
 
 pub(crate) fn require_zone(conn: &Conn<'_>, id: &HostedZoneId) -> StoreResult<HostedZone> {
-    load_zone_row(conn, id)?.ok_or_else(|| StoreError::NoSuchHostedZone(id.clone()))
+    load_zone_row(conn, id)?.ok_or_else(|| ZoneError::NoSuchHostedZone(id.clone()).into())
 }
 
 pub(crate) fn parse_set(body: &str) -> StoreResult<ResourceRecordSet> {
@@ -141,9 +143,7 @@ pub(crate) fn check_caller_reference(
 /// Inserts a new zone, its caller reference and initial record sets (no change logged).
 pub(crate) fn insert_zone(tx: &Conn<'_>, req: &NewHostedZone) -> StoreResult<HostedZoneId> {
     if let Some(existing) = check_caller_reference(tx, "hostedzone", &req.caller_reference)? {
-        return Err(StoreError::HostedZoneAlreadyExists(HostedZoneId::new(
-            existing,
-        )));
+        return Err(ZoneError::HostedZoneAlreadyExists(HostedZoneId::new(existing)).into());
     }
     if let Some(set_id) = &req.delegation_set_id {
         let found: Option<i64> = tx
@@ -155,7 +155,7 @@ pub(crate) fn insert_zone(tx: &Conn<'_>, req: &NewHostedZone) -> StoreResult<Hos
             .optional()
             .map_err(map_err)?;
         if found.is_none() {
-            return Err(StoreError::NoSuchDelegationSet(set_id.clone()));
+            return Err(ZoneError::NoSuchDelegationSet(set_id.clone()).into());
         }
     }
     let id = HostedZoneId::new(new_route53_id('Z'));

@@ -1,13 +1,14 @@
 //! [`ZoneStore`] on SQL: hosted zones, record sets, changes, tags and delegation sets.
 
 use async_trait::async_trait;
-use cairn_model::change::{apply_change_batch, names_touched};
+use cairn_model::change::{check_change_batch, names_touched};
+use cairn_model::error::ZoneError;
 use cairn_model::{
-    ChangeBatch, ChangeBatchError, ChangeId, ChangeInfo, DomainName, HostedZone, HostedZoneId,
-    Limits, ResourceRecordSet,
+    ChangeBatch, ChangeId, ChangeInfo, DomainName, HostedZone, HostedZoneId, Limits,
+    ResourceRecordSet,
 };
 
-use super::aliases::check_cross_zone_aliases;
+use super::batch_view::TxView;
 use super::change_log::Entry;
 use super::conn::{params, Conn};
 use super::error::{map_err, OptionalExtension};
@@ -18,8 +19,8 @@ use super::zone_rows::{
     check_caller_reference, finish_zone, insert_set, insert_zone, parse_set, require_zone,
     set_identifier_column, sets_at_names, zone_from_row, ZONE_COLUMNS,
 };
-use super::{cidr, health, nodes, private_zones, tags};
-use crate::error::{StoreError, StoreResult};
+use super::{nodes, private_zones, tags};
+use crate::error::StoreResult;
 use crate::zones::{DelegationSet, NewHostedZone, RecordSetListing, RecordSetPage, ZoneStore};
 
 #[async_trait]
@@ -78,7 +79,7 @@ impl ZoneStore for SqlStore {
                         )
                         .map_err(map_err)?;
                     if extra > 0 {
-                        return Err(StoreError::HostedZoneNotEmpty);
+                        return Err(ZoneError::HostedZoneNotEmpty(zone.id.clone()).into());
                     }
                     tx.execute("DELETE FROM record_sets WHERE zone_id = ?1", [id])
                         .map_err(map_err)?;
@@ -225,7 +226,7 @@ impl ZoneStore for SqlStore {
                 .optional()
                 .map_err(map_err)?;
             let Some((seq, comment, submitted_at_ms)) = row else {
-                return Err(StoreError::NoSuchChange(id));
+                return Err(ZoneError::NoSuchChange(id).into());
             };
             Ok(ChangeInfo {
                 id,
@@ -269,7 +270,7 @@ impl ZoneStore for SqlStore {
         let reference = caller_reference.to_string();
         self.write(move |tx| {
             if check_caller_reference(tx, "delegationset", &reference)?.is_some() {
-                return Err(StoreError::DelegationSetAlreadyCreated);
+                return Err(ZoneError::DelegationSetAlreadyCreated(reference).into());
             }
             let id = new_route53_id('N');
             tx.execute(
@@ -296,7 +297,7 @@ impl ZoneStore for SqlStore {
         self.run(move |conn| {
             delegation_sets(conn, "WHERE id = ?1", [id.as_str()])?
                 .pop()
-                .ok_or(StoreError::NoSuchDelegationSet(id))
+                .ok_or_else(|| ZoneError::NoSuchDelegationSet(id).into())
         })
         .await
     }
@@ -310,7 +311,7 @@ impl ZoneStore for SqlStore {
         let id = id.to_string();
         self.write(move |tx| {
             if delegation_sets(tx, "WHERE id = ?1", [id.as_str()])?.is_empty() {
-                return Err(StoreError::NoSuchDelegationSet(id));
+                return Err(ZoneError::NoSuchDelegationSet(id).into());
             }
             let users: i64 = tx
                 .query_row(
@@ -320,7 +321,7 @@ impl ZoneStore for SqlStore {
                 )
                 .map_err(map_err)?;
             if users > 0 {
-                return Err(StoreError::DelegationSetInUse);
+                return Err(ZoneError::DelegationSetInUse(id).into());
             }
             tx.execute("DELETE FROM delegation_sets WHERE id = ?1", [&id])
                 .map_err(map_err)?;
@@ -330,8 +331,9 @@ impl ZoneStore for SqlStore {
     }
 }
 
-/// Checks a change batch against the zone and the sets stored at its names, writes it, and
-/// returns the names whose record sets changed. Every check runs before the first write.
+/// Checks a change batch (every rule, in the model, over this transaction's view), writes
+/// it, and returns the names whose record sets changed. Every check runs before the first
+/// write.
 fn write_batch(
     tx: &Conn<'_>,
     zone: &HostedZone,
@@ -339,15 +341,7 @@ fn write_batch(
     batch: &ChangeBatch,
     limits: &Limits,
 ) -> StoreResult<Vec<DomainName>> {
-    health::check_batch_health_checks(tx, batch)?;
-    let edit = apply_change_batch(zone, existing, zone.record_set_count, batch, limits)?;
-    let mut problems = check_cross_zone_aliases(tx, zone, &edit.written)?;
-    problems.extend(cidr::check_references(tx, existing, &edit)?);
-    if !problems.is_empty() {
-        return Err(StoreError::Invalid(ChangeBatchError::InvalidChangeBatch(
-            problems,
-        )));
-    }
+    let edit = check_change_batch(&TxView::new(tx), zone, existing, batch, limits)?;
     for key in &edit.deleted {
         tx.execute(
             "DELETE FROM record_sets WHERE zone_id = ?1 AND sort_name = ?2 AND rtype = ?3 AND set_identifier = ?4",

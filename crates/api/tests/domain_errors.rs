@@ -1,0 +1,258 @@
+//! Every domain error as the client sees it: the code, status and message the API edge
+//! gives it (`cairn_api::error`), one case per variant. The messages are those Cairn
+//! answered before the errors were typed (issue 16), in AWS's words.
+
+use axum::http::StatusCode;
+use cairn_api::error::{ec2_error, AwsError};
+use cairn_model::cidr::{CidrError, CidrErrorKind};
+use cairn_model::error::{
+    ChangeBatchError, DomainError, HealthCheckError, NetworkError, ZoneError,
+};
+use cairn_model::resolver_validate::{ResolverError, ResolverErrorKind};
+use cairn_model::{ChangeId, HostedZoneId};
+use cairn_store::StoreError;
+
+fn zone(id: &str) -> HostedZoneId {
+    HostedZoneId::new(id)
+}
+
+/// What a handler answers when the store refuses with `err`.
+fn answer(err: impl Into<DomainError>) -> AwsError {
+    StoreError::Rejected(err.into()).into()
+}
+
+#[track_caller]
+fn check(err: AwsError, status: StatusCode, code: &str, message: &str) {
+    assert_eq!(
+        (err.status, err.code.as_ref(), err.message.as_str()),
+        (status, code, message)
+    );
+}
+
+#[test]
+fn zone_errors_are_route53s() {
+    use StatusCode as S;
+    let cases: Vec<(ZoneError, S, &str, &str)> = vec![
+        (ZoneError::NoSuchHostedZone(zone("Z1")), S::NOT_FOUND, "NoSuchHostedZone",
+         "No hosted zone found with ID: Z1"),
+        (ZoneError::NoSuchChange(ChangeId::new("C1")), S::NOT_FOUND, "NoSuchChange",
+         "Could not find resource with ID: C1"),
+        (ZoneError::HostedZoneAlreadyExists(zone("Z1")), S::CONFLICT, "HostedZoneAlreadyExists",
+         "A hosted zone has already been created with the specified caller reference."),
+        (ZoneError::HostedZoneNotEmpty(zone("Z1")), S::BAD_REQUEST, "HostedZoneNotEmpty",
+         "The specified hosted zone contains non-required resource record sets and so cannot be deleted."),
+        (ZoneError::NoSuchDelegationSet("N1".into()), S::BAD_REQUEST, "NoSuchDelegationSet",
+         "No reusable delegation set found with ID: N1"),
+        (ZoneError::DelegationSetAlreadyCreated("ref".into()), S::BAD_REQUEST,
+         "DelegationSetAlreadyCreated",
+         "A delegation set with the same caller reference already exists."),
+        (ZoneError::DelegationSetInUse("N1".into()), S::BAD_REQUEST, "DelegationSetInUse",
+         "The specified delegation set contains associated hosted zones and so cannot be deleted."),
+        (ZoneError::ConflictingDomainExists {
+            vpc_id: "vpc-1".into(),
+            region: "eu-west-1".into(),
+            existing: zone("Z2"),
+        }, S::BAD_REQUEST, "ConflictingDomainExists",
+         "The VPC vpc-1 in region eu-west-1 has already been associated with the hosted zone Z2 with the same domain name."),
+        (ZoneError::LastVpcAssociation { vpc_id: "vpc-1".into(), zone_id: zone("Z1") },
+         S::BAD_REQUEST, "LastVPCAssociation",
+         "The VPC that you're trying to disassociate from the private hosted zone is the last VPC that is associated with the hosted zone. Amazon Route 53 doesn't support disassociating the last VPC from a hosted zone."),
+        (ZoneError::PublicZoneVpcAssociation(zone("Z1")), S::BAD_REQUEST,
+         "PublicZoneVPCAssociation",
+         "You're trying to associate a VPC with a public hosted zone. Amazon Route 53 doesn't support associating a VPC with a public hosted zone."),
+        (ZoneError::VpcAssociationNotFound { vpc_id: "vpc-1".into(), zone_id: zone("Z1") },
+         S::NOT_FOUND, "VPCAssociationNotFound",
+         "The specified VPC vpc-1 and hosted zone Z1 are not currently associated."),
+        (ZoneError::VpcAssociationAuthorizationNotFound {
+            vpc_id: "vpc-1".into(),
+            zone_id: zone("Z1"),
+        }, S::NOT_FOUND, "VPCAssociationAuthorizationNotFound",
+         "The VPC vpc-1 is not authorized to be associated with hosted zone Z1."),
+        (ZoneError::NotAuthorized {
+            caller: "111122223333".into(),
+            vpc_id: "vpc-1".into(),
+            zone_id: zone("Z1"),
+        }, S::UNAUTHORIZED, "NotAuthorizedException",
+         "User: 111122223333 is not authorized to associate VPC vpc-1 with hosted zone Z1."),
+    ];
+    for (err, status, code, message) in cases {
+        check(answer(err), status, code, message);
+    }
+}
+
+#[test]
+fn batch_errors_are_route53s() {
+    let batch = |e: ChangeBatchError| answer(ZoneError::Batch(e));
+    check(
+        batch(ChangeBatchError::InvalidChangeBatch(vec![
+            "a".into(),
+            "b".into(),
+        ])),
+        StatusCode::BAD_REQUEST,
+        "InvalidChangeBatch",
+        "[a, b]",
+    );
+    check(
+        batch(ChangeBatchError::InvalidInput("bad".into())),
+        StatusCode::BAD_REQUEST,
+        "InvalidInput",
+        "bad",
+    );
+    check(
+        batch(ChangeBatchError::NoSuchHealthCheck("hc-1".into())),
+        StatusCode::NOT_FOUND,
+        "NoSuchHealthCheck",
+        "No health check exists with the specified ID hc-1.",
+    );
+}
+
+#[test]
+fn health_check_errors_are_route53s() {
+    use StatusCode as S;
+    let cases: Vec<(HealthCheckError, S, &str, &str)> = vec![
+        (HealthCheckError::InvalidInput("bad".into()), S::BAD_REQUEST, "InvalidInput", "bad"),
+        (HealthCheckError::CalculatedChild("hc-2".into()), S::BAD_REQUEST, "InvalidInput",
+         "Invalid parameter : A calculated health check cannot be a child of another calculated health check (hc-2)."),
+        (HealthCheckError::NoSuchHealthCheck("hc-1".into()), S::NOT_FOUND, "NoSuchHealthCheck",
+         "No health check exists with the specified ID hc-1."),
+        (HealthCheckError::AlreadyExists("ref".into()), S::CONFLICT, "HealthCheckAlreadyExists",
+         "A health check with the same caller reference already exists, with a different configuration or deleted."),
+        (HealthCheckError::VersionMismatch("hc-1".into()), S::CONFLICT,
+         "HealthCheckVersionMismatch",
+         "The value of HealthCheckVersion in the request doesn't match the value of HealthCheckVersion in the health check."),
+    ];
+    for (err, status, code, message) in cases {
+        check(answer(err), status, code, message);
+    }
+}
+
+#[test]
+fn network_errors_are_ec2s_and_a_missing_vpc_is_route53s_elsewhere() {
+    let cases: Vec<(NetworkError, &str, &str)> = vec![
+        (NetworkError::InvalidVpcRange("10.0.0.0/8".into()), "InvalidVpc.Range",
+         "The CIDR '10.0.0.0/8' is invalid."),
+        (NetworkError::InvalidSubnetRange("10.0.0.0/8".into()), "InvalidSubnet.Range",
+         "The CIDR '10.0.0.0/8' is invalid."),
+        (NetworkError::SubnetConflict("10.0.0.0/24".into()), "InvalidSubnet.Conflict",
+         "The CIDR '10.0.0.0/24' conflicts with another subnet"),
+        (NetworkError::InvalidParameterValue("bad".into()), "InvalidParameterValue", "bad"),
+        (NetworkError::NoSuchVpc("vpc-1".into()), "InvalidVpcID.NotFound",
+         "The vpc ID 'vpc-1' does not exist"),
+        (NetworkError::NoSuchSubnet("subnet-1".into()), "InvalidSubnetID.NotFound",
+         "The subnet ID 'subnet-1' does not exist"),
+        (NetworkError::NoSuchSecurityGroup("sg-1".into()), "InvalidGroup.NotFound",
+         "The security group 'sg-1' does not exist"),
+        (NetworkError::SecurityGroupExists { name: "web".into(), vpc_id: "vpc-1".into() },
+         "InvalidGroup.Duplicate", "The security group 'web' already exists for VPC 'vpc-1'"),
+        (NetworkError::DuplicatePermission("peer: 10.0.0.0/8, UDP, from port: 53, to port: 53, ALLOW".into()),
+         "InvalidPermission.Duplicate",
+         "the specified rule \"peer: 10.0.0.0/8, UDP, from port: 53, to port: 53, ALLOW\" already exists"),
+        (NetworkError::VpcHasDependencies("vpc-1".into()), "DependencyViolation",
+         "The vpc 'vpc-1' has dependencies and cannot be deleted."),
+        (NetworkError::GroupHasDependents("sg-1".into()), "DependencyViolation",
+         "resource sg-1 has a dependent object"),
+        (NetworkError::DefaultGroup("sg-1".into()), "CannotDelete",
+         "the specified group: \"sg-1\" name: \"default\" cannot be deleted by a user"),
+    ];
+    for (err, code, message) in cases {
+        let missing_vpc = matches!(err, NetworkError::NoSuchVpc(_));
+        check(
+            ec2_error(StoreError::Rejected(err.clone().into())),
+            StatusCode::BAD_REQUEST,
+            code,
+            message,
+        );
+        if missing_vpc {
+            // Route 53's words, recorded in aws-recorded/route53.json.
+            check(
+                answer(err),
+                StatusCode::BAD_REQUEST,
+                "InvalidVPCId",
+                "The VPC ID is invalid.",
+            );
+        } else {
+            check(answer(err), StatusCode::BAD_REQUEST, code, message);
+        }
+    }
+}
+
+#[test]
+fn resolver_and_cidr_errors_keep_their_rules_messages() {
+    use ResolverErrorKind as K;
+    for (kind, code) in [
+        (K::InvalidParameter, "InvalidParameterException"),
+        (K::InvalidRequest, "InvalidRequestException"),
+        (K::ResourceNotFound, "ResourceNotFoundException"),
+        (K::ResourceExists, "ResourceExistsException"),
+        (K::ResourceInUse, "ResourceInUseException"),
+        (K::LimitExceeded, "LimitExceededException"),
+        (K::Validation, "ValidationException"),
+        (K::Conflict, "ConflictException"),
+    ] {
+        check(
+            answer(ResolverError::new(kind, "m")),
+            StatusCode::BAD_REQUEST,
+            code,
+            "m",
+        );
+    }
+    use CidrErrorKind as C;
+    for (kind, status, code) in [
+        (
+            C::NoSuchCollection,
+            StatusCode::NOT_FOUND,
+            "NoSuchCidrCollectionException",
+        ),
+        (
+            C::NoSuchLocation,
+            StatusCode::NOT_FOUND,
+            "NoSuchCidrLocationException",
+        ),
+        (
+            C::AlreadyExists,
+            StatusCode::BAD_REQUEST,
+            "CidrCollectionAlreadyExistsException",
+        ),
+        (
+            C::VersionMismatch,
+            StatusCode::CONFLICT,
+            "CidrCollectionVersionMismatchException",
+        ),
+        (
+            C::CollectionInUse,
+            StatusCode::BAD_REQUEST,
+            "CidrCollectionInUseException",
+        ),
+        (
+            C::BlockInUse,
+            StatusCode::BAD_REQUEST,
+            "CidrBlockInUseException",
+        ),
+        (C::InvalidInput, StatusCode::BAD_REQUEST, "InvalidInput"),
+        (C::LimitsExceeded, StatusCode::BAD_REQUEST, "LimitsExceeded"),
+    ] {
+        check(answer(CidrError::new(kind, "m")), status, code, "m");
+    }
+}
+
+#[test]
+fn storage_failures_say_nothing_of_the_store() {
+    let unavailable: AwsError = StoreError::Unavailable("down".into()).into();
+    check(
+        unavailable,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "ServiceUnavailable",
+        "Service is unavailable. Try again later.",
+    );
+    for err in [
+        StoreError::Corrupt("x".into()),
+        StoreError::Backend("y".into()),
+    ] {
+        check(
+            err.into(),
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "InternalFailure",
+            "The request processing has failed because of an unknown error.",
+        );
+    }
+}
