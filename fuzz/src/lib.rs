@@ -75,8 +75,8 @@ pub fn rest_xml(data: &[u8]) {
         return;
     };
     if let Some(batch) = root.child("ChangeBatch") {
-        if let Ok(batch) = cairn_api::route53::rrset::parse_change_batch(batch) {
-            let _ = cairn_model::change::check_batch_size(&batch, &cairn_model::Limits::default());
-        }
+        // The reader checks the batch's size against the limits too (Route 53's order).
+        let _ =
+            cairn_api::route53::rrset::parse_change_batch(batch, &cairn_model::Limits::default());
     }
 }
