@@ -37,6 +37,9 @@ pub struct Plan<'a> {
     /// Whether the authority section is optional (the zone's NS on a positive answer): left
     /// out, with the additional section, when it does not fit, instead of truncating.
     pub authority_optional: bool,
+    /// The wildcard node that synthesised the name asked, when one did (not a name a CNAME
+    /// chain reached): its [`Node::synthesized`] answers may stand in for this plan.
+    pub wildcard: Option<&'a Node>,
 }
 
 /// How deep an alias may point at another alias.
@@ -166,7 +169,12 @@ fn step<'a>(
             wildcard[..2].copy_from_slice(b"\x01*");
             wildcard[2..2 + closest.len()].copy_from_slice(closest);
             match zone.nodes.get(&wildcard[..2 + closest.len()]) {
-                Some(node) => (name, &**node),
+                Some(node) => {
+                    if plan.answer.is_empty() {
+                        plan.wildcard = Some(node);
+                    }
+                    (name, &**node)
+                }
                 None => {
                     plan.rcode = Rcode::NxDomain;
                     negative(zone, plan);

@@ -261,6 +261,7 @@ fn finish(zone: &HostedZone, apex: NameKey, nodes: NodeMap) -> CompiledZone {
         private: zone.private_zone,
         apex,
         nodes,
+        negative_answer: None,
         negative_soa,
         apex_ns,
         apex_ns_additional,

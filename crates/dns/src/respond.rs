@@ -26,7 +26,7 @@ use crate::pipeline::{self, AnswerNow, Answerer, Flavor, Hooks, Outcome, Peer, S
 pub use crate::pipeline::{Transport, EDNS_UDP_PAYLOAD};
 use crate::routing::{Client, RoutingContext};
 use crate::snapshot::{SharedSnapshot, Snapshot};
-use crate::zone::{name_key, CompiledZone};
+use crate::zone::{name_key, CompiledZone, MovableAnswer};
 
 /// Where a query came from, and what locates it (geolocation routing).
 #[derive(Debug, Clone, Copy, Default)]
@@ -302,9 +302,64 @@ fn answer_query(
             w.set_ecs_scope(client.ecs_scope(ecs.source_prefix));
         }
     }
-    write_plan(&mut w, &plan);
+    // An answer that a movable one stands for is written compressing as that was (see
+    // `ResponseWriter::compress_question_from`), copied or not.
+    let movable = movable_answer(zone, &plan, query.qtype);
+    if movable.is_some() {
+        w.compress_question_from(zone.apex.len());
+    }
+    let moved = pre_encoded
+        && movable
+            .and_then(|m| m.under(qname, zone.apex.len()))
+            .is_some_and(|answer| w.push_relocated(answer).is_ok());
+    if moved {
+        w.set_rcode(plan.rcode);
+        w.set_aa(plan.authoritative);
+    } else {
+        write_plan(&mut w, &plan);
+    }
     w.finish(edns);
     Outcome::answered(query, plan.rcode)
+}
+
+/// The answer written when the zone was compiled that `plan` amounts to, when there is one:
+/// the zone's negative answer (NXDOMAIN, NODATA), or the wildcard's answer for a name it
+/// synthesises. Pushing it writes what [`write_plan`] would, byte for byte
+/// (`tests/properties.rs`).
+fn movable_answer<'z>(
+    zone: &'z CompiledZone,
+    plan: &Plan<'z>,
+    qtype: u16,
+) -> Option<&'z MovableAnswer> {
+    if !plan.authoritative {
+        return None;
+    }
+    let answer = match plan.answer.as_slice() {
+        [] if plan.additional.is_empty() => {
+            let soa = zone.negative_soa.as_deref()?;
+            match plan.authority.as_slice() {
+                [(_, rrset)] if std::ptr::eq(*rrset, soa) => zone.negative_answer.as_ref()?,
+                _ => return None,
+            }
+        }
+        [(_, rrset)] if plan.rcode == Rcode::NoError => {
+            let node = plan.wildcard?;
+            if !node
+                .rrset(qtype)
+                .is_some_and(|r| std::ptr::eq(*rrset, &**r))
+            {
+                return None;
+            }
+            let (_, answer) = node
+                .synthesized
+                .as_deref()?
+                .iter()
+                .find(|(t, _)| *t == qtype)?;
+            answer
+        }
+        _ => return None,
+    };
+    Some(answer)
 }
 
 /// Writes the pre-encoded answer of the node at exactly `qname` for `qtype` (see

@@ -78,13 +78,14 @@ fn describe(z: &CompiledZone) -> BTreeMap<Vec<u8>, String> {
             (
                 k.to_vec(),
                 format!(
-                    "flags={} children={} skipped={} {:?} routed={} pre_encoded={:?}",
+                    "flags={} children={} skipped={} {:?} routed={} pre_encoded={:?} synthesized={:?}",
                     n.flags,
                     n.children,
                     n.skipped,
                     rrsets,
                     n.routed.len(),
-                    n.pre_encoded
+                    n.pre_encoded,
+                    n.synthesized
                 ),
             )
         })
@@ -97,8 +98,8 @@ fn describe(z: &CompiledZone) -> BTreeMap<Vec<u8>, String> {
     map.insert(
         b"~zone".to_vec(),
         format!(
-            "{:?} {:?} {:?} {}",
-            z.negative_soa, z.apex_ns, extra, z.skipped
+            "{:?} {:?} {:?} {} {:?}",
+            z.negative_soa, z.apex_ns, extra, z.skipped, z.negative_answer
         ),
     );
     map

@@ -31,7 +31,7 @@ pub use name::NameKey;
 pub use query::{ClientSubnet, Edns, ParseError, Query};
 pub use rcode::Rcode;
 pub use rdata::Rdata;
-pub use writer::{NoRoom, ResponseWriter, Section};
+pub use writer::{NoRoom, Relocatable, ResponseWriter, Section};
 
 /// Type codes the hot path treats specially.
 pub mod rtype {
@@ -47,6 +47,8 @@ pub mod rtype {
     pub const PTR: u16 = 12;
     /// MX.
     pub const MX: u16 = 15;
+    /// TXT.
+    pub const TXT: u16 = 16;
     /// AAAA.
     pub const AAAA: u16 = 28;
     /// SRV.

@@ -29,6 +29,24 @@ pub struct Mark {
     names: usize,
 }
 
+/// An answer's sections written once, after a template question, to be copied under
+/// other question names ([`ResponseWriter::push_relocated`]): a negative answer's SOA under
+/// any name in the zone, a wildcard's records under any name it stands for.
+///
+/// It holds because the writer compressed against nothing in the question but the whole
+/// name and the suffixes from the apex up
+/// ([`ResponseWriter::compress_question_from`]), which every question name in the zone
+/// has, at offsets that differ only by the names' difference in length.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Relocatable {
+    sections: Box<[u8]>,
+    counts: [u16; 3],
+    /// The template question name's length.
+    template_len: u8,
+    /// Where the pointers to move are, from the start of `sections`.
+    moves: Box<[u16]>,
+}
+
 /// How many earlier name positions compression remembers.
 const MAX_NAMES: usize = 48;
 /// Size of an OPT record with no options.
@@ -46,6 +64,17 @@ pub struct ResponseWriter<'b> {
     /// differs cannot match, so [`find`](Self::find) compares bytes only when it is equal.
     name_lens: [u8; MAX_NAMES],
     name_count: usize,
+    /// How many of `names` are the question's (they come first).
+    question_names: usize,
+    /// Whether the question's names are in `names`: done when the first name is written, as
+    /// answers copied whole (pre-encoded) never compress.
+    question_remembered: bool,
+    /// The question name's suffixes this long or shorter are compression targets, besides
+    /// the whole name (see [`compress_question_from`](Self::compress_question_from)).
+    question_targets_len: usize,
+    /// Where each compression pointer was written, when the caller asked
+    /// ([`log_pointers`](Self::log_pointers)).
+    pointers: Option<Vec<u16>>,
     rcode: Rcode,
     ecs: Option<ClientSubnet>,
 }
@@ -59,14 +88,49 @@ impl<'b> ResponseWriter<'b> {
         w.buf[5] = 1; // QDCOUNT
         let question = query.question();
         w.buf.extend_from_slice(question);
-        // Every label of the question name can be pointed to.
-        let qname = query.qname();
-        let mut pos = 0;
-        while qname[pos] != 0 {
-            w.remember(12 + pos, qname.len() - pos);
-            pos += 1 + qname[pos] as usize;
-        }
+        w.question_targets_len = query.qname().len();
         w
+    }
+
+    /// Makes only the whole question name and its suffixes `apex_len` bytes long or shorter
+    /// (the zone's apex and above) compression targets in the question, not the names
+    /// between. An authoritative answer then compresses the same whatever the labels below
+    /// the apex are, which lets an answer written once for one name be moved under another
+    /// ([`push_relocated`](Self::push_relocated)). Call it before writing any record.
+    pub fn compress_question_from(&mut self, apex_len: usize) {
+        debug_assert!(!self.question_remembered, "before any name is written");
+        self.question_targets_len = apex_len;
+    }
+
+    /// Records where every compression pointer goes from now on, for
+    /// [`relocatable_sections`](Self::relocatable_sections). Off by default: only answers
+    /// written ahead of time need it.
+    pub fn log_pointers(&mut self) {
+        self.pointers = Some(Vec::new());
+    }
+
+    /// Remembers the question's labels as targets, once, before the first name is written.
+    fn remember_question(&mut self) {
+        if self.buf[5] == 0 {
+            return;
+        }
+        let qname_len = {
+            let mut pos = 12;
+            while self.buf[pos] != 0 {
+                pos += 1 + self.buf[pos] as usize;
+            }
+            pos + 1 - 12
+        };
+        let mut pos = 0;
+        while self.buf[12 + pos] != 0 {
+            let len = qname_len - pos;
+            if pos == 0 || len <= self.question_targets_len {
+                self.remember(12 + pos, len);
+            }
+            pos += 1 + self.buf[12 + pos] as usize;
+        }
+        self.question_names = self.name_count;
+        self.question_remembered = true;
     }
 
     /// Starts a response with no question: for FORMERR, when the question cannot be read.
@@ -96,6 +160,10 @@ impl<'b> ResponseWriter<'b> {
             names: [0; MAX_NAMES],
             name_lens: [0; MAX_NAMES],
             name_count: 0,
+            question_names: 0,
+            question_remembered: false,
+            question_targets_len: 0,
+            pointers: None,
             rcode: Rcode::NoError,
             ecs: None,
         }
@@ -163,7 +231,11 @@ impl<'b> ResponseWriter<'b> {
     pub fn rollback(&mut self, mark: Mark) {
         self.buf.truncate(mark.len);
         self.counts = mark.counts;
-        self.name_count = mark.names;
+        // The question's names stay, even when remembered after the mark was taken.
+        self.name_count = mark.names.max(self.question_names);
+        if let Some(pointers) = &mut self.pointers {
+            pointers.retain(|&p| usize::from(p) < mark.len);
+        }
     }
 
     /// How many records a section holds so far.
@@ -235,6 +307,60 @@ impl<'b> ResponseWriter<'b> {
         Some((&self.buf[self.question_end()..], self.counts))
     }
 
+    /// The sections written after the question as a [`Relocatable`] answer, which
+    /// [`push_relocated`](Self::push_relocated) copies under another question name. Needs
+    /// [`log_pointers`](Self::log_pointers) and
+    /// [`compress_question_from`](Self::compress_question_from) (the apex) before the first
+    /// record. `None` when TC is set, or when other than exactly `qname_pointers` pointers
+    /// point at the whole question name: those stand for the name asked (a wildcard's owner),
+    /// any other would be a record naming the template itself.
+    pub fn relocatable(&self, qname_pointers: usize) -> Option<Relocatable> {
+        let pointers = self.pointers.as_ref()?;
+        let (sections, counts) = self.encoded_sections()?;
+        let start = self.buf.len() - sections.len();
+        let qname_len = self.question_end() - 4 - 12;
+        // Targets move by at most 255 bytes; keep them all below the 14-bit limit.
+        if self.buf.len() + 255 >= 0x3fff {
+            return None;
+        }
+        let target = |p: u16| {
+            let p = usize::from(p);
+            u16::from_be_bytes([self.buf[p], self.buf[p + 1]]) & 0x3fff
+        };
+        let at_qname = pointers.iter().filter(|&&p| target(p) == 12).count();
+        if at_qname != qname_pointers {
+            return None;
+        }
+        let moves = pointers
+            .iter()
+            .filter(|&&p| target(p) != 12)
+            .map(|&p| (usize::from(p) - start) as u16)
+            .collect();
+        Some(Relocatable {
+            sections: sections.into(),
+            counts,
+            template_len: qname_len as u8,
+            moves,
+        })
+    }
+
+    /// Appends `answer` (see [`relocatable`](Self::relocatable)) after this writer's
+    /// question: the bytes copied, each pointer past the question name's first byte moved by
+    /// the difference in length between this question name and the template's. All or
+    /// nothing: [`NoRoom`] when it would pass the size limit. Must come before any record.
+    pub fn push_relocated(&mut self, answer: &Relocatable) -> Result<(), NoRoom> {
+        let start = self.buf.len();
+        self.push_encoded(&answer.sections, answer.counts)?;
+        let delta = self.question_end() as isize - 4 - 12 - isize::from(answer.template_len);
+        for &at in answer.moves.iter() {
+            let at = start + usize::from(at);
+            let pointer = u16::from_be_bytes([self.buf[at], self.buf[at + 1]]);
+            let target = (pointer & 0x3fff) as isize + delta;
+            self.buf[at..at + 2].copy_from_slice(&(0xc000 | target as u16).to_be_bytes());
+        }
+        Ok(())
+    }
+
     /// Drops every record after the question (used before setting TC).
     pub fn clear_records(&mut self) {
         let question_end = self.question_end();
@@ -247,6 +373,9 @@ impl<'b> ResponseWriter<'b> {
             .take_while(|&&o| (o as usize) < question_end)
             .count();
         self.name_count = keep;
+        if let Some(pointers) = &mut self.pointers {
+            pointers.clear();
+        }
     }
 
     fn question_end(&self) -> usize {
@@ -307,11 +436,17 @@ impl<'b> ResponseWriter<'b> {
     /// unfinished name has no end, so comparing against it (a name with two equal labels in
     /// a row, `a.a.example.`) would run off the buffer.
     fn write_name(&mut self, name: &[u8]) {
+        if !self.question_remembered {
+            self.remember_question();
+        }
         let start = self.buf.len();
         let mut pos = 0;
         while name[pos] != 0 {
             if let Some(target) = self.find(&name[pos..]) {
                 // The labels written so far lie uncompressed at `start..`, one after another.
+                if let Some(pointers) = &mut self.pointers {
+                    pointers.push(self.buf.len() as u16);
+                }
                 self.buf.extend_from_slice(&(0xc000 | target).to_be_bytes());
                 self.remember_labels(start, pos, name.len());
                 return;

@@ -12,7 +12,7 @@ mod pre_encoded;
 pub mod routed;
 mod rrset;
 
-pub use pre_encoded::{PreEncoded, PreEncodedBuilder};
+pub use pre_encoded::{MovableAnswer, PreEncoded, PreEncodedBuilder};
 pub use routed::RoutedSet;
 pub use rrset::CompiledRrset;
 
@@ -53,7 +53,13 @@ pub struct Node {
     /// The positive answers from [`Self::rrsets`], written when the zone was compiled or
     /// patched (see [`PreEncoded`]); `None` when no RRset here can be.
     pub pre_encoded: Option<PreEncoded>,
+    /// A wildcard's (`*.…`) answers by type, moved under each name it synthesises; written
+    /// with [`Self::pre_encoded`].
+    pub synthesized: Option<SynthesizedAnswers>,
 }
+
+/// A wildcard's answers by type (see [`Node::synthesized`]).
+pub type SynthesizedAnswers = Box<[(u16, MovableAnswer)]>;
 
 impl Node {
     /// The RRset of `rtype`, if any.
@@ -92,6 +98,9 @@ pub struct CompiledZone {
     pub nodes: NodeMap,
     /// The apex SOA with the negative-caching TTL, min(SOA TTL, SOA MINIMUM) (RFC 2308 §3).
     pub negative_soa: Option<Arc<CompiledRrset>>,
+    /// The negative answer (the authority section holding [`Self::negative_soa`]), moved
+    /// under each NXDOMAIN or NODATA name; written when the zone is compiled or patched.
+    pub negative_answer: Option<MovableAnswer>,
     /// The apex NS.
     pub apex_ns: Option<Arc<CompiledRrset>>,
     /// The in-zone A/AAAA RRsets of the apex NS targets, with their owners.

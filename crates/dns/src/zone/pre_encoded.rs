@@ -1,4 +1,8 @@
-//! The positive answers of one node, written when the zone is compiled or patched.
+//! The answers written when the zone is compiled or patched: each node's positive answers,
+//! and the answers moved under other names (a wildcard's, the zone's negative answer).
+
+use cairn_wire::name::is_at_or_below;
+use cairn_wire::{NameKey, Relocatable};
 
 /// The positive answers of one node, written once when the zone is compiled or patched
 /// (by [`crate::pre_encode`]) and reused byte for byte (NSD and Knot likewise answer from
@@ -88,6 +92,37 @@ impl PreEncoded {
             let e = 1 + n * ENTRY_LEN;
             u16::from_be_bytes([self.0[e], self.0[e + 1]])
         })
+    }
+}
+
+/// An answer written once for a template name, copied under each name it stands for with
+/// its compression pointers moved ([`Relocatable`]): the zone's negative answer (its SOA)
+/// for every NXDOMAIN and NODATA, a wildcard's answer for every name it synthesises.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MovableAnswer {
+    answer: Relocatable,
+    /// Every name the answer's records hold (owners and names in RDATA), lowercased.
+    names: Box<[NameKey]>,
+}
+
+impl MovableAnswer {
+    /// `answer`, whose records hold `names`.
+    pub fn new(answer: Relocatable, names: Vec<NameKey>) -> Self {
+        Self {
+            answer,
+            names: names.into_boxed_slice(),
+        }
+    }
+
+    /// The answer to copy under `qname` (lowercase, in a zone whose apex is `apex_len` bytes
+    /// long), or `None` when the written-out answer would compress differently there: a
+    /// record name at or below a `qname` below the apex points into the question, which the
+    /// template question did not offer.
+    pub fn under(&self, qname: &[u8], apex_len: usize) -> Option<&Relocatable> {
+        if qname.len() > apex_len && self.names.iter().any(|n| is_at_or_below(n, qname)) {
+            return None;
+        }
+        Some(&self.answer)
     }
 }
 
