@@ -2,6 +2,7 @@
 """Authoritative DNS throughput and latency: Cairn against Knot DNS, same zone, same run.
 
     bench/dns_vs_knot.py [--duration 10] [--rate 20000] [--lat-duration 5] [--records 100000]
+                         [--cairn NAME=PATH ...] [--rounds 1]
 
 For each server in turn (Knot first, then Cairn with --dns-workers 1; Knot with one UDP and
 one TCP worker), the server pinned to core 1 and dnsperf to core 0 (taskset):
@@ -14,6 +15,12 @@ one TCP worker), the server pinned to core 1 and dnsperf to core 0 (taskset):
      prints the average, min, max and standard deviation;
   4. memory: VmRSS and VmHWM from /proc/PID/status after the runs.
 Then the Cairn/Knot ratios. Results also go to bench/out/dns_vs_knot.json.
+
+`--cairn NAME=PATH` (repeatable) measures several Cairn binaries in the same run, each as a
+column "cairn:NAME", e.g. a build from before a change against one after it; `--rounds N`
+measures every server N times, interleaved (knot, old, new, knot, old, new, ...), and
+reports each figure's median, so a machine whose speed drifts during the run treats every
+server alike. Without --cairn, the binary is $CAIRN_BIN or target/release/cairn.
 
 On two cores dnsperf itself tops out near Knot's rate, so raw QPS mostly measures dnsperf:
 QPS per server core-second is the ranking figure.
@@ -129,7 +136,19 @@ def main() -> int:
     p.add_argument("--queries", type=int, default=200_000)
     p.add_argument("--only", choices=["knot", "cairn"], help="run one server only")
     p.add_argument("--out", type=Path, default=HERE / "out")
+    p.add_argument("--cairn", action="append", metavar="NAME=PATH",
+                   help="a Cairn binary to measure, as column cairn:NAME (repeatable)")
+    p.add_argument("--rounds", type=int, default=1, help="measure every server this many times, "
+                   "interleaved; report medians")
     args = p.parse_args()
+    cairns = []
+    for spec in args.cairn or []:
+        name, sep, path = spec.partition("=")
+        if not sep or not Path(path).is_file():
+            sys.exit(f"--cairn {spec}: expected NAME=PATH to a binary")
+        cairns.append((f"cairn:{name}", Path(path).resolve()))
+    if not cairns:
+        cairns = [("cairn", harness.cairn_bin())]
 
     for tool in ("dnsperf", "taskset"):
         if not shutil.which(tool):
@@ -150,33 +169,44 @@ def main() -> int:
         "args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
     }
     servers = []
+    runs: dict[str, list[dict]] = {}
     try:
-        if args.only in (None, "knot"):
-            t = time.monotonic()
-            knot = harness.start_knot({ZONE: zone_file}, workdir=work / "knot", workers=1,
-                                      cpu=args.server_cpu, timeout=120)
-            servers.append(knot)
-            print(f"knot {_version(['knotd', '--version'])}: serving after {time.monotonic() - t:.1f}s "
-                  f"(pid {knot.pid}, core {args.server_cpu})")
-            results["knot"] = measure(knot, queries, args)
-            knot.stop()
-        if args.only in (None, "cairn"):
-            data = work / "cairn" / "data"
-            t = time.monotonic()
-            harness.import_zone(data, zone_file, ZONE, timeout=600)
-            import_s = time.monotonic() - t
-            t = time.monotonic()
-            cairn = harness.start_cairn(data, workers=1, cpu=args.server_cpu, timeout=120)
-            servers.append(cairn)
-            harness.wait_answers(cairn.addr, ZONE, 120, cairn.proc)
-            print(f"cairn: import {import_s:.1f}s, serving after {time.monotonic() - t:.1f}s "
-                  f"(pid {cairn.pid}, core {args.server_cpu}, --dns-workers 1)")
-            results["cairn"] = measure(cairn, queries, args)
-            results["cairn"]["import_seconds"] = import_s
-            cairn.stop()
+        for round_no in range(args.rounds):
+            if args.only in (None, "knot"):
+                t = time.monotonic()
+                knot = harness.start_knot({ZONE: zone_file}, workdir=work / f"knot{round_no}",
+                                          workers=1, cpu=args.server_cpu, timeout=120)
+                servers.append(knot)
+                print(f"knot {_version(['knotd', '--version'])}: serving after "
+                      f"{time.monotonic() - t:.1f}s (pid {knot.pid}, core {args.server_cpu})")
+                runs.setdefault("knot", []).append(measure(knot, queries, args))
+                knot.stop()
+            if args.only in (None, "cairn"):
+                for name, binary in cairns:
+                    os.environ["CAIRN_BIN"] = str(binary)
+                    data = work / f"{name.replace(':', '-')}{round_no}" / "data"
+                    t = time.monotonic()
+                    harness.import_zone(data, zone_file, ZONE, timeout=600)
+                    import_s = time.monotonic() - t
+                    t = time.monotonic()
+                    cairn = harness.start_cairn(data, workers=1, cpu=args.server_cpu, timeout=120)
+                    servers.append(cairn)
+                    harness.wait_answers(cairn.addr, ZONE, 120, cairn.proc)
+                    print(f"{name} ({binary}): import {import_s:.1f}s, serving after "
+                          f"{time.monotonic() - t:.1f}s (pid {cairn.pid}, core {args.server_cpu}, "
+                          "--dns-workers 1)")
+                    m = measure(cairn, queries, args)
+                    m["import_seconds"] = import_s
+                    m["binary"] = str(binary)
+                    runs.setdefault(name, []).append(m)
+                    cairn.stop()
     finally:
         for s in servers:
             s.stop()
+    results["servers"] = list(runs)
+    for name, measured in runs.items():
+        results[name] = median_of(measured)
+        results[name]["rounds"] = measured
     report(results)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "dns_vs_knot.json").write_text(json.dumps(results, indent=2))
@@ -198,6 +228,29 @@ def _cpu_model() -> str:
     return ""
 
 
+def median_of(runs: list[dict]) -> dict:
+    """One server's figures: each number the median over its rounds (the first round's
+    commands and response codes)."""
+    import statistics
+
+    def med(values):
+        nums = [v for v in values if isinstance(v, (int, float))]
+        return statistics.median(nums) if nums else None
+
+    first = runs[0]
+    out = {k: v for k, v in first.items() if not isinstance(v, (int, float, dict))}
+    for key in ("cpu_seconds", "wall_seconds", "qps_per_core_second", "rss_kib", "hwm_kib",
+                "import_seconds"):
+        if key in first:
+            out[key] = med(r.get(key) for r in runs)
+    for part in ("throughput", "latency"):
+        out[part] = dict(first[part])
+        for key, value in first[part].items():
+            if isinstance(value, (int, float)):
+                out[part][key] = med(r[part].get(key) for r in runs)
+    return out
+
+
 def report(r: dict) -> None:
     rows = [
         ("QPS (dnsperf, full speed)", lambda s: s["throughput"]["qps"], "{:,.0f}"),
@@ -212,28 +265,40 @@ def report(r: dict) -> None:
         ("RSS MiB (VmRSS)", lambda s: s["rss_kib"] / 1024 if s["rss_kib"] else None, "{:.1f}"),
         ("peak RSS MiB (VmHWM)", lambda s: s["hwm_kib"] / 1024 if s["hwm_kib"] else None, "{:.1f}"),
     ]
-    names = [n for n in ("knot", "cairn") if n in r]
-    print(f"\n{r['date']} — {r['machine']}")
-    header = f"{'':44}" + "".join(f"{n:>14}" for n in names) + ("   cairn/knot" if len(names) == 2 else "")
+    names = r["servers"]
+    cairns = [n for n in names if n != "knot"]
+    ratios = [n for n in cairns if "knot" in names]
+    print(f"\n{r['date']} — {r['machine']}; medians of {r['args']['rounds']} round(s)")
+    header = f"{'':44}" + "".join(f"{n:>14}" for n in names) + \
+        "".join(f"{n + '/knot':>18}" for n in ratios)
     print(header)
     for label, get, fmt in rows:
-        vals = [get(r[n]) for n in names]
-        line = f"{label:44}" + "".join(f"{fmt.format(v) if v is not None else '-':>14}" for v in vals)
-        if len(vals) == 2 and all(isinstance(v, (int, float)) and v for v in vals):
-            line += f"   {vals[1] / vals[0]:10.2f}"
+        vals = {n: get(r[n]) for n in names}
+        line = f"{label:44}" + "".join(
+            f"{fmt.format(vals[n]) if vals[n] is not None else '-':>14}" for n in names)
+        base = vals.get("knot")
+        for n in ratios:
+            ok = isinstance(base, (int, float)) and base and isinstance(vals[n], (int, float))
+            line += f"{vals[n] / base:18.2f}" if ok else f"{'-':>18}"
         print(line)
+    if len(cairns) > 1:
+        first = cairns[0]
+        for n in cairns[1:]:
+            a, b = r[first]["qps_per_core_second"], r[n]["qps_per_core_second"]
+            if a and b:
+                print(f"{n} / {first}: QPS per server core-second {b / a:.3f}")
     for n in names:
         print(f"{n} rcodes (throughput run): {r[n]['throughput']['rcodes']}")
         print(f"{n} commands:\n  {r[n]['throughput']['command']}\n  {r[n]['latency']['command']}")
-    if len(names) == 2:
-        def mix(s):
-            rc = s["throughput"]["rcodes"]
-            tot = sum(rc.values()) or 1
-            return {k: v / tot for k, v in rc.items()}
-        mk, mc = mix(r["knot"]), mix(r["cairn"])
+    def mix(s):
+        rc = s["throughput"]["rcodes"]
+        tot = sum(rc.values()) or 1
+        return {k: v / tot for k, v in rc.items()}
+    for n in names[1:]:
+        mk, mc = mix(r[names[0]]), mix(r[n])
         worst = max(abs(mk.get(k, 0) - mc.get(k, 0)) for k in set(mk) | set(mc))
         if worst > 0.01:
-            print(f"WARNING: response-code mix differs between servers (by {worst:.1%}): "
+            print(f"WARNING: response-code mix differs between {names[0]} and {n} (by {worst:.1%}): "
                   "the servers did not answer the same queries the same way")
 
 
