@@ -510,7 +510,11 @@ impl<'b> ResponseWriter<'b> {
                 return true;
             }
             let l = len as usize;
-            if !buf[pos + 1..pos + 1 + l].eq_ignore_ascii_case(&name[i + 1..i + 1 + l]) {
+            let (a, b) = (&buf[pos + 1..pos + 1 + l], &name[i + 1..i + 1 + l]);
+            // Names usually match in case as well (zone data is lowercase, and so are most
+            // questions): a plain comparison first, byte by byte case-folding only when that
+            // fails (it cost an eighth of all instructions when always done).
+            if a != b && !a.eq_ignore_ascii_case(b) {
                 return false;
             }
             pos += 1 + l;
