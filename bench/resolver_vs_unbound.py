@@ -40,7 +40,9 @@ bench/out/resolver_vs_unbound.json.
 `--callgrind DIR` instead runs only the (first) Cairn binary under
 `valgrind --tool=callgrind --instr-atstart=no`, warms its cache with the hit file, counts
 instructions over one more pass of it (`callgrind_control -i on/off`), and writes
-DIR/callgrind.resolver.out: the cache-hit path's instructions per query (user space only).
+DIR/callgrind.hits.out*: the cache-hit path's instructions per query (user space only).
+With `--callgrind-part cold` it counts the first pass over the cold file instead
+(DIR/callgrind.cold.out*: every name new, the upstream exchange included).
 """
 
 from __future__ import annotations
@@ -388,24 +390,27 @@ def report(r: dict) -> None:
                       f"(by {worst:.1%})")
 
 
-def callgrind(binary: Path, work: Path, upstream: tuple[str, int], files: dict, out: Path) -> None:
+def callgrind(binary: Path, work: Path, upstream: tuple[str, int], files: dict, out: Path,
+              part: str) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    cg_out = out / "callgrind.resolver.out"
+    cg_out = out / f"callgrind.{part}.out"
     wrap = ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={cg_out}"]
     srv = start_cairn_resolver(binary, work / "cg", upstream, None, wrap=wrap, timeout=180)
     slow = ["-n", "1", "-c", "1", "-q", "20", "-t", "30"]
+    counted = files["hits"] if part == "hits" else files["cold_a"]
     try:
-        dnsperf(srv.addr, files["hits"], duration=3600, cpu=None, extra=slow)
+        if part == "hits":
+            dnsperf(srv.addr, files["hits"], duration=3600, cpu=None, extra=slow)
         subprocess.run(["callgrind_control", "-i", "on", str(srv.pid)], check=True,
                        capture_output=True, timeout=60)
-        run = dnsperf(srv.addr, files["hits"], duration=3600, cpu=None, extra=slow)
+        run = dnsperf(srv.addr, counted, duration=3600, cpu=None, extra=slow)
         subprocess.run(["callgrind_control", "-i", "off", str(srv.pid)], check=True,
                        capture_output=True, timeout=60)
         subprocess.run(["callgrind_control", "-d", str(srv.pid)], check=True, capture_output=True,
                        timeout=120)
     finally:
         srv.stop(timeout=60)
-    dumps = sorted(out.glob("callgrind.resolver.out*"), key=lambda p: p.stat().st_mtime)
+    dumps = sorted(out.glob(f"callgrind.{part}.out*"), key=lambda p: p.stat().st_mtime)
     total = 0
     for dump in dumps:
         text = subprocess.run(["callgrind_annotate", str(dump)], capture_output=True,
@@ -414,7 +419,7 @@ def callgrind(binary: Path, work: Path, upstream: tuple[str, int], files: dict, 
         if m:
             total += int(m.group(1).replace(",", ""))
     done = run["completed"] or 1
-    print(f"{binary}: {done} cache-hit queries counted, {total:,} Ir, {total / done:,.0f} Ir/query")
+    print(f"{binary}: {done} {part} queries counted, {total:,} Ir, {total / done:,.0f} Ir/query")
     print(f"dumps: {', '.join(str(d) for d in dumps)}")
     print(f"callgrind_annotate --inclusive=yes {dumps[-1] if dumps else cg_out} | head -60")
 
@@ -437,7 +442,10 @@ def main() -> int:
                    help="a Cairn binary to measure, as column cairn:NAME (repeatable)")
     p.add_argument("--rounds", type=int, default=1)
     p.add_argument("--callgrind", type=Path, metavar="DIR",
-                   help="profile the cache-hit path of the (first) Cairn under callgrind instead")
+                   help="profile the (first) Cairn under callgrind instead")
+    p.add_argument("--callgrind-part", choices=["hits", "cold"], default="hits",
+                   help="what --callgrind counts: a pass over the warmed hit file, or the "
+                        "first pass over the cold file (every name new)")
     args = p.parse_args()
     cairns = []
     for spec in args.cairn or []:
@@ -476,7 +484,8 @@ def main() -> int:
     servers = [upstream]
     try:
         if args.callgrind:
-            callgrind(cairns[0][1], work, upstream.addr, files, args.callgrind)
+            callgrind(cairns[0][1], work, upstream.addr, files, args.callgrind,
+                      args.callgrind_part)
             return 0
         for round_no in range(args.rounds):
             if args.only in (None, "unbound"):
