@@ -260,54 +260,52 @@ impl Cache {
         let nxdomain = exact.with_type(NXDOMAIN_KEY);
         let mut inner = self.lock();
         for key in [exact.as_slice(), nxdomain.as_slice()] {
-            let Some(entry) = inner.map.get(key) else {
-                continue;
-            };
-            if entry.expires <= now {
-                inner.remove(key);
-                continue;
+            if let Some(hit) = inner.touch_live(key, now, |entry| hit_of(entry, now)) {
+                return Some(hit);
             }
-            let entry = inner.touch(key)?;
-            // Remaining seconds, rounded down: a record never outlives its origin's TTL.
-            let ttl =
-                u32::try_from(entry.expires.duration_since(now).as_secs()).unwrap_or(u32::MAX);
-            let soa_records = |soa: &Option<(Vec<u8>, Rdata)>| {
-                soa.iter()
-                    .map(|(soa_owner, rdata)| Record {
-                        owner: soa_owner.clone(),
-                        rtype: super::message::rtype::SOA,
-                        ttl,
-                        rdata: rdata.clone(),
-                    })
-                    .collect()
-            };
-            return Some(match &entry.value {
-                Value::Rrset {
-                    owner,
-                    rtype,
-                    rdatas,
-                    rank,
-                } => Hit::Rrset {
-                    records: rdatas
-                        .iter()
-                        .map(|rdata| Record {
-                            owner: owner.clone(),
-                            rtype: *rtype,
-                            ttl,
-                            rdata: rdata.clone(),
-                        })
-                        .collect(),
-                    rank: *rank,
-                },
-                Value::NoData { soa } => Hit::NoData {
-                    soa: soa_records(soa),
-                },
-                Value::NxDomain { soa } => Hit::NxDomain {
-                    soa: soa_records(soa),
-                },
-            });
         }
         None
+    }
+}
+
+/// What a live entry says at `now`, TTLs counted down.
+fn hit_of(entry: &Entry, now: Instant) -> Hit {
+    // Remaining seconds, rounded down: a record never outlives its origin's TTL.
+    let ttl = u32::try_from(entry.expires.duration_since(now).as_secs()).unwrap_or(u32::MAX);
+    let soa_records = |soa: &Option<(Vec<u8>, Rdata)>| {
+        soa.iter()
+            .map(|(soa_owner, rdata)| Record {
+                owner: soa_owner.clone(),
+                rtype: super::message::rtype::SOA,
+                ttl,
+                rdata: rdata.clone(),
+            })
+            .collect()
+    };
+    match &entry.value {
+        Value::Rrset {
+            owner,
+            rtype,
+            rdatas,
+            rank,
+        } => Hit::Rrset {
+            records: rdatas
+                .iter()
+                .map(|rdata| Record {
+                    owner: owner.clone(),
+                    rtype: *rtype,
+                    ttl,
+                    rdata: rdata.clone(),
+                })
+                .collect(),
+            rank: *rank,
+        },
+        Value::NoData { soa } => Hit::NoData {
+            soa: soa_records(soa),
+        },
+        Value::NxDomain { soa } => Hit::NxDomain {
+            soa: soa_records(soa),
+        },
     }
 }
 
@@ -318,16 +316,28 @@ impl Inner {
         }
     }
 
-    /// Marks the entry as just used and returns it.
-    fn touch(&mut self, key: &[u8]) -> Option<&Entry> {
-        self.tick += 1;
-        let tick = self.tick;
+    /// `read` of the entry under `key` if it has not expired, marked as just used (one hash);
+    /// an expired one is dropped.
+    fn touch_live<R>(
+        &mut self,
+        key: &[u8],
+        now: Instant,
+        read: impl FnOnce(&Entry) -> R,
+    ) -> Option<R> {
         let entry = self.map.get_mut(key)?;
-        let old = std::mem::replace(&mut entry.used, tick);
+        if entry.expires <= now {
+            let used = entry.used;
+            self.map.remove(key);
+            self.order.remove(&used);
+            return None;
+        }
+        self.tick += 1;
+        let old = std::mem::replace(&mut entry.used, self.tick);
         // The key moves from its old place in the use order to the newest: no copy.
-        let shared = self.order.remove(&old)?;
-        self.order.insert(tick, shared);
-        Some(entry)
+        if let Some(shared) = self.order.remove(&old) {
+            self.order.insert(self.tick, shared);
+        }
+        Some(read(entry))
     }
 }
 
