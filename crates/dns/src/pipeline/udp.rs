@@ -6,14 +6,17 @@
 //!   and Knot's batching), so a busy worker makes two system calls per batch instead of two
 //!   per query.
 //! - [`serve`]: a socket on the async runtime whose answers may wait on the network (the VPC
-//!   resolver): every query is its own task, at most as many at once as the caller's
+//!   resolver): every query is polled once on the listener's task, and only one that must
+//!   wait (an upstream query) becomes its own task, at most as many at once as the caller's
 //!   in-flight semaphore allows; beyond that queries are dropped (the client retries), as
 //!   resolvers do under overload.
 
+use std::future::Future;
 use std::mem::MaybeUninit;
 use std::net::UdpSocket;
 use std::os::fd::AsRawFd;
 use std::sync::Arc;
+use std::task::{Context, Waker};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -222,7 +225,8 @@ fn peer_ip(peer: &libc::sockaddr_storage) -> Option<std::net::IpAddr> {
 }
 
 /// Serves one UDP socket (non-blocking, on the runtime) with `answerer` until `stop` is
-/// cancelled; each query is a task holding a permit of `in_flight`.
+/// cancelled; each query holds a permit of `in_flight` until answered, and is a task of its
+/// own only when its answer must wait.
 pub async fn serve<A: Answerer + 'static>(
     socket: tokio::net::UdpSocket,
     answerer: Arc<A>,
@@ -254,7 +258,7 @@ pub async fn serve<A: Answerer + 'static>(
         };
         let msg = buf[..len].to_vec();
         let (socket, answerer) = (socket.clone(), answerer.clone());
-        tokio::spawn(async move {
+        let mut query = Box::pin(async move {
             let from = Peer {
                 source: Some(peer.ip()),
                 local,
@@ -266,5 +270,12 @@ pub async fn serve<A: Answerer + 'static>(
             }
             drop(permit);
         });
+        // Polled once here first: an answer that needs no waiting (a cache hit, a private
+        // zone) is sent without a task. Only a query that waits (upstream) becomes one; its
+        // task's polls register the real waker in place of this one.
+        let mut cx = Context::from_waker(Waker::noop());
+        if query.as_mut().poll(&mut cx).is_pending() {
+            tokio::spawn(query);
+        }
     }
 }

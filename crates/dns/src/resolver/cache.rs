@@ -7,7 +7,7 @@
 //! reached. Time is passed in, so tests control it.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use cairn_wire::Rdata;
@@ -55,13 +55,55 @@ pub(crate) struct Cache {
     max_negative_ttl: u32,
 }
 
+/// A key: the lowercased owner in wire form, then the type (big-endian). One shared
+/// allocation, so a lookup hashes a slice built on the stack ([`KeyBuf`]) and marking an
+/// entry used clones no bytes.
+type Key = Arc<[u8]>;
+
 #[derive(Debug, Default)]
 struct Inner {
-    map: HashMap<(Vec<u8>, u16), Entry>,
+    map: HashMap<Key, Entry>,
     /// Use order: tick → key; the first entry is the least recently used.
-    order: BTreeMap<u64, (Vec<u8>, u16)>,
+    order: BTreeMap<u64, Key>,
     tick: u64,
     evictions: u64,
+}
+
+/// Room for a key on the stack: a name (at most 255 bytes) and a type.
+struct KeyBuf {
+    bytes: [u8; 257],
+    len: usize,
+}
+
+impl KeyBuf {
+    /// The key of (`owner` lowercased, `rtype`); `None` for a name longer than a name can be.
+    fn new(owner: &[u8], rtype: u16) -> Option<Self> {
+        if owner.len() > super::name::MAX_LEN {
+            return None;
+        }
+        let mut key = Self {
+            bytes: [0; 257],
+            len: owner.len() + 2,
+        };
+        key.bytes[..owner.len()].copy_from_slice(owner);
+        // Only label bytes are letters to fold; length octets are < 64, never ASCII letters.
+        key.bytes[..owner.len()].make_ascii_lowercase();
+        key.bytes[owner.len()..key.len].copy_from_slice(&rtype.to_be_bytes());
+        Some(key)
+    }
+
+    fn with_type(&self, rtype: u16) -> Self {
+        let mut key = Self {
+            bytes: self.bytes,
+            len: self.len,
+        };
+        key.bytes[self.len - 2..self.len].copy_from_slice(&rtype.to_be_bytes());
+        key
+    }
+
+    fn as_slice(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -132,10 +174,12 @@ impl Cache {
         if ttl == 0 || rdatas.is_empty() || self.max_entries == 0 {
             return;
         }
+        let Some(key) = KeyBuf::new(owner, rtype) else {
+            return;
+        };
         let owner = super::name::to_lowercase(owner);
         let mut inner = self.lock();
-        let key = (owner.clone(), rtype);
-        if let Some(existing) = inner.map.get(&key) {
+        if let Some(existing) = inner.map.get(key.as_slice()) {
             if let Value::Rrset { rank: old, .. } = existing.value {
                 if existing.expires > now && old > rank {
                     return;
@@ -144,7 +188,7 @@ impl Cache {
         }
         if rank == Rank::Answer {
             // The name exists after all: an NXDOMAIN marker for it is stale.
-            inner.remove(&(owner.clone(), NXDOMAIN_KEY));
+            inner.remove(key.with_type(NXDOMAIN_KEY).as_slice());
         }
         let value = Value::Rrset {
             owner,
@@ -152,7 +196,7 @@ impl Cache {
             rdatas,
             rank,
         };
-        self.store(&mut inner, key, value, ttl, now);
+        self.store(&mut inner, key.as_slice(), value, ttl, now);
     }
 
     /// Stores a negative answer for `owner`; `soa` is the zone's SOA (owner, TTL, RDATA).
@@ -173,18 +217,20 @@ impl Cache {
         if ttl == 0 || self.max_entries == 0 {
             return;
         }
-        let owner = super::name::to_lowercase(owner);
         let soa = Some((super::name::to_lowercase(soa_owner), soa_rdata.clone()));
         let (key, value) = match kind {
-            Negative::NxDomain => ((owner, NXDOMAIN_KEY), Value::NxDomain { soa }),
-            Negative::NoData(rtype) => ((owner, rtype), Value::NoData { soa }),
+            Negative::NxDomain => (KeyBuf::new(owner, NXDOMAIN_KEY), Value::NxDomain { soa }),
+            Negative::NoData(rtype) => (KeyBuf::new(owner, rtype), Value::NoData { soa }),
+        };
+        let Some(key) = key else {
+            return;
         };
         let mut inner = self.lock();
-        self.store(&mut inner, key, value, ttl, now);
+        self.store(&mut inner, key.as_slice(), value, ttl, now);
     }
 
-    fn store(&self, inner: &mut Inner, key: (Vec<u8>, u16), value: Value, ttl: u32, now: Instant) {
-        inner.remove(&key);
+    fn store(&self, inner: &mut Inner, key: &[u8], value: Value, ttl: u32, now: Instant) {
+        inner.remove(key);
         while inner.map.len() >= self.max_entries {
             let Some((_, lru)) = inner.order.pop_first() else {
                 break;
@@ -195,6 +241,7 @@ impl Cache {
         inner.tick += 1;
         let used = inner.tick;
         let expires = now + std::time::Duration::from_secs(u64::from(ttl));
+        let key: Key = Arc::from(key);
         inner.order.insert(used, key.clone());
         inner.map.insert(
             key,
@@ -209,76 +256,88 @@ impl Cache {
     /// Looks up (owner, rtype): the RRset or NODATA for that type, else an NXDOMAIN for the
     /// name. Expired entries are dropped on the way.
     pub(crate) fn lookup(&self, owner: &[u8], rtype: u16, now: Instant) -> Option<Hit> {
-        let owner = super::name::to_lowercase(owner);
+        let exact = KeyBuf::new(owner, rtype)?;
+        let nxdomain = exact.with_type(NXDOMAIN_KEY);
         let mut inner = self.lock();
-        for key in [(owner.clone(), rtype), (owner, NXDOMAIN_KEY)] {
-            let Some(entry) = inner.map.get(&key) else {
-                continue;
-            };
-            if entry.expires <= now {
-                inner.remove(&key);
-                continue;
+        for key in [exact.as_slice(), nxdomain.as_slice()] {
+            if let Some(hit) = inner.touch_live(key, now, |entry| hit_of(entry, now)) {
+                return Some(hit);
             }
-            let entry = inner.touch(&key)?;
-            // Remaining seconds, rounded down: a record never outlives its origin's TTL.
-            let ttl =
-                u32::try_from(entry.expires.duration_since(now).as_secs()).unwrap_or(u32::MAX);
-            let soa_records = |soa: &Option<(Vec<u8>, Rdata)>| {
-                soa.iter()
-                    .map(|(soa_owner, rdata)| Record {
-                        owner: soa_owner.clone(),
-                        rtype: super::message::rtype::SOA,
-                        ttl,
-                        rdata: rdata.clone(),
-                    })
-                    .collect()
-            };
-            return Some(match &entry.value {
-                Value::Rrset {
-                    owner,
-                    rtype,
-                    rdatas,
-                    rank,
-                } => Hit::Rrset {
-                    records: rdatas
-                        .iter()
-                        .map(|rdata| Record {
-                            owner: owner.clone(),
-                            rtype: *rtype,
-                            ttl,
-                            rdata: rdata.clone(),
-                        })
-                        .collect(),
-                    rank: *rank,
-                },
-                Value::NoData { soa } => Hit::NoData {
-                    soa: soa_records(soa),
-                },
-                Value::NxDomain { soa } => Hit::NxDomain {
-                    soa: soa_records(soa),
-                },
-            });
         }
         None
     }
 }
 
+/// What a live entry says at `now`, TTLs counted down.
+fn hit_of(entry: &Entry, now: Instant) -> Hit {
+    // Remaining seconds, rounded down: a record never outlives its origin's TTL.
+    let ttl = u32::try_from(entry.expires.duration_since(now).as_secs()).unwrap_or(u32::MAX);
+    let soa_records = |soa: &Option<(Vec<u8>, Rdata)>| {
+        soa.iter()
+            .map(|(soa_owner, rdata)| Record {
+                owner: soa_owner.clone(),
+                rtype: super::message::rtype::SOA,
+                ttl,
+                rdata: rdata.clone(),
+            })
+            .collect()
+    };
+    match &entry.value {
+        Value::Rrset {
+            owner,
+            rtype,
+            rdatas,
+            rank,
+        } => Hit::Rrset {
+            records: rdatas
+                .iter()
+                .map(|rdata| Record {
+                    owner: owner.clone(),
+                    rtype: *rtype,
+                    ttl,
+                    rdata: rdata.clone(),
+                })
+                .collect(),
+            rank: *rank,
+        },
+        Value::NoData { soa } => Hit::NoData {
+            soa: soa_records(soa),
+        },
+        Value::NxDomain { soa } => Hit::NxDomain {
+            soa: soa_records(soa),
+        },
+    }
+}
+
 impl Inner {
-    fn remove(&mut self, key: &(Vec<u8>, u16)) {
+    fn remove(&mut self, key: &[u8]) {
         if let Some(old) = self.map.remove(key) {
             self.order.remove(&old.used);
         }
     }
 
-    /// Marks the entry as just used and returns it.
-    fn touch(&mut self, key: &(Vec<u8>, u16)) -> Option<&Entry> {
-        self.tick += 1;
-        let tick = self.tick;
+    /// `read` of the entry under `key` if it has not expired, marked as just used (one hash);
+    /// an expired one is dropped.
+    fn touch_live<R>(
+        &mut self,
+        key: &[u8],
+        now: Instant,
+        read: impl FnOnce(&Entry) -> R,
+    ) -> Option<R> {
         let entry = self.map.get_mut(key)?;
-        let old = std::mem::replace(&mut entry.used, tick);
-        self.order.remove(&old);
-        self.order.insert(tick, key.clone());
-        self.map.get(key)
+        if entry.expires <= now {
+            let used = entry.used;
+            self.map.remove(key);
+            self.order.remove(&used);
+            return None;
+        }
+        self.tick += 1;
+        let old = std::mem::replace(&mut entry.used, self.tick);
+        // The key moves from its old place in the use order to the newest: no copy.
+        if let Some(shared) = self.order.remove(&old) {
+            self.order.insert(self.tick, shared);
+        }
+        Some(read(entry))
     }
 }
 
@@ -351,6 +410,32 @@ mod tests {
             None
         );
         assert_eq!(cache.len(), 0, "the expired entry is dropped when touched");
+    }
+
+    #[test]
+    fn keys_fold_case_keep_types_apart_and_take_the_longest_names() {
+        let cache = Cache::new(100, 86400, 3600);
+        let t0 = Instant::now();
+        cache.insert_rrset(
+            &name("Mixed.Test"),
+            rtype::A,
+            60,
+            vec![a(1)],
+            Rank::Answer,
+            t0,
+        );
+        assert!(cache.lookup(&name("mIXED.tEST"), rtype::A, t0).is_some());
+        assert_eq!(cache.lookup(&name("mixed.test"), rtype::AAAA, t0), None);
+        // 255 bytes, the longest name: three labels of 63 letters, one of 61, the root.
+        let longest = name(&format!("{0}.{0}.{0}.{1}", "x".repeat(63), "y".repeat(61)));
+        assert_eq!(longest.len(), 255);
+        cache.insert_rrset(&longest, rtype::A, 60, vec![a(2)], Rank::Answer, t0);
+        assert!(cache.lookup(&longest, rtype::A, t0).is_some());
+        // Longer than any name: never cached, never found, no panic.
+        let too_long = [&[0u8][..], &longest[..]].concat();
+        cache.insert_rrset(&too_long, rtype::A, 60, vec![a(3)], Rank::Answer, t0);
+        assert_eq!(cache.lookup(&too_long, rtype::A, t0), None);
+        assert_eq!(cache.len(), 2);
     }
 
     #[test]

@@ -81,8 +81,13 @@ pub async fn answer(
     let mut lower = [0u8; 255];
     let len = query.qname_lowercase(&mut lower);
     let qname = &lower[..len];
-    let mut found = match dns64_reverse_target(qname).filter(|_| dns64 && query.qtype == rtype::PTR)
-    {
+    // Only a DNS64 client's PTR query can need the IPv4 name: skip the parse for the rest.
+    let v4_target = if dns64 && query.qtype == rtype::PTR {
+        dns64_reverse_target(qname)
+    } else {
+        None
+    };
+    let mut found = match v4_target {
         // RFC 6147 §5.3.1: a reverse name in 64:ff9b::/96 is answered with a CNAME to the
         // IPv4 reverse name, and what that name has.
         Some(v4_name) => {
@@ -121,15 +126,9 @@ async fn resolve(
     let mut name = qname.to_vec();
     // Routed records in private zones are answered for the VPC's region (ROUTE53.md §3):
     // latency picks the region nearest it, geolocation and geoproximity locate the query
-    // there (no EDNS Client Subnet in a VPC).
-    let client =
-        crate::routing::Client::at_location(crate::geoip::Location::of_region(&view.vpc.region));
-    let ctx = RoutingContext {
-        region: &view.vpc.region,
-        health: &snapshot.health,
-        zones: &snapshot.zones,
-        client: &client,
-    };
+    // there (no EDNS Client Subnet in a VPC). Located on first use: only a private zone's
+    // lookup needs it, and locating a region costs about 2,000 instructions.
+    let mut client = None;
     for _ in 0..MAX_CHAIN {
         let private = if view.private_dns() {
             view.find_private_zone(&name)
@@ -168,6 +167,17 @@ async fn resolve(
         };
         if use_private {
             let zone = private.expect("checked above");
+            let client = client.get_or_insert_with(|| {
+                crate::routing::Client::at_location(crate::geoip::Location::of_region(
+                    &view.vpc.region,
+                ))
+            });
+            let ctx = RoutingContext {
+                region: &view.vpc.region,
+                health: &snapshot.health,
+                zones: &snapshot.zones,
+                client,
+            };
             let plan = auth::lookup(zone, &name, qtype, &ctx);
             let before = found.answer.len();
             for (owner, rrset) in &plan.answer {

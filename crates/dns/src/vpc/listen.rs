@@ -6,8 +6,9 @@
 //! The sockets are the pipeline's ([`crate::pipeline`]: UDP, TCP, and DoH in
 //! [`crate::vpc::doh`]); what is the VPC resolver's own is the answerer, [`VpcAnswerer`]:
 //! which view a socket answers in, and the answer, which may wait on the network
-//! (recursion, forwarding). Every query is its own task; at most [`MAX_IN_FLIGHT`] run at
-//! once and queries beyond that are dropped (the client retries), as resolvers do under
+//! (recursion, forwarding). Over UDP a query that must wait becomes its own task (one
+//! answered at once, e.g. from the cache, does not); at most [`MAX_IN_FLIGHT`] are in flight
+//! at once and queries beyond that are dropped (the client retries), as resolvers do under
 //! overload.
 
 use std::io;

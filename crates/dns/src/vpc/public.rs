@@ -19,13 +19,19 @@ use crate::vpc::answer::{BoxFuture, PublicResolver};
 /// (rules change rarely; this only bounds memory when they churn).
 const MAX_RULE_RESOLVERS: usize = 4096;
 
-type RuleKey = (String, Vec<SocketAddr>, Vec<IpAddr>);
+/// A rule's resolver, with the targets and sources it was made for.
+struct RuleResolver {
+    targets: Vec<SocketAddr>,
+    sources: Vec<IpAddr>,
+    resolver: Arc<Resolver>,
+}
 
 /// The VPC resolver's way out: the shared resolver and one forwarder per FORWARD rule.
 pub struct PublicDns {
     shared: Arc<Resolver>,
     template: ResolverConfig,
-    rules: Mutex<HashMap<RuleKey, Arc<Resolver>>>,
+    /// By rule id: looked up by `&str` on every forwarded query, without copying the key.
+    rules: Mutex<HashMap<String, RuleResolver>>,
 }
 
 impl PublicDns {
@@ -45,14 +51,16 @@ impl PublicDns {
     }
 
     fn rule_resolver(&self, rule: &CompiledRule) -> Arc<Resolver> {
-        let key: RuleKey = (rule.id.clone(), rule.targets.clone(), rule.sources.clone());
         let mut rules = self
             .rules
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(resolver) = rules.get(&key) {
-            return resolver.clone();
+        if let Some(known) = rules.get(rule.id.as_str()) {
+            if known.targets == rule.targets && known.sources == rule.sources {
+                return known.resolver.clone();
+            }
         }
+        // New, or its targets or sources changed: a fresh resolver (and cache) for it.
         if rules.len() >= MAX_RULE_RESOLVERS {
             rules.clear();
         }
@@ -60,7 +68,14 @@ impl PublicDns {
         config.upstream = Upstream::Forwarders(rule.targets.clone());
         config.sources = rule.sources.clone();
         let resolver = Arc::new(Resolver::new(config));
-        rules.insert(key, resolver.clone());
+        rules.insert(
+            rule.id.clone(),
+            RuleResolver {
+                targets: rule.targets.clone(),
+                sources: rule.sources.clone(),
+                resolver: resolver.clone(),
+            },
+        );
         resolver
     }
 }

@@ -1,0 +1,525 @@
+#!/usr/bin/env python3
+"""VPC resolver throughput and latency: Cairn against Unbound, same upstream, same names.
+
+    bench/resolver_vs_unbound.py [--duration 10] [--lat-duration 5] [--rate 20000]
+                                 [--hit-names 20000] [--cold-names 40000] [--cold-rate 5000]
+                                 [--cairn NAME=PATH ...] [--rounds 1] [--callgrind DIR]
+
+The upstream: one Knot (1 UDP worker, pinned to core 0 with dnsperf) serves bench/gen_zone.py's
+100k-record zone `bench.example.` authoritatively on 127.0.0.1. Both resolvers forward that
+zone to it and nothing else to anything live (never the real root):
+
+- Cairn, set up as a user with a Route 53 Resolver forwarding rule has it: a VPC
+  (127.10.0.0/16) with an OUTBOUND endpoint (127.10.1.10), a FORWARD rule for
+  `bench.example` whose target is the Knot, associated with the VPC; clients ask the VPC's
+  "+2" address (127.10.0.2 on --vpc-dns-port), as an instance in the VPC does. Public
+  names (`--forwarder`) go to a dead loopback port, so every answer proves the rule path.
+- Unbound 1.17 (`num-threads: 1`, `module-config: "iterator"`, 256 MiB message and RRset
+  caches so nothing is evicted), `forward-zone: bench.example` to the same Knot; "." to a
+  dead loopback port.
+
+Each resolver is started fresh per round, pinned to core 1 (taskset); dnsperf runs on core 0.
+In order, on the fresh server:
+  1. cold cache, throughput: --cold-names (name, type) pairs no one has asked before (every
+     name of the query mix distinct), sent once at full speed (`-n 1 -c 4 -q 200`); QPS per
+     server core-second = completed / server CPU-seconds (utime+stime of the whole process,
+     /proc/PID/stat) over that pass;
+  2. cold cache, latency: a second, disjoint set of new names sent once at --cold-rate
+     (`-Q`, `-v`); p50/p99/p99.9 from the per-query latencies;
+  3. warm-up: the --hit-names first lines of gen_zone's query file (its mix: 70% A/AAAA/
+     TXT/MX hits, 10% NXDOMAIN, 10% wildcard, 10% CNAME) sent once;
+  4. cache hits, throughput: dnsperf over that same file at full speed for --duration s
+     (`-c 4 -q 200`); every answer now comes from the cache; QPS per server core-second;
+  5. cache hits, latency: the same file at --rate for --lat-duration s;
+  6. memory: VmRSS, VmHWM.
+Negative answers are cached for 60 s (the zone's SOA MINIMUM), longer than steps 3-5 take.
+Then the Cairn/Unbound ratios. `--cairn NAME=PATH` (repeatable) and `--rounds N` work as in
+bench/dns_vs_knot.py (servers interleaved per round, medians reported). Results also go to
+bench/out/resolver_vs_unbound.json.
+
+`--callgrind DIR` instead runs only the (first) Cairn binary under
+`valgrind --tool=callgrind --instr-atstart=no`, warms its cache with the hit file, counts
+instructions over one more pass of it (`callgrind_control -i on/off`), and writes
+DIR/callgrind.hits.out*: the cache-hit path's instructions per query (user space only).
+With `--callgrind-part cold` it counts the first pass over the cold file instead
+(DIR/callgrind.cold.out*: every name new, the upstream exchange included).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(REPO / "tests" / "e2e"))
+sys.path.insert(0, str(HERE))
+
+import harness  # noqa: E402
+from dns_vs_knot import _cpu_model, _version, cpu_seconds, dnsperf, mem_kib  # noqa: E402
+from gen_zone import ZONE, generate  # noqa: E402
+
+VPC_CIDR = "127.10.0.0/16"
+VPC_DNS = "127.10.0.2"
+OUTBOUND_IPS = ["127.10.1.10", "127.10.2.10"]
+
+
+# ---------------------------------------------------------------- query files
+
+def write_cold_files(out: Path, records: int, n_a: int, n_b: int, seed: int) -> tuple[Path, Path]:
+    """Two disjoint files of distinct (name, type) pairs in gen_zone's mix; no pair repeats."""
+    # gen_zone's record counts (its own arithmetic).
+    n_host = records * 60 // 100
+    n_aaaa = records * 15 // 100
+    n_cname = records * 10 // 100
+    n_txt = records * 10 // 100
+    n_mx = records * 4 // 100
+    n_wild = max(1, records - n_host - n_aaaa - n_cname - n_txt - n_mx)
+    rng = random.Random(seed)
+    pools = {
+        "A": [f"h{i}.{ZONE} A" for i in range(n_host)],
+        "AAAA": [f"h{i}.{ZONE} AAAA" for i in range(n_aaaa)],
+        "TXT": [f"t{i}.{ZONE} TXT" for i in range(n_txt)],
+        "MX": [f"m{i}.{ZONE} MX" for i in range(n_mx)],
+        "CNAME": [f"c{i}.{ZONE} A" for i in range(n_cname)],
+    }
+    for pool in pools.values():
+        rng.shuffle(pool)
+    total = n_a + n_b
+    lines: list[str] = []
+    seen: set[str] = set()
+    while len(lines) < total:
+        r = rng.random()
+        if r < 0.70:
+            k = rng.random()
+            kind = "A" if k < 0.6 else "AAAA" if k < 0.8 else "TXT" if k < 0.95 else "MX"
+            line = pools[kind].pop() if pools[kind] else None
+        elif r < 0.80:
+            line = f"cold{rng.getrandbits(48):x}.nx.{ZONE} A"
+        elif r < 0.90:
+            line = f"cold{rng.getrandbits(48):x}.w{rng.randrange(n_wild)}.{ZONE} A"
+        else:
+            line = pools["CNAME"].pop() if pools["CNAME"] else None
+        if line is None or line in seen:
+            continue
+        seen.add(line)
+        lines.append(line)
+    a, b = out / "cold_a.txt", out / "cold_b.txt"
+    a.write_text("\n".join(lines[:n_a]) + "\n")
+    b.write_text("\n".join(lines[n_a:]) + "\n")
+    return a, b
+
+
+# ---------------------------------------------------------------- servers
+
+UNBOUND_CONF = """\
+server:
+    interface: {host}@{port}
+    port: {port}
+    num-threads: 1
+    do-daemonize: no
+    username: ""
+    chroot: ""
+    directory: "{dir}"
+    pidfile: "{dir}/unbound.pid"
+    use-syslog: no
+    logfile: ""
+    verbosity: 0
+    do-ip6: no
+    module-config: "iterator"
+    access-control: 127.0.0.0/8 allow
+    do-not-query-localhost: no
+    msg-cache-size: 256m
+    rrset-cache-size: 256m
+    num-queries-per-thread: 4096
+    outgoing-range: 8192
+forward-zone:
+    name: "{zone}"
+    forward-addr: 127.0.0.1@{upstream}
+forward-zone:
+    name: "."
+    forward-addr: 127.0.0.1@{dead}
+remote-control:
+    control-enable: no
+"""
+
+
+def start_unbound(workdir: Path, upstream_port: int, cpu: int) -> harness.Server:
+    workdir.mkdir(parents=True, exist_ok=True)
+    port = harness.free_port("127.0.0.1")
+    conf = workdir / "unbound.conf"
+    conf.write_text(UNBOUND_CONF.format(host="127.0.0.1", port=port, dir=workdir, zone=ZONE,
+                                        upstream=upstream_port,
+                                        dead=harness.free_port("127.0.0.1")))
+    log = workdir / "unbound.log"
+    cmd = ["taskset", "-c", str(cpu), "unbound", "-d", "-c", str(conf)]
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    srv = harness.Server("unbound", proc, [("127.0.0.1", port)], workdir, log)
+    wait_resolves(srv, f"ns1.{ZONE}")
+    return srv
+
+
+def unbound_version() -> str:
+    out = subprocess.run(["unbound", "-V"], capture_output=True, text=True).stdout
+    m = re.search(r"Version (\S+)", out)
+    return m.group(1) if m else "?"
+
+
+def wait_resolves(srv: harness.Server, name: str, timeout: float = 20.0) -> None:
+    """Until `name` A resolves NOERROR through `srv` (its upstream path works)."""
+    import dns.exception
+    import dns.message
+    import dns.query
+    import dns.rcode
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        if srv.proc.poll() is not None:
+            raise RuntimeError(f"{srv.name} exited:\n{srv.log()[-3000:]}")
+        try:
+            resp = dns.query.udp(dns.message.make_query(name, "A"), srv.addr[0], port=srv.addr[1],
+                                 timeout=0.5)
+            last = dns.rcode.to_text(resp.rcode())
+            if resp.rcode() == dns.rcode.NOERROR and resp.answer:
+                return
+        except (dns.exception.Timeout, OSError) as e:
+            last = repr(e)
+        time.sleep(0.1)
+    srv.stop()
+    raise TimeoutError(f"{srv.name} does not resolve {name} (last: {last}):\n{srv.log()[-3000:]}")
+
+
+def cairn_cmd_extra(vpc_port: int) -> list[str]:
+    return ["--vpc-dns-port", str(vpc_port),
+            # public names: a dead loopback forwarder, never the internet
+            "--forwarder", f"127.0.0.1:{harness.free_port('127.0.0.1')}"]
+
+
+def setup_forwarding_rule(srv: harness.Server, upstream: tuple[str, int]) -> None:
+    """A VPC, an outbound endpoint and a FORWARD rule for the bench zone, through the API."""
+    ec2 = harness.route53_client(srv, "ec2")
+    resolver = harness.route53_client(srv, "route53resolver")
+    vpc = ec2.create_vpc(CidrBlock=VPC_CIDR)["Vpc"]["VpcId"]
+    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=cidr)["Subnet"]["SubnetId"]
+               for cidr in ("127.10.1.0/24", "127.10.2.0/24")]
+    sg = ec2.create_security_group(GroupName="dns", Description="resolver endpoint",
+                                   VpcId=vpc)["GroupId"]
+    outbound = resolver.create_resolver_endpoint(
+        CreatorRequestId=uuid.uuid4().hex, Name="outbound", SecurityGroupIds=[sg],
+        Direction="OUTBOUND",
+        IpAddresses=[{"SubnetId": s, "Ip": ip} for s, ip in zip(subnets, OUTBOUND_IPS)],
+    )["ResolverEndpoint"]["Id"]
+    rule = resolver.create_resolver_rule(
+        CreatorRequestId=uuid.uuid4().hex, Name="bench", RuleType="FORWARD",
+        DomainName=ZONE.rstrip("."), TargetIps=[{"Ip": upstream[0], "Port": upstream[1]}],
+        ResolverEndpointId=outbound)["ResolverRule"]["Id"]
+    resolver.associate_resolver_rule(ResolverRuleId=rule, VPCId=vpc, Name="bench")
+
+
+def start_cairn_resolver(binary: Path, workdir: Path, upstream: tuple[str, int], cpu: int | None,
+                         wrap: list[str] | None = None, timeout: float = 60.0) -> harness.Server:
+    os.environ["CAIRN_BIN"] = str(binary)
+    vpc_port = harness.free_port("127.0.0.1")
+    extra = cairn_cmd_extra(vpc_port)
+    if wrap:
+        srv = start_wrapped(binary, workdir / "data", extra, wrap, timeout)
+    else:
+        srv = harness.start_cairn(workdir / "data", workers=1, extra_args=extra, cpu=cpu,
+                                  timeout=timeout)
+    try:
+        setup_forwarding_rule(srv, upstream)
+        srv.dns = [(VPC_DNS, vpc_port)]
+        wait_resolves(srv, f"ns1.{ZONE}", timeout)
+    except Exception:
+        srv.stop()
+        raise
+    return srv
+
+
+def start_wrapped(binary: Path, data: Path, extra: list[str], wrap: list[str],
+                  timeout: float) -> harness.Server:
+    """`cairn serve` under a wrapper (valgrind), ready file as in harness.start_cairn."""
+    data.mkdir(parents=True, exist_ok=True)
+    ready = data.parent / "ready.json"
+    cmd = [*wrap, str(binary), "serve", "--data-dir", str(data), "--api-listen", "127.0.0.1:0",
+           "--dns-listen", "127.0.0.1:0", "--dns-workers", "1", "--ready-file", str(ready), *extra]
+    log = data.parent / "cairn.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                env=harness.cairn_env())
+    srv = harness.Server("cairn", proc, [], data, log)
+    deadline = time.monotonic() + timeout
+    while not ready.exists():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            srv.stop()
+            raise RuntimeError(f"cairn not ready:\n{srv.log()[-3000:]}")
+        time.sleep(0.2)
+    time.sleep(0.2)
+    info = json.loads(ready.read_text())
+    srv.api = harness.split_hostport(info["api"])
+    return srv
+
+
+# ---------------------------------------------------------------- measuring
+
+def measure(srv: harness.Server, files: dict, args) -> dict:
+    pid, cpu = srv.pid, args.client_cpu
+    full = ["-c", "4", "-q", "200"]
+    # 1-2: cold cache.
+    c0 = cpu_seconds(pid)
+    cold = dnsperf(srv.addr, files["cold_a"], duration=600, cpu=cpu, extra=["-n", "1", *full])
+    cold_cpu = cpu_seconds(pid) - c0
+    cold_lat = dnsperf(srv.addr, files["cold_b"], duration=600, cpu=cpu,
+                       extra=["-n", "1", "-Q", str(args.cold_rate), "-c", "4"], verbose=True)
+    # 3-5: cache hits.
+    warm = dnsperf(srv.addr, files["hits"], duration=600, cpu=cpu, extra=["-n", "1", *full])
+    c0 = cpu_seconds(pid)
+    hits = dnsperf(srv.addr, files["hits"], duration=args.duration, cpu=cpu, extra=full)
+    hits_cpu = cpu_seconds(pid) - c0
+    hits_lat = dnsperf(srv.addr, files["hits"], duration=args.lat_duration, cpu=cpu,
+                       extra=["-Q", str(args.rate), "-c", "4"], verbose=True)
+    mem = mem_kib(pid)
+
+    def per_core(run, cpu_s):
+        return (run["completed"] or 0) / cpu_s if cpu_s > 0 else None
+
+    return {
+        "cold": {"throughput": cold, "cpu_seconds": cold_cpu,
+                 "qps_per_core_second": per_core(cold, cold_cpu), "latency": cold_lat},
+        "warm_up": warm,
+        "hits": {"throughput": hits, "cpu_seconds": hits_cpu,
+                 "qps_per_core_second": per_core(hits, hits_cpu), "latency": hits_lat},
+        "rss_kib": mem.get("VmRSS"),
+        "hwm_kib": mem.get("VmHWM"),
+    }
+
+
+def median_of(runs: list[dict]) -> dict:
+    """Each number the median over the rounds (nested), other values from the first."""
+    import statistics
+
+    def merge(values: list):
+        first = values[0]
+        if isinstance(first, dict):
+            return {k: merge([v.get(k) for v in values]) for k in first}
+        nums = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        if isinstance(first, (int, float)) and nums:
+            return statistics.median(nums)
+        return first
+
+    return merge(runs)
+
+
+def report(r: dict) -> None:
+    def lat(part, key):
+        return lambda s: s[part]["latency"].get(key)
+    rows = [
+        ("cold: QPS (dnsperf, full speed)", lambda s: s["cold"]["throughput"]["qps"], "{:,.0f}"),
+        ("cold: server CPU-seconds", lambda s: s["cold"]["cpu_seconds"], "{:.2f}"),
+        ("cold: QPS per server core-second", lambda s: s["cold"]["qps_per_core_second"], "{:,.0f}"),
+        ("cold: queries lost", lambda s: s["cold"]["throughput"]["lost"], "{:,}"),
+        (f"cold: p50 ms @ {r['args']['cold_rate']} qps", lat("cold", "p50_ms"), "{:.3f}"),
+        (f"cold: p99 ms @ {r['args']['cold_rate']} qps", lat("cold", "p99_ms"), "{:.3f}"),
+        (f"cold: p99.9 ms @ {r['args']['cold_rate']} qps", lat("cold", "p999_ms"), "{:.3f}"),
+        ("hits: QPS (dnsperf, full speed)", lambda s: s["hits"]["throughput"]["qps"], "{:,.0f}"),
+        ("hits: server CPU-seconds", lambda s: s["hits"]["cpu_seconds"], "{:.2f}"),
+        ("hits: QPS per server core-second", lambda s: s["hits"]["qps_per_core_second"], "{:,.0f}"),
+        ("hits: queries lost", lambda s: s["hits"]["throughput"]["lost"], "{:,}"),
+        (f"hits: p50 ms @ {r['args']['rate']} qps", lat("hits", "p50_ms"), "{:.3f}"),
+        (f"hits: p99 ms @ {r['args']['rate']} qps", lat("hits", "p99_ms"), "{:.3f}"),
+        (f"hits: p99.9 ms @ {r['args']['rate']} qps", lat("hits", "p999_ms"), "{:.3f}"),
+        ("RSS MiB (VmRSS)", lambda s: s["rss_kib"] / 1024 if s["rss_kib"] else None, "{:.1f}"),
+        ("peak RSS MiB (VmHWM)", lambda s: s["hwm_kib"] / 1024 if s["hwm_kib"] else None, "{:.1f}"),
+    ]
+    names = r["servers"]
+    cairns = [n for n in names if n != "unbound"]
+    ratios = [n for n in cairns if "unbound" in names]
+    print(f"\n{r['date']} — {r['machine']}; medians of {r['args']['rounds']} round(s)")
+    print(f"{'':40}" + "".join(f"{n:>14}" for n in names)
+          + "".join(f"{n + '/unbound':>20}" for n in ratios))
+    for label, get, fmt in rows:
+        vals = {}
+        for n in names:
+            try:
+                vals[n] = get(r[n])
+            except (KeyError, TypeError):
+                vals[n] = None
+        line = f"{label:40}" + "".join(
+            f"{fmt.format(vals[n]) if vals[n] is not None else '-':>14}" for n in names)
+        base = vals.get("unbound")
+        for n in ratios:
+            ok = isinstance(base, (int, float)) and base and isinstance(vals[n], (int, float))
+            line += f"{vals[n] / base:20.2f}" if ok else f"{'-':>20}"
+        print(line)
+    for n in cairns[1:]:
+        for part in ("hits", "cold"):
+            a, b = r[cairns[0]][part]["qps_per_core_second"], r[n][part]["qps_per_core_second"]
+            if a and b:
+                print(f"{n} / {cairns[0]}: {part} QPS per server core-second {b / a:.3f}")
+    for n in names:
+        print(f"{n} rcodes: cold {r[n]['cold']['throughput']['rcodes']}, "
+              f"hits {r[n]['hits']['throughput']['rcodes']}")
+    print("commands (last server):")
+    last = r[names[-1]]
+    for part in ("cold", "hits"):
+        print(f"  {last[part]['throughput']['command']}\n  {last[part]['latency']['command']}")
+
+    def mix(rc):
+        tot = sum(rc.values()) or 1
+        return {k: v / tot for k, v in rc.items()}
+    for part in ("cold", "hits"):
+        base = mix(r[names[0]][part]["throughput"]["rcodes"])
+        for n in names[1:]:
+            other = mix(r[n][part]["throughput"]["rcodes"])
+            worst = max((abs(base.get(k, 0) - other.get(k, 0)) for k in set(base) | set(other)),
+                        default=0)
+            if worst > 0.01:
+                print(f"WARNING: {part}: response-code mix differs between {names[0]} and {n} "
+                      f"(by {worst:.1%})")
+
+
+def callgrind(binary: Path, work: Path, upstream: tuple[str, int], files: dict, out: Path,
+              part: str) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    cg_out = out / f"callgrind.{part}.out"
+    wrap = ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={cg_out}"]
+    srv = start_cairn_resolver(binary, work / "cg", upstream, None, wrap=wrap, timeout=180)
+    slow = ["-n", "1", "-c", "1", "-q", "20", "-t", "30"]
+    counted = files["hits"] if part == "hits" else files["cold_a"]
+    try:
+        if part == "hits":
+            dnsperf(srv.addr, files["hits"], duration=3600, cpu=None, extra=slow)
+        subprocess.run(["callgrind_control", "-i", "on", str(srv.pid)], check=True,
+                       capture_output=True, timeout=60)
+        run = dnsperf(srv.addr, counted, duration=3600, cpu=None, extra=slow)
+        subprocess.run(["callgrind_control", "-i", "off", str(srv.pid)], check=True,
+                       capture_output=True, timeout=60)
+        subprocess.run(["callgrind_control", "-d", str(srv.pid)], check=True, capture_output=True,
+                       timeout=120)
+    finally:
+        srv.stop(timeout=60)
+    dumps = sorted(out.glob(f"callgrind.{part}.out*"), key=lambda p: p.stat().st_mtime)
+    total = 0
+    for dump in dumps:
+        text = subprocess.run(["callgrind_annotate", str(dump)], capture_output=True,
+                              text=True).stdout
+        m = re.search(r"^([\d,]+)\s+\(100\.0%\)\s+PROGRAM TOTALS", text, re.M)
+        if m:
+            total += int(m.group(1).replace(",", ""))
+    done = run["completed"] or 1
+    print(f"{binary}: {done} {part} queries counted, {total:,} Ir, {total / done:,.0f} Ir/query")
+    print(f"dumps: {', '.join(str(d) for d in dumps)}")
+    print(f"callgrind_annotate --inclusive=yes {dumps[-1] if dumps else cg_out} | head -60")
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--duration", type=float, default=10)
+    p.add_argument("--lat-duration", type=float, default=5)
+    p.add_argument("--rate", type=int, default=20000, help="fixed rate of the cache-hit latency run")
+    p.add_argument("--cold-rate", type=int, default=5000, help="fixed rate of the cold latency run")
+    p.add_argument("--records", type=int, default=100_000)
+    p.add_argument("--hit-names", type=int, default=20_000,
+                   help="lines of gen_zone's query file used for the cache-hit runs")
+    p.add_argument("--cold-names", type=int, default=40_000,
+                   help="new (name, type) pairs for the cold throughput pass (half as many "
+                        "more for the cold latency run)")
+    p.add_argument("--only", choices=["unbound", "cairn"], help="run one kind of server only")
+    p.add_argument("--out", type=Path, default=HERE / "out")
+    p.add_argument("--cairn", action="append", metavar="NAME=PATH",
+                   help="a Cairn binary to measure, as column cairn:NAME (repeatable)")
+    p.add_argument("--rounds", type=int, default=1)
+    p.add_argument("--callgrind", type=Path, metavar="DIR",
+                   help="profile the (first) Cairn under callgrind instead")
+    p.add_argument("--callgrind-part", choices=["hits", "cold"], default="hits",
+                   help="what --callgrind counts: a pass over the warmed hit file, or the "
+                        "first pass over the cold file (every name new)")
+    args = p.parse_args()
+    cairns = []
+    for spec in args.cairn or []:
+        name, sep, path = spec.partition("=")
+        if not sep or not Path(path).is_file():
+            sys.exit(f"--cairn {spec}: expected NAME=PATH to a binary")
+        cairns.append((f"cairn:{name}", Path(path).resolve()))
+    if not cairns:
+        cairns = [("cairn", harness.cairn_bin())]
+    for tool in ("dnsperf", "taskset", "unbound", "knotd"):
+        if not shutil.which(tool) and not (tool == "knotd" and harness.knotd_path()):
+            sys.exit(f"{tool} not found")
+    ncpu = os.cpu_count() or 1
+    args.server_cpu, args.client_cpu = (1, 0) if ncpu >= 2 else (0, 0)
+
+    info = generate(args.out, args.records, 200_000, seed=1)
+    hits = args.out / "resolver_hits.txt"
+    with open(info["queries"]) as src:
+        hits.write_text("".join(line for _, line in zip(range(args.hit_names), src)))
+    cold_a, cold_b = write_cold_files(args.out, args.records, args.cold_names,
+                                      args.cold_names // 2, seed=2)
+    files = {"hits": hits, "cold_a": cold_a, "cold_b": cold_b}
+    work = Path(tempfile.mkdtemp(prefix="bench-resolver-"))
+    upstream = harness.start_knot({ZONE: info["zone"]}, workdir=work / "knot", workers=1,
+                                  cpu=args.client_cpu, timeout=120)
+    print(f"upstream: knot {_version(['knotd', '--version'])} on {upstream.addr} "
+          f"(core {args.client_cpu}), {info['records']} records")
+    results: dict = {
+        "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "machine": f"{platform.node()} {platform.machine()} {ncpu} cores "
+                   f"{platform.processor() or _cpu_model()}",
+        "load_before": os.getloadavg()[0],
+        "args": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()},
+    }
+    runs: dict[str, list[dict]] = {}
+    servers = [upstream]
+    try:
+        if args.callgrind:
+            callgrind(cairns[0][1], work, upstream.addr, files, args.callgrind,
+                      args.callgrind_part)
+            return 0
+        for round_no in range(args.rounds):
+            if args.only in (None, "unbound"):
+                ub = start_unbound(work / f"unbound{round_no}", upstream.addr[1], args.server_cpu)
+                servers.append(ub)
+                print(f"unbound {unbound_version()}: pid {ub.pid}, core {args.server_cpu}")
+                runs.setdefault("unbound", []).append(measure(ub, files, args))
+                ub.stop()
+            if args.only in (None, "cairn"):
+                for name, binary in cairns:
+                    srv = start_cairn_resolver(binary, work / f"{name.replace(':', '-')}{round_no}",
+                                               upstream.addr, args.server_cpu)
+                    servers.append(srv)
+                    print(f"{name} ({binary}): pid {srv.pid}, core {args.server_cpu}, "
+                          f"asked at {srv.addr}")
+                    m = measure(srv, files, args)
+                    m["binary"] = str(binary)
+                    runs.setdefault(name, []).append(m)
+                    srv.stop()
+    finally:
+        for s in servers:
+            s.stop()
+    results["load_after"] = os.getloadavg()[0]
+    results["servers"] = list(runs)
+    for name, measured in runs.items():
+        results[name] = median_of(measured)
+        results[name]["rounds"] = measured
+    report(results)
+    print(f"load average: {results['load_before']:.2f} before, {results['load_after']:.2f} after")
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "resolver_vs_unbound.json").write_text(json.dumps(results, indent=2))
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
