@@ -11,7 +11,7 @@ use cairn_model::error::{
 use cairn_model::health::ConfigProblem;
 use cairn_model::network::IngressRule;
 use cairn_model::network_validate::InvalidValue;
-use cairn_model::resolver_validate::{ResolverError, ResolverErrorKind};
+use cairn_model::resolver_validate::ResolverError;
 use cairn_model::{ChangeId, HostedZoneId};
 use cairn_store::StoreError;
 
@@ -184,24 +184,30 @@ fn network_errors_are_ec2s_and_a_missing_vpc_is_route53s_elsewhere() {
 }
 
 #[test]
-fn resolver_errors_keep_their_rules_messages() {
-    use ResolverErrorKind as K;
-    for (kind, code) in [
-        (K::InvalidParameter, "InvalidParameterException"),
-        (K::InvalidRequest, "InvalidRequestException"),
-        (K::ResourceNotFound, "ResourceNotFoundException"),
-        (K::ResourceExists, "ResourceExistsException"),
-        (K::ResourceInUse, "ResourceInUseException"),
-        (K::LimitExceeded, "LimitExceededException"),
-        (K::Validation, "ValidationException"),
-        (K::Conflict, "ConflictException"),
-    ] {
-        check(
-            answer(ResolverError::new(kind, "m")),
-            StatusCode::BAD_REQUEST,
-            code,
-            "m",
-        );
+fn resolver_errors_get_their_kinds_exception() {
+    // One refusal of each kind; every variant's words are in problem_messages.rs.
+    let cases: Vec<(ResolverError, &str, &str)> = vec![
+        (ResolverError::InvalidDomainName("a b".into()), "InvalidParameterException",
+         "Invalid domain name: \"a b\"."),
+        (ResolverError::RuleOnInboundEndpoint, "InvalidRequestException",
+         "[RSLVR-00700] Resolver rules can only be associated to OUTBOUND resolver endpoints."),
+        (ResolverError::NoSuchRule("rslvr-rr-nope".into()), "ResourceNotFoundException",
+         "[RSLVR-00703] Resolver rule with ID \"rslvr-rr-nope\" does not exist."),
+        (ResolverError::RuleRequestExists("r".into()), "ResourceExistsException",
+         "Resolver rule with creator request ID \"r\" already exists."),
+        (ResolverError::RuleInUse { rule: "rslvr-rr-1".into(), vpc: "vpc-1".into() },
+         "ResourceInUseException",
+         "Cannot delete resolver rule rslvr-rr-1: it is associated with VPC vpc-1. Disassociate it from every VPC first."),
+        (ResolverError::TooManyTargets, "LimitExceededException",
+         "A rule can have at most 6 target IP addresses."),
+        (ResolverError::Priority(50), "ValidationException",
+         "Priority 50 is out of range: it must be between 100 and 9900."),
+        (ResolverError::ProfileInUse { profile: "rp-1".into(), vpc: "vpc-1".into() },
+         "ConflictException",
+         "The profile rp-1 is associated with VPC vpc-1; disassociate it from every VPC first."),
+    ];
+    for (err, code, message) in cases {
+        check(answer(err), StatusCode::BAD_REQUEST, code, message);
     }
 }
 
