@@ -313,3 +313,148 @@ fn the_autodefined_reverse_flag_is_read_once() {
             .is_ok_and(|c| !c.autodefined_reverse)
     );
 }
+
+#[test]
+fn endpoint_requests_are_refused_by_rule() {
+    use ResolverError as E;
+    let refused = |req: NewEndpoint| {
+        let mut ids = counter();
+        create_endpoint(&net(), req, &mut ids, 1).expect_err("refused")
+    };
+    let two = || vec![ip("subnet-1", None), ip("subnet-1", None)];
+    assert_eq!(
+        refused(endpoint_request("UP", two())),
+        E::NotInEnumeration {
+            field: Enumeration::Direction,
+            value: "UP".into()
+        }
+    );
+    assert_eq!(
+        refused(endpoint_request("INBOUND_DELEGATION", two())),
+        E::DelegationEndpoint
+    );
+    let mut req = endpoint_request("INBOUND", two());
+    req.name = Some("123".into());
+    assert_eq!(
+        refused(req),
+        E::InvalidName {
+            name: "123".into(),
+            kind: ResolverErrorKind::InvalidParameter
+        }
+    );
+    let mut req = endpoint_request("INBOUND", two());
+    req.security_group_ids.clear();
+    assert_eq!(refused(req), E::NoSecurityGroup);
+    let mut req = endpoint_request("INBOUND", two());
+    req.security_group_ids = vec!["sg-9".into()];
+    assert_eq!(refused(req), E::NoSuchSecurityGroup("sg-9".into()));
+    assert_eq!(
+        refused(endpoint_request("INBOUND", vec![ip("subnet-1", None)])),
+        E::TooFewAddresses
+    );
+    assert_eq!(
+        refused(endpoint_request("INBOUND", vec![ip("subnet-1", None); 7])),
+        E::TooManyAddresses
+    );
+    let mut req = endpoint_request("INBOUND", two());
+    req.endpoint_type = Some("V5".into());
+    assert_eq!(
+        refused(req),
+        E::NotInEnumeration {
+            field: Enumeration::EndpointType,
+            value: "V5".into()
+        }
+    );
+    let mut req = endpoint_request("OUTBOUND", two());
+    req.protocols = Some(vec!["DoH-FIPS".into()]);
+    assert_eq!(
+        refused(req),
+        E::ProtocolCombination {
+            direction: crate::resolver::EndpointDirection::Outbound,
+            protocols: vec!["DoH-FIPS".into()]
+        }
+    );
+    let mut req = endpoint_request("OUTBOUND", two());
+    req.dns64_enabled = Some(true);
+    assert_eq!(refused(req), E::Dns64Outbound);
+    assert_eq!(
+        refused(endpoint_request(
+            "INBOUND",
+            vec![ip("subnet-9", None), ip("subnet-1", None)]
+        )),
+        E::NoSuchSubnet("subnet-9".into())
+    );
+    assert_eq!(
+        refused(endpoint_request(
+            "INBOUND",
+            vec![ip("subnet-1", Some("10.0.1.2")), ip("subnet-1", None)]
+        )),
+        E::AddressReserved {
+            ip: "10.0.1.2".parse().expect("ip"),
+            block: "10.0.1.0/24".parse().expect("block"),
+            subnet: "subnet-1".into()
+        }
+    );
+    assert_eq!(
+        refused(endpoint_request(
+            "INBOUND",
+            vec![ip("subnet-1", Some("10.0.1.x")), ip("subnet-1", None)]
+        )),
+        E::InvalidIpv4("10.0.1.x".into())
+    );
+}
+
+#[test]
+fn rule_requests_are_refused_by_rule() {
+    use ResolverError as E;
+    let rule = |rule_type: &str| NewRule {
+        creator_request_id: "r".into(),
+        name: None,
+        rule_type: rule_type.into(),
+        domain_name: Some("corp.example".into()),
+        targets: None,
+        resolver_endpoint_id: None,
+        owner_account: "111111111111".into(),
+    };
+    let refused =
+        |req: NewRule| create_rule(&net(), req, "rslvr-rr-1".into(), 1).expect_err("refused");
+    assert_eq!(
+        refused(rule("X")),
+        E::NotInEnumeration {
+            field: Enumeration::RuleType,
+            value: "X".into()
+        }
+    );
+    assert_eq!(refused(rule("RECURSIVE")), E::RecursiveRule);
+    assert_eq!(refused(rule("DELEGATE")), E::DelegateRule);
+    assert_eq!(refused(rule("FORWARD")), E::EndpointRequired);
+    assert_eq!(
+        refused(NewRule {
+            domain_name: None,
+            ..rule("SYSTEM")
+        }),
+        E::DomainNameRequired
+    );
+    assert_eq!(
+        refused(NewRule {
+            domain_name: Some("bad domain".into()),
+            ..rule("SYSTEM")
+        }),
+        E::InvalidDomainName("bad domain".into())
+    );
+    assert_eq!(
+        refused(NewRule {
+            resolver_endpoint_id: Some("rslvr-out-9".into()),
+            ..rule("FORWARD")
+        }),
+        E::NoSuchEndpoint("rslvr-out-9".into())
+    );
+    assert_eq!(
+        delete_rule(&net(), INTERNET_RESOLVER_ID).expect_err("autodefined"),
+        E::AutodefinedRule(INTERNET_RESOLVER_ID.into())
+    );
+    assert_eq!(
+        delete_rule(&net(), "rslvr-rr-9").expect_err("missing"),
+        E::NoSuchRule("rslvr-rr-9".into())
+    );
+}
