@@ -13,7 +13,9 @@ use std::borrow::Cow;
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use cairn_model::error::{ChangeBatchError, CidrError, DomainError, NetworkError, ResolverError};
+use cairn_model::error::{
+    ChangeBatchError, CidrError, DomainError, HealthCheckError, NetworkError, ResolverError,
+};
 use cairn_store::StoreError;
 
 mod ec2;
@@ -134,6 +136,12 @@ impl AwsError {
 impl From<ResolverError> for AwsError {
     fn from(err: ResolverError) -> Self {
         resolver::resolver_error(err)
+    }
+}
+
+impl From<HealthCheckError> for AwsError {
+    fn from(err: HealthCheckError) -> Self {
+        route53::health_check_error(err)
     }
 }
 

@@ -4,11 +4,14 @@
 
 use axum::http::StatusCode;
 use cairn_api::error::{ec2_error, AwsError};
-use cairn_model::cidr::{CidrError, CidrErrorKind};
+use cairn_model::cidr::CidrError;
 use cairn_model::error::{
     ChangeBatchError, DomainError, HealthCheckError, NetworkError, ZoneError,
 };
-use cairn_model::resolver_validate::{ResolverError, ResolverErrorKind};
+use cairn_model::health::ConfigProblem;
+use cairn_model::network::IngressRule;
+use cairn_model::network_validate::InvalidValue;
+use cairn_model::resolver_validate::ResolverError;
 use cairn_model::{ChangeId, HostedZoneId};
 use cairn_store::StoreError;
 
@@ -110,7 +113,8 @@ fn batch_errors_are_route53s() {
 fn health_check_errors_are_route53s() {
     use StatusCode as S;
     let cases: Vec<(HealthCheckError, S, &str, &str)> = vec![
-        (HealthCheckError::InvalidInput("bad".into()), S::BAD_REQUEST, "InvalidInput", "bad"),
+        (HealthCheckError::InvalidInput(ConfigProblem::PortZero), S::BAD_REQUEST, "InvalidInput",
+         "1 validation error detected: Value '0' at 'healthCheckConfig.port' failed to satisfy constraint: Member must have value greater than or equal to 1"),
         (HealthCheckError::CalculatedChild("hc-2".into()), S::BAD_REQUEST, "InvalidInput",
          "Invalid parameter : A calculated health check cannot be a child of another calculated health check (hc-2)."),
         (HealthCheckError::NoSuchHealthCheck("hc-1".into()), S::NOT_FOUND, "NoSuchHealthCheck",
@@ -135,7 +139,8 @@ fn network_errors_are_ec2s_and_a_missing_vpc_is_route53s_elsewhere() {
          "The CIDR '10.0.0.0/8' is invalid."),
         (NetworkError::SubnetConflict("10.0.0.0/24".into()), "InvalidSubnet.Conflict",
          "The CIDR '10.0.0.0/24' conflicts with another subnet"),
-        (NetworkError::InvalidParameterValue("bad".into()), "InvalidParameterValue", "bad"),
+        (NetworkError::InvalidParameterValue(InvalidValue::NoPermissionSource), "InvalidParameterValue",
+         "The request must contain the parameter ipPermissions.ipRanges, ipv6Ranges or groups"),
         (NetworkError::NoSuchVpc("vpc-1".into()), "InvalidVpcID.NotFound",
          "The vpc ID 'vpc-1' does not exist"),
         (NetworkError::NoSuchSubnet("subnet-1".into()), "InvalidSubnetID.NotFound",
@@ -144,7 +149,9 @@ fn network_errors_are_ec2s_and_a_missing_vpc_is_route53s_elsewhere() {
          "The security group 'sg-1' does not exist"),
         (NetworkError::SecurityGroupExists { name: "web".into(), vpc_id: "vpc-1".into() },
          "InvalidGroup.Duplicate", "The security group 'web' already exists for VPC 'vpc-1'"),
-        (NetworkError::DuplicatePermission("peer: 10.0.0.0/8, UDP, from port: 53, to port: 53, ALLOW".into()),
+        (NetworkError::DuplicatePermission(Box::new(IngressRule {
+            protocol: "udp".into(), from_port: Some(53), to_port: Some(53),
+            sources: vec!["10.0.0.0/8".parse().expect("block")], source_groups: Vec::new() })),
          "InvalidPermission.Duplicate",
          "the specified rule \"peer: 10.0.0.0/8, UDP, from port: 53, to port: 53, ALLOW\" already exists"),
         (NetworkError::VpcHasDependencies("vpc-1".into()), "DependencyViolation",
@@ -177,61 +184,137 @@ fn network_errors_are_ec2s_and_a_missing_vpc_is_route53s_elsewhere() {
 }
 
 #[test]
-fn resolver_and_cidr_errors_keep_their_rules_messages() {
-    use ResolverErrorKind as K;
-    for (kind, code) in [
-        (K::InvalidParameter, "InvalidParameterException"),
-        (K::InvalidRequest, "InvalidRequestException"),
-        (K::ResourceNotFound, "ResourceNotFoundException"),
-        (K::ResourceExists, "ResourceExistsException"),
-        (K::ResourceInUse, "ResourceInUseException"),
-        (K::LimitExceeded, "LimitExceededException"),
-        (K::Validation, "ValidationException"),
-        (K::Conflict, "ConflictException"),
-    ] {
-        check(
-            answer(ResolverError::new(kind, "m")),
-            StatusCode::BAD_REQUEST,
-            code,
-            "m",
-        );
+fn resolver_errors_get_their_kinds_exception() {
+    // One refusal of each kind; every variant's words are in problem_messages.rs.
+    let cases: Vec<(ResolverError, &str, &str)> = vec![
+        (ResolverError::InvalidDomainName("a b".into()), "InvalidParameterException",
+         "Invalid domain name: \"a b\"."),
+        (ResolverError::RuleOnInboundEndpoint, "InvalidRequestException",
+         "[RSLVR-00700] Resolver rules can only be associated to OUTBOUND resolver endpoints."),
+        (ResolverError::NoSuchRule("rslvr-rr-nope".into()), "ResourceNotFoundException",
+         "[RSLVR-00703] Resolver rule with ID \"rslvr-rr-nope\" does not exist."),
+        (ResolverError::RuleRequestExists("r".into()), "ResourceExistsException",
+         "Resolver rule with creator request ID \"r\" already exists."),
+        (ResolverError::RuleInUse { rule: "rslvr-rr-1".into(), vpc: "vpc-1".into() },
+         "ResourceInUseException",
+         "Cannot delete resolver rule rslvr-rr-1: it is associated with VPC vpc-1. Disassociate it from every VPC first."),
+        (ResolverError::TooManyTargets, "LimitExceededException",
+         "A rule can have at most 6 target IP addresses."),
+        (ResolverError::Priority(50), "ValidationException",
+         "Priority 50 is out of range: it must be between 100 and 9900."),
+        (ResolverError::ProfileInUse { profile: "rp-1".into(), vpc: "vpc-1".into() },
+         "ConflictException",
+         "The profile rp-1 is associated with VPC vpc-1; disassociate it from every VPC first."),
+    ];
+    for (err, code, message) in cases {
+        check(answer(err), StatusCode::BAD_REQUEST, code, message);
     }
-    use CidrErrorKind as C;
-    for (kind, status, code) in [
+}
+
+#[test]
+fn cidr_errors_are_route53s() {
+    use CidrError as E;
+    use StatusCode as S;
+    let cases: Vec<(CidrError, S, &str, &str)> = vec![
         (
-            C::NoSuchCollection,
-            StatusCode::NOT_FOUND,
+            E::NoSuchCollection("c-1".into()),
+            S::NOT_FOUND,
             "NoSuchCidrCollectionException",
+            "The CIDR collection with ID c-1 doesn't exist.",
         ),
         (
-            C::NoSuchLocation,
-            StatusCode::NOT_FOUND,
+            E::NoSuchLocation {
+                collection: "c-1".into(),
+                location: "l".into(),
+            },
+            S::NOT_FOUND,
             "NoSuchCidrLocationException",
+            "The CIDR location l doesn't exist in collection c-1.",
         ),
         (
-            C::AlreadyExists,
-            StatusCode::BAD_REQUEST,
+            E::AlreadyExists("n".into()),
+            S::BAD_REQUEST,
             "CidrCollectionAlreadyExistsException",
+            "A CIDR collection with the name n already exists.",
         ),
         (
-            C::VersionMismatch,
-            StatusCode::CONFLICT,
+            E::VersionMismatch("c-1".into()),
+            S::CONFLICT,
             "CidrCollectionVersionMismatchException",
+            "The CIDR collection version you provided doesn't match the current version.",
         ),
         (
-            C::CollectionInUse,
-            StatusCode::BAD_REQUEST,
+            E::CollectionInUse("c-1".into()),
+            S::BAD_REQUEST,
             "CidrCollectionInUseException",
+            "The CIDR collection c-1 is in use or isn't empty.",
         ),
         (
-            C::BlockInUse,
-            StatusCode::BAD_REQUEST,
+            E::BlockInUse("l".into()),
+            S::BAD_REQUEST,
             "CidrBlockInUseException",
+            "The location l is used by a record set and can't lose its last CIDR block.",
         ),
-        (C::InvalidInput, StatusCode::BAD_REQUEST, "InvalidInput"),
-        (C::LimitsExceeded, StatusCode::BAD_REQUEST, "LimitsExceeded"),
-    ] {
-        check(answer(CidrError::new(kind, "m")), status, code, "m");
+        (
+            E::InvalidCollectionName("a b".into()),
+            S::BAD_REQUEST,
+            "InvalidInput",
+            "Invalid collection name: a b",
+        ),
+        (
+            E::InvalidCallerReference,
+            S::BAD_REQUEST,
+            "InvalidInput",
+            "Invalid CallerReference.",
+        ),
+        (
+            E::InvalidLocationName("a b".into()),
+            S::BAD_REQUEST,
+            "InvalidInput",
+            "Invalid location name: a b",
+        ),
+        (
+            E::InvalidBlock("x".into()),
+            S::BAD_REQUEST,
+            "InvalidInput",
+            "Invalid CIDR block: x",
+        ),
+        (
+            E::ChangeCount,
+            S::BAD_REQUEST,
+            "InvalidInput",
+            "Changes must hold 1 to 1000 changes.",
+        ),
+        (
+            E::BlockListLength,
+            S::BAD_REQUEST,
+            "InvalidInput",
+            "CidrList must hold 1 to 1000 blocks.",
+        ),
+        (
+            E::BlockInOtherLocation {
+                block: "10.0.0.0/8".parse().expect("block"),
+                location: "a".into(),
+            },
+            S::BAD_REQUEST,
+            "InvalidInput",
+            "CIDR block 10.0.0.0/8 is already in location a.",
+        ),
+        (
+            E::TooManyBlocks(1000),
+            S::BAD_REQUEST,
+            "LimitsExceeded",
+            "A CIDR collection holds at most 1000 blocks.",
+        ),
+        (
+            E::TooManyCollections(5),
+            S::BAD_REQUEST,
+            "LimitsExceeded",
+            "An account holds at most 5 CIDR collections.",
+        ),
+    ];
+    for (err, status, code, message) in cases {
+        check(answer(err), status, code, message);
     }
 }
 

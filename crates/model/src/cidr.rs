@@ -95,31 +95,87 @@ pub enum CidrErrorKind {
     LimitsExceeded,
 }
 
-/// A refused CIDR-collection request.
+/// A refused CIDR-collection request: one variant per rule, carrying the ids, names and
+/// values involved (Route 53's words are the API's).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
-pub struct CidrError {
-    /// The exception.
-    pub kind: CidrErrorKind,
-    /// The message.
-    pub message: String,
+pub enum CidrError {
+    /// No collection with this id.
+    #[error("no CIDR collection {0}")]
+    NoSuchCollection(String),
+    /// The collection has no location of this name.
+    #[error("no location {location} in CIDR collection {collection}")]
+    NoSuchLocation {
+        /// The collection's id.
+        collection: String,
+        /// The location asked for.
+        location: String,
+    },
+    /// A collection of this name exists (with another caller reference).
+    #[error("CIDR collection {0} exists")]
+    AlreadyExists(String),
+    /// The request's version is not the collection's current one.
+    #[error("stale version of CIDR collection {0}")]
+    VersionMismatch(String),
+    /// The collection (this id) holds blocks or a record set names it.
+    #[error("CIDR collection {0} is in use")]
+    CollectionInUse(String),
+    /// A record set names this location, which would lose its last block.
+    #[error("location {0} is in use")]
+    BlockInUse(String),
+    /// A collection `Name` outside `[0-9A-Za-z_-]{1,64}`.
+    #[error("invalid collection name {0}")]
+    InvalidCollectionName(String),
+    /// A `CallerReference` that is empty, too long or not ASCII.
+    #[error("invalid caller reference")]
+    InvalidCallerReference,
+    /// A `LocationName` outside `[0-9A-Za-z_-]{1,16}`.
+    #[error("invalid location name {0}")]
+    InvalidLocationName(String),
+    /// Text that is not an IPv4 /1–/24 or IPv6 /1–/48 block without host bits.
+    #[error("invalid CIDR block {0}")]
+    InvalidBlock(String),
+    /// A request with no changes or more than [`MAX_CHANGES`].
+    #[error("1 to {MAX_CHANGES} changes")]
+    ChangeCount,
+    /// A change with no blocks or more than 1000.
+    #[error("1 to 1000 blocks per change")]
+    BlockListLength,
+    /// A block put in one location that another location holds.
+    #[error("block {block} is in location {location}")]
+    BlockInOtherLocation {
+        /// The block.
+        block: IpNet,
+        /// The location holding it.
+        location: String,
+    },
+    /// The collection would hold more than this many blocks.
+    #[error("more than {0} blocks")]
+    TooManyBlocks(usize),
+    /// The account would hold more than this many collections.
+    #[error("more than {0} collections")]
+    TooManyCollections(usize),
 }
 
 impl CidrError {
-    /// An error of `kind` saying `message`.
-    pub fn new(kind: CidrErrorKind, message: impl Into<String>) -> Self {
-        Self {
-            kind,
-            message: message.into(),
+    /// The exception this refusal is.
+    pub fn kind(&self) -> CidrErrorKind {
+        use CidrErrorKind as K;
+        match self {
+            Self::NoSuchCollection(_) => K::NoSuchCollection,
+            Self::NoSuchLocation { .. } => K::NoSuchLocation,
+            Self::AlreadyExists(_) => K::AlreadyExists,
+            Self::VersionMismatch(_) => K::VersionMismatch,
+            Self::CollectionInUse(_) => K::CollectionInUse,
+            Self::BlockInUse(_) => K::BlockInUse,
+            Self::InvalidCollectionName(_)
+            | Self::InvalidCallerReference
+            | Self::InvalidLocationName(_)
+            | Self::InvalidBlock(_)
+            | Self::ChangeCount
+            | Self::BlockListLength
+            | Self::BlockInOtherLocation { .. } => K::InvalidInput,
+            Self::TooManyBlocks(_) | Self::TooManyCollections(_) => K::LimitsExceeded,
         }
-    }
-
-    /// `NoSuchCidrCollectionException` for `id`.
-    pub fn no_such_collection(id: &str) -> Self {
-        Self::new(
-            CidrErrorKind::NoSuchCollection,
-            format!("The CIDR collection with ID {id} doesn't exist."),
-        )
     }
 }
 
@@ -133,28 +189,17 @@ fn name_ok(name: &str, max: usize) -> bool {
 /// Checks a CreateCidrCollection `Name` and `CallerReference`.
 pub fn check_new_collection(name: &str, caller_reference: &str) -> Result<(), CidrError> {
     if !name_ok(name, 64) {
-        return Err(CidrError::new(
-            CidrErrorKind::InvalidInput,
-            format!("Invalid collection name: {name}"),
-        ));
+        return Err(CidrError::InvalidCollectionName(name.to_string()));
     }
     if caller_reference.is_empty() || caller_reference.len() > 64 || !caller_reference.is_ascii() {
-        return Err(CidrError::new(
-            CidrErrorKind::InvalidInput,
-            "Invalid CallerReference.",
-        ));
+        return Err(CidrError::InvalidCallerReference);
     }
     Ok(())
 }
 
 /// Parses one block: IPv4 /1 to /24 or IPv6 /1 to /48 (ROUTE53.md §3), host bits zero.
 pub fn parse_block(text: &str) -> Result<IpNet, CidrError> {
-    let invalid = || {
-        CidrError::new(
-            CidrErrorKind::InvalidInput,
-            format!("Invalid CIDR block: {text}"),
-        )
-    };
+    let invalid = || CidrError::InvalidBlock(text.to_string());
     let net: IpNet = text.parse().map_err(|_| invalid())?;
     let max = match net {
         IpNet::V4(_) => 24,
@@ -176,30 +221,18 @@ pub fn apply_cidr_changes(
     in_use: impl Fn(&str) -> bool,
 ) -> Result<CidrCollection, CidrError> {
     if version.is_some_and(|v| v != collection.version) {
-        return Err(CidrError::new(
-            CidrErrorKind::VersionMismatch,
-            "The CIDR collection version you provided doesn't match the current version.",
-        ));
+        return Err(CidrError::VersionMismatch(collection.id.clone()));
     }
     if changes.is_empty() || changes.len() > MAX_CHANGES {
-        return Err(CidrError::new(
-            CidrErrorKind::InvalidInput,
-            "Changes must hold 1 to 1000 changes.",
-        ));
+        return Err(CidrError::ChangeCount);
     }
     let mut next = collection.clone();
     for change in changes {
         if !name_ok(&change.location_name, 16) {
-            return Err(CidrError::new(
-                CidrErrorKind::InvalidInput,
-                format!("Invalid location name: {}", change.location_name),
-            ));
+            return Err(CidrError::InvalidLocationName(change.location_name.clone()));
         }
         if change.cidr_list.is_empty() || change.cidr_list.len() > 1000 {
-            return Err(CidrError::new(
-                CidrErrorKind::InvalidInput,
-                "CidrList must hold 1 to 1000 blocks.",
-            ));
+            return Err(CidrError::BlockListLength);
         }
         let blocks = change
             .cidr_list
@@ -214,10 +247,10 @@ pub fn apply_cidr_changes(
                         .iter()
                         .find(|(l, bs)| **l != change.location_name && bs.contains(block))
                     {
-                        return Err(CidrError::new(
-                            CidrErrorKind::InvalidInput,
-                            format!("CIDR block {block} is already in location {other}."),
-                        ));
+                        return Err(CidrError::BlockInOtherLocation {
+                            block: *block,
+                            location: other.clone(),
+                        });
                     }
                 }
                 let location = next
@@ -235,13 +268,7 @@ pub fn apply_cidr_changes(
                 location.retain(|b| !blocks.contains(b));
                 if location.is_empty() {
                     if in_use(&change.location_name) {
-                        return Err(CidrError::new(
-                            CidrErrorKind::BlockInUse,
-                            format!(
-                                "The location {} is used by a record set and can't lose its last CIDR block.",
-                                change.location_name
-                            ),
-                        ));
+                        return Err(CidrError::BlockInUse(change.location_name.clone()));
                     }
                     next.locations.remove(&change.location_name);
                 }
@@ -249,10 +276,7 @@ pub fn apply_cidr_changes(
         }
     }
     if next.block_count() > MAX_BLOCKS_PER_COLLECTION {
-        return Err(CidrError::new(
-            CidrErrorKind::LimitsExceeded,
-            format!("A CIDR collection holds at most {MAX_BLOCKS_PER_COLLECTION} blocks."),
-        ));
+        return Err(CidrError::TooManyBlocks(MAX_BLOCKS_PER_COLLECTION));
     }
     next.version += 1;
     Ok(next)
@@ -292,8 +316,8 @@ mod tests {
             "x",
         ] {
             assert_eq!(
-                parse_block(bad).unwrap_err().kind,
-                CidrErrorKind::InvalidInput,
+                parse_block(bad).unwrap_err(),
+                CidrError::InvalidBlock(bad.into()),
                 "{bad}"
             );
         }
@@ -313,14 +337,14 @@ mod tests {
         assert_eq!(next.locations.len(), 2);
         let err = apply_cidr_changes(&next, Some(1), &[put("a", &["12.0.0.0/8"])], |_| false)
             .unwrap_err();
-        assert_eq!(err.kind, CidrErrorKind::VersionMismatch);
+        assert_eq!(err, CidrError::VersionMismatch("c".into()));
         let delete = CidrChange {
             action: CidrChangeAction::DeleteIfExists,
             ..put("a", &["10.0.0.0/8"])
         };
         let err = apply_cidr_changes(&next, None, std::slice::from_ref(&delete), |l| l == "a")
             .unwrap_err();
-        assert_eq!(err.kind, CidrErrorKind::BlockInUse);
+        assert_eq!(err, CidrError::BlockInUse("a".into()));
         let gone = apply_cidr_changes(&next, None, &[delete], |_| false).unwrap();
         assert!(!gone.locations.contains_key("a"));
     }

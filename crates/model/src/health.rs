@@ -176,112 +176,74 @@ impl HealthCheckConfig {
 
     /// Route 53's rules, with private and loopback addresses allowed.
     pub fn validate(&self) -> Result<(), HealthCheckError> {
+        use ConfigProblem as P;
         let t = self.check_type;
         if self.request_interval != 10 && self.request_interval != 30 {
-            return Err(invalid(format!(
-                "Invalid parameter : RequestInterval must be either 10 or 30, got {}.",
-                self.request_interval
-            )));
+            return Err(P::RequestInterval(self.request_interval).into());
         }
         if !(1..=10).contains(&self.failure_threshold) {
-            return Err(invalid(format!(
-                "1 validation error detected: Value '{}' at 'healthCheckConfig.failureThreshold' failed to satisfy constraint: Member must have value between 1 and 10",
-                self.failure_threshold
-            )));
+            return Err(P::FailureThreshold(self.failure_threshold).into());
         }
-        if let Some(path) = &self.resource_path {
-            if path.len() > 255 {
-                return Err(invalid("1 validation error detected: Value at 'healthCheckConfig.resourcePath' failed to satisfy constraint: Member must have length less than or equal to 255"));
-            }
-        }
-        if let Some(search) = &self.search_string {
-            if search.len() > 255 {
-                return Err(invalid("1 validation error detected: Value at 'healthCheckConfig.searchString' failed to satisfy constraint: Member must have length less than or equal to 255"));
-            }
-        }
+        let too_long = |field, text: &Option<String>| match text {
+            Some(text) if text.len() > 255 => Err(P::TooLong(field)),
+            _ => Ok(()),
+        };
+        too_long(ConfigField::ResourcePath, &self.resource_path)?;
+        too_long(ConfigField::SearchString, &self.search_string)?;
         if let Some(fqdn) = &self.fqdn {
             if fqdn.is_empty() || fqdn.len() > 255 {
-                return Err(invalid("1 validation error detected: Value at 'healthCheckConfig.fullyQualifiedDomainName' failed to satisfy constraint: Member must have length less than or equal to 255"));
+                return Err(P::TooLong(ConfigField::FullyQualifiedDomainName).into());
             }
         }
         if let Some(ip) = &self.ip_address {
             if ip.parse::<IpAddr>().is_err() {
-                return Err(invalid(format!("Invalid IP address: {ip}")));
+                return Err(P::IpAddress(ip.clone()).into());
             }
         }
         if !self.regions.is_empty() {
             if self.regions.len() < 3 {
-                return Err(invalid(
-                    "Invalid parameter : Regions must contain at least 3 regions.",
-                ));
+                return Err(P::TooFewRegions.into());
             }
             for region in &self.regions {
                 if !REGIONS.contains(&region.as_str()) {
-                    return Err(invalid(format!(
-                        "1 validation error detected: Value '{region}' at 'healthCheckConfig.regions' failed to satisfy constraint: Member must satisfy enum value set: [{}]",
-                        REGIONS.join(", ")
-                    )));
+                    return Err(P::UnknownRegion(region.clone()).into());
                 }
             }
         }
         if t == HealthCheckType::Calculated {
             if self.ip_address.is_some() || self.fqdn.is_some() || self.port.is_some() {
-                return Err(invalid(
-                    "Invalid parameter : IPAddress, FullyQualifiedDomainName and Port are not allowed for health checks of type CALCULATED.",
-                ));
+                return Err(P::TargetOfCalculated.into());
             }
             if self.child_health_checks.len() > 256 {
-                return Err(invalid("1 validation error detected: Value at 'healthCheckConfig.childHealthChecks' failed to satisfy constraint: Member must have length less than or equal to 256"));
+                return Err(P::TooLong(ConfigField::ChildHealthChecks).into());
             }
             match self.health_threshold {
-                None => {
-                    return Err(invalid(
-                        "Invalid parameter : HealthThreshold is required for health checks of type CALCULATED.",
-                    ))
-                }
-                Some(n) if n > 256 => {
-                    return Err(invalid(format!(
-                        "1 validation error detected: Value '{n}' at 'healthCheckConfig.healthThreshold' failed to satisfy constraint: Member must have value less than or equal to 256"
-                    )))
-                }
+                None => return Err(P::HealthThresholdRequired.into()),
+                Some(n) if n > 256 => return Err(P::HealthThreshold(n).into()),
                 Some(_) => {}
             }
             return Ok(());
         }
         if !self.child_health_checks.is_empty() || self.health_threshold.is_some() {
-            return Err(invalid(format!(
-                "Invalid parameter : ChildHealthChecks and HealthThreshold are only allowed for health checks of type CALCULATED, not {t}."
-            )));
+            return Err(P::CalculatedOnly(t).into());
         }
         if self.ip_address.is_none() && self.fqdn.is_none() {
-            return Err(invalid(
-                "Invalid parameter : You must specify either IPAddress or FullyQualifiedDomainName.",
-            ));
+            return Err(P::TargetRequired.into());
         }
         match self.port {
-            None => return Err(invalid(format!("Invalid parameter : Port is required for health checks of type {t}."))),
-            Some(0) => {
-                return Err(invalid(
-                    "1 validation error detected: Value '0' at 'healthCheckConfig.port' failed to satisfy constraint: Member must have value greater than or equal to 1",
-                ))
-            }
+            None => return Err(P::PortRequired(t).into()),
+            Some(0) => return Err(P::PortZero.into()),
             Some(_) => {}
         }
         if t.is_str_match() {
             if self.search_string.as_deref().is_none_or(str::is_empty) {
-                return Err(invalid(format!(
-                    "Invalid parameter : SearchString is required for health checks of type {t}."
-                )));
+                return Err(P::SearchStringRequired(t).into());
             }
         } else if self.search_string.is_some() {
-            return Err(invalid(format!(
-                "Invalid parameter : SearchString is only allowed for health checks of type HTTP_STR_MATCH or HTTPS_STR_MATCH, not {t}."
-            )));
+            return Err(P::SearchStringNotAllowed(t).into());
         }
         if t == HealthCheckType::Tcp && self.resource_path.is_some() {
-            return Err(invalid(
-                "Invalid parameter : ResourcePath is not allowed for health checks of type TCP.",
-            ));
+            return Err(P::ResourcePathOfTcp.into());
         }
         Ok(())
     }
@@ -320,9 +282,9 @@ pub struct HealthCheck {
 /// Why a health-check request was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HealthCheckError {
-    /// A value the config rules refuse; the text is the whole message.
-    #[error("{0}")]
-    InvalidInput(String),
+    /// A config the rules refuse (Route 53's `InvalidInput`), by the rule it breaks.
+    #[error(transparent)]
+    InvalidInput(#[from] ConfigProblem),
     /// A CALCULATED check names this CALCULATED check as a child.
     #[error("health check {0} is calculated and cannot be a child")]
     CalculatedChild(String),
@@ -366,8 +328,71 @@ pub fn check_reused_reference(
     }
 }
 
-fn invalid(message: impl Into<String>) -> HealthCheckError {
-    HealthCheckError::InvalidInput(message.into())
+/// A health-check config field with a length limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfigField {
+    /// `ResourcePath` (255 characters).
+    ResourcePath,
+    /// `SearchString` (255 characters).
+    SearchString,
+    /// `FullyQualifiedDomainName` (1–255 characters).
+    FullyQualifiedDomainName,
+    /// `ChildHealthChecks` (256 ids).
+    ChildHealthChecks,
+}
+
+/// What is wrong with a health-check config: one variant per rule, carrying the values
+/// involved (Route 53's sentences are the API's).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigProblem {
+    /// `RequestInterval` other than 10 or 30.
+    #[error("request interval {0} is not 10 or 30")]
+    RequestInterval(u32),
+    /// `FailureThreshold` outside 1–10.
+    #[error("failure threshold {0} is outside 1-10")]
+    FailureThreshold(u32),
+    /// A field over its length limit (or an empty FQDN).
+    #[error("{0:?} is too long")]
+    TooLong(ConfigField),
+    /// `IPAddress` that is not an address.
+    #[error("{0} is not an IP address")]
+    IpAddress(String),
+    /// Fewer than 3 `Regions`.
+    #[error("fewer than 3 regions")]
+    TooFewRegions,
+    /// A region outside [`REGIONS`].
+    #[error("unknown region {0}")]
+    UnknownRegion(String),
+    /// A CALCULATED check with an address, a name or a port.
+    #[error("a calculated check has no target")]
+    TargetOfCalculated,
+    /// A CALCULATED check without `HealthThreshold`.
+    #[error("a calculated check needs a health threshold")]
+    HealthThresholdRequired,
+    /// `HealthThreshold` above 256.
+    #[error("health threshold {0} is above 256")]
+    HealthThreshold(u32),
+    /// Children or a threshold on a check of this (not CALCULATED) type.
+    #[error("children and threshold are for calculated checks, not {0}")]
+    CalculatedOnly(HealthCheckType),
+    /// Neither `IPAddress` nor `FullyQualifiedDomainName`.
+    #[error("no address or domain name")]
+    TargetRequired,
+    /// No `Port` for a check of this type.
+    #[error("{0} needs a port")]
+    PortRequired(HealthCheckType),
+    /// `Port` 0.
+    #[error("port 0")]
+    PortZero,
+    /// A string-matching check of this type without `SearchString`.
+    #[error("{0} needs a search string")]
+    SearchStringRequired(HealthCheckType),
+    /// `SearchString` on a check of this type, which does not match strings.
+    #[error("{0} takes no search string")]
+    SearchStringNotAllowed(HealthCheckType),
+    /// `ResourcePath` on a TCP check.
+    #[error("a TCP check has no resource path")]
+    ResourcePathOfTcp,
 }
 
 //------------ updates --------------------------------------------------------------

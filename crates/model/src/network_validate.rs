@@ -5,7 +5,7 @@
 //! it EC2's code and message (`cairn_api::error`), and the store runs the same checks inside
 //! its transaction.
 
-use ipnet::{IpNet, Ipv4Net, Ipv6Net};
+use ipnet::{Ipv4Net, Ipv6Net};
 
 use crate::network::{IngressRule, SecurityGroup, Subnet, Vpc};
 
@@ -26,9 +26,9 @@ pub enum NetworkError {
     /// A subnet block overlapping another subnet of the VPC.
     #[error("subnet block {0} overlaps another subnet")]
     SubnetConflict(String),
-    /// Any other malformed value (`InvalidParameterValue`); the text is the whole message.
-    #[error("{0}")]
-    InvalidParameterValue(String),
+    /// Any other malformed value (`InvalidParameterValue`), by the rule it breaks.
+    #[error(transparent)]
+    InvalidParameterValue(#[from] InvalidValue),
     /// No VPC with this id (in the region asked).
     #[error("no VPC {0}")]
     NoSuchVpc(String),
@@ -46,9 +46,9 @@ pub enum NetworkError {
         /// The VPC.
         vpc_id: String,
     },
-    /// The ingress permission exists already; the rule as [`describe_rule`] writes it.
-    #[error("duplicate rule {0}")]
-    DuplicatePermission(String),
+    /// The ingress permission exists already.
+    #[error("duplicate rule {0:?}")]
+    DuplicatePermission(Box<IngressRule>),
     /// The VPC still holds subnets or security groups other than its default.
     #[error("VPC {0} has dependencies")]
     VpcHasDependencies(String),
@@ -60,13 +60,53 @@ pub enum NetworkError {
     DefaultGroup(String),
 }
 
+/// A value EC2 refuses as `InvalidParameterValue`: one variant per rule, carrying the
+/// values involved (EC2's sentences are the API's).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidValue {
+    /// `value` is not a CIDR block without host bits; `parameter` as EC2 names it.
+    #[error("{parameter}: {value} is not a CIDR block")]
+    CidrBlock {
+        /// The text given.
+        value: String,
+        /// The parameter (`cidrBlock`, `CidrIp`, ...).
+        parameter: String,
+    },
+    /// An availability zone that is not the region followed by one letter.
+    #[error("availability zone {zone} is not in {region}")]
+    AvailabilityZone {
+        /// The zone asked for.
+        zone: String,
+        /// The VPC's region.
+        region: String,
+    },
+    /// An `IpProtocol` that is neither a known name nor a number.
+    #[error("unknown IP protocol {0}")]
+    UnknownProtocol(String),
+    /// A TCP or UDP permission without both ports; the protocol.
+    #[error("{0} needs both ports")]
+    MissingPorts(String),
+    /// Ports outside 0–65535 or `from > to`.
+    #[error("port range {from}:{to} is invalid")]
+    PortRange {
+        /// `FromPort`.
+        from: i32,
+        /// `ToPort`.
+        to: i32,
+    },
+    /// A permission with no source range or group.
+    #[error("a permission needs a source")]
+    NoPermissionSource,
+}
+
 /// Parses an IPv4 block as EC2 reads `CidrBlock` (`parameter` names it in the message).
 /// Host bits must be zero.
 pub fn parse_ipv4_block(text: &str, parameter: &str) -> Result<Ipv4Net, NetworkError> {
     let invalid = || {
-        NetworkError::InvalidParameterValue(format!(
-            "Value ({text}) for parameter {parameter} is invalid. This is not a valid CIDR block."
-        ))
+        NetworkError::from(InvalidValue::CidrBlock {
+            value: text.to_string(),
+            parameter: parameter.to_string(),
+        })
     };
     let net: Ipv4Net = text.trim().parse().map_err(|_| invalid())?;
     if net.network() != net.addr() {
@@ -78,9 +118,10 @@ pub fn parse_ipv4_block(text: &str, parameter: &str) -> Result<Ipv4Net, NetworkE
 /// Parses an IPv6 block (`Ipv6CidrBlock`, `CidrIpv6`); host bits must be zero.
 pub fn parse_ipv6_block(text: &str, parameter: &str) -> Result<Ipv6Net, NetworkError> {
     let invalid = || {
-        NetworkError::InvalidParameterValue(format!(
-            "Value ({text}) for parameter {parameter} is invalid. This is not a valid CIDR block."
-        ))
+        NetworkError::from(InvalidValue::CidrBlock {
+            value: text.to_string(),
+            parameter: parameter.to_string(),
+        })
     };
     let net: Ipv6Net = text.trim().parse().map_err(|_| invalid())?;
     if net.network() != net.addr() {
@@ -140,9 +181,11 @@ pub fn availability_zone(region: &str, requested: Option<&str>) -> Result<String
         .filter(|rest| rest.len() == 1 && rest.bytes().all(|b| b.is_ascii_lowercase()));
     match letter {
         Some(_) => Ok(zone.to_string()),
-        None => Err(NetworkError::InvalidParameterValue(format!(
-            "Value ({zone}) for parameter availabilityZone is invalid. Subnets can currently only be created in the following availability zones: {region}a, {region}b, {region}c."
-        ))),
+        None => Err(InvalidValue::AvailabilityZone {
+            zone: zone.to_string(),
+            region: region.to_string(),
+        }
+        .into()),
     }
 }
 
@@ -157,11 +200,7 @@ pub fn normalize_protocol(text: &str) -> Result<String, NetworkError> {
         "icmpv6" | "58" => "icmpv6",
         "-1" | "all" => "-1",
         other if other.parse::<u8>().is_ok() => return Ok(other.to_string()),
-        _ => {
-            return Err(NetworkError::InvalidParameterValue(format!(
-                "Invalid value '{text}' for IP protocol. Unknown protocol."
-            )))
-        }
+        _ => return Err(InvalidValue::UnknownProtocol(text.to_string()).into()),
     };
     Ok(named.to_string())
 }
@@ -171,22 +210,14 @@ pub fn normalize_protocol(text: &str) -> Result<String, NetworkError> {
 pub fn check_ingress_rule(rule: &IngressRule) -> Result<(), NetworkError> {
     if matches!(rule.protocol.as_str(), "tcp" | "udp") {
         let (Some(from), Some(to)) = (rule.from_port, rule.to_port) else {
-            return Err(NetworkError::InvalidParameterValue(format!(
-                "Invalid value 'Must specify both from and to ports with TCP/UDP.' for portRange. ({})",
-                rule.protocol
-            )));
+            return Err(InvalidValue::MissingPorts(rule.protocol.clone()).into());
         };
         if !(0..=65535).contains(&from) || !(0..=65535).contains(&to) || from > to {
-            return Err(NetworkError::InvalidParameterValue(format!(
-                "Invalid value 'Invalid TCP/UDP port range ({from}:{to})' for portRange."
-            )));
+            return Err(InvalidValue::PortRange { from, to }.into());
         }
     }
     if rule.sources.is_empty() && rule.source_groups.is_empty() {
-        return Err(NetworkError::InvalidParameterValue(
-            "The request must contain the parameter ipPermissions.ipRanges, ipv6Ranges or groups"
-                .into(),
-        ));
+        return Err(InvalidValue::NoPermissionSource.into());
     }
     Ok(())
 }
@@ -209,7 +240,7 @@ pub fn is_duplicate_rule(existing: &[IngressRule], rule: &IngressRule) -> bool {
 /// A rule `group` may take: refused when it grants nothing new.
 pub fn check_new_permission(group: &SecurityGroup, rule: &IngressRule) -> Result<(), NetworkError> {
     if is_duplicate_rule(&group.ingress, rule) {
-        return Err(NetworkError::DuplicatePermission(describe_rule(rule)));
+        return Err(NetworkError::DuplicatePermission(Box::new(rule.clone())));
     }
     Ok(())
 }
@@ -244,27 +275,6 @@ pub fn check_group_deletable(
         return Err(NetworkError::GroupHasDependents(group.id.clone()));
     }
     Ok(())
-}
-
-/// EC2's description of a rule in `InvalidPermission.Duplicate`.
-pub fn describe_rule(rule: &IngressRule) -> String {
-    let peer = rule
-        .sources
-        .first()
-        .map(IpNet::to_string)
-        .or_else(|| rule.source_groups.first().cloned())
-        .unwrap_or_default();
-    let protocol = if rule.protocol == "-1" {
-        "ALL".to_string()
-    } else {
-        rule.protocol.to_ascii_uppercase()
-    };
-    match (rule.from_port, rule.to_port) {
-        (Some(from), Some(to)) if rule.protocol != "-1" => {
-            format!("peer: {peer}, {protocol}, from port: {from}, to port: {to}, ALLOW")
-        }
-        _ => format!("peer: {peer}, {protocol}, ALLOW"),
-    }
 }
 
 #[cfg(test)]
@@ -313,9 +323,12 @@ mod tests {
     fn blocks_must_have_no_host_bits() {
         assert!(parse_ipv4_block("10.0.0.0/16", "cidrBlock").is_ok());
         let err = parse_ipv4_block("10.0.0.1/16", "cidrBlock").expect_err("host bits");
-        assert!(
-            matches!(err, NetworkError::InvalidParameterValue(_)),
-            "{err:?}"
+        assert_eq!(
+            err,
+            NetworkError::InvalidParameterValue(InvalidValue::CidrBlock {
+                value: "10.0.0.1/16".into(),
+                parameter: "cidrBlock".into()
+            })
         );
         assert!(parse_ipv4_block("bogus", "cidrBlock").is_err());
     }
@@ -380,9 +393,5 @@ mod tests {
             ..rule.clone()
         };
         assert!(!is_duplicate_rule(std::slice::from_ref(&rule), &other));
-        assert_eq!(
-            describe_rule(&rule),
-            "peer: 10.0.0.0/8, UDP, from port: 53, to port: 53, ALLOW"
-        );
     }
 }

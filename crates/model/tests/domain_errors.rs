@@ -4,15 +4,20 @@
 //! suites (`change_*.rs`, `change::references`), CIDR collections and Resolver theirs.
 #![allow(clippy::unwrap_used)]
 
-use cairn_model::error::{DomainError, HealthCheckError, NetworkError, ZoneError};
+use cairn_model::cidr::{
+    apply_cidr_changes, check_new_collection, parse_block, CidrChange, CidrChangeAction,
+    CidrCollection,
+};
+use cairn_model::error::{CidrError, DomainError, HealthCheckError, NetworkError, ZoneError};
 use cairn_model::health::{
-    check_child, check_reused_reference, check_version, HealthCheck, HealthCheckConfig,
-    HealthCheckType,
+    check_child, check_reused_reference, check_version, ConfigField, ConfigProblem, HealthCheck,
+    HealthCheckConfig, HealthCheckType,
 };
 use cairn_model::network::{IngressRule, SecurityGroup, Vpc};
 use cairn_model::network_validate::{
-    check_group_deletable, check_new_permission, check_subnet_block, check_vpc_block,
-    check_vpc_deletable, parse_ipv4_block,
+    availability_zone, check_group_deletable, check_ingress_rule, check_new_permission,
+    check_subnet_block, check_vpc_block, check_vpc_deletable, normalize_protocol, parse_ipv4_block,
+    InvalidValue,
 };
 use cairn_model::ChangeBatchError;
 
@@ -29,10 +34,65 @@ fn check(id: &str, check_type: HealthCheckType) -> HealthCheck {
 fn health_check_invalid_input() {
     let mut config = HealthCheckConfig::new(HealthCheckType::Http).with_defaults();
     config.failure_threshold = 11;
-    assert!(matches!(
+    assert_eq!(
         config.validate(),
-        Err(HealthCheckError::InvalidInput(m)) if m.contains("failureThreshold")
-    ));
+        Err(ConfigProblem::FailureThreshold(11).into())
+    );
+}
+
+#[test]
+fn health_check_config_problems() {
+    use ConfigProblem as P;
+    let http = || HealthCheckConfig::new(HealthCheckType::Http).with_defaults();
+    let calculated = || HealthCheckConfig::new(HealthCheckType::Calculated).with_defaults();
+    let refused = |config: HealthCheckConfig| match config.validate() {
+        Err(HealthCheckError::InvalidInput(problem)) => problem,
+        other => panic!("{other:?}"),
+    };
+    let mut c = http();
+    c.request_interval = 20;
+    assert_eq!(refused(c), P::RequestInterval(20));
+    let mut c = http();
+    c.resource_path = Some("/".repeat(256));
+    assert_eq!(refused(c), P::TooLong(ConfigField::ResourcePath));
+    let mut c = http();
+    c.ip_address = Some("300.1.1.1".into());
+    assert_eq!(refused(c), P::IpAddress("300.1.1.1".into()));
+    let mut c = http();
+    c.regions = vec!["us-east-1".into()];
+    assert_eq!(refused(c), P::TooFewRegions);
+    let mut c = http();
+    c.regions = vec!["us-east-1".into(), "mars-1".into(), "eu-west-1".into()];
+    assert_eq!(refused(c), P::UnknownRegion("mars-1".into()));
+    let mut c = calculated();
+    c.port = Some(80);
+    assert_eq!(refused(c), P::TargetOfCalculated);
+    assert_eq!(refused(calculated()), P::HealthThresholdRequired);
+    let mut c = calculated();
+    c.health_threshold = Some(257);
+    assert_eq!(refused(c), P::HealthThreshold(257));
+    let mut c = http();
+    c.health_threshold = Some(1);
+    assert_eq!(refused(c), P::CalculatedOnly(HealthCheckType::Http));
+    assert_eq!(refused(http()), P::TargetRequired);
+    let mut c = HealthCheckConfig::new(HealthCheckType::Tcp).with_defaults();
+    c.ip_address = Some("192.0.2.1".into());
+    assert_eq!(refused(c.clone()), P::PortRequired(HealthCheckType::Tcp));
+    c.port = Some(0);
+    assert_eq!(refused(c.clone()), P::PortZero);
+    c.port = Some(80);
+    c.resource_path = Some("/".into());
+    assert_eq!(refused(c), P::ResourcePathOfTcp);
+    let mut c = HealthCheckConfig::new(HealthCheckType::HttpStrMatch).with_defaults();
+    c.ip_address = Some("192.0.2.1".into());
+    assert_eq!(
+        refused(c),
+        P::SearchStringRequired(HealthCheckType::HttpStrMatch)
+    );
+    let mut c = http();
+    c.ip_address = Some("192.0.2.1".into());
+    c.search_string = Some("ok".into());
+    assert_eq!(refused(c), P::SearchStringNotAllowed(HealthCheckType::Http));
 }
 
 #[test]
@@ -127,10 +187,54 @@ fn network_ranges_and_values() {
         check_subnet_block(&vpc(), &[], "192.168.0.0/24".parse().unwrap()),
         Err(NetworkError::InvalidSubnetRange("192.168.0.0/24".into()))
     );
-    assert!(matches!(
+    assert_eq!(
         parse_ipv4_block("10.0.0.1/16", "cidrBlock"),
-        Err(NetworkError::InvalidParameterValue(_))
-    ));
+        Err(InvalidValue::CidrBlock {
+            value: "10.0.0.1/16".into(),
+            parameter: "cidrBlock".into()
+        }
+        .into())
+    );
+}
+
+#[test]
+fn network_invalid_values() {
+    assert_eq!(
+        availability_zone("us-east-1", Some("eu-west-1a")),
+        Err(InvalidValue::AvailabilityZone {
+            zone: "eu-west-1a".into(),
+            region: "us-east-1".into()
+        }
+        .into())
+    );
+    assert_eq!(
+        normalize_protocol("bogus"),
+        Err(InvalidValue::UnknownProtocol("bogus".into()).into())
+    );
+    let no_ports = IngressRule {
+        from_port: None,
+        ..udp_53(Vec::new())
+    };
+    assert_eq!(
+        check_ingress_rule(&no_ports),
+        Err(InvalidValue::MissingPorts("udp".into()).into())
+    );
+    let backwards = IngressRule {
+        from_port: Some(60),
+        ..udp_53(Vec::new())
+    };
+    assert_eq!(
+        check_ingress_rule(&backwards),
+        Err(InvalidValue::PortRange { from: 60, to: 53 }.into())
+    );
+    let nowhere = IngressRule {
+        sources: Vec::new(),
+        ..udp_53(Vec::new())
+    };
+    assert_eq!(
+        check_ingress_rule(&nowhere),
+        Err(InvalidValue::NoPermissionSource.into())
+    );
 }
 
 #[test]
@@ -138,9 +242,9 @@ fn network_duplicate_permission() {
     let web = group("sg-1", "web", vec![udp_53(Vec::new())]);
     assert_eq!(
         check_new_permission(&web, &udp_53(Vec::new())),
-        Err(NetworkError::DuplicatePermission(
-            "peer: 10.0.0.0/8, UDP, from port: 53, to port: 53, ALLOW".into()
-        ))
+        Err(NetworkError::DuplicatePermission(Box::new(udp_53(
+            Vec::new()
+        ))))
     );
     let wider = IngressRule {
         to_port: Some(54),
@@ -190,4 +294,73 @@ fn every_domain_error_is_a_domain_error() {
     assert!(matches!(network, DomainError::Network(_)));
     let health: DomainError = HealthCheckError::NoSuchHealthCheck("hc".into()).into();
     assert!(matches!(health, DomainError::HealthCheck(_)));
+}
+
+fn cidr_collection() -> CidrCollection {
+    CidrCollection {
+        id: "c-1".into(),
+        name: "n".into(),
+        caller_reference: "r".into(),
+        version: 1,
+        locations: [("a".to_string(), vec!["10.0.0.0/8".parse().unwrap()])].into(),
+    }
+}
+
+fn cidr_change(location: &str, action: CidrChangeAction, blocks: &[&str]) -> CidrChange {
+    CidrChange {
+        location_name: location.into(),
+        action,
+        cidr_list: blocks.iter().map(|b| b.to_string()).collect(),
+    }
+}
+
+#[test]
+fn cidr_input_problems() {
+    use CidrChangeAction::{DeleteIfExists, Put};
+    assert_eq!(
+        check_new_collection("a b", "r"),
+        Err(CidrError::InvalidCollectionName("a b".into()))
+    );
+    assert_eq!(
+        check_new_collection("n", ""),
+        Err(CidrError::InvalidCallerReference)
+    );
+    assert_eq!(
+        parse_block("10.0.0.0/25"),
+        Err(CidrError::InvalidBlock("10.0.0.0/25".into()))
+    );
+    let c = cidr_collection();
+    let apply = |changes: &[CidrChange]| apply_cidr_changes(&c, None, changes, |l| l == "a");
+    assert_eq!(
+        apply_cidr_changes(&c, Some(7), &[], |_| false),
+        Err(CidrError::VersionMismatch("c-1".into()))
+    );
+    assert_eq!(apply(&[]), Err(CidrError::ChangeCount));
+    assert_eq!(
+        apply(&[cidr_change("a b", Put, &["11.0.0.0/8"])]),
+        Err(CidrError::InvalidLocationName("a b".into()))
+    );
+    assert_eq!(
+        apply(&[cidr_change("b", Put, &[])]),
+        Err(CidrError::BlockListLength)
+    );
+    assert_eq!(
+        apply(&[cidr_change("b", Put, &["10.0.0.0/8"])]),
+        Err(CidrError::BlockInOtherLocation {
+            block: "10.0.0.0/8".parse().unwrap(),
+            location: "a".into()
+        })
+    );
+    assert_eq!(
+        apply(&[cidr_change("a", DeleteIfExists, &["10.0.0.0/8"])]),
+        Err(CidrError::BlockInUse("a".into()))
+    );
+    let many: Vec<String> = (0..=255u8)
+        .flat_map(|i| (0..4u8).map(move |j| format!("{}.{i}.{}.0/24", 20 + j, 0)))
+        .collect();
+    let many: Vec<&str> = many.iter().map(String::as_str).collect();
+    assert_eq!(
+        apply(&[cidr_change("b", Put, &many[..1000])]),
+        Err(CidrError::TooManyBlocks(1000))
+    );
 }

@@ -25,7 +25,7 @@ fn put(location: &str, blocks: &[&str]) -> CidrChange {
 
 fn kind(err: StoreError) -> CidrErrorKind {
     match err {
-        StoreError::Rejected(DomainError::Cidr(e)) => e.kind,
+        StoreError::Rejected(DomainError::Cidr(e)) => e.kind(),
         other => panic!("not a CIDR error: {other}"),
     }
 }

@@ -219,8 +219,7 @@ pub async fn authorize_ingress(ctx: &Ctx) -> Result<String, AwsError> {
 
 /// One `IpPermissions.N` member as an [`IngressRule`].
 fn permission(p: &FormParams) -> Result<IngressRule, AwsError> {
-    let protocol = normalize_protocol(p.required("IpProtocol")?)
-        .map_err(|e| invalid_parameter_value(e.to_string()))?;
+    let protocol = normalize_protocol(p.required("IpProtocol")?).map_err(network_error)?;
     let (from_port, to_port) = if protocol == "-1" {
         (None, None)
     } else {
@@ -231,7 +230,7 @@ fn permission(p: &FormParams) -> Result<IngressRule, AwsError> {
         let text = range.required("CidrIp")?;
         sources.push(
             parse_ipv4_block(text, "cidrIp")
-                .map_err(|e| invalid_parameter_value(e.to_string()))?
+                .map_err(network_error)?
                 .into(),
         );
     }
@@ -239,7 +238,7 @@ fn permission(p: &FormParams) -> Result<IngressRule, AwsError> {
         let text = range.required("CidrIpv6")?;
         sources.push(
             parse_ipv6_block(text, "cidrIpv6")
-                .map_err(|e| invalid_parameter_value(e.to_string()))?
+                .map_err(network_error)?
                 .into(),
         );
     }

@@ -21,14 +21,14 @@ const ZONE_LETTERS: [char; 3] = ['a', 'b', 'c'];
 pub async fn create(ctx: &Ctx) -> Result<String, AwsError> {
     let vpc_id = ctx.params.required("VpcId")?;
     check_id(vpc_id, "vpc", "InvalidVpcID.Malformed")?;
-    let cidr_block = parse_ipv4_block(ctx.params.required("CidrBlock")?, "cidrBlock")
-        .map_err(|e| invalid_parameter_value(e.to_string()))?;
+    let cidr_block =
+        parse_ipv4_block(ctx.params.required("CidrBlock")?, "cidrBlock").map_err(network_error)?;
     let ipv6_cidr_block = ctx
         .params
         .get("Ipv6CidrBlock")
         .map(|text| parse_ipv6_block(text, "ipv6CidrBlock"))
         .transpose()
-        .map_err(|e| invalid_parameter_value(e.to_string()))?;
+        .map_err(network_error)?;
     let tags = tag_specifications(&ctx.params, tag_types::SUBNET)?;
     let subnet = ctx
         .state

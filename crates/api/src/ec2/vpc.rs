@@ -7,8 +7,8 @@ use cairn_model::network_validate::parse_ipv4_block;
 use cairn_store::{tag_types, NewVpc};
 
 use super::{
-    bool_text, check_id, ec2_error, filters, passes, tag_set, tag_specifications, vpc_not_found,
-    Ctx, Page,
+    bool_text, check_id, ec2_error, filters, network_error, passes, tag_set, tag_specifications,
+    vpc_not_found, Ctx, Page,
 };
 use crate::error::AwsError;
 use crate::protocol::ec2_query::{invalid_parameter_value, response};
@@ -23,8 +23,7 @@ pub async fn create(ctx: &Ctx) -> Result<String, AwsError> {
             "Either 'cidrBlock' or 'ipv4IpamPoolId' should be provided.",
         )
     })?;
-    let cidr_block =
-        parse_ipv4_block(text, "cidrBlock").map_err(|e| invalid_parameter_value(e.to_string()))?;
+    let cidr_block = parse_ipv4_block(text, "cidrBlock").map_err(network_error)?;
     if ctx
         .params
         .get("InstanceTenancy")

@@ -3,6 +3,8 @@
 
 use axum::http::StatusCode;
 use cairn_model::error::NetworkError;
+use cairn_model::network::IngressRule;
+use cairn_model::network_validate::InvalidValue;
 
 use super::AwsError;
 
@@ -21,7 +23,9 @@ pub fn network_error(err: NetworkError) -> AwsError {
             "InvalidSubnet.Conflict",
             format!("The CIDR '{block}' conflicts with another subnet"),
         ),
-        NetworkError::InvalidParameterValue(message) => ("InvalidParameterValue", message),
+        NetworkError::InvalidParameterValue(problem) => {
+            ("InvalidParameterValue", invalid_value_message(problem))
+        }
         NetworkError::NoSuchVpc(id) => return vpc_not_found(&id),
         NetworkError::NoSuchSubnet(id) => (
             "InvalidSubnetID.NotFound",
@@ -37,7 +41,10 @@ pub fn network_error(err: NetworkError) -> AwsError {
         ),
         NetworkError::DuplicatePermission(rule) => (
             "InvalidPermission.Duplicate",
-            format!("the specified rule \"{rule}\" already exists"),
+            format!(
+                "the specified rule \"{}\" already exists",
+                describe_rule(&rule)
+            ),
         ),
         NetworkError::VpcHasDependencies(id) => (
             "DependencyViolation",
@@ -62,4 +69,50 @@ pub fn vpc_not_found(id: &str) -> AwsError {
         "InvalidVpcID.NotFound",
         format!("The vpc ID '{id}' does not exist"),
     )
+}
+
+/// EC2's sentence for each `InvalidParameterValue` rule.
+fn invalid_value_message(problem: InvalidValue) -> String {
+    match problem {
+        InvalidValue::CidrBlock { value, parameter } => format!(
+            "Value ({value}) for parameter {parameter} is invalid. This is not a valid CIDR block."
+        ),
+        InvalidValue::AvailabilityZone { zone, region } => format!(
+            "Value ({zone}) for parameter availabilityZone is invalid. Subnets can currently only be created in the following availability zones: {region}a, {region}b, {region}c."
+        ),
+        InvalidValue::UnknownProtocol(text) => {
+            format!("Invalid value '{text}' for IP protocol. Unknown protocol.")
+        }
+        InvalidValue::MissingPorts(protocol) => format!(
+            "Invalid value 'Must specify both from and to ports with TCP/UDP.' for portRange. ({protocol})"
+        ),
+        InvalidValue::PortRange { from, to } => {
+            format!("Invalid value 'Invalid TCP/UDP port range ({from}:{to})' for portRange.")
+        }
+        InvalidValue::NoPermissionSource => {
+            "The request must contain the parameter ipPermissions.ipRanges, ipv6Ranges or groups"
+                .to_string()
+        }
+    }
+}
+
+/// EC2's description of a rule in `InvalidPermission.Duplicate`.
+fn describe_rule(rule: &IngressRule) -> String {
+    let peer = rule
+        .sources
+        .first()
+        .map(ipnet::IpNet::to_string)
+        .or_else(|| rule.source_groups.first().cloned())
+        .unwrap_or_default();
+    let protocol = if rule.protocol == "-1" {
+        "ALL".to_string()
+    } else {
+        rule.protocol.to_ascii_uppercase()
+    };
+    match (rule.from_port, rule.to_port) {
+        (Some(from), Some(to)) if rule.protocol != "-1" => {
+            format!("peer: {peer}, {protocol}, from port: {from}, to port: {to}, ALLOW")
+        }
+        _ => format!("peer: {peer}, {protocol}, ALLOW"),
+    }
 }

@@ -4,6 +4,7 @@
 use axum::http::StatusCode;
 use cairn_model::cidr::CidrErrorKind;
 use cairn_model::error::{ChangeBatchError, CidrError, HealthCheckError, ZoneError};
+use cairn_model::health::{ConfigField, ConfigProblem, REGIONS};
 
 use super::AwsError;
 
@@ -110,7 +111,7 @@ fn no_such_health_check(id: &str) -> AwsError {
 /// A health-check refusal.
 pub(super) fn health_check_error(err: HealthCheckError) -> AwsError {
     match err {
-        HealthCheckError::InvalidInput(message) => AwsError::invalid_input(message),
+        HealthCheckError::InvalidInput(problem) => AwsError::invalid_input(config_message(problem)),
         HealthCheckError::CalculatedChild(child) => AwsError::invalid_input(format!(
             "Invalid parameter : A calculated health check cannot be a child of another calculated health check ({child})."
         )),
@@ -128,10 +129,70 @@ pub(super) fn health_check_error(err: HealthCheckError) -> AwsError {
     }
 }
 
+/// Route 53's sentence for each health-check config rule.
+fn config_message(problem: ConfigProblem) -> String {
+    use ConfigProblem as P;
+    const INVALID: &str = "Invalid parameter : ";
+    const ONE: &str = "1 validation error detected: Value";
+    match problem {
+        P::RequestInterval(n) => {
+            format!("{INVALID}RequestInterval must be either 10 or 30, got {n}.")
+        }
+        P::FailureThreshold(n) => format!(
+            "{ONE} '{n}' at 'healthCheckConfig.failureThreshold' failed to satisfy constraint: Member must have value between 1 and 10"
+        ),
+        P::TooLong(field) => {
+            let (name, max) = match field {
+                ConfigField::ResourcePath => ("resourcePath", 255),
+                ConfigField::SearchString => ("searchString", 255),
+                ConfigField::FullyQualifiedDomainName => ("fullyQualifiedDomainName", 255),
+                ConfigField::ChildHealthChecks => ("childHealthChecks", 256),
+            };
+            format!(
+                "{ONE} at 'healthCheckConfig.{name}' failed to satisfy constraint: Member must have length less than or equal to {max}"
+            )
+        }
+        P::IpAddress(ip) => format!("Invalid IP address: {ip}"),
+        P::TooFewRegions => format!("{INVALID}Regions must contain at least 3 regions."),
+        P::UnknownRegion(region) => format!(
+            "{ONE} '{region}' at 'healthCheckConfig.regions' failed to satisfy constraint: Member must satisfy enum value set: [{}]",
+            REGIONS.join(", ")
+        ),
+        P::TargetOfCalculated => format!(
+            "{INVALID}IPAddress, FullyQualifiedDomainName and Port are not allowed for health checks of type CALCULATED."
+        ),
+        P::HealthThresholdRequired => {
+            format!("{INVALID}HealthThreshold is required for health checks of type CALCULATED.")
+        }
+        P::HealthThreshold(n) => format!(
+            "{ONE} '{n}' at 'healthCheckConfig.healthThreshold' failed to satisfy constraint: Member must have value less than or equal to 256"
+        ),
+        P::CalculatedOnly(t) => format!(
+            "{INVALID}ChildHealthChecks and HealthThreshold are only allowed for health checks of type CALCULATED, not {t}."
+        ),
+        P::TargetRequired => {
+            format!("{INVALID}You must specify either IPAddress or FullyQualifiedDomainName.")
+        }
+        P::PortRequired(t) => format!("{INVALID}Port is required for health checks of type {t}."),
+        P::PortZero => format!(
+            "{ONE} '0' at 'healthCheckConfig.port' failed to satisfy constraint: Member must have value greater than or equal to 1"
+        ),
+        P::SearchStringRequired(t) => {
+            format!("{INVALID}SearchString is required for health checks of type {t}.")
+        }
+        P::SearchStringNotAllowed(t) => format!(
+            "{INVALID}SearchString is only allowed for health checks of type HTTP_STR_MATCH or HTTPS_STR_MATCH, not {t}."
+        ),
+        P::ResourcePathOfTcp => {
+            format!("{INVALID}ResourcePath is not allowed for health checks of type TCP.")
+        }
+    }
+}
+
 /// A CIDR-collection refusal: the exception (botocore's status; 400 where it names none)
-/// and the rule's message.
+/// and Route 53's message.
 pub(super) fn cidr_error(err: CidrError) -> AwsError {
-    let (status, code) = match err.kind {
+    let (status, code) = match err.kind() {
         CidrErrorKind::NoSuchCollection => (StatusCode::NOT_FOUND, "NoSuchCidrCollectionException"),
         CidrErrorKind::NoSuchLocation => (StatusCode::NOT_FOUND, "NoSuchCidrLocationException"),
         CidrErrorKind::AlreadyExists => (
@@ -147,5 +208,42 @@ pub(super) fn cidr_error(err: CidrError) -> AwsError {
         CidrErrorKind::InvalidInput => (StatusCode::BAD_REQUEST, "InvalidInput"),
         CidrErrorKind::LimitsExceeded => (StatusCode::BAD_REQUEST, "LimitsExceeded"),
     };
-    AwsError::new(status, code, err.message)
+    AwsError::new(status, code, cidr_message(err))
+}
+
+fn cidr_message(err: CidrError) -> String {
+    match err {
+        CidrError::NoSuchCollection(id) => {
+            format!("The CIDR collection with ID {id} doesn't exist.")
+        }
+        CidrError::NoSuchLocation {
+            collection,
+            location,
+        } => format!("The CIDR location {location} doesn't exist in collection {collection}."),
+        CidrError::AlreadyExists(name) => {
+            format!("A CIDR collection with the name {name} already exists.")
+        }
+        CidrError::VersionMismatch(_) => {
+            "The CIDR collection version you provided doesn't match the current version.".into()
+        }
+        CidrError::CollectionInUse(id) => {
+            format!("The CIDR collection {id} is in use or isn't empty.")
+        }
+        CidrError::BlockInUse(location) => format!(
+            "The location {location} is used by a record set and can't lose its last CIDR block."
+        ),
+        CidrError::InvalidCollectionName(name) => format!("Invalid collection name: {name}"),
+        CidrError::InvalidCallerReference => "Invalid CallerReference.".into(),
+        CidrError::InvalidLocationName(name) => format!("Invalid location name: {name}"),
+        CidrError::InvalidBlock(text) => format!("Invalid CIDR block: {text}"),
+        CidrError::ChangeCount => "Changes must hold 1 to 1000 changes.".into(),
+        CidrError::BlockListLength => "CidrList must hold 1 to 1000 blocks.".into(),
+        CidrError::BlockInOtherLocation { block, location } => {
+            format!("CIDR block {block} is already in location {location}.")
+        }
+        CidrError::TooManyBlocks(max) => format!("A CIDR collection holds at most {max} blocks."),
+        CidrError::TooManyCollections(max) => {
+            format!("An account holds at most {max} CIDR collections.")
+        }
+    }
 }

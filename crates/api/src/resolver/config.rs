@@ -36,7 +36,7 @@ pub async fn get(ctx: &Ctx) -> Result<Value, AwsError> {
         .vpcs
         .iter()
         .find(|v| v.id == vpc_id)
-        .ok_or_else(|| ResolverError::no_such_vpc(&vpc_id))?;
+        .ok_or_else(|| ResolverError::NoSuchVpc(vpc_id.to_string()))?;
     Ok(json!({"ResolverConfig": render(&resolver_config(&net, &vpc_id, &vpc.owner_account), None)}))
 }
 

@@ -246,7 +246,7 @@ pub async fn get_association(ctx: &Ctx) -> Result<Value, AwsError> {
     let assoc = associations(ctx, &net)
         .into_iter()
         .find(|a| a.id == id)
-        .ok_or_else(|| ResolverError::no_such_rule_association(&id))?;
+        .ok_or_else(|| ResolverError::NoSuchRuleAssociation(id.to_string()))?;
     Ok(json!({"ResolverRuleAssociation": render_association(&assoc, None)}))
 }
 

@@ -7,7 +7,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
-use cairn_model::cidr::{CidrChange, CidrChangeAction, CidrCollection, CidrError, CidrErrorKind};
+use cairn_model::cidr::{CidrChange, CidrChangeAction, CidrCollection, CidrError};
 
 use super::AwsPath;
 use crate::error::AwsError;
@@ -137,10 +137,10 @@ pub async fn list_blocks(
     let location = query.get("location");
     if let Some(l) = location {
         if !collection.locations.contains_key(l) {
-            return Err(CidrError::new(
-                CidrErrorKind::NoSuchLocation,
-                format!("The CIDR location {l} doesn't exist in collection {id}."),
-            )
+            return Err(CidrError::NoSuchLocation {
+                collection: id,
+                location: l.to_string(),
+            }
             .into());
         }
     }

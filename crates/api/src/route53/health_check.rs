@@ -109,8 +109,7 @@ fn parse_config(element: &Element) -> Result<HealthCheckConfig, AwsError> {
     c.enable_sni = parse_opt_bool(element, "EnableSNI")?;
     c.regions = list_of(element, "Regions", "Region").unwrap_or_default();
     let c = c.with_defaults();
-    c.validate()
-        .map_err(|e| AwsError::invalid_input(e.to_string()))?;
+    c.validate()?;
     Ok(c)
 }
 

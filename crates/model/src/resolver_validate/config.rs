@@ -5,7 +5,7 @@ use crate::resolver::{
     AutodefinedReverseFlag, ResolverRule, RuleAssociation, RuleType, VpcResolverConfig,
 };
 
-use super::{ResolverError, ResolverResult, AUTODEFINED_OWNER, INTERNET_RESOLVER_ID};
+use super::{Enumeration, ResolverError, ResolverResult, AUTODEFINED_OWNER, INTERNET_RESOLVER_ID};
 
 /// The autodefined RECURSIVE rule for ".", as ListResolverRules shows it.
 pub fn internet_resolver_rule() -> ResolverRule {
@@ -57,10 +57,9 @@ pub fn resolver_config(net: &NetworkContents, vpc_id: &str, owner: &str) -> VpcR
 
 /// Reads `AutodefinedReverseFlag`, with the enumeration's message for other values.
 pub fn parse_autodefined_reverse_flag(text: &str) -> ResolverResult<AutodefinedReverseFlag> {
-    AutodefinedReverseFlag::parse(text).ok_or_else(|| {
-        ResolverError::invalid_parameter(format!(
-            "Value '{text}' at 'autodefinedReverseFlag' failed to satisfy constraint: Member must satisfy enum value set: [ENABLE, DISABLE, USE_LOCAL_RESOURCE_SETTING]"
-        ))
+    AutodefinedReverseFlag::parse(text).ok_or_else(|| ResolverError::NotInEnumeration {
+        field: Enumeration::AutodefinedReverseFlag,
+        value: text.to_string(),
     })
 }
 
@@ -75,14 +74,12 @@ pub fn update_config(
         .vpcs
         .iter()
         .find(|v| v.id == vpc_id)
-        .ok_or_else(|| ResolverError::no_such_vpc(vpc_id))?;
+        .ok_or_else(|| ResolverError::NoSuchVpc(vpc_id.to_string()))?;
     let enabled = match flag {
         AutodefinedReverseFlag::Enable => true,
         AutodefinedReverseFlag::Disable => false,
         AutodefinedReverseFlag::UseLocalResourceSetting => {
-            return Err(ResolverError::invalid_parameter(
-                "USE_LOCAL_RESOURCE_SETTING applies to Route 53 Profiles only, not to a VPC.",
-            ));
+            return Err(ResolverError::LocalSettingForVpc);
         }
     };
     let _ = owner;

@@ -3,14 +3,14 @@
 use std::collections::HashSet;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use ipnet::{Ipv4Net, Ipv6Net};
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use crate::network::{NetworkContents, Subnet};
 use crate::resolver::{EndpointAddress, EndpointDirection, ResolverEndpoint};
 
 use super::{
-    check_name, is_ec2_id, parse_ipv4, parse_ipv6, IdSource, ResolverError, ResolverErrorKind,
-    ResolverResult, MAX_ENDPOINT_ADDRESSES, MIN_ENDPOINT_ADDRESSES,
+    check_name, is_ec2_id, parse_ipv4, parse_ipv6, Enumeration, IdSource, ResolverError,
+    ResolverErrorKind, ResolverResult, MAX_ENDPOINT_ADDRESSES, MIN_ENDPOINT_ADDRESSES,
 };
 
 /// One `IpAddresses` entry (or AssociateResolverEndpointIpAddress's `IpAddress`).
@@ -64,12 +64,11 @@ fn parse_direction(text: &str) -> ResolverResult<EndpointDirection> {
     match text {
         "INBOUND" => Ok(EndpointDirection::Inbound),
         "OUTBOUND" => Ok(EndpointDirection::Outbound),
-        "INBOUND_DELEGATION" => Err(ResolverError::invalid_parameter(
-            "Direction INBOUND_DELEGATION is not supported by Cairn yet.",
-        )),
-        other => Err(ResolverError::invalid_parameter(format!(
-            "Value '{other}' at 'direction' failed to satisfy constraint: Member must satisfy enum value set: [INBOUND, OUTBOUND, INBOUND_DELEGATION]"
-        ))),
+        "INBOUND_DELEGATION" => Err(ResolverError::DelegationEndpoint),
+        other => Err(ResolverError::NotInEnumeration {
+            field: Enumeration::Direction,
+            value: other.to_string(),
+        }),
     }
 }
 
@@ -77,9 +76,10 @@ fn check_endpoint_type(text: &str) -> ResolverResult<()> {
     if matches!(text, "IPV4" | "IPV6" | "DUALSTACK") {
         Ok(())
     } else {
-        Err(ResolverError::invalid_parameter(format!(
-            "Value '{text}' at 'resolverEndpointType' failed to satisfy constraint: Member must satisfy enum value set: [IPV6, IPV4, DUALSTACK]"
-        )))
+        Err(ResolverError::NotInEnumeration {
+            field: Enumeration::EndpointType,
+            value: text.to_string(),
+        })
     }
 }
 
@@ -87,9 +87,10 @@ fn check_endpoint_type(text: &str) -> ResolverResult<()> {
 pub fn check_protocols(direction: EndpointDirection, protocols: &[String]) -> ResolverResult<()> {
     for p in protocols {
         if !matches!(p.as_str(), "Do53" | "DoH" | "DoH-FIPS") {
-            return Err(ResolverError::invalid_parameter(format!(
-                "Value '{p}' at 'protocols' failed to satisfy constraint: Member must satisfy enum value set: [DoH, Do53, DoH-FIPS]"
-            )));
+            return Err(ResolverError::NotInEnumeration {
+                field: Enumeration::Protocol,
+                value: p.clone(),
+            });
         }
     }
     let mut set: Vec<&str> = protocols.iter().map(String::as_str).collect();
@@ -107,14 +108,10 @@ pub fn check_protocols(direction: EndpointDirection, protocols: &[String]) -> Re
         EndpointDirection::Outbound => &[&["Do53"], &["DoH"], &["Do53", "DoH"]],
     };
     if before != set.len() || !allowed.contains(&set.as_slice()) {
-        let which = match direction {
-            EndpointDirection::Inbound => "inbound",
-            EndpointDirection::Outbound => "outbound",
-        };
-        return Err(ResolverError::invalid_request(format!(
-            "The protocol combination [{}] is not supported for {which} endpoints.",
-            protocols.join(", ")
-        )));
+        return Err(ResolverError::ProtocolCombination {
+            direction,
+            protocols: protocols.to_vec(),
+        });
     }
     Ok(())
 }
@@ -148,36 +145,22 @@ fn place_ipv4(
         Some(text) => {
             let ip = parse_ipv4(text)?;
             if !block.contains(&ip) {
-                return Err(ResolverError::invalid_request(format!(
-                    "The IP address {ip} is not in the CIDR block {block} of subnet {}.",
-                    subnet.id
-                )));
+                return Err(outside(ip.into(), block.into(), subnet));
             }
             if reserved_v4(block, ip) {
-                return Err(ResolverError::invalid_request(format!(
-                    "The IP address {ip} is reserved in subnet {} (the first four addresses and the last one of {block} are).",
-                    subnet.id
-                )));
+                return Err(reserved(ip.into(), block.into(), subnet));
             }
             if used.contains(&IpAddr::V4(ip)) {
-                return Err(ResolverError::new(
-                    ResolverErrorKind::ResourceExists,
-                    format!(
-                        "The IP address {ip} is already in use in subnet {}.",
-                        subnet.id
-                    ),
-                ));
+                return Err(in_use(ip.into(), subnet));
             }
             Ok(ip)
         }
         None => block
             .hosts()
             .find(|ip| !reserved_v4(block, *ip) && !used.contains(&IpAddr::V4(*ip)))
-            .ok_or_else(|| {
-                ResolverError::invalid_request(format!(
-                    "Subnet {} has no free IP address left.",
-                    subnet.id
-                ))
+            .ok_or_else(|| ResolverError::SubnetFull {
+                subnet: subnet.id.clone(),
+                ipv6: false,
             }),
     }
 }
@@ -188,34 +171,19 @@ fn place_ipv6(
     used: &HashSet<IpAddr>,
 ) -> ResolverResult<Ipv6Addr> {
     let Some(block) = subnet.ipv6_cidr_block else {
-        return Err(ResolverError::invalid_request(format!(
-            "Subnet {} has no IPv6 CIDR block, so it cannot hold an IPv6 endpoint address.",
-            subnet.id
-        )));
+        return Err(ResolverError::SubnetWithoutIpv6(subnet.id.clone()));
     };
     match wanted {
         Some(text) => {
             let ip = parse_ipv6(text)?;
             if !block.contains(&ip) {
-                return Err(ResolverError::invalid_request(format!(
-                    "The IP address {ip} is not in the IPv6 CIDR block {block} of subnet {}.",
-                    subnet.id
-                )));
+                return Err(outside(ip.into(), block.into(), subnet));
             }
             if reserved_v6(block, ip) {
-                return Err(ResolverError::invalid_request(format!(
-                    "The IP address {ip} is reserved in subnet {}.",
-                    subnet.id
-                )));
+                return Err(reserved(ip.into(), block.into(), subnet));
             }
             if used.contains(&IpAddr::V6(ip)) {
-                return Err(ResolverError::new(
-                    ResolverErrorKind::ResourceExists,
-                    format!(
-                        "The IP address {ip} is already in use in subnet {}.",
-                        subnet.id
-                    ),
-                ));
+                return Err(in_use(ip.into(), subnet));
             }
             Ok(ip)
         }
@@ -224,13 +192,34 @@ fn place_ipv6(
             (4..u128::from(u16::MAX))
                 .map(|offset| Ipv6Addr::from(base + offset))
                 .find(|ip| block.contains(ip) && !used.contains(&IpAddr::V6(*ip)))
-                .ok_or_else(|| {
-                    ResolverError::invalid_request(format!(
-                        "Subnet {} has no free IPv6 address left.",
-                        subnet.id
-                    ))
+                .ok_or_else(|| ResolverError::SubnetFull {
+                    subnet: subnet.id.clone(),
+                    ipv6: true,
                 })
         }
+    }
+}
+
+fn outside(ip: IpAddr, block: IpNet, subnet: &Subnet) -> ResolverError {
+    ResolverError::AddressOutsideSubnet {
+        ip,
+        block,
+        subnet: subnet.id.clone(),
+    }
+}
+
+fn reserved(ip: IpAddr, block: IpNet, subnet: &Subnet) -> ResolverError {
+    ResolverError::AddressReserved {
+        ip,
+        block,
+        subnet: subnet.id.clone(),
+    }
+}
+
+fn in_use(ip: IpAddr, subnet: &Subnet) -> ResolverError {
+    ResolverError::AddressInUse {
+        ip,
+        subnet: subnet.id.clone(),
     }
 }
 
@@ -246,18 +235,11 @@ fn place_address(
         .subnets
         .iter()
         .find(|s| s.id == req.subnet_id)
-        .ok_or_else(|| {
-            ResolverError::invalid_parameter(format!(
-                "The subnet ID '{}' does not exist",
-                req.subnet_id
-            ))
-        })?;
+        .ok_or_else(|| ResolverError::NoSuchSubnet(req.subnet_id.clone()))?;
     let ip = match endpoint_type {
         "IPV6" => {
             if req.ip.is_some() {
-                return Err(ResolverError::invalid_request(
-                    "An IPV6 endpoint takes IPv6 addresses only (Ipv6), not Ip.",
-                ));
+                return Err(ResolverError::Ipv4OnIpv6Endpoint);
             }
             None
         }
@@ -266,9 +248,7 @@ fn place_address(
     let ipv6 = match endpoint_type {
         "IPV4" => {
             if req.ipv6.is_some() {
-                return Err(ResolverError::invalid_request(
-                    "An IPV4 endpoint takes IPv4 addresses only (Ip), not Ipv6; use DUALSTACK for both.",
-                ));
+                return Err(ResolverError::Ipv6OnIpv4Endpoint);
             }
             None
         }
@@ -293,9 +273,7 @@ fn host_vpc(net: &NetworkContents, addresses: &[EndpointAddress]) -> ResolverRes
         .map(|s| &s.vpc_id);
     let first = vpcs.next().cloned().unwrap_or_default();
     if vpcs.any(|v| *v != first) {
-        return Err(ResolverError::invalid_request(
-            "All the subnets of an endpoint must be in the same VPC.",
-        ));
+        return Err(ResolverError::SubnetsInSeveralVpcs);
     }
     Ok(first)
 }
@@ -315,41 +293,24 @@ pub fn create_endpoint(
     if net.endpoints.iter().any(|e| {
         e.creator_request_id == req.creator_request_id && e.owner_account == req.owner_account
     }) {
-        return Err(ResolverError::new(
-            ResolverErrorKind::ResourceExists,
-            format!(
-                "Resolver endpoint with creator request ID \"{}\" already exists.",
-                req.creator_request_id
-            ),
-        ));
+        return Err(ResolverError::EndpointRequestExists(req.creator_request_id));
     }
     if req.security_group_ids.is_empty() {
-        return Err(ResolverError::invalid_parameter(
-            "SecurityGroupIds must name at least one security group.",
-        ));
+        return Err(ResolverError::NoSecurityGroup);
     }
     for sg in &req.security_group_ids {
         if !is_ec2_id(sg, "sg") {
-            return Err(ResolverError::invalid_parameter(format!(
-                "[RSLVR-00408] Malformed security group ID: \"Invalid id: \"{sg}\" (expecting \"sg-...\")\"."
-            )));
+            return Err(ResolverError::MalformedSecurityGroupId(sg.clone()));
         }
         if !net.security_groups.iter().any(|g| g.id == *sg) {
-            return Err(ResolverError::invalid_parameter(format!(
-                "The security group '{sg}' does not exist"
-            )));
+            return Err(ResolverError::NoSuchSecurityGroup(sg.clone()));
         }
     }
     if req.ip_addresses.len() < MIN_ENDPOINT_ADDRESSES {
-        return Err(ResolverError::invalid_parameter(format!(
-            "An endpoint needs at least {MIN_ENDPOINT_ADDRESSES} IP addresses."
-        )));
+        return Err(ResolverError::TooFewAddresses);
     }
     if req.ip_addresses.len() > MAX_ENDPOINT_ADDRESSES {
-        return Err(ResolverError::new(
-            ResolverErrorKind::LimitExceeded,
-            format!("An endpoint can have at most {MAX_ENDPOINT_ADDRESSES} IP addresses."),
-        ));
+        return Err(ResolverError::TooManyAddresses);
     }
     let endpoint_type = req.endpoint_type.unwrap_or_else(|| "IPV4".into());
     check_endpoint_type(&endpoint_type)?;
@@ -357,9 +318,7 @@ pub fn create_endpoint(
     check_protocols(direction, &protocols)?;
     let dns64_enabled = req.dns64_enabled.unwrap_or(false);
     if dns64_enabled && direction == EndpointDirection::Outbound {
-        return Err(ResolverError::invalid_request(
-            "Dns64Enabled applies to INBOUND endpoints only.",
-        ));
+        return Err(ResolverError::Dns64Outbound);
     }
     let mut used = used_addresses(net);
     let mut addresses = Vec::with_capacity(req.ip_addresses.len());
@@ -380,9 +339,10 @@ pub fn create_endpoint(
             .find(|g| g.id == *sg)
             .expect("checked above");
         if group.vpc_id != host_vpc_id {
-            return Err(ResolverError::invalid_request(format!(
-                "The security group {sg} is not in the endpoint's VPC {host_vpc_id}."
-            )));
+            return Err(ResolverError::SecurityGroupOutsideVpc {
+                group: sg.clone(),
+                vpc: host_vpc_id,
+            });
         }
     }
     let prefix = match direction {
@@ -415,7 +375,7 @@ pub fn find_endpoint<'a>(
     net.endpoints
         .iter()
         .find(|e| e.id == id)
-        .ok_or_else(|| ResolverError::no_such_endpoint(id))
+        .ok_or_else(|| ResolverError::NoSuchEndpoint(id.to_string()))
 }
 
 /// UpdateResolverEndpoint: `Name`, IPV4 ↔ DUALSTACK, `Protocols`, `Dns64Enabled`.
@@ -441,7 +401,7 @@ pub fn update_endpoint(
                             .subnets
                             .iter()
                             .find(|s| s.id == address.subnet_id)
-                            .ok_or_else(|| ResolverError::invalid_request(format!("The subnet {} no longer exists.", address.subnet_id)))?;
+                            .ok_or_else(|| ResolverError::SubnetGone(address.subnet_id.clone()))?;
                         let ipv6 = place_ipv6(subnet, None, &used)?;
                         used.insert(IpAddr::V6(ipv6));
                         address.ipv6 = Some(ipv6);
@@ -453,9 +413,10 @@ pub fn update_endpoint(
                     }
                 }
                 (from, to) => {
-                    return Err(ResolverError::invalid_request(format!(
-                        "An endpoint's type can change between IPV4 and DUALSTACK only, not from {from} to {to}."
-                    )))
+                    return Err(ResolverError::EndpointTypeChange {
+                        from: from.to_string(),
+                        to: to.to_string(),
+                    })
                 }
             }
             endpoint.endpoint_type = kind;
@@ -466,17 +427,13 @@ pub fn update_endpoint(
         let was_do53_only = endpoint.protocols == ["Do53"];
         let becomes_doh_only = protocols.iter().all(|p| p != "Do53");
         if endpoint.direction == EndpointDirection::Inbound && was_do53_only && becomes_doh_only {
-            return Err(ResolverError::invalid_request(
-                "An inbound endpoint cannot change from Do53 only to DoH only at once: enable both first.",
-            ));
+            return Err(ResolverError::Do53ToDohAtOnce);
         }
         endpoint.protocols = protocols;
     }
     if let Some(dns64) = update.dns64_enabled {
         if dns64 && endpoint.direction == EndpointDirection::Outbound {
-            return Err(ResolverError::invalid_request(
-                "Dns64Enabled applies to INBOUND endpoints only.",
-            ));
+            return Err(ResolverError::Dns64Outbound);
         }
         endpoint.dns64_enabled = dns64;
     }
@@ -492,10 +449,10 @@ pub fn delete_endpoint(net: &NetworkContents, id: &str) -> ResolverResult<Resolv
         .iter()
         .find(|r| r.resolver_endpoint_id.as_deref() == Some(id))
     {
-        return Err(ResolverError::new(
-            ResolverErrorKind::ResourceInUse,
-            format!("Resolver endpoint {id} is in use by resolver rule {}; delete or update the rule first.", rule.id),
-        ));
+        return Err(ResolverError::EndpointInUse {
+            endpoint: id.to_string(),
+            rule: rule.id.clone(),
+        });
     }
     Ok(endpoint)
 }
@@ -510,10 +467,7 @@ pub fn associate_endpoint_ip(
 ) -> ResolverResult<ResolverEndpoint> {
     let mut endpoint = find_endpoint(net, id)?.clone();
     if endpoint.addresses.len() >= MAX_ENDPOINT_ADDRESSES {
-        return Err(ResolverError::new(
-            ResolverErrorKind::LimitExceeded,
-            format!("An endpoint can have at most {MAX_ENDPOINT_ADDRESSES} IP addresses."),
-        ));
+        return Err(ResolverError::TooManyAddresses);
     }
     let mut used = used_addresses(net);
     let address = place_address(net, &endpoint.endpoint_type, &req, &mut used, ids)?;
@@ -524,10 +478,10 @@ pub fn associate_endpoint_ip(
         .map(|s| s.vpc_id.clone())
         .unwrap_or_default();
     if vpc != endpoint.host_vpc_id {
-        return Err(ResolverError::invalid_request(format!(
-            "The subnet {} is not in the endpoint's VPC {}.",
-            address.subnet_id, endpoint.host_vpc_id
-        )));
+        return Err(ResolverError::SubnetOutsideVpc {
+            subnet: address.subnet_id,
+            vpc: endpoint.host_vpc_id,
+        });
     }
     endpoint.addresses.push(address);
     endpoint.modified_at_ms = now_ms;
@@ -558,9 +512,7 @@ pub fn disassociate_endpoint_ip(
     let ip = which.ip.as_deref().map(parse_ipv4).transpose()?;
     let ipv6 = which.ipv6.as_deref().map(parse_ipv6).transpose()?;
     if which.ip_id.is_none() && ip.is_none() && ipv6.is_none() {
-        return Err(ResolverError::invalid_parameter(
-            "IpAddress must name IpId, Ip or Ipv6.",
-        ));
+        return Err(ResolverError::NoAddressNamed);
     }
     let position = endpoint.addresses.iter().position(|a| {
         which.ip_id.as_ref().is_none_or(|w| *w == a.ip_id)
@@ -569,14 +521,10 @@ pub fn disassociate_endpoint_ip(
             && which.subnet_id.as_ref().is_none_or(|w| *w == a.subnet_id)
     });
     let Some(position) = position else {
-        return Err(ResolverError::not_found(format!(
-            "The IP address is not associated with resolver endpoint {id}."
-        )));
+        return Err(ResolverError::AddressNotAssociated(id.to_string()));
     };
     if endpoint.addresses.len() <= MIN_ENDPOINT_ADDRESSES {
-        return Err(ResolverError::invalid_request(format!(
-            "A resolver endpoint must keep at least {MIN_ENDPOINT_ADDRESSES} IP addresses."
-        )));
+        return Err(ResolverError::LastAddresses);
     }
     endpoint.addresses.remove(position);
     endpoint.modified_at_ms = now_ms;

@@ -1,17 +1,15 @@
 //! The rules Route 53 Resolver and Route 53 Profiles apply to writes ([ROUTE53.md §6]).
 //!
 //! Every function here is pure: it takes the current [`NetworkContents`] and a request, and
-//! returns the resource as it must be stored, or a [`ResolverError`] carrying the Resolver
-//! (or Profiles) error code and message. The store runs them inside its write transaction,
-//! so a check and the write it guards see the same state; the control plane only parses and
-//! renders.
-//!
-//! Messages that carry an `[RSLVR-…]` code are the ones AWS was recorded or cited answering
-//! (`aws-recorded/route53resolver.json`, ROUTE53.md §1.1); the others are Cairn's own words.
+//! returns the resource as it must be stored, or a [`ResolverError`] saying which rule the
+//! request breaks, with the values involved (the API words it and picks the exception).
+//! The store runs them inside its write transaction, so a check and the write it guards
+//! see the same state; the control plane only parses and renders.
 //!
 //! # Layout
-//! - this module: [`ResolverError`] and its kinds, the quotas, and the checks every resource
-//!   shares (names, domain names, addresses, EC2 id shapes);
+//! - `error`: [`ResolverError`], one variant per rule, and its kinds;
+//! - this module: the quotas, and the checks every resource shares (names, domain names,
+//!   addresses, EC2 id shapes);
 //! - `config`: the autodefined Internet Resolver rule and each VPC's resolver config
 //!   (UpdateResolverConfig);
 //! - `endpoints`: Resolver endpoints and their addresses;
@@ -27,6 +25,7 @@ use crate::DomainName;
 
 mod config;
 mod endpoints;
+mod error;
 mod profiles;
 mod rules;
 #[cfg(test)]
@@ -41,6 +40,7 @@ pub use endpoints::{
     disassociate_endpoint_ip, find_endpoint, update_endpoint, EndpointUpdate, IpRequest,
     IpSelector, NewEndpoint,
 };
+pub use error::{Enumeration, ResolverError, ResolverErrorKind};
 pub use profiles::{
     associate_profile, associate_profile_resource, create_profile, delete_profile,
     disassociate_profile, disassociate_profile_resource, find_profile, parse_resource_arn,
@@ -50,92 +50,6 @@ pub use rules::{
     associate_rule, create_rule, delete_rule, disassociate_rule, find_rule, update_rule, NewRule,
     RuleUpdate, TargetRequest,
 };
-
-//------------ ResolverError ---------------------------------------------------------
-
-/// Which Resolver/Profiles exception a refusal is (the API gives each its code).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ResolverErrorKind {
-    /// `InvalidParameterException`: a value is malformed.
-    InvalidParameter,
-    /// `InvalidRequestException`: the request cannot be done in this state.
-    InvalidRequest,
-    /// `ResourceNotFoundException`.
-    ResourceNotFound,
-    /// `ResourceExistsException`.
-    ResourceExists,
-    /// `ResourceInUseException`.
-    ResourceInUse,
-    /// `LimitExceededException`.
-    LimitExceeded,
-    /// `ValidationException` (Profiles).
-    Validation,
-    /// `ConflictException` (Profiles).
-    Conflict,
-}
-
-/// A write Resolver or Profiles refuses.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
-pub struct ResolverError {
-    /// The exception.
-    pub kind: ResolverErrorKind,
-    /// The message, whole.
-    pub message: String,
-}
-
-impl ResolverError {
-    /// An error of `kind` saying `message`.
-    pub fn new(kind: ResolverErrorKind, message: impl Into<String>) -> Self {
-        Self {
-            kind,
-            message: message.into(),
-        }
-    }
-
-    fn invalid_parameter(message: impl Into<String>) -> Self {
-        Self::new(ResolverErrorKind::InvalidParameter, message)
-    }
-
-    fn invalid_request(message: impl Into<String>) -> Self {
-        Self::new(ResolverErrorKind::InvalidRequest, message)
-    }
-
-    fn not_found(message: impl Into<String>) -> Self {
-        Self::new(ResolverErrorKind::ResourceNotFound, message)
-    }
-
-    /// `[RSLVR-00703]`: the rule does not exist (recorded).
-    pub fn no_such_rule(id: &str) -> Self {
-        Self::not_found(format!(
-            "[RSLVR-00703] Resolver rule with ID \"{id}\" does not exist."
-        ))
-    }
-
-    /// The endpoint does not exist.
-    pub fn no_such_endpoint(id: &str) -> Self {
-        Self::not_found(format!(
-            "Resolver endpoint with ID \"{id}\" does not exist."
-        ))
-    }
-
-    /// The rule association does not exist.
-    pub fn no_such_rule_association(id: &str) -> Self {
-        Self::not_found(format!(
-            "Resolver rule association with ID \"{id}\" does not exist."
-        ))
-    }
-
-    /// The VPC does not exist.
-    pub fn no_such_vpc(id: &str) -> Self {
-        Self::not_found(format!("VPC with ID \"{id}\" does not exist."))
-    }
-
-    /// The profile does not exist.
-    pub fn no_such_profile(id: &str) -> Self {
-        Self::not_found(format!("The profile with ID \"{id}\" does not exist."))
-    }
-}
 
 /// Shorthand.
 pub type ResolverResult<T> = Result<T, ResolverError>;
@@ -169,18 +83,16 @@ pub fn check_name(name: &str, kind: ResolverErrorKind) -> ResolverResult<()> {
     if ok {
         Ok(())
     } else {
-        Err(ResolverError::new(
+        Err(ResolverError::InvalidName {
+            name: name.to_string(),
             kind,
-            format!(
-                "1 validation error detected: Value '{name}' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: (?!^[0-9]+$)([a-zA-Z0-9\\-_' ']+) and have length less than or equal to 64"
-            ),
-        ))
+        })
     }
 }
 
 /// A rule's `DomainName` as Resolver stores it: lowercase, trailing dot; `.` for every name.
 pub fn normalize_domain(text: &str) -> ResolverResult<String> {
-    let invalid = || ResolverError::invalid_parameter(format!("Invalid domain name: \"{text}\"."));
+    let invalid = || ResolverError::InvalidDomainName(text.to_string());
     let name = DomainName::from_route53(text.trim()).map_err(|_| invalid())?;
     let out = name.to_route53();
     if out.contains('\\') {
@@ -191,12 +103,12 @@ pub fn normalize_domain(text: &str) -> ResolverResult<String> {
 
 fn parse_ipv4(text: &str) -> ResolverResult<Ipv4Addr> {
     text.parse()
-        .map_err(|_| ResolverError::invalid_parameter(format!("Invalid IPv4 address: \"{text}\".")))
+        .map_err(|_| ResolverError::InvalidIpv4(text.to_string()))
 }
 
 fn parse_ipv6(text: &str) -> ResolverResult<Ipv6Addr> {
     text.parse()
-        .map_err(|_| ResolverError::invalid_parameter(format!("Invalid IPv6 address: \"{text}\".")))
+        .map_err(|_| ResolverError::InvalidIpv6(text.to_string()))
 }
 
 /// Whether `id` is shaped `prefix-` + hex digits (EC2's id shape).

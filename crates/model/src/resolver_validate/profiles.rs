@@ -33,13 +33,7 @@ pub fn create_profile(
         if existing.name == req.name {
             return Ok((existing.clone(), false));
         }
-        return Err(ResolverError::new(
-            ResolverErrorKind::InvalidParameter,
-            format!(
-                "ClientToken \"{}\" was already used to create another profile.",
-                req.client_token
-            ),
-        ));
+        return Err(ResolverError::ClientTokenReused(req.client_token));
     }
     Ok((
         Profile {
@@ -61,20 +55,17 @@ pub fn find_profile<'a>(net: &'a NetworkContents, id: &str) -> ResolverResult<&'
     net.profiles
         .iter()
         .find(|p| p.id == id)
-        .ok_or_else(|| ResolverError::no_such_profile(id))
+        .ok_or_else(|| ResolverError::NoSuchProfile(id.to_string()))
 }
 
 /// DeleteProfile: refused while the profile is associated with a VPC (its resources go with it).
 pub fn delete_profile(net: &NetworkContents, id: &str) -> ResolverResult<Profile> {
     let profile = find_profile(net, id)?.clone();
     if let Some(assoc) = net.profile_associations.iter().find(|a| a.profile_id == id) {
-        return Err(ResolverError::new(
-            ResolverErrorKind::Conflict,
-            format!(
-                "The profile {id} is associated with VPC {}; disassociate it from every VPC first.",
-                assoc.vpc_id
-            ),
-        ));
+        return Err(ResolverError::ProfileInUse {
+            profile: id.to_string(),
+            vpc: assoc.vpc_id.clone(),
+        });
     }
     Ok(profile)
 }
@@ -104,14 +95,11 @@ pub fn associate_profile(
     check_name(&req.name, ResolverErrorKind::Validation)?;
     find_profile(net, &req.profile_id)?;
     if !net.vpcs.iter().any(|v| v.id == req.vpc_id) {
-        return Err(ResolverError::no_such_vpc(&req.vpc_id));
+        return Err(ResolverError::NoSuchVpc(req.vpc_id));
     }
     if let Some(priority) = req.priority {
         if !(100..=9900).contains(&priority) {
-            return Err(ResolverError::new(
-                ResolverErrorKind::Validation,
-                format!("Priority {priority} is out of range: it must be between 100 and 9900."),
-            ));
+            return Err(ResolverError::Priority(priority));
         }
     }
     if let Some(existing) = net
@@ -120,21 +108,15 @@ pub fn associate_profile(
         .find(|a| a.vpc_id == req.vpc_id)
     {
         if existing.profile_id == req.profile_id {
-            return Err(ResolverError::new(
-                ResolverErrorKind::ResourceExists,
-                format!(
-                    "The profile {} is already associated with VPC {}.",
-                    req.profile_id, req.vpc_id
-                ),
-            ));
+            return Err(ResolverError::ProfileAlreadyAssociated {
+                profile: req.profile_id,
+                vpc: req.vpc_id,
+            });
         }
-        return Err(ResolverError::new(
-            ResolverErrorKind::LimitExceeded,
-            format!(
-                "VPC {} already has profile {} associated; a VPC can have one profile.",
-                req.vpc_id, existing.profile_id
-            ),
-        ));
+        return Err(ResolverError::VpcHasProfile {
+            vpc: req.vpc_id,
+            existing: existing.profile_id.clone(),
+        });
     }
     Ok(ProfileAssociation {
         id,
@@ -160,10 +142,9 @@ pub fn disassociate_profile(
         .iter()
         .find(|a| a.profile_id == profile_id && a.vpc_id == vpc_id)
         .cloned()
-        .ok_or_else(|| {
-            ResolverError::not_found(format!(
-                "The profile {profile_id} is not associated with VPC {vpc_id}."
-            ))
+        .ok_or_else(|| ResolverError::ProfileNotAssociated {
+            profile: profile_id.to_string(),
+            vpc: vpc_id.to_string(),
         })
 }
 
@@ -180,11 +161,7 @@ pub struct ResourceArn {
 /// `arn:aws:route53resolver:<region>:<account>:resolver-rule/rslvr-rr-…` (and firewall rule
 /// groups, which Cairn does not keep yet).
 pub fn parse_resource_arn(arn: &str) -> ResolverResult<ResourceArn> {
-    let invalid = || {
-        ResolverError::invalid_parameter(format!(
-            "The resource ARN \"{arn}\" is not valid for a profile."
-        ))
-    };
+    let invalid = || ResolverError::InvalidResourceArn(arn.to_string());
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
     let [prefix, _partition, service, _region, _account, resource] = parts.as_slice() else {
         return Err(invalid());
@@ -241,28 +218,21 @@ pub fn associate_profile_resource(
         _ => false,
     };
     if !exists {
-        let what = match parsed.resource_type {
-            "HOSTED_ZONE" => "private hosted zone",
-            "RESOLVER_RULE" => "Resolver rule",
-            _ => "DNS Firewall rule group (Cairn does not keep these yet)",
-        };
-        return Err(ResolverError::not_found(format!(
-            "The {what} {} named by {} does not exist.",
-            parsed.resource_id, req.resource_arn
-        )));
+        return Err(ResolverError::NoSuchProfileResource {
+            resource_type: parsed.resource_type.to_string(),
+            resource_id: parsed.resource_id,
+            arn: req.resource_arn,
+        });
     }
     if net
         .profile_resources
         .iter()
         .any(|r| r.profile_id == req.profile_id && r.resource_arn == req.resource_arn)
     {
-        return Err(ResolverError::new(
-            ResolverErrorKind::Conflict,
-            format!(
-                "The resource {} is already associated with profile {}.",
-                req.resource_arn, req.profile_id
-            ),
-        ));
+        return Err(ResolverError::ResourceAlreadyAssociated {
+            arn: req.resource_arn,
+            profile: req.profile_id,
+        });
     }
     if let Some(props) = &req.resource_properties {
         check_resource_properties(props)?;
@@ -288,10 +258,7 @@ fn check_resource_properties(props: &str) -> ResolverResult<()> {
     if trimmed.starts_with('{') && trimmed.ends_with('}') {
         Ok(())
     } else {
-        Err(ResolverError::new(
-            ResolverErrorKind::Validation,
-            format!("ResourceProperties must be a JSON object, not \"{props}\"."),
-        ))
+        Err(ResolverError::ResourceProperties(props.to_string()))
     }
 }
 
@@ -306,10 +273,9 @@ pub fn disassociate_profile_resource(
         .iter()
         .find(|r| r.profile_id == profile_id && r.resource_arn == arn)
         .cloned()
-        .ok_or_else(|| {
-            ResolverError::not_found(format!(
-                "The resource {arn} is not associated with profile {profile_id}."
-            ))
+        .ok_or_else(|| ResolverError::ResourceNotAssociated {
+            arn: arn.to_string(),
+            profile: profile_id.to_string(),
         })
 }
 
@@ -326,11 +292,7 @@ pub fn update_profile_resource(
         .iter()
         .find(|r| r.id == id)
         .cloned()
-        .ok_or_else(|| {
-            ResolverError::not_found(format!(
-                "The profile resource association with ID \"{id}\" does not exist."
-            ))
-        })?;
+        .ok_or_else(|| ResolverError::NoSuchProfileResourceAssociation(id.to_string()))?;
     if let Some(name) = name {
         check_name(&name, ResolverErrorKind::Validation)?;
         resource.name = name;

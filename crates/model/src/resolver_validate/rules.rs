@@ -12,8 +12,8 @@ use crate::resolver::{
 use super::config::internet_resolver_rule;
 use super::endpoints::find_endpoint;
 use super::{
-    check_name, normalize_domain, parse_ipv4, parse_ipv6, ResolverError, ResolverErrorKind,
-    ResolverResult, INTERNET_RESOLVER_ID, MAX_RULE_TARGETS,
+    check_name, normalize_domain, parse_ipv4, parse_ipv6, Enumeration, ResolverError,
+    ResolverErrorKind, ResolverResult, INTERNET_RESOLVER_ID, MAX_RULE_TARGETS,
 };
 
 /// One `TargetIps` entry as sent.
@@ -66,9 +66,7 @@ fn outbound_endpoint<'a>(
 ) -> ResolverResult<&'a ResolverEndpoint> {
     let endpoint = find_endpoint(net, id)?;
     if endpoint.direction != EndpointDirection::Outbound {
-        return Err(ResolverError::invalid_request(
-            "[RSLVR-00700] Resolver rules can only be associated to OUTBOUND resolver endpoints.",
-        ));
+        return Err(ResolverError::RuleOnInboundEndpoint);
     }
     Ok(endpoint)
 }
@@ -79,15 +77,10 @@ fn build_targets(
     endpoint: &ResolverEndpoint,
 ) -> ResolverResult<Vec<TargetAddress>> {
     if targets.is_empty() {
-        return Err(ResolverError::invalid_request(
-            "A FORWARD rule needs at least one target IP (TargetIps).",
-        ));
+        return Err(ResolverError::NoTargets);
     }
     if targets.len() > MAX_RULE_TARGETS {
-        return Err(ResolverError::new(
-            ResolverErrorKind::LimitExceeded,
-            format!("A rule can have at most {MAX_RULE_TARGETS} target IP addresses."),
-        ));
+        return Err(ResolverError::TooManyTargets);
     }
     let mut out = Vec::with_capacity(targets.len());
     for t in targets {
@@ -95,31 +88,23 @@ fn build_targets(
             (Some(ip), None) => (Some(parse_ipv4(ip)?), None),
             (None, Some(ipv6)) => (None, Some(parse_ipv6(ipv6)?)),
             _ => {
-                return Err(ResolverError::invalid_parameter(
-                    "Each target must have exactly one of Ip and Ipv6.",
-                ));
+                return Err(ResolverError::TargetAddress);
             }
         };
         let port = t.port.unwrap_or(53);
-        let port = u16::try_from(port).map_err(|_| {
-            ResolverError::invalid_parameter(format!(
-                "Value '{port}' at 'port' failed to satisfy constraint: Member must be between 0 and 65535"
-            ))
-        })?;
+        let port = u16::try_from(port).map_err(|_| ResolverError::TargetPort(port))?;
         let protocol = match &t.protocol {
             Some(p) => {
                 if !endpoint.protocols.contains(p) {
-                    return Err(ResolverError::invalid_request(format!(
-                        "The protocol {p} is not enabled on resolver endpoint {}.",
-                        endpoint.id
-                    )));
+                    return Err(ResolverError::ProtocolNotOnEndpoint {
+                        protocol: p.clone(),
+                        endpoint: endpoint.id.clone(),
+                    });
                 }
                 p.clone()
             }
             None if endpoint.protocols.len() > 1 => {
-                return Err(ResolverError::invalid_request(
-                    "[RSLVR-00726] Endpoint has more than 1 protocol. Add one of the endpoint protocol for rule creation",
-                ));
+                return Err(ResolverError::TargetProtocolRequired);
             }
             None => endpoint
                 .protocols
@@ -137,9 +122,7 @@ fn build_targets(
     let v4 = out.iter().any(|t| t.ip.is_some());
     let v6 = out.iter().any(|t| t.ipv6.is_some());
     if v4 && v6 {
-        return Err(ResolverError::invalid_request(
-            "A rule cannot mix IPv4 and IPv6 target addresses.",
-        ));
+        return Err(ResolverError::MixedTargetFamilies);
     }
     Ok(out)
 }
@@ -157,51 +140,37 @@ pub fn create_rule(
     if net.rules.iter().any(|r| {
         r.creator_request_id == req.creator_request_id && r.owner_account == req.owner_account
     }) {
-        return Err(ResolverError::new(
-            ResolverErrorKind::ResourceExists,
-            format!(
-                "Resolver rule with creator request ID \"{}\" already exists.",
-                req.creator_request_id
-            ),
-        ));
+        return Err(ResolverError::RuleRequestExists(req.creator_request_id));
     }
     let rule_type = match req.rule_type.as_str() {
         "FORWARD" => RuleType::Forward,
         "SYSTEM" => RuleType::System,
-        "RECURSIVE" => {
-            return Err(ResolverError::invalid_request(
-                "Only Resolver can create RECURSIVE rules.",
-            ));
-        }
-        "DELEGATE" => {
-            return Err(ResolverError::invalid_request(
-                "DELEGATE rules are not supported by Cairn yet.",
-            ));
-        }
+        "RECURSIVE" => return Err(ResolverError::RecursiveRule),
+        "DELEGATE" => return Err(ResolverError::DelegateRule),
         other => {
-            return Err(ResolverError::invalid_parameter(format!(
-                "Value '{other}' at 'ruleType' failed to satisfy constraint: Member must satisfy enum value set: [FORWARD, SYSTEM, RECURSIVE, DELEGATE]"
-            )));
+            return Err(ResolverError::NotInEnumeration {
+                field: Enumeration::RuleType,
+                value: other.to_string(),
+            });
         }
     };
-    let domain = req.domain_name.as_deref().ok_or_else(|| {
-        ResolverError::invalid_request("DomainName is required for FORWARD and SYSTEM rules.")
-    })?;
+    let domain = req
+        .domain_name
+        .as_deref()
+        .ok_or(ResolverError::DomainNameRequired)?;
     let domain_name = normalize_domain(domain)?;
     let (targets, resolver_endpoint_id) = match rule_type {
         RuleType::Forward => {
-            let endpoint_id = req.resolver_endpoint_id.ok_or_else(|| {
-                ResolverError::invalid_request("A FORWARD rule needs a ResolverEndpointId.")
-            })?;
+            let endpoint_id = req
+                .resolver_endpoint_id
+                .ok_or(ResolverError::EndpointRequired)?;
             let endpoint = outbound_endpoint(net, &endpoint_id)?;
             let targets = build_targets(req.targets.as_deref().unwrap_or_default(), endpoint)?;
             (targets, Some(endpoint_id))
         }
         _ => {
             if req.targets.as_ref().is_some_and(|t| !t.is_empty()) {
-                return Err(ResolverError::invalid_request(
-                    "A SYSTEM rule cannot have target IPs.",
-                ));
+                return Err(ResolverError::SystemRuleTargets);
             }
             let endpoint = match req.resolver_endpoint_id {
                 Some(endpoint_id) => Some(outbound_endpoint(net, &endpoint_id)?.id.clone()),
@@ -235,20 +204,18 @@ pub fn find_rule(net: &NetworkContents, id: &str) -> ResolverResult<ResolverRule
         .iter()
         .find(|r| r.id == id)
         .cloned()
-        .ok_or_else(|| ResolverError::no_such_rule(id))
+        .ok_or_else(|| ResolverError::NoSuchRule(id.to_string()))
 }
 
 /// A custom (not autodefined) rule, for writes.
 fn custom_rule<'a>(net: &'a NetworkContents, id: &str) -> ResolverResult<&'a ResolverRule> {
     if id.starts_with("rslvr-autodefined-") {
-        return Err(ResolverError::invalid_request(format!(
-            "The autodefined rule {id} cannot be changed."
-        )));
+        return Err(ResolverError::AutodefinedRule(id.to_string()));
     }
     net.rules
         .iter()
         .find(|r| r.id == id)
-        .ok_or_else(|| ResolverError::no_such_rule(id))
+        .ok_or_else(|| ResolverError::NoSuchRule(id.to_string()))
 }
 
 /// UpdateResolverRule: fields not supplied are kept.
@@ -277,9 +244,7 @@ pub fn update_rule(
         }
         _ => {
             if update.targets.is_some_and(|t| !t.is_empty()) {
-                return Err(ResolverError::invalid_request(
-                    "A SYSTEM rule cannot have target IPs.",
-                ));
+                return Err(ResolverError::SystemRuleTargets);
             }
         }
     }
@@ -291,13 +256,10 @@ pub fn update_rule(
 pub fn delete_rule(net: &NetworkContents, id: &str) -> ResolverResult<ResolverRule> {
     let rule = custom_rule(net, id)?.clone();
     if let Some(assoc) = net.rule_associations.iter().find(|a| a.rule_id == id) {
-        return Err(ResolverError::new(
-            ResolverErrorKind::ResourceInUse,
-            format!(
-                "Cannot delete resolver rule {id}: it is associated with VPC {}. Disassociate it from every VPC first.",
-                assoc.vpc_id
-            ),
-        ));
+        return Err(ResolverError::RuleInUse {
+            rule: id.to_string(),
+            vpc: assoc.vpc_id.clone(),
+        });
     }
     Ok(rule)
 }
@@ -316,24 +278,25 @@ pub fn associate_rule(
     }
     let rule = custom_rule(net, rule_id)?;
     if !net.vpcs.iter().any(|v| v.id == vpc_id) {
-        return Err(ResolverError::no_such_vpc(vpc_id));
+        return Err(ResolverError::NoSuchVpc(vpc_id.to_string()));
     }
     for existing in net.rule_associations.iter().filter(|a| a.vpc_id == vpc_id) {
         if existing.rule_id == rule_id {
-            return Err(ResolverError::new(
-                ResolverErrorKind::ResourceExists,
-                format!("Resolver rule {rule_id} is already associated with VPC {vpc_id}."),
-            ));
+            return Err(ResolverError::RuleAlreadyAssociated {
+                rule: rule_id.to_string(),
+                vpc: vpc_id.to_string(),
+            });
         }
         let same_domain = net
             .rules
             .iter()
             .any(|r| r.id == existing.rule_id && r.domain_name == rule.domain_name);
         if same_domain {
-            return Err(ResolverError::invalid_request(format!(
-                "Cannot associate rules with same domain name with same VPC. VPC {vpc_id} already has rule {} for {}.",
-                existing.rule_id, rule.domain_name
-            )));
+            return Err(ResolverError::SameDomainRule {
+                vpc: vpc_id.to_string(),
+                existing: existing.rule_id.clone(),
+                domain: rule.domain_name.clone(),
+            });
         }
     }
     let inbound: HashSet<IpAddr> = net
@@ -349,9 +312,10 @@ pub fn associate_rule(
                 .is_some_and(|ip| inbound.contains(&ip))
     });
     if loops {
-        return Err(ResolverError::invalid_request(format!(
-            "[RSLVR-00804] Cannot associate rule {rule_id} to VPC {vpc_id} because the VPC include an INBOUND resolver endpoints with rule's target IP"
-        )));
+        return Err(ResolverError::RuleLoop {
+            rule: rule_id.to_string(),
+            vpc: vpc_id.to_string(),
+        });
     }
     Ok(RuleAssociation {
         id,
@@ -373,9 +337,8 @@ pub fn disassociate_rule(
         .iter()
         .find(|a| a.rule_id == rule_id && a.vpc_id == vpc_id)
         .cloned()
-        .ok_or_else(|| {
-            ResolverError::not_found(format!(
-                "Resolver rule with ID \"{rule_id}\" is not associated with VPC \"{vpc_id}\"."
-            ))
+        .ok_or_else(|| ResolverError::RuleNotAssociated {
+            rule: rule_id.to_string(),
+            vpc: vpc_id.to_string(),
         })
 }

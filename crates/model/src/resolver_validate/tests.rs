@@ -103,7 +103,11 @@ fn reserved_and_foreign_addresses_are_refused() {
             vec![ip("subnet-1", Some(bad)), ip("subnet-1", None)],
         );
         let err = create_endpoint(&net(), req, &mut ids, 1).expect_err(bad);
-        assert_eq!(err.kind, ResolverErrorKind::InvalidRequest, "{bad}: {err}");
+        assert_eq!(
+            err.kind(),
+            ResolverErrorKind::InvalidRequest,
+            "{bad}: {err}"
+        );
     }
 }
 
@@ -134,18 +138,25 @@ fn a_full_subnet_is_reported() {
     let mut req = endpoint_request("OUTBOUND", vec![ip("subnet-2", None), ip("subnet-1", None)]);
     req.creator_request_id = "other".into();
     let err = create_endpoint(&network, req, &mut ids, 1).expect_err("full");
-    assert!(err.message.contains("no free IP"), "{err}");
+    assert_eq!(
+        err,
+        ResolverError::SubnetFull {
+            subnet: "subnet-2".into(),
+            ipv6: false
+        }
+    );
 }
 
 #[test]
-fn malformed_security_groups_get_the_recorded_message() {
+fn malformed_security_groups_are_named() {
     let mut ids = counter();
     let mut req = endpoint_request("INBOUND", vec![ip("subnet-1", None), ip("subnet-1", None)]);
     req.security_group_ids = vec!["test-invalid-sg-123".into()];
     let err = create_endpoint(&net(), req, &mut ids, 1).expect_err("malformed");
+    // The recorded message is the API's (crates/api/tests/problem_messages.rs).
     assert_eq!(
-        err.message,
-        "[RSLVR-00408] Malformed security group ID: \"Invalid id: \"test-invalid-sg-123\" (expecting \"sg-...\")\"."
+        err,
+        ResolverError::MalformedSecurityGroupId("test-invalid-sg-123".into())
     );
 }
 
@@ -174,7 +185,7 @@ fn rules_forward_through_outbound_endpoints_only() {
         owner_account: "111111111111".into(),
     };
     let err = create_rule(&network, rule.clone(), "rslvr-rr-1".into(), 1).expect_err("inbound");
-    assert!(err.message.starts_with("[RSLVR-00700]"));
+    assert_eq!(err, ResolverError::RuleOnInboundEndpoint);
     let mut out_req =
         endpoint_request("OUTBOUND", vec![ip("subnet-1", None), ip("subnet-1", None)]);
     out_req.creator_request_id = "out".into();
@@ -230,10 +241,16 @@ fn rules_forwarding_to_the_vpcs_own_inbound_endpoint_are_refused() {
         modified_at_ms: 0,
     });
     let err = associate_rule(&network, "rslvr-rr-1", "vpc-1", None, "a".into()).expect_err("loop");
-    assert!(err.message.starts_with("[RSLVR-00804]"), "{err}");
+    assert_eq!(
+        err,
+        ResolverError::RuleLoop {
+            rule: "rslvr-rr-1".into(),
+            vpc: "vpc-1".into()
+        }
+    );
     let err =
         associate_rule(&network, "rslvr-rr-1", "vpc-2", None, "a".into()).expect_err("no vpc");
-    assert_eq!(err.kind, ResolverErrorKind::ResourceNotFound);
+    assert_eq!(err, ResolverError::NoSuchVpc("vpc-2".into()));
 }
 
 #[test]
@@ -262,7 +279,7 @@ fn resource_arns_are_parsed() {
 }
 
 #[test]
-fn the_autodefined_reverse_flag_is_read_once_with_the_enumerations_message() {
+fn the_autodefined_reverse_flag_is_read_once() {
     use crate::resolver::AutodefinedReverseFlag;
     for flag in [
         AutodefinedReverseFlag::Enable,
@@ -275,10 +292,13 @@ fn the_autodefined_reverse_flag_is_read_once_with_the_enumerations_message() {
         );
     }
     let err = parse_autodefined_reverse_flag("enable").expect_err("lowercase is refused");
-    assert_eq!(err.kind, ResolverErrorKind::InvalidParameter);
+    assert_eq!(err.kind(), ResolverErrorKind::InvalidParameter);
     assert_eq!(
-        err.message,
-        "Value 'enable' at 'autodefinedReverseFlag' failed to satisfy constraint: Member must satisfy enum value set: [ENABLE, DISABLE, USE_LOCAL_RESOURCE_SETTING]"
+        err,
+        ResolverError::NotInEnumeration {
+            field: Enumeration::AutodefinedReverseFlag,
+            value: "enable".into()
+        }
     );
     let err = update_config(
         &net(),
@@ -287,9 +307,154 @@ fn the_autodefined_reverse_flag_is_read_once_with_the_enumerations_message() {
         "",
     )
     .expect_err("a VPC has no local setting");
-    assert_eq!(err.kind, ResolverErrorKind::InvalidParameter);
+    assert_eq!(err, ResolverError::LocalSettingForVpc);
     assert!(
         update_config(&net(), "vpc-1", AutodefinedReverseFlag::Disable, "")
             .is_ok_and(|c| !c.autodefined_reverse)
+    );
+}
+
+#[test]
+fn endpoint_requests_are_refused_by_rule() {
+    use ResolverError as E;
+    let refused = |req: NewEndpoint| {
+        let mut ids = counter();
+        create_endpoint(&net(), req, &mut ids, 1).expect_err("refused")
+    };
+    let two = || vec![ip("subnet-1", None), ip("subnet-1", None)];
+    assert_eq!(
+        refused(endpoint_request("UP", two())),
+        E::NotInEnumeration {
+            field: Enumeration::Direction,
+            value: "UP".into()
+        }
+    );
+    assert_eq!(
+        refused(endpoint_request("INBOUND_DELEGATION", two())),
+        E::DelegationEndpoint
+    );
+    let mut req = endpoint_request("INBOUND", two());
+    req.name = Some("123".into());
+    assert_eq!(
+        refused(req),
+        E::InvalidName {
+            name: "123".into(),
+            kind: ResolverErrorKind::InvalidParameter
+        }
+    );
+    let mut req = endpoint_request("INBOUND", two());
+    req.security_group_ids.clear();
+    assert_eq!(refused(req), E::NoSecurityGroup);
+    let mut req = endpoint_request("INBOUND", two());
+    req.security_group_ids = vec!["sg-9".into()];
+    assert_eq!(refused(req), E::NoSuchSecurityGroup("sg-9".into()));
+    assert_eq!(
+        refused(endpoint_request("INBOUND", vec![ip("subnet-1", None)])),
+        E::TooFewAddresses
+    );
+    assert_eq!(
+        refused(endpoint_request("INBOUND", vec![ip("subnet-1", None); 7])),
+        E::TooManyAddresses
+    );
+    let mut req = endpoint_request("INBOUND", two());
+    req.endpoint_type = Some("V5".into());
+    assert_eq!(
+        refused(req),
+        E::NotInEnumeration {
+            field: Enumeration::EndpointType,
+            value: "V5".into()
+        }
+    );
+    let mut req = endpoint_request("OUTBOUND", two());
+    req.protocols = Some(vec!["DoH-FIPS".into()]);
+    assert_eq!(
+        refused(req),
+        E::ProtocolCombination {
+            direction: crate::resolver::EndpointDirection::Outbound,
+            protocols: vec!["DoH-FIPS".into()]
+        }
+    );
+    let mut req = endpoint_request("OUTBOUND", two());
+    req.dns64_enabled = Some(true);
+    assert_eq!(refused(req), E::Dns64Outbound);
+    assert_eq!(
+        refused(endpoint_request(
+            "INBOUND",
+            vec![ip("subnet-9", None), ip("subnet-1", None)]
+        )),
+        E::NoSuchSubnet("subnet-9".into())
+    );
+    assert_eq!(
+        refused(endpoint_request(
+            "INBOUND",
+            vec![ip("subnet-1", Some("10.0.1.2")), ip("subnet-1", None)]
+        )),
+        E::AddressReserved {
+            ip: "10.0.1.2".parse().expect("ip"),
+            block: "10.0.1.0/24".parse().expect("block"),
+            subnet: "subnet-1".into()
+        }
+    );
+    assert_eq!(
+        refused(endpoint_request(
+            "INBOUND",
+            vec![ip("subnet-1", Some("10.0.1.x")), ip("subnet-1", None)]
+        )),
+        E::InvalidIpv4("10.0.1.x".into())
+    );
+}
+
+#[test]
+fn rule_requests_are_refused_by_rule() {
+    use ResolverError as E;
+    let rule = |rule_type: &str| NewRule {
+        creator_request_id: "r".into(),
+        name: None,
+        rule_type: rule_type.into(),
+        domain_name: Some("corp.example".into()),
+        targets: None,
+        resolver_endpoint_id: None,
+        owner_account: "111111111111".into(),
+    };
+    let refused =
+        |req: NewRule| create_rule(&net(), req, "rslvr-rr-1".into(), 1).expect_err("refused");
+    assert_eq!(
+        refused(rule("X")),
+        E::NotInEnumeration {
+            field: Enumeration::RuleType,
+            value: "X".into()
+        }
+    );
+    assert_eq!(refused(rule("RECURSIVE")), E::RecursiveRule);
+    assert_eq!(refused(rule("DELEGATE")), E::DelegateRule);
+    assert_eq!(refused(rule("FORWARD")), E::EndpointRequired);
+    assert_eq!(
+        refused(NewRule {
+            domain_name: None,
+            ..rule("SYSTEM")
+        }),
+        E::DomainNameRequired
+    );
+    assert_eq!(
+        refused(NewRule {
+            domain_name: Some("bad domain".into()),
+            ..rule("SYSTEM")
+        }),
+        E::InvalidDomainName("bad domain".into())
+    );
+    assert_eq!(
+        refused(NewRule {
+            resolver_endpoint_id: Some("rslvr-out-9".into()),
+            ..rule("FORWARD")
+        }),
+        E::NoSuchEndpoint("rslvr-out-9".into())
+    );
+    assert_eq!(
+        delete_rule(&net(), INTERNET_RESOLVER_ID).expect_err("autodefined"),
+        E::AutodefinedRule(INTERNET_RESOLVER_ID.into())
+    );
+    assert_eq!(
+        delete_rule(&net(), "rslvr-rr-9").expect_err("missing"),
+        E::NoSuchRule("rslvr-rr-9".into())
     );
 }

@@ -6,7 +6,7 @@
 
 use async_trait::async_trait;
 use cairn_model::cidr::{
-    apply_cidr_changes, check_new_collection, CidrChange, CidrCollection, CidrError, CidrErrorKind,
+    apply_cidr_changes, check_new_collection, CidrChange, CidrCollection, CidrError,
 };
 use cairn_model::ChangeInfo;
 
@@ -42,11 +42,7 @@ impl CidrStore for SqlStore {
                 if found.caller_reference == caller_reference {
                     return Ok((found, false));
                 }
-                return Err(CidrError::new(
-                    CidrErrorKind::AlreadyExists,
-                    format!("A CIDR collection with the name {name} already exists."),
-                )
-                .into());
+                return Err(CidrError::AlreadyExists(name).into());
             }
             let count: i64 = tx
                 .query_row("SELECT count(*) FROM cidr_collections", params![], |row| {
@@ -54,11 +50,7 @@ impl CidrStore for SqlStore {
                 })
                 .map_err(map_err)?;
             if count >= MAX_COLLECTIONS {
-                return Err(CidrError::new(
-                    CidrErrorKind::LimitsExceeded,
-                    format!("An account holds at most {MAX_COLLECTIONS} CIDR collections."),
-                )
-                .into());
+                return Err(CidrError::TooManyCollections(MAX_COLLECTIONS as usize).into());
             }
             let collection = CidrCollection {
                 id: new_uuid(),
@@ -121,11 +113,7 @@ impl CidrStore for SqlStore {
             |tx, (current, used)| {
                 if current.block_count() > 0 || !used.is_empty() {
                     let id = current.id;
-                    return Err(CidrError::new(
-                        CidrErrorKind::CollectionInUse,
-                        format!("The CIDR collection {id} is in use or isn't empty."),
-                    )
-                    .into());
+                    return Err(CidrError::CollectionInUse(id).into());
                 }
                 tx.exec("DELETE FROM cidr_collections WHERE id = ?1", [&current.id])?;
                 Ok(current.id)
@@ -153,7 +141,7 @@ fn require(conn: &Conn<'_>, id: &str) -> StoreResult<CidrCollection> {
         "SELECT body FROM cidr_collections WHERE id = ?1",
         [id],
     )?
-    .ok_or_else(|| CidrError::no_such_collection(id).into())
+    .ok_or_else(|| CidrError::NoSuchCollection(id.to_string()).into())
 }
 
 fn put(tx: &Conn<'_>, c: &CidrCollection) -> StoreResult<()> {
