@@ -4,6 +4,7 @@
 
 use axum::http::StatusCode;
 use cairn_api::error::{ec2_error, AwsError};
+use cairn_model::change::{BatchProblem, InputProblem};
 use cairn_model::cidr::CidrError;
 use cairn_model::error::{
     ChangeBatchError, DomainError, HealthCheckError, NetworkError, ZoneError,
@@ -88,18 +89,18 @@ fn batch_errors_are_route53s() {
     let batch = |e: ChangeBatchError| answer(ZoneError::Batch(e));
     check(
         batch(ChangeBatchError::InvalidChangeBatch(vec![
-            "a".into(),
-            "b".into(),
+            BatchProblem::ApexNsRequired,
+            BatchProblem::TooManyValues(2),
         ])),
         StatusCode::BAD_REQUEST,
         "InvalidChangeBatch",
-        "[a, b]",
+        "[A HostedZone must contain at least one NS record for the zone itself., Cannot have more than 2 records in a RRSet.]",
     );
     check(
-        batch(ChangeBatchError::InvalidInput("bad".into())),
+        batch(ChangeBatchError::InvalidInput(InputProblem::TtlTooLarge(u32::MAX))),
         StatusCode::BAD_REQUEST,
         "InvalidInput",
-        "bad",
+        "Invalid XML ; cvc-maxInclusive-valid: Value '4294967295' is not facet-valid with respect to maxInclusive '2147483647' for type 'TTL'.",
     );
     check(
         batch(ChangeBatchError::NoSuchHealthCheck("hc-1".into())),

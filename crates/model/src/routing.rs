@@ -3,8 +3,8 @@
 //!
 //! Route 53's XML (and the stored JSON) carries a policy as seven optional fields. They are
 //! read into [`RoutingFields`] and turned into a [`Routing`] once, at the edge
-//! ([`RoutingFields::into_routing`]), with Route 53's `InvalidInput` messages for the
-//! combinations it refuses; past the edge, no code sees the fields.
+//! ([`RoutingFields::into_routing`]), with a [`RoutingProblem`] for each combination Route 53
+//! refuses (`InvalidInput`; the API words it); past the edge, no code sees the fields.
 
 use serde::{Deserialize, Serialize};
 
@@ -223,14 +223,14 @@ impl From<Option<&RoutingPolicy>> for RoutingFields {
     }
 }
 
-/// Why routing fields do not make a [`Routing`]; [`RoutingFields::into_routing`] words each
-/// as Route 53 does.
+/// Why routing fields do not make a [`Routing`] ([`RoutingFields::into_routing`] turns each
+/// into a [`RoutingProblem`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RoutingShapeError {
     /// A policy without a `SetIdentifier`.
     MissingSetIdentifier,
-    /// A `SetIdentifier` with no policy (`"none"`) or several (`"more than one"`).
-    PolicyCount(&'static str),
+    /// A `SetIdentifier` with no policy or several.
+    PolicyCount(Found),
     /// `Failover` other than `PRIMARY` or `SECONDARY`.
     Failover(String),
 }
@@ -273,9 +273,9 @@ impl RoutingFields {
         };
         if count != 1 {
             return Err(RoutingShapeError::PolicyCount(if count == 0 {
-                "none"
+                Found::None
             } else {
-                "more than one"
+                Found::MoreThanOne
             }));
         }
         let policy = if let Some(weight) = self.weight {
@@ -301,21 +301,19 @@ impl RoutingFields {
         }))
     }
 
-    /// The typed routing of a change's record set, or the `InvalidInput` message Route 53
-    /// gives, in the order its parser checks: the set identifier's length, `Failover`,
-    /// `Region`, `GeoProximityLocation`, then the shape. `change` names the change in the
-    /// messages that do (`Change with [Action=…, Name=…, Type=…, SetIdentifier=…]`).
+    /// The typed routing of a change's record set, or why Route 53 refuses it
+    /// (`InvalidInput`), in the order its parser checks: the set identifier's length,
+    /// `Failover`, `Region`, `GeoProximityLocation`, then the shape.
     pub fn into_routing(
         self,
         set_identifier: Option<String>,
-        change: &dyn Fn() -> String,
-    ) -> Result<Option<Routing>, String> {
+    ) -> Result<Option<Routing>, RoutingProblem> {
         if let Some(problem) = set_identifier.as_deref().and_then(set_identifier_problem) {
             return Err(problem);
         }
         if let Some(failover) = self.failover.as_deref() {
             if FailoverRole::parse(failover).is_none() {
-                return Err(failover_problem(failover));
+                return Err(RoutingProblem::UnknownFailover(failover.to_string()));
             }
         }
         if let Some(problem) = self.region.as_deref().and_then(latency_region_problem) {
@@ -323,121 +321,157 @@ impl RoutingFields {
         }
         if let Some(location) = &self.geo_proximity_location {
             if let Some(problem) = geoproximity_problem(location) {
-                return Err(format!("{problem} in {}", change()));
+                return Err(RoutingProblem::Geoproximity(problem));
             }
         }
         self.into_shape(set_identifier)
             .map_err(|error| match error {
-                // Route 53's text (aws/aws-sdk#75, ansible-collections/community.aws#615); note
-                // that `MultiValueAnswer` counts as a policy even when it is false.
-                RoutingShapeError::MissingSetIdentifier => {
-                    format!(
-                        "Invalid request: Missing field 'SetIdentifier' in {}",
-                        change()
-                    )
-                }
-                // Route 53's text for "none" (ministryofjustice/cloud-platform-environments);
-                // "more than one" follows the same template, as the payload-form message does.
-                RoutingShapeError::PolicyCount(found) => format!(
-                    "Invalid request: Expected exactly one of [Weight, Region, Failover, \
-                 GeoLocation, MultiValueAnswer, GeoProximityLocation, or CidrRoutingConfig], \
-                 but found {found} in {}",
-                    change()
-                ),
-                RoutingShapeError::Failover(failover) => failover_problem(&failover),
+                RoutingShapeError::MissingSetIdentifier => RoutingProblem::MissingSetIdentifier,
+                RoutingShapeError::PolicyCount(found) => RoutingProblem::PolicyCount(found),
+                RoutingShapeError::Failover(failover) => RoutingProblem::UnknownFailover(failover),
             })
     }
 }
 
-//------------ the checks, with Route 53's words ------------------------------------------
+//------------ the checks -------------------------------------------------------------------
 
-/// What the XSD says of a `SetIdentifier` outside 1–128 characters.
-pub fn set_identifier_problem(id: &str) -> Option<String> {
+/// How many of several exclusive forms a request gives, when it is not exactly one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Found {
+    /// None of them.
+    None,
+    /// Two or more.
+    MoreThanOne,
+}
+
+/// Why a set identifier or routing fields are refused (`InvalidInput`); the API words
+/// each as Route 53 does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RoutingProblem {
+    /// An empty `SetIdentifier`.
+    SetIdentifierEmpty,
+    /// A `SetIdentifier` over [`MAX_SET_IDENTIFIER_LEN`] characters.
+    SetIdentifierTooLong(String),
+    /// `Failover` other than `PRIMARY` or `SECONDARY`.
+    UnknownFailover(String),
+    /// A latency `Region` that is not one of [`region::AWS_REGIONS`].
+    UnknownLatencyRegion(String),
+    /// A `GeoProximityLocation` problem.
+    Geoproximity(GeoproximityProblem),
+    /// A policy without a `SetIdentifier` (`MultiValueAnswer` counts even when false).
+    MissingSetIdentifier,
+    /// A `SetIdentifier` with no policy or several.
+    PolicyCount(Found),
+}
+
+/// One coordinate of a `GeoProximityLocation`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coordinate {
+    /// `Latitude`: up to two integer digits, −90…90.
+    Latitude,
+    /// `Longitude`: up to three integer digits, −180…180.
+    Longitude,
+}
+
+impl Coordinate {
+    /// The XSD's element name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Latitude => "Latitude",
+            Self::Longitude => "Longitude",
+        }
+    }
+
+    /// How many integer digits the XSD's pattern allows.
+    pub fn integer_digits(self) -> usize {
+        match self {
+            Self::Latitude => 2,
+            Self::Longitude => 3,
+        }
+    }
+
+    /// The largest absolute value, in degrees.
+    pub fn limit(self) -> u8 {
+        match self {
+            Self::Latitude => 90,
+            Self::Longitude => 180,
+        }
+    }
+}
+
+/// What is wrong with a `GeoProximityLocation`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GeoproximityProblem {
+    /// `Bias` above 99.
+    BiasTooLarge(i32),
+    /// `Bias` below −99.
+    BiasTooSmall(i32),
+    /// One coordinate given without the other.
+    MissingCoordinate(Coordinate),
+    /// A coordinate not in the XSD's decimal-degrees pattern.
+    CoordinatePattern(Coordinate, String),
+    /// A coordinate off the globe.
+    CoordinateRange(Coordinate, String),
+    /// Not exactly one of AWSRegion, LocalZoneGroup and Coordinates.
+    LocationCount(Found),
+    /// An `AWSRegion` Cairn cannot place.
+    UnknownRegion(String),
+    /// A `LocalZoneGroup` Cairn cannot place.
+    UnknownLocalZoneGroup(String),
+}
+
+/// What the XSD refuses in a `SetIdentifier`: outside 1–128 characters.
+pub fn set_identifier_problem(id: &str) -> Option<RoutingProblem> {
     let length = id.chars().count();
     if length == 0 {
-        return Some(format!(
-            "Invalid XML ; cvc-minLength-valid: Value '{id}' with length = '0' is not \
-             facet-valid with respect to minLength '1' for type 'ResourceRecordSetIdentifier'."
-        ));
+        return Some(RoutingProblem::SetIdentifierEmpty);
     }
     if length > MAX_SET_IDENTIFIER_LEN {
-        return Some(format!(
-            "Invalid XML ; cvc-maxLength-valid: Value '{id}' with length = '{length}' is not \
-             facet-valid with respect to maxLength '{MAX_SET_IDENTIFIER_LEN}' for type \
-             'ResourceRecordSetIdentifier'."
-        ));
+        return Some(RoutingProblem::SetIdentifierTooLong(id.to_string()));
     }
     None
 }
 
-/// What the XSD says of a `Failover` that is not in its enumeration.
-fn failover_problem(failover: &str) -> String {
-    format!(
-        "Invalid XML ; cvc-enumeration-valid: Value '{failover}' is not facet-valid with \
-         respect to enumeration '[PRIMARY, SECONDARY]'. It must be a value from the \
-         enumeration."
-    )
-}
-
-/// What the XSD says of a latency `Region` that is not one of Route 53's.
-pub fn latency_region_problem(region: &str) -> Option<String> {
+/// What the XSD refuses in a latency `Region`: one that is not Route 53's.
+pub fn latency_region_problem(region: &str) -> Option<RoutingProblem> {
     if region::aws_region(region).is_some() {
         return None;
     }
-    // The XSD's wording for an enumeration, as for `Failover`.
-    let names: Vec<&str> = region::AWS_REGIONS.iter().map(|r| r.name).collect();
-    Some(format!(
-        "Invalid XML ; cvc-enumeration-valid: Value '{region}' is not facet-valid with \
-         respect to enumeration '[{}]'. It must be a value from the enumeration.",
-        names.join(", ")
-    ))
+    Some(RoutingProblem::UnknownLatencyRegion(region.to_string()))
 }
 
 /// What is wrong with a `GeoProximityLocation`: the XSD's ranges and patterns (botocore:
 /// `Bias` −99…99, `Latitude` `[-+]?[0-9]{1,2}(\.[0-9]{0,2})?`, `Longitude` with up to three
 /// integer digits), exactly one of AWSRegion, LocalZoneGroup and Coordinates, coordinates
-/// on the globe, and a region or Local Zone group Cairn can place (crate::region). The
-/// caller appends which change it is.
-pub fn geoproximity_problem(location: &GeoProximityLocation) -> Option<String> {
+/// on the globe, and a region or Local Zone group Cairn can place (crate::region).
+pub fn geoproximity_problem(location: &GeoProximityLocation) -> Option<GeoproximityProblem> {
+    use GeoproximityProblem as P;
     if let Some(bias) = location.bias {
         if bias > 99 {
-            return Some(format!(
-                "Invalid XML ; cvc-maxInclusive-valid: Value '{bias}' is not facet-valid with \
-                 respect to maxInclusive '99' for type 'Bias'."
-            ));
+            return Some(P::BiasTooLarge(bias));
         }
         if bias < -99 {
-            return Some(format!(
-                "Invalid XML ; cvc-minInclusive-valid: Value '{bias}' is not facet-valid with \
-                 respect to minInclusive '-99' for type 'Bias'."
-            ));
+            return Some(P::BiasTooSmall(bias));
         }
     }
     let coordinates = location.latitude.is_some() || location.longitude.is_some();
-    for (value, kind, integer_digits, limit) in [
-        (&location.latitude, "Latitude", 2, 90.0),
-        (&location.longitude, "Longitude", 3, 180.0),
+    for (value, kind) in [
+        (&location.latitude, Coordinate::Latitude),
+        (&location.longitude, Coordinate::Longitude),
     ] {
         let Some(text) = value.as_deref() else {
             if coordinates {
-                return Some(format!(
-                    "Invalid request: Missing field '{kind}' in Coordinates"
-                ));
+                return Some(P::MissingCoordinate(kind));
             }
             continue;
         };
-        if !decimal_degrees_form(text, integer_digits) {
-            return Some(format!(
-                "Invalid XML ; cvc-pattern-valid: Value '{text}' is not facet-valid with respect \
-                 to pattern '[-+]?[0-9]{{1,{integer_digits}}}(\\.[0-9]{{0,2}})?' for type '{kind}'."
-            ));
+        if !decimal_degrees_form(text, kind.integer_digits()) {
+            return Some(P::CoordinatePattern(kind, text.to_string()));
         }
         let degrees: f64 = text.parse().unwrap_or(f64::NAN);
         // NaN (text that did not parse) is out of range too.
-        if degrees.is_nan() || degrees.abs() > limit {
-            return Some(format!(
-                "Invalid request: {kind} '{text}' must be between -{limit} and {limit}"
-            ));
+        if degrees.is_nan() || degrees.abs() > f64::from(kind.limit()) {
+            return Some(P::CoordinateRange(kind, text.to_string()));
         }
     }
     let given = [
@@ -445,30 +479,19 @@ pub fn geoproximity_problem(location: &GeoProximityLocation) -> Option<String> {
         location.local_zone_group.is_some(),
         coordinates,
     ];
-    let found = match given.iter().filter(|g| **g).count() {
-        1 => None,
-        0 => Some("none"),
-        _ => Some("more than one"),
-    };
-    if let Some(found) = found {
-        return Some(format!(
-            "Invalid request: Expected exactly one of [AWSRegion, LocalZoneGroup, or Coordinates], \
-             but found {found} in GeoProximityLocation"
-        ));
+    match given.iter().filter(|g| **g).count() {
+        1 => {}
+        0 => return Some(P::LocationCount(Found::None)),
+        _ => return Some(P::LocationCount(Found::MoreThanOne)),
     }
     if let Some(region) = location.aws_region.as_deref() {
         if region::aws_region(region).is_none() {
-            return Some(format!(
-                "Invalid request: Unknown AWSRegion '{region}' in GeoProximityLocation"
-            ));
+            return Some(P::UnknownRegion(region.to_string()));
         }
     }
     if let Some(group) = location.local_zone_group.as_deref() {
         if region::local_zone_group_location(group).is_none() {
-            return Some(format!(
-                "Invalid request: Unknown LocalZoneGroup '{group}' in GeoProximityLocation (expected \
-                 <region>-<metro>-<number>, e.g. us-west-2-lax-1)"
-            ));
+            return Some(P::UnknownLocalZoneGroup(group.to_string()));
         }
     }
     None

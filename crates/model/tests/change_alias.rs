@@ -12,28 +12,49 @@ fn an_alias_has_no_ttl_or_values() {
     let mut with_ttl = alias("al.example.com", "t.example.com");
     with_ttl.ttl = Some(300);
     assert_eq!(
-        invalid_input(&with(vec![a("t.example.com", "192.0.2.1")]), vec![(Create, with_ttl)]),
-        "Invalid request: Expected exactly one of [AliasTarget, all of [TTL, and ResourceRecords], or TrafficPolicyInstanceId], but found more than one in Change with [Action=CREATE, Name=al.example.com., Type=A, SetIdentifier=null]"
+        invalid_input(
+            &with(vec![a("t.example.com", "192.0.2.1")]),
+            vec![(Create, with_ttl)]
+        ),
+        InputProblem::PayloadForm {
+            found: Found::MoreThanOne,
+            change: change_ref(Create, "al.example.com", RrType::A, None)
+        }
     );
     let mut neither = a("x.example.com", "192.0.2.1");
     neither.ttl = None;
     neither.records.clear();
     assert_eq!(
         invalid_input(&apex(), vec![(Delete, neither)]),
-        "Invalid request: Expected exactly one of [AliasTarget, all of [TTL, and ResourceRecords], or TrafficPolicyInstanceId], but found none in Change with [Action=DELETE, Name=x.example.com., Type=A, SetIdentifier=null]"
+        InputProblem::PayloadForm {
+            found: Found::None,
+            change: change_ref(Delete, "x.example.com", RrType::A, None)
+        }
     );
 }
 
 #[test]
 fn the_target_must_exist_with_the_same_type() {
     assert_eq!(
-        errors(&apex(), vec![(Create, alias("example.com", "lb.example.com"))]),
-        ["Tried to create an alias that targets lb.example.com., type A in zone ZTEST, but that target was not found"]
+        errors(
+            &apex(),
+            vec![(Create, alias("example.com", "lb.example.com"))]
+        ),
+        [BatchProblem::AliasTargetNotFound(alias_ref(
+            "lb.example.com",
+            RrType::A
+        ))]
     );
     // Another type at the target name is not a target.
     assert_eq!(
-        errors(&with(vec![set("lb.example.com", RrType::Aaaa, &["2001:db8::1"])]), vec![(Create, alias("www.example.com", "lb.example.com"))]),
-        ["Tried to create an alias that targets lb.example.com., type A in zone ZTEST, but that target was not found"]
+        errors(
+            &with(vec![set("lb.example.com", RrType::Aaaa, &["2001:db8::1"])]),
+            vec![(Create, alias("www.example.com", "lb.example.com"))]
+        ),
+        [BatchProblem::AliasTargetNotFound(alias_ref(
+            "lb.example.com",
+            RrType::A
+        ))]
     );
     assert!(accepted(
         &with(vec![a("lb.example.com", "192.0.2.1")]),
@@ -49,8 +70,14 @@ fn the_target_must_exist_with_the_same_type() {
 #[test]
 fn the_target_must_lie_in_the_zone() {
     assert_eq!(
-        errors(&apex(), vec![(Create, alias("a.example.com", "elsewhere.org"))]),
-        ["Tried to create an alias that targets elsewhere.org., type A in zone ZTEST, but the alias target name does not lie within the target zone"]
+        errors(
+            &apex(),
+            vec![(Create, alias("a.example.com", "elsewhere.org"))]
+        ),
+        [BatchProblem::AliasTargetOutsideZone(alias_ref(
+            "elsewhere.org",
+            RrType::A
+        ))]
     );
 }
 
@@ -60,8 +87,14 @@ fn the_target_is_looked_up_at_the_aliass_place_in_the_batch() {
     let target = set("dev18.example.com", RrType::Cname, &["ec2.example.net."]);
     let alias_cname = alias_of("dev.example.com", RrType::Cname, "dev18.example.com");
     assert_eq!(
-        errors(&apex(), vec![(Create, alias_cname.clone()), (Create, target.clone())]),
-        ["Tried to create an alias that targets dev18.example.com., type CNAME in zone ZTEST, but that target was not found"]
+        errors(
+            &apex(),
+            vec![(Create, alias_cname.clone()), (Create, target.clone())]
+        ),
+        [BatchProblem::AliasTargetNotFound(alias_ref(
+            "dev18.example.com",
+            RrType::Cname
+        ))]
     );
     assert!(accepted(
         &apex(),
@@ -78,13 +111,28 @@ fn an_alias_at_the_apex_cannot_reach_a_cname() {
     )]);
     // An A alias does not find a CNAME (the types differ) ...
     assert_eq!(
-        errors(&existing, vec![(Create, alias("example.com", "c.example.com"))]),
-        ["Tried to create an alias that targets c.example.com., type A in zone ZTEST, but that target was not found"]
+        errors(
+            &existing,
+            vec![(Create, alias("example.com", "c.example.com"))]
+        ),
+        [BatchProblem::AliasTargetNotFound(alias_ref(
+            "c.example.com",
+            RrType::A
+        ))]
     );
     // ... and a CNAME alias is a CNAME at the apex.
     assert_eq!(
-        errors(&existing, vec![(Create, alias_of("example.com", RrType::Cname, "c.example.com"))]),
-        ["RRSet of type CNAME with DNS name example.com. is not permitted at apex in zone example.com."]
+        errors(
+            &existing,
+            vec![(
+                Create,
+                alias_of("example.com", RrType::Cname, "c.example.com")
+            )]
+        ),
+        [BatchProblem::CnameAtApex {
+            name: zone_name(),
+            zone: zone_name()
+        }]
     );
     // Below the apex a CNAME alias to a CNAME is fine.
     assert!(accepted(
@@ -99,8 +147,14 @@ fn an_alias_at_the_apex_cannot_reach_a_cname() {
 #[test]
 fn an_alias_is_not_its_own_target() {
     assert_eq!(
-        errors(&apex(), vec![(Create, alias("self.example.com", "self.example.com"))]),
-        ["Tried to create an alias that targets self.example.com., type A in zone ZTEST, but that target was not found"]
+        errors(
+            &apex(),
+            vec![(Create, alias("self.example.com", "self.example.com"))]
+        ),
+        [BatchProblem::AliasTargetNotFound(alias_ref(
+            "self.example.com",
+            RrType::A
+        ))]
     );
 }
 

@@ -4,7 +4,7 @@
 mod change_support;
 
 use cairn_model::change::BatchSize;
-use cairn_model::{ChangeBatchError, Limits, ResourceRecordSet, RrType};
+use cairn_model::{ChangeBatchError, HostedZoneId, Limits, ResourceRecordSet, RrType};
 use change_support::*;
 
 fn txt(owner: &str, chars: usize) -> ResourceRecordSet {
@@ -16,9 +16,9 @@ fn txt(owner: &str, chars: usize) -> ResourceRecordSet {
 fn refused_with(
     changes: Vec<(cairn_model::ChangeAction, ResourceRecordSet)>,
     limits: &Limits,
-) -> Vec<String> {
+) -> Vec<BatchProblem> {
     match apply_with(&apex(), changes, limits) {
-        Err(ChangeBatchError::InvalidChangeBatch(messages)) => messages,
+        Err(ChangeBatchError::InvalidChangeBatch(problems)) => problems,
         other => panic!("expected InvalidChangeBatch, got {other:?}"),
     }
 }
@@ -43,7 +43,7 @@ fn upserts_count_twice_toward_the_record_limit() {
     ];
     assert_eq!(
         refused_with(four, &limits),
-        ["Number of records limit of 3 exceeded."]
+        [BatchProblem::TooManyRecords(3)]
     );
 }
 
@@ -71,7 +71,7 @@ fn upserts_count_twice_toward_the_character_limit() {
     ];
     assert_eq!(
         refused_with(changes, &Limits::default()),
-        ["RDATA character limit of 32000 exceeded."]
+        [BatchProblem::TooManyValueChars(32_000)]
     );
     let changes = vec![
         (Create, txt("t.example.com", 200)),
@@ -93,7 +93,7 @@ fn a_quota_is_reported_alone_before_any_change_is_looked_at() {
     ];
     assert_eq!(
         refused_with(changes, &limits),
-        ["Number of records limit of 1 exceeded."]
+        [BatchProblem::TooManyRecords(1)]
     );
 }
 
@@ -118,7 +118,7 @@ fn the_zone_record_set_cap_counts_the_net_change() {
             ],
             &limits
         ),
-        ["Exceeded limit MAX_RRSETS_BY_ZONE for zone: ZTEST"]
+        [BatchProblem::TooManyRecordSets(HostedZoneId::new("ZTEST"))]
     );
     // A deletion makes room within the same batch.
     let existing = with(vec![a("old.example.com", "192.0.2.1")]);
@@ -140,7 +140,7 @@ fn ttl_is_0_to_2147483647() {
     over.ttl = Some(2_147_483_648);
     assert_eq!(
         invalid_input(&apex(), vec![(Create, over)]),
-        "Invalid XML ; cvc-maxInclusive-valid: Value '2147483648' is not facet-valid with respect to maxInclusive '2147483647' for type 'TTL'."
+        InputProblem::TtlTooLarge(2_147_483_648)
     );
 }
 

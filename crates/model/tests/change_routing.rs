@@ -5,7 +5,8 @@
 mod change_support;
 
 use cairn_model::change::MAX_ROUTED_PER_NAME_AND_TYPE;
-use cairn_model::routing::RoutingFields;
+use cairn_model::routing::{Coordinate, GeoproximityProblem, RoutingFields};
+use cairn_model::rrset::PolicyKind;
 use cairn_model::rrset::{FailoverRole, GeoLocation, Routing, RoutingPolicy};
 use cairn_model::RrType;
 use change_support::*;
@@ -59,7 +60,12 @@ fn a_routing_policy_needs_a_set_identifier() {
     };
     assert_eq!(
         read(Create, None, no_id),
-        Err("Invalid request: Missing field 'SetIdentifier' in Change with [Action=CREATE, Name=w.example.com., Type=A, SetIdentifier=null]".into())
+        Err(routing_problem(
+            RoutingProblem::MissingSetIdentifier,
+            Create,
+            "w.example.com",
+            None
+        ))
     );
     // MultiValueAnswer=false is a policy too (aws/aws-sdk#75).
     let false_multivalue = RoutingFields {
@@ -68,7 +74,12 @@ fn a_routing_policy_needs_a_set_identifier() {
     };
     assert_eq!(
         read(Upsert, None, false_multivalue.clone()),
-        Err("Invalid request: Missing field 'SetIdentifier' in Change with [Action=UPSERT, Name=w.example.com., Type=A, SetIdentifier=null]".into())
+        Err(routing_problem(
+            RoutingProblem::MissingSetIdentifier,
+            Upsert,
+            "w.example.com",
+            None
+        ))
     );
     // ... and with a set identifier, the set's one policy, kept as given.
     assert_eq!(
@@ -85,7 +96,12 @@ fn a_routing_policy_needs_a_set_identifier() {
 fn a_set_identifier_needs_exactly_one_policy() {
     assert_eq!(
         read(Upsert, Some("green"), RoutingFields::default()),
-        Err("Invalid request: Expected exactly one of [Weight, Region, Failover, GeoLocation, MultiValueAnswer, GeoProximityLocation, or CidrRoutingConfig], but found none in Change with [Action=UPSERT, Name=w.example.com., Type=A, SetIdentifier=green]".into())
+        Err(routing_problem(
+            RoutingProblem::PolicyCount(Found::None),
+            Upsert,
+            "w.example.com",
+            Some("green")
+        ))
     );
     let two = RoutingFields {
         weight: Some(1),
@@ -94,7 +110,12 @@ fn a_set_identifier_needs_exactly_one_policy() {
     };
     assert_eq!(
         read(Create, Some("a"), two),
-        Err("Invalid request: Expected exactly one of [Weight, Region, Failover, GeoLocation, MultiValueAnswer, GeoProximityLocation, or CidrRoutingConfig], but found more than one in Change with [Action=CREATE, Name=w.example.com., Type=A, SetIdentifier=a]".into())
+        Err(routing_problem(
+            RoutingProblem::PolicyCount(Found::MoreThanOne),
+            Create,
+            "w.example.com",
+            Some("a")
+        ))
     );
 }
 
@@ -103,11 +124,21 @@ fn set_identifiers_are_1_to_128_characters() {
     let long = "x".repeat(129);
     assert_eq!(
         invalid_input(&apex(), vec![(Create, weighted("w.example.com", &long, 1))]),
-        format!("Invalid XML ; cvc-maxLength-valid: Value '{long}' with length = '129' is not facet-valid with respect to maxLength '128' for type 'ResourceRecordSetIdentifier'.")
+        routing_problem(
+            RoutingProblem::SetIdentifierTooLong(long.clone()),
+            Create,
+            "w.example.com",
+            Some(&long)
+        )
     );
     assert_eq!(
         invalid_input(&apex(), vec![(Create, weighted("w.example.com", "", 1))]),
-        "Invalid XML ; cvc-minLength-valid: Value '' with length = '0' is not facet-valid with respect to minLength '1' for type 'ResourceRecordSetIdentifier'."
+        routing_problem(
+            RoutingProblem::SetIdentifierEmpty,
+            Create,
+            "w.example.com",
+            Some("")
+        )
     );
     assert!(accepted(
         &apex(),
@@ -116,7 +147,12 @@ fn set_identifiers_are_1_to_128_characters() {
     // Read from a request, the length is checked before the policy.
     assert_eq!(
         read(Create, Some(""), RoutingFields::default()),
-        Err("Invalid XML ; cvc-minLength-valid: Value '' with length = '0' is not facet-valid with respect to minLength '1' for type 'ResourceRecordSetIdentifier'.".into())
+        Err(routing_problem(
+            RoutingProblem::SetIdentifierEmpty,
+            Create,
+            "w.example.com",
+            Some("")
+        ))
     );
 }
 
@@ -125,12 +161,18 @@ fn routed_and_plain_sets_do_not_mix_in_either_order() {
     let existing = with(vec![a("w.example.com", "192.0.2.9")]);
     assert_eq!(
         errors(&existing, vec![(Create, weighted("w.example.com", "a", 1))]),
-        ["RRSet with DNS name w.example.com., type A, SetIdentifier \"a\" cannot be created because a non weighted rrset exists with the same name and type."]
+        [BatchProblem::OtherPolicyExists {
+            set: routed_key("w.example.com", RrType::A, "a"),
+            policy: PolicyKind::Weighted
+        }]
     );
     let existing = with(vec![weighted("w.example.com", "a", 1)]);
     assert_eq!(
         errors(&existing, vec![(Create, a("w.example.com", "192.0.2.9"))]),
-        ["RRSet with DNS name w.example.com., type A cannot be created as other RRSets exist with the same name and type"]
+        [BatchProblem::PlainAmongRouted {
+            name: name("w.example.com"),
+            rtype: RrType::A
+        }]
     );
     // cert-manager/cert-manager#5388: a multivalue set beside a plain one.
     let existing = with(vec![set(
@@ -145,7 +187,10 @@ fn routed_and_plain_sets_do_not_mix_in_either_order() {
     );
     assert_eq!(
         errors(&existing, vec![(Create, challenge)]),
-        ["RRSet with DNS name _acme-challenge.example.com., type TXT, SetIdentifier \"abc\" cannot be created because a non multivalue answer rrset exists with the same name and type."]
+        [BatchProblem::OtherPolicyExists {
+            set: routed_key("_acme-challenge.example.com", RrType::Txt, "abc"),
+            policy: PolicyKind::MultiValueAnswer
+        }]
     );
 }
 
@@ -164,8 +209,17 @@ fn a_plain_set_can_become_routed_by_deleting_it_first() {
 #[test]
 fn one_policy_per_name_and_type() {
     assert_eq!(
-        errors(&apex(), vec![(Create, weighted("m.example.com", "w", 1)), (Create, latency("m.example.com", "l", "eu-west-1"))]),
-        ["RRSet with DNS name m.example.com., type A, SetIdentifier \"l\" cannot be created because a non latency rrset exists with the same name and type."]
+        errors(
+            &apex(),
+            vec![
+                (Create, weighted("m.example.com", "w", 1)),
+                (Create, latency("m.example.com", "l", "eu-west-1"))
+            ]
+        ),
+        [BatchProblem::OtherPolicyExists {
+            set: routed_key("m.example.com", RrType::A, "l"),
+            policy: PolicyKind::Latency
+        }]
     );
     // An UPSERT may change the policy of the only set of a name and type.
     let existing = with(vec![weighted("m.example.com", "w", 1)]);
@@ -181,7 +235,12 @@ fn failover_is_primary_or_secondary_and_one_of_each() {
     };
     assert_eq!(
         read(Create, Some("p"), tertiary),
-        Err("Invalid XML ; cvc-enumeration-valid: Value 'TERTIARY' is not facet-valid with respect to enumeration '[PRIMARY, SECONDARY]'. It must be a value from the enumeration.".into())
+        Err(routing_problem(
+            RoutingProblem::UnknownFailover("TERTIARY".into()),
+            Create,
+            "w.example.com",
+            Some("p")
+        ))
     );
     let primary = RoutingFields {
         failover: Some("PRIMARY".into()),
@@ -195,8 +254,23 @@ fn failover_is_primary_or_secondary_and_one_of_each() {
         }))
     );
     assert_eq!(
-        errors(&apex(), vec![(Create, failover("f.example.com", "p1", FailoverRole::Primary)), (Create, failover("f.example.com", "p2", FailoverRole::Primary))]),
-        ["RRSet with DNS name f.example.com., type A, SetIdentifier \"p2\" cannot be created because a failover rrset with Failover PRIMARY already exists with the same name and type."]
+        errors(
+            &apex(),
+            vec![
+                (
+                    Create,
+                    failover("f.example.com", "p1", FailoverRole::Primary)
+                ),
+                (
+                    Create,
+                    failover("f.example.com", "p2", FailoverRole::Primary)
+                )
+            ]
+        ),
+        [BatchProblem::FailoverRoleTaken {
+            set: routed_key("f.example.com", RrType::A, "p2"),
+            role: FailoverRole::Primary
+        }]
     );
     assert!(accepted(
         &apex(),
@@ -216,8 +290,17 @@ fn failover_is_primary_or_secondary_and_one_of_each() {
 #[test]
 fn one_latency_set_per_region() {
     assert_eq!(
-        errors(&apex(), vec![(Create, latency("l.example.com", "l1", "eu-west-1")), (Create, latency("l.example.com", "l2", "eu-west-1"))]),
-        ["RRSet with DNS name l.example.com., type A, SetIdentifier \"l2\" cannot be created because a latency rrset for region eu-west-1 already exists with the same name and type."]
+        errors(
+            &apex(),
+            vec![
+                (Create, latency("l.example.com", "l1", "eu-west-1")),
+                (Create, latency("l.example.com", "l2", "eu-west-1"))
+            ]
+        ),
+        [BatchProblem::LatencyRegionTaken {
+            set: routed_key("l.example.com", RrType::A, "l2"),
+            region: "eu-west-1".into()
+        }]
     );
     assert!(accepted(
         &apex(),
@@ -231,8 +314,18 @@ fn one_latency_set_per_region() {
 #[test]
 fn geolocations_are_not_repeated() {
     assert_eq!(
-        errors(&apex(), vec![(Create, geo("g.example.com", "de1", "DE")), (Create, geo("g.example.com", "de2", "DE"))]),
-        ["RRSet with DNS name g.example.com., type A, SetIdentifier \"de2\" cannot be created because a geolocation rrset for the same location already exists with the same name and type."]
+        errors(
+            &apex(),
+            vec![
+                (Create, geo("g.example.com", "de1", "DE")),
+                (Create, geo("g.example.com", "de2", "DE"))
+            ]
+        ),
+        [BatchProblem::GeolocationTaken(routed_key(
+            "g.example.com",
+            RrType::A,
+            "de2"
+        ))]
     );
     assert!(accepted(
         &apex(),
@@ -252,7 +345,10 @@ fn multivalue_is_not_for_aliases_or_cnames() {
     );
     assert_eq!(
         errors(&apex(), vec![(Create, cname)]),
-        ["RRSet with DNS name mv.example.com., type CNAME cannot use multivalue answer routing: multivalue answer records cannot be aliases or CNAMEs"]
+        [BatchProblem::MultiValueAliasOrCname {
+            name: name("mv.example.com"),
+            rtype: RrType::Cname
+        }]
     );
     let aliased = route(
         alias("mv.example.com", "t.example.com"),
@@ -260,8 +356,14 @@ fn multivalue_is_not_for_aliases_or_cnames() {
         RoutingPolicy::MultiValueAnswer(true),
     );
     assert_eq!(
-        errors(&with(vec![a("t.example.com", "192.0.2.1")]), vec![(Create, aliased)]),
-        ["RRSet with DNS name mv.example.com., type A cannot use multivalue answer routing: multivalue answer records cannot be aliases or CNAMEs"]
+        errors(
+            &with(vec![a("t.example.com", "192.0.2.1")]),
+            vec![(Create, aliased)]
+        ),
+        [BatchProblem::MultiValueAliasOrCname {
+            name: name("mv.example.com"),
+            rtype: RrType::A
+        }]
     );
 }
 
@@ -280,7 +382,11 @@ fn ns_soa_and_ds_are_not_routed() {
         );
         assert_eq!(
             errors(&apex(), vec![(Create, s)]),
-            [format!("RRSet with DNS name sub.example.com., type {rtype} cannot use weighted routing: {rtype} record sets cannot be routed")]
+            [BatchProblem::TypeNotRoutable {
+                name: name("sub.example.com"),
+                rtype,
+                policy: PolicyKind::Weighted
+            }]
         );
     }
 }
@@ -295,7 +401,10 @@ fn a_failover_alias_must_evaluate_target_health() {
     );
     assert_eq!(
         errors(&existing, vec![(Create, primary.clone())]),
-        ["RRSet with DNS name f.example.com., type A is a failover alias, so its EvaluateTargetHealth must be true"]
+        [BatchProblem::FailoverAliasWithoutHealth {
+            name: name("f.example.com"),
+            rtype: RrType::A
+        }]
     );
     primary
         .alias_target
@@ -312,8 +421,18 @@ fn at_most_100_routed_sets_per_name_and_type() {
         .collect();
     let existing = with(group);
     assert_eq!(
-        errors(&existing, vec![(Create, multivalue("mv.example.com", "one-more", "198.51.100.1"))]),
-        ["RRSet with DNS name mv.example.com., type A, SetIdentifier \"one-more\" cannot be created because 100 multivalue answer rrsets already exist with the same name and type."]
+        errors(
+            &existing,
+            vec![(
+                Create,
+                multivalue("mv.example.com", "one-more", "198.51.100.1")
+            )]
+        ),
+        [BatchProblem::RoutedGroupFull {
+            set: routed_key("mv.example.com", RrType::A, "one-more"),
+            existing: 100,
+            policy: PolicyKind::MultiValueAnswer
+        }]
     );
     // Replacing one of them is fine.
     assert!(accepted(
@@ -353,7 +472,15 @@ fn location(
     }
 }
 
-const P: &str = "in Change with [Action=CREATE, Name=p.example.com., Type=A, SetIdentifier=p]";
+/// The `InvalidInput` of a geoproximity problem in the CREATE of `p.example.com`/`p`.
+fn in_p(problem: GeoproximityProblem) -> InputProblem {
+    routing_problem(
+        RoutingProblem::Geoproximity(problem),
+        Create,
+        "p.example.com",
+        Some("p"),
+    )
+}
 
 #[test]
 fn geoproximity_locations_are_validated() {
@@ -385,16 +512,37 @@ fn geoproximity_locations_are_validated() {
     assert!(ok(zone_group.clone()));
 
     assert_eq!(
-        refused(proximity("p.example.com", "p", Some("eu-west-1"), None, Some(100))),
-        format!("Invalid XML ; cvc-maxInclusive-valid: Value '100' is not facet-valid with respect to maxInclusive '99' for type 'Bias'. {P}")
+        refused(proximity(
+            "p.example.com",
+            "p",
+            Some("eu-west-1"),
+            None,
+            Some(100)
+        )),
+        in_p(GeoproximityProblem::BiasTooLarge(100))
     );
     assert_eq!(
-        refused(proximity("p.example.com", "p", Some("eu-west-1"), None, Some(-100))),
-        format!("Invalid XML ; cvc-minInclusive-valid: Value '-100' is not facet-valid with respect to minInclusive '-99' for type 'Bias'. {P}")
+        refused(proximity(
+            "p.example.com",
+            "p",
+            Some("eu-west-1"),
+            None,
+            Some(-100)
+        )),
+        in_p(GeoproximityProblem::BiasTooSmall(-100))
     );
     assert_eq!(
-        refused(proximity("p.example.com", "p", None, Some(("12.345", "0")), None)),
-        format!("Invalid XML ; cvc-pattern-valid: Value '12.345' is not facet-valid with respect to pattern '[-+]?[0-9]{{1,2}}(\\.[0-9]{{0,2}})?' for type 'Latitude'. {P}")
+        refused(proximity(
+            "p.example.com",
+            "p",
+            None,
+            Some(("12.345", "0")),
+            None
+        )),
+        in_p(GeoproximityProblem::CoordinatePattern(
+            Coordinate::Latitude,
+            "12.345".into()
+        ))
     );
     assert_eq!(
         refused(proximity(
@@ -404,15 +552,24 @@ fn geoproximity_locations_are_validated() {
             Some(("10", "181")),
             None
         )),
-        format!("Invalid request: Longitude '181' must be between -180 and 180 {P}")
+        in_p(GeoproximityProblem::CoordinateRange(
+            Coordinate::Longitude,
+            "181".into()
+        ))
     );
     assert_eq!(
         refused(proximity("p.example.com", "p", None, None, Some(10))),
-        format!("Invalid request: Expected exactly one of [AWSRegion, LocalZoneGroup, or Coordinates], but found none in GeoProximityLocation {P}")
+        in_p(GeoproximityProblem::LocationCount(Found::None))
     );
     assert_eq!(
-        refused(proximity("p.example.com", "p", Some("eu-west-1"), Some(("1", "2")), None)),
-        format!("Invalid request: Expected exactly one of [AWSRegion, LocalZoneGroup, or Coordinates], but found more than one in GeoProximityLocation {P}")
+        refused(proximity(
+            "p.example.com",
+            "p",
+            Some("eu-west-1"),
+            Some(("1", "2")),
+            None
+        )),
+        in_p(GeoproximityProblem::LocationCount(Found::MoreThanOne))
     );
     assert_eq!(
         refused(proximity(
@@ -422,10 +579,13 @@ fn geoproximity_locations_are_validated() {
             None,
             None
         )),
-        format!("Invalid request: Unknown AWSRegion 'mars-north-1' in GeoProximityLocation {P}")
+        in_p(GeoproximityProblem::UnknownRegion("mars-north-1".into()))
     );
     location(&mut zone_group).local_zone_group = Some("lax".into());
-    assert!(refused(zone_group).starts_with("Invalid request: Unknown LocalZoneGroup 'lax'"));
+    assert_eq!(
+        refused(zone_group),
+        in_p(GeoproximityProblem::UnknownLocalZoneGroup("lax".into()))
+    );
 }
 
 #[test]
@@ -434,14 +594,19 @@ fn latency_regions_are_route53s_enumeration() {
         &apex(),
         vec![(Create, latency("l.example.com", "l1", "us-middle-1"))],
     );
-    assert!(
-        refused.starts_with("Invalid XML ; cvc-enumeration-valid: Value 'us-middle-1' is not facet-valid with respect to enumeration '[us-east-1, us-east-2, us-west-1, us-west-2, ca-central-1, "),
-        "{refused}"
+    assert_eq!(
+        refused,
+        routing_problem(
+            RoutingProblem::UnknownLatencyRegion("us-middle-1".into()),
+            Create,
+            "l.example.com",
+            Some("l1")
+        )
     );
-    assert!(
-        refused.contains("eusc-de-east-1]'. It must be a value from the enumeration."),
-        "{refused}"
-    );
+    // The enumeration is Route 53's region list, from its first region to its last.
+    let regions = &cairn_model::region::AWS_REGIONS;
+    assert_eq!(regions.first().map(|r| r.name), Some("us-east-1"));
+    assert_eq!(regions.last().map(|r| r.name), Some("eusc-de-east-1"));
 }
 
 #[test]
@@ -460,7 +625,17 @@ fn at_most_30_geoproximity_sets_per_name_and_type() {
         .collect();
     let existing = with(group);
     assert_eq!(
-        errors(&existing, vec![(Create, proximity("p.example.com", "one-more", Some("eu-west-1"), None, None))]),
-        ["RRSet with DNS name p.example.com., type A, SetIdentifier \"one-more\" cannot be created because 30 geoproximity rrsets already exist with the same name and type."]
+        errors(
+            &existing,
+            vec![(
+                Create,
+                proximity("p.example.com", "one-more", Some("eu-west-1"), None, None)
+            )]
+        ),
+        [BatchProblem::RoutedGroupFull {
+            set: routed_key("p.example.com", RrType::A, "one-more"),
+            existing: 30,
+            policy: PolicyKind::Geoproximity
+        }]
     );
 }

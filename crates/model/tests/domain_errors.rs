@@ -285,10 +285,11 @@ fn network_default_group_and_dependents() {
 #[test]
 fn every_domain_error_is_a_domain_error() {
     // What a store refuses with: each domain's error, and a refused batch as a zone's.
-    let batch: DomainError = ChangeBatchError::InvalidInput("x".into()).into();
+    let problem = cairn_model::change::InputProblem::TtlTooLarge(u32::MAX);
+    let batch: DomainError = ChangeBatchError::InvalidInput(problem.clone()).into();
     assert_eq!(
         batch,
-        DomainError::Zone(ZoneError::Batch(ChangeBatchError::InvalidInput("x".into())))
+        DomainError::Zone(ZoneError::Batch(ChangeBatchError::InvalidInput(problem)))
     );
     let network: DomainError = NetworkError::NoSuchVpc("vpc-1".into()).into();
     assert!(matches!(network, DomainError::Network(_)));

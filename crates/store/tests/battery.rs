@@ -7,6 +7,7 @@ mod common;
 
 use std::sync::Arc;
 
+use cairn_model::change::{AliasRef, BatchProblem};
 use cairn_model::error::{DomainError, ZoneError};
 use cairn_model::{
     ChangeAction, ChangeBatchError, ChangeSeq, ChangeStatus, Limits, ResourceRecordSet, RrType,
@@ -421,14 +422,18 @@ async fn aliases_may_target_other_zones_cairn_serves(store: &dyn Store) {
         .await
         .unwrap_err();
     let StoreError::Rejected(DomainError::Zone(ZoneError::Batch(
-        ChangeBatchError::InvalidChangeBatch(messages),
+        ChangeBatchError::InvalidChangeBatch(problems),
     ))) = err
     else {
         panic!("{err:?}")
     };
     assert_eq!(
-        messages,
-        [format!("Tried to create an alias that targets nope.back.test., type A in zone {}, but that target was not found", back.id)]
+        problems,
+        [BatchProblem::AliasTargetNotFound(AliasRef {
+            target: name("nope.back.test"),
+            rtype: RrType::A,
+            zone: back.id.clone(),
+        })]
     );
     let no_zone = batch(vec![(
         ChangeAction::Upsert,

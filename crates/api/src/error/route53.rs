@@ -1,5 +1,6 @@
 //! Route 53's codes, statuses and messages for the hosted-zone, change-batch, health-check
-//! and CIDR-collection domain errors.
+//! and CIDR-collection domain errors. The sentences of a refused change batch are in
+//! [`batch`].
 
 use axum::http::StatusCode;
 use cairn_model::cidr::CidrErrorKind;
@@ -7,6 +8,8 @@ use cairn_model::error::{ChangeBatchError, CidrError, HealthCheckError, ZoneErro
 use cairn_model::health::{ConfigField, ConfigProblem, REGIONS};
 
 use super::AwsError;
+
+mod batch;
 
 /// A hosted-zone refusal in Route 53's terms.
 pub(super) fn zone_error(err: ZoneError) -> AwsError {
@@ -94,8 +97,13 @@ pub(super) fn zone_error(err: ZoneError) -> AwsError {
 /// A refused change batch: `InvalidChangeBatch` lists every problem in brackets.
 pub(super) fn batch_error(err: ChangeBatchError) -> AwsError {
     match err {
-        ChangeBatchError::InvalidChangeBatch(messages) => AwsError::invalid_change_batch(&messages),
-        ChangeBatchError::InvalidInput(message) => AwsError::invalid_input(message),
+        ChangeBatchError::InvalidChangeBatch(problems) => {
+            let messages: Vec<String> = problems.iter().map(batch::batch_problem_message).collect();
+            AwsError::invalid_change_batch(&messages)
+        }
+        ChangeBatchError::InvalidInput(problem) => {
+            AwsError::invalid_input(batch::input_problem_message(&problem))
+        }
         ChangeBatchError::NoSuchHealthCheck(id) => no_such_health_check(&id),
     }
 }

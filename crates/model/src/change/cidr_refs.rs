@@ -4,13 +4,13 @@
 //!
 //! [`super::references::cidr_reference_problems`] calls [`check_cidr_references`] after
 //! [`super::apply_change_batch`], with the collections the store's view holds. Route 53 documents no CIDR-specific
-//! error for ChangeResourceRecordSets, so the problems are `InvalidChangeBatch` messages
-//! (Cairn's wording).
+//! error for ChangeResourceRecordSets, so the problems are `InvalidChangeBatch` items
+//! (Cairn's wording, in the API).
 
 use crate::cidr::CidrCollection;
 use crate::rrset::ResourceRecordSet;
 
-use super::describe;
+use super::BatchProblem;
 
 /// What is wrong with the CIDR references of `written`; `neighbours` are the stored sets
 /// at the same names (after the batch), `collection` finds a collection by id.
@@ -18,27 +18,25 @@ pub fn check_cidr_references<'c>(
     written: &[ResourceRecordSet],
     neighbours: &[ResourceRecordSet],
     collection: impl Fn(&str) -> Option<&'c CidrCollection>,
-) -> Vec<String> {
+) -> Vec<BatchProblem> {
     let mut problems = Vec::new();
     for set in written {
         let Some(cidr) = set.cidr_routing_config() else {
             continue;
         };
         let Some(found) = collection(&cidr.collection_id) else {
-            problems.push(format!(
-                "CIDR collection {} referenced by {} does not exist",
-                cidr.collection_id,
-                describe(set)
-            ));
+            problems.push(BatchProblem::NoSuchCidrCollection {
+                collection: cidr.collection_id.clone(),
+                set: set.key(),
+            });
             continue;
         };
         if cidr.location_name != "*" && !found.locations.contains_key(&cidr.location_name) {
-            problems.push(format!(
-                "CIDR location {} referenced by {} does not exist in collection {}",
-                cidr.location_name,
-                describe(set),
-                cidr.collection_id
-            ));
+            problems.push(BatchProblem::NoSuchCidrLocation {
+                location: cidr.location_name.clone(),
+                set: set.key(),
+                collection: cidr.collection_id.clone(),
+            });
             continue;
         }
         let other = neighbours.iter().chain(written).find(|n| {
@@ -48,11 +46,10 @@ pub fn check_cidr_references<'c>(
                     .is_some_and(|c| c.collection_id != cidr.collection_id)
         });
         if let Some(other) = other {
-            problems.push(format!(
-                "{} and {} must use the same CIDR collection",
-                describe(set),
-                describe(other)
-            ));
+            problems.push(BatchProblem::CidrCollectionsDiffer {
+                set: set.key(),
+                other: other.key(),
+            });
         }
     }
     problems

@@ -14,6 +14,7 @@ use crate::rrtype::RrType;
 use crate::zone::{HostedZone, HostedZoneId};
 
 use super::working::WorkingZone;
+use super::{AliasRef, BatchProblem};
 
 /// At most this many routed sets per name and type (\[DG:DNSLimitations]).
 pub const MAX_ROUTED_PER_NAME_AND_TYPE: usize = 100;
@@ -21,14 +22,13 @@ pub const MAX_ROUTED_PER_NAME_AND_TYPE: usize = 100;
 /// At most this many geoproximity sets per name and type (\[DG:DNSLimitations]).
 pub const MAX_GEOPROXIMITY_PER_NAME_AND_TYPE: usize = 30;
 
-/// A CNAME cannot share its name with any other type (RFC 1034 §3.6.2), in either order,
-/// with Route 53's two messages (hashicorp/terraform#9732, #6679; note the double space
-/// before CNAME in the first).
+/// A CNAME cannot share its name with any other type (RFC 1034 §3.6.2), in either order
+/// (Route 53 words the two orders differently: hashicorp/terraform#9732, #6679).
 pub fn cname_conflict(
     zone: &HostedZone,
     set: &ResourceRecordSet,
     working: &WorkingZone,
-) -> Option<String> {
+) -> Option<BatchProblem> {
     let (mut has_cname, mut has_other) = (false, false);
     for other in working
         .at_name(&set.name)
@@ -41,18 +41,17 @@ pub fn cname_conflict(
         }
     }
     if set.rtype != RrType::Cname && has_cname {
-        return Some(format!(
-            "RRSet of type {} with DNS name {} is not permitted because a conflicting RRSet of \
-             type  CNAME with the same DNS name already exists in zone {}",
-            set.rtype, set.name, zone.name
-        ));
+        return Some(BatchProblem::CnameExists {
+            name: set.name.clone(),
+            rtype: set.rtype,
+            zone: zone.name.clone(),
+        });
     }
     if set.rtype == RrType::Cname && has_other {
-        return Some(format!(
-            "RRSet of type CNAME with DNS name {} is not permitted as it conflicts with other \
-             records with the same DNS name in zone {}",
-            set.name, zone.name
-        ));
+        return Some(BatchProblem::OtherTypesExist {
+            name: set.name.clone(),
+            zone: zone.name.clone(),
+        });
     }
     None
 }
@@ -62,7 +61,7 @@ pub fn cname_conflict(
 /// SECONDARY, one set per latency region and per geolocation, at most
 /// [`MAX_ROUTED_PER_NAME_AND_TYPE`] routed sets ([`MAX_GEOPROXIMITY_PER_NAME_AND_TYPE`] for
 /// geoproximity). Returns the first problem.
-pub fn routing_conflict(set: &ResourceRecordSet, working: &WorkingZone) -> Option<String> {
+pub fn routing_conflict(set: &ResourceRecordSet, working: &WorkingZone) -> Option<BatchProblem> {
     let name = &set.name;
     let rtype = set.rtype;
     let others: Vec<&ResourceRecordSet> = working
@@ -73,53 +72,49 @@ pub fn routing_conflict(set: &ResourceRecordSet, working: &WorkingZone) -> Optio
         return None;
     }
     let Some(routing) = &set.routing else {
-        // A plain set among routed ones: Route 53's text (barnybug/cli53#257).
-        return Some(format!(
-            "RRSet with DNS name {name}, type {rtype} cannot be created as other RRSets exist \
-             with the same name and type"
-        ));
+        // A plain set among routed ones (barnybug/cli53#257).
+        return Some(BatchProblem::PlainAmongRouted {
+            name: name.clone(),
+            rtype,
+        });
     };
-    let id = &routing.set_identifier;
     let policy = routing.policy.kind();
-    let prefix = format!("RRSet with DNS name {name}, type {rtype}, SetIdentifier \"{id}\" cannot be created because");
     if others
         .iter()
         .any(|other| other.policy().map(RoutingPolicy::kind) != Some(policy))
     {
-        // Route 53's text for multivalue answer (cert-manager/cert-manager#5388); the same
-        // template for the other policies.
-        return Some(format!(
-            "{prefix} a non {} rrset exists with the same name and type.",
-            policy.as_str()
-        ));
+        // cert-manager/cert-manager#5388, for multivalue answer.
+        return Some(BatchProblem::OtherPolicyExists {
+            set: set.key(),
+            policy,
+        });
     }
-    // The rest are Cairn's wordings, in the same template.
     let limit = if policy == PolicyKind::Geoproximity {
         MAX_GEOPROXIMITY_PER_NAME_AND_TYPE
     } else {
         MAX_ROUTED_PER_NAME_AND_TYPE
     };
     if others.len() + 1 > limit {
-        return Some(format!(
-            "{prefix} {} {} rrsets already exist with the same name and type.",
-            others.len(),
-            policy.as_str()
-        ));
+        return Some(BatchProblem::RoutedGroupFull {
+            set: set.key(),
+            existing: others.len(),
+            policy,
+        });
     }
     // Same kind everywhere now, so an equal policy is an equal role, region or location.
     let taken = others
         .iter()
         .any(|other| other.policy() == Some(&routing.policy));
     match &routing.policy {
-        RoutingPolicy::Failover(role) if taken => Some(format!(
-            "{prefix} a failover rrset with Failover {role} already exists with the same name and type."
-        )),
-        RoutingPolicy::Latency(region) if taken => Some(format!(
-            "{prefix} a latency rrset for region {region} already exists with the same name and type."
-        )),
-        RoutingPolicy::Geolocation(_) if taken => Some(format!(
-            "{prefix} a geolocation rrset for the same location already exists with the same name and type."
-        )),
+        RoutingPolicy::Failover(role) if taken => Some(BatchProblem::FailoverRoleTaken {
+            set: set.key(),
+            role: *role,
+        }),
+        RoutingPolicy::Latency(region) if taken => Some(BatchProblem::LatencyRegionTaken {
+            set: set.key(),
+            region: region.clone(),
+        }),
+        RoutingPolicy::Geolocation(_) if taken => Some(BatchProblem::GeolocationTaken(set.key())),
         _ => None,
     }
 }
@@ -136,28 +131,27 @@ pub fn alias_target_problem(
     zone: &HostedZone,
     set: &ResourceRecordSet,
     working: &WorkingZone,
-) -> Option<String> {
+) -> Option<BatchProblem> {
     let alias = set.alias_target.as_ref()?;
     if HostedZoneId::parse(&alias.hosted_zone_id) != zone.id {
         return None;
     }
     let target = &alias.dns_name;
-    // Route 53's texts (aws/aws-cli#4687, barnybug/cli53#227, pcorliss/ruby_route_53#17).
-    let prefix = format!(
-        "Tried to create an alias that targets {target}, type {} in zone {}",
-        set.rtype, zone.id
-    );
+    // Recorded from Route 53: aws/aws-cli#4687, barnybug/cli53#227, pcorliss/ruby_route_53#17.
+    let alias_ref = || AliasRef {
+        target: target.clone(),
+        rtype: set.rtype,
+        zone: zone.id.clone(),
+    };
     if !target.is_subdomain_of(&zone.name) {
-        return Some(format!(
-            "{prefix}, but the alias target name does not lie within the target zone"
-        ));
+        return Some(BatchProblem::AliasTargetOutsideZone(alias_ref()));
     }
     // The set itself is not its own target (that would be a loop of one).
     let found = working
         .at_name_and_type(target, set.rtype)
         .any(|candidate| candidate.key() != set.key());
     if !found {
-        return Some(format!("{prefix}, but that target was not found"));
+        return Some(BatchProblem::AliasTargetNotFound(alias_ref()));
     }
     None
 }

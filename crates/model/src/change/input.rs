@@ -1,19 +1,18 @@
 //! The request-level checks Route 53 makes before it looks at the zone: the shape of each
 //! `ResourceRecordSet` and the XML schema's ranges. A failure is `InvalidInput` with one
-//! message (the first problem), never `InvalidChangeBatch`.
+//! [`InputProblem`] (the first), never `InvalidChangeBatch`.
 //!
 //! The API layer parses XML and already refuses most of these; they are checked again here
 //! so that every caller of [`super::apply_change_batch`] (zone import, tests, other
 //! protocols) gets the same answer.
 
-use crate::name::DomainName;
 use crate::routing::{
-    geoproximity_problem, latency_region_problem, set_identifier_problem, Routing, RoutingFields,
-    RoutingPolicy,
+    geoproximity_problem, latency_region_problem, set_identifier_problem, Found, Routing,
+    RoutingFields, RoutingPolicy, RoutingProblem,
 };
 use crate::rrset::ResourceRecordSet;
-use crate::rrtype::RrType;
 
+use super::problem::{ChangeRef, InputProblem};
 use super::{Change, ChangeAction, ChangeBatch, ChangeBatchError};
 
 pub use crate::routing::MAX_SET_IDENTIFIER_LEN;
@@ -21,11 +20,11 @@ pub use crate::routing::MAX_SET_IDENTIFIER_LEN;
 /// Largest TTL the schema allows (`TTL` is a long with max 2147483647, \[M-R53 TTL]).
 pub const MAX_TTL: u32 = i32::MAX as u32;
 
-/// The first request-level problem in `batch`, as Route 53's `InvalidInput` words it.
+/// The first request-level problem in `batch` (`InvalidInput`).
 pub fn check_input(batch: &ChangeBatch) -> Result<(), ChangeBatchError> {
     for change in &batch.changes {
-        if let Some(message) = input_problem(change) {
-            return Err(ChangeBatchError::InvalidInput(message));
+        if let Some(problem) = input_problem(change) {
+            return Err(ChangeBatchError::InvalidInput(problem));
         }
     }
     Ok(())
@@ -40,91 +39,75 @@ pub fn read_routing(
     set_identifier: Option<String>,
     fields: RoutingFields,
 ) -> Result<Option<Routing>, ChangeBatchError> {
-    let describe =
-        || describe_change_parts(action, &set.name, set.rtype, set_identifier.as_deref());
     fields
-        .into_routing(set_identifier.clone(), &describe)
-        .map_err(ChangeBatchError::InvalidInput)
+        .into_routing(set_identifier.clone())
+        .map_err(|problem| {
+            ChangeBatchError::InvalidInput(InputProblem::Routing {
+                problem,
+                change: ChangeRef {
+                    action,
+                    name: set.name.clone(),
+                    rtype: set.rtype,
+                    set_identifier,
+                },
+            })
+        })
 }
 
-/// What Route 53 would say about one change's shape, in the order its parser checks:
+/// What Route 53 would refuse in one change's shape, in the order its parser checks:
 /// schema ranges first (the XSD), then the routing parameters, then the payload form.
 ///
 /// That a set has a set identifier exactly when it has one policy, and a known failover
 /// role, its type says ([`crate::routing`] checked them where the policy was read); the
 /// other routing checks run again here for sets built in code.
-fn input_problem(change: &Change) -> Option<String> {
+fn input_problem(change: &Change) -> Option<InputProblem> {
     let set = &change.record_set;
     if let Some(ttl) = set.ttl.filter(|ttl| *ttl > MAX_TTL) {
-        // The XSD's wording for a long above its maxInclusive (as for `Weight`).
-        return Some(format!(
-            "Invalid XML ; cvc-maxInclusive-valid: Value '{ttl}' is not facet-valid with \
-             respect to maxInclusive '{MAX_TTL}' for type 'TTL'."
-        ));
+        return Some(InputProblem::TtlTooLarge(ttl));
     }
-    if let Some(problem) = set.set_identifier().and_then(set_identifier_problem) {
-        return Some(problem);
-    }
-    match set.policy() {
-        Some(RoutingPolicy::Latency(region)) => {
-            if let Some(problem) = latency_region_problem(region) {
-                return Some(problem);
+    let routing = set
+        .set_identifier()
+        .and_then(set_identifier_problem)
+        .or_else(|| match set.policy() {
+            Some(RoutingPolicy::Latency(region)) => latency_region_problem(region),
+            Some(RoutingPolicy::Geoproximity(location)) => {
+                geoproximity_problem(location).map(RoutingProblem::Geoproximity)
             }
-        }
-        Some(RoutingPolicy::Geoproximity(location)) => {
-            if let Some(problem) = geoproximity_problem(location) {
-                return Some(format!("{problem} in {}", describe_change(change)));
-            }
-        }
-        _ => {}
+            _ => None,
+        });
+    if let Some(problem) = routing {
+        return Some(InputProblem::Routing {
+            problem,
+            change: change_ref(change),
+        });
     }
-    if let Some(found) = payload_form_problem(set) {
-        // Route 53's text (ansible-collections/community.aws#800, boto/boto3#3161).
-        return Some(format!(
-            "Invalid request: Expected exactly one of [AliasTarget, all of [TTL, and \
-             ResourceRecords], or TrafficPolicyInstanceId], but found {found} in {}",
-            describe_change(change)
-        ));
-    }
-    None
+    payload_form_problem(set).map(|found| InputProblem::PayloadForm {
+        found,
+        change: change_ref(change),
+    })
 }
 
-/// `none` or `more than one` when the set is neither an alias nor TTL plus values.
-fn payload_form_problem(set: &ResourceRecordSet) -> Option<&'static str> {
+/// Which of the complete forms the set has, when it is neither an alias nor TTL plus
+/// values.
+fn payload_form_problem(set: &ResourceRecordSet) -> Option<Found> {
     let alias = set.alias_target.is_some();
     let values = set.ttl.is_some() || !set.records.is_empty();
     match (alias, values) {
-        (true, true) => Some("more than one"),
-        (false, false) => Some("none"),
+        (true, true) => Some(Found::MoreThanOne),
+        (false, false) => Some(Found::None),
         // TTL without values or values without TTL is "none" of the complete forms.
-        (false, true) if set.ttl.is_none() || set.records.is_empty() => Some("none"),
+        (false, true) if set.ttl.is_none() || set.records.is_empty() => Some(Found::None),
         _ => None,
     }
 }
 
-/// `Change with [Action=CREATE, Name=x., Type=A, SetIdentifier=null]`, as Route 53 names a
-/// change in `InvalidInput` messages.
-pub fn describe_change(change: &Change) -> String {
-    describe_change_parts(
-        change.action,
-        &change.record_set.name,
-        change.record_set.rtype,
-        change.record_set.set_identifier(),
-    )
-}
-
-/// [`describe_change`] from its parts, for readers that have not built the change yet.
-pub fn describe_change_parts(
-    action: ChangeAction,
-    name: &DomainName,
-    rtype: RrType,
-    set_identifier: Option<&str>,
-) -> String {
-    format!(
-        "Change with [Action={}, Name={}, Type={}, SetIdentifier={}]",
-        action.as_str(),
-        name.to_route53(),
-        rtype.as_str(),
-        set_identifier.unwrap_or("null"),
-    )
+/// The change as `InvalidInput` messages name it.
+fn change_ref(change: &Change) -> ChangeRef {
+    let set = &change.record_set;
+    ChangeRef {
+        action: change.action,
+        name: set.name.clone(),
+        rtype: set.rtype,
+        set_identifier: set.set_identifier().map(str::to_string),
+    }
 }

@@ -6,6 +6,8 @@
 //! commit see the same state.
 //!
 //! # Layout
+//! - [`problem`]: what a refused batch reports, typed ([`BatchProblem`], [`InputProblem`]);
+//!   the API words them.
 //! - [`input`]: the request-level checks (`InvalidInput`).
 //! - [`quota`]: the request-size quotas of one batch.
 //! - [`sequence`]: which sequences of changes to one set a batch may carry.
@@ -21,6 +23,7 @@
 pub mod cidr_refs;
 pub mod conflicts;
 pub mod input;
+pub mod problem;
 pub mod quota;
 pub mod record_set;
 pub mod references;
@@ -37,6 +40,7 @@ use crate::zone::{HostedZone, HostedZoneId};
 use working::WorkingZone;
 
 pub use conflicts::{MAX_GEOPROXIMITY_PER_NAME_AND_TYPE, MAX_ROUTED_PER_NAME_AND_TYPE};
+pub use problem::{AliasRef, BatchProblem, ChangeRef, InputProblem};
 pub use quota::{check_batch_size, BatchSize};
 pub use references::{check_change_batch, BatchView};
 
@@ -123,15 +127,16 @@ pub struct ZoneEdit {
     pub written: Vec<ResourceRecordSet>,
 }
 
-/// Why a batch was refused, named as Route 53 names it.
+/// Why a batch was refused, named as Route 53 names it. `Display` is a description for
+/// logs; the API gives Route 53's messages.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ChangeBatchError {
-    /// `InvalidChangeBatch`: every problem found, each in Route 53's words.
-    #[error("[{}]", .0.join(", "))]
-    InvalidChangeBatch(Vec<String>),
-    /// `InvalidInput`.
-    #[error("{0}")]
-    InvalidInput(String),
+    /// `InvalidChangeBatch`: every problem found, in order.
+    #[error("invalid change batch: {0:?}")]
+    InvalidChangeBatch(Vec<BatchProblem>),
+    /// `InvalidInput`: the first problem with a change's shape.
+    #[error("invalid input: {0:?}")]
+    InvalidInput(InputProblem),
     /// `NoSuchHealthCheck`: a CREATE or UPSERT names this health check, which does not
     /// exist.
     #[error("no health check {0}")]
@@ -196,11 +201,10 @@ pub fn apply_change_batch(
     let (edit, growth) = working.into_edit();
     let count = i128::from(zone_rrset_count) + i128::from(growth);
     if count > i128::from(limits.max_rrsets_per_zone) {
-        // Route 53's text (DNSControl/dnscontrol#908).
-        return Err(ChangeBatchError::InvalidChangeBatch(vec![format!(
-            "Exceeded limit MAX_RRSETS_BY_ZONE for zone: {}",
-            zone.id
-        )]));
+        // Route 53 reports it alone (DNSControl/dnscontrol#908).
+        return Err(ChangeBatchError::InvalidChangeBatch(vec![
+            BatchProblem::TooManyRecordSets(zone.id.clone()),
+        ]));
     }
     Ok(edit)
 }
@@ -213,14 +217,14 @@ fn apply_change(
     change: &Change,
     limits: &Limits,
     working: &mut WorkingZone,
-) -> Result<(), Vec<String>> {
+) -> Result<(), Vec<BatchProblem>> {
     let set = &change.record_set;
     if !set.name.is_subdomain_of(&zone.name) {
-        // Route 53's text (kcp-dev/kcp-glbc#475, getmoto/moto#916).
-        return Err(vec![format!(
-            "RRSet with DNS name {} is not permitted in zone {}",
-            set.name, zone.name
-        )]);
+        // Recorded from Route 53: kcp-dev/kcp-glbc#475, getmoto/moto#916.
+        return Err(vec![BatchProblem::OutsideZone {
+            name: set.name.clone(),
+            zone: zone.name.clone(),
+        }]);
     }
     match change.action {
         ChangeAction::Delete => apply_delete(zone, set, working).map_err(|problem| vec![problem]),
@@ -230,11 +234,8 @@ fn apply_change(
                 return Err(problems);
             }
             if change.action == ChangeAction::Create && working.get(&set.key()).is_some() {
-                // Route 53's text (kubernetes-sigs/external-dns#5939, barnybug/cli53#317).
-                return Err(vec![format!(
-                    "Tried to create resource record set {} but it already exists",
-                    describe(set)
-                )]);
+                // Recorded from Route 53: kubernetes-sigs/external-dns#5939, barnybug/cli53#317.
+                return Err(vec![BatchProblem::AlreadyExists(set.key())]);
             }
             let conflict = conflicts::cname_conflict(zone, set, working)
                 .or_else(|| conflicts::routing_conflict(set, working))
@@ -256,53 +257,28 @@ fn apply_delete(
     zone: &HostedZone,
     set: &ResourceRecordSet,
     working: &mut WorkingZone,
-) -> Result<(), String> {
-    if !record_set::delete_values_are_valid(set) {
-        return Err(format!(
-            "Tried to delete resource record set {} but the rdata provided is invalid",
-            describe(set)
-        ));
-    }
+) -> Result<(), BatchProblem> {
     let key = set.key();
+    if !record_set::delete_values_are_valid(set) {
+        return Err(BatchProblem::DeleteRdataInvalid(key));
+    }
     let Some(stored) = working.get(&key) else {
-        return Err(format!(
-            "Tried to delete resource record set {} but it was not found",
-            describe(set)
-        ));
+        return Err(BatchProblem::DeleteNotFound(key));
     };
     if !delete_matches(stored, set) {
-        return Err(format!(
-            "Tried to delete resource record set {} but the values provided do not match the \
-             current values",
-            describe(set)
-        ));
+        return Err(BatchProblem::DeleteMismatch(key));
     }
     if set.name == zone.name && set.routing.is_none() {
         match set.rtype {
-            // Route 53's text (airbnb/zonify#1).
-            RrType::Ns => {
-                return Err(
-                    "A HostedZone must contain at least one NS record for the zone itself.".into(),
-                )
-            }
-            // Route 53's text (hashicorp/terraform-provider-aws#37863, DNSControl/dnscontrol#4402).
-            RrType::Soa => return Err("A HostedZone must contain exactly one SOA record.".into()),
+            // Recorded from Route 53: airbnb/zonify#1.
+            RrType::Ns => return Err(BatchProblem::ApexNsRequired),
+            // Recorded: hashicorp/terraform-provider-aws#37863, DNSControl/dnscontrol#4402.
+            RrType::Soa => return Err(BatchProblem::ApexSoaRequired),
             _ => {}
         }
     }
     working.remove(&key);
     Ok(())
-}
-
-/// `[name='x.', type='A']`, with the set identifier when there is one.
-pub fn describe(set: &ResourceRecordSet) -> String {
-    match set.set_identifier() {
-        Some(id) => format!(
-            "[name='{}', type='{}', set-identifier='{}']",
-            set.name, set.rtype, id
-        ),
-        None => format!("[name='{}', type='{}']", set.name, set.rtype),
-    }
 }
 
 /// Whether a DELETE's set matches the stored one (\[ROUTE53.md §2.1] DELETE matching): TTL,

@@ -2,7 +2,7 @@
 //! elements and value characters, each UPSERT counted twice. Route 53 reports an exceeded
 //! quota alone, before it looks at any change.
 
-use super::{ChangeAction, ChangeBatch, ChangeBatchError, Limits};
+use super::{BatchProblem, ChangeAction, ChangeBatch, ChangeBatchError, Limits};
 
 /// How much of the request-size quotas a batch uses.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -41,22 +41,19 @@ impl BatchSize {
     }
 }
 
-/// Refuses a batch over either quota, with Route 53's message: `Number of records limit of
-/// 1000 exceeded.` (DNSControl/dnscontrol#508) or `RDATA character limit of 32000
-/// exceeded.` (kubernetes-sigs/external-dns#515). The record count is checked first.
+/// Refuses a batch over either quota ([`BatchProblem::TooManyRecords`], then
+/// [`BatchProblem::TooManyValueChars`]: the record count is checked first).
 pub fn check_batch_size(batch: &ChangeBatch, limits: &Limits) -> Result<(), ChangeBatchError> {
     let size = BatchSize::of(batch);
     if size.records > limits.max_records_per_batch {
-        return Err(ChangeBatchError::InvalidChangeBatch(vec![format!(
-            "Number of records limit of {} exceeded.",
-            limits.max_records_per_batch
-        )]));
+        return Err(ChangeBatchError::InvalidChangeBatch(vec![
+            BatchProblem::TooManyRecords(limits.max_records_per_batch),
+        ]));
     }
     if size.value_chars > limits.max_value_chars_per_batch {
-        return Err(ChangeBatchError::InvalidChangeBatch(vec![format!(
-            "RDATA character limit of {} exceeded.",
-            limits.max_value_chars_per_batch
-        )]));
+        return Err(ChangeBatchError::InvalidChangeBatch(vec![
+            BatchProblem::TooManyValueChars(limits.max_value_chars_per_batch),
+        ]));
     }
     Ok(())
 }

@@ -12,7 +12,10 @@ use crate::rrset::ResourceRecordSet;
 use crate::zone::{HostedZone, HostedZoneId};
 
 use super::cidr_refs::check_cidr_references;
-use super::{apply_change_batch, ChangeAction, ChangeBatch, ChangeBatchError, Limits, ZoneEdit};
+use super::{
+    apply_change_batch, AliasRef, BatchProblem, ChangeAction, ChangeBatch, ChangeBatchError,
+    Limits, ZoneEdit,
+};
 
 /// What the batch rules read outside the zone's own record sets: a read-only view of the
 /// store, taken inside the transaction that writes the batch.
@@ -89,7 +92,7 @@ pub fn cross_zone_alias_problems<V: BatchView>(
     view: &V,
     zone: &HostedZone,
     written: &[ResourceRecordSet],
-) -> Result<Vec<String>, V::Error> {
+) -> Result<Vec<BatchProblem>, V::Error> {
     let mut problems = Vec::new();
     for set in written {
         let Some(alias) = &set.alias_target else {
@@ -100,34 +103,31 @@ pub fn cross_zone_alias_problems<V: BatchView>(
             continue;
         }
         let target = &alias.dns_name;
-        let prefix = format!(
-            "Tried to create an alias that targets {target}, type {} in zone {target_zone}",
-            set.rtype
-        );
+        let alias_ref = || AliasRef {
+            target: target.clone(),
+            rtype: set.rtype,
+            zone: target_zone.clone(),
+        };
         let Some(other) = view.hosted_zone(&target_zone)? else {
             // An alias to an AWS resource (S3 website, CloudFront, ELB, …), as configurations
             // exported from AWS carry: stored so they apply unchanged, answered with no data
             // (Cairn never sends traffic there). Anything else is refused.
             if !is_aws_resource_name(target) {
-                problems.push(format!("{prefix}, but that target was not found"));
+                problems.push(BatchProblem::AliasTargetNotFound(alias_ref()));
             }
             continue;
         };
         if !target.is_subdomain_of(&other.name) {
-            problems.push(format!(
-                "{prefix}, but the alias target name does not lie within the target zone"
-            ));
+            problems.push(BatchProblem::AliasTargetOutsideZone(alias_ref()));
             continue;
         }
         if other.private_zone && !zone.private_zone {
-            problems.push(format!(
-                "{prefix}, but a public hosted zone cannot alias a private one"
-            ));
+            problems.push(BatchProblem::AliasPublicToPrivate(alias_ref()));
             continue;
         }
         let sets = view.record_sets_at(&target_zone, target)?;
         if !sets.iter().any(|s| s.rtype == set.rtype) {
-            problems.push(format!("{prefix}, but that target was not found"));
+            problems.push(BatchProblem::AliasTargetNotFound(alias_ref()));
         }
     }
     Ok(problems)
@@ -139,7 +139,7 @@ pub fn cidr_reference_problems<V: BatchView>(
     view: &V,
     existing: &[ResourceRecordSet],
     edit: &ZoneEdit,
-) -> Result<Vec<String>, V::Error> {
+) -> Result<Vec<BatchProblem>, V::Error> {
     if edit
         .written
         .iter()

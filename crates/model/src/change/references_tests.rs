@@ -50,6 +50,28 @@ fn name(text: &str) -> DomainName {
     DomainName::from_route53(text).unwrap()
 }
 
+/// An A alias's target `target` in zone `zone`.
+fn alias_ref(target: &str, zone: &str) -> AliasRef {
+    alias_ref_of(target, RrType::A, zone)
+}
+
+fn alias_ref_of(target: &str, rtype: RrType, zone: &str) -> AliasRef {
+    AliasRef {
+        target: name(target),
+        rtype,
+        zone: HostedZoneId::new(zone),
+    }
+}
+
+/// The key of the routed A set `owner`/`id`.
+fn routed_key(owner: &str, id: &str) -> crate::rrset::RrsetKey {
+    crate::rrset::RrsetKey {
+        name: name(owner),
+        rtype: RrType::A,
+        set_identifier: Some(id.into()),
+    }
+}
+
 fn zone(id: &str, apex: &str, private_zone: bool) -> HostedZone {
     HostedZone {
         id: HostedZoneId::new(id),
@@ -149,7 +171,7 @@ fn check(view: &Memory, sets: Vec<ResourceRecordSet>) -> Result<ZoneEdit, Change
     )
 }
 
-fn problems(view: &Memory, sets: Vec<ResourceRecordSet>) -> Vec<String> {
+fn problems(view: &Memory, sets: Vec<ResourceRecordSet>) -> Vec<BatchProblem> {
     match check(view, sets) {
         Err(ChangeBatchError::InvalidChangeBatch(problems)) => problems,
         other => panic!("expected InvalidChangeBatch, got {other:?}"),
@@ -219,10 +241,10 @@ fn an_alias_into_an_unknown_zone_is_not_found_unless_aws() {
             &view,
             vec![alias("x.example.com", "ZNONE", "www.nowhere.org")]
         ),
-        [
-            "Tried to create an alias that targets www.nowhere.org., type A in zone ZNONE, \
-          but that target was not found"
-        ]
+        [BatchProblem::AliasTargetNotFound(alias_ref(
+            "www.nowhere.org",
+            "ZNONE"
+        ))]
     );
     // An S3 website endpoint: stored, answered with no data.
     check(
@@ -243,10 +265,10 @@ fn an_alias_outside_its_target_zone_is_refused() {
             &world(),
             vec![alias("x.example.com", "ZOTHER", "www.private.com")]
         ),
-        [
-            "Tried to create an alias that targets www.private.com., type A in zone ZOTHER, \
-          but the alias target name does not lie within the target zone"
-        ]
+        [BatchProblem::AliasTargetOutsideZone(alias_ref(
+            "www.private.com",
+            "ZOTHER"
+        ))]
     );
 }
 
@@ -257,10 +279,10 @@ fn a_public_zone_may_not_alias_a_private_one() {
             &world(),
             vec![alias("x.example.com", "ZPRIV", "www.private.com")]
         ),
-        [
-            "Tried to create an alias that targets www.private.com., type A in zone ZPRIV, \
-          but a public hosted zone cannot alias a private one"
-        ]
+        [BatchProblem::AliasPublicToPrivate(alias_ref(
+            "www.private.com",
+            "ZPRIV"
+        ))]
     );
 }
 
@@ -270,10 +292,11 @@ fn an_alias_needs_a_set_of_its_type_at_the_target() {
     aaaa.rtype = RrType::Aaaa;
     assert_eq!(
         problems(&world(), vec![aaaa]),
-        [
-            "Tried to create an alias that targets www.other.com., type AAAA in zone ZOTHER, \
-          but that target was not found"
-        ]
+        [BatchProblem::AliasTargetNotFound(alias_ref_of(
+            "www.other.com",
+            RrType::Aaaa,
+            "ZOTHER"
+        ))]
     );
 }
 
@@ -281,17 +304,18 @@ fn an_alias_needs_a_set_of_its_type_at_the_target() {
 fn cidr_references_must_exist_and_agree() {
     assert_eq!(
         problems(&world(), vec![cidr("c.example.com", "one", "c-404", "eu")]),
-        [
-            "CIDR collection c-404 referenced by [name='c.example.com.', type='A', \
-          set-identifier='one'] does not exist"
-        ]
+        [BatchProblem::NoSuchCidrCollection {
+            collection: "c-404".into(),
+            set: routed_key("c.example.com", "one")
+        }]
     );
     assert_eq!(
         problems(&world(), vec![cidr("c.example.com", "one", "c-1", "us")]),
-        [
-            "CIDR location us referenced by [name='c.example.com.', type='A', \
-          set-identifier='one'] does not exist in collection c-1"
-        ]
+        [BatchProblem::NoSuchCidrLocation {
+            location: "us".into(),
+            set: routed_key("c.example.com", "one"),
+            collection: "c-1".into()
+        }]
     );
     assert_eq!(
         problems(
@@ -302,10 +326,14 @@ fn cidr_references_must_exist_and_agree() {
             ]
         ),
         [
-            "[name='c.example.com.', type='A', set-identifier='one'] and [name='c.example.com.', \
-             type='A', set-identifier='two'] must use the same CIDR collection",
-            "[name='c.example.com.', type='A', set-identifier='two'] and [name='c.example.com.', \
-             type='A', set-identifier='one'] must use the same CIDR collection",
+            BatchProblem::CidrCollectionsDiffer {
+                set: routed_key("c.example.com", "one"),
+                other: routed_key("c.example.com", "two")
+            },
+            BatchProblem::CidrCollectionsDiffer {
+                set: routed_key("c.example.com", "two"),
+                other: routed_key("c.example.com", "one")
+            },
         ]
     );
 }
@@ -354,8 +382,11 @@ fn alias_problems_come_before_cidr_problems() {
     );
     assert_eq!(found.len(), 2);
     assert!(
-        found[0].starts_with("Tried to create an alias"),
+        matches!(found[0], BatchProblem::AliasPublicToPrivate(_)),
         "{found:?}"
     );
-    assert!(found[1].starts_with("CIDR collection c-404"), "{found:?}");
+    assert!(
+        matches!(&found[1], BatchProblem::NoSuchCidrCollection { collection, .. } if collection == "c-404"),
+        "{found:?}"
+    );
 }

@@ -16,7 +16,7 @@
 
 use crate::rrset::RrsetKey;
 
-use super::{ChangeAction, ChangeBatch, ChangeBatchError};
+use super::{BatchProblem, ChangeAction, ChangeBatch, ChangeBatchError};
 
 /// Refuses a batch that changes one set more than once (other than DELETE, then CREATE or
 /// UPSERT), with one message per such set, in the order the sets first appear.
@@ -29,18 +29,10 @@ pub fn check_change_sequences(batch: &ChangeBatch) -> Result<(), ChangeBatchErro
             None => sequences.push((key, vec![change.action])),
         }
     }
-    let problems: Vec<String> = sequences
-        .iter()
+    let problems: Vec<BatchProblem> = sequences
+        .into_iter()
         .filter(|(_, actions)| !is_allowed(actions))
-        .map(|(key, _)| {
-            // Route 53's text names type and name only; for routed sets the set identifier
-            // is left out the same way (Cairn's reading: no recorded example has one).
-            format!(
-                "The request contains an invalid set of changes for a resource record set '{} {}'",
-                key.rtype.as_str(),
-                key.name.to_route53()
-            )
-        })
+        .map(|(key, _)| BatchProblem::InvalidChangeSequence(key))
         .collect();
     if problems.is_empty() {
         Ok(())

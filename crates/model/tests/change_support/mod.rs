@@ -7,9 +7,11 @@ use cairn_model::change::input::read_routing;
 use cairn_model::routing::{Routing, RoutingFields, RoutingPolicy};
 use cairn_model::{
     AliasTarget, Change, ChangeAction, ChangeBatch, ChangeBatchError, DomainName, HostedZone,
-    HostedZoneId, Limits, ResourceRecordSet, RrType, ZoneEdit,
+    HostedZoneId, Limits, ResourceRecordSet, RrType, RrsetKey, ZoneEdit,
 };
 
+pub(crate) use cairn_model::change::{AliasRef, BatchProblem, ChangeRef, InputProblem};
+pub(crate) use cairn_model::routing::{Found, RoutingProblem};
 pub(crate) use ChangeAction::{Create, Delete, Upsert};
 
 pub(crate) fn zone() -> HostedZone {
@@ -29,6 +31,65 @@ pub(crate) fn zone() -> HostedZone {
 
 pub(crate) fn name(text: &str) -> DomainName {
     DomainName::from_route53(text).unwrap()
+}
+
+/// The test zone's name, `example.com.`.
+pub(crate) fn zone_name() -> DomainName {
+    name("example.com")
+}
+
+/// The key of the set `owner`/`rtype`, without a set identifier.
+pub(crate) fn key(owner: &str, rtype: RrType) -> RrsetKey {
+    RrsetKey {
+        name: name(owner),
+        rtype,
+        set_identifier: None,
+    }
+}
+
+/// The key of a routed set.
+pub(crate) fn routed_key(owner: &str, rtype: RrType, id: &str) -> RrsetKey {
+    RrsetKey {
+        set_identifier: Some(id.to_string()),
+        ..key(owner, rtype)
+    }
+}
+
+/// An alias target `target` of type `rtype` in the test zone.
+pub(crate) fn alias_ref(target: &str, rtype: RrType) -> AliasRef {
+    AliasRef {
+        target: name(target),
+        rtype,
+        zone: HostedZoneId::new("ZTEST"),
+    }
+}
+
+/// A change as `InvalidInput` problems name it.
+pub(crate) fn change_ref(
+    action: ChangeAction,
+    owner: &str,
+    rtype: RrType,
+    set_identifier: Option<&str>,
+) -> ChangeRef {
+    ChangeRef {
+        action,
+        name: name(owner),
+        rtype,
+        set_identifier: set_identifier.map(str::to_string),
+    }
+}
+
+/// An `InvalidInput` routing problem of the change `action`/`owner`/A/`set_identifier`.
+pub(crate) fn routing_problem(
+    problem: RoutingProblem,
+    action: ChangeAction,
+    owner: &str,
+    set_identifier: Option<&str>,
+) -> InputProblem {
+    InputProblem::Routing {
+        problem,
+        change: change_ref(action, owner, RrType::A, set_identifier),
+    }
 }
 
 pub(crate) fn set(owner: &str, rtype: RrType, values: &[&str]) -> ResourceRecordSet {
@@ -93,16 +154,16 @@ pub(crate) fn weighted(owner: &str, id: &str, weight: u8) -> ResourceRecordSet {
 }
 
 /// What a request's routing fields for an A set at `w.example.com` make, or the
-/// `InvalidInput` message they get (the check at the API's edge).
+/// `InvalidInput` problem they get (the check at the API's edge).
 pub(crate) fn read(
     action: ChangeAction,
     set_identifier: Option<&str>,
     fields: RoutingFields,
-) -> Result<Option<Routing>, String> {
+) -> Result<Option<Routing>, InputProblem> {
     let set = a("w.example.com", "192.0.2.1");
     match read_routing(action, &set, set_identifier.map(str::to_string), fields) {
         Ok(routing) => Ok(routing),
-        Err(ChangeBatchError::InvalidInput(message)) => Err(message),
+        Err(ChangeBatchError::InvalidInput(problem)) => Err(problem),
         Err(other) => panic!("expected InvalidInput, got {other:?}"),
     }
 }
@@ -156,24 +217,24 @@ pub(crate) fn apply(
     apply_with(existing, changes, &Limits::default())
 }
 
-/// The messages of an `InvalidChangeBatch`; panics on anything else.
+/// The problems of an `InvalidChangeBatch`; panics on anything else.
 pub(crate) fn errors(
     existing: &[ResourceRecordSet],
     changes: Vec<(ChangeAction, ResourceRecordSet)>,
-) -> Vec<String> {
+) -> Vec<BatchProblem> {
     match apply(existing, changes) {
-        Err(ChangeBatchError::InvalidChangeBatch(messages)) => messages,
+        Err(ChangeBatchError::InvalidChangeBatch(problems)) => problems,
         other => panic!("expected InvalidChangeBatch, got {other:?}"),
     }
 }
 
-/// The message of an `InvalidInput`; panics on anything else.
+/// The problem of an `InvalidInput`; panics on anything else.
 pub(crate) fn invalid_input(
     existing: &[ResourceRecordSet],
     changes: Vec<(ChangeAction, ResourceRecordSet)>,
-) -> String {
+) -> InputProblem {
     match apply(existing, changes) {
-        Err(ChangeBatchError::InvalidInput(message)) => message,
+        Err(ChangeBatchError::InvalidInput(problem)) => problem,
         other => panic!("expected InvalidInput, got {other:?}"),
     }
 }
