@@ -94,4 +94,11 @@ impl PublicResolver for PublicDns {
         let resolver = self.rule_resolver(rule);
         Box::pin(async move { resolver.resolve(qname, qtype).await })
     }
+
+    fn resolver(&self, rule: Option<&CompiledRule>) -> Arc<Resolver> {
+        match rule {
+            Some(rule) => self.rule_resolver(rule),
+            None => self.shared.clone(),
+        }
+    }
 }
