@@ -89,10 +89,12 @@ impl CachedReply {
     }
 }
 
-/// Kept answers by (lowercased name, type), bounded.
+/// Kept answers by (lowercased name, type), bounded. Hashed with foldhash: names come from
+/// clients, so the hash is seeded per process (like std's SipHash), at a fraction of SipHash's
+/// cost on short keys.
 #[derive(Debug)]
 pub(crate) struct ReplyCache {
-    map: Mutex<HashMap<Box<[u8]>, Arc<CachedReply>>>,
+    map: Mutex<HashMap<Box<[u8]>, Arc<CachedReply>, foldhash::fast::RandomState>>,
     max_entries: usize,
 }
 
@@ -100,7 +102,7 @@ impl ReplyCache {
     /// An empty cache holding at most `max_entries` answers.
     pub(crate) fn new(max_entries: usize) -> Self {
         Self {
-            map: Mutex::new(HashMap::new()),
+            map: Mutex::new(HashMap::default()),
             max_entries: max_entries.max(1),
         }
     }
