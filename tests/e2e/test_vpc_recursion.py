@@ -16,6 +16,7 @@ from inside VPC A (127.10.0.0/16) or VPC B (127.20.0.0/16).
 from __future__ import annotations
 
 import os
+import socket
 import time
 
 import pytest
@@ -55,6 +56,7 @@ ns1.example       IN A   127.53.0.3
 cairn             IN NS  ns.example.test.
 pub               IN NS  ns.pub.test.
 ns.pub            IN A   127.53.0.9
+lame              IN NS  ns1.example.test.
 """
 
 EXAMPLE = """\
@@ -66,6 +68,8 @@ ns1               IN A   127.53.0.3
 ns                IN A   127.53.0.4
 www               IN A   192.0.2.80
 alias             IN CNAME www.cairn.test.
+short    2        IN A   192.0.2.82
+big               IN TXT "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb" "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"
 """
 
 CAIRN_TEST = """\
@@ -177,3 +181,103 @@ def test_split_horizon_through_recursion_to_cairns_own_public_zone(rlab):
     private = ask(rlab.resolver, "app.pub.test.", source="127.10.0.5")
     assert addresses(private) == ["10.9.9.9"]
     assert private.flags & dns.flags.AA
+
+
+def raw_udp(server, wire, source, timeout=6):
+    """Sends `wire` from `source` and returns the reply's bytes as received."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind((source, 0))
+        sock.settimeout(timeout)
+        sock.sendto(wire, server)
+        return sock.recvfrom(65535)[0]
+
+
+def records(resp):
+    """Every record of the answer and authority sections, lowercased, without TTLs."""
+    return sorted((rrset.name.to_text().lower(), rrset.rdtype, rr.to_text())
+                  for section in (resp.answer, resp.authority) for rrset in section for rr in rrset)
+
+
+def test_repeated_questions_are_copied_from_kept_replies(rlab):
+    """Issue 17: an answer the VPC resolver wrote is kept whole and copied for the same
+    question: the asker's ID and case, TTLs counted down; negative answers too."""
+    rlab.vpc("127.10.0.0/16")
+    first_q = dns.message.make_query("www.example.test.", "A")
+    first = dns.message.from_wire(raw_udp(rlab.resolver, first_q.to_wire(), "127.10.0.5"))
+    assert addresses(first) == ["192.0.2.80"]
+    before = stats(rlab)
+
+    time.sleep(1.1)
+    again_q = dns.message.make_query("WwW.eXaMpLe.TeSt.", "A")
+    again_q.id = (first_q.id + 1) % 65536
+    wire = raw_udp(rlab.resolver, again_q.to_wire(), "127.10.0.5")
+    after = stats(rlab)
+    assert after["reply_hits"] == before["reply_hits"] + 1
+    assert after["cache_hits"] == before["cache_hits"] + 1
+    assert after["upstream_queries"] == before["upstream_queries"]
+    again = dns.message.from_wire(wire)
+    assert again.id == again_q.id
+    # The question as asked, byte for byte, and the answer's owner in the asker's case.
+    question = again_q.to_wire()[12:]
+    assert wire[12:12 + len(question)] == question
+    assert again.answer[0].name.to_text() == "WwW.eXaMpLe.TeSt."
+    assert again.flags & dns.flags.RA and not again.flags & dns.flags.AA
+    assert records(again) == records(first)
+    assert 1 <= ttl_of(first, dns.rdatatype.A) - ttl_of(again, dns.rdatatype.A) <= 2
+
+    # NXDOMAIN is kept too, with its SOA, and counted as a negative hit.
+    nx = ask(rlab.resolver, "missing.example.test.", source="127.10.0.5", timeout=6)
+    assert nx.rcode() == dns.rcode.NXDOMAIN
+    before = stats(rlab)
+    nx_again = ask(rlab.resolver, "missing.example.test.", source="127.10.0.5")
+    assert nx_again.rcode() == dns.rcode.NXDOMAIN
+    assert records(nx_again) == records(nx)
+    after = stats(rlab)
+    assert after["reply_hits"] == before["reply_hits"] + 1
+    assert after["negative_hits"] == before["negative_hits"] + 1
+    assert after["reply_entries"] >= 2
+
+
+def test_kept_replies_expire_with_their_smallest_ttl_and_never_hold_servfail(rlab):
+    rlab.vpc("127.10.0.0/16")
+    short = ask(rlab.resolver, "short.example.test.", source="127.10.0.5", timeout=6)
+    assert addresses(short) == ["192.0.2.82"]
+    before = stats(rlab)
+    assert addresses(ask(rlab.resolver, "short.example.test.", source="127.10.0.5")) == ["192.0.2.82"]
+    assert stats(rlab)["reply_hits"] == before["reply_hits"] + 1
+
+    # Past its TTL (2 s) the answer is resolved again, upstream.
+    time.sleep(2.2)
+    before = stats(rlab)
+    assert addresses(ask(rlab.resolver, "short.example.test.", source="127.10.0.5")) == ["192.0.2.82"]
+    after = stats(rlab)
+    assert after["reply_hits"] == before["reply_hits"]
+    assert after["upstream_queries"] > before["upstream_queries"]
+
+    # lame.test. is delegated to a server that does not serve it: SERVFAIL, every time
+    # resolved again rather than copied.
+    before = stats(rlab)
+    for _ in range(2):
+        failed = ask(rlab.resolver, "x.lame.test.", source="127.10.0.5", timeout=12)
+        assert failed.rcode() == dns.rcode.SERVFAIL
+    after = stats(rlab)
+    assert after["servfails"] == before["servfails"] + 2
+    assert after["reply_hits"] == before["reply_hits"]
+
+
+def test_a_kept_reply_too_big_for_udp_is_truncated_not_sent(rlab):
+    rlab.vpc("127.10.0.0/16")
+    # 600 bytes of TXT: truncated over UDP without EDNS (512), whole over TCP.
+    udp = ask(rlab.resolver, "big.example.test.", "TXT", source="127.10.0.5", timeout=6)
+    assert udp.flags & dns.flags.TC and not udp.answer
+    tcp = ask(rlab.resolver, "big.example.test.", "TXT", source="127.10.0.5", tcp=True)
+    assert not tcp.flags & dns.flags.TC
+    assert sum(len(s) for rrset in tcp.answer for rr in rrset for s in rr.strings) == 600
+    # The TCP answer is kept, but a UDP asker still gets TC, not 600 bytes.
+    before = stats(rlab)
+    udp_again = ask(rlab.resolver, "big.example.test.", "TXT", source="127.10.0.5")
+    assert udp_again.flags & dns.flags.TC and not udp_again.answer
+    assert stats(rlab)["reply_hits"] == before["reply_hits"]
+    tcp_again = ask(rlab.resolver, "big.example.test.", "TXT", source="127.10.0.5", tcp=True)
+    assert records(tcp_again) == records(tcp)
+    assert stats(rlab)["reply_hits"] == before["reply_hits"] + 1

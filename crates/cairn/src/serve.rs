@@ -272,6 +272,8 @@ fn resolver_stats(stats: &cairn_dns::resolver::ResolverStats) -> serde_json::Val
         "servfails": stats.servfails,
         "cache_entries": stats.cache_entries,
         "cache_evictions": stats.cache_evictions,
+        "reply_hits": stats.reply_hits,
+        "reply_entries": stats.reply_entries,
     })
 }
 

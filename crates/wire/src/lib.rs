@@ -17,6 +17,7 @@
 //! - [`header`]: [`ReplyHeader`], the one writer of a reply's header (also the header-only
 //!   FORMERR and SERVFAIL replies); [`rcode`]: the [`Rcode`] enum.
 //! - [`rdata`]: [`Rdata`], RDATA in wire form with the positions of compressible names.
+//! - [`sections`]: where each TTL sits in records already written, to count them down.
 #![warn(missing_docs)]
 
 pub mod header;
@@ -24,6 +25,7 @@ pub mod name;
 pub mod query;
 pub mod rcode;
 pub mod rdata;
+pub mod sections;
 pub mod writer;
 
 pub use header::{write_header_only, ReplyHeader};

@@ -21,6 +21,9 @@
 //!   answer (CNAME chain first, then the data), NXDOMAIN or NODATA with the zone's SOA in
 //!   `authority`, or SERVFAIL when no server gave a usable answer in time. Owners in the
 //!   returned records are lowercase; the caller writes the client's own qname case.
+//! * [`Resolver::cached_reply`] and [`Resolver::keep_reply`] keep whole encoded answers for
+//!   callers that write them (the VPC resolver), so a repeated question is answered by
+//!   copying bytes ([`CachedReply`]); they follow the RRset cache's TTLs.
 //! * [`Resolver::stats`] reads counters (cache hits and misses, negative hits, upstream
 //!   queries, ignored replies, entries) for tests and metrics.
 //!
@@ -34,6 +37,7 @@ mod hints;
 mod iterate;
 mod message;
 mod name;
+mod replies;
 mod transport;
 
 use std::collections::HashMap;
@@ -51,6 +55,8 @@ use tokio::time::Instant;
 use cache::{Cache, Hit, Negative, Rank};
 pub use hints::{iana_root_hints, parse_root_hints, RootHint, RootHintsError, IANA_ROOT_HINTS};
 use message::{rtype, Message, Rr};
+pub use replies::CachedReply;
+use replies::ReplyCache;
 use transport::{exchange, query_deadline, TransportCounters};
 
 /// Most CNAME records followed for one resolution.
@@ -164,6 +170,10 @@ pub struct ResolverStats {
     pub cache_entries: usize,
     /// Entries evicted to respect `cache_max_entries`.
     pub cache_evictions: u64,
+    /// Cache hits answered from a kept encoded reply (counted in `cache_hits` too).
+    pub reply_hits: u64,
+    /// Encoded replies kept now.
+    pub reply_entries: usize,
 }
 
 //----------- Resolver -------------------------------------------------------
@@ -183,6 +193,9 @@ pub struct Resolver {
     /// Upstream resolutions in progress, by (lowercased qname, qtype).
     in_flight: Mutex<HashMap<(Vec<u8>, u16), InFlight>>,
     coalesced: AtomicU64,
+    /// Whole encoded answers, for callers that write them ([`Resolver::cached_reply`]).
+    replies: ReplyCache,
+    reply_hits: AtomicU64,
 }
 
 /// One upstream resolution that identical callers wait on together.
@@ -236,7 +249,6 @@ impl Resolver {
             config.max_negative_ttl,
         );
         Self {
-            config,
             cache,
             transport: TransportCounters::default(),
             hits: AtomicU64::new(0),
@@ -246,6 +258,9 @@ impl Resolver {
             preferred_forwarder: AtomicUsize::new(0),
             in_flight: Mutex::new(HashMap::new()),
             coalesced: AtomicU64::new(0),
+            replies: ReplyCache::new(config.cache_max_entries),
+            reply_hits: AtomicU64::new(0),
+            config,
         }
     }
 
@@ -267,7 +282,32 @@ impl Resolver {
             servfails: self.servfails.load(Relaxed),
             cache_entries: self.cache.len(),
             cache_evictions: self.cache.evictions(),
+            reply_hits: self.reply_hits.load(Relaxed),
+            reply_entries: self.replies.len(),
         }
+    }
+
+    /// The encoded answer kept for `qname` (lowercase wire) and `qtype`, if one is live now.
+    /// The caller reports it with [`reply_served`](Self::reply_served) once it was sent.
+    pub fn cached_reply(&self, qname: &[u8], qtype: u16) -> Option<Arc<CachedReply>> {
+        self.replies.get(qname, qtype, clock())
+    }
+
+    /// Counts a kept answer that was sent as a cache hit (and a negative hit for NXDOMAIN or
+    /// NODATA), as the resolution it stands for would have been counted. Not counted when it
+    /// did not fit and was written afresh instead, which counts itself.
+    pub fn reply_served(&self, reply: &CachedReply) {
+        self.hits.fetch_add(1, Relaxed);
+        self.reply_hits.fetch_add(1, Relaxed);
+        if reply.is_negative() {
+            self.negative_hits.fetch_add(1, Relaxed);
+        }
+    }
+
+    /// Keeps `reply`, the encoded answer to `qname` (lowercase wire) and `qtype` written from
+    /// this resolver's [`Resolution`], for [`cached_reply`](Self::cached_reply).
+    pub fn keep_reply(&self, qname: &[u8], qtype: u16, reply: CachedReply) {
+        self.replies.insert(qname, qtype, reply);
     }
 
     /// Resolves `qname` (uncompressed wire form, any case) for `qtype`, from the cache or
@@ -534,6 +574,11 @@ impl Resolver {
         }
         Err(Failed)
     }
+}
+
+/// The resolver's clock (tokio's, so tests that pause time move it), as a std `Instant`.
+pub fn clock() -> std::time::Instant {
+    Instant::now().into_std()
 }
 
 impl Budget {

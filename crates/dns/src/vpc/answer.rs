@@ -16,16 +16,18 @@
 use std::future::Future;
 use std::net::Ipv6Addr;
 use std::pin::Pin;
+use std::sync::Arc;
 
 use cairn_wire::{rtype, Query, Rcode, Rdata, ResponseWriter, Section};
 
 use crate::auth;
 use crate::pipeline::{Outcome, Transport, EDNS_UDP_PAYLOAD};
-use crate::resolver::Resolution;
+use crate::resolver::{clock, CachedReply, Resolution, Resolver};
 use crate::routing::RoutingContext;
 use crate::snapshot::Snapshot;
 use crate::view::{CompiledRule, VpcView};
 use crate::vpc::internal;
+use crate::zone::CompiledZone;
 use cairn_model::resolver::RuleType;
 
 /// How many CNAME hops the resolver follows across domains.
@@ -51,6 +53,10 @@ pub trait PublicResolver: Send + Sync {
         qname: &'a [u8],
         qtype: u16,
     ) -> BoxFuture<'a, Resolution>;
+
+    /// The resolver that answers for `rule` (a FORWARD rule), or for public names when
+    /// `None`: where the encoded answers to its questions are kept.
+    fn resolver(&self, rule: Option<&CompiledRule>) -> Arc<Resolver>;
 }
 
 /// What the view found, before it is written.
@@ -81,6 +87,27 @@ pub async fn answer(
     let mut lower = [0u8; 255];
     let len = query.qname_lowercase(&mut lower);
     let qname = &lower[..len];
+    // A name resolved publicly (or by a FORWARD rule) is answered the same in every view
+    // that routes it there: its encoded answer is kept by the resolver that answered it and
+    // copied on the next ask. DNS64 rewrites AAAA and PTR answers, so those are never kept.
+    let dns64_rewrites = dns64 && matches!(query.qtype, rtype::AAAA | rtype::PTR);
+    let keeper = match public {
+        Some(public) if !dns64_rewrites => match route(view, qname, query.qtype) {
+            Route::Forward(rule) => Some(public.resolver(Some(rule))),
+            Route::Public => Some(public.resolver(None)),
+            Route::Private(_) | Route::Internal(_) => None,
+        },
+        _ => None,
+    };
+    if let Some(resolver) = &keeper {
+        if let Some(reply) = resolver.cached_reply(qname, query.qtype) {
+            if write_cached(query, transport, &reply, out) {
+                resolver.reply_served(&reply);
+                return Outcome::answered(query, reply.rcode());
+            }
+        }
+    }
+    let started = clock();
     // Only a DNS64 client's PTR query can need the IPv4 name: skip the parse for the rest.
     let v4_target = if dns64 && query.qtype == rtype::PTR {
         dns64_reverse_target(qname)
@@ -107,8 +134,84 @@ pub async fn answer(
     if query.qtype == rtype::AAAA && found.rcode == Rcode::NoError && dns64 {
         synthesize_dns64(snapshot, view, qname, public, &mut found).await;
     }
-    write(query, transport, &found, out);
+    let written = write(
+        query,
+        transport,
+        &found,
+        out,
+        keeper.is_some().then_some(started),
+    );
+    if let (Some(resolver), Some(reply)) = (keeper, written) {
+        resolver.keep_reply(qname, query.qtype, reply);
+    }
     Outcome::answered(query, found.rcode)
+}
+
+/// Where the view sends a name.
+enum Route<'v> {
+    /// A FORWARD rule at least as specific as any local domain.
+    Forward(&'v CompiledRule),
+    /// The most specific of the VPC's private zones.
+    Private(&'v CompiledZone),
+    /// An autodefined domain (reverse zones, EC2 hostnames).
+    Internal(internal::InternalAnswer),
+    /// Public resolution.
+    Public,
+}
+
+/// Decides where `name` is answered in `view`: a Resolver rule wins when its domain is at
+/// least as specific as the private zone's or the autodefined domain's (a rule beats a
+/// private zone of the same name); a SYSTEM rule hands the name back to local resolution;
+/// then the most specific local domain, a private zone beating an autodefined one of the
+/// same name; else public resolution.
+fn route<'v>(view: &'v VpcView, name: &[u8], qtype: u16) -> Route<'v> {
+    let private = if view.private_dns() {
+        view.find_private_zone(name)
+    } else {
+        None
+    };
+    let internal = internal::lookup(view, name, qtype);
+    let local_len = private
+        .map_or(0, |z| z.apex.len())
+        .max(internal.as_ref().map_or(0, |a| a.domain_len));
+    if let Some(rule) = view
+        .find_rule(name)
+        .filter(|r| r.domain.len() >= local_len && r.rule_type == RuleType::Forward)
+    {
+        return Route::Forward(rule);
+    }
+    match (private, internal) {
+        (Some(zone), Some(auto)) if zone.apex.len() < auto.domain_len => Route::Internal(auto),
+        (Some(zone), _) => Route::Private(zone),
+        (None, Some(auto)) => Route::Internal(auto),
+        (None, None) => Route::Public,
+    }
+}
+
+/// Answers from a kept reply: the query's header and question, the kept sections with their
+/// TTLs counted down. `false` (nothing to send yet) when it does not fit this query's size
+/// limit: the caller then writes it afresh, which truncates as a fresh answer does.
+fn write_cached(
+    query: &Query<'_>,
+    transport: Transport,
+    reply: &CachedReply,
+    out: &mut Vec<u8>,
+) -> bool {
+    let limit = transport.size_limit(query);
+    let edns = query.edns.map(|e| (EDNS_UDP_PAYLOAD, e.dnssec_ok));
+    let (sections, counts) = reply.sections();
+    let mut w = ResponseWriter::new(out, query, limit);
+    w.set_ra(true);
+    w.set_rcode(reply.rcode());
+    if w.push_encoded(sections, counts).is_err() {
+        return false;
+    }
+    let message = w.finish(edns).len();
+    let start = 12 + query.question().len();
+    let end = start + sections.len();
+    debug_assert!(end <= message);
+    reply.count_down(&mut out[start..end], clock());
+    true
 }
 
 /// Resolves `qname`/`qtype` in the view, following CNAMEs from one domain to the next.
@@ -130,23 +233,8 @@ async fn resolve(
     // lookup needs it, and locating a region costs about 2,000 instructions.
     let mut client = None;
     for _ in 0..MAX_CHAIN {
-        let private = if view.private_dns() {
-            view.find_private_zone(&name)
-        } else {
-            None
-        };
-        let internal = internal::lookup(view, &name, qtype);
-        // A Resolver rule wins when its domain is at least as specific as the private zone's
-        // or the autodefined domain's (a rule beats a private zone of the same name); a
-        // SYSTEM rule hands the name back to local resolution.
-        let local_len = private
-            .map_or(0, |z| z.apex.len())
-            .max(internal.as_ref().map_or(0, |a| a.domain_len));
-        if let Some(rule) = view
-            .find_rule(&name)
-            .filter(|r| r.domain.len() >= local_len)
-        {
-            if rule.rule_type == RuleType::Forward {
+        let zone = match route(view, &name, qtype) {
+            Route::Forward(rule) => {
                 found.authoritative = false;
                 let Some(public) = public else {
                     found.rcode = Rcode::ServFail;
@@ -158,15 +246,44 @@ async fn resolve(
                 found.authority.extend(forwarded.authority);
                 return found;
             }
-        }
-        // The most specific domain wins; a private zone beats an autodefined one of the same name.
-        let use_private = match (&private, &internal) {
-            (Some(zone), Some(auto)) => zone.apex.len() >= auto.domain_len,
-            (Some(_), None) => true,
-            _ => false,
+            Route::Private(zone) => zone,
+            Route::Internal(auto) => {
+                found.rcode = auto.rcode;
+                let empty = auto.answer.is_empty();
+                let soa = empty.then(|| auto.soa());
+                found
+                    .answer
+                    .extend(auto.answer.into_iter().map(|(rtype, rdata)| OwnedRecord {
+                        owner: name.clone(),
+                        rtype,
+                        ttl: internal::SYNTH_TTL,
+                        rdata,
+                    }));
+                if let Some(soa) = soa {
+                    found.authority.push(OwnedRecord {
+                        owner: auto.apex.to_vec(),
+                        rtype: rtype::SOA,
+                        ttl: internal::SYNTH_TTL,
+                        rdata: soa,
+                    });
+                }
+                return found;
+            }
+            Route::Public => {
+                found.authoritative = false;
+                let Some(public) = public else {
+                    found.rcode = Rcode::ServFail;
+                    return found;
+                };
+                let resolved = public.resolve(&name, qtype).await;
+                found.rcode = resolved.rcode;
+                found.answer.extend(resolved.answer);
+                found.authority.extend(resolved.authority);
+                return found;
+            }
         };
-        if use_private {
-            let zone = private.expect("checked above");
+        {
+            // A private zone answers; a CNAME leaving it is followed in the next round.
             let client = client.get_or_insert_with(|| {
                 crate::routing::Client::at_location(crate::geoip::Location::of_region(
                     &view.vpc.region,
@@ -213,40 +330,7 @@ async fn resolve(
                 Some(target) => name = target,
                 None => return found,
             }
-            continue;
         }
-        if let Some(auto) = internal {
-            found.rcode = auto.rcode;
-            let empty = auto.answer.is_empty();
-            let soa = empty.then(|| auto.soa());
-            found
-                .answer
-                .extend(auto.answer.into_iter().map(|(rtype, rdata)| OwnedRecord {
-                    owner: name.clone(),
-                    rtype,
-                    ttl: internal::SYNTH_TTL,
-                    rdata,
-                }));
-            if let Some(soa) = soa {
-                found.authority.push(OwnedRecord {
-                    owner: auto.apex.to_vec(),
-                    rtype: rtype::SOA,
-                    ttl: internal::SYNTH_TTL,
-                    rdata: soa,
-                });
-            }
-            return found;
-        }
-        found.authoritative = false;
-        let Some(public) = public else {
-            found.rcode = Rcode::ServFail;
-            return found;
-        };
-        let resolved = public.resolve(&name, qtype).await;
-        found.rcode = resolved.rcode;
-        found.answer.extend(resolved.answer);
-        found.authority.extend(resolved.authority);
-        return found;
     }
     // Too long a chain: what was found so far, as resolvers do.
     found
@@ -361,7 +445,15 @@ async fn synthesize_dns64(
 }
 
 /// Writes what was found: a required record that does not fit sets TC (RFC 2181 §9).
-fn write(query: &Query<'_>, transport: Transport, found: &Found, out: &mut Vec<u8>) {
+/// With `keep` (when resolution started), returns the answer as a [`CachedReply`] to keep,
+/// unless it was truncated or is not worth keeping.
+fn write(
+    query: &Query<'_>,
+    transport: Transport,
+    found: &Found,
+    out: &mut Vec<u8>,
+    keep: Option<std::time::Instant>,
+) -> Option<CachedReply> {
     let limit = transport.size_limit(query);
     let edns = query.edns.map(|e| (EDNS_UDP_PAYLOAD, e.dnssec_ok));
     let mut w = ResponseWriter::new(out, query, limit);
@@ -386,11 +478,19 @@ fn write(query: &Query<'_>, transport: Transport, found: &Found, out: &mut Vec<u
                 w.clear_records();
                 w.set_tc(true);
                 w.finish(edns);
-                return;
+                return None;
             }
         }
     }
+    // Counted down from when resolution started, when the RRsets' TTLs were read (whole
+    // seconds, so a kept answer may outlast its RRsets by under a second, as a TTL read a
+    // moment later would).
+    let kept = keep.and_then(|started| {
+        let (sections, counts) = w.encoded_sections()?;
+        CachedReply::new(found.rcode, sections, counts, started)
+    });
     w.finish(edns);
+    kept
 }
 
 #[cfg(test)]

@@ -7,9 +7,10 @@
 //! and caches what they answer by TTL, apart from every other rule's answers (two VPCs may
 //! forward the same domain to different servers).
 
-use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
+
+use rustc_hash::FxHashMap;
 
 use crate::resolver::{Resolution, Resolver, ResolverConfig, Upstream};
 use crate::view::CompiledRule;
@@ -31,7 +32,8 @@ pub struct PublicDns {
     shared: Arc<Resolver>,
     template: ResolverConfig,
     /// By rule id: looked up by `&str` on every forwarded query, without copying the key.
-    rules: Mutex<HashMap<String, RuleResolver>>,
+    /// Fx-hashed: the ids are Cairn's own, not a client's.
+    rules: Mutex<FxHashMap<String, RuleResolver>>,
 }
 
 impl PublicDns {
@@ -41,7 +43,7 @@ impl PublicDns {
         Self {
             shared,
             template,
-            rules: Mutex::new(HashMap::new()),
+            rules: Mutex::new(FxHashMap::default()),
         }
     }
 
@@ -93,5 +95,12 @@ impl PublicResolver for PublicDns {
     ) -> BoxFuture<'a, Resolution> {
         let resolver = self.rule_resolver(rule);
         Box::pin(async move { resolver.resolve(qname, qtype).await })
+    }
+
+    fn resolver(&self, rule: Option<&CompiledRule>) -> Arc<Resolver> {
+        match rule {
+            Some(rule) => self.rule_resolver(rule),
+            None => self.shared.clone(),
+        }
     }
 }
