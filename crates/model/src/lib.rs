@@ -6,7 +6,8 @@
 //! - [`rrtype`]: [`RrType`], the record types Cairn stores.
 //! - [`rrset`]: [`ResourceRecordSet`] and its parts (alias target, routing policy).
 //! - [`routing`]: routing policies, typed, and where Route 53's routing fields become one.
-//! - [`zone`]: [`HostedZone`], ids, [`ChangeInfo`].
+//! - [`id`]: resource ids as newtypes ([`HostedZoneId`], [`HealthCheckId`], …).
+//! - [`zone`]: [`HostedZone`], [`ChangeInfo`].
 //! - [`change`]: [`ChangeBatch`] and [`change::apply_change_batch`], the all-or-nothing
 //!   validation Route 53 performs on ChangeResourceRecordSets.
 //! - [`rdata`]: record values, from Route 53 / zone-file text to wire RDATA and back.
@@ -29,6 +30,7 @@ pub mod cidr;
 pub mod defaults;
 pub mod error;
 pub mod health;
+pub mod id;
 pub mod name;
 pub mod network;
 pub mod network_validate;
@@ -43,6 +45,7 @@ pub mod zone;
 pub mod zonefile;
 
 pub use change::{Change, ChangeAction, ChangeBatch, ChangeBatchError, Limits, ZoneEdit};
+pub use id::HealthCheckId;
 pub use name::{DomainName, NameError};
 pub use rrset::{AliasTarget, ResourceRecordSet, RrsetKey};
 pub use rrtype::RrType;
