@@ -16,6 +16,7 @@
 //! - [`health`]: health-check configs, their validation and the status rules.
 //! - [`network`]: VPCs, subnets, security groups and private-zone associations.
 //! - [`resolver`]: Route 53 Resolver endpoints, rules and associations; Route 53 Profiles.
+//! - [`resolver_status`]: their statuses and kinds as enums, with Route 53's texts.
 //! - [`network_validate`]: the rules EC2 applies to them (CIDR sizes, overlap, ingress).
 //! - [`cidr`]: CIDR collections for IP-based routing and ChangeCidrCollection's rules.
 //! - [`region`]: where AWS regions and Local Zone groups are, for location-based routing.
@@ -37,6 +38,7 @@ pub mod network_validate;
 pub mod rdata;
 pub mod region;
 pub mod resolver;
+pub mod resolver_status;
 pub mod resolver_validate;
 pub mod routing;
 pub mod rrset;
