@@ -300,7 +300,7 @@ fn variant_healthy(
     ctx: &RoutingContext<'_>,
     depth: u8,
 ) -> bool {
-    if !ctx.check_passes(variant.health_check.as_deref()) {
+    if !ctx.check_passes(variant.health_check.as_ref()) {
         return false;
     }
     match &variant.target {

@@ -115,7 +115,7 @@ fn names_in(plan: &Plan<'_>) -> Vec<NameKey> {
 struct Scratch {
     msg: Vec<u8>,
     out: Vec<u8>,
-    health: FxHashMap<String, bool>,
+    health: FxHashMap<cairn_model::HealthCheckId, bool>,
     zones: FxHashMap<cairn_model::HostedZoneId, Arc<CompiledZone>>,
 }
 

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
-use cairn_model::{ChangeSeq, HostedZoneId};
+use cairn_model::{ChangeSeq, HealthCheckId, HostedZoneId};
 use cairn_wire::NameKey;
 use rustc_hash::FxHashMap;
 
@@ -25,7 +25,7 @@ pub struct Snapshot {
     /// This node's region (`--region`), for latency routing.
     pub region: Arc<str>,
     /// Health-check statuses by id; a check not listed counts as healthy.
-    pub health: Arc<FxHashMap<String, bool>>,
+    pub health: Arc<FxHashMap<HealthCheckId, bool>>,
     /// Public zones by apex (lowercase wire). When several public zones share a name (Route 53
     /// allows it, each on its own name servers), the oldest is served.
     public: FxHashMap<NameKey, Arc<CompiledZone>>,
@@ -137,7 +137,7 @@ impl Snapshot {
     }
 
     /// This snapshot with other health-check statuses.
-    pub fn with_health(&self, seq: ChangeSeq, health: FxHashMap<String, bool>) -> Self {
+    pub fn with_health(&self, seq: ChangeSeq, health: FxHashMap<HealthCheckId, bool>) -> Self {
         Self {
             seq,
             zones: self.zones.clone(),

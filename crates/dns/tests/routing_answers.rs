@@ -11,7 +11,7 @@ use cairn_model::rrset::FailoverRole::{Primary, Secondary};
 use cairn_model::rrset::RoutingPolicy::{
     self, Failover, Geolocation, Latency, MultiValueAnswer, Weighted,
 };
-use cairn_model::{DomainName, ResourceRecordSet, RrType};
+use cairn_model::{DomainName, HealthCheckId, ResourceRecordSet, RrType};
 use common::hickory::{ask, lines, query};
 use common::{set, snapshot_of, zone};
 use hickory_proto::op::ResponseCode;
@@ -260,7 +260,7 @@ fn health_zone(down: &[&str]) -> Snapshot {
         set("example.org", RrType::Ns, 172800, &["ns1.example.org."]),
     ];
     let with_check = |mut s: ResourceRecordSet, check: &str| {
-        s.health_check_id = Some(check.to_string());
+        s.health_check_id = Some(check.into());
         s
     };
     let p = with_check(
@@ -314,7 +314,10 @@ fn health_zone(down: &[&str]) -> Snapshot {
         a.alias_target.as_mut().unwrap().evaluate_target_health = true;
         sets.push(a);
     }
-    let health = down.iter().map(|id| (id.to_string(), false)).collect();
+    let health = down
+        .iter()
+        .map(|id| (HealthCheckId::new(*id), false))
+        .collect();
     snapshot_of(&zone("Z12", "example.org", sets), "us-east-1")
         .with_health(cairn_model::ChangeSeq(2), health)
 }

@@ -23,6 +23,7 @@ use cairn_model::error::DomainError;
 use cairn_model::health::{
     HealthCheck, HealthCheckConfig, HealthCheckError, HealthCheckType, SEARCH_WINDOW,
 };
+use cairn_model::HealthCheckId;
 use cairn_store::{ProbeResult, Store};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -56,7 +57,7 @@ pub async fn run(store: Arc<dyn Store>, config: CheckerConfig, shutdown: Cancell
     let refresh = config
         .interval_override
         .map_or(Duration::from_secs(1), |d| d.min(Duration::from_secs(1)));
-    let mut tasks: HashMap<String, (u64, JoinHandle<()>)> = HashMap::new();
+    let mut tasks: HashMap<HealthCheckId, (u64, JoinHandle<()>)> = HashMap::new();
     loop {
         match store.list_health_checks().await {
             Ok(checks) => reconcile(&store, &config, &mut tasks, checks),
@@ -76,10 +77,10 @@ pub async fn run(store: Arc<dyn Store>, config: CheckerConfig, shutdown: Cancell
 fn reconcile(
     store: &Arc<dyn Store>,
     config: &Arc<CheckerConfig>,
-    tasks: &mut HashMap<String, (u64, JoinHandle<()>)>,
+    tasks: &mut HashMap<HealthCheckId, (u64, JoinHandle<()>)>,
     checks: Vec<HealthCheck>,
 ) {
-    let wanted: HashMap<String, HealthCheck> = checks
+    let wanted: HashMap<HealthCheckId, HealthCheck> = checks
         .into_iter()
         .filter(|c| c.config.check_type != HealthCheckType::Calculated && !c.config.disabled)
         .map(|c| (c.id.clone(), c))

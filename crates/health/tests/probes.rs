@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use cairn_health::{probe, CheckerConfig};
 use cairn_model::health::{HealthCheckConfig, HealthCheckType};
+use cairn_model::HealthCheckId;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -148,7 +149,7 @@ async fn checker_flips_the_status_in_the_store() {
         },
         stop.clone(),
     ));
-    let healthy = |store: Arc<dyn cairn_store::Store>, id: String| async move {
+    let healthy = |store: Arc<dyn cairn_store::Store>, id: HealthCheckId| async move {
         store
             .health_statuses()
             .await

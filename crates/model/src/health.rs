@@ -13,6 +13,8 @@ use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::id::HealthCheckId;
+
 /// `Type`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum HealthCheckType {
@@ -124,7 +126,7 @@ pub struct HealthCheckConfig {
     /// `HealthThreshold` (CALCULATED).
     pub health_threshold: Option<u32>,
     /// `ChildHealthChecks` (CALCULATED).
-    pub child_health_checks: Vec<String>,
+    pub child_health_checks: Vec<HealthCheckId>,
     /// `EnableSNI`.
     pub enable_sni: Option<bool>,
     /// `Regions`; empty means all.
@@ -270,7 +272,7 @@ impl HealthCheckConfig {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HealthCheck {
     /// A UUID; health-check ids carry no prefix.
-    pub id: String,
+    pub id: HealthCheckId,
     /// `CallerReference`.
     pub caller_reference: String,
     /// `HealthCheckVersion`, 1 at creation, bumped by every update.
@@ -287,22 +289,22 @@ pub enum HealthCheckError {
     InvalidInput(#[from] ConfigProblem),
     /// A CALCULATED check names this CALCULATED check as a child.
     #[error("health check {0} is calculated and cannot be a child")]
-    CalculatedChild(String),
+    CalculatedChild(HealthCheckId),
     /// No health check with this id.
     #[error("no health check {0}")]
-    NoSuchHealthCheck(String),
+    NoSuchHealthCheck(HealthCheckId),
     /// The caller reference is used by another (or a deleted) health check.
     #[error("caller reference {0} already used by another health check")]
     AlreadyExists(String),
     /// The request's `HealthCheckVersion` is not this check's current version.
     #[error("stale version of health check {0}")]
-    VersionMismatch(String),
+    VersionMismatch(HealthCheckId),
 }
 
 /// A CALCULATED check's child `id` (whose config is `child`) may not be CALCULATED itself.
-pub fn check_child(id: &str, child: &HealthCheckConfig) -> Result<(), HealthCheckError> {
+pub fn check_child(id: &HealthCheckId, child: &HealthCheckConfig) -> Result<(), HealthCheckError> {
     if child.check_type == HealthCheckType::Calculated {
-        return Err(HealthCheckError::CalculatedChild(id.to_string()));
+        return Err(HealthCheckError::CalculatedChild(id.clone()));
     }
     Ok(())
 }
@@ -447,7 +449,7 @@ pub struct HealthCheckUpdate {
     /// `HealthThreshold`.
     pub health_threshold: Option<u32>,
     /// `ChildHealthChecks`.
-    pub child_health_checks: Option<Vec<String>>,
+    pub child_health_checks: Option<Vec<HealthCheckId>>,
     /// `EnableSNI`.
     pub enable_sni: Option<bool>,
     /// `Regions`.

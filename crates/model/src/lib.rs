@@ -6,7 +6,8 @@
 //! - [`rrtype`]: [`RrType`], the record types Cairn stores.
 //! - [`rrset`]: [`ResourceRecordSet`] and its parts (alias target, routing policy).
 //! - [`routing`]: routing policies, typed, and where Route 53's routing fields become one.
-//! - [`zone`]: [`HostedZone`], ids, [`ChangeInfo`].
+//! - [`id`]: resource ids as newtypes ([`HostedZoneId`], [`HealthCheckId`], …).
+//! - [`zone`]: [`HostedZone`], [`ChangeInfo`].
 //! - [`change`]: [`ChangeBatch`] and [`change::apply_change_batch`], the all-or-nothing
 //!   validation Route 53 performs on ChangeResourceRecordSets.
 //! - [`rdata`]: record values, from Route 53 / zone-file text to wire RDATA and back.
@@ -15,6 +16,7 @@
 //! - [`health`]: health-check configs, their validation and the status rules.
 //! - [`network`]: VPCs, subnets, security groups and private-zone associations.
 //! - [`resolver`]: Route 53 Resolver endpoints, rules and associations; Route 53 Profiles.
+//! - [`resolver_status`]: their statuses and kinds as enums, with Route 53's texts.
 //! - [`network_validate`]: the rules EC2 applies to them (CIDR sizes, overlap, ingress).
 //! - [`cidr`]: CIDR collections for IP-based routing and ChangeCidrCollection's rules.
 //! - [`region`]: where AWS regions and Local Zone groups are, for location-based routing.
@@ -29,12 +31,14 @@ pub mod cidr;
 pub mod defaults;
 pub mod error;
 pub mod health;
+pub mod id;
 pub mod name;
 pub mod network;
 pub mod network_validate;
 pub mod rdata;
 pub mod region;
 pub mod resolver;
+pub mod resolver_status;
 pub mod resolver_validate;
 pub mod routing;
 pub mod rrset;
@@ -43,6 +47,7 @@ pub mod zone;
 pub mod zonefile;
 
 pub use change::{Change, ChangeAction, ChangeBatch, ChangeBatchError, Limits, ZoneEdit};
+pub use id::HealthCheckId;
 pub use name::{DomainName, NameError};
 pub use rrset::{AliasTarget, ResourceRecordSet, RrsetKey};
 pub use rrtype::RrType;

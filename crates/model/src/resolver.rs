@@ -9,6 +9,11 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::resolver_status::{
+    EndpointStatus, IpAddressStatus, ProfileStatus, ResolverEndpointType, RuleAssociationStatus,
+    RuleStatus, ShareStatus,
+};
+
 /// `INBOUND` (queries from outside into a VPC's view) or `OUTBOUND` (forwarded queries leave
 /// from its addresses).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,7 +40,7 @@ pub struct EndpointAddress {
     #[serde(default)]
     pub ipv6: Option<Ipv6Addr>,
     /// `ATTACHED` once usable (Route 53's IP statuses: CREATING, ATTACHING, ATTACHED, …).
-    pub status: String,
+    pub status: IpAddressStatus,
 }
 
 impl EndpointAddress {
@@ -68,14 +73,14 @@ pub struct ResolverEndpoint {
     /// Its addresses (2–6 in Route 53).
     pub addresses: Vec<EndpointAddress>,
     /// `ResolverEndpointType`: `IPV4`, `IPV6` or `DUALSTACK`.
-    pub endpoint_type: String,
+    pub endpoint_type: ResolverEndpointType,
     /// `Protocols`: `Do53`, `DoH`, `DoH-FIPS`.
     pub protocols: Vec<String>,
     /// Inbound only: synthesize AAAA for queries arriving through it (RFC 6147).
     #[serde(default)]
     pub dns64_enabled: bool,
-    /// `CREATING`, `OPERATIONAL`, `UPDATING`, `DELETING`, …
-    pub status: String,
+    /// `OPERATIONAL` once created.
+    pub status: EndpointStatus,
     /// The owning account.
     pub owner_account: String,
     /// Creation time, ms since the epoch.
@@ -143,10 +148,10 @@ pub struct ResolverRule {
     /// FORWARD: the outbound endpoint queries leave through.
     #[serde(default)]
     pub resolver_endpoint_id: Option<String>,
-    /// `COMPLETE`, `DELETING`, `UPDATING`, `FAILED`.
-    pub status: String,
-    /// `NOT_SHARED`, `SHARED_WITH_ME`, `SHARED_BY_ME`.
-    pub share_status: String,
+    /// `COMPLETE` once created.
+    pub status: RuleStatus,
+    /// `NOT_SHARED` (Cairn does not share yet).
+    pub share_status: ShareStatus,
     /// The owning account.
     pub owner_account: String,
     /// Creation time, ms since the epoch.
@@ -167,8 +172,8 @@ pub struct RuleAssociation {
     /// `Name`, if given.
     #[serde(default)]
     pub name: Option<String>,
-    /// `CREATING`, `COMPLETE`, `DELETING`, `FAILED`, `OVERRIDDEN`.
-    pub status: String,
+    /// `COMPLETE` once created.
+    pub status: RuleAssociationStatus,
 }
 
 /// `AutodefinedReverseFlag` of UpdateResolverConfig.
@@ -220,10 +225,10 @@ pub struct Profile {
     pub name: String,
     /// `ClientToken`.
     pub client_token: String,
-    /// `NOT_SHARED`, `SHARED_WITH_ME`, `SHARED_BY_ME`.
-    pub share_status: String,
-    /// `COMPLETE`, `DELETING`, …
-    pub status: String,
+    /// `NOT_SHARED` (Cairn does not share yet).
+    pub share_status: ShareStatus,
+    /// `COMPLETE` once created.
+    pub status: ProfileStatus,
     /// The owning account.
     pub owner_account: String,
     /// Creation time, ms since the epoch.
@@ -243,8 +248,8 @@ pub struct ProfileAssociation {
     pub vpc_id: String,
     /// `Name`.
     pub name: String,
-    /// `COMPLETE`, …
-    pub status: String,
+    /// `COMPLETE` once created.
+    pub status: ProfileStatus,
     /// The owning account.
     pub owner_account: String,
     /// `Priority` (100 when not given).
@@ -274,8 +279,8 @@ pub struct ProfileResource {
     pub resource_id: String,
     /// `Name`.
     pub name: String,
-    /// `COMPLETE`, …
-    pub status: String,
+    /// `COMPLETE` once created.
+    pub status: ProfileStatus,
     /// `ResourceProperties` (JSON text, e.g. `{"priority": 102}` for firewall rule groups).
     #[serde(default)]
     pub resource_properties: Option<String>,

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::id::HealthCheckId;
 use crate::name::DomainName;
 use crate::routing::RoutingFields;
 use crate::rrtype::RrType;
@@ -38,7 +39,7 @@ pub struct ResourceRecordSet {
     /// The set identifier and routing policy; `None` for simple routing.
     pub routing: Option<Routing>,
     /// `HealthCheckId`.
-    pub health_check_id: Option<String>,
+    pub health_check_id: Option<HealthCheckId>,
 }
 
 impl ResourceRecordSet {
@@ -103,7 +104,7 @@ pub struct StoredRecordSet {
     #[serde(flatten)]
     routing: RoutingFields,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    health_check_id: Option<String>,
+    health_check_id: Option<HealthCheckId>,
 }
 
 /// The borrowed twin of [`StoredRecordSet`], so writing a set does not copy its values.
@@ -122,7 +123,7 @@ struct StoredRecordSetRef<'a> {
     #[serde(flatten)]
     routing: RoutingFields,
     #[serde(skip_serializing_if = "Option::is_none")]
-    health_check_id: Option<&'a str>,
+    health_check_id: Option<&'a HealthCheckId>,
 }
 
 impl Serialize for ResourceRecordSet {
@@ -135,7 +136,7 @@ impl Serialize for ResourceRecordSet {
             records: &self.records,
             alias_target: self.alias_target.as_ref(),
             routing: RoutingFields::from(self.policy()),
-            health_check_id: self.health_check_id.as_deref(),
+            health_check_id: self.health_check_id.as_ref(),
         }
         .serialize(serializer)
     }

@@ -1,70 +1,12 @@
 //! Hosted zones, changes and their identifiers.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 use crate::name::DomainName;
 
 //------------ ids ---------------------------------------------------------------
 
-macro_rules! id_type {
-    ($(#[$doc:meta])* $name:ident, $prefix:literal) => {
-        $(#[$doc])*
-        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(transparent)]
-        pub struct $name(String);
-
-        impl $name {
-            /// The path prefix Route 53 puts before this id in response bodies.
-            pub const PREFIX: &'static str = $prefix;
-
-            /// Wraps a bare id (`Z123…`).
-            pub fn new(bare: impl Into<String>) -> Self {
-                Self(bare.into())
-            }
-
-            /// Accepts a bare or prefixed id, as botocore may send either
-            /// ([ROUTE53.md §1.1] `fix_route53_ids`).
-            pub fn parse(text: &str) -> Self {
-                Self(text.rsplit('/').next().unwrap_or(text).to_string())
-            }
-
-            /// The bare id.
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-
-            /// The id with its prefix, as response bodies carry it.
-            pub fn to_prefixed(&self) -> String {
-                format!("{}{}", Self::PREFIX, self.0)
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-
-        impl fmt::Debug for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, "{}({})", stringify!($name), self.0)
-            }
-        }
-    };
-}
-
-id_type!(
-    /// A hosted zone id (`Z…`); bodies carry it as `/hostedzone/Z…`.
-    HostedZoneId,
-    "/hostedzone/"
-);
-id_type!(
-    /// A change id (`C…`); bodies carry it as `/change/C…`.
-    ChangeId,
-    "/change/"
-);
+pub use crate::id::{ChangeId, HostedZoneId};
 
 /// The position of a committed change in the store's change log. Every committed change
 /// gets the next one; the data plane follows the log by sequence.

@@ -99,11 +99,11 @@ fn health_check_config_problems() {
 fn health_check_calculated_child() {
     let calculated = check("hc-2", HealthCheckType::Calculated);
     assert_eq!(
-        check_child("hc-2", &calculated.config),
+        check_child(&"hc-2".into(), &calculated.config),
         Err(HealthCheckError::CalculatedChild("hc-2".into()))
     );
     let http = check("hc-3", HealthCheckType::Http);
-    assert_eq!(check_child("hc-3", &http.config), Ok(()));
+    assert_eq!(check_child(&"hc-3".into(), &http.config), Ok(()));
 }
 
 #[test]

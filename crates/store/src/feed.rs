@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use cairn_model::cidr::CidrCollection;
-use cairn_model::{ChangeId, ChangeSeq, DomainName, HostedZone, HostedZoneId, ResourceRecordSet};
+use cairn_model::{
+    ChangeId, ChangeSeq, DomainName, HealthCheckId, HostedZone, HostedZoneId, ResourceRecordSet,
+};
 
 use crate::error::StoreResult;
 
@@ -29,7 +31,7 @@ pub enum ChangeSubject {
     HostedZone(HostedZoneId),
     /// A health check's status (or the check itself) changed: the data plane reloads
     /// [`ChangeFeed::health_statuses`].
-    HealthCheck(String),
+    HealthCheck(HealthCheckId),
     /// Networks changed: a VPC, subnet or security group, or a private zone's VPC
     /// associations (the string names what, for logs). The data plane reloads
     /// [`ChangeFeed::load_network`] whole.
@@ -76,7 +78,7 @@ pub trait ChangeFeed: Send + Sync + 'static {
 
     /// The status routing uses for every health check: `(id, healthy)`. A check with no
     /// status yet is absent (and counts as healthy, as a new Route 53 check does).
-    async fn health_statuses(&self) -> StoreResult<Vec<(String, bool)>>;
+    async fn health_statuses(&self) -> StoreResult<Vec<(HealthCheckId, bool)>>;
 
     /// Every VPC, subnet, security group and private-zone association.
     async fn load_network(&self) -> StoreResult<cairn_model::network::NetworkContents>;

@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use cairn_model::health::{HealthCheck, HealthCheckConfig, HealthCheckUpdate};
+use cairn_model::HealthCheckId;
 
 use crate::error::StoreResult;
 
@@ -60,7 +61,7 @@ pub trait HealthStore: Send + Sync + 'static {
     ) -> StoreResult<(HealthCheck, bool)>;
 
     /// One health check.
-    async fn get_health_check(&self, id: &str) -> StoreResult<HealthCheck>;
+    async fn get_health_check(&self, id: &HealthCheckId) -> StoreResult<HealthCheck>;
 
     /// Every health check, ordered by id.
     async fn list_health_checks(&self) -> StoreResult<Vec<HealthCheck>>;
@@ -68,20 +69,25 @@ pub trait HealthStore: Send + Sync + 'static {
     /// Applies an update (checking `HealthCheckVersion`) and bumps the version.
     async fn update_health_check(
         &self,
-        id: &str,
+        id: &HealthCheckId,
         update: HealthCheckUpdate,
     ) -> StoreResult<HealthCheck>;
 
     /// Deletes a health check (even while records use it); its caller reference stays used.
-    async fn delete_health_check(&self, id: &str) -> StoreResult<()>;
+    async fn delete_health_check(&self, id: &HealthCheckId) -> StoreResult<()>;
 
     /// Records one probe result; a status transition is logged as a
     /// [`ChangeSubject::HealthCheck`](crate::ChangeSubject::HealthCheck) change in the same transaction.
-    async fn record_health_probe(&self, id: &str, result: ProbeResult) -> StoreResult<()>;
+    async fn record_health_probe(&self, id: &HealthCheckId, result: ProbeResult)
+        -> StoreResult<()>;
 
     /// Forces the status routing uses (`None` clears the override).
-    async fn set_health_override(&self, id: &str, status: Option<bool>) -> StoreResult<()>;
+    async fn set_health_override(
+        &self,
+        id: &HealthCheckId,
+        status: Option<bool>,
+    ) -> StoreResult<()>;
 
     /// The check's status and last observations.
-    async fn health_check_state(&self, id: &str) -> StoreResult<HealthCheckState>;
+    async fn health_check_state(&self, id: &HealthCheckId) -> StoreResult<HealthCheckState>;
 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use cairn_model::error::{DomainError, HealthCheckError, ZoneError};
 use cairn_model::health::{HealthCheckConfig, HealthCheckType, HealthCheckUpdate};
-use cairn_model::{ChangeAction, ChangeBatchError, ChangeSeq, Limits};
+use cairn_model::{ChangeAction, ChangeBatchError, ChangeSeq, HealthCheckId, Limits};
 use cairn_store::{ChangeSubject, ProbeResult, Store, StoreError};
 use common::{a, batch, new_zone, TestDb};
 
@@ -35,17 +35,17 @@ fn probe(ok: bool) -> ProbeResult {
     }
 }
 
-async fn health_changes(store: &Arc<dyn Store>, id: &str) -> usize {
+async fn health_changes(store: &Arc<dyn Store>, id: &HealthCheckId) -> usize {
     store
         .changes_since(ChangeSeq(0))
         .await
         .unwrap()
         .iter()
-        .filter(|e| e.subject == ChangeSubject::HealthCheck(id.to_string()))
+        .filter(|e| e.subject == ChangeSubject::HealthCheck(id.clone()))
         .count()
 }
 
-async fn status(store: &Arc<dyn Store>, id: &str) -> Option<bool> {
+async fn status(store: &Arc<dyn Store>, id: &HealthCheckId) -> Option<bool> {
     store
         .health_statuses()
         .await
@@ -60,7 +60,7 @@ async fn caller_reference_idempotency(db: TestDb) {
     let (first, created) = store.create_health_check("ref-1", http(80)).await.unwrap();
     assert!(created);
     assert_eq!(first.version, 1);
-    assert_eq!(first.id.len(), 36, "a UUID");
+    assert_eq!(first.id.as_str().len(), 36, "a UUID");
     let (again, created) = store.create_health_check("ref-1", http(80)).await.unwrap();
     assert!(!created);
     assert_eq!(again.id, first.id);

@@ -294,7 +294,7 @@ async fn rules_associations_and_their_refusals(db: TestDb) {
         .associate_resolver_rule(&rule.id, &vpc, Some("a".into()))
         .await
         .unwrap();
-    assert_eq!(assoc.status, "COMPLETE");
+    assert_eq!(assoc.status.as_str(), "COMPLETE");
     let twin = store
         .create_resolver_rule(
             forward_rule("rule2", "corp.example.", &outbound.id, "192.0.2.2"),

@@ -123,7 +123,7 @@ pub(super) fn health_check_error(err: HealthCheckError) -> AwsError {
         HealthCheckError::CalculatedChild(child) => AwsError::invalid_input(format!(
             "Invalid parameter : A calculated health check cannot be a child of another calculated health check ({child})."
         )),
-        HealthCheckError::NoSuchHealthCheck(id) => no_such_health_check(&id),
+        HealthCheckError::NoSuchHealthCheck(id) => no_such_health_check(id.as_str()),
         HealthCheckError::AlreadyExists(_) => AwsError::new(
             StatusCode::CONFLICT,
             "HealthCheckAlreadyExists",

@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use cairn_model::network::NetworkContents;
-use cairn_model::resolver::{Profile, ProfileAssociation, ProfileResource};
+use cairn_model::resolver::{Profile, ProfileAssociation, ProfileResource, ProfileStatus};
 use cairn_model::resolver_validate::{
     find_profile, NewProfile, NewProfileAssociation, NewProfileResource,
 };
@@ -98,17 +98,17 @@ fn ok(body: Value) -> Response {
     json::response(body, CONTENT_TYPE)
 }
 
-fn status_message(status: &str) -> &'static str {
+fn status_message(status: ProfileStatus) -> &'static str {
     match status {
-        "CREATING" => "Creating",
-        "DELETING" => "Deleting",
-        "UPDATING" => "Updating",
+        ProfileStatus::Creating => "Creating",
+        ProfileStatus::Deleting => "Deleting",
+        ProfileStatus::Updating => "Updating",
         _ => "Completed",
     }
 }
 
-fn render_profile(ctx: &Ctx, p: &Profile, status: Option<&str>) -> Value {
-    let status = status.unwrap_or(&p.status);
+fn render_profile(ctx: &Ctx, p: &Profile, status: Option<ProfileStatus>) -> Value {
+    let status = status.unwrap_or(p.status);
     json!({
         "Id": p.id,
         "Arn": ctx.arn("profile", &p.id, &p.owner_account),
@@ -123,8 +123,8 @@ fn render_profile(ctx: &Ctx, p: &Profile, status: Option<&str>) -> Value {
     })
 }
 
-fn render_association(a: &ProfileAssociation, status: Option<&str>) -> Value {
-    let status = status.unwrap_or(&a.status);
+fn render_association(a: &ProfileAssociation, status: Option<ProfileStatus>) -> Value {
+    let status = status.unwrap_or(a.status);
     let mut out = Map::new();
     out.insert("Id".into(), json!(a.id));
     out.insert("Name".into(), json!(a.name));
@@ -141,8 +141,8 @@ fn render_association(a: &ProfileAssociation, status: Option<&str>) -> Value {
     Value::Object(out)
 }
 
-fn render_resource(r: &ProfileResource, status: Option<&str>) -> Value {
-    let status = status.unwrap_or(&r.status);
+fn render_resource(r: &ProfileResource, status: Option<ProfileStatus>) -> Value {
+    let status = status.unwrap_or(r.status);
     let mut out = Map::new();
     out.insert("Id".into(), json!(r.id));
     out.insert("Name".into(), json!(r.name));
@@ -231,7 +231,7 @@ async fn delete_profile(
     let ctx = Ctx::new(state, context);
     let profile = ctx.state.store.delete_profile(&id).await?;
     Ok(ok(
-        json!({"Profile": render_profile(&ctx, &profile, Some("DELETED"))}),
+        json!({"Profile": render_profile(&ctx, &profile, Some(ProfileStatus::Deleted))}),
     ))
 }
 
@@ -284,7 +284,7 @@ async fn associate_profile(
         .associate_profile(req, input.tag_list("Tags")?)
         .await?;
     Ok(ok(
-        json!({"ProfileAssociation": render_association(&assoc, Some("CREATING"))}),
+        json!({"ProfileAssociation": render_association(&assoc, Some(ProfileStatus::Creating))}),
     ))
 }
 
@@ -296,7 +296,7 @@ async fn disassociate_profile(
     let ctx = Ctx::new(state, context);
     let assoc = ctx.state.store.disassociate_profile(&profile, &vpc).await?;
     Ok(ok(
-        json!({"ProfileAssociation": render_association(&assoc, Some("DELETING"))}),
+        json!({"ProfileAssociation": render_association(&assoc, Some(ProfileStatus::Deleting))}),
     ))
 }
 
@@ -358,7 +358,7 @@ async fn associate_resource(
     };
     let resource = ctx.state.store.associate_profile_resource(req).await?;
     Ok(ok(
-        json!({"ProfileResourceAssociation": render_resource(&resource, Some("CREATING"))}),
+        json!({"ProfileResourceAssociation": render_resource(&resource, Some(ProfileStatus::Creating))}),
     ))
 }
 
@@ -374,7 +374,7 @@ async fn disassociate_resource(
         .disassociate_profile_resource(&profile, &arn)
         .await?;
     Ok(ok(
-        json!({"ProfileResourceAssociation": render_resource(&resource, Some("DELETING"))}),
+        json!({"ProfileResourceAssociation": render_resource(&resource, Some(ProfileStatus::Deleting))}),
     ))
 }
 

@@ -2,7 +2,7 @@
 //! Associate/DisassociateResolverEndpointIpAddress, ListResolverEndpointIpAddresses.
 
 use cairn_model::network::NetworkContents;
-use cairn_model::resolver::{EndpointAddress, EndpointDirection, ResolverEndpoint};
+use cairn_model::resolver::{EndpointAddress, EndpointDirection, EndpointStatus, ResolverEndpoint};
 use cairn_model::resolver_validate::{
     find_endpoint, EndpointUpdate, IpRequest, IpSelector, NewEndpoint,
 };
@@ -21,11 +21,11 @@ pub fn direction_text(direction: EndpointDirection) -> &'static str {
 }
 
 /// The `StatusMessage` Route 53 gives with each endpoint status.
-fn status_message(status: &str) -> &'static str {
+fn status_message(status: EndpointStatus) -> &'static str {
     match status {
-        "CREATING" => "Creating the Resolver Endpoint",
-        "DELETING" => "Deleting the Resolver Endpoint",
-        "UPDATING" => "Updating the Resolver Endpoint",
+        EndpointStatus::Creating => "Creating the Resolver Endpoint",
+        EndpointStatus::Deleting => "Deleting the Resolver Endpoint",
+        EndpointStatus::Updating => "Updating the Resolver Endpoint",
         _ => "This Resolver Endpoint is operational.",
     }
 }
@@ -36,9 +36,9 @@ pub fn render(
     ctx: &Ctx,
     net: &NetworkContents,
     e: &ResolverEndpoint,
-    status: Option<&str>,
+    status: Option<EndpointStatus>,
 ) -> Value {
-    let status = status.unwrap_or(&e.status);
+    let status = status.unwrap_or(e.status);
     let region = net
         .vpcs
         .iter()
@@ -101,7 +101,11 @@ fn ip_request(input: &JsonInput) -> Result<IpRequest, AwsError> {
     })
 }
 
-async fn answer(ctx: &Ctx, e: &ResolverEndpoint, status: Option<&str>) -> Result<Value, AwsError> {
+async fn answer(
+    ctx: &Ctx,
+    e: &ResolverEndpoint,
+    status: Option<EndpointStatus>,
+) -> Result<Value, AwsError> {
     let net = ctx.network().await?;
     Ok(json!({"ResolverEndpoint": render(ctx, &net, e, status)}))
 }
@@ -127,7 +131,7 @@ pub async fn create(ctx: &Ctx) -> Result<Value, AwsError> {
     let tags = input.tag_list("Tags")?;
     let endpoint = ctx.state.store.create_resolver_endpoint(req, tags).await?;
     ctx.state.wait_served().await;
-    answer(ctx, &endpoint, Some("CREATING")).await
+    answer(ctx, &endpoint, Some(EndpointStatus::Creating)).await
 }
 
 /// GetResolverEndpoint.
@@ -165,9 +169,9 @@ pub async fn list(ctx: &Ctx) -> Result<Value, AwsError> {
                 "HOSTVPCID" => vec![e.host_vpc_id.clone()],
                 "IPADDRESSCOUNT" => vec![e.addresses.len().to_string()],
                 "NAME" => e.name.clone().into_iter().collect(),
-                "RESOLVERENDPOINTTYPE" => vec![e.endpoint_type.clone()],
+                "RESOLVERENDPOINTTYPE" => vec![e.endpoint_type.as_str().to_string()],
                 "SECURITYGROUPIDS" => e.security_group_ids.clone(),
-                "STATUS" => vec![e.status.clone()],
+                "STATUS" => vec![e.status.as_str().to_string()],
                 _ => Vec::new(),
             })
         })
@@ -201,7 +205,7 @@ pub async fn delete(ctx: &Ctx) -> Result<Value, AwsError> {
     let id = ctx.input.required_str("ResolverEndpointId")?;
     let endpoint = ctx.state.store.delete_resolver_endpoint(&id).await?;
     ctx.state.wait_served().await;
-    answer(ctx, &endpoint, Some("DELETING")).await
+    answer(ctx, &endpoint, Some(EndpointStatus::Deleting)).await
 }
 
 /// AssociateResolverEndpointIpAddress.
@@ -214,7 +218,7 @@ pub async fn associate_ip(ctx: &Ctx) -> Result<Value, AwsError> {
         .associate_resolver_endpoint_ip(&id, ip_request(&address)?)
         .await?;
     ctx.state.wait_served().await;
-    answer(ctx, &endpoint, Some("UPDATING")).await
+    answer(ctx, &endpoint, Some(EndpointStatus::Updating)).await
 }
 
 /// DisassociateResolverEndpointIpAddress.
@@ -233,7 +237,7 @@ pub async fn disassociate_ip(ctx: &Ctx) -> Result<Value, AwsError> {
         .disassociate_resolver_endpoint_ip(&id, which)
         .await?;
     ctx.state.wait_served().await;
-    answer(ctx, &endpoint, Some("UPDATING")).await
+    answer(ctx, &endpoint, Some(EndpointStatus::Updating)).await
 }
 
 /// ListResolverEndpointIpAddresses.

@@ -2,7 +2,9 @@
 //! Associate/DisassociateResolverRule, Get/ListResolverRuleAssociations. Lists include the
 //! autodefined "Internet Resolver" rule and its per-VPC associations, as Route 53's do.
 
-use cairn_model::resolver::{ResolverRule, RuleAssociation, RuleType};
+use cairn_model::resolver::{
+    ResolverRule, RuleAssociation, RuleAssociationStatus, RuleStatus, RuleType,
+};
 use cairn_model::resolver_validate::{
     find_rule, internet_resolver_association, internet_resolver_rule, NewRule, ResolverError,
     RuleUpdate, TargetRequest, AUTODEFINED_OWNER,
@@ -22,8 +24,8 @@ fn rule_type_text(t: RuleType) -> &'static str {
 }
 
 /// `ResolverRule` as the API shows it; `status` replaces the stored one.
-pub fn render(ctx: &Ctx, r: &ResolverRule, status: Option<&str>) -> Value {
-    let status = status.unwrap_or(&r.status);
+pub fn render(ctx: &Ctx, r: &ResolverRule, status: Option<RuleStatus>) -> Value {
+    let status = status.unwrap_or(r.status);
     let autodefined = r.owner_account == AUTODEFINED_OWNER;
     let mut out = Map::new();
     out.insert("Id".into(), json!(r.id));
@@ -40,8 +42,8 @@ pub fn render(ctx: &Ctx, r: &ResolverRule, status: Option<&str>) -> Value {
     out.insert("DomainName".into(), json!(r.domain_name));
     out.insert("Status".into(), json!(status));
     let message = match status {
-        "DELETING" => "[Trace Id: cairn] Deleting Resolver Rule",
-        "UPDATING" => "[Trace Id: cairn] Updating Resolver Rule",
+        RuleStatus::Deleting => "[Trace Id: cairn] Deleting Resolver Rule",
+        RuleStatus::Updating => "[Trace Id: cairn] Updating Resolver Rule",
         _ => "[Trace Id: cairn] Successfully created Resolver Rule",
     };
     out.insert("StatusMessage".into(), json!(message));
@@ -81,8 +83,8 @@ pub fn render(ctx: &Ctx, r: &ResolverRule, status: Option<&str>) -> Value {
 }
 
 /// `ResolverRuleAssociation` as the API shows it.
-pub fn render_association(a: &RuleAssociation, status: Option<&str>) -> Value {
-    let status = status.unwrap_or(&a.status);
+pub fn render_association(a: &RuleAssociation, status: Option<RuleAssociationStatus>) -> Value {
+    let status = status.unwrap_or(a.status);
     let mut out = Map::new();
     out.insert("Id".into(), json!(a.id));
     out.insert("ResolverRuleId".into(), json!(a.rule_id));
@@ -92,8 +94,8 @@ pub fn render_association(a: &RuleAssociation, status: Option<&str>) -> Value {
     out.insert("VPCId".into(), json!(a.vpc_id));
     out.insert("Status".into(), json!(status));
     let message = match status {
-        "CREATING" => "[Trace Id: cairn] Creating Association",
-        "DELETING" => "[Trace Id: cairn] Deleting Association",
+        RuleAssociationStatus::Creating => "[Trace Id: cairn] Creating Association",
+        RuleAssociationStatus::Deleting => "[Trace Id: cairn] Deleting Association",
         _ => "[Trace Id: cairn] Successfully created association",
     };
     out.insert("StatusMessage".into(), json!(message));
@@ -172,7 +174,7 @@ pub async fn list(ctx: &Ctx) -> Result<Value, AwsError> {
                 }
                 "NAME" => r.name.clone().into_iter().collect(),
                 "RESOLVERENDPOINTID" => r.resolver_endpoint_id.clone().into_iter().collect(),
-                "STATUS" => vec![r.status.clone()],
+                "STATUS" => vec![r.status.as_str().to_string()],
                 "TYPE" | "RULETYPE" => vec![rule_type_text(r.rule_type).to_string()],
                 _ => Vec::new(),
             })
@@ -199,7 +201,7 @@ pub async fn update(ctx: &Ctx) -> Result<Value, AwsError> {
 pub async fn delete(ctx: &Ctx) -> Result<Value, AwsError> {
     let id = ctx.input.required_str("ResolverRuleId")?;
     let rule = ctx.state.store.delete_resolver_rule(&id).await?;
-    Ok(json!({"ResolverRule": render(ctx, &rule, Some("DELETING"))}))
+    Ok(json!({"ResolverRule": render(ctx, &rule, Some(RuleStatus::Deleting))}))
 }
 
 /// AssociateResolverRule: answers the association with Status CREATING.
@@ -212,7 +214,9 @@ pub async fn associate(ctx: &Ctx) -> Result<Value, AwsError> {
         .store
         .associate_resolver_rule(&rule_id, &vpc_id, name)
         .await?;
-    Ok(json!({"ResolverRuleAssociation": render_association(&assoc, Some("CREATING"))}))
+    Ok(
+        json!({"ResolverRuleAssociation": render_association(&assoc, Some(RuleAssociationStatus::Creating))}),
+    )
 }
 
 /// DisassociateResolverRule: answers the association with Status DELETING.
@@ -224,7 +228,9 @@ pub async fn disassociate(ctx: &Ctx) -> Result<Value, AwsError> {
         .store
         .disassociate_resolver_rule(&rule_id, &vpc_id)
         .await?;
-    Ok(json!({"ResolverRuleAssociation": render_association(&assoc, Some("DELETING"))}))
+    Ok(
+        json!({"ResolverRuleAssociation": render_association(&assoc, Some(RuleAssociationStatus::Deleting))}),
+    )
 }
 
 /// Every association the account sees: the autodefined ones of its VPCs, then its own.
@@ -260,7 +266,7 @@ pub async fn list_associations(ctx: &Ctx) -> Result<Value, AwsError> {
             passes(&filters, |key| match key {
                 "NAME" => a.name.clone().into_iter().collect(),
                 "RESOLVERRULEID" => vec![a.rule_id.clone()],
-                "STATUS" => vec![a.status.clone()],
+                "STATUS" => vec![a.status.as_str().to_string()],
                 "VPCID" => vec![a.vpc_id.clone()],
                 _ => Vec::new(),
             })

@@ -14,6 +14,7 @@ use axum::Json;
 use cairn_model::health::{
     HealthCheck, HealthCheckConfig, HealthCheckType, HealthCheckUpdate, ResettableElement,
 };
+use cairn_model::HealthCheckId;
 use cairn_store::HealthObservation;
 
 use super::{max_items, parse_bool, AwsPath};
@@ -62,10 +63,11 @@ fn parse_opt_bool(element: &Element, name: &str) -> Result<Option<bool>, AwsErro
         .transpose()
 }
 
-fn list_of(element: &Element, wrapper: &str, item: &str) -> Option<Vec<String>> {
+/// The texts of `wrapper`'s `item` children, as strings or ids.
+fn list_of<T: From<String>>(element: &Element, wrapper: &str, item: &str) -> Option<Vec<T>> {
     element.child(wrapper).map(|w| {
         w.children_named(item)
-            .map(|c| c.text.trim().to_string())
+            .map(|c| T::from(c.text.trim().to_string()))
             .collect()
     })
 }
@@ -216,7 +218,7 @@ pub async fn create(State(state): State<AppState>, body: Bytes) -> Result<Respon
 /// `GET /2013-04-01/healthcheck/{HealthCheckId}`.
 pub async fn get(
     State(state): State<AppState>,
-    AwsPath(id): AwsPath<String>,
+    AwsPath(id): AwsPath<HealthCheckId>,
 ) -> Result<Response, AwsError> {
     let check = state.store.get_health_check(&id).await?;
     let mut w = XmlWriter::new("GetHealthCheckResponse");
@@ -256,12 +258,13 @@ pub async fn list(State(state): State<AppState>, query: QueryParams) -> Result<R
 /// `POST /2013-04-01/healthcheck/{HealthCheckId}`.
 pub async fn update(
     State(state): State<AppState>,
-    AwsPath(id): AwsPath<String>,
+    AwsPath(id): AwsPath<HealthCheckId>,
     body: Bytes,
 ) -> Result<Response, AwsError> {
     let r = rest_xml::parse_request(&body, "UpdateHealthCheckRequest")?;
     let mut reset = Vec::new();
-    for name in list_of(&r, "ResetElements", "ResettableElementName").unwrap_or_default() {
+    for name in list_of::<String>(&r, "ResetElements", "ResettableElementName").unwrap_or_default()
+    {
         reset.push(ResettableElement::parse(&name).ok_or_else(|| {
             AwsError::invalid_input(format!(
                 "1 validation error detected: Value '{name}' at 'resetElements' failed to satisfy constraint: Member must satisfy enum value set: [FullyQualifiedDomainName, Regions, ResourcePath, ChildHealthChecks]"
@@ -296,7 +299,7 @@ pub async fn update(
 /// `DELETE /2013-04-01/healthcheck/{HealthCheckId}`.
 pub async fn delete(
     State(state): State<AppState>,
-    AwsPath(id): AwsPath<String>,
+    AwsPath(id): AwsPath<HealthCheckId>,
 ) -> Result<Response, AwsError> {
     state.store.delete_health_check(&id).await?;
     let w = XmlWriter::new("DeleteHealthCheckResponse");
@@ -309,7 +312,7 @@ pub async fn delete(
 /// `GET /2013-04-01/healthcheck/{HealthCheckId}/status`.
 pub async fn status(
     State(state): State<AppState>,
-    AwsPath(id): AwsPath<String>,
+    AwsPath(id): AwsPath<HealthCheckId>,
 ) -> Result<Response, AwsError> {
     let check = state.store.get_health_check(&id).await?;
     if check.config.check_type == HealthCheckType::Calculated {
@@ -329,7 +332,7 @@ pub async fn status(
 /// `GET /2013-04-01/healthcheck/{HealthCheckId}/lastfailurereason`.
 pub async fn last_failure_reason(
     State(state): State<AppState>,
-    AwsPath(id): AwsPath<String>,
+    AwsPath(id): AwsPath<HealthCheckId>,
 ) -> Result<Response, AwsError> {
     let health = state.store.health_check_state(&id).await?;
     let mut w = XmlWriter::new("GetHealthCheckLastFailureReasonResponse");
@@ -366,7 +369,7 @@ pub async fn checker_ip_ranges() -> Response {
 /// forces the status routing uses (null clears it). Signed like every other call.
 pub async fn set_override(
     State(state): State<AppState>,
-    AwsPath(id): AwsPath<String>,
+    AwsPath(id): AwsPath<HealthCheckId>,
     body: Bytes,
 ) -> Result<Response, AwsError> {
     let value: serde_json::Value = serde_json::from_slice(&body)

@@ -12,8 +12,8 @@ use cairn_model::change::input::read_routing;
 use cairn_model::routing::RoutingFields;
 use cairn_model::rrset::{CidrRoutingConfig, GeoLocation, GeoProximityLocation, RoutingPolicy};
 use cairn_model::{
-    AliasTarget, Change, ChangeAction, ChangeBatch, DomainName, HostedZoneId, Limits,
-    ResourceRecordSet, RrType,
+    AliasTarget, Change, ChangeAction, ChangeBatch, DomainName, HealthCheckId, HostedZoneId,
+    Limits, ResourceRecordSet, RrType,
 };
 use cairn_store::RecordSetPage;
 
@@ -296,7 +296,7 @@ fn parse_record_set(
         records,
         alias_target,
         routing: None,
-        health_check_id: set.child_text("HealthCheckId").map(str::to_string),
+        health_check_id: set.child_text("HealthCheckId").map(HealthCheckId::new),
     };
     Ok((record_set, (set_identifier, routing)))
 }
@@ -385,7 +385,7 @@ pub fn write_record_set(w: &mut XmlWriter, set: &ResourceRecordSet) {
             )
             .close("AliasTarget");
     }
-    w.leaf_opt("HealthCheckId", set.health_check_id.as_deref());
+    w.leaf_opt("HealthCheckId", set.health_check_id.as_ref());
     match set.policy() {
         Some(RoutingPolicy::IpBased(cidr)) => {
             w.open("CidrRoutingConfig")

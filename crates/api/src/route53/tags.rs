@@ -4,7 +4,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use cairn_model::HostedZoneId;
+use cairn_model::{HealthCheckId, HostedZoneId};
 
 use super::AwsPath;
 use crate::error::AwsError;
@@ -114,7 +114,7 @@ async fn check_resource(
             Ok(zone_id.as_str().to_string())
         }
         "healthcheck" => {
-            state.store.get_health_check(id).await?;
+            state.store.get_health_check(&HealthCheckId::new(id)).await?;
             Ok(id.to_string())
         }
         other => Err(AwsError::invalid_input(format!(

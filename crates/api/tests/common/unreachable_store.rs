@@ -16,8 +16,8 @@ use cairn_model::resolver_validate::{
     NewProfileResource, NewRule, RuleUpdate,
 };
 use cairn_model::{
-    ChangeBatch, ChangeId, ChangeInfo, ChangeSeq, DomainName, HostedZone, HostedZoneId, Limits,
-    ResourceRecordSet,
+    ChangeBatch, ChangeId, ChangeInfo, ChangeSeq, DomainName, HealthCheckId, HostedZone,
+    HostedZoneId, Limits, ResourceRecordSet,
 };
 use cairn_store::{
     ChangeEvent, ChangeFeed, CidrStore, DelegationSet, HealthCheckState, HealthStore, NetworkStore,
@@ -325,25 +325,29 @@ impl HealthStore for UnreachableStore {
     ) -> StoreResult<(HealthCheck, bool)> {
         panic!("{MESSAGE}")
     }
-    async fn get_health_check(&self, _: &str) -> StoreResult<HealthCheck> {
+    async fn get_health_check(&self, _: &HealthCheckId) -> StoreResult<HealthCheck> {
         panic!("{MESSAGE}")
     }
     async fn list_health_checks(&self) -> StoreResult<Vec<HealthCheck>> {
         panic!("{MESSAGE}")
     }
-    async fn update_health_check(&self, _: &str, _: HealthCheckUpdate) -> StoreResult<HealthCheck> {
+    async fn update_health_check(
+        &self,
+        _: &HealthCheckId,
+        _: HealthCheckUpdate,
+    ) -> StoreResult<HealthCheck> {
         panic!("{MESSAGE}")
     }
-    async fn delete_health_check(&self, _: &str) -> StoreResult<()> {
+    async fn delete_health_check(&self, _: &HealthCheckId) -> StoreResult<()> {
         panic!("{MESSAGE}")
     }
-    async fn record_health_probe(&self, _: &str, _: ProbeResult) -> StoreResult<()> {
+    async fn record_health_probe(&self, _: &HealthCheckId, _: ProbeResult) -> StoreResult<()> {
         panic!("{MESSAGE}")
     }
-    async fn set_health_override(&self, _: &str, _: Option<bool>) -> StoreResult<()> {
+    async fn set_health_override(&self, _: &HealthCheckId, _: Option<bool>) -> StoreResult<()> {
         panic!("{MESSAGE}")
     }
-    async fn health_check_state(&self, _: &str) -> StoreResult<HealthCheckState> {
+    async fn health_check_state(&self, _: &HealthCheckId) -> StoreResult<HealthCheckState> {
         panic!("{MESSAGE}")
     }
 }
@@ -400,7 +404,7 @@ impl ChangeFeed for UnreachableStore {
     async fn report_applied(&self, _: &str, _: ChangeSeq) -> StoreResult<()> {
         panic!("{MESSAGE}")
     }
-    async fn health_statuses(&self) -> StoreResult<Vec<(String, bool)>> {
+    async fn health_statuses(&self) -> StoreResult<Vec<(HealthCheckId, bool)>> {
         panic!("{MESSAGE}")
     }
     async fn load_network(&self) -> StoreResult<cairn_model::network::NetworkContents> {

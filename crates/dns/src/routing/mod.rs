@@ -20,6 +20,7 @@ use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use cairn_model::region::{aws_region, region_distance};
+use cairn_model::HealthCheckId;
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 
@@ -33,7 +34,7 @@ pub struct RoutingContext<'a> {
     /// The answering node's region (`--region`).
     pub region: &'a str,
     /// Health-check statuses; a check not listed is healthy.
-    pub health: &'a FxHashMap<String, bool>,
+    pub health: &'a FxHashMap<HealthCheckId, bool>,
     /// Every zone of the snapshot, for aliases to other hosted zones.
     pub zones: &'a FxHashMap<cairn_model::HostedZoneId, Arc<CompiledZone>>,
     /// Who asked, for geolocation routing.
@@ -143,7 +144,7 @@ impl<'a> Client<'a> {
 
 impl RoutingContext<'_> {
     /// Whether a health check (if any) passes.
-    pub fn check_passes(&self, check: Option<&str>) -> bool {
+    pub fn check_passes(&self, check: Option<&HealthCheckId>) -> bool {
         check.is_none_or(|id| self.health.get(id).copied().unwrap_or(true))
     }
 }

@@ -32,7 +32,7 @@ fn geo_variant(
         cidr_location: None,
         cidr_collection: None,
         proximity: None,
-        health_check: Some(format!("hc-{id}")),
+        health_check: Some(format!("hc-{id}").into()),
         evaluate_target_health: false,
         target: Target::Records(Arc::new(CompiledRrset {
             rtype: 1,
@@ -67,9 +67,9 @@ fn geo_pick(
     ip: Option<&str>,
     failing: &[&str],
 ) -> Option<String> {
-    let health: FxHashMap<String, bool> = failing
+    let health: FxHashMap<HealthCheckId, bool> = failing
         .iter()
-        .map(|id| (format!("hc-{id}"), false))
+        .map(|id| (format!("hc-{id}").into(), false))
         .collect();
     let zones = FxHashMap::default();
     let client = Client::new(ip.map(|ip| ip.parse().unwrap()), geoip);
@@ -79,7 +79,7 @@ fn geo_pick(
         zones: &zones,
         client: &client,
     };
-    let chosen = group.select(&ctx, |v| ctx.check_passes(v.health_check.as_deref()));
+    let chosen = group.select(&ctx, |v| ctx.check_passes(v.health_check.as_ref()));
     assert!(chosen.len() <= 1, "geolocation answers with one record set");
     chosen.first().map(|v| v.set_identifier.clone())
 }
@@ -338,9 +338,9 @@ fn proximity_group(biases: [i32; 3]) -> RoutedSet {
 
 fn proximity_pick(group: &RoutedSet, ip: Option<&str>, region: &str, failing: &[&str]) -> String {
     let db = geo_fixture();
-    let health: FxHashMap<String, bool> = failing
+    let health: FxHashMap<HealthCheckId, bool> = failing
         .iter()
-        .map(|id| (format!("hc-{id}"), false))
+        .map(|id| (format!("hc-{id}").into(), false))
         .collect();
     let zones = FxHashMap::default();
     let client = Client::new(ip.map(|ip| ip.parse().unwrap()), Some(&db));
@@ -350,7 +350,7 @@ fn proximity_pick(group: &RoutedSet, ip: Option<&str>, region: &str, failing: &[
         zones: &zones,
         client: &client,
     };
-    let chosen = group.select(&ctx, |v| ctx.check_passes(v.health_check.as_deref()));
+    let chosen = group.select(&ctx, |v| ctx.check_passes(v.health_check.as_ref()));
     assert_eq!(chosen.len(), 1, "geoproximity answers with one record set");
     chosen[0].set_identifier.clone()
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use cairn_model::region::distance_km;
 use cairn_model::rrset::GeoLocation;
+use cairn_model::HealthCheckId;
 use cairn_wire::NameKey;
 
 use super::CompiledRrset;
@@ -66,7 +67,7 @@ pub struct Variant {
     /// Geoproximity routing: where the resource is, and its bias.
     pub proximity: Option<Proximity>,
     /// `HealthCheckId`.
-    pub health_check: Option<String>,
+    pub health_check: Option<HealthCheckId>,
     /// For an alias: `EvaluateTargetHealth`.
     pub evaluate_target_health: bool,
     /// What it answers with.

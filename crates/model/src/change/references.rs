@@ -7,6 +7,7 @@
 //! the edit, so the rules and the commit see the same state and nothing races.
 
 use crate::cidr::CidrCollection;
+use crate::id::HealthCheckId;
 use crate::name::DomainName;
 use crate::rrset::ResourceRecordSet;
 use crate::zone::{HostedZone, HostedZoneId};
@@ -34,7 +35,7 @@ pub trait BatchView {
     ) -> Result<Vec<ResourceRecordSet>, Self::Error>;
 
     /// Whether a health check with this id exists.
-    fn health_check_exists(&self, id: &str) -> Result<bool, Self::Error>;
+    fn health_check_exists(&self, id: &HealthCheckId) -> Result<bool, Self::Error>;
 
     /// Every CIDR collection.
     fn cidr_collections(&self) -> Result<Vec<CidrCollection>, Self::Error>;
@@ -77,7 +78,7 @@ pub fn check_health_check_references<V: BatchView>(
         }
         if let Some(id) = &change.record_set.health_check_id {
             if !view.health_check_exists(id)? {
-                return Err(ChangeBatchError::NoSuchHealthCheck(id.clone()).into());
+                return Err(ChangeBatchError::NoSuchHealthCheck(id.to_string()).into());
             }
         }
     }

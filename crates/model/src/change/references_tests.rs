@@ -37,8 +37,8 @@ impl BatchView for Memory {
             .collect())
     }
 
-    fn health_check_exists(&self, id: &str) -> Result<bool, Self::Error> {
-        Ok(self.health_checks.iter().any(|h| h == id))
+    fn health_check_exists(&self, id: &HealthCheckId) -> Result<bool, Self::Error> {
+        Ok(self.health_checks.iter().any(|h| h == id.as_str()))
     }
 
     fn cidr_collections(&self) -> Result<Vec<CidrCollection>, Self::Error> {

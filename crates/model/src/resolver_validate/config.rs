@@ -2,7 +2,8 @@
 
 use crate::network::NetworkContents;
 use crate::resolver::{
-    AutodefinedReverseFlag, ResolverRule, RuleAssociation, RuleType, VpcResolverConfig,
+    AutodefinedReverseFlag, ResolverRule, RuleAssociation, RuleAssociationStatus, RuleStatus,
+    RuleType, ShareStatus, VpcResolverConfig,
 };
 
 use super::{Enumeration, ResolverError, ResolverResult, AUTODEFINED_OWNER, INTERNET_RESOLVER_ID};
@@ -17,8 +18,8 @@ pub fn internet_resolver_rule() -> ResolverRule {
         rule_type: RuleType::Recursive,
         targets: Vec::new(),
         resolver_endpoint_id: None,
-        status: "COMPLETE".into(),
-        share_status: "NOT_SHARED".into(),
+        status: RuleStatus::Complete,
+        share_status: ShareStatus::NotShared,
         owner_account: AUTODEFINED_OWNER.into(),
         created_at_ms: 0,
         modified_at_ms: 0,
@@ -32,7 +33,7 @@ pub fn internet_resolver_association(vpc_id: &str) -> RuleAssociation {
         rule_id: INTERNET_RESOLVER_ID.into(),
         vpc_id: vpc_id.into(),
         name: Some("System Rule Association".into()),
-        status: "COMPLETE".into(),
+        status: RuleAssociationStatus::Complete,
     }
 }
 

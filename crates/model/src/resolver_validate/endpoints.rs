@@ -6,7 +6,10 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
 use crate::network::{NetworkContents, Subnet};
-use crate::resolver::{EndpointAddress, EndpointDirection, ResolverEndpoint};
+use crate::resolver::{
+    EndpointAddress, EndpointDirection, EndpointStatus, IpAddressStatus, ResolverEndpoint,
+    ResolverEndpointType,
+};
 
 use super::{
     check_name, is_ec2_id, parse_ipv4, parse_ipv6, Enumeration, IdSource, ResolverError,
@@ -72,15 +75,11 @@ fn parse_direction(text: &str) -> ResolverResult<EndpointDirection> {
     }
 }
 
-fn check_endpoint_type(text: &str) -> ResolverResult<()> {
-    if matches!(text, "IPV4" | "IPV6" | "DUALSTACK") {
-        Ok(())
-    } else {
-        Err(ResolverError::NotInEnumeration {
-            field: Enumeration::EndpointType,
-            value: text.to_string(),
-        })
-    }
+fn parse_endpoint_type(text: &str) -> ResolverResult<ResolverEndpointType> {
+    ResolverEndpointType::parse(text).ok_or_else(|| ResolverError::NotInEnumeration {
+        field: Enumeration::EndpointType,
+        value: text.to_string(),
+    })
 }
 
 /// The protocol combinations Route 53 allows per direction ([ROUTE53.md §6.1]).
@@ -226,7 +225,7 @@ fn in_use(ip: IpAddr, subnet: &Subnet) -> ResolverError {
 /// Places one requested address in its subnet; `used` gains it.
 fn place_address(
     net: &NetworkContents,
-    endpoint_type: &str,
+    endpoint_type: ResolverEndpointType,
     req: &IpRequest,
     used: &mut HashSet<IpAddr>,
     ids: IdSource<'_>,
@@ -237,7 +236,7 @@ fn place_address(
         .find(|s| s.id == req.subnet_id)
         .ok_or_else(|| ResolverError::NoSuchSubnet(req.subnet_id.clone()))?;
     let ip = match endpoint_type {
-        "IPV6" => {
+        ResolverEndpointType::Ipv6 => {
             if req.ip.is_some() {
                 return Err(ResolverError::Ipv4OnIpv6Endpoint);
             }
@@ -246,7 +245,7 @@ fn place_address(
         _ => Some(place_ipv4(subnet, req.ip.as_deref(), used)?),
     };
     let ipv6 = match endpoint_type {
-        "IPV4" => {
+        ResolverEndpointType::Ipv4 => {
             if req.ipv6.is_some() {
                 return Err(ResolverError::Ipv6OnIpv4Endpoint);
             }
@@ -261,7 +260,7 @@ fn place_address(
         subnet_id: subnet.id.clone(),
         ip,
         ipv6,
-        status: "ATTACHED".into(),
+        status: IpAddressStatus::Attached,
     })
 }
 
@@ -312,8 +311,12 @@ pub fn create_endpoint(
     if req.ip_addresses.len() > MAX_ENDPOINT_ADDRESSES {
         return Err(ResolverError::TooManyAddresses);
     }
-    let endpoint_type = req.endpoint_type.unwrap_or_else(|| "IPV4".into());
-    check_endpoint_type(&endpoint_type)?;
+    // Parsed here, not at the API edge, so a bad type is refused after the checks above,
+    // in Route 53's order.
+    let endpoint_type = match &req.endpoint_type {
+        Some(text) => parse_endpoint_type(text)?,
+        None => ResolverEndpointType::Ipv4,
+    };
     let protocols = req.protocols.unwrap_or_else(|| vec!["Do53".into()]);
     check_protocols(direction, &protocols)?;
     let dns64_enabled = req.dns64_enabled.unwrap_or(false);
@@ -323,13 +326,7 @@ pub fn create_endpoint(
     let mut used = used_addresses(net);
     let mut addresses = Vec::with_capacity(req.ip_addresses.len());
     for ip in &req.ip_addresses {
-        addresses.push(place_address(
-            net,
-            &endpoint_type,
-            ip,
-            &mut used,
-            &mut *ids,
-        )?);
+        addresses.push(place_address(net, endpoint_type, ip, &mut used, &mut *ids)?);
     }
     let host_vpc_id = host_vpc(net, &addresses)?;
     for sg in &req.security_group_ids {
@@ -360,7 +357,7 @@ pub fn create_endpoint(
         endpoint_type,
         protocols,
         dns64_enabled,
-        status: "OPERATIONAL".into(),
+        status: EndpointStatus::Operational,
         owner_account: req.owner_account,
         created_at_ms: now_ms,
         modified_at_ms: now_ms,
@@ -390,11 +387,11 @@ pub fn update_endpoint(
         check_name(&name, ResolverErrorKind::InvalidParameter)?;
         endpoint.name = Some(name);
     }
-    if let Some(kind) = update.endpoint_type {
-        check_endpoint_type(&kind)?;
+    if let Some(text) = update.endpoint_type {
+        let kind = parse_endpoint_type(&text)?;
         if kind != endpoint.endpoint_type {
-            match (endpoint.endpoint_type.as_str(), kind.as_str()) {
-                ("IPV4", "DUALSTACK") => {
+            match (endpoint.endpoint_type, kind) {
+                (ResolverEndpointType::Ipv4, ResolverEndpointType::DualStack) => {
                     let mut used = used_addresses(net);
                     for address in &mut endpoint.addresses {
                         let subnet = net
@@ -407,15 +404,15 @@ pub fn update_endpoint(
                         address.ipv6 = Some(ipv6);
                     }
                 }
-                ("DUALSTACK", "IPV4") => {
+                (ResolverEndpointType::DualStack, ResolverEndpointType::Ipv4) => {
                     for address in &mut endpoint.addresses {
                         address.ipv6 = None;
                     }
                 }
                 (from, to) => {
                     return Err(ResolverError::EndpointTypeChange {
-                        from: from.to_string(),
-                        to: to.to_string(),
+                        from: from.as_str().to_string(),
+                        to: to.as_str().to_string(),
                     })
                 }
             }
@@ -470,7 +467,7 @@ pub fn associate_endpoint_ip(
         return Err(ResolverError::TooManyAddresses);
     }
     let mut used = used_addresses(net);
-    let address = place_address(net, &endpoint.endpoint_type, &req, &mut used, ids)?;
+    let address = place_address(net, endpoint.endpoint_type, &req, &mut used, ids)?;
     let vpc = net
         .subnets
         .iter()

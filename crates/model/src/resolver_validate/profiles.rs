@@ -1,7 +1,7 @@
 //! Route 53 Profiles: profiles, their VPC associations and the resources they carry.
 
 use crate::network::NetworkContents;
-use crate::resolver::{Profile, ProfileAssociation, ProfileResource};
+use crate::resolver::{Profile, ProfileAssociation, ProfileResource, ProfileStatus, ShareStatus};
 
 use super::{check_name, ResolverError, ResolverErrorKind, ResolverResult};
 
@@ -40,8 +40,8 @@ pub fn create_profile(
             id,
             name: req.name,
             client_token: req.client_token,
-            share_status: "NOT_SHARED".into(),
-            status: "COMPLETE".into(),
+            share_status: ShareStatus::NotShared,
+            status: ProfileStatus::Complete,
             owner_account: req.owner_account,
             created_at_ms: now_ms,
             modified_at_ms: now_ms,
@@ -123,7 +123,7 @@ pub fn associate_profile(
         profile_id: req.profile_id,
         vpc_id: req.vpc_id,
         name: req.name,
-        status: "COMPLETE".into(),
+        status: ProfileStatus::Complete,
         owner_account: req.owner_account,
         priority: Some(req.priority.unwrap_or(100)),
         created_at_ms: now_ms,
@@ -244,7 +244,7 @@ pub fn associate_profile_resource(
         resource_type: parsed.resource_type.into(),
         resource_id: parsed.resource_id,
         name: req.name,
-        status: "COMPLETE".into(),
+        status: ProfileStatus::Complete,
         resource_properties: req.resource_properties,
         owner_account: req.owner_account,
         created_at_ms: now_ms,

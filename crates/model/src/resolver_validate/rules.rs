@@ -5,8 +5,8 @@ use std::net::IpAddr;
 
 use crate::network::NetworkContents;
 use crate::resolver::{
-    EndpointAddress, EndpointDirection, ResolverEndpoint, ResolverRule, RuleAssociation, RuleType,
-    TargetAddress,
+    EndpointAddress, EndpointDirection, ResolverEndpoint, ResolverRule, RuleAssociation,
+    RuleAssociationStatus, RuleStatus, RuleType, ShareStatus, TargetAddress,
 };
 
 use super::config::internet_resolver_rule;
@@ -187,8 +187,8 @@ pub fn create_rule(
         rule_type,
         targets,
         resolver_endpoint_id,
-        status: "COMPLETE".into(),
-        share_status: "NOT_SHARED".into(),
+        status: RuleStatus::Complete,
+        share_status: ShareStatus::NotShared,
         owner_account: req.owner_account,
         created_at_ms: now_ms,
         modified_at_ms: now_ms,
@@ -322,7 +322,7 @@ pub fn associate_rule(
         rule_id: rule_id.into(),
         vpc_id: vpc_id.into(),
         name,
-        status: "COMPLETE".into(),
+        status: RuleAssociationStatus::Complete,
     })
 }
 

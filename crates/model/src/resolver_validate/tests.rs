@@ -2,7 +2,10 @@
 
 use super::*;
 use crate::network::{NetworkContents, SecurityGroup, Subnet, Vpc};
-use crate::resolver::{EndpointAddress, ResolverRule, RuleType, TargetAddress};
+use crate::resolver::{
+    EndpointAddress, IpAddressStatus, ResolverRule, RuleStatus, RuleType, ShareStatus,
+    TargetAddress,
+};
 
 fn net() -> NetworkContents {
     let vpc = Vpc {
@@ -123,7 +126,7 @@ fn a_full_subnet_is_reported() {
             subnet_id: "subnet-2".into(),
             ip: Some(format!("10.0.2.{host}").parse().expect("ip")),
             ipv6: None,
-            status: "ATTACHED".into(),
+            status: IpAddressStatus::Attached,
         });
     }
     let mut taken = create_endpoint(
@@ -234,8 +237,8 @@ fn rules_forwarding_to_the_vpcs_own_inbound_endpoint_are_refused() {
             protocol: "Do53".into(),
         }],
         resolver_endpoint_id: Some("rslvr-out-x".into()),
-        status: "COMPLETE".into(),
-        share_status: "NOT_SHARED".into(),
+        status: RuleStatus::Complete,
+        share_status: ShareStatus::NotShared,
         owner_account: "111111111111".into(),
         created_at_ms: 0,
         modified_at_ms: 0,

@@ -4,7 +4,7 @@
 
 use cairn_model::change::BatchView;
 use cairn_model::cidr::CidrCollection;
-use cairn_model::{DomainName, HostedZone, HostedZoneId, ResourceRecordSet};
+use cairn_model::{DomainName, HealthCheckId, HostedZone, HostedZoneId, ResourceRecordSet};
 
 use super::conn::Conn;
 use super::zone_rows::{load_zone_row, sets_at_names};
@@ -38,8 +38,8 @@ impl BatchView for TxView<'_, '_> {
         sets_at_names(self.tx, zone, &[name.to_route53()])
     }
 
-    fn health_check_exists(&self, id: &str) -> Result<bool, StoreError> {
-        health::exists(self.tx, id)
+    fn health_check_exists(&self, id: &HealthCheckId) -> Result<bool, StoreError> {
+        health::exists(self.tx, id.as_str())
     }
 
     fn cidr_collections(&self) -> Result<Vec<CidrCollection>, StoreError> {

@@ -3,7 +3,7 @@
 //! A row names its subject (`subject_kind`, `subject_id`) so the data plane reloads only
 //! that; for a change batch it also lists the names touched.
 
-use cairn_model::{ChangeId, ChangeInfo, ChangeStatus, DomainName, HostedZoneId};
+use cairn_model::{ChangeId, ChangeInfo, ChangeStatus, DomainName, HealthCheckId, HostedZoneId};
 
 use super::conn::{params, Conn};
 use super::error::map_err;
@@ -39,7 +39,7 @@ impl Entry {
 
     /// A health check's status flipped.
     pub(crate) fn health_check(id: &str) -> Self {
-        Self::new(ChangeSubject::HealthCheck(id.to_string()))
+        Self::new(ChangeSubject::HealthCheck(HealthCheckId::new(id)))
     }
 
     fn new(subject: ChangeSubject) -> Self {
@@ -77,7 +77,7 @@ fn subject_columns(subject: &ChangeSubject) -> (&'static str, &str) {
 pub(crate) fn subject_from_columns(kind: &str, id: String) -> StoreResult<ChangeSubject> {
     Ok(match kind {
         "hostedzone" => ChangeSubject::HostedZone(HostedZoneId::new(id)),
-        "healthcheck" => ChangeSubject::HealthCheck(id),
+        "healthcheck" => ChangeSubject::HealthCheck(HealthCheckId::new(id)),
         "network" => ChangeSubject::Network(id),
         "cidrcollection" => ChangeSubject::CidrCollection(id),
         other => {

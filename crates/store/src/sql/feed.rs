@@ -5,7 +5,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use cairn_model::cidr::CidrCollection;
 use cairn_model::network::NetworkContents;
-use cairn_model::{ChangeId, ChangeSeq, DomainName, HostedZone, HostedZoneId, ResourceRecordSet};
+use cairn_model::{
+    ChangeId, ChangeSeq, DomainName, HealthCheckId, HostedZone, HostedZoneId, ResourceRecordSet,
+};
 use tokio::sync::Notify;
 
 use super::change_log::{parse_names, subject_from_columns};
@@ -116,7 +118,7 @@ impl ChangeFeed for SqlStore {
             .await
     }
 
-    async fn health_statuses(&self) -> StoreResult<Vec<(String, bool)>> {
+    async fn health_statuses(&self) -> StoreResult<Vec<(HealthCheckId, bool)>> {
         self.run(health::statuses).await
     }
 

@@ -13,6 +13,7 @@ use cairn_model::health::{
     HealthCheck, HealthCheckConfig, HealthCheckError, HealthCheckType, HealthCheckUpdate,
     ProbeState,
 };
+use cairn_model::HealthCheckId;
 
 use super::change_log::{self, Entry};
 use super::conn::{params, Conn};
@@ -46,7 +47,7 @@ fn load(conn: &Conn<'_>, id: &str) -> StoreResult<Option<HealthCheck>> {
         .map_err(map_err)?;
     row.map(|(id, caller_reference, version, config)| {
         Ok(HealthCheck {
-            id,
+            id: HealthCheckId::new(id),
             caller_reference,
             version: version as u64,
             config: parse_config(&config)?,
@@ -56,13 +57,14 @@ fn load(conn: &Conn<'_>, id: &str) -> StoreResult<Option<HealthCheck>> {
 }
 
 fn require(conn: &Conn<'_>, id: &str) -> StoreResult<HealthCheck> {
-    load(conn, id)?.ok_or_else(|| HealthCheckError::NoSuchHealthCheck(id.to_string()).into())
+    load(conn, id)?
+        .ok_or_else(|| HealthCheckError::NoSuchHealthCheck(HealthCheckId::new(id)).into())
 }
 
 /// Children of a CALCULATED check must exist and not be CALCULATED themselves.
 fn check_children(conn: &Conn<'_>, config: &HealthCheckConfig) -> StoreResult<()> {
     for child in &config.child_health_checks {
-        let found = require(conn, child)?;
+        let found = require(conn, child.as_str())?;
         check_child(child, &found.config)?;
     }
     Ok(())
@@ -187,12 +189,12 @@ impl HealthStore for SqlStore {
                 // `publish` flips it at once when Inverted (or CALCULATED) says otherwise.
                 tx.execute("INSERT INTO health_check_status (id) VALUES (?1)", [&id]).map_err(map_err)?;
                 publish(tx)?;
-                Ok((HealthCheck { id, caller_reference: reference, version: 1, config }, true))
+                Ok((HealthCheck { id: HealthCheckId::new(id), caller_reference: reference, version: 1, config }, true))
             })
             .await
     }
 
-    async fn get_health_check(&self, id: &str) -> StoreResult<HealthCheck> {
+    async fn get_health_check(&self, id: &HealthCheckId) -> StoreResult<HealthCheck> {
         let id = id.to_string();
         self.run(move |conn| require(conn, &id)).await
     }
@@ -219,7 +221,7 @@ impl HealthStore for SqlStore {
             rows.into_iter()
                 .map(|(id, caller_reference, version, config)| {
                     Ok(HealthCheck {
-                        id,
+                        id: HealthCheckId::new(id),
                         caller_reference,
                         version: version as u64,
                         config: parse_config(&config)?,
@@ -232,7 +234,7 @@ impl HealthStore for SqlStore {
 
     async fn update_health_check(
         &self,
-        id: &str,
+        id: &HealthCheckId,
         update: HealthCheckUpdate,
     ) -> StoreResult<HealthCheck> {
         let id = id.to_string();
@@ -267,7 +269,7 @@ impl HealthStore for SqlStore {
             .await
     }
 
-    async fn delete_health_check(&self, id: &str) -> StoreResult<()> {
+    async fn delete_health_check(&self, id: &HealthCheckId) -> StoreResult<()> {
         let id = id.to_string();
         self.write(move |tx| {
             require(tx, &id)?;
@@ -298,7 +300,11 @@ impl HealthStore for SqlStore {
         .await
     }
 
-    async fn record_health_probe(&self, id: &str, result: ProbeResult) -> StoreResult<()> {
+    async fn record_health_probe(
+        &self,
+        id: &HealthCheckId,
+        result: ProbeResult,
+    ) -> StoreResult<()> {
         let id = id.to_string();
         self
             .write(move |tx| {
@@ -347,7 +353,11 @@ impl HealthStore for SqlStore {
             .await
     }
 
-    async fn set_health_override(&self, id: &str, status: Option<bool>) -> StoreResult<()> {
+    async fn set_health_override(
+        &self,
+        id: &HealthCheckId,
+        status: Option<bool>,
+    ) -> StoreResult<()> {
         let id = id.to_string();
         self.write(move |tx| {
             require(tx, &id)?;
@@ -361,7 +371,7 @@ impl HealthStore for SqlStore {
         .await
     }
 
-    async fn health_check_state(&self, id: &str) -> StoreResult<HealthCheckState> {
+    async fn health_check_state(&self, id: &HealthCheckId) -> StoreResult<HealthCheckState> {
         let id = id.to_string();
         self
             .run(move |conn| {
@@ -403,12 +413,14 @@ impl HealthStore for SqlStore {
 }
 
 /// The status routing uses for every health check: `(id, healthy)`.
-pub(crate) fn statuses(conn: &Conn<'_>) -> StoreResult<Vec<(String, bool)>> {
+pub(crate) fn statuses(conn: &Conn<'_>) -> StoreResult<Vec<(HealthCheckId, bool)>> {
     let mut stmt = conn
         .prepare_cached("SELECT id, effective_healthy FROM health_check_status ORDER BY id")
         .map_err(map_err)?;
     let rows = stmt
-        .query_map(params![], |row| Ok((row.get(0)?, row.get(1)?)))
+        .query_map(params![], |row| {
+            Ok((HealthCheckId::new(row.get::<_, String>(0)?), row.get(1)?))
+        })
         .map_err(map_err)?
         .collect::<Result<Vec<_>, _>>()
         .map_err(map_err)?;
