@@ -152,6 +152,20 @@ impl NetworkStore for UnreachableStore {
     async fn authorize_ingress(&self, _: &str, _: Vec<IngressRule>) -> StoreResult<SecurityGroup> {
         panic!("{MESSAGE}")
     }
+    async fn authorize_egress(&self, _: &str, _: Vec<IngressRule>) -> StoreResult<SecurityGroup> {
+        panic!("{MESSAGE}")
+    }
+    async fn revoke_rules(
+        &self,
+        _: &str,
+        _: RuleDirection,
+        _: Vec<IngressRule>,
+    ) -> StoreResult<SecurityGroup> {
+        panic!("{MESSAGE}")
+    }
+    async fn ensure_default_vpc(&self, _: &str, _: &str, _: &[String]) -> StoreResult<Option<Vpc>> {
+        panic!("{MESSAGE}")
+    }
     async fn create_private_hosted_zone(
         &self,
         _: NewHostedZone,
