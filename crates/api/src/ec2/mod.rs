@@ -24,6 +24,7 @@ use crate::protocol::ec2_query::{invalid_parameter_value, FormParams};
 use crate::protocol::rest_xml::XmlWriter;
 use crate::state::AppState;
 
+pub mod network_interfaces;
 pub mod route_tables;
 pub mod security_group;
 pub mod security_group_rules;
@@ -90,7 +91,7 @@ pub async fn handle(
 }
 
 /// Every action served.
-pub const OPERATIONS: [&str; 24] = [
+pub const OPERATIONS: [&str; 25] = [
     "CreateVpc",
     "DescribeVpcs",
     "DeleteVpc",
@@ -113,6 +114,7 @@ pub const OPERATIONS: [&str; 24] = [
     "DescribeTags",
     "DescribeRouteTables",
     "DescribeNetworkAcls",
+    "DescribeNetworkInterfaces",
     "DescribeAccountAttributes",
     "DescribeAvailabilityZones",
 ];
@@ -141,6 +143,7 @@ async fn run_action(action: &str, ctx: &Ctx) -> Result<String, AwsError> {
         "DescribeTags" => tags::describe(ctx).await,
         "DescribeRouteTables" => route_tables::describe_route_tables(ctx).await,
         "DescribeNetworkAcls" => route_tables::describe_network_acls(ctx).await,
+        "DescribeNetworkInterfaces" => network_interfaces::describe(ctx),
         "DescribeAvailabilityZones" => subnet::describe_availability_zones(ctx),
         "DescribeAccountAttributes" => vpc::describe_account_attributes(ctx).await,
         other => Err(AwsError::new(
