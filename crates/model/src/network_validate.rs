@@ -270,14 +270,14 @@ pub fn revoke_permission(
     for source in &rule.sources {
         let held = kept
             .iter_mut()
-            .find(|old| same(&**old) && old.sources.contains(source))
+            .find(|old| same(old) && old.sources.contains(source))
             .ok_or(NetworkError::PermissionNotFound)?;
         held.sources.retain(|s| s != source);
     }
     for group in &rule.source_groups {
         let held = kept
             .iter_mut()
-            .find(|old| same(&**old) && old.source_groups.contains(group))
+            .find(|old| same(old) && old.source_groups.contains(group))
             .ok_or(NetworkError::PermissionNotFound)?;
         held.source_groups.retain(|g| g != group);
     }

@@ -140,7 +140,7 @@ pub async fn delete(ctx: &Ctx) -> Result<String, AwsError> {
                 asked.is_empty()
                     || asked
                         .iter()
-                        .any(|(k, v)| k == key && v.as_ref().map_or(true, |v| v == value))
+                        .any(|(k, v)| k == key && v.as_ref().is_none_or(|v| v == value))
             })
             .map(|(key, _)| key.clone())
             .collect();

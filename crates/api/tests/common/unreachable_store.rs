@@ -22,7 +22,8 @@ use cairn_model::{
 use cairn_store::{
     ChangeEvent, ChangeFeed, CidrStore, DelegationSet, HealthCheckState, HealthStore, NetworkStore,
     NewHostedZone, NewSecurityGroup, NewSubnet, NewVpc, ProbeResult, ProfileStore,
-    RecordSetListing, RecordSetPage, ResolverStore, StoreResult, VpcRef, ZoneContents, ZoneStore,
+    RecordSetListing, RecordSetPage, ResolverStore, RuleDirection, StoreResult, VpcRef,
+    ZoneContents, ZoneStore,
 };
 
 pub struct UnreachableStore;
