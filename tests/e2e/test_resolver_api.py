@@ -229,15 +229,18 @@ def test_rules_associations_and_loop_prevention(resolver, net):
     assert resolver.delete_resolver_rule(ResolverRuleId=rule["Id"])["ResolverRule"]["Status"] == "DELETING"
 
 
-def test_resolver_config(resolver, net):
+def test_resolver_config(srv, resolver, net):
     got = resolver.get_resolver_config(ResourceId=net["vpc"])["ResolverConfig"]
     assert got["AutodefinedReverse"] == "ENABLED" and got["ResourceId"] == net["vpc"]
     upd = resolver.update_resolver_config(ResourceId=net["vpc"], AutodefinedReverseFlag="DISABLE")
     assert upd["ResolverConfig"]["AutodefinedReverse"] == "DISABLING"
     got = resolver.get_resolver_config(ResourceId=net["vpc"])["ResolverConfig"]
     assert got["AutodefinedReverse"] == "DISABLED"
+    # One config per VPC of the account: this one and the default VPC the server starts with.
+    default_vpc = harness.route53_client(srv, "ec2").describe_vpcs(
+        Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
     configs = resolver.list_resolver_configs()["ResolverConfigs"]
-    assert [c["ResourceId"] for c in configs] == [net["vpc"]]
+    assert sorted(c["ResourceId"] for c in configs) == sorted([net["vpc"], default_vpc])
 
 
 # ---------------------------------------------------------------- the AWS CLI

@@ -113,7 +113,10 @@ def test_vpc_errors(ec2):
     assert err["Error"] == {"Code": "InvalidParameterValue", "Message": "The filter 'flavour' is invalid"}
     err = error_of(ec2.create_vpc, CidrBlock="10.0.0.0/16", DryRun=True)
     assert err["Error"]["Code"] == "DryRunOperation"
-    assert ec2.describe_vpcs()["Vpcs"] == [], "no refused or dry-run request created a VPC"
+    # The server's only VPC is still the default one it starts with.
+    vpcs = ec2.describe_vpcs()["Vpcs"]
+    assert [(v["CidrBlock"], v["IsDefault"]) for v in vpcs] == [("172.31.0.0/16", True)], \
+        "no refused or dry-run request created a VPC"
 
 
 def test_subnets(ec2):
@@ -293,13 +296,15 @@ def test_aws_cli_ec2_and_private_zone(srv, tmp_path):
 
 
 def test_describe_calls_page_with_max_results_and_next_token(ec2):
+    # The server's default VPC (with its default group) is listed with the 12 made here.
+    (default_vpc,) = [v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"] if v["IsDefault"]]
     created = [ec2.create_vpc(CidrBlock=f"10.{i}.0.0/16")["Vpc"]["VpcId"] for i in range(12)]
-    vpc_ids = sorted(created)
+    vpc_ids = sorted(created + [default_vpc])
     subnet_ids = sorted(ec2.create_subnet(VpcId=created[0], CidrBlock=f"10.0.{i}.0/24")["Subnet"]["SubnetId"]
                         for i in range(7))
     # boto3's paginators drive MaxResults/NextToken; every resource comes exactly once.
     pages = list(ec2.get_paginator("describe_vpcs").paginate(PaginationConfig={"PageSize": 5}))
-    assert [len(p["Vpcs"]) for p in pages] == [5, 5, 2]
+    assert [len(p["Vpcs"]) for p in pages] == [5, 5, 3]
     assert sorted(v["VpcId"] for p in pages for v in p["Vpcs"]) == vpc_ids
     assert "NextToken" not in pages[-1]
     pages = list(ec2.get_paginator("describe_subnets").paginate(
@@ -308,11 +313,11 @@ def test_describe_calls_page_with_max_results_and_next_token(ec2):
     assert sorted(s["SubnetId"] for p in pages for s in p["Subnets"]) == subnet_ids
     # Each VPC has its default security group.
     pages = list(ec2.get_paginator("describe_security_groups").paginate(PaginationConfig={"PageSize": 5}))
-    assert sum(len(p["SecurityGroups"]) for p in pages) == 12 and len(pages) == 3
+    assert sum(len(p["SecurityGroups"]) for p in pages) == 13 and len(pages) == 3
 
     # A resource deleted between pages neither repeats nor shifts the rest.
     first = ec2.describe_vpcs(MaxResults=5)
-    ec2.delete_vpc(VpcId=next(v["VpcId"] for v in first["Vpcs"] if v["VpcId"] != created[0]))
+    ec2.delete_vpc(VpcId=next(v["VpcId"] for v in first["Vpcs"] if v["VpcId"] in created[1:]))
     rest = ec2.describe_vpcs(MaxResults=1000, NextToken=first["NextToken"])
     seen = [v["VpcId"] for v in first["Vpcs"]] + [v["VpcId"] for v in rest["Vpcs"]]
     assert sorted(seen) == vpc_ids and len(set(seen)) == len(seen)

@@ -132,6 +132,10 @@ pub(crate) struct ServeArgs {
     /// Once listening, write the bound addresses here as JSON (for scripts and tests).
     #[arg(long, env = "CAIRN_READY_FILE", value_name = "PATH")]
     pub(crate) ready_file: Option<PathBuf>,
+    /// Do not make the default VPC (172.31.0.0/16, a default subnet per zone) that this
+    /// node's account otherwise gets in its region at the first start, as on AWS.
+    #[arg(long, env = "CAIRN_NO_DEFAULT_VPC")]
+    pub(crate) no_default_vpc: bool,
     /// For testing: probe every health check this often instead of its RequestInterval.
     #[arg(long, env = "CAIRN_HEALTH_INTERVAL_MS", value_name = "N")]
     pub(crate) health_interval_ms: Option<u64>,

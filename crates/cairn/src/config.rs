@@ -60,6 +60,7 @@ pub(crate) struct FileConfig {
     region: Option<String>,
     geoip_db: Option<PathBuf>,
     health_interval_ms: Option<u64>,
+    default_vpc: Option<bool>,
     rrl_rate: Option<u32>,
     rrl_slip: Option<u32>,
     #[serde(default)]
@@ -108,6 +109,8 @@ pub(crate) struct Settings {
     pub(crate) geoip_db: Option<PathBuf>,
     /// Probe interval replacing every health check's RequestInterval (testing).
     pub(crate) health_interval_ms: Option<u64>,
+    /// Make the account's default VPC in `region` at startup (once; `--no-default-vpc`).
+    pub(crate) default_vpc: bool,
     /// DNS response-rate limiting (rate 0: off).
     pub(crate) rrl: cairn_dns::rrl::RrlConfig,
     /// API request limits.
@@ -219,6 +222,7 @@ pub(crate) fn resolve(args: &ServeArgs) -> Result<Settings, String> {
             Some(0) => return Err("--health-interval-ms must be at least 1".into()),
             other => other,
         },
+        default_vpc: !args.no_default_vpc && file.default_vpc.unwrap_or(true),
     })
 }
 

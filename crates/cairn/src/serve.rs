@@ -40,6 +40,25 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
         ExitError::Runtime
     })?;
 
+    // As on AWS, the account has a default VPC in its region (made once: one the user
+    // deleted stays deleted).
+    if settings.default_vpc {
+        let zones = cairn_api::ec2::subnet::zone_names(&settings.region);
+        match store
+            .ensure_default_vpc(&settings.account_id, &settings.region, &zones)
+            .await
+        {
+            Ok(Some(vpc)) => {
+                tracing::info!(vpc = %vpc.id, region = %settings.region, "default vpc created")
+            }
+            Ok(None) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "cannot create the default vpc");
+                return Err(ExitError::Runtime);
+            }
+        }
+    }
+
     // Data plane: first snapshot before any listener answers.
     let shared: cairn_dns::SharedSnapshot = Arc::new(arc_swap::ArcSwap::from_pointee(
         Snapshot::for_region(&settings.region),

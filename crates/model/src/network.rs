@@ -87,6 +87,10 @@ pub struct Subnet {
     /// `EnableDns64`: the resolver synthesizes AAAA for clients in this subnet (RFC 6147).
     #[serde(default)]
     pub enable_dns64: bool,
+    /// A default VPC's subnet for its zone (`defaultForAz`; such subnets map public IPs on
+    /// launch, as EC2's do).
+    #[serde(default)]
+    pub default_for_az: bool,
     /// Creation time, milliseconds since the Unix epoch.
     pub created_at_ms: i64,
 }
@@ -107,6 +111,11 @@ pub struct SecurityGroup {
     /// Ingress rules (AuthorizeSecurityGroupIngress).
     #[serde(default)]
     pub ingress: Vec<IngressRule>,
+    /// Egress rules (AuthorizeSecurityGroupEgress). Kept and described, not enforced: what a
+    /// Resolver endpoint sends is not filtered. A group stored before egress rules were kept
+    /// has EC2's default, everything out.
+    #[serde(default = "IngressRule::all_out")]
+    pub egress: Vec<IngressRule>,
 }
 
 /// One ingress permission.
@@ -129,6 +138,17 @@ pub struct IngressRule {
 }
 
 impl IngressRule {
+    /// The egress a new group has on EC2: all protocols to 0.0.0.0/0.
+    pub fn all_out() -> Vec<IngressRule> {
+        vec![IngressRule {
+            protocol: "-1".into(),
+            from_port: None,
+            to_port: None,
+            sources: vec![IpNet::V4(Ipv4Net::default())],
+            source_groups: Vec::new(),
+        }]
+    }
+
     /// Whether this rule lets `source` reach `port` over `protocol` (`"tcp"` or `"udp"`).
     pub fn admits(&self, protocol: &str, port: u16, source: IpAddr) -> bool {
         let protocol_ok = self.protocol == "-1" || self.protocol.eq_ignore_ascii_case(protocol);

@@ -49,6 +49,9 @@ pub enum NetworkError {
     /// The ingress permission exists already.
     #[error("duplicate rule {0:?}")]
     DuplicatePermission(Box<IngressRule>),
+    /// A revoked permission the group does not hold (or a rule id it has not).
+    #[error("no such rule")]
+    PermissionNotFound,
     /// The VPC still holds subnets or security groups other than its default.
     #[error("VPC {0} has dependencies")]
     VpcHasDependencies(String),
@@ -237,11 +240,49 @@ pub fn is_duplicate_rule(existing: &[IngressRule], rule: &IngressRule) -> bool {
     })
 }
 
-/// A rule `group` may take: refused when it grants nothing new.
+/// An ingress rule `group` may take: refused when it grants nothing new.
 pub fn check_new_permission(group: &SecurityGroup, rule: &IngressRule) -> Result<(), NetworkError> {
-    if is_duplicate_rule(&group.ingress, rule) {
+    check_new_rule(&group.ingress, rule)
+}
+
+/// A rule that may join `existing` (a group's ingress or egress): refused when it grants
+/// nothing new.
+pub fn check_new_rule(existing: &[IngressRule], rule: &IngressRule) -> Result<(), NetworkError> {
+    if is_duplicate_rule(existing, rule) {
         return Err(NetworkError::DuplicatePermission(Box::new(rule.clone())));
     }
+    Ok(())
+}
+
+/// Takes `rule`'s grants out of `rules`, as RevokeSecurityGroupIngress/Egress do: every
+/// source range and group of `rule` must be held by a rule of the same protocol and ports
+/// (else `InvalidPermission.NotFound`, and nothing changes); a rule left with no source goes.
+pub fn revoke_permission(
+    rules: &mut Vec<IngressRule>,
+    rule: &IngressRule,
+) -> Result<(), NetworkError> {
+    let mut kept = rules.clone();
+    let same = |old: &IngressRule| {
+        old.protocol == rule.protocol
+            && old.from_port == rule.from_port
+            && old.to_port == rule.to_port
+    };
+    for source in &rule.sources {
+        let held = kept
+            .iter_mut()
+            .find(|old| same(old) && old.sources.contains(source))
+            .ok_or(NetworkError::PermissionNotFound)?;
+        held.sources.retain(|s| s != source);
+    }
+    for group in &rule.source_groups {
+        let held = kept
+            .iter_mut()
+            .find(|old| same(old) && old.source_groups.contains(group))
+            .ok_or(NetworkError::PermissionNotFound)?;
+        held.source_groups.retain(|g| g != group);
+    }
+    kept.retain(|old| !old.sources.is_empty() || !old.source_groups.is_empty());
+    *rules = kept;
     Ok(())
 }
 
@@ -269,6 +310,7 @@ pub fn check_group_deletable(
     let referenced = others.iter().filter(|g| g.id != group.id).any(|g| {
         g.ingress
             .iter()
+            .chain(&g.egress)
             .any(|r| r.source_groups.contains(&group.id))
     });
     if referenced {
@@ -305,6 +347,7 @@ mod tests {
             ipv6_cidr_block: None,
             availability_zone: "us-east-1a".into(),
             enable_dns64: false,
+            default_for_az: false,
             created_at_ms: 0,
         }
     }

@@ -160,6 +160,7 @@ fn group(id: &str, name: &str, ingress: Vec<IngressRule>) -> SecurityGroup {
         vpc_id: "vpc-1".into(),
         owner_account: "111122223333".into(),
         ingress,
+        egress: IngressRule::all_out(),
     }
 }
 

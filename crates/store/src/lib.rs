@@ -46,7 +46,7 @@ pub use cidr::CidrStore;
 pub use error::{StoreError, StoreResult};
 pub use feed::{ChangeEvent, ChangeFeed, ChangeSubject, ZoneContents};
 pub use health::{HealthCheckState, HealthObservation, HealthStore, ProbeResult};
-pub use networks::{NetworkStore, NewSecurityGroup, NewSubnet, NewVpc, VpcRef};
+pub use networks::{NetworkStore, NewSecurityGroup, NewSubnet, NewVpc, RuleDirection, VpcRef};
 pub use profiles::ProfileStore;
 pub use resolver::ResolverStore;
 pub use sql::{SqlStore, NODE_LIVENESS};

@@ -56,6 +56,15 @@ pub struct NewSecurityGroup {
     pub tags: Vec<(String, String)>,
 }
 
+/// Which of a security group's rule lists a call works on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleDirection {
+    /// Who may reach the group's members.
+    Ingress,
+    /// Where the group's members may send.
+    Egress,
+}
+
 /// A VPC as Route 53 names it: `VPCId` and `VPCRegion`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct VpcRef {
@@ -117,6 +126,32 @@ pub trait NetworkStore: Send + Sync + 'static {
         group_id: &str,
         rules: Vec<IngressRule>,
     ) -> StoreResult<SecurityGroup>;
+
+    /// Adds egress rules, all or none (`InvalidPermission.Duplicate` for one that exists).
+    async fn authorize_egress(
+        &self,
+        group_id: &str,
+        rules: Vec<IngressRule>,
+    ) -> StoreResult<SecurityGroup>;
+
+    /// Takes grants out of a group's ingress or egress rules, all or none
+    /// (`InvalidPermission.NotFound` for one the group does not hold).
+    async fn revoke_rules(
+        &self,
+        group_id: &str,
+        direction: RuleDirection,
+        rules: Vec<IngressRule>,
+    ) -> StoreResult<SecurityGroup>;
+
+    /// Makes `owner_account`'s default VPC in `region` (172.31.0.0/16, a default /20 subnet
+    /// per zone of `zones`, its default group) unless one was made there before, even if the
+    /// user has since deleted it. The VPC when made now.
+    async fn ensure_default_vpc(
+        &self,
+        owner_account: &str,
+        region: &str,
+        zones: &[String],
+    ) -> StoreResult<Option<Vpc>>;
 
     /// Creates a private zone associated with `vpc`, owned by `owner_account`, as one change.
     async fn create_private_hosted_zone(

@@ -38,6 +38,8 @@ pub mod tag_types {
     pub const SUBNET: &str = "subnet";
     /// Security groups.
     pub const SECURITY_GROUP: &str = "security-group";
+    /// Security group rules (named in `TagSpecification`; Cairn keeps no tags on them).
+    pub const SECURITY_GROUP_RULE: &str = "security-group-rule";
     /// Resolver endpoints.
     pub const RESOLVER_ENDPOINT: &str = "resolver-endpoint";
     /// Resolver rules.

@@ -24,8 +24,12 @@ use crate::protocol::ec2_query::{invalid_parameter_value, FormParams};
 use crate::protocol::rest_xml::XmlWriter;
 use crate::state::AppState;
 
+pub mod network_interfaces;
+pub mod route_tables;
 pub mod security_group;
+pub mod security_group_rules;
 pub mod subnet;
+pub mod tags;
 pub mod vpc;
 
 /// What every EC2 operation gets: the shared state, its parameters and who asks where.
@@ -87,7 +91,7 @@ pub async fn handle(
 }
 
 /// Every action served.
-pub const OPERATIONS: [&str; 15] = [
+pub const OPERATIONS: [&str; 25] = [
     "CreateVpc",
     "DescribeVpcs",
     "DeleteVpc",
@@ -101,6 +105,16 @@ pub const OPERATIONS: [&str; 15] = [
     "DescribeSecurityGroups",
     "DeleteSecurityGroup",
     "AuthorizeSecurityGroupIngress",
+    "AuthorizeSecurityGroupEgress",
+    "RevokeSecurityGroupIngress",
+    "RevokeSecurityGroupEgress",
+    "DescribeSecurityGroupRules",
+    "CreateTags",
+    "DeleteTags",
+    "DescribeTags",
+    "DescribeRouteTables",
+    "DescribeNetworkAcls",
+    "DescribeNetworkInterfaces",
     "DescribeAccountAttributes",
     "DescribeAvailabilityZones",
 ];
@@ -120,8 +134,18 @@ async fn run_action(action: &str, ctx: &Ctx) -> Result<String, AwsError> {
         "DescribeSecurityGroups" => security_group::describe(ctx).await,
         "DeleteSecurityGroup" => security_group::delete(ctx).await,
         "AuthorizeSecurityGroupIngress" => security_group::authorize_ingress(ctx).await,
+        "AuthorizeSecurityGroupEgress" => security_group_rules::authorize_egress(ctx).await,
+        "RevokeSecurityGroupIngress" => security_group_rules::revoke_ingress(ctx).await,
+        "RevokeSecurityGroupEgress" => security_group_rules::revoke_egress(ctx).await,
+        "DescribeSecurityGroupRules" => security_group_rules::describe(ctx).await,
+        "CreateTags" => tags::create(ctx).await,
+        "DeleteTags" => tags::delete(ctx).await,
+        "DescribeTags" => tags::describe(ctx).await,
+        "DescribeRouteTables" => route_tables::describe_route_tables(ctx).await,
+        "DescribeNetworkAcls" => route_tables::describe_network_acls(ctx).await,
+        "DescribeNetworkInterfaces" => network_interfaces::describe(ctx),
         "DescribeAvailabilityZones" => subnet::describe_availability_zones(ctx),
-        "DescribeAccountAttributes" => vpc::describe_account_attributes(ctx),
+        "DescribeAccountAttributes" => vpc::describe_account_attributes(ctx).await,
         other => Err(AwsError::new(
             StatusCode::BAD_REQUEST,
             "InvalidAction",

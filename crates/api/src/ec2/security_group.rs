@@ -1,14 +1,15 @@
 //! Security groups: CreateSecurityGroup, DescribeSecurityGroups, DeleteSecurityGroup,
-//! AuthorizeSecurityGroupIngress. Egress is not kept: every group lets everything out, as a
-//! new EC2 group does, and is described so.
+//! AuthorizeSecurityGroupIngress. The other rule calls are [`super::security_group_rules`].
 
 use axum::http::StatusCode;
 use cairn_model::network::{IngressRule, SecurityGroup};
 use cairn_model::network_validate::NetworkError;
 use cairn_model::network_validate::{normalize_protocol, parse_ipv4_block, parse_ipv6_block};
-use cairn_store::{tag_types, NewSecurityGroup};
+use cairn_store::{tag_types, NewSecurityGroup, RuleDirection};
 use ipnet::IpNet;
 
+use super::security_group_rules::{refuse_rule_tags, rule_set};
+use super::vpc::default_vpc;
 use super::{
     check_id, ec2_error, filters, network_error, passes, tag_set, tag_specifications, Ctx, Page,
 };
@@ -18,19 +19,22 @@ use crate::protocol::ec2_query::{
 };
 use crate::protocol::rest_xml::XmlWriter;
 
-/// `CreateSecurityGroup`: `GroupName`, `GroupDescription`, `VpcId` (required: Cairn has no
-/// default VPC), `TagSpecification.N`.
+/// `CreateSecurityGroup`: `GroupName`, `GroupDescription`, `VpcId` (the region's default
+/// VPC when absent), `TagSpecification.N`.
 pub async fn create(ctx: &Ctx) -> Result<String, AwsError> {
     let name = ctx.params.required("GroupName")?;
     let description = ctx.params.required("GroupDescription")?;
-    let vpc_id = ctx.params.get("VpcId").ok_or_else(|| {
-        AwsError::new(
-            StatusCode::BAD_REQUEST,
-            "VPCIdNotSpecified",
-            "No default VPC for this user. GroupName is only supported for EC2-Classic and default VPC.",
-        )
-    })?;
-    check_id(vpc_id, "vpc", "InvalidVpcID.Malformed")?;
+    let vpc_id = match ctx.params.get("VpcId") {
+        Some(id) => id.to_string(),
+        None => default_vpc(ctx).await?.map(|vpc| vpc.id).ok_or_else(|| {
+            AwsError::new(
+                StatusCode::BAD_REQUEST,
+                "VPCIdNotSpecified",
+                "No default VPC for this user. GroupName is only supported for EC2-Classic and default VPC.",
+            )
+        })?,
+    };
+    check_id(&vpc_id, "vpc", "InvalidVpcID.Malformed")?;
     if name.is_empty() || name.len() > 255 || name.starts_with("sg-") {
         return Err(invalid_parameter_value(format!(
             "Value ({name}) for parameter GroupName is invalid. Group names may not be empty, longer than 255 characters or start with sg-."
@@ -46,7 +50,7 @@ pub async fn create(ctx: &Ctx) -> Result<String, AwsError> {
         .state
         .store
         .create_security_group(NewSecurityGroup {
-            vpc_id: vpc_id.to_string(),
+            vpc_id,
             owner_account: ctx.account.clone(),
             name: name.to_string(),
             description: description.to_string(),
@@ -138,7 +142,7 @@ fn field(group: &SecurityGroup, name: &str) -> Option<Vec<String>> {
 }
 
 /// The group a request names by `GroupId` (or, failing that, `GroupName`).
-async fn named_group(ctx: &Ctx) -> Result<String, AwsError> {
+pub async fn named_group(ctx: &Ctx) -> Result<String, AwsError> {
     if let Some(id) = ctx.params.get("GroupId") {
         check_id(id, "sg", "InvalidGroupId.Malformed")?;
         return Ok(id.to_string());
@@ -181,22 +185,39 @@ pub async fn delete(ctx: &Ctx) -> Result<String, AwsError> {
 
 /// `AuthorizeSecurityGroupIngress`: `IpPermissions.N` (`IpProtocol`, `FromPort`, `ToPort`,
 /// `IpRanges.M.CidrIp`, `Ipv6Ranges.M.CidrIpv6`, `Groups.M.GroupId`), or the flat form
-/// (`IpProtocol`, `FromPort`, `ToPort`, `CidrIp`). All are added or none.
+/// (`IpProtocol`, `FromPort`, `ToPort`, `CidrIp`). All are added or none; the answer lists
+/// the rules made, one per source, with their ids.
 pub async fn authorize_ingress(ctx: &Ctx) -> Result<String, AwsError> {
     let id = named_group(ctx).await?;
-    let mut rules = ctx
-        .params
+    let rules = requested_permissions(&ctx.params)?;
+    refuse_rule_tags(&ctx.params)?;
+    let group = ctx
+        .state
+        .store
+        .authorize_ingress(&id, rules.clone())
+        .await
+        .map_err(ec2_error)?;
+    let mut w = response("AuthorizeSecurityGroupIngress", &ctx.request_id);
+    w.leaf("return", "true");
+    rule_set(&mut w, ctx, &group, RuleDirection::Ingress, &rules);
+    Ok(w.finish("AuthorizeSecurityGroupIngressResponse"))
+}
+
+/// The permissions a request names: `IpPermissions.N`, or the flat form (`IpProtocol`,
+/// `FromPort`, `ToPort`, `CidrIp`); `MissingParameter` when there are none.
+pub fn requested_permissions(params: &FormParams) -> Result<Vec<IngressRule>, AwsError> {
+    let mut rules = params
         .members("IpPermissions")
         .iter()
         .map(permission)
         .collect::<Result<Vec<_>, _>>()?;
-    if let Some(protocol) = ctx.params.get("IpProtocol") {
+    if let Some(protocol) = params.get("IpProtocol") {
         let flat = FormParams::from_pairs(
             [
                 ("IpProtocol", Some(protocol)),
-                ("FromPort", ctx.params.get("FromPort")),
-                ("ToPort", ctx.params.get("ToPort")),
-                ("IpRanges.1.CidrIp", ctx.params.get("CidrIp")),
+                ("FromPort", params.get("FromPort")),
+                ("ToPort", params.get("ToPort")),
+                ("IpRanges.1.CidrIp", params.get("CidrIp")),
             ]
             .into_iter()
             .filter_map(|(k, v)| v.map(|v| (k.to_string(), v.to_string())))
@@ -207,14 +228,7 @@ pub async fn authorize_ingress(ctx: &Ctx) -> Result<String, AwsError> {
     if rules.is_empty() {
         return Err(missing_parameter("IpPermissions"));
     }
-    ctx.state
-        .store
-        .authorize_ingress(&id, rules)
-        .await
-        .map_err(ec2_error)?;
-    let mut w = response("AuthorizeSecurityGroupIngress", &ctx.request_id);
-    w.leaf("return", "true");
-    Ok(w.finish("AuthorizeSecurityGroupIngressResponse"))
+    Ok(rules)
 }
 
 /// One `IpPermissions.N` member as an [`IngressRule`].
@@ -279,17 +293,9 @@ fn render(w: &mut XmlWriter, ctx: &Ctx, group: &SecurityGroup, tags: &[(String, 
     }
     w.close("ipPermissions");
     w.open("ipPermissionsEgress");
-    render_permission(
-        w,
-        &IngressRule {
-            protocol: "-1".into(),
-            from_port: None,
-            to_port: None,
-            sources: vec![IpNet::V4(ipnet::Ipv4Net::default())],
-            source_groups: Vec::new(),
-        },
-        &group.owner_account,
-    );
+    for rule in &group.egress {
+        render_permission(w, rule, &group.owner_account);
+    }
     w.close("ipPermissionsEgress");
     tag_set(w, tags);
     w.close("item");

@@ -121,7 +121,7 @@ fn field(subnet: &Subnet, name: &str) -> Option<Vec<String>> {
         "availability-zone" | "availabilityZone" => vec![subnet.availability_zone.clone()],
         "owner-id" => vec![subnet.owner_account.clone()],
         "state" => vec!["available".to_string()],
-        "default-for-az" | "defaultForAz" => vec!["false".to_string()],
+        "default-for-az" | "defaultForAz" => vec![bool_text(subnet.default_for_az).to_string()],
         "enable-dns64" => vec![bool_text(subnet.enable_dns64).to_string()],
         _ => return None,
     })
@@ -154,6 +154,14 @@ pub async fn modify_attribute(ctx: &Ctx) -> Result<String, AwsError> {
     let mut w = response("ModifySubnetAttribute", &ctx.request_id);
     w.leaf("return", "true");
     Ok(w.finish("ModifySubnetAttributeResponse"))
+}
+
+/// The zones of `region`: its name and `a`, `b`, `c`.
+pub fn zone_names(region: &str) -> Vec<String> {
+    ZONE_LETTERS
+        .iter()
+        .map(|letter| format!("{region}{letter}"))
+        .collect()
 }
 
 /// `DescribeAvailabilityZones`: the region's zones `a`, `b` and `c`.
@@ -202,8 +210,9 @@ pub fn render(
             size.saturating_sub(5).to_string(),
         )
         .leaf("availabilityZone", &subnet.availability_zone)
-        .leaf("defaultForAz", "false")
-        .leaf("mapPublicIpOnLaunch", "false")
+        .leaf("defaultForAz", bool_text(subnet.default_for_az))
+        // A default subnet maps public addresses on launch, as EC2's do.
+        .leaf("mapPublicIpOnLaunch", bool_text(subnet.default_for_az))
         .leaf("assignIpv6AddressOnCreation", "false")
         .leaf("enableDns64", bool_text(subnet.enable_dns64))
         .leaf("ipv6Native", "false");

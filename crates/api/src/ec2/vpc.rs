@@ -1,5 +1,6 @@
 //! VPCs: CreateVpc, DescribeVpcs, DeleteVpc, ModifyVpcAttribute, DescribeVpcAttribute; and
-//! DescribeAccountAttributes, which the AWS CLI and Terraform ask before working with VPCs.
+//! DescribeAccountAttributes, which the AWS CLI and Terraform ask before working with VPCs;
+//! and the region's default VPC ([`default_vpc`]).
 
 use axum::http::StatusCode;
 use cairn_model::network::Vpc;
@@ -211,10 +212,25 @@ pub async fn describe_attribute(ctx: &Ctx) -> Result<String, AwsError> {
     Ok(w.finish("DescribeVpcAttributeResponse"))
 }
 
-/// `DescribeAccountAttributes`: the account has no default VPC and supports VPCs only.
-pub fn describe_account_attributes(ctx: &Ctx) -> Result<String, AwsError> {
+/// The caller's default VPC in the request's region, if it has one.
+pub async fn default_vpc(ctx: &Ctx) -> Result<Option<Vpc>, AwsError> {
+    let vpcs = ctx.state.store.list_vpcs().await.map_err(ec2_error)?;
+    Ok(vpcs
+        .into_iter()
+        .find(|v| v.is_default && v.region == ctx.region && v.owner_account == ctx.account))
+}
+
+/// `DescribeAccountAttributes`: VPCs only, and the default VPC of the region (`none`
+/// without one).
+pub async fn describe_account_attributes(ctx: &Ctx) -> Result<String, AwsError> {
     let wanted = ctx.params.list("AttributeName");
-    let all = [("supported-platforms", "VPC"), ("default-vpc", "none")];
+    let default = default_vpc(ctx)
+        .await?
+        .map_or_else(|| "none".to_string(), |v| v.id);
+    let all = [
+        ("supported-platforms", "VPC"),
+        ("default-vpc", default.as_str()),
+    ];
     let mut w = response("DescribeAccountAttributes", &ctx.request_id);
     w.open("accountAttributeSet");
     for (name, value) in all

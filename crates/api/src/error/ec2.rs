@@ -46,6 +46,10 @@ pub fn network_error(err: NetworkError) -> AwsError {
                 describe_rule(&rule)
             ),
         ),
+        NetworkError::PermissionNotFound => (
+            "InvalidPermission.NotFound",
+            "The specified rule does not exist in this security group.".to_string(),
+        ),
         NetworkError::VpcHasDependencies(id) => (
             "DependencyViolation",
             format!("The vpc '{id}' has dependencies and cannot be deleted."),

@@ -22,7 +22,8 @@ use cairn_model::{
 use cairn_store::{
     ChangeEvent, ChangeFeed, CidrStore, DelegationSet, HealthCheckState, HealthStore, NetworkStore,
     NewHostedZone, NewSecurityGroup, NewSubnet, NewVpc, ProbeResult, ProfileStore,
-    RecordSetListing, RecordSetPage, ResolverStore, StoreResult, VpcRef, ZoneContents, ZoneStore,
+    RecordSetListing, RecordSetPage, ResolverStore, RuleDirection, StoreResult, VpcRef,
+    ZoneContents, ZoneStore,
 };
 
 pub struct UnreachableStore;
@@ -150,6 +151,20 @@ impl NetworkStore for UnreachableStore {
         panic!("{MESSAGE}")
     }
     async fn authorize_ingress(&self, _: &str, _: Vec<IngressRule>) -> StoreResult<SecurityGroup> {
+        panic!("{MESSAGE}")
+    }
+    async fn authorize_egress(&self, _: &str, _: Vec<IngressRule>) -> StoreResult<SecurityGroup> {
+        panic!("{MESSAGE}")
+    }
+    async fn revoke_rules(
+        &self,
+        _: &str,
+        _: RuleDirection,
+        _: Vec<IngressRule>,
+    ) -> StoreResult<SecurityGroup> {
+        panic!("{MESSAGE}")
+    }
+    async fn ensure_default_vpc(&self, _: &str, _: &str, _: &[String]) -> StoreResult<Option<Vpc>> {
         panic!("{MESSAGE}")
     }
     async fn create_private_hosted_zone(

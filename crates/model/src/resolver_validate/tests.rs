@@ -1,7 +1,7 @@
 //! Tests of the Resolver and Profiles rules.
 
 use super::*;
-use crate::network::{NetworkContents, SecurityGroup, Subnet, Vpc};
+use crate::network::{IngressRule, NetworkContents, SecurityGroup, Subnet, Vpc};
 use crate::resolver::{
     EndpointAddress, IpAddressStatus, ResolverRule, RuleStatus, RuleType, ShareStatus,
     TargetAddress,
@@ -28,6 +28,7 @@ fn net() -> NetworkContents {
         ipv6_cidr_block: None,
         availability_zone: "us-east-1a".into(),
         enable_dns64: false,
+        default_for_az: false,
         created_at_ms: 0,
     };
     NetworkContents {
@@ -43,6 +44,7 @@ fn net() -> NetworkContents {
             vpc_id: "vpc-1".into(),
             owner_account: "111111111111".into(),
             ingress: Vec::new(),
+            egress: IngressRule::all_out(),
         }],
         ..Default::default()
     }

@@ -23,9 +23,9 @@ use super::network_rows::{
     subnets_of,
 };
 use super::store::SqlStore;
-use super::{private_zones, tags};
+use super::{default_vpc, private_zones, security_rules, tags};
 use crate::error::StoreResult;
-use crate::networks::{NetworkStore, NewSecurityGroup, NewSubnet, NewVpc, VpcRef};
+use crate::networks::{NetworkStore, NewSecurityGroup, NewSubnet, NewVpc, RuleDirection, VpcRef};
 use crate::zones::{tag_types, NewHostedZone};
 
 #[async_trait]
@@ -48,25 +48,8 @@ impl NetworkStore for SqlStore {
                         is_default: false,
                         created_at_ms: now_ms(),
                     };
-                    store_vpc(tx, &vpc)?;
+                    let group = default_vpc::insert_vpc(tx, &vpc)?;
                     tags::put(tx, tag_types::VPC, &vpc.id, &req.tags)?;
-                    // As on EC2: a `default` group whose members may reach each other.
-                    let group_id = new_ec2_id("sg");
-                    let group = SecurityGroup {
-                        id: group_id.clone(),
-                        name: "default".into(),
-                        description: "default VPC security group".into(),
-                        vpc_id: vpc.id.clone(),
-                        owner_account: req.owner_account,
-                        ingress: vec![IngressRule {
-                            protocol: "-1".into(),
-                            from_port: None,
-                            to_port: None,
-                            sources: Vec::new(),
-                            source_groups: vec![group_id],
-                        }],
-                    };
-                    store_group(tx, &group)?;
                     Ok((vpc, group))
                 },
                 |(vpc, _)| Entry::network(format!("vpc {} created", vpc.id)),
@@ -176,6 +159,7 @@ impl NetworkStore for SqlStore {
                             req.availability_zone.as_deref(),
                         )?,
                         enable_dns64: false,
+                        default_for_az: false,
                         created_at_ms: now_ms(),
                     };
                     store_subnet(tx, &subnet)?;
@@ -252,6 +236,7 @@ impl NetworkStore for SqlStore {
                         vpc_id: vpc.id,
                         owner_account: req.owner_account,
                         ingress: Vec::new(),
+                        egress: IngressRule::all_out(),
                     };
                     store_group(tx, &group)?;
                     tags::put(tx, tag_types::SECURITY_GROUP, &group.id, &req.tags)?;
@@ -310,6 +295,32 @@ impl NetworkStore for SqlStore {
             )
             .await?;
         Ok(group)
+    }
+
+    async fn authorize_egress(
+        &self,
+        group_id: &str,
+        rules: Vec<IngressRule>,
+    ) -> StoreResult<SecurityGroup> {
+        security_rules::authorize_egress(self, group_id, rules).await
+    }
+
+    async fn revoke_rules(
+        &self,
+        group_id: &str,
+        direction: RuleDirection,
+        rules: Vec<IngressRule>,
+    ) -> StoreResult<SecurityGroup> {
+        security_rules::revoke(self, group_id, direction, rules).await
+    }
+
+    async fn ensure_default_vpc(
+        &self,
+        owner_account: &str,
+        region: &str,
+        zones: &[String],
+    ) -> StoreResult<Option<Vpc>> {
+        default_vpc::ensure(self, owner_account, region, zones).await
     }
 
     async fn create_private_hosted_zone(

@@ -56,6 +56,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         6,
         include_str!("../../migrations/postgres/0006_cidr_collections.sql"),
     ),
+    (
+        7,
+        include_str!("../../migrations/postgres/0007_default_vpcs.sql"),
+    ),
 ];
 
 /// The advisory lock every write transaction holds: writers take turns, so the change log's

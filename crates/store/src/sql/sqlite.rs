@@ -34,6 +34,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         6,
         include_str!("../../migrations/sqlite/0006_cidr_collections.sql"),
     ),
+    (
+        7,
+        include_str!("../../migrations/sqlite/0007_default_vpcs.sql"),
+    ),
 ];
 
 /// How long a write waits for another process's transaction before giving up as
