@@ -172,6 +172,7 @@ impl From<StoreError> for AwsError {
             }
             StoreError::Rejected(DomainError::Network(err)) => network_error(err),
             StoreError::Unavailable(_) => {
+                crate::metrics::count_store_error(crate::metrics::StoreErrorKind::Unavailable);
                 tracing::warn!(error = %err, "store unavailable");
                 Self::internal(
                     "ServiceUnavailable",
@@ -180,6 +181,7 @@ impl From<StoreError> for AwsError {
                 )
             }
             StoreError::Corrupt(_) | StoreError::Backend(_) => {
+                crate::metrics::count_store_error(crate::metrics::StoreErrorKind::Failure);
                 tracing::error!(error = %err, "store failure");
                 Self::internal(
                     "InternalFailure",

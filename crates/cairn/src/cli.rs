@@ -132,6 +132,10 @@ pub(crate) struct ServeArgs {
     /// Once listening, write the bound addresses here as JSON (for scripts and tests).
     #[arg(long, env = "CAIRN_READY_FILE", value_name = "PATH")]
     pub(crate) ready_file: Option<PathBuf>,
+    /// Prometheus metrics at `GET /metrics` on this address, or `none` for no exporter
+    /// [default: 127.0.0.1:9153; if that default is taken, the server runs without it].
+    #[arg(long, env = "CAIRN_METRICS_LISTEN", value_name = "ADDR|none")]
+    pub(crate) metrics_listen: Option<String>,
     /// For testing: probe every health check this often instead of its RequestInterval.
     #[arg(long, env = "CAIRN_HEALTH_INTERVAL_MS", value_name = "N")]
     pub(crate) health_interval_ms: Option<u64>,

@@ -49,6 +49,11 @@ impl Slots {
         }
     }
 
+    /// How many slots are taken now (open connections), for metrics.
+    pub fn in_use(&self) -> usize {
+        self.capacity - self.semaphore.available_permits()
+    }
+
     /// The idle limit now, given how many slots are taken.
     pub fn idle_limit(&self) -> Duration {
         let open = self
