@@ -41,7 +41,7 @@ impl Sources {
             "DNS TCP (and DoH) connections open now, by listener kind.",
             "gauge",
         );
-        let public: usize = self.public_tcp.iter().map(Slots::in_use).sum();
+        let public: usize = self.public_tcp.iter().map(Slots::open_connections).sum();
         let _ = writeln!(
             out,
             "cairn_dns_tcp_connections{{listener=\"public\"}} {public}"
@@ -49,7 +49,7 @@ impl Sources {
         let _ = writeln!(
             out,
             "cairn_dns_tcp_connections{{listener=\"resolver\"}} {}",
-            self.resolver_tcp.in_use()
+            self.resolver_tcp.open_connections()
         );
         self.render_resolver(&mut out);
         self.render_snapshot(&mut out);
