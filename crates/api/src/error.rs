@@ -172,7 +172,9 @@ impl From<StoreError> for AwsError {
             }
             StoreError::Rejected(DomainError::Network(err)) => network_error(err),
             StoreError::Unavailable(_) => {
-                crate::metrics::count_store_error(crate::metrics::StoreErrorKind::Unavailable);
+                crate::store_errors::count_store_error(
+                    crate::store_errors::StoreErrorKind::Unavailable,
+                );
                 tracing::warn!(error = %err, "store unavailable");
                 Self::internal(
                     "ServiceUnavailable",
@@ -181,7 +183,9 @@ impl From<StoreError> for AwsError {
                 )
             }
             StoreError::Corrupt(_) | StoreError::Backend(_) => {
-                crate::metrics::count_store_error(crate::metrics::StoreErrorKind::Failure);
+                crate::store_errors::count_store_error(
+                    crate::store_errors::StoreErrorKind::Failure,
+                );
                 tracing::error!(error = %err, "store failure");
                 Self::internal(
                     "InternalFailure",

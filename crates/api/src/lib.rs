@@ -56,6 +56,7 @@ pub mod route53;
 pub mod router;
 pub mod sigv4;
 pub mod state;
+pub mod store_errors;
 
 pub use error::AwsError;
 pub use router::{router_with, HEALTH_PATH};

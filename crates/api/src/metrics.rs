@@ -12,7 +12,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -22,23 +21,8 @@ use axum::response::Response;
 
 use crate::dispatch::{Dispatch, Service};
 
-/// Store errors an API request met, by kind: a process-wide count, since the store error
-/// becomes an AWS error far from any state (see `impl From<StoreError> for AwsError`).
-static STORE_ERRORS: [AtomicU64; 2] = [AtomicU64::new(0), AtomicU64::new(0)];
-
-/// The kinds of store error counted.
-#[derive(Debug, Clone, Copy)]
-pub enum StoreErrorKind {
-    /// The store could not be reached (503 ServiceUnavailable).
-    Unavailable = 0,
-    /// The store failed or returned corrupt data (500 InternalFailure).
-    Failure = 1,
-}
-
-/// Counts one store error.
-pub fn count_store_error(kind: StoreErrorKind) {
-    STORE_ERRORS[kind as usize].fetch_add(1, Ordering::Relaxed);
-}
+use crate::store_errors::store_errors;
+pub use crate::store_errors::{count_store_error, StoreErrorKind};
 
 /// Upper bounds of the latency histogram's buckets, in seconds.
 const BUCKETS: [f64; 11] = [
@@ -94,8 +78,8 @@ impl ApiMetrics {
             "# HELP cairn_store_errors_total Store errors met by API requests, by kind.\n# TYPE cairn_store_errors_total counter\n\
              cairn_store_errors_total{{kind=\"unavailable\"}} {}\n\
              cairn_store_errors_total{{kind=\"failure\"}} {}",
-            STORE_ERRORS[0].load(Ordering::Relaxed),
-            STORE_ERRORS[1].load(Ordering::Relaxed)
+            store_errors(StoreErrorKind::Unavailable),
+            store_errors(StoreErrorKind::Failure)
         );
         let Ok(inner) = self.inner.lock() else {
             return;

@@ -4,10 +4,13 @@
 //! The hot path must stay cheap, so every series is a pre-allocated atomic in a fixed array
 //! indexed by enum positions (listener kind, protocol, query type, rcode): recording a query
 //! is two or three relaxed `fetch_add`s, with no allocation, no lock and no label lookup.
+//! The arrays are kept once per shard, and each thread counts in its own shard (given out in
+//! turn the first time a thread counts): the UDP workers on different cores then never write
+//! the same cache line on every query. A scrape sums the shards.
 //! Label strings are only touched at scrape time, by [`DnsMetrics::render`].
 
 use std::fmt::Write;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use cairn_wire::Rcode;
 
@@ -110,23 +113,48 @@ pub fn rcode_name(index: usize) -> &'static str {
     RCODES.get(index).copied().unwrap_or("other")
 }
 
+/// How many copies of the counters are kept (threads beyond that share them in turn).
+const SHARDS: usize = 16;
+
+/// The next shard a thread that starts counting gets.
+static NEXT_SHARD: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    /// This thread's shard.
+    static SHARD: usize = NEXT_SHARD.fetch_add(1, Ordering::Relaxed) % SHARDS;
+}
+
+/// One copy of every counter; aligned so no two shards share a cache line.
+#[repr(align(128))]
+struct Shard {
+    requests: [[[AtomicU64; TYPE_SLOTS]; PROTOS]; KINDS],
+    responses: [[[AtomicU64; RCODE_SLOTS]; PROTOS]; KINDS],
+    rrl_dropped: [AtomicU64; KINDS],
+}
+
+impl Default for Shard {
+    fn default() -> Self {
+        Self {
+            requests: std::array::from_fn(|_| {
+                std::array::from_fn(|_| std::array::from_fn(|_| AtomicU64::new(0)))
+            }),
+            responses: std::array::from_fn(|_| {
+                std::array::from_fn(|_| std::array::from_fn(|_| AtomicU64::new(0)))
+            }),
+            rrl_dropped: std::array::from_fn(|_| AtomicU64::new(0)),
+        }
+    }
+}
+
 /// Every DNS counter of one node, shared by all listeners.
 pub struct DnsMetrics {
-    requests: Box<[[[AtomicU64; TYPE_SLOTS]; PROTOS]; KINDS]>,
-    responses: Box<[[[AtomicU64; RCODE_SLOTS]; PROTOS]; KINDS]>,
-    rrl_dropped: [AtomicU64; KINDS],
+    shards: Box<[Shard]>,
 }
 
 impl Default for DnsMetrics {
     fn default() -> Self {
         Self {
-            requests: Box::new(std::array::from_fn(|_| {
-                std::array::from_fn(|_| std::array::from_fn(|_| AtomicU64::new(0)))
-            })),
-            responses: Box::new(std::array::from_fn(|_| {
-                std::array::from_fn(|_| std::array::from_fn(|_| AtomicU64::new(0)))
-            })),
-            rrl_dropped: std::array::from_fn(|_| AtomicU64::new(0)),
+            shards: (0..SHARDS).map(|_| Shard::default()).collect(),
         }
     }
 }
@@ -134,13 +162,14 @@ impl Default for DnsMetrics {
 impl Observer for DnsMetrics {
     #[inline]
     fn record(&self, record: &QueryRecord<'_>) {
+        let shard = &self.shards[SHARD.with(|s| *s)];
         let kind = record.kind.index();
         let proto = proto_index(record.transport);
-        self.requests[kind][proto][qtype_index(record.qtype)].fetch_add(1, Ordering::Relaxed);
+        shard.requests[kind][proto][qtype_index(record.qtype)].fetch_add(1, Ordering::Relaxed);
         if record.sent {
-            self.responses[kind][proto][rcode_index(record.rcode)].fetch_add(1, Ordering::Relaxed);
+            shard.responses[kind][proto][rcode_index(record.rcode)].fetch_add(1, Ordering::Relaxed);
         } else {
-            self.rrl_dropped[kind].fetch_add(1, Ordering::Relaxed);
+            shard.rrl_dropped[kind].fetch_add(1, Ordering::Relaxed);
         }
     }
 }
@@ -159,7 +188,7 @@ impl DnsMetrics {
         for kind in ListenerKind::ALL {
             for (p, proto) in PROTO_NAMES.iter().enumerate() {
                 for t in 0..TYPE_SLOTS {
-                    let n = self.requests[kind.index()][p][t].load(Ordering::Relaxed);
+                    let n = self.sum(|s| &s.requests[kind.index()][p][t]);
                     if n > 0 {
                         let _ = writeln!(
                             out,
@@ -180,7 +209,7 @@ impl DnsMetrics {
         for kind in ListenerKind::ALL {
             for (p, proto) in PROTO_NAMES.iter().enumerate() {
                 for r in 0..RCODE_SLOTS {
-                    let n = self.responses[kind.index()][p][r].load(Ordering::Relaxed);
+                    let n = self.sum(|s| &s.responses[kind.index()][p][r]);
                     if n > 0 {
                         let _ = writeln!(
                             out,
@@ -199,13 +228,23 @@ impl DnsMetrics {
             "counter",
         );
         for kind in ListenerKind::ALL {
-            let n = self.rrl_dropped[kind.index()].load(Ordering::Relaxed);
+            let n = self.sum(|s| &s.rrl_dropped[kind.index()]);
             let _ = writeln!(
                 out,
                 "cairn_dns_rrl_dropped_total{{listener=\"{}\"}} {n}",
                 kind.name()
             );
         }
+    }
+}
+
+impl DnsMetrics {
+    /// One counter summed over the shards.
+    fn sum(&self, counter: impl Fn(&Shard) -> &AtomicU64) -> u64 {
+        self.shards
+            .iter()
+            .map(|s| counter(s).load(Ordering::Relaxed))
+            .sum()
     }
 }
 
@@ -254,7 +293,10 @@ mod tests {
             sent: true,
         };
         metrics.record(&record);
-        metrics.record(&record);
+        // Another thread counts in another shard; the scrape sums them.
+        std::thread::scope(|scope| {
+            scope.spawn(|| metrics.record(&record));
+        });
         record.sent = false;
         record.qtype = 4242;
         metrics.record(&record);
