@@ -172,6 +172,9 @@ impl From<StoreError> for AwsError {
             }
             StoreError::Rejected(DomainError::Network(err)) => network_error(err),
             StoreError::Unavailable(_) => {
+                crate::store_errors::count_store_error(
+                    crate::store_errors::StoreErrorKind::Unavailable,
+                );
                 tracing::warn!(error = %err, "store unavailable");
                 Self::internal(
                     "ServiceUnavailable",
@@ -180,6 +183,9 @@ impl From<StoreError> for AwsError {
                 )
             }
             StoreError::Corrupt(_) | StoreError::Backend(_) => {
+                crate::store_errors::count_store_error(
+                    crate::store_errors::StoreErrorKind::Failure,
+                );
                 tracing::error!(error = %err, "store failure");
                 Self::internal(
                     "InternalFailure",

@@ -47,6 +47,7 @@ pub mod envelope;
 pub mod error;
 pub mod extract;
 pub mod limits;
+pub mod metrics;
 pub mod profiles;
 pub mod protocol;
 pub mod region;
@@ -55,6 +56,7 @@ pub mod route53;
 pub mod router;
 pub mod sigv4;
 pub mod state;
+pub mod store_errors;
 
 pub use error::AwsError;
 pub use router::{router_with, HEALTH_PATH};
@@ -92,7 +94,21 @@ pub async fn serve_with(
     request_limits: limits::RequestLimits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router_with(state, request_limits))
-        .with_graceful_shutdown(shutdown)
-        .await
+    serve_with_metrics(listener, state, request_limits, None, shutdown).await
+}
+
+/// [`serve_with`], counting every request in `metrics` when given (see [`metrics`]).
+pub async fn serve_with_metrics(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    request_limits: limits::RequestLimits,
+    metrics: Option<std::sync::Arc<metrics::ApiMetrics>>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router::router_with_metrics(state, request_limits, metrics),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

@@ -21,6 +21,16 @@ pub const HEALTH_PATH: &str = "/_cairn/health";
 
 /// The whole API with request limits (rate, body size) checked before the signature.
 pub fn router_with(state: AppState, request_limits: limits::RequestLimits) -> Router {
+    router_with_metrics(state, request_limits, None)
+}
+
+/// [`router_with`], counting requests in `metrics` (inside the envelope, which decides the
+/// service a request is for).
+pub fn router_with_metrics(
+    state: AppState,
+    request_limits: limits::RequestLimits,
+    metrics: Option<std::sync::Arc<crate::metrics::ApiMetrics>>,
+) -> Router {
     let services = Services {
         route53: finish(route53::routes(), &state),
         resolver: finish(resolver::routes(), &state),
@@ -38,6 +48,10 @@ pub fn router_with(state: AppState, request_limits: limits::RequestLimits) -> Ro
     Router::new()
         .route(HEALTH_PATH, get(health).fallback(unknown_operation))
         .fallback_service(signed)
+        .layer(middleware::from_fn_with_state(
+            metrics,
+            crate::metrics::track,
+        ))
         .layer(middleware::from_fn(envelope::wrap))
         .with_state(state)
 }
@@ -53,6 +67,7 @@ struct Services {
 
 fn finish(routes: Router<AppState>, state: &AppState) -> Router {
     routes
+        .route_layer(middleware::from_fn(crate::metrics::note_route))
         .method_not_allowed_fallback(unknown_operation)
         .fallback(unknown_operation)
         .with_state(state.clone())

@@ -136,6 +136,10 @@ pub(crate) struct ServeArgs {
     /// node's account otherwise gets in its region at the first start, as on AWS.
     #[arg(long, env = "CAIRN_NO_DEFAULT_VPC")]
     pub(crate) no_default_vpc: bool,
+    /// Prometheus metrics at `GET /metrics` on this address, or `none` for no exporter
+    /// [default: 127.0.0.1:9153; if that default is taken, the server runs without it].
+    #[arg(long, env = "CAIRN_METRICS_LISTEN", value_name = "ADDR|none")]
+    pub(crate) metrics_listen: Option<String>,
     /// For testing: probe every health check this often instead of its RequestInterval.
     #[arg(long, env = "CAIRN_HEALTH_INTERVAL_MS", value_name = "N")]
     pub(crate) health_interval_ms: Option<u64>,

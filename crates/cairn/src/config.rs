@@ -14,6 +14,44 @@ use crate::cli::{LimitArgs, ServeArgs, StoreArgs};
 pub(crate) const DEFAULT_DATA_DIR: &str = "cairn-data";
 /// Default API address.
 pub(crate) const DEFAULT_API_LISTEN: &str = "127.0.0.1:8053";
+/// The Prometheus exporter's default address (CoreDNS's metrics port).
+pub(crate) const DEFAULT_METRICS_LISTEN: &str = "127.0.0.1:9153";
+
+/// Where the Prometheus exporter listens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct MetricsListen {
+    /// The address.
+    pub(crate) addr: SocketAddr,
+    /// Whether it was asked for: an explicit address that cannot be bound stops the start,
+    /// the default one only logs a warning (several nodes on one host share no port).
+    pub(crate) explicit: bool,
+}
+
+/// `--metrics-listen`: an address, `none`, or the default.
+fn metrics_listen(value: Option<String>) -> Result<Option<MetricsListen>, String> {
+    match value.as_deref().map(str::trim) {
+        Some("none") => Ok(None),
+        Some(text) => text
+            .parse()
+            .map(|addr| {
+                Some(MetricsListen {
+                    addr,
+                    explicit: true,
+                })
+            })
+            .map_err(|_| {
+                format!(
+                    "--metrics-listen {text:?}: expected an address like 127.0.0.1:9153, or none"
+                )
+            }),
+        None => Ok(Some(MetricsListen {
+            addr: DEFAULT_METRICS_LISTEN
+                .parse()
+                .expect("the default address parses"),
+            explicit: false,
+        })),
+    }
+}
 /// Default DNS address.
 pub(crate) const DEFAULT_DNS_LISTEN: &str = "127.0.0.1:1053";
 /// Default account id.
@@ -57,6 +95,7 @@ pub(crate) struct FileConfig {
     nameservers: Vec<String>,
     account_id: Option<String>,
     ready_file: Option<PathBuf>,
+    metrics_listen: Option<String>,
     region: Option<String>,
     geoip_db: Option<PathBuf>,
     health_interval_ms: Option<u64>,
@@ -102,6 +141,8 @@ pub(crate) struct Settings {
     pub(crate) account_id: String,
     /// Where to write bound addresses.
     pub(crate) ready_file: Option<PathBuf>,
+    /// The Prometheus exporter's address (`None`: off).
+    pub(crate) metrics_listen: Option<MetricsListen>,
     /// This node's region.
     pub(crate) region: String,
     /// MaxMind DB for geolocation and geoproximity routing (`None`: only `*` geolocation
@@ -212,6 +253,7 @@ pub(crate) fn resolve(args: &ServeArgs) -> Result<Settings, String> {
         nameservers,
         account_id,
         ready_file: args.ready_file.clone().or(file.ready_file),
+        metrics_listen: metrics_listen(args.metrics_listen.clone().or(file.metrics_listen))?,
         region: args
             .region
             .clone()

@@ -6,6 +6,7 @@
 mod cli;
 mod config;
 mod credentials;
+mod metrics;
 mod serve;
 mod zone;
 

@@ -88,12 +88,20 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
         ),
         None => tracing::info!("dns response-rate limiting off"),
     }
+    // Metrics: the DNS counters observe every listener; off with `--metrics-listen none`.
+    let dns_metrics = settings
+        .metrics_listen
+        .map(|_| Arc::new(cairn_dns::metrics::DnsMetrics::default()));
+    let observer = dns_metrics
+        .clone()
+        .map(|m| m as Arc<dyn cairn_dns::pipeline::observe::Observer>);
+    let mut public_tcp_slots = Vec::new();
     let authoritative = cairn_dns::respond::Authoritative::new(
         shared.clone(),
         geoip.clone(),
         Hooks {
             rrl: rrl.clone(),
-            observer: None,
+            observer: observer.clone(),
         },
     );
     for addr in &settings.dns_listen {
@@ -107,10 +115,12 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
             tracing::error!(%addr, error = %e, "cannot use the DNS TCP listener");
             ExitError::Runtime
         })?;
+        let slots = pipeline::tcp::Slots::new(pipeline::tcp::MAX_CONNECTIONS);
+        public_tcp_slots.push(slots.clone());
         tokio::spawn(pipeline::tcp::serve(
             tcp,
             authoritative.clone(),
-            pipeline::tcp::Slots::new(pipeline::tcp::MAX_CONNECTIONS),
+            slots,
             shutdown.clone(),
         ));
         let workers =
@@ -126,7 +136,15 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
     let public = public_resolver(&settings)?;
     let public_dns: Arc<dyn cairn_dns::vpc::answer::PublicResolver> =
         Arc::new(cairn_dns::vpc::public::PublicDns::new(public.clone()));
-    let resolver = cairn_dns::vpc::listen::ResolverService::new(shared.clone(), Some(public_dns));
+    let resolver = cairn_dns::vpc::listen::ResolverService::with(
+        shared.clone(),
+        Some(public_dns),
+        None,
+        Hooks {
+            rrl: None,
+            observer,
+        },
+    );
     let mut resolver_addrs: Vec<SocketAddr> = Vec::new();
     for addr in &settings.resolver_listen {
         let choice = cairn_dns::vpc::listen::ViewChoice::BySource;
@@ -215,19 +233,50 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
             served,
         ))),
     };
-    let api_task = tokio::spawn(cairn_api::serve_with(
+    let api_metrics = dns_metrics
+        .as_ref()
+        .map(|_| Arc::new(cairn_api::metrics::ApiMetrics::default()));
+    let api_task = tokio::spawn(cairn_api::serve_with_metrics(
         api_listener,
         state,
         settings.api_limits,
+        api_metrics.clone(),
         shutdown.clone().cancelled_owned(),
     ));
     tracing::info!(addr = %api_addr, "api listening");
+    let mut metrics_addr = None;
+    if let (Some(listen), Some(dns), Some(api)) =
+        (settings.metrics_listen, dns_metrics, api_metrics)
+    {
+        let bound = crate::metrics::bind(listen).await.map_err(|e| {
+            tracing::error!(addr = %listen.addr, error = %e, "cannot bind the metrics address");
+            ExitError::Runtime
+        })?;
+        if let Some((listener, local)) = bound {
+            let sources = crate::metrics::Sources {
+                dns,
+                api,
+                resolver: public.clone(),
+                shared: shared.clone(),
+                public_tcp: public_tcp_slots,
+                resolver_tcp: resolver.tcp_slots().clone(),
+            };
+            tokio::spawn(crate::metrics::serve(
+                listener,
+                Arc::new(sources),
+                shutdown.clone(),
+            ));
+            tracing::info!(addr = %local, "metrics listening (GET /metrics)");
+            metrics_addr = Some(local.to_string());
+        }
+    }
 
     if let Some(path) = &settings.ready_file {
         let ready = serde_json::json!({
             "api": api_addr.to_string(),
             "dns": dns_addrs.iter().map(ToString::to_string).collect::<Vec<_>>(),
             "resolvers": resolver_addrs.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            "metrics": metrics_addr,
         });
         write_atomically(path, ready.to_string().as_bytes()).map_err(|e| {
             tracing::error!(path = %path.display(), error = %e, "cannot write the ready file");

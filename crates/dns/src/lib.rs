@@ -30,6 +30,7 @@ pub mod auth;
 pub mod compile;
 pub mod follow;
 pub mod geoip;
+pub mod metrics;
 pub mod pipeline;
 mod pre_encode;
 pub mod resolver;

@@ -32,7 +32,7 @@ use std::sync::Arc;
 use cairn_wire::{rtype, write_header_only, ParseError, Query, Rcode, ResponseWriter};
 
 use crate::rrl::{Rrl, Verdict};
-use observe::{Observer, QueryRecord, ViewLabel};
+use observe::{ListenerKind, Observer, QueryRecord, ViewLabel};
 
 /// The EDNS UDP payload Cairn advertises and honours at most (ROUTE53.md §2.7: up to 4096).
 pub const EDNS_UDP_PAYLOAD: u16 = 4096;
@@ -170,6 +170,10 @@ pub trait Answerer: Send + Sync {
 
     /// The hooks of this kind's listeners.
     fn hooks(&self) -> &Hooks;
+    /// The kind of listener this answerer answers for, as query records name it.
+    fn kind(&self) -> ListenerKind {
+        ListenerKind::Public
+    }
     /// Step 1: the view for `peer`.
     fn select(&self, peer: &Peer) -> Selected<Self::View>;
     /// Step 3: whether `view` answers at all.
@@ -321,7 +325,15 @@ pub fn answer_now<A: AnswerNow>(
     out: &mut Vec<u8>,
 ) -> bool {
     let (outcome, view) = respond_now(answerer, batch, msg, peer, out);
-    finish(answerer.hooks(), msg, peer, outcome, view, out)
+    finish(
+        answerer.hooks(),
+        answerer.kind(),
+        msg,
+        peer,
+        outcome,
+        view,
+        out,
+    )
 }
 
 /// Steps 1–5 of a message, awaiting the answerer, with panics caught (no RRL, no record).
@@ -353,7 +365,15 @@ pub async fn respond<A: Answerer>(
 /// reply to send.
 pub async fn answer<A: Answerer>(answerer: &A, msg: &[u8], peer: &Peer, out: &mut Vec<u8>) -> bool {
     let (outcome, view) = respond(answerer, msg, peer, out).await;
-    finish(answerer.hooks(), msg, peer, outcome, view, out)
+    finish(
+        answerer.hooks(),
+        answerer.kind(),
+        msg,
+        peer,
+        outcome,
+        view,
+        out,
+    )
 }
 
 /// The view's label for the record, only when an observer will read it (no cost otherwise).
@@ -375,6 +395,7 @@ fn servfail(msg: &[u8], out: &mut Vec<u8>) -> Option<Outcome> {
 #[inline]
 fn finish(
     hooks: &Hooks,
+    kind: ListenerKind,
     msg: &[u8],
     peer: &Peer,
     outcome: Option<Outcome>,
@@ -395,6 +416,7 @@ fn finish(
     if let Some(observer) = &hooks.observer {
         let (qname, qtype) = outcome.question(msg).unwrap_or((&[], 0));
         observer.record(&QueryRecord {
+            kind,
             listener: peer.local,
             source: peer.source,
             transport: peer.transport,

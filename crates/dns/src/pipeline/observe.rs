@@ -52,9 +52,50 @@ impl ViewLabelOwned {
     }
 }
 
+/// Which kind of listener answered a query (the answerer's, not the view's: a VPC's view
+/// answers on the shared resolver address, its "+2" address and its inbound endpoints).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListenerKind {
+    /// The public authoritative listener (`--dns-listen`).
+    Public,
+    /// The shared VPC resolver address (`--resolver-listen`), view by source.
+    Resolver,
+    /// A VPC's "+2" resolver address.
+    Vpc,
+    /// A Route 53 Resolver inbound endpoint (Do53 or DoH).
+    InboundEndpoint,
+}
+
+impl ListenerKind {
+    /// Every kind, in index order.
+    pub const ALL: [Self; 4] = [
+        Self::Public,
+        Self::Resolver,
+        Self::Vpc,
+        Self::InboundEndpoint,
+    ];
+
+    /// The position in [`Self::ALL`] (for counters kept in fixed arrays).
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The metric label value.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Public => "public",
+            Self::Resolver => "resolver",
+            Self::Vpc => "vpc",
+            Self::InboundEndpoint => "inbound_endpoint",
+        }
+    }
+}
+
 /// One answered query, as the pipeline saw it.
 #[derive(Debug, Clone, Copy)]
 pub struct QueryRecord<'a> {
+    /// The kind of listener that answered.
+    pub kind: ListenerKind,
     /// The listener's address.
     pub listener: SocketAddr,
     /// The client's address, when known.

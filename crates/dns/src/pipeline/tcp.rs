@@ -13,6 +13,7 @@
 //! accept queue until one frees.
 
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -38,6 +39,9 @@ const RECHECK: Duration = Duration::from_millis(250);
 pub struct Slots {
     semaphore: Arc<Semaphore>,
     capacity: usize,
+    /// Connections accepted and not yet closed (the permits also count each acceptor's
+    /// wait for its next connection), for metrics.
+    open: Arc<AtomicUsize>,
 }
 
 impl Slots {
@@ -46,7 +50,13 @@ impl Slots {
         Self {
             semaphore: Arc::new(Semaphore::new(capacity)),
             capacity,
+            open: Arc::new(AtomicUsize::new(0)),
         }
+    }
+
+    /// Connections open now, for metrics.
+    pub fn open_connections(&self) -> usize {
+        self.open.load(Ordering::Relaxed)
     }
 
     /// The idle limit now, given how many slots are taken.
@@ -62,6 +72,18 @@ impl Slots {
     }
 }
 
+/// A connection's slot: freed, and the connection no longer counted open, when dropped.
+pub struct Slot {
+    _permit: OwnedSemaphorePermit,
+    open: Arc<AtomicUsize>,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.open.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 /// The next connection on `listener` with a slot for it, or `None` once `stop` is
 /// cancelled. Waits for a slot before accepting (the rest wait in the accept queue); a
 /// failed accept (e.g. out of file descriptors) is retried after a pause instead of spinning.
@@ -69,7 +91,7 @@ pub async fn accept(
     listener: &TcpListener,
     slots: &Slots,
     stop: &CancellationToken,
-) -> Option<(TcpStream, SocketAddr, OwnedSemaphorePermit)> {
+) -> Option<(TcpStream, SocketAddr, Slot)> {
     let permit = tokio::select! {
         permit = slots.semaphore.clone().acquire_owned() => permit.expect("the semaphore is never closed"),
         _ = stop.cancelled() => return None,
@@ -77,7 +99,14 @@ pub async fn accept(
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, peer)) => return Some((stream, peer, permit)),
+                Ok((stream, peer)) => {
+                    slots.open.fetch_add(1, Ordering::Relaxed);
+                    let slot = Slot {
+                        _permit: permit,
+                        open: slots.open.clone(),
+                    };
+                    return Some((stream, peer, slot));
+                }
                 Err(e) => {
                     tracing::warn!(error = %e, "tcp accept failed");
                     tokio::time::sleep(Duration::from_millis(50)).await;

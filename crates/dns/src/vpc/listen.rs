@@ -21,6 +21,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::pipeline::bind::{bind, Bound, UdpSockets};
+use crate::pipeline::observe::ListenerKind;
 use crate::pipeline::observe::ViewLabel;
 use crate::pipeline::policy::{Flow, QueryPolicy};
 use crate::pipeline::tcp::Slots;
@@ -149,6 +150,14 @@ impl Answerer for VpcAnswerer {
 
     fn hooks(&self) -> &Hooks {
         &self.service.hooks
+    }
+
+    fn kind(&self) -> ListenerKind {
+        match self.choice {
+            ViewChoice::BySource => ListenerKind::Resolver,
+            ViewChoice::Vpc(_) => ListenerKind::Vpc,
+            ViewChoice::Endpoint(_) | ViewChoice::EndpointHttps(_) => ListenerKind::InboundEndpoint,
+        }
     }
 
     fn select(&self, peer: &Peer) -> Selected<Target> {
