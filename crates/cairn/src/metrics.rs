@@ -146,13 +146,14 @@ impl Sources {
             "Health-check status in the served snapshot: 1 healthy, 0 unhealthy.",
             "gauge",
         );
-        let mut checks: Vec<(&String, &bool)> = snapshot.health.iter().collect();
+        let mut checks: Vec<(&cairn_model::HealthCheckId, &bool)> =
+            snapshot.health.iter().collect();
         checks.sort();
         for (id, healthy) in checks {
             let _ = writeln!(
                 out,
                 "cairn_health_check_status{{health_check_id=\"{}\"}} {}",
-                escape(id),
+                escape(id.as_str()),
                 u8::from(*healthy)
             );
         }
