@@ -21,6 +21,7 @@
 //! - [`cidr`]: CIDR collections for IP-based routing and ChangeCidrCollection's rules.
 //! - [`region`]: where AWS regions and Local Zone groups are, for location-based routing.
 //! - [`resolver_validate`]: the rules Route 53 Resolver and Profiles apply to their writes.
+//! - [`firewall`]: DNS Firewall domain lists, rule groups, rules, associations and configs.
 //! - [`error`]: the typed domain errors, one enum per domain, and [`error::DomainError`].
 //!
 //! Start with [`rrset::ResourceRecordSet`]: everything else describes or validates it.
@@ -30,6 +31,7 @@ pub mod change;
 pub mod cidr;
 pub mod defaults;
 pub mod error;
+pub mod firewall;
 pub mod health;
 pub mod id;
 pub mod name;

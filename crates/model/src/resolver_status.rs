@@ -46,6 +46,7 @@ macro_rules! text_enum {
         }
     };
 }
+pub(crate) use text_enum;
 
 text_enum!(
     /// `ResolverEndpoint.Status`.
