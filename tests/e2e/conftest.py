@@ -21,7 +21,12 @@ from harness import dump_log, require_cairn, require_knot
 
 
 # Modules whose tests take longest (pytest --durations): under pytest-xdist they start first.
-SLOWEST_MODULES = ("test_route53_terraform", "test_vpc_recursion", "test_differential_knot")
+SLOWEST_MODULES = (
+    "test_terraform_everything",
+    "test_route53_terraform",
+    "test_vpc_recursion",
+    "test_differential_knot",
+)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -34,7 +39,7 @@ def pytest_collection_modifyitems(config, items):
     everything else binds ports of its own (harness.free_port, port 0) and runs anywhere."""
     if os.environ.get("PYTEST_XDIST_WORKER"):
         # Longest first (./run-tests passes --no-loadscope-reorder, so workers take tests in
-        # this order): a Terraform test runs one to two and a half minutes, most others a
+        # this order): a Terraform test runs one to four minutes, most others a
         # second; started last, they would leave the other workers idle at the end.
         rank = {name: i for i, name in enumerate(SLOWEST_MODULES)}
         items.sort(key=lambda item: rank.get(item.module.__name__, len(rank)))
