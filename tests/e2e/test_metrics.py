@@ -65,6 +65,11 @@ def test_metrics_after_known_traffic(cairn_server, tmp_path):
     r53.get_hosted_zone(Id=zone_id)
     with pytest.raises(ClientError):
         r53.get_hosted_zone(Id="ZNOSUCHZONE1234")
+    # EC2 names its action in the form body: the label is the action, errors included.
+    ec2 = harness.route53_client(srv, "ec2")
+    ec2.describe_vpcs()
+    with pytest.raises(ClientError):
+        ec2.delete_vpc(VpcId="vpc-0000000000000000f")
 
     text, after = scrape(port)
 
@@ -87,6 +92,8 @@ def test_metrics_after_known_traffic(cairn_server, tmp_path):
     assert delta(api, service="route53", operation=get_op, status="200") == 2
     assert delta(api, service="route53", operation=get_op, status="404") == 1
     assert delta("cairn_api_request_duration_seconds_count", service="route53") == 3
+    assert delta(api, service="ec2", operation="DescribeVpcs", status="200") == 1
+    assert delta(api, service="ec2", operation="DeleteVpc", status="400") == 1
     assert value(after, "cairn_api_request_duration_seconds_bucket", service="route53", le="+Inf") == \
         value(after, "cairn_api_request_duration_seconds_count", service="route53")
 

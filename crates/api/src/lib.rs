@@ -48,6 +48,7 @@ pub mod error;
 pub mod extract;
 pub mod limits;
 pub mod metrics;
+pub mod operation;
 pub mod profiles;
 pub mod protocol;
 pub mod region;

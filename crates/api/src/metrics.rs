@@ -3,9 +3,10 @@
 //! [`crate::envelope`], so the request's [`Dispatch`] (its service) is known.
 //!
 //! The operation is the json-1.1 target's name (`CreateResolverRule`) where there is one,
-//! else the route that matched, method first (`POST /2013-04-01/hostedzone`; EC2's query
-//! protocol names its action in the body, so all of EC2 is `POST /`), else `unknown` (no
-//! route: the unknown-operation error).
+//! else the operation a service named on the response ([`crate::operation::OperationName`]:
+//! EC2's query protocol names its action in the body, `DescribeVpcs`), else the route that
+//! matched, method first (`POST /2013-04-01/hostedzone`), else `unknown` (no route: the
+//! unknown-operation error; an EC2 action Cairn does not serve is `POST /`).
 //!
 //! The API is not a hot path (every call reaches the store), so one mutex-guarded map is
 //! enough here; the DNS counters are lock-free arrays instead.
@@ -159,13 +160,17 @@ pub async fn track(
             .as_deref()
             .and_then(|t| t.rsplit_once('.'))
             .map(|(_, op)| op);
+        let named = response
+            .extensions()
+            .get::<crate::operation::OperationName>()
+            .map(|op| op.0);
         let route = response
             .extensions()
             .get::<MatchedRoute>()
             .map(|r| r.0.as_str());
         metrics.record(
             dispatch.service,
-            target.or(route).unwrap_or("unknown"),
+            target.or(named).or(route).unwrap_or("unknown"),
             response.status().as_u16(),
             start.elapsed().as_secs_f64(),
         );

@@ -58,8 +58,26 @@ pub async fn handle(
     State(state): State<AppState>,
     context: RequestContext,
     body: Bytes,
-) -> Result<Response, AwsError> {
+) -> Response {
     let params = FormParams::parse(&body);
+    // The action, when it is one we serve, names the request in the API metrics (errors too).
+    let known = params
+        .get("Action")
+        .and_then(|action| OPERATIONS.iter().find(|op| **op == action).copied());
+    let mut response = handle_action(state, context, params).await.into_response();
+    if let Some(operation) = known {
+        response
+            .extensions_mut()
+            .insert(crate::operation::OperationName(operation));
+    }
+    response
+}
+
+async fn handle_action(
+    state: AppState,
+    context: RequestContext,
+    params: FormParams,
+) -> Result<Response, AwsError> {
     let action = params.get("Action").map(str::to_string).ok_or_else(|| {
         AwsError::new(
             StatusCode::BAD_REQUEST,
