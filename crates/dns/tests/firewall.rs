@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use cairn_dns::pipeline::observe::{Observer, QueryRecord};
 use cairn_dns::pipeline::Hooks;
+use cairn_dns::vpc::answer::PublicResolver;
 use cairn_dns::vpc::listen::{bind_resolver, serve, ResolverService, ViewChoice};
 use cairn_dns::Snapshot;
 use cairn_model::firewall::{
@@ -258,12 +259,20 @@ impl Drop for Server {
 
 fn start(snapshot: Snapshot) -> Server {
     let runtime = tokio::runtime::Runtime::new().unwrap();
+    start_with(runtime, snapshot, None)
+}
+
+fn start_with(
+    runtime: tokio::runtime::Runtime,
+    snapshot: Snapshot,
+    public: Option<Arc<dyn PublicResolver>>,
+) -> Server {
     let _entered = runtime.enter();
     let shared = Arc::new(arc_swap::ArcSwap::from_pointee(snapshot));
     let records = Arc::new(Records::default());
     let service = ResolverService::with(
         shared.clone(),
-        None,
+        public,
         None,
         Hooks {
             rrl: None,
@@ -480,4 +489,81 @@ fn a_missing_list_fails_closed_and_disassociating_ends_the_blocks() {
     let nx = server.ask("x.nx.corp.internal.", RecordType::A);
     assert_eq!(answers(&nx), ["x.nx.corp.internal. A 10.0.0.9"]);
     assert!(server.shared.load().views.by_id[VPC].firewall.is_none());
+}
+
+/// A public answer kept in the reply cache before a rule covered its chain is blocked when
+/// served from the cache: the check comes before the cache, and a kept answer remembers the
+/// names its CNAMEs lead to.
+#[test]
+fn a_kept_public_answer_is_checked_against_rules_added_since() {
+    use common::upstream::{a_rr, config, question, reply, spawn_udp, wire};
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let upstream = runtime.block_on(async {
+        let socket = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let addr = socket.local_addr().unwrap();
+        spawn_udp(socket, |query| {
+            let (name, _, _) = question(query);
+            if !name.eq_ignore_ascii_case(&wire("www.public.test")) {
+                return vec![reply(query, 0x0183, [&[], &[], &[]])];
+            }
+            let cname = (wire("www.public.test"), 5, 300, wire("cdn.public.test"));
+            let a = a_rr("cdn.public.test", [192, 0, 2, 80]);
+            vec![reply(query, 0x0180, [&[cname, a], &[], &[]])]
+        });
+        addr
+    });
+    let resolver = Arc::new(cairn_dns::resolver::Resolver::new(config(
+        cairn_dns::resolver::Upstream::Forwarders(vec![upstream]),
+        upstream.port(),
+    )));
+    let public: Arc<dyn PublicResolver> =
+        Arc::new(cairn_dns::vpc::public::PublicDns::new(resolver.clone()));
+    let server = start_with(runtime, snapshot(firewall()), Some(public));
+
+    let expected = [
+        "www.public.test. CNAME cdn.public.test.",
+        "cdn.public.test. A 192.0.2.80",
+    ];
+    let first = server.ask("www.public.test.", RecordType::A);
+    assert_eq!(answers(&first), expected);
+    let second = server.ask("www.public.test.", RecordType::A);
+    assert_eq!(answers(&second), expected);
+    assert_eq!(
+        resolver.stats().reply_hits,
+        1,
+        "the second came from the reply cache"
+    );
+
+    // A BLOCK on the CNAME's target, added after the answer was kept.
+    let mut contents = firewall();
+    contents
+        .domain_lists
+        .push(list("fdl-cdn", DomainListStatus::Complete));
+    contents
+        .domains
+        .push(("fdl-cdn".into(), vec!["cdn.public.test".into()]));
+    contents.rules.push(blocking(
+        "rslvr-frg-second",
+        "fdl-cdn",
+        20,
+        BlockResponse::NxDomain,
+    ));
+    let current = server.shared.load_full();
+    server.shared.store(Arc::new(
+        current.with_firewall(ChangeSeq(4), Arc::new(contents)),
+    ));
+    let before = resolver.stats();
+    let blocked = server.ask("www.public.test.", RecordType::A);
+    assert_eq!(blocked.metadata.response_code, ResponseCode::NXDomain);
+    assert!(blocked.answers.is_empty());
+    let after = resolver.stats();
+    assert_eq!(
+        (after.cache_hits, after.cache_misses, after.upstream_queries),
+        (
+            before.cache_hits,
+            before.cache_misses,
+            before.upstream_queries
+        ),
+        "decided from the kept answer, nothing resolved again"
+    );
 }
