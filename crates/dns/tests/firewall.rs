@@ -225,9 +225,12 @@ fn snapshot(firewall: FirewallContents) -> Snapshot {
         .with_firewall(ChangeSeq(3), Arc::new(firewall))
 }
 
-/// The firewall fields of every query record: (qname, rule group, list, action).
+/// A query record's firewall fields: (rule group, list, action).
+type Logged = Option<(String, String, FirewallAction)>;
+
+/// The firewall fields of every query record, by question name.
 #[derive(Default)]
-struct Records(Mutex<Vec<(String, Option<(String, String, FirewallAction)>)>>);
+struct Records(Mutex<Vec<(String, Logged)>>);
 
 impl Observer for Records {
     fn record(&self, record: &QueryRecord<'_>) {
@@ -310,7 +313,7 @@ impl Server {
     }
 
     /// The firewall fields of the last record for `name`.
-    fn logged(&self, name: &str) -> Option<(String, String, FirewallAction)> {
+    fn logged(&self, name: &str) -> Logged {
         let records = self.records.0.lock().unwrap();
         let (_, fw) = records
             .iter()

@@ -333,7 +333,7 @@ fn one_million_domains_compile_in_reasonable_time_and_memory() {
         fw = fw.rule(
             &format!("g{}", l % 3),
             &format!("l{l}"),
-            l as i32,
+            l,
             Blk,
             Some(BlockResponse::NxDomain),
         );
