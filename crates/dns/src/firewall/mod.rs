@@ -186,6 +186,30 @@ impl CompiledFirewall {
     pub fn for_vpc(&self, id: &str) -> Option<&Arc<VpcFirewall>> {
         self.by_vpc.get(id)
     }
+
+    /// Appends `cairn_firewall_queries_total`, by rule group and action (BLOCK, ALERT), in
+    /// Prometheus text format: read from the groups' counters at scrape time.
+    pub fn render_metrics(&self, out: &mut String) {
+        use std::fmt::Write;
+        crate::metrics::header(
+            out,
+            "cairn_firewall_queries_total",
+            "Queries a DNS Firewall rule blocked or alerted on, by rule group.",
+            "counter",
+        );
+        let mut groups: Vec<&Arc<Group>> = self.groups.values().collect();
+        groups.sort_by(|a, b| a.id.cmp(&b.id));
+        for group in groups {
+            for (action, count) in [("BLOCK", group.blocked()), ("ALERT", group.alerted())] {
+                // Rule-group ids are Cairn's own (`rslvr-frg-` and hex): nothing to escape.
+                let _ = writeln!(
+                    out,
+                    "cairn_firewall_queries_total{{rule_group_id=\"{}\",action=\"{action}\"}} {count}",
+                    group.id
+                );
+            }
+        }
+    }
 }
 
 /// The rule's BLOCK response, and whether it can be given (an OVERRIDE needs a domain).

@@ -292,6 +292,32 @@ fn group_counters_survive_a_recompile() {
     assert_eq!(second.groups["g"].alerted(), 1);
 }
 
+#[test]
+fn counters_are_exported_per_group_and_action() {
+    let fw = Fw::default()
+        .list("l", &["a.example"])
+        .group(VPC, "rslvr-frg-b", 100)
+        .group(VPC, "rslvr-frg-a", 200)
+        .rule("rslvr-frg-b", "l", 1, Blk, Some(BlockResponse::NxDomain))
+        .compile();
+    fw.groups["rslvr-frg-b"].count(Blk);
+    fw.groups["rslvr-frg-a"].count(Alert);
+    fw.groups["rslvr-frg-a"].count(Alert);
+    let mut out = String::new();
+    fw.render_metrics(&mut out);
+    let samples: Vec<&str> = out.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(
+        samples,
+        [
+            r#"cairn_firewall_queries_total{rule_group_id="rslvr-frg-a",action="BLOCK"} 0"#,
+            r#"cairn_firewall_queries_total{rule_group_id="rslvr-frg-a",action="ALERT"} 2"#,
+            r#"cairn_firewall_queries_total{rule_group_id="rslvr-frg-b",action="BLOCK"} 1"#,
+            r#"cairn_firewall_queries_total{rule_group_id="rslvr-frg-b",action="ALERT"} 0"#,
+        ]
+    );
+    assert!(out.contains("# TYPE cairn_firewall_queries_total counter"));
+}
+
 /// The resident set of this process, in KiB (Linux).
 fn rss_kib() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
