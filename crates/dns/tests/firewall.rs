@@ -570,3 +570,16 @@ fn a_kept_public_answer_is_checked_against_rules_added_since() {
         "decided from the kept answer, nothing resolved again"
     );
 }
+
+/// Views rebuilt for another reason (networks, private zones) keep their VPC's firewall.
+#[test]
+fn views_rebuilt_later_keep_the_firewall() {
+    let first = snapshot(firewall());
+    let network = first.network.clone();
+    let later = first.with_network(ChangeSeq(9), network);
+    let view = &later.views.by_id[VPC];
+    let fw = view.firewall.as_ref().expect("still guarded");
+    let name = cairn_wire::NameKey::from_text("x.nx.corp.internal").unwrap();
+    let rule = fw.check(&name, 1).unwrap().expect("a match");
+    assert_eq!(rule.domain_list_id, "fdl-nx");
+}
