@@ -157,6 +157,7 @@ impl Sources {
                 u8::from(*healthy)
             );
         }
+        snapshot.firewall.render_metrics(out);
     }
 }
 

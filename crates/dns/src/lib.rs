@@ -12,7 +12,8 @@
 //!         │                  find_public_zone (else REFUSED) · pre-encoded ·       │
 //!         │                  auth::lookup ─► Plan ─► respond::write_plan           │
 //!         └──────────────── vpc::listen::VpcAnswerer (may await) ◄─────────────────┘
-//!                            ▶ policy seam: pipeline::policy::QueryPolicy (DNS Firewall)
+//!                            ▶ policy seam: pipeline::policy::QueryPolicy
+//!                            ▶ DNS Firewall: the view's firewall::VpcFirewall, before the cache
 //!                            vpc::answer: rules · private zones · EC2 names · public · DNS64
 //!    ✗ a panic in 1–5 → SERVFAIL (header only), the listener goes on
 //!    6 rrl (public UDP): send / slip (TC=1) / drop, keyed by the Outcome
@@ -28,6 +29,8 @@
 
 pub mod auth;
 pub mod compile;
+/// The DNS Firewall's data plane (issue 13).
+pub mod firewall;
 pub mod follow;
 pub mod geoip;
 pub mod metrics;

@@ -291,6 +291,7 @@ mod tests {
             rcode: Rcode::NxDomain,
             view: ViewLabel::None,
             sent: true,
+            firewall: None,
         };
         metrics.record(&record);
         // Another thread counts in another shard; the scrape sums them.

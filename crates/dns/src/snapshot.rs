@@ -7,9 +7,11 @@ use cairn_model::{ChangeSeq, HealthCheckId, HostedZoneId};
 use cairn_wire::NameKey;
 use rustc_hash::FxHashMap;
 
+use crate::firewall::CompiledFirewall;
 use crate::routing::CidrTables;
 use crate::view::Views;
 use crate::zone::CompiledZone;
+use cairn_model::firewall::FirewallContents;
 use cairn_model::network::NetworkContents;
 
 /// The snapshot every listener reads; the follower swaps in a new one per change.
@@ -38,6 +40,8 @@ pub struct Snapshot {
     pub views: Arc<Views>,
     /// Every CIDR collection compiled for IP-based routing, rebuilt when one changes.
     pub cidr_collections: Arc<CidrTables>,
+    /// The DNS Firewall, compiled; each view carries its own VPC's part.
+    pub firewall: Arc<CompiledFirewall>,
 }
 
 pub use cairn_model::region::DEFAULT_REGION;
@@ -54,6 +58,7 @@ impl Default for Snapshot {
             network: Arc::default(),
             views: Arc::default(),
             cidr_collections: Arc::default(),
+            firewall: Arc::default(),
         }
     }
 }
@@ -104,7 +109,7 @@ impl Snapshot {
         }
         let public_lengths = lengths_of(&public);
         let views = if private_changed {
-            Arc::new(Views::compile(&self.network, &zones))
+            Arc::new(Views::compile_with(&self.network, &zones, &self.firewall))
         } else {
             self.views.clone()
         };
@@ -118,6 +123,7 @@ impl Snapshot {
             network: self.network.clone(),
             views,
             cidr_collections: self.cidr_collections.clone(),
+            firewall: self.firewall.clone(),
         }
     }
 
@@ -130,9 +136,10 @@ impl Snapshot {
             health: self.health.clone(),
             public: self.public.clone(),
             public_lengths: self.public_lengths,
-            views: Arc::new(Views::compile(&network, &self.zones)),
+            views: Arc::new(Views::compile_with(&network, &self.zones, &self.firewall)),
             network,
             cidr_collections: self.cidr_collections.clone(),
+            firewall: self.firewall.clone(),
         }
     }
 
@@ -148,6 +155,7 @@ impl Snapshot {
             network: self.network.clone(),
             views: self.views.clone(),
             cidr_collections: self.cidr_collections.clone(),
+            firewall: self.firewall.clone(),
         }
     }
 
@@ -163,6 +171,25 @@ impl Snapshot {
             network: self.network.clone(),
             views: self.views.clone(),
             cidr_collections: Arc::new(cidr_collections),
+            firewall: self.firewall.clone(),
+        }
+    }
+
+    /// This snapshot with another DNS Firewall: compiled here (rule groups keep their
+    /// counters), and the views rebuilt to carry it.
+    pub fn with_firewall(&self, seq: ChangeSeq, contents: Arc<FirewallContents>) -> Self {
+        let firewall = Arc::new(CompiledFirewall::compile(&contents, &self.firewall));
+        Self {
+            seq,
+            zones: self.zones.clone(),
+            region: self.region.clone(),
+            health: self.health.clone(),
+            public: self.public.clone(),
+            public_lengths: self.public_lengths,
+            network: self.network.clone(),
+            views: Arc::new(Views::compile_with(&self.network, &self.zones, &firewall)),
+            cidr_collections: self.cidr_collections.clone(),
+            firewall,
         }
     }
 

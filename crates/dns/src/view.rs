@@ -18,6 +18,7 @@ use cairn_wire::NameKey;
 use ipnet::IpNet;
 use rustc_hash::FxHashMap;
 
+use crate::firewall::{CompiledFirewall, VpcFirewall};
 use crate::zone::CompiledZone;
 
 /// One VPC as its resolver sees it.
@@ -38,6 +39,8 @@ pub struct VpcView {
     pub rules: Vec<Arc<CompiledRule>>,
     /// `AutodefinedReverse`: whether the autodefined reverse zones are answered.
     pub autodefined_reverse: bool,
+    /// Its DNS Firewall, when a rule group is associated with it (none: nothing checked).
+    pub firewall: Option<Arc<VpcFirewall>>,
 }
 
 /// A Resolver rule as a view applies it.
@@ -140,10 +143,20 @@ pub struct Views {
 }
 
 impl Views {
-    /// Compiles the views of `network`, with private zones taken from `zones`.
+    /// Compiles the views of `network`, with private zones taken from `zones` (and no
+    /// firewall).
     pub fn compile(
         network: &NetworkContents,
         zones: &FxHashMap<HostedZoneId, Arc<CompiledZone>>,
+    ) -> Self {
+        Self::compile_with(network, zones, &CompiledFirewall::default())
+    }
+
+    /// [`compile`](Self::compile), each view carrying its VPC's firewall from `firewall`.
+    pub fn compile_with(
+        network: &NetworkContents,
+        zones: &FxHashMap<HostedZoneId, Arc<CompiledZone>>,
+        firewall: &CompiledFirewall,
     ) -> Self {
         let mut by_id = FxHashMap::default();
         for vpc in &network.vpcs {
@@ -248,6 +261,7 @@ impl Views {
                 hostname_domain: hostname_domain(&vpc.region),
                 rules,
                 autodefined_reverse,
+                firewall: firewall.for_vpc(&vpc.id).cloned(),
             };
             by_id.insert(vpc.id.clone(), Arc::new(view));
         }

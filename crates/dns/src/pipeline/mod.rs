@@ -31,6 +31,7 @@ use std::sync::Arc;
 
 use cairn_wire::{rtype, write_header_only, ParseError, Query, Rcode, ResponseWriter};
 
+use crate::firewall::FirewallHit;
 use crate::rrl::{Rrl, Verdict};
 use observe::{ListenerKind, Observer, QueryRecord, ViewLabel};
 
@@ -91,7 +92,7 @@ pub enum RrlKey {
 
 /// What an answer was: written into the caller's buffer, described here so the later steps
 /// (RRL, the query record) never read the bytes back.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
     /// The response code written.
     pub rcode: Rcode,
@@ -99,6 +100,8 @@ pub struct Outcome {
     pub rrl: RrlKey,
     /// The question's name length and type, when the query had a readable one.
     question: Option<(u8, u16)>,
+    /// The DNS Firewall rule that blocked or alerted on the query (never an ALLOW).
+    pub firewall: Option<FirewallHit>,
 }
 
 impl Outcome {
@@ -113,7 +116,14 @@ impl Outcome {
                 RrlKey::Rcode
             },
             question: Some((query.qname().len() as u8, query.qtype)),
+            firewall: None,
         }
+    }
+
+    /// This outcome, with the firewall match to report.
+    pub fn with_firewall(mut self, hit: Option<FirewallHit>) -> Self {
+        self.firewall = hit;
+        self
     }
 
     /// A header-only reply: no question to speak of.
@@ -122,6 +132,7 @@ impl Outcome {
             rcode,
             rrl: RrlKey::Rcode,
             question: None,
+            firewall: None,
         }
     }
 
@@ -427,6 +438,7 @@ fn finish(
                 .as_ref()
                 .map_or(ViewLabel::None, ViewLabelOwned::as_label),
             sent: send,
+            firewall: outcome.firewall.as_ref().map(FirewallHit::log),
         });
     }
     send

@@ -7,6 +7,7 @@ use std::net::{IpAddr, SocketAddr};
 use cairn_wire::Rcode;
 
 use super::Transport;
+use crate::firewall::FirewallLog;
 
 /// Which view answered a query.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,6 +114,8 @@ pub struct QueryRecord<'a> {
     pub view: ViewLabel<'a>,
     /// Whether the reply went out (response-rate limiting may drop it).
     pub sent: bool,
+    /// The DNS Firewall rule that blocked or alerted on the query, if one did.
+    pub firewall: Option<FirewallLog<'a>>,
 }
 
 /// Receives a [`QueryRecord`] for every answered query. Called on the answering thread (a

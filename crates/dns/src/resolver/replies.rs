@@ -29,6 +29,9 @@ pub struct CachedReply {
     written: Instant,
     /// How long the entry may be served: its smallest TTL.
     lifetime: Duration,
+    /// The names the answer's CNAME and DNAME records lead to (lowercase wire, in order),
+    /// for the DNS Firewall to check on a hit without reading the sections back.
+    redirects: Box<[Box<[u8]>]>,
 }
 
 impl CachedReply {
@@ -52,7 +55,19 @@ impl CachedReply {
             ttls: ttls.into(),
             written,
             lifetime: Duration::from_secs(u64::from(smallest)),
+            redirects: Box::default(),
         })
+    }
+
+    /// This reply, remembering the names its CNAME/DNAME chain leads to.
+    pub fn with_redirects(mut self, redirects: Vec<Box<[u8]>>) -> Self {
+        self.redirects = redirects.into();
+        self
+    }
+
+    /// The names the answer's chain leads to (see [`with_redirects`](Self::with_redirects)).
+    pub fn redirects(&self) -> impl Iterator<Item = &[u8]> {
+        self.redirects.iter().map(|name| &name[..])
     }
 
     /// The kept answer's rcode.

@@ -5,10 +5,12 @@
 //!
 //! | order | step | outcome |
 //! |---|---|---|
+//! | 3 | the VPC's DNS Firewall on the query name ([`crate::firewall`]), before the reply cache | BLOCK: NODATA, NXDOMAIN or the OVERRIDE CNAME; SERVFAIL when it cannot decide and fails closed |
 //! | 4 | the most specific of the VPC's private zones and autodefined domains | answered here; a name missing from a private zone is NXDOMAIN, never looked up publicly |
 //! | 5 | anything else | resolved publicly (recursion or forwarding, one shared cache) |
 //! | 6 | a CNAME leaving the answering domain | followed from step 4 for its target (at most 8 hops) |
 //! | 7 | AAAA with no AAAA data, client in a DNS64 subnet | AAAA synthesized in 64:ff9b::/96 from the A records (RFC 6147) |
+//! | 8 | the firewall on each name the CNAME/DNAME chain leads to (fresh or kept answers), unless a TRUST rule matched the query name | the whole answer blocked by the first BLOCK |
 //!
 //! Answers carry RA=1; AA=1 only when every record came from the VPC's own private zones or
 //! autodefined names.
@@ -21,6 +23,8 @@ use std::sync::Arc;
 use cairn_wire::{rtype, Query, Rcode, Rdata, ResponseWriter, Section};
 
 use crate::auth;
+use crate::firewall::screen::{blocked, passed, redirect_targets, screen, Screened};
+use crate::firewall::Block;
 use crate::pipeline::{Outcome, Transport, EDNS_UDP_PAYLOAD};
 use crate::resolver::{clock, CachedReply, Resolution, Resolver};
 use crate::routing::RoutingContext;
@@ -87,6 +91,12 @@ pub async fn answer(
     let mut lower = [0u8; 255];
     let len = query.qname_lowercase(&mut lower);
     let qname = &lower[..len];
+    // The DNS Firewall first, before the reply cache: a kept answer never escapes a rule
+    // added since it was kept.
+    let mut screen = match screen(view.firewall.as_deref(), qname, query.qtype, dns64) {
+        Screened::Go(screen) => screen,
+        stop => return refuse(snapshot, view, query, qname, transport, stop, public, out).await,
+    };
     // A name resolved publicly (or by a FORWARD rule) is answered the same in every view
     // that routes it there: its encoded answer is kept by the resolver that answered it and
     // copied on the next ask. DNS64 rewrites AAAA and PTR answers, so those are never kept.
@@ -101,9 +111,15 @@ pub async fn answer(
     };
     if let Some(resolver) = &keeper {
         if let Some(reply) = resolver.cached_reply(qname, query.qtype) {
+            if let Some(screen) = &mut screen {
+                if let Err(stop) = screen.chain(reply.redirects(), query.qtype) {
+                    return refuse(snapshot, view, query, qname, transport, stop, public, out)
+                        .await;
+                }
+            }
             if write_cached(query, transport, &reply, out) {
                 resolver.reply_served(&reply);
-                return Outcome::answered(query, reply.rcode());
+                return Outcome::answered(query, reply.rcode()).with_firewall(passed(screen));
             }
         }
     }
@@ -131,8 +147,19 @@ pub async fn answer(
         }
         None => resolve(snapshot, view, qname, query.qtype, public).await,
     };
+    // A BLOCK on AAAA spares AAAA records synthesized by DNS64 (ROUTE53-NEXT.md §E).
+    if let Some(rule) = screen.as_ref().and_then(|s| s.aaaa_block(&found.answer)) {
+        let stop = Screened::Block(rule);
+        return refuse(snapshot, view, query, qname, transport, stop, public, out).await;
+    }
     if query.qtype == rtype::AAAA && found.rcode == Rcode::NoError && dns64 {
         synthesize_dns64(snapshot, view, qname, public, &mut found).await;
+    }
+    let redirects = redirect_targets(&found.answer);
+    if let Some(screen) = &mut screen {
+        if let Err(stop) = screen.chain(redirects.iter().map(|n| &n[..]), query.qtype) {
+            return refuse(snapshot, view, query, qname, transport, stop, public, out).await;
+        }
     }
     let written = write(
         query,
@@ -142,9 +169,63 @@ pub async fn answer(
         keeper.is_some().then_some(started),
     );
     if let (Some(resolver), Some(reply)) = (keeper, written) {
-        resolver.keep_reply(qname, query.qtype, reply);
+        resolver.keep_reply(qname, query.qtype, reply.with_redirects(redirects));
     }
-    Outcome::answered(query, found.rcode)
+    Outcome::answered(query, found.rcode).with_firewall(passed(screen))
+}
+
+/// Answers a query the firewall stopped: a BLOCK rule's response, or SERVFAIL when it could
+/// not decide. An OVERRIDE answers `qname CNAME <BlockOverrideDomain>` and resolves that
+/// name in the same view, as a client following the CNAME would (ROUTE53-NEXT.md §E expects
+/// the target chased); the target is not checked again, so an override never loops.
+#[allow(clippy::too_many_arguments)]
+async fn refuse(
+    snapshot: &Snapshot,
+    view: &VpcView,
+    query: &Query<'_>,
+    qname: &[u8],
+    transport: Transport,
+    stop: Screened<'_>,
+    public: Option<&dyn PublicResolver>,
+    out: &mut Vec<u8>,
+) -> Outcome {
+    let rule = match stop {
+        Screened::Block(rule) => rule,
+        Screened::Undecided | Screened::Go(_) => {
+            let found = Found {
+                rcode: Rcode::ServFail,
+                ..Found::default()
+            };
+            write(query, transport, &found, out, None);
+            return Outcome::answered(query, Rcode::ServFail);
+        }
+    };
+    let found = match &rule.block {
+        // Whether Route 53 adds an SOA to a NODATA or NXDOMAIN block is not recorded: none.
+        Block::NoData => Found::default(),
+        Block::NxDomain => Found {
+            rcode: Rcode::NxDomain,
+            ..Found::default()
+        },
+        Block::Override { target, ttl } => {
+            let mut found = if matches!(query.qtype, rtype::CNAME | rtype::ANY) {
+                Found::default()
+            } else {
+                Box::pin(resolve(snapshot, view, target, query.qtype, public)).await
+            };
+            let cname = OwnedRecord {
+                owner: qname.to_vec(),
+                rtype: rtype::CNAME,
+                ttl: *ttl,
+                rdata: Rdata::new(rtype::CNAME, target.to_vec()).expect("a wire name"),
+            };
+            found.answer.insert(0, cname);
+            found.authoritative = false;
+            found
+        }
+    };
+    write(query, transport, &found, out, None);
+    Outcome::answered(query, found.rcode).with_firewall(Some(blocked(rule)))
 }
 
 /// Where the view sends a name.

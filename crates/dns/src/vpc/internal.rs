@@ -236,6 +236,7 @@ mod tests {
             hostname_domain: hostname_domain(region),
             rules: vec![],
             autodefined_reverse: true,
+            firewall: None,
         }
     }
 
