@@ -116,9 +116,12 @@ fn parse_ip_label(label: &str) -> Option<Ipv4Addr> {
 /// The reserved reverse zones, as (prefix octets) — answered for every VPC.
 const RESERVED_REVERSE: &[&[u8]] = &[&[10], &[192, 168], &[169, 254]];
 
+/// `in-addr.arpa` in wire form: a constant, since every VPC query asks whether it is below it.
+const IN_ADDR_ARPA: &[u8] = b"\x07in-addr\x04arpa\x00";
+
 fn reverse(view: &VpcView, qname: &[u8], qtype: u16) -> Option<InternalAnswer> {
-    let arpa = NameKey::from_text("in-addr.arpa").expect("a name");
-    if !is_at_or_below(qname, &arpa) || qname.len() == arpa.len() {
+    let arpa = IN_ADDR_ARPA;
+    if !is_at_or_below(qname, arpa) || qname.len() == arpa.len() {
         return None;
     }
     // The labels before in-addr.arpa, most significant octet first.
@@ -238,6 +241,11 @@ mod tests {
             autodefined_reverse: true,
             firewall: None,
         }
+    }
+
+    #[test]
+    fn in_addr_arpa_constant_is_the_parsed_name() {
+        assert_eq!(IN_ADDR_ARPA, &to_wire("in-addr.arpa")[..]);
     }
 
     #[test]
