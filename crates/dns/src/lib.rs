@@ -33,6 +33,7 @@ pub mod geoip;
 pub mod metrics;
 pub mod pipeline;
 mod pre_encode;
+pub mod query_log;
 pub mod resolver;
 pub mod respond;
 pub mod routing;

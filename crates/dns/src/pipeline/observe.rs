@@ -3,6 +3,7 @@
 //! attached the pipeline builds no record at all.
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 
 use cairn_wire::Rcode;
 
@@ -100,6 +101,8 @@ pub struct QueryRecord<'a> {
     pub listener: SocketAddr,
     /// The client's address, when known.
     pub source: Option<IpAddr>,
+    /// The client's port (0 when unknown).
+    pub port: u16,
     /// How the query came.
     pub transport: Transport,
     /// The question name as received (uncompressed wire form, case kept); empty when the
@@ -113,6 +116,25 @@ pub struct QueryRecord<'a> {
     pub view: ViewLabel<'a>,
     /// Whether the reply went out (response-rate limiting may drop it).
     pub sent: bool,
+    /// The query as received (query logs read its EDNS Client Subnet).
+    pub query: &'a [u8],
+    /// The reply as sent (query logs list its answers); empty when nothing was sent.
+    pub response: &'a [u8],
+    /// The DNS Firewall rule that matched with ALERT or BLOCK, if any: query logs carry it.
+    /// `None` until the firewall stage provides it.
+    pub firewall: Option<FirewallMatch<'a>>,
+}
+
+/// A DNS Firewall match as a query log record names it (`firewall_rule_group_id`,
+/// `firewall_rule_action`, `firewall_domain_list_id`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FirewallMatch<'a> {
+    /// The rule group (`rslvr-frg-…`).
+    pub rule_group_id: &'a str,
+    /// `ALERT` or `BLOCK`.
+    pub action: &'a str,
+    /// The domain list that matched (`rslvr-fdl-…`).
+    pub domain_list_id: &'a str,
 }
 
 /// Receives a [`QueryRecord`] for every answered query. Called on the answering thread (a
@@ -120,4 +142,15 @@ pub struct QueryRecord<'a> {
 pub trait Observer: Send + Sync {
     /// Takes note of one query.
     fn record(&self, record: &QueryRecord<'_>);
+}
+
+/// Two observers as one (metrics and query logs): each sees every record, in order.
+pub struct Both(pub Arc<dyn Observer>, pub Arc<dyn Observer>);
+
+impl Observer for Both {
+    #[inline]
+    fn record(&self, record: &QueryRecord<'_>) {
+        self.0.record(record);
+        self.1.record(record);
+    }
 }
