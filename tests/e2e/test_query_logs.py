@@ -170,3 +170,53 @@ def test_resolver_query_log_records(lab):
     assert len(log.read_text().splitlines()) == count
     deleted = rsv.delete_resolver_query_log_config(ResolverQueryLogConfigId=config_id)
     assert deleted["ResolverQueryLogConfig"]["Status"] == "DELETING"
+
+
+# 1.0 <timestamp ms> <zone id> <name, no trailing dot> <type> <rcode> <UDP|TCP> <edge> <ip> <ecs|->
+PUBLIC_LINE = re.compile(
+    r"1\.0 \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (?P<zone>Z[A-Z0-9]+) (?P<name>\S+) (?P<type>\S+) "
+    r"(?P<rcode>[A-Z]+) (?P<transport>UDP|TCP) (?P<edge>\S+) (?P<ip>\S+) (?P<ecs>\S+)")
+
+
+def test_public_query_logging(cairn_server):
+    srv = cairn_server()
+    r53 = harness.route53_client(srv)
+    zone = r53.create_hosted_zone(Name="logged.example.", CallerReference=uuid.uuid4().hex)
+    zone_id = zone["HostedZone"]["Id"].split("/")[-1]
+    arn = f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:/aws/route53/logged.example"
+    created = r53.create_query_logging_config(HostedZoneId=zone_id, CloudWatchLogsLogGroupArn=arn)
+    assert created["ResponseMetadata"]["HTTPStatusCode"] == 201
+    assert created["Location"].endswith("/2013-04-01/queryloggingconfig/" + created["QueryLoggingConfig"]["Id"])
+    config = created["QueryLoggingConfig"]
+    assert (config["HostedZoneId"], config["CloudWatchLogsLogGroupArn"]) == (zone_id, arn)
+    assert len(config["Id"]) == 36
+    assert r53.get_query_logging_config(Id=config["Id"])["QueryLoggingConfig"] == config
+    assert r53.list_query_logging_configs(HostedZoneId=zone_id)["QueryLoggingConfigs"] == [config]
+    with pytest.raises(ClientError) as twice:
+        r53.create_query_logging_config(HostedZoneId=zone_id, CloudWatchLogsLogGroupArn=arn)
+    assert twice.value.response["Error"]["Code"] == "QueryLoggingConfigAlreadyExists"
+    assert twice.value.response["ResponseMetadata"]["HTTPStatusCode"] == 409
+    with pytest.raises(ClientError) as no_zone:
+        r53.create_query_logging_config(HostedZoneId="ZNOSUCHZONE", CloudWatchLogsLogGroupArn=arn)
+    assert no_zone.value.response["Error"]["Code"] == "NoSuchHostedZone"
+
+    log = srv.workdir / "query-logs" / "logs" / "aws" / "route53" / "logged.example.jsonl"
+    wait_until("first line", lambda: ask(srv.addr, "logged.example.", "SOA").answer
+               and log.exists() and log.read_text())
+    start = len(log.read_text().splitlines())
+    ask(srv.addr, "WWW.logged.example.", "A")
+    ask(srv.addr, "logged.example.", "NS", tcp=True)
+    lines = records(log, start + 2)[start:start + 2]
+    first, second = (PUBLIC_LINE.fullmatch(line) for line in lines)
+    assert first and second, lines
+    assert (first["zone"], first["name"], first["type"], first["rcode"], first["transport"]) == \
+        (zone_id, "WWW.logged.example", "A", "NXDOMAIN", "UDP")
+    assert (first["ip"], first["ecs"]) == ("127.0.0.1", "-")
+    assert (second["name"], second["type"], second["rcode"], second["transport"]) == \
+        ("logged.example", "NS", "NOERROR", "TCP")
+    assert first["edge"] == second["edge"] == harness.http_get_json(srv, "/_cairn/health")["node_id"]
+
+    r53.delete_query_logging_config(Id=config["Id"])
+    with pytest.raises(ClientError) as gone:
+        r53.get_query_logging_config(Id=config["Id"])
+    assert gone.value.response["Error"]["Code"] == "NoSuchQueryLoggingConfig"
