@@ -79,7 +79,7 @@ async fn configs_and_associations_reach_the_data_plane(db: TestDb) {
     assert_eq!(again, created);
     assert_eq!(
         store.load_network().await.unwrap().query_log_configs,
-        [created.clone()]
+        std::slice::from_ref(&created)
     );
 
     let assoc = store
@@ -89,7 +89,7 @@ async fn configs_and_associations_reach_the_data_plane(db: TestDb) {
     assert!(assoc.id.starts_with("rslvr-qlcassoc-"));
     assert!(store.latest_seq().await.unwrap() > seq);
     let net = store.load_network().await.unwrap();
-    assert_eq!(net.query_log_associations, [assoc.clone()]);
+    assert_eq!(net.query_log_associations, std::slice::from_ref(&assoc));
 
     // Refusals: twice the same VPC, a missing VPC, deleting while associated.
     let seq = store.latest_seq().await.unwrap();
@@ -150,7 +150,7 @@ async fn public_query_logging_configs_are_one_per_zone(db: TestDb) {
         (&zone.id, arn)
     );
     let net = store.load_network().await.unwrap();
-    assert_eq!(net.public_query_log_configs, [config.clone()]);
+    assert_eq!(net.public_query_log_configs, std::slice::from_ref(&config));
 
     let seq = store.latest_seq().await.unwrap();
     let twice = store.create_public_query_log_config(&zone.id, arn).await;

@@ -250,3 +250,6 @@ impl Observer for QueryLogger {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
