@@ -220,3 +220,39 @@ def test_public_query_logging(cairn_server):
     with pytest.raises(ClientError) as gone:
         r53.get_query_logging_config(Id=config["Id"])
     assert gone.value.response["Error"]["Code"] == "NoSuchQueryLoggingConfig"
+
+
+def test_queries_through_an_inbound_endpoint_name_it(cairn_server):
+    vpc_port = harness.free_port("127.0.0.1")
+    srv = cairn_server(extra_args=["--vpc-dns-port", str(vpc_port)])
+    ec2 = harness.route53_client(srv, "ec2")
+    rsv = harness.route53_client(srv, "route53resolver")
+    vpc_id = ec2.create_vpc(CidrBlock="127.31.0.0/16")["Vpc"]["VpcId"]
+    ec2.modify_vpc_attribute(VpcId=vpc_id, EnableDnsHostnames={"Value": True})
+    private_zone(harness.route53_client(srv), "onprem.example.", vpc_id,
+                 [("db.onprem.example.", "A", "10.9.9.9")])
+    subnets = [ec2.create_subnet(VpcId=vpc_id, CidrBlock=c)["Subnet"]["SubnetId"]
+               for c in ("127.31.1.0/24", "127.31.2.0/24")]
+    sg = ec2.create_security_group(GroupName="dns", Description="DNS", VpcId=vpc_id)["GroupId"]
+    ec2.authorize_security_group_ingress(GroupId=sg, IpPermissions=[
+        {"IpProtocol": "udp", "FromPort": 53, "ToPort": 53, "IpRanges": [{"CidrIp": "127.0.0.0/8"}]}])
+    endpoint = rsv.create_resolver_endpoint(
+        CreatorRequestId=uuid.uuid4().hex, SecurityGroupIds=[sg], Direction="INBOUND",
+        IpAddresses=[{"SubnetId": s, "Ip": ip}
+                     for s, ip in zip(subnets, ("127.31.1.10", "127.31.2.10"))])["ResolverEndpoint"]
+    ips = rsv.list_resolver_endpoint_ip_addresses(ResolverEndpointId=endpoint["Id"])["IpAddresses"]
+    ip_id = next(a["IpId"] for a in ips if a["Ip"] == "127.31.1.10")
+    config = rsv.create_resolver_query_log_config(
+        Name="inbound", CreatorRequestId=uuid.uuid4().hex,
+        DestinationArn="arn:aws:s3:::dns-logs/resolver/")["ResolverQueryLogConfig"]
+    rsv.associate_resolver_query_log_config(ResolverQueryLogConfigId=config["Id"], ResourceId=vpc_id)
+
+    log = srv.workdir / "query-logs" / "s3" / "dns-logs" / "resolver" / "query-logs.jsonl"
+    endpoint_addr = ("127.31.1.10", vpc_port)
+    wait_until("a logged query", lambda: ask(endpoint_addr, "db.onprem.example.", source="127.0.0.1").answer
+               and log.exists() and log.read_text())
+    record = json.loads(log.read_text().splitlines()[-1])
+    assert record["vpc_id"] == vpc_id
+    assert record["srcaddr"] == "127.0.0.1"
+    assert record["answers"] == [{"Rdata": "10.9.9.9", "Type": "A", "Class": "IN"}]
+    assert record["srcids"] == {"resolver_endpoint": endpoint["Id"], "resolver_network_interface": ip_id}
