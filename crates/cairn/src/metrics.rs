@@ -28,6 +28,8 @@ pub(crate) struct Sources {
     pub(crate) public_tcp: Vec<Slots>,
     /// Connection slots every VPC resolver socket shares.
     pub(crate) resolver_tcp: Slots,
+    /// Query log records written and dropped.
+    pub(crate) query_log: Arc<cairn_dns::query_log::QueryLogger>,
 }
 
 impl Sources {
@@ -53,6 +55,7 @@ impl Sources {
         );
         self.render_resolver(&mut out);
         self.render_snapshot(&mut out);
+        self.query_log.render(&mut out);
         self.api.render(&mut out);
         out
     }

@@ -92,9 +92,23 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
     let dns_metrics = settings
         .metrics_listen
         .map(|_| Arc::new(cairn_dns::metrics::DnsMetrics::default()));
-    let observer = dns_metrics
-        .clone()
-        .map(|m| m as Arc<dyn cairn_dns::pipeline::observe::Observer>);
+    // Query logs (issue 13) under <data-dir>/query-logs, beside the metrics when those are on.
+    let query_logger = Arc::new(
+        cairn_dns::query_log::QueryLogger::start(
+            shared.clone(),
+            settings.data_dir.join("query-logs"),
+            node_id.clone(),
+        )
+        .map_err(|e| {
+            tracing::error!(error = %e, "cannot start the query log writer");
+            ExitError::Runtime
+        })?,
+    );
+    let observer: Arc<dyn cairn_dns::pipeline::observe::Observer> = match dns_metrics.clone() {
+        Some(m) => Arc::new(cairn_dns::pipeline::observe::Both(m, query_logger.clone())),
+        None => query_logger.clone(),
+    };
+    let observer = Some(observer);
     let mut public_tcp_slots = Vec::new();
     let authoritative = cairn_dns::respond::Authoritative::new(
         shared.clone(),
@@ -260,6 +274,7 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
                 shared: shared.clone(),
                 public_tcp: public_tcp_slots,
                 resolver_tcp: resolver.tcp_slots().clone(),
+                query_log: query_logger.clone(),
             };
             tokio::spawn(crate::metrics::serve(
                 listener,

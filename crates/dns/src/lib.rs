@@ -36,6 +36,7 @@ pub mod geoip;
 pub mod metrics;
 pub mod pipeline;
 mod pre_encode;
+pub mod query_log;
 pub mod resolver;
 pub mod respond;
 pub mod routing;

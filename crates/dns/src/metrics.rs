@@ -285,12 +285,15 @@ mod tests {
             kind: ListenerKind::InboundEndpoint,
             listener: "127.0.0.1:53".parse().unwrap(),
             source: None,
+            port: 0,
             transport: Transport::Https,
             qname: b"",
             qtype: 28,
             rcode: Rcode::NxDomain,
             view: ViewLabel::None,
             sent: true,
+            query: b"",
+            response: b"",
             firewall: None,
         };
         metrics.record(&record);

@@ -242,6 +242,7 @@ fn run<'b>(
     };
     let peer = Peer {
         source: origin.source,
+        port: 0,
         local: SocketAddr::from(([0, 0, 0, 0], 0)),
         transport,
     };

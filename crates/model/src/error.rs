@@ -14,6 +14,7 @@
 //! | EC2 networks: VPCs, subnets, security groups | [`NetworkError`] |
 //! | Resolver and Profiles | [`ResolverError`] |
 //! | CIDR collections | [`CidrError`] |
+//! | Resolver query logging | [`QueryLogError`] |
 //!
 //! [`DomainError`] is any of them: what a store refuses with.
 
@@ -21,6 +22,7 @@ pub use crate::change::ChangeBatchError;
 pub use crate::cidr::CidrError;
 pub use crate::health::HealthCheckError;
 pub use crate::network_validate::NetworkError;
+pub use crate::query_log::QueryLogError;
 pub use crate::resolver_validate::ResolverError;
 use crate::zone::{ChangeId, HostedZoneId};
 
@@ -119,6 +121,9 @@ pub enum DomainError {
     /// CIDR collections.
     #[error(transparent)]
     Cidr(#[from] CidrError),
+    /// Resolver query logging.
+    #[error(transparent)]
+    QueryLog(#[from] QueryLogError),
 }
 
 impl From<ChangeBatchError> for DomainError {

@@ -21,6 +21,7 @@
 //! - [`cidr`]: CIDR collections for IP-based routing and ChangeCidrCollection's rules.
 //! - [`region`]: where AWS regions and Local Zone groups are, for location-based routing.
 //! - [`resolver_validate`]: the rules Route 53 Resolver and Profiles apply to their writes.
+//! - [`query_log`]: Resolver query log configs and their VPC associations (issue 13).
 //! - [`firewall`]: DNS Firewall domain lists, rule groups, rules, associations and configs.
 //! - [`error`]: the typed domain errors, one enum per domain, and [`error::DomainError`].
 //!
@@ -37,6 +38,7 @@ pub mod id;
 pub mod name;
 pub mod network;
 pub mod network_validate;
+pub mod query_log;
 pub mod rdata;
 pub mod region;
 pub mod resolver;

@@ -205,4 +205,13 @@ pub struct NetworkContents {
     /// Every resource carried by a profile.
     #[serde(default)]
     pub profile_resources: Vec<crate::resolver::ProfileResource>,
+    /// Every Resolver query log config (issue 13).
+    #[serde(default)]
+    pub query_log_configs: Vec<crate::query_log::QueryLogConfig>,
+    /// Every query log config's VPC association: the VPCs whose queries are logged.
+    #[serde(default)]
+    pub query_log_associations: Vec<crate::query_log::QueryLogAssociation>,
+    /// Every Route 53 public DNS query logging config (one per public zone).
+    #[serde(default)]
+    pub public_query_log_configs: Vec<crate::query_log::PublicQueryLogConfig>,
 }

@@ -20,6 +20,7 @@
 //! | [`NetworkStore`] | [`networks`] | VPCs, subnets, security groups, private-zone associations |
 //! | [`ResolverStore`] | [`resolver`] | Resolver endpoints, rules, rule associations, configs |
 //! | [`ProfileStore`] | [`profiles`] | Route 53 Profiles, their associations and resources |
+//! | [`QueryLogStore`] | [`query_logs`] | Resolver query log configs and their VPC associations |
 //! | [`HealthStore`] | [`health`] | health checks and their status |
 //! | [`CidrStore`] | [`cidr`] | CIDR collections |
 //! | [`ChangeFeed`] | [`feed`] | the change log and the state the data plane compiles |
@@ -38,6 +39,7 @@ pub mod feed;
 pub mod health;
 pub mod networks;
 pub mod profiles;
+pub mod query_logs;
 pub mod resolver;
 mod sql;
 pub mod zones;
@@ -48,6 +50,7 @@ pub use feed::{ChangeEvent, ChangeFeed, ChangeSubject, ZoneContents};
 pub use health::{HealthCheckState, HealthObservation, HealthStore, ProbeResult};
 pub use networks::{NetworkStore, NewSecurityGroup, NewSubnet, NewVpc, RuleDirection, VpcRef};
 pub use profiles::ProfileStore;
+pub use query_logs::QueryLogStore;
 pub use resolver::ResolverStore;
 pub use sql::{SqlStore, NODE_LIVENESS};
 pub use zones::{
@@ -57,8 +60,8 @@ pub use zones::{
 /// Every store trait, for callers that use the store's methods: `use cairn_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        ChangeFeed, CidrStore, HealthStore, NetworkStore, ProfileStore, ResolverStore, Store,
-        ZoneStore,
+        ChangeFeed, CidrStore, HealthStore, NetworkStore, ProfileStore, QueryLogStore,
+        ResolverStore, Store, ZoneStore,
     };
 }
 
@@ -67,7 +70,14 @@ pub mod prelude {
 /// The whole store, as the control plane holds it (`Arc<dyn Store>`): every concern's trait.
 /// Anything that implements them all is a `Store`.
 pub trait Store:
-    ZoneStore + NetworkStore + ResolverStore + ProfileStore + HealthStore + CidrStore + ChangeFeed
+    ZoneStore
+    + NetworkStore
+    + ResolverStore
+    + ProfileStore
+    + QueryLogStore
+    + HealthStore
+    + CidrStore
+    + ChangeFeed
 {
 }
 
@@ -76,6 +86,7 @@ impl<T> Store for T where
         + NetworkStore
         + ResolverStore
         + ProfileStore
+        + QueryLogStore
         + HealthStore
         + CidrStore
         + ChangeFeed

@@ -48,6 +48,8 @@ pub mod tag_types {
     pub const PROFILE: &str = "profile";
     /// Profile associations.
     pub const PROFILE_ASSOCIATION: &str = "profile-association";
+    /// Resolver query log configs.
+    pub const QUERY_LOG_CONFIG: &str = "resolver-query-log-config";
 }
 
 /// A page request for [`ZoneStore::list_record_sets`], Route 53's start position.

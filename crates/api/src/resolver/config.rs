@@ -1,5 +1,6 @@
 //! Per-VPC resolver configs (Get/Update/ListResolverConfigs: autodefined reverse rules) and
-//! tags (TagResource, UntagResource, ListTagsForResource) on endpoints and rules.
+//! tags (TagResource, UntagResource, ListTagsForResource) on endpoints, rules and query log
+//! configs.
 
 use axum::http::StatusCode;
 use cairn_model::network::NetworkContents;
@@ -90,6 +91,11 @@ fn tagged(net: &NetworkContents, arn: &str) -> Result<(&'static str, String), Aw
             .iter()
             .any(|r| r.id == id)
             .then_some(tag_types::RESOLVER_RULE),
+        "resolver-query-log-config" => net
+            .query_log_configs
+            .iter()
+            .any(|c| c.id == id)
+            .then_some(tag_types::QUERY_LOG_CONFIG),
         _ => None,
     };
     found.map(|t| (t, id.to_string())).ok_or_else(|| {

@@ -4,7 +4,8 @@
 //! ```text
 //!   POST / ──► handle ──► run ──► endpoint (endpoints and their addresses)
 //!                             ├─► rule (rules and rule associations)
-//!                             └─► config (resolver configs, tags)
+//!                             ├─► config (resolver configs, tags)
+//!                             └─► query_log (query log configs and associations)
 //! ```
 //!
 //! Writes go to the store, which runs `cairn_model::resolver_validate` inside its
@@ -29,6 +30,7 @@ use crate::state::AppState;
 
 pub mod config;
 pub mod endpoint;
+pub mod query_log;
 pub mod rule;
 
 /// The `X-Amz-Target` prefix of Resolver operations.
@@ -63,7 +65,7 @@ impl Ctx {
 }
 
 /// Every operation served.
-pub const OPERATIONS: [&str; 23] = [
+pub const OPERATIONS: [&str; 31] = [
     "CreateResolverEndpoint",
     "GetResolverEndpoint",
     "ListResolverEndpoints",
@@ -87,6 +89,14 @@ pub const OPERATIONS: [&str; 23] = [
     "TagResource",
     "UntagResource",
     "ListTagsForResource",
+    "CreateResolverQueryLogConfig",
+    "GetResolverQueryLogConfig",
+    "ListResolverQueryLogConfigs",
+    "DeleteResolverQueryLogConfig",
+    "AssociateResolverQueryLogConfig",
+    "DisassociateResolverQueryLogConfig",
+    "GetResolverQueryLogConfigAssociation",
+    "ListResolverQueryLogConfigAssociations",
 ];
 
 /// The Resolver routes: every operation is a `POST /` named by `X-Amz-Target`.
@@ -157,6 +167,14 @@ pub async fn run(
         "TagResource" => config::tag(&ctx).await,
         "UntagResource" => config::untag(&ctx).await,
         "ListTagsForResource" => config::list_tags(&ctx).await,
+        "CreateResolverQueryLogConfig" => query_log::create(&ctx).await,
+        "GetResolverQueryLogConfig" => query_log::get(&ctx).await,
+        "ListResolverQueryLogConfigs" => query_log::list(&ctx).await,
+        "DeleteResolverQueryLogConfig" => query_log::delete(&ctx).await,
+        "AssociateResolverQueryLogConfig" => query_log::associate(&ctx).await,
+        "DisassociateResolverQueryLogConfig" => query_log::disassociate(&ctx).await,
+        "GetResolverQueryLogConfigAssociation" => query_log::get_association(&ctx).await,
+        "ListResolverQueryLogConfigAssociations" => query_log::list_associations(&ctx).await,
         other => Err(AwsError::new(
             StatusCode::BAD_REQUEST,
             "UnknownOperationException",

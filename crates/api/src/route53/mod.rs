@@ -19,6 +19,7 @@ pub mod dnssec;
 pub mod health_check;
 pub mod hosted_zone;
 pub mod limits;
+pub mod query_logging;
 pub mod render;
 pub mod rrset;
 pub mod tags;
@@ -130,6 +131,14 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/2013-04-01/reusabledelegationsetlimit/{id}/{limit_type}",
             get(limits::delegation_set),
+        )
+        .route(
+            "/2013-04-01/queryloggingconfig",
+            post(query_logging::create).get(query_logging::list),
+        )
+        .route(
+            "/2013-04-01/queryloggingconfig/{id}",
+            get(query_logging::get).delete(query_logging::delete),
         )
         .route(
             "/2013-04-01/delegationset",

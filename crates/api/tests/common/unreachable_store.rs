@@ -21,7 +21,7 @@ use cairn_model::{
 };
 use cairn_store::{
     ChangeEvent, ChangeFeed, CidrStore, DelegationSet, HealthCheckState, HealthStore, NetworkStore,
-    NewHostedZone, NewSecurityGroup, NewSubnet, NewVpc, ProbeResult, ProfileStore,
+    NewHostedZone, NewSecurityGroup, NewSubnet, NewVpc, ProbeResult, ProfileStore, QueryLogStore,
     RecordSetListing, RecordSetPage, ResolverStore, RuleDirection, StoreResult, VpcRef,
     ZoneContents, ZoneStore,
 };
@@ -327,6 +327,50 @@ impl ProfileStore for UnreachableStore {
         _: Option<String>,
         _: Option<String>,
     ) -> StoreResult<ProfileResource> {
+        panic!("{MESSAGE}")
+    }
+}
+
+#[async_trait]
+impl QueryLogStore for UnreachableStore {
+    async fn create_query_log_config(
+        &self,
+        _: cairn_model::query_log::NewQueryLogConfig,
+        _: Vec<(String, String)>,
+    ) -> StoreResult<cairn_model::query_log::QueryLogConfig> {
+        panic!("{MESSAGE}")
+    }
+    async fn delete_query_log_config(
+        &self,
+        _: &str,
+    ) -> StoreResult<cairn_model::query_log::QueryLogConfig> {
+        panic!("{MESSAGE}")
+    }
+    async fn associate_query_log_config(
+        &self,
+        _: &str,
+        _: &str,
+    ) -> StoreResult<cairn_model::query_log::QueryLogAssociation> {
+        panic!("{MESSAGE}")
+    }
+    async fn disassociate_query_log_config(
+        &self,
+        _: &str,
+        _: &str,
+    ) -> StoreResult<cairn_model::query_log::QueryLogAssociation> {
+        panic!("{MESSAGE}")
+    }
+    async fn create_public_query_log_config(
+        &self,
+        _: &HostedZoneId,
+        _: &str,
+    ) -> StoreResult<cairn_model::query_log::PublicQueryLogConfig> {
+        panic!("{MESSAGE}")
+    }
+    async fn delete_public_query_log_config(
+        &self,
+        _: &str,
+    ) -> StoreResult<cairn_model::query_log::PublicQueryLogConfig> {
         panic!("{MESSAGE}")
     }
 }

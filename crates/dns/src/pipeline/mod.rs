@@ -75,6 +75,8 @@ impl Transport {
 pub struct Peer {
     /// The client's address (`None` when the socket reported an unknown family).
     pub source: Option<IpAddr>,
+    /// The client's port (0 when unknown); query logs report it.
+    pub port: u16,
     /// The listener's own address.
     pub local: SocketAddr,
     /// The transport.
@@ -430,6 +432,7 @@ fn finish(
             kind,
             listener: peer.local,
             source: peer.source,
+            port: peer.port,
             transport: peer.transport,
             qname,
             qtype,
@@ -438,6 +441,8 @@ fn finish(
                 .as_ref()
                 .map_or(ViewLabel::None, ViewLabelOwned::as_label),
             sent: send,
+            query: msg,
+            response: if send { out } else { &[] },
             firewall: outcome.firewall.as_ref().map(FirewallHit::log),
         });
     }

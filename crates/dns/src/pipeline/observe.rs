@@ -3,6 +3,7 @@
 //! attached the pipeline builds no record at all.
 
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 
 use cairn_wire::Rcode;
 
@@ -101,6 +102,8 @@ pub struct QueryRecord<'a> {
     pub listener: SocketAddr,
     /// The client's address, when known.
     pub source: Option<IpAddr>,
+    /// The client's port (0 when unknown).
+    pub port: u16,
     /// How the query came.
     pub transport: Transport,
     /// The question name as received (uncompressed wire form, case kept); empty when the
@@ -114,6 +117,10 @@ pub struct QueryRecord<'a> {
     pub view: ViewLabel<'a>,
     /// Whether the reply went out (response-rate limiting may drop it).
     pub sent: bool,
+    /// The query as received (query logs read its EDNS Client Subnet).
+    pub query: &'a [u8],
+    /// The reply as sent (query logs list its answers); empty when nothing was sent.
+    pub response: &'a [u8],
     /// The DNS Firewall rule that blocked or alerted on the query, if one did.
     pub firewall: Option<FirewallLog<'a>>,
 }
@@ -123,4 +130,15 @@ pub struct QueryRecord<'a> {
 pub trait Observer: Send + Sync {
     /// Takes note of one query.
     fn record(&self, record: &QueryRecord<'_>);
+}
+
+/// Two observers as one (metrics and query logs): each sees every record, in order.
+pub struct Both(pub Arc<dyn Observer>, pub Arc<dyn Observer>);
+
+impl Observer for Both {
+    #[inline]
+    fn record(&self, record: &QueryRecord<'_>) {
+        self.0.record(record);
+        self.1.record(record);
+    }
 }

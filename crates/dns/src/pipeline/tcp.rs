@@ -137,6 +137,7 @@ pub async fn serve<A: Answerer + 'static>(
             let _permit = permit;
             let peer = Peer {
                 source: Some(peer.ip().to_canonical()),
+                port: peer.port(),
                 local,
                 transport: Transport::Tcp,
             };

@@ -110,6 +110,7 @@ impl Worker {
                 let query = &self.queries[i][..len];
                 let peer = Peer {
                     source: peer_ip(&self.peers[i]),
+                    port: peer_port(&self.peers[i]),
                     local,
                     transport: Transport::Udp,
                 };
@@ -205,6 +206,21 @@ impl Worker {
 }
 
 /// The source address of a received datagram.
+/// The port of a peer the kernel reported (0 for an unknown family).
+fn peer_port(peer: &libc::sockaddr_storage) -> u16 {
+    match i32::from(peer.ss_family) {
+        // SAFETY: as in `peer_ip`: the kernel wrote the struct its family names.
+        libc::AF_INET => u16::from_be(unsafe {
+            (*(peer as *const libc::sockaddr_storage).cast::<libc::sockaddr_in>()).sin_port
+        }),
+        // SAFETY: as above, for `sockaddr_in6`.
+        libc::AF_INET6 => u16::from_be(unsafe {
+            (*(peer as *const libc::sockaddr_storage).cast::<libc::sockaddr_in6>()).sin6_port
+        }),
+        _ => 0,
+    }
+}
+
 fn peer_ip(peer: &libc::sockaddr_storage) -> Option<std::net::IpAddr> {
     match i32::from(peer.ss_family) {
         libc::AF_INET => {
@@ -261,6 +277,7 @@ pub async fn serve<A: Answerer + 'static>(
         let mut query = Box::pin(async move {
             let from = Peer {
                 source: Some(peer.ip()),
+                port: peer.port(),
                 local,
                 transport: Transport::Udp,
             };

@@ -167,6 +167,7 @@ pub async fn serve<A: Answerer + Admits + 'static>(
             };
             let from = Peer {
                 source: Some(peer.ip()),
+                port: peer.port(),
                 local,
                 transport: Transport::Https,
             };

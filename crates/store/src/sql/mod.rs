@@ -22,7 +22,7 @@
 //!   batch_view                       what the change-batch rules read (the model's BatchView)
 //!   private_zones                    zones' VPC associations and authorizations
 //!   zones, networks, resolver,       one trait implementation each
-//!   profiles, feed
+//!   profiles, query_logs, feed
 //! ```
 
 mod batch_view;
@@ -41,6 +41,7 @@ mod nodes;
 mod postgres;
 mod private_zones;
 mod profiles;
+mod query_logs;
 mod resolver;
 mod security_rules;
 mod sqlite;

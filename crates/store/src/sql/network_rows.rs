@@ -127,6 +127,9 @@ pub(crate) fn contents(conn: &Conn<'_>) -> StoreResult<NetworkContents> {
         profiles: all(conn, "profiles", "id")?,
         profile_associations: all(conn, "profile_associations", "id")?,
         profile_resources: all(conn, "profile_resources", "id")?,
+        query_log_configs: all(conn, "query_log_configs", "id")?,
+        query_log_associations: all(conn, "query_log_associations", "id")?,
+        public_query_log_configs: all(conn, "public_query_log_configs", "id")?,
     })
 }
 

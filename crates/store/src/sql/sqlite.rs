@@ -38,6 +38,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         7,
         include_str!("../../migrations/sqlite/0007_default_vpcs.sql"),
     ),
+    (
+        9,
+        include_str!("../../migrations/sqlite/0009_query_logs.sql"),
+    ),
 ];
 
 /// How long a write waits for another process's transaction before giving up as
