@@ -7,18 +7,21 @@
 //!
 //! The model's typed domain errors ([`cairn_model::error`]) get their AWS code, status and
 //! message here, one module per service: [`route53`] (hosted zones, change batches, health
-//! checks, CIDR collections), [`ec2`] (networks) and [`resolver`] (Resolver and Profiles).
+//! checks, CIDR collections), [`ec2`] (networks), [`resolver`] (Resolver and Profiles) and
+//! [`firewall`] (DNS Firewall).
 
 use std::borrow::Cow;
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cairn_model::error::{
-    ChangeBatchError, CidrError, DomainError, HealthCheckError, NetworkError, ResolverError,
+    ChangeBatchError, CidrError, DomainError, FirewallError, HealthCheckError, NetworkError,
+    ResolverError,
 };
 use cairn_store::StoreError;
 
 mod ec2;
+mod firewall;
 mod resolver;
 mod route53;
 
@@ -139,6 +142,12 @@ impl From<ResolverError> for AwsError {
     }
 }
 
+impl From<FirewallError> for AwsError {
+    fn from(err: FirewallError) -> Self {
+        firewall::firewall_error(err)
+    }
+}
+
 impl From<HealthCheckError> for AwsError {
     fn from(err: HealthCheckError) -> Self {
         route53::health_check_error(err)
@@ -166,6 +175,7 @@ impl From<StoreError> for AwsError {
             StoreError::Rejected(DomainError::HealthCheck(err)) => route53::health_check_error(err),
             StoreError::Rejected(DomainError::Cidr(err)) => route53::cidr_error(err),
             StoreError::Rejected(DomainError::Resolver(err)) => resolver::resolver_error(err),
+            StoreError::Rejected(DomainError::Firewall(err)) => firewall::firewall_error(err),
             // Route 53's words for a VPC it cannot use (recorded in aws-recorded/route53.json).
             StoreError::Rejected(DomainError::Network(NetworkError::NoSuchVpc(_))) => {
                 Self::invalid_vpc_id()

@@ -157,6 +157,9 @@ impl Follower {
                 (ChangeSubject::HealthCheck(_), _) => health_changed = true,
                 (ChangeSubject::Network(_), _) => network_changed = true,
                 (ChangeSubject::CidrCollection(_), _) => cidr_changed = true,
+                // The firewall data plane (issue 13) follows these; until it is wired in
+                // here, nothing else depends on them.
+                (ChangeSubject::Firewall(_), _) => {}
             }
         }
         // A zone this snapshot does not hold yet is loaded whole.

@@ -14,11 +14,13 @@
 //! | EC2 networks: VPCs, subnets, security groups | [`NetworkError`] |
 //! | Resolver and Profiles | [`ResolverError`] |
 //! | CIDR collections | [`CidrError`] |
+//! | DNS Firewall | [`FirewallError`] |
 //!
 //! [`DomainError`] is any of them: what a store refuses with.
 
 pub use crate::change::ChangeBatchError;
 pub use crate::cidr::CidrError;
+pub use crate::firewall_validate::FirewallError;
 pub use crate::health::HealthCheckError;
 pub use crate::network_validate::NetworkError;
 pub use crate::resolver_validate::ResolverError;
@@ -119,6 +121,9 @@ pub enum DomainError {
     /// CIDR collections.
     #[error(transparent)]
     Cidr(#[from] CidrError),
+    /// DNS Firewall.
+    #[error(transparent)]
+    Firewall(#[from] FirewallError),
 }
 
 impl From<ChangeBatchError> for DomainError {

@@ -9,8 +9,8 @@
 //! EC2); the API words them (docs/architecture.md).
 
 use cairn_model::error::{
-    ChangeBatchError, CidrError, DomainError, HealthCheckError, NetworkError, ResolverError,
-    ZoneError,
+    ChangeBatchError, CidrError, DomainError, FirewallError, HealthCheckError, NetworkError,
+    ResolverError, ZoneError,
 };
 
 /// What can go wrong in the store. Driver errors never leak through: they become
@@ -59,7 +59,8 @@ rejected_from!(
     HealthCheckError,
     NetworkError,
     ResolverError,
-    CidrError
+    CidrError,
+    FirewallError
 );
 
 /// Shorthand.

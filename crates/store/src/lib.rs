@@ -22,6 +22,7 @@
 //! | [`ProfileStore`] | [`profiles`] | Route 53 Profiles, their associations and resources |
 //! | [`HealthStore`] | [`health`] | health checks and their status |
 //! | [`CidrStore`] | [`cidr`] | CIDR collections |
+//! | [`FirewallStore`] | [`firewall`] | DNS Firewall lists, rule groups, rules, associations, configs |
 //! | [`ChangeFeed`] | [`feed`] | the change log and the state the data plane compiles |
 //!
 //! Supertrait methods need their trait in scope where a generic caller uses them:
@@ -35,6 +36,7 @@ use std::sync::Arc;
 pub mod cidr;
 pub mod error;
 pub mod feed;
+pub mod firewall;
 pub mod health;
 pub mod networks;
 pub mod profiles;
@@ -45,6 +47,7 @@ pub mod zones;
 pub use cidr::CidrStore;
 pub use error::{StoreError, StoreResult};
 pub use feed::{ChangeEvent, ChangeFeed, ChangeSubject, ZoneContents};
+pub use firewall::FirewallStore;
 pub use health::{HealthCheckState, HealthObservation, HealthStore, ProbeResult};
 pub use networks::{NetworkStore, NewSecurityGroup, NewSubnet, NewVpc, RuleDirection, VpcRef};
 pub use profiles::ProfileStore;
@@ -57,8 +60,8 @@ pub use zones::{
 /// Every store trait, for callers that use the store's methods: `use cairn_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        ChangeFeed, CidrStore, HealthStore, NetworkStore, ProfileStore, ResolverStore, Store,
-        ZoneStore,
+        ChangeFeed, CidrStore, FirewallStore, HealthStore, NetworkStore, ProfileStore,
+        ResolverStore, Store, ZoneStore,
     };
 }
 
@@ -67,7 +70,14 @@ pub mod prelude {
 /// The whole store, as the control plane holds it (`Arc<dyn Store>`): every concern's trait.
 /// Anything that implements them all is a `Store`.
 pub trait Store:
-    ZoneStore + NetworkStore + ResolverStore + ProfileStore + HealthStore + CidrStore + ChangeFeed
+    ZoneStore
+    + NetworkStore
+    + ResolverStore
+    + ProfileStore
+    + HealthStore
+    + CidrStore
+    + FirewallStore
+    + ChangeFeed
 {
 }
 
@@ -78,6 +88,7 @@ impl<T> Store for T where
         + ProfileStore
         + HealthStore
         + CidrStore
+        + FirewallStore
         + ChangeFeed
 {
 }

@@ -60,6 +60,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         7,
         include_str!("../../migrations/postgres/0007_default_vpcs.sql"),
     ),
+    (
+        8,
+        include_str!("../../migrations/postgres/0008_firewall.sql"),
+    ),
 ];
 
 /// The advisory lock every write transaction holds: writers take turns, so the change log's
