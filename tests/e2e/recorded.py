@@ -356,7 +356,7 @@ def run_case(srv, case: dict, *, default_service: str, may_add: list[str], error
                     assert err is None, f"{where}: expected success, got error {err['Error']}"
                     got = normalise_response(resp, step, may_add, extra)
                 got = select(got, step, vars_)
-                expect = copy.deepcopy(step["expect"])
+                expect = _unredact(copy.deepcopy(step["expect"]), step.get("redacted", {}))
                 # `ignore` paths are relative to what is compared, and were not AWS's answer:
                 # drop them from both sides.
                 for path in step.get("ignore", []):
@@ -376,6 +376,19 @@ def run_case(srv, case: dict, *, default_service: str, may_add: list[str], error
             except Exception:  # noqa: BLE001 - best-effort cleanup
                 pass
     return failures
+
+
+def _unredact(expect, redacted: dict):
+    """The recording replaced values that differ on every call (a trace id) by a literal
+    (`trace-id`); `redacted` maps each literal back to its placeholder, which matches any value."""
+    if isinstance(expect, dict):
+        return {k: _unredact(v, redacted) for k, v in expect.items()}
+    if isinstance(expect, list):
+        return [_unredact(v, redacted) for v in expect]
+    if isinstance(expect, str):
+        for literal, placeholder in redacted.items():
+            expect = expect.replace(f'"{literal}"', f'"{placeholder}"')
+    return expect
 
 
 def matcher_is_not_lenient():
@@ -401,6 +414,10 @@ def matcher_is_not_lenient():
     m = Matcher(Vars())
     m.match([{"Id": 1}, {"Id": 2}], [{"Id": 2}, {"Id": 1}])
     assert m.errors, "order was ignored without `unordered`"
+    m = Matcher(Vars())
+    exp = _unredact({"M": 'Trace Id: "trace-id"', "N": 'Trace Id: "trace-id"'}, {"trace-id": "<trace-id>"})
+    m.match(exp, {"M": 'Trace Id: "1-a"', "N": 'Trace Id: "1-b"'})
+    assert m.errors, "a redacted value matched two different values"
     m = Matcher(Vars())
     m.match({"T": "date", "S": "status-message"}, {"T": "yesterday", "S": ""})
     assert len(m.errors) == 2, m.errors

@@ -4,8 +4,7 @@ Route 53's (see recorded.py for the placeholders and the comparison).
 
 Errors are compared with their top-level `Message` too: botocore copies it from the JSON error
 body's `Message` member, so it shows the body is shaped as AWS's is. Cases for Resolver features
-outside issue 5 (DNS Firewall: tier 2 of ROUTE53.md section 1.3) are skipped,
-naming what is missing.
+outside issue 5 that are not built yet are skipped, naming what is missing (none today).
 """
 
 from __future__ import annotations
@@ -20,12 +19,7 @@ DATA = recorded.load("route53resolver.json")
 RECORDED = recorded.RECORDED_DIR / "route53resolver.json"
 CASES = DATA["cases"] if DATA else []
 
-_FIREWALL = "needs DNS Firewall (domain lists, rule groups, rules), tier 2, not built yet"
 SKIPS: dict[str, str] = {
-    "test_list_firewall_domain_lists": _FIREWALL,
-    "test_list_firewall_rules_for_missing_rule_group": _FIREWALL,
-    "test_list_firewall_rules_for_empty_rule_group": _FIREWALL,
-    "test_list_firewall_rules": _FIREWALL,
 }
 
 

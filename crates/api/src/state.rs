@@ -105,6 +105,9 @@ pub struct ApiConfig {
     /// Scheme, host and port that `Location` headers start with, e.g.
     /// `http://127.0.0.1:8053` (no trailing slash).
     pub location_base: String,
+    /// The server's data directory: ImportFirewallDomains reads `file://` URLs under it
+    /// only (`None`: imports are refused).
+    pub data_dir: Option<std::path::PathBuf>,
 }
 
 /// An access key pair. `Debug` never prints the secret.

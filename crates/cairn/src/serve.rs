@@ -239,6 +239,7 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
             name_servers: settings.nameservers.clone(),
             limits: cairn_model::Limits::default(),
             location_base: format!("http://{api_addr}"),
+            data_dir: Some(settings.data_dir.clone()),
         },
         readiness,
         dns: Some(Arc::new(DataPlaneAnswers(

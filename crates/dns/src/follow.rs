@@ -92,6 +92,7 @@ impl Follower {
         let health = self.feed.health_statuses().await?.into_iter().collect();
         let network = Arc::new(self.feed.load_network().await?);
         let cidr = CidrTable::compile_all(&self.feed.load_cidr_collections().await?);
+        let firewall = Arc::new(self.feed.load_firewall().await?);
         let snapshot = self
             .shared
             .load()
@@ -99,6 +100,7 @@ impl Follower {
             .with_health(seq, health)
             .with_network(seq, network)
             .with_cidr_collections(seq, cidr);
+        let snapshot = compile_firewall(snapshot, seq, firewall).await?;
         tracing::info!(
             zones = snapshot.zones.len(),
             seq = seq.0,
@@ -146,6 +148,7 @@ impl Follower {
         let mut health_changed = false;
         let mut network_changed = false;
         let mut cidr_changed = false;
+        let mut firewall_changed = false;
         for event in events {
             match (event.subject, event.names) {
                 (ChangeSubject::HostedZone(id), Some(names)) => {
@@ -157,6 +160,7 @@ impl Follower {
                 (ChangeSubject::HealthCheck(_), _) => health_changed = true,
                 (ChangeSubject::Network(_), _) => network_changed = true,
                 (ChangeSubject::CidrCollection(_), _) => cidr_changed = true,
+                (ChangeSubject::Firewall(_), _) => firewall_changed = true,
             }
         }
         // A zone this snapshot does not hold yet is loaded whole.
@@ -213,8 +217,24 @@ impl Follower {
             let cidr = CidrTable::compile_all(&self.feed.load_cidr_collections().await?);
             snapshot = snapshot.with_cidr_collections(seq, cidr);
         }
+        if firewall_changed {
+            let firewall = Arc::new(self.feed.load_firewall().await?);
+            snapshot = compile_firewall(snapshot, seq, firewall).await?;
+        }
         tracing::debug!(seq = seq.0, "snapshot swapped");
         self.publish(snapshot).await?;
         Ok(true)
     }
+}
+
+/// `snapshot` with the DNS Firewall compiled from `contents`, off the async runtime: a million
+/// domains take most of a second to index.
+async fn compile_firewall(
+    snapshot: Snapshot,
+    seq: ChangeSeq,
+    contents: Arc<cairn_model::firewall::FirewallContents>,
+) -> Result<Snapshot, StoreError> {
+    tokio::task::spawn_blocking(move || snapshot.with_firewall(seq, contents))
+        .await
+        .map_err(|e| StoreError::Backend(format!("firewall compile task failed: {e}")))
 }

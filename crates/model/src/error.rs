@@ -15,11 +15,13 @@
 //! | Resolver and Profiles | [`ResolverError`] |
 //! | CIDR collections | [`CidrError`] |
 //! | Resolver query logging | [`QueryLogError`] |
+//! | DNS Firewall | [`FirewallError`] |
 //!
 //! [`DomainError`] is any of them: what a store refuses with.
 
 pub use crate::change::ChangeBatchError;
 pub use crate::cidr::CidrError;
+pub use crate::firewall_validate::FirewallError;
 pub use crate::health::HealthCheckError;
 pub use crate::network_validate::NetworkError;
 pub use crate::query_log::QueryLogError;
@@ -124,6 +126,9 @@ pub enum DomainError {
     /// Resolver query logging.
     #[error(transparent)]
     QueryLog(#[from] QueryLogError),
+    /// DNS Firewall.
+    #[error(transparent)]
+    Firewall(#[from] FirewallError),
 }
 
 impl From<ChangeBatchError> for DomainError {

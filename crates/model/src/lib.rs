@@ -33,6 +33,7 @@ pub mod cidr;
 pub mod defaults;
 pub mod error;
 pub mod firewall;
+pub mod firewall_validate;
 pub mod health;
 pub mod id;
 pub mod name;

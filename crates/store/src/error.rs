@@ -9,8 +9,8 @@
 //! EC2); the API words them (docs/architecture.md).
 
 use cairn_model::error::{
-    ChangeBatchError, CidrError, DomainError, HealthCheckError, NetworkError, QueryLogError,
-    ResolverError, ZoneError,
+    ChangeBatchError, CidrError, DomainError, FirewallError, HealthCheckError, NetworkError,
+    QueryLogError, ResolverError, ZoneError,
 };
 
 /// What can go wrong in the store. Driver errors never leak through: they become
@@ -60,7 +60,8 @@ rejected_from!(
     NetworkError,
     ResolverError,
     CidrError,
-    QueryLogError
+    QueryLogError,
+    FirewallError
 );
 
 /// Shorthand.

@@ -39,6 +39,10 @@ pub enum ChangeSubject {
     /// A CIDR collection was created, changed or deleted (the string is its id). The data
     /// plane reloads [`ChangeFeed::load_cidr_collections`] whole.
     CidrCollection(String),
+    /// The DNS Firewall changed: a domain list or its domains, a rule group or rule, an
+    /// association or a config (the string names what, for logs). The data plane reloads
+    /// [`ChangeFeed::load_firewall`] whole.
+    Firewall(String),
 }
 
 /// A hosted zone with every record set, as the data plane compiles it.
@@ -85,6 +89,10 @@ pub trait ChangeFeed: Send + Sync + 'static {
 
     /// Every CIDR collection, for IP-based routing.
     async fn load_cidr_collections(&self) -> StoreResult<Vec<CidrCollection>>;
+
+    /// The whole DNS Firewall: every domain list with its domains, rule group, rule,
+    /// association and config.
+    async fn load_firewall(&self) -> StoreResult<cairn_model::firewall::FirewallContents>;
 
     /// Woken after every commit made through this handle, so a follower in the same process
     /// applies it at once instead of at its next poll. `None` if the backend cannot tell.

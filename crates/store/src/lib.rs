@@ -23,6 +23,7 @@
 //! | [`QueryLogStore`] | [`query_logs`] | Resolver query log configs and their VPC associations |
 //! | [`HealthStore`] | [`health`] | health checks and their status |
 //! | [`CidrStore`] | [`cidr`] | CIDR collections |
+//! | [`FirewallStore`] | [`firewall`] | DNS Firewall lists, rule groups, rules, associations, configs |
 //! | [`ChangeFeed`] | [`feed`] | the change log and the state the data plane compiles |
 //!
 //! Supertrait methods need their trait in scope where a generic caller uses them:
@@ -36,6 +37,7 @@ use std::sync::Arc;
 pub mod cidr;
 pub mod error;
 pub mod feed;
+pub mod firewall;
 pub mod health;
 pub mod networks;
 pub mod profiles;
@@ -47,6 +49,7 @@ pub mod zones;
 pub use cidr::CidrStore;
 pub use error::{StoreError, StoreResult};
 pub use feed::{ChangeEvent, ChangeFeed, ChangeSubject, ZoneContents};
+pub use firewall::FirewallStore;
 pub use health::{HealthCheckState, HealthObservation, HealthStore, ProbeResult};
 pub use networks::{NetworkStore, NewSecurityGroup, NewSubnet, NewVpc, RuleDirection, VpcRef};
 pub use profiles::ProfileStore;
@@ -60,8 +63,8 @@ pub use zones::{
 /// Every store trait, for callers that use the store's methods: `use cairn_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        ChangeFeed, CidrStore, HealthStore, NetworkStore, ProfileStore, QueryLogStore,
-        ResolverStore, Store, ZoneStore,
+        ChangeFeed, CidrStore, FirewallStore, HealthStore, NetworkStore, ProfileStore,
+        QueryLogStore, ResolverStore, Store, ZoneStore,
     };
 }
 
@@ -77,6 +80,7 @@ pub trait Store:
     + QueryLogStore
     + HealthStore
     + CidrStore
+    + FirewallStore
     + ChangeFeed
 {
 }
@@ -89,6 +93,7 @@ impl<T> Store for T where
         + QueryLogStore
         + HealthStore
         + CidrStore
+        + FirewallStore
         + ChangeFeed
 {
 }

@@ -50,6 +50,12 @@ pub mod tag_types {
     pub const PROFILE_ASSOCIATION: &str = "profile-association";
     /// Resolver query log configs.
     pub const QUERY_LOG_CONFIG: &str = "resolver-query-log-config";
+    /// DNS Firewall domain lists.
+    pub const FIREWALL_DOMAIN_LIST: &str = "firewall-domain-list";
+    /// DNS Firewall rule groups.
+    pub const FIREWALL_RULE_GROUP: &str = "firewall-rule-group";
+    /// DNS Firewall rule-group associations.
+    pub const FIREWALL_RULE_GROUP_ASSOCIATION: &str = "firewall-rule-group-association";
 }
 
 /// A page request for [`ZoneStore::list_record_sets`], Route 53's start position.

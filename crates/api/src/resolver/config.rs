@@ -1,8 +1,9 @@
 //! Per-VPC resolver configs (Get/Update/ListResolverConfigs: autodefined reverse rules) and
-//! tags (TagResource, UntagResource, ListTagsForResource) on endpoints, rules and query log
-//! configs.
+//! tags (TagResource, UntagResource, ListTagsForResource) on endpoints, rules, query log
+//! configs and DNS Firewall domain lists, rule groups and rule-group associations.
 
 use axum::http::StatusCode;
+use cairn_model::firewall::FirewallContents;
 use cairn_model::network::NetworkContents;
 use cairn_model::resolver::VpcResolverConfig;
 use cairn_model::resolver_validate::{
@@ -71,7 +72,11 @@ pub async fn list(ctx: &Ctx) -> Result<Value, AwsError> {
 }
 
 /// The tag resource type and id an ARN names, if the resource exists.
-fn tagged(net: &NetworkContents, arn: &str) -> Result<(&'static str, String), AwsError> {
+fn tagged(
+    net: &NetworkContents,
+    fw: &FirewallContents,
+    arn: &str,
+) -> Result<(&'static str, String), AwsError> {
     let resource = arn
         .strip_prefix("arn:")
         .and_then(|rest| rest.splitn(5, ':').nth(4))
@@ -96,6 +101,21 @@ fn tagged(net: &NetworkContents, arn: &str) -> Result<(&'static str, String), Aw
             .iter()
             .any(|c| c.id == id)
             .then_some(tag_types::QUERY_LOG_CONFIG),
+        "firewall-domain-list" => fw
+            .domain_lists
+            .iter()
+            .any(|l| l.id == id)
+            .then_some(tag_types::FIREWALL_DOMAIN_LIST),
+        "firewall-rule-group" => fw
+            .rule_groups
+            .iter()
+            .any(|g| g.id == id)
+            .then_some(tag_types::FIREWALL_RULE_GROUP),
+        "firewall-rule-group-association" => fw
+            .associations
+            .iter()
+            .any(|a| a.id == id)
+            .then_some(tag_types::FIREWALL_RULE_GROUP_ASSOCIATION),
         _ => None,
     };
     found.map(|t| (t, id.to_string())).ok_or_else(|| {
@@ -112,7 +132,8 @@ pub async fn tag(ctx: &Ctx) -> Result<Value, AwsError> {
     let arn = ctx.input.required_str("ResourceArn")?;
     let tags = ctx.input.tag_list("Tags")?;
     let net = ctx.network().await?;
-    let (kind, id) = tagged(&net, &arn)?;
+    let fw = ctx.state.store.firewall_metadata().await?;
+    let (kind, id) = tagged(&net, &fw, &arn)?;
     ctx.state
         .store
         .change_tags(kind, &id, tags, Vec::new())
@@ -125,7 +146,8 @@ pub async fn untag(ctx: &Ctx) -> Result<Value, AwsError> {
     let arn = ctx.input.required_str("ResourceArn")?;
     let keys = ctx.input.strings("TagKeys")?.unwrap_or_default();
     let net = ctx.network().await?;
-    let (kind, id) = tagged(&net, &arn)?;
+    let fw = ctx.state.store.firewall_metadata().await?;
+    let (kind, id) = tagged(&net, &fw, &arn)?;
     ctx.state
         .store
         .change_tags(kind, &id, Vec::new(), keys)
@@ -137,7 +159,8 @@ pub async fn untag(ctx: &Ctx) -> Result<Value, AwsError> {
 pub async fn list_tags(ctx: &Ctx) -> Result<Value, AwsError> {
     let arn = ctx.input.required_str("ResourceArn")?;
     let net = ctx.network().await?;
-    let (kind, id) = tagged(&net, &arn)?;
+    let fw = ctx.state.store.firewall_metadata().await?;
+    let (kind, id) = tagged(&net, &fw, &arn)?;
     let tags = ctx.state.store.list_tags(kind, &id).await?;
     let items = tags
         .into_iter()

@@ -5,7 +5,10 @@
 //!   POST / ──► handle ──► run ──► endpoint (endpoints and their addresses)
 //!                             ├─► rule (rules and rule associations)
 //!                             ├─► config (resolver configs, tags)
-//!                             └─► query_log (query log configs and associations)
+//!                             ├─► query_log (query log configs and associations)
+//!                             ├─► firewall_lists (DNS Firewall domain lists, domains)
+//!                             ├─► firewall_rules (rule groups and their rules)
+//!                             └─► firewall_vpcs (rule-group associations, firewall configs)
 //! ```
 //!
 //! Writes go to the store, which runs `cairn_model::resolver_validate` inside its
@@ -30,6 +33,9 @@ use crate::state::AppState;
 
 pub mod config;
 pub mod endpoint;
+pub mod firewall_lists;
+pub mod firewall_rules;
+pub mod firewall_vpcs;
 pub mod query_log;
 pub mod rule;
 
@@ -65,7 +71,7 @@ impl Ctx {
 }
 
 /// Every operation served.
-pub const OPERATIONS: [&str; 31] = [
+pub const OPERATIONS: [&str; 54] = [
     "CreateResolverEndpoint",
     "GetResolverEndpoint",
     "ListResolverEndpoints",
@@ -97,6 +103,29 @@ pub const OPERATIONS: [&str; 31] = [
     "DisassociateResolverQueryLogConfig",
     "GetResolverQueryLogConfigAssociation",
     "ListResolverQueryLogConfigAssociations",
+    "CreateFirewallDomainList",
+    "GetFirewallDomainList",
+    "ListFirewallDomainLists",
+    "DeleteFirewallDomainList",
+    "ListFirewallDomains",
+    "UpdateFirewallDomains",
+    "ImportFirewallDomains",
+    "CreateFirewallRuleGroup",
+    "GetFirewallRuleGroup",
+    "ListFirewallRuleGroups",
+    "DeleteFirewallRuleGroup",
+    "CreateFirewallRule",
+    "UpdateFirewallRule",
+    "DeleteFirewallRule",
+    "ListFirewallRules",
+    "AssociateFirewallRuleGroup",
+    "DisassociateFirewallRuleGroup",
+    "UpdateFirewallRuleGroupAssociation",
+    "GetFirewallRuleGroupAssociation",
+    "ListFirewallRuleGroupAssociations",
+    "GetFirewallConfig",
+    "ListFirewallConfigs",
+    "UpdateFirewallConfig",
 ];
 
 /// The Resolver routes: every operation is a `POST /` named by `X-Amz-Target`.
@@ -175,6 +204,29 @@ pub async fn run(
         "DisassociateResolverQueryLogConfig" => query_log::disassociate(&ctx).await,
         "GetResolverQueryLogConfigAssociation" => query_log::get_association(&ctx).await,
         "ListResolverQueryLogConfigAssociations" => query_log::list_associations(&ctx).await,
+        "CreateFirewallDomainList" => firewall_lists::create(&ctx).await,
+        "GetFirewallDomainList" => firewall_lists::get(&ctx).await,
+        "ListFirewallDomainLists" => firewall_lists::list(&ctx).await,
+        "DeleteFirewallDomainList" => firewall_lists::delete(&ctx).await,
+        "ListFirewallDomains" => firewall_lists::list_domains(&ctx).await,
+        "UpdateFirewallDomains" => firewall_lists::update_domains(&ctx).await,
+        "ImportFirewallDomains" => firewall_lists::import_domains(&ctx).await,
+        "CreateFirewallRuleGroup" => firewall_rules::create_group(&ctx).await,
+        "GetFirewallRuleGroup" => firewall_rules::get_group(&ctx).await,
+        "ListFirewallRuleGroups" => firewall_rules::list_groups(&ctx).await,
+        "DeleteFirewallRuleGroup" => firewall_rules::delete_group(&ctx).await,
+        "CreateFirewallRule" => firewall_rules::create_rule(&ctx).await,
+        "UpdateFirewallRule" => firewall_rules::update_rule(&ctx).await,
+        "DeleteFirewallRule" => firewall_rules::delete_rule(&ctx).await,
+        "ListFirewallRules" => firewall_rules::list_rules(&ctx).await,
+        "AssociateFirewallRuleGroup" => firewall_vpcs::associate(&ctx).await,
+        "DisassociateFirewallRuleGroup" => firewall_vpcs::disassociate(&ctx).await,
+        "UpdateFirewallRuleGroupAssociation" => firewall_vpcs::update(&ctx).await,
+        "GetFirewallRuleGroupAssociation" => firewall_vpcs::get(&ctx).await,
+        "ListFirewallRuleGroupAssociations" => firewall_vpcs::list(&ctx).await,
+        "GetFirewallConfig" => firewall_vpcs::get_config(&ctx).await,
+        "ListFirewallConfigs" => firewall_vpcs::list_configs(&ctx).await,
+        "UpdateFirewallConfig" => firewall_vpcs::update_config(&ctx).await,
         other => Err(AwsError::new(
             StatusCode::BAD_REQUEST,
             "UnknownOperationException",

@@ -47,6 +47,7 @@ pub fn config() -> ApiConfig {
         .collect(),
         limits: Limits::default(),
         location_base: "http://127.0.0.1:8053".into(),
+        data_dir: None,
     }
 }
 

@@ -5,6 +5,13 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use cairn_model::cidr::{CidrChange, CidrCollection};
+use cairn_model::firewall::{
+    FirewallConfig, FirewallContents, FirewallDomainList, FirewallRule, FirewallRuleGroup,
+    FirewallRuleGroupAssociation,
+};
+use cairn_model::firewall_validate::{
+    AssociationUpdate, DomainOperation, NewAssociation, NewNamed, RuleRequest,
+};
 use cairn_model::health::{HealthCheck, HealthCheckConfig, HealthCheckUpdate};
 use cairn_model::network::{IngressRule, SecurityGroup, Subnet, Vpc, VpcAssociation};
 use cairn_model::resolver::{
@@ -20,10 +27,10 @@ use cairn_model::{
     HostedZoneId, Limits, ResourceRecordSet,
 };
 use cairn_store::{
-    ChangeEvent, ChangeFeed, CidrStore, DelegationSet, HealthCheckState, HealthStore, NetworkStore,
-    NewHostedZone, NewSecurityGroup, NewSubnet, NewVpc, ProbeResult, ProfileStore, QueryLogStore,
-    RecordSetListing, RecordSetPage, ResolverStore, RuleDirection, StoreResult, VpcRef,
-    ZoneContents, ZoneStore,
+    ChangeEvent, ChangeFeed, CidrStore, DelegationSet, FirewallStore, HealthCheckState,
+    HealthStore, NetworkStore, NewHostedZone, NewSecurityGroup, NewSubnet, NewVpc, ProbeResult,
+    ProfileStore, QueryLogStore, RecordSetListing, RecordSetPage, ResolverStore, RuleDirection,
+    StoreResult, VpcRef, ZoneContents, ZoneStore,
 };
 
 pub struct UnreachableStore;
@@ -472,7 +479,91 @@ impl ChangeFeed for UnreachableStore {
     async fn load_cidr_collections(&self) -> StoreResult<Vec<CidrCollection>> {
         panic!("{MESSAGE}")
     }
+    async fn load_firewall(&self) -> StoreResult<FirewallContents> {
+        panic!("{MESSAGE}")
+    }
     fn commit_notifier(&self) -> Option<Arc<tokio::sync::Notify>> {
+        panic!("{MESSAGE}")
+    }
+}
+
+#[async_trait]
+impl FirewallStore for UnreachableStore {
+    async fn firewall_metadata(&self) -> StoreResult<FirewallContents> {
+        panic!("{MESSAGE}")
+    }
+    async fn firewall_domains(
+        &self,
+        _: &str,
+        _: usize,
+        _: usize,
+    ) -> StoreResult<(Vec<String>, bool)> {
+        panic!("{MESSAGE}")
+    }
+    async fn create_firewall_domain_list(
+        &self,
+        _: NewNamed,
+        _: Vec<(String, String)>,
+    ) -> StoreResult<FirewallDomainList> {
+        panic!("{MESSAGE}")
+    }
+    async fn delete_firewall_domain_list(&self, _: &str) -> StoreResult<FirewallDomainList> {
+        panic!("{MESSAGE}")
+    }
+    async fn update_firewall_domains(
+        &self,
+        _: &str,
+        _: DomainOperation,
+        _: Vec<String>,
+        _: bool,
+    ) -> StoreResult<FirewallDomainList> {
+        panic!("{MESSAGE}")
+    }
+    async fn create_firewall_rule_group(
+        &self,
+        _: NewNamed,
+        _: Vec<(String, String)>,
+    ) -> StoreResult<FirewallRuleGroup> {
+        panic!("{MESSAGE}")
+    }
+    async fn delete_firewall_rule_group(&self, _: &str) -> StoreResult<FirewallRuleGroup> {
+        panic!("{MESSAGE}")
+    }
+    async fn create_firewall_rule(&self, _: RuleRequest) -> StoreResult<FirewallRule> {
+        panic!("{MESSAGE}")
+    }
+    async fn update_firewall_rule(&self, _: RuleRequest) -> StoreResult<FirewallRule> {
+        panic!("{MESSAGE}")
+    }
+    async fn delete_firewall_rule(
+        &self,
+        _: &str,
+        _: &str,
+        _: Option<String>,
+    ) -> StoreResult<FirewallRule> {
+        panic!("{MESSAGE}")
+    }
+    async fn associate_firewall_rule_group(
+        &self,
+        _: NewAssociation,
+        _: Vec<(String, String)>,
+    ) -> StoreResult<FirewallRuleGroupAssociation> {
+        panic!("{MESSAGE}")
+    }
+    async fn update_firewall_rule_group_association(
+        &self,
+        _: &str,
+        _: AssociationUpdate,
+    ) -> StoreResult<FirewallRuleGroupAssociation> {
+        panic!("{MESSAGE}")
+    }
+    async fn disassociate_firewall_rule_group(
+        &self,
+        _: &str,
+    ) -> StoreResult<FirewallRuleGroupAssociation> {
+        panic!("{MESSAGE}")
+    }
+    async fn update_firewall_config(&self, _: &str, _: &str) -> StoreResult<FirewallConfig> {
         panic!("{MESSAGE}")
     }
 }

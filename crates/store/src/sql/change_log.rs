@@ -37,6 +37,11 @@ impl Entry {
         Self::new(ChangeSubject::CidrCollection(id.to_string()))
     }
 
+    /// The DNS Firewall changed; `what` is for logs.
+    pub(crate) fn firewall(what: String) -> Self {
+        Self::new(ChangeSubject::Firewall(what))
+    }
+
     /// A health check's status flipped.
     pub(crate) fn health_check(id: &str) -> Self {
         Self::new(ChangeSubject::HealthCheck(HealthCheckId::new(id)))
@@ -70,6 +75,7 @@ fn subject_columns(subject: &ChangeSubject) -> (&'static str, &str) {
         ChangeSubject::HealthCheck(id) => ("healthcheck", id.as_str()),
         ChangeSubject::Network(what) => ("network", what.as_str()),
         ChangeSubject::CidrCollection(id) => ("cidrcollection", id.as_str()),
+        ChangeSubject::Firewall(what) => ("firewall", what.as_str()),
     }
 }
 
@@ -80,6 +86,7 @@ pub(crate) fn subject_from_columns(kind: &str, id: String) -> StoreResult<Change
         "healthcheck" => ChangeSubject::HealthCheck(HealthCheckId::new(id)),
         "network" => ChangeSubject::Network(id),
         "cidrcollection" => ChangeSubject::CidrCollection(id),
+        "firewall" => ChangeSubject::Firewall(id),
         other => {
             return Err(StoreError::Corrupt(format!(
                 "unknown change subject {other:?}"

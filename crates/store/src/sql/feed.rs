@@ -16,7 +16,7 @@ use super::error::map_err;
 use super::json::texts;
 use super::store::SqlStore;
 use super::zone_rows::{all_sets, load_zone_row, sets_at_names};
-use super::{cidr, health, network_rows, nodes};
+use super::{cidr, firewall, health, network_rows, nodes};
 use crate::error::StoreResult;
 use crate::feed::{ChangeEvent, ChangeFeed, ZoneContents};
 
@@ -129,6 +129,11 @@ impl ChangeFeed for SqlStore {
 
     async fn load_cidr_collections(&self) -> StoreResult<Vec<CidrCollection>> {
         self.run(cidr::all).await
+    }
+
+    async fn load_firewall(&self) -> StoreResult<cairn_model::firewall::FirewallContents> {
+        // One read transaction: the lists' domains match their counts.
+        self.read(firewall::contents).await
     }
 
     fn commit_notifier(&self) -> Option<Arc<Notify>> {

@@ -22,7 +22,7 @@
 //!   batch_view                       what the change-batch rules read (the model's BatchView)
 //!   private_zones                    zones' VPC associations and authorizations
 //!   zones, networks, resolver,       one trait implementation each
-//!   profiles, query_logs, feed
+//!   profiles, query_logs, firewall, feed
 //! ```
 
 mod batch_view;
@@ -32,6 +32,7 @@ pub(crate) mod conn;
 mod default_vpc;
 mod error;
 mod feed;
+mod firewall;
 mod health;
 mod ids;
 mod json;

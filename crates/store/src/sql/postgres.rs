@@ -61,6 +61,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../../migrations/postgres/0007_default_vpcs.sql"),
     ),
     (
+        8,
+        include_str!("../../migrations/postgres/0008_firewall.sql"),
+    ),
+    (
         9,
         include_str!("../../migrations/postgres/0009_query_logs.sql"),
     ),

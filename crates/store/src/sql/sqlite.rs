@@ -38,6 +38,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         7,
         include_str!("../../migrations/sqlite/0007_default_vpcs.sql"),
     ),
+    (8, include_str!("../../migrations/sqlite/0008_firewall.sql")),
     (
         9,
         include_str!("../../migrations/sqlite/0009_query_logs.sql"),
