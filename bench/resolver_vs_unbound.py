@@ -4,6 +4,7 @@
     bench/resolver_vs_unbound.py [--duration 10] [--lat-duration 5] [--rate 20000]
                                  [--hit-names 20000] [--cold-names 40000] [--cold-rate 5000]
                                  [--cairn NAME=PATH ...] [--rounds 1] [--callgrind DIR]
+                                 [--setups plain,firewall,query-log]
 
 The upstream: one Knot (1 UDP worker, pinned to core 0 with dnsperf) serves bench/gen_zone.py's
 100k-record zone `bench.example.` authoritatively on 127.0.0.1. Both resolvers forward that
@@ -33,6 +34,16 @@ In order, on the fresh server:
   5. cache hits, latency: the same file at --rate for --lat-duration s;
   6. memory: VmRSS, VmHWM.
 Negative answers are cached for 60 s (the zone's SOA MINIMUM), longer than steps 3-5 take.
+`--setups` (comma-separated) measures each Cairn binary once per setup, interleaved, as
+column `cairn:NAME+SETUP` (issue 13's speed targets):
+  - `plain`: the forwarding rule only (the default);
+  - `firewall`: also 3 DNS Firewall rule groups associated with the VPC (priorities 101, 200,
+    300), each one BLOCK rule over its own domain list, 100,000 domains in all (a third exact
+    names, the rest `*.` wildcards) that none of the bench's names match, so every query is
+    checked against all three groups and resolved;
+  - `query-log`: also a Resolver query log config associated with the VPC, so every query
+    writes a JSON record to a file under the data dir (the writer thread's CPU counts);
+  - `firewall+query-log`: both.
 Then the Cairn/Unbound ratios. `--cairn NAME=PATH` (repeatable) and `--rounds N` work as in
 bench/dns_vs_knot.py (servers interleaved per round, medians reported). Results also go to
 bench/out/resolver_vs_unbound.json.
@@ -207,8 +218,9 @@ def cairn_cmd_extra(vpc_port: int) -> list[str]:
             "--forwarder", f"127.0.0.1:{harness.free_port('127.0.0.1')}"]
 
 
-def setup_forwarding_rule(srv: harness.Server, upstream: tuple[str, int]) -> None:
-    """A VPC, an outbound endpoint and a FORWARD rule for the bench zone, through the API."""
+def setup_forwarding_rule(srv: harness.Server, upstream: tuple[str, int]) -> str:
+    """A VPC, an outbound endpoint and a FORWARD rule for the bench zone, through the API;
+    returns the VPC's id."""
     ec2 = harness.route53_client(srv, "ec2")
     resolver = harness.route53_client(srv, "route53resolver")
     vpc = ec2.create_vpc(CidrBlock=VPC_CIDR)["Vpc"]["VpcId"]
@@ -226,10 +238,52 @@ def setup_forwarding_rule(srv: harness.Server, upstream: tuple[str, int]) -> Non
         DomainName=ZONE.rstrip("."), TargetIps=[{"Ip": upstream[0], "Port": upstream[1]}],
         ResolverEndpointId=outbound)["ResolverRule"]["Id"]
     resolver.associate_resolver_rule(ResolverRuleId=rule, VPCId=vpc, Name="bench")
+    return vpc
+
+
+FIREWALL_DOMAINS = 100_000
+FIREWALL_GROUPS = 3
+
+
+def setup_firewall(srv: harness.Server, vpc: str) -> None:
+    """3 rule groups over 100k domains, none matching the bench's names (see the docstring)."""
+    resolver = harness.route53_client(srv, "route53resolver")
+    per_list = FIREWALL_DOMAINS // FIREWALL_GROUPS
+    for g in range(FIREWALL_GROUPS):
+        list_id = resolver.create_firewall_domain_list(
+            CreatorRequestId=uuid.uuid4().hex, Name=f"bench-{g}")["FirewallDomainList"]["Id"]
+        domains = [f"blocked-{g}-{i}.example.net" if i % 3 == 0 else f"*.bad-{g}-{i}.example.org"
+                   for i in range(per_list)]
+        for start in range(0, len(domains), 1000):
+            resolver.update_firewall_domains(FirewallDomainListId=list_id, Operation="ADD",
+                                             Domains=domains[start:start + 1000])
+        group = resolver.create_firewall_rule_group(
+            CreatorRequestId=uuid.uuid4().hex, Name=f"bench-{g}")["FirewallRuleGroup"]["Id"]
+        resolver.create_firewall_rule(
+            CreatorRequestId=uuid.uuid4().hex, FirewallRuleGroupId=group,
+            FirewallDomainListId=list_id, Priority=100, Action="BLOCK", BlockResponse="NXDOMAIN",
+            Name="block")
+        resolver.associate_firewall_rule_group(
+            CreatorRequestId=uuid.uuid4().hex, FirewallRuleGroupId=group, VpcId=vpc,
+            Priority=(101, 200, 300)[g], Name=f"bench-{g}")
+
+
+def setup_query_log(srv: harness.Server, vpc: str) -> None:
+    """Every query of the VPC logged to <data-dir>/query-logs/logs/bench.jsonl."""
+    resolver = harness.route53_client(srv, "route53resolver")
+    config = resolver.create_resolver_query_log_config(
+        Name="bench", CreatorRequestId=uuid.uuid4().hex,
+        DestinationArn="arn:aws:logs:us-east-1:111111111111:log-group:bench")
+    resolver.associate_resolver_query_log_config(
+        ResolverQueryLogConfigId=config["ResolverQueryLogConfig"]["Id"], ResourceId=vpc)
+
+
+SETUPS = ("plain", "firewall", "query-log", "firewall+query-log")
 
 
 def start_cairn_resolver(binary: Path, workdir: Path, upstream: tuple[str, int], cpu: int | None,
-                         wrap: list[str] | None = None, timeout: float = 60.0) -> harness.Server:
+                         wrap: list[str] | None = None, timeout: float = 60.0,
+                         setup: str = "plain") -> harness.Server:
     os.environ["CAIRN_BIN"] = str(binary)
     vpc_port = harness.free_port("127.0.0.1")
     extra = cairn_cmd_extra(vpc_port)
@@ -239,7 +293,11 @@ def start_cairn_resolver(binary: Path, workdir: Path, upstream: tuple[str, int],
         srv = harness.start_cairn(workdir / "data", workers=1, extra_args=extra, cpu=cpu,
                                   timeout=timeout)
     try:
-        setup_forwarding_rule(srv, upstream)
+        vpc = setup_forwarding_rule(srv, upstream)
+        if "firewall" in setup:
+            setup_firewall(srv, vpc)
+        if "query-log" in setup:
+            setup_query_log(srv, vpc)
         srv.dns = [(VPC_DNS, vpc_port)]
         wait_resolves(srv, f"ns1.{ZONE}", timeout)
     except Exception:
@@ -391,11 +449,12 @@ def report(r: dict) -> None:
 
 
 def callgrind(binary: Path, work: Path, upstream: tuple[str, int], files: dict, out: Path,
-              part: str) -> None:
+              part: str, setup: str = "plain") -> None:
     out.mkdir(parents=True, exist_ok=True)
     cg_out = out / f"callgrind.{part}.out"
     wrap = ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={cg_out}"]
-    srv = start_cairn_resolver(binary, work / "cg", upstream, None, wrap=wrap, timeout=180)
+    srv = start_cairn_resolver(binary, work / "cg", upstream, None, wrap=wrap, timeout=600,
+                               setup=setup)
     slow = ["-n", "1", "-c", "1", "-q", "20", "-t", "30"]
     counted = files["hits"] if part == "hits" else files["cold_a"]
     try:
@@ -446,7 +505,14 @@ def main() -> int:
     p.add_argument("--callgrind-part", choices=["hits", "cold"], default="hits",
                    help="what --callgrind counts: a pass over the warmed hit file, or the "
                         "first pass over the cold file (every name new)")
+    p.add_argument("--setups", default="plain",
+                   help=f"comma-separated Cairn setups to measure, of {', '.join(SETUPS)} "
+                        "(--callgrind uses the first)")
     args = p.parse_args()
+    setups = args.setups.split(",")
+    for setup in setups:
+        if setup not in SETUPS:
+            sys.exit(f"--setups: {setup!r} is not one of {', '.join(SETUPS)}")
     cairns = []
     for spec in args.cairn or []:
         name, sep, path = spec.partition("=")
@@ -485,7 +551,7 @@ def main() -> int:
     try:
         if args.callgrind:
             callgrind(cairns[0][1], work, upstream.addr, files, args.callgrind,
-                      args.callgrind_part)
+                      args.callgrind_part, setups[0])
             return 0
         for round_no in range(args.rounds):
             if args.only in (None, "unbound"):
@@ -495,9 +561,11 @@ def main() -> int:
                 runs.setdefault("unbound", []).append(measure(ub, files, args))
                 ub.stop()
             if args.only in (None, "cairn"):
-                for name, binary in cairns:
+                for (base, binary), setup in [(c, s) for c in cairns for s in setups]:
+                    name = base if setups == ["plain"] else f"{base}+{setup}"
                     srv = start_cairn_resolver(binary, work / f"{name.replace(':', '-')}{round_no}",
-                                               upstream.addr, args.server_cpu)
+                                               upstream.addr, args.server_cpu, setup=setup,
+                                               timeout=300)
                     servers.append(srv)
                     print(f"{name} ({binary}): pid {srv.pid}, core {args.server_cpu}, "
                           f"asked at {srv.addr}")

@@ -50,6 +50,20 @@ def records(path, count, timeout=5.0):
         time.sleep(0.05)
 
 
+def settled(path, quiet=0.3, timeout=5.0):
+    """How many lines `path` has once the writer has written everything queued: the count no
+    longer changes over `quiet` seconds (the writer flushes every 50 ms)."""
+    deadline = time.monotonic() + timeout
+    count = -1
+    while True:
+        now = len(path.read_text().splitlines()) if path.exists() else 0
+        if now == count:
+            return count
+        assert time.monotonic() < deadline, f"{path} still growing after {timeout}s"
+        count = now
+        time.sleep(quiet)
+
+
 def wait_until(what, predicate, timeout=5.0):
     deadline = time.monotonic() + timeout
     while not predicate():
@@ -125,7 +139,8 @@ def test_resolver_query_log_records(lab):
     log = srv.workdir / "query-logs" / "logs" / "vpc-dns.jsonl"
     wait_until("first record", lambda: ask(resolver, "www.corp.example.", source=CLIENT).answer
                and log.exists() and log.read_text())
-    start = len(log.read_text().splitlines())
+    # Every query the wait above made is written before counting from here.
+    start = settled(log)
 
     before = time.time()
     ok = ask(resolver, "www.corp.example.", source=CLIENT)
@@ -203,7 +218,7 @@ def test_public_query_logging(cairn_server):
     log = srv.workdir / "query-logs" / "logs" / "aws" / "route53" / "logged.example.jsonl"
     wait_until("first line", lambda: ask(srv.addr, "logged.example.", "SOA").answer
                and log.exists() and log.read_text())
-    start = len(log.read_text().splitlines())
+    start = settled(log)
     ask(srv.addr, "WWW.logged.example.", "A")
     ask(srv.addr, "logged.example.", "NS", tcp=True)
     lines = records(log, start + 2)[start:start + 2]
@@ -251,6 +266,7 @@ def test_queries_through_an_inbound_endpoint_name_it(cairn_server):
     endpoint_addr = ("127.31.1.10", vpc_port)
     wait_until("a logged query", lambda: ask(endpoint_addr, "db.onprem.example.", source="127.0.0.1").answer
                and log.exists() and log.read_text())
+    settled(log)
     record = json.loads(log.read_text().splitlines()[-1])
     assert record["vpc_id"] == vpc_id
     assert record["srcaddr"] == "127.0.0.1"
