@@ -10,21 +10,9 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use serde::{Deserialize, Serialize};
 
 pub use crate::resolver_status::{
-    EndpointStatus, IpAddressStatus, ProfileStatus, ResolverEndpointType, RuleAssociationStatus,
-    RuleStatus, ShareStatus,
+    EndpointDirection, EndpointStatus, IpAddressStatus, ProfileStatus, ResolverEndpointType,
+    RuleAssociationStatus, RuleStatus, RuleType, ShareStatus,
 };
-
-/// `INBOUND` (queries from outside into a VPC's view) or `OUTBOUND` (forwarded queries leave
-/// from its addresses).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum EndpointDirection {
-    /// `INBOUND`.
-    #[serde(rename = "INBOUND")]
-    Inbound,
-    /// `OUTBOUND`.
-    #[serde(rename = "OUTBOUND")]
-    Outbound,
-}
 
 /// One address of an endpoint (an ENI in AWS).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,20 +75,6 @@ pub struct ResolverEndpoint {
     pub created_at_ms: i64,
     /// Last change, ms since the epoch.
     pub modified_at_ms: i64,
-}
-
-/// `RuleType`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum RuleType {
-    /// `FORWARD`: send to the target IPs through the outbound endpoint.
-    #[serde(rename = "FORWARD")]
-    Forward,
-    /// `SYSTEM`: resolve locally (carves a subdomain out of a FORWARD rule).
-    #[serde(rename = "SYSTEM")]
-    System,
-    /// `RECURSIVE`: the autodefined "." rule; only Resolver makes it.
-    #[serde(rename = "RECURSIVE")]
-    Recursive,
 }
 
 /// One target of a FORWARD rule.

@@ -12,8 +12,9 @@ use cairn_model::error::DomainError;
 use cairn_model::network::NetworkContents;
 use cairn_model::resolver::{AutodefinedReverseFlag, EndpointDirection};
 use cairn_model::resolver_validate::{
-    EndpointUpdate, IpRequest, IpSelector, NewEndpoint, NewProfile, NewProfileAssociation,
-    NewProfileResource, NewRule, ResolverError, ResolverErrorKind, RuleUpdate, TargetRequest,
+    parse_direction, EndpointUpdate, IpRequest, IpSelector, NewEndpoint, NewProfile,
+    NewProfileAssociation, NewProfileResource, NewRule, ResolverError, ResolverErrorKind,
+    RuleUpdate, TargetRequest,
 };
 use cairn_model::{ChangeSeq, DomainName};
 use cairn_store::{ChangeSubject, NewHostedZone, NewSubnet, NewVpc, Store, StoreError, VpcRef};
@@ -63,7 +64,7 @@ fn endpoint(
     NewEndpoint {
         creator_request_id: request.into(),
         name: Some("ep".into()),
-        direction: direction.into(),
+        direction: parse_direction(direction).expect("direction"),
         security_group_ids: vec![sg.into()],
         ip_addresses: subnets
             .iter()

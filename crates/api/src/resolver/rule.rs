@@ -15,14 +15,6 @@ use super::{filters, list_page, passes, Ctx};
 use crate::error::AwsError;
 use crate::protocol::json::{rfc3339, JsonInput};
 
-fn rule_type_text(t: RuleType) -> &'static str {
-    match t {
-        RuleType::Forward => "FORWARD",
-        RuleType::System => "SYSTEM",
-        RuleType::Recursive => "RECURSIVE",
-    }
-}
-
 /// `ResolverRule` as the API shows it; `status` replaces the stored one.
 pub fn render(ctx: &Ctx, r: &ResolverRule, status: Option<RuleStatus>) -> Value {
     let status = status.unwrap_or(r.status);
@@ -47,7 +39,7 @@ pub fn render(ctx: &Ctx, r: &ResolverRule, status: Option<RuleStatus>) -> Value 
         _ => "[Trace Id: cairn] Successfully created Resolver Rule",
     };
     out.insert("StatusMessage".into(), json!(message));
-    out.insert("RuleType".into(), json!(rule_type_text(r.rule_type)));
+    out.insert("RuleType".into(), json!(r.rule_type.as_str()));
     if let Some(name) = &r.name {
         out.insert("Name".into(), json!(name));
     }
@@ -175,7 +167,7 @@ pub async fn list(ctx: &Ctx) -> Result<Value, AwsError> {
                 "NAME" => r.name.clone().into_iter().collect(),
                 "RESOLVERENDPOINTID" => r.resolver_endpoint_id.clone().into_iter().collect(),
                 "STATUS" => vec![r.status.as_str().to_string()],
-                "TYPE" | "RULETYPE" => vec![rule_type_text(r.rule_type).to_string()],
+                "TYPE" | "RULETYPE" => vec![r.rule_type.as_str().to_string()],
                 _ => Vec::new(),
             })
         })

@@ -34,8 +34,8 @@ pub struct NewEndpoint {
     pub creator_request_id: String,
     /// `Name`.
     pub name: Option<String>,
-    /// `Direction` as sent.
-    pub direction: String,
+    /// `Direction`, parsed at the API edge with [`parse_direction`].
+    pub direction: EndpointDirection,
     /// `SecurityGroupIds`.
     pub security_group_ids: Vec<String>,
     /// `IpAddresses`.
@@ -63,12 +63,12 @@ pub struct EndpointUpdate {
     pub dns64_enabled: Option<bool>,
 }
 
-fn parse_direction(text: &str) -> ResolverResult<EndpointDirection> {
+/// CreateResolverEndpoint's `Direction`. It is the first check [`create_endpoint`] made
+/// when it took the text, so parsing it before the call refuses the same requests.
+pub fn parse_direction(text: &str) -> ResolverResult<EndpointDirection> {
     match text {
-        "INBOUND" => Ok(EndpointDirection::Inbound),
-        "OUTBOUND" => Ok(EndpointDirection::Outbound),
         "INBOUND_DELEGATION" => Err(ResolverError::DelegationEndpoint),
-        other => Err(ResolverError::NotInEnumeration {
+        other => EndpointDirection::parse(other).ok_or_else(|| ResolverError::NotInEnumeration {
             field: Enumeration::Direction,
             value: other.to_string(),
         }),
@@ -285,7 +285,7 @@ pub fn create_endpoint(
     ids: IdSource<'_>,
     now_ms: i64,
 ) -> ResolverResult<ResolverEndpoint> {
-    let direction = parse_direction(&req.direction)?;
+    let direction = req.direction;
     if let Some(name) = &req.name {
         check_name(name, ResolverErrorKind::InvalidParameter)?;
     }

@@ -36,7 +36,7 @@ pub struct NewRule {
     pub creator_request_id: String,
     /// `Name`.
     pub name: Option<String>,
-    /// `RuleType` as sent.
+    /// `RuleType` as sent (parsed after the name and request-id checks, in Route 53's order).
     pub rule_type: String,
     /// `DomainName`.
     pub domain_name: Option<String>,
@@ -127,6 +127,20 @@ fn build_targets(
     Ok(out)
 }
 
+/// CreateResolverRule's `RuleType`: only FORWARD and SYSTEM can be made. Parsed here, not at
+/// the API edge, because Route 53 reports a bad name or a repeated request id first.
+fn parse_rule_type(text: &str) -> ResolverResult<RuleType> {
+    match RuleType::parse(text) {
+        Some(RuleType::Recursive) => Err(ResolverError::RecursiveRule),
+        Some(rule_type) => Ok(rule_type),
+        None if text == "DELEGATE" => Err(ResolverError::DelegateRule),
+        None => Err(ResolverError::NotInEnumeration {
+            field: Enumeration::RuleType,
+            value: text.to_string(),
+        }),
+    }
+}
+
 /// CreateResolverRule: FORWARD (targets through an outbound endpoint) or SYSTEM.
 pub fn create_rule(
     net: &NetworkContents,
@@ -142,18 +156,7 @@ pub fn create_rule(
     }) {
         return Err(ResolverError::RuleRequestExists(req.creator_request_id));
     }
-    let rule_type = match req.rule_type.as_str() {
-        "FORWARD" => RuleType::Forward,
-        "SYSTEM" => RuleType::System,
-        "RECURSIVE" => return Err(ResolverError::RecursiveRule),
-        "DELEGATE" => return Err(ResolverError::DelegateRule),
-        other => {
-            return Err(ResolverError::NotInEnumeration {
-                field: Enumeration::RuleType,
-                value: other.to_string(),
-            });
-        }
-    };
+    let rule_type = parse_rule_type(&req.rule_type)?;
     let domain = req
         .domain_name
         .as_deref()

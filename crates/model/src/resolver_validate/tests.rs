@@ -62,7 +62,7 @@ fn endpoint_request(direction: &str, ips: Vec<IpRequest>) -> NewEndpoint {
     NewEndpoint {
         creator_request_id: "req".into(),
         name: None,
-        direction: direction.into(),
+        direction: parse_direction(direction).expect("direction"),
         security_group_ids: vec!["sg-1".into()],
         ip_addresses: ips,
         endpoint_type: None,
@@ -327,16 +327,24 @@ fn endpoint_requests_are_refused_by_rule() {
         create_endpoint(&net(), req, &mut ids, 1).expect_err("refused")
     };
     let two = || vec![ip("subnet-1", None), ip("subnet-1", None)];
+    // The direction is parsed before create_endpoint, at the API edge.
     assert_eq!(
-        refused(endpoint_request("UP", two())),
+        parse_direction("UP").expect_err("refused"),
         E::NotInEnumeration {
             field: Enumeration::Direction,
             value: "UP".into()
         }
     );
     assert_eq!(
-        refused(endpoint_request("INBOUND_DELEGATION", two())),
+        parse_direction("INBOUND_DELEGATION").expect_err("refused"),
         E::DelegationEndpoint
+    );
+    assert_eq!(
+        parse_direction("inbound").expect_err("case matters"),
+        E::NotInEnumeration {
+            field: Enumeration::Direction,
+            value: "inbound".into()
+        }
     );
     let mut req = endpoint_request("INBOUND", two());
     req.name = Some("123".into());
