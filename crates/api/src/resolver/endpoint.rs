@@ -2,7 +2,9 @@
 //! Associate/DisassociateResolverEndpointIpAddress, ListResolverEndpointIpAddresses.
 
 use cairn_model::network::NetworkContents;
-use cairn_model::resolver::{EndpointAddress, EndpointDirection, EndpointStatus, ResolverEndpoint};
+use cairn_model::resolver::{
+    EndpointAddress, EndpointDirection, EndpointStatus, ResolverEndpoint, ResolverEndpointId,
+};
 use cairn_model::resolver_validate::{
     find_endpoint, parse_direction, EndpointUpdate, IpRequest, IpSelector, NewEndpoint,
 };
@@ -137,7 +139,9 @@ pub async fn create(ctx: &Ctx) -> Result<Value, AwsError> {
 
 /// GetResolverEndpoint.
 pub async fn get(ctx: &Ctx) -> Result<Value, AwsError> {
-    let id = ctx.input.required_str("ResolverEndpointId")?;
+    let id = ctx
+        .input
+        .required_id::<ResolverEndpointId>("ResolverEndpointId")?;
     let net = ctx.network().await?;
     let endpoint = find_endpoint(&net, &id)?;
     Ok(json!({"ResolverEndpoint": render(ctx, &net, endpoint, None)}))
@@ -185,7 +189,7 @@ pub async fn list(ctx: &Ctx) -> Result<Value, AwsError> {
 /// Dns64Enabled).
 pub async fn update(ctx: &Ctx) -> Result<Value, AwsError> {
     let input = &ctx.input;
-    let id = input.required_str("ResolverEndpointId")?;
+    let id = input.required_id::<ResolverEndpointId>("ResolverEndpointId")?;
     let update = EndpointUpdate {
         name: input.str("Name")?,
         endpoint_type: input.str("ResolverEndpointType")?,
@@ -203,7 +207,9 @@ pub async fn update(ctx: &Ctx) -> Result<Value, AwsError> {
 
 /// DeleteResolverEndpoint: answers the endpoint with Status DELETING.
 pub async fn delete(ctx: &Ctx) -> Result<Value, AwsError> {
-    let id = ctx.input.required_str("ResolverEndpointId")?;
+    let id = ctx
+        .input
+        .required_id::<ResolverEndpointId>("ResolverEndpointId")?;
     let endpoint = ctx.state.store.delete_resolver_endpoint(&id).await?;
     ctx.state.wait_served().await;
     answer(ctx, &endpoint, Some(EndpointStatus::Deleting)).await
@@ -211,7 +217,9 @@ pub async fn delete(ctx: &Ctx) -> Result<Value, AwsError> {
 
 /// AssociateResolverEndpointIpAddress.
 pub async fn associate_ip(ctx: &Ctx) -> Result<Value, AwsError> {
-    let id = ctx.input.required_str("ResolverEndpointId")?;
+    let id = ctx
+        .input
+        .required_id::<ResolverEndpointId>("ResolverEndpointId")?;
     let address = ctx.input.object("IpAddress")?.unwrap_or_default();
     let endpoint = ctx
         .state
@@ -224,7 +232,9 @@ pub async fn associate_ip(ctx: &Ctx) -> Result<Value, AwsError> {
 
 /// DisassociateResolverEndpointIpAddress.
 pub async fn disassociate_ip(ctx: &Ctx) -> Result<Value, AwsError> {
-    let id = ctx.input.required_str("ResolverEndpointId")?;
+    let id = ctx
+        .input
+        .required_id::<ResolverEndpointId>("ResolverEndpointId")?;
     let address = ctx.input.object("IpAddress")?.unwrap_or_default();
     let which = IpSelector {
         ip_id: address.str("IpId")?,
@@ -243,7 +253,9 @@ pub async fn disassociate_ip(ctx: &Ctx) -> Result<Value, AwsError> {
 
 /// ListResolverEndpointIpAddresses.
 pub async fn list_ips(ctx: &Ctx) -> Result<Value, AwsError> {
-    let id = ctx.input.required_str("ResolverEndpointId")?;
+    let id = ctx
+        .input
+        .required_id::<ResolverEndpointId>("ResolverEndpointId")?;
     let net = ctx.network().await?;
     let endpoint = find_endpoint(&net, &id)?;
     let items = endpoint

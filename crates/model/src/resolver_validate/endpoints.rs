@@ -8,7 +8,7 @@ use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use crate::network::{NetworkContents, Subnet};
 use crate::resolver::{
     EndpointAddress, EndpointDirection, EndpointStatus, IpAddressStatus, ResolverEndpoint,
-    ResolverEndpointType,
+    ResolverEndpointId, ResolverEndpointType,
 };
 
 use super::{
@@ -347,7 +347,7 @@ pub fn create_endpoint(
         EndpointDirection::Outbound => "rslvr-out-",
     };
     Ok(ResolverEndpoint {
-        id: ids(prefix),
+        id: ResolverEndpointId::new(ids(prefix)),
         creator_request_id: req.creator_request_id,
         name: req.name,
         direction,
@@ -367,18 +367,18 @@ pub fn create_endpoint(
 /// Finds an endpoint.
 pub fn find_endpoint<'a>(
     net: &'a NetworkContents,
-    id: &str,
+    id: &ResolverEndpointId,
 ) -> ResolverResult<&'a ResolverEndpoint> {
     net.endpoints
         .iter()
-        .find(|e| e.id == id)
+        .find(|e| e.id == *id)
         .ok_or_else(|| ResolverError::NoSuchEndpoint(id.to_string()))
 }
 
 /// UpdateResolverEndpoint: `Name`, IPV4 ↔ DUALSTACK, `Protocols`, `Dns64Enabled`.
 pub fn update_endpoint(
     net: &NetworkContents,
-    id: &str,
+    id: &ResolverEndpointId,
     update: EndpointUpdate,
     now_ms: i64,
 ) -> ResolverResult<ResolverEndpoint> {
@@ -439,16 +439,19 @@ pub fn update_endpoint(
 }
 
 /// DeleteResolverEndpoint: refused while a rule forwards through it.
-pub fn delete_endpoint(net: &NetworkContents, id: &str) -> ResolverResult<ResolverEndpoint> {
+pub fn delete_endpoint(
+    net: &NetworkContents,
+    id: &ResolverEndpointId,
+) -> ResolverResult<ResolverEndpoint> {
     let endpoint = find_endpoint(net, id)?.clone();
     if let Some(rule) = net
         .rules
         .iter()
-        .find(|r| r.resolver_endpoint_id.as_deref() == Some(id))
+        .find(|r| r.resolver_endpoint_id.as_ref() == Some(id))
     {
         return Err(ResolverError::EndpointInUse {
             endpoint: id.to_string(),
-            rule: rule.id.clone(),
+            rule: rule.id.to_string(),
         });
     }
     Ok(endpoint)
@@ -457,7 +460,7 @@ pub fn delete_endpoint(net: &NetworkContents, id: &str) -> ResolverResult<Resolv
 /// AssociateResolverEndpointIpAddress: one more address, in the endpoint's VPC.
 pub fn associate_endpoint_ip(
     net: &NetworkContents,
-    id: &str,
+    id: &ResolverEndpointId,
     req: IpRequest,
     ids: IdSource<'_>,
     now_ms: i64,
@@ -501,7 +504,7 @@ pub struct IpSelector {
 /// DisassociateResolverEndpointIpAddress: never below two addresses.
 pub fn disassociate_endpoint_ip(
     net: &NetworkContents,
-    id: &str,
+    id: &ResolverEndpointId,
     which: IpSelector,
     now_ms: i64,
 ) -> ResolverResult<ResolverEndpoint> {

@@ -95,7 +95,7 @@ fn unassigned_addresses_skip_reserved_and_used_ones() {
         "skips .0-.3 and the used .4"
     );
     assert_eq!(e.host_vpc_id, "vpc-1");
-    assert!(e.id.starts_with("rslvr-in-"));
+    assert!(e.id.as_str().starts_with("rslvr-in-"));
     assert_eq!(e.protocols, ["Do53"]);
 }
 
@@ -245,7 +245,8 @@ fn rules_forwarding_to_the_vpcs_own_inbound_endpoint_are_refused() {
         created_at_ms: 0,
         modified_at_ms: 0,
     });
-    let err = associate_rule(&network, "rslvr-rr-1", "vpc-1", None, "a".into()).expect_err("loop");
+    let err = associate_rule(&network, &"rslvr-rr-1".into(), "vpc-1", None, "a".into())
+        .expect_err("loop");
     assert_eq!(
         err,
         ResolverError::RuleLoop {
@@ -253,8 +254,8 @@ fn rules_forwarding_to_the_vpcs_own_inbound_endpoint_are_refused() {
             vpc: "vpc-1".into()
         }
     );
-    let err =
-        associate_rule(&network, "rslvr-rr-1", "vpc-2", None, "a".into()).expect_err("no vpc");
+    let err = associate_rule(&network, &"rslvr-rr-1".into(), "vpc-2", None, "a".into())
+        .expect_err("no vpc");
     assert_eq!(err, ResolverError::NoSuchVpc("vpc-2".into()));
 }
 
@@ -463,11 +464,11 @@ fn rule_requests_are_refused_by_rule() {
         E::NoSuchEndpoint("rslvr-out-9".into())
     );
     assert_eq!(
-        delete_rule(&net(), INTERNET_RESOLVER_ID).expect_err("autodefined"),
+        delete_rule(&net(), &INTERNET_RESOLVER_ID.into()).expect_err("autodefined"),
         E::AutodefinedRule(INTERNET_RESOLVER_ID.into())
     );
     assert_eq!(
-        delete_rule(&net(), "rslvr-rr-9").expect_err("missing"),
+        delete_rule(&net(), &"rslvr-rr-9".into()).expect_err("missing"),
         E::NoSuchRule("rslvr-rr-9".into())
     );
 }
