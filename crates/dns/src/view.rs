@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::net::SocketAddr;
 
 use cairn_model::network::{IngressRule, NetworkContents, Subnet, Vpc};
-use cairn_model::resolver::{EndpointDirection, RuleType};
+use cairn_model::resolver::{EndpointDirection, ResolverEndpointId, ResolverRuleId, RuleType};
 use cairn_model::HostedZoneId;
 use cairn_wire::name::is_at_or_below;
 use cairn_wire::NameKey;
@@ -47,7 +47,7 @@ pub struct VpcView {
 #[derive(Debug)]
 pub struct CompiledRule {
     /// The rule id (also the cache namespace of what it forwards).
-    pub id: String,
+    pub id: ResolverRuleId,
     /// Its domain (the root for ".").
     pub domain: NameKey,
     /// FORWARD, SYSTEM or RECURSIVE.
@@ -62,7 +62,7 @@ pub struct CompiledRule {
 #[derive(Debug)]
 pub struct InboundEndpoint {
     /// `rslvr-in-…`.
-    pub id: String,
+    pub id: ResolverEndpointId,
     /// The VPC whose view answers.
     pub vpc_id: String,
     /// The addresses it listens on.
@@ -139,7 +139,7 @@ pub struct Views {
     /// Every block of every VPC with its view, longest prefix first (then oldest VPC).
     by_block: Vec<(IpNet, Arc<VpcView>)>,
     /// Inbound endpoints by id.
-    pub inbound: FxHashMap<String, Arc<InboundEndpoint>>,
+    pub inbound: FxHashMap<ResolverEndpointId, Arc<InboundEndpoint>>,
 }
 
 impl Views {

@@ -81,6 +81,19 @@ macro_rules! id_type {
             }
         }
 
+        // A requested id (text from a request) compared with a stored one.
+        impl PartialEq<str> for $name {
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+
+        impl PartialEq<&str> for $name {
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
+            }
+        }
+
         // Lets `HashMap<Id, _>` be looked up with a `&str`.
         impl std::borrow::Borrow<str> for $name {
             fn borrow(&self) -> &str {
@@ -103,6 +116,32 @@ id_type!(
 id_type!(
     /// A health check id: a UUID, with no prefix in bodies or paths.
     HealthCheckId
+);
+id_type!(
+    /// A Resolver endpoint id: `rslvr-in-…` or `rslvr-out-…`.
+    ResolverEndpointId
+);
+id_type!(
+    /// A Resolver rule id: `rslvr-rr-…`, or `rslvr-autodefined-rr-…` for the Internet
+    /// Resolver rule.
+    ResolverRuleId
+);
+id_type!(
+    /// A Resolver rule association id: `rslvr-rrassoc-…` (autodefined ones:
+    /// `rslvr-autodefined-assoc-…`).
+    ResolverRuleAssociationId
+);
+id_type!(
+    /// A Route 53 Profile id: `rp-…`.
+    ProfileId
+);
+id_type!(
+    /// A profile's VPC association id: `rpassoc-…`.
+    ProfileAssociationId
+);
+id_type!(
+    /// A profile's resource association id: `rpr-…`.
+    ProfileResourceAssociationId
 );
 
 #[cfg(test)]

@@ -52,7 +52,10 @@ pub mod zone;
 pub mod zonefile;
 
 pub use change::{Change, ChangeAction, ChangeBatch, ChangeBatchError, Limits, ZoneEdit};
-pub use id::HealthCheckId;
+pub use id::{
+    HealthCheckId, ProfileAssociationId, ProfileId, ProfileResourceAssociationId,
+    ResolverEndpointId, ResolverRuleAssociationId, ResolverRuleId,
+};
 pub use name::{DomainName, NameError};
 pub use rrset::{AliasTarget, ResourceRecordSet, RrsetKey};
 pub use rrtype::RrType;

@@ -9,22 +9,14 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::resolver_status::{
-    EndpointStatus, IpAddressStatus, ProfileStatus, ResolverEndpointType, RuleAssociationStatus,
-    RuleStatus, ShareStatus,
+pub use crate::id::{
+    ProfileAssociationId, ProfileId, ProfileResourceAssociationId, ResolverEndpointId,
+    ResolverRuleAssociationId, ResolverRuleId,
 };
-
-/// `INBOUND` (queries from outside into a VPC's view) or `OUTBOUND` (forwarded queries leave
-/// from its addresses).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum EndpointDirection {
-    /// `INBOUND`.
-    #[serde(rename = "INBOUND")]
-    Inbound,
-    /// `OUTBOUND`.
-    #[serde(rename = "OUTBOUND")]
-    Outbound,
-}
+pub use crate::resolver_status::{
+    EndpointDirection, EndpointStatus, IpAddressStatus, ProfileStatus, ResolverEndpointType,
+    RuleAssociationStatus, RuleStatus, RuleType, ShareStatus,
+};
 
 /// One address of an endpoint (an ENI in AWS).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,7 +50,7 @@ impl EndpointAddress {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResolverEndpoint {
     /// `rslvr-in-…` or `rslvr-out-…`.
-    pub id: String,
+    pub id: ResolverEndpointId,
     /// `CreatorRequestId` (idempotency).
     pub creator_request_id: String,
     /// `Name`, if given.
@@ -87,20 +79,6 @@ pub struct ResolverEndpoint {
     pub created_at_ms: i64,
     /// Last change, ms since the epoch.
     pub modified_at_ms: i64,
-}
-
-/// `RuleType`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum RuleType {
-    /// `FORWARD`: send to the target IPs through the outbound endpoint.
-    #[serde(rename = "FORWARD")]
-    Forward,
-    /// `SYSTEM`: resolve locally (carves a subdomain out of a FORWARD rule).
-    #[serde(rename = "SYSTEM")]
-    System,
-    /// `RECURSIVE`: the autodefined "." rule; only Resolver makes it.
-    #[serde(rename = "RECURSIVE")]
-    Recursive,
 }
 
 /// One target of a FORWARD rule.
@@ -132,7 +110,7 @@ impl TargetAddress {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResolverRule {
     /// `rslvr-rr-…` (autodefined rules: `rslvr-autodefined-rr-…`).
-    pub id: String,
+    pub id: ResolverRuleId,
     /// `CreatorRequestId`.
     pub creator_request_id: String,
     /// `DomainName`: lowercase, with a trailing dot (`corp.example.`; `.` for every name).
@@ -147,7 +125,7 @@ pub struct ResolverRule {
     pub targets: Vec<TargetAddress>,
     /// FORWARD: the outbound endpoint queries leave through.
     #[serde(default)]
-    pub resolver_endpoint_id: Option<String>,
+    pub resolver_endpoint_id: Option<ResolverEndpointId>,
     /// `COMPLETE` once created.
     pub status: RuleStatus,
     /// `NOT_SHARED` (Cairn does not share yet).
@@ -164,9 +142,9 @@ pub struct ResolverRule {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleAssociation {
     /// `rslvr-rrassoc-…`.
-    pub id: String,
+    pub id: ResolverRuleAssociationId,
     /// The rule.
-    pub rule_id: String,
+    pub rule_id: ResolverRuleId,
     /// The VPC.
     pub vpc_id: String,
     /// `Name`, if given.
@@ -220,7 +198,7 @@ pub struct VpcResolverConfig {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Profile {
     /// `rp-…`.
-    pub id: String,
+    pub id: ProfileId,
     /// `Name`.
     pub name: String,
     /// `ClientToken`.
@@ -241,9 +219,9 @@ pub struct Profile {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProfileAssociation {
     /// `rpassoc-…`.
-    pub id: String,
+    pub id: ProfileAssociationId,
     /// The profile.
-    pub profile_id: String,
+    pub profile_id: ProfileId,
     /// The VPC (`ResourceId`).
     pub vpc_id: String,
     /// `Name`.
@@ -268,9 +246,9 @@ pub struct ProfileAssociation {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProfileResource {
     /// `rpr-…`.
-    pub id: String,
+    pub id: ProfileResourceAssociationId,
     /// The profile.
-    pub profile_id: String,
+    pub profile_id: ProfileId,
     /// `ResourceArn`.
     pub resource_arn: String,
     /// `ResourceType`: `HOSTED_ZONE`, `RESOLVER_RULE`, `FIREWALL_RULE_GROUP`, …

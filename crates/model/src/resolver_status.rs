@@ -3,7 +3,8 @@
 //! Each variant's text is the one Route 53 sends and the one the store has always written
 //! (`serde(rename)`), so stored JSON and API output are the same as when these were strings.
 //! Every value Route 53 documents is a variant, even those Cairn never sets, so a stored or
-//! future value always loads.
+//! future value always loads. The exceptions are `INBOUND_DELEGATION` and `DELEGATE`,
+//! which Cairn refuses on create, so no stored record can carry them.
 
 use serde::{Deserialize, Serialize};
 
@@ -170,6 +171,31 @@ text_enum!(
     }
 );
 
+text_enum!(
+    /// `ResolverEndpoint.Direction`: `INBOUND` (queries from outside into a VPC's view) or
+    /// `OUTBOUND` (forwarded queries leave from its addresses). Route 53's third value,
+    /// `INBOUND_DELEGATION`, is refused on create and is not a variant.
+    EndpointDirection {
+        /// `INBOUND`.
+        Inbound = "INBOUND",
+        /// `OUTBOUND`.
+        Outbound = "OUTBOUND",
+    }
+);
+
+text_enum!(
+    /// `ResolverRule.RuleType`. Route 53's `DELEGATE` is refused on create and is not a
+    /// variant.
+    RuleType {
+        /// `FORWARD`: send to the target IPs through the outbound endpoint.
+        Forward = "FORWARD",
+        /// `SYSTEM`: resolve locally (carves a subdomain out of a FORWARD rule).
+        System = "SYSTEM",
+        /// `RECURSIVE`: the autodefined "." rule; only Resolver makes it.
+        Recursive = "RECURSIVE",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,7 +224,9 @@ mod tests {
             RuleStatus,
             RuleAssociationStatus,
             ShareStatus,
-            ProfileStatus
+            ProfileStatus,
+            EndpointDirection,
+            RuleType
         );
     }
 
@@ -211,5 +239,7 @@ mod tests {
         assert_eq!(RuleAssociationStatus::Overridden.as_str(), "OVERRIDDEN");
         assert_eq!(ShareStatus::NotShared.as_str(), "NOT_SHARED");
         assert_eq!(ProfileStatus::Deleted.as_str(), "DELETED");
+        assert_eq!(EndpointDirection::Inbound.as_str(), "INBOUND");
+        assert_eq!(RuleType::Recursive.as_str(), "RECURSIVE");
     }
 }

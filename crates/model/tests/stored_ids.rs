@@ -12,7 +12,10 @@ use cairn_model::resolver::{
     ProfileAssociation, ProfileResource, ProfileStatus, ResolverEndpoint, ResolverEndpointType,
     ResolverRule, RuleAssociation, RuleAssociationStatus, RuleStatus, RuleType, ShareStatus,
 };
-use cairn_model::{DomainName, HealthCheckId, ResourceRecordSet, RrType};
+use cairn_model::{
+    DomainName, HealthCheckId, ProfileAssociationId, ProfileId, ProfileResourceAssociationId,
+    ResolverEndpointId, ResolverRuleAssociationId, ResolverRuleId, ResourceRecordSet, RrType,
+};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -216,4 +219,71 @@ fn a_profile_its_association_and_resource_read_and_write_as_before() {
 fn a_stored_status_route53_does_not_know_is_refused() {
     let json = r#"{"id":"rslvr-rrassoc-1","rule_id":"rslvr-rr-1","vpc_id":"vpc-1","name":null,"status":"SOMETIMES"}"#;
     assert!(serde_json::from_str::<RuleAssociation>(json).is_err());
+}
+
+#[test]
+fn resolver_and_profile_ids_are_their_own_types_and_write_their_bare_text() {
+    // The records above were built with these ids; each is its own type, so a rule id cannot
+    // be passed where an endpoint id is expected, and each writes the text it was made from.
+    same(
+        r#""rslvr-out-0a""#,
+        &ResolverEndpointId::new("rslvr-out-0a"),
+    );
+    same(r#""rslvr-rr-1""#, &ResolverRuleId::new("rslvr-rr-1"));
+    same(
+        r#""rslvr-rrassoc-1""#,
+        &ResolverRuleAssociationId::new("rslvr-rrassoc-1"),
+    );
+    same(r#""rp-1""#, &ProfileId::new("rp-1"));
+    same(r#""rpassoc-1""#, &ProfileAssociationId::new("rpassoc-1"));
+    same(r#""rpr-1""#, &ProfileResourceAssociationId::new("rpr-1"));
+    let rule = ResolverRule {
+        id: ResolverRuleId::new("rslvr-rr-2"),
+        creator_request_id: "r".into(),
+        domain_name: "corp.example.".into(),
+        name: None,
+        rule_type: RuleType::Forward,
+        targets: Vec::new(),
+        resolver_endpoint_id: Some(ResolverEndpointId::new("rslvr-out-0a")),
+        status: RuleStatus::Complete,
+        share_status: ShareStatus::NotShared,
+        owner_account: "111111111111".into(),
+        created_at_ms: 1,
+        modified_at_ms: 2,
+    };
+    same(
+        concat!(
+            r#"{"id":"rslvr-rr-2","creator_request_id":"r","domain_name":"corp.example.","#,
+            r#""name":null,"rule_type":"FORWARD","targets":[],"resolver_endpoint_id":"rslvr-out-0a","#,
+            r#""status":"COMPLETE","share_status":"NOT_SHARED","owner_account":"111111111111","#,
+            r#""created_at_ms":1,"modified_at_ms":2}"#
+        ),
+        &rule,
+    );
+}
+
+#[test]
+fn directions_and_rule_types_round_trip_and_unknown_ones_are_refused() {
+    for &direction in EndpointDirection::ALL {
+        same(&format!("\"{}\"", direction.as_str()), &direction);
+        assert_eq!(
+            EndpointDirection::parse(direction.as_str()),
+            Some(direction)
+        );
+    }
+    for &rule_type in RuleType::ALL {
+        same(&format!("\"{}\"", rule_type.as_str()), &rule_type);
+        assert_eq!(RuleType::parse(rule_type.as_str()), Some(rule_type));
+    }
+    assert_eq!(EndpointDirection::ALL.len(), 2);
+    assert_eq!(RuleType::ALL.len(), 3);
+    // Values Cairn refuses on create are never stored, so they do not load.
+    for unknown in ["INBOUND_DELEGATION", "inbound", ""] {
+        assert_eq!(EndpointDirection::parse(unknown), None);
+        assert!(serde_json::from_str::<EndpointDirection>(&format!("\"{unknown}\"")).is_err());
+    }
+    for unknown in ["DELEGATE", "forward", ""] {
+        assert_eq!(RuleType::parse(unknown), None);
+        assert!(serde_json::from_str::<RuleType>(&format!("\"{unknown}\"")).is_err());
+    }
 }

@@ -1,7 +1,9 @@
 //! Route 53 Profiles: profiles, their VPC associations and the resources they share.
 
 use async_trait::async_trait;
-use cairn_model::resolver::{Profile, ProfileAssociation, ProfileResource};
+use cairn_model::resolver::{
+    Profile, ProfileAssociation, ProfileId, ProfileResource, ProfileResourceAssociationId,
+};
 use cairn_model::resolver_validate::{NewProfile, NewProfileAssociation, NewProfileResource};
 
 use crate::error::StoreResult;
@@ -20,7 +22,7 @@ pub trait ProfileStore: Send + Sync + 'static {
     ) -> StoreResult<Profile>;
 
     /// DeleteProfile (refused while associated with a VPC); its resources go with it.
-    async fn delete_profile(&self, id: &str) -> StoreResult<Profile>;
+    async fn delete_profile(&self, id: &ProfileId) -> StoreResult<Profile>;
 
     /// AssociateProfile, with the association's tags.
     async fn associate_profile(
@@ -32,7 +34,7 @@ pub trait ProfileStore: Send + Sync + 'static {
     /// DisassociateProfile; returns the association removed.
     async fn disassociate_profile(
         &self,
-        profile_id: &str,
+        profile_id: &ProfileId,
         vpc_id: &str,
     ) -> StoreResult<ProfileAssociation>;
 
@@ -45,14 +47,14 @@ pub trait ProfileStore: Send + Sync + 'static {
     /// DisassociateResourceFromProfile; returns the resource association removed.
     async fn disassociate_profile_resource(
         &self,
-        profile_id: &str,
+        profile_id: &ProfileId,
         arn: &str,
     ) -> StoreResult<ProfileResource>;
 
     /// UpdateProfileResourceAssociation.
     async fn update_profile_resource(
         &self,
-        id: &str,
+        id: &ProfileResourceAssociationId,
         name: Option<String>,
         resource_properties: Option<String>,
     ) -> StoreResult<ProfileResource>;

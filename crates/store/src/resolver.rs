@@ -2,7 +2,8 @@
 
 use async_trait::async_trait;
 use cairn_model::resolver::{
-    AutodefinedReverseFlag, ResolverEndpoint, ResolverRule, RuleAssociation, VpcResolverConfig,
+    AutodefinedReverseFlag, ResolverEndpoint, ResolverEndpointId, ResolverRule, ResolverRuleId,
+    RuleAssociation, VpcResolverConfig,
 };
 use cairn_model::resolver_validate::{
     EndpointUpdate, IpRequest, IpSelector, NewEndpoint, NewRule, RuleUpdate,
@@ -26,24 +27,27 @@ pub trait ResolverStore: Send + Sync + 'static {
     /// UpdateResolverEndpoint.
     async fn update_resolver_endpoint(
         &self,
-        id: &str,
+        id: &ResolverEndpointId,
         update: EndpointUpdate,
     ) -> StoreResult<ResolverEndpoint>;
 
     /// DeleteResolverEndpoint (refused while a rule uses it); returns what was deleted.
-    async fn delete_resolver_endpoint(&self, id: &str) -> StoreResult<ResolverEndpoint>;
+    async fn delete_resolver_endpoint(
+        &self,
+        id: &ResolverEndpointId,
+    ) -> StoreResult<ResolverEndpoint>;
 
     /// AssociateResolverEndpointIpAddress.
     async fn associate_resolver_endpoint_ip(
         &self,
-        id: &str,
+        id: &ResolverEndpointId,
         req: IpRequest,
     ) -> StoreResult<ResolverEndpoint>;
 
     /// DisassociateResolverEndpointIpAddress.
     async fn disassociate_resolver_endpoint_ip(
         &self,
-        id: &str,
+        id: &ResolverEndpointId,
         which: IpSelector,
     ) -> StoreResult<ResolverEndpoint>;
 
@@ -55,16 +59,19 @@ pub trait ResolverStore: Send + Sync + 'static {
     ) -> StoreResult<ResolverRule>;
 
     /// UpdateResolverRule.
-    async fn update_resolver_rule(&self, id: &str, update: RuleUpdate)
-        -> StoreResult<ResolverRule>;
+    async fn update_resolver_rule(
+        &self,
+        id: &ResolverRuleId,
+        update: RuleUpdate,
+    ) -> StoreResult<ResolverRule>;
 
     /// DeleteResolverRule (refused while associated); returns what was deleted.
-    async fn delete_resolver_rule(&self, id: &str) -> StoreResult<ResolverRule>;
+    async fn delete_resolver_rule(&self, id: &ResolverRuleId) -> StoreResult<ResolverRule>;
 
     /// AssociateResolverRule.
     async fn associate_resolver_rule(
         &self,
-        rule_id: &str,
+        rule_id: &ResolverRuleId,
         vpc_id: &str,
         name: Option<String>,
     ) -> StoreResult<RuleAssociation>;
@@ -72,7 +79,7 @@ pub trait ResolverStore: Send + Sync + 'static {
     /// DisassociateResolverRule; returns the association removed.
     async fn disassociate_resolver_rule(
         &self,
-        rule_id: &str,
+        rule_id: &ResolverRuleId,
         vpc_id: &str,
     ) -> StoreResult<RuleAssociation>;
 

@@ -10,10 +10,11 @@ use std::sync::Arc;
 
 use cairn_model::error::DomainError;
 use cairn_model::network::NetworkContents;
-use cairn_model::resolver::{AutodefinedReverseFlag, EndpointDirection};
+use cairn_model::resolver::{AutodefinedReverseFlag, EndpointDirection, ResolverEndpointId};
 use cairn_model::resolver_validate::{
-    EndpointUpdate, IpRequest, IpSelector, NewEndpoint, NewProfile, NewProfileAssociation,
-    NewProfileResource, NewRule, ResolverError, ResolverErrorKind, RuleUpdate, TargetRequest,
+    parse_direction, EndpointUpdate, IpRequest, IpSelector, NewEndpoint, NewProfile,
+    NewProfileAssociation, NewProfileResource, NewRule, ResolverError, ResolverErrorKind,
+    RuleUpdate, TargetRequest,
 };
 use cairn_model::{ChangeSeq, DomainName};
 use cairn_store::{ChangeSubject, NewHostedZone, NewSubnet, NewVpc, Store, StoreError, VpcRef};
@@ -63,7 +64,7 @@ fn endpoint(
     NewEndpoint {
         creator_request_id: request.into(),
         name: Some("ep".into()),
-        direction: direction.into(),
+        direction: parse_direction(direction).expect("direction"),
         security_group_ids: vec![sg.into()],
         ip_addresses: subnets
             .iter()
@@ -81,7 +82,12 @@ fn endpoint(
     }
 }
 
-fn forward_rule(request: &str, domain: &str, endpoint: &str, target: &str) -> NewRule {
+fn forward_rule(
+    request: &str,
+    domain: &str,
+    endpoint: &ResolverEndpointId,
+    target: &str,
+) -> NewRule {
     NewRule {
         creator_request_id: request.into(),
         name: None,
@@ -93,7 +99,7 @@ fn forward_rule(request: &str, domain: &str, endpoint: &str, target: &str) -> Ne
             port: Some(5353),
             protocol: None,
         }]),
-        resolver_endpoint_id: Some(endpoint.into()),
+        resolver_endpoint_id: Some(endpoint.clone()),
         owner_account: ACCOUNT.into(),
     }
 }
@@ -140,11 +146,11 @@ async fn endpoints_are_stored_with_assigned_addresses_and_logged(db: TestDb) {
     let events = store.changes_since(seq).await.unwrap();
     assert_eq!(events.len(), 1);
     assert!(
-        matches!(&events[0].subject, ChangeSubject::Network(what) if what.contains(&created.id))
+        matches!(&events[0].subject, ChangeSubject::Network(what) if what.contains(created.id.as_str()))
     );
     assert_eq!(
         store
-            .list_tags("resolver-endpoint", &created.id)
+            .list_tags("resolver-endpoint", created.id.as_str())
             .await
             .unwrap(),
         [("team".into(), "dns".into())]
@@ -375,7 +381,7 @@ async fn rules_associations_and_their_refusals(db: TestDb) {
     assert_eq!(
         kind(
             store
-                .associate_resolver_rule("rslvr-rr-missing", &vpc, None)
+                .associate_resolver_rule(&"rslvr-rr-missing".into(), &vpc, None)
                 .await
                 .unwrap_err()
         ),
@@ -566,7 +572,7 @@ async fn resolver_configs_and_profiles(db: TestDb) {
     assert_eq!(
         kind(
             store
-                .update_profile_resource("rpr-0000000000000000f", Some("x".into()), None)
+                .update_profile_resource(&"rpr-0000000000000000f".into(), Some("x".into()), None)
                 .await
                 .unwrap_err()
         ),

@@ -18,7 +18,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use cairn_model::network::NetworkContents;
-use cairn_model::resolver::{Profile, ProfileAssociation, ProfileResource, ProfileStatus};
+use cairn_model::resolver::{
+    Profile, ProfileAssociation, ProfileAssociationId, ProfileId, ProfileResource,
+    ProfileResourceAssociationId, ProfileStatus,
+};
 use cairn_model::resolver_validate::{
     find_profile, NewProfile, NewProfileAssociation, NewProfileResource,
 };
@@ -111,7 +114,7 @@ fn render_profile(ctx: &Ctx, p: &Profile, status: Option<ProfileStatus>) -> Valu
     let status = status.unwrap_or(p.status);
     json!({
         "Id": p.id,
-        "Arn": ctx.arn("profile", &p.id, &p.owner_account),
+        "Arn": ctx.arn("profile", p.id.as_str(), &p.owner_account),
         "Name": p.name,
         "OwnerId": p.owner_account,
         "Status": status,
@@ -215,7 +218,7 @@ async fn create_profile(
 async fn get_profile(
     State(state): State<AppState>,
     context: RequestContext,
-    AwsPath(id): AwsPath<String>,
+    AwsPath(id): AwsPath<ProfileId>,
 ) -> Result<Response, AwsError> {
     let ctx = Ctx::new(state, context);
     let net = ctx.network().await?;
@@ -226,7 +229,7 @@ async fn get_profile(
 async fn delete_profile(
     State(state): State<AppState>,
     context: RequestContext,
-    AwsPath(id): AwsPath<String>,
+    AwsPath(id): AwsPath<ProfileId>,
 ) -> Result<Response, AwsError> {
     let ctx = Ctx::new(state, context);
     let profile = ctx.state.store.delete_profile(&id).await?;
@@ -247,7 +250,7 @@ async fn list_profiles(
         .iter()
         .filter(|p| p.owner_account == ctx.account)
         .map(|p| {
-            json!({"Id": p.id, "Arn": ctx.arn("profile", &p.id, &p.owner_account), "Name": p.name,
+            json!({"Id": p.id, "Arn": ctx.arn("profile", p.id.as_str(), &p.owner_account), "Name": p.name,
                    "ShareStatus": p.share_status})
         })
         .collect();
@@ -272,7 +275,7 @@ async fn associate_profile(
         .map(|p| i32::try_from(p).map_err(|_| validation(format!("Priority {p} is out of range."))))
         .transpose()?;
     let req = NewProfileAssociation {
-        profile_id: input.required_str("ProfileId")?,
+        profile_id: input.required_id("ProfileId")?,
         vpc_id: input.required_str("ResourceId")?,
         name: input.required_str("Name")?,
         priority,
@@ -291,7 +294,7 @@ async fn associate_profile(
 async fn disassociate_profile(
     State(state): State<AppState>,
     context: RequestContext,
-    AwsPath((profile, vpc)): AwsPath<(String, String)>,
+    AwsPath((profile, vpc)): AwsPath<(ProfileId, String)>,
 ) -> Result<Response, AwsError> {
     let ctx = Ctx::new(state, context);
     let assoc = ctx.state.store.disassociate_profile(&profile, &vpc).await?;
@@ -303,7 +306,7 @@ async fn disassociate_profile(
 async fn get_association(
     State(state): State<AppState>,
     context: RequestContext,
-    AwsPath(id): AwsPath<String>,
+    AwsPath(id): AwsPath<ProfileAssociationId>,
 ) -> Result<Response, AwsError> {
     let ctx = Ctx::new(state, context);
     let net = ctx.network().await?;
@@ -334,7 +337,7 @@ async fn list_associations(
         .iter()
         .filter(|a| a.owner_account == ctx.account)
         .filter(|a| query.get("resourceId").is_none_or(|v| v == a.vpc_id))
-        .filter(|a| query.get("profileId").is_none_or(|p| p == a.profile_id))
+        .filter(|a| query.get("profileId").is_none_or(|p| a.profile_id == p))
         .map(|a| render_association(a, None))
         .collect();
     Ok(ok(page(&query, "ProfileAssociations", items)?))
@@ -350,7 +353,7 @@ async fn associate_resource(
     let ctx = Ctx::new(state, context);
     let input = JsonInput::parse(&body)?;
     let req = NewProfileResource {
-        profile_id: input.required_str("ProfileId")?,
+        profile_id: input.required_id("ProfileId")?,
         resource_arn: input.required_str("ResourceArn")?,
         name: input.required_str("Name")?,
         resource_properties: input.str("ResourceProperties")?,
@@ -365,7 +368,7 @@ async fn associate_resource(
 async fn disassociate_resource(
     State(state): State<AppState>,
     context: RequestContext,
-    AwsPath((profile, arn)): AwsPath<(String, String)>,
+    AwsPath((profile, arn)): AwsPath<(ProfileId, String)>,
 ) -> Result<Response, AwsError> {
     let ctx = Ctx::new(state, context);
     let resource = ctx
@@ -381,7 +384,7 @@ async fn disassociate_resource(
 async fn get_resource(
     State(state): State<AppState>,
     context: RequestContext,
-    AwsPath(id): AwsPath<String>,
+    AwsPath(id): AwsPath<ProfileResourceAssociationId>,
 ) -> Result<Response, AwsError> {
     let ctx = Ctx::new(state, context);
     let net = ctx.network().await?;
@@ -402,7 +405,7 @@ async fn get_resource(
 async fn update_resource(
     State(state): State<AppState>,
     context: RequestContext,
-    AwsPath(id): AwsPath<String>,
+    AwsPath(id): AwsPath<ProfileResourceAssociationId>,
     body: Bytes,
 ) -> Result<Response, AwsError> {
     let ctx = Ctx::new(state, context);
@@ -420,7 +423,7 @@ async fn update_resource(
 async fn list_resources(
     State(state): State<AppState>,
     context: RequestContext,
-    AwsPath(profile): AwsPath<String>,
+    AwsPath(profile): AwsPath<ProfileId>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, AwsError> {
     let ctx = Ctx::new(state, context);

@@ -58,6 +58,17 @@ impl JsonInput {
         self.str(name)?.ok_or_else(|| missing(name))
     }
 
+    /// A string member holding an id, wrapped as its type (`ResolverEndpointId`, …). The
+    /// text is not checked: an id of the wrong shape is simply not found, as in Route 53.
+    pub fn id<T: From<String>>(&self, name: &str) -> Result<Option<T>, AwsError> {
+        Ok(self.str(name)?.map(T::from))
+    }
+
+    /// A required id member (see [`JsonInput::id`]).
+    pub fn required_id<T: From<String>>(&self, name: &str) -> Result<T, AwsError> {
+        self.required_str(name).map(T::from)
+    }
+
     /// An integer member.
     pub fn int(&self, name: &str) -> Result<Option<i64>, AwsError> {
         match self.value(name) {

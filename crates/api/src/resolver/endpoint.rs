@@ -2,23 +2,17 @@
 //! Associate/DisassociateResolverEndpointIpAddress, ListResolverEndpointIpAddresses.
 
 use cairn_model::network::NetworkContents;
-use cairn_model::resolver::{EndpointAddress, EndpointDirection, EndpointStatus, ResolverEndpoint};
+use cairn_model::resolver::{
+    EndpointAddress, EndpointDirection, EndpointStatus, ResolverEndpoint, ResolverEndpointId,
+};
 use cairn_model::resolver_validate::{
-    find_endpoint, EndpointUpdate, IpRequest, IpSelector, NewEndpoint,
+    find_endpoint, parse_direction, EndpointUpdate, IpRequest, IpSelector, NewEndpoint,
 };
 use serde_json::{json, Map, Value};
 
 use super::{filters, list_page, passes, Ctx};
 use crate::error::AwsError;
 use crate::protocol::json::{rfc3339, JsonInput};
-
-/// The direction as Resolver writes it.
-pub fn direction_text(direction: EndpointDirection) -> &'static str {
-    match direction {
-        EndpointDirection::Inbound => "INBOUND",
-        EndpointDirection::Outbound => "OUTBOUND",
-    }
-}
 
 /// The `StatusMessage` Route 53 gives with each endpoint status.
 fn status_message(status: EndpointStatus) -> &'static str {
@@ -58,7 +52,7 @@ pub fn render(
         out.insert("Name".into(), json!(name));
     }
     out.insert("SecurityGroupIds".into(), json!(e.security_group_ids));
-    out.insert("Direction".into(), json!(direction_text(e.direction)));
+    out.insert("Direction".into(), json!(e.direction.as_str()));
     out.insert("IpAddressCount".into(), json!(e.addresses.len()));
     out.insert("HostVPCId".into(), json!(e.host_vpc_id));
     out.insert("Status".into(), json!(status));
@@ -117,18 +111,27 @@ pub async fn create(ctx: &Ctx) -> Result<Value, AwsError> {
     for ip in input.objects("IpAddresses")?.unwrap_or_default() {
         ip_addresses.push(ip_request(&ip)?);
     }
+    let creator_request_id = input.required_str("CreatorRequestId")?;
+    let name = input.str("Name")?;
+    let direction = input.required_str("Direction")?;
+    let security_group_ids = input.strings("SecurityGroupIds")?.unwrap_or_default();
+    let endpoint_type = input.str("ResolverEndpointType")?;
+    let protocols = input.strings("Protocols")?;
+    let dns64_enabled = input.bool("Dns64Enabled")?;
+    let tags = input.tag_list("Tags")?;
+    // After every field is read, so a malformed field is still reported before a bad
+    // direction, as when the store's check parsed it.
     let req = NewEndpoint {
-        creator_request_id: input.required_str("CreatorRequestId")?,
-        name: input.str("Name")?,
-        direction: input.required_str("Direction")?,
-        security_group_ids: input.strings("SecurityGroupIds")?.unwrap_or_default(),
+        creator_request_id,
+        name,
+        direction: parse_direction(&direction)?,
+        security_group_ids,
         ip_addresses,
-        endpoint_type: input.str("ResolverEndpointType")?,
-        protocols: input.strings("Protocols")?,
-        dns64_enabled: input.bool("Dns64Enabled")?,
+        endpoint_type,
+        protocols,
+        dns64_enabled,
         owner_account: ctx.account.clone(),
     };
-    let tags = input.tag_list("Tags")?;
     let endpoint = ctx.state.store.create_resolver_endpoint(req, tags).await?;
     ctx.state.wait_served().await;
     answer(ctx, &endpoint, Some(EndpointStatus::Creating)).await
@@ -136,7 +139,9 @@ pub async fn create(ctx: &Ctx) -> Result<Value, AwsError> {
 
 /// GetResolverEndpoint.
 pub async fn get(ctx: &Ctx) -> Result<Value, AwsError> {
-    let id = ctx.input.required_str("ResolverEndpointId")?;
+    let id = ctx
+        .input
+        .required_id::<ResolverEndpointId>("ResolverEndpointId")?;
     let net = ctx.network().await?;
     let endpoint = find_endpoint(&net, &id)?;
     Ok(json!({"ResolverEndpoint": render(ctx, &net, endpoint, None)}))
@@ -165,7 +170,7 @@ pub async fn list(ctx: &Ctx) -> Result<Value, AwsError> {
         .filter(|e| {
             passes(&filters, |key| match key {
                 "CREATORREQUESTID" => vec![e.creator_request_id.clone()],
-                "DIRECTION" => vec![direction_text(e.direction).to_string()],
+                "DIRECTION" => vec![e.direction.as_str().to_string()],
                 "HOSTVPCID" => vec![e.host_vpc_id.clone()],
                 "IPADDRESSCOUNT" => vec![e.addresses.len().to_string()],
                 "NAME" => e.name.clone().into_iter().collect(),
@@ -184,7 +189,7 @@ pub async fn list(ctx: &Ctx) -> Result<Value, AwsError> {
 /// Dns64Enabled).
 pub async fn update(ctx: &Ctx) -> Result<Value, AwsError> {
     let input = &ctx.input;
-    let id = input.required_str("ResolverEndpointId")?;
+    let id = input.required_id::<ResolverEndpointId>("ResolverEndpointId")?;
     let update = EndpointUpdate {
         name: input.str("Name")?,
         endpoint_type: input.str("ResolverEndpointType")?,
@@ -202,7 +207,9 @@ pub async fn update(ctx: &Ctx) -> Result<Value, AwsError> {
 
 /// DeleteResolverEndpoint: answers the endpoint with Status DELETING.
 pub async fn delete(ctx: &Ctx) -> Result<Value, AwsError> {
-    let id = ctx.input.required_str("ResolverEndpointId")?;
+    let id = ctx
+        .input
+        .required_id::<ResolverEndpointId>("ResolverEndpointId")?;
     let endpoint = ctx.state.store.delete_resolver_endpoint(&id).await?;
     ctx.state.wait_served().await;
     answer(ctx, &endpoint, Some(EndpointStatus::Deleting)).await
@@ -210,7 +217,9 @@ pub async fn delete(ctx: &Ctx) -> Result<Value, AwsError> {
 
 /// AssociateResolverEndpointIpAddress.
 pub async fn associate_ip(ctx: &Ctx) -> Result<Value, AwsError> {
-    let id = ctx.input.required_str("ResolverEndpointId")?;
+    let id = ctx
+        .input
+        .required_id::<ResolverEndpointId>("ResolverEndpointId")?;
     let address = ctx.input.object("IpAddress")?.unwrap_or_default();
     let endpoint = ctx
         .state
@@ -223,7 +232,9 @@ pub async fn associate_ip(ctx: &Ctx) -> Result<Value, AwsError> {
 
 /// DisassociateResolverEndpointIpAddress.
 pub async fn disassociate_ip(ctx: &Ctx) -> Result<Value, AwsError> {
-    let id = ctx.input.required_str("ResolverEndpointId")?;
+    let id = ctx
+        .input
+        .required_id::<ResolverEndpointId>("ResolverEndpointId")?;
     let address = ctx.input.object("IpAddress")?.unwrap_or_default();
     let which = IpSelector {
         ip_id: address.str("IpId")?,
@@ -242,7 +253,9 @@ pub async fn disassociate_ip(ctx: &Ctx) -> Result<Value, AwsError> {
 
 /// ListResolverEndpointIpAddresses.
 pub async fn list_ips(ctx: &Ctx) -> Result<Value, AwsError> {
-    let id = ctx.input.required_str("ResolverEndpointId")?;
+    let id = ctx
+        .input
+        .required_id::<ResolverEndpointId>("ResolverEndpointId")?;
     let net = ctx.network().await?;
     let endpoint = find_endpoint(&net, &id)?;
     let items = endpoint

@@ -3,7 +3,8 @@
 //! autodefined "Internet Resolver" rule and its per-VPC associations, as Route 53's do.
 
 use cairn_model::resolver::{
-    ResolverRule, RuleAssociation, RuleAssociationStatus, RuleStatus, RuleType,
+    ResolverRule, ResolverRuleAssociationId, ResolverRuleId, RuleAssociation,
+    RuleAssociationStatus, RuleStatus, RuleType,
 };
 use cairn_model::resolver_validate::{
     find_rule, internet_resolver_association, internet_resolver_rule, NewRule, ResolverError,
@@ -14,14 +15,6 @@ use serde_json::{json, Map, Value};
 use super::{filters, list_page, passes, Ctx};
 use crate::error::AwsError;
 use crate::protocol::json::{rfc3339, JsonInput};
-
-fn rule_type_text(t: RuleType) -> &'static str {
-    match t {
-        RuleType::Forward => "FORWARD",
-        RuleType::System => "SYSTEM",
-        RuleType::Recursive => "RECURSIVE",
-    }
-}
 
 /// `ResolverRule` as the API shows it; `status` replaces the stored one.
 pub fn render(ctx: &Ctx, r: &ResolverRule, status: Option<RuleStatus>) -> Value {
@@ -36,7 +29,7 @@ pub fn render(ctx: &Ctx, r: &ResolverRule, status: Option<RuleStatus>) -> Value 
             ctx.region, r.id
         )
     } else {
-        ctx.arn("resolver-rule", &r.id, &r.owner_account)
+        ctx.arn("resolver-rule", r.id.as_str(), &r.owner_account)
     };
     out.insert("Arn".into(), json!(arn));
     out.insert("DomainName".into(), json!(r.domain_name));
@@ -47,7 +40,7 @@ pub fn render(ctx: &Ctx, r: &ResolverRule, status: Option<RuleStatus>) -> Value 
         _ => "[Trace Id: cairn] Successfully created Resolver Rule",
     };
     out.insert("StatusMessage".into(), json!(message));
-    out.insert("RuleType".into(), json!(rule_type_text(r.rule_type)));
+    out.insert("RuleType".into(), json!(r.rule_type.as_str()));
     if let Some(name) = &r.name {
         out.insert("Name".into(), json!(name));
     }
@@ -127,7 +120,7 @@ pub async fn create(ctx: &Ctx) -> Result<Value, AwsError> {
         rule_type: input.required_str("RuleType")?,
         domain_name: input.str("DomainName")?,
         targets: targets(input)?,
-        resolver_endpoint_id: input.str("ResolverEndpointId")?,
+        resolver_endpoint_id: input.id("ResolverEndpointId")?,
         owner_account: ctx.account.clone(),
     };
     let tags = input.tag_list("Tags")?;
@@ -137,7 +130,7 @@ pub async fn create(ctx: &Ctx) -> Result<Value, AwsError> {
 
 /// GetResolverRule (autodefined rules included).
 pub async fn get(ctx: &Ctx) -> Result<Value, AwsError> {
-    let id = ctx.input.required_str("ResolverRuleId")?;
+    let id = ctx.input.required_id::<ResolverRuleId>("ResolverRuleId")?;
     let net = ctx.network().await?;
     let rule = find_rule(&net, &id)?;
     Ok(json!({"ResolverRule": render(ctx, &rule, None)}))
@@ -173,9 +166,13 @@ pub async fn list(ctx: &Ctx) -> Result<Value, AwsError> {
                     names
                 }
                 "NAME" => r.name.clone().into_iter().collect(),
-                "RESOLVERENDPOINTID" => r.resolver_endpoint_id.clone().into_iter().collect(),
+                "RESOLVERENDPOINTID" => r
+                    .resolver_endpoint_id
+                    .iter()
+                    .map(|id| id.to_string())
+                    .collect(),
                 "STATUS" => vec![r.status.as_str().to_string()],
-                "TYPE" | "RULETYPE" => vec![rule_type_text(r.rule_type).to_string()],
+                "TYPE" | "RULETYPE" => vec![r.rule_type.as_str().to_string()],
                 _ => Vec::new(),
             })
         })
@@ -186,12 +183,12 @@ pub async fn list(ctx: &Ctx) -> Result<Value, AwsError> {
 
 /// UpdateResolverRule: `Config` fields not supplied are kept.
 pub async fn update(ctx: &Ctx) -> Result<Value, AwsError> {
-    let id = ctx.input.required_str("ResolverRuleId")?;
+    let id = ctx.input.required_id::<ResolverRuleId>("ResolverRuleId")?;
     let config = ctx.input.object("Config")?.unwrap_or_default();
     let update = RuleUpdate {
         name: config.str("Name")?,
         targets: targets(&config)?,
-        resolver_endpoint_id: config.str("ResolverEndpointId")?,
+        resolver_endpoint_id: config.id("ResolverEndpointId")?,
     };
     let rule = ctx.state.store.update_resolver_rule(&id, update).await?;
     Ok(json!({"ResolverRule": render(ctx, &rule, None)}))
@@ -199,14 +196,14 @@ pub async fn update(ctx: &Ctx) -> Result<Value, AwsError> {
 
 /// DeleteResolverRule: answers the rule with Status DELETING.
 pub async fn delete(ctx: &Ctx) -> Result<Value, AwsError> {
-    let id = ctx.input.required_str("ResolverRuleId")?;
+    let id = ctx.input.required_id::<ResolverRuleId>("ResolverRuleId")?;
     let rule = ctx.state.store.delete_resolver_rule(&id).await?;
     Ok(json!({"ResolverRule": render(ctx, &rule, Some(RuleStatus::Deleting))}))
 }
 
 /// AssociateResolverRule: answers the association with Status CREATING.
 pub async fn associate(ctx: &Ctx) -> Result<Value, AwsError> {
-    let rule_id = ctx.input.required_str("ResolverRuleId")?;
+    let rule_id = ctx.input.required_id::<ResolverRuleId>("ResolverRuleId")?;
     let vpc_id = ctx.input.required_str("VPCId")?;
     let name = ctx.input.str("Name")?;
     let assoc = ctx
@@ -221,7 +218,7 @@ pub async fn associate(ctx: &Ctx) -> Result<Value, AwsError> {
 
 /// DisassociateResolverRule: answers the association with Status DELETING.
 pub async fn disassociate(ctx: &Ctx) -> Result<Value, AwsError> {
-    let rule_id = ctx.input.required_str("ResolverRuleId")?;
+    let rule_id = ctx.input.required_id::<ResolverRuleId>("ResolverRuleId")?;
     let vpc_id = ctx.input.required_str("VPCId")?;
     let assoc = ctx
         .state
@@ -247,7 +244,9 @@ fn associations(ctx: &Ctx, net: &cairn_model::network::NetworkContents) -> Vec<R
 
 /// GetResolverRuleAssociation.
 pub async fn get_association(ctx: &Ctx) -> Result<Value, AwsError> {
-    let id = ctx.input.required_str("ResolverRuleAssociationId")?;
+    let id = ctx
+        .input
+        .required_id::<ResolverRuleAssociationId>("ResolverRuleAssociationId")?;
     let net = ctx.network().await?;
     let assoc = associations(ctx, &net)
         .into_iter()
@@ -265,7 +264,7 @@ pub async fn list_associations(ctx: &Ctx) -> Result<Value, AwsError> {
         .filter(|a| {
             passes(&filters, |key| match key {
                 "NAME" => a.name.clone().into_iter().collect(),
-                "RESOLVERRULEID" => vec![a.rule_id.clone()],
+                "RESOLVERRULEID" => vec![a.rule_id.to_string()],
                 "STATUS" => vec![a.status.as_str().to_string()],
                 "VPCID" => vec![a.vpc_id.clone()],
                 _ => Vec::new(),

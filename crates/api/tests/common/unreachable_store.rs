@@ -238,24 +238,27 @@ impl ResolverStore for UnreachableStore {
     }
     async fn update_resolver_endpoint(
         &self,
-        _: &str,
+        _: &cairn_model::ResolverEndpointId,
         _: EndpointUpdate,
     ) -> StoreResult<ResolverEndpoint> {
         panic!("{MESSAGE}")
     }
-    async fn delete_resolver_endpoint(&self, _: &str) -> StoreResult<ResolverEndpoint> {
+    async fn delete_resolver_endpoint(
+        &self,
+        _: &cairn_model::ResolverEndpointId,
+    ) -> StoreResult<ResolverEndpoint> {
         panic!("{MESSAGE}")
     }
     async fn associate_resolver_endpoint_ip(
         &self,
-        _: &str,
+        _: &cairn_model::ResolverEndpointId,
         _: IpRequest,
     ) -> StoreResult<ResolverEndpoint> {
         panic!("{MESSAGE}")
     }
     async fn disassociate_resolver_endpoint_ip(
         &self,
-        _: &str,
+        _: &cairn_model::ResolverEndpointId,
         _: IpSelector,
     ) -> StoreResult<ResolverEndpoint> {
         panic!("{MESSAGE}")
@@ -267,21 +270,32 @@ impl ResolverStore for UnreachableStore {
     ) -> StoreResult<ResolverRule> {
         panic!("{MESSAGE}")
     }
-    async fn update_resolver_rule(&self, _: &str, _: RuleUpdate) -> StoreResult<ResolverRule> {
+    async fn update_resolver_rule(
+        &self,
+        _: &cairn_model::ResolverRuleId,
+        _: RuleUpdate,
+    ) -> StoreResult<ResolverRule> {
         panic!("{MESSAGE}")
     }
-    async fn delete_resolver_rule(&self, _: &str) -> StoreResult<ResolverRule> {
+    async fn delete_resolver_rule(
+        &self,
+        _: &cairn_model::ResolverRuleId,
+    ) -> StoreResult<ResolverRule> {
         panic!("{MESSAGE}")
     }
     async fn associate_resolver_rule(
         &self,
-        _: &str,
+        _: &cairn_model::ResolverRuleId,
         _: &str,
         _: Option<String>,
     ) -> StoreResult<RuleAssociation> {
         panic!("{MESSAGE}")
     }
-    async fn disassociate_resolver_rule(&self, _: &str, _: &str) -> StoreResult<RuleAssociation> {
+    async fn disassociate_resolver_rule(
+        &self,
+        _: &cairn_model::ResolverRuleId,
+        _: &str,
+    ) -> StoreResult<RuleAssociation> {
         panic!("{MESSAGE}")
     }
     async fn update_resolver_config(
@@ -302,7 +316,7 @@ impl ProfileStore for UnreachableStore {
     ) -> StoreResult<Profile> {
         panic!("{MESSAGE}")
     }
-    async fn delete_profile(&self, _: &str) -> StoreResult<Profile> {
+    async fn delete_profile(&self, _: &cairn_model::ProfileId) -> StoreResult<Profile> {
         panic!("{MESSAGE}")
     }
     async fn associate_profile(
@@ -312,7 +326,11 @@ impl ProfileStore for UnreachableStore {
     ) -> StoreResult<ProfileAssociation> {
         panic!("{MESSAGE}")
     }
-    async fn disassociate_profile(&self, _: &str, _: &str) -> StoreResult<ProfileAssociation> {
+    async fn disassociate_profile(
+        &self,
+        _: &cairn_model::ProfileId,
+        _: &str,
+    ) -> StoreResult<ProfileAssociation> {
         panic!("{MESSAGE}")
     }
     async fn associate_profile_resource(
@@ -323,14 +341,14 @@ impl ProfileStore for UnreachableStore {
     }
     async fn disassociate_profile_resource(
         &self,
-        _: &str,
+        _: &cairn_model::ProfileId,
         _: &str,
     ) -> StoreResult<ProfileResource> {
         panic!("{MESSAGE}")
     }
     async fn update_profile_resource(
         &self,
-        _: &str,
+        _: &cairn_model::ProfileResourceAssociationId,
         _: Option<String>,
         _: Option<String>,
     ) -> StoreResult<ProfileResource> {

@@ -56,7 +56,7 @@ fn desired_sockets(
             if endpoint.do53 {
                 let choice = ViewChoice::Endpoint(endpoint.id.clone());
                 desired.push((
-                    endpoint.id.clone(),
+                    endpoint.id.to_string(),
                     SocketAddr::new(*ip, port),
                     Kind::Do53,
                     choice,
@@ -65,7 +65,7 @@ fn desired_sockets(
             if let (true, Some(doh_port)) = (endpoint.doh, doh_port) {
                 let choice = ViewChoice::EndpointHttps(endpoint.id.clone());
                 desired.push((
-                    endpoint.id.clone(),
+                    endpoint.id.to_string(),
                     SocketAddr::new(*ip, doh_port),
                     Kind::Doh,
                     choice,

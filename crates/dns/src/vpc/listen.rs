@@ -15,6 +15,7 @@ use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
+use cairn_model::ResolverEndpointId;
 use cairn_wire::Query;
 use tokio::sync::Semaphore;
 use tokio::task::JoinHandle;
@@ -94,10 +95,10 @@ pub enum ViewChoice {
     /// Always this VPC (its "+2" address).
     Vpc(String),
     /// An inbound endpoint: its VPC's view, for sources its security groups admit.
-    Endpoint(String),
+    Endpoint(ResolverEndpointId),
     /// An inbound endpoint's DNS-over-HTTPS socket: the same, with the groups checked for
     /// TCP 443.
-    EndpointHttps(String),
+    EndpointHttps(ResolverEndpointId),
 }
 
 /// The VPC resolver's answerer for one socket: its [`ViewChoice`] over the shared service.

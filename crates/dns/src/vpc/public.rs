@@ -10,6 +10,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 
+use cairn_model::ResolverRuleId;
 use rustc_hash::FxHashMap;
 
 use crate::resolver::{Resolution, Resolver, ResolverConfig, Upstream};
@@ -33,7 +34,7 @@ pub struct PublicDns {
     template: ResolverConfig,
     /// By rule id: looked up by `&str` on every forwarded query, without copying the key.
     /// Fx-hashed: the ids are Cairn's own, not a client's.
-    rules: Mutex<FxHashMap<String, RuleResolver>>,
+    rules: Mutex<FxHashMap<ResolverRuleId, RuleResolver>>,
 }
 
 impl PublicDns {

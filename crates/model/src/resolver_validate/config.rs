@@ -29,7 +29,7 @@ pub fn internet_resolver_rule() -> ResolverRule {
 /// The autodefined association of the Internet Resolver rule with `vpc_id`.
 pub fn internet_resolver_association(vpc_id: &str) -> RuleAssociation {
     RuleAssociation {
-        id: format!("rslvr-autodefined-assoc-{vpc_id}-internet-resolver"),
+        id: format!("rslvr-autodefined-assoc-{vpc_id}-internet-resolver").into(),
         rule_id: INTERNET_RESOLVER_ID.into(),
         vpc_id: vpc_id.into(),
         name: Some("System Rule Association".into()),

@@ -8,7 +8,7 @@ use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use crate::network::{NetworkContents, Subnet};
 use crate::resolver::{
     EndpointAddress, EndpointDirection, EndpointStatus, IpAddressStatus, ResolverEndpoint,
-    ResolverEndpointType,
+    ResolverEndpointId, ResolverEndpointType,
 };
 
 use super::{
@@ -34,8 +34,8 @@ pub struct NewEndpoint {
     pub creator_request_id: String,
     /// `Name`.
     pub name: Option<String>,
-    /// `Direction` as sent.
-    pub direction: String,
+    /// `Direction`, parsed at the API edge with [`parse_direction`].
+    pub direction: EndpointDirection,
     /// `SecurityGroupIds`.
     pub security_group_ids: Vec<String>,
     /// `IpAddresses`.
@@ -63,12 +63,12 @@ pub struct EndpointUpdate {
     pub dns64_enabled: Option<bool>,
 }
 
-fn parse_direction(text: &str) -> ResolverResult<EndpointDirection> {
+/// CreateResolverEndpoint's `Direction`. It is the first check [`create_endpoint`] made
+/// when it took the text, so parsing it before the call refuses the same requests.
+pub fn parse_direction(text: &str) -> ResolverResult<EndpointDirection> {
     match text {
-        "INBOUND" => Ok(EndpointDirection::Inbound),
-        "OUTBOUND" => Ok(EndpointDirection::Outbound),
         "INBOUND_DELEGATION" => Err(ResolverError::DelegationEndpoint),
-        other => Err(ResolverError::NotInEnumeration {
+        other => EndpointDirection::parse(other).ok_or_else(|| ResolverError::NotInEnumeration {
             field: Enumeration::Direction,
             value: other.to_string(),
         }),
@@ -285,7 +285,7 @@ pub fn create_endpoint(
     ids: IdSource<'_>,
     now_ms: i64,
 ) -> ResolverResult<ResolverEndpoint> {
-    let direction = parse_direction(&req.direction)?;
+    let direction = req.direction;
     if let Some(name) = &req.name {
         check_name(name, ResolverErrorKind::InvalidParameter)?;
     }
@@ -347,7 +347,7 @@ pub fn create_endpoint(
         EndpointDirection::Outbound => "rslvr-out-",
     };
     Ok(ResolverEndpoint {
-        id: ids(prefix),
+        id: ResolverEndpointId::new(ids(prefix)),
         creator_request_id: req.creator_request_id,
         name: req.name,
         direction,
@@ -367,18 +367,18 @@ pub fn create_endpoint(
 /// Finds an endpoint.
 pub fn find_endpoint<'a>(
     net: &'a NetworkContents,
-    id: &str,
+    id: &ResolverEndpointId,
 ) -> ResolverResult<&'a ResolverEndpoint> {
     net.endpoints
         .iter()
-        .find(|e| e.id == id)
+        .find(|e| e.id == *id)
         .ok_or_else(|| ResolverError::NoSuchEndpoint(id.to_string()))
 }
 
 /// UpdateResolverEndpoint: `Name`, IPV4 ↔ DUALSTACK, `Protocols`, `Dns64Enabled`.
 pub fn update_endpoint(
     net: &NetworkContents,
-    id: &str,
+    id: &ResolverEndpointId,
     update: EndpointUpdate,
     now_ms: i64,
 ) -> ResolverResult<ResolverEndpoint> {
@@ -439,16 +439,19 @@ pub fn update_endpoint(
 }
 
 /// DeleteResolverEndpoint: refused while a rule forwards through it.
-pub fn delete_endpoint(net: &NetworkContents, id: &str) -> ResolverResult<ResolverEndpoint> {
+pub fn delete_endpoint(
+    net: &NetworkContents,
+    id: &ResolverEndpointId,
+) -> ResolverResult<ResolverEndpoint> {
     let endpoint = find_endpoint(net, id)?.clone();
     if let Some(rule) = net
         .rules
         .iter()
-        .find(|r| r.resolver_endpoint_id.as_deref() == Some(id))
+        .find(|r| r.resolver_endpoint_id.as_ref() == Some(id))
     {
         return Err(ResolverError::EndpointInUse {
             endpoint: id.to_string(),
-            rule: rule.id.clone(),
+            rule: rule.id.to_string(),
         });
     }
     Ok(endpoint)
@@ -457,7 +460,7 @@ pub fn delete_endpoint(net: &NetworkContents, id: &str) -> ResolverResult<Resolv
 /// AssociateResolverEndpointIpAddress: one more address, in the endpoint's VPC.
 pub fn associate_endpoint_ip(
     net: &NetworkContents,
-    id: &str,
+    id: &ResolverEndpointId,
     req: IpRequest,
     ids: IdSource<'_>,
     now_ms: i64,
@@ -501,7 +504,7 @@ pub struct IpSelector {
 /// DisassociateResolverEndpointIpAddress: never below two addresses.
 pub fn disassociate_endpoint_ip(
     net: &NetworkContents,
-    id: &str,
+    id: &ResolverEndpointId,
     which: IpSelector,
     now_ms: i64,
 ) -> ResolverResult<ResolverEndpoint> {

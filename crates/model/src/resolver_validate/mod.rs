@@ -37,8 +37,8 @@ pub use config::{
 };
 pub use endpoints::{
     associate_endpoint_ip, check_protocols, create_endpoint, delete_endpoint,
-    disassociate_endpoint_ip, find_endpoint, update_endpoint, EndpointUpdate, IpRequest,
-    IpSelector, NewEndpoint,
+    disassociate_endpoint_ip, find_endpoint, parse_direction, update_endpoint, EndpointUpdate,
+    IpRequest, IpSelector, NewEndpoint,
 };
 pub use error::{Enumeration, ResolverError, ResolverErrorKind};
 pub use profiles::{

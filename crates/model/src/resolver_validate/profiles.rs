@@ -1,7 +1,10 @@
 //! Route 53 Profiles: profiles, their VPC associations and the resources they carry.
 
 use crate::network::NetworkContents;
-use crate::resolver::{Profile, ProfileAssociation, ProfileResource, ProfileStatus, ShareStatus};
+use crate::resolver::{
+    Profile, ProfileAssociation, ProfileAssociationId, ProfileId, ProfileResource,
+    ProfileResourceAssociationId, ProfileStatus, ShareStatus,
+};
 
 use super::{check_name, ResolverError, ResolverErrorKind, ResolverResult};
 
@@ -21,7 +24,7 @@ pub struct NewProfile {
 pub fn create_profile(
     net: &NetworkContents,
     req: NewProfile,
-    id: String,
+    id: ProfileId,
     now_ms: i64,
 ) -> ResolverResult<(Profile, bool)> {
     check_name(&req.name, ResolverErrorKind::Validation)?;
@@ -51,17 +54,21 @@ pub fn create_profile(
 }
 
 /// Finds a profile.
-pub fn find_profile<'a>(net: &'a NetworkContents, id: &str) -> ResolverResult<&'a Profile> {
+pub fn find_profile<'a>(net: &'a NetworkContents, id: &ProfileId) -> ResolverResult<&'a Profile> {
     net.profiles
         .iter()
-        .find(|p| p.id == id)
+        .find(|p| p.id == *id)
         .ok_or_else(|| ResolverError::NoSuchProfile(id.to_string()))
 }
 
 /// DeleteProfile: refused while the profile is associated with a VPC (its resources go with it).
-pub fn delete_profile(net: &NetworkContents, id: &str) -> ResolverResult<Profile> {
+pub fn delete_profile(net: &NetworkContents, id: &ProfileId) -> ResolverResult<Profile> {
     let profile = find_profile(net, id)?.clone();
-    if let Some(assoc) = net.profile_associations.iter().find(|a| a.profile_id == id) {
+    if let Some(assoc) = net
+        .profile_associations
+        .iter()
+        .find(|a| a.profile_id == *id)
+    {
         return Err(ResolverError::ProfileInUse {
             profile: id.to_string(),
             vpc: assoc.vpc_id.clone(),
@@ -74,7 +81,7 @@ pub fn delete_profile(net: &NetworkContents, id: &str) -> ResolverResult<Profile
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewProfileAssociation {
     /// `ProfileId`.
-    pub profile_id: String,
+    pub profile_id: ProfileId,
     /// `ResourceId`: the VPC.
     pub vpc_id: String,
     /// `Name`.
@@ -89,7 +96,7 @@ pub struct NewProfileAssociation {
 pub fn associate_profile(
     net: &NetworkContents,
     req: NewProfileAssociation,
-    id: String,
+    id: ProfileAssociationId,
     now_ms: i64,
 ) -> ResolverResult<ProfileAssociation> {
     check_name(&req.name, ResolverErrorKind::Validation)?;
@@ -109,13 +116,13 @@ pub fn associate_profile(
     {
         if existing.profile_id == req.profile_id {
             return Err(ResolverError::ProfileAlreadyAssociated {
-                profile: req.profile_id,
+                profile: req.profile_id.to_string(),
                 vpc: req.vpc_id,
             });
         }
         return Err(ResolverError::VpcHasProfile {
             vpc: req.vpc_id,
-            existing: existing.profile_id.clone(),
+            existing: existing.profile_id.to_string(),
         });
     }
     Ok(ProfileAssociation {
@@ -134,13 +141,13 @@ pub fn associate_profile(
 /// DisassociateProfile: the association removed.
 pub fn disassociate_profile(
     net: &NetworkContents,
-    profile_id: &str,
+    profile_id: &ProfileId,
     vpc_id: &str,
 ) -> ResolverResult<ProfileAssociation> {
     find_profile(net, profile_id)?;
     net.profile_associations
         .iter()
-        .find(|a| a.profile_id == profile_id && a.vpc_id == vpc_id)
+        .find(|a| a.profile_id == *profile_id && a.vpc_id == vpc_id)
         .cloned()
         .ok_or_else(|| ResolverError::ProfileNotAssociated {
             profile: profile_id.to_string(),
@@ -189,7 +196,7 @@ pub fn parse_resource_arn(arn: &str) -> ResolverResult<ResourceArn> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewProfileResource {
     /// `ProfileId`.
-    pub profile_id: String,
+    pub profile_id: ProfileId,
     /// `ResourceArn`.
     pub resource_arn: String,
     /// `Name`.
@@ -206,7 +213,7 @@ pub fn associate_profile_resource(
     net: &NetworkContents,
     private_zones: &[String],
     req: NewProfileResource,
-    id: String,
+    id: ProfileResourceAssociationId,
     now_ms: i64,
 ) -> ResolverResult<ProfileResource> {
     check_name(&req.name, ResolverErrorKind::Validation)?;
@@ -214,7 +221,7 @@ pub fn associate_profile_resource(
     let parsed = parse_resource_arn(&req.resource_arn)?;
     let exists = match parsed.resource_type {
         "HOSTED_ZONE" => private_zones.contains(&parsed.resource_id),
-        "RESOLVER_RULE" => net.rules.iter().any(|r| r.id == parsed.resource_id),
+        "RESOLVER_RULE" => net.rules.iter().any(|r| r.id == *parsed.resource_id),
         _ => false,
     };
     if !exists {
@@ -231,7 +238,7 @@ pub fn associate_profile_resource(
     {
         return Err(ResolverError::ResourceAlreadyAssociated {
             arn: req.resource_arn,
-            profile: req.profile_id,
+            profile: req.profile_id.to_string(),
         });
     }
     if let Some(props) = &req.resource_properties {
@@ -265,13 +272,13 @@ fn check_resource_properties(props: &str) -> ResolverResult<()> {
 /// DisassociateResourceFromProfile: the resource association removed.
 pub fn disassociate_profile_resource(
     net: &NetworkContents,
-    profile_id: &str,
+    profile_id: &ProfileId,
     arn: &str,
 ) -> ResolverResult<ProfileResource> {
     find_profile(net, profile_id)?;
     net.profile_resources
         .iter()
-        .find(|r| r.profile_id == profile_id && r.resource_arn == arn)
+        .find(|r| r.profile_id == *profile_id && r.resource_arn == arn)
         .cloned()
         .ok_or_else(|| ResolverError::ResourceNotAssociated {
             arn: arn.to_string(),
@@ -282,7 +289,7 @@ pub fn disassociate_profile_resource(
 /// UpdateProfileResourceAssociation: `Name` and `ResourceProperties`.
 pub fn update_profile_resource(
     net: &NetworkContents,
-    id: &str,
+    id: &ProfileResourceAssociationId,
     name: Option<String>,
     resource_properties: Option<String>,
     now_ms: i64,
@@ -290,7 +297,7 @@ pub fn update_profile_resource(
     let mut resource = net
         .profile_resources
         .iter()
-        .find(|r| r.id == id)
+        .find(|r| r.id == *id)
         .cloned()
         .ok_or_else(|| ResolverError::NoSuchProfileResourceAssociation(id.to_string()))?;
     if let Some(name) = name {

@@ -5,8 +5,9 @@ use std::net::IpAddr;
 
 use crate::network::NetworkContents;
 use crate::resolver::{
-    EndpointAddress, EndpointDirection, ResolverEndpoint, ResolverRule, RuleAssociation,
-    RuleAssociationStatus, RuleStatus, RuleType, ShareStatus, TargetAddress,
+    EndpointAddress, EndpointDirection, ResolverEndpoint, ResolverEndpointId, ResolverRule,
+    ResolverRuleAssociationId, ResolverRuleId, RuleAssociation, RuleAssociationStatus, RuleStatus,
+    RuleType, ShareStatus, TargetAddress,
 };
 
 use super::config::internet_resolver_rule;
@@ -36,14 +37,14 @@ pub struct NewRule {
     pub creator_request_id: String,
     /// `Name`.
     pub name: Option<String>,
-    /// `RuleType` as sent.
+    /// `RuleType` as sent (parsed after the name and request-id checks, in Route 53's order).
     pub rule_type: String,
     /// `DomainName`.
     pub domain_name: Option<String>,
     /// `TargetIps`.
     pub targets: Option<Vec<TargetRequest>>,
     /// `ResolverEndpointId`.
-    pub resolver_endpoint_id: Option<String>,
+    pub resolver_endpoint_id: Option<ResolverEndpointId>,
     /// The account creating it.
     pub owner_account: String,
 }
@@ -56,13 +57,13 @@ pub struct RuleUpdate {
     /// `TargetIps`.
     pub targets: Option<Vec<TargetRequest>>,
     /// `ResolverEndpointId`.
-    pub resolver_endpoint_id: Option<String>,
+    pub resolver_endpoint_id: Option<ResolverEndpointId>,
 }
 
 /// The outbound endpoint a FORWARD rule names.
 fn outbound_endpoint<'a>(
     net: &'a NetworkContents,
-    id: &str,
+    id: &ResolverEndpointId,
 ) -> ResolverResult<&'a ResolverEndpoint> {
     let endpoint = find_endpoint(net, id)?;
     if endpoint.direction != EndpointDirection::Outbound {
@@ -98,7 +99,7 @@ fn build_targets(
                 if !endpoint.protocols.contains(p) {
                     return Err(ResolverError::ProtocolNotOnEndpoint {
                         protocol: p.clone(),
-                        endpoint: endpoint.id.clone(),
+                        endpoint: endpoint.id.to_string(),
                     });
                 }
                 p.clone()
@@ -127,11 +128,25 @@ fn build_targets(
     Ok(out)
 }
 
+/// CreateResolverRule's `RuleType`: only FORWARD and SYSTEM can be made. Parsed here, not at
+/// the API edge, because Route 53 reports a bad name or a repeated request id first.
+fn parse_rule_type(text: &str) -> ResolverResult<RuleType> {
+    match RuleType::parse(text) {
+        Some(RuleType::Recursive) => Err(ResolverError::RecursiveRule),
+        Some(rule_type) => Ok(rule_type),
+        None if text == "DELEGATE" => Err(ResolverError::DelegateRule),
+        None => Err(ResolverError::NotInEnumeration {
+            field: Enumeration::RuleType,
+            value: text.to_string(),
+        }),
+    }
+}
+
 /// CreateResolverRule: FORWARD (targets through an outbound endpoint) or SYSTEM.
 pub fn create_rule(
     net: &NetworkContents,
     req: NewRule,
-    id: String,
+    id: ResolverRuleId,
     now_ms: i64,
 ) -> ResolverResult<ResolverRule> {
     if let Some(name) = &req.name {
@@ -142,18 +157,7 @@ pub fn create_rule(
     }) {
         return Err(ResolverError::RuleRequestExists(req.creator_request_id));
     }
-    let rule_type = match req.rule_type.as_str() {
-        "FORWARD" => RuleType::Forward,
-        "SYSTEM" => RuleType::System,
-        "RECURSIVE" => return Err(ResolverError::RecursiveRule),
-        "DELEGATE" => return Err(ResolverError::DelegateRule),
-        other => {
-            return Err(ResolverError::NotInEnumeration {
-                field: Enumeration::RuleType,
-                value: other.to_string(),
-            });
-        }
-    };
+    let rule_type = parse_rule_type(&req.rule_type)?;
     let domain = req
         .domain_name
         .as_deref()
@@ -196,32 +200,35 @@ pub fn create_rule(
 }
 
 /// Finds a rule, autodefined ones included.
-pub fn find_rule(net: &NetworkContents, id: &str) -> ResolverResult<ResolverRule> {
-    if id == INTERNET_RESOLVER_ID {
+pub fn find_rule(net: &NetworkContents, id: &ResolverRuleId) -> ResolverResult<ResolverRule> {
+    if *id == INTERNET_RESOLVER_ID {
         return Ok(internet_resolver_rule());
     }
     net.rules
         .iter()
-        .find(|r| r.id == id)
+        .find(|r| r.id == *id)
         .cloned()
         .ok_or_else(|| ResolverError::NoSuchRule(id.to_string()))
 }
 
 /// A custom (not autodefined) rule, for writes.
-fn custom_rule<'a>(net: &'a NetworkContents, id: &str) -> ResolverResult<&'a ResolverRule> {
-    if id.starts_with("rslvr-autodefined-") {
+fn custom_rule<'a>(
+    net: &'a NetworkContents,
+    id: &ResolverRuleId,
+) -> ResolverResult<&'a ResolverRule> {
+    if id.as_str().starts_with("rslvr-autodefined-") {
         return Err(ResolverError::AutodefinedRule(id.to_string()));
     }
     net.rules
         .iter()
-        .find(|r| r.id == id)
+        .find(|r| r.id == *id)
         .ok_or_else(|| ResolverError::NoSuchRule(id.to_string()))
 }
 
 /// UpdateResolverRule: fields not supplied are kept.
 pub fn update_rule(
     net: &NetworkContents,
-    id: &str,
+    id: &ResolverRuleId,
     update: RuleUpdate,
     now_ms: i64,
 ) -> ResolverResult<ResolverRule> {
@@ -236,7 +243,11 @@ pub fn update_rule(
     }
     match rule.rule_type {
         RuleType::Forward => {
-            let endpoint_id = rule.resolver_endpoint_id.clone().unwrap_or_default();
+            // A FORWARD rule always has one; an empty id is reported as not found.
+            let endpoint_id = rule
+                .resolver_endpoint_id
+                .clone()
+                .unwrap_or_else(|| ResolverEndpointId::new(""));
             let endpoint = outbound_endpoint(net, &endpoint_id)?;
             if let Some(targets) = update.targets {
                 rule.targets = build_targets(&targets, endpoint)?;
@@ -253,9 +264,9 @@ pub fn update_rule(
 }
 
 /// DeleteResolverRule: refused while the rule is associated with a VPC.
-pub fn delete_rule(net: &NetworkContents, id: &str) -> ResolverResult<ResolverRule> {
+pub fn delete_rule(net: &NetworkContents, id: &ResolverRuleId) -> ResolverResult<ResolverRule> {
     let rule = custom_rule(net, id)?.clone();
-    if let Some(assoc) = net.rule_associations.iter().find(|a| a.rule_id == id) {
+    if let Some(assoc) = net.rule_associations.iter().find(|a| a.rule_id == *id) {
         return Err(ResolverError::RuleInUse {
             rule: id.to_string(),
             vpc: assoc.vpc_id.clone(),
@@ -268,10 +279,10 @@ pub fn delete_rule(net: &NetworkContents, id: &str) -> ResolverResult<ResolverRu
 /// and no rule that forwards to the VPC's own inbound endpoint (loop prevention).
 pub fn associate_rule(
     net: &NetworkContents,
-    rule_id: &str,
+    rule_id: &ResolverRuleId,
     vpc_id: &str,
     name: Option<String>,
-    id: String,
+    id: ResolverRuleAssociationId,
 ) -> ResolverResult<RuleAssociation> {
     if let Some(name) = &name {
         check_name(name, ResolverErrorKind::InvalidParameter)?;
@@ -281,7 +292,7 @@ pub fn associate_rule(
         return Err(ResolverError::NoSuchVpc(vpc_id.to_string()));
     }
     for existing in net.rule_associations.iter().filter(|a| a.vpc_id == vpc_id) {
-        if existing.rule_id == rule_id {
+        if existing.rule_id == *rule_id {
             return Err(ResolverError::RuleAlreadyAssociated {
                 rule: rule_id.to_string(),
                 vpc: vpc_id.to_string(),
@@ -294,7 +305,7 @@ pub fn associate_rule(
         if same_domain {
             return Err(ResolverError::SameDomainRule {
                 vpc: vpc_id.to_string(),
-                existing: existing.rule_id.clone(),
+                existing: existing.rule_id.to_string(),
                 domain: rule.domain_name.clone(),
             });
         }
@@ -319,7 +330,7 @@ pub fn associate_rule(
     }
     Ok(RuleAssociation {
         id,
-        rule_id: rule_id.into(),
+        rule_id: rule_id.clone(),
         vpc_id: vpc_id.into(),
         name,
         status: RuleAssociationStatus::Complete,
@@ -329,13 +340,13 @@ pub fn associate_rule(
 /// DisassociateResolverRule: the association removed.
 pub fn disassociate_rule(
     net: &NetworkContents,
-    rule_id: &str,
+    rule_id: &ResolverRuleId,
     vpc_id: &str,
 ) -> ResolverResult<RuleAssociation> {
     custom_rule(net, rule_id)?;
     net.rule_associations
         .iter()
-        .find(|a| a.rule_id == rule_id && a.vpc_id == vpc_id)
+        .find(|a| a.rule_id == *rule_id && a.vpc_id == vpc_id)
         .cloned()
         .ok_or_else(|| ResolverError::RuleNotAssociated {
             rule: rule_id.to_string(),

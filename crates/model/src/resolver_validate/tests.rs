@@ -62,7 +62,7 @@ fn endpoint_request(direction: &str, ips: Vec<IpRequest>) -> NewEndpoint {
     NewEndpoint {
         creator_request_id: "req".into(),
         name: None,
-        direction: direction.into(),
+        direction: parse_direction(direction).expect("direction"),
         security_group_ids: vec!["sg-1".into()],
         ip_addresses: ips,
         endpoint_type: None,
@@ -95,7 +95,7 @@ fn unassigned_addresses_skip_reserved_and_used_ones() {
         "skips .0-.3 and the used .4"
     );
     assert_eq!(e.host_vpc_id, "vpc-1");
-    assert!(e.id.starts_with("rslvr-in-"));
+    assert!(e.id.as_str().starts_with("rslvr-in-"));
     assert_eq!(e.protocols, ["Do53"]);
 }
 
@@ -245,7 +245,8 @@ fn rules_forwarding_to_the_vpcs_own_inbound_endpoint_are_refused() {
         created_at_ms: 0,
         modified_at_ms: 0,
     });
-    let err = associate_rule(&network, "rslvr-rr-1", "vpc-1", None, "a".into()).expect_err("loop");
+    let err = associate_rule(&network, &"rslvr-rr-1".into(), "vpc-1", None, "a".into())
+        .expect_err("loop");
     assert_eq!(
         err,
         ResolverError::RuleLoop {
@@ -253,8 +254,8 @@ fn rules_forwarding_to_the_vpcs_own_inbound_endpoint_are_refused() {
             vpc: "vpc-1".into()
         }
     );
-    let err =
-        associate_rule(&network, "rslvr-rr-1", "vpc-2", None, "a".into()).expect_err("no vpc");
+    let err = associate_rule(&network, &"rslvr-rr-1".into(), "vpc-2", None, "a".into())
+        .expect_err("no vpc");
     assert_eq!(err, ResolverError::NoSuchVpc("vpc-2".into()));
 }
 
@@ -327,16 +328,24 @@ fn endpoint_requests_are_refused_by_rule() {
         create_endpoint(&net(), req, &mut ids, 1).expect_err("refused")
     };
     let two = || vec![ip("subnet-1", None), ip("subnet-1", None)];
+    // The direction is parsed before create_endpoint, at the API edge.
     assert_eq!(
-        refused(endpoint_request("UP", two())),
+        parse_direction("UP").expect_err("refused"),
         E::NotInEnumeration {
             field: Enumeration::Direction,
             value: "UP".into()
         }
     );
     assert_eq!(
-        refused(endpoint_request("INBOUND_DELEGATION", two())),
+        parse_direction("INBOUND_DELEGATION").expect_err("refused"),
         E::DelegationEndpoint
+    );
+    assert_eq!(
+        parse_direction("inbound").expect_err("case matters"),
+        E::NotInEnumeration {
+            field: Enumeration::Direction,
+            value: "inbound".into()
+        }
     );
     let mut req = endpoint_request("INBOUND", two());
     req.name = Some("123".into());
@@ -455,11 +464,11 @@ fn rule_requests_are_refused_by_rule() {
         E::NoSuchEndpoint("rslvr-out-9".into())
     );
     assert_eq!(
-        delete_rule(&net(), INTERNET_RESOLVER_ID).expect_err("autodefined"),
+        delete_rule(&net(), &INTERNET_RESOLVER_ID.into()).expect_err("autodefined"),
         E::AutodefinedRule(INTERNET_RESOLVER_ID.into())
     );
     assert_eq!(
-        delete_rule(&net(), "rslvr-rr-9").expect_err("missing"),
+        delete_rule(&net(), &"rslvr-rr-9".into()).expect_err("missing"),
         E::NoSuchRule("rslvr-rr-9".into())
     );
 }

@@ -61,6 +61,26 @@ impl ToValue for String {
     }
 }
 
+// Typed ids bind as their bare text, what the `TEXT` columns always held.
+macro_rules! text_ids {
+    ($($id:ty),+) => {$(
+        impl ToValue for $id {
+            fn to_value(&self) -> Value<'_> {
+                Value::Text(self.as_str())
+            }
+        }
+    )+};
+}
+
+text_ids!(
+    cairn_model::ProfileAssociationId,
+    cairn_model::ProfileId,
+    cairn_model::ProfileResourceAssociationId,
+    cairn_model::ResolverEndpointId,
+    cairn_model::ResolverRuleAssociationId,
+    cairn_model::ResolverRuleId
+);
+
 impl ToValue for i64 {
     fn to_value(&self) -> Value<'_> {
         Value::Int(*self)

@@ -5,7 +5,9 @@
 //! ([`write_checked`]).
 
 use async_trait::async_trait;
-use cairn_model::resolver::{Profile, ProfileAssociation, ProfileResource};
+use cairn_model::resolver::{
+    Profile, ProfileAssociation, ProfileId, ProfileResource, ProfileResourceAssociationId,
+};
 use cairn_model::resolver_validate::{
     self as validate, NewProfile, NewProfileAssociation, NewProfileResource,
 };
@@ -30,12 +32,12 @@ impl ProfileStore for SqlStore {
         write_checked(
             self,
             move |tx, net| {
-                let (profile, new) = validate::create_profile(net, req, new_hex_id("rp-"), now_ms())?;
+                let (profile, new) = validate::create_profile(net, req, new_hex_id("rp-").into(), now_ms())?;
                 if new {
                     tx.exec("INSERT INTO profiles (id, owner_account, client_token, body) VALUES (?1, ?2, ?3, ?4)",
                         params![profile.id, profile.owner_account, profile.client_token, to_json(&profile)?],
                     )?;
-                    tags::put(tx, tag_types::PROFILE, &profile.id, &tags)?;
+                    tags::put(tx, tag_types::PROFILE, profile.id.as_str(), &tags)?;
                 }
                 Ok(profile)
             },
@@ -44,8 +46,8 @@ impl ProfileStore for SqlStore {
         .await
     }
 
-    async fn delete_profile(&self, id: &str) -> StoreResult<Profile> {
-        let id = id.to_string();
+    async fn delete_profile(&self, id: &ProfileId) -> StoreResult<Profile> {
+        let id = id.clone();
         write_checked(
             self,
             move |tx, net| {
@@ -55,7 +57,7 @@ impl ProfileStore for SqlStore {
                     params![id],
                 )?;
                 tx.exec("DELETE FROM profiles WHERE id = ?1", params![id])?;
-                tags::remove_all(tx, tag_types::PROFILE, &id)?;
+                tags::remove_all(tx, tag_types::PROFILE, id.as_str())?;
                 Ok(profile)
             },
             |p| format!("profile {} deleted", p.id),
@@ -71,11 +73,11 @@ impl ProfileStore for SqlStore {
         write_checked(
             self,
             move |tx, net| {
-                let assoc = validate::associate_profile(net, req, new_hex_id("rpassoc-"), now_ms())?;
+                let assoc = validate::associate_profile(net, req, new_hex_id("rpassoc-").into(), now_ms())?;
                 tx.exec("INSERT INTO profile_associations (id, profile_id, vpc_id, body) VALUES (?1, ?2, ?3, ?4)",
                     params![assoc.id, assoc.profile_id, assoc.vpc_id, to_json(&assoc)?],
                 )?;
-                tags::put(tx, tag_types::PROFILE_ASSOCIATION, &assoc.id, &tags)?;
+                tags::put(tx, tag_types::PROFILE_ASSOCIATION, assoc.id.as_str(), &tags)?;
                 Ok(assoc)
             },
             |a| format!("profile {} associated with {}", a.profile_id, a.vpc_id),
@@ -85,10 +87,10 @@ impl ProfileStore for SqlStore {
 
     async fn disassociate_profile(
         &self,
-        profile_id: &str,
+        profile_id: &ProfileId,
         vpc_id: &str,
     ) -> StoreResult<ProfileAssociation> {
-        let profile_id = profile_id.to_string();
+        let profile_id = profile_id.clone();
         let vpc_id = vpc_id.to_string();
         write_checked(
             self,
@@ -98,7 +100,7 @@ impl ProfileStore for SqlStore {
                     "DELETE FROM profile_associations WHERE id = ?1",
                     params![assoc.id],
                 )?;
-                tags::remove_all(tx, tag_types::PROFILE_ASSOCIATION, &assoc.id)?;
+                tags::remove_all(tx, tag_types::PROFILE_ASSOCIATION, assoc.id.as_str())?;
                 Ok(assoc)
             },
             |a| format!("profile {} disassociated from {}", a.profile_id, a.vpc_id),
@@ -118,7 +120,7 @@ impl ProfileStore for SqlStore {
                     net,
                     &zones,
                     req,
-                    new_hex_id("rpr-"),
+                    new_hex_id("rpr-").into(),
                     now_ms(),
                 )?;
                 put_profile_resource(tx, &resource)?;
@@ -131,10 +133,10 @@ impl ProfileStore for SqlStore {
 
     async fn disassociate_profile_resource(
         &self,
-        profile_id: &str,
+        profile_id: &ProfileId,
         arn: &str,
     ) -> StoreResult<ProfileResource> {
-        let profile_id = profile_id.to_string();
+        let profile_id = profile_id.clone();
         let arn = arn.to_string();
         write_checked(
             self,
@@ -153,11 +155,11 @@ impl ProfileStore for SqlStore {
 
     async fn update_profile_resource(
         &self,
-        id: &str,
+        id: &ProfileResourceAssociationId,
         name: Option<String>,
         resource_properties: Option<String>,
     ) -> StoreResult<ProfileResource> {
-        let id = id.to_string();
+        let id = id.clone();
         write_checked(
             self,
             move |tx, net| {

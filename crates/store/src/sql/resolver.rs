@@ -7,7 +7,8 @@
 
 use async_trait::async_trait;
 use cairn_model::resolver::{
-    AutodefinedReverseFlag, ResolverEndpoint, ResolverRule, RuleAssociation, VpcResolverConfig,
+    AutodefinedReverseFlag, ResolverEndpoint, ResolverEndpointId, ResolverRule, ResolverRuleId,
+    RuleAssociation, VpcResolverConfig,
 };
 use cairn_model::resolver_validate::{
     self as validate, EndpointUpdate, IpRequest, IpSelector, NewEndpoint, NewRule, RuleUpdate,
@@ -36,7 +37,12 @@ impl ResolverStore for SqlStore {
                 let endpoint =
                     validate::create_endpoint(net, req, &mut |p| new_hex_id(p), now_ms())?;
                 put_endpoint(tx, &endpoint)?;
-                tags::put(tx, tag_types::RESOLVER_ENDPOINT, &endpoint.id, &tags)?;
+                tags::put(
+                    tx,
+                    tag_types::RESOLVER_ENDPOINT,
+                    endpoint.id.as_str(),
+                    &tags,
+                )?;
                 Ok(endpoint)
             },
             |e| format!("resolver endpoint {} created", e.id),
@@ -46,10 +52,10 @@ impl ResolverStore for SqlStore {
 
     async fn update_resolver_endpoint(
         &self,
-        id: &str,
+        id: &ResolverEndpointId,
         update: EndpointUpdate,
     ) -> StoreResult<ResolverEndpoint> {
-        let id = id.to_string();
+        let id = id.clone();
         write_checked(
             self,
             move |tx, net| {
@@ -62,14 +68,17 @@ impl ResolverStore for SqlStore {
         .await
     }
 
-    async fn delete_resolver_endpoint(&self, id: &str) -> StoreResult<ResolverEndpoint> {
-        let id = id.to_string();
+    async fn delete_resolver_endpoint(
+        &self,
+        id: &ResolverEndpointId,
+    ) -> StoreResult<ResolverEndpoint> {
+        let id = id.clone();
         write_checked(
             self,
             move |tx, net| {
                 let endpoint = validate::delete_endpoint(net, &id)?;
                 tx.exec("DELETE FROM resolver_endpoints WHERE id = ?1", params![id])?;
-                tags::remove_all(tx, tag_types::RESOLVER_ENDPOINT, &id)?;
+                tags::remove_all(tx, tag_types::RESOLVER_ENDPOINT, id.as_str())?;
                 Ok(endpoint)
             },
             |e| format!("resolver endpoint {} deleted", e.id),
@@ -79,10 +88,10 @@ impl ResolverStore for SqlStore {
 
     async fn associate_resolver_endpoint_ip(
         &self,
-        id: &str,
+        id: &ResolverEndpointId,
         req: IpRequest,
     ) -> StoreResult<ResolverEndpoint> {
-        let id = id.to_string();
+        let id = id.clone();
         write_checked(
             self,
             move |tx, net| {
@@ -103,10 +112,10 @@ impl ResolverStore for SqlStore {
 
     async fn disassociate_resolver_endpoint_ip(
         &self,
-        id: &str,
+        id: &ResolverEndpointId,
         which: IpSelector,
     ) -> StoreResult<ResolverEndpoint> {
-        let id = id.to_string();
+        let id = id.clone();
         write_checked(
             self,
             move |tx, net| {
@@ -127,9 +136,10 @@ impl ResolverStore for SqlStore {
         write_checked(
             self,
             move |tx, net| {
-                let rule = validate::create_rule(net, req, new_hex_id("rslvr-rr-"), now_ms())?;
+                let rule =
+                    validate::create_rule(net, req, new_hex_id("rslvr-rr-").into(), now_ms())?;
                 put_rule(tx, &rule)?;
-                tags::put(tx, tag_types::RESOLVER_RULE, &rule.id, &tags)?;
+                tags::put(tx, tag_types::RESOLVER_RULE, rule.id.as_str(), &tags)?;
                 Ok(rule)
             },
             |r| format!("resolver rule {} created", r.id),
@@ -139,10 +149,10 @@ impl ResolverStore for SqlStore {
 
     async fn update_resolver_rule(
         &self,
-        id: &str,
+        id: &ResolverRuleId,
         update: RuleUpdate,
     ) -> StoreResult<ResolverRule> {
-        let id = id.to_string();
+        let id = id.clone();
         write_checked(
             self,
             move |tx, net| {
@@ -155,14 +165,14 @@ impl ResolverStore for SqlStore {
         .await
     }
 
-    async fn delete_resolver_rule(&self, id: &str) -> StoreResult<ResolverRule> {
-        let id = id.to_string();
+    async fn delete_resolver_rule(&self, id: &ResolverRuleId) -> StoreResult<ResolverRule> {
+        let id = id.clone();
         write_checked(
             self,
             move |tx, net| {
                 let rule = validate::delete_rule(net, &id)?;
                 tx.exec("DELETE FROM resolver_rules WHERE id = ?1", params![id])?;
-                tags::remove_all(tx, tag_types::RESOLVER_RULE, &id)?;
+                tags::remove_all(tx, tag_types::RESOLVER_RULE, id.as_str())?;
                 Ok(rule)
             },
             |r| format!("resolver rule {} deleted", r.id),
@@ -172,16 +182,16 @@ impl ResolverStore for SqlStore {
 
     async fn associate_resolver_rule(
         &self,
-        rule_id: &str,
+        rule_id: &ResolverRuleId,
         vpc_id: &str,
         name: Option<String>,
     ) -> StoreResult<RuleAssociation> {
-        let rule_id = rule_id.to_string();
+        let rule_id = rule_id.clone();
         let vpc_id = vpc_id.to_string();
         write_checked(
             self,
             move |tx, net| {
-                let assoc = validate::associate_rule(net, &rule_id, &vpc_id, name, new_hex_id("rslvr-rrassoc-"))?;
+                let assoc = validate::associate_rule(net, &rule_id, &vpc_id, name, new_hex_id("rslvr-rrassoc-").into())?;
                 tx.exec("INSERT INTO resolver_rule_associations (id, rule_id, vpc_id, body) VALUES (?1, ?2, ?3, ?4)",
                     params![assoc.id, assoc.rule_id, assoc.vpc_id, to_json(&assoc)?],
                 )?;
@@ -194,10 +204,10 @@ impl ResolverStore for SqlStore {
 
     async fn disassociate_resolver_rule(
         &self,
-        rule_id: &str,
+        rule_id: &ResolverRuleId,
         vpc_id: &str,
     ) -> StoreResult<RuleAssociation> {
-        let rule_id = rule_id.to_string();
+        let rule_id = rule_id.clone();
         let vpc_id = vpc_id.to_string();
         write_checked(
             self,
