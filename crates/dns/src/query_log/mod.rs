@@ -88,7 +88,7 @@ impl Targets {
             .filter(|e| vpcs.contains_key(&e.host_vpc_id))
             .flat_map(|e| {
                 e.addresses.iter().flat_map(move |a| {
-                    let ids = (e.id.clone(), a.ip_id.clone());
+                    let ids = (e.id.to_string(), a.ip_id.clone());
                     let v4 = a.ip.map(|ip| (IpAddr::from(ip), ids.clone()));
                     let v6 = a.ipv6.map(|ip| (IpAddr::from(ip), ids.clone()));
                     v4.into_iter().chain(v6)
