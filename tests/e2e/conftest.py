@@ -24,6 +24,7 @@ from harness import dump_log, require_cairn, require_knot
 SLOWEST_MODULES = (
     "test_terraform_everything",
     "test_route53_terraform",
+    "test_firewall_terraform",
     "test_vpc_recursion",
     "test_differential_knot",
 )
