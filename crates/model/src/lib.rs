@@ -12,6 +12,8 @@
 //!   validation Route 53 performs on ChangeResourceRecordSets.
 //! - [`rdata`]: record values, from Route 53 / zone-file text to wire RDATA and back.
 //! - [`zonefile`]: BIND zone files in and out.
+//! - [`dnssec`]: what a signed zone hands the data plane: sealed ZSKs, the DNSKEY RRset and
+//!   its KSK signatures (issue 18).
 //! - [`defaults`]: the SOA and NS records a new hosted zone starts with.
 //! - [`health`]: health-check configs, their validation and the status rules.
 //! - [`network`]: VPCs, subnets, security groups and private-zone associations.
@@ -31,6 +33,7 @@
 pub mod change;
 pub mod cidr;
 pub mod defaults;
+pub mod dnssec;
 pub mod error;
 pub mod firewall;
 pub mod firewall_validate;

@@ -52,6 +52,8 @@ pub struct ZoneContents {
     pub zone: HostedZone,
     /// Its record sets, in no particular order.
     pub record_sets: Vec<ResourceRecordSet>,
+    /// Its signing keys when it is signing (issue 18); `None` when it is not.
+    pub dnssec: Option<cairn_model::dnssec::ZoneDnssec>,
 }
 
 /// What the data plane follows: the change log, and the zones it names.

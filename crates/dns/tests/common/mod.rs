@@ -38,6 +38,7 @@ pub fn zone(id: &str, name: &str, sets: Vec<ResourceRecordSet>) -> ZoneContents 
             record_set_count: sets.len() as u64,
         },
         record_sets: sets,
+        dnssec: None,
     }
 }
 

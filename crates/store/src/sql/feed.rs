@@ -74,7 +74,11 @@ impl ChangeFeed for SqlStore {
                 return Ok(None);
             };
             let record_sets = all_sets(tx, &id)?;
-            Ok(Some(ZoneContents { zone, record_sets }))
+            Ok(Some(ZoneContents {
+                zone,
+                record_sets,
+                dnssec: None,
+            }))
         })
         .await
     }
@@ -87,7 +91,11 @@ impl ChangeFeed for SqlStore {
                 let id = HostedZoneId::new(id);
                 if let Some(zone) = load_zone_row(tx, &id)? {
                     let record_sets = all_sets(tx, &id)?;
-                    all.push(ZoneContents { zone, record_sets });
+                    all.push(ZoneContents {
+                        zone,
+                        record_sets,
+                        dnssec: None,
+                    });
                 }
             }
             Ok(all)
