@@ -9,41 +9,15 @@ so otherwise (as test_route53_terraform.py does).
 
 from __future__ import annotations
 
-import os
-import subprocess
 
 import pytest
 
 import harness
-from test_route53_terraform import MIRROR, PROVIDER_VERSION, require_terraform
+from terraform_kit import fill, provider_block, require_terraform, runner
 
 boto3 = pytest.importorskip("boto3")
 
-CONFIG = r'''
-terraform {
-  required_providers {
-    aws = {
-      source  = "hashicorp/aws"
-      version = "@VERSION@"
-    }
-  }
-}
-
-provider "aws" {
-  region                      = "us-east-1"
-  access_key                  = "@KEY@"
-  secret_key                  = "@SECRET@"
-  skip_credentials_validation = true
-  skip_requesting_account_id  = true
-  skip_metadata_api_check     = true
-  skip_region_validation      = true
-  max_retries                 = 1
-  endpoints {
-    ec2             = "@ENDPOINT@"
-    route53resolver = "@ENDPOINT@"
-  }
-}
-
+CONFIG = provider_block("ec2", "route53resolver") + r'''
 resource "aws_vpc" "fw" {
   cidr_block = "127.63.0.0/16"
 }
@@ -91,26 +65,10 @@ resource "aws_route53_resolver_firewall_config" "main" {
 def tf(cairn_server, tmp_path):
     binary = require_terraform()
     srv = cairn_server(extra_args=["--vpc-dns-port", str(harness.free_port("127.0.0.1"))])
-    host, port = srv.api
-    config = CONFIG
-    for key, value in {"@VERSION@": PROVIDER_VERSION, "@ENDPOINT@": f"http://{host}:{port}",
-                       "@KEY@": harness.CAIRN_ENV["CAIRN_ACCESS_KEY_ID"],
-                       "@SECRET@": harness.CAIRN_ENV["CAIRN_SECRET_ACCESS_KEY"]}.items():
-        config = config.replace(key, value)
     work = tmp_path / "tf"
     work.mkdir()
-    (work / "main.tf").write_text(config)
-    cli_config = tmp_path / "terraformrc"
-    cli_config.write_text(f'provider_installation {{\n  filesystem_mirror {{\n    path = "{MIRROR}"\n  }}\n}}\n')
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TF_"))}
-    env.update({"TF_CLI_CONFIG_FILE": str(cli_config), "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"})
-
-    def run(*args: str, ok=(0,)) -> subprocess.CompletedProcess:
-        res = subprocess.run([binary, *args, "-no-color"], cwd=work, env=env, capture_output=True, text=True,
-                             timeout=600, stdin=subprocess.DEVNULL)
-        assert res.returncode in ok, f"terraform {' '.join(args)} exited {res.returncode}\n{res.stdout[-8000:]}\n{res.stderr[-8000:]}"
-        return res
-
+    (work / "main.tf").write_text(fill(CONFIG, srv))
+    run = runner(binary, work, tmp_path)
     run.srv = srv
     return run
 

@@ -8,31 +8,17 @@ or TF_PLUGIN_MIRROR); skips saying so otherwise. Nothing is fetched from the net
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 import textwrap
 import time
-from pathlib import Path
 
 import dns.rcode
 import dns.rdatatype
 import pytest
 
 import harness
+from terraform_kit import PROVIDER_VERSION, require_terraform, runner
 
-MIRROR = Path(os.environ.get("TF_PLUGIN_MIRROR", "/opt/tf-plugins"))
-PROVIDER_VERSION = "5.100.0"
 ZONE = "tf.example.net"
-
-
-def require_terraform() -> str:
-    tf = shutil.which("terraform")
-    if tf is None:
-        pytest.skip("terraform is not on PATH: the Terraform tests need it (and the AWS provider mirror)")
-    if not (MIRROR / "registry.terraform.io" / "hashicorp" / "aws" / PROVIDER_VERSION).is_dir():
-        pytest.skip(f"no AWS provider {PROVIDER_VERSION} in the filesystem mirror {MIRROR}")
-    return tf
 
 
 def config(endpoint: str) -> str:
@@ -193,20 +179,7 @@ def terraform(cairn_server, tmp_path):
     host, port = srv.api
     work = tmp_path / "tf"
     work.mkdir()
-    cli_config = tmp_path / "terraformrc"
-    cli_config.write_text(f'provider_installation {{\n  filesystem_mirror {{\n    path = "{MIRROR}"\n  }}\n}}\n')
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TF_"))}
-    env.update({"TF_CLI_CONFIG_FILE": str(cli_config), "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1",
-                "TF_LOG_PATH": str(tmp_path / "tf.log"), "TF_LOG": os.environ.get("TF_LOG", "")})
-
-    def run(*args: str, ok=(0,), timeout=300) -> subprocess.CompletedProcess:
-        t0 = time.monotonic()
-        res = subprocess.run([tf, *args, "-no-color"], cwd=work, env=env, capture_output=True, text=True,
-                             timeout=timeout, stdin=subprocess.DEVNULL)
-        print(f"terraform {args[0]}: exit {res.returncode} in {time.monotonic() - t0:.1f}s")
-        assert res.returncode in ok, f"terraform {' '.join(args)} exited {res.returncode}\n{res.stdout[-6000:]}\n{res.stderr[-6000:]}"
-        return res
-
+    run = runner(tf, work, tmp_path, timeout=300)
     run.server = srv
     run.work = work
     run.endpoint = f"http://{host}:{port}"

@@ -14,14 +14,12 @@ or TF_PLUGIN_MIRROR); skips saying so otherwise. Nothing is fetched from the net
 
 from __future__ import annotations
 
-import os
-import subprocess
 import time
 
 import pytest
 
 import harness
-from test_route53_terraform import MIRROR, PROVIDER_VERSION, require_terraform
+from terraform_kit import fill, provider_block, require_terraform, runner
 
 boto3 = pytest.importorskip("boto3")
 dns = pytest.importorskip("dns")
@@ -36,33 +34,7 @@ IN_MAIN = "127.60.0.5"
 PEER_VPC = "127.61.0.0/16"
 OTHER_VPC = "127.62.0.0/16"
 
-CONFIG = r'''
-terraform {
-  required_providers {
-    aws = {
-      source  = "hashicorp/aws"
-      version = "@VERSION@"
-    }
-  }
-}
-
-provider "aws" {
-  region                      = "us-east-1"
-  access_key                  = "@KEY@"
-  secret_key                  = "@SECRET@"
-  skip_credentials_validation = true
-  skip_requesting_account_id  = true
-  skip_metadata_api_check     = true
-  skip_region_validation      = true
-  max_retries                 = 1
-  endpoints {
-    ec2             = "@ENDPOINT@"
-    route53         = "@ENDPOINT@"
-    route53resolver = "@ENDPOINT@"
-    route53profiles = "@ENDPOINT@"
-  }
-}
-
+CONFIG = provider_block("ec2", "route53", "route53resolver", "route53profiles") + r'''
 # ------------------------------------------------------------------ EC2
 
 resource "aws_default_vpc" "default" {
@@ -500,28 +472,9 @@ def lab(cairn_server, knot_server, tmp_path):
     endpoint = f"http://{host}:{port}"
     work = tmp_path / "tf"
     work.mkdir()
-    config = CONFIG
-    for key, value in {"@VERSION@": PROVIDER_VERSION, "@ENDPOINT@": endpoint,
-                       "@KEY@": harness.CAIRN_ENV["CAIRN_ACCESS_KEY_ID"],
-                       "@SECRET@": harness.CAIRN_ENV["CAIRN_SECRET_ACCESS_KEY"],
-                       "@MAIN_VPC@": MAIN_VPC, "@PEER_VPC@": PEER_VPC, "@OTHER_VPC@": OTHER_VPC,
-                       "@PARTNER_PORT@": str(partner.addr[1])}.items():
-        config = config.replace(key, value)
-    (work / "main.tf").write_text(config)
-    cli_config = tmp_path / "terraformrc"
-    cli_config.write_text(f'provider_installation {{\n  filesystem_mirror {{\n    path = "{MIRROR}"\n  }}\n}}\n')
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TF_"))}
-    env.update({"TF_CLI_CONFIG_FILE": str(cli_config), "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1",
-                "TF_LOG_PATH": str(tmp_path / "tf.log"), "TF_LOG": os.environ.get("TF_LOG", "")})
-
-    def run(*args: str, ok=(0,), timeout=600) -> subprocess.CompletedProcess:
-        t0 = time.monotonic()
-        res = subprocess.run([tf, *args, "-no-color"], cwd=work, env=env, capture_output=True, text=True,
-                             timeout=timeout, stdin=subprocess.DEVNULL)
-        print(f"terraform {args[0]}: exit {res.returncode} in {time.monotonic() - t0:.1f}s")
-        assert res.returncode in ok, f"terraform {' '.join(args)} exited {res.returncode}\n{res.stdout[-8000:]}\n{res.stderr[-8000:]}"
-        return res
-
+    (work / "main.tf").write_text(fill(CONFIG, srv, MAIN_VPC=MAIN_VPC, PEER_VPC=PEER_VPC, OTHER_VPC=OTHER_VPC,
+                                       PARTNER_PORT=partner.addr[1]))
+    run = runner(tf, work, tmp_path)
     run.srv, run.vpc_port, run.endpoint = srv, vpc_port, endpoint
     return run
 
