@@ -16,11 +16,13 @@
 //! | CIDR collections | [`CidrError`] |
 //! | Resolver query logging | [`QueryLogError`] |
 //! | DNS Firewall | [`FirewallError`] |
+//! | Route 53 DNSSEC signing | [`DnssecError`] |
 //!
 //! [`DomainError`] is any of them: what a store refuses with.
 
 pub use crate::change::ChangeBatchError;
 pub use crate::cidr::CidrError;
+pub use crate::dnssec::DnssecError;
 pub use crate::firewall_validate::FirewallError;
 pub use crate::health::HealthCheckError;
 pub use crate::network_validate::NetworkError;
@@ -129,6 +131,9 @@ pub enum DomainError {
     /// DNS Firewall.
     #[error(transparent)]
     Firewall(#[from] FirewallError),
+    /// Route 53 DNSSEC signing.
+    #[error(transparent)]
+    Dnssec(#[from] DnssecError),
 }
 
 impl From<ChangeBatchError> for DomainError {

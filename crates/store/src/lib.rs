@@ -24,6 +24,7 @@
 //! | [`HealthStore`] | [`health`] | health checks and their status |
 //! | [`CidrStore`] | [`cidr`] | CIDR collections |
 //! | [`FirewallStore`] | [`firewall`] | DNS Firewall lists, rule groups, rules, associations, configs |
+//! | [`DnssecStore`] | [`dnssec`] | Route 53 DNSSEC: signing status, KSKs, sealed ZSKs, DNSKEY signatures |
 //! | [`ChangeFeed`] | [`feed`] | the change log and the state the data plane compiles |
 //!
 //! Supertrait methods need their trait in scope where a generic caller uses them:
@@ -35,6 +36,7 @@
 use std::sync::Arc;
 
 pub mod cidr;
+pub mod dnssec;
 pub mod error;
 pub mod feed;
 pub mod firewall;
@@ -47,6 +49,7 @@ mod sql;
 pub mod zones;
 
 pub use cidr::CidrStore;
+pub use dnssec::DnssecStore;
 pub use error::{StoreError, StoreResult};
 pub use feed::{ChangeEvent, ChangeFeed, ChangeSubject, ZoneContents};
 pub use firewall::FirewallStore;
@@ -63,7 +66,7 @@ pub use zones::{
 /// Every store trait, for callers that use the store's methods: `use cairn_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        ChangeFeed, CidrStore, FirewallStore, HealthStore, NetworkStore, ProfileStore,
+        ChangeFeed, CidrStore, DnssecStore, FirewallStore, HealthStore, NetworkStore, ProfileStore,
         QueryLogStore, ResolverStore, Store, ZoneStore,
     };
 }
@@ -81,6 +84,7 @@ pub trait Store:
     + HealthStore
     + CidrStore
     + FirewallStore
+    + DnssecStore
     + ChangeFeed
 {
 }
@@ -94,6 +98,7 @@ impl<T> Store for T where
         + HealthStore
         + CidrStore
         + FirewallStore
+        + DnssecStore
         + ChangeFeed
 {
 }

@@ -585,3 +585,24 @@ impl FirewallStore for UnreachableStore {
         panic!("{MESSAGE}")
     }
 }
+
+#[async_trait]
+impl cairn_store::DnssecStore for UnreachableStore {
+    async fn zone_signing(
+        &self,
+        _: &HostedZoneId,
+    ) -> StoreResult<(HostedZone, cairn_model::dnssec::ZoneSigning)> {
+        panic!("{MESSAGE}")
+    }
+    async fn put_zone_signing(
+        &self,
+        _: &HostedZoneId,
+        _: cairn_model::dnssec::ZoneSigning,
+        _: String,
+    ) -> StoreResult<ChangeInfo> {
+        panic!("{MESSAGE}")
+    }
+    async fn zones_to_resign(&self, _: i64) -> StoreResult<Vec<HostedZoneId>> {
+        panic!("{MESSAGE}")
+    }
+}
