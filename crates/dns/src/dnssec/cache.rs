@@ -170,10 +170,12 @@ mod tests {
         let cache = SignatureCache::default();
         let a = Rdata::new(1, vec![192, 0, 2, 1]).expect("a");
         let b = Rdata::new(1, vec![192, 0, 2, 2]).expect("a");
-        let mut signed = 0;
-        let mut sign = |expiration: u32| {
-            signed += 1;
-            move |_: &[&[u8]]| (rrsig(1), expiration)
+        let signed = &std::cell::Cell::new(0);
+        let sign = |expiration: u32| {
+            move |_: &[&[u8]]| {
+                signed.set(signed.get() + 1);
+                (rrsig(1), expiration)
+            }
         };
         let owner = b"\x03www\x07example\x00";
         let now = 1_000_000;
@@ -184,11 +186,11 @@ mod tests {
         cache.get_or_sign(owner, 1, 300, 2, &[&a], now, sign(now + 7 * 86_400));
         cache.get_or_sign(owner, 1, 60, 2, &[&a], now, sign(now + 7 * 86_400));
         cache.get_or_sign(owner, 1, 60, 1, &[&a], now, sign(now + 7 * 86_400));
-        assert_eq!(signed, 4);
+        assert_eq!(signed.get(), 4);
         // Six days and one hour on, less than a day is left: signed again.
         let later = now + 6 * 86_400 + 3600;
         cache.get_or_sign(owner, 1, 300, 2, &[&a, &b], later, sign(later + 7 * 86_400));
-        assert_eq!(signed, 5);
+        assert_eq!(signed.get(), 5);
         let stats = cache.stats();
         assert_eq!((stats.entries, stats.hits, stats.misses), (4, 1, 5));
     }

@@ -86,8 +86,8 @@ mod tests {
         let mut soa = b"\x02NS\x00\x04Host\x00".to_vec();
         soa.extend_from_slice(&[0xAA; 20]);
         let canon = rdata(rtype::SOA, &soa);
-        assert_eq!(&canon[..12], b"\x02ns\x00\x04host\x00");
-        assert_eq!(&canon[12..], &[0xAA; 20]);
+        assert_eq!(&canon[..10], b"\x02ns\x00\x04host\x00");
+        assert_eq!(&canon[10..], &[0xAA; 20]);
         let naptr = b"\x00\x01\x00\x02\x01U\x07E2U+sip\x00\x03SIP\x00";
         assert_eq!(
             &*rdata(NAPTR, naptr),
