@@ -35,6 +35,12 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
         tracing::error!("{e}");
         ExitError::Runtime
     })?;
+    let master_key = Arc::new(
+        cairn_crypto::MasterKey::load(&settings.data_dir).map_err(|e| {
+            tracing::error!(error = %e, "cannot load the node master key");
+            ExitError::Runtime
+        })?,
+    );
     let node_id = node_id(&settings.data_dir).map_err(|e| {
         tracing::error!(error = %e, "cannot read or write the node id");
         ExitError::Runtime
@@ -67,7 +73,8 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
         .commit_notifier()
         .unwrap_or_else(|| Arc::new(Notify::new()));
     let feed: Arc<dyn ChangeFeed> = store.clone();
-    let mut follower = Follower::new(feed, shared.clone(), node_id.clone(), poke);
+    let mut follower = Follower::new(feed, shared.clone(), node_id.clone(), poke)
+        .with_master_key(master_key.clone());
     follower.load_initial().await.map_err(|e| {
         tracing::error!(error = %e, "cannot load the zones");
         ExitError::Runtime
