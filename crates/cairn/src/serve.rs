@@ -35,6 +35,19 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
         tracing::error!("{e}");
         ExitError::Runtime
     })?;
+    // Seals KMS keys (and zone-signing keys) at rest; every node of a shared store needs
+    // the same one, so a malformed CAIRN_MASTER_KEY stops the node rather than making a key.
+    let master_key = Arc::new(
+        cairn_crypto::MasterKey::load(&settings.data_dir).map_err(|e| {
+            tracing::error!(
+                "cannot load the master key ({} or {}/{}): {e}",
+                cairn_crypto::master_key::MASTER_KEY_ENV,
+                settings.data_dir.display(),
+                cairn_crypto::master_key::MASTER_KEY_FILE
+            );
+            ExitError::InvalidInput
+        })?,
+    );
     let node_id = node_id(&settings.data_dir).map_err(|e| {
         tracing::error!(error = %e, "cannot read or write the node id");
         ExitError::Runtime
@@ -247,6 +260,7 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
             geoip.clone(),
             served,
         ))),
+        master_key: master_key.clone(),
     };
     let api_metrics = dns_metrics
         .as_ref()

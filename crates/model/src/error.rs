@@ -16,6 +16,7 @@
 //! | CIDR collections | [`CidrError`] |
 //! | Resolver query logging | [`QueryLogError`] |
 //! | DNS Firewall | [`FirewallError`] |
+//! | KMS keys and aliases | [`KmsError`] |
 //!
 //! [`DomainError`] is any of them: what a store refuses with.
 
@@ -23,6 +24,7 @@ pub use crate::change::ChangeBatchError;
 pub use crate::cidr::CidrError;
 pub use crate::firewall_validate::FirewallError;
 pub use crate::health::HealthCheckError;
+pub use crate::kms::KmsError;
 pub use crate::network_validate::NetworkError;
 pub use crate::query_log::QueryLogError;
 pub use crate::resolver_validate::ResolverError;
@@ -129,6 +131,9 @@ pub enum DomainError {
     /// DNS Firewall.
     #[error(transparent)]
     Firewall(#[from] FirewallError),
+    /// KMS keys and aliases.
+    #[error(transparent)]
+    Kms(#[from] KmsError),
 }
 
 impl From<ChangeBatchError> for DomainError {

@@ -24,6 +24,7 @@
 //! | [`HealthStore`] | [`health`] | health checks and their status |
 //! | [`CidrStore`] | [`cidr`] | CIDR collections |
 //! | [`FirewallStore`] | [`firewall`] | DNS Firewall lists, rule groups, rules, associations, configs |
+//! | [`KmsStore`] | [`kms`] | KMS keys (private halves sealed) and aliases |
 //! | [`ChangeFeed`] | [`feed`] | the change log and the state the data plane compiles |
 //!
 //! Supertrait methods need their trait in scope where a generic caller uses them:
@@ -39,6 +40,7 @@ pub mod error;
 pub mod feed;
 pub mod firewall;
 pub mod health;
+pub mod kms;
 pub mod networks;
 pub mod profiles;
 pub mod query_logs;
@@ -51,6 +53,7 @@ pub use error::{StoreError, StoreResult};
 pub use feed::{ChangeEvent, ChangeFeed, ChangeSubject, ZoneContents};
 pub use firewall::FirewallStore;
 pub use health::{HealthCheckState, HealthObservation, HealthStore, ProbeResult};
+pub use kms::KmsStore;
 pub use networks::{NetworkStore, NewSecurityGroup, NewSubnet, NewVpc, RuleDirection, VpcRef};
 pub use profiles::ProfileStore;
 pub use query_logs::QueryLogStore;
@@ -63,7 +66,7 @@ pub use zones::{
 /// Every store trait, for callers that use the store's methods: `use cairn_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        ChangeFeed, CidrStore, FirewallStore, HealthStore, NetworkStore, ProfileStore,
+        ChangeFeed, CidrStore, FirewallStore, HealthStore, KmsStore, NetworkStore, ProfileStore,
         QueryLogStore, ResolverStore, Store, ZoneStore,
     };
 }
@@ -81,6 +84,7 @@ pub trait Store:
     + HealthStore
     + CidrStore
     + FirewallStore
+    + KmsStore
     + ChangeFeed
 {
 }
@@ -94,6 +98,7 @@ impl<T> Store for T where
         + HealthStore
         + CidrStore
         + FirewallStore
+        + KmsStore
         + ChangeFeed
 {
 }

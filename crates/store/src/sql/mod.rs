@@ -22,7 +22,7 @@
 //!   batch_view                       what the change-batch rules read (the model's BatchView)
 //!   private_zones                    zones' VPC associations and authorizations
 //!   zones, networks, resolver,       one trait implementation each
-//!   profiles, query_logs, firewall, feed
+//!   profiles, query_logs, firewall, feed, kms
 //! ```
 
 mod batch_view;
@@ -36,6 +36,7 @@ mod firewall;
 mod health;
 mod ids;
 mod json;
+mod kms;
 mod network_rows;
 mod networks;
 mod nodes;

@@ -68,6 +68,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         9,
         include_str!("../../migrations/postgres/0009_query_logs.sql"),
     ),
+    (10, include_str!("../../migrations/postgres/0010_kms.sql")),
 ];
 
 /// The advisory lock every write transaction holds: writers take turns, so the change log's
