@@ -9,7 +9,8 @@
 //! message here, one module per service: [`route53`] (hosted zones, change batches, health
 //! checks, CIDR collections), [`ec2`] (networks), [`resolver`] (Resolver and Profiles) and
 //! [`query_log`] (query logging, Resolver's and Route 53's).
-//! [`firewall`] (DNS Firewall), [`dnssec`] (Route 53 DNSSEC signing).
+//! [`firewall`] (DNS Firewall), [`kms`] (KMS keys and aliases), [`dnssec`] (Route 53 DNSSEC
+//! signing).
 
 use std::borrow::Cow;
 
@@ -17,18 +18,20 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cairn_model::error::{
     ChangeBatchError, CidrError, DnssecError, DomainError, FirewallError, HealthCheckError,
-    NetworkError, QueryLogError, ResolverError,
+    KmsError, NetworkError, QueryLogError, ResolverError,
 };
 use cairn_store::StoreError;
 
 mod dnssec;
 mod ec2;
 mod firewall;
+mod kms;
 mod query_log;
 mod resolver;
 mod route53;
 
 pub use ec2::{network_error, vpc_not_found};
+pub use kms::kms;
 
 /// Whose fault a failure is: `<Type>` in rest-xml errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,6 +166,12 @@ impl From<FirewallError> for AwsError {
     }
 }
 
+impl From<KmsError> for AwsError {
+    fn from(err: KmsError) -> Self {
+        kms::kms_error(err)
+    }
+}
+
 impl From<HealthCheckError> for AwsError {
     fn from(err: HealthCheckError) -> Self {
         route53::health_check_error(err)
@@ -193,6 +202,7 @@ impl From<StoreError> for AwsError {
             StoreError::Rejected(DomainError::QueryLog(err)) => query_log::query_log_error(err),
             StoreError::Rejected(DomainError::Firewall(err)) => firewall::firewall_error(err),
             StoreError::Rejected(DomainError::Dnssec(err)) => dnssec::dnssec_error(err),
+            StoreError::Rejected(DomainError::Kms(err)) => kms::kms_error(err),
             // Route 53's words for a VPC it cannot use (recorded in aws-recorded/route53.json).
             StoreError::Rejected(DomainError::Network(NetworkError::NoSuchVpc(_))) => {
                 Self::invalid_vpc_id()

@@ -10,7 +10,7 @@
 
 use cairn_model::error::{
     ChangeBatchError, CidrError, DnssecError, DomainError, FirewallError, HealthCheckError,
-    NetworkError, QueryLogError, ResolverError, ZoneError,
+    KmsError, NetworkError, QueryLogError, ResolverError, ZoneError,
 };
 
 /// What can go wrong in the store. Driver errors never leak through: they become
@@ -62,7 +62,8 @@ rejected_from!(
     CidrError,
     QueryLogError,
     FirewallError,
-    DnssecError
+    DnssecError,
+    KmsError
 );
 
 /// Shorthand.

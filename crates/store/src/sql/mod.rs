@@ -23,7 +23,7 @@
 //!   private_zones                    zones' VPC associations and authorizations
 //!   zones, networks, resolver,       one trait implementation each
 //!   profiles, query_logs, firewall,
-//!   dnssec, feed
+//!   dnssec, feed, kms
 //! ```
 
 mod batch_view;
@@ -38,6 +38,7 @@ mod firewall;
 mod health;
 mod ids;
 mod json;
+mod kms;
 mod network_rows;
 mod networks;
 mod nodes;

@@ -68,6 +68,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         9,
         include_str!("../../migrations/postgres/0009_query_logs.sql"),
     ),
+    (10, include_str!("../../migrations/postgres/0010_kms.sql")),
     (
         11,
         include_str!("../../migrations/postgres/0011_dnssec.sql"),
