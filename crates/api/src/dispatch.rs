@@ -1,17 +1,18 @@
 //! Which service and protocol a request is for, decided once per request.
 //!
-//! Four AWS services share this one port, as LocalStack's edge port does. AWS tells them
+//! Five AWS services share this one port, as LocalStack's edge port does. AWS tells them
 //! apart by endpoint host; here each one's requests have a shape of their own, and the
 //! SigV4 scope names the service the client signed for (botocore's `signingName`, which
-//! for these four is the endpoint prefix):
+//! for these five is the endpoint prefix):
 //!
 //! ```text
 //!   X-Amz-Target: Route53Resolver.*                  ──► Resolver  json-1.1
+//!   X-Amz-Target: TrentService.*                     ──► KMS       json-1.1
 //!   /2013-04-01/…                                    ──► Route 53  rest-xml
 //!   /_cairn/healthcheck/…   (Cairn's JSON admin call) ──► Route 53  rest-json
 //!   /profile…, /tags/…                               ──► Profiles  rest-json
 //!   anything else: the scope's service               ──► route53 | route53resolver |
-//!                                                        route53profiles | ec2
+//!                                                        route53profiles | ec2 | kms
 //!   unsigned, anything else: POST / is EC2 (json-1.1 when the body says JSON), else Route 53
 //! ```
 //!
@@ -32,6 +33,8 @@ use crate::sigv4;
 
 /// The `X-Amz-Target` prefix of Route 53 Resolver (`Route53Resolver.CreateResolverRule`).
 pub const RESOLVER_TARGET_PREFIX: &str = "Route53Resolver";
+/// The `X-Amz-Target` prefix of KMS (`TrentService.CreateKey`).
+pub const KMS_TARGET_PREFIX: &str = "TrentService";
 /// The API version every Route 53 path starts with.
 pub const ROUTE53_PREFIX: &str = "/2013-04-01/";
 /// Cairn's own signed JSON calls on Route 53 resources (the health-check override).
@@ -48,11 +51,19 @@ pub enum Service {
     Profiles,
     /// The EC2 subset Route 53 needs (2016-11-15).
     Ec2,
+    /// The KMS subset Route 53's DNSSEC signing needs (2014-11-01).
+    Kms,
 }
 
 impl Service {
     /// Every service, in the order [`crate::sigv4`] names them.
-    pub const ALL: [Service; 4] = [Self::Route53, Self::Resolver, Self::Profiles, Self::Ec2];
+    pub const ALL: [Service; 5] = [
+        Self::Route53,
+        Self::Resolver,
+        Self::Profiles,
+        Self::Ec2,
+        Self::Kms,
+    ];
 
     /// The name clients sign with (the SigV4 scope's service).
     pub fn signing_name(self) -> &'static str {
@@ -61,6 +72,7 @@ impl Service {
             Self::Resolver => "route53resolver",
             Self::Profiles => "route53profiles",
             Self::Ec2 => "ec2",
+            Self::Kms => "kms",
         }
     }
 
@@ -76,6 +88,7 @@ impl Service {
             Self::Resolver => Protocol::Json11,
             Self::Profiles => Protocol::RestJson,
             Self::Ec2 => Protocol::Ec2Query,
+            Self::Kms => Protocol::Json11,
         }
     }
 }
@@ -122,10 +135,16 @@ pub fn decide_from(
     scope_service: Option<Service>,
 ) -> Dispatch {
     if let Some(target) = headers.get("x-amz-target") {
-        // The one json-1.1 service here; its handler refuses other prefixes.
+        // The two json-1.1 services, told apart by the target's prefix; Resolver's handler
+        // refuses other prefixes.
+        let target = String::from_utf8_lossy(target.as_bytes()).into_owned();
+        let service = match target.split_once('.') {
+            Some((KMS_TARGET_PREFIX, _)) => Service::Kms,
+            _ => Service::Resolver,
+        };
         return Dispatch {
-            target: Some(String::from_utf8_lossy(target.as_bytes()).into_owned()),
-            ..Dispatch::to(Service::Resolver)
+            target: Some(target),
+            ..Dispatch::to(service)
         };
     }
     if path.starts_with(ROUTE53_PREFIX) {
@@ -190,6 +209,7 @@ mod tests {
         use Protocol::*;
         use Service::*;
         let target = [("x-amz-target", "Route53Resolver.ListResolverRules")];
+        let kms = [("x-amz-target", "TrentService.CreateKey")];
         let form = [("content-type", "application/x-www-form-urlencoded")];
         let json = [("content-type", "application/x-amz-json-1.1")];
         for (method, path, headers, scope, want) in [
@@ -201,6 +221,8 @@ mod tests {
                 (Resolver, Json11),
             ),
             (Method::POST, "/", &target[..], None, (Resolver, Json11)),
+            (Method::POST, "/", &kms[..], Some(Kms), (Kms, Json11)),
+            (Method::POST, "/", &kms[..], None, (Kms, Json11)),
             (Method::POST, "/", &form[..], Some(Ec2), (Ec2, Ec2Query)),
             (Method::POST, "/", &form[..], None, (Ec2, Ec2Query)),
             (Method::POST, "/", &json[..], None, (Resolver, Json11)),

@@ -9,25 +9,29 @@
 //! message here, one module per service: [`route53`] (hosted zones, change batches, health
 //! checks, CIDR collections), [`ec2`] (networks), [`resolver`] (Resolver and Profiles) and
 //! [`query_log`] (query logging, Resolver's and Route 53's).
-//! [`firewall`] (DNS Firewall).
+//! [`firewall`] (DNS Firewall), [`kms`] (KMS keys and aliases), [`dnssec`] (Route 53 DNSSEC
+//! signing).
 
 use std::borrow::Cow;
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cairn_model::error::{
-    ChangeBatchError, CidrError, DomainError, FirewallError, HealthCheckError, NetworkError,
-    QueryLogError, ResolverError,
+    ChangeBatchError, CidrError, DnssecError, DomainError, FirewallError, HealthCheckError,
+    KmsError, NetworkError, QueryLogError, ResolverError,
 };
 use cairn_store::StoreError;
 
+mod dnssec;
 mod ec2;
 mod firewall;
+mod kms;
 mod query_log;
 mod resolver;
 mod route53;
 
 pub use ec2::{network_error, vpc_not_found};
+pub use kms::kms;
 
 /// Whose fault a failure is: `<Type>` in rest-xml errors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,9 +154,21 @@ impl From<QueryLogError> for AwsError {
     }
 }
 
+impl From<DnssecError> for AwsError {
+    fn from(err: DnssecError) -> Self {
+        dnssec::dnssec_error(err)
+    }
+}
+
 impl From<FirewallError> for AwsError {
     fn from(err: FirewallError) -> Self {
         firewall::firewall_error(err)
+    }
+}
+
+impl From<KmsError> for AwsError {
+    fn from(err: KmsError) -> Self {
+        kms::kms_error(err)
     }
 }
 
@@ -185,6 +201,8 @@ impl From<StoreError> for AwsError {
             StoreError::Rejected(DomainError::Resolver(err)) => resolver::resolver_error(err),
             StoreError::Rejected(DomainError::QueryLog(err)) => query_log::query_log_error(err),
             StoreError::Rejected(DomainError::Firewall(err)) => firewall::firewall_error(err),
+            StoreError::Rejected(DomainError::Dnssec(err)) => dnssec::dnssec_error(err),
+            StoreError::Rejected(DomainError::Kms(err)) => kms::kms_error(err),
             // Route 53's words for a VPC it cannot use (recorded in aws-recorded/route53.json).
             StoreError::Rejected(DomainError::Network(NetworkError::NoSuchVpc(_))) => {
                 Self::invalid_vpc_id()

@@ -8,11 +8,13 @@
 //!                      ├─► route53   rest-xml   /2013-04-01/…
 //!                      ├─► resolver  json-1.1   POST /, X-Amz-Target: Route53Resolver.*
 //!                      ├─► profiles  rest-json  /profile…, /tags/…
-//!                      └─► ec2       ec2-query  POST /, Action=…
+//!                      ├─► ec2       ec2-query  POST /, Action=…
+//!                      └─► kms       json-1.1   POST /, X-Amz-Target: TrentService.*
 //!   handlers take RequestContext { request_id, dispatch, access_key_id, region } ──► Store
 //! ```
 //!
-//! The four services are siblings: none imports another. What they share is in common
+//! The five services are siblings: none imports another, except that Route 53's DNSSEC
+//! signing uses KMS keys through [`kms::ksk`] (one way, as on AWS). What they share is in common
 //! modules, and dependencies point one way (service → context → dispatch → sigv4 →
 //! protocol → error).
 //!
@@ -32,6 +34,8 @@
 //! - [`resolver`]: Route 53 Resolver over json-1.1 (`X-Amz-Target: Route53Resolver.*`).
 //! - [`profiles`]: Route 53 Profiles over rest-json (`/profile…`, `/tags/…`).
 //! - [`ec2`]: the EC2 subset (VPCs, subnets, security groups) over EC2's query protocol.
+//! - [`kms`]: the KMS subset DNSSEC needs (P-256 signing keys) over json-1.1
+//!   (`X-Amz-Target: TrentService.*`).
 //!
 //! Start with [`router()`].
 #![warn(missing_docs)]
@@ -46,6 +50,7 @@ pub mod ec2;
 pub mod envelope;
 pub mod error;
 pub mod extract;
+pub mod kms;
 pub mod limits;
 pub mod metrics;
 pub mod operation;

@@ -14,7 +14,7 @@ use tower::ServiceExt;
 use crate::dispatch::{Dispatch, Service};
 use crate::protocol::Protocol;
 use crate::state::AppState;
-use crate::{ec2, envelope, limits, profiles, resolver, route53, sigv4};
+use crate::{ec2, envelope, kms, limits, profiles, resolver, route53, sigv4};
 
 /// The path of the readiness endpoint.
 pub const HEALTH_PATH: &str = "/_cairn/health";
@@ -36,6 +36,7 @@ pub fn router_with_metrics(
         resolver: finish(resolver::routes(), &state),
         profiles: finish(profiles::routes(), &state),
         ec2: finish(ec2::routes(), &state),
+        kms: finish(kms::routes(), &state),
     };
     let signed = Router::new()
         .fallback(to_service)
@@ -63,6 +64,7 @@ struct Services {
     resolver: Router,
     profiles: Router,
     ec2: Router,
+    kms: Router,
 }
 
 fn finish(routes: Router<AppState>, state: &AppState) -> Router {
@@ -84,6 +86,7 @@ async fn to_service(State(services): State<Services>, request: Request) -> Respo
         Service::Resolver => services.resolver,
         Service::Profiles => services.profiles,
         Service::Ec2 => services.ec2,
+        Service::Kms => services.kms,
     };
     match router.oneshot(request).await {
         Ok(response) => response,

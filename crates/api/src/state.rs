@@ -21,6 +21,9 @@ pub struct AppState {
     pub readiness: Arc<dyn Fn() -> serde_json::Value + Send + Sync>,
     /// The DNS data plane of this node, for TestDNSAnswer; `None` where there is none.
     pub dns: Option<Arc<dyn DnsAnswers>>,
+    /// The node master key: KMS keys' private halves are sealed with it before the store
+    /// sees them (every node of a shared store holds the same one).
+    pub master_key: Arc<cairn_crypto::MasterKey>,
 }
 
 /// Asks the running data plane what it would answer (TestDNSAnswer), and waits for it to

@@ -32,7 +32,8 @@ pub(crate) enum Command {
 /// Where the store is: shared by `serve` and `zone`.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct StoreArgs {
-    /// Data directory: the SQLite store, the generated credentials and the node id.
+    /// Data directory: the SQLite store, the generated credentials, the node id and the
+    /// master key that seals KMS keys (`master.key`, unless CAIRN_MASTER_KEY gives it).
     #[arg(long, env = "CAIRN_DATA_DIR", value_name = "DIR")]
     pub(crate) data_dir: Option<PathBuf>,
     /// Store URL: `sqlite://PATH` (default: `sqlite://<data-dir>/cairn.db`), or

@@ -35,6 +35,19 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
         tracing::error!("{e}");
         ExitError::Runtime
     })?;
+    // Seals KMS keys (and zone-signing keys) at rest; every node of a shared store needs
+    // the same one, so a malformed CAIRN_MASTER_KEY stops the node rather than making a key.
+    let master_key = Arc::new(
+        cairn_crypto::MasterKey::load(&settings.data_dir).map_err(|e| {
+            tracing::error!(
+                "cannot load the master key ({} or {}/{}): {e}",
+                cairn_crypto::master_key::MASTER_KEY_ENV,
+                settings.data_dir.display(),
+                cairn_crypto::master_key::MASTER_KEY_FILE
+            );
+            ExitError::InvalidInput
+        })?,
+    );
     let node_id = node_id(&settings.data_dir).map_err(|e| {
         tracing::error!(error = %e, "cannot read or write the node id");
         ExitError::Runtime
@@ -67,7 +80,8 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
         .commit_notifier()
         .unwrap_or_else(|| Arc::new(Notify::new()));
     let feed: Arc<dyn ChangeFeed> = store.clone();
-    let mut follower = Follower::new(feed, shared.clone(), node_id.clone(), poke);
+    let mut follower = Follower::new(feed, shared.clone(), node_id.clone(), poke)
+        .with_master_key(master_key.clone());
     follower.load_initial().await.map_err(|e| {
         tracing::error!(error = %e, "cannot load the zones");
         ExitError::Runtime
@@ -247,7 +261,13 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
             geoip.clone(),
             served,
         ))),
+        master_key: master_key.clone(),
     };
+    // Route 53 DNSSEC: renews the DNSKEY signatures of signing zones before they expire.
+    tokio::spawn(cairn_api::route53::dnssec::resign::run(
+        state.clone(),
+        shutdown.clone().cancelled_owned(),
+    ));
     let api_metrics = dns_metrics
         .as_ref()
         .map(|_| Arc::new(cairn_api::metrics::ApiMetrics::default()));

@@ -13,12 +13,14 @@
 
 use std::sync::Arc;
 
+use cairn_crypto::MasterKey;
 use cairn_model::rrset::{FailoverRole, GeoProximityLocation, PolicyKind, RoutingPolicy};
 use cairn_model::{DomainName, HostedZone, HostedZoneId, ResourceRecordSet, RrType};
 use cairn_store::ZoneContents;
 use cairn_wire::{rtype, NameKey, Rdata};
 use rustc_hash::FxHashMap;
 
+use crate::dnssec::ZoneSigner;
 use crate::pre_encode;
 use crate::zone::routed::{Policy, Proximity, RoutedSet, Target, Variant};
 use crate::zone::{flags, name_key, CompiledRrset, CompiledZone, Node, NodeMap};
@@ -27,6 +29,18 @@ use crate::zone::{flags, name_key, CompiledRrset, CompiledZone, Node, NodeMap};
 /// policy become [`RoutedSet`]s chosen among at query time. Sets whose stored value does not
 /// encode are skipped, logged and counted; the rest of the zone is still served.
 pub fn compile_zone(contents: &ZoneContents) -> CompiledZone {
+    compile_zone_signed(contents, None, None)
+}
+
+/// [`compile_zone`], and for a signed public zone its signer: the active zone-signing key
+/// opened with `master_key` ([`ZoneSigner::open`]; a key that does not open leaves the zone
+/// unsigned). `prev`, the zone as the snapshot being replaced compiled it, lends its
+/// signature cache when the key is unchanged.
+pub fn compile_zone_signed(
+    contents: &ZoneContents,
+    master_key: Option<&MasterKey>,
+    prev: Option<&CompiledZone>,
+) -> CompiledZone {
     let zone = &contents.zone;
     let apex = name_key(&zone.name);
     let mut nodes = NodeMap::default();
@@ -36,6 +50,8 @@ pub fn compile_zone(contents: &ZoneContents) -> CompiledZone {
     }
     let mut compiled = finish(zone, apex, nodes);
     pre_encode::encode_all(&mut compiled);
+    let prev_signer = prev.and_then(|p| p.signer.as_deref());
+    compiled.signer = ZoneSigner::open(contents, master_key, prev_signer).map(Arc::new);
     compiled
 }
 
@@ -67,6 +83,8 @@ pub fn patch_zone(
         owners.push(owner);
     }
     let mut patched = finish(zone, apex, nodes);
+    // A change of keys reloads the zone whole; a patch changes only record sets.
+    patched.signer = prev.signer.clone();
     let to_encode = answers_to_rewrite(prev, &patched, owners);
     pre_encode::encode(&mut patched, to_encode);
     patched
@@ -266,6 +284,7 @@ fn finish(zone: &HostedZone, apex: NameKey, nodes: NodeMap) -> CompiledZone {
         apex_ns,
         apex_ns_additional,
         skipped,
+        signer: None,
     }
 }
 

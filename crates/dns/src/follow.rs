@@ -9,7 +9,7 @@ use cairn_model::{ChangeSeq, DomainName, HostedZoneId};
 use cairn_store::{ChangeFeed, ChangeSubject, StoreError};
 use tokio::sync::{watch, Notify};
 
-use crate::compile::{compile_zone, patch_zone};
+use crate::compile::{compile_zone_signed, patch_zone};
 use crate::routing::CidrTable;
 use crate::snapshot::{SharedSnapshot, Snapshot};
 use crate::vpc::addresses::VpcAddresses;
@@ -29,6 +29,7 @@ pub struct Follower {
     poke: Arc<Notify>,
     addresses: Option<VpcAddresses>,
     served: watch::Sender<ChangeSeq>,
+    master_key: Option<Arc<cairn_crypto::MasterKey>>,
 }
 
 impl Follower {
@@ -47,7 +48,15 @@ impl Follower {
             poke,
             addresses: None,
             served: watch::Sender::new(ChangeSeq(0)),
+            master_key: None,
         }
+    }
+
+    /// Opens signed zones' zone-signing keys with `key` (the node master key); without it,
+    /// signed zones are served unsigned (and logged).
+    pub fn with_master_key(mut self, key: Arc<cairn_crypto::MasterKey>) -> Self {
+        self.master_key = Some(key);
+        self
     }
 
     /// The sequence this node serves in full: its snapshot swapped in, and its listeners
@@ -82,9 +91,14 @@ impl Follower {
         // Read the position first: anything committed after it is replayed by catch_up.
         let seq = self.feed.latest_seq().await?;
         let all = self.feed.load_all_zones().await?;
+        let master_key = self.master_key.clone();
         let compiled = tokio::task::spawn_blocking(move || {
+            let key = master_key.as_deref();
             all.iter()
-                .map(|c| (c.zone.id.clone(), Some(Arc::new(compile_zone(c)))))
+                .map(|c| {
+                    let zone = compile_zone_signed(c, key, None);
+                    (c.zone.id.clone(), Some(Arc::new(zone)))
+                })
                 .collect::<Vec<_>>()
         })
         .await
@@ -173,7 +187,8 @@ impl Follower {
         let started = std::time::Instant::now();
         let mut loaded = Vec::with_capacity(whole.len());
         for id in whole {
-            loaded.push((id.clone(), self.feed.load_zone(&id).await?));
+            let previous = current.zones.get(&id).cloned();
+            loaded.push((id.clone(), self.feed.load_zone(&id).await?, previous));
         }
         let mut patches = Vec::with_capacity(partial.len());
         for (id, mut names) in partial {
@@ -184,11 +199,14 @@ impl Follower {
             patches.push((id, names, found, previous));
         }
         let load_time = started.elapsed();
+        let master_key = self.master_key.clone();
         let updated = tokio::task::spawn_blocking(move || {
             let started = std::time::Instant::now();
+            let key = master_key.as_deref();
             let mut compiled = Vec::with_capacity(loaded.len() + patches.len());
-            for (id, contents) in loaded {
-                compiled.push((id, contents.map(|c| Arc::new(compile_zone(&c)))));
+            for (id, contents, previous) in loaded {
+                let zone = contents.map(|c| compile_zone_signed(&c, key, previous.as_deref()));
+                compiled.push((id, zone.map(Arc::new)));
             }
             for (id, names, found, previous) in patches {
                 let zone = match (found, previous) {

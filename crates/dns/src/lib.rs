@@ -29,6 +29,8 @@
 
 pub mod auth;
 pub mod compile;
+/// Online DNSSEC signing of authoritative answers (issue 18).
+pub mod dnssec;
 /// The DNS Firewall's data plane (issue 13).
 pub mod firewall;
 pub mod follow;

@@ -274,7 +274,13 @@ fn answer_query(
         w.finish(edns);
         return Outcome::answered(query, Rcode::Refused);
     };
-    if pre_encoded && push_pre_encoded(zone, qname, query.qtype, &mut w) {
+    // DO=1 to a signed zone takes the signed path (crate::dnssec); every other query the
+    // unsigned one below, unchanged.
+    let signer = zone
+        .signer
+        .as_deref()
+        .filter(|_| query.edns.is_some_and(|e| e.dnssec_ok));
+    if signer.is_none() && pre_encoded && push_pre_encoded(zone, qname, query.qtype, &mut w) {
         w.set_aa(true);
         w.finish(edns);
         return Outcome::answered(query, Rcode::NoError);
@@ -302,6 +308,13 @@ fn answer_query(
         if client.routed_by_location() && plan.rcode == Rcode::NoError && !plan.answer.is_empty() {
             w.set_ecs_scope(client.ecs_scope(ecs.source_prefix));
         }
+    }
+    if let Some(signer) = signer {
+        let now = crate::dnssec::signer::now();
+        let rcode =
+            crate::dnssec::write_signed(&mut w, zone, signer, qname, query.qtype, &plan, now);
+        w.finish(edns);
+        return Outcome::answered(query, rcode);
     }
     // An answer that a movable one stands for is written compressing as that was (see
     // `ResponseWriter::compress_question_from`), copied or not.

@@ -16,13 +16,17 @@
 //! | CIDR collections | [`CidrError`] |
 //! | Resolver query logging | [`QueryLogError`] |
 //! | DNS Firewall | [`FirewallError`] |
+//! | Route 53 DNSSEC signing | [`DnssecError`] |
+//! | KMS keys and aliases | [`KmsError`] |
 //!
 //! [`DomainError`] is any of them: what a store refuses with.
 
 pub use crate::change::ChangeBatchError;
 pub use crate::cidr::CidrError;
+pub use crate::dnssec::DnssecError;
 pub use crate::firewall_validate::FirewallError;
 pub use crate::health::HealthCheckError;
+pub use crate::kms::KmsError;
 pub use crate::network_validate::NetworkError;
 pub use crate::query_log::QueryLogError;
 pub use crate::resolver_validate::ResolverError;
@@ -129,6 +133,12 @@ pub enum DomainError {
     /// DNS Firewall.
     #[error(transparent)]
     Firewall(#[from] FirewallError),
+    /// Route 53 DNSSEC signing.
+    #[error(transparent)]
+    Dnssec(#[from] DnssecError),
+    /// KMS keys and aliases.
+    #[error(transparent)]
+    Kms(#[from] KmsError),
 }
 
 impl From<ChangeBatchError> for DomainError {

@@ -39,6 +39,7 @@ pub mod firewall;
 pub mod firewall_validate;
 pub mod health;
 pub mod id;
+pub mod kms;
 pub mod name;
 pub mod network;
 pub mod network_validate;

@@ -9,8 +9,8 @@
 //! EC2); the API words them (docs/architecture.md).
 
 use cairn_model::error::{
-    ChangeBatchError, CidrError, DomainError, FirewallError, HealthCheckError, NetworkError,
-    QueryLogError, ResolverError, ZoneError,
+    ChangeBatchError, CidrError, DnssecError, DomainError, FirewallError, HealthCheckError,
+    KmsError, NetworkError, QueryLogError, ResolverError, ZoneError,
 };
 
 /// What can go wrong in the store. Driver errors never leak through: they become
@@ -61,7 +61,9 @@ rejected_from!(
     ResolverError,
     CidrError,
     QueryLogError,
-    FirewallError
+    FirewallError,
+    DnssecError,
+    KmsError
 );
 
 /// Shorthand.

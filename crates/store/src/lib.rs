@@ -24,6 +24,8 @@
 //! | [`HealthStore`] | [`health`] | health checks and their status |
 //! | [`CidrStore`] | [`cidr`] | CIDR collections |
 //! | [`FirewallStore`] | [`firewall`] | DNS Firewall lists, rule groups, rules, associations, configs |
+//! | [`DnssecStore`] | [`dnssec`] | Route 53 DNSSEC: signing status, KSKs, sealed ZSKs, DNSKEY signatures |
+//! | [`KmsStore`] | [`kms`] | KMS keys (private halves sealed) and aliases |
 //! | [`ChangeFeed`] | [`feed`] | the change log and the state the data plane compiles |
 //!
 //! Supertrait methods need their trait in scope where a generic caller uses them:
@@ -35,10 +37,12 @@
 use std::sync::Arc;
 
 pub mod cidr;
+pub mod dnssec;
 pub mod error;
 pub mod feed;
 pub mod firewall;
 pub mod health;
+pub mod kms;
 pub mod networks;
 pub mod profiles;
 pub mod query_logs;
@@ -47,10 +51,12 @@ mod sql;
 pub mod zones;
 
 pub use cidr::CidrStore;
+pub use dnssec::DnssecStore;
 pub use error::{StoreError, StoreResult};
 pub use feed::{ChangeEvent, ChangeFeed, ChangeSubject, ZoneContents};
 pub use firewall::FirewallStore;
 pub use health::{HealthCheckState, HealthObservation, HealthStore, ProbeResult};
+pub use kms::KmsStore;
 pub use networks::{NetworkStore, NewSecurityGroup, NewSubnet, NewVpc, RuleDirection, VpcRef};
 pub use profiles::ProfileStore;
 pub use query_logs::QueryLogStore;
@@ -63,8 +69,8 @@ pub use zones::{
 /// Every store trait, for callers that use the store's methods: `use cairn_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        ChangeFeed, CidrStore, FirewallStore, HealthStore, NetworkStore, ProfileStore,
-        QueryLogStore, ResolverStore, Store, ZoneStore,
+        ChangeFeed, CidrStore, DnssecStore, FirewallStore, HealthStore, KmsStore, NetworkStore,
+        ProfileStore, QueryLogStore, ResolverStore, Store, ZoneStore,
     };
 }
 
@@ -81,6 +87,8 @@ pub trait Store:
     + HealthStore
     + CidrStore
     + FirewallStore
+    + DnssecStore
+    + KmsStore
     + ChangeFeed
 {
 }
@@ -94,6 +102,8 @@ impl<T> Store for T where
         + HealthStore
         + CidrStore
         + FirewallStore
+        + DnssecStore
+        + KmsStore
         + ChangeFeed
 {
 }

@@ -50,6 +50,27 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/2013-04-01/hostedzone/{id}/dnssec", get(dnssec::get))
         .route(
+            "/2013-04-01/hostedzone/{id}/enable-dnssec",
+            post(dnssec::enable),
+        )
+        .route(
+            "/2013-04-01/hostedzone/{id}/disable-dnssec",
+            post(dnssec::disable),
+        )
+        .route("/2013-04-01/keysigningkey", post(dnssec::create_ksk))
+        .route(
+            "/2013-04-01/keysigningkey/{zone}/{name}",
+            axum::routing::delete(dnssec::delete_ksk),
+        )
+        .route(
+            "/2013-04-01/keysigningkey/{zone}/{name}/activate",
+            post(dnssec::activate),
+        )
+        .route(
+            "/2013-04-01/keysigningkey/{zone}/{name}/deactivate",
+            post(dnssec::deactivate),
+        )
+        .route(
             "/2013-04-01/hostedzone/{id}/associatevpc",
             post(vpc_association::associate),
         )

@@ -22,6 +22,8 @@ pub const HOST: &str = "127.0.0.1:8053";
 pub struct Api {
     pub router: Router,
     pub config: ApiConfig,
+    /// What the router's handlers share (for calling crate functions beside the router).
+    pub state: AppState,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -61,6 +63,7 @@ fn state(store: Arc<dyn cairn_store::Store>, config: ApiConfig) -> AppState {
         config,
         readiness: Arc::new(|| serde_json::json!({"status": "ready", "api": true})),
         dns: None,
+        master_key: Arc::new(cairn_crypto::MasterKey::from_bytes(&[7; 32])),
     }
 }
 
@@ -75,9 +78,11 @@ impl Api {
         let dir = tempfile::tempdir().expect("tempdir");
         let url = format!("sqlite://{}/cairn.db", dir.path().display());
         let store = cairn_store::open(&url).await.expect("open store");
+        let state = state(store, config.clone());
         Self {
-            router: cairn_api::router(state(store, config.clone())),
+            router: cairn_api::router(state.clone()),
             config,
+            state,
             _dir: Some(dir),
         }
     }
@@ -86,9 +91,11 @@ impl Api {
     pub fn without_store() -> Self {
         let config = config();
         let store: Arc<dyn cairn_store::Store> = Arc::new(unreachable_store::UnreachableStore);
+        let state = state(store, config.clone());
         Self {
-            router: cairn_api::router(state(store, config.clone())),
+            router: cairn_api::router(state.clone()),
             config,
+            state,
             _dir: None,
         }
     }

@@ -13,6 +13,7 @@ use cairn_model::firewall_validate::{
     AssociationUpdate, DomainOperation, NewAssociation, NewNamed, RuleRequest,
 };
 use cairn_model::health::{HealthCheck, HealthCheckConfig, HealthCheckUpdate};
+use cairn_model::kms::{KmsAlias, KmsKey, KmsKeyChange};
 use cairn_model::network::{IngressRule, SecurityGroup, Subnet, Vpc, VpcAssociation};
 use cairn_model::resolver::{
     Profile, ProfileAssociation, ProfileResource, ResolverEndpoint, ResolverRule, RuleAssociation,
@@ -28,9 +29,9 @@ use cairn_model::{
 };
 use cairn_store::{
     ChangeEvent, ChangeFeed, CidrStore, DelegationSet, FirewallStore, HealthCheckState,
-    HealthStore, NetworkStore, NewHostedZone, NewSecurityGroup, NewSubnet, NewVpc, ProbeResult,
-    ProfileStore, QueryLogStore, RecordSetListing, RecordSetPage, ResolverStore, RuleDirection,
-    StoreResult, VpcRef, ZoneContents, ZoneStore,
+    HealthStore, KmsStore, NetworkStore, NewHostedZone, NewSecurityGroup, NewSubnet, NewVpc,
+    ProbeResult, ProfileStore, QueryLogStore, RecordSetListing, RecordSetPage, ResolverStore,
+    RuleDirection, StoreResult, VpcRef, ZoneContents, ZoneStore,
 };
 
 pub struct UnreachableStore;
@@ -582,6 +583,55 @@ impl FirewallStore for UnreachableStore {
         panic!("{MESSAGE}")
     }
     async fn update_firewall_config(&self, _: &str, _: &str) -> StoreResult<FirewallConfig> {
+        panic!("{MESSAGE}")
+    }
+}
+
+#[async_trait]
+impl cairn_store::DnssecStore for UnreachableStore {
+    async fn zone_signing(
+        &self,
+        _: &HostedZoneId,
+    ) -> StoreResult<(HostedZone, cairn_model::dnssec::ZoneSigning)> {
+        panic!("{MESSAGE}")
+    }
+    async fn put_zone_signing(
+        &self,
+        _: &HostedZoneId,
+        _: cairn_model::dnssec::ZoneSigning,
+        _: String,
+    ) -> StoreResult<ChangeInfo> {
+        panic!("{MESSAGE}")
+    }
+    async fn zones_to_resign(&self, _: i64) -> StoreResult<Vec<HostedZoneId>> {
+        panic!("{MESSAGE}")
+    }
+}
+
+#[async_trait]
+impl KmsStore for UnreachableStore {
+    async fn create_kms_key(&self, _: KmsKey) -> StoreResult<KmsKey> {
+        panic!("{MESSAGE}")
+    }
+    async fn kms_key(&self, _: &str, _: &str) -> StoreResult<Option<KmsKey>> {
+        panic!("{MESSAGE}")
+    }
+    async fn list_kms_keys(&self, _: &str, _: &str) -> StoreResult<Vec<KmsKey>> {
+        panic!("{MESSAGE}")
+    }
+    async fn change_kms_key(&self, _: &str, _: &str, _: KmsKeyChange) -> StoreResult<KmsKey> {
+        panic!("{MESSAGE}")
+    }
+    async fn create_kms_alias(&self, _: KmsAlias) -> StoreResult<()> {
+        panic!("{MESSAGE}")
+    }
+    async fn kms_alias(&self, _: &str, _: &str, _: &str) -> StoreResult<Option<KmsAlias>> {
+        panic!("{MESSAGE}")
+    }
+    async fn delete_kms_alias(&self, _: &str, _: &str, _: &str) -> StoreResult<()> {
+        panic!("{MESSAGE}")
+    }
+    async fn list_kms_aliases(&self, _: &str, _: &str) -> StoreResult<Vec<KmsAlias>> {
         panic!("{MESSAGE}")
     }
 }

@@ -107,4 +107,7 @@ pub struct CompiledZone {
     pub apex_ns_additional: Vec<(NameKey, Arc<CompiledRrset>)>,
     /// Record sets that could not be compiled (bad stored value); each was logged.
     pub skipped: usize,
+    /// What signs answers to DO=1 queries, when the zone is signed and its key opened
+    /// ([`crate::dnssec`]); kept by patches.
+    pub signer: Option<Arc<crate::dnssec::ZoneSigner>>,
 }

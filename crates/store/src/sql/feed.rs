@@ -16,7 +16,7 @@ use super::error::map_err;
 use super::json::texts;
 use super::store::SqlStore;
 use super::zone_rows::{all_sets, load_zone_row, sets_at_names};
-use super::{cidr, firewall, health, network_rows, nodes};
+use super::{cidr, dnssec, firewall, health, network_rows, nodes};
 use crate::error::StoreResult;
 use crate::feed::{ChangeEvent, ChangeFeed, ZoneContents};
 
@@ -77,7 +77,7 @@ impl ChangeFeed for SqlStore {
             Ok(Some(ZoneContents {
                 zone,
                 record_sets,
-                dnssec: None,
+                dnssec: dnssec::serving(tx, &id)?,
             }))
         })
         .await
@@ -94,7 +94,7 @@ impl ChangeFeed for SqlStore {
                     all.push(ZoneContents {
                         zone,
                         record_sets,
-                        dnssec: None,
+                        dnssec: dnssec::serving(tx, &id)?,
                     });
                 }
             }

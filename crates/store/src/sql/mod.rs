@@ -22,7 +22,8 @@
 //!   batch_view                       what the change-batch rules read (the model's BatchView)
 //!   private_zones                    zones' VPC associations and authorizations
 //!   zones, networks, resolver,       one trait implementation each
-//!   profiles, query_logs, firewall, feed
+//!   profiles, query_logs, firewall,
+//!   dnssec, feed, kms
 //! ```
 
 mod batch_view;
@@ -30,12 +31,14 @@ mod change_log;
 mod cidr;
 pub(crate) mod conn;
 mod default_vpc;
+mod dnssec;
 mod error;
 mod feed;
 mod firewall;
 mod health;
 mod ids;
 mod json;
+mod kms;
 mod network_rows;
 mod networks;
 mod nodes;

@@ -68,6 +68,11 @@ const MIGRATIONS: &[(i64, &str)] = &[
         9,
         include_str!("../../migrations/postgres/0009_query_logs.sql"),
     ),
+    (10, include_str!("../../migrations/postgres/0010_kms.sql")),
+    (
+        11,
+        include_str!("../../migrations/postgres/0011_dnssec.sql"),
+    ),
 ];
 
 /// The advisory lock every write transaction holds: writers take turns, so the change log's

@@ -43,6 +43,8 @@ const MIGRATIONS: &[(i64, &str)] = &[
         9,
         include_str!("../../migrations/sqlite/0009_query_logs.sql"),
     ),
+    (10, include_str!("../../migrations/sqlite/0010_kms.sql")),
+    (11, include_str!("../../migrations/sqlite/0011_dnssec.sql")),
 ];
 
 /// How long a write waits for another process's transaction before giving up as

@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use cairn_model::change::{check_change_batch, names_touched};
+use cairn_model::dnssec::DnssecError;
 use cairn_model::error::ZoneError;
 use cairn_model::{
     ChangeBatch, ChangeId, ChangeInfo, DomainName, HostedZone, HostedZoneId, Limits,
@@ -19,7 +20,7 @@ use super::zone_rows::{
     check_caller_reference, finish_zone, insert_set, insert_zone, parse_set, require_zone,
     set_identifier_column, sets_at_names, zone_from_row, ZONE_COLUMNS,
 };
-use super::{nodes, private_zones, tags};
+use super::{dnssec, nodes, private_zones, tags};
 use crate::error::StoreResult;
 use crate::zones::{DelegationSet, NewHostedZone, RecordSetListing, RecordSetPage, ZoneStore};
 
@@ -81,10 +82,14 @@ impl ZoneStore for SqlStore {
                     if extra > 0 {
                         return Err(ZoneError::HostedZoneNotEmpty(zone.id.clone()).into());
                     }
+                    if dnssec::has_key_signing_keys(tx, &zone.id)? {
+                        return Err(DnssecError::ZoneHasKeySigningKeys(zone.id.clone()).into());
+                    }
                     tx.execute("DELETE FROM record_sets WHERE zone_id = ?1", [id])
                         .map_err(map_err)?;
                     tags::remove_all(tx, "hostedzone", id)?;
                     private_zones::forget_zone(tx, &zone.id)?;
+                    dnssec::forget_zone(tx, &zone.id)?;
                     tx.execute("DELETE FROM hosted_zones WHERE id = ?1", [id])
                         .map_err(map_err)?;
                     Ok(())

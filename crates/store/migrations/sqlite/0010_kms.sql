@@ -1,0 +1,21 @@
+-- The KMS subset (issue 18): keys and aliases, each a JSON document (serde of
+-- cairn_model::kms::KmsKey / KmsAlias) with the columns lookups need beside it. A key's body
+-- holds its private key only sealed with the node master key. Writes log no change.
+
+CREATE TABLE kms_keys (
+    id            TEXT PRIMARY KEY,             -- a UUID
+    account       TEXT NOT NULL,
+    region        TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    body          TEXT NOT NULL                 -- JSON cairn_model::kms::KmsKey
+);
+
+CREATE INDEX kms_keys_by_account ON kms_keys (account, region, created_at_ms);
+
+CREATE TABLE kms_aliases (
+    account TEXT NOT NULL,
+    region  TEXT NOT NULL,
+    name    TEXT NOT NULL,                      -- alias/…
+    body    TEXT NOT NULL,                      -- JSON cairn_model::kms::KmsAlias
+    PRIMARY KEY (account, region, name)
+);

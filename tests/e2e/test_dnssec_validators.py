@@ -1,0 +1,138 @@
+"""A zone signed through Route 53's API (issue 18), checked by real validators.
+
+The zone gets a KSK on a Cairn KMS key and EnableHostedZoneDNSSEC; then BIND's `delv`, with
+the KSK's DNSKEY (GetDNSSEC's `DNSKEYRecord`) as its only trust anchor, must call Cairn's
+answers "fully validated", and an Unbound that knows the zone only as a stub zone with
+GetDNSSEC's `DSRecord` as trust anchor must set AD. Each peer is skipped only where it is not
+installed.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import uuid
+
+import pytest
+
+import harness
+import peers
+
+boto3 = pytest.importorskip("boto3")
+dns = pytest.importorskip("dns")
+import dns.exception  # noqa: E402
+import dns.flags  # noqa: E402
+import dns.message  # noqa: E402
+import dns.query  # noqa: E402
+import dns.rcode  # noqa: E402
+
+ZONE = "signed-validate.test."
+
+
+@pytest.fixture
+def signed(cairn_server):
+    """A running Cairn serving ZONE signed, and its KSK as GetDNSSEC shows it."""
+    srv = cairn_server()
+    r53 = harness.route53_client(srv)
+    kms = harness.route53_client(srv, "kms")
+    zone_id = r53.create_hosted_zone(Name=ZONE, CallerReference=uuid.uuid4().hex)["HostedZone"]["Id"]
+    changes = [
+        {"Action": "CREATE", "ResourceRecordSet": {"Name": f"www.{ZONE}", "Type": "A", "TTL": 300,
+                                                   "ResourceRecords": [{"Value": "192.0.2.10"}]}},
+        {"Action": "CREATE", "ResourceRecordSet": {"Name": f"*.wild.{ZONE}", "Type": "TXT", "TTL": 300,
+                                                   "ResourceRecords": [{"Value": '"wild"'}]}},
+    ]
+    harness.wait_insync(r53, r53.change_resource_record_sets(HostedZoneId=zone_id,
+                                                             ChangeBatch={"Changes": changes}))
+    arn = kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["Arn"]
+    r53.create_key_signing_key(CallerReference=uuid.uuid4().hex, HostedZoneId=zone_id,
+                               KeyManagementServiceArn=arn, Name="ksk", Status="ACTIVE")
+    harness.wait_insync(r53, r53.enable_hosted_zone_dnssec(HostedZoneId=zone_id))
+    [ksk] = r53.get_dnssec(HostedZoneId=zone_id)["KeySigningKeys"]
+    return srv, ksk
+
+
+def delv(srv, anchor, name, qtype):
+    host, port = srv.addr
+    out = subprocess.run(["delv", f"@{host}", "-p", str(port), "-a", str(anchor), f"+root={ZONE}",
+                          name, qtype], capture_output=True, text=True, timeout=30)
+    return out.stdout + out.stderr
+
+
+def test_delv_validates_the_signed_zone(signed, tmp_path):
+    if shutil.which("delv") is None:
+        pytest.skip("delv (bind9-dnsutils) is not installed")
+    srv, ksk = signed
+    flags, protocol, algorithm, key = ksk["DNSKEYRecord"].split(" ", 3)
+    anchor = tmp_path / "anchor.conf"
+    anchor.write_text(f'trust-anchors {{ {ZONE} static-key {flags} {protocol} {algorithm} "{key}"; }};\n')
+    for name, qtype in [(f"www.{ZONE}", "A"), (ZONE, "SOA"), (ZONE, "DNSKEY"), (f"x.wild.{ZONE}", "TXT")]:
+        out = delv(srv, anchor, name, qtype)
+        assert "; fully validated" in out, f"{name} {qtype}:\n{out}"
+    # Denial (Route 53's NSEC black lies): a missing name and a missing type, both NODATA.
+    for name, qtype in [(f"nothing.{ZONE}", "A"), (f"www.{ZONE}", "AAAA")]:
+        out = delv(srv, anchor, name, qtype)
+        assert "; negative response, fully validated" in out, f"{name} {qtype}:\n{out}"
+
+
+def test_unbound_validates_with_the_ds_as_trust_anchor(signed, tmp_path):
+    binary = peers.unbound_path()
+    if binary is None:
+        pytest.skip("unbound is not installed")
+    srv, ksk = signed
+    host, port = srv.addr
+    unbound_port = harness.free_port("127.0.0.1")
+    conf = tmp_path / "unbound.conf"
+    conf.write_text("\n".join([
+        "server:",
+        f"    interface: 127.0.0.1@{unbound_port}",
+        f"    port: {unbound_port}",
+        "    do-daemonize: no",
+        '    username: ""',
+        '    chroot: ""',
+        f'    directory: "{tmp_path}"',
+        f'    pidfile: "{tmp_path}/unbound.pid"',
+        "    use-syslog: no",
+        '    logfile: ""',
+        "    verbosity: 1",
+        "    do-ip6: no",
+        "    do-not-query-localhost: no",
+        '    module-config: "validator iterator"',
+        "    access-control: 127.0.0.0/8 allow",
+        # Unbound answers the RFC 6761 name test. itself unless told not to.
+        '    local-zone: "test." nodefault',
+        f'    trust-anchor: "{ZONE} DS {ksk["DSRecord"]}"',
+        "stub-zone:",
+        f'    name: "{ZONE}"',
+        f"    stub-addr: {host}@{port}",
+        "remote-control:",
+        "    control-enable: no",
+    ]) + "\n")
+    log = tmp_path / "unbound.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([binary, "-d", "-c", str(conf)], stdout=out, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL)
+    unbound = harness.Server("unbound", proc, [("127.0.0.1", unbound_port)], tmp_path, log)
+    try:
+        def ask(name, qtype):
+            q = dns.message.make_query(name, qtype, want_dnssec=True)
+            return dns.query.udp(q, "127.0.0.1", port=unbound_port, timeout=5.0)
+
+        harness.wait_for(lambda: _answer_to(ask), lambda r: r is not None and r.rcode() == dns.rcode.NOERROR)
+        answer = ask(f"www.{ZONE}", "A")
+        assert answer.rcode() == dns.rcode.NOERROR, answer
+        assert answer.flags & dns.flags.AD, answer
+        assert "192.0.2.10" in str(answer.answer[0]), answer
+        nodata = ask(f"www.{ZONE}", "MX")
+        assert nodata.rcode() == dns.rcode.NOERROR and nodata.flags & dns.flags.AD, nodata
+        assert nodata.answer == [], nodata
+    finally:
+        unbound.stop()
+
+
+def _answer_to(ask):
+    """The zone's SOA answer through Unbound; `None` while it is not listening yet."""
+    try:
+        return ask(ZONE, "SOA")
+    except (dns.exception.Timeout, OSError):
+        return None
