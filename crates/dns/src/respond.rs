@@ -280,6 +280,13 @@ fn answer_query(
         .signer
         .as_deref()
         .filter(|_| query.edns.is_some_and(|e| e.dnssec_ok));
+    if signer.is_some() && pre_encoded {
+        let now = crate::dnssec::signer::now();
+        if let Some(rcode) = crate::dnssec::push_cached(&mut w, zone, qname, query.qtype, now) {
+            w.finish(edns);
+            return Outcome::answered(query, rcode);
+        }
+    }
     if signer.is_none() && pre_encoded && push_pre_encoded(zone, qname, query.qtype, &mut w) {
         w.set_aa(true);
         w.finish(edns);

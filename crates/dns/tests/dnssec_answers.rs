@@ -211,22 +211,14 @@ fn a_positive_answer_signs_the_answer_the_zone_ns_and_in_zone_addresses() {
         .section(2)
         .iter()
         .any(|r| r.rtype == RRSIG && text(&r.owner) == "ns1.example.com."));
-    // Asked again, the same signature comes from the cache.
+    // Asked again (in another case), the answer kept whole is sent: nothing signed again.
     let again = parse(&ask(s.addr, &query("www.example.com", A, true)));
     assert_eq!(again.rrs, resp.rrs);
-    let stats = s
-        .shared
-        .load()
-        .zones
-        .values()
-        .next()
-        .unwrap()
-        .signer
-        .as_ref()
-        .unwrap()
-        .cache()
-        .stats();
-    assert!(stats.hits >= 3, "{stats:?}");
+    let snapshot = s.shared.load();
+    let zone = snapshot.zones.values().next().unwrap();
+    let stats = zone.signer.as_ref().unwrap().cache().stats();
+    assert_eq!((stats.entries, stats.misses), (3, 3), "{stats:?}");
+    assert_eq!(zone.signed_answers.len(), 1);
 }
 
 #[test]
@@ -530,4 +522,52 @@ fn a_recompile_with_the_same_key_keeps_the_signature_cache() {
     contents.dnssec = Some(rolled.zone_dnssec(&contents));
     let third = compile_zone_signed(&contents, Some(&rolled.master), Some(&second));
     assert_eq!(third.signer.as_ref().unwrap().cache().stats().entries, 0);
+}
+
+#[test]
+fn a_kept_signed_answer_is_the_answer_written_from_the_plan_byte_for_byte() {
+    use cairn_dns::respond::{respond_from_plan, Origin};
+    let keys = Keys::new();
+    let snapshot = keys.snapshot(contents());
+    let zone = snapshot.zones.values().next().unwrap().clone();
+    let cases = [
+        ("www.example.com", A),
+        ("WwW.Example.com", A),
+        ("nope.example.com", A),
+        ("www.example.com", TXT),
+        ("x.wild.example.com", A),
+        ("alias.example.com", A),
+        ("dangling.example.com", A),
+        ("www.child.example.com", A),
+        ("insecure.example.com", DS),
+        ("example.com", MX),
+    ];
+    for (name, qtype) in cases {
+        let msg = query(name, qtype, true);
+        let (mut a, mut b, mut c) = (Vec::new(), Vec::new(), Vec::new());
+        let first = respond(&snapshot, &msg, Transport::Udp, &mut a).unwrap();
+        let kept = respond(&snapshot, &msg, Transport::Udp, &mut b).unwrap();
+        let planned =
+            respond_from_plan(&snapshot, &msg, Transport::Udp, Origin::default(), &mut c).unwrap();
+        assert_eq!(first, planned, "{name} {qtype}");
+        assert_eq!(kept, planned, "{name} {qtype}");
+    }
+    // Every case above is zone data only, kept once per name and type (case aside).
+    assert_eq!(zone.signed_answers.len(), cases.len() - 1);
+    // Routed answers and the DNSKEY RRset are never kept.
+    for (name, qtype) in [
+        ("w.example.com", A),
+        ("mv.example.com", A),
+        ("example.com", DNSKEY),
+    ] {
+        let mut out = Vec::new();
+        respond(
+            &snapshot,
+            &query(name, qtype, true),
+            Transport::Udp,
+            &mut out,
+        )
+        .unwrap();
+    }
+    assert_eq!(zone.signed_answers.len(), cases.len() - 1);
 }
