@@ -251,6 +251,20 @@ fn dnskey_at_the_apex_is_the_stored_rrset_signed_by_the_ksk() {
     );
     let signed = verify_all(&resp, &s.keys);
     assert_eq!(signed[0].1, DNSKEY);
+    // Without DO: the keys, which are zone data, without signatures.
+    let plain = parse(&ask(s.addr, &query("example.com", DNSKEY, false)));
+    assert_eq!(
+        plain.summary(0),
+        [
+            ("example.com.".into(), DNSKEY),
+            ("example.com.".into(), DNSKEY)
+        ]
+    );
+    assert!(plain.rrs.iter().all(|r| r.rtype != RRSIG));
+    // Below the apex there is no DNSKEY: NODATA.
+    let below = parse(&ask(s.addr, &query("www.example.com", DNSKEY, true)));
+    assert!(below.section(0).is_empty());
+    verify_all(&below, &s.keys);
 }
 
 #[test]
@@ -447,7 +461,6 @@ fn without_do_a_signed_zone_answers_byte_for_byte_as_an_unsigned_one() {
         ("x.wild.example.com", A),
         ("alias.example.com", A),
         ("www.child.example.com", A),
-        ("example.com", DNSKEY),
     ] {
         for msg in [query(name, qtype, false), common::query(name, qtype, None)] {
             let (mut a, mut b) = (Vec::new(), Vec::new());

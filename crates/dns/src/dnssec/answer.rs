@@ -53,7 +53,7 @@ pub fn write_signed(
         expiration: u32::MAX,
     };
     if qtype == DNSKEY && qname == &zone.apex[..] && !signer.dnskeys.is_empty() {
-        out.dnskey_answer();
+        out.dnskey_answer(true);
         return Rcode::NoError;
     }
     let rcode = match plan.rcode {
@@ -163,6 +163,19 @@ pub fn write_signed(
     rcode
 }
 
+/// Writes the DNSKEY RRset of a signed zone to a query without DO: the keys are zone data
+/// (dig asks for them without `+dnssec`), only the RRSIGs need DO (RFC 4035 §3.1).
+pub fn write_dnskey_unsigned(w: &mut ResponseWriter<'_>, zone: &CompiledZone, signer: &ZoneSigner) {
+    let mut out = Writer {
+        w,
+        zone,
+        signer,
+        now: 0,
+        expiration: u32::MAX,
+    };
+    out.dnskey_answer(false);
+}
+
 /// Writes the signed answer kept for `qname` and `qtype` ([`super::answers`]), if there is
 /// one still fresh at `now` and it fits; its response code. Must come before any record.
 pub fn push_cached(
@@ -241,15 +254,20 @@ impl Writer<'_, '_, '_> {
         self.w.set_tc(true);
     }
 
-    /// The DNSKEY RRset at the apex with the KSKs' signatures, then the zone's NS.
-    fn dnskey_answer(&mut self) {
+    /// The DNSKEY RRset at the apex, then the zone's NS; with the KSKs' and ZSK's
+    /// signatures when `signed`.
+    fn dnskey_answer(&mut self, signed: bool) {
         self.w.set_rcode(Rcode::NoError);
         self.w.set_aa(true);
         let (zone, signer) = (self.zone, self.signer);
         let apex: &[u8] = &zone.apex;
         let ttl = signer.dnskey_ttl;
         let records = signer.dnskeys.iter().map(|r| (DNSKEY, r));
-        let rrsigs = signer.dnskey_rrsigs.iter().map(|r| (RRSIG, r));
+        let rrsigs = signer
+            .dnskey_rrsigs
+            .iter()
+            .take(if signed { usize::MAX } else { 0 })
+            .map(|r| (RRSIG, r));
         for (rtype, rdata) in records.chain(rrsigs) {
             if self
                 .w
@@ -263,16 +281,9 @@ impl Writer<'_, '_, '_> {
         if let Some(ns) = &zone.apex_ns {
             let mark = self.w.mark();
             let all: SmallVec<[&Rdata; 4]> = ns.rdatas.iter().collect();
-            let labels = label_count(apex);
+            let labels = signed.then(|| label_count(apex));
             if self
-                .push(
-                    Section::Authority,
-                    apex,
-                    ns.rtype,
-                    ns.ttl,
-                    &all,
-                    Some(labels),
-                )
+                .push(Section::Authority, apex, ns.rtype, ns.ttl, &all, labels)
                 .is_err()
             {
                 self.w.rollback(mark);

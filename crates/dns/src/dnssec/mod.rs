@@ -22,7 +22,7 @@ pub mod canonical;
 pub mod denial;
 pub mod signer;
 
-pub use answer::{push_cached, write_signed};
+pub use answer::{push_cached, write_dnskey_unsigned, write_signed};
 pub use answers::AnswerCache;
 pub use cache::SignatureCache;
 pub use signer::{keys_not_opened, ZoneSigner};
