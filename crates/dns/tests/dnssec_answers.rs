@@ -80,6 +80,15 @@ fn contents() -> ZoneContents {
                 &["\"below an empty name\""],
             ),
             set(
+                "big.example.com",
+                RrType::Txt,
+                60,
+                &[
+                    &format!("\"{}\"", "x".repeat(200)),
+                    &format!("\"{}\"", "y".repeat(200)),
+                ],
+            ),
+            set(
                 "child.example.com",
                 RrType::Ns,
                 3600,
@@ -583,4 +592,28 @@ fn a_kept_signed_answer_is_the_answer_written_from_the_plan_byte_for_byte() {
         .unwrap();
     }
     assert_eq!(zone.signed_answers.len(), cases.len() - 1);
+}
+
+#[test]
+fn a_signed_answer_too_big_for_udp_truncates_and_comes_whole_over_tcp() {
+    let keys = Keys::new();
+    let snapshot = keys.snapshot(contents());
+    let mut msg = query("big.example.com", TXT, true);
+    // EDNS payload 512: the two TXT records fit, not with their RRSIG.
+    let at = msg.len() - 11 + 3;
+    msg[at..at + 2].copy_from_slice(&512u16.to_be_bytes());
+    let (mut udp, mut tcp) = (Vec::new(), Vec::new());
+    let truncated = parse(respond(&snapshot, &msg, Transport::Udp, &mut udp).unwrap());
+    assert!(truncated.tc());
+    assert!(truncated.rrs.is_empty());
+    let whole = parse(respond(&snapshot, &msg, Transport::Tcp, &mut tcp).unwrap());
+    assert!(!whole.tc());
+    assert_eq!(
+        whole.summary(0).iter().map(|(_, t)| *t).collect::<Vec<_>>(),
+        [TXT, TXT, RRSIG]
+    );
+    verify_all(&whole, &keys);
+    // The whole answer kept for TCP is not sent over UDP where it does not fit.
+    let mut again = Vec::new();
+    assert!(parse(respond(&snapshot, &msg, Transport::Udp, &mut again).unwrap()).tc());
 }
