@@ -285,6 +285,7 @@ fn finish(zone: &HostedZone, apex: NameKey, nodes: NodeMap) -> CompiledZone {
         apex_ns_additional,
         skipped,
         signer: None,
+        signed_answers: Default::default(),
     }
 }
 

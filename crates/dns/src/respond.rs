@@ -280,6 +280,21 @@ fn answer_query(
         .signer
         .as_deref()
         .filter(|_| query.edns.is_some_and(|e| e.dnssec_ok));
+    if let Some(signing) = zone.signer.as_deref().filter(|_| signer.is_none()) {
+        let dnskey = cairn_crypto::dnssec::rtype::DNSKEY;
+        if query.qtype == dnskey && qname == &zone.apex[..] && !signing.dnskeys.is_empty() {
+            crate::dnssec::write_dnskey_unsigned(&mut w, zone, signing);
+            w.finish(edns);
+            return Outcome::answered(query, Rcode::NoError);
+        }
+    }
+    if signer.is_some() && pre_encoded {
+        let now = crate::dnssec::signer::now();
+        if let Some(rcode) = crate::dnssec::push_cached(&mut w, zone, qname, query.qtype, now) {
+            w.finish(edns);
+            return Outcome::answered(query, rcode);
+        }
+    }
     if signer.is_none() && pre_encoded && push_pre_encoded(zone, qname, query.qtype, &mut w) {
         w.set_aa(true);
         w.finish(edns);

@@ -80,6 +80,15 @@ fn contents() -> ZoneContents {
                 &["\"below an empty name\""],
             ),
             set(
+                "big.example.com",
+                RrType::Txt,
+                60,
+                &[
+                    &format!("\"{}\"", "x".repeat(200)),
+                    &format!("\"{}\"", "y".repeat(200)),
+                ],
+            ),
+            set(
                 "child.example.com",
                 RrType::Ns,
                 3600,
@@ -211,22 +220,14 @@ fn a_positive_answer_signs_the_answer_the_zone_ns_and_in_zone_addresses() {
         .section(2)
         .iter()
         .any(|r| r.rtype == RRSIG && text(&r.owner) == "ns1.example.com."));
-    // Asked again, the same signature comes from the cache.
+    // Asked again (in another case), the answer kept whole is sent: nothing signed again.
     let again = parse(&ask(s.addr, &query("www.example.com", A, true)));
     assert_eq!(again.rrs, resp.rrs);
-    let stats = s
-        .shared
-        .load()
-        .zones
-        .values()
-        .next()
-        .unwrap()
-        .signer
-        .as_ref()
-        .unwrap()
-        .cache()
-        .stats();
-    assert!(stats.hits >= 3, "{stats:?}");
+    let snapshot = s.shared.load();
+    let zone = snapshot.zones.values().next().unwrap();
+    let stats = zone.signer.as_ref().unwrap().cache().stats();
+    assert_eq!((stats.entries, stats.misses), (3, 3), "{stats:?}");
+    assert_eq!(zone.signed_answers.len(), 1);
 }
 
 #[test]
@@ -259,6 +260,20 @@ fn dnskey_at_the_apex_is_the_stored_rrset_signed_by_the_ksk() {
     );
     let signed = verify_all(&resp, &s.keys);
     assert_eq!(signed[0].1, DNSKEY);
+    // Without DO: the keys, which are zone data, without signatures.
+    let plain = parse(&ask(s.addr, &query("example.com", DNSKEY, false)));
+    assert_eq!(
+        plain.summary(0),
+        [
+            ("example.com.".into(), DNSKEY),
+            ("example.com.".into(), DNSKEY)
+        ]
+    );
+    assert!(plain.rrs.iter().all(|r| r.rtype != RRSIG));
+    // Below the apex there is no DNSKEY: NODATA.
+    let below = parse(&ask(s.addr, &query("www.example.com", DNSKEY, true)));
+    assert!(below.section(0).is_empty());
+    verify_all(&below, &s.keys);
 }
 
 #[test]
@@ -455,7 +470,6 @@ fn without_do_a_signed_zone_answers_byte_for_byte_as_an_unsigned_one() {
         ("x.wild.example.com", A),
         ("alias.example.com", A),
         ("www.child.example.com", A),
-        ("example.com", DNSKEY),
     ] {
         for msg in [query(name, qtype, false), common::query(name, qtype, None)] {
             let (mut a, mut b) = (Vec::new(), Vec::new());
@@ -530,4 +544,76 @@ fn a_recompile_with_the_same_key_keeps_the_signature_cache() {
     contents.dnssec = Some(rolled.zone_dnssec(&contents));
     let third = compile_zone_signed(&contents, Some(&rolled.master), Some(&second));
     assert_eq!(third.signer.as_ref().unwrap().cache().stats().entries, 0);
+}
+
+#[test]
+fn a_kept_signed_answer_is_the_answer_written_from_the_plan_byte_for_byte() {
+    use cairn_dns::respond::{respond_from_plan, Origin};
+    let keys = Keys::new();
+    let snapshot = keys.snapshot(contents());
+    let zone = snapshot.zones.values().next().unwrap().clone();
+    let cases = [
+        ("www.example.com", A),
+        ("WwW.Example.com", A),
+        ("nope.example.com", A),
+        ("www.example.com", TXT),
+        ("x.wild.example.com", A),
+        ("alias.example.com", A),
+        ("dangling.example.com", A),
+        ("www.child.example.com", A),
+        ("insecure.example.com", DS),
+        ("example.com", MX),
+    ];
+    for (name, qtype) in cases {
+        let msg = query(name, qtype, true);
+        let (mut a, mut b, mut c) = (Vec::new(), Vec::new(), Vec::new());
+        let first = respond(&snapshot, &msg, Transport::Udp, &mut a).unwrap();
+        let kept = respond(&snapshot, &msg, Transport::Udp, &mut b).unwrap();
+        let planned =
+            respond_from_plan(&snapshot, &msg, Transport::Udp, Origin::default(), &mut c).unwrap();
+        assert_eq!(first, planned, "{name} {qtype}");
+        assert_eq!(kept, planned, "{name} {qtype}");
+    }
+    // Every case above is zone data only, kept once per name and type (case aside).
+    assert_eq!(zone.signed_answers.len(), cases.len() - 1);
+    // Routed answers and the DNSKEY RRset are never kept.
+    for (name, qtype) in [
+        ("w.example.com", A),
+        ("mv.example.com", A),
+        ("example.com", DNSKEY),
+    ] {
+        let mut out = Vec::new();
+        respond(
+            &snapshot,
+            &query(name, qtype, true),
+            Transport::Udp,
+            &mut out,
+        )
+        .unwrap();
+    }
+    assert_eq!(zone.signed_answers.len(), cases.len() - 1);
+}
+
+#[test]
+fn a_signed_answer_too_big_for_udp_truncates_and_comes_whole_over_tcp() {
+    let keys = Keys::new();
+    let snapshot = keys.snapshot(contents());
+    let mut msg = query("big.example.com", TXT, true);
+    // EDNS payload 512: the two TXT records fit, not with their RRSIG.
+    let at = msg.len() - 11 + 3;
+    msg[at..at + 2].copy_from_slice(&512u16.to_be_bytes());
+    let (mut udp, mut tcp) = (Vec::new(), Vec::new());
+    let truncated = parse(respond(&snapshot, &msg, Transport::Udp, &mut udp).unwrap());
+    assert!(truncated.tc());
+    assert!(truncated.rrs.is_empty());
+    let whole = parse(respond(&snapshot, &msg, Transport::Tcp, &mut tcp).unwrap());
+    assert!(!whole.tc());
+    assert_eq!(
+        whole.summary(0).iter().map(|(_, t)| *t).collect::<Vec<_>>(),
+        [TXT, TXT, RRSIG]
+    );
+    verify_all(&whole, &keys);
+    // The whole answer kept for TCP is not sent over UDP where it does not fit.
+    let mut again = Vec::new();
+    assert!(parse(respond(&snapshot, &msg, Transport::Udp, &mut again).unwrap()).tc());
 }

@@ -1,5 +1,7 @@
-//! Signed answers checked by a real validator: BIND's `delv`, with the zone's KSK as its
-//! trust anchor, asking Cairn's real listener. Skipped (with a note) where delv is absent.
+//! Signed answers checked by real validators, with the zone's KSK as their trust anchor,
+//! asking Cairn's real listener: BIND's `delv`, and Unbound as a validating resolver (a stub
+//! zone to Cairn) asked with dig, which must set AD. Each is skipped (with a note) where
+//! absent.
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -159,6 +161,111 @@ fn delv_validates_every_kind_of_signed_answer() {
         if !out.contains(verdict) || !out.to_lowercase().contains(&data.to_lowercase()) {
             failures.push(format!(
                 "{name} {qtype}: want {verdict:?} and {data:?}, got:\n{out}"
+            ));
+        }
+    }
+    std::fs::remove_dir_all(&dir).ok();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A loopback port nobody listens on now.
+fn free_port() -> u16 {
+    let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    socket.local_addr().unwrap().port()
+}
+
+/// Kills the resolver when the test ends, however it ends.
+struct Child(std::process::Child);
+
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[test]
+fn unbound_validates_the_signed_answers_and_sets_ad() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let _entered = runtime.enter();
+    let stop = CancellationToken::new();
+    let keys = Keys::new();
+    let (addr, _shared) = serve(keys.snapshot(contents()), &stop);
+    let dir = std::env::temp_dir().join(format!("cairn-unbound-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let port = free_port();
+    let key = base64::engine::general_purpose::STANDARD.encode(keys.ksk.public_key());
+    let conf = dir.join("unbound.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "server:\n  interface: 127.0.0.1\n  port: {port}\n  do-not-query-localhost: no\n  \
+             username: \"\"\n  chroot: \"\"\n  directory: \"{dir}\"\n  pidfile: \"\"\n  \
+             use-syslog: no\n  logfile: \"\"\n  module-config: \"validator iterator\"\n  \
+             qname-minimisation: no\n  val-log-level: 2\n  \
+             trust-anchor: \"example.com. DNSKEY 257 3 13 {key}\"\n\
+             stub-zone:\n  name: \"example.com\"\n  stub-addr: 127.0.0.1@{}\n\
+             remote-control:\n  control-enable: no\n",
+            addr.port(),
+            dir = dir.display()
+        ),
+    )
+    .unwrap();
+    let Ok(child) = Command::new("unbound")
+        .arg("-d")
+        .arg("-c")
+        .arg(&conf)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+    else {
+        eprintln!("unbound is not installed: skipped");
+        return;
+    };
+    let _child = Child(child);
+    let dig = |name: &str, qtype: &str| {
+        let out = Command::new("dig")
+            .args([
+                "@127.0.0.1",
+                "-p",
+                &port.to_string(),
+                "+dnssec",
+                "+tries=1",
+                "+time=2",
+            ])
+            .args([name, qtype])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    // Wait until the resolver answers at all (a bogus zone would answer SERVFAIL).
+    let started = std::time::Instant::now();
+    while !dig("example.com", "SOA").contains("->>HEADER<<-") {
+        assert!(started.elapsed().as_secs() < 20, "unbound did not start");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let cases = [
+        ("www.example.com", "A", "192.0.2.1"),
+        ("example.com", "MX", "mail.example.com"),
+        ("nope.example.com", "A", "NSEC"),
+        ("www.example.com", "TXT", "NSEC"),
+        ("x.wild.example.com", "A", "192.0.2.7"),
+        ("x.wild.example.com", "TXT", "NSEC"),
+        ("alias.example.com", "A", "192.0.2.2"),
+        ("child.example.com", "DS", "60485 13 2"),
+        ("insecure.example.com", "DS", "NSEC"),
+        ("w.example.com", "A", "192.0.2.1"),
+    ];
+    let mut failures = Vec::new();
+    for (name, qtype, data) in cases {
+        let out = dig(name, qtype);
+        let flags = out.lines().find(|l| l.contains(";; flags:")).unwrap_or("");
+        let ok = out.contains("status: NOERROR")
+            && flags.contains(" ad")
+            && out.to_lowercase().contains(&data.to_lowercase());
+        if !ok {
+            failures.push(format!(
+                "{name} {qtype}: want NOERROR, AD and {data:?}, got:\n{out}"
             ));
         }
     }

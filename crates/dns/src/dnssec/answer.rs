@@ -12,6 +12,9 @@
 //! | referral | NS unsigned, then the DS RRset signed, or an NSEC proving there is none |
 //! | additional | in-zone addresses signed; glue (below a cut) unsigned |
 //!
+//! A complete answer made of zone data only is kept whole ([`super::answers`]) and
+//! [`push_cached`] copies it next time.
+//!
 //! Required data that does not fit truncates (TC=1), as [`crate::respond::write_plan`] does;
 //! the zone's NS on a positive answer and the additional section are left out instead.
 
@@ -20,10 +23,11 @@ use cairn_crypto::dnssec::rtype::{DNSKEY, DS, RRSIG};
 use cairn_wire::{rtype, NoRoom, Rcode, Rdata, ResponseWriter, Section};
 use smallvec::SmallVec;
 
+use super::answers::SignedAnswer;
 use super::denial;
 use super::ZoneSigner;
 use crate::auth::Plan;
-use crate::zone::CompiledZone;
+use crate::zone::{CompiledZone, Node};
 
 /// One RRset to write: owner, type, TTL, records.
 type Set<'a> = (&'a [u8], u16, u32, SmallVec<[&'a Rdata; 4]>);
@@ -46,9 +50,10 @@ pub fn write_signed(
         zone,
         signer,
         now,
+        expiration: u32::MAX,
     };
     if qtype == DNSKEY && qname == &zone.apex[..] && !signer.dnskeys.is_empty() {
-        out.dnskey_answer();
+        out.dnskey_answer(true);
         return Rcode::NoError;
     }
     let rcode = match plan.rcode {
@@ -114,6 +119,7 @@ pub fn write_signed(
         };
         if written.is_err() {
             if plan.authority_optional {
+                // Left out for want of room: not an answer to keep.
                 out.w.rollback(before_authority);
                 return rcode;
             }
@@ -139,10 +145,75 @@ pub fn write_signed(
             .is_err()
         {
             out.w.rollback(mark);
-            break;
+            return rcode;
+        }
+    }
+    if from_zone_data_only(zone, plan) {
+        if let Some((sections, counts)) = out.w.encoded_sections() {
+            let answer = SignedAnswer {
+                sections: sections.into(),
+                counts,
+                rcode,
+                authoritative: plan.authoritative,
+                expiration: out.expiration,
+            };
+            zone.signed_answers.insert(qname, qtype, answer);
         }
     }
     rcode
+}
+
+/// Writes the DNSKEY RRset of a signed zone to a query without DO: the keys are zone data
+/// (dig asks for them without `+dnssec`), only the RRSIGs need DO (RFC 4035 §3.1).
+pub fn write_dnskey_unsigned(w: &mut ResponseWriter<'_>, zone: &CompiledZone, signer: &ZoneSigner) {
+    let mut out = Writer {
+        w,
+        zone,
+        signer,
+        now: 0,
+        expiration: u32::MAX,
+    };
+    out.dnskey_answer(false);
+}
+
+/// Writes the signed answer kept for `qname` and `qtype` ([`super::answers`]), if there is
+/// one still fresh at `now` and it fits; its response code. Must come before any record.
+pub fn push_cached(
+    w: &mut ResponseWriter<'_>,
+    zone: &CompiledZone,
+    qname: &[u8],
+    qtype: u16,
+    now: u32,
+) -> Option<Rcode> {
+    let answer = zone.signed_answers.get(qname, qtype, now)?;
+    w.push_encoded(&answer.sections, answer.counts).ok()?;
+    w.set_rcode(answer.rcode);
+    w.set_aa(answer.authoritative);
+    Some(answer.rcode)
+}
+
+/// Whether `plan` is made of the zone's own data only: every answer RRset is the plain
+/// RRset of its owner (or of the wildcard that synthesised it), not a routed variant or an
+/// alias's target, which health, the client and other zones decide. Authority and
+/// additional data always are.
+fn from_zone_data_only(zone: &CompiledZone, plan: &Plan<'_>) -> bool {
+    plan.answer.iter().all(|(owner, rrset)| {
+        node_or_wildcard(zone, owner)
+            .and_then(|node| node.rrset(rrset.rtype))
+            .is_some_and(|own| std::ptr::eq(&**own, *rrset))
+    })
+}
+
+/// The node at `name`, or the wildcard's that synthesises it.
+fn node_or_wildcard<'z>(zone: &'z CompiledZone, name: &[u8]) -> Option<&'z Node> {
+    if let Some(node) = zone.nodes.get(name) {
+        return Some(node);
+    }
+    let closest = closest_encloser(zone, name);
+    let mut wildcard: SmallVec<[u8; 257]> = SmallVec::new();
+    wildcard.extend_from_slice(b"\x01*");
+    wildcard.extend_from_slice(closest);
+    zone.nodes.get(&wildcard[..]).map(|n| &**n)
 }
 
 struct Writer<'w, 'b, 'z> {
@@ -150,6 +221,8 @@ struct Writer<'w, 'b, 'z> {
     zone: &'z CompiledZone,
     signer: &'z ZoneSigner,
     now: u32,
+    /// The earliest expiration of the RRSIGs written.
+    expiration: u32,
 }
 
 impl Writer<'_, '_, '_> {
@@ -167,9 +240,10 @@ impl Writer<'_, '_, '_> {
             self.w.push_rr(section, owner, rtype, ttl, rdata)?;
         }
         if let Some(labels) = labels {
-            let rrsig = self
+            let (rrsig, expiration) = self
                 .signer
                 .rrsig(owner, rtype, ttl, labels, rdatas, self.now);
+            self.expiration = self.expiration.min(expiration);
             self.w.push_rr(section, owner, RRSIG, ttl, &rrsig)?;
         }
         Ok(())
@@ -180,15 +254,20 @@ impl Writer<'_, '_, '_> {
         self.w.set_tc(true);
     }
 
-    /// The DNSKEY RRset at the apex with the KSKs' signatures, then the zone's NS.
-    fn dnskey_answer(&mut self) {
+    /// The DNSKEY RRset at the apex, then the zone's NS; with the KSKs' and ZSK's
+    /// signatures when `signed`.
+    fn dnskey_answer(&mut self, signed: bool) {
         self.w.set_rcode(Rcode::NoError);
         self.w.set_aa(true);
         let (zone, signer) = (self.zone, self.signer);
         let apex: &[u8] = &zone.apex;
         let ttl = signer.dnskey_ttl;
         let records = signer.dnskeys.iter().map(|r| (DNSKEY, r));
-        let rrsigs = signer.dnskey_rrsigs.iter().map(|r| (RRSIG, r));
+        let rrsigs = signer
+            .dnskey_rrsigs
+            .iter()
+            .take(if signed { usize::MAX } else { 0 })
+            .map(|r| (RRSIG, r));
         for (rtype, rdata) in records.chain(rrsigs) {
             if self
                 .w
@@ -202,16 +281,9 @@ impl Writer<'_, '_, '_> {
         if let Some(ns) = &zone.apex_ns {
             let mark = self.w.mark();
             let all: SmallVec<[&Rdata; 4]> = ns.rdatas.iter().collect();
-            let labels = label_count(apex);
+            let labels = signed.then(|| label_count(apex));
             if self
-                .push(
-                    Section::Authority,
-                    apex,
-                    ns.rtype,
-                    ns.ttl,
-                    &all,
-                    Some(labels),
-                )
+                .push(Section::Authority, apex, ns.rtype, ns.ttl, &all, labels)
                 .is_err()
             {
                 self.w.rollback(mark);
@@ -273,18 +345,9 @@ impl Writer<'_, '_, '_> {
 
     /// The types at `name`: its node's, or the wildcard's that synthesised it.
     fn types_at(&self, name: &[u8]) -> Vec<u16> {
-        let zone = self.zone;
-        let apex: &[u8] = &zone.apex;
-        if let Some(node) = zone.nodes.get(name) {
-            return denial::node_types(node, name == apex);
-        }
-        let closest = closest_encloser(zone, name);
-        let mut wildcard = Vec::with_capacity(2 + closest.len());
-        wildcard.extend_from_slice(b"\x01*");
-        wildcard.extend_from_slice(closest);
-        zone.nodes
-            .get(&wildcard[..])
-            .map(|node| denial::node_types(node, false))
+        let apex: &[u8] = &self.zone.apex;
+        node_or_wildcard(self.zone, name)
+            .map(|node| denial::node_types(node, name == apex))
             .unwrap_or_default()
     }
 

@@ -72,7 +72,8 @@ impl Default for SignatureCache {
 impl SignatureCache {
     /// The RRSIG for the RRset `rdatas` of `rtype` at `owner` (lowercase wire) with `ttl`
     /// and `labels`, at `now`: cached, or made by `sign` from the RRset's canonical RDATA
-    /// (sorted, duplicates once) and cached. `sign` returns the RRSIG and its expiration.
+    /// (sorted, duplicates once) and cached. `sign` returns the RRSIG and its expiration;
+    /// so does this.
     #[allow(clippy::too_many_arguments)]
     pub fn get_or_sign(
         &self,
@@ -83,7 +84,7 @@ impl SignatureCache {
         rdatas: &[&Rdata],
         now: u32,
         sign: impl FnOnce(&[&[u8]]) -> (Rdata, u32),
-    ) -> Arc<Rdata> {
+    ) -> (Arc<Rdata>, u32) {
         let canon: SmallVec<[Cow<'_, [u8]>; 4]> = rdatas
             .iter()
             .map(|r| canonical::rdata(rtype, r.bytes()))
@@ -107,9 +108,9 @@ impl SignatureCache {
             let mut shard = shard.lock().unwrap_or_else(|e| e.into_inner());
             if let Some(entry) = shard.map.get(&key[..]) {
                 if fresh(entry.expiration, now) {
-                    let rrsig = entry.rrsig.clone();
+                    let found = (entry.rrsig.clone(), entry.expiration);
                     shard.hits += 1;
-                    return rrsig;
+                    return found;
                 }
             }
             shard.misses += 1;
@@ -134,7 +135,7 @@ impl SignatureCache {
                 shard.bytes -= victim.len() + gone.rrsig.bytes().len() + ENTRY_OVERHEAD;
             }
         }
-        rrsig
+        (rrsig, expiration)
     }
 
     /// What the cache holds and how it has served.

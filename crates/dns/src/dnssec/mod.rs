@@ -5,6 +5,8 @@
 //!  query with DO=1, zone signed ──► respond ──auth::lookup──► Plan ──answer::write_signed
 //!        every RRset sent + its RRSIG (cache::SignatureCache, per answer variant)
 //!        denial: one NSEC at the name asked, next `\000.<name>` (denial.rs)
+//!        the whole signed sections kept per (name, type) when only zone data made them
+//!        (answers.rs), and copied from there next time
 //! ```
 //!
 //! The control plane (Route 53's DNSSEC API) owns the keys: it seals each zone-signing key
@@ -14,11 +16,13 @@
 //! reach this module: their answers stay byte for byte what they were.
 
 pub mod answer;
+pub mod answers;
 pub mod cache;
 pub mod canonical;
 pub mod denial;
 pub mod signer;
 
-pub use answer::write_signed;
+pub use answer::{push_cached, write_dnskey_unsigned, write_signed};
+pub use answers::AnswerCache;
 pub use cache::SignatureCache;
 pub use signer::{keys_not_opened, ZoneSigner};

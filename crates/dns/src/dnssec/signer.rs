@@ -153,7 +153,7 @@ impl ZoneSigner {
     /// The RRSIG over the RRset `rdatas` of `rtype` at `owner` (lowercase wire) with `ttl`,
     /// `labels` as RRSIG counts them (fewer than the owner's for a wildcard expansion), valid
     /// at `now` (seconds since the epoch): from the cache while it has more than a day to
-    /// run, else signed now.
+    /// run, else signed now; with its expiration.
     pub fn rrsig(
         &self,
         owner: &[u8],
@@ -162,7 +162,7 @@ impl ZoneSigner {
         labels: u8,
         rdatas: &[&Rdata],
         now: u32,
-    ) -> Arc<Rdata> {
+    ) -> (Arc<Rdata>, u32) {
         self.cache
             .get_or_sign(owner, rtype, ttl, labels, rdatas, now, |canon| {
                 let fields = RrsigFields {

@@ -110,4 +110,7 @@ pub struct CompiledZone {
     /// What signs answers to DO=1 queries, when the zone is signed and its key opened
     /// ([`crate::dnssec`]); kept by patches.
     pub signer: Option<Arc<crate::dnssec::ZoneSigner>>,
+    /// Signed answers built on first use ([`crate::dnssec::answers`]); empty in a new
+    /// compile, so never stale.
+    pub signed_answers: crate::dnssec::AnswerCache,
 }

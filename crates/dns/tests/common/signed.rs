@@ -202,6 +202,10 @@ pub fn parse(msg: &[u8]) -> Response {
             let len = usize::from(u16_at(next + 8));
             let start = next + 10;
             let rdata = canonical_rdata(msg, rtype, start, start + len);
+            pos = start + len;
+            if rtype == 41 {
+                continue;
+            }
             rrs.push(Rr {
                 section,
                 owner,
@@ -209,7 +213,6 @@ pub fn parse(msg: &[u8]) -> Response {
                 ttl,
                 rdata,
             });
-            pos = start + len;
         }
     }
     Response {
