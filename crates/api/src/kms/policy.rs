@@ -80,15 +80,9 @@ pub async fn list(ctx: &Ctx) -> Result<Value, AwsError> {
 }
 
 /// GetKeyRotationStatus: automatic rotation exists only for symmetric encryption keys, so
-/// for every key Cairn makes this is AWS's `UnsupportedOperationException`.
+/// every key Cairn makes reports it off, as AWS reports an asymmetric key's (Terraform's
+/// `aws_kms_key` reads it for every key).
 pub async fn rotation_status(ctx: &Ctx) -> Result<Value, AwsError> {
     let key = key_ref::key(ctx, Aliases::Refused).await?;
-    Err(kms(
-        "UnsupportedOperationException",
-        format!(
-            "{} key spec is {}, which is not valid for this operation.",
-            key.arn(),
-            key.spec
-        ),
-    ))
+    Ok(json!({ "KeyRotationEnabled": false, "KeyId": key.arn() }))
 }
