@@ -356,7 +356,7 @@ mod tests {
             while t.len() + 1 < len {
                 let label = (len - 1 - t.len() - 1).min(63);
                 t.push(label as u8);
-                t.extend(std::iter::repeat(b'x').take(label));
+                t.extend(std::iter::repeat_n(b'x', label));
             }
             t.push(0);
             assert_eq!(t.len(), len);
