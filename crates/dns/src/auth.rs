@@ -64,10 +64,10 @@ pub fn lookup<'a>(
     };
     let mut name: &'a [u8] = qname;
     let mut visited: [&[u8]; MAX_CNAME_CHAIN] = [&[]; MAX_CNAME_CHAIN];
-    // One slot per hop: each hop synthesises at most one CNAME.
-    for (hop, slot) in cnames.slots().enumerate() {
+    let mut slots = dname::Slots::new(cnames);
+    for hop in 0..MAX_CNAME_CHAIN {
         visited[hop] = name;
-        match step(zone, name, qtype, ctx, &mut plan, slot) {
+        match step(zone, name, qtype, ctx, &mut plan, &mut slots) {
             Step::Done => break,
             Step::Follow(target) => {
                 // Restart at an in-zone target (RFC 1034 §4.3.2 step 3a); an out-of-zone
@@ -133,15 +133,15 @@ enum Step<'a> {
 }
 
 /// One pass of RFC 1034 §4.3.2 steps 3a–3c for `name`, with RFC 6672 §3.2's DNAME step: a
-/// DNAME above `name` answers before any data below it, which it occludes. `slot` holds the
-/// CNAME a DNAME synthesises.
+/// DNAME above `name` answers before any data below it, which it occludes. `slots` hold the
+/// CNAMEs DNAMEs synthesise.
 fn step<'a>(
     zone: &'a CompiledZone,
     name: &'a [u8],
     qtype: u16,
     ctx: &RoutingContext<'a>,
     plan: &mut Plan<'a>,
-    slot: &'a mut Option<CompiledRrset>,
+    slots: &mut dname::Slots<'a>,
 ) -> Step<'a> {
     // Walk down from the apex: the first zone cut on the way is a referral, and the deepest
     // existing name is the closest encloser.
@@ -160,7 +160,7 @@ fn step<'a>(
     if count == 0 {
         found = zone.nodes.get(&zone.apex[..]).map(|n| &**n);
     } else if let Some(dname) = &zone.apex_dname {
-        return dname::redirect(&zone.apex[..], dname, name, qtype, zone, plan, slot);
+        return dname::redirect(&zone.apex[..], dname, name, qtype, zone, plan, slots);
     }
     for &off in offsets[..count].iter().rev() {
         let off = usize::from(off);
@@ -182,7 +182,7 @@ fn step<'a>(
             }
             if node.is_dname() && !node.is_delegation() && !at_qname {
                 if let Some(dname) = node.rrset(rtype::DNAME) {
-                    return dname::redirect(&key[..], dname, name, qtype, zone, plan, slot);
+                    return dname::redirect(&key[..], dname, name, qtype, zone, plan, slots);
                 }
             }
         }

@@ -23,23 +23,41 @@ use crate::zone::{CompiledRrset, CompiledZone};
 /// octets (RFC 6672 §2.2).
 pub const YXDOMAIN: Rcode = Rcode::Other(6);
 
-/// Room for the CNAMEs one lookup synthesises from DNAMEs, one per step of its chain. Owned
-/// by the caller so the [`Plan`] may borrow what is written here; a lookup that meets no
-/// DNAME writes nothing (nothing is allocated).
+/// Room for the CNAMEs one lookup synthesises from DNAMEs, at most one per step of its
+/// chain. Owned by the caller so the [`Plan`] may borrow what is written here. Empty (one
+/// word, nothing to drop) until a lookup meets a DNAME: only then are the slots allocated.
 #[derive(Debug, Default)]
 pub struct SynthesizedCnames {
-    slots: [Option<CompiledRrset>; MAX_CNAME_CHAIN],
+    slots: Option<Box<[Option<CompiledRrset>; MAX_CNAME_CHAIN]>>,
 }
 
-impl SynthesizedCnames {
-    /// One slot per step of a lookup.
-    pub(super) fn slots(&mut self) -> impl Iterator<Item = &mut Option<CompiledRrset>> {
-        self.slots.iter_mut()
+/// Hands out the slots of a [`SynthesizedCnames`] for one lookup, allocating them on the
+/// first DNAME.
+pub(super) struct Slots<'a> {
+    store: Option<&'a mut SynthesizedCnames>,
+    free: std::slice::IterMut<'a, Option<CompiledRrset>>,
+}
+
+impl<'a> Slots<'a> {
+    /// Slots in `store`, none taken yet.
+    pub(super) fn new(store: &'a mut SynthesizedCnames) -> Self {
+        Self {
+            store: Some(store),
+            free: Default::default(),
+        }
+    }
+
+    /// The next free slot; `None` once all are taken (a chain is at most that long).
+    fn take(&mut self) -> Option<&'a mut Option<CompiledRrset>> {
+        if let Some(store) = self.store.take() {
+            self.free = store.slots.insert(Box::default()).iter_mut();
+        }
+        self.free.next()
     }
 }
 
 /// Answers `name`, strictly below the DNAME at `owner`: the DNAME, then a CNAME from `name`
-/// to `name` with `owner` replaced by the DNAME's target, written into `slot`, with the
+/// to `name` with `owner` replaced by the DNAME's target, written into a slot, with the
 /// DNAME's TTL (§3.2 step 3c, §5.3.1). Continues at the target unless CNAME itself was
 /// asked; YXDOMAIN, with only the DNAME, when the new name is too long.
 pub(super) fn redirect<'a>(
@@ -49,7 +67,7 @@ pub(super) fn redirect<'a>(
     qtype: u16,
     zone: &'a CompiledZone,
     plan: &mut Plan<'a>,
-    slot: &'a mut Option<CompiledRrset>,
+    slots: &mut Slots<'a>,
 ) -> Step<'a> {
     plan.answer.push((owner, dname));
     // A DNAME RRset holds one record (§2.4); its target is written uncompressed.
@@ -63,6 +81,9 @@ pub(super) fn redirect<'a>(
     let key = NameKey::from_wire(&cairn_wire::name::to_lowercase(&substituted))
         .expect("a name with a suffix replaced by a name, at most 255 octets, is a name");
     let rdata = Rdata::new(rtype::CNAME, substituted).expect("a CNAME's RDATA is one name");
+    let Some(slot) = slots.take() else {
+        return Step::Done;
+    };
     let cname: &'a CompiledRrset = slot.insert(CompiledRrset {
         rtype: rtype::CNAME,
         ttl: dname.ttl,
