@@ -71,6 +71,11 @@ NAMES: list[tuple[str, str, list[str]]] = [
     ("wildcard", "a.wcname", ["A", "AAAA", "TXT"]),
     ("wildcard", "a.b.wcname", ["MX"]),
     ("wildcard", "x.wcext", ["A"]),
+    ("dname", "dn", ["DNAME", "A"]),             # the owner answers from its own data
+    ("dname", "host.dn", ["A", "AAAA", "CNAME", "DNAME"]),
+    ("dname", "alias.dn", ["A"]),                # DNAME, then a CNAME in the target
+    ("dname", "a.b.dn", ["A"]),                  # the target does not exist: NXDOMAIN
+    ("dname", "x.dnext", ["A", "CNAME"]),        # the target is outside the zone
     ("delegation", "sub", ["A", "NS", "DS", "MX"]),
     ("delegation", "ns.sub", ["A", "AAAA"]),
     ("delegation", "host.sub", ["A"]),

@@ -9,7 +9,11 @@ use cairn_wire::{rtype, Rcode};
 use smallvec::SmallVec;
 
 use crate::routing::{RoutedSet, RoutingContext, Target, Variant};
-use crate::zone::{CompiledRrset, CompiledZone, Node};
+use crate::zone::{flags, CompiledRrset, CompiledZone, Node};
+
+mod dname;
+
+pub use dname::{SynthesizedCnames, YXDOMAIN};
 
 /// How many CNAMEs a chain may follow inside one zone.
 const MAX_CNAME_CHAIN: usize = 16;
@@ -45,12 +49,14 @@ pub struct Plan<'a> {
 /// How deep an alias may point at another alias.
 const MAX_ALIAS_DEPTH: u8 = 8;
 
-/// Looks `qname` (lowercase wire, inside `zone`) up for `qtype`.
+/// Looks `qname` (lowercase wire, inside `zone`) up for `qtype`. The CNAMEs synthesised
+/// from DNAMEs on the way are kept in `cnames`, which the plan borrows.
 pub fn lookup<'a>(
     zone: &'a CompiledZone,
     qname: &'a [u8],
     qtype: u16,
     ctx: &RoutingContext<'a>,
+    cnames: &'a mut SynthesizedCnames,
 ) -> Plan<'a> {
     let mut plan = Plan {
         authoritative: true,
@@ -58,9 +64,10 @@ pub fn lookup<'a>(
     };
     let mut name: &'a [u8] = qname;
     let mut visited: [&[u8]; MAX_CNAME_CHAIN] = [&[]; MAX_CNAME_CHAIN];
+    let mut slots = dname::Slots::new(cnames);
     for hop in 0..MAX_CNAME_CHAIN {
         visited[hop] = name;
-        match step(zone, name, qtype, ctx, &mut plan) {
+        match step(zone, name, qtype, ctx, &mut plan, &mut slots) {
             Step::Done => break,
             Step::Follow(target) => {
                 // Restart at an in-zone target (RFC 1034 §4.3.2 step 3a); an out-of-zone
@@ -87,7 +94,9 @@ pub fn lookup<'a>(
 /// The node at exactly `qname` (lowercase wire, inside `zone`) when no zone cut lies at or
 /// above it: where [`lookup`] answers from the node's own data (RFC 1034 §4.3.2 step 3a),
 /// so a pre-encoded answer may stand in for the plan (see [`crate::zone::PreEncoded`]).
-/// `None` when the name does not exist or lies at or below a delegation.
+/// `None` when the name does not exist, lies at or below a delegation, or below a DNAME
+/// (RFC 6672 §2.3: occluded). An apex DNAME is left to the plan: no node below the apex has
+/// pre-encoded answers then (see `pre_encode`).
 pub fn exact_node<'a>(zone: &'a CompiledZone, qname: &[u8]) -> Option<&'a Node> {
     let apex_len = zone.apex.len();
     // As in `step`: each name from just below the apex down to `qname`, which all exist
@@ -106,7 +115,10 @@ pub fn exact_node<'a>(zone: &'a CompiledZone, qname: &[u8]) -> Option<&'a Node> 
     let mut found = None;
     for &off in offsets[..count].iter().rev() {
         let node: &'a Node = zone.nodes.get(&qname[usize::from(off)..])?;
-        if node.is_delegation() {
+        // A cut at or above the name, or a DNAME above it: not answered from this node.
+        if node.flags & (flags::DELEGATION | flags::DNAME) != 0
+            && (node.is_delegation() || off != 0)
+        {
             return None;
         }
         found = Some(node);
@@ -114,18 +126,22 @@ pub fn exact_node<'a>(zone: &'a CompiledZone, qname: &[u8]) -> Option<&'a Node> 
     found
 }
 
+/// How one pass ends: answered, or restarted at a CNAME's target.
 enum Step<'a> {
     Done,
     Follow(&'a [u8]),
 }
 
-/// One pass of RFC 1034 §4.3.2 steps 3a–3c for `name`.
+/// One pass of RFC 1034 §4.3.2 steps 3a–3c for `name`, with RFC 6672 §3.2's DNAME step: a
+/// DNAME above `name` answers before any data below it, which it occludes. `slots` hold the
+/// CNAMEs DNAMEs synthesise.
 fn step<'a>(
     zone: &'a CompiledZone,
     name: &'a [u8],
     qtype: u16,
     ctx: &RoutingContext<'a>,
     plan: &mut Plan<'a>,
+    slots: &mut dname::Slots<'a>,
 ) -> Step<'a> {
     // Walk down from the apex: the first zone cut on the way is a referral, and the deepest
     // existing name is the closest encloser.
@@ -143,6 +159,8 @@ fn step<'a>(
     let mut found: Option<&'a Node> = None;
     if count == 0 {
         found = zone.nodes.get(&zone.apex[..]).map(|n| &**n);
+    } else if let Some(dname) = &zone.apex_dname {
+        return dname::redirect(&zone.apex[..], dname, name, qtype, zone, plan, slots);
     }
     for &off in offsets[..count].iter().rev() {
         let off = usize::from(off);
@@ -155,9 +173,18 @@ fn step<'a>(
         closest = &key[..];
         found = Some(node);
         let at_qname = off == 0;
-        if node.is_delegation() && !(at_qname && qtype == rtype::DS) {
-            referral(zone, &key[..], node, plan);
-            return Step::Done;
+        // One test of the flags on the common path; a cut above a DNAME refers first, and a
+        // DNAME at a cut is the child's (RFC 6672 §2.3 allows it at an apex only).
+        if node.flags & (flags::DELEGATION | flags::DNAME) != 0 {
+            if node.is_delegation() && !(at_qname && qtype == rtype::DS) {
+                referral(zone, &key[..], node, plan);
+                return Step::Done;
+            }
+            if node.is_dname() && !node.is_delegation() && !at_qname {
+                if let Some(dname) = node.rrset(rtype::DNAME) {
+                    return dname::redirect(&key[..], dname, name, qtype, zone, plan, slots);
+                }
+            }
         }
     }
     let (owner, node) = match found {

@@ -93,7 +93,8 @@ pub fn patch_zone(
 /// The nodes of `patched` whose pre-encoded answers a patch at `owners` may have changed:
 /// every node when the apex NS or their in-zone addresses differ from `prev`'s (they are in
 /// every answer); otherwise the nodes at `owners`, and every node below an owner that
-/// became or stopped being a zone cut (a name below a cut is answered by a referral).
+/// became or stopped being a zone cut or a DNAME (a name below a cut is answered by a
+/// referral, one below a DNAME by a synthesised CNAME).
 fn answers_to_rewrite(
     prev: &CompiledZone,
     patched: &CompiledZone,
@@ -104,12 +105,14 @@ fn answers_to_rewrite(
     if apex_ns_changed {
         return patched.nodes.keys().cloned().collect();
     }
-    let is_cut = |zone: &CompiledZone, owner: &[u8]| {
-        zone.nodes.get(owner).is_some_and(|n| n.is_delegation())
+    let redirects = |zone: &CompiledZone, owner: &[u8]| {
+        zone.nodes
+            .get(owner)
+            .map_or(0, |n| n.flags & (flags::DELEGATION | flags::DNAME))
     };
     let cuts: Vec<&NameKey> = owners
         .iter()
-        .filter(|o| is_cut(prev, o) != is_cut(patched, o))
+        .filter(|o| redirects(prev, o) != redirects(patched, o))
         .collect();
     let mut out = owners.clone();
     if !cuts.is_empty() {
@@ -170,6 +173,9 @@ fn compile_node(zone: &HostedZone, apex: &[u8], owner: &[u8], sets: &[&ResourceR
         node.flags |= flags::APEX;
     } else if node.rrset(rtype::NS).is_some() {
         node.flags |= flags::DELEGATION;
+    }
+    if node.rrset(rtype::DNAME).is_some() {
+        node.flags |= flags::DNAME;
     }
     node
 }
@@ -259,6 +265,7 @@ fn finish(zone: &HostedZone, apex: NameKey, nodes: NodeMap) -> CompiledZone {
         })
     });
     let apex_ns = apex_node.and_then(|n| n.rrset(rtype::NS)).cloned();
+    let apex_dname = apex_node.and_then(|n| n.rrset(rtype::DNAME)).cloned();
     let mut apex_ns_additional = Vec::new();
     if let Some(ns) = &apex_ns {
         for target in &ns.targets {
@@ -283,6 +290,7 @@ fn finish(zone: &HostedZone, apex: NameKey, nodes: NodeMap) -> CompiledZone {
         negative_soa,
         apex_ns,
         apex_ns_additional,
+        apex_dname,
         skipped,
         signer: None,
         signed_answers: Default::default(),

@@ -144,7 +144,8 @@ fn encode_node(
         if !rrset.targets.is_empty() || rrset.cname_target.is_some() || rrset.rtype == rtype::ANY {
             continue;
         }
-        let plan = auth::lookup(zone, owner, rrset.rtype, &ctx);
+        let mut cnames = auth::SynthesizedCnames::default();
+        let plan = auth::lookup(zone, owner, rrset.rtype, &ctx, &mut cnames);
         let plain = plan.rcode == Rcode::NoError
             && plan.authoritative
             && plan.answer.len() == 1

@@ -318,7 +318,8 @@ fn answer_query(
         zones: &snapshot.zones,
         client: &client,
     };
-    let plan = auth::lookup(zone, qname, query.qtype, &ctx);
+    let mut cnames = auth::SynthesizedCnames::default();
+    let plan = auth::lookup(zone, qname, query.qtype, &ctx, &mut cnames);
     if let Some(ecs) = query.ecs {
         if client.routed_by_location() && plan.rcode == Rcode::NoError && !plan.answer.is_empty() {
             w.set_ecs_scope(client.ecs_scope(ecs.source_prefix));
@@ -486,7 +487,8 @@ pub fn test_answer(
         zones: &snapshot.zones,
         client: &client,
     };
-    let plan = auth::lookup(compiled, name, qtype.code(), &ctx);
+    let mut cnames = auth::SynthesizedCnames::default();
+    let plan = auth::lookup(compiled, name, qtype.code(), &ctx, &mut cnames);
     let records = plan
         .answer
         .iter()

@@ -20,7 +20,7 @@ fn make(labels: &[usize], kind: u8, n: u8) -> ResourceRecordSet {
     let mut parts: Vec<&str> = labels.iter().map(|&l| LABELS[l]).collect();
     parts.push("example.com");
     let name = parts.join(".");
-    match kind % 6 {
+    match kind % 7 {
         0 => set(&name, RrType::A, 60, &[&format!("192.0.2.{n}")]),
         1 => set(&name, RrType::Aaaa, 60, &[&format!("2001:db8::{n:x}")]),
         2 => set(&name, RrType::Txt, 60, &[&format!("\"t{n}\"")]),
@@ -31,7 +31,8 @@ fn make(labels: &[usize], kind: u8, n: u8) -> ResourceRecordSet {
             60,
             &["ns1.example.com.", "ns1.b.example.com."],
         ),
-        _ => set(&name, RrType::Cname, 60, &["www.example.com."]),
+        5 => set(&name, RrType::Cname, 60, &["www.example.com."]),
+        _ => set(&name, RrType::Dname, 60, &["b.example.com."]),
     }
 }
 
@@ -98,8 +99,8 @@ fn describe(z: &CompiledZone) -> BTreeMap<Vec<u8>, String> {
     map.insert(
         b"~zone".to_vec(),
         format!(
-            "{:?} {:?} {:?} {} {:?}",
-            z.negative_soa, z.apex_ns, extra, z.skipped, z.negative_answer
+            "{:?} {:?} {:?} {} {:?} {:?}",
+            z.negative_soa, z.apex_ns, extra, z.skipped, z.negative_answer, z.apex_dname
         ),
     );
     map

@@ -44,7 +44,7 @@ fn contents(names: &[Vec<usize>], texts: usize) -> cairn_store::ZoneContents {
             continue;
         }
         let owner = DomainName::from_route53(&text).unwrap();
-        let set = match i % 4 {
+        let set = match i % 5 {
             0 => ResourceRecordSet::simple(owner, RrType::A, 60, vec![format!("192.0.2.{i}")]),
             1 => ResourceRecordSet::simple(
                 owner,
@@ -60,6 +60,9 @@ fn contents(names: &[Vec<usize>], texts: usize) -> cairn_store::ZoneContents {
                 60,
                 vec!["www.a.example.com.".into()],
             ),
+            // A DNAME into the zone: names below it are redirected, and chains may loop
+            // or outgrow 255 octets.
+            4 => ResourceRecordSet::simple(owner, RrType::Dname, 60, vec!["b.example.com.".into()]),
             _ if !text.starts_with('*') => {
                 ResourceRecordSet::simple(owner, RrType::Ns, 60, vec![format!("ns.{text}.")])
             }
@@ -231,7 +234,7 @@ proptest! {
         queries in proptest::collection::vec(
             (
                 proptest::collection::vec(0usize..5, 0..4),
-                prop_oneof![Just(1u16), Just(2), Just(6), Just(16), Just(28), Just(43)],
+                prop_oneof![Just(1u16), Just(2), Just(5), Just(6), Just(16), Just(28), Just(39), Just(43)],
                 prop_oneof![Just(None), Just(Some(512u16)), Just(Some(1232)), Just(Some(4096))],
                 any::<bool>(),
                 any::<bool>(),

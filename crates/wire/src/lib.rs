@@ -55,6 +55,8 @@ pub mod rtype {
     pub const AAAA: u16 = 28;
     /// SRV.
     pub const SRV: u16 = 33;
+    /// DNAME (RFC 6672).
+    pub const DNAME: u16 = 39;
     /// OPT pseudo-RR.
     pub const OPT: u16 = 41;
     /// DS.

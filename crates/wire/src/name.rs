@@ -173,6 +173,21 @@ pub fn ancestors(name: &[u8]) -> impl Iterator<Item = &[u8]> {
     std::iter::successors(Some(name), |n| parent(n))
 }
 
+/// `name` with its suffix `owner` replaced by `target` (uncompressed wire names; `name` at
+/// or below `owner`): DNAME substitution (RFC 6672 §2.2). `None` when the result would be
+/// longer than [`MAX_LEN`] octets, which a server answers with YXDOMAIN.
+pub fn replace_suffix(name: &[u8], owner: &[u8], target: &[u8]) -> Option<Vec<u8>> {
+    let prefix = &name[..name.len().saturating_sub(owner.len())];
+    let len = prefix.len() + target.len();
+    if len > MAX_LEN {
+        return None;
+    }
+    let mut out = Vec::with_capacity(len);
+    out.extend_from_slice(prefix);
+    out.extend_from_slice(target);
+    Some(out)
+}
+
 /// The name lowercased (ASCII only; label length octets are below `A`, so unaffected).
 pub fn to_lowercase(name: &[u8]) -> Vec<u8> {
     name.iter().map(u8::to_ascii_lowercase).collect()
@@ -325,5 +340,32 @@ mod tests {
             let expected = nl.len() >= al.len() && nl[nl.len() - al.len()..] == al[..];
             proptest::prop_assert_eq!(is_at_or_below(&n, &a), expected);
         }
+    }
+
+    #[test]
+    fn substitution_replaces_the_owner_suffix_and_stops_at_255_octets() {
+        let name = b"\x01a\x01b\x03old\x07example\x00";
+        let owner = b"\x03old\x07example\x00";
+        assert_eq!(
+            replace_suffix(name, owner, b"\x03new\x03net\x00").as_deref(),
+            Some(&b"\x01a\x01b\x03new\x03net\x00"[..])
+        );
+        // 4 octets of prefix: a target of 251 fits, 252 does not.
+        let target = |len: usize| {
+            let mut t = Vec::new();
+            while t.len() + 1 < len {
+                let label = (len - 1 - t.len() - 1).min(63);
+                t.push(label as u8);
+                t.extend(std::iter::repeat_n(b'x', label));
+            }
+            t.push(0);
+            assert_eq!(t.len(), len);
+            t
+        };
+        assert_eq!(
+            replace_suffix(name, owner, &target(251)).map(|n| n.len()),
+            Some(255)
+        );
+        assert_eq!(replace_suffix(name, owner, &target(252)), None);
     }
 }

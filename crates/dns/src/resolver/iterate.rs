@@ -264,8 +264,8 @@ impl Resolver {
 
     //--- Reading answers
 
-    /// Follows the answer section from `qname` through CNAMEs, using and caching only records
-    /// inside `bailiwick`, and decides what the reply says about the chain's end.
+    /// Follows the answer section from `qname` through DNAMEs and CNAMEs, using and caching
+    /// only records inside `bailiwick`, and decides what the reply says about the chain's end.
     pub(super) fn digest(
         &self,
         reply: &Message,
@@ -279,6 +279,25 @@ impl Resolver {
         let mut chain = Vec::new();
         let mut current = qname.to_vec();
         loop {
+            // A DNAME above the name redirects it: kept before the CNAME made from it, and
+            // whatever the reply holds below it is occluded (RFC 6672 §2.3, §3.4).
+            if let Some(rr) = dname::in_reply(reply, &current, bailiwick) {
+                if chain.len() >= MAX_CNAME_HOPS {
+                    break;
+                }
+                let mut records = self.cache_rrset(&[rr], Rank::Answer, now);
+                let found = dname::redirect(records.pop()?, &current)?;
+                chain.push(found.dname);
+                if qtype == rtype::CNAME {
+                    return Some(Step {
+                        chain,
+                        end: End::Data(vec![found.cname]),
+                    });
+                }
+                chain.push(found.cname);
+                current = found.target;
+                continue;
+            }
             let data: Vec<&Rr> = reply
                 .answer
                 .iter()

@@ -22,6 +22,7 @@ pub(crate) mod rtype {
     pub(crate) const CNAME: u16 = 5;
     pub(crate) const SOA: u16 = 6;
     pub(crate) const AAAA: u16 = 28;
+    pub(crate) const DNAME: u16 = 39;
     pub(crate) const OPT: u16 = 41;
     pub(crate) const DS: u16 = 43;
 }

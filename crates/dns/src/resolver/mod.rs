@@ -33,6 +33,7 @@
 //! never from referral data. See `docs/resolver.md`.
 
 mod cache;
+mod dname;
 mod hints;
 mod iterate;
 mod message;
@@ -126,7 +127,8 @@ impl ResolverConfig {
 pub struct Resolution {
     /// NOERROR, SERVFAIL, NXDOMAIN, or FORMERR for a malformed qname.
     pub rcode: Rcode,
-    /// The CNAME chain from the qname (if any), then the RRset of the asked type.
+    /// The chain from the qname (if any: CNAMEs, each DNAME before the CNAME synthesised
+    /// from it), then the RRset of the asked type.
     pub answer: Vec<Record>,
     /// For NXDOMAIN and NODATA, the zone's SOA (TTL = the negative TTL), when known.
     pub authority: Vec<Record>,
@@ -214,7 +216,7 @@ struct Failed;
 /// What one upstream answer said about a name, after the chain in it was followed.
 #[derive(Debug)]
 struct Step {
-    /// CNAME records followed (in order).
+    /// CNAME and DNAME records followed (in order).
     chain: Vec<Record>,
     end: End,
 }
@@ -471,7 +473,7 @@ impl Resolver {
         Err(Failed)
     }
 
-    /// One step from the cache: data, a CNAME to follow, or a negative entry.
+    /// One step from the cache: data, a CNAME or DNAME to follow, or a negative entry.
     fn step_from_cache(&self, owner: &[u8], qtype: u16) -> Option<Step> {
         let now = Instant::now().into_std();
         let chain = Vec::new();
@@ -504,7 +506,7 @@ impl Resolver {
             | None => {}
         }
         if qtype == rtype::CNAME {
-            return None;
+            return self.dname_from_cache(owner, qtype, now);
         }
         match self.cache.lookup(owner, rtype::CNAME, now) {
             Some(Hit::Rrset {
@@ -518,7 +520,8 @@ impl Resolver {
                     end: End::Cname(target),
                 })
             }
-            _ => None,
+            // Last, as it costs a lookup per label: a cached DNAME above the name.
+            _ => self.dname_from_cache(owner, qtype, now),
         }
     }
 

@@ -4,7 +4,8 @@
 //! side.
 
 pub(crate) use cairn_wire::name::{
-    ancestors, is_at_or_below, is_valid, parent, to_lowercase, to_text, MAX_LEN, ROOT,
+    ancestors, is_at_or_below, is_valid, parent, replace_suffix, to_lowercase, to_text, MAX_LEN,
+    ROOT,
 };
 
 /// Flips the case of each letter at random (the "dns-0x20" draft): more bits a spoofer

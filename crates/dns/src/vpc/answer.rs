@@ -376,7 +376,8 @@ async fn resolve(
                 zones: &snapshot.zones,
                 client,
             };
-            let plan = auth::lookup(zone, &name, qtype, &ctx);
+            let mut cnames = auth::SynthesizedCnames::default();
+            let plan = auth::lookup(zone, &name, qtype, &ctx, &mut cnames);
             let before = found.answer.len();
             for (owner, rrset) in &plan.answer {
                 found
@@ -514,11 +515,11 @@ async fn synthesize_dns64(
     if synthesized.is_empty() {
         return;
     }
-    // The CNAME chain of the A lookup, then the synthesized records.
+    // The CNAME/DNAME chain of the A lookup, then the synthesized records.
     found.answer = a
         .answer
         .into_iter()
-        .filter(|r| r.rtype == rtype::CNAME)
+        .filter(|r| matches!(r.rtype, rtype::CNAME | rtype::DNAME))
         .chain(synthesized)
         .collect();
     found.authority.clear();

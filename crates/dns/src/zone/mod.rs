@@ -31,6 +31,8 @@ pub mod flags {
     pub const APEX: u8 = 1;
     /// Has NS and is not the apex: a zone cut.
     pub const DELEGATION: u8 = 2;
+    /// Has a DNAME: every name below it is redirected (RFC 6672 §2.3).
+    pub const DNAME: u8 = 4;
 }
 
 /// One name in the zone: its RRsets, or none for an empty non-terminal.
@@ -81,6 +83,11 @@ impl Node {
     pub fn is_delegation(&self) -> bool {
         self.flags & flags::DELEGATION != 0
     }
+
+    /// Whether this node holds a DNAME, which redirects the names below it.
+    pub fn is_dname(&self) -> bool {
+        self.flags & flags::DNAME != 0
+    }
 }
 
 /// A hosted zone compiled for answering.
@@ -105,6 +112,9 @@ pub struct CompiledZone {
     pub apex_ns: Option<Arc<CompiledRrset>>,
     /// The in-zone A/AAAA RRsets of the apex NS targets, with their owners.
     pub apex_ns_additional: Vec<(NameKey, Arc<CompiledRrset>)>,
+    /// The apex DNAME, which redirects every name below the apex (RFC 6672 §2.3). Kept here
+    /// because a lookup's walk down from the apex never reads the apex node itself.
+    pub apex_dname: Option<Arc<CompiledRrset>>,
     /// Record sets that could not be compiled (bad stored value); each was logged.
     pub skipped: usize,
     /// What signs answers to DO=1 queries, when the zone is signed and its key opened

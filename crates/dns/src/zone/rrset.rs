@@ -14,6 +14,7 @@ pub struct CompiledRrset {
     /// For NS, CNAME, MX and SRV: the names they point to, whose A/AAAA records go in the
     /// additional section (looked up when answering, so they never go stale).
     pub targets: Vec<NameKey>,
-    /// For a CNAME: its target, to continue the lookup there.
+    /// For a CNAME (a zone's, or one synthesised from a DNAME): its target, to continue the
+    /// lookup there.
     pub cname_target: Option<NameKey>,
 }
