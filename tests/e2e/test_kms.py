@@ -14,14 +14,13 @@ from __future__ import annotations
 import base64
 import datetime
 import json
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
 import harness
-from test_route53_terraform import MIRROR, PROVIDER_VERSION, require_terraform
+from terraform_kit import fill, provider_block, require_terraform, runner
 
 boto3 = pytest.importorskip("boto3")
 serialization = pytest.importorskip("cryptography.hazmat.primitives.serialization")
@@ -259,30 +258,7 @@ def test_aws_cli_creates_a_key(srv, tmp_path):
     assert kms.describe_key(KeyId=meta["Arn"])["KeyMetadata"]["KeyId"] == meta["KeyId"]
 
 
-TERRAFORM = r'''
-terraform {
-  required_providers {
-    aws = {
-      source  = "hashicorp/aws"
-      version = "@VERSION@"
-    }
-  }
-}
-
-provider "aws" {
-  region                      = "us-east-1"
-  access_key                  = "@KEY@"
-  secret_key                  = "@SECRET@"
-  skip_credentials_validation = true
-  skip_requesting_account_id  = true
-  skip_metadata_api_check     = true
-  skip_region_validation      = true
-  max_retries                 = 1
-  endpoints {
-    kms = "@ENDPOINT@"
-  }
-}
-
+TERRAFORM = provider_block("kms") + r'''
 resource "aws_kms_key" "ksk" {
   description              = "DNSSEC KSK"
   customer_master_key_spec = "ECC_NIST_P256"
@@ -317,26 +293,10 @@ resource "aws_kms_key" "ksk" {
 def test_terraform_kms_key(cairn_server, tmp_path):
     binary = require_terraform()
     srv = cairn_server()
-    host, port = srv.api
-    config = TERRAFORM
-    for key, value in {"@VERSION@": PROVIDER_VERSION, "@ENDPOINT@": f"http://{host}:{port}",
-                       "@ACCOUNT@": ACCOUNT,
-                       "@KEY@": harness.CAIRN_ENV["CAIRN_ACCESS_KEY_ID"],
-                       "@SECRET@": harness.CAIRN_ENV["CAIRN_SECRET_ACCESS_KEY"]}.items():
-        config = config.replace(key, value)
     work = tmp_path / "tf"
     work.mkdir()
-    (work / "main.tf").write_text(config)
-    cli_config = tmp_path / "terraformrc"
-    cli_config.write_text(f'provider_installation {{\n  filesystem_mirror {{\n    path = "{MIRROR}"\n  }}\n}}\n')
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "TF_"))}
-    env.update({"TF_CLI_CONFIG_FILE": str(cli_config), "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"})
-
-    def tf(*args: str, ok=(0,)) -> subprocess.CompletedProcess:
-        res = subprocess.run([binary, *args, "-no-color"], cwd=work, env=env, capture_output=True, text=True,
-                             timeout=600, stdin=subprocess.DEVNULL)
-        assert res.returncode in ok, f"terraform {' '.join(args)} exited {res.returncode}\n{res.stdout[-8000:]}\n{res.stderr[-8000:]}"
-        return res
+    (work / "main.tf").write_text(fill(TERRAFORM, srv, ACCOUNT=ACCOUNT))
+    tf = runner(binary, work, tmp_path)
 
     kms = harness.route53_client(srv, "kms")
     tf("init", "-input=false")
