@@ -26,11 +26,12 @@ use crate::auth;
 use crate::firewall::screen::{blocked, passed, redirect_targets, screen, Screened};
 use crate::firewall::Block;
 use crate::pipeline::{Outcome, Transport, EDNS_UDP_PAYLOAD};
+use crate::resolver::validate::{Security, Validated};
 use crate::resolver::{clock, CachedReply, Resolution, Resolver};
 use crate::routing::RoutingContext;
 use crate::snapshot::Snapshot;
 use crate::view::{CompiledRule, VpcView};
-use crate::vpc::internal;
+use crate::vpc::{dnssec, internal};
 use crate::zone::CompiledZone;
 use cairn_model::resolver::RuleType;
 
@@ -49,6 +50,11 @@ pub trait PublicResolver: Send + Sync {
     /// Resolves `qname` (lowercase uncompressed wire) for `qtype`.
     fn resolve<'a>(&'a self, qname: &'a [u8], qtype: u16) -> BoxFuture<'a, Resolution>;
 
+    /// Resolves and DNSSEC-validates `qname` for `qtype`, for a VPC with validation on: the
+    /// answer carries its RRSIGs and NSEC/NSEC3 records ([`dnssec`] decides what the client
+    /// sees).
+    fn resolve_validated<'a>(&'a self, qname: &'a [u8], qtype: u16) -> BoxFuture<'a, Validated>;
+
     /// Sends `qname`/`qtype` to a FORWARD rule's targets, from its outbound endpoint's
     /// addresses, and returns their answer (cached per rule by TTL).
     fn forward<'a>(
@@ -65,11 +71,16 @@ pub trait PublicResolver: Send + Sync {
 
 /// What the view found, before it is written.
 #[derive(Debug, Default)]
-struct Found {
-    rcode: Rcode,
-    authoritative: bool,
-    answer: Vec<OwnedRecord>,
-    authority: Vec<OwnedRecord>,
+pub(crate) struct Found {
+    pub(crate) rcode: Rcode,
+    pub(crate) authoritative: bool,
+    pub(crate) answer: Vec<OwnedRecord>,
+    pub(crate) authority: Vec<OwnedRecord>,
+    /// For a public name in a VPC that validates: what validation said.
+    pub(crate) security: Option<Security>,
+    /// Set AD, and the Extended DNS Error to add ([`dnssec::finish`]).
+    pub(crate) ad: bool,
+    pub(crate) ede: Option<crate::resolver::validate::Ede>,
 }
 
 /// Answers `query` (checked by the pipeline) in `view` into `out`.
@@ -100,7 +111,9 @@ pub async fn answer(
     // A name resolved publicly (or by a FORWARD rule) is answered the same in every view
     // that routes it there: its encoded answer is kept by the resolver that answered it and
     // copied on the next ask. DNS64 rewrites AAAA and PTR answers, so those are never kept.
-    let dns64_rewrites = dns64 && matches!(query.qtype, rtype::AAAA | rtype::PTR);
+    // A validating VPC's answers depend on the client's DO, AD and CD bits: not kept.
+    let dns64_rewrites =
+        (dns64 && matches!(query.qtype, rtype::AAAA | rtype::PTR)) || view.dnssec_validation;
     let keeper = match public {
         Some(public) if !dns64_rewrites => match route(view, qname, query.qtype) {
             Route::Forward(rule) => Some(public.resolver(Some(rule))),
@@ -155,6 +168,7 @@ pub async fn answer(
     if query.qtype == rtype::AAAA && found.rcode == Rcode::NoError && dns64 {
         synthesize_dns64(snapshot, view, qname, public, &mut found).await;
     }
+    dnssec::finish(query, &mut found);
     let redirects = redirect_targets(&found.answer);
     if let Some(screen) = &mut screen {
         if let Err(stop) = screen.chain(redirects.iter().map(|n| &n[..]), query.qtype) {
@@ -356,6 +370,17 @@ async fn resolve(
                     found.rcode = Rcode::ServFail;
                     return found;
                 };
+                if view.dnssec_validation {
+                    let Validated {
+                        resolution,
+                        security,
+                    } = public.resolve_validated(&name, qtype).await;
+                    found.rcode = resolution.rcode;
+                    found.answer.extend(resolution.answer);
+                    found.authority.extend(resolution.authority);
+                    found.security = Some(security);
+                    return found;
+                }
                 let resolved = public.resolve(&name, qtype).await;
                 found.rcode = resolved.rcode;
                 found.answer.extend(resolved.answer);
@@ -541,6 +566,12 @@ fn write(
     w.set_ra(true);
     w.set_aa(found.authoritative && found.rcode != Rcode::ServFail);
     w.set_rcode(found.rcode);
+    if found.ad {
+        w.set_ad(true);
+    }
+    if let Some(ede) = &found.ede {
+        w.set_ede(ede.code, &ede.text);
+    }
     let sections = [
         (Section::Answer, &found.answer),
         (Section::Authority, &found.authority),

@@ -68,6 +68,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         9,
         include_str!("../../migrations/postgres/0009_query_logs.sql"),
     ),
+    (
+        12,
+        include_str!("../../migrations/postgres/0012_resolver_dnssec.sql"),
+    ),
 ];
 
 /// The advisory lock every write transaction holds: writers take turns, so the change log's

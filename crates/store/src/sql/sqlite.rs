@@ -43,6 +43,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         9,
         include_str!("../../migrations/sqlite/0009_query_logs.sql"),
     ),
+    (
+        12,
+        include_str!("../../migrations/sqlite/0012_resolver_dnssec.sql"),
+    ),
 ];
 
 /// How long a write waits for another process's transaction before giving up as
