@@ -72,7 +72,7 @@ impl Ctx {
 }
 
 /// Every operation served.
-pub const OPERATIONS: [&str; 54] = [
+pub const OPERATIONS: [&str; 57] = [
     "CreateResolverEndpoint",
     "GetResolverEndpoint",
     "ListResolverEndpoints",

@@ -112,10 +112,10 @@ pub async fn answer(
     // that routes it there: its encoded answer is kept by the resolver that answered it and
     // copied on the next ask. DNS64 rewrites AAAA and PTR answers, so those are never kept.
     // A validating VPC's answers depend on the client's DO, AD and CD bits: not kept.
-    let dns64_rewrites =
+    let not_kept =
         (dns64 && matches!(query.qtype, rtype::AAAA | rtype::PTR)) || view.dnssec_validation;
     let keeper = match public {
-        Some(public) if !dns64_rewrites => match route(view, qname, query.qtype) {
+        Some(public) if !not_kept => match route(view, qname, query.qtype) {
             Route::Forward(rule) => Some(public.resolver(Some(rule))),
             Route::Public => Some(public.resolver(None)),
             Route::Private(_) | Route::Internal(_) => None,
