@@ -121,6 +121,8 @@ def start_unbound_validator(workdir: Path, host: str, port: int, *, root_hints: 
         "    access-control: 127.0.0.0/8 allow",
         # The loopback tree lives on 127.53.0.x: let Unbound ask it.
         "    do-not-query-localhost: no",
+        # Unbound answers the RFC 6761 name test. itself (static, NXDOMAIN); the lab uses it.
+        '    local-zone: "test." nodefault',
         "    ede: yes",
         "    val-log-level: 2",
         "remote-control:",
