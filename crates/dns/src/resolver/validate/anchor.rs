@@ -132,7 +132,7 @@ fn ds_rdata(fields: &[&str]) -> Option<Vec<u8>> {
     out.push(algorithm.parse().ok()?);
     out.push(digest_type.parse().ok()?);
     let hex: String = digest.concat();
-    if hex.is_empty() || hex.len() % 2 != 0 {
+    if hex.is_empty() || !hex.len().is_multiple_of(2) {
         return None;
     }
     for pair in hex.as_bytes().chunks(2) {
