@@ -337,10 +337,32 @@ def start_cairn_resolver(binary: Path, workdir: Path, upstream: tuple[str, int],
             setup_query_log(srv, vpc)
         srv.dns = [(VPC_DNS, vpc_port)]
         wait_resolves(srv, f"ns1.{ZONE}", timeout)
+        if setup == "validate":
+            wait_validates(srv, f"ns1.{ZONE}", timeout)
     except Exception:
         srv.stop()
         raise
     return srv
+
+
+def wait_validates(srv: harness.Server, name: str, timeout: float) -> None:
+    """Waits until the VPC answers `name` with AD=1 to a DO query: validation is on and the
+    chain from the trust anchor holds (else the `validate` numbers would measure nothing)."""
+    import dns.flags
+    import dns.message
+    import dns.query
+    deadline = time.monotonic() + timeout
+    host, port = srv.dns[0]
+    while time.monotonic() < deadline:
+        q = dns.message.make_query(name, "A", want_dnssec=True)
+        try:
+            if dns.query.udp(q, host, port=port, timeout=2).flags & dns.flags.AD:
+                return
+        except Exception:
+            pass
+        time.sleep(0.2)
+    srv.stop()
+    raise TimeoutError(f"{srv.name} never validated {name}:\n{srv.log()[-3000:]}")
 
 
 def start_wrapped(binary: Path, data: Path, extra: list[str], wrap: list[str],

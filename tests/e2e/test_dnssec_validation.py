@@ -268,6 +268,12 @@ def test_validation_sets_ad_fails_bogus_and_matches_unbound(vlab, unbound):
     assert types_in(ad_only.answer) == {dns.rdatatype.A}
     plain = query(vlab.resolver, "www.secure.test.")
     assert not plain.flags & dns.flags.AD and types_in(plain.answer) == {dns.rdatatype.A}
+    # Kept for clients without DO, AD or CD: the same answer again; DO clients still get AD.
+    again = query(vlab.resolver, "www.secure.test.")
+    assert not again.flags & dns.flags.AD and types_in(again.answer) == {dns.rdatatype.A}
+    assert query(vlab.resolver, "www.secure.test.", do=True).flags & dns.flags.AD
+    for _ in range(2):
+        assert query(vlab.resolver, "www.broken.test.").rcode() == dns.rcode.SERVFAIL
     plain_nx = query(vlab.resolver, "missing.secure.test.")
     assert types_in(plain_nx.authority) == {dns.rdatatype.SOA}
 

@@ -67,6 +67,10 @@ pub trait PublicResolver: Send + Sync {
     /// The resolver that answers for `rule` (a FORWARD rule), or for public names when
     /// `None`: where the encoded answers to its questions are kept.
     fn resolver(&self, rule: Option<&CompiledRule>) -> Arc<Resolver>;
+
+    /// The resolver behind [`resolve_validated`](Self::resolve_validated): where validated
+    /// answers to clients that set none of DO, AD and CD are kept.
+    fn validating_resolver(&self) -> Arc<Resolver>;
 }
 
 /// What the view found, before it is written.
@@ -111,12 +115,16 @@ pub async fn answer(
     // A name resolved publicly (or by a FORWARD rule) is answered the same in every view
     // that routes it there: its encoded answer is kept by the resolver that answered it and
     // copied on the next ask. DNS64 rewrites AAAA and PTR answers, so those are never kept.
-    // A validating VPC's answers depend on the client's DO, AD and CD bits: not kept.
-    let not_kept =
-        (dns64 && matches!(query.qtype, rtype::AAAA | rtype::PTR)) || view.dnssec_validation;
+    // A validating VPC's answers depend on the client's DO, AD and CD bits: only those to
+    // clients that set none are kept (bogus ones are SERVFAIL, never kept), by the
+    // validating resolver.
+    let flagless = !query.cd && !query.ad && !query.edns.is_some_and(|e| e.dnssec_ok);
+    let not_kept = (dns64 && matches!(query.qtype, rtype::AAAA | rtype::PTR))
+        || (view.dnssec_validation && !flagless);
     let keeper = match public {
         Some(public) if !not_kept => match route(view, qname, query.qtype) {
             Route::Forward(rule) => Some(public.resolver(Some(rule))),
+            Route::Public if view.dnssec_validation => Some(public.validating_resolver()),
             Route::Public => Some(public.resolver(None)),
             Route::Private(_) | Route::Internal(_) => None,
         },

@@ -124,6 +124,10 @@ impl PublicResolver for PublicDns {
         Box::pin(async move { resolver.resolve(qname, qtype).await })
     }
 
+    fn validating_resolver(&self) -> Arc<Resolver> {
+        self.validator.resolver().clone()
+    }
+
     fn resolver(&self, rule: Option<&CompiledRule>) -> Arc<Resolver> {
         match rule {
             Some(rule) => self.rule_resolver(rule),
