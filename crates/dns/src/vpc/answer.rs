@@ -556,6 +556,12 @@ async fn synthesize_dns64(
         .collect();
     found.authority.clear();
     found.authoritative = false;
+    // Synthesized records are not signed (RFC 6147 §5.5): never AD; a bogus A stays bogus.
+    found.security = match a.security {
+        Some(Security::Bogus(ede)) => Some(Security::Bogus(ede)),
+        Some(_) => Some(Security::Insecure),
+        None => None,
+    };
 }
 
 /// Writes what was found: a required record that does not fit sets TC (RFC 2181 §9).
