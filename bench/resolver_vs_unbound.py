@@ -4,7 +4,7 @@
     bench/resolver_vs_unbound.py [--duration 10] [--lat-duration 5] [--rate 20000]
                                  [--hit-names 20000] [--cold-names 40000] [--cold-rate 5000]
                                  [--cairn NAME=PATH ...] [--rounds 1] [--callgrind DIR]
-                                 [--setups plain,firewall,query-log]
+                                 [--setups plain,firewall,query-log,public,validate]
 
 The upstream: one Knot (1 UDP worker, pinned to core 0 with dnsperf) serves bench/gen_zone.py's
 100k-record zone `bench.example.` authoritatively on 127.0.0.1. Both resolvers forward that
@@ -43,7 +43,12 @@ column `cairn:NAME+SETUP` (issue 13's speed targets):
     checked against all three groups and resolved;
   - `query-log`: also a Resolver query log config associated with the VPC, so every query
     writes a JSON record to a file under the data dir (the writer thread's CPU counts);
-  - `firewall+query-log`: both.
+  - `firewall+query-log`: both;
+  - `public`: no rule; the bench zone is resolved as a public name (`--forwarder` to the
+    Knot, which then signs the zone: `dnssec-signing: on`), validation off;
+  - `validate`: the same with the VPC's DNSSEC validation ENABLED and `--trust-anchor` the
+    zone's DS, so every answer is validated (issue 18's speed target: cache hits within 10%
+    of `public`).
 Then the Cairn/Unbound ratios. `--cairn NAME=PATH` (repeatable) and `--rounds N` work as in
 bench/dns_vs_knot.py (servers interleaved per round, medians reported). Results also go to
 bench/out/resolver_vs_unbound.json.
@@ -212,10 +217,29 @@ def wait_resolves(srv: harness.Server, name: str, timeout: float = 20.0) -> None
     raise TimeoutError(f"{srv.name} does not resolve {name} (last: {last}):\n{srv.log()[-3000:]}")
 
 
-def cairn_cmd_extra(vpc_port: int) -> list[str]:
-    return ["--vpc-dns-port", str(vpc_port),
-            # public names: a dead loopback forwarder, never the internet
-            "--forwarder", f"127.0.0.1:{harness.free_port('127.0.0.1')}"]
+def cairn_cmd_extra(vpc_port: int, forwarder: tuple[str, int] | None = None) -> list[str]:
+    # public names: a dead loopback forwarder, never the internet (or the Knot itself for
+    # the `public` and `validate` setups)
+    target = f"{forwarder[0]}:{forwarder[1]}" if forwarder else \
+        f"127.0.0.1:{harness.free_port('127.0.0.1')}"
+    return ["--vpc-dns-port", str(vpc_port), "--forwarder", target]
+
+
+def upstream_trust_anchor(upstream: tuple[str, int], path: Path) -> Path:
+    """The signed bench zone's DS, as a `--trust-anchor` file."""
+    import dns.dnssec
+    import dns.message
+    import dns.name
+    import dns.query
+    resp = dns.query.tcp(dns.message.make_query(ZONE, "DNSKEY"), upstream[0], port=upstream[1],
+                         timeout=5)
+    keys = [rrset for rrset in resp.answer if rrset.rdtype == 48]
+    if not keys:
+        raise RuntimeError(f"{ZONE} is not signed: {resp}")
+    name = dns.name.from_text(ZONE)
+    path.write_text("".join(f"{ZONE} IN DS {dns.dnssec.make_ds(name, k, 'SHA256').to_text()}\n"
+                            for k in keys[0] if k.flags & 1))
+    return path
 
 
 def setup_forwarding_rule(srv: harness.Server, upstream: tuple[str, int]) -> str:
@@ -278,7 +302,9 @@ def setup_query_log(srv: harness.Server, vpc: str) -> None:
         ResolverQueryLogConfigId=config["ResolverQueryLogConfig"]["Id"], ResourceId=vpc)
 
 
-SETUPS = ("plain", "firewall", "query-log", "firewall+query-log")
+SETUPS = ("plain", "firewall", "query-log", "firewall+query-log", "public", "validate")
+# Setups that resolve the bench zone as a public name (and need it signed upstream).
+PUBLIC_SETUPS = ("public", "validate")
 
 
 def start_cairn_resolver(binary: Path, workdir: Path, upstream: tuple[str, int], cpu: int | None,
@@ -286,24 +312,57 @@ def start_cairn_resolver(binary: Path, workdir: Path, upstream: tuple[str, int],
                          setup: str = "plain") -> harness.Server:
     os.environ["CAIRN_BIN"] = str(binary)
     vpc_port = harness.free_port("127.0.0.1")
-    extra = cairn_cmd_extra(vpc_port)
+    public = setup in PUBLIC_SETUPS
+    extra = cairn_cmd_extra(vpc_port, upstream if public else None)
+    if public:
+        workdir.mkdir(parents=True, exist_ok=True)
+        anchor = upstream_trust_anchor(upstream, workdir / "anchor.ds")
+        extra += ["--trust-anchor", str(anchor)]
     if wrap:
         srv = start_wrapped(binary, workdir / "data", extra, wrap, timeout)
     else:
         srv = harness.start_cairn(workdir / "data", workers=1, extra_args=extra, cpu=cpu,
                                   timeout=timeout)
     try:
-        vpc = setup_forwarding_rule(srv, upstream)
+        if public:
+            vpc = harness.route53_client(srv, "ec2").create_vpc(CidrBlock=VPC_CIDR)["Vpc"]["VpcId"]
+            if setup == "validate":
+                harness.route53_client(srv, "route53resolver").update_resolver_dnssec_config(
+                    ResourceId=vpc, Validation="ENABLE")
+        else:
+            vpc = setup_forwarding_rule(srv, upstream)
         if "firewall" in setup:
             setup_firewall(srv, vpc)
         if "query-log" in setup:
             setup_query_log(srv, vpc)
         srv.dns = [(VPC_DNS, vpc_port)]
         wait_resolves(srv, f"ns1.{ZONE}", timeout)
+        if setup == "validate":
+            wait_validates(srv, f"ns1.{ZONE}", timeout)
     except Exception:
         srv.stop()
         raise
     return srv
+
+
+def wait_validates(srv: harness.Server, name: str, timeout: float) -> None:
+    """Waits until the VPC answers `name` with AD=1 to a DO query: validation is on and the
+    chain from the trust anchor holds (else the `validate` numbers would measure nothing)."""
+    import dns.flags
+    import dns.message
+    import dns.query
+    deadline = time.monotonic() + timeout
+    host, port = srv.dns[0]
+    while time.monotonic() < deadline:
+        q = dns.message.make_query(name, "A", want_dnssec=True)
+        try:
+            if dns.query.udp(q, host, port=port, timeout=2).flags & dns.flags.AD:
+                return
+        except Exception:
+            pass
+        time.sleep(0.2)
+    srv.stop()
+    raise TimeoutError(f"{srv.name} never validated {name}:\n{srv.log()[-3000:]}")
 
 
 def start_wrapped(binary: Path, data: Path, extra: list[str], wrap: list[str],
@@ -535,8 +594,10 @@ def main() -> int:
                                       args.cold_names // 2, seed=2)
     files = {"hits": hits, "cold_a": cold_a, "cold_b": cold_b}
     work = Path(tempfile.mkdtemp(prefix="bench-resolver-"))
+    signed = any(s in PUBLIC_SETUPS for s in setups)
     upstream = harness.start_knot({ZONE: info["zone"]}, workdir=work / "knot", workers=1,
-                                  cpu=args.client_cpu, timeout=120)
+                                  cpu=args.client_cpu, timeout=120,
+                                  zone_options={ZONE: "dnssec-signing: on"} if signed else None)
     print(f"upstream: knot {_version(['knotd', '--version'])} on {upstream.addr} "
           f"(core {args.client_cpu}), {info['records']} records")
     results: dict = {

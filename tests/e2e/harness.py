@@ -258,6 +258,7 @@ template:
     journal-content: none
     semantic-checks: off
 
+{extra}
 zone:
 {zones}
 """
@@ -265,8 +266,11 @@ zone:
 
 def start_knot(zones: dict[str, Path], *, workdir: Path | None = None, port: int | None = None,
                host: str = "127.0.0.1", workers: int = 1, cpu: int | None = None,
-               timeout: float = 10.0) -> Server:
-    """Start knotd serving `zones` ({origin: zone file}) on host:port (a free port when None)."""
+               timeout: float = 10.0, zone_options: dict[str, str] | None = None,
+               extra_conf: str = "") -> Server:
+    """Start knotd serving `zones` ({origin: zone file}) on host:port (a free port when None).
+    `zone_options` adds configuration lines to a zone ({origin: "dnssec-signing: on"});
+    `extra_conf` adds top-level sections (a `policy:` for them)."""
     knotd = knotd_path()
     if knotd is None:
         raise FileNotFoundError("knotd not found (apt-get install knot)")
@@ -280,12 +284,14 @@ def start_knot(zones: dict[str, Path], *, workdir: Path | None = None, port: int
         fname = origin + "zone"
         shutil.copyfile(path, workdir / "zones" / fname)
         zone_lines.append(f"  - domain: {origin}\n    file: {fname}")
+        for option in (zone_options or {}).get(origin, "").splitlines():
+            zone_lines.append(f"    {option.strip()}")
     user = ""
     if os.geteuid() == 0:
         # knotd as root keeps root unless told otherwise; say so explicitly.
         user = "    user: root:root"
     conf = KNOT_CONF.format(dir=workdir, listen=f"{host}@{port}", workers=workers,
-                            user=user, zones="\n".join(zone_lines))
+                            user=user, zones="\n".join(zone_lines), extra=extra_conf)
     conf_path = workdir / "knot.conf"
     conf_path.write_text(conf)
     log_path = workdir / "knotd.log"

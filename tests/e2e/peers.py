@@ -93,6 +93,52 @@ def start_unbound(workdir: Path, host: str, port: int, *, allow: list[str], loca
     return srv
 
 
+def start_unbound_validator(workdir: Path, host: str, port: int, *, root_hints: Path,
+                            trust_anchor: Path, timeout: float = 10.0) -> harness.Server:
+    """Unbound as a validating recursive resolver (`validator iterator`) from `root_hints`
+    with `trust_anchor` (DS or DNSKEY lines), answering 127.0.0.0/8: the reference Cairn's
+    DNSSEC validation is compared with (issue 18)."""
+    binary = unbound_path()
+    if binary is None:
+        raise FileNotFoundError("unbound not found (apt-get install unbound)")
+    workdir.mkdir(parents=True, exist_ok=True)
+    lines = [
+        "server:",
+        f"    interface: {host}@{port}",
+        f"    port: {port}",
+        "    do-daemonize: no",
+        '    username: ""',
+        '    chroot: ""',
+        f'    directory: "{workdir}"',
+        f'    pidfile: "{workdir}/unbound.pid"',
+        "    use-syslog: no",
+        '    logfile: ""',
+        "    verbosity: 1",
+        "    do-ip6: no",
+        '    module-config: "validator iterator"',
+        f'    root-hints: "{root_hints}"',
+        f'    trust-anchor-file: "{trust_anchor}"',
+        "    access-control: 127.0.0.0/8 allow",
+        # The loopback tree lives on 127.53.0.x: let Unbound ask it.
+        "    do-not-query-localhost: no",
+        # Unbound answers the RFC 6761 name test. itself (static, NXDOMAIN); the lab uses it.
+        '    local-zone: "test." nodefault',
+        "    ede: yes",
+        "    val-log-level: 2",
+        "remote-control:",
+        "    control-enable: no",
+    ]
+    conf = workdir / "unbound.conf"
+    conf.write_text("\n".join(lines) + "\n")
+    log = workdir / "unbound.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([binary, "-d", "-c", str(conf)], stdout=out, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL)
+    srv = harness.Server("unbound", proc, [(host, port)], workdir, log)
+    _wait(srv, ".", timeout)
+    return srv
+
+
 def start_named(workdir: Path, host: str, port: int, *, forward_zones: dict[str, list[tuple[str, int]]],
                 timeout: float = 15.0) -> harness.Server:
     """BIND 9 as an on-premises resolver on 127.0.0.1:`port`: `forward only` for each of

@@ -445,3 +445,55 @@ async fn resolver_configs_follow_updates() {
         .await;
     error(&missing, "ResourceNotFoundException");
 }
+
+#[tokio::test]
+async fn dnssec_configs_follow_updates() {
+    let api = Api::new().await;
+    let (vpc, ..) = network(&api).await;
+    let got = ok(&api
+        .resolver("GetResolverDnssecConfig", json!({"ResourceId": vpc}))
+        .await);
+    let config = &got["ResolverDNSSECConfig"];
+    assert_eq!(config["ValidationStatus"], "DISABLED");
+    assert_eq!(config["ResourceId"], vpc.as_str());
+    assert_eq!(
+        config["Id"],
+        format!("rdsc-{}", vpc.strip_prefix("vpc-").unwrap()).as_str()
+    );
+    let updated = ok(&api
+        .resolver(
+            "UpdateResolverDnssecConfig",
+            json!({"ResourceId": vpc, "Validation": "ENABLE"}),
+        )
+        .await);
+    assert_eq!(
+        updated["ResolverDNSSECConfig"]["ValidationStatus"],
+        "ENABLING"
+    );
+    let listed = ok(&api.resolver("ListResolverDnssecConfigs", json!({})).await);
+    assert_eq!(
+        listed["ResolverDnssecConfigs"][0]["ValidationStatus"],
+        "ENABLED"
+    );
+    let local = api
+        .resolver(
+            "UpdateResolverDnssecConfig",
+            json!({"ResourceId": vpc, "Validation": "USE_LOCAL_RESOURCE_SETTING"}),
+        )
+        .await;
+    error(&local, "InvalidParameterException");
+    let bad = api
+        .resolver(
+            "UpdateResolverDnssecConfig",
+            json!({"ResourceId": vpc, "Validation": "enable"}),
+        )
+        .await;
+    error(&bad, "InvalidParameterException");
+    let missing = api
+        .resolver(
+            "UpdateResolverDnssecConfig",
+            json!({"ResourceId": "vpc-00000000000000000", "Validation": "ENABLE"}),
+        )
+        .await;
+    error(&missing, "ResourceNotFoundException");
+}

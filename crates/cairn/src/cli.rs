@@ -107,6 +107,10 @@ pub(crate) struct ServeArgs {
     /// Root hints for recursion, BIND named.root format [default: the built-in IANA root servers].
     #[arg(long, env = "CAIRN_ROOT_HINTS", value_name = "FILE")]
     pub(crate) root_hints: Option<PathBuf>,
+    /// DNSSEC trust anchors for VPCs that validate (UpdateResolverDnssecConfig): DS or
+    /// DNSKEY records in zone-file syntax [default: the IANA root KSKs 20326 and 38696].
+    #[arg(long, env = "CAIRN_TRUST_ANCHOR", value_name = "FILE")]
+    pub(crate) trust_anchor: Option<PathBuf>,
     /// UDP worker threads per DNS address [default: one per core].
     #[arg(long, env = "CAIRN_DNS_WORKERS", value_name = "N")]
     pub(crate) dns_workers: Option<usize>,

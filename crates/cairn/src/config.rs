@@ -91,6 +91,7 @@ pub(crate) struct FileConfig {
     #[serde(default)]
     forwarders: Vec<String>,
     root_hints: Option<PathBuf>,
+    trust_anchor: Option<PathBuf>,
     #[serde(default)]
     nameservers: Vec<String>,
     account_id: Option<String>,
@@ -135,6 +136,8 @@ pub(crate) struct Settings {
     pub(crate) forwarders: Vec<SocketAddr>,
     /// Root hints file (`None`: the built-in hints).
     pub(crate) root_hints: Option<PathBuf>,
+    /// DNSSEC trust anchor file (`None`: the IANA root anchors).
+    pub(crate) trust_anchor: Option<PathBuf>,
     /// Name servers of new zones.
     pub(crate) nameservers: Vec<DomainName>,
     /// Account id.
@@ -239,6 +242,7 @@ pub(crate) fn resolve(args: &ServeArgs) -> Result<Settings, String> {
         },
         forwarders,
         root_hints: args.root_hints.clone().or(file.root_hints),
+        trust_anchor: args.trust_anchor.clone().or(file.trust_anchor),
         rrl,
         api_limits,
         data_dir,

@@ -162,8 +162,10 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
 
     // VPC resolver: shared addresses, and each VPC's "+2" address.
     let public = public_resolver(&settings)?;
-    let public_dns: Arc<dyn cairn_dns::vpc::answer::PublicResolver> =
-        Arc::new(cairn_dns::vpc::public::PublicDns::new(public.clone()));
+    let anchors = trust_anchors(&settings)?;
+    let public_dns: Arc<dyn cairn_dns::vpc::answer::PublicResolver> = Arc::new(
+        cairn_dns::vpc::public::PublicDns::with_trust_anchors(public.clone(), anchors),
+    );
     let resolver = cairn_dns::vpc::listen::ResolverService::with(
         shared.clone(),
         Some(public_dns),
@@ -362,6 +364,26 @@ fn public_resolver(
         Upstream::RootHints(hints)
     };
     Ok(Arc::new(Resolver::new(ResolverConfig::new(upstream))))
+}
+
+/// The DNSSEC trust anchors of validating VPCs: `--trust-anchor`, else IANA's root KSKs.
+fn trust_anchors(
+    settings: &config::Settings,
+) -> Result<cairn_dns::resolver::validate::TrustAnchors, ExitError> {
+    use cairn_dns::resolver::validate::TrustAnchors;
+    let Some(path) = &settings.trust_anchor else {
+        return Ok(TrustAnchors::iana());
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        tracing::error!(path = %path.display(), error = %e, "cannot read the trust anchors");
+        ExitError::InvalidInput
+    })?;
+    let anchors = TrustAnchors::parse(&text).map_err(|e| {
+        tracing::error!(path = %path.display(), error = %e, "cannot use the trust anchors");
+        ExitError::InvalidInput
+    })?;
+    tracing::info!(path = %path.display(), zones = anchors.anchors().len(), "DNSSEC trust anchors loaded");
+    Ok(anchors)
 }
 
 /// The public resolver's counters, for `/_cairn/health`.

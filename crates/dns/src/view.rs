@@ -39,6 +39,8 @@ pub struct VpcView {
     pub rules: Vec<Arc<CompiledRule>>,
     /// `AutodefinedReverse`: whether the autodefined reverse zones are answered.
     pub autodefined_reverse: bool,
+    /// DNSSEC validation of public answers (UpdateResolverDnssecConfig, issue 18).
+    pub dnssec_validation: bool,
     /// Its DNS Firewall, when a rule group is associated with it (none: nothing checked).
     pub firewall: Option<Arc<VpcFirewall>>,
 }
@@ -249,6 +251,10 @@ impl Views {
                 .iter()
                 .find(|c| c.resource_id == vpc.id)
                 .is_none_or(|c| c.autodefined_reverse);
+            let dnssec_validation = network
+                .resolver_dnssec_configs
+                .iter()
+                .any(|c| c.resource_id == vpc.id && c.validation);
             let view = VpcView {
                 vpc: vpc.clone(),
                 subnets: network
@@ -261,6 +267,7 @@ impl Views {
                 hostname_domain: hostname_domain(&vpc.region),
                 rules,
                 autodefined_reverse,
+                dnssec_validation,
                 firewall: firewall.for_vpc(&vpc.id).cloned(),
             };
             by_id.insert(vpc.id.clone(), Arc::new(view));

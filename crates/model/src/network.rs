@@ -196,6 +196,9 @@ pub struct NetworkContents {
     /// Per-VPC Resolver settings that differ from the defaults.
     #[serde(default)]
     pub resolver_configs: Vec<crate::resolver::VpcResolverConfig>,
+    /// Per-VPC DNSSEC validation settings that differ from the default (off).
+    #[serde(default)]
+    pub resolver_dnssec_configs: Vec<crate::resolver::VpcDnssecConfig>,
     /// Every Route 53 Profile.
     #[serde(default)]
     pub profiles: Vec<crate::resolver::Profile>,

@@ -194,6 +194,46 @@ pub struct VpcResolverConfig {
     pub owner_account: String,
 }
 
+/// `Validation` of UpdateResolverDnssecConfig.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DnssecValidationFlag {
+    /// `ENABLE`.
+    Enable,
+    /// `DISABLE`.
+    Disable,
+    /// `USE_LOCAL_RESOURCE_SETTING` (Route 53 Profiles only).
+    UseLocalResourceSetting,
+}
+
+impl DnssecValidationFlag {
+    /// The wire text.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Enable => "ENABLE",
+            Self::Disable => "DISABLE",
+            Self::UseLocalResourceSetting => "USE_LOCAL_RESOURCE_SETTING",
+        }
+    }
+
+    /// Reads the wire text (exact case).
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Enable, Self::Disable, Self::UseLocalResourceSetting]
+            .into_iter()
+            .find(|flag| flag.as_str() == text)
+    }
+}
+
+/// Per-VPC DNSSEC validation (`ResolverDnssecConfig`, issue 18).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VpcDnssecConfig {
+    /// The VPC it applies to.
+    pub resource_id: String,
+    /// Whether the VPC's resolver validates public answers.
+    pub validation: bool,
+    /// The owning account.
+    pub owner_account: String,
+}
+
 /// A Route 53 Profile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Profile {

@@ -2,8 +2,8 @@
 
 use async_trait::async_trait;
 use cairn_model::resolver::{
-    AutodefinedReverseFlag, ResolverEndpoint, ResolverEndpointId, ResolverRule, ResolverRuleId,
-    RuleAssociation, VpcResolverConfig,
+    AutodefinedReverseFlag, DnssecValidationFlag, ResolverEndpoint, ResolverEndpointId,
+    ResolverRule, ResolverRuleId, RuleAssociation, VpcDnssecConfig, VpcResolverConfig,
 };
 use cairn_model::resolver_validate::{
     EndpointUpdate, IpRequest, IpSelector, NewEndpoint, NewRule, RuleUpdate,
@@ -89,4 +89,11 @@ pub trait ResolverStore: Send + Sync + 'static {
         vpc_id: &str,
         flag: AutodefinedReverseFlag,
     ) -> StoreResult<VpcResolverConfig>;
+
+    /// UpdateResolverDnssecConfig (`ENABLE`/`DISABLE` DNSSEC validation for a VPC).
+    async fn update_resolver_dnssec_config(
+        &self,
+        vpc_id: &str,
+        flag: DnssecValidationFlag,
+    ) -> StoreResult<VpcDnssecConfig>;
 }

@@ -156,6 +156,8 @@ pub struct Query<'a> {
     pub rd: bool,
     /// Checking disabled.
     pub cd: bool,
+    /// Authentic data (RFC 6840 §5.7: the client wants the AD bit without DO).
+    pub ad: bool,
     /// QTYPE.
     pub qtype: u16,
     /// QCLASS.
@@ -172,6 +174,7 @@ pub struct Query<'a> {
 const QR: u16 = 0x8000;
 const RD: u16 = 0x0100;
 const CD: u16 = 0x0010;
+const AD: u16 = 0x0020;
 
 impl<'a> Query<'a> {
     /// Parses a received message as a query with exactly one question.
@@ -198,6 +201,7 @@ impl<'a> Query<'a> {
             opcode,
             rd: flags & RD != 0,
             cd: flags & CD != 0,
+            ad: flags & AD != 0,
             qtype: 0,
             qclass: 0,
             qname_end: 12,

@@ -3,6 +3,9 @@
 
 use crate::header::ReplyHeader;
 use crate::query::{ClientSubnet, Query, OPTION_ECS};
+
+/// EDNS option code of Extended DNS Errors (RFC 8914 §2).
+const OPTION_EDE: u16 = 15;
 use crate::rcode::Rcode;
 use crate::rdata::Rdata;
 
@@ -77,6 +80,8 @@ pub struct ResponseWriter<'b> {
     pointers: Option<Vec<u16>>,
     rcode: Rcode,
     ecs: Option<ClientSubnet>,
+    /// An Extended DNS Error option (RFC 8914) for the OPT record: INFO-CODE, EXTRA-TEXT.
+    ede: Option<(u16, String)>,
 }
 
 impl<'b> ResponseWriter<'b> {
@@ -166,6 +171,7 @@ impl<'b> ResponseWriter<'b> {
             pointers: None,
             rcode: Rcode::NoError,
             ecs: None,
+            ede: None,
         }
     }
 
@@ -196,6 +202,21 @@ impl<'b> ResponseWriter<'b> {
     /// Sets or clears AA.
     pub fn set_aa(&mut self, on: bool) {
         self.set_flag(0x0400, on);
+    }
+
+    /// Sets or clears AD (RFC 4035 §3.2.3: the answer validated).
+    pub fn set_ad(&mut self, on: bool) {
+        self.set_flag(0x0020, on);
+    }
+
+    /// Adds an Extended DNS Error (RFC 8914) to the OPT record, when the query had one,
+    /// and keeps room for it. Call it before pushing records.
+    pub fn set_ede(&mut self, info_code: u16, extra_text: &str) {
+        if self.reserve > 0 {
+            let previous = self.ede.as_ref().map_or(0, |(_, t)| 6 + t.len());
+            self.reserve = self.reserve - previous + 6 + extra_text.len();
+        }
+        self.ede = Some((info_code, extra_text.to_string()));
     }
 
     /// Sets or clears TC.
@@ -398,6 +419,7 @@ impl<'b> ResponseWriter<'b> {
             counts,
             rcode,
             ecs,
+            ede,
             ..
         } = self;
         buf[3] = (buf[3] & 0xf0) | rcode.header_bits();
@@ -412,18 +434,23 @@ impl<'b> ResponseWriter<'b> {
             buf.push(0); // version 0
             buf.push(if dnssec_ok { 0x80 } else { 0 });
             buf.push(0);
-            match ecs {
-                Some(ecs) => {
-                    let data_len = ecs.option_len() - 4;
-                    buf.extend_from_slice(&(ecs.option_len() as u16).to_be_bytes());
-                    buf.extend_from_slice(&OPTION_ECS.to_be_bytes());
-                    buf.extend_from_slice(&(data_len as u16).to_be_bytes());
-                    buf.extend_from_slice(&ecs.family.to_be_bytes());
-                    buf.push(ecs.source_prefix);
-                    buf.push(ecs.scope_prefix);
-                    buf.extend_from_slice(ecs.address_bytes());
-                }
-                None => buf.extend_from_slice(&[0, 0]),
+            let ede_len = ede.as_ref().map_or(0, |(_, text)| 6 + text.len());
+            let rdlen = ecs.map_or(0, |e| e.option_len()) + ede_len;
+            buf.extend_from_slice(&(rdlen as u16).to_be_bytes());
+            if let Some(ecs) = ecs {
+                let data_len = ecs.option_len() - 4;
+                buf.extend_from_slice(&OPTION_ECS.to_be_bytes());
+                buf.extend_from_slice(&(data_len as u16).to_be_bytes());
+                buf.extend_from_slice(&ecs.family.to_be_bytes());
+                buf.push(ecs.source_prefix);
+                buf.push(ecs.scope_prefix);
+                buf.extend_from_slice(ecs.address_bytes());
+            }
+            if let Some((code, text)) = &ede {
+                buf.extend_from_slice(&OPTION_EDE.to_be_bytes());
+                buf.extend_from_slice(&((2 + text.len()) as u16).to_be_bytes());
+                buf.extend_from_slice(&code.to_be_bytes());
+                buf.extend_from_slice(text.as_bytes());
             }
             arcount += 1;
         }

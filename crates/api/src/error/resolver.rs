@@ -37,6 +37,7 @@ fn enumeration(field: Enumeration) -> (&'static str, &'static str) {
         Enumeration::EndpointType => ("resolverEndpointType", "IPV6, IPV4, DUALSTACK"),
         Enumeration::Protocol => ("protocols", "DoH, Do53, DoH-FIPS"),
         Enumeration::RuleType => ("ruleType", "FORWARD, SYSTEM, RECURSIVE, DELEGATE"),
+        Enumeration::Validation => ("validation", "ENABLE, DISABLE, USE_LOCAL_RESOURCE_SETTING"),
     }
 }
 

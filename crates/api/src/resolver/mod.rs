@@ -32,6 +32,7 @@ use crate::protocol::json::{self, JsonInput};
 use crate::state::AppState;
 
 pub mod config;
+pub mod dnssec;
 pub mod endpoint;
 pub mod firewall_lists;
 pub mod firewall_rules;
@@ -71,7 +72,7 @@ impl Ctx {
 }
 
 /// Every operation served.
-pub const OPERATIONS: [&str; 54] = [
+pub const OPERATIONS: [&str; 57] = [
     "CreateResolverEndpoint",
     "GetResolverEndpoint",
     "ListResolverEndpoints",
@@ -92,6 +93,9 @@ pub const OPERATIONS: [&str; 54] = [
     "GetResolverConfig",
     "UpdateResolverConfig",
     "ListResolverConfigs",
+    "GetResolverDnssecConfig",
+    "UpdateResolverDnssecConfig",
+    "ListResolverDnssecConfigs",
     "TagResource",
     "UntagResource",
     "ListTagsForResource",
@@ -193,6 +197,9 @@ pub async fn run(
         "GetResolverConfig" => config::get(&ctx).await,
         "UpdateResolverConfig" => config::update(&ctx).await,
         "ListResolverConfigs" => config::list(&ctx).await,
+        "GetResolverDnssecConfig" => dnssec::get(&ctx).await,
+        "UpdateResolverDnssecConfig" => dnssec::update(&ctx).await,
+        "ListResolverDnssecConfigs" => dnssec::list(&ctx).await,
         "TagResource" => config::tag(&ctx).await,
         "UntagResource" => config::untag(&ctx).await,
         "ListTagsForResource" => config::list_tags(&ctx).await,

@@ -306,6 +306,13 @@ impl ResolverStore for UnreachableStore {
     ) -> StoreResult<VpcResolverConfig> {
         panic!("{MESSAGE}")
     }
+    async fn update_resolver_dnssec_config(
+        &self,
+        _: &str,
+        _: cairn_model::resolver::DnssecValidationFlag,
+    ) -> StoreResult<cairn_model::resolver::VpcDnssecConfig> {
+        panic!("{MESSAGE}")
+    }
 }
 
 #[async_trait]

@@ -29,12 +29,28 @@ pub(crate) enum Rank {
 /// What a lookup found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Hit {
-    /// The RRset, TTLs counted down.
-    Rrset { records: Vec<Record>, rank: Rank },
-    /// The name exists without that type; the SOA for the authority section.
+    /// The RRset, TTLs counted down, with its DNSSEC records when the resolver asks for them
+    /// (see [`Dnssec`]): its RRSIGs, and the NSEC/NSEC3 proof a wildcard answer carries.
+    Rrset {
+        records: Vec<Record>,
+        rank: Rank,
+        sigs: Vec<Record>,
+        proof: Vec<Record>,
+    },
+    /// The name exists without that type; the SOA (then the DNSSEC proof) for the
+    /// authority section.
     NoData { soa: Vec<Record> },
-    /// The name does not exist; the SOA for the authority section.
+    /// The name does not exist; the SOA (then the DNSSEC proof) for the authority section.
     NxDomain { soa: Vec<Record> },
+}
+
+/// DNSSEC records kept with an entry (only by a resolver that sets DO): the RRset's RRSIGs,
+/// and the authority records (NSEC/NSEC3 and their RRSIGs, the SOA's RRSIG) that prove a
+/// wildcard expansion or a negative answer. Shared, so a hit copies no bytes for it twice.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Dnssec {
+    pub(crate) sigs: Vec<Rdata>,
+    pub(crate) proof: Vec<(Vec<u8>, u16, Rdata)>,
 }
 
 /// A negative answer to cache.
@@ -120,12 +136,15 @@ enum Value {
         rtype: u16,
         rdatas: Vec<Rdata>,
         rank: Rank,
+        dnssec: Option<Arc<Dnssec>>,
     },
     NoData {
         soa: Option<(Vec<u8>, Rdata)>,
+        dnssec: Option<Arc<Dnssec>>,
     },
     NxDomain {
         soa: Option<(Vec<u8>, Rdata)>,
+        dnssec: Option<Arc<Dnssec>>,
     },
 }
 
@@ -161,6 +180,7 @@ impl Cache {
 
     /// Stores an RRset with the smallest TTL of its records, capped by `max_ttl`. An RRset of
     /// lower rank never replaces a live one of higher rank.
+    #[cfg(test)]
     pub(crate) fn insert_rrset(
         &self,
         owner: &[u8],
@@ -168,6 +188,21 @@ impl Cache {
         ttl: u32,
         rdatas: Vec<Rdata>,
         rank: Rank,
+        now: Instant,
+    ) {
+        self.insert_signed_rrset(owner, rtype, ttl, rdatas, rank, None, now);
+    }
+
+    /// [`insert_rrset`](Self::insert_rrset) with the RRset's DNSSEC records.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn insert_signed_rrset(
+        &self,
+        owner: &[u8],
+        rtype: u16,
+        ttl: u32,
+        rdatas: Vec<Rdata>,
+        rank: Rank,
+        dnssec: Option<Arc<Dnssec>>,
         now: Instant,
     ) {
         let ttl = ttl.min(self.max_ttl);
@@ -195,6 +230,7 @@ impl Cache {
             rtype,
             rdatas,
             rank,
+            dnssec,
         };
         self.store(&mut inner, key.as_slice(), value, ttl, now);
     }
@@ -202,11 +238,24 @@ impl Cache {
     /// Stores a negative answer for `owner`; `soa` is the zone's SOA (owner, TTL, RDATA).
     /// Its TTL is min(SOA TTL, SOA MINIMUM) capped by `max_negative_ttl` (RFC 2308 §5);
     /// without an SOA nothing is cached (RFC 2308 §5: "SHOULD NOT be cached").
+    #[cfg(test)]
     pub(crate) fn insert_negative(
         &self,
         owner: &[u8],
         kind: Negative,
         soa: (&[u8], u32, &Rdata),
+        now: Instant,
+    ) {
+        self.insert_signed_negative(owner, kind, soa, None, now);
+    }
+
+    /// [`insert_negative`](Self::insert_negative) with the answer's DNSSEC proof.
+    pub(crate) fn insert_signed_negative(
+        &self,
+        owner: &[u8],
+        kind: Negative,
+        soa: (&[u8], u32, &Rdata),
+        dnssec: Option<Arc<Dnssec>>,
         now: Instant,
     ) {
         let (soa_owner, soa_ttl, soa_rdata) = soa;
@@ -219,8 +268,11 @@ impl Cache {
         }
         let soa = Some((super::name::to_lowercase(soa_owner), soa_rdata.clone()));
         let (key, value) = match kind {
-            Negative::NxDomain => (KeyBuf::new(owner, NXDOMAIN_KEY), Value::NxDomain { soa }),
-            Negative::NoData(rtype) => (KeyBuf::new(owner, rtype), Value::NoData { soa }),
+            Negative::NxDomain => (
+                KeyBuf::new(owner, NXDOMAIN_KEY),
+                Value::NxDomain { soa, dnssec },
+            ),
+            Negative::NoData(rtype) => (KeyBuf::new(owner, rtype), Value::NoData { soa, dnssec }),
         };
         let Some(key) = key else {
             return;
@@ -272,15 +324,30 @@ impl Cache {
 fn hit_of(entry: &Entry, now: Instant) -> Hit {
     // Remaining seconds, rounded down: a record never outlives its origin's TTL.
     let ttl = u32::try_from(entry.expires.duration_since(now).as_secs()).unwrap_or(u32::MAX);
-    let soa_records = |soa: &Option<(Vec<u8>, Rdata)>| {
-        soa.iter()
+    let proof_records = |dnssec: &Option<Arc<Dnssec>>| -> Vec<Record> {
+        dnssec
+            .iter()
+            .flat_map(|d| d.proof.iter())
+            .map(|(owner, rtype, rdata)| Record {
+                owner: owner.clone(),
+                rtype: *rtype,
+                ttl,
+                rdata: rdata.clone(),
+            })
+            .collect()
+    };
+    let soa_records = |soa: &Option<(Vec<u8>, Rdata)>, dnssec: &Option<Arc<Dnssec>>| {
+        let mut records: Vec<Record> = soa
+            .iter()
             .map(|(soa_owner, rdata)| Record {
                 owner: soa_owner.clone(),
                 rtype: super::message::rtype::SOA,
                 ttl,
                 rdata: rdata.clone(),
             })
-            .collect()
+            .collect();
+        records.extend(proof_records(dnssec));
+        records
     };
     match &entry.value {
         Value::Rrset {
@@ -288,6 +355,7 @@ fn hit_of(entry: &Entry, now: Instant) -> Hit {
             rtype,
             rdatas,
             rank,
+            dnssec,
         } => Hit::Rrset {
             records: rdatas
                 .iter()
@@ -299,12 +367,23 @@ fn hit_of(entry: &Entry, now: Instant) -> Hit {
                 })
                 .collect(),
             rank: *rank,
+            sigs: dnssec
+                .iter()
+                .flat_map(|d| d.sigs.iter())
+                .map(|rdata| Record {
+                    owner: owner.clone(),
+                    rtype: super::message::rtype::RRSIG,
+                    ttl,
+                    rdata: rdata.clone(),
+                })
+                .collect(),
+            proof: proof_records(dnssec),
         },
-        Value::NoData { soa } => Hit::NoData {
-            soa: soa_records(soa),
+        Value::NoData { soa, dnssec } => Hit::NoData {
+            soa: soa_records(soa, dnssec),
         },
-        Value::NxDomain { soa } => Hit::NxDomain {
-            soa: soa_records(soa),
+        Value::NxDomain { soa, dnssec } => Hit::NxDomain {
+            soa: soa_records(soa, dnssec),
         },
     }
 }
@@ -564,7 +643,7 @@ mod tests {
             Rank::Referral,
             t0,
         );
-        let Some(Hit::Rrset { records, rank }) = cache.lookup(&name("ns.test"), rtype::A, t0)
+        let Some(Hit::Rrset { records, rank, .. }) = cache.lookup(&name("ns.test"), rtype::A, t0)
         else {
             panic!()
         };

@@ -178,11 +178,15 @@ impl Resolver {
             return Err(Failed);
         };
         let server = SocketAddr::new(addr, self.config.port);
+        let ask = Ask {
+            recursion_desired: false,
+            dnssec_ok: self.config.dnssec_ok,
+        };
         match exchange(
             server,
             qname,
             qtype,
-            false,
+            ask,
             None,
             query_deadline(self.config.query_timeout, deadline),
             &self.transport,
@@ -277,6 +281,7 @@ impl Resolver {
         let usable =
             |rr: &&Rr| rr.class == message::CLASS_IN && name::is_at_or_below(&rr.owner, bailiwick);
         let mut chain = Vec::new();
+        let mut proof = Vec::new();
         let mut current = qname.to_vec();
         loop {
             // A DNAME above the name redirects it: kept before the CNAME made from it, and
@@ -292,6 +297,7 @@ impl Resolver {
                     return Some(Step {
                         chain,
                         end: End::Data(vec![found.cname]),
+                        proof,
                     });
                 }
                 chain.push(found.cname);
@@ -305,13 +311,20 @@ impl Resolver {
                 .filter(|rr| rr.rtype == qtype && rr.owner == current)
                 .collect();
             if !data.is_empty() {
-                let records = self.cache_rrset(&data, Rank::Answer, now);
+                let dnssec = self.dnssec_of(reply, &current, qtype, bailiwick);
+                let mut records = self.cache_signed_rrset(&data, Rank::Answer, dnssec.clone(), now);
                 if records.is_empty() {
                     return None;
+                }
+                let ttl = records[0].ttl;
+                if let Some(dnssec) = dnssec {
+                    records.extend(sig_records(&current, ttl, &dnssec));
+                    proof.extend(proof_records(ttl, &dnssec));
                 }
                 return Some(Step {
                     chain,
                     end: End::Data(records),
+                    proof,
                 });
             }
             if qtype == rtype::CNAME || chain.len() >= MAX_CNAME_HOPS {
@@ -325,15 +338,22 @@ impl Resolver {
                 .collect();
             // A CNAME RRset has exactly one record (RFC 2181 §10.1).
             let [cname] = cname[..] else { break };
-            let mut records = self.cache_rrset(&[cname], Rank::Answer, now);
+            let dnssec = self.dnssec_of(reply, &current, rtype::CNAME, bailiwick);
+            let mut records = self.cache_signed_rrset(&[cname], Rank::Answer, dnssec.clone(), now);
             let record = records.pop()?;
-            current = name::to_lowercase(record.rdata.bytes());
+            let owner = std::mem::replace(&mut current, name::to_lowercase(record.rdata.bytes()));
+            let ttl = record.ttl;
             chain.push(record);
+            if let Some(dnssec) = dnssec {
+                chain.extend(sig_records(&owner, ttl, &dnssec));
+                proof.extend(proof_records(ttl, &dnssec));
+            }
         }
         if !chain.is_empty() && !name::is_at_or_below(&current, bailiwick) {
             return Some(Step {
                 chain,
                 end: End::Cname(current),
+                proof,
             });
         }
         let soa = reply
@@ -351,6 +371,7 @@ impl Resolver {
                 return Some(Step {
                     chain,
                     end: End::Cname(current),
+                    proof,
                 })
             }
             // NODATA without SOA (RFC 2308 §2.2 type 3) from an authoritative server: not cached.
@@ -358,6 +379,7 @@ impl Resolver {
                 return Some(Step {
                     chain,
                     end: End::NoData(Vec::new()),
+                    proof,
                 })
             }
             _ => return None,
@@ -366,15 +388,25 @@ impl Resolver {
             .and_then(|soa| Some((soa, Rdata::new(rtype::SOA, soa.rdata.clone()).ok()?)))
         {
             Some((soa, rdata)) => {
-                self.cache
-                    .insert_negative(&current, kind, (&soa.owner, soa.ttl, &rdata), now);
+                let dnssec = self.negative_proof(reply, bailiwick);
+                self.cache.insert_signed_negative(
+                    &current,
+                    kind,
+                    (&soa.owner, soa.ttl, &rdata),
+                    dnssec.clone(),
+                    now,
+                );
                 let ttl = negative_ttl(soa.ttl, &rdata).min(self.config.max_negative_ttl);
-                vec![Record {
+                let mut records = vec![Record {
                     owner: soa.owner.clone(),
                     rtype: rtype::SOA,
                     ttl,
                     rdata,
-                }]
+                }];
+                if let Some(dnssec) = dnssec {
+                    records.extend(proof_records(ttl, &dnssec));
+                }
+                records
             }
             None => Vec::new(),
         };
@@ -382,10 +414,12 @@ impl Resolver {
             Negative::NxDomain => Step {
                 chain,
                 end: End::NxDomain(authority),
+                proof,
             },
             Negative::NoData(_) => Step {
                 chain,
                 end: End::NoData(authority),
+                proof,
             },
         })
     }
@@ -394,6 +428,17 @@ impl Resolver {
     /// with the RRset's TTL (its smallest, capped). Records whose RDATA is malformed are
     /// dropped.
     fn cache_rrset(&self, rrs: &[&Rr], rank: Rank, now: std::time::Instant) -> Vec<Record> {
+        self.cache_signed_rrset(rrs, rank, None, now)
+    }
+
+    /// [`cache_rrset`](Self::cache_rrset) with the RRset's DNSSEC records.
+    fn cache_signed_rrset(
+        &self,
+        rrs: &[&Rr],
+        rank: Rank,
+        dnssec: Option<Arc<Dnssec>>,
+        now: std::time::Instant,
+    ) -> Vec<Record> {
         let Some(first) = rrs.first() else {
             return Vec::new();
         };
@@ -411,8 +456,15 @@ impl Resolver {
                 }
             }
         }
-        self.cache
-            .insert_rrset(&first.owner, first.rtype, ttl, rdatas.clone(), rank, now);
+        self.cache.insert_signed_rrset(
+            &first.owner,
+            first.rtype,
+            ttl,
+            rdatas.clone(),
+            rank,
+            dnssec,
+            now,
+        );
         rdatas
             .into_iter()
             .map(|rdata| Record {
@@ -423,4 +475,118 @@ impl Resolver {
             })
             .collect()
     }
+}
+
+//--- DNSSEC records (only when the resolver sets DO)
+
+impl Resolver {
+    /// The RRSIGs over `owner`/`rtype` in the reply's answer and, when they show a wildcard
+    /// expansion, the authority's NSEC/NSEC3 proof; `None` without DO or signatures.
+    fn dnssec_of(
+        &self,
+        reply: &Message,
+        owner: &[u8],
+        rtype: u16,
+        bailiwick: &[u8],
+    ) -> Option<Arc<Dnssec>> {
+        if !self.config.dnssec_ok {
+            return None;
+        }
+        let sigs: Vec<Rdata> = reply
+            .answer
+            .iter()
+            .filter(|rr| {
+                rr.rtype == rtype::RRSIG
+                    && rr.class == message::CLASS_IN
+                    && rr.owner == owner
+                    && covered(&rr.rdata) == Some(rtype)
+            })
+            .filter_map(|rr| Rdata::new(rr.rtype, rr.rdata.clone()).ok())
+            .collect();
+        if sigs.is_empty() {
+            return None;
+        }
+        let labels = cairn_crypto::dnssec::label_count(owner);
+        let expanded = sigs
+            .iter()
+            .any(|s| s.bytes().get(3).is_some_and(|&l| l < labels));
+        let proof = if expanded {
+            denial_records(reply, bailiwick)
+        } else {
+            Vec::new()
+        };
+        Some(Arc::new(Dnssec { sigs, proof }))
+    }
+
+    /// A negative answer's DNSSEC records (NSEC/NSEC3, RRSIGs), when DO is set.
+    fn negative_proof(&self, reply: &Message, bailiwick: &[u8]) -> Option<Arc<Dnssec>> {
+        if !self.config.dnssec_ok {
+            return None;
+        }
+        let proof = denial_records(reply, bailiwick);
+        (!proof.is_empty()).then(|| {
+            Arc::new(Dnssec {
+                sigs: Vec::new(),
+                proof,
+            })
+        })
+    }
+}
+
+/// The type an RRSIG's RDATA covers.
+fn covered(rdata: &[u8]) -> Option<u16> {
+    Some(u16::from_be_bytes([*rdata.first()?, *rdata.get(1)?]))
+}
+
+/// The reply's authority records that deny existence: NSEC, NSEC3 and RRSIGs (over them or
+/// the SOA), inside the bailiwick.
+fn denial_records(reply: &Message, bailiwick: &[u8]) -> Vec<(Vec<u8>, u16, Rdata)> {
+    reply
+        .authority
+        .iter()
+        .filter(|rr| rr.class == message::CLASS_IN && name::is_at_or_below(&rr.owner, bailiwick))
+        .filter(|rr| match rr.rtype {
+            rtype::NSEC | rtype::NSEC3 => true,
+            rtype::RRSIG => matches!(
+                covered(&rr.rdata),
+                Some(rtype::NSEC | rtype::NSEC3 | rtype::SOA)
+            ),
+            _ => false,
+        })
+        .filter_map(|rr| {
+            Some((
+                rr.owner.clone(),
+                rr.rtype,
+                Rdata::new(rr.rtype, rr.rdata.clone()).ok()?,
+            ))
+        })
+        .collect()
+}
+
+/// An RRset's RRSIGs as records.
+fn sig_records<'a>(
+    owner: &[u8],
+    ttl: u32,
+    dnssec: &'a Dnssec,
+) -> impl Iterator<Item = Record> + 'a {
+    let owner = owner.to_vec();
+    dnssec.sigs.iter().map(move |rdata| Record {
+        owner: owner.clone(),
+        rtype: rtype::RRSIG,
+        ttl,
+        rdata: rdata.clone(),
+    })
+}
+
+/// A proof's records.
+fn proof_records(ttl: u32, dnssec: &Dnssec) -> impl Iterator<Item = Record> + '_ {
+    dnssec
+        .proof
+        .iter()
+        .map(move |(owner, rtype, rdata)| Record {
+            owner: owner.clone(),
+            rtype: *rtype,
+            ttl,
+            rdata: rdata.clone(),
+        })
 }

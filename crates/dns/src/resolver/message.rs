@@ -25,6 +25,10 @@ pub(crate) mod rtype {
     pub(crate) const DNAME: u16 = 39;
     pub(crate) const OPT: u16 = 41;
     pub(crate) const DS: u16 = 43;
+    pub(crate) const RRSIG: u16 = 46;
+    pub(crate) const NSEC: u16 = 47;
+    pub(crate) const DNSKEY: u16 = 48;
+    pub(crate) const NSEC3: u16 = 50;
 }
 
 /// Class IN.
@@ -78,18 +82,32 @@ impl Message {
 
 //----------- Building queries -----------------------------------------------
 
+/// How an upstream query is flagged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Ask {
+    /// RD: to a forwarder.
+    pub(crate) recursion_desired: bool,
+    /// DO in the OPT record (RFC 3225): the validator wants RRSIGs and NSEC(3)s. To a
+    /// forwarder CD is set too, so its own validation does not hide what Cairn checks.
+    pub(crate) dnssec_ok: bool,
+}
+
 /// Builds a query for `qname` (sent as given, case included) with an EDNS OPT (1232 bytes).
-pub(crate) fn build_query(id: u16, qname: &[u8], qtype: u16, recursion_desired: bool) -> Vec<u8> {
+pub(crate) fn build_query(id: u16, qname: &[u8], qtype: u16, ask: Ask) -> Vec<u8> {
     let mut out = Vec::with_capacity(12 + qname.len() + 4 + 11);
     out.extend_from_slice(&id.to_be_bytes());
-    let flags: u16 = if recursion_desired { 0x0100 } else { 0 };
+    let mut flags: u16 = if ask.recursion_desired { 0x0100 } else { 0 };
+    if ask.dnssec_ok && ask.recursion_desired {
+        flags |= 0x0010;
+    }
     out.extend_from_slice(&flags.to_be_bytes());
     out.extend_from_slice(&[0, 1, 0, 0, 0, 0, 0, 1]);
     out.extend_from_slice(qname);
     out.extend_from_slice(&qtype.to_be_bytes());
     out.extend_from_slice(&CLASS_IN.to_be_bytes());
     // OPT: root owner, type 41, UDP payload 1232 (the DNS flag day 2020 value), no options.
-    out.extend_from_slice(&[0, 0, 41, 0x04, 0xd0, 0, 0, 0, 0, 0, 0]);
+    let do_bit = if ask.dnssec_ok { 0x80 } else { 0 };
+    out.extend_from_slice(&[0, 0, 41, 0x04, 0xd0, 0, 0, do_bit, 0, 0, 0]);
     out
 }
 

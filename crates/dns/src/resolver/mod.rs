@@ -40,6 +40,7 @@ mod message;
 mod name;
 mod replies;
 mod transport;
+pub mod validate;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -53,9 +54,9 @@ use cairn_wire::{Rcode, Rdata};
 use tokio::sync::OnceCell;
 use tokio::time::Instant;
 
-use cache::{Cache, Hit, Negative, Rank};
+use cache::{Cache, Dnssec, Hit, Negative, Rank};
 pub use hints::{iana_root_hints, parse_root_hints, RootHint, RootHintsError, IANA_ROOT_HINTS};
-use message::{rtype, Message, Rr};
+use message::{rtype, Ask, Message, Rr};
 pub use replies::CachedReply;
 use replies::ReplyCache;
 use transport::{exchange, query_deadline, TransportCounters};
@@ -91,6 +92,10 @@ pub struct ResolverConfig {
     /// Addresses forwarded queries leave from (an outbound endpoint's), used in turn; empty:
     /// the system chooses. Recursion always lets the system choose.
     pub sources: Vec<IpAddr>,
+    /// Ask with DO=1 and keep RRSIGs and NSEC/NSEC3 proofs with what is cached: the
+    /// resolutions then carry them (RRSIGs after each RRset, proofs in `authority`) for the
+    /// [`validate::Validator`]. Off for the resolver of non-validating VPCs.
+    pub dnssec_ok: bool,
 }
 
 /// Where public answers come from.
@@ -116,6 +121,7 @@ impl ResolverConfig {
             resolution_timeout: Duration::from_secs(5),
             port: 53,
             sources: Vec::new(),
+            dnssec_ok: false,
         }
     }
 }
@@ -216,9 +222,11 @@ struct Failed;
 /// What one upstream answer said about a name, after the chain in it was followed.
 #[derive(Debug)]
 struct Step {
-    /// CNAME and DNAME records followed (in order).
+    /// CNAME and DNAME records followed (in order), each followed by its RRSIGs when DO is set.
     chain: Vec<Record>,
     end: End,
+    /// With DO: the NSEC/NSEC3 records (and RRSIGs) proving a wildcard expansion.
+    proof: Vec<Record>,
 }
 
 #[derive(Debug)]
@@ -366,21 +374,23 @@ impl Resolver {
     /// The whole answer from the cache, CNAME chain included, or `None`.
     fn resolve_from_cache(&self, qname: &[u8], qtype: u16) -> Option<Resolution> {
         let mut answer = Vec::new();
+        let mut proofs = Vec::new();
         let mut current = qname.to_vec();
         for _hop in 0..=MAX_CNAME_HOPS {
             let step = self.step_from_cache(&current, qtype)?;
             answer.extend(step.chain);
+            proofs.extend(step.proof);
             let (rcode, authority) = match step.end {
                 End::Data(records) => {
                     answer.extend(records);
-                    (Rcode::NoError, Vec::new())
+                    (Rcode::NoError, proofs)
                 }
                 End::Cname(target) => {
                     current = target;
                     continue;
                 }
-                End::NoData(soa) => (Rcode::NoError, soa),
-                End::NxDomain(soa) => (Rcode::NxDomain, soa),
+                End::NoData(soa) => (Rcode::NoError, with_proofs(soa, proofs)),
+                End::NxDomain(soa) => (Rcode::NxDomain, with_proofs(soa, proofs)),
             };
             return Some(Resolution {
                 rcode,
@@ -426,6 +436,7 @@ impl Resolver {
         depth: u32,
     ) -> Result<Resolution, Failed> {
         let mut answer = Vec::new();
+        let mut proofs = Vec::new();
         let mut current = qname.to_vec();
         let mut from_cache = true;
         let done = |rcode, answer, authority, from_cache| {
@@ -452,6 +463,7 @@ impl Resolver {
                 }
             };
             answer.extend(step.chain);
+            proofs.extend(step.proof);
             if answer
                 .iter()
                 .filter(|r: &&Record| r.rtype == rtype::CNAME)
@@ -463,11 +475,20 @@ impl Resolver {
             match step.end {
                 End::Data(records) => {
                     answer.extend(records);
-                    return done(Rcode::NoError, answer, Vec::new(), from_cache);
+                    return done(Rcode::NoError, answer, proofs, from_cache);
                 }
                 End::Cname(target) => current = target,
-                End::NoData(soa) => return done(Rcode::NoError, answer, soa, from_cache),
-                End::NxDomain(soa) => return done(Rcode::NxDomain, answer, soa, from_cache),
+                End::NoData(soa) => {
+                    return done(Rcode::NoError, answer, with_proofs(soa, proofs), from_cache)
+                }
+                End::NxDomain(soa) => {
+                    return done(
+                        Rcode::NxDomain,
+                        answer,
+                        with_proofs(soa, proofs),
+                        from_cache,
+                    )
+                }
             }
         }
         Err(Failed)
@@ -479,24 +500,30 @@ impl Resolver {
         let chain = Vec::new();
         match self.cache.lookup(owner, qtype, now) {
             Some(Hit::Rrset {
-                records,
+                mut records,
                 rank: Rank::Answer,
+                sigs,
+                proof,
             }) => {
+                records.extend(sigs);
                 return Some(Step {
                     chain,
                     end: End::Data(records),
-                })
+                    proof,
+                });
             }
             Some(Hit::NoData { soa }) => {
                 return Some(Step {
                     chain,
                     end: End::NoData(soa),
+                    proof: Vec::new(),
                 })
             }
             Some(Hit::NxDomain { soa }) => {
                 return Some(Step {
                     chain,
                     end: End::NxDomain(soa),
+                    proof: Vec::new(),
                 })
             }
             Some(Hit::Rrset {
@@ -512,12 +539,17 @@ impl Resolver {
             Some(Hit::Rrset {
                 mut records,
                 rank: Rank::Answer,
+                sigs,
+                proof,
             }) if records.len() == 1 => {
                 let record = records.remove(0);
                 let target = name::to_lowercase(record.rdata.bytes());
+                let mut chain = vec![record];
+                chain.extend(sigs);
                 Some(Step {
-                    chain: vec![record],
+                    chain,
                     end: End::Cname(target),
+                    proof,
                 })
             }
             // Last, as it costs a lookup per label: a cached DNAME above the name.
@@ -552,17 +584,11 @@ impl Resolver {
                 .filter(|s| s.is_ipv4() == server.is_ipv4())
                 .collect();
             let source = (!family.is_empty()).then(|| family[(start + i) % family.len()]);
-            match exchange(
-                server,
-                qname,
-                qtype,
-                true,
-                source,
-                deadline,
-                &self.transport,
-            )
-            .await
-            {
+            let ask = Ask {
+                recursion_desired: true,
+                dnssec_ok: self.config.dnssec_ok,
+            };
+            match exchange(server, qname, qtype, ask, source, deadline, &self.transport).await {
                 Ok(reply) if matches!(reply.rcode(), Rcode::NoError | Rcode::NxDomain) => {
                     // A forwarder is a full resolver: everything is in its bailiwick.
                     if let Some(step) = self.digest(&reply, qname, qtype, name::ROOT) {
@@ -594,6 +620,12 @@ impl Budget {
         self.queries_left.store(left - 1, Relaxed);
         Some(self.deadline)
     }
+}
+
+/// A negative answer's authority: the SOA (and its proof), then proofs met on the way.
+fn with_proofs(mut soa: Vec<Record>, proofs: Vec<Record>) -> Vec<Record> {
+    soa.extend(proofs);
+    soa
 }
 
 /// The negative TTL of an SOA: min(its TTL, MINIMUM) (RFC 2308 §5).

@@ -41,7 +41,7 @@ pub(crate) async fn exchange(
     server: SocketAddr,
     qname: &[u8],
     qtype: u16,
-    recursion_desired: bool,
+    ask: message::Ask,
     source: Option<IpAddr>,
     deadline: Instant,
     counters: &TransportCounters,
@@ -49,7 +49,7 @@ pub(crate) async fn exchange(
     use std::sync::atomic::Ordering::Relaxed;
     let id: u16 = rand::random();
     let sent_name = name::randomize_case(qname);
-    let query = message::build_query(id, &sent_name, qtype, recursion_desired);
+    let query = message::build_query(id, &sent_name, qtype, ask);
     let local = local_address(server, source);
     let socket = UdpSocket::bind(local)
         .await

@@ -26,11 +26,12 @@ use crate::auth;
 use crate::firewall::screen::{blocked, passed, redirect_targets, screen, Screened};
 use crate::firewall::Block;
 use crate::pipeline::{Outcome, Transport, EDNS_UDP_PAYLOAD};
+use crate::resolver::validate::{Security, Validated};
 use crate::resolver::{clock, CachedReply, Resolution, Resolver};
 use crate::routing::RoutingContext;
 use crate::snapshot::Snapshot;
 use crate::view::{CompiledRule, VpcView};
-use crate::vpc::internal;
+use crate::vpc::{dnssec, internal};
 use crate::zone::CompiledZone;
 use cairn_model::resolver::RuleType;
 
@@ -49,6 +50,11 @@ pub trait PublicResolver: Send + Sync {
     /// Resolves `qname` (lowercase uncompressed wire) for `qtype`.
     fn resolve<'a>(&'a self, qname: &'a [u8], qtype: u16) -> BoxFuture<'a, Resolution>;
 
+    /// Resolves and DNSSEC-validates `qname` for `qtype`, for a VPC with validation on: the
+    /// answer carries its RRSIGs and NSEC/NSEC3 records ([`dnssec`] decides what the client
+    /// sees).
+    fn resolve_validated<'a>(&'a self, qname: &'a [u8], qtype: u16) -> BoxFuture<'a, Validated>;
+
     /// Sends `qname`/`qtype` to a FORWARD rule's targets, from its outbound endpoint's
     /// addresses, and returns their answer (cached per rule by TTL).
     fn forward<'a>(
@@ -61,15 +67,24 @@ pub trait PublicResolver: Send + Sync {
     /// The resolver that answers for `rule` (a FORWARD rule), or for public names when
     /// `None`: where the encoded answers to its questions are kept.
     fn resolver(&self, rule: Option<&CompiledRule>) -> Arc<Resolver>;
+
+    /// The resolver behind [`resolve_validated`](Self::resolve_validated): where validated
+    /// answers to clients that set none of DO, AD and CD are kept.
+    fn validating_resolver(&self) -> Arc<Resolver>;
 }
 
 /// What the view found, before it is written.
 #[derive(Debug, Default)]
-struct Found {
-    rcode: Rcode,
-    authoritative: bool,
-    answer: Vec<OwnedRecord>,
-    authority: Vec<OwnedRecord>,
+pub(crate) struct Found {
+    pub(crate) rcode: Rcode,
+    pub(crate) authoritative: bool,
+    pub(crate) answer: Vec<OwnedRecord>,
+    pub(crate) authority: Vec<OwnedRecord>,
+    /// For a public name in a VPC that validates: what validation said.
+    pub(crate) security: Option<Security>,
+    /// Set AD, and the Extended DNS Error to add ([`dnssec::finish`]).
+    pub(crate) ad: bool,
+    pub(crate) ede: Option<crate::resolver::validate::Ede>,
 }
 
 /// Answers `query` (checked by the pipeline) in `view` into `out`.
@@ -100,10 +115,16 @@ pub async fn answer(
     // A name resolved publicly (or by a FORWARD rule) is answered the same in every view
     // that routes it there: its encoded answer is kept by the resolver that answered it and
     // copied on the next ask. DNS64 rewrites AAAA and PTR answers, so those are never kept.
-    let dns64_rewrites = dns64 && matches!(query.qtype, rtype::AAAA | rtype::PTR);
+    // A validating VPC's answers depend on the client's DO, AD and CD bits: only those to
+    // clients that set none are kept (bogus ones are SERVFAIL, never kept), by the
+    // validating resolver.
+    let flagless = !query.cd && !query.ad && !query.edns.is_some_and(|e| e.dnssec_ok);
+    let not_kept = (dns64 && matches!(query.qtype, rtype::AAAA | rtype::PTR))
+        || (view.dnssec_validation && !flagless);
     let keeper = match public {
-        Some(public) if !dns64_rewrites => match route(view, qname, query.qtype) {
+        Some(public) if !not_kept => match route(view, qname, query.qtype) {
             Route::Forward(rule) => Some(public.resolver(Some(rule))),
+            Route::Public if view.dnssec_validation => Some(public.validating_resolver()),
             Route::Public => Some(public.resolver(None)),
             Route::Private(_) | Route::Internal(_) => None,
         },
@@ -155,6 +176,7 @@ pub async fn answer(
     if query.qtype == rtype::AAAA && found.rcode == Rcode::NoError && dns64 {
         synthesize_dns64(snapshot, view, qname, public, &mut found).await;
     }
+    dnssec::finish(query, &mut found);
     let redirects = redirect_targets(&found.answer);
     if let Some(screen) = &mut screen {
         if let Err(stop) = screen.chain(redirects.iter().map(|n| &n[..]), query.qtype) {
@@ -356,6 +378,17 @@ async fn resolve(
                     found.rcode = Rcode::ServFail;
                     return found;
                 };
+                if view.dnssec_validation {
+                    let Validated {
+                        resolution,
+                        security,
+                    } = public.resolve_validated(&name, qtype).await;
+                    found.rcode = resolution.rcode;
+                    found.answer.extend(resolution.answer);
+                    found.authority.extend(resolution.authority);
+                    found.security = Some(security);
+                    return found;
+                }
                 let resolved = public.resolve(&name, qtype).await;
                 found.rcode = resolved.rcode;
                 found.answer.extend(resolved.answer);
@@ -524,6 +557,12 @@ async fn synthesize_dns64(
         .collect();
     found.authority.clear();
     found.authoritative = false;
+    // Synthesized records are not signed (RFC 6147 §5.5): never AD; a bogus A stays bogus.
+    found.security = match a.security {
+        Some(Security::Bogus(ede)) => Some(Security::Bogus(ede)),
+        Some(_) => Some(Security::Insecure),
+        None => None,
+    };
 }
 
 /// Writes what was found: a required record that does not fit sets TC (RFC 2181 §9).
@@ -542,6 +581,12 @@ fn write(
     w.set_ra(true);
     w.set_aa(found.authoritative && found.rcode != Rcode::ServFail);
     w.set_rcode(found.rcode);
+    if found.ad {
+        w.set_ad(true);
+    }
+    if let Some(ede) = &found.ede {
+        w.set_ede(ede.code, &ede.text);
+    }
     let sections = [
         (Section::Answer, &found.answer),
         (Section::Authority, &found.authority),

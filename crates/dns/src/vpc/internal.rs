@@ -239,6 +239,7 @@ mod tests {
             hostname_domain: hostname_domain(region),
             rules: vec![],
             autodefined_reverse: true,
+            dnssec_validation: false,
             firewall: None,
         }
     }

@@ -7,11 +7,13 @@
 //! - [`listen`]: the resolver's answerer and sockets.
 //! - [`addresses`]: the "+2" and inbound endpoint addresses, bound and closed as the
 //!   snapshot says.
+//! - [`dnssec`]: AD, CD, DO and SERVFAIL + EDE for VPCs that validate (issue 18).
 //! - [`doh`]: DNS over HTTPS on inbound endpoints that ask for it (RFC 8484).
 //! - [`public`]: public resolution and FORWARD rules (one forwarder and cache per rule).
 
 pub mod addresses;
 pub mod answer;
+pub(crate) mod dnssec;
 pub mod doh;
 pub mod internal;
 pub mod listen;

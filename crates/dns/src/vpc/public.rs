@@ -6,6 +6,10 @@
 //! to the rule's targets (failing over between them) from the outbound endpoint's addresses,
 //! and caches what they answer by TTL, apart from every other rule's answers (two VPCs may
 //! forward the same domain to different servers).
+//!
+//! VPCs with DNSSEC validation on resolve public names through a [`Validator`] over a
+//! second resolver that asks with DO=1 (its cache holds RRSIGs and NSEC/NSEC3 proofs): the
+//! shared resolver, and what non-validating VPCs get, are untouched by it.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
@@ -13,6 +17,7 @@ use std::sync::{Arc, Mutex};
 use cairn_model::ResolverRuleId;
 use rustc_hash::FxHashMap;
 
+use crate::resolver::validate::{TrustAnchors, Validated, Validator};
 use crate::resolver::{Resolution, Resolver, ResolverConfig, Upstream};
 use crate::view::CompiledRule;
 use crate::vpc::answer::{BoxFuture, PublicResolver};
@@ -31,6 +36,8 @@ struct RuleResolver {
 /// The VPC resolver's way out: the shared resolver and one forwarder per FORWARD rule.
 pub struct PublicDns {
     shared: Arc<Resolver>,
+    /// For VPCs with DNSSEC validation on.
+    validator: Arc<Validator>,
     template: ResolverConfig,
     /// By rule id: looked up by `&str` on every forwarded query, without copying the key.
     /// Fx-hashed: the ids are Cairn's own, not a client's.
@@ -38,11 +45,21 @@ pub struct PublicDns {
 }
 
 impl PublicDns {
-    /// Public names go to `shared`; rule forwarders copy `template`'s limits.
+    /// Public names go to `shared`; rule forwarders copy `template`'s limits. Validation
+    /// starts from the IANA root anchors.
     pub fn new(shared: Arc<Resolver>) -> Self {
+        Self::with_trust_anchors(shared, TrustAnchors::iana())
+    }
+
+    /// [`new`](Self::new), validating from `anchors` (`--trust-anchor`).
+    pub fn with_trust_anchors(shared: Arc<Resolver>, anchors: TrustAnchors) -> Self {
         let template = shared.config().clone();
+        let mut signed = template.clone();
+        signed.dnssec_ok = true;
+        let validator = Arc::new(Validator::new(Arc::new(Resolver::new(signed)), anchors));
         Self {
             shared,
+            validator,
             template,
             rules: Mutex::new(FxHashMap::default()),
         }
@@ -51,6 +68,11 @@ impl PublicDns {
     /// The shared resolver (its counters are the public ones).
     pub fn shared(&self) -> &Arc<Resolver> {
         &self.shared
+    }
+
+    /// The validator of VPCs with DNSSEC validation on.
+    pub fn validator(&self) -> &Arc<Validator> {
+        &self.validator
     }
 
     fn rule_resolver(&self, rule: &CompiledRule) -> Arc<Resolver> {
@@ -88,6 +110,10 @@ impl PublicResolver for PublicDns {
         Box::pin(self.shared.resolve(qname, qtype))
     }
 
+    fn resolve_validated<'a>(&'a self, qname: &'a [u8], qtype: u16) -> BoxFuture<'a, Validated> {
+        Box::pin(self.validator.resolve(qname, qtype))
+    }
+
     fn forward<'a>(
         &'a self,
         rule: &'a CompiledRule,
@@ -96,6 +122,10 @@ impl PublicResolver for PublicDns {
     ) -> BoxFuture<'a, Resolution> {
         let resolver = self.rule_resolver(rule);
         Box::pin(async move { resolver.resolve(qname, qtype).await })
+    }
+
+    fn validating_resolver(&self) -> Arc<Resolver> {
+        self.validator.resolver().clone()
     }
 
     fn resolver(&self, rule: Option<&CompiledRule>) -> Arc<Resolver> {

@@ -42,6 +42,8 @@ pub enum Enumeration {
     Protocol,
     /// A rule's `RuleType`.
     RuleType,
+    /// `Validation` of UpdateResolverDnssecConfig.
+    Validation,
 }
 
 /// A write Resolver or Profiles refuses. Ids are as given (`String`).

@@ -12,6 +12,7 @@
 //!   addresses, EC2 id shapes);
 //! - `config`: the autodefined Internet Resolver rule and each VPC's resolver config
 //!   (UpdateResolverConfig);
+//! - `dnssec`: each VPC's DNSSEC validation config (UpdateResolverDnssecConfig);
 //! - `endpoints`: Resolver endpoints and their addresses;
 //! - `rules`: forwarding and system rules and their VPC associations;
 //! - `profiles`: Route 53 Profiles, their VPC associations and resources.
@@ -24,6 +25,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use crate::DomainName;
 
 mod config;
+mod dnssec;
 mod endpoints;
 mod error;
 mod profiles;
@@ -34,6 +36,9 @@ mod tests;
 pub use config::{
     internet_resolver_association, internet_resolver_rule, parse_autodefined_reverse_flag,
     resolver_config, resolver_config_id, update_config,
+};
+pub use dnssec::{
+    dnssec_config, dnssec_config_id, parse_dnssec_validation_flag, update_dnssec_config,
 };
 pub use endpoints::{
     associate_endpoint_ip, check_protocols, create_endpoint, delete_endpoint,

@@ -124,6 +124,7 @@ pub(crate) fn contents(conn: &Conn<'_>) -> StoreResult<NetworkContents> {
         rules: all(conn, "resolver_rules", "id")?,
         rule_associations: all(conn, "resolver_rule_associations", "id")?,
         resolver_configs: all(conn, "resolver_configs", "resource_id")?,
+        resolver_dnssec_configs: all(conn, "resolver_dnssec_configs", "resource_id")?,
         profiles: all(conn, "profiles", "id")?,
         profile_associations: all(conn, "profile_associations", "id")?,
         profile_resources: all(conn, "profile_resources", "id")?,

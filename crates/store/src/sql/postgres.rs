@@ -73,6 +73,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         11,
         include_str!("../../migrations/postgres/0011_dnssec.sql"),
     ),
+    (
+        12,
+        include_str!("../../migrations/postgres/0012_resolver_dnssec.sql"),
+    ),
 ];
 
 /// The advisory lock every write transaction holds: writers take turns, so the change log's

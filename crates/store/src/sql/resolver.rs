@@ -7,8 +7,8 @@
 
 use async_trait::async_trait;
 use cairn_model::resolver::{
-    AutodefinedReverseFlag, ResolverEndpoint, ResolverEndpointId, ResolverRule, ResolverRuleId,
-    RuleAssociation, VpcResolverConfig,
+    AutodefinedReverseFlag, DnssecValidationFlag, ResolverEndpoint, ResolverEndpointId,
+    ResolverRule, ResolverRuleId, RuleAssociation, VpcDnssecConfig, VpcResolverConfig,
 };
 use cairn_model::resolver_validate::{
     self as validate, EndpointUpdate, IpRequest, IpSelector, NewEndpoint, NewRule, RuleUpdate,
@@ -247,6 +247,28 @@ impl ResolverStore for SqlStore {
                 Ok(config)
             },
             |c| format!("resolver config of {} updated", c.resource_id),
+        )
+        .await
+    }
+
+    async fn update_resolver_dnssec_config(
+        &self,
+        vpc_id: &str,
+        flag: DnssecValidationFlag,
+    ) -> StoreResult<VpcDnssecConfig> {
+        let vpc_id = vpc_id.to_string();
+        write_checked(
+            self,
+            move |tx, net| {
+                let config = validate::update_dnssec_config(net, &vpc_id, flag)?;
+                tx.exec(
+                    "INSERT INTO resolver_dnssec_configs (resource_id, body) VALUES (?1, ?2) \
+                     ON CONFLICT (resource_id) DO UPDATE SET body = excluded.body",
+                    params![config.resource_id, to_json(&config)?],
+                )?;
+                Ok(config)
+            },
+            |c| format!("resolver DNSSEC config of {} updated", c.resource_id),
         )
         .await
     }

@@ -45,6 +45,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (10, include_str!("../../migrations/sqlite/0010_kms.sql")),
     (11, include_str!("../../migrations/sqlite/0011_dnssec.sql")),
+    (
+        12,
+        include_str!("../../migrations/sqlite/0012_resolver_dnssec.sql"),
+    ),
 ];
 
 /// How long a write waits for another process's transaction before giving up as
