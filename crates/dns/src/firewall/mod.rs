@@ -12,6 +12,7 @@
 //! cache) is the VPC view's: `crate::vpc::answer`.
 
 pub mod domains;
+mod names;
 pub mod rules;
 pub mod screen;
 
