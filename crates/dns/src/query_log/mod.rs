@@ -111,7 +111,7 @@ impl Targets {
         {
             for a in &e.addresses {
                 let at = endpoint_list.len() as u32;
-                endpoint_list.push(record::endpoint_srcids(&e.id.to_string(), &a.ip_id));
+                endpoint_list.push(record::endpoint_srcids(e.id.as_ref(), &a.ip_id));
                 let v4 = a.ip.map(IpAddr::from);
                 let v6 = a.ipv6.map(IpAddr::from);
                 for ip in v4.into_iter().chain(v6) {
