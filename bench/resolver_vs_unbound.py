@@ -40,7 +40,8 @@ column `cairn:NAME+SETUP` (issue 13's speed targets):
   - `firewall`: also 3 DNS Firewall rule groups associated with the VPC (priorities 101, 200,
     300), each one BLOCK rule over its own domain list, 100,000 domains in all (a third exact
     names, the rest `*.` wildcards) that none of the bench's names match, so every query is
-    checked against all three groups and resolved;
+    checked against all three groups and resolved; the bench waits until a name of the
+    last list is blocked (the follower has applied every firewall write) before measuring;
   - `query-log`: also a Resolver query log config associated with the VPC, so every query
     writes a JSON record to a file under the data dir (the writer thread's CPU counts);
   - `firewall+query-log`: both;
@@ -292,6 +293,27 @@ def setup_firewall(srv: harness.Server, vpc: str) -> None:
             Priority=(101, 200, 300)[g], Name=f"bench-{g}")
 
 
+def wait_blocked(srv: harness.Server, name: str, timeout: float) -> float:
+    """Until `name` is answered NXDOMAIN (a BLOCK rule of the last association made): the
+    follower has applied every firewall write, so no recompile runs while measuring.
+    Returns the seconds waited."""
+    import dns.exception
+    import dns.message
+    import dns.query
+    import dns.rcode
+    started = time.monotonic()
+    host, port = srv.dns[0]
+    while time.monotonic() - started < timeout:
+        try:
+            resp = dns.query.udp(dns.message.make_query(name, "A"), host, port=port, timeout=0.5)
+            if resp.rcode() == dns.rcode.NXDOMAIN:
+                return time.monotonic() - started
+        except (dns.exception.Timeout, OSError):
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(f"the firewall is not applied after {timeout}s ({name} not blocked)")
+
+
 def setup_query_log(srv: harness.Server, vpc: str) -> None:
     """Every query of the VPC logged to <data-dir>/query-logs/logs/bench.jsonl."""
     resolver = harness.route53_client(srv, "route53resolver")
@@ -324,6 +346,7 @@ def start_cairn_resolver(binary: Path, workdir: Path, upstream: tuple[str, int],
         srv = harness.start_cairn(workdir / "data", workers=1, extra_args=extra, cpu=cpu,
                                   timeout=timeout)
     try:
+        set_up = time.monotonic()
         if public:
             vpc = harness.route53_client(srv, "ec2").create_vpc(CidrBlock=VPC_CIDR)["Vpc"]["VpcId"]
             if setup == "validate":
@@ -336,6 +359,11 @@ def start_cairn_resolver(binary: Path, workdir: Path, upstream: tuple[str, int],
         if "query-log" in setup:
             setup_query_log(srv, vpc)
         srv.dns = [(VPC_DNS, vpc_port)]
+        if "firewall" in setup:
+            last = FIREWALL_DOMAINS // FIREWALL_GROUPS // 3 * 3 - 3
+            waited = wait_blocked(srv, f"blocked-{FIREWALL_GROUPS - 1}-{last}.example.net", timeout)
+            print(f"  firewall applied {waited:.1f}s after the last write "
+                  f"({time.monotonic() - set_up:.1f}s after setup began)")
         wait_resolves(srv, f"ns1.{ZONE}", timeout)
         if setup == "validate":
             wait_validates(srv, f"ns1.{ZONE}", timeout)

@@ -241,6 +241,12 @@ impl Follower {
         }
         tracing::debug!(seq = seq.0, "snapshot swapped");
         self.publish(snapshot).await?;
+        if firewall_changed {
+            // The previous firewall and the loaded lists are gone now (but for a query
+            // still holding the old snapshot).
+            drop(current);
+            tokio::task::spawn_blocking(crate::firewall::release_freed_memory);
+        }
         Ok(true)
     }
 }

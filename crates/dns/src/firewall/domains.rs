@@ -14,6 +14,8 @@
 use foldhash::fast::RandomState;
 use std::collections::HashMap;
 
+use super::names::NameTable;
+
 /// A domain list's position in the index (the order [`DomainIndexBuilder::add_list`] saw it).
 pub type ListIx = u32;
 
@@ -29,9 +31,8 @@ struct Entry {
 
 /// Every domain of the lists in use, ready to match.
 pub struct DomainIndex {
-    /// Lowercase wire name → its sets. Seeded per process: the names looked up come from
-    /// clients.
-    names: HashMap<Box<[u8]>, Entry, RandomState>,
+    /// Lowercase wire name → its sets.
+    names: NameTable<Entry>,
     /// Interned sets of lists, ascending within each.
     sets: Vec<Box<[ListIx]>>,
     /// The lists that hold `*`.
@@ -105,7 +106,7 @@ impl DomainIndex {
 /// Builds a [`DomainIndex`], one list at a time.
 #[derive(Default)]
 pub struct DomainIndexBuilder {
-    names: HashMap<Box<[u8]>, Entry, RandomState>,
+    names: NameTable<Entry>,
     sets: Vec<Box<[ListIx]>>,
     interned: HashMap<Box<[ListIx]>, u32, RandomState>,
     star: Vec<ListIx>,
@@ -154,23 +155,17 @@ impl DomainIndexBuilder {
                 continue;
             }
             added.indexed += 1;
-            let mut fresh = Entry {
+            let none = Entry {
                 exact: NONE,
                 below: NONE,
             };
-            let (entry, is_new) = match self.names.get_mut(wire.as_slice()) {
-                Some(entry) => (entry, false),
-                None => (&mut fresh, true),
-            };
+            let entry = self.names.get_or_insert(&wire, none);
             let slot = if below {
                 &mut entry.below
             } else {
                 &mut entry.exact
             };
             *slot = with_list(&mut self.sets, &mut self.interned, *slot, list);
-            if is_new {
-                self.names.insert(wire.as_slice().into(), fresh);
-            }
         }
         (list, added)
     }
@@ -178,7 +173,7 @@ impl DomainIndexBuilder {
     /// The index.
     pub fn finish(self) -> DomainIndex {
         let mut lengths = [0u64; 4];
-        for key in self.names.keys() {
+        for key in self.names.names() {
             let len = key.len();
             if len < 256 {
                 lengths[len / 64] |= 1 << (len % 64);

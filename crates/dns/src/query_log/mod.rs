@@ -5,17 +5,21 @@
 //!
 //! ```text
 //!   answering thread: QueryRecord ──► QueryLogger::record ── VPC / zone logged? ──no──► done
-//!                                                 │ yes: copy the query and reply
+//!                                                 │ yes: copy fixed fields, name and reply
 //!                                                 ▼
-//!                                 sink::Queue (bounded; full → dropped, counted)
-//!                                                 ▼
-//!   writer thread:      record::resolver_json / public_line ──► <root>/logs/NAME.jsonl …
+//!                        queue::Queue (one growing buffer; full → dropped, counted)
+//!                                                 ▼ taken every 50 ms
+//!   writer thread:      record::Renderer (JSON / 1.0 line) ──► <root>/logs/NAME.jsonl …
 //! ```
 //!
 //! Which VPCs and zones are logged comes from the served snapshot's `NetworkContents`,
 //! compiled into [`Targets`] the first time a record sees a new snapshot of it; a VPC without
-//! a config pays two atomic loads, a pointer comparison and one hash lookup.
+//! a config pays two atomic loads, a pointer comparison and one hash lookup. What every
+//! record of a VPC repeats (its account, region and id; an endpoint's `srcids`) is rendered
+//! there too, once.
 
+mod answers;
+pub mod queue;
 pub mod record;
 pub mod sink;
 
@@ -24,7 +28,7 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::SystemTime;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use arc_swap::ArcSwap;
 use cairn_model::network::NetworkContents;
@@ -33,28 +37,43 @@ use rustc_hash::FxHashMap;
 
 use crate::pipeline::observe::{ListenerKind, Observer, QueryRecord, ViewLabel};
 use crate::snapshot::SharedSnapshot;
-use record::{FirewallFields, PublicQuery, ResolverQuery, SourceIds};
-use sink::{Counters, Pending, Queue};
+use queue::{Counters, Entry, Kind, Queue, NO_ENDPOINT};
 
-/// What is logged where, compiled from one `NetworkContents`.
+/// What is logged where, compiled from one `NetworkContents`. Queued records name their VPC,
+/// endpoint and zone by position in these lists, and keep the `Targets` alive until written.
 #[derive(Debug, Default)]
-struct Targets {
+pub struct Targets {
     /// What these were compiled from (compared by pointer with the served one).
     network: Arc<NetworkContents>,
-    /// Logged VPCs by id.
-    vpcs: FxHashMap<String, VpcTarget>,
-    /// Inbound endpoint addresses: (endpoint id, address id).
-    endpoints: FxHashMap<IpAddr, (String, String)>,
-    /// Logged public zones: their log file.
-    public: FxHashMap<HostedZoneId, Arc<Path>>,
+    /// Logged VPCs by id: their position in `vpc_list`.
+    vpcs: FxHashMap<String, u32>,
+    /// Logged VPCs.
+    pub(crate) vpc_list: Vec<VpcTarget>,
+    /// Inbound endpoint addresses of logged VPCs: their position in `endpoint_list`.
+    endpoints: FxHashMap<IpAddr, u32>,
+    /// Each address's `srcids` members (endpoint id, address id).
+    pub(crate) endpoint_list: Vec<String>,
+    /// Logged public zones: their position in `public_list`.
+    public: FxHashMap<HostedZoneId, u32>,
+    /// Logged public zones.
+    pub(crate) public_list: Vec<PublicTarget>,
 }
 
+/// A logged VPC.
 #[derive(Debug)]
-struct VpcTarget {
-    account: String,
-    region: String,
+pub(crate) struct VpcTarget {
+    /// Its records' first members ([`record::vpc_head`]).
+    pub(crate) head: String,
     /// One file per associated config (a VPC may have several).
-    files: Vec<Arc<Path>>,
+    pub(crate) files: Vec<Arc<Path>>,
+}
+
+/// A logged public zone.
+#[derive(Debug)]
+pub(crate) struct PublicTarget {
+    /// The bare hosted zone id.
+    pub(crate) zone_id: String,
+    pub(crate) file: Arc<Path>,
 }
 
 impl Targets {
@@ -65,7 +84,8 @@ impl Targets {
                 files.insert(&c.id, path.into());
             }
         }
-        let mut vpcs: FxHashMap<String, VpcTarget> = FxHashMap::default();
+        let mut vpcs: FxHashMap<String, u32> = FxHashMap::default();
+        let mut vpc_list: Vec<VpcTarget> = Vec::new();
         for a in &network.query_log_associations {
             let (Some(file), Some(vpc)) = (
                 files.get(a.config_id.as_str()),
@@ -73,41 +93,52 @@ impl Targets {
             ) else {
                 continue;
             };
-            vpcs.entry(a.vpc_id.clone())
-                .or_insert_with(|| VpcTarget {
-                    account: vpc.owner_account.clone(),
-                    region: vpc.region.clone(),
+            let at = *vpcs.entry(a.vpc_id.clone()).or_insert_with(|| {
+                vpc_list.push(VpcTarget {
+                    head: record::vpc_head(&vpc.owner_account, &vpc.region, &vpc.id),
                     files: Vec::new(),
-                })
-                .files
-                .push(file.clone());
+                });
+                (vpc_list.len() - 1) as u32
+            });
+            vpc_list[at as usize].files.push(file.clone());
         }
-        let endpoints = network
+        let mut endpoints = FxHashMap::default();
+        let mut endpoint_list = Vec::new();
+        for e in network
             .endpoints
             .iter()
             .filter(|e| vpcs.contains_key(&e.host_vpc_id))
-            .flat_map(|e| {
-                e.addresses.iter().flat_map(move |a| {
-                    let ids = (e.id.to_string(), a.ip_id.clone());
-                    let v4 = a.ip.map(|ip| (IpAddr::from(ip), ids.clone()));
-                    let v6 = a.ipv6.map(|ip| (IpAddr::from(ip), ids.clone()));
-                    v4.into_iter().chain(v6)
-                })
-            })
-            .collect();
-        let public = network
-            .public_query_log_configs
-            .iter()
-            .filter_map(|c| {
-                let path = sink::path_for(root, &c.log_group_arn)?;
-                Some((c.zone_id.clone(), path.into()))
-            })
-            .collect();
+        {
+            for a in &e.addresses {
+                let at = endpoint_list.len() as u32;
+                endpoint_list.push(record::endpoint_srcids(e.id.as_ref(), &a.ip_id));
+                let v4 = a.ip.map(IpAddr::from);
+                let v6 = a.ipv6.map(IpAddr::from);
+                for ip in v4.into_iter().chain(v6) {
+                    endpoints.insert(ip, at);
+                }
+            }
+        }
+        let mut public = FxHashMap::default();
+        let mut public_list = Vec::new();
+        for c in &network.public_query_log_configs {
+            let Some(path) = sink::path_for(root, &c.log_group_arn) else {
+                continue;
+            };
+            public.insert(c.zone_id.clone(), public_list.len() as u32);
+            public_list.push(PublicTarget {
+                zone_id: c.zone_id.to_string(),
+                file: path.into(),
+            });
+        }
         Self {
             network,
             vpcs,
+            vpc_list,
             endpoints,
+            endpoint_list,
             public,
+            public_list,
         }
     }
 }
@@ -117,8 +148,7 @@ pub struct QueryLogger {
     shared: SharedSnapshot,
     targets: ArcSwap<Targets>,
     root: PathBuf,
-    edge: String,
-    queue: Queue,
+    queue: Arc<Queue>,
     counters: Arc<Counters>,
 }
 
@@ -127,12 +157,13 @@ impl QueryLogger {
     /// query log lines; starts the writer thread.
     pub fn start(shared: SharedSnapshot, root: PathBuf, edge: String) -> std::io::Result<Self> {
         let counters = Arc::new(Counters::default());
+        let queue = Arc::new(Queue::new(counters.clone()));
+        sink::start(queue.clone(), edge)?;
         Ok(Self {
             shared,
             targets: ArcSwap::from_pointee(Targets::default()),
             root,
-            edge,
-            queue: Queue::start(counters.clone())?,
+            queue,
             counters,
         })
     }
@@ -170,64 +201,43 @@ impl QueryLogger {
         self.targets.load()
     }
 
-    fn log_vpc(&self, target: &VpcTarget, targets: &Targets, vpc: &str, r: &QueryRecord<'_>) {
-        let source_ids = match r.kind {
-            ListenerKind::InboundEndpoint => match targets.endpoints.get(&r.listener.ip()) {
-                Some((endpoint, interface)) => SourceIds::InboundEndpoint {
-                    endpoint: endpoint.clone(),
-                    interface: interface.clone(),
-                },
-                None => SourceIds::Vpc,
-            },
-            _ => SourceIds::Vpc,
-        };
-        let query = ResolverQuery {
-            account_id: target.account.clone(),
-            region: target.region.clone(),
-            vpc_id: vpc.to_string(),
-            time: SystemTime::now(),
-            qname: r.qname.to_vec(),
-            qtype: r.qtype,
-            rcode: r.rcode,
-            response: r.response.to_vec(),
-            source: r.source,
-            port: r.port,
-            transport: r.transport,
-            source_ids,
-            firewall: r.firewall.map(|f| FirewallFields {
-                rule_group_id: f.rule_group_id.to_string(),
-                action: f.action.to_string(),
-                domain_list_id: f.domain_list_id.to_string(),
-            }),
-        };
-        for file in &target.files {
-            self.queue
-                .push(Pending::Resolver(file.clone(), Box::new(query.clone())));
-        }
-    }
-
-    fn log_public(&self, targets: &Targets, r: &QueryRecord<'_>) {
+    fn log_public(&self, targets: &Arc<Targets>, r: &QueryRecord<'_>) {
         let lower = cairn_wire::name::to_lowercase(r.qname);
         let snapshot = self.shared.load();
         let Some(zone) = snapshot.find_public_zone(&lower) else {
             return;
         };
-        let Some(file) = targets.public.get(&zone.id) else {
+        let Some(&at) = targets.public.get(&zone.id) else {
             return;
         };
-        let query = PublicQuery {
-            time: SystemTime::now(),
-            zone_id: zone.id.to_string(),
-            qname: r.qname.to_vec(),
-            qtype: r.qtype,
-            rcode: r.rcode,
-            transport: r.transport,
-            edge: self.edge.clone(),
-            source: r.source,
-            query: r.query.to_vec(),
+        let entry = Entry {
+            kind: Kind::Public,
+            target: at,
+            message: r.query,
+            ..entry(r)
         };
-        self.queue
-            .push(Pending::Public(file.clone(), Box::new(query)));
+        self.queue.push(targets, 1, &entry);
+    }
+}
+
+/// The fields of `r` every record keeps, for a Resolver query log record.
+fn entry<'a>(r: &QueryRecord<'a>) -> Entry<'a> {
+    let time_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64);
+    Entry {
+        kind: Kind::Resolver,
+        target: 0,
+        endpoint: NO_ENDPOINT,
+        time_ms,
+        qtype: r.qtype,
+        rcode: r.rcode,
+        port: r.port,
+        transport: r.transport,
+        source: r.source,
+        firewall: r.firewall,
+        qname: r.qname,
+        message: r.response,
     }
 }
 
@@ -236,9 +246,24 @@ impl Observer for QueryLogger {
         match r.view {
             ViewLabel::Vpc(vpc) => {
                 let targets = self.targets();
-                if let Some(target) = targets.vpcs.get(vpc) {
-                    self.log_vpc(target, &targets, vpc, r);
-                }
+                let Some(&at) = targets.vpcs.get(vpc) else {
+                    return;
+                };
+                let endpoint = match r.kind {
+                    ListenerKind::InboundEndpoint => targets
+                        .endpoints
+                        .get(&r.listener.ip())
+                        .copied()
+                        .unwrap_or(NO_ENDPOINT),
+                    _ => NO_ENDPOINT,
+                };
+                let files = targets.vpc_list[at as usize].files.len();
+                let entry = Entry {
+                    target: at,
+                    endpoint,
+                    ..entry(r)
+                };
+                self.queue.push(&targets, files, &entry);
             }
             ViewLabel::Public if r.kind == ListenerKind::Public && !r.qname.is_empty() => {
                 let targets = self.targets();

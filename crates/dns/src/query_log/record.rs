@@ -4,185 +4,207 @@
 
 use std::fmt::Write;
 use std::net::IpAddr;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use cairn_wire::{Query, Rcode};
-use hickory_proto::op::Message;
-use hickory_proto::rr::{DNSClass, RecordType};
+use hickory_proto::rr::RecordType;
+use rustc_hash::FxHashMap;
 
+use super::answers::{push_ipv4, push_u64, write_answers};
+use super::queue::Entry;
 use crate::pipeline::Transport;
 
-/// Who sent a query logged in a VPC (`srcids`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SourceIds {
-    /// From inside the VPC. Cairn keeps no EC2 instances, so no `instance` id is known and
-    /// `srcids` is `{}`.
-    Vpc,
-    /// Through an inbound endpoint: `resolver_endpoint` and `resolver_network_interface`.
-    InboundEndpoint {
-        /// `rslvr-in-…`.
-        endpoint: String,
-        /// The endpoint address's `IpId` (`rni-…`).
-        interface: String,
-    },
-}
-
-/// The DNS Firewall fields, owned, for the queue.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FirewallFields {
-    /// `firewall_rule_group_id`.
-    pub rule_group_id: String,
-    /// `firewall_rule_action` (`ALERT` or `BLOCK`).
-    pub action: String,
-    /// `firewall_domain_list_id`.
-    pub domain_list_id: String,
-}
-
-/// One Resolver query, as queued for the writer.
-#[derive(Debug, Clone)]
-pub struct ResolverQuery {
-    /// `account_id`: the VPC's owner.
-    pub account_id: String,
-    /// `region`: the VPC's.
-    pub region: String,
-    /// `vpc_id`.
-    pub vpc_id: String,
-    /// When it was answered.
-    pub time: SystemTime,
-    /// The question name (wire form, case as received).
-    pub qname: Vec<u8>,
-    /// The question type.
-    pub qtype: u16,
-    /// The response code.
-    pub rcode: Rcode,
-    /// The reply as sent (its answers are listed).
-    pub response: Vec<u8>,
-    /// `srcaddr`.
-    pub source: Option<IpAddr>,
-    /// `srcport`.
-    pub port: u16,
-    /// `transport`.
-    pub transport: Transport,
-    /// `srcids`.
-    pub source_ids: SourceIds,
-    /// The firewall fields, present when an ALERT or BLOCK rule matched.
-    pub firewall: Option<FirewallFields>,
-}
-
-/// One query to the public listener for a logged zone, as queued for the writer.
-#[derive(Debug, Clone)]
-pub struct PublicQuery {
-    /// When it was answered.
-    pub time: SystemTime,
-    /// The hosted zone (bare id).
-    pub zone_id: String,
-    /// The question name (wire form, case as received).
-    pub qname: Vec<u8>,
-    /// The question type.
-    pub qtype: u16,
-    /// The response code.
-    pub rcode: Rcode,
-    /// UDP or TCP.
-    pub transport: Transport,
-    /// The edge location: this node's name.
-    pub edge: String,
-    /// The resolver that asked.
-    pub source: Option<IpAddr>,
-    /// The query as received (for its EDNS Client Subnet).
-    pub query: Vec<u8>,
-}
-
-/// The Resolver query log record, one JSON object, its members in Route 53's order.
-pub fn resolver_json(q: &ResolverQuery) -> String {
-    let mut out = String::with_capacity(512);
-    out.push_str("{\"version\":\"1.100000\"");
-    member(&mut out, "account_id", &q.account_id);
-    member(&mut out, "region", &q.region);
-    member(&mut out, "vpc_id", &q.vpc_id);
-    member(&mut out, "query_timestamp", &timestamp(q.time, false));
-    member(&mut out, "query_name", &name_text(&q.qname));
-    member(&mut out, "query_type", &type_name(q.qtype));
-    member(&mut out, "query_class", "IN");
-    member(&mut out, "rcode", &rcode_name(q.rcode));
-    out.push_str(",\"answers\":[");
-    for (i, (rdata, rtype, class)) in answers(&q.response).iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str("{\"Rdata\":");
-        out.push_str(&json_string(rdata));
-        out.push_str(",\"Type\":");
-        out.push_str(&json_string(rtype));
-        out.push_str(",\"Class\":");
-        out.push_str(&json_string(class));
-        out.push('}');
-    }
-    out.push(']');
-    let source = q.source.map(|s| s.to_canonical().to_string());
-    member(&mut out, "srcaddr", source.as_deref().unwrap_or("-"));
-    member(&mut out, "srcport", &q.port.to_string());
-    member(&mut out, "transport", transport_name(q.transport));
-    out.push_str(",\"srcids\":{");
-    if let SourceIds::InboundEndpoint {
-        endpoint,
-        interface,
-    } = &q.source_ids
-    {
-        out.push_str("\"resolver_endpoint\":");
-        out.push_str(&json_string(endpoint));
-        out.push_str(",\"resolver_network_interface\":");
-        out.push_str(&json_string(interface));
-    }
-    out.push('}');
-    // Where DNS Firewall's fields go: only when an ALERT or BLOCK rule matched.
-    if let Some(fw) = &q.firewall {
-        member(&mut out, "firewall_rule_group_id", &fw.rule_group_id);
-        member(&mut out, "firewall_rule_action", &fw.action);
-        member(&mut out, "firewall_domain_list_id", &fw.domain_list_id);
-    }
-    out.push('}');
+/// The members every record of one VPC starts with, rendered once per network snapshot:
+/// `{"version":…,"account_id":…,"region":…,"vpc_id":…`.
+pub fn vpc_head(account_id: &str, region: &str, vpc_id: &str) -> String {
+    let mut out = String::from("{\"version\":\"1.100000\"");
+    member(&mut out, "account_id", account_id);
+    member(&mut out, "region", region);
+    member(&mut out, "vpc_id", vpc_id);
     out
 }
 
-/// The public query log line: `1.0 <timestamp> <zone id> <name> <type> <rcode> <UDP|TCP>
-/// <edge> <resolver ip> <client subnet or ->`, the name without its trailing dot.
-pub fn public_line(q: &PublicQuery) -> String {
-    let name = name_text(&q.qname);
-    let name = name
-        .strip_suffix('.')
-        .filter(|n| !n.is_empty())
-        .unwrap_or(&name);
-    let ecs = Query::parse(&q.query)
-        .ok()
-        .and_then(|query| query.ecs)
-        .map_or_else(
-            || "-".to_string(),
-            |ecs| format!("{}/{}", ecs.addr(), ecs.source_prefix),
-        );
-    let source = q.source.map(|s| s.to_canonical().to_string());
-    format!(
-        "1.0 {} {} {name} {} {} {} {} {} {ecs}",
-        timestamp(q.time, true),
-        q.zone_id,
-        type_name(q.qtype),
-        rcode_name(q.rcode),
-        transport_name(q.transport),
-        q.edge,
-        source.as_deref().unwrap_or("-"),
-    )
+/// The members of `srcids` for a query through an inbound endpoint's address (`rslvr-in-…`
+/// and the address's `rni-…`); from inside the VPC `srcids` is `{}` (Cairn keeps no EC2
+/// instances, so no `instance` id is known).
+pub fn endpoint_srcids(endpoint: &str, interface: &str) -> String {
+    let mut out = String::from("\"resolver_endpoint\":");
+    push_json_str(&mut out, endpoint);
+    out.push_str(",\"resolver_network_interface\":");
+    push_json_str(&mut out, interface);
+    out
+}
+
+/// Renders records on the writer thread, keeping what repeats from one record to the next:
+/// the timestamp of the current second, type names, and a scratch string.
+#[derive(Debug, Default)]
+pub struct Renderer {
+    /// The second last formatted, and its text without the final `Z`.
+    second: Option<(u64, String)>,
+    /// Type mnemonics (`A`, `TYPE65280`) by number.
+    types: FxHashMap<u16, Box<str>>,
+    scratch: String,
+}
+
+impl Renderer {
+    /// Appends the Resolver query log record of `e` (one JSON object, its members in Route
+    /// 53's order), given its VPC's [`vpc_head`] and its `srcids` members.
+    pub fn resolver(&mut self, out: &mut String, head: &str, srcids: &str, e: &Entry<'_>) {
+        out.push_str(head);
+        out.push_str(",\"query_timestamp\":\"");
+        out.push_str(self.second_text(e.time_ms / 1000));
+        out.push_str("Z\",\"query_name\":");
+        self.scratch.clear();
+        push_name_text(&mut self.scratch, e.qname);
+        push_json_str(out, &self.scratch);
+        out.push_str(",\"query_type\":");
+        push_json_str(out, self.type_name(e.qtype));
+        out.push_str(",\"query_class\":\"IN\",\"rcode\":\"");
+        push_rcode(out, e.rcode);
+        out.push_str("\",\"answers\":[");
+        write_answers(out, e.message);
+        out.push_str("],\"srcaddr\":\"");
+        push_source(out, e.source);
+        out.push_str("\",\"srcport\":\"");
+        push_u64(out, u64::from(e.port));
+        out.push_str("\",\"transport\":\"");
+        out.push_str(transport_name(e.transport));
+        out.push_str("\",\"srcids\":{");
+        out.push_str(srcids);
+        out.push('}');
+        // Where DNS Firewall's fields go: only when an ALERT or BLOCK rule matched.
+        if let Some(fw) = &e.firewall {
+            member(out, "firewall_rule_group_id", fw.rule_group_id);
+            member(out, "firewall_rule_action", fw.action.as_str());
+            member(out, "firewall_domain_list_id", fw.domain_list_id);
+        }
+        out.push('}');
+    }
+
+    /// Appends the public query log line of `e`: `1.0 <timestamp> <zone id> <name> <type>
+    /// <rcode> <UDP|TCP> <edge> <resolver ip> <client subnet or ->`, the name without its
+    /// trailing dot.
+    pub fn public(&mut self, out: &mut String, zone_id: &str, edge: &str, e: &Entry<'_>) {
+        out.push_str("1.0 ");
+        out.push_str(self.second_text(e.time_ms / 1000));
+        let _ = write!(out, ".{:03}Z {zone_id} ", e.time_ms % 1000);
+        self.scratch.clear();
+        push_name_text(&mut self.scratch, e.qname);
+        let name = self
+            .scratch
+            .strip_suffix('.')
+            .filter(|n| !n.is_empty())
+            .unwrap_or(&self.scratch);
+        out.push_str(name);
+        out.push(' ');
+        let qtype = e.qtype;
+        out.push_str(self.type_name(qtype));
+        out.push(' ');
+        push_rcode(out, e.rcode);
+        out.push(' ');
+        out.push_str(transport_name(e.transport));
+        out.push(' ');
+        out.push_str(edge);
+        out.push(' ');
+        push_source(out, e.source);
+        out.push(' ');
+        match Query::parse(e.message).ok().and_then(|query| query.ecs) {
+            Some(ecs) => {
+                let _ = write!(out, "{}/{}", ecs.addr(), ecs.source_prefix);
+            }
+            None => out.push('-'),
+        }
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS` of second `secs`, formatted once per second.
+    fn second_text(&mut self, secs: u64) -> &str {
+        if self.second.as_ref().is_none_or(|(s, _)| *s != secs) {
+            let mut text = timestamp(UNIX_EPOCH + Duration::from_secs(secs), false);
+            text.pop(); // the `Z`
+            self.second = Some((secs, text));
+        }
+        self.second.as_ref().map_or("", |(_, text)| text)
+    }
+
+    fn type_name(&mut self, qtype: u16) -> &str {
+        self.types
+            .entry(qtype)
+            .or_insert_with(|| type_name(qtype).into())
+    }
 }
 
 fn member(out: &mut String, key: &str, value: &str) {
-    let _ = write!(out, ",\"{key}\":{}", json_string(value));
+    let _ = write!(out, ",\"{key}\":");
+    push_json_str(out, value);
 }
 
-fn json_string(value: &str) -> String {
-    serde_json::to_string(value).unwrap_or_else(|_| "\"\"".into())
+/// Appends `value` as a JSON string, escaped as `serde_json` escapes it (`"`, `\\` and
+/// control characters; the rest as is).
+pub fn push_json_str(out: &mut String, value: &str) {
+    out.push('"');
+    push_json_escaped(out, value);
+    out.push('"');
 }
 
-/// A wire name as text with its trailing dot, case kept (`.` for the root).
-pub fn name_text(wire: &[u8]) -> String {
-    cairn_wire::name::to_text(wire)
+/// Appends `value` escaped for the inside of a JSON string (see [`push_json_str`]).
+pub fn push_json_escaped(out: &mut String, value: &str) {
+    let mut plain = 0;
+    for (i, byte) in value.bytes().enumerate() {
+        let escape = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&value[plain..i]);
+        plain = i + 1;
+        if escape.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push_str("\\u00");
+            out.push(char::from(HEX[usize::from(byte >> 4)]));
+            out.push(char::from(HEX[usize::from(byte & 0xf)]));
+        } else {
+            out.push_str(escape);
+        }
+    }
+    out.push_str(&value[plain..]);
+}
+
+/// A wire name as text with its trailing dot, case kept (`.` for the root), as
+/// `cairn_wire::name::to_text` writes it.
+fn push_name_text(out: &mut String, wire: &[u8]) {
+    let start = out.len();
+    let mut pos = 0;
+    while let Some(&len) = wire.get(pos) {
+        if len == 0 {
+            break;
+        }
+        let label = wire
+            .get(pos + 1..pos + 1 + usize::from(len))
+            .unwrap_or_default();
+        out.push_str(&String::from_utf8_lossy(label));
+        out.push('.');
+        pos += 1 + usize::from(len);
+    }
+    if out.len() == start {
+        out.push('.');
+    }
+}
+
+/// `srcaddr`: the client's address (an IPv4-mapped one as IPv4), or `-`.
+fn push_source(out: &mut String, source: Option<IpAddr>) {
+    match source.map(|s| s.to_canonical()) {
+        None => out.push('-'),
+        Some(IpAddr::V4(ip)) => push_ipv4(out, ip),
+        Some(IpAddr::V6(ip)) => {
+            let _ = write!(out, "{ip}");
+        }
+    }
 }
 
 /// `A`, `AAAA`, … or `TYPE<n>` for a type without a mnemonic.
@@ -194,16 +216,13 @@ fn type_name(qtype: u16) -> String {
 }
 
 /// The rcode as Route 53's logs spell it.
-fn rcode_name(rcode: Rcode) -> String {
+fn push_rcode(out: &mut String, rcode: Rcode) {
     match rcode {
-        Rcode::NoError => "NOERROR".into(),
-        Rcode::FormErr => "FORMERR".into(),
-        Rcode::ServFail => "SERVFAIL".into(),
-        Rcode::NxDomain => "NXDOMAIN".into(),
-        Rcode::NotImp => "NOTIMP".into(),
-        Rcode::Refused => "REFUSED".into(),
-        Rcode::BadVers => "BADVERS".into(),
-        Rcode::Other(n) => format!("RCODE{n}"),
+        Rcode::Other(n) => {
+            out.push_str("RCODE");
+            push_u64(out, u64::from(n));
+        }
+        known => out.push_str(known.name()),
     }
 }
 
@@ -213,25 +232,6 @@ fn transport_name(transport: Transport) -> &'static str {
         Transport::Tcp => "TCP",
         Transport::Https => "DoH",
     }
-}
-
-/// The answer section of `response` as `(Rdata, Type, Class)` texts; empty when it does
-/// not parse.
-fn answers(response: &[u8]) -> Vec<(String, String, String)> {
-    let Ok(message) = Message::from_vec(response) else {
-        return Vec::new();
-    };
-    message
-        .answers
-        .iter()
-        .map(|rr| {
-            let class = match rr.dns_class {
-                DNSClass::IN => "IN".to_string(),
-                other => other.to_string(),
-            };
-            (rr.data.to_string(), rr.record_type().to_string(), class)
-        })
-        .collect()
 }
 
 /// ISO 8601 UTC: `2021-02-04T17:51:55Z`, or with milliseconds (`…55.123Z`).
@@ -270,7 +270,6 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
 
     #[test]
     fn timestamps_are_iso_8601_utc() {
@@ -280,26 +279,98 @@ mod tests {
         assert_eq!(timestamp(UNIX_EPOCH, false), "1970-01-01T00:00:00Z");
     }
 
-    #[test]
-    fn the_resolver_record_has_route53s_members_in_order() {
-        let q = ResolverQuery {
-            account_id: "111122223333".into(),
-            region: "us-east-1".into(),
-            vpc_id: "vpc-7example".into(),
-            time: UNIX_EPOCH + Duration::from_secs(1_612_461_115),
-            qname: b"\x02Ex\x03com\x00".to_vec(),
+    fn entry(qname: &'static [u8]) -> Entry<'static> {
+        Entry {
+            kind: super::super::queue::Kind::Resolver,
+            target: 0,
+            endpoint: super::super::queue::NO_ENDPOINT,
+            time_ms: 1_612_461_115_130,
             qtype: 1,
             rcode: Rcode::NxDomain,
-            response: Vec::new(),
-            source: Some("10.0.0.9".parse().unwrap()),
             port: 56067,
             transport: Transport::Udp,
-            source_ids: SourceIds::Vpc,
+            source: Some("10.0.0.9".parse().unwrap()),
             firewall: None,
-        };
+            qname,
+            message: b"",
+        }
+    }
+
+    #[test]
+    fn the_resolver_record_has_route53s_members_in_order() {
+        let mut out = String::new();
+        let head = vpc_head("111122223333", "us-east-1", "vpc-7example");
+        Renderer::default().resolver(&mut out, &head, "", &entry(b"\x02Ex\x03com\x00"));
         assert_eq!(
-            resolver_json(&q),
+            out,
             r#"{"version":"1.100000","account_id":"111122223333","region":"us-east-1","vpc_id":"vpc-7example","query_timestamp":"2021-02-04T17:51:55Z","query_name":"Ex.com.","query_type":"A","query_class":"IN","rcode":"NXDOMAIN","answers":[],"srcaddr":"10.0.0.9","srcport":"56067","transport":"UDP","srcids":{}}"#
         );
+    }
+
+    #[test]
+    fn endpoint_firewall_and_odd_fields_are_written_as_before() {
+        let mut out = String::new();
+        let head = vpc_head("111122223333", "us-east-1", "vpc-7example");
+        let srcids = endpoint_srcids("rslvr-in-1", "rni-2");
+        let e = Entry {
+            qtype: 65280,
+            rcode: Rcode::Other(11),
+            transport: Transport::Https,
+            source: Some("::ffff:10.0.0.9".parse().unwrap()),
+            firewall: Some(crate::firewall::FirewallLog {
+                rule_group_id: "rslvr-frg-1",
+                domain_list_id: "rslvr-fdl-2",
+                action: cairn_model::firewall::FirewallAction::Block,
+            }),
+            ..entry(b"\x03a\"b\x00")
+        };
+        let mut renderer = Renderer::default();
+        renderer.resolver(&mut out, &head, &srcids, &e);
+        assert_eq!(
+            out,
+            r#"{"version":"1.100000","account_id":"111122223333","region":"us-east-1","vpc_id":"vpc-7example","query_timestamp":"2021-02-04T17:51:55Z","query_name":"a\"b.","query_type":"TYPE65280","query_class":"IN","rcode":"RCODE11","answers":[],"srcaddr":"10.0.0.9","srcport":"56067","transport":"DoH","srcids":{"resolver_endpoint":"rslvr-in-1","resolver_network_interface":"rni-2"},"firewall_rule_group_id":"rslvr-frg-1","firewall_rule_action":"BLOCK","firewall_domain_list_id":"rslvr-fdl-2"}"#
+        );
+        // The second's text is reused, and changes with the second.
+        let later = Entry {
+            time_ms: 1_612_461_116_001,
+            source: None,
+            ..entry(b"\x00")
+        };
+        out.clear();
+        renderer.resolver(&mut out, &head, "", &later);
+        assert!(out.contains(r#""query_timestamp":"2021-02-04T17:51:56Z","query_name":".","#));
+        assert!(out.contains(r#""srcaddr":"-","#), "{out}");
+    }
+
+    #[test]
+    fn the_public_line_is_space_separated() {
+        let mut out = String::new();
+        let e = Entry {
+            kind: super::super::queue::Kind::Public,
+            transport: Transport::Tcp,
+            ..entry(b"\x03www\x07Example\x03com\x00")
+        };
+        Renderer::default().public(&mut out, "Z123", "node-1", &e);
+        assert_eq!(
+            out,
+            "1.0 2021-02-04T17:51:55.130Z Z123 www.Example.com A NXDOMAIN TCP node-1 10.0.0.9 -"
+        );
+        out.clear();
+        Renderer::default().public(&mut out, "Z123", "node-1", &entry(b"\x00"));
+        assert!(
+            out.starts_with("1.0 2021-02-04T17:51:55.130Z Z123 . A "),
+            "{out}"
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn json_strings_are_escaped_as_serde_json_escapes_them(value in ".*", bytes in proptest::collection::vec(0u8..0x80, 0..40)) {
+            for text in [value, String::from_utf8(bytes).unwrap()] {
+                let mut out = String::new();
+                push_json_str(&mut out, &text);
+                proptest::prop_assert_eq!(out, serde_json::to_string(&text).unwrap());
+            }
+        }
     }
 }

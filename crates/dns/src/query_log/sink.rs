@@ -1,6 +1,7 @@
 //! Where records go: a destination ARN becomes an append-only JSON-lines file under the
-//! query-log directory, written by one thread fed through a bounded queue, so answering
-//! never waits for a disk or wakes a thread. A full queue drops the record and counts it.
+//! query-log directory, written by one thread that takes the queued records
+//! ([`super::queue`]) every [`FLUSH_INTERVAL`], renders them and writes each file through
+//! its own large buffer, flushed once per batch.
 //!
 //! | destination | file |
 //! |---|---|
@@ -8,18 +9,14 @@
 //! | `arn:aws:s3:::BUCKET[/PREFIX]` | `s3/BUCKET/PREFIX/query-logs.jsonl` |
 //! | `arn:aws:firehose:R:A:deliverystream/NAME` | `firehose/NAME.jsonl` |
 
-use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use super::record::{public_line, resolver_json, PublicQuery, ResolverQuery};
-
-/// How many records may wait for the writer before new ones are dropped.
-pub const QUEUE_LEN: usize = 65_536;
+use super::queue::{Batch, Kind, Queue};
+use super::record::Renderer;
 
 /// The file a destination ARN maps to under `root`; `None` for an ARN of no known kind.
 pub fn path_for(root: &Path, arn: &str) -> Option<PathBuf> {
@@ -56,124 +53,148 @@ pub fn path_for(root: &Path, arn: &str) -> Option<PathBuf> {
     Some(path)
 }
 
-/// Records written and dropped so far (`cairn_query_log_records_total`).
-#[derive(Debug, Default)]
-pub struct Counters {
-    /// Appended to a file.
-    pub written: AtomicU64,
-    /// Dropped: the queue was full, or the file could not be written.
-    pub dropped: AtomicU64,
-}
-
-/// One record for the writer: what to render and where.
-#[derive(Debug)]
-pub enum Pending {
-    /// A Resolver query (JSON).
-    Resolver(Arc<Path>, Box<ResolverQuery>),
-    /// A public query (the 1.0 line).
-    Public(Arc<Path>, Box<PublicQuery>),
-}
-
-/// The answering side of the queue.
-#[derive(Debug, Clone)]
-pub struct Queue {
-    tx: SyncSender<Pending>,
-    counters: Arc<Counters>,
-}
-
-impl Queue {
-    /// Starts the writer thread; it ends when every `Queue` is dropped.
-    pub fn start(counters: Arc<Counters>) -> std::io::Result<Self> {
-        let (tx, rx) = mpsc::sync_channel(QUEUE_LEN);
-        let writer_counters = counters.clone();
-        std::thread::Builder::new()
-            .name("cairn-query-log".into())
-            .spawn(move || write_all(rx, &writer_counters))?;
-        Ok(Self { tx, counters })
-    }
-
-    /// Queues `pending` without waiting; counts it dropped when the queue is full.
-    pub fn push(&self, pending: Pending) {
-        match self.tx.try_send(pending) {
-            Ok(()) => {}
-            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
-                self.counters.dropped.fetch_add(1, Ordering::Relaxed);
-            }
-        }
-    }
-}
-
-/// How long the writer sleeps when the queue is empty. It polls instead of blocking on the
-/// queue so that queueing a record never wakes a thread (a futex call and a context switch
-/// per query, on the core that answers) and the files are written in batches; a shipper
-/// tailing a file sees records within this.
+/// How long the writer sleeps between batches. It polls instead of being woken so that
+/// queueing a record never wakes a thread (a futex call and a context switch per query, on
+/// the core that answers) and the files are written in batches; a shipper tailing a file
+/// sees records within this.
 pub const FLUSH_INTERVAL: std::time::Duration = std::time::Duration::from_millis(50);
 
-/// The writer: appends each record as one line; when the queue runs dry, flushes every file
-/// and sleeps [`FLUSH_INTERVAL`]. Ends once every sender is gone and the queue is empty.
-fn write_all(rx: Receiver<Pending>, counters: &Counters) {
-    let mut files: HashMap<Arc<Path>, BufWriter<File>> = HashMap::new();
+/// Each file's buffer: a batch's lines for a file go out in few `write` calls.
+const FILE_BUFFER: usize = 256 << 10;
+
+/// Starts the writer thread for `queue`; it ends, once what is queued is written, when it
+/// holds the last reference to the queue.
+pub fn start(queue: Arc<Queue>, edge: String) -> std::io::Result<()> {
+    std::thread::Builder::new()
+        .name("cairn-query-log".into())
+        .spawn(move || write_all(&queue, &edge))?;
+    Ok(())
+}
+
+/// The writer: every [`FLUSH_INTERVAL`], takes the queued records, appends each as one line
+/// to its files, and flushes them.
+fn write_all(queue: &Arc<Queue>, edge: &str) {
+    let mut files = Files::default();
+    let mut batch = Batch::default();
+    let mut renderer = Renderer::default();
+    let mut line = String::with_capacity(1024);
     loop {
-        let mut wrote = false;
-        let disconnected = loop {
-            let pending = match rx.try_recv() {
-                Ok(pending) => pending,
-                Err(mpsc::TryRecvError::Empty) => break false,
-                Err(mpsc::TryRecvError::Disconnected) => break true,
-            };
-            wrote = true;
-            let (path, line) = match pending {
-                Pending::Resolver(path, q) => (path, resolver_json(&q)),
-                Pending::Public(path, q) => (path, public_line(&q)),
-            };
-            let ok = file_for(&mut files, &path).is_some_and(|f| {
-                f.write_all(line.as_bytes())
-                    .and_then(|()| f.write_all(b"\n"))
-                    .is_ok()
-            });
-            let counter = if ok {
-                &counters.written
-            } else {
-                &counters.dropped
-            };
-            counter.fetch_add(1, Ordering::Relaxed);
-        };
-        if wrote {
-            files.retain(|path, f| match f.flush() {
-                Ok(()) => true,
-                Err(e) => {
-                    tracing::warn!(path = %path.display(), error = %e, "query log not written");
-                    false
-                }
-            });
+        // Only this thread holds the queue: nothing more can be queued after this take.
+        let last = Arc::strong_count(queue) == 1;
+        queue.take(&mut batch);
+        if !batch.is_empty() {
+            write_batch(queue, &batch, edge, &mut files, &mut renderer, &mut line);
+            files.flush();
+            batch.clear();
         }
-        if disconnected {
+        if last {
             return;
         }
         std::thread::sleep(FLUSH_INTERVAL);
     }
 }
 
-fn file_for<'f>(
-    files: &'f mut HashMap<Arc<Path>, BufWriter<File>>,
-    path: &Arc<Path>,
-) -> Option<&'f mut BufWriter<File>> {
-    if !files.contains_key(path) {
-        let opened = path
-            .parent()
-            .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|()| OpenOptions::new().create(true).append(true).open(path));
-        match opened {
-            Ok(file) => {
-                files.insert(path.clone(), BufWriter::new(file));
+fn write_batch(
+    queue: &Queue,
+    batch: &Batch,
+    edge: &str,
+    files: &mut Files,
+    renderer: &mut Renderer,
+    line: &mut String,
+) {
+    let counters = queue.counters();
+    for (targets, entry) in batch.iter() {
+        line.clear();
+        let paths = match entry.kind {
+            Kind::Resolver => {
+                let Some(vpc) = targets.vpc_list.get(entry.target as usize) else {
+                    continue;
+                };
+                let srcids = targets
+                    .endpoint_list
+                    .get(entry.endpoint as usize)
+                    .map_or("", String::as_str);
+                renderer.resolver(line, &vpc.head, srcids, &entry);
+                &vpc.files[..]
             }
-            Err(e) => {
-                tracing::warn!(path = %path.display(), error = %e, "cannot open query log");
-                return None;
+            Kind::Public => {
+                let Some(zone) = targets.public_list.get(entry.target as usize) else {
+                    continue;
+                };
+                renderer.public(line, &zone.zone_id, edge, &entry);
+                std::slice::from_ref(&zone.file)
             }
+        };
+        line.push('\n');
+        for path in paths {
+            let ok = files
+                .get(path)
+                .is_some_and(|f| f.write_all(line.as_bytes()).is_ok());
+            let counter = if ok {
+                &counters.written
+            } else {
+                &counters.dropped
+            };
+            counter.fetch_add(1, Ordering::Relaxed);
         }
     }
-    files.get_mut(path)
+}
+
+/// The open log files, each behind its own buffer.
+#[derive(Default)]
+struct Files {
+    open: Vec<(Arc<Path>, BufWriter<File>)>,
+    /// The file of the previous record (records come in runs for the same file).
+    last: Option<(Arc<Path>, usize)>,
+}
+
+impl Files {
+    fn get(&mut self, path: &Arc<Path>) -> Option<&mut BufWriter<File>> {
+        let at = match &self.last {
+            Some((last, at)) if Arc::ptr_eq(last, path) => *at,
+            _ => {
+                let at = match self.open.iter().position(|(p, _)| **p == **path) {
+                    Some(at) => at,
+                    None => {
+                        let file = open(path)?;
+                        self.open
+                            .push((path.clone(), BufWriter::with_capacity(FILE_BUFFER, file)));
+                        self.open.len() - 1
+                    }
+                };
+                self.last = Some((path.clone(), at));
+                at
+            }
+        };
+        Some(&mut self.open[at].1)
+    }
+
+    /// Flushes every file; one that cannot be written is closed (and opened again for the
+    /// next record bound for it).
+    fn flush(&mut self) {
+        self.last = None;
+        self.open.retain_mut(|(path, f)| match f.flush() {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!(path = %path.display(), error = %e, "query log not written");
+                false
+            }
+        });
+    }
+}
+
+fn open(path: &Path) -> Option<File> {
+    let opened = path
+        .parent()
+        .map_or(Ok(()), std::fs::create_dir_all)
+        .and_then(|()| OpenOptions::new().create(true).append(true).open(path));
+    match opened {
+        Ok(file) => Some(file),
+        Err(e) => {
+            tracing::warn!(path = %path.display(), error = %e, "cannot open query log");
+            None
+        }
+    }
 }
 
 #[cfg(test)]
