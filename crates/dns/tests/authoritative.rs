@@ -485,3 +485,81 @@ fn test_answer_refuses_a_name_that_only_ends_with_the_apex_bytes() {
         ("NOERROR", vec!["192.0.2.7".to_string()])
     );
 }
+
+/// A DS query for a child zone's apex is the parent's to answer (RFC 4035 §3.1.4.1): when
+/// Cairn serves both, the parent's DS comes back (authoritative), not the child's NODATA, so
+/// a validator walking down finds the DS the parent holds. Other types at the apex stay the
+/// child's.
+#[test]
+fn ds_at_a_child_apex_is_answered_by_the_parent_zone() {
+    let soa = |apex: &str| format!("ns1.{apex}. hostmaster.{apex}. 1 7200 900 1209600 300");
+    let ds = "12345 13 2 0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF";
+    let parent = zone(
+        "ZPARENT",
+        "example.com",
+        vec![
+            set("example.com", RrType::Soa, 3600, &[&soa("example.com")]),
+            set("example.com", RrType::Ns, 172800, &["ns1.example.com."]),
+            set(
+                "child.example.com",
+                RrType::Ns,
+                3600,
+                &["ns1.child.example.com."],
+            ),
+            set("child.example.com", RrType::Ds, 3600, &[ds]),
+        ],
+    );
+    let child = zone(
+        "ZCHILD",
+        "child.example.com",
+        vec![
+            set(
+                "child.example.com",
+                RrType::Soa,
+                3600,
+                &[&soa("child.example.com")],
+            ),
+            set(
+                "child.example.com",
+                RrType::Ns,
+                172800,
+                &["ns1.child.example.com."],
+            ),
+        ],
+    );
+    let compiled = |c: &cairn_store::ZoneContents| {
+        (
+            c.zone.id.clone(),
+            Some(std::sync::Arc::new(cairn_dns::compile::compile_zone(c))),
+        )
+    };
+    let snapshot = Snapshot::for_region("us-east-1").with_changes(
+        cairn_model::ChangeSeq(1),
+        [compiled(&parent), compiled(&child)],
+    );
+
+    let got = ask(
+        &snapshot,
+        &query("Child.Example.com", RecordType::DS, None),
+        Transport::Udp,
+    );
+    assert_eq!(got.metadata.response_code, ResponseCode::NoError);
+    assert!(got.metadata.authoritative);
+    // hickory-proto, built without its DNSSEC types, prints the DS RDATA as base64:
+    // 12345 (0x3039), algorithm 13, digest type 2, then the digest.
+    assert_eq!(
+        lines(&got.answers),
+        ["Child.Example.com. 3600 IN DS MDkNAgEjRWeJq83vASNFZ4mrze8BI0VniavN7wEjRWeJq83v"]
+    );
+
+    let got = ask(
+        &snapshot,
+        &query("child.example.com", RecordType::SOA, None),
+        Transport::Udp,
+    );
+    let [soa_rr] = &got.answers[..] else {
+        panic!("one SOA: {got:?}")
+    };
+    assert_eq!(soa_rr.name.to_ascii(), "child.example.com.");
+    assert!(lines(&got.answers)[0].contains("hostmaster.child.example.com."));
+}
