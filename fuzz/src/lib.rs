@@ -31,6 +31,7 @@ fn snapshot() -> &'static Snapshot {
                 record_set_count: parsed.record_sets.len() as u64,
             },
             record_sets: parsed.record_sets,
+            dnssec: None,
         };
         let compiled = Arc::new(cairn_dns::compile::compile_zone(&contents));
         Snapshot::for_region("us-east-1").with_changes(ChangeSeq(1), [(id, Some(compiled))])
