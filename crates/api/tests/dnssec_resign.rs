@@ -6,46 +6,23 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use cairn_api::route53::dnssec::resign::resign_due;
 use cairn_api::route53::dnssec::sign::{now_secs, RENEW_BEFORE, VALIDITY};
 use cairn_crypto::dnssec::{signed_data, RrsigFields};
 use cairn_model::dnssec::{KskStatus, SigningStatus, ZoneSigning};
 use cairn_model::HostedZoneId;
-use common::{now_amz_date, signer, Api, ACCESS_KEY, HOST, SECRET};
+use common::{signed_json, Api};
 use serde_json::{json, Value};
 
 /// A KMS json-1.1 call, signed as botocore signs it.
 async fn kms(api: &Api, operation: &str, body: Value) -> Value {
-    let body = body.to_string();
-    let amz_date = now_amz_date();
-    let headers = [
-        ("content-type", "application/x-amz-json-1.1".to_string()),
-        ("host", HOST.to_string()),
-        ("x-amz-date", amz_date.clone()),
-        ("x-amz-target", format!("TrentService.{operation}")),
-    ];
-    let signing = signer::Signing {
-        method: "POST",
-        raw_path: "/",
-        raw_query: "",
-        headers: &headers,
-        payload: body.as_bytes(),
-        access_key: ACCESS_KEY,
-        secret: SECRET,
-        region: "us-east-1",
-        service: "kms",
-        amz_date: &amz_date,
-    };
-    let mut builder = Request::builder().method("POST").uri("/");
-    for (name, value) in &headers {
-        builder = builder.header(*name, value);
-    }
-    let request = builder
-        .header("authorization", signing.authorization())
-        .body(Body::from(body))
-        .unwrap();
+    let request = signed_json(
+        &format!("TrentService.{operation}"),
+        "kms",
+        "us-east-1",
+        &body.to_string(),
+    );
     let reply = api.send(request).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     serde_json::from_str(&reply.body).unwrap()

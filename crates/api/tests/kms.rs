@@ -11,41 +11,14 @@ use axum::http::{Request, StatusCode};
 use base64::Engine as _;
 use cairn_api::kms::ksk::{ksk_public_key, ksk_sign, KskKeyError};
 use cairn_crypto::p256;
-use common::{now_amz_date, signer, Api, Reply, ACCESS_KEY, HOST, SECRET};
+use common::{signed_json, Api, Reply};
 use serde_json::{json, Value};
 
 const ACCOUNT: &str = "111111111111";
 
-/// A json-1.1 request as botocore sends it: `POST /`, `X-Amz-Target: TrentService.*`,
-/// signed for `kms` in `region`.
+/// A KMS json-1.1 request (`X-Amz-Target: TrentService.*`, signed for `kms` in `region`).
 fn kms_request(operation: &str, body: &str, region: &str) -> Request<Body> {
-    let amz_date = now_amz_date();
-    let headers = [
-        ("content-type", "application/x-amz-json-1.1".to_string()),
-        ("host", HOST.to_string()),
-        ("x-amz-date", amz_date.clone()),
-        ("x-amz-target", format!("TrentService.{operation}")),
-    ];
-    let signing = signer::Signing {
-        method: "POST",
-        raw_path: "/",
-        raw_query: "",
-        headers: &headers,
-        payload: body.as_bytes(),
-        access_key: ACCESS_KEY,
-        secret: SECRET,
-        region,
-        service: "kms",
-        amz_date: &amz_date,
-    };
-    let mut builder = Request::builder().method("POST").uri("/");
-    for (name, value) in &headers {
-        builder = builder.header(*name, value);
-    }
-    builder
-        .header("authorization", signing.authorization())
-        .body(Body::from(body.to_string()))
-        .unwrap()
+    signed_json(&format!("TrentService.{operation}"), "kms", region, body)
 }
 
 impl Api {

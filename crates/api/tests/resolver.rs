@@ -4,46 +4,19 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use common::{now_amz_date, signer, Api, Reply, ACCESS_KEY, HOST, SECRET};
+use axum::http::StatusCode;
+use common::{signed_json, Api, Reply};
 use serde_json::{json, Value};
-
-/// A json-1.1 request as botocore sends it: `POST /`, `X-Amz-Target`, signed for
-/// `route53resolver`.
-fn json_request(operation: &str, body: &str) -> Request<Body> {
-    let amz_date = now_amz_date();
-    let headers = [
-        ("content-type", "application/x-amz-json-1.1".to_string()),
-        ("host", HOST.to_string()),
-        ("x-amz-date", amz_date.clone()),
-        ("x-amz-target", format!("Route53Resolver.{operation}")),
-    ];
-    let signing = signer::Signing {
-        method: "POST",
-        raw_path: "/",
-        raw_query: "",
-        headers: &headers,
-        payload: body.as_bytes(),
-        access_key: ACCESS_KEY,
-        secret: SECRET,
-        region: "us-east-1",
-        service: "route53resolver",
-        amz_date: &amz_date,
-    };
-    let mut builder = Request::builder().method("POST").uri("/");
-    for (name, value) in &headers {
-        builder = builder.header(*name, value);
-    }
-    builder
-        .header("authorization", signing.authorization())
-        .body(Body::from(body.to_string()))
-        .unwrap()
-}
 
 impl Api {
     async fn resolver(&self, operation: &str, body: Value) -> Reply {
-        self.send(json_request(operation, &body.to_string())).await
+        self.send(signed_json(
+            &format!("Route53Resolver.{operation}"),
+            "route53resolver",
+            "us-east-1",
+            &body.to_string(),
+        ))
+        .await
     }
 }
 

@@ -335,6 +335,40 @@ pub fn signed_form(
         .expect("valid request")
 }
 
+//------------ json-1.1 services (Resolver, KMS) ------------------------------------------
+
+/// A json-1.1 request as botocore sends it: `POST /` with `X-Amz-Target: {target}` (for
+/// example `TrentService.CreateKey`), signed for `service` in `region`.
+pub fn signed_json(target: &str, service: &str, region: &str, body: &str) -> Request<Body> {
+    let amz_date = now_amz_date();
+    let headers = [
+        ("content-type", "application/x-amz-json-1.1".to_string()),
+        ("host", HOST.to_string()),
+        ("x-amz-date", amz_date.clone()),
+        ("x-amz-target", target.to_string()),
+    ];
+    let signing = signer::Signing {
+        method: "POST",
+        raw_path: "/",
+        raw_query: "",
+        headers: &headers,
+        payload: body.as_bytes(),
+        access_key: ACCESS_KEY,
+        secret: SECRET,
+        region,
+        service,
+        amz_date: &amz_date,
+    };
+    let mut builder = Request::builder().method("POST").uri("/");
+    for (name, value) in &headers {
+        builder = builder.header(*name, value);
+    }
+    builder
+        .header("authorization", signing.authorization())
+        .body(Body::from(body.to_string()))
+        .expect("valid request")
+}
+
 /// Percent-encodes a form value.
 pub fn form_encode(value: &str) -> String {
     cairn_api::protocol::query::uri_encode(value, false)
