@@ -25,6 +25,7 @@ SLOWEST_MODULES = (
     "test_terraform_everything",
     "test_route53_terraform",
     "test_firewall_terraform",
+    "test_kms",
     "test_vpc_recursion",
     "test_differential_knot",
 )
