@@ -303,36 +303,8 @@ pub fn signed_form(
     region: &str,
     extra: &[(&str, &str)],
 ) -> Request<Body> {
-    let amz_date = now_amz_date();
-    let mut headers = vec![
-        (
-            "content-type",
-            "application/x-www-form-urlencoded; charset=utf-8".to_string(),
-        ),
-        ("host", HOST.to_string()),
-        ("x-amz-date", amz_date.clone()),
-    ];
-    headers.extend(extra.iter().map(|(k, v)| (*k, (*v).to_string())));
-    let signing = signer::Signing {
-        method: "POST",
-        raw_path: "/",
-        raw_query: "",
-        headers: &headers,
-        payload: body.as_bytes(),
-        access_key: ACCESS_KEY,
-        secret: SECRET,
-        region,
-        service,
-        amz_date: &amz_date,
-    };
-    let mut builder = Request::builder().method("POST").uri("/");
-    for (name, value) in &headers {
-        builder = builder.header(*name, value);
-    }
-    builder
-        .header("authorization", signing.authorization())
-        .body(Body::from(body.to_string()))
-        .expect("valid request")
+    let content_type = "application/x-www-form-urlencoded; charset=utf-8";
+    signed_post(content_type, extra, service, region, body)
 }
 
 //------------ json-1.1 services (Resolver, KMS) ------------------------------------------
@@ -340,13 +312,26 @@ pub fn signed_form(
 /// A json-1.1 request as botocore sends it: `POST /` with `X-Amz-Target: {target}` (for
 /// example `TrentService.CreateKey`), signed for `service` in `region`.
 pub fn signed_json(target: &str, service: &str, region: &str, body: &str) -> Request<Body> {
+    let extra = [("x-amz-target", target)];
+    signed_post("application/x-amz-json-1.1", &extra, service, region, body)
+}
+
+/// `POST /` of `body` with its content type, host, date and `extra` headers, signed (SigV4)
+/// for `service` in `region`.
+fn signed_post(
+    content_type: &str,
+    extra: &[(&str, &str)],
+    service: &str,
+    region: &str,
+    body: &str,
+) -> Request<Body> {
     let amz_date = now_amz_date();
-    let headers = [
-        ("content-type", "application/x-amz-json-1.1".to_string()),
+    let mut headers = vec![
+        ("content-type", content_type.to_string()),
         ("host", HOST.to_string()),
         ("x-amz-date", amz_date.clone()),
-        ("x-amz-target", target.to_string()),
     ];
+    headers.extend(extra.iter().map(|(k, v)| (*k, (*v).to_string())));
     let signing = signer::Signing {
         method: "POST",
         raw_path: "/",
