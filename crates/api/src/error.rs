@@ -132,6 +132,16 @@ impl AwsError {
         )
     }
 
+    /// 400 for a json-1.1 operation (`{target_prefix}.{operation}`) the service has but
+    /// Cairn does not serve.
+    pub fn operation_not_served(target_prefix: &str, operation: &str) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "UnknownOperationException",
+            format!("The operation {target_prefix}.{operation} is not supported by Cairn."),
+        )
+    }
+
     /// 404 for a path or method no operation answers.
     pub fn unknown_operation() -> Self {
         Self::new(

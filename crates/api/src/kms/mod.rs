@@ -127,11 +127,7 @@ pub async fn handle(
         "CreateAlias" => aliases::create(&ctx).await,
         "DeleteAlias" => aliases::delete(&ctx).await,
         "ListAliases" => aliases::list(&ctx).await,
-        other => Err(AwsError::new(
-            StatusCode::BAD_REQUEST,
-            "UnknownOperationException",
-            format!("The operation {TARGET_PREFIX}.{other} is not supported by Cairn."),
-        )),
+        other => Err(AwsError::operation_not_served(TARGET_PREFIX, other)),
     }?;
     Ok(json::response(out, json::JSON_1_1))
 }

@@ -234,11 +234,7 @@ pub async fn run(
         "GetFirewallConfig" => firewall_vpcs::get_config(&ctx).await,
         "ListFirewallConfigs" => firewall_vpcs::list_configs(&ctx).await,
         "UpdateFirewallConfig" => firewall_vpcs::update_config(&ctx).await,
-        other => Err(AwsError::new(
-            StatusCode::BAD_REQUEST,
-            "UnknownOperationException",
-            format!("The operation {TARGET_PREFIX}.{other} is not supported by Cairn."),
-        )),
+        other => Err(AwsError::operation_not_served(TARGET_PREFIX, other)),
     }?;
     Ok(json::response(out, json::JSON_1_1))
 }
