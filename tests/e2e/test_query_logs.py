@@ -237,6 +237,40 @@ def test_public_query_logging(cairn_server):
     assert gone.value.response["Error"]["Code"] == "NoSuchQueryLoggingConfig"
 
 
+def test_a_ds_query_at_a_child_apex_is_logged_by_the_parent(cairn_server):
+    """Cairn answers a DS query at a child zone's apex from the parent zone (RFC 4035
+    §3.1.4.1), so that query belongs in the parent's query log, not the child's."""
+    srv = cairn_server()
+    r53 = harness.route53_client(srv)
+    ids, logs = {}, {}
+    for name in ("parent.example.", "child.parent.example."):
+        zone = r53.create_hosted_zone(Name=name, CallerReference=uuid.uuid4().hex)
+        ids[name] = zone["HostedZone"]["Id"].split("/")[-1]
+        group = "/aws/route53/" + name.rstrip(".")
+        r53.create_query_logging_config(
+            HostedZoneId=ids[name],
+            CloudWatchLogsLogGroupArn=f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:{group}")
+        logs[name] = srv.workdir / "query-logs" / "logs" / "aws" / "route53" / (name.rstrip(".") + ".jsonl")
+    for name in logs:
+        wait_until(f"{name} logged", lambda n=name: ask(srv.addr, n, "SOA").answer
+                   and logs[n].exists() and logs[n].read_text())
+    parent_start, child_start = settled(logs["parent.example."]), settled(logs["child.parent.example."])
+
+    reply = ask(srv.addr, "child.parent.example.", "DS")
+    assert reply.rcode() == dns.rcode.NOERROR
+    ask(srv.addr, "child.parent.example.", "A")
+    parent_new = records(logs["parent.example."], parent_start + 1)[parent_start:]
+    child_new = records(logs["child.parent.example."], child_start + 1)[child_start:]
+    parent_new = [PUBLIC_LINE.fullmatch(line) for line in parent_new]
+    child_new = [PUBLIC_LINE.fullmatch(line) for line in child_new]
+    assert [(m["zone"], m["name"], m["type"]) for m in parent_new] == \
+        [(ids["parent.example."], "child.parent.example", "DS")]
+    assert [(m["zone"], m["name"], m["type"]) for m in child_new] == \
+        [(ids["child.parent.example."], "child.parent.example", "A")]
+    assert settled(logs["parent.example."]) == parent_start + 1
+    assert settled(logs["child.parent.example."]) == child_start + 1
+
+
 def test_queries_through_an_inbound_endpoint_name_it(cairn_server):
     vpc_port = harness.free_port("127.0.0.1")
     srv = cairn_server(extra_args=["--vpc-dns-port", str(vpc_port)])

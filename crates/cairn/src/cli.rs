@@ -6,15 +6,31 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+/// `cairn --version`: the package version and the git commit it was built from (build.rs).
+const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("CAIRN_GIT_HASH"), ")");
+
 /// Cairn: authoritative DNS and Route 53's API on your own machines.
 #[derive(Debug, Parser)]
-#[command(name = "cairn", version, about, long_about = None)]
+#[command(name = "cairn", version = VERSION, about, long_about = None)]
 pub(crate) struct Cli {
     /// Log filter (tracing's env-filter syntax, e.g. `info`, `cairn_dns=debug`).
     #[arg(long, global = true, env = "CAIRN_LOG")]
     pub(crate) log: Option<String>,
+    /// Log line format on stderr: `text` (colour only when stderr is a terminal) or `json`
+    /// (one object per line: timestamp, level, target, fields).
+    #[arg(long, global = true, env = "CAIRN_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub(crate) log_format: LogFormat,
     #[command(subcommand)]
     pub(crate) command: Command,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line, for log shippers.
+    Json,
 }
 
 /// What to do.

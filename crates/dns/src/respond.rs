@@ -269,18 +269,12 @@ fn answer_query(
     let mut lower = [0u8; 255];
     let len = query.qname_lowercase(&mut lower);
     let qname = &lower[..len];
-    let Some(mut zone) = snapshot.find_public_zone(qname) else {
+    // The closest enclosing zone, or the parent for a DS at a child's apex.
+    let Some(zone) = snapshot.answering_zone(qname, query.qtype) else {
         w.set_rcode(Rcode::Refused);
         w.finish(edns);
         return Outcome::answered(query, Rcode::Refused);
     };
-    // The DS RRset at a zone's apex belongs to the parent (RFC 4035 §3.1.4.1): when Cairn
-    // serves the parent too, it answers, so a validator finds the DS the parent holds.
-    if query.qtype == rtype::DS && qname == &zone.apex[..] && qname.len() > 1 {
-        if let Some(parent) = snapshot.find_public_zone(&qname[1 + usize::from(qname[0])..]) {
-            zone = parent;
-        }
-    }
     // DO=1 to a signed zone takes the signed path (crate::dnssec); every other query the
     // unsigned one below, unchanged.
     let signer = zone

@@ -209,6 +209,20 @@ impl Snapshot {
             name = &name[1 + name[0] as usize..];
         }
     }
+
+    /// The public zone that answers `qtype` at `qname` (lowercase wire): the closest enclosing
+    /// one, except that the DS RRset at a zone's apex belongs to the parent (RFC 4035
+    /// §3.1.4.1), so when Cairn serves the parent too, the parent answers it and a validator
+    /// finds the DS the parent holds. The answer path and the query log both ask this.
+    pub fn answering_zone(&self, qname: &[u8], qtype: u16) -> Option<&Arc<CompiledZone>> {
+        let zone = self.find_public_zone(qname)?;
+        if qtype == cairn_wire::rtype::DS && qname == &zone.apex[..] && qname.len() > 1 {
+            if let Some(parent) = self.find_public_zone(&qname[1 + usize::from(qname[0])..]) {
+                return Some(parent);
+            }
+        }
+        Some(zone)
+    }
 }
 
 /// The apex lengths of `public`, as [`Snapshot::public_lengths`] keeps them.

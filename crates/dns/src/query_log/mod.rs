@@ -204,7 +204,8 @@ impl QueryLogger {
     fn log_public(&self, targets: &Arc<Targets>, r: &QueryRecord<'_>) {
         let lower = cairn_wire::name::to_lowercase(r.qname);
         let snapshot = self.shared.load();
-        let Some(zone) = snapshot.find_public_zone(&lower) else {
+        // The zone that answered: a DS at a child's apex is the parent's (respond.rs).
+        let Some(zone) = snapshot.answering_zone(&lower, r.qtype) else {
             return;
         };
         let Some(&at) = targets.public.get(&zone.id) else {
