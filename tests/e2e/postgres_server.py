@@ -69,6 +69,10 @@ class PostgresServer:
                                  "--locale=C", "--no-sync"),
                        check=True, capture_output=True, stdin=subprocess.DEVNULL)
         self.port = harness.free_port()
+        return self._launch()
+
+    def _launch(self) -> "PostgresServer":
+        data = self.dir / "data"
         log = open(self.dir / "postgres.log", "ab")
         self.proc = subprocess.Popen(
             self._cmd("postgres", "-D", str(data), "-k", str(self.dir), "-h", "127.0.0.1", "-p", str(self.port),
@@ -89,6 +93,30 @@ class PostgresServer:
                 raise TimeoutError(f"postgres not ready within 30 s: {self.log()}")
             time.sleep(0.05)
 
+    def halt(self) -> None:
+        """Stops the server (fast shutdown, by PID) but keeps its data: an outage.
+        `resume` starts it again on the same port."""
+        self._terminate()
+
+    def resume(self) -> "PostgresServer":
+        """Starts a halted server again, with its data, on the same port."""
+        return self._launch()
+
+    def _terminate(self) -> None:
+        if self.pid is not None:
+            try:
+                os.kill(self.pid, signal.SIGINT)
+            except ProcessLookupError:
+                pass
+            self.pid = None
+        if self.proc is not None:
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+            self.proc = None
+
     def log(self) -> str:
         try:
             return (self.dir / "postgres.log").read_text(errors="replace")[-4000:]
@@ -103,19 +131,7 @@ class PostgresServer:
 
     def stop(self) -> None:
         """SIGINT (fast shutdown) to the postmaster by its PID, then wait; removes the directory."""
-        if self.pid is not None:
-            try:
-                os.kill(self.pid, signal.SIGINT)
-            except ProcessLookupError:
-                pass
-            self.pid = None
-        if self.proc is not None:
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-            self.proc = None
+        self._terminate()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 

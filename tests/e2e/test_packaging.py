@@ -62,7 +62,7 @@ def test_text_logs_to_a_file_have_no_colour_codes(tmp_path):
 
 def test_log_format_rejects_an_unknown_value():
     require_cairn()
-    res = subprocess.run([str(cairn_bin()), "--log-format", "xml", "serve", "--help"],
+    res = subprocess.run([str(cairn_bin()), "--log-format", "xml", "zone", "list"],
                          capture_output=True, text=True, timeout=10)
     assert res.returncode == 2
     assert "invalid value 'xml'" in res.stderr and "text" in res.stderr and "json" in res.stderr

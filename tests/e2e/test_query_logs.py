@@ -251,6 +251,11 @@ def test_a_ds_query_at_a_child_apex_is_logged_by_the_parent(cairn_server):
             HostedZoneId=ids[name],
             CloudWatchLogsLogGroupArn=f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:{group}")
         logs[name] = srv.workdir / "query-logs" / "logs" / "aws" / "route53" / (name.rstrip(".") + ".jsonl")
+    # The parent delegates the child, as a parent does.
+    r53.change_resource_record_sets(HostedZoneId=ids["parent.example."], ChangeBatch={"Changes": [{
+        "Action": "CREATE", "ResourceRecordSet": {
+            "Name": "child.parent.example.", "Type": "NS", "TTL": 300,
+            "ResourceRecords": [{"Value": "ns1.child.parent.example."}]}}]})
     for name in logs:
         wait_until(f"{name} logged", lambda n=name: ask(srv.addr, n, "SOA").answer
                    and logs[n].exists() and logs[n].read_text())

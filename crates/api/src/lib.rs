@@ -65,7 +65,7 @@ pub mod state;
 pub mod store_errors;
 
 pub use error::AwsError;
-pub use router::{router_with, HEALTH_PATH};
+pub use router::{router_with, router_with_metrics, HEALTH_PATH};
 pub use state::{ApiConfig, AppState, Credentials, DnsAnswers, TestAnswer};
 
 /// The whole API: readiness, then every signed service.

@@ -9,6 +9,7 @@ use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use std::sync::Arc;
 use tower::ServiceExt;
 
 use crate::dispatch::{Dispatch, Service};
@@ -55,6 +56,28 @@ pub fn router_with_metrics(
         ))
         .layer(middleware::from_fn(envelope::wrap))
         .with_state(state)
+}
+
+/// The API of a node that started from its saved snapshot because the store could not be
+/// reached (issue 15, static stability): `GET /_cairn/health` answers with `readiness`, and
+/// every other request gets `ServiceUnavailable` (503) in its protocol's shape at once, never
+/// a hang. The node swaps in [`router_with_metrics`] when the store returns.
+pub fn unavailable(readiness: Arc<dyn Fn() -> serde_json::Value + Send + Sync>) -> Router {
+    Router::new()
+        .route(
+            HEALTH_PATH,
+            get(move || {
+                let readiness = readiness.clone();
+                async move { Json(readiness()) }
+            }),
+        )
+        .fallback(|| async {
+            crate::error::AwsError::from(cairn_store::StoreError::Unavailable(
+                "the node serves its saved snapshot; the store is unreachable".into(),
+            ))
+            .into_response()
+        })
+        .layer(middleware::from_fn(envelope::wrap))
 }
 
 /// One router per service, each with its state and unknown-operation fallbacks.

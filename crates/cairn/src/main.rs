@@ -5,6 +5,7 @@
 
 mod cli;
 mod config;
+mod control_plane;
 mod credentials;
 mod metrics;
 mod serve;

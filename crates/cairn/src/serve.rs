@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use cairn_api::{ApiConfig, AppState, Credentials};
+use cairn_api::Credentials;
 use cairn_dns::follow::Follower;
 use cairn_dns::pipeline::{self, bind::UdpSockets, Hooks};
 use cairn_dns::Snapshot;
@@ -15,7 +15,7 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
 use crate::cli::ServeArgs;
-use crate::{config, credentials, ExitError};
+use crate::{config, control_plane, credentials, ExitError};
 
 /// Runs the server.
 pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
@@ -27,10 +27,24 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
         tracing::error!(dir = %settings.data_dir.display(), error = %e, "cannot create the data directory");
         ExitError::Runtime
     })?;
-    let store = cairn_store::open(&settings.store_url).await.map_err(|e| {
-        tracing::error!(store = %redact(&settings.store_url), error = %e, "cannot open the store");
-        ExitError::Runtime
-    })?;
+    // A node on a shared store that cannot reach it at start serves its saved snapshot
+    // (issue 15, static stability) and waits for the store in the background.
+    let (store, feed): (Option<Arc<dyn cairn_store::Store>>, Arc<dyn ChangeFeed>) =
+        match cairn_store::open(&settings.store_url).await {
+            Ok(store) => (Some(store.clone()), store),
+            Err(e) => {
+                tracing::error!(store = %redact(&settings.store_url), error = %e, "cannot open the store");
+                let Some(saved) = control_plane::saved_for_outage(&settings) else {
+                    return Err(ExitError::Runtime);
+                };
+                tracing::warn!(
+                seq = saved.seq.0,
+                saved_at_ms = saved.saved_at_ms,
+                "serving the saved snapshot until the store returns; the API refuses requests with ServiceUnavailable meanwhile"
+            );
+                (None, Arc::new(cairn_store::SavedFeed::new(saved)))
+            }
+        };
     let key = credentials::load_or_create(&settings.data_dir).map_err(|e| {
         tracing::error!("{e}");
         ExitError::Runtime
@@ -55,20 +69,9 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
 
     // As on AWS, the account has a default VPC in its region (made once: one the user
     // deleted stays deleted).
-    if settings.default_vpc {
-        let zones = cairn_api::ec2::subnet::zone_names(&settings.region);
-        match store
-            .ensure_default_vpc(&settings.account_id, &settings.region, &zones)
-            .await
-        {
-            Ok(Some(vpc)) => {
-                tracing::info!(vpc = %vpc.id, region = %settings.region, "default vpc created")
-            }
-            Ok(None) => {}
-            Err(e) => {
-                tracing::error!(error = %e, "cannot create the default vpc");
-                return Err(ExitError::Runtime);
-            }
+    if let Some(store) = &store {
+        if !control_plane::ensure_default_vpc(&settings, &**store).await {
+            return Err(ExitError::Runtime);
         }
     }
 
@@ -77,15 +80,17 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
         Snapshot::for_region(&settings.region),
     ));
     let poke = store
-        .commit_notifier()
+        .as_ref()
+        .and_then(|store| store.commit_notifier())
         .unwrap_or_else(|| Arc::new(Notify::new()));
-    let feed: Arc<dyn ChangeFeed> = store.clone();
     let mut follower = Follower::new(feed, shared.clone(), node_id.clone(), poke)
         .with_master_key(master_key.clone());
     follower.load_initial().await.map_err(|e| {
         tracing::error!(error = %e, "cannot load the zones");
         ExitError::Runtime
     })?;
+    let store_reachable = follower.store_reachable();
+    store_reachable.store(store.is_some(), std::sync::atomic::Ordering::Relaxed);
 
     let geoip = open_geoip(settings.geoip_db.as_deref())?;
     // One token stops everything: listeners, UDP worker threads, the follower, the API.
@@ -203,15 +208,6 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
         ))
         .await;
     let served = follower.served();
-    tokio::spawn(follower.run(shutdown.clone()));
-    tokio::spawn(cairn_health::run(
-        store.clone(),
-        cairn_health::CheckerConfig {
-            region: settings.region.clone(),
-            interval_override: settings.health_interval_ms.map(Duration::from_millis),
-        },
-        shutdown.clone(),
-    ));
 
     // Control plane.
     let api_listener = tokio::net::TcpListener::bind(settings.api_listen)
@@ -221,18 +217,21 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
             ExitError::Runtime
         })?;
     let api_addr = api_listener.local_addr().map_err(|_| ExitError::Runtime)?;
-    let readiness = {
+    let readiness: control_plane::Readiness = {
         let shared = shared.clone();
         let dns: Vec<String> = dns_addrs.iter().map(ToString::to_string).collect();
         let resolvers: Vec<String> = resolver_addrs.iter().map(ToString::to_string).collect();
         let vpc_listeners = vpc_listeners.clone();
         let public = public.clone();
         let node_id = node_id.clone();
+        let store_reachable = store_reachable.clone();
         Arc::new(move || {
             let snapshot = shared.load();
             let vpc_resolvers = vpc_listeners.lock().map(|m| m.clone()).unwrap_or_default();
+            let (status, writable) = control_plane::store_readiness(&store_reachable);
             serde_json::json!({
-                "status": "ok",
+                "status": status,
+                "writable": writable,
                 "api": api_addr.to_string(),
                 "dns": dns,
                 "resolvers": resolvers,
@@ -244,41 +243,46 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
             })
         })
     };
-    let state = AppState {
-        store: store.clone(),
+    let api_metrics = dns_metrics
+        .as_ref()
+        .map(|_| Arc::new(cairn_api::metrics::ApiMetrics::default()));
+    let control = control_plane::ControlPlane {
+        settings: settings.clone(),
         credentials: Credentials {
             access_key_id: key.access_key_id.clone(),
             secret_access_key: key.secret_access_key.clone(),
         },
-        config: ApiConfig {
-            account_id: settings.account_id.clone(),
-            name_servers: settings.nameservers.clone(),
-            limits: cairn_model::Limits::default(),
-            location_base: format!("http://{api_addr}"),
-            data_dir: Some(settings.data_dir.clone()),
-        },
-        readiness,
-        dns: Some(Arc::new(DataPlaneAnswers(
-            shared.clone(),
-            geoip.clone(),
-            served,
-        ))),
         master_key: master_key.clone(),
+        readiness: readiness.clone(),
+        location_base: format!("http://{api_addr}"),
+        dns: Arc::new(DataPlaneAnswers(shared.clone(), geoip.clone(), served)),
+        api_metrics: api_metrics.clone(),
+        shutdown: shutdown.clone(),
     };
-    // Route 53 DNSSEC: renews the DNSKEY signatures of signing zones before they expire.
-    tokio::spawn(cairn_api::route53::dnssec::resign::run(
-        state.clone(),
-        shutdown.clone().cancelled_owned(),
+    let api: control_plane::ApiRouter = Arc::new(arc_swap::ArcSwap::from_pointee(
+        cairn_api::router::unavailable(readiness),
     ));
-    let api_metrics = dns_metrics
-        .as_ref()
-        .map(|_| Arc::new(cairn_api::metrics::ApiMetrics::default()));
-    let api_task = tokio::spawn(cairn_api::serve_with_metrics(
+    match store {
+        Some(store) => {
+            if control_plane::is_shared_store(&settings.store_url) {
+                tokio::spawn(control_plane::keep_saved(
+                    store.clone(),
+                    follower.served(),
+                    cairn_store::SavedSnapshot::path_in(&settings.data_dir),
+                    shutdown.clone(),
+                ));
+            }
+            tokio::spawn(follower.run(shutdown.clone()));
+            api.store(Arc::new(control.start(store)));
+        }
+        None => {
+            tokio::spawn(control.recover(follower, api.clone()));
+        }
+    }
+    let api_task = tokio::spawn(control_plane::serve_api(
         api_listener,
-        state,
-        settings.api_limits,
-        api_metrics.clone(),
-        shutdown.clone().cancelled_owned(),
+        api,
+        shutdown.clone(),
     ));
     tracing::info!(addr = %api_addr, "api listening");
     let mut metrics_addr = None;

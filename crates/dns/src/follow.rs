@@ -2,6 +2,7 @@
 //! the async runtime, swap a new snapshot in, and report the applied sequence.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -30,6 +31,8 @@ pub struct Follower {
     addresses: Option<VpcAddresses>,
     served: watch::Sender<ChangeSeq>,
     master_key: Option<Arc<cairn_crypto::MasterKey>>,
+    /// Whether the last read of the change log succeeded (readiness: "ready for writes").
+    reachable: Arc<AtomicBool>,
 }
 
 impl Follower {
@@ -49,7 +52,23 @@ impl Follower {
             addresses: None,
             served: watch::Sender::new(ChangeSeq(0)),
             master_key: None,
+            reachable: Arc::new(AtomicBool::new(true)),
         }
+    }
+
+    /// Follows `feed` from now on instead of the one it was made with: a node that started
+    /// from its saved snapshot switches to the store when it returns, then calls
+    /// [`load_initial`](Self::load_initial) again. Subscribers of [`served`](Self::served)
+    /// and the addresses it follows carry over.
+    pub fn switch_feed(&mut self, feed: Arc<dyn ChangeFeed>, poke: Arc<Notify>) {
+        self.feed = feed;
+        self.poke = poke;
+    }
+
+    /// True while the last read of the change log succeeded; false while the store cannot be
+    /// reached (the node keeps serving what it has).
+    pub fn store_reachable(&self) -> Arc<AtomicBool> {
+        self.reachable.clone()
     }
 
     /// Opens signed zones' zone-signing keys with `key` (the node master key); without it,
@@ -133,7 +152,9 @@ impl Follower {
                 _ = self.poke.notified() => {}
                 _ = shutdown.cancelled() => return,
             }
-            match self.catch_up().await {
+            let result = self.catch_up().await;
+            self.reachable.store(result.is_ok(), Ordering::Relaxed);
+            match result {
                 Ok(true) => last_report = tokio::time::Instant::now(),
                 Ok(false) if last_report.elapsed() >= HEARTBEAT_INTERVAL => {
                     let seq = self.shared.load().seq;

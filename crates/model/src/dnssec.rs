@@ -20,7 +20,8 @@ pub mod rules;
 pub use rules::DnssecError;
 
 /// A signed zone's keys, as the data plane needs them. `None` on a zone that is not signing.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// (Serialized only into a node's saved snapshot, with the ZSKs still sealed.)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ZoneDnssec {
     /// The zone-signing keys in the DNSKEY RRset. Exactly one is `active` (it signs); others
     /// are published ahead of a rollover, or kept until signatures made with them expire.

@@ -222,7 +222,7 @@ pub struct FirewallConfig {
 }
 
 /// Everything the data plane compiles the firewall from.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FirewallContents {
     /// Every domain list's metadata.
     pub domain_lists: Vec<FirewallDomainList>,

@@ -45,8 +45,9 @@ pub enum ChangeSubject {
     Firewall(String),
 }
 
-/// A hosted zone with every record set, as the data plane compiles it.
-#[derive(Debug, Clone)]
+/// A hosted zone with every record set, as the data plane compiles it (and as the node's
+/// saved snapshot keeps it, [`crate::saved`]).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ZoneContents {
     /// The zone.
     pub zone: HostedZone,

@@ -47,6 +47,7 @@ pub mod networks;
 pub mod profiles;
 pub mod query_logs;
 pub mod resolver;
+pub mod saved;
 mod sql;
 pub mod zones;
 
@@ -61,6 +62,7 @@ pub use networks::{NetworkStore, NewSecurityGroup, NewSubnet, NewVpc, RuleDirect
 pub use profiles::ProfileStore;
 pub use query_logs::QueryLogStore;
 pub use resolver::ResolverStore;
+pub use saved::{SavedFeed, SavedSnapshot};
 pub use sql::{SqlStore, NODE_LIVENESS};
 pub use zones::{
     tag_types, DelegationSet, NewHostedZone, RecordSetListing, RecordSetPage, ZoneStore,
