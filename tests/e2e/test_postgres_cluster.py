@@ -87,3 +87,24 @@ def test_two_nodes_share_one_postgres_database(cairn_server, postgres_server, tm
     r = harness.query(restarted.addr, f"durable.{ZONE}", "A")
     assert r.rcode() == dns.rcode.NOERROR
     assert a_records(restarted.addr, f"www.{ZONE}") == {"192.0.2.10"}
+
+
+def test_other_nodes_apply_a_change_at_once_through_listen_notify(cairn_server, postgres_server, tmp_path):  # noqa: F811
+    """Every write sends NOTIFY; each node LISTENs and applies the change at once. The poll is
+    set to a minute here, so a node that only polled would not see these changes in time."""
+    url = postgres_server.create_database("notify")
+    args = ["--store", url, "--change-poll-ms", "60000"]
+    node_a = cairn_server(data_dir=tmp_path / "a", extra_args=args)
+    node_b = cairn_server(data_dir=tmp_path / "b", extra_args=args)
+    r53_a = harness.route53_client(node_a)
+    zone_id = r53_a.create_hosted_zone(Name="notify.test", CallerReference="notify-1")["HostedZone"]["Id"]
+    harness.wait_answers(node_b.addr, "notify.test", 5.0, node_b.proc)
+    took = []
+    for i in range(3):
+        t0 = time.monotonic()
+        change = upsert(r53_a, zone_id, "www.notify.test", f"192.0.2.{20 + i}")
+        harness.wait_for(lambda: a_records(node_b.addr, "www.notify.test"),
+                         lambda s, i=i: s == {f"192.0.2.{20 + i}"}, 5.0)
+        took.append(time.monotonic() - t0)
+        harness.wait_for(lambda: status(r53_a, change), lambda s: s == "INSYNC", 5.0)
+    print(f"change through A answered by B after {', '.join(f'{t * 1000:.0f} ms' for t in took)}")

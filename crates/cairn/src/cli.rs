@@ -161,6 +161,11 @@ pub(crate) struct ServeArgs {
     /// [default: 127.0.0.1:9153; if that default is taken, the server runs without it].
     #[arg(long, env = "CAIRN_METRICS_LISTEN", value_name = "ADDR|none")]
     pub(crate) metrics_listen: Option<String>,
+    /// How often the change log is polled when nothing wakes the follower [default: 200].
+    /// The in-process API and, on PostgreSQL, every other node's commit (LISTEN/NOTIFY) wake
+    /// it at once; the poll is the fallback.
+    #[arg(long, env = "CAIRN_CHANGE_POLL_MS", value_name = "N")]
+    pub(crate) change_poll_ms: Option<u64>,
     /// For testing: probe every health check this often instead of its RequestInterval.
     #[arg(long, env = "CAIRN_HEALTH_INTERVAL_MS", value_name = "N")]
     pub(crate) health_interval_ms: Option<u64>,

@@ -100,6 +100,7 @@ pub(crate) struct FileConfig {
     region: Option<String>,
     geoip_db: Option<PathBuf>,
     health_interval_ms: Option<u64>,
+    change_poll_ms: Option<u64>,
     default_vpc: Option<bool>,
     rrl_rate: Option<u32>,
     rrl_slip: Option<u32>,
@@ -153,6 +154,8 @@ pub(crate) struct Settings {
     pub(crate) geoip_db: Option<PathBuf>,
     /// Probe interval replacing every health check's RequestInterval (testing).
     pub(crate) health_interval_ms: Option<u64>,
+    /// How often the follower polls the change log when not woken.
+    pub(crate) change_poll: std::time::Duration,
     /// Make the account's default VPC in `region` at startup (once; `--no-default-vpc`).
     pub(crate) default_vpc: bool,
     /// DNS response-rate limiting (rate 0: off).
@@ -267,6 +270,11 @@ pub(crate) fn resolve(args: &ServeArgs) -> Result<Settings, String> {
         health_interval_ms: match args.health_interval_ms.or(file.health_interval_ms) {
             Some(0) => return Err("--health-interval-ms must be at least 1".into()),
             other => other,
+        },
+        change_poll: match args.change_poll_ms.or(file.change_poll_ms) {
+            Some(0) => return Err("--change-poll-ms must be at least 1".into()),
+            Some(ms) => std::time::Duration::from_millis(ms),
+            None => cairn_dns::follow::POLL_INTERVAL,
         },
         default_vpc: !args.no_default_vpc && file.default_vpc.unwrap_or(true),
     })

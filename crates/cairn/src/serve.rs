@@ -84,7 +84,8 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
         .and_then(|store| store.commit_notifier())
         .unwrap_or_else(|| Arc::new(Notify::new()));
     let mut follower = Follower::new(feed, shared.clone(), node_id.clone(), poke)
-        .with_master_key(master_key.clone());
+        .with_master_key(master_key.clone())
+        .with_poll_interval(settings.change_poll);
     follower.load_initial().await.map_err(|e| {
         tracing::error!(error = %e, "cannot load the zones");
         ExitError::Runtime

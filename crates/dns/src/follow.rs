@@ -15,8 +15,9 @@ use crate::routing::CidrTable;
 use crate::snapshot::{SharedSnapshot, Snapshot};
 use crate::vpc::addresses::VpcAddresses;
 
-/// How often the log is polled when nobody pokes the follower. Writes from another process
-/// (the `cairn zone import` CLI) are seen within this.
+/// How often the log is polled when nobody pokes the follower, by default. Writes from
+/// another process (the `cairn zone import` CLI on SQLite, or another node when its
+/// LISTEN/NOTIFY connection is down) are seen within this.
 pub const POLL_INTERVAL: Duration = Duration::from_millis(200);
 /// How often an idle node still reports, so the store counts it as live.
 pub const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(2);
@@ -33,6 +34,7 @@ pub struct Follower {
     master_key: Option<Arc<cairn_crypto::MasterKey>>,
     /// Whether the last read of the change log succeeded (readiness: "ready for writes").
     reachable: Arc<AtomicBool>,
+    poll_interval: Duration,
 }
 
 impl Follower {
@@ -53,7 +55,14 @@ impl Follower {
             served: watch::Sender::new(ChangeSeq(0)),
             master_key: None,
             reachable: Arc::new(AtomicBool::new(true)),
+            poll_interval: POLL_INTERVAL,
         }
+    }
+
+    /// Polls the change log this often when not poked, instead of [`POLL_INTERVAL`].
+    pub fn with_poll_interval(mut self, interval: Duration) -> Self {
+        self.poll_interval = interval;
+        self
     }
 
     /// Follows `feed` from now on instead of the one it was made with: a node that started
@@ -148,7 +157,7 @@ impl Follower {
         let mut last_report = tokio::time::Instant::now();
         loop {
             tokio::select! {
-                _ = tokio::time::sleep(POLL_INTERVAL) => {}
+                _ = tokio::time::sleep(self.poll_interval) => {}
                 _ = self.poke.notified() => {}
                 _ = shutdown.cancelled() => return,
             }

@@ -97,7 +97,8 @@ pub trait ChangeFeed: Send + Sync + 'static {
     /// association and config.
     async fn load_firewall(&self) -> StoreResult<cairn_model::firewall::FirewallContents>;
 
-    /// Woken after every commit made through this handle, so a follower in the same process
-    /// applies it at once instead of at its next poll. `None` if the backend cannot tell.
+    /// Woken after every commit made through this handle (and, on PostgreSQL, after every
+    /// other node's commit, through LISTEN/NOTIFY), so a follower applies it at once instead
+    /// of at its next poll. `None` if the backend cannot tell.
     fn commit_notifier(&self) -> Option<Arc<tokio::sync::Notify>>;
 }

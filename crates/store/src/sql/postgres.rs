@@ -14,16 +14,21 @@
 //!   default `synchronous_commit = on`) has reached the server's WAL on disk.
 //! - **Reads** run in `READ COMMITTED` transactions; those that must see one commit
 //!   (a zone and its record sets, the network) in `REPEATABLE READ READ ONLY` ones.
-//! - **Other nodes** notice changes by polling the change log (the follower's 200 ms tick);
-//!   each node reports its applied sequence and heartbeat in `nodes`, which `GetChange`
+//! - **Other nodes** notice changes at once: every write transaction sends
+//!   `NOTIFY cairn_changes`, which PostgreSQL delivers when it commits, and each node keeps one
+//!   connection `LISTEN`ing on that channel ([`spawn_listener`]) that wakes its follower. The
+//!   follower's poll of the change log (200 ms) stays as the fallback while that connection is
+//!   down. Each node reports its applied sequence and heartbeat in `nodes`, which `GetChange`
 //!   reads to decide `INSYNC`.
 
 use std::collections::HashMap;
 use std::str::FromStr;
-use std::sync::{Condvar, Mutex};
+use std::sync::{Condvar, Mutex, Weak};
 use std::time::Duration;
 
+use postgres::fallible_iterator::FallibleIterator;
 use postgres::{Client, IsolationLevel, NoTls};
+use tokio::sync::Notify;
 
 use super::conn::{Conn, Mode, PgTx};
 use super::error::map_pg_err as map_err;
@@ -82,6 +87,13 @@ const MIGRATIONS: &[(i64, &str)] = &[
 /// The advisory lock every write transaction holds: writers take turns, so the change log's
 /// sequence numbers are in commit order. (`cairn` in ASCII, then 1.)
 const CHANGE_LOG_LOCK: i64 = 0x6361_6972_6e00_0001;
+
+/// The channel every write transaction notifies when it commits.
+const CHANGES_CHANNEL: &str = "cairn_changes";
+
+/// How long the listener waits before connecting again after its connection failed, and
+/// how often it checks that its store still exists.
+const LISTEN_RETRY: Duration = Duration::from_secs(1);
 
 /// The advisory lock migrations hold, so nodes starting together migrate once.
 const MIGRATION_LOCK: i64 = 0x6361_6972_6e00_0002;
@@ -171,8 +183,11 @@ impl PostgresBackend {
                 .map_err(map_err)?,
         };
         if mode == Mode::Write {
-            tx.batch_execute(&format!("SELECT pg_advisory_xact_lock({CHANGE_LOG_LOCK})"))
-                .map_err(map_err)?;
+            // The NOTIFY is delivered to every listening node only if this commits.
+            tx.batch_execute(&format!(
+                "SELECT pg_advisory_xact_lock({CHANGE_LOG_LOCK}); NOTIFY {CHANGES_CHANNEL}"
+            ))
+            .map_err(map_err)?;
         }
         let conn = Conn::postgres(PgTx {
             tx,
@@ -237,6 +252,19 @@ impl PostgresBackend {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// Starts this node's listener on [`CHANGES_CHANNEL`]: each notification wakes `wake`
+    /// (the follower's poke). It runs on a thread of its own until the store that owns `wake`
+    /// is dropped.
+    pub(crate) fn spawn_listener(&self, wake: Weak<Notify>) {
+        let config = self.config.clone();
+        let spawned = std::thread::Builder::new()
+            .name("cairn-pg-listen".into())
+            .spawn(move || listen(&config, &wake));
+        if let Err(e) = spawned {
+            tracing::warn!(error = %e, "cannot start the change listener; changes from other nodes arrive by polling");
+        }
+    }
+
     fn connect(&self) -> StoreResult<PooledClient> {
         let client = self.config.connect(NoTls).map_err(map_err)?;
         Ok(PooledClient {
@@ -262,6 +290,49 @@ impl Drop for PostgresBackend {
                 .name("cairn-pg-close".into())
                 .spawn(move || drop(idle));
         }
+    }
+}
+
+/// The listener's loop: connect, `LISTEN`, wake the follower on each notification; after a
+/// lost connection, connect again (the follower polls meanwhile).
+fn listen(config: &postgres::Config, wake: &Weak<Notify>) {
+    let mut reported = false;
+    while wake.strong_count() > 0 {
+        match config.connect(NoTls) {
+            Ok(mut client) => match client.batch_execute(&format!("LISTEN {CHANGES_CHANNEL}")) {
+                Ok(()) => {
+                    tracing::debug!("listening for changes from other nodes");
+                    reported = false;
+                    // Wake once: anything committed while the listener was down is applied now.
+                    if let Some(wake) = wake.upgrade() {
+                        wake.notify_one();
+                    }
+                    loop {
+                        let next = client.notifications().timeout_iter(LISTEN_RETRY).next();
+                        match next {
+                            Ok(Some(_)) => match wake.upgrade() {
+                                Some(wake) => wake.notify_one(),
+                                None => return,
+                            },
+                            Ok(None) if wake.strong_count() == 0 => return,
+                            Ok(None) if client.is_closed() => break,
+                            Ok(None) => {}
+                            Err(e) => {
+                                tracing::debug!(error = %e, "change listener lost its connection");
+                                break;
+                            }
+                        }
+                    }
+                }
+                Err(e) => tracing::debug!(error = %e, "LISTEN failed"),
+            },
+            Err(e) if !reported => {
+                tracing::debug!(error = %e, "change listener cannot connect; polling meanwhile");
+                reported = true;
+            }
+            Err(_) => {}
+        }
+        std::thread::sleep(LISTEN_RETRY);
     }
 }
 

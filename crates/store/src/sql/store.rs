@@ -42,9 +42,14 @@ impl SqlStore {
     }
 
     fn new(backend: Backend) -> Self {
+        let committed = Arc::new(Notify::new());
+        // Other nodes' commits wake this node's follower too (LISTEN/NOTIFY).
+        if let Backend::Postgres(postgres) = &backend {
+            postgres.spawn_listener(Arc::downgrade(&committed));
+        }
         Self {
             backend: Arc::new(backend),
-            committed: Arc::new(Notify::new()),
+            committed,
         }
     }
 
