@@ -10,6 +10,7 @@
 //!
 //! | step | what | outcome |
 //! |---|---|---|
+//! | 0 | [`Answerer::transfer`] (TCP): AXFR/IXFR when transfers are on ([`crate::xfr`]) | the transfer's messages |
 //! | 1 | [`Answerer::select`]: which view answers this source (security groups, VPC by source) | drop, or REFUSED for a source in no view |
 //! | 2 | `Query::parse` | dropped when shorter than a header or QR=1; FORMERR, header only |
 //! | 3 | [`Answerer::serves`] (a VPC with DNS support off) | dropped |
@@ -195,6 +196,12 @@ pub trait Answerer: Send + Sync {
     }
     /// How `view` appears in a query record.
     fn label<'v>(&self, view: &'v Self::View) -> ViewLabel<'v>;
+    /// Zone transfers, before step 1 (TCP only): the answer messages when `msg` is a
+    /// transfer request this listener serves (the public one with `--allow-transfer` or
+    /// `--notify` set, [`crate::xfr`]); `None` sends `msg` down the pipeline.
+    fn transfer(&self, _msg: &[u8], _peer: &Peer) -> Option<Vec<Vec<u8>>> {
+        None
+    }
     /// Step 5: answers `query` (already checked) into `out`.
     fn answer<'a>(
         &'a self,
