@@ -199,14 +199,25 @@ impl<S: Source> AnswerNow for Authoritative<S> {
             source: peer.source,
             geoip: self.source.geoip(),
         };
-        answer_query(
-            snapshot,
-            query,
-            peer.transport,
-            origin,
-            out,
-            self.pre_encoded,
-        )
+        let answer = |out: &mut Vec<u8>| {
+            answer_query(
+                snapshot,
+                query,
+                peer.transport,
+                origin,
+                out,
+                self.pre_encoded,
+            )
+        };
+        if query.tsig {
+            // Signed (a secondary's SOA query): checked against the --tsig-keys.
+            let keys = self
+                .transfers
+                .as_ref()
+                .map_or(&[][..], |t| &t.config.keys[..]);
+            return crate::xfr::signed::answer(keys, query, FLAVOR, out, answer);
+        }
+        answer(out)
     }
 }
 

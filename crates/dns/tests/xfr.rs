@@ -358,3 +358,45 @@ fn only_axfr_and_ixfr_queries_go_to_the_transfer_path() {
     notify[2] = 4 << 3; // opcode NOTIFY
     assert!(!cairn_dns::xfr::is_transfer_request(&notify));
 }
+
+#[test]
+fn a_notify_or_update_without_a_question_is_notimp_not_formerr() {
+    let (snapshot, _) = snapshot(&contents(SOA1, 0));
+    for opcode in [4u8, 5] {
+        let msg = [0x12, 0x34, opcode << 3, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+        let mut out = Vec::new();
+        let reply = cairn_dns::respond::respond(
+            &snapshot,
+            &msg,
+            cairn_dns::pipeline::Transport::Udp,
+            &mut out,
+        )
+        .unwrap();
+        let parsed = Message::from_vec(reply).unwrap();
+        assert_eq!(
+            parsed.metadata.response_code,
+            ResponseCode::NotImp,
+            "opcode {opcode}"
+        );
+    }
+}
+
+#[test]
+fn a_signed_query_with_a_key_cairn_does_not_know_is_notauth_badkey() {
+    let (snapshot, _) = snapshot(&contents(SOA1, 0));
+    let mut msg = common::query("www.example.com", rtype::A, None);
+    Signer::request(&key256(), tsig::now()).sign(&mut msg, 0, &[]);
+    let mut out = Vec::new();
+    let reply = cairn_dns::respond::respond(
+        &snapshot,
+        &msg,
+        cairn_dns::pipeline::Transport::Udp,
+        &mut out,
+    )
+    .unwrap()
+    .to_vec();
+    assert_eq!(rcode_and_tsig_error(&reply), (9, Some(tsig::BADKEY), 0));
+    let parsed = Message::from_vec(&reply).unwrap();
+    assert!(parsed.answers.is_empty());
+    assert_eq!(parsed.queries[0].name.to_ascii(), "www.example.com.");
+}

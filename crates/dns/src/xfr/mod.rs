@@ -8,7 +8,7 @@
 //! | IXFR history, built by the follower from the change log | [`journal`] |
 //! | serials: the zone's last change-log sequence | [`serial`] |
 //! | NOTIFY to `--notify` targets | [`notify`] |
-//! | TSIG (RFC 8945) | [`tsig`] |
+//! | TSIG (RFC 8945) | [`tsig`]; signed ordinary queries: [`signed`] |
 //!
 //! The TCP listener hands a message here (before the query pipeline) when it asks for AXFR
 //! or IXFR and transfers are configured; every other message takes the usual path.
@@ -16,6 +16,7 @@
 pub mod journal;
 pub mod notify;
 pub mod serial;
+pub mod signed;
 pub mod transfer;
 pub mod tsig;
 pub mod wire;
