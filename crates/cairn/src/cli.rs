@@ -166,6 +166,33 @@ pub(crate) struct ServeArgs {
     /// it at once; the poll is the fallback.
     #[arg(long, env = "CAIRN_CHANGE_POLL_MS", value_name = "N")]
     pub(crate) change_poll_ms: Option<u64>,
+    /// Who may transfer public zones (AXFR/IXFR over TCP), as a CIDR; repeatable [default:
+    /// nobody]. With this or --notify, SOA serials follow the change log (docs/secondaries.md).
+    #[arg(
+        long = "allow-transfer",
+        env = "CAIRN_ALLOW_TRANSFER",
+        value_name = "CIDR",
+        value_delimiter = ','
+    )]
+    pub(crate) allow_transfer: Vec<String>,
+    /// Send NOTIFY for every change of a public zone to this secondary, ADDR[:PORT][/KEY]
+    /// (port 53; signed with the --tsig-key named, else the first one); repeatable.
+    #[arg(
+        long = "notify",
+        env = "CAIRN_NOTIFY",
+        value_name = "ADDR[:PORT][/KEY]",
+        value_delimiter = ','
+    )]
+    pub(crate) notify: Vec<String>,
+    /// A TSIG key, NAME:ALGORITHM:BASE64 (hmac-sha256 or hmac-sha512); repeatable. When any
+    /// is set, a transfer must be signed with one.
+    #[arg(
+        long = "tsig-key",
+        env = "CAIRN_TSIG_KEYS",
+        value_name = "NAME:ALGORITHM:BASE64",
+        value_delimiter = ','
+    )]
+    pub(crate) tsig_keys: Vec<String>,
     /// For testing: probe every health check this often instead of its RequestInterval.
     #[arg(long, env = "CAIRN_HEALTH_INTERVAL_MS", value_name = "N")]
     pub(crate) health_interval_ms: Option<u64>,

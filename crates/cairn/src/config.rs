@@ -102,6 +102,12 @@ pub(crate) struct FileConfig {
     health_interval_ms: Option<u64>,
     change_poll_ms: Option<u64>,
     default_vpc: Option<bool>,
+    #[serde(default)]
+    allow_transfer: Vec<String>,
+    #[serde(default)]
+    notify: Vec<String>,
+    #[serde(default)]
+    tsig_keys: Vec<String>,
     rrl_rate: Option<u32>,
     rrl_slip: Option<u32>,
     #[serde(default)]
@@ -162,6 +168,8 @@ pub(crate) struct Settings {
     pub(crate) rrl: cairn_dns::rrl::RrlConfig,
     /// API request limits.
     pub(crate) api_limits: cairn_api::limits::RequestLimits,
+    /// Zone transfers to secondaries (`--allow-transfer`, `--notify`, `--tsig-key`).
+    pub(crate) transfers: cairn_dns::xfr::TransferConfig,
 }
 
 /// Resolves `serve`'s settings.
@@ -171,6 +179,7 @@ pub(crate) fn resolve(args: &ServeArgs) -> Result<Settings, String> {
         None => FileConfig::default(),
     };
     let rrl = resolve_rrl(&args.limits, &file)?;
+    let transfers = resolve_transfers(args, &file)?;
     let api_limits = resolve_api_limits(&args.limits, &file)?;
     let data_dir = args
         .store
@@ -248,6 +257,7 @@ pub(crate) fn resolve(args: &ServeArgs) -> Result<Settings, String> {
         trust_anchor: args.trust_anchor.clone().or(file.trust_anchor),
         rrl,
         api_limits,
+        transfers,
         data_dir,
         store_url,
         api_listen: args.api_listen.or(file.api_listen).unwrap_or_else(|| {
@@ -277,6 +287,47 @@ pub(crate) fn resolve(args: &ServeArgs) -> Result<Settings, String> {
             None => cairn_dns::follow::POLL_INTERVAL,
         },
         default_vpc: !args.no_default_vpc && file.default_vpc.unwrap_or(true),
+    })
+}
+
+/// `--allow-transfer`, `--notify` and `--tsig-key` (each list from the command line, else
+/// from the file).
+fn resolve_transfers(
+    args: &ServeArgs,
+    file: &FileConfig,
+) -> Result<cairn_dns::xfr::TransferConfig, String> {
+    use cairn_dns::xfr::{notify::NotifyTarget, tsig::TsigKey, TransferConfig};
+    let pick = |cli: &Vec<String>, file: &Vec<String>| {
+        if cli.is_empty() {
+            file.clone()
+        } else {
+            cli.clone()
+        }
+    };
+    let allow = pick(&args.allow_transfer, &file.allow_transfer)
+        .iter()
+        .map(|text| cairn_dns::xfr::parse_allow(text.trim()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let keys = pick(&args.tsig_keys, &file.tsig_keys)
+        .iter()
+        .map(|k| TsigKey::parse(k.trim()))
+        .collect::<Result<Vec<_>, _>>()?;
+    let notify = pick(&args.notify, &file.notify)
+        .iter()
+        .map(|t| NotifyTarget::parse(t.trim()))
+        .collect::<Result<Vec<_>, _>>()?;
+    for target in &notify {
+        if let (Some(name), None) = (&target.key, target.key(&keys)) {
+            return Err(format!(
+                "--notify {}: no --tsig-key is named {name:?}",
+                target.addr
+            ));
+        }
+    }
+    Ok(TransferConfig {
+        allow,
+        notify,
+        keys,
     })
 }
 

@@ -83,9 +83,20 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
         .as_ref()
         .and_then(|store| store.commit_notifier())
         .unwrap_or_else(|| Arc::new(Notify::new()));
+    // Secondaries (issue 15): serials follow the change log, NOTIFY goes out, AXFR/IXFR on TCP.
+    let transfers = Arc::new(cairn_dns::xfr::Transfers::new(settings.transfers.clone()));
+    if transfers.config.is_on() {
+        tracing::info!(
+            allow = ?transfers.config.allow,
+            notify = transfers.config.notify.len(),
+            tsig_keys = transfers.config.keys.len(),
+            "zone transfers on"
+        );
+    }
     let mut follower = Follower::new(feed, shared.clone(), node_id.clone(), poke)
         .with_master_key(master_key.clone())
-        .with_poll_interval(settings.change_poll);
+        .with_poll_interval(settings.change_poll)
+        .with_transfers(transfers.clone());
     follower.load_initial().await.map_err(|e| {
         tracing::error!(error = %e, "cannot load the zones");
         ExitError::Runtime
@@ -130,13 +141,14 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
     };
     let observer = Some(observer);
     let mut public_tcp_slots = Vec::new();
-    let authoritative = cairn_dns::respond::Authoritative::new(
+    let authoritative = cairn_dns::respond::Authoritative::with_transfers(
         shared.clone(),
         geoip.clone(),
         Hooks {
             rrl: rrl.clone(),
             observer: observer.clone(),
         },
+        transfers.config.is_on().then(|| transfers.clone()),
     );
     for addr in &settings.dns_listen {
         let bound = pipeline::bind::bind(*addr, UdpSockets::PerWorker(settings.dns_workers))

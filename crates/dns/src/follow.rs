@@ -14,6 +14,9 @@ use crate::compile::{compile_zone_signed, patch_zone};
 use crate::routing::CidrTable;
 use crate::snapshot::{SharedSnapshot, Snapshot};
 use crate::vpc::addresses::VpcAddresses;
+use crate::xfr::journal::{self, Delta};
+use crate::xfr::{notify, serial, transfer, Transfers};
+use crate::zone::name_key;
 
 /// How often the log is polled when nobody pokes the follower, by default. Writes from
 /// another process (the `cairn zone import` CLI on SQLite, or another node when its
@@ -35,6 +38,9 @@ pub struct Follower {
     /// Whether the last read of the change log succeeded (readiness: "ready for writes").
     reachable: Arc<AtomicBool>,
     poll_interval: Duration,
+    /// Secondaries (issue 15): when set, serials follow the change log
+    /// ([`crate::xfr::serial`]), each change is journaled for IXFR and NOTIFY goes out.
+    transfers: Option<Arc<Transfers>>,
 }
 
 impl Follower {
@@ -80,6 +86,19 @@ impl Follower {
         self.reachable.clone()
     }
 
+            transfers: None,
+        }
+    }
+
+    /// Serves secondaries with `transfers` (a node without `--allow-transfer` or `--notify`
+    /// keeps its SOAs as written and no journal).
+    pub fn with_transfers(mut self, transfers: Arc<Transfers>) -> Self {
+        if transfers.config.is_on() {
+            self.transfers = Some(transfers);
+        }
+        self
+    }
+
     /// Opens signed zones' zone-signing keys with `key` (the node master key); without it,
     /// signed zones are served unsigned (and logged).
     pub fn with_master_key(mut self, key: Arc<cairn_crypto::MasterKey>) -> Self {
@@ -118,7 +137,15 @@ impl Follower {
     pub async fn load_initial(&mut self) -> Result<ChangeSeq, StoreError> {
         // Read the position first: anything committed after it is replayed by catch_up.
         let seq = self.feed.latest_seq().await?;
-        let all = self.feed.load_all_zones().await?;
+        let mut all = self.feed.load_all_zones().await?;
+        if self.transfers.is_some() {
+            let serials: BTreeMap<HostedZoneId, ChangeSeq> =
+                self.feed.zone_serials().await?.into_iter().collect();
+            for c in &mut all {
+                let last = serials.get(&c.zone.id).copied().unwrap_or(seq);
+                serial::stamp(&mut c.record_sets, &c.zone.name, serial::of_seq(last));
+            }
+        }
         let master_key = self.master_key.clone();
         let compiled = tokio::task::spawn_blocking(move || {
             let key = master_key.as_deref();
@@ -193,7 +220,12 @@ impl Follower {
         let mut network_changed = false;
         let mut cidr_changed = false;
         let mut firewall_changed = false;
+        // Each zone's last change in this batch: its serial when transfers are on.
+        let mut last_change: BTreeMap<HostedZoneId, ChangeSeq> = BTreeMap::new();
         for event in events {
+            if let ChangeSubject::HostedZone(id) = &event.subject {
+                last_change.insert(id.clone(), event.seq);
+            }
             match (event.subject, event.names) {
                 (ChangeSubject::HostedZone(id), Some(names)) => {
                     partial.entry(id).or_default().extend(names)
@@ -215,43 +247,73 @@ impl Follower {
         }
         partial.retain(|id, _| !whole.contains(id));
         let started = std::time::Instant::now();
+        let stamping = self.transfers.is_some();
+        let serial_of =
+            |id: &HostedZoneId| serial::of_seq(last_change.get(id).copied().unwrap_or(seq));
         let mut loaded = Vec::with_capacity(whole.len());
         for id in whole {
             let previous = current.zones.get(&id).cloned();
-            loaded.push((id.clone(), self.feed.load_zone(&id).await?, previous));
+            let mut contents = self.feed.load_zone(&id).await?;
+            if let (true, Some(c)) = (stamping, contents.as_mut()) {
+                serial::stamp(&mut c.record_sets, &c.zone.name, serial_of(&id));
+            }
+            loaded.push((id.clone(), contents, previous));
         }
         let mut patches = Vec::with_capacity(partial.len());
         for (id, mut names) in partial {
+            let previous = current.zones.get(&id).cloned();
+            if let (true, Some(apex)) = (stamping, previous.as_ref()) {
+                // The apex SOA changes with every change: its serial is the change's.
+                if let Ok(apex) = DomainName::from_wire(&apex.apex) {
+                    names.push(apex);
+                }
+            }
             names.sort_by_key(DomainName::route53_sort_key);
             names.dedup();
-            let found = self.feed.load_record_sets_at(&id, &names).await?;
-            let previous = current.zones.get(&id).cloned();
+            let mut found = self.feed.load_record_sets_at(&id, &names).await?;
+            if let (true, Some((zone, sets))) = (stamping, found.as_mut()) {
+                serial::stamp(sets, &zone.name, serial_of(&id));
+            }
             patches.push((id, names, found, previous));
         }
         let load_time = started.elapsed();
         let master_key = self.master_key.clone();
-        let updated = tokio::task::spawn_blocking(move || {
+        let (updated, deltas) = tokio::task::spawn_blocking(move || {
             let started = std::time::Instant::now();
             let key = master_key.as_deref();
             let mut compiled = Vec::with_capacity(loaded.len() + patches.len());
+            let mut deltas = Vec::new();
             for (id, contents, previous) in loaded {
                 let zone = contents.map(|c| compile_zone_signed(&c, key, previous.as_deref()));
+                if stamping {
+                    deltas.push((id.clone(), delta(previous.as_deref(), zone.as_ref(), None)));
+                }
                 compiled.push((id, zone.map(Arc::new)));
             }
             for (id, names, found, previous) in patches {
-                let zone = match (found, previous) {
+                let zone = match (found, previous.as_ref()) {
                     (Some((zone, sets)), Some(previous)) => {
-                        Some(Arc::new(patch_zone(&previous, &zone, &names, &sets)))
+                        Some(patch_zone(previous, &zone, &names, &sets))
                     }
                     _ => None,
                 };
-                compiled.push((id, zone));
+                if stamping {
+                    let owners: Vec<_> = names.iter().map(name_key).collect();
+                    deltas.push((id.clone(), delta(previous.as_deref(), zone.as_ref(), Some(&owners))));
+                }
+                compiled.push((id, zone.map(Arc::new)));
             }
             tracing::debug!(?load_time, compile_time = ?started.elapsed(), zones = compiled.len(), "zones updated");
-            compiled
+            (compiled, deltas)
         })
         .await
         .map_err(|e| StoreError::Backend(format!("compile task failed: {e}")))?;
+        // The public zones that changed, to NOTIFY once the snapshot serves them.
+        let notify: Vec<transfer::Rr> = updated
+            .iter()
+            .filter_map(|(_, zone)| zone.as_deref().filter(|z| !z.private))
+            .filter_map(transfer::soa_of)
+            .collect();
         let mut snapshot = current.with_changes(seq, updated);
         if health_changed {
             let health = self.feed.health_statuses().await?.into_iter().collect();
@@ -271,6 +333,17 @@ impl Follower {
         }
         tracing::debug!(seq = seq.0, "snapshot swapped");
         self.publish(snapshot).await?;
+        if let Some(transfers) = &self.transfers {
+            for (id, delta) in deltas {
+                match delta {
+                    Some(delta) => transfers.journal.push(&id, delta),
+                    None => transfers.journal.forget(&id),
+                }
+            }
+            for soa in notify {
+                notify::notify_all(transfers, soa);
+            }
+        }
         if firewall_changed {
             // The previous firewall and the loaded lists are gone now (but for a query
             // still holding the old snapshot).
@@ -291,4 +364,18 @@ async fn compile_firewall(
     tokio::task::spawn_blocking(move || snapshot.with_firewall(seq, contents))
         .await
         .map_err(|e| StoreError::Backend(format!("firewall compile task failed: {e}")))
+}
+
+/// What a change did to a public zone, for the IXFR journal; `None` when there is nothing to
+/// journal (a zone created, deleted or private, or no SOA).
+fn delta(
+    previous: Option<&crate::zone::CompiledZone>,
+    next: Option<&crate::zone::CompiledZone>,
+    owners: Option<&[cairn_wire::NameKey]>,
+) -> Option<Delta> {
+    let (previous, next) = (previous?, next?);
+    if next.private {
+        return None;
+    }
+    journal::diff(previous, next, owners)
 }

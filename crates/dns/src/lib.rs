@@ -48,6 +48,8 @@ pub mod snapshot;
 pub mod view;
 /// The VPC resolver (issue 4).
 pub mod vpc;
+/// Zone transfers to secondaries: AXFR, IXFR, NOTIFY and TSIG (issue 15).
+pub mod xfr;
 pub mod zone;
 
 pub use snapshot::{SharedSnapshot, Snapshot};

@@ -26,6 +26,7 @@ use crate::pipeline::{self, AnswerNow, Answerer, Flavor, Hooks, Outcome, Peer, S
 pub use crate::pipeline::{Transport, EDNS_UDP_PAYLOAD};
 use crate::routing::{Client, RoutingContext};
 use crate::snapshot::{SharedSnapshot, Snapshot};
+use crate::xfr::Transfers;
 use crate::zone::{name_key, CompiledZone, MovableAnswer};
 
 /// Where a query came from, and what locates it (geolocation routing).
@@ -115,15 +116,28 @@ pub struct Authoritative<S = Live> {
     /// Whether a pre-encoded answer may be sent (off only to test them against the plan).
     pre_encoded: bool,
     hooks: Hooks,
+    /// Zone transfers to secondaries, when configured (over TCP).
+    transfers: Option<Arc<Transfers>>,
 }
 
 impl Authoritative {
     /// Answers from `shared`, locating clients with `geoip`, with `hooks` (RRL, observer).
     pub fn new(shared: SharedSnapshot, geoip: Option<Arc<GeoIp>>, hooks: Hooks) -> Arc<Self> {
+        Self::with_transfers(shared, geoip, hooks, None)
+    }
+
+    /// [`Self::new`], serving AXFR and IXFR over TCP with `transfers` when set.
+    pub fn with_transfers(
+        shared: SharedSnapshot,
+        geoip: Option<Arc<GeoIp>>,
+        hooks: Hooks,
+        transfers: Option<Arc<Transfers>>,
+    ) -> Arc<Self> {
         Arc::new(Self {
             source: Live { shared, geoip },
             pre_encoded: true,
             hooks,
+            transfers,
         })
     }
 }
@@ -142,6 +156,14 @@ impl<S: Source> Answerer for Authoritative<S> {
 
     fn label<'v>(&self, _view: &'v ()) -> ViewLabel<'v> {
         ViewLabel::Public
+    }
+
+    fn transfer(&self, msg: &[u8], peer: &Peer) -> Option<Vec<Vec<u8>>> {
+        let transfers = self.transfers.as_ref()?;
+        if !crate::xfr::is_transfer_request(msg) {
+            return None;
+        }
+        Some(transfers.respond(&self.source.load(), msg, peer.source))
     }
 
     fn answer<'a>(
@@ -177,14 +199,25 @@ impl<S: Source> AnswerNow for Authoritative<S> {
             source: peer.source,
             geoip: self.source.geoip(),
         };
-        answer_query(
-            snapshot,
-            query,
-            peer.transport,
-            origin,
-            out,
-            self.pre_encoded,
-        )
+        let answer = |out: &mut Vec<u8>| {
+            answer_query(
+                snapshot,
+                query,
+                peer.transport,
+                origin,
+                out,
+                self.pre_encoded,
+            )
+        };
+        if query.tsig {
+            // Signed (a secondary's SOA query): checked against the --tsig-keys.
+            let keys = self
+                .transfers
+                .as_ref()
+                .map_or(&[][..], |t| &t.config.keys[..]);
+            return crate::xfr::signed::answer(keys, query, FLAVOR, out, answer);
+        }
+        answer(out)
     }
 }
 
@@ -239,6 +272,7 @@ fn run<'b>(
         },
         pre_encoded,
         hooks: Hooks::default(),
+        transfers: None,
     };
     let peer = Peer {
         source: origin.source,

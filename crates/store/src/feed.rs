@@ -80,6 +80,13 @@ pub trait ChangeFeed: Send + Sync + 'static {
         names: &[DomainName],
     ) -> StoreResult<Option<(HostedZone, Vec<ResourceRecordSet>)>>;
 
+    /// Each hosted zone's last change-log sequence: the serial of its SOA when the data plane
+    /// serves secondaries (zones absent take the log's latest sequence). The default says
+    /// nothing, for feeds that cannot tell.
+    async fn zone_serials(&self) -> StoreResult<Vec<(HostedZoneId, ChangeSeq)>> {
+        Ok(Vec::new())
+    }
+
     /// Records that serving node `node` has applied the log up to `seq`; also its heartbeat.
     async fn report_applied(&self, node: &str, seq: ChangeSeq) -> StoreResult<()>;
 

@@ -61,6 +61,8 @@ pub mod rtype {
     pub const OPT: u16 = 41;
     /// DS.
     pub const DS: u16 = 43;
+    /// TSIG (RFC 8945).
+    pub const TSIG: u16 = 250;
     /// IXFR.
     pub const IXFR: u16 = 251;
     /// AXFR.

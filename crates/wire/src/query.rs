@@ -168,6 +168,8 @@ pub struct Query<'a> {
     pub edns: Option<Edns>,
     /// The EDNS Client Subnet option, if the OPT record (version 0) has a valid one.
     pub ecs: Option<ClientSubnet>,
+    /// The message ends with a TSIG record (RFC 8945); checking it is the answerer's.
+    pub tsig: bool,
 }
 
 /// Header flag bits.
@@ -208,6 +210,7 @@ impl<'a> Query<'a> {
             question_end: 12,
             edns: None,
             ecs: None,
+            tsig: false,
         };
         if qdcount != 1 {
             return Err(ParseError::FormErr("query must carry exactly one question"));
@@ -231,7 +234,7 @@ impl<'a> Query<'a> {
             return Ok(query);
         }
         let mut pos = query.question_end;
-        for _ in 0..arcount {
+        for i in 0..arcount {
             let name_end = skip_any_name(buf, pos)?;
             if name_end + 10 > buf.len() {
                 return Err(ParseError::FormErr("additional record is truncated"));
@@ -242,7 +245,12 @@ impl<'a> Query<'a> {
             if rdata_end > buf.len() {
                 return Err(ParseError::FormErr("additional record is truncated"));
             }
-            if rtype == crate::rtype::OPT {
+            if rtype == crate::rtype::TSIG {
+                if i + 1 != arcount {
+                    return Err(ParseError::FormErr("TSIG is not the last record"));
+                }
+                query.tsig = true;
+            } else if rtype == crate::rtype::OPT {
                 if query.edns.is_some() {
                     return Err(ParseError::FormErr("more than one OPT record"));
                 }
@@ -266,6 +274,11 @@ impl<'a> Query<'a> {
             return Err(ParseError::FormErr("trailing bytes after the last record"));
         }
         Ok(query)
+    }
+
+    /// The whole message as received.
+    pub fn message(&self) -> &'a [u8] {
+        self.buf
     }
 
     /// The question name exactly as received (case preserved), uncompressed.

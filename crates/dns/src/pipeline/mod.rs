@@ -10,8 +10,9 @@
 //!
 //! | step | what | outcome |
 //! |---|---|---|
+//! | 0 | [`Answerer::transfer`] (TCP): AXFR/IXFR when transfers are on ([`crate::xfr`]) | the transfer's messages |
 //! | 1 | [`Answerer::select`]: which view answers this source (security groups, VPC by source) | drop, or REFUSED for a source in no view |
-//! | 2 | `Query::parse` | dropped when shorter than a header or QR=1; FORMERR, header only |
+//! | 2 | `Query::parse` | dropped when shorter than a header or QR=1; FORMERR (NOTIMP for an opcode other than QUERY), header only |
 //! | 3 | [`Answerer::serves`] (a VPC with DNS support off) | dropped |
 //! | 4 | [`early_rcode`]: opcode, EDNS version, class, AXFR/IXFR, meta types | NOTIMP, BADVERS, REFUSED, FORMERR |
 //! | 5 | [`Answerer::answer`] (a VPC's view first asks its [`policy::QueryPolicy`]) | an [`Outcome`]: rcode, RRL key, bytes in `out` |
@@ -195,6 +196,12 @@ pub trait Answerer: Send + Sync {
     }
     /// How `view` appears in a query record.
     fn label<'v>(&self, view: &'v Self::View) -> ViewLabel<'v>;
+    /// Zone transfers, before step 1 (TCP only): the answer messages when `msg` is a
+    /// transfer request this listener serves (the public one with `--allow-transfer` or
+    /// `--notify` set, [`crate::xfr`]); `None` sends `msg` down the pipeline.
+    fn transfer(&self, _msg: &[u8], _peer: &Peer) -> Option<Vec<Vec<u8>>> {
+        None
+    }
     /// Step 5: answers `query` (already checked) into `out`.
     fn answer<'a>(
         &'a self,
@@ -254,8 +261,15 @@ pub fn check<'m, A: Answerer>(
         Ok(query) => query,
         Err(ParseError::Drop) => return Checked::Done(None, None),
         Err(ParseError::FormErr(_)) => {
-            let written = write_header_only(msg, Rcode::FormErr, out);
-            return Checked::Done(written.then(|| Outcome::header_only(Rcode::FormErr)), None);
+            // An opcode Cairn does not serve is NOTIMP whatever its sections hold (a NOTIFY
+            // or UPDATE need not have one question).
+            let rcode = if msg[2] & 0x78 != 0 {
+                Rcode::NotImp
+            } else {
+                Rcode::FormErr
+            };
+            let written = write_header_only(msg, rcode, out);
+            return Checked::Done(written.then(|| Outcome::header_only(rcode)), None);
         }
     };
     let Some(view) = view else {

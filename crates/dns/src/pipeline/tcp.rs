@@ -181,6 +181,18 @@ async fn connection<A: Answerer>(
             let msg = &pending[consumed + 2..end];
             consumed = end;
             last_query = Instant::now();
+            if let Some(messages) = answerer.transfer(msg, &peer) {
+                for message in messages {
+                    framed.clear();
+                    framed.extend_from_slice(&(message.len() as u16).to_be_bytes());
+                    framed.extend_from_slice(&message);
+                    match tokio::time::timeout(IDLE_TIMEOUT, stream.write_all(&framed)).await {
+                        Ok(result) => result?,
+                        Err(_) => return Ok(()),
+                    }
+                }
+                continue;
+            }
             if !answer(answerer, msg, &peer, &mut out).await {
                 continue;
             }

@@ -66,6 +66,28 @@ impl ChangeFeed for SqlStore {
         .await
     }
 
+    async fn zone_serials(&self) -> StoreResult<Vec<(HostedZoneId, ChangeSeq)>> {
+        self.run(|conn| {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT subject_id, max(seq) FROM changes WHERE subject_kind = 'hostedzone' GROUP BY subject_id",
+                )
+                .map_err(map_err)?;
+            let rows = stmt
+                .query_map(params![], |row| {
+                    Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
+                })
+                .map_err(map_err)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(map_err)?;
+            Ok(rows
+                .into_iter()
+                .map(|(id, seq)| (HostedZoneId::new(id), ChangeSeq(seq as u64)))
+                .collect())
+        })
+        .await
+    }
+
     async fn load_zone(&self, id: &HostedZoneId) -> StoreResult<Option<ZoneContents>> {
         let id = id.clone();
         self.read(move |tx| {
