@@ -273,14 +273,17 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
     let api_metrics = dns_metrics
         .as_ref()
         .map(|_| Arc::new(cairn_api::metrics::ApiMetrics::default()));
-    let api_task = tokio::spawn(cairn_api::serve_with_metrics(
-        api_listener,
-        state,
-        settings.api_limits,
-        api_metrics.clone(),
-        shutdown.clone().cancelled_owned(),
-    ));
-    tracing::info!(addr = %api_addr, "api listening");
+    // The web console (`/console/`) shares the API port and calls this same router.
+    let api =
+        cairn_api::router::router_with_metrics(state, settings.api_limits, api_metrics.clone());
+    let app = cairn_console::with_console(api, master_key.clone());
+    let api_shutdown = shutdown.clone().cancelled_owned();
+    let api_task = tokio::spawn(async move {
+        axum::serve(api_listener, app)
+            .with_graceful_shutdown(api_shutdown)
+            .await
+    });
+    tracing::info!(addr = %api_addr, "api listening (web console at /console/)");
     let mut metrics_addr = None;
     if let (Some(listen), Some(dns), Some(api)) =
         (settings.metrics_listen, dns_metrics, api_metrics)
