@@ -76,7 +76,7 @@ async fn zones_page(user: &Signed, marker: &str) -> Page {
         "<h2>Open a hosted zone by name</h2>\
          <form method=\"get\" action=\"/console/zone\"><div class=\"row\">{}\
          <button type=\"submit\">Open hosted zone</button></div></form>",
-        text_input("name", "Zone name", "", " required")
+        text_input("zone_name", "Zone name", "", " required")
     );
     body.push_str(&create_form(user).await);
     user.page("Hosted zones", body)
@@ -151,11 +151,14 @@ pub(crate) async fn create(posted: Posted) -> Response {
     let mut body = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CreateHostedZoneRequest \
          xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><Name>{}</Name>\
-         <CallerReference>console-{}</CallerReference><HostedZoneConfig><Comment>{}</Comment>\
+         <CallerReference>console-{}</CallerReference><HostedZoneConfig>{}\
          <PrivateZone>{private}</PrivateZone></HostedZoneConfig>",
         escape(&name),
         uuid_like(),
-        escape(&posted.field("comment")),
+        match posted.field("comment") {
+            c if c.is_empty() => String::new(),
+            c => format!("<Comment>{}</Comment>", escape(&c)),
+        },
     );
     if private && !vpc.is_empty() {
         let _ = write!(
@@ -221,12 +224,12 @@ pub(crate) async fn comment(Path(id): Path<String>, posted: Posted) -> Response 
     }
 }
 
-/// `GET /console/zone?name=…`: ListHostedZonesByName, then the zone's page.
+/// `GET /console/zone?zone_name=…`: ListHostedZonesByName, then the zone's page.
 pub(crate) async fn open_by_name(
     user: Signed,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let wanted = query.get("name").map(|n| n.trim()).unwrap_or_default();
+    let wanted = query.get("zone_name").map(|n| n.trim()).unwrap_or_default();
     let call = ApiCall::route53(Method::GET, "/2013-04-01/hostedzonesbyname")
         .param("dnsname", wanted)
         .param("maxitems", "1");
@@ -304,6 +307,9 @@ pub(crate) async fn zone_summary(user: &Signed, id: &str) -> Result<(String, Str
             .collect();
         let _ = write!(html, "<dt>VPCs</dt><dd>{}</dd>", escape(&list.join(", ")));
     }
+    if !private {
+        html.push_str(&dnssec_summary(user, id).await);
+    }
     html.push_str("</dl>");
     let _ = write!(
         html,
@@ -314,6 +320,41 @@ pub(crate) async fn zone_summary(user: &Signed, id: &str) -> Result<(String, Str
         text_input("comment", "Comment", comment, ""),
     );
     Ok((name, html))
+}
+
+/// The zone's DNSSEC signing status and key-signing keys (GetDNSSEC), as `<dt>/<dd>` pairs;
+/// empty when the call fails (the page still shows).
+async fn dnssec_summary(user: &Signed, id: &str) -> String {
+    let call = ApiCall::route53(
+        Method::GET,
+        format!("/2013-04-01/hostedzone/{}/dnssec", url_encode(id)),
+    );
+    let Ok(answer) = user.client.xml(&call).await else {
+        return String::new();
+    };
+    let status = find(&answer, "ServeSignature")
+        .map(|s| s.text.as_str())
+        .unwrap_or_default();
+    let keys: Vec<String> = find(&answer, "KeySigningKeys")
+        .into_iter()
+        .flat_map(|k| k.children_named("member"))
+        .map(|k| {
+            format!(
+                "{} ({})",
+                k.child_text("Name").unwrap_or_default(),
+                k.child_text("Status").unwrap_or_default()
+            )
+        })
+        .collect();
+    format!(
+        "<dt>DNSSEC signing</dt><dd>{}</dd><dt>Key-signing keys</dt><dd>{}</dd>",
+        escape(status),
+        escape(&if keys.is_empty() {
+            "none".to_string()
+        } else {
+            keys.join(", ")
+        })
+    )
 }
 
 #[cfg(test)]
