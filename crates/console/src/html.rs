@@ -88,16 +88,16 @@ impl Page {
                  <li><a href=\"/console/querylogs\">Query logs</a></li>\
                  </ul></nav>\n",
             );
-            let _ = write!(
+            let _ = writeln!(
                 out,
                 "<form class=\"signout\" method=\"post\" action=\"/console/signout\">\
                  <span>Signed in as {}</span>{}\
-                 <button type=\"submit\">Sign out</button></form>\n",
+                 <button type=\"submit\">Sign out</button></form>",
                 escape(access_key_id),
                 csrf_input(csrf)
             );
         }
-        let _ = write!(out, "</header>\n<main id=\"main\">\n<h1>{title}</h1>\n");
+        let _ = writeln!(out, "</header>\n<main id=\"main\">\n<h1>{title}</h1>");
         if let Some(error) = &self.error {
             let _ = writeln!(
                 out,
