@@ -221,18 +221,22 @@ async fn save(feed: &dyn ChangeFeed, path: &std::path::Path) -> Result<ChangeSeq
     Ok(seq)
 }
 
-/// Serves the API on `listener` with whichever router `api` holds at each request.
-pub(crate) async fn serve_api(
-    listener: tokio::net::TcpListener,
-    api: ApiRouter,
-    shutdown: CancellationToken,
-) -> std::io::Result<()> {
+/// A router that hands each request to whichever router `api` holds at that moment.
+pub(crate) fn follow(api: ApiRouter) -> Router {
     let service = tower::service_fn(move |request: axum::extract::Request| {
         let router = Router::clone(&api.load());
         router.oneshot(request)
     });
-    // The router of the moment, as the one fallback of an otherwise empty router.
-    axum::serve(listener, Router::new().fallback_service(service))
+    Router::new().fallback_service(service)
+}
+
+/// Serves `app` (the API, and the console in front of it) on `listener` until `shutdown`.
+pub(crate) async fn serve_api(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: CancellationToken,
+) -> std::io::Result<()> {
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown.cancelled_owned())
         .await
 }

@@ -292,12 +292,14 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
             tokio::spawn(control.recover(follower, api.clone()));
         }
     }
+    // The web console (`/console/`) shares the API port and calls the same router.
+    let app = cairn_console::with_console(control_plane::follow(api), master_key.clone());
     let api_task = tokio::spawn(control_plane::serve_api(
         api_listener,
-        api,
+        app,
         shutdown.clone(),
     ));
-    tracing::info!(addr = %api_addr, "api listening");
+    tracing::info!(addr = %api_addr, "api listening (web console at /console/)");
     let mut metrics_addr = None;
     if let (Some(listen), Some(dns), Some(api)) =
         (settings.metrics_listen, dns_metrics, api_metrics)
