@@ -40,7 +40,7 @@ pub struct RequestContext {
     /// The region the request was signed for.
     pub region: Region,
     /// Who signed: the root or an IAM user.
-    pub identity: crate::authz::identity::Identity,
+    pub identity: crate::identity::Identity,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for RequestContext {

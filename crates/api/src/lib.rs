@@ -56,6 +56,7 @@ pub mod envelope;
 pub mod error;
 pub mod extract;
 pub mod iam;
+pub mod identity;
 pub mod kms;
 pub mod limits;
 pub mod metrics;

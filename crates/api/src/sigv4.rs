@@ -22,8 +22,8 @@ use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use crate::authz::identity::{Identity, UserIdentity};
 use crate::error::AwsError;
+use crate::identity::{secret_context, Identity, UserIdentity};
 use crate::protocol::query::{percent_decode, uri_encode};
 use crate::state::{AppState, Credentials};
 
@@ -115,7 +115,7 @@ async fn signer_of(state: &AppState, parts: &Parts) -> Result<(Credentials, Iden
         .and_then(|sealed| {
             state
                 .master_key
-                .open(&crate::iam::keys::secret_context(&signer.key.id), &sealed)
+                .open(&secret_context(&signer.key.id), &sealed)
                 .ok()
         })
         .and_then(|plain| String::from_utf8(plain).ok());

@@ -12,8 +12,7 @@ use common::{change_batch, form_encode, now_amz_date, signer, simple_change, Api
 
 /// A request signed with `key`/`secret` for `service`.
 fn signed_as(
-    key: &str,
-    secret: &str,
+    user: &User,
     service: &str,
     method: &str,
     uri: &str,
@@ -36,8 +35,8 @@ fn signed_as(
         raw_query,
         headers: &headers,
         payload: body.as_bytes(),
-        access_key: key,
-        secret,
+        access_key: &user.key,
+        secret: &user.secret,
         region: "us-east-1",
         service,
         amz_date: &amz_date,
@@ -120,16 +119,7 @@ async fn the_acme_key_writes_only_its_challenge_record() {
             "/2013-04-01/hostedzone/{}/rrset/",
             zone.rsplit('/').next().unwrap()
         );
-        signed_as(
-            &user.key,
-            &user.secret,
-            "route53",
-            "POST",
-            &uri,
-            None,
-            None,
-            &body,
-        )
+        signed_as(&user, "route53", "POST", &uri, None, None, &body)
     };
 
     let txt = change_batch(&simple_change(
@@ -144,8 +134,7 @@ async fn the_acme_key_writes_only_its_challenge_record() {
     let change_id = allowed.text("ChangeInfo/Id").unwrap();
     let change = api
         .send(signed_as(
-            &user.key,
-            &user.secret,
+            &user,
             "route53",
             "GET",
             &format!("/2013-04-01{change_id}"),
@@ -182,7 +171,7 @@ async fn the_acme_key_writes_only_its_challenge_record() {
     assert_eq!(denied.error_code(), "AccessDenied");
 
     // `*`-only actions name no resource in the message.
-    api.send(signed_as(&user.key, &user.secret, "route53", "GET", "/2013-04-01/hostedzone", None, None, ""))
+    api.send(signed_as(&user, "route53", "GET", "/2013-04-01/hostedzone", None, None, ""))
         .await
         .assert_error(
             StatusCode::FORBIDDEN,
@@ -211,8 +200,7 @@ async fn each_protocol_denies_in_its_own_shape() {
 
     let ec2 = api
         .send(signed_as(
-            &user.key,
-            &user.secret,
+            &user,
             "ec2",
             "POST",
             "/",
@@ -234,8 +222,7 @@ async fn each_protocol_denies_in_its_own_shape() {
 
     let resolver = api
         .send(signed_as(
-            &user.key,
-            &user.secret,
+            &user,
             "route53resolver",
             "POST",
             "/",
@@ -259,8 +246,7 @@ async fn each_protocol_denies_in_its_own_shape() {
 
     let iam = api
         .send(signed_as(
-            &user.key,
-            &user.secret,
+            &user,
             "iam",
             "POST",
             "/",
@@ -278,8 +264,7 @@ async fn each_protocol_denies_in_its_own_shape() {
     // Allowed elsewhere: Route 53 answers.
     let zones = api
         .send(signed_as(
-            &user.key,
-            &user.secret,
+            &user,
             "route53",
             "GET",
             "/2013-04-01/hostedzone",
@@ -293,8 +278,7 @@ async fn each_protocol_denies_in_its_own_shape() {
     // GetCallerIdentity needs no permission and names the user.
     let me = api
         .send(signed_as(
-            &user.key,
-            &user.secret,
+            &user,
             "sts",
             "POST",
             "/",
@@ -319,8 +303,7 @@ async fn inactive_and_deleted_keys_do_not_sign() {
     let user = user_with_policy(&api, "u", policy).await;
     let list = || {
         signed_as(
-            &user.key,
-            &user.secret,
+            &user,
             "route53",
             "GET",
             "/2013-04-01/hostedzone",
@@ -358,8 +341,10 @@ async fn inactive_and_deleted_keys_do_not_sign() {
     assert_eq!(api.send(list()).await.status, StatusCode::OK);
     // A wrong secret for a real key id fails the signature.
     let forged = signed_as(
-        &user.key,
-        "not-the-secret",
+        &User {
+            key: user.key.clone(),
+            secret: "not-the-secret".into(),
+        },
         "route53",
         "GET",
         "/2013-04-01/hostedzone",

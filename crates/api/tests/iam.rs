@@ -414,7 +414,7 @@ async fn managed_policies_versions_and_attachments() {
             "ListAttachedUserPoliciesResult/AttachedPolicies",
             "PolicyArn"
         ),
-        [arn.clone()]
+        vec![arn.as_str()]
     );
     let got = iam(&api, "GetPolicy", &[("PolicyArn", &arn)]).await;
     assert_eq!(

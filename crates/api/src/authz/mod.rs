@@ -29,10 +29,9 @@ use crate::protocol::ec2_query::FormParams;
 use crate::sigv4::{Principal, MAX_BODY_BYTES};
 
 pub mod actions;
-pub mod identity;
 pub mod route53;
 
-use identity::{Identity, UserIdentity};
+use crate::identity::{Identity, UserIdentity};
 
 /// The route layer: lets the request through when its signer may do what it asks.
 pub async fn authorize(request: Request, next: Next) -> Response {
@@ -171,7 +170,7 @@ fn set_global_keys(ctx: &mut RequestContext, user: &UserIdentity) {
         .set("aws:SecureTransport", "false")
         .set(
             "aws:CurrentTime",
-            crate::protocol::rest_xml::timestamp(crate::kms::key_ref::now_ms()),
+            crate::protocol::rest_xml::timestamp(crate::iam::now_ms()),
         );
 }
 

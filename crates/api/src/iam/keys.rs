@@ -10,11 +10,7 @@ use rand::RngCore;
 use super::users::need_user;
 use super::{new_id, not_truncated, now_ms, timestamp, validation, Ctx};
 use crate::error::AwsError;
-
-/// The sealing context of a key's secret: a sealed secret opens only as that key's.
-pub fn secret_context(key_id: &str) -> String {
-    format!("cairn/iam/access-key/{key_id}")
-}
+use crate::identity::secret_context;
 
 /// The user a key call is about: `UserName`, else the caller's own user; the root has none
 /// here (root keys come from the node's configuration).

@@ -1,5 +1,6 @@
 //! Who signed a request: the account's root key (Cairn's configured key pair) or an IAM
-//! user's access key. [`crate::sigv4`] decides it; [`super`] authorizes with it.
+//! user's access key. [`crate::sigv4`] decides it; [`crate::authz`] authorizes with it. A leaf
+//! module, so that sigv4 need not import the services.
 
 use std::sync::Arc;
 
@@ -46,4 +47,9 @@ impl Identity {
             Self::User(user) => (user.id.clone(), user.arn.clone()),
         }
     }
+}
+
+/// The sealing context of an access key's secret: a sealed secret opens only as that key's.
+pub fn secret_context(key_id: &str) -> String {
+    format!("cairn/iam/access-key/{key_id}")
 }
