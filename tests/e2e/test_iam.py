@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 import harness
+from terraform_kit import fill, provider_block, require_terraform, runner
 
 boto3 = pytest.importorskip("boto3")
 from botocore.exceptions import ClientError  # noqa: E402
@@ -218,3 +219,61 @@ def test_managed_policies_and_malformed_documents(cairn_server, tmp_path):
                              capture_output=True, text=True, env=env, timeout=60, stdin=subprocess.DEVNULL)
         assert res.returncode == 0, res.stderr
         assert [p["PolicyName"] for p in json.loads(res.stdout)["Policies"]] == ["read-dns"]
+
+
+TERRAFORM = provider_block("iam", "sts") + r'''
+resource "aws_iam_user" "ci" {
+  name = "ci"
+  path = "/bots/"
+  tags = {
+    team = "dns"
+  }
+}
+
+resource "aws_iam_access_key" "ci" {
+  user = aws_iam_user.ci.name
+}
+
+resource "aws_iam_policy" "read_dns" {
+  name        = "read-dns"
+  description = "read Route 53"
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ["route53:Get*", "route53:List*"]
+      Resource = "*"
+    }]
+  })
+}
+
+resource "aws_iam_user_policy_attachment" "ci" {
+  user       = aws_iam_user.ci.name
+  policy_arn = aws_iam_policy.read_dns.arn
+}
+'''
+
+
+def test_terraform_iam_user_key_policy_attachment(cairn_server, tmp_path):
+    binary = require_terraform()
+    srv = cairn_server()
+    work = tmp_path / "tf"
+    work.mkdir()
+    (work / "main.tf").write_text(fill(TERRAFORM, srv))
+    tf = runner(binary, work, tmp_path)
+    iam = checked_client(srv, "iam")
+
+    tf("init", "-input=false")
+    tf("apply", "-auto-approve", "-input=false")
+    user = iam.get_user(UserName="ci")["User"]
+    assert user["Path"] == "/bots/" and user["Tags"] == [{"Key": "team", "Value": "dns"}]
+    assert len(iam.list_access_keys(UserName="ci")["AccessKeyMetadata"]) == 1
+    [attached] = iam.list_attached_user_policies(UserName="ci")["AttachedPolicies"]
+    assert attached["PolicyName"] == "read-dns"
+
+    plan = tf("plan", "-detailed-exitcode", "-input=false", ok=(0, 2))
+    assert plan.returncode == 0, f"plan after apply is not empty:\n{plan.stdout[-8000:]}"
+
+    tf("destroy", "-auto-approve", "-input=false")
+    assert iam.list_users()["Users"] == []
+    assert iam.list_policies(Scope="Local")["Policies"] == []
