@@ -39,6 +39,8 @@ pub struct RequestContext {
     pub access_key_id: String,
     /// The region the request was signed for.
     pub region: Region,
+    /// Who signed: the root or an IAM user.
+    pub identity: crate::identity::Identity,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for RequestContext {
@@ -74,6 +76,7 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestContext {
             dispatch,
             access_key_id: principal.access_key_id.clone(),
             region: Region::from_scope(Some(&principal.scope.region)),
+            identity: principal.identity.clone(),
         })
     }
 }

@@ -1,9 +1,9 @@
 //! Which service and protocol a request is for, decided once per request.
 //!
-//! Five AWS services share this one port, as LocalStack's edge port does. AWS tells them
+//! Seven AWS services share this one port, as LocalStack's edge port does. AWS tells them
 //! apart by endpoint host; here each one's requests have a shape of their own, and the
 //! SigV4 scope names the service the client signed for (botocore's `signingName`, which
-//! for these five is the endpoint prefix):
+//! for these seven is the endpoint prefix):
 //!
 //! ```text
 //!   X-Amz-Target: Route53Resolver.*                  ──► Resolver  json-1.1
@@ -12,7 +12,8 @@
 //!   /_cairn/healthcheck/…   (Cairn's JSON admin call) ──► Route 53  rest-json
 //!   /profile…, /tags/…                               ──► Profiles  rest-json
 //!   anything else: the scope's service               ──► route53 | route53resolver |
-//!                                                        route53profiles | ec2 | kms
+//!                                                        route53profiles | ec2 | kms |
+//!                                                        iam | sts (query protocol)
 //!   unsigned, anything else: POST / is EC2 (json-1.1 when the body says JSON), else Route 53
 //! ```
 //!
@@ -53,16 +54,22 @@ pub enum Service {
     Ec2,
     /// The KMS subset Route 53's DNSSEC signing needs (2014-11-01).
     Kms,
+    /// IAM users, access keys and policies (2010-05-08).
+    Iam,
+    /// STS GetCallerIdentity (2011-06-15).
+    Sts,
 }
 
 impl Service {
     /// Every service, in the order [`crate::sigv4`] names them.
-    pub const ALL: [Service; 5] = [
+    pub const ALL: [Service; 7] = [
         Self::Route53,
         Self::Resolver,
         Self::Profiles,
         Self::Ec2,
         Self::Kms,
+        Self::Iam,
+        Self::Sts,
     ];
 
     /// The name clients sign with (the SigV4 scope's service).
@@ -73,6 +80,8 @@ impl Service {
             Self::Profiles => "route53profiles",
             Self::Ec2 => "ec2",
             Self::Kms => "kms",
+            Self::Iam => "iam",
+            Self::Sts => "sts",
         }
     }
 
@@ -89,6 +98,12 @@ impl Service {
             Self::Profiles => Protocol::RestJson,
             Self::Ec2 => Protocol::Ec2Query,
             Self::Kms => Protocol::Json11,
+            Self::Iam => Protocol::Query {
+                namespace: crate::protocol::aws_query::IAM_NAMESPACE,
+            },
+            Self::Sts => Protocol::Query {
+                namespace: crate::protocol::aws_query::STS_NAMESPACE,
+            },
         }
     }
 }
@@ -225,6 +240,20 @@ mod tests {
             (Method::POST, "/", &kms[..], None, (Kms, Json11)),
             (Method::POST, "/", &form[..], Some(Ec2), (Ec2, Ec2Query)),
             (Method::POST, "/", &form[..], None, (Ec2, Ec2Query)),
+            (
+                Method::POST,
+                "/",
+                &form[..],
+                Some(Iam),
+                (Iam, Iam.protocol()),
+            ),
+            (
+                Method::POST,
+                "/",
+                &form[..],
+                Some(Sts),
+                (Sts, Sts.protocol()),
+            ),
             (Method::POST, "/", &json[..], None, (Resolver, Json11)),
             (
                 Method::POST,

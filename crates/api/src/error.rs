@@ -10,7 +10,7 @@
 //! checks, CIDR collections), [`ec2`] (networks), [`resolver`] (Resolver and Profiles) and
 //! [`query_log`] (query logging, Resolver's and Route 53's).
 //! [`firewall`] (DNS Firewall), [`kms`] (KMS keys and aliases), [`dnssec`] (Route 53 DNSSEC
-//! signing).
+//! signing), [`iam`] (IAM users, keys and policies).
 
 use std::borrow::Cow;
 
@@ -18,19 +18,21 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use cairn_model::error::{
     ChangeBatchError, CidrError, DnssecError, DomainError, FirewallError, HealthCheckError,
-    KmsError, NetworkError, QueryLogError, ResolverError,
+    IamError, KmsError, NetworkError, QueryLogError, ResolverError,
 };
 use cairn_store::StoreError;
 
 mod dnssec;
 mod ec2;
 mod firewall;
+mod iam;
 mod kms;
 mod query_log;
 mod resolver;
 mod route53;
 
 pub use ec2::{network_error, vpc_not_found};
+pub use iam::malformed_policy;
 pub use kms::kms;
 
 /// Whose fault a failure is: `<Type>` in rest-xml errors.
@@ -182,6 +184,12 @@ impl From<KmsError> for AwsError {
     }
 }
 
+impl From<IamError> for AwsError {
+    fn from(err: IamError) -> Self {
+        iam::iam_error(err)
+    }
+}
+
 impl From<HealthCheckError> for AwsError {
     fn from(err: HealthCheckError) -> Self {
         route53::health_check_error(err)
@@ -213,6 +221,7 @@ impl From<StoreError> for AwsError {
             StoreError::Rejected(DomainError::Firewall(err)) => firewall::firewall_error(err),
             StoreError::Rejected(DomainError::Dnssec(err)) => dnssec::dnssec_error(err),
             StoreError::Rejected(DomainError::Kms(err)) => kms::kms_error(err),
+            StoreError::Rejected(DomainError::Iam(err)) => iam::iam_error(err),
             // Route 53's words for a VPC it cannot use (recorded in aws-recorded/route53.json).
             StoreError::Rejected(DomainError::Network(NetworkError::NoSuchVpc(_))) => {
                 Self::invalid_vpc_id()

@@ -9,11 +9,13 @@
 //!                      ├─► resolver  json-1.1   POST /, X-Amz-Target: Route53Resolver.*
 //!                      ├─► profiles  rest-json  /profile…, /tags/…
 //!                      ├─► ec2       ec2-query  POST /, Action=…
-//!                      └─► kms       json-1.1   POST /, X-Amz-Target: TrentService.*
+//!                      ├─► kms       json-1.1   POST /, X-Amz-Target: TrentService.*
+//!                      ├─► iam       query      POST /, scope iam, Action=…
+//!                      └─► sts       query      POST /, scope sts, Action=GetCallerIdentity
 //!   handlers take RequestContext { request_id, dispatch, access_key_id, region } ──► Store
 //! ```
 //!
-//! The five services are siblings: none imports another, except that Route 53's DNSSEC
+//! The services are siblings: none imports another, except that Route 53's DNSSEC
 //! signing uses KMS keys through [`kms::ksk`] (one way, as on AWS). What they share is in common
 //! modules, and dependencies point one way (service → context → dispatch → sigv4 →
 //! protocol → error).
@@ -36,6 +38,8 @@
 //! - [`ec2`]: the EC2 subset (VPCs, subnets, security groups) over EC2's query protocol.
 //! - [`kms`]: the KMS subset DNSSEC needs (P-256 signing keys) over json-1.1
 //!   (`X-Amz-Target: TrentService.*`).
+//! - [`iam`]: IAM users, access keys and policies, and STS GetCallerIdentity, over the query
+//!   protocol.
 //!
 //! Start with [`router()`].
 #![warn(missing_docs)]
@@ -44,12 +48,15 @@ use std::future::Future;
 
 use axum::Router;
 
+pub mod authz;
 pub mod context;
 pub mod dispatch;
 pub mod ec2;
 pub mod envelope;
 pub mod error;
 pub mod extract;
+pub mod iam;
+pub mod identity;
 pub mod kms;
 pub mod limits;
 pub mod metrics;

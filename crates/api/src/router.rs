@@ -15,7 +15,7 @@ use tower::ServiceExt;
 use crate::dispatch::{Dispatch, Service};
 use crate::protocol::Protocol;
 use crate::state::AppState;
-use crate::{ec2, envelope, kms, limits, profiles, resolver, route53, sigv4};
+use crate::{ec2, envelope, iam, kms, limits, profiles, resolver, route53, sigv4};
 
 /// The path of the readiness endpoint.
 pub const HEALTH_PATH: &str = "/_cairn/health";
@@ -38,6 +38,8 @@ pub fn router_with_metrics(
         profiles: finish(profiles::routes(), &state),
         ec2: finish(ec2::routes(), &state),
         kms: finish(kms::routes(), &state),
+        iam: finish(iam::routes(), &state),
+        sts: finish(iam::sts::routes(), &state),
     };
     let signed = Router::new()
         .fallback(to_service)
@@ -88,10 +90,13 @@ struct Services {
     profiles: Router,
     ec2: Router,
     kms: Router,
+    iam: Router,
+    sts: Router,
 }
 
 fn finish(routes: Router<AppState>, state: &AppState) -> Router {
     routes
+        .route_layer(middleware::from_fn(crate::authz::authorize))
         .route_layer(middleware::from_fn(crate::metrics::note_route))
         .method_not_allowed_fallback(unknown_operation)
         .fallback(unknown_operation)
@@ -110,6 +115,8 @@ async fn to_service(State(services): State<Services>, request: Request) -> Respo
         Service::Profiles => services.profiles,
         Service::Ec2 => services.ec2,
         Service::Kms => services.kms,
+        Service::Iam => services.iam,
+        Service::Sts => services.sts,
     };
     match router.oneshot(request).await {
         Ok(response) => response,

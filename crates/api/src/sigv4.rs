@@ -8,29 +8,36 @@
 //! suite, S3-style SDKs). Any region is accepted in the scope (Route 53 signs
 //! `us-east-1`); the service must be one this port serves. Secrets are never logged.
 
+use std::sync::Arc;
+
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use cairn_model::iam::AccessKeyStatus;
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use crate::error::AwsError;
+use crate::identity::{secret_context, Identity, UserIdentity};
 use crate::protocol::query::{percent_decode, uri_encode};
 use crate::state::{AppState, Credentials};
 
 /// The only algorithm AWS's SigV4 defines for this use.
 pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
 /// The services whose clients this port answers.
-pub const SERVICES: [&str; 5] = [
+pub const SERVICES: [&str; 7] = [
     "route53",
     "route53resolver",
     "route53profiles",
     "ec2",
     "kms",
+    "iam",
+    "sts",
 ];
 /// How far the request's clock may be from ours, in seconds (AWS: 15 minutes).
 pub const MAX_SKEW_SECONDS: i64 = 15 * 60;
@@ -59,8 +66,15 @@ pub async fn verify(State(state): State<AppState>, request: Request, next: Next)
         }
     };
     let now = OffsetDateTime::now_utc();
-    let principal = match verify_parts(&parts, &body, &state.credentials, now) {
-        Ok(principal) => principal,
+    let (credentials, identity) = match signer_of(&state, &parts).await {
+        Ok(found) => found,
+        Err(error) => return error.into_response(),
+    };
+    let principal = match verify_parts(&parts, &body, &credentials, now) {
+        Ok(principal) => Principal {
+            identity,
+            ..principal
+        },
         Err(error) => {
             tracing::debug!(code = %error.code, path = %parts.uri.path(), "request refused by sigv4");
             return error.into_response();
@@ -72,14 +86,75 @@ pub async fn verify(State(state): State<AppState>, request: Request, next: Next)
     next.run(Request::from_parts(parts, Body::from(body))).await
 }
 
+/// The key pair a request claims to be signed with and who owns it: the root credentials,
+/// or an IAM user's active key (its secret unsealed with the node master key). A key that
+/// is unknown or inactive gets the root credentials, so verification then fails exactly as
+/// for any unknown key (`InvalidClientTokenId`).
+async fn signer_of(state: &AppState, parts: &Parts) -> Result<(Credentials, Identity), AwsError> {
+    let root = (
+        state.credentials.clone(),
+        Identity::Root {
+            account: state.config.account_id.clone(),
+        },
+    );
+    let Ok(signed) = SignedRequest::read(parts) else {
+        return Ok(root);
+    };
+    if signed.access_key_id == state.credentials.access_key_id {
+        return Ok(root);
+    }
+    let Some(signer) = state.store.signer(&signed.access_key_id).await? else {
+        return Ok(root);
+    };
+    if signer.key.status != AccessKeyStatus::Active {
+        return Ok(root);
+    }
+    let secret = base64::engine::general_purpose::STANDARD
+        .decode(&signer.key.sealed_secret)
+        .ok()
+        .and_then(|sealed| {
+            state
+                .master_key
+                .open(&secret_context(&signer.key.id), &sealed)
+                .ok()
+        })
+        .and_then(|plain| String::from_utf8(plain).ok());
+    let Some(secret) = secret else {
+        // A secret sealed under another master key: the node is misconfigured.
+        tracing::error!(key = %signer.key.id, "an IAM access key's secret does not open with this node's master key");
+        return Ok(root);
+    };
+    let policies = signer
+        .policies
+        .iter()
+        .filter_map(|doc| cairn_iam::parse(doc, cairn_iam::Kind::Identity).ok())
+        .collect();
+    let user = UserIdentity {
+        account: signer.user.account.clone(),
+        name: signer.user.name.clone(),
+        id: signer.user.id.clone(),
+        arn: signer.user.arn(),
+        policies,
+    };
+    Ok((
+        Credentials {
+            access_key_id: signer.key.id,
+            secret_access_key: secret,
+        },
+        Identity::User(Arc::new(user)),
+    ))
+}
+
 /// Who a verified request is from, and the scope it was signed for; set by [`verify`] as a
 /// request extension, read through [`crate::context::RequestContext`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Principal {
     /// The access key id whose secret signed the request.
     pub access_key_id: String,
     /// The verified credential scope (its region is the request's region).
     pub scope: Scope,
+    /// Who owns the key: the root or an IAM user.
+    pub identity: Identity,
 }
 
 /// The scope a request *claims* (Authorization header or presigned query), unverified:
@@ -124,6 +199,10 @@ pub fn verify_parts(
                 return Ok(Principal {
                     access_key_id: signed.access_key_id,
                     scope: signed.scope,
+                    // The caller of `verify_parts` knows whose credentials these were.
+                    identity: Identity::Root {
+                        account: String::new(),
+                    },
                 });
             }
         }

@@ -18,6 +18,7 @@
 //! | DNS Firewall | [`FirewallError`] |
 //! | Route 53 DNSSEC signing | [`DnssecError`] |
 //! | KMS keys and aliases | [`KmsError`] |
+//! | IAM users, access keys, policies | [`IamError`] |
 //!
 //! [`DomainError`] is any of them: what a store refuses with.
 
@@ -26,6 +27,7 @@ pub use crate::cidr::CidrError;
 pub use crate::dnssec::DnssecError;
 pub use crate::firewall_validate::FirewallError;
 pub use crate::health::HealthCheckError;
+pub use crate::iam::IamError;
 pub use crate::kms::KmsError;
 pub use crate::network_validate::NetworkError;
 pub use crate::query_log::QueryLogError;
@@ -139,6 +141,9 @@ pub enum DomainError {
     /// KMS keys and aliases.
     #[error(transparent)]
     Kms(#[from] KmsError),
+    /// IAM users, access keys and policies.
+    #[error(transparent)]
+    Iam(#[from] IamError),
 }
 
 impl From<ChangeBatchError> for DomainError {

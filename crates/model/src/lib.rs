@@ -38,6 +38,7 @@ pub mod error;
 pub mod firewall;
 pub mod firewall_validate;
 pub mod health;
+pub mod iam;
 pub mod id;
 pub mod kms;
 pub mod name;

@@ -10,7 +10,7 @@
 
 use cairn_model::error::{
     ChangeBatchError, CidrError, DnssecError, DomainError, FirewallError, HealthCheckError,
-    KmsError, NetworkError, QueryLogError, ResolverError, ZoneError,
+    IamError, KmsError, NetworkError, QueryLogError, ResolverError, ZoneError,
 };
 
 /// What can go wrong in the store. Driver errors never leak through: they become
@@ -63,7 +63,8 @@ rejected_from!(
     QueryLogError,
     FirewallError,
     DnssecError,
-    KmsError
+    KmsError,
+    IamError
 );
 
 /// Shorthand.

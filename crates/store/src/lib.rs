@@ -26,6 +26,7 @@
 //! | [`FirewallStore`] | [`firewall`] | DNS Firewall lists, rule groups, rules, associations, configs |
 //! | [`DnssecStore`] | [`dnssec`] | Route 53 DNSSEC: signing status, KSKs, sealed ZSKs, DNSKEY signatures |
 //! | [`KmsStore`] | [`kms`] | KMS keys (private halves sealed) and aliases |
+//! | [`IamStore`] | [`iam`] | IAM users, access keys (secrets sealed), inline and managed policies |
 //! | [`ChangeFeed`] | [`feed`] | the change log and the state the data plane compiles |
 //!
 //! Supertrait methods need their trait in scope where a generic caller uses them:
@@ -42,6 +43,7 @@ pub mod error;
 pub mod feed;
 pub mod firewall;
 pub mod health;
+pub mod iam;
 pub mod kms;
 pub mod networks;
 pub mod profiles;
@@ -57,6 +59,7 @@ pub use error::{StoreError, StoreResult};
 pub use feed::{ChangeEvent, ChangeFeed, ChangeSubject, ZoneContents};
 pub use firewall::FirewallStore;
 pub use health::{HealthCheckState, HealthObservation, HealthStore, ProbeResult};
+pub use iam::{IamStore, Signer};
 pub use kms::KmsStore;
 pub use networks::{NetworkStore, NewSecurityGroup, NewSubnet, NewVpc, RuleDirection, VpcRef};
 pub use profiles::ProfileStore;
@@ -71,8 +74,8 @@ pub use zones::{
 /// Every store trait, for callers that use the store's methods: `use cairn_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        ChangeFeed, CidrStore, DnssecStore, FirewallStore, HealthStore, KmsStore, NetworkStore,
-        ProfileStore, QueryLogStore, ResolverStore, Store, ZoneStore,
+        ChangeFeed, CidrStore, DnssecStore, FirewallStore, HealthStore, IamStore, KmsStore,
+        NetworkStore, ProfileStore, QueryLogStore, ResolverStore, Store, ZoneStore,
     };
 }
 
@@ -91,6 +94,7 @@ pub trait Store:
     + FirewallStore
     + DnssecStore
     + KmsStore
+    + IamStore
     + ChangeFeed
 {
 }
@@ -106,6 +110,7 @@ impl<T> Store for T where
         + FirewallStore
         + DnssecStore
         + KmsStore
+        + IamStore
         + ChangeFeed
 {
 }

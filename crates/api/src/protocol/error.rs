@@ -6,7 +6,7 @@ use axum::body::Body;
 use axum::http::HeaderValue;
 use axum::response::Response;
 
-use super::{ec2_query, rest_xml, Protocol};
+use super::{aws_query, ec2_query, rest_xml, Protocol};
 use crate::error::AwsError;
 
 /// The `Content-Type` of error bodies in `protocol`.
@@ -14,6 +14,7 @@ pub fn content_type(protocol: Protocol) -> &'static str {
     match protocol {
         Protocol::RestXml => "text/xml",
         Protocol::Ec2Query => "text/xml;charset=UTF-8",
+        Protocol::Query { .. } => "text/xml",
         Protocol::Json11 => super::json::JSON_1_1,
         Protocol::RestJson => "application/json",
     }
@@ -24,6 +25,7 @@ pub fn render(error: &AwsError, protocol: Protocol, request_id: &str) -> Respons
     let body = match protocol {
         Protocol::RestXml => rest_xml::error_body(error, request_id),
         Protocol::Ec2Query => ec2_query::error_body(error, request_id),
+        Protocol::Query { namespace } => aws_query::error_body(error, request_id, namespace),
         // `Message`, as Resolver and Profiles write it (botocore reads the modeled
         // exception's `Message` member from it; recorded in aws-recorded/route53resolver.json).
         Protocol::Json11 | Protocol::RestJson => {

@@ -3,6 +3,7 @@
 //! - [`Protocol`]: which of the four a request speaks (decided once, by [`crate::dispatch`]).
 //! - [`rest_xml`]: Route 53's protocol: XML bodies in, XML bodies out, `<ErrorResponse>`.
 //! - [`ec2_query`]: EC2's query protocol: form bodies in, EC2 XML out, `<Response><Errors>`.
+//! - [`aws_query`]: IAM's and STS's query protocol: form bodies in, `<{Op}Result>` XML out.
 //! - [`json`]: Route 53 Resolver's json-1.1 and Route 53 Profiles' rest-json bodies.
 //! - [`query`]: URI query strings and percent-encoding, shared with SigV4.
 //! - [`error`]: an [`AwsError`] rendered in each protocol's error shape.
@@ -11,6 +12,7 @@ use axum::http::StatusCode;
 
 use crate::error::AwsError;
 
+pub mod aws_query;
 pub mod ec2_query;
 pub mod error;
 pub mod json;
@@ -28,6 +30,12 @@ pub enum Protocol {
     RestJson,
     /// `ec2`: EC2's query protocol (form bodies, `Action=`).
     Ec2Query,
+    /// `query`: IAM's and STS's protocol (form bodies, `Action=`, `<{Op}Result>` wrappers,
+    /// `<ErrorResponse>` errors in the service's XML namespace).
+    Query {
+        /// The service's XML namespace.
+        namespace: &'static str,
+    },
 }
 
 impl Protocol {
@@ -38,6 +46,7 @@ impl Protocol {
             Self::Json11 => "json",
             Self::RestJson => "rest-json",
             Self::Ec2Query => "ec2",
+            Self::Query { .. } => "query",
         }
     }
 
@@ -53,7 +62,7 @@ impl Protocol {
                 "The requested operation is not recognized by the service.",
             ),
             // EC2's common error for an action it does not know (every EC2 error is a 400).
-            Self::Ec2Query => AwsError::new(
+            Self::Ec2Query | Self::Query { .. } => AwsError::new(
                 StatusCode::BAD_REQUEST,
                 "InvalidAction",
                 "The action or operation requested is invalid. Verify that the action is typed correctly.",
@@ -68,6 +77,7 @@ impl Protocol {
             Self::RestXml => "InvalidInput",
             Self::Json11 | Self::RestJson => "ValidationException",
             Self::Ec2Query => "InvalidParameterValue",
+            Self::Query { .. } => "ValidationError",
         };
         AwsError::new(StatusCode::BAD_REQUEST, code, message)
     }

@@ -13,6 +13,7 @@ use cairn_model::firewall_validate::{
     AssociationUpdate, DomainOperation, NewAssociation, NewNamed, RuleRequest,
 };
 use cairn_model::health::{HealthCheck, HealthCheckConfig, HealthCheckUpdate};
+use cairn_model::iam::{AccessKey, AccessKeyStatus, IamUser, ManagedPolicy, PolicyVersion};
 use cairn_model::kms::{KmsAlias, KmsKey, KmsKeyChange};
 use cairn_model::network::{IngressRule, SecurityGroup, Subnet, Vpc, VpcAssociation};
 use cairn_model::resolver::{
@@ -29,9 +30,9 @@ use cairn_model::{
 };
 use cairn_store::{
     ChangeEvent, ChangeFeed, CidrStore, DelegationSet, FirewallStore, HealthCheckState,
-    HealthStore, KmsStore, NetworkStore, NewHostedZone, NewSecurityGroup, NewSubnet, NewVpc,
-    ProbeResult, ProfileStore, QueryLogStore, RecordSetListing, RecordSetPage, ResolverStore,
-    RuleDirection, StoreResult, VpcRef, ZoneContents, ZoneStore,
+    HealthStore, IamStore, KmsStore, NetworkStore, NewHostedZone, NewSecurityGroup, NewSubnet,
+    NewVpc, ProbeResult, ProfileStore, QueryLogStore, RecordSetListing, RecordSetPage,
+    ResolverStore, RuleDirection, Signer, StoreResult, VpcRef, ZoneContents, ZoneStore,
 };
 
 pub struct UnreachableStore;
@@ -639,6 +640,159 @@ impl KmsStore for UnreachableStore {
         panic!("{MESSAGE}")
     }
     async fn list_kms_aliases(&self, _: &str, _: &str) -> StoreResult<Vec<KmsAlias>> {
+        panic!("{MESSAGE}")
+    }
+}
+
+#[async_trait]
+impl IamStore for UnreachableStore {
+    async fn create_iam_user(&self, _user: IamUser) -> StoreResult<IamUser> {
+        panic!("{MESSAGE}")
+    }
+    async fn iam_user(&self, _account: &str, _name: &str) -> StoreResult<Option<IamUser>> {
+        panic!("{MESSAGE}")
+    }
+    async fn list_iam_users(&self, _account: &str) -> StoreResult<Vec<IamUser>> {
+        panic!("{MESSAGE}")
+    }
+    async fn set_iam_user_tags(
+        &self,
+        _account: &str,
+        _name: &str,
+        _tags: Vec<(String, String)>,
+    ) -> StoreResult<IamUser> {
+        panic!("{MESSAGE}")
+    }
+    async fn delete_iam_user(&self, _account: &str, _name: &str) -> StoreResult<()> {
+        panic!("{MESSAGE}")
+    }
+    async fn create_access_key(&self, _key: AccessKey) -> StoreResult<AccessKey> {
+        panic!("{MESSAGE}")
+    }
+    async fn access_key(&self, _id: &str) -> StoreResult<Option<AccessKey>> {
+        panic!("{MESSAGE}")
+    }
+    async fn signer(&self, _key_id: &str) -> StoreResult<Option<Signer>> {
+        panic!("{MESSAGE}")
+    }
+    async fn list_access_keys(&self, _account: &str, _user: &str) -> StoreResult<Vec<AccessKey>> {
+        panic!("{MESSAGE}")
+    }
+    async fn set_access_key_status(
+        &self,
+        _account: &str,
+        _user: &str,
+        _id: &str,
+        _status: AccessKeyStatus,
+    ) -> StoreResult<()> {
+        panic!("{MESSAGE}")
+    }
+    async fn delete_access_key(&self, _account: &str, _user: &str, _id: &str) -> StoreResult<()> {
+        panic!("{MESSAGE}")
+    }
+    async fn put_user_policy(
+        &self,
+        _account: &str,
+        _user: &str,
+        _name: &str,
+        _document: &str,
+    ) -> StoreResult<()> {
+        panic!("{MESSAGE}")
+    }
+    async fn user_policy(&self, _account: &str, _user: &str, _name: &str) -> StoreResult<String> {
+        panic!("{MESSAGE}")
+    }
+    async fn list_user_policies(&self, _account: &str, _user: &str) -> StoreResult<Vec<String>> {
+        panic!("{MESSAGE}")
+    }
+    async fn delete_user_policy(
+        &self,
+        _account: &str,
+        _user: &str,
+        _name: &str,
+    ) -> StoreResult<()> {
+        panic!("{MESSAGE}")
+    }
+    async fn create_policy(
+        &self,
+        _policy: ManagedPolicy,
+        _document: &str,
+    ) -> StoreResult<ManagedPolicy> {
+        panic!("{MESSAGE}")
+    }
+    async fn policy(&self, _account: &str, _arn: &str) -> StoreResult<Option<ManagedPolicy>> {
+        panic!("{MESSAGE}")
+    }
+    async fn list_policies(&self, _account: &str) -> StoreResult<Vec<(ManagedPolicy, usize)>> {
+        panic!("{MESSAGE}")
+    }
+    async fn policy_attachment_count(&self, _account: &str, _arn: &str) -> StoreResult<usize> {
+        panic!("{MESSAGE}")
+    }
+    async fn set_policy_tags(
+        &self,
+        _account: &str,
+        _arn: &str,
+        _tags: Vec<(String, String)>,
+    ) -> StoreResult<ManagedPolicy> {
+        panic!("{MESSAGE}")
+    }
+    async fn delete_policy(&self, _account: &str, _arn: &str) -> StoreResult<()> {
+        panic!("{MESSAGE}")
+    }
+    async fn create_policy_version(
+        &self,
+        _account: &str,
+        _arn: &str,
+        _document: &str,
+        _set_as_default: bool,
+        _now_ms: i64,
+    ) -> StoreResult<PolicyVersion> {
+        panic!("{MESSAGE}")
+    }
+    async fn policy_version(
+        &self,
+        _account: &str,
+        _arn: &str,
+        _version: &str,
+    ) -> StoreResult<PolicyVersion> {
+        panic!("{MESSAGE}")
+    }
+    async fn list_policy_versions(
+        &self,
+        _account: &str,
+        _arn: &str,
+    ) -> StoreResult<Vec<PolicyVersion>> {
+        panic!("{MESSAGE}")
+    }
+    async fn set_default_policy_version(
+        &self,
+        _account: &str,
+        _arn: &str,
+        _version: &str,
+        _now_ms: i64,
+    ) -> StoreResult<()> {
+        panic!("{MESSAGE}")
+    }
+    async fn delete_policy_version(
+        &self,
+        _account: &str,
+        _arn: &str,
+        _version: &str,
+    ) -> StoreResult<()> {
+        panic!("{MESSAGE}")
+    }
+    async fn attach_user_policy(&self, _account: &str, _user: &str, _arn: &str) -> StoreResult<()> {
+        panic!("{MESSAGE}")
+    }
+    async fn detach_user_policy(&self, _account: &str, _user: &str, _arn: &str) -> StoreResult<()> {
+        panic!("{MESSAGE}")
+    }
+    async fn list_attached_user_policies(
+        &self,
+        _account: &str,
+        _user: &str,
+    ) -> StoreResult<Vec<ManagedPolicy>> {
         panic!("{MESSAGE}")
     }
 }

@@ -23,7 +23,7 @@
 //!   private_zones                    zones' VPC associations and authorizations
 //!   zones, networks, resolver,       one trait implementation each
 //!   profiles, query_logs, firewall,
-//!   dnssec, feed, kms
+//!   dnssec, feed, kms, iam
 //! ```
 
 mod batch_view;
@@ -36,6 +36,7 @@ mod error;
 mod feed;
 mod firewall;
 mod health;
+mod iam;
 mod ids;
 mod json;
 mod kms;

@@ -82,6 +82,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         12,
         include_str!("../../migrations/postgres/0012_resolver_dnssec.sql"),
     ),
+    (13, include_str!("../../migrations/postgres/0013_iam.sql")),
 ];
 
 /// The advisory lock every write transaction holds: writers take turns, so the change log's
