@@ -25,12 +25,13 @@ use crate::state::{AppState, Credentials};
 /// The only algorithm AWS's SigV4 defines for this use.
 pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
 /// The services whose clients this port answers.
-pub const SERVICES: [&str; 5] = [
+pub const SERVICES: [&str; 6] = [
     "route53",
     "route53resolver",
     "route53profiles",
     "ec2",
     "kms",
+    "route53domains",
 ];
 /// How far the request's clock may be from ours, in seconds (AWS: 15 minutes).
 pub const MAX_SKEW_SECONDS: i64 = 15 * 60;

@@ -256,6 +256,7 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
             limits: cairn_model::Limits::default(),
             location_base: format!("http://{api_addr}"),
             data_dir: Some(settings.data_dir.clone()),
+            registry_tlds: settings.registry_tlds.clone(),
         },
         readiness,
         dns: Some(Arc::new(DataPlaneAnswers(
@@ -265,6 +266,13 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
         ))),
         master_key: master_key.clone(),
     };
+    // Route 53 Domains: a zone for each registry TLD, before the API answers.
+    cairn_api::domains::registry::ensure_zones(&state)
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e.message, "cannot create the registry TLD zones");
+            ExitError::Runtime
+        })?;
     // Route 53 DNSSEC: renews the DNSKEY signatures of signing zones before they expire.
     tokio::spawn(cairn_api::route53::dnssec::resign::run(
         state.clone(),

@@ -38,6 +38,7 @@ use std::sync::Arc;
 
 pub mod cidr;
 pub mod dnssec;
+pub mod domains;
 pub mod error;
 pub mod feed;
 pub mod firewall;
@@ -52,6 +53,7 @@ pub mod zones;
 
 pub use cidr::CidrStore;
 pub use dnssec::DnssecStore;
+pub use domains::DomainStore;
 pub use error::{StoreError, StoreResult};
 pub use feed::{ChangeEvent, ChangeFeed, ChangeSubject, ZoneContents};
 pub use firewall::FirewallStore;
@@ -69,8 +71,8 @@ pub use zones::{
 /// Every store trait, for callers that use the store's methods: `use cairn_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        ChangeFeed, CidrStore, DnssecStore, FirewallStore, HealthStore, KmsStore, NetworkStore,
-        ProfileStore, QueryLogStore, ResolverStore, Store, ZoneStore,
+        ChangeFeed, CidrStore, DnssecStore, DomainStore, FirewallStore, HealthStore, KmsStore,
+        NetworkStore, ProfileStore, QueryLogStore, ResolverStore, Store, ZoneStore,
     };
 }
 
@@ -89,6 +91,7 @@ pub trait Store:
     + FirewallStore
     + DnssecStore
     + KmsStore
+    + DomainStore
     + ChangeFeed
 {
 }
@@ -104,6 +107,7 @@ impl<T> Store for T where
         + FirewallStore
         + DnssecStore
         + KmsStore
+        + DomainStore
         + ChangeFeed
 {
 }

@@ -77,6 +77,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         12,
         include_str!("../../migrations/postgres/0012_resolver_dnssec.sql"),
     ),
+    (
+        14,
+        include_str!("../../migrations/postgres/0014_domains.sql"),
+    ),
 ];
 
 /// The advisory lock every write transaction holds: writers take turns, so the change log's
