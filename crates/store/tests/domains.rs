@@ -104,7 +104,10 @@ async fn updates_and_deletions_record_operations(db: TestDb) {
     store
         .register_domain(
             domain("c.test", OTHER),
-            operation("op0", "c.test", OperationType::RegisterDomain, 9),
+            DomainOperation {
+                account: OTHER.into(),
+                ..operation("op0", "c.test", OperationType::RegisterDomain, 9)
+            },
         )
         .await
         .unwrap();
@@ -165,7 +168,7 @@ async fn updates_and_deletions_record_operations(db: TestDb) {
     assert_eq!(
         ops,
         ["op1", "op2", "op3", "op4"],
-        "oldest first, no refused one"
+        "oldest first, this account's only, no refused one"
     );
 
     // Everything survives a reopen.
