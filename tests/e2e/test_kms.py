@@ -56,6 +56,8 @@ def check_shape(shape, value, where="$"):
         assert isinstance(value, bool), f"{where}: expected a boolean, got {value!r}"
     elif kind in ("integer", "long"):
         assert isinstance(value, int) and not isinstance(value, bool), f"{where}: {value!r}"
+    elif kind in ("float", "double"):
+        assert isinstance(value, (int, float)) and not isinstance(value, bool), f"{where}: {value!r}"
     elif kind == "timestamp":
         assert isinstance(value, (int, float)), f"{where}: expected epoch seconds, got {value!r}"
     elif kind == "blob":

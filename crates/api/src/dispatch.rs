@@ -1,18 +1,20 @@
 //! Which service and protocol a request is for, decided once per request.
 //!
-//! Seven AWS services share this one port, as LocalStack's edge port does. AWS tells them
+//! Eight AWS services share this one port, as LocalStack's edge port does. AWS tells them
 //! apart by endpoint host; here each one's requests have a shape of their own, and the
 //! SigV4 scope names the service the client signed for (botocore's `signingName`, which
-//! for these seven is the endpoint prefix):
+//! for these eight is the endpoint prefix):
 //!
 //! ```text
 //!   X-Amz-Target: Route53Resolver.*                  ──► Resolver  json-1.1
 //!   X-Amz-Target: TrentService.*                     ──► KMS       json-1.1
+//!   X-Amz-Target: Route53Domains_v20140515.*         ──► Domains   json-1.1
 //!   /2013-04-01/…                                    ──► Route 53  rest-xml
 //!   /_cairn/healthcheck/…   (Cairn's JSON admin call) ──► Route 53  rest-json
 //!   /profile…, /tags/…                               ──► Profiles  rest-json
 //!   anything else: the scope's service               ──► route53 | route53resolver |
 //!                                                        route53profiles | ec2 | kms |
+//!                                                        route53domains |
 //!                                                        iam | sts (query protocol)
 //!   unsigned, anything else: POST / is EC2 (json-1.1 when the body says JSON), else Route 53
 //! ```
@@ -36,6 +38,8 @@ use crate::sigv4;
 pub const RESOLVER_TARGET_PREFIX: &str = "Route53Resolver";
 /// The `X-Amz-Target` prefix of KMS (`TrentService.CreateKey`).
 pub const KMS_TARGET_PREFIX: &str = "TrentService";
+/// The `X-Amz-Target` prefix of Route 53 Domains (`Route53Domains_v20140515.RegisterDomain`).
+pub const DOMAINS_TARGET_PREFIX: &str = "Route53Domains_v20140515";
 /// The API version every Route 53 path starts with.
 pub const ROUTE53_PREFIX: &str = "/2013-04-01/";
 /// Cairn's own signed JSON calls on Route 53 resources (the health-check override).
@@ -58,11 +62,13 @@ pub enum Service {
     Iam,
     /// STS GetCallerIdentity (2011-06-15).
     Sts,
+    /// Route 53 Domains for the installation's TLDs (2014-05-15).
+    Domains,
 }
 
 impl Service {
     /// Every service, in the order [`crate::sigv4`] names them.
-    pub const ALL: [Service; 7] = [
+    pub const ALL: [Service; 8] = [
         Self::Route53,
         Self::Resolver,
         Self::Profiles,
@@ -70,6 +76,7 @@ impl Service {
         Self::Kms,
         Self::Iam,
         Self::Sts,
+        Self::Domains,
     ];
 
     /// The name clients sign with (the SigV4 scope's service).
@@ -82,6 +89,7 @@ impl Service {
             Self::Kms => "kms",
             Self::Iam => "iam",
             Self::Sts => "sts",
+            Self::Domains => "route53domains",
         }
     }
 
@@ -104,6 +112,7 @@ impl Service {
             Self::Sts => Protocol::Query {
                 namespace: crate::protocol::aws_query::STS_NAMESPACE,
             },
+            Self::Domains => Protocol::Json11,
         }
     }
 }
@@ -150,11 +159,12 @@ pub fn decide_from(
     scope_service: Option<Service>,
 ) -> Dispatch {
     if let Some(target) = headers.get("x-amz-target") {
-        // The two json-1.1 services, told apart by the target's prefix; Resolver's handler
+        // The json-1.1 services, told apart by the target's prefix; Resolver's handler
         // refuses other prefixes.
         let target = String::from_utf8_lossy(target.as_bytes()).into_owned();
         let service = match target.split_once('.') {
             Some((KMS_TARGET_PREFIX, _)) => Service::Kms,
+            Some((DOMAINS_TARGET_PREFIX, _)) => Service::Domains,
             _ => Service::Resolver,
         };
         return Dispatch {
@@ -225,6 +235,7 @@ mod tests {
         use Service::*;
         let target = [("x-amz-target", "Route53Resolver.ListResolverRules")];
         let kms = [("x-amz-target", "TrentService.CreateKey")];
+        let domains = [("x-amz-target", "Route53Domains_v20140515.ListDomains")];
         let form = [("content-type", "application/x-www-form-urlencoded")];
         let json = [("content-type", "application/x-amz-json-1.1")];
         for (method, path, headers, scope, want) in [
@@ -238,6 +249,7 @@ mod tests {
             (Method::POST, "/", &target[..], None, (Resolver, Json11)),
             (Method::POST, "/", &kms[..], Some(Kms), (Kms, Json11)),
             (Method::POST, "/", &kms[..], None, (Kms, Json11)),
+            (Method::POST, "/", &domains[..], None, (Domains, Json11)),
             (Method::POST, "/", &form[..], Some(Ec2), (Ec2, Ec2Query)),
             (Method::POST, "/", &form[..], None, (Ec2, Ec2Query)),
             (

@@ -51,6 +51,7 @@ use axum::Router;
 pub mod authz;
 pub mod context;
 pub mod dispatch;
+pub mod domains;
 pub mod ec2;
 pub mod envelope;
 pub mod error;

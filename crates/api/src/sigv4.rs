@@ -30,7 +30,7 @@ use crate::state::{AppState, Credentials};
 /// The only algorithm AWS's SigV4 defines for this use.
 pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
 /// The services whose clients this port answers.
-pub const SERVICES: [&str; 7] = [
+pub const SERVICES: [&str; 8] = [
     "route53",
     "route53resolver",
     "route53profiles",
@@ -38,6 +38,7 @@ pub const SERVICES: [&str; 7] = [
     "kms",
     "iam",
     "sts",
+    "route53domains",
 ];
 /// How far the request's clock may be from ours, in seconds (AWS: 15 minutes).
 pub const MAX_SKEW_SECONDS: i64 = 15 * 60;

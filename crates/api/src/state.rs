@@ -111,6 +111,9 @@ pub struct ApiConfig {
     /// The server's data directory: ImportFirewallDomains reads `file://` URLs under it
     /// only (`None`: imports are refused).
     pub data_dir: Option<std::path::PathBuf>,
+    /// The TLDs this installation is the registry of (`--registry-tld`): each is served as
+    /// a zone, and Route 53 Domains registers names under them.
+    pub registry_tlds: Vec<DomainName>,
 }
 
 /// An access key pair. `Debug` never prints the secret.

@@ -88,6 +88,17 @@ fn kms_imports_no_other_service() {
     }
 }
 
+/// Route 53 Domains is a service too and imports none of the others; Route 53 uses its
+/// `registry` to keep the TLD zones out of its calls (one way: the cycle test keeps it so).
+#[test]
+fn domains_imports_no_other_service() {
+    let graph = imports();
+    let deps = graph.get("domains").expect("domains module");
+    for other in SERVICES.iter().chain(&["kms"]) {
+        assert!(!deps.contains(*other), "domains imports {other}");
+    }
+}
+
 #[test]
 fn no_import_cycle_between_modules() {
     let graph = imports();

@@ -138,6 +138,16 @@ pub(crate) struct ServeArgs {
         value_delimiter = ','
     )]
     pub(crate) nameservers: Vec<String>,
+    /// A TLD this installation is the registry of, repeatable (config key `registry_tlds`):
+    /// served as a zone (apex SOA and NS as for every zone, from --nameserver) delegating
+    /// the domains Route 53 Domains registers under it (docs/domains.md).
+    #[arg(
+        long = "registry-tld",
+        env = "CAIRN_REGISTRY_TLDS",
+        value_name = "NAME",
+        value_delimiter = ','
+    )]
+    pub(crate) registry_tlds: Vec<String>,
     /// This node's region, for latency routing and for geoproximity clients the GeoIP
     /// database cannot place [default: us-east-1].
     #[arg(long, env = "CAIRN_REGION", value_name = "NAME")]

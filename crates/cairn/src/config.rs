@@ -94,6 +94,8 @@ pub(crate) struct FileConfig {
     trust_anchor: Option<PathBuf>,
     #[serde(default)]
     nameservers: Vec<String>,
+    #[serde(default)]
+    registry_tlds: Vec<String>,
     account_id: Option<String>,
     ready_file: Option<PathBuf>,
     metrics_listen: Option<String>,
@@ -147,6 +149,8 @@ pub(crate) struct Settings {
     pub(crate) trust_anchor: Option<PathBuf>,
     /// Name servers of new zones.
     pub(crate) nameservers: Vec<DomainName>,
+    /// TLDs this installation is the registry of (Route 53 Domains, issue 14).
+    pub(crate) registry_tlds: Vec<DomainName>,
     /// Account id.
     pub(crate) account_id: String,
     /// Where to write bound addresses.
@@ -208,6 +212,12 @@ pub(crate) fn resolve(args: &ServeArgs) -> Result<Settings, String> {
         file.nameservers
     };
     let nameservers = parse_nameservers(&names)?;
+    let tlds = if !args.registry_tlds.is_empty() {
+        args.registry_tlds.clone()
+    } else {
+        file.registry_tlds
+    };
+    let registry_tlds = parse_registry_tlds(&tlds)?;
     let account_id = args
         .account_id
         .clone()
@@ -268,6 +278,7 @@ pub(crate) fn resolve(args: &ServeArgs) -> Result<Settings, String> {
         dns_listen,
         dns_workers,
         nameservers,
+        registry_tlds,
         account_id,
         ready_file: args.ready_file.clone().or(file.ready_file),
         metrics_listen: metrics_listen(args.metrics_listen.clone().or(file.metrics_listen))?,
@@ -412,6 +423,22 @@ pub(crate) fn parse_nameservers(names: &[String]) -> Result<Vec<DomainName>, Str
         .iter()
         .map(|n| DomainName::from_route53(n).map_err(|e| format!("name server {n:?}: {e}")))
         .collect()
+}
+
+/// `--registry-tld` names: each a valid name other than the root, given once.
+fn parse_registry_tlds(names: &[String]) -> Result<Vec<DomainName>, String> {
+    let mut tlds: Vec<DomainName> = Vec::new();
+    for text in names {
+        let tld =
+            DomainName::from_route53(text).map_err(|e| format!("registry TLD {text:?}: {e}"))?;
+        if tld.is_root() {
+            return Err("--registry-tld cannot be the root".into());
+        }
+        if !tlds.contains(&tld) {
+            tlds.push(tld);
+        }
+    }
+    Ok(tlds)
 }
 
 fn default_store_url(data_dir: &Path) -> String {

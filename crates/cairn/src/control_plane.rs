@@ -51,8 +51,9 @@ pub(crate) struct ControlPlane {
 }
 
 impl ControlPlane {
-    /// Starts the health checker and the DNSSEC re-signer on `store`; returns the API.
-    pub(crate) fn start(&self, store: Arc<dyn Store>) -> Router {
+    /// Makes the registry TLD zones, starts the health checker and the DNSSEC re-signer on
+    /// `store`; returns the API (an error when the registry zones cannot be made).
+    pub(crate) async fn start(&self, store: Arc<dyn Store>) -> Result<Router, String> {
         let settings = &self.settings;
         tokio::spawn(cairn_health::run(
             store.clone(),
@@ -71,17 +72,26 @@ impl ControlPlane {
                 limits: cairn_model::Limits::default(),
                 location_base: self.location_base.clone(),
                 data_dir: Some(settings.data_dir.clone()),
+                registry_tlds: settings.registry_tlds.clone(),
             },
             readiness: self.readiness.clone(),
             dns: Some(self.dns.clone()),
             master_key: self.master_key.clone(),
         };
+        // Route 53 Domains: a zone for each registry TLD, before the API answers.
+        cairn_api::domains::registry::ensure_zones(&state)
+            .await
+            .map_err(|e| format!("cannot create the registry TLD zones: {}", e.message))?;
         // Route 53 DNSSEC: renews the DNSKEY signatures of signing zones before they expire.
         tokio::spawn(cairn_api::route53::dnssec::resign::run(
             state.clone(),
             self.shutdown.clone().cancelled_owned(),
         ));
-        cairn_api::router_with_metrics(state, settings.api_limits, self.api_metrics.clone())
+        Ok(cairn_api::router_with_metrics(
+            state,
+            settings.api_limits,
+            self.api_metrics.clone(),
+        ))
     }
 
     /// For a node that started from its saved snapshot: waits until the store can be opened,
@@ -122,8 +132,14 @@ impl ControlPlane {
             self.shutdown.clone(),
         ));
         tokio::spawn(follower.run(self.shutdown.clone()));
-        api.store(Arc::new(self.start(store)));
-        tracing::info!("api ready for writes");
+        match self.start(store).await {
+            Ok(router) => {
+                api.store(Arc::new(router));
+                tracing::info!("api ready for writes");
+            }
+            // The data plane serves on; the API keeps answering ServiceUnavailable.
+            Err(e) => tracing::error!("{e}"),
+        }
     }
 }
 

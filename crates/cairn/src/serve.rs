@@ -286,7 +286,11 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
                 ));
             }
             tokio::spawn(follower.run(shutdown.clone()));
-            api.store(Arc::new(control.start(store)));
+            let router = control.start(store).await.map_err(|e| {
+                tracing::error!("{e}");
+                ExitError::Runtime
+            })?;
+            api.store(Arc::new(router));
         }
         None => {
             tokio::spawn(control.recover(follower, api.clone()));

@@ -34,6 +34,7 @@ pub mod change;
 pub mod cidr;
 pub mod defaults;
 pub mod dnssec;
+pub mod domains;
 pub mod error;
 pub mod firewall;
 pub mod firewall_validate;

@@ -39,6 +39,7 @@ use std::sync::Arc;
 
 pub mod cidr;
 pub mod dnssec;
+pub mod domains;
 pub mod error;
 pub mod feed;
 pub mod firewall;
@@ -55,6 +56,7 @@ pub mod zones;
 
 pub use cidr::CidrStore;
 pub use dnssec::DnssecStore;
+pub use domains::DomainStore;
 pub use error::{StoreError, StoreResult};
 pub use feed::{ChangeEvent, ChangeFeed, ChangeSubject, ZoneContents};
 pub use firewall::FirewallStore;
@@ -74,7 +76,8 @@ pub use zones::{
 /// Every store trait, for callers that use the store's methods: `use cairn_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        ChangeFeed, CidrStore, DnssecStore, FirewallStore, HealthStore, IamStore, KmsStore,
+        ChangeFeed, CidrStore, DnssecStore, DomainStore, FirewallStore, HealthStore, IamStore,
+        KmsStore,
         NetworkStore, ProfileStore, QueryLogStore, ResolverStore, Store, ZoneStore,
     };
 }
@@ -95,6 +98,7 @@ pub trait Store:
     + DnssecStore
     + KmsStore
     + IamStore
+    + DomainStore
     + ChangeFeed
 {
 }
@@ -111,6 +115,7 @@ impl<T> Store for T where
         + DnssecStore
         + KmsStore
         + IamStore
+        + DomainStore
         + ChangeFeed
 {
 }

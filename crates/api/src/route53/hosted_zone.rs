@@ -5,6 +5,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;
+use cairn_model::domains::is_registry_zone_reference;
 use cairn_model::{defaults, DomainName, HostedZone, HostedZoneId};
 use cairn_store::NewHostedZone;
 
@@ -33,6 +34,12 @@ pub async fn create(State(state): State<AppState>, body: Bytes) -> Result<Respon
         return Err(AwsError::invalid_input(
             "CallerReference must be between 1 and 128 characters long.",
         ));
+    }
+    // The mark of the registry's TLD zones (issue 14), which Route 53 calls do not show.
+    if is_registry_zone_reference(&caller_reference) {
+        return Err(AwsError::invalid_input(format!(
+            "CallerReference {caller_reference} is reserved by Cairn for registry TLD zones."
+        )));
     }
     let apex = parse_zone_name(name_text)?;
 
@@ -170,9 +177,7 @@ pub async fn list(State(state): State<AppState>, query: QueryParams) -> Result<R
     if let Some(id) = &delegation_set {
         state.store.get_delegation_set(id).await?;
     }
-    let zones: Vec<HostedZone> = state
-        .store
-        .list_hosted_zones()
+    let zones: Vec<HostedZone> = user_zones(&state)
         .await?
         .into_iter()
         .filter(|z| marker.as_ref().is_none_or(|m| z.id >= *m))
@@ -213,7 +218,7 @@ pub async fn list_by_name(
     let start = dns_name
         .as_ref()
         .map(|name| (name.route53_sort_key(), start_id.clone()));
-    let mut zones = state.store.list_hosted_zones().await?;
+    let mut zones = user_zones(&state).await?;
     zones.sort_by(|a, b| {
         (a.name.route53_sort_key(), &a.id).cmp(&(b.name.route53_sort_key(), &b.id))
     });
@@ -291,13 +296,21 @@ pub async fn update_comment(
 
 /// `GET /2013-04-01/hostedzonecount`.
 pub async fn count(State(state): State<AppState>) -> Result<Response, AwsError> {
-    let zones = state.store.list_hosted_zones().await?;
+    let zones = user_zones(&state).await?;
     let mut w = XmlWriter::new("GetHostedZoneCountResponse");
     w.leaf("HostedZoneCount", zones.len().to_string());
     Ok(respond(
         StatusCode::OK,
         w.finish("GetHostedZoneCountResponse"),
     ))
+}
+
+/// Every hosted zone but the registry's TLD zones (issue 14), which Cairn manages and
+/// Route 53 calls do not show.
+pub async fn user_zones(state: &AppState) -> Result<Vec<HostedZone>, AwsError> {
+    let mut zones = state.store.list_hosted_zones().await?;
+    zones.retain(|z| !is_registry_zone_reference(&z.caller_reference));
+    Ok(zones)
 }
 
 //------------ names ------------------------------------------------------------------

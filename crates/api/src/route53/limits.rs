@@ -24,7 +24,7 @@ pub async fn account(
     AwsPath(limit_type): AwsPath<String>,
 ) -> Result<Response, AwsError> {
     let (value, count) = match limit_type.as_str() {
-        "MAX_HOSTED_ZONES_BY_OWNER" => (500, state.store.list_hosted_zones().await?.len() as u64),
+        "MAX_HOSTED_ZONES_BY_OWNER" => (500, super::hosted_zone::user_zones(&state).await?.len() as u64),
         "MAX_REUSABLE_DELEGATION_SETS_BY_OWNER" => (100, state.store.list_delegation_sets().await?.len() as u64),
         "MAX_HEALTH_CHECKS_BY_OWNER" => (200, 0),
         "MAX_TRAFFIC_POLICY_INSTANCES_BY_OWNER" => (5, 0),

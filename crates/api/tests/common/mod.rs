@@ -50,6 +50,7 @@ pub fn config() -> ApiConfig {
         limits: Limits::default(),
         location_base: "http://127.0.0.1:8053".into(),
         data_dir: None,
+        registry_tlds: Vec::new(),
     }
 }
 

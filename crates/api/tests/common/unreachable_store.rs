@@ -793,6 +793,51 @@ impl IamStore for UnreachableStore {
         _account: &str,
         _user: &str,
     ) -> StoreResult<Vec<ManagedPolicy>> {
+impl cairn_store::DomainStore for UnreachableStore {
+    async fn register_domain(
+        &self,
+        _: cairn_model::domains::RegisteredDomain,
+        _: cairn_model::domains::DomainOperation,
+    ) -> StoreResult<bool> {
+        panic!("{MESSAGE}")
+    }
+    async fn registered_domain(
+        &self,
+        _: &str,
+    ) -> StoreResult<Option<cairn_model::domains::RegisteredDomain>> {
+        panic!("{MESSAGE}")
+    }
+    async fn list_registered_domains(
+        &self,
+        _: &str,
+    ) -> StoreResult<Vec<cairn_model::domains::RegisteredDomain>> {
+        panic!("{MESSAGE}")
+    }
+    async fn update_registered_domain(
+        &self,
+        _: cairn_model::domains::RegisteredDomain,
+        _: Option<cairn_model::domains::DomainOperation>,
+    ) -> StoreResult<bool> {
+        panic!("{MESSAGE}")
+    }
+    async fn delete_registered_domain(
+        &self,
+        _: &str,
+        _: cairn_model::domains::DomainOperation,
+    ) -> StoreResult<bool> {
+        panic!("{MESSAGE}")
+    }
+    async fn domain_operation(
+        &self,
+        _: &str,
+        _: &str,
+    ) -> StoreResult<Option<cairn_model::domains::DomainOperation>> {
+        panic!("{MESSAGE}")
+    }
+    async fn list_domain_operations(
+        &self,
+        _: &str,
+    ) -> StoreResult<Vec<cairn_model::domains::DomainOperation>> {
         panic!("{MESSAGE}")
     }
 }

@@ -23,7 +23,7 @@
 //!   private_zones                    zones' VPC associations and authorizations
 //!   zones, networks, resolver,       one trait implementation each
 //!   profiles, query_logs, firewall,
-//!   dnssec, feed, kms, iam
+//!   dnssec, feed, kms, iam, domains
 //! ```
 
 mod batch_view;
@@ -32,6 +32,7 @@ mod cidr;
 pub(crate) mod conn;
 mod default_vpc;
 mod dnssec;
+mod domains;
 mod error;
 mod feed;
 mod firewall;

@@ -83,6 +83,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../../migrations/postgres/0012_resolver_dnssec.sql"),
     ),
     (13, include_str!("../../migrations/postgres/0013_iam.sql")),
+    (
+        14,
+        include_str!("../../migrations/postgres/0014_domains.sql"),
+    ),
 ];
 
 /// The advisory lock every write transaction holds: writers take turns, so the change log's

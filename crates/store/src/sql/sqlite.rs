@@ -50,6 +50,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../../migrations/sqlite/0012_resolver_dnssec.sql"),
     ),
     (13, include_str!("../../migrations/sqlite/0013_iam.sql")),
+    (14, include_str!("../../migrations/sqlite/0014_domains.sql")),
 ];
 
 /// How long a write waits for another process's transaction before giving up as
