@@ -111,6 +111,10 @@ pub(crate) struct ServeArgs {
     /// DNSKEY records in zone-file syntax [default: the IANA root KSKs 20326 and 38696].
     #[arg(long, env = "CAIRN_TRUST_ANCHOR", value_name = "FILE")]
     pub(crate) trust_anchor: Option<PathBuf>,
+    /// Days a signed zone's zone-signing key signs before the next one replaces it
+    /// (pre-publish rollover, RFC 6781 §4.1.1.1) [default: 30].
+    #[arg(long, env = "CAIRN_ZSK_ROLLOVER_DAYS", value_name = "DAYS")]
+    pub(crate) zsk_rollover_days: Option<u32>,
     /// UDP worker threads per DNS address [default: one per core].
     #[arg(long, env = "CAIRN_DNS_WORKERS", value_name = "N")]
     pub(crate) dns_workers: Option<usize>,

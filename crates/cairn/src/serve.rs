@@ -265,9 +265,15 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
         ))),
         master_key: master_key.clone(),
     };
-    // Route 53 DNSSEC: renews the DNSKEY signatures of signing zones before they expire.
+    // Route 53 DNSSEC: renews the DNSKEY signatures of signing zones before they expire,
+    // and rolls their ZSKs.
     tokio::spawn(cairn_api::route53::dnssec::resign::run(
         state.clone(),
+        cairn_api::route53::dnssec::rollover::Rollover {
+            interval: std::time::Duration::from_secs(
+                u64::from(settings.zsk_rollover_days) * 86_400,
+            ),
+        },
         shutdown.clone().cancelled_owned(),
     ));
     let api_metrics = dns_metrics
