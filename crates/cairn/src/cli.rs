@@ -208,6 +208,11 @@ pub(crate) enum ZoneCommand {
     Export {
         /// Zone name or hosted zone id.
         zone: String,
+        /// For a zone that signs (Route 53 DNSSEC): add its DNSKEY RRset, an RRSIG over
+        /// every RRset and a full NSEC chain, signed now with the zone's active ZSK (opened
+        /// with the master key), so that `dnssec-verify` can check the whole zone.
+        #[arg(long)]
+        signed: bool,
         #[command(flatten)]
         store: StoreArgs,
     },
