@@ -5,7 +5,7 @@ Real Knot DNS servers on port 53 of 127.53.0.x sign their zones themselves
 
     .             127.53.0.1   signed (NSEC); DS for test.
     test.         127.53.0.2   signed (NSEC); DS for secure., broken. (a wrong one), nsec3.
-    secure.test.  127.53.0.3   signed, NSEC          www A, *.wild A
+    secure.test.  127.53.0.3   signed, NSEC          www A, *.wild A, old DNAME secure.test.
     insecure.test.127.53.0.3   unsigned (no DS)      www A
     broken.test.  127.53.0.3   signed, DS mismatch   www A
     nsec3.test.   127.53.0.3   signed, NSEC3         www A
@@ -53,6 +53,7 @@ $TTL 300
 ns       IN A   127.53.0.3
 www      IN A   192.0.2.1
 *.wild   IN A   192.0.2.9
+old      IN DNAME secure.test.
 """,
     "insecure.test.": """\
 $TTL 300
@@ -231,6 +232,10 @@ QUESTIONS = [
     ("www.nsec3.test.", "A", dns.rcode.NOERROR, True),
     ("missing.nsec3.test.", "A", dns.rcode.NXDOMAIN, True),
     ("www.nsec3.test.", "TXT", dns.rcode.NOERROR, True),
+    # Through the signed DNAME (its CNAME unsigned, RFC 6672 §5.3.1): the first from the
+    # reply, the second synthesised from the cached DNAME.
+    ("www.old.secure.test.", "A", dns.rcode.NOERROR, True),
+    ("missing.old.secure.test.", "A", dns.rcode.NXDOMAIN, True),
 ]
 
 
@@ -257,6 +262,14 @@ def test_validation_sets_ad_fails_bogus_and_matches_unbound(vlab, unbound):
     # DO: signatures in the answer, NSEC/NSEC3 proofs in the authority section.
     www = query(vlab.resolver, "www.secure.test.", do=True)
     assert dns.rdatatype.RRSIG in types_in(www.answer)
+    # DO through the DNAME: the DNAME with its RRSIG, then the unsigned CNAME.
+    through = query(vlab.resolver, "www.old.secure.test.", do=True)
+    signed = {(rrset.name.to_text(), rrset.rdtype, getattr(rrset, "covers", 0))
+              for rrset in through.answer}
+    assert ("old.secure.test.", dns.rdatatype.DNAME, 0) in signed, through
+    assert ("old.secure.test.", dns.rdatatype.RRSIG, dns.rdatatype.DNAME) in signed, through
+    assert ("www.old.secure.test.", dns.rdatatype.CNAME, 0) in signed, through
+    assert ("www.old.secure.test.", dns.rdatatype.RRSIG, dns.rdatatype.CNAME) not in signed
     nx = query(vlab.resolver, "missing.secure.test.", do=True)
     assert dns.rdatatype.NSEC in types_in(nx.authority)
     nx3 = query(vlab.resolver, "missing.nsec3.test.", do=True)

@@ -315,3 +315,49 @@ def test_terraform_kms_key(cairn_server, tmp_path):
     tf("destroy", "-auto-approve", "-input=false")
     meta = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
     assert meta["KeyState"] == "PendingDeletion" and meta["PendingDeletionWindowInDays"] == 7
+
+
+# The KMS key of TERRAFORM above (its policy lets dnssec-route53.amazonaws.com sign), then
+# a zone signed with it.
+DNSSEC_TERRAFORM = provider_block("kms", "route53") + TERRAFORM[TERRAFORM.index('resource "aws_kms_key"'):] + r'''
+resource "aws_route53_zone" "signed" {
+  name = "tf-signed.test"
+}
+
+resource "aws_route53_key_signing_key" "ksk" {
+  hosted_zone_id             = aws_route53_zone.signed.id
+  key_management_service_arn = aws_kms_key.ksk.arn
+  name                       = "tf_ksk"
+}
+
+resource "aws_route53_hosted_zone_dnssec" "signed" {
+  depends_on     = [aws_route53_key_signing_key.ksk]
+  hosted_zone_id = aws_route53_key_signing_key.ksk.hosted_zone_id
+}
+'''
+
+
+def test_terraform_route53_dnssec(cairn_server, tmp_path):
+    """aws_kms_key (policy for dnssec-route53.amazonaws.com), aws_route53_key_signing_key and
+    aws_route53_hosted_zone_dnssec apply, plan empty, and destroy."""
+    binary = require_terraform()
+    srv = cairn_server()
+    work = tmp_path / "tf"
+    work.mkdir()
+    (work / "main.tf").write_text(fill(DNSSEC_TERRAFORM, srv, ACCOUNT=ACCOUNT))
+    tf = runner(binary, work, tmp_path)
+    r53 = harness.route53_client(srv)
+
+    tf("init", "-input=false")
+    tf("apply", "-auto-approve", "-input=false")
+    [zone] = [z for z in r53.list_hosted_zones()["HostedZones"] if z["Name"] == "tf-signed.test."]
+    dnssec = r53.get_dnssec(HostedZoneId=zone["Id"])
+    assert dnssec["Status"]["ServeSignature"] == "SIGNING", dnssec
+    [ksk] = dnssec["KeySigningKeys"]
+    assert (ksk["Name"], ksk["Status"]) == ("tf_ksk", "ACTIVE")
+
+    plan = tf("plan", "-detailed-exitcode", "-input=false", ok=(0, 2))
+    assert plan.returncode == 0, f"plan after apply is not empty:\n{plan.stdout[-8000:]}"
+
+    tf("destroy", "-auto-approve", "-input=false")
+    assert not [z for z in r53.list_hosted_zones()["HostedZones"] if z["Name"] == "tf-signed.test."]

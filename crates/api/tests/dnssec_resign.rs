@@ -8,8 +8,9 @@ mod common;
 
 use axum::http::StatusCode;
 use cairn_api::route53::dnssec::resign::resign_due;
+use cairn_api::route53::dnssec::rollover::Rollover;
 use cairn_api::route53::dnssec::sign::{now_secs, RENEW_BEFORE, VALIDITY};
-use cairn_crypto::dnssec::{signed_data, RrsigFields};
+use cairn_crypto::dnssec::{signed_data, Dnskey, RrsigFields};
 use cairn_model::dnssec::{KskStatus, SigningStatus, ZoneSigning};
 use cairn_model::HostedZoneId;
 use common::{signed_json, Api};
@@ -55,10 +56,9 @@ async fn state_of(api: &Api, zone: &str) -> ZoneSigning {
         .1
 }
 
-#[tokio::test]
-async fn signatures_are_renewed_and_a_failing_kms_key_needs_action() {
-    let api = Api::new().await;
-    let zone = api.create_zone("resign.example.", "resign").await;
+/// Creates `name`, a KSK for a new KMS key, and enables signing; the zone id and the ARN.
+async fn signed_zone(api: &Api, name: &str) -> (String, String) {
+    let zone = api.create_zone(name, name).await;
     let arn = kms(
         &api,
         "CreateKey",
@@ -84,6 +84,13 @@ async fn signatures_are_renewed_and_a_failing_kms_key_needs_action() {
         .post(&format!("/2013-04-01/hostedzone/{zone}/enable-dnssec"), "")
         .await;
     assert_eq!(enabled.status, StatusCode::OK, "{}", enabled.body);
+    (zone, arn)
+}
+
+#[tokio::test]
+async fn signatures_are_renewed_and_a_failing_kms_key_needs_action() {
+    let api = Api::new().await;
+    let (zone, arn) = signed_zone(&api, "resign.example.").await;
 
     let owner = b"\x06resign\x07example\x00";
     let first = state_of(&api, &zone).await;
@@ -104,10 +111,10 @@ async fn signatures_are_renewed_and_a_failing_kms_key_needs_action() {
     assert_eq!(served.dnskey_rrsigs, first.dnskey_rrsigs);
 
     // Not due yet: nothing is written.
-    assert_eq!(resign_due(&api.state, now).await, 0);
+    assert_eq!(resign_due(&api.state, now, &Rollover::default()).await, 0);
     // Due (fewer than RENEW_BEFORE seconds left): signed again, valid further.
     let later = first.signatures_expire_at - RENEW_BEFORE + 3600;
-    assert_eq!(resign_due(&api.state, later).await, 1);
+    assert_eq!(resign_due(&api.state, later, &Rollover::default()).await, 1);
     let renewed = state_of(&api, &zone).await;
     assert_eq!(renewed.signatures_expire_at, later + VALIDITY);
     assert_eq!(renewed.zsks, first.zsks, "the ZSK is kept");
@@ -116,7 +123,7 @@ async fn signatures_are_renewed_and_a_failing_kms_key_needs_action() {
     // The KMS key is disabled: the KSK and the zone need action, the signatures stay.
     kms(&api, "DisableKey", json!({"KeyId": arn})).await;
     let due = renewed.signatures_expire_at - RENEW_BEFORE + 3600;
-    assert_eq!(resign_due(&api.state, due).await, 1);
+    assert_eq!(resign_due(&api.state, due, &Rollover::default()).await, 1);
     let failed = state_of(&api, &zone).await;
     assert_eq!(failed.status, SigningStatus::ActionNeeded);
     assert_eq!(failed.ksks[0].status, KskStatus::ActionNeeded);
@@ -147,14 +154,114 @@ async fn signatures_are_renewed_and_a_failing_kms_key_needs_action() {
         .dnssec
         .is_some());
     // A second failing pass writes nothing new.
-    assert_eq!(resign_due(&api.state, due).await, 0);
+    assert_eq!(resign_due(&api.state, due, &Rollover::default()).await, 0);
 
     // The key works again: ACTIVE and SIGNING, signed afresh.
     kms(&api, "EnableKey", json!({"KeyId": arn})).await;
-    assert_eq!(resign_due(&api.state, due).await, 1);
+    assert_eq!(resign_due(&api.state, due, &Rollover::default()).await, 1);
     let back = state_of(&api, &zone).await;
     assert_eq!(back.status, SigningStatus::Signing);
     assert_eq!(back.ksks[0].status, KskStatus::Active);
     assert_eq!(back.ksks[0].status_message, None);
     assert_signed(owner, &back);
+}
+
+/// The ZSKs as (key tag, active, retired), and the DNSKEY RRset's key tags.
+fn keys_of(signing: &ZoneSigning) -> (Vec<(u16, bool, bool)>, Vec<u16>) {
+    let zsks = signing
+        .zsks
+        .iter()
+        .map(|z| (z.key_tag, z.active, z.retired_at != 0))
+        .collect();
+    let tags = signing
+        .dnskeys
+        .iter()
+        .map(|rdata| {
+            let (flags, key) = (u16::from_be_bytes([rdata[0], rdata[1]]), &rdata[4..]);
+            Dnskey::p256(flags, key.try_into().unwrap()).key_tag()
+        })
+        .collect();
+    (zsks, tags)
+}
+
+#[tokio::test]
+async fn the_zsk_rolls_over_by_pre_publication_on_schedule() {
+    let api = Api::new().await;
+    let (zone, _) = signed_zone(&api, "roll.example.").await;
+    let owner = b"\x04roll\x07example\x00";
+    let daily = Rollover {
+        interval: std::time::Duration::from_secs(86_400),
+    };
+    let first = state_of(&api, &zone).await;
+    let old = first.zsks[0].key_tag;
+    let start = first.zsks[0].activated_at;
+    assert!(
+        (start - now_secs()).abs() < 60,
+        "a new ZSK starts signing now"
+    );
+
+    // Before the interval: nothing to do.
+    assert_eq!(resign_due(&api.state, start + 86_000, &daily).await, 0);
+
+    // Publish: the new key is in the signed DNSKEY RRset, not signing yet.
+    assert_eq!(resign_due(&api.state, start + 86_400, &daily).await, 1);
+    let published = state_of(&api, &zone).await;
+    let (zsks, tags) = keys_of(&published);
+    let new = zsks[1].0;
+    assert_eq!(zsks, [(old, true, false), (new, false, false)]);
+    assert!(tags.contains(&old) && tags.contains(&new), "{tags:?}");
+    assert_signed(owner, &published);
+    let served = api
+        .state
+        .store
+        .load_zone(&HostedZoneId::new(&zone))
+        .await
+        .unwrap()
+        .unwrap()
+        .dnssec
+        .unwrap();
+    assert_eq!(served.zsks.iter().filter(|z| z.active).count(), 1);
+    assert!(served.zsks.iter().any(|z| z.active && z.key_tag == old));
+
+    // The new key signs only once the DNSKEY TTL has passed since it was published.
+    let published_at = start + 86_400;
+    let ttl = i64::from(published.dnskey_ttl);
+    assert_eq!(
+        resign_due(&api.state, published_at + ttl - 1, &daily).await,
+        0
+    );
+    assert_eq!(resign_due(&api.state, published_at + ttl, &daily).await, 1);
+    let switched = state_of(&api, &zone).await;
+    let (zsks, tags) = keys_of(&switched);
+    assert_eq!(zsks, [(old, false, true), (new, true, false)]);
+    assert!(
+        tags.contains(&old),
+        "the old key stays published while its signatures live"
+    );
+    assert_signed(owner, &switched);
+
+    // Removed after the zone's longest TTL (its NS, 172800 s).
+    let retired_at = published_at + ttl;
+    assert_eq!(
+        resign_due(&api.state, retired_at + 172_799, &daily).await,
+        0
+    );
+    assert_eq!(
+        resign_due(&api.state, retired_at + 172_800, &daily).await,
+        1
+    );
+    let done = state_of(&api, &zone).await;
+    let (zsks, tags) = keys_of(&done);
+    assert_eq!(zsks, [(new, true, false)]);
+    assert!(!tags.contains(&old) && tags.contains(&new));
+    assert_signed(owner, &done);
+    // One step per pass: the next rollover (due a day after the new key began signing)
+    // starts on the following pass.
+    assert_eq!(
+        resign_due(&api.state, retired_at + 172_800, &daily).await,
+        1
+    );
+    let (zsks, _) = keys_of(&state_of(&api, &zone).await);
+    assert_eq!(zsks.len(), 2);
+    assert_eq!(zsks[0], (new, true, false));
 }

@@ -127,6 +127,10 @@ pub(crate) struct ServeArgs {
     /// DNSKEY records in zone-file syntax [default: the IANA root KSKs 20326 and 38696].
     #[arg(long, env = "CAIRN_TRUST_ANCHOR", value_name = "FILE")]
     pub(crate) trust_anchor: Option<PathBuf>,
+    /// Days a signed zone's zone-signing key signs before the next one replaces it
+    /// (pre-publish rollover, RFC 6781 §4.1.1.1) [default: 30].
+    #[arg(long, env = "CAIRN_ZSK_ROLLOVER_DAYS", value_name = "DAYS")]
+    pub(crate) zsk_rollover_days: Option<u32>,
     /// UDP worker threads per DNS address [default: one per core].
     #[arg(long, env = "CAIRN_DNS_WORKERS", value_name = "N")]
     pub(crate) dns_workers: Option<usize>,
@@ -262,6 +266,11 @@ pub(crate) enum ZoneCommand {
     Export {
         /// Zone name or hosted zone id.
         zone: String,
+        /// For a zone that signs (Route 53 DNSSEC): add its DNSKEY RRset, an RRSIG over
+        /// every RRset and a full NSEC chain, signed now with the zone's active ZSK (opened
+        /// with the master key), so that `dnssec-verify` can check the whole zone.
+        #[arg(long)]
+        signed: bool,
         #[command(flatten)]
         store: StoreArgs,
     },

@@ -92,6 +92,7 @@ pub(crate) struct FileConfig {
     forwarders: Vec<String>,
     root_hints: Option<PathBuf>,
     trust_anchor: Option<PathBuf>,
+    zsk_rollover_days: Option<u32>,
     #[serde(default)]
     nameservers: Vec<String>,
     #[serde(default)]
@@ -147,6 +148,8 @@ pub(crate) struct Settings {
     pub(crate) root_hints: Option<PathBuf>,
     /// DNSSEC trust anchor file (`None`: the IANA root anchors).
     pub(crate) trust_anchor: Option<PathBuf>,
+    /// Days between ZSK rollovers of signed zones (0 is refused).
+    pub(crate) zsk_rollover_days: u32,
     /// Name servers of new zones.
     pub(crate) nameservers: Vec<DomainName>,
     /// TLDs this installation is the registry of (Route 53 Domains, issue 14).
@@ -265,6 +268,11 @@ pub(crate) fn resolve(args: &ServeArgs) -> Result<Settings, String> {
         forwarders,
         root_hints: args.root_hints.clone().or(file.root_hints),
         trust_anchor: args.trust_anchor.clone().or(file.trust_anchor),
+        zsk_rollover_days: match args.zsk_rollover_days.or(file.zsk_rollover_days) {
+            Some(0) => return Err("--zsk-rollover-days must be at least 1".into()),
+            Some(days) => days,
+            None => 30,
+        },
         rrl,
         api_limits,
         transfers,

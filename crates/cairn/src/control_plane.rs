@@ -82,9 +82,13 @@ impl ControlPlane {
         cairn_api::domains::registry::ensure_zones(&state)
             .await
             .map_err(|e| format!("cannot create the registry TLD zones: {}", e.message))?;
-        // Route 53 DNSSEC: renews the DNSKEY signatures of signing zones before they expire.
+        // Route 53 DNSSEC: renews the DNSKEY signatures of signing zones before they expire,
+        // and rolls their ZSKs.
         tokio::spawn(cairn_api::route53::dnssec::resign::run(
             state.clone(),
+            cairn_api::route53::dnssec::rollover::Rollover {
+                interval: Duration::from_secs(u64::from(settings.zsk_rollover_days) * 86_400),
+            },
             self.shutdown.clone().cancelled_owned(),
         ));
         Ok(cairn_api::router_with_metrics(

@@ -38,14 +38,19 @@ pub(crate) async fn run(command: ZoneCommand) -> Result<(), ExitError> {
                 None => import(&*store, parsed.origin, parsed.record_sets, &label).await,
             }
         }
-        ZoneCommand::Export { zone, store } => {
-            let store = open(&store).await?;
+        ZoneCommand::Export {
+            zone,
+            signed,
+            store: args,
+        } => {
+            let store = open(&args).await?;
             let zone = find_zone(&*store, &zone).await?;
             let sets = all_record_sets(&*store, &zone.id).await?;
-            print!(
-                "{}",
-                cairn_model::zonefile::write_zone_file(&zone.name, &sets)
-            );
+            let mut text = cairn_model::zonefile::write_zone_file(&zone.name, &sets);
+            if signed {
+                text.push_str(&signed_records(&*store, &args, &zone).await?);
+            }
+            print!("{text}");
             Ok(())
         }
         ZoneCommand::List { store } => {
@@ -109,6 +114,40 @@ pub(crate) async fn run(command: ZoneCommand) -> Result<(), ExitError> {
             Ok(())
         }
     }
+}
+
+/// The DNSSEC records of a signing zone in zone-file syntax (`zone export --signed`),
+/// after a comment line.
+async fn signed_records(
+    store: &dyn Store,
+    args: &StoreArgs,
+    zone: &HostedZone,
+) -> Result<String, ExitError> {
+    let (data_dir, _) = config::resolve_store(args);
+    let master_key = cairn_crypto::MasterKey::load(&data_dir).map_err(|e| {
+        eprintln!("error: cannot load the master key: {e}");
+        ExitError::InvalidInput
+    })?;
+    let contents = store
+        .load_zone(&zone.id)
+        .await
+        .map_err(runtime)?
+        .ok_or_else(|| {
+            eprintln!("error: zone {} no longer exists", zone.id);
+            ExitError::InvalidInput
+        })?;
+    let now = cairn_dns::dnssec::signer::now();
+    let records =
+        cairn_dns::dnssec::export::dnssec_records(&contents, &master_key, now).map_err(|e| {
+            eprintln!("error: {} cannot be exported signed: {e}", zone.name);
+            ExitError::InvalidInput
+        })?;
+    let mut out = String::from("; DNSSEC: DNSKEY, RRSIGs and the NSEC chain\n");
+    for record in &records {
+        out.push_str(&cairn_dns::dnssec::export::record_text(record));
+        out.push('\n');
+    }
+    Ok(out)
 }
 
 /// Creates the zone, or replaces every record set of the one public zone of that name.

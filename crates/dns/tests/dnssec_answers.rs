@@ -24,6 +24,7 @@ const CNAME: u16 = 5;
 const SOA: u16 = 6;
 const MX: u16 = 15;
 const TXT: u16 = 16;
+const DNAME: u16 = 39;
 const DS: u16 = 43;
 
 fn route(mut s: ResourceRecordSet, id: &str, policy: RoutingPolicy) -> ResourceRecordSet {
@@ -73,6 +74,7 @@ fn contents() -> ZoneContents {
                 60,
                 &["gone.example.com."],
             ),
+            set("old.example.com", RrType::Dname, 300, &["example.com."]),
             set(
                 "a.ent.example.com",
                 RrType::Txt,
@@ -381,6 +383,43 @@ fn a_cname_chain_is_signed_link_by_link_and_denied_where_it_ends() {
     assert_eq!(text(&nsec.owner), "gone.example.com.");
     assert_eq!(nsec_types(&nsec.rdata), [RRSIG, NSEC, 128]);
     assert_eq!(verify_all(&dangling, &s.keys).len(), 3);
+}
+
+#[test]
+fn a_dname_answer_signs_the_dname_and_leaves_the_synthesised_cname_unsigned() {
+    let s = server();
+    let resp = parse(&ask(s.addr, &query("www.old.example.com", A, true)));
+    assert_eq!(resp.rcode, 0);
+    assert_eq!(
+        resp.summary(0),
+        [
+            ("old.example.com.".to_string(), DNAME),
+            ("old.example.com.".to_string(), RRSIG),
+            ("www.old.example.com.".to_string(), CNAME),
+            ("www.example.com.".to_string(), A),
+            ("www.example.com.".to_string(), A),
+            ("www.example.com.".to_string(), RRSIG),
+        ]
+    );
+    let signed = verify_all(&resp, &s.keys);
+    let covered: Vec<(&str, u16)> = signed.iter().map(|(o, t, _)| (o.as_str(), *t)).collect();
+    assert_eq!(
+        covered,
+        [
+            ("old.example.com.", DNAME),
+            ("www.example.com.", A),
+            ("example.com.", NS),
+            ("ns1.example.com.", A)
+        ]
+    );
+    // Where the chain ends in nothing: the NSEC denies the CNAME's target.
+    let missing = parse(&ask(s.addr, &query("gone.old.example.com", A, true)));
+    let nsec = missing
+        .section(1)
+        .into_iter()
+        .find(|r| r.rtype == NSEC)
+        .unwrap();
+    assert_eq!(text(&nsec.owner), "gone.example.com.");
 }
 
 #[test]

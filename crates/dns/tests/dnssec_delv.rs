@@ -57,6 +57,8 @@ fn contents() -> cairn_store::ZoneContents {
             &["ns.child.example.com."],
         ),
         set("ns.child.example.com", RrType::A, 3600, &["192.0.2.99"]),
+        // Every name below old.example.com is redirected into example.com (RFC 6672).
+        set("old.example.com", RrType::Dname, 300, &["example.com."]),
         set(
             "child.example.com",
             RrType::Ds,
@@ -142,6 +144,11 @@ fn delv_validates_every_kind_of_signed_answer() {
             "",
         ),
         ("alias.example.com", "A", "; fully validated", "192.0.2.2"),
+        // The DNAME signed, the CNAME synthesised from it unsigned.
+        ("www.old.example.com", "A", "; fully validated", "192.0.2.1"),
+        // The DNAME validated, then the denial at the CNAME's target (delv prints the
+        // proven absence as `\-A ;-$NXRRSET`; a bogus one fails the resolution instead).
+        ("nope.old.example.com", "A", "; fully validated", "NXRRSET"),
         ("child.example.com", "DS", "; fully validated", "60485 13 2"),
         (
             "insecure.example.com",
@@ -252,6 +259,7 @@ fn unbound_validates_the_signed_answers_and_sets_ad() {
         ("x.wild.example.com", "A", "192.0.2.7"),
         ("x.wild.example.com", "TXT", "NSEC"),
         ("alias.example.com", "A", "192.0.2.2"),
+        ("www.old.example.com", "A", "192.0.2.1"),
         ("child.example.com", "DS", "60485 13 2"),
         ("insecure.example.com", "DS", "NSEC"),
         ("w.example.com", "A", "192.0.2.1"),

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::resolver_status::text_enum;
 use crate::HostedZoneId;
 
+pub mod rollover;
 pub mod rules;
 
 pub use rules::DnssecError;
@@ -49,6 +50,17 @@ pub struct ZoneSigningKey {
     pub sealed_private_key: Vec<u8>,
     /// Whether it signs answers now.
     pub active: bool,
+    /// When it entered the DNSKEY RRset (seconds since the epoch; 0 if stored before
+    /// rollover existed). See [`rollover`].
+    #[serde(default)]
+    pub published_at: i64,
+    /// When it began signing (0: never, or unknown).
+    #[serde(default)]
+    pub activated_at: i64,
+    /// When it stopped signing, a successor taking over (0: it has not); it stays
+    /// published until the signatures it made have left caches.
+    #[serde(default)]
+    pub retired_at: i64,
 }
 
 /// The context a zone-signing key's private key is sealed under, so that a sealed key moved

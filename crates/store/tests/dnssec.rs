@@ -40,6 +40,9 @@ fn signing(mut state: ZoneSigning) -> ZoneSigning {
         public_key: vec![1; 64],
         sealed_private_key: vec![9; 80],
         active: true,
+        published_at: 0,
+        activated_at: 0,
+        retired_at: 0,
     }];
     state.dnskeys = vec![vec![1, 1, 3, 13], vec![1, 0, 3, 13]];
     state.dnskey_rrsigs = vec![vec![0, 48, 13, 2]];

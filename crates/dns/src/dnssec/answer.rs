@@ -6,6 +6,7 @@
 //! |---|---|
 //! | DNSKEY at the apex | the stored DNSKEY RRset and the KSKs' RRSIGs |
 //! | answer (CNAME chain, routed variants, aliases) | each RRset as sent, signed; variants of one name and type are one RRset |
+//! | DNAME redirection | the DNAME signed; the CNAME synthesised from it unsigned (RFC 6672 §5.3.1) |
 //! | wildcard expansion | signed as if the name asked existed (its own label count), no NSEC |
 //! | NXDOMAIN | NOERROR: SOA + RRSIG, NSEC (RRSIG NSEC NXNAME) + RRSIG |
 //! | NODATA | SOA + RRSIG, NSEC (the name's types) + RRSIG |
@@ -20,6 +21,7 @@
 
 use cairn_crypto::dnssec::label_count;
 use cairn_crypto::dnssec::rtype::{DNSKEY, DS, RRSIG};
+use cairn_wire::name::is_at_or_below;
 use cairn_wire::{rtype, NoRoom, Rcode, Rdata, ResponseWriter, Section};
 use smallvec::SmallVec;
 
@@ -89,8 +91,15 @@ pub fn write_signed(
         // which a signature with the wildcard's label count would (RFC 4035 §5.3.4; BIND
         // rejects it without: "no valid NSEC"). Route 53 sends no NSEC with these either.
         let labels = label_count(owner);
+        // A CNAME synthesised from a DNAME goes unsigned: the signed DNAME before it
+        // proves it (RFC 6672 §5.3.1), as Knot and BIND send it.
+        let synthesised = *rtype == rtype::CNAME
+            && sets.iter().any(|(dname, t, _, _)| {
+                *t == rtype::DNAME && dname.len() < owner.len() && is_at_or_below(owner, dname)
+            });
+        let labels = (!synthesised).then_some(labels);
         if out
-            .push(Section::Answer, owner, *rtype, *ttl, rdatas, Some(labels))
+            .push(Section::Answer, owner, *rtype, *ttl, rdatas, labels)
             .is_err()
         {
             out.truncate();

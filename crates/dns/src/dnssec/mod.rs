@@ -20,6 +20,7 @@ pub mod answers;
 pub mod cache;
 pub mod canonical;
 pub mod denial;
+pub mod export;
 pub mod signer;
 
 pub use answer::{push_cached, write_dnskey_unsigned, write_signed};

@@ -62,12 +62,13 @@ impl Resolver {
         now: std::time::Instant,
     ) -> Option<Step> {
         for ancestor in name::ancestors(owner).skip(1) {
-            // The DNAME's RRSIGs are not carried with it yet, so a validating VPC cannot
-            // prove a DNAME-synthesised answer (docs/dnssec-validation.md, "Not yet").
+            // With DO, the DNAME's RRSIGs (and a wildcard's proof) come with it: they
+            // prove the CNAME synthesised here (RFC 6672 §5.3.1).
             let Some(Hit::Rrset {
                 mut records,
                 rank: Rank::Answer,
-                ..
+                sigs,
+                proof,
             }) = self.cache.lookup(ancestor, rtype::DNAME, now)
             else {
                 continue;
@@ -77,7 +78,7 @@ impl Resolver {
                 return None;
             }
             let found = redirect(records.remove(0), owner)?;
-            return Some(step_of(found, qtype));
+            return Some(step_of(found, sigs, proof, qtype));
         }
         None
     }
@@ -85,17 +86,21 @@ impl Resolver {
 
 /// The chain a redirect adds, and where it ends: at the CNAME when CNAME was asked (the
 /// CNAME is then the data), else at the CNAME's target, which is resolved next.
-fn step_of(found: Redirect, qtype: u16) -> Step {
+/// `sigs` and `proof` are the DNAME's DNSSEC records (empty without DO).
+fn step_of(found: Redirect, sigs: Vec<Record>, proof: Vec<Record>, qtype: u16) -> Step {
+    let mut chain = vec![found.dname];
+    chain.extend(sigs);
     if qtype == rtype::CNAME {
         return Step {
-            chain: vec![found.dname],
+            chain,
             end: End::Data(vec![found.cname]),
-            proof: Vec::new(),
+            proof,
         };
     }
+    chain.push(found.cname);
     Step {
-        chain: vec![found.dname, found.cname],
+        chain,
         end: End::Cname(found.target),
-        proof: Vec::new(),
+        proof,
     }
 }

@@ -290,9 +290,16 @@ impl Resolver {
                 if chain.len() >= MAX_CNAME_HOPS {
                     break;
                 }
-                let mut records = self.cache_rrset(&[rr], Rank::Answer, now);
+                let dnssec = self.dnssec_of(reply, &rr.owner, rtype::DNAME, bailiwick);
+                let mut records = self.cache_signed_rrset(&[rr], Rank::Answer, dnssec.clone(), now);
                 let found = dname::redirect(records.pop()?, &current)?;
+                let (owner, ttl) = (found.dname.owner.clone(), found.dname.ttl);
                 chain.push(found.dname);
+                // The DNAME's RRSIGs prove the CNAME made from it (RFC 6672 §5.3.1).
+                if let Some(dnssec) = dnssec {
+                    chain.extend(sig_records(&owner, ttl, &dnssec));
+                    proof.extend(proof_records(ttl, &dnssec));
+                }
                 if qtype == rtype::CNAME {
                     return Some(Step {
                         chain,

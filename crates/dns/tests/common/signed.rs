@@ -14,6 +14,7 @@ use cairn_crypto::dnssec::{
 use cairn_crypto::{p256, MasterKey, P256Key};
 use cairn_dns::compile::compile_zone_signed;
 use cairn_dns::pipeline::bind::{bind, UdpSockets};
+use cairn_dns::pipeline::tcp::{self, Slots};
 use cairn_dns::pipeline::{udp, Hooks};
 use cairn_dns::respond::Authoritative;
 use cairn_dns::Snapshot;
@@ -79,6 +80,9 @@ impl Keys {
                     self.zsk.pkcs8(),
                 ),
                 active: true,
+                published_at: 0,
+                activated_at: 0,
+                retired_at: 0,
             }],
             dnskeys,
             dnskey_ttl: 3600,
@@ -112,7 +116,11 @@ pub fn serve(
     let shared = Arc::new(arc_swap::ArcSwap::from_pointee(snapshot));
     let answerer = Authoritative::new(shared.clone(), None, Hooks::default());
     let bound = bind("127.0.0.1:0".parse().unwrap(), UdpSockets::PerWorker(1)).unwrap();
-    udp::spawn_workers(bound.udp, answerer, stop.clone()).unwrap();
+    udp::spawn_workers(bound.udp, answerer.clone(), stop.clone()).unwrap();
+    // TCP too: BIND's resolver asks again over TCP after a DNAME answer over UDP that
+    // came without a server cookie.
+    let tcp = tokio::net::TcpListener::from_std(bound.tcp).unwrap();
+    tokio::spawn(tcp::serve(tcp, answerer, Slots::new(16), stop.clone()));
     (bound.local, shared)
 }
 

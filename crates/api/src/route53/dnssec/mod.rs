@@ -30,6 +30,7 @@ pub mod kms;
 pub mod parent_ds;
 pub mod render;
 pub mod resign;
+pub mod rollover;
 pub mod sign;
 
 use sign::{now_ms, now_secs, sign_dnskeys, OnKeyFailure};

@@ -37,8 +37,9 @@ pub enum OnKeyFailure {
     MarkActionNeeded,
 }
 
-/// A fresh zone-signing key for `zone`, its private key sealed with the node master key.
-pub fn new_zsk(state: &AppState, zone: &HostedZoneId) -> ZoneSigningKey {
+/// A fresh zone-signing key for `zone`, its private key sealed with the node master key,
+/// published and signing from `now` (seconds since the epoch).
+pub fn new_zsk(state: &AppState, zone: &HostedZoneId, now: i64) -> ZoneSigningKey {
     let key = P256Key::generate();
     let public_key = key.public_key();
     let key_tag = Dnskey::p256(FLAGS_ZSK, &public_key).key_tag();
@@ -50,6 +51,9 @@ pub fn new_zsk(state: &AppState, zone: &HostedZoneId) -> ZoneSigningKey {
         public_key: public_key.to_vec(),
         sealed_private_key,
         active: true,
+        published_at: now,
+        activated_at: now,
+        retired_at: 0,
     }
 }
 
@@ -67,7 +71,7 @@ pub async fn sign_dnskeys(
         return Ok(());
     }
     if !signing.zsks.iter().any(|z| z.active) {
-        signing.zsks.push(new_zsk(state, &zone.id));
+        signing.zsks.push(new_zsk(state, &zone.id, now));
     }
     let owner = zone.name.wire();
     let mut dnskeys: Vec<Vec<u8>> = signing.active_ksks().map(|k| dnskey(k).rdata()).collect();

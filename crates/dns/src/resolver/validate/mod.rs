@@ -190,6 +190,11 @@ impl Validator {
         let mut security = Security::Secure;
         let sets = rrsets::group(&resolution.answer);
         for set in &sets {
+            // A CNAME synthesised from a DNAME comes unsigned: it is proven by the DNAME
+            // beside it, which is judged as any other RRset (RFC 6672 §5.3.1).
+            if set.signer().is_none() && synthesised_by_dname(set, &sets) {
+                continue;
+            }
             let part = self.judge_rrset(set, &resolution.authority).await;
             security = worse(security, part);
             if matches!(security, Security::Bogus(_)) {
@@ -356,6 +361,23 @@ impl Validator {
             Proof::Missing => missing(),
         }
     }
+}
+
+/// Whether `set` is a CNAME that a DNAME among `sets` makes: its owner strictly below the
+/// DNAME's, its target the owner with the DNAME's owner replaced by the DNAME's target.
+fn synthesised_by_dname(set: &rrsets::SignedRrset<'_>, sets: &[rrsets::SignedRrset<'_>]) -> bool {
+    let [target] = set.rdatas[..] else {
+        return false;
+    };
+    set.rtype == rtype::CNAME
+        && sets.iter().any(|dname| {
+            dname.rtype == rtype::DNAME
+                && dname.owner.len() < set.owner.len()
+                && name::is_at_or_below(set.owner, dname.owner)
+                && dname.rdatas.len() == 1
+                && name::replace_suffix(set.owner, dname.owner, dname.rdatas[0])
+                    .is_some_and(|made| made.eq_ignore_ascii_case(target))
+        })
 }
 
 /// The weaker of two verdicts: bogus beats insecure beats secure.
