@@ -113,7 +113,14 @@ def submitted(driver, element):
     this one, so what is read next is the answer's page."""
     old = driver.find_element(By.TAG_NAME, "html")
     element.click()
+    wait_loaded(driver, old)
+
+
+def wait_loaded(driver, old):
+    """Waits until `old` (the previous page's root) is gone and the new page has loaded."""
     WebDriverWait(driver, 15).until(expected_conditions.staleness_of(old))
+    WebDriverWait(driver, 15).until(
+        lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def click_button(driver, text):
@@ -308,7 +315,7 @@ def test_console_refuses_forms_without_the_csrf_token_or_from_another_origin(cai
         const i = document.createElement('input');
         i.name = 'name'; i.value = 'forged.example.com'; f.appendChild(i);
         document.body.appendChild(f); f.submit();""")
-    WebDriverWait(d, 15).until(expected_conditions.staleness_of(old))
+    wait_loaded(d, old)
     assert d.find_element(By.TAG_NAME, "h1").text == "Request refused"
     assert "CSRF token is missing or does not match" in error_text(d)
 
