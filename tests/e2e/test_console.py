@@ -40,7 +40,8 @@ from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
-from selenium.webdriver.support.ui import Select  # noqa: E402
+from selenium.webdriver.support import expected_conditions  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 ACCESS_KEY = harness.CAIRN_ENV["CAIRN_ACCESS_KEY_ID"]
 SECRET = harness.CAIRN_ENV["CAIRN_SECRET_ACCESS_KEY"]
@@ -98,7 +99,7 @@ def sign_in(driver, srv, secret=SECRET):
     assert driver.current_url.endswith("/console/signin")
     driver.find_element(By.ID, "access_key_id").send_keys(ACCESS_KEY)
     driver.find_element(By.ID, "secret_access_key").send_keys(secret)
-    driver.find_element(By.XPATH, "//button[text()='Sign in']").click()
+    click_button(driver, "Sign in")
 
 
 def fill(driver, field_id, text):
@@ -107,8 +108,23 @@ def fill(driver, field_id, text):
     element.send_keys(text)
 
 
+def submitted(driver, element):
+    """Clicks `element` (a submit button or link) and waits until the next page has replaced
+    this one, so what is read next is the answer's page."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    element.click()
+    wait_loaded(driver, old)
+
+
+def wait_loaded(driver, old):
+    """Waits until `old` (the previous page's root) is gone and the new page has loaded."""
+    WebDriverWait(driver, 15).until(expected_conditions.staleness_of(old))
+    WebDriverWait(driver, 15).until(
+        lambda d: d.execute_script("return document.readyState") == "complete")
+
+
 def click_button(driver, text):
-    driver.find_element(By.XPATH, f"//button[normalize-space()='{text}']").click()
+    submitted(driver, driver.find_element(By.XPATH, f"//button[normalize-space()='{text}']"))
 
 
 def wait_insync(driver):
@@ -121,7 +137,7 @@ def wait_insync(driver):
             return
         assert time.monotonic() < deadline, "change stayed PENDING"
         time.sleep(0.3)
-        driver.find_element(By.LINK_TEXT, "Refresh status").click()
+        submitted(driver, driver.find_element(By.LINK_TEXT, "Refresh status"))
 
 
 def dig(srv, name, rtype="A") -> list[str]:
@@ -174,7 +190,7 @@ def test_console_zone_and_record_lifecycle(cairn_server, browser):
     zone_url = d.current_url
 
     # A simple A record.
-    d.find_element(By.LINK_TEXT, "Create record").click()
+    submitted(d, d.find_element(By.LINK_TEXT, "Create record"))
     assert_every_input_labelled(d)
     fill(d, "name", "www")
     fill(d, "ttl", "60")
@@ -185,7 +201,7 @@ def test_console_zone_and_record_lifecycle(cairn_server, browser):
 
     # A weighted record.
     d.get(zone_url)
-    d.find_element(By.LINK_TEXT, "Create record").click()
+    submitted(d, d.find_element(By.LINK_TEXT, "Create record"))
     fill(d, "name", "w")
     fill(d, "ttl", "60")
     fill(d, "values", "192.0.2.20")
@@ -200,7 +216,7 @@ def test_console_zone_and_record_lifecycle(cairn_server, browser):
     assert ["w.console.example.com.", "A", "Weighted 10", "60", "192.0.2.20", ""] in [r[:6] for r in rows]
 
     # Edit the simple record.
-    d.find_element(By.CSS_SELECTOR, "a[href*='records/edit?name=www.console.example.com.']").click()
+    submitted(d, d.find_element(By.CSS_SELECTOR, "a[href*='records/edit?name=www.console.example.com.']"))
     assert d.find_element(By.ID, "name").get_attribute("readonly") is not None
     fill(d, "values", "192.0.2.11\n192.0.2.12")
     click_button(d, "Save record")
@@ -217,7 +233,7 @@ def test_console_zone_and_record_lifecycle(cairn_server, browser):
     for name in ("www.console.example.com.", "w.console.example.com."):
         d.get(zone_url)
         row = d.find_element(By.XPATH, f"//tr[td[1][text()='{name}']]")
-        row.find_element(By.XPATH, ".//button[text()='Delete']").click()
+        submitted(d, row.find_element(By.XPATH, ".//button[text()='Delete']"))
         wait_insync(d)
     assert dig(srv, "www.console.example.com") == []
     d.get(base(srv) + "/console/zones")
@@ -260,7 +276,7 @@ def test_console_pages_and_searches_a_1000_record_zone(cairn_server, browser):
         if not nxt:
             break
         assert len(rows) == 50
-        nxt[0].click()
+        submitted(d, nxt[0])
     assert pages == 21
     assert len(seen) == 1002 and len(set(seen)) == 1002
     assert seen[:2] == [("big.test.", "NS"), ("big.test.", "SOA")]
@@ -283,7 +299,7 @@ def test_console_pages_and_searches_a_1000_record_zone(cairn_server, browser):
     rows = zone_rows(d)
     assert len(rows) == 50 and {r[1] for r in rows} == {"A"}
     assert rows[0][0] == "host-0000.big.test."
-    d.find_element(By.LINK_TEXT, "Next page").click()
+    submitted(d, d.find_element(By.LINK_TEXT, "Next page"))
     assert zone_rows(d)[0][0] == "host-0050.big.test."
 
 
@@ -292,13 +308,14 @@ def test_console_refuses_forms_without_the_csrf_token_or_from_another_origin(cai
     d = browser
     sign_in(d, srv)
     # A same-origin form without the token (as a forged page's form would lack it).
+    old = d.find_element(By.TAG_NAME, "html")
     d.execute_script("""
         const f = document.createElement('form');
         f.method = 'post'; f.action = '/console/zones';
         const i = document.createElement('input');
         i.name = 'name'; i.value = 'forged.example.com'; f.appendChild(i);
         document.body.appendChild(f); f.submit();""")
-    time.sleep(0.5)
+    wait_loaded(d, old)
     assert d.find_element(By.TAG_NAME, "h1").text == "Request refused"
     assert "CSRF token is missing or does not match" in error_text(d)
 
