@@ -25,6 +25,28 @@ macro_rules! id_type {
             }
         }
     };
+    // An EC2 id: `prefix-` + hex digits, checked when read from a request.
+    ($(#[$doc:meta])* $name:ident, ec2 $word:literal) => {
+        id_type!($(#[$doc])* $name);
+
+        impl $name {
+            /// The word before the dash (`vpc` in `vpc-0a1b…`).
+            pub const PREFIX: &'static str = $word;
+
+            /// Reads an id from a request: `prefix-` + one or more hex digits, or
+            /// [`MalformedId`] (EC2's `….Malformed`).
+            pub fn parse(text: &str) -> Result<Self, MalformedId> {
+                if ec2_shaped(text, $word) {
+                    Ok(Self(text.to_string()))
+                } else {
+                    Err(MalformedId {
+                        id: text.to_string(),
+                        prefix: $word,
+                    })
+                }
+            }
+        }
+    };
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
         #[derive(
@@ -118,6 +140,21 @@ id_type!(
     HealthCheckId
 );
 id_type!(
+    /// A VPC id: `vpc-` + hex digits.
+    VpcId,
+    ec2 "vpc"
+);
+id_type!(
+    /// A subnet id: `subnet-` + hex digits.
+    SubnetId,
+    ec2 "subnet"
+);
+id_type!(
+    /// A security group id: `sg-` + hex digits.
+    SecurityGroupId,
+    ec2 "sg"
+);
+id_type!(
     /// A Resolver endpoint id: `rslvr-in-…` or `rslvr-out-…`.
     ResolverEndpointId
 );
@@ -144,6 +181,24 @@ id_type!(
     ProfileResourceAssociationId
 );
 
+/// Request text that is not shaped like the EC2 id it should be. The API edge words it
+/// (`Invalid id: "…" (expecting "vpc-...")`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MalformedId {
+    /// The text as sent.
+    pub id: String,
+    /// The prefix it should have had, without the dash (`vpc`).
+    pub prefix: &'static str,
+}
+
+/// Whether `text` is `prefix-` + one or more hex digits, as EC2 ids (and the `sgr-` rule ids
+/// that have no type of their own) are.
+pub fn ec2_shaped(text: &str, prefix: &str) -> bool {
+    text.strip_prefix(prefix)
+        .and_then(|rest| rest.strip_prefix('-'))
+        .is_some_and(|hex| !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,5 +223,19 @@ mod tests {
             format!("{id:?}"),
             "HealthCheckId(0b5e4d3c-1a2b-4c5d-8e9f-000000000001)"
         );
+    }
+
+    #[test]
+    fn ec2_ids_parse_only_their_own_shape() {
+        assert_eq!(
+            VpcId::parse("vpc-0123abcd").unwrap().as_str(),
+            "vpc-0123abcd"
+        );
+        let err = VpcId::parse("non-existent").unwrap_err();
+        assert_eq!((err.id.as_str(), err.prefix), ("non-existent", "vpc"));
+        assert!(SubnetId::parse("subnet-").is_err());
+        assert!(SubnetId::parse("vpc-0123").is_err());
+        assert!(SecurityGroupId::parse("sg-9fzz").is_err());
+        assert!(SecurityGroupId::parse("sg-9f").is_ok());
     }
 }

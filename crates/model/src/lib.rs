@@ -60,7 +60,8 @@ pub mod zonefile;
 pub use change::{Change, ChangeAction, ChangeBatch, ChangeBatchError, Limits, ZoneEdit};
 pub use id::{
     HealthCheckId, ProfileAssociationId, ProfileId, ProfileResourceAssociationId,
-    ResolverEndpointId, ResolverRuleAssociationId, ResolverRuleId,
+    ResolverEndpointId, ResolverRuleAssociationId, ResolverRuleId, SecurityGroupId, SubnetId,
+    VpcId,
 };
 pub use name::{DomainName, NameError};
 pub use rrset::{AliasTarget, ResourceRecordSet, RrsetKey};

@@ -5,6 +5,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 
+use crate::id::ec2_shaped;
 use crate::network::{NetworkContents, Subnet};
 use crate::resolver::{
     EndpointAddress, EndpointDirection, EndpointStatus, IpAddressStatus, ResolverEndpoint,
@@ -12,8 +13,8 @@ use crate::resolver::{
 };
 
 use super::{
-    check_name, is_ec2_id, parse_ipv4, parse_ipv6, Enumeration, IdSource, ResolverError,
-    ResolverErrorKind, ResolverResult, MAX_ENDPOINT_ADDRESSES, MIN_ENDPOINT_ADDRESSES,
+    check_name, parse_ipv4, parse_ipv6, Enumeration, IdSource, ResolverError, ResolverErrorKind,
+    ResolverResult, MAX_ENDPOINT_ADDRESSES, MIN_ENDPOINT_ADDRESSES,
 };
 
 /// One `IpAddresses` entry (or AssociateResolverEndpointIpAddress's `IpAddress`).
@@ -298,7 +299,7 @@ pub fn create_endpoint(
         return Err(ResolverError::NoSecurityGroup);
     }
     for sg in &req.security_group_ids {
-        if !is_ec2_id(sg, "sg") {
+        if !ec2_shaped(sg, "sg") {
             return Err(ResolverError::MalformedSecurityGroupId(sg.clone()));
         }
         if !net.security_groups.iter().any(|g| g.id == *sg) {

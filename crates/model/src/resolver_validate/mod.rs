@@ -115,10 +115,3 @@ fn parse_ipv6(text: &str) -> ResolverResult<Ipv6Addr> {
     text.parse()
         .map_err(|_| ResolverError::InvalidIpv6(text.to_string()))
 }
-
-/// Whether `id` is shaped `prefix-` + hex digits (EC2's id shape).
-fn is_ec2_id(id: &str, prefix: &str) -> bool {
-    id.strip_prefix(prefix)
-        .and_then(|rest| rest.strip_prefix('-'))
-        .is_some_and(|hex| !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()))
-}
