@@ -426,3 +426,31 @@ fn every_routed_operation_has_an_authorization_entry() {
         "authorization entries for routes that do not exist"
     );
 }
+
+/// The operation names a json-1.1 service's dispatcher matches (`"Name" =>` arms).
+fn dispatched_in(source: &str) -> BTreeSet<String> {
+    source
+        .lines()
+        .filter_map(|line| {
+            let rest = line.trim_start().strip_prefix('"')?;
+            let (name, after) = rest.split_once('"')?;
+            (after.trim_start().starts_with("=>") && name.chars().all(|c| c.is_ascii_alphanumeric()))
+                .then(|| name.to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn every_dispatched_json_operation_is_authorized_by_name() {
+    // An operation missing from OPERATIONS would pass authorization as unknown ("free").
+    let src = concat!(env!("CARGO_MANIFEST_DIR"), "/src/");
+    for (file, listed) in [
+        ("kms/mod.rs", &cairn_api::kms::OPERATIONS[..]),
+        ("domains/mod.rs", &cairn_api::domains::OPERATIONS[..]),
+    ] {
+        let dispatched = dispatched_in(&std::fs::read_to_string(format!("{src}{file}")).unwrap());
+        let listed: BTreeSet<String> = listed.iter().map(|s| s.to_string()).collect();
+        assert!(dispatched.len() > 10, "{file}: the scan found too little");
+        assert_eq!(dispatched, listed, "{file}: dispatched operations and OPERATIONS differ");
+    }
+}

@@ -50,6 +50,24 @@ pub struct Ctx {
     pub account: String,
 }
 
+/// Every operation served (IAM authorizes each as `route53domains:<Operation>`).
+pub const OPERATIONS: [&str; 14] = [
+    "CheckDomainAvailability",
+    "RegisterDomain",
+    "DeleteDomain",
+    "ListPrices",
+    "GetDomainDetail",
+    "ListDomains",
+    "UpdateDomainNameservers",
+    "UpdateDomainContact",
+    "EnableDomainAutoRenew",
+    "DisableDomainAutoRenew",
+    "EnableDomainTransferLock",
+    "DisableDomainTransferLock",
+    "GetOperationDetail",
+    "ListOperations",
+];
+
 /// The Domains routes: every operation is a `POST /` named by `X-Amz-Target`.
 pub fn routes() -> axum::Router<AppState> {
     axum::Router::new().route("/", axum::routing::post(handle))
