@@ -60,7 +60,7 @@ async fn state_of(api: &Api, zone: &str) -> ZoneSigning {
 async fn signed_zone(api: &Api, name: &str) -> (String, String) {
     let zone = api.create_zone(name, name).await;
     let arn = kms(
-        &api,
+        api,
         "CreateKey",
         json!({"KeySpec": "ECC_NIST_P256", "KeyUsage": "SIGN_VERIFY"}),
     )

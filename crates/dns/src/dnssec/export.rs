@@ -302,7 +302,7 @@ mod tests {
 
     #[test]
     fn an_nsec_is_written_with_its_next_name_and_types() {
-        let rdata = nsec_rdata(b"\x03www\x07example\x00", &mut vec![1, 6, 2, RRSIG, NSEC]);
+        let rdata = nsec_rdata(b"\x03www\x07example\x00", &mut [1, 6, 2, RRSIG, NSEC]);
         let text = record_text(&(b"\x07example\x00".to_vec(), NSEC, 300, rdata));
         assert_eq!(
             text,
