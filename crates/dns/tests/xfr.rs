@@ -92,10 +92,9 @@ fn request(qtype: u16, serial: Option<u32>) -> Vec<u8> {
     msg.extend_from_slice(&qtype.to_be_bytes());
     msg.extend_from_slice(&1u16.to_be_bytes());
     if let Some(serial) = serial {
+        // Names compressed against the question, as Knot and BIND write them.
         let mut rdata = Vec::new();
-        rdata.extend_from_slice(
-            b"\x03ns1\x07example\x03com\x00\x0ahostmaster\x07example\x03com\x00",
-        );
+        rdata.extend_from_slice(b"\x03ns1\xc0\x0c\x0ahostmaster\xc0\x0c");
         rdata.extend_from_slice(&serial.to_be_bytes());
         rdata.extend_from_slice(&[0; 16]);
         put_record(&mut msg, apex, rtype::SOA, 1, 900, &rdata);

@@ -109,10 +109,15 @@ impl Transfers {
         source: Option<IpAddr>,
         now: u64,
     ) -> Vec<Vec<u8>> {
+        let check = tsig::verify(&self.config.keys, msg, now);
         let Some(request) = Request::parse(msg) else {
-            return error_reply(msg, FORMERR).into_iter().collect();
+            let mut reply = error_reply(msg, FORMERR);
+            if let (Some(reply), Check::Valid(mut signer)) = (reply.as_mut(), check) {
+                signer.sign(reply, 0, &[]);
+            }
+            return reply.into_iter().collect();
         };
-        let mut signer = match tsig::verify(&self.config.keys, msg, now) {
+        let mut signer = match check {
             Check::Unsigned => None,
             Check::Valid(signer) => Some(signer),
             Check::Malformed => return request.error(FORMERR, None),
@@ -211,7 +216,10 @@ impl Request {
             }
             let soa =
                 wire::skip_record(msg, pos).filter(|r| counts.ns >= 1 && r.rtype == rtype::SOA)?;
-            Some(wire::soa_serial(&msg[soa.rdata..soa.end])?)
+            // Its names may point into the message (Knot and BIND compress them).
+            let (_, mname_end) = wire::read_name(msg, soa.rdata)?;
+            let (_, rname_end) = wire::read_name(msg, mname_end)?;
+            Some(wire::u32_at(msg, rname_end).filter(|_| rname_end + 20 == soa.end)?)
         } else {
             None
         };

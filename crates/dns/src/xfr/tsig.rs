@@ -153,17 +153,21 @@ pub struct TsigRecord<'m> {
     pub other: &'m [u8],
 }
 
+/// A message whose records cannot be walked, or whose TSIG is malformed or not last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Malformed;
+
 /// The TSIG record of `msg`: `Ok(None)` when it has none, `Err` when the message or the
 /// record is malformed, or a TSIG is not the last record (RFC 8945 §5.1: FORMERR).
-pub fn find(msg: &[u8]) -> Result<Option<TsigRecord<'_>>, ()> {
-    let counts = wire::Counts::of(msg).ok_or(())?;
-    let mut pos = wire::skip_questions(msg, counts.qd).ok_or(())?;
+pub fn find(msg: &[u8]) -> Result<Option<TsigRecord<'_>>, Malformed> {
+    let counts = wire::Counts::of(msg).ok_or(Malformed)?;
+    let mut pos = wire::skip_questions(msg, counts.qd).ok_or(Malformed)?;
     let total = usize::from(counts.an) + usize::from(counts.ns) + usize::from(counts.ar);
     let mut last = None;
     for i in 0..total {
-        let record = wire::skip_record(msg, pos).ok_or(())?;
+        let record = wire::skip_record(msg, pos).ok_or(Malformed)?;
         if record.rtype == TSIG && i + 1 != total {
-            return Err(());
+            return Err(Malformed);
         }
         last = Some(record);
         pos = record.end;
@@ -171,23 +175,23 @@ pub fn find(msg: &[u8]) -> Result<Option<TsigRecord<'_>>, ()> {
     let Some(record) = last.filter(|r| r.rtype == TSIG && counts.ar > 0) else {
         return Ok(None);
     };
-    let (key_name, _) = wire::read_name(msg, record.start).ok_or(())?;
+    let (key_name, _) = wire::read_name(msg, record.start).ok_or(Malformed)?;
     let rdata = &msg[record.rdata..record.end];
-    let (algorithm, mut p) = wire::read_name(rdata, 0).ok_or(())?;
-    let field = |at: usize, len: usize| rdata.get(at..at + len).ok_or(());
+    let (algorithm, mut p) = wire::read_name(rdata, 0).ok_or(Malformed)?;
+    let field = |at: usize, len: usize| rdata.get(at..at + len).ok_or(Malformed);
     let time = field(p, 6)?;
     let time_signed = time.iter().fold(0u64, |t, b| t << 8 | u64::from(*b));
-    let fudge = wire::u16_at(rdata, p + 6).ok_or(())?;
-    let mac_len = usize::from(wire::u16_at(rdata, p + 8).ok_or(())?);
+    let fudge = wire::u16_at(rdata, p + 6).ok_or(Malformed)?;
+    let mac_len = usize::from(wire::u16_at(rdata, p + 8).ok_or(Malformed)?);
     p += 10;
     let mac = field(p, mac_len)?;
     p += mac_len;
-    let original_id = wire::u16_at(rdata, p).ok_or(())?;
-    let error = wire::u16_at(rdata, p + 2).ok_or(())?;
-    let other_len = usize::from(wire::u16_at(rdata, p + 4).ok_or(())?);
+    let original_id = wire::u16_at(rdata, p).ok_or(Malformed)?;
+    let error = wire::u16_at(rdata, p + 2).ok_or(Malformed)?;
+    let other_len = usize::from(wire::u16_at(rdata, p + 4).ok_or(Malformed)?);
     let other = field(p + 6, other_len)?;
     if p + 6 + other_len != rdata.len() {
-        return Err(());
+        return Err(Malformed);
     }
     Ok(Some(TsigRecord {
         start: record.start,
@@ -230,7 +234,7 @@ pub fn verify<'k>(keys: &'k [TsigKey], msg: &[u8], now: u64) -> Check<'k> {
     let record = match find(msg) {
         Ok(Some(record)) => record,
         Ok(None) => return Check::Unsigned,
-        Err(()) => return Check::Malformed,
+        Err(Malformed) => return Check::Malformed,
     };
     let failed = |error, signer| Check::Failed {
         error,
