@@ -434,8 +434,9 @@ fn dispatched_in(source: &str) -> BTreeSet<String> {
         .filter_map(|line| {
             let rest = line.trim_start().strip_prefix('"')?;
             let (name, after) = rest.split_once('"')?;
-            (after.trim_start().starts_with("=>") && name.chars().all(|c| c.is_ascii_alphanumeric()))
-                .then(|| name.to_string())
+            (after.trim_start().starts_with("=>")
+                && name.chars().all(|c| c.is_ascii_alphanumeric()))
+            .then(|| name.to_string())
         })
         .collect()
 }
@@ -451,6 +452,9 @@ fn every_dispatched_json_operation_is_authorized_by_name() {
         let dispatched = dispatched_in(&std::fs::read_to_string(format!("{src}{file}")).unwrap());
         let listed: BTreeSet<String> = listed.iter().map(|s| s.to_string()).collect();
         assert!(dispatched.len() > 10, "{file}: the scan found too little");
-        assert_eq!(dispatched, listed, "{file}: dispatched operations and OPERATIONS differ");
+        assert_eq!(
+            dispatched, listed,
+            "{file}: dispatched operations and OPERATIONS differ"
+        );
     }
 }

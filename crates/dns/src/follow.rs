@@ -62,6 +62,7 @@ impl Follower {
             master_key: None,
             reachable: Arc::new(AtomicBool::new(true)),
             poll_interval: POLL_INTERVAL,
+            transfers: None,
         }
     }
 
@@ -84,10 +85,6 @@ impl Follower {
     /// reached (the node keeps serving what it has).
     pub fn store_reachable(&self) -> Arc<AtomicBool> {
         self.reachable.clone()
-    }
-
-            transfers: None,
-        }
     }
 
     /// Serves secondaries with `transfers` (a node without `--allow-transfer` or `--notify`

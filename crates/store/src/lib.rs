@@ -77,8 +77,7 @@ pub use zones::{
 pub mod prelude {
     pub use crate::{
         ChangeFeed, CidrStore, DnssecStore, DomainStore, FirewallStore, HealthStore, IamStore,
-        KmsStore,
-        NetworkStore, ProfileStore, QueryLogStore, ResolverStore, Store, ZoneStore,
+        KmsStore, NetworkStore, ProfileStore, QueryLogStore, ResolverStore, Store, ZoneStore,
     };
 }
 

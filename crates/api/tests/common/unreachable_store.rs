@@ -793,6 +793,11 @@ impl IamStore for UnreachableStore {
         _account: &str,
         _user: &str,
     ) -> StoreResult<Vec<ManagedPolicy>> {
+        panic!("{MESSAGE}")
+    }
+}
+
+#[async_trait]
 impl cairn_store::DomainStore for UnreachableStore {
     async fn register_domain(
         &self,
