@@ -26,6 +26,8 @@ SLOWEST_MODULES = (
     "test_route53_terraform",
     "test_firewall_terraform",
     "test_kms",
+    "test_console",
+    "test_iam",
     "test_vpc_recursion",
     "test_differential_knot",
 )
