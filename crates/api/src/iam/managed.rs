@@ -10,8 +10,8 @@ use cairn_model::iam::{ManagedPolicy, PolicyVersion};
 use super::user_policies::{check_document, policy_size};
 use super::users::need_user;
 use super::{
-    check_name, merge_tags, new_id, not_truncated, now_ms, path_param, tags_param, timestamp,
-    write_tags, Ctx,
+    check_name, list_tags_response, merge_tags, new_id, not_truncated, now_ms, path_param,
+    tags_param, timestamp, untagged, write_tags, Ctx,
 };
 use crate::error::AwsError;
 use crate::protocol::query::uri_encode;
@@ -232,12 +232,7 @@ pub async fn tag(ctx: &Ctx) -> Result<Response, AwsError> {
 pub async fn untag(ctx: &Ctx) -> Result<Response, AwsError> {
     let arn = ctx.required("PolicyArn")?;
     let policy = need_policy(ctx, arn).await?;
-    let remove = ctx.params.list("TagKeys.member");
-    let tags = policy
-        .tags
-        .into_iter()
-        .filter(|(k, _)| !remove.contains(k))
-        .collect();
+    let tags = untagged(ctx, policy.tags);
     ctx.state
         .store
         .set_policy_tags(&ctx.account, arn, tags)
@@ -248,18 +243,7 @@ pub async fn untag(ctx: &Ctx) -> Result<Response, AwsError> {
 /// ListPolicyTags.
 pub async fn list_tags(ctx: &Ctx) -> Result<Response, AwsError> {
     let policy = need_policy(ctx, ctx.required("PolicyArn")?).await?;
-    let mut response = ctx.response("ListPolicyTags");
-    let w = response.w();
-    w.open("Tags");
-    for (key, value) in &policy.tags {
-        w.open("member")
-            .leaf("Key", key)
-            .leaf("Value", value)
-            .close("member");
-    }
-    w.close("Tags");
-    not_truncated(w);
-    Ok(response.finish(&ctx.request_id))
+    Ok(list_tags_response(ctx, "ListPolicyTags", &policy.tags))
 }
 
 /// AttachUserPolicy.

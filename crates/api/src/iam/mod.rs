@@ -278,6 +278,30 @@ pub fn write_tags(w: &mut XmlWriter, element: &str, tags: &[(String, String)]) {
     w.close(element);
 }
 
+/// UntagUser / UntagPolicy: `tags` without the keys named in `TagKeys.member`.
+pub fn untagged(ctx: &Ctx, tags: Vec<(String, String)>) -> Vec<(String, String)> {
+    let remove = ctx.params.list("TagKeys.member");
+    tags.into_iter()
+        .filter(|(k, _)| !remove.contains(k))
+        .collect()
+}
+
+/// ListUserTags / ListPolicyTags: every tag, with `<Tags>` present even when empty.
+pub fn list_tags_response(ctx: &Ctx, action: &str, tags: &[(String, String)]) -> Response {
+    let mut response = ctx.response(action);
+    let w = response.w();
+    w.open("Tags");
+    for (key, value) in tags {
+        w.open("member")
+            .leaf("Key", key)
+            .leaf("Value", value)
+            .close("member");
+    }
+    w.close("Tags");
+    not_truncated(w);
+    response.finish(&ctx.request_id)
+}
+
 /// `<IsTruncated>false</IsTruncated>`: lists are answered whole (the counts are small).
 pub fn not_truncated(w: &mut XmlWriter) {
     w.leaf("IsTruncated", "false");

@@ -4,8 +4,8 @@ use axum::response::Response;
 use cairn_model::iam::IamUser;
 
 use super::{
-    check_name, merge_tags, new_id, not_truncated, now_ms, path_param, tags_param, timestamp,
-    write_tags, Ctx,
+    check_name, list_tags_response, merge_tags, new_id, not_truncated, now_ms, path_param,
+    tags_param, timestamp, untagged, write_tags, Ctx,
 };
 use crate::error::AwsError;
 use crate::protocol::rest_xml::XmlWriter;
@@ -111,12 +111,7 @@ pub async fn tag(ctx: &Ctx) -> Result<Response, AwsError> {
 pub async fn untag(ctx: &Ctx) -> Result<Response, AwsError> {
     let name = ctx.required("UserName")?;
     let user = need_user(ctx, name).await?;
-    let remove = ctx.params.list("TagKeys.member");
-    let tags = user
-        .tags
-        .into_iter()
-        .filter(|(k, _)| !remove.contains(k))
-        .collect();
+    let tags = untagged(ctx, user.tags);
     ctx.state
         .store
         .set_iam_user_tags(&ctx.account, name, tags)
@@ -127,18 +122,7 @@ pub async fn untag(ctx: &Ctx) -> Result<Response, AwsError> {
 /// ListUserTags.
 pub async fn list_tags(ctx: &Ctx) -> Result<Response, AwsError> {
     let user = need_user(ctx, ctx.required("UserName")?).await?;
-    let mut response = ctx.response("ListUserTags");
-    let w = response.w();
-    w.open("Tags");
-    for (key, value) in &user.tags {
-        w.open("member")
-            .leaf("Key", key)
-            .leaf("Value", value)
-            .close("member");
-    }
-    w.close("Tags");
-    not_truncated(w);
-    Ok(response.finish(&ctx.request_id))
+    Ok(list_tags_response(ctx, "ListUserTags", &user.tags))
 }
 
 /// ListGroupsForUser: Cairn has no groups yet, so an existing user is in none.
