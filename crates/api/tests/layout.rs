@@ -99,6 +99,17 @@ fn domains_imports_no_other_service() {
     }
 }
 
+/// IAM (and STS) is a service too; every other service is authorized through `authz`,
+/// never by importing it, so IAM imports none of them.
+#[test]
+fn iam_imports_no_other_service() {
+    let graph = imports();
+    let deps = graph.get("iam").expect("iam module");
+    for other in SERVICES.iter().chain(&["kms", "domains"]) {
+        assert!(!deps.contains(*other), "iam imports {other}");
+    }
+}
+
 #[test]
 fn no_import_cycle_between_modules() {
     let graph = imports();
