@@ -227,3 +227,33 @@ def test_other_tlds_are_unsupported_and_listings(srv, domains, tmp_path):
     out = aws("get-domain-detail", "--domain-name", "b.test")
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["DomainName"] == "b.test"
+
+
+def test_the_tld_zone_is_hidden_wherever_a_call_names_it(srv, domains):
+    """The TLD zone is the registry's, not a hosted zone of the account's: a call naming its id
+    in the path, the query or the body answers NoSuchHostedZone, as for a zone that does not
+    exist. The id is what `cairn zone list` shows the operator."""
+    listed = harness.cairn("zone", "list", "--data-dir", str(srv.workdir)).stdout.splitlines()
+    tld_id = next(line.split("\t")[0] for line in listed if line.split("\t")[1] == "test.")
+    r53 = harness.route53_client(srv)
+
+    def refused(call, **kwargs):
+        with pytest.raises(ClientError) as info:
+            call(**kwargs)
+        err = info.value.response["Error"]
+        assert err["Code"] == "NoSuchHostedZone", (call, err)
+        assert tld_id in err["Message"], err
+
+    refused(r53.get_hosted_zone, Id=tld_id)
+    refused(r53.get_dnssec, HostedZoneId=tld_id)
+    refused(r53.activate_key_signing_key, HostedZoneId=tld_id, Name="ksk1")
+    refused(r53.create_key_signing_key, CallerReference=uuid.uuid4().hex, HostedZoneId=tld_id,
+            KeyManagementServiceArn="arn:aws:kms:us-east-1:111111111111:key/" + str(uuid.uuid4()),
+            Name="ksk1", Status="ACTIVE")
+    refused(r53.create_query_logging_config, HostedZoneId=tld_id,
+            CloudWatchLogsLogGroupArn="arn:aws:logs:us-east-1:111111111111:log-group:/aws/route53/test")
+    refused(r53.list_query_logging_configs, HostedZoneId=tld_id)
+    # A zone of the account's own is untouched by the check.
+    register(domains, "shown.test")
+    zone = next(z for z in r53.list_hosted_zones()["HostedZones"] if z["Name"] == "shown.test.")
+    assert r53.list_query_logging_configs(HostedZoneId=zone["Id"])["QueryLoggingConfigs"] == []

@@ -59,7 +59,6 @@ pub struct ZoneContents {
 
 /// What the data plane follows: the change log, and the zones it names.
 #[async_trait]
-#[async_trait]
 pub trait ChangeFeed: Send + Sync + 'static {
     /// The newest sequence number in the log (0 when empty).
     async fn latest_seq(&self) -> StoreResult<ChangeSeq>;
@@ -81,11 +80,8 @@ pub trait ChangeFeed: Send + Sync + 'static {
     ) -> StoreResult<Option<(HostedZone, Vec<ResourceRecordSet>)>>;
 
     /// Each hosted zone's last change-log sequence: the serial of its SOA when the data plane
-    /// serves secondaries (zones absent take the log's latest sequence). The default says
-    /// nothing, for feeds that cannot tell.
-    async fn zone_serials(&self) -> StoreResult<Vec<(HostedZoneId, ChangeSeq)>> {
-        Ok(Vec::new())
-    }
+    /// serves secondaries (zones absent take the log's latest sequence).
+    async fn zone_serials(&self) -> StoreResult<Vec<(HostedZoneId, ChangeSeq)>>;
 
     /// Records that serving node `node` has applied the log up to `seq`; also its heartbeat.
     async fn report_applied(&self, node: &str, seq: ChangeSeq) -> StoreResult<()>;

@@ -50,6 +50,11 @@ pub struct SavedSnapshot {
     pub cidr_collections: Vec<CidrCollection>,
     /// The DNS Firewall.
     pub firewall: FirewallContents,
+    /// Each zone's last change-log sequence, the SOA serial when transfers are on (so a node
+    /// serving this file gives the serials the other nodes give). Absent in files written
+    /// before it was kept: those zones then take `seq`.
+    #[serde(default)]
+    pub zone_serials: Vec<(HostedZoneId, ChangeSeq)>,
 }
 
 impl SavedSnapshot {
@@ -67,6 +72,7 @@ impl SavedSnapshot {
             network: feed.load_network().await?,
             cidr_collections: feed.load_cidr_collections().await?,
             firewall: feed.load_firewall().await?,
+            zone_serials: feed.zone_serials().await?,
         })
     }
 
@@ -168,6 +174,10 @@ impl ChangeFeed for SavedFeed {
         }))
     }
 
+    async fn zone_serials(&self) -> StoreResult<Vec<(HostedZoneId, ChangeSeq)>> {
+        Ok(self.0.zone_serials.clone())
+    }
+
     async fn report_applied(&self, _node: &str, _seq: ChangeSeq) -> StoreResult<()> {
         Ok(())
     }
@@ -190,5 +200,51 @@ impl ChangeFeed for SavedFeed {
 
     fn commit_notifier(&self) -> Option<Arc<tokio::sync::Notify>> {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn empty(seq: u64) -> SavedSnapshot {
+        SavedSnapshot {
+            format: FORMAT,
+            seq: ChangeSeq(seq),
+            saved_at_ms: 0,
+            zones: Vec::new(),
+            health: Vec::new(),
+            network: NetworkContents::default(),
+            cidr_collections: Vec::new(),
+            firewall: FirewallContents::default(),
+            zone_serials: Vec::new(),
+        }
+    }
+
+    #[tokio::test]
+    async fn the_saved_feed_gives_the_zone_serials_it_was_saved_with() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = SavedSnapshot::path_in(dir.path());
+        let mut saved = empty(9);
+        saved.zone_serials = vec![(HostedZoneId::new("Z1"), ChangeSeq(4))];
+        saved.write(&path).unwrap();
+        let feed = SavedFeed::new(SavedSnapshot::read(&path).unwrap());
+        assert_eq!(
+            feed.zone_serials().await.unwrap(),
+            [(HostedZoneId::new("Z1"), ChangeSeq(4))]
+        );
+        assert_eq!(feed.latest_seq().await.unwrap(), ChangeSeq(9));
+    }
+
+    #[test]
+    fn a_file_saved_before_the_serials_were_kept_still_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = SavedSnapshot::path_in(dir.path());
+        let mut json = serde_json::to_value(empty(3)).unwrap();
+        json.as_object_mut().unwrap().remove("zone_serials");
+        std::fs::write(&path, json.to_string()).unwrap();
+        let read = SavedSnapshot::read(&path).unwrap();
+        assert!(read.zone_serials.is_empty());
+        assert_eq!(read.seq, ChangeSeq(3));
     }
 }

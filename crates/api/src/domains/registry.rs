@@ -8,7 +8,9 @@
 //! (the node's `--nameserver` names). Route 53 calls do not see it: the listings leave it
 //! out and calls naming its id answer `NoSuchHostedZone` ([`hide_registry_zones`]).
 
+use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
+use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use cairn_model::domains::{
@@ -244,23 +246,49 @@ pub fn is_registry_zone(zone: &HostedZone) -> bool {
     is_registry_zone_reference(&zone.caller_reference)
 }
 
-/// Route 53 middleware: a call naming a TLD zone's id in its path (`/hostedzone/{Id}…`,
-/// `/hostedzonelimit/{Id}/…`, `/tags/hostedzone/{Id}`) answers `NoSuchHostedZone`, as for
-/// a zone that does not exist. Costs nothing when no registry TLD is configured.
+/// Route 53 middleware: a call naming a TLD zone's id answers `NoSuchHostedZone`, as for a
+/// zone that does not exist. The id may be in the path (`/hostedzone/{Id}…`,
+/// `/hostedzonelimit/{Id}/…`, `/tags/hostedzone/{Id}`, `/keysigningkey/{Id}/…`), in the
+/// query (`?hostedzoneid=`, ListQueryLoggingConfigs) or in the body of the two creates that
+/// take one there (CreateKeySigningKey, CreateQueryLoggingConfig). Costs nothing when no
+/// registry TLD is configured.
 pub async fn hide_registry_zones(
     State(state): State<AppState>,
     request: Request,
     next: Next,
 ) -> Response {
-    if !state.config.registry_tlds.is_empty() {
-        if let Some(id) = zone_id_in_path(request.uri().path()) {
-            let hidden = matches!(
-                state.store.get_hosted_zone(&HostedZoneId::parse(id)).await,
-                Ok(zone) if is_registry_zone(&zone)
-            );
-            if hidden {
-                return AwsError::no_such_hosted_zone(id).into_response();
-            }
+    if state.config.registry_tlds.is_empty() {
+        return next.run(request).await;
+    }
+    let path = request.uri().path().to_string();
+    let mut named: Vec<String> = zone_id_in_path(&path)
+        .map(str::to_string)
+        .into_iter()
+        .collect();
+    named.extend(zone_id_in_query(request.uri().query().unwrap_or_default()));
+    let request = if takes_zone_id_in_body(request.method(), &path) {
+        let (parts, body) = request.into_parts();
+        let Ok(bytes) = to_bytes(body, crate::sigv4::MAX_BODY_BYTES).await else {
+            return AwsError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "RequestEntityTooLarge",
+                "Request body is too large or could not be read.",
+            )
+            .into_response();
+        };
+        named.extend(zone_id_in_body(&bytes));
+        Request::from_parts(parts, Body::from(bytes))
+    } else {
+        request
+    };
+    for id in named {
+        let hidden = matches!(
+            state.store.get_hosted_zone(&HostedZoneId::parse(&id)).await,
+            Ok(zone) if is_registry_zone(&zone)
+        );
+        if hidden {
+            return AwsError::no_such_hosted_zone(HostedZoneId::parse(&id).as_str())
+                .into_response();
         }
     }
     next.run(request).await
@@ -271,8 +299,36 @@ fn zone_id_in_path(path: &str) -> Option<&str> {
     let rest = rest
         .strip_prefix("hostedzone/")
         .or_else(|| rest.strip_prefix("hostedzonelimit/"))
-        .or_else(|| rest.strip_prefix("tags/hostedzone/"))?;
+        .or_else(|| rest.strip_prefix("tags/hostedzone/"))
+        .or_else(|| rest.strip_prefix("keysigningkey/"))?;
     rest.split('/').next().filter(|id| !id.is_empty())
+}
+
+/// ListQueryLoggingConfigs' `hostedzoneid` (the only Route 53 query parameter holding one).
+fn zone_id_in_query(query: &str) -> Option<String> {
+    query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(key, _)| *key == "hostedzoneid")
+        .map(|(_, value)| value.replace("%2F", "/").replace("%2f", "/"))
+        .filter(|id| !id.is_empty())
+}
+
+/// CreateKeySigningKey and CreateQueryLoggingConfig carry the zone in their XML bodies.
+fn takes_zone_id_in_body(method: &Method, path: &str) -> bool {
+    method == Method::POST
+        && path
+            .strip_prefix(crate::dispatch::ROUTE53_PREFIX)
+            .is_some_and(|rest| rest == "keysigningkey" || rest == "queryloggingconfig")
+}
+
+/// The text of the body's `<HostedZoneId>` element. A body without one is left for the
+/// handler to refuse in its own words.
+fn zone_id_in_body(body: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(body).ok()?;
+    let start = text.find("<HostedZoneId>")? + "<HostedZoneId>".len();
+    let end = start + text[start..].find("</HostedZoneId>")?;
+    Some(text[start..end].trim().to_string()).filter(|id| !id.is_empty())
 }
 
 #[cfg(test)]
@@ -289,12 +345,35 @@ mod tests {
                 Some("Z2"),
             ),
             ("/2013-04-01/tags/hostedzone/Z3", Some("Z3")),
+            ("/2013-04-01/keysigningkey/Z4/ksk1/activate", Some("Z4")),
             ("/2013-04-01/hostedzone", None),
             ("/2013-04-01/hostedzonecount", None),
             ("/2013-04-01/healthcheck/abc", None),
         ] {
             assert_eq!(zone_id_in_path(path), id, "{path}");
         }
+    }
+
+    #[test]
+    fn zone_ids_are_found_in_the_query_and_the_bodies_that_name_them() {
+        assert_eq!(
+            zone_id_in_query("maxitems=5&hostedzoneid=%2Fhostedzone%2FZ5").as_deref(),
+            Some("/hostedzone/Z5")
+        );
+        assert_eq!(zone_id_in_query("maxitems=5"), None);
+        let body = b"<CreateQueryLoggingConfigRequest><HostedZoneId>Z6</HostedZoneId>\
+            <CloudWatchLogsLogGroupArn>arn</CloudWatchLogsLogGroupArn>\
+            </CreateQueryLoggingConfigRequest>";
+        assert_eq!(zone_id_in_body(body).as_deref(), Some("Z6"));
+        assert_eq!(zone_id_in_body(b"<X/>"), None);
+        assert!(takes_zone_id_in_body(
+            &Method::POST,
+            "/2013-04-01/keysigningkey"
+        ));
+        assert!(!takes_zone_id_in_body(
+            &Method::GET,
+            "/2013-04-01/queryloggingconfig"
+        ));
     }
 
     #[test]

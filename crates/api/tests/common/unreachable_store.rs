@@ -494,6 +494,9 @@ impl ChangeFeed for UnreachableStore {
     ) -> StoreResult<Option<(HostedZone, Vec<ResourceRecordSet>)>> {
         panic!("{MESSAGE}")
     }
+    async fn zone_serials(&self) -> StoreResult<Vec<(HostedZoneId, ChangeSeq)>> {
+        panic!("{MESSAGE}")
+    }
     async fn report_applied(&self, _: &str, _: ChangeSeq) -> StoreResult<()> {
         panic!("{MESSAGE}")
     }
