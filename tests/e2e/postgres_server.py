@@ -6,7 +6,11 @@ port, a database, and a stop by the postmaster's PID. The binaries come from `CA
 or the newest /usr/lib/postgresql/*/bin (Debian's `postgresql` package; ./run-tests installs
 it). initdb refuses to run as root, so as root the cluster belongs to the `postgres` user
 (`runuser -u postgres`). The superuser is `cairn`, trusted on loopback. fsync is off: the
-tests kill Cairn, never PostgreSQL.
+tests kill Cairn, never PostgreSQL (the failover test stops a primary with a fast shutdown
+and relies on synchronous replication, not on fsync).
+
+TLS (`enable_tls`) and a streaming standby (`start_standby`, `promote`) are for the issue-15
+tests of TLS and failover.
 """
 
 from __future__ import annotations
@@ -56,27 +60,74 @@ class PostgresServer:
         self.port = 0
         self.pid: int | None = None
         self.proc: subprocess.Popen | None = None
+        self.settings: list[str] = []  # more `-c name=value` for the postmaster
 
     def _cmd(self, name: str, *args: str) -> list[str]:
         cmd = [str(self.bin / name), *args]
         return ["runuser", "-u", "postgres", "--", *cmd] if self.as_postgres_user else cmd
 
-    def start(self) -> "PostgresServer":
-        if self.as_postgres_user:
-            shutil.chown(self.dir, "postgres", "postgres")
+    def start(self, configure=None) -> "PostgresServer":
+        """initdb, then `configure(self)` if given (e.g. `enable_tls`), then start."""
+        self._own(self.dir)
         data = self.dir / "data"
         subprocess.run(self._cmd("initdb", "-D", str(data), "-U", "cairn", "-A", "trust", "-E", "UTF8",
                                  "--locale=C", "--no-sync"),
                        check=True, capture_output=True, stdin=subprocess.DEVNULL)
+        if configure is not None:
+            configure(self)
         self.port = harness.free_port()
         return self._launch()
+
+    def _own(self, path: Path) -> None:
+        if self.as_postgres_user:
+            shutil.chown(path, "postgres", "postgres")
+
+    def enable_tls(self, cert_pem: bytes, key_pem: bytes, *, require: bool = False) -> None:
+        """`ssl=on` with this certificate and key; with `require`, pg_hba accepts TCP clients
+        only over TLS (`hostssl`). Call before the server starts (`start(configure=…)`)."""
+        data = self.dir / "data"
+        for name, pem in (("server.crt", cert_pem), ("server.key", key_pem)):
+            path = data / name
+            path.write_bytes(pem)
+            path.chmod(0o600)  # PostgreSQL refuses a key others can read
+            self._own(path)
+        self.settings += ["-c", "ssl=on", "-c", "ssl_cert_file=server.crt", "-c", "ssl_key_file=server.key"]
+        if require:
+            hba = data / "pg_hba.conf"
+            lines = hba.read_text().splitlines()
+            hba.write_text("\n".join("hostssl" + line[4:] if line.startswith("host ") else line
+                                     for line in lines) + "\n")
+
+    def psql(self, sql: str, database: str = "postgres") -> str:
+        """Runs SQL as the superuser; its output, unaligned."""
+        res = subprocess.run([str(self.bin / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "cairn",
+                              "-d", database, "-Atc", sql],
+                             check=True, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        return res.stdout.strip()
+
+    def start_standby(self) -> "PostgresServer":
+        """A streaming standby of this server (`pg_basebackup -R`), started on a port of its
+        own. Stop it with `stop()` like any server."""
+        standby = PostgresServer(self.bin)
+        standby._own(standby.dir)
+        subprocess.run(standby._cmd("pg_basebackup", "-h", "127.0.0.1", "-p", str(self.port), "-U", "cairn",
+                                    "-D", str(standby.dir / "data"), "-R", "-X", "stream", "--no-sync"),
+                       check=True, capture_output=True, stdin=subprocess.DEVNULL)
+        standby.settings = list(self.settings)
+        standby.port = harness.free_port()
+        return standby._launch()
+
+    def promote(self) -> None:
+        """Promotes a standby to a primary (`pg_ctl promote`, waiting until it is done)."""
+        subprocess.run(self._cmd("pg_ctl", "promote", "-w", "-D", str(self.dir / "data")),
+                       check=True, capture_output=True, stdin=subprocess.DEVNULL)
 
     def _launch(self) -> "PostgresServer":
         data = self.dir / "data"
         log = open(self.dir / "postgres.log", "ab")
         self.proc = subprocess.Popen(
             self._cmd("postgres", "-D", str(data), "-k", str(self.dir), "-h", "127.0.0.1", "-p", str(self.port),
-                      "-c", "fsync=off", "-c", "full_page_writes=off"),
+                      "-c", "fsync=off", "-c", "full_page_writes=off", *self.settings),
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + 30
         while True:

@@ -103,19 +103,24 @@ pub(crate) fn map_pg_err(e: postgres::Error) -> StoreError {
         }
     };
     if retryable {
-        StoreError::Unavailable(format!("PostgreSQL: {e}"))
+        StoreError::Unavailable(format!("PostgreSQL: {}", describe(&e)))
     } else {
         StoreError::Backend(format!("PostgreSQL: {}", describe(&e)))
     }
 }
 
-/// The error with the server's message and detail, when it sent them.
+/// The error with the server's message and detail, when it sent them, or with its cause:
+/// the driver's own words name only the kind ("error performing TLS handshake"), the cause
+/// says what went wrong (which certificate check failed, why the connect was refused).
 fn describe(e: &postgres::Error) -> String {
     match e.as_db_error() {
         Some(db) => match db.detail() {
             Some(detail) => format!("{}: {} ({detail})", db.code().code(), db.message()),
             None => format!("{}: {}", db.code().code(), db.message()),
         },
-        None => e.to_string(),
+        None => match std::error::Error::source(e) {
+            Some(cause) => format!("{e}: {cause}"),
+            None => e.to_string(),
+        },
     }
 }

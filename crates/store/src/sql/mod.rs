@@ -44,6 +44,7 @@ mod kms;
 mod network_rows;
 mod networks;
 mod nodes;
+mod pg_connect;
 mod postgres;
 mod private_zones;
 mod profiles;

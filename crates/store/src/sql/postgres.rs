@@ -20,19 +20,28 @@
 //!   follower's poll of the change log (200 ms) stays as the fallback while that connection is
 //!   down. Each node reports its applied sequence and heartbeat in `nodes`, which `GetChange`
 //!   reads to decide `INSYNC`.
+//! - **TLS and several hosts** come from the URL as libpq reads it ([`super::pg_connect`]).
+//!   With `postgres://h1,h2/db?target_session_attrs=read-write` every new connection goes to
+//!   whichever host takes writes, so after a standby is promoted the next connection finds it.
+//! - **Connection loss.** Idle connections may have died (the server stopped, or failed over).
+//!   That shows when a transaction begins, before anything of the caller's ran: the backend
+//!   then closes every idle connection and begins once more on a new one. A connection lost
+//!   later fails the call (`ServiceUnavailable`): a write is acknowledged only after its
+//!   `COMMIT` returned, and one in flight is answered with an error, never retried blindly.
 
 use std::collections::HashMap;
-use std::str::FromStr;
 use std::sync::{Condvar, Mutex, Weak};
 use std::time::Duration;
 
 use postgres::fallible_iterator::FallibleIterator;
-use postgres::{Client, IsolationLevel, NoTls};
+use postgres::{Client, IsolationLevel};
 use tokio::sync::Notify;
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::conn::{Conn, Mode, PgTx};
 use super::error::map_pg_err as map_err;
 use super::ids::now_ms;
+use super::pg_connect::parse_url;
 use crate::error::{StoreError, StoreResult};
 
 /// Migrations in order (the same numbering as SQLite's); `schema_migrations` records which ran.
@@ -115,8 +124,8 @@ const MAX_IDLE: usize = 8;
 
 /// Opens the database a `postgres://` URL names and brings its schema up to date.
 pub(crate) async fn open(url: &str) -> StoreResult<PostgresBackend> {
-    let mut config = postgres::Config::from_str(url)
-        .map_err(|e| StoreError::Backend(format!("bad PostgreSQL URL: {e}")))?;
+    let target = parse_url(url)?;
+    let mut config = target.config;
     if config.get_connect_timeout().is_none() {
         config.connect_timeout(CONNECT_TIMEOUT);
     }
@@ -125,6 +134,7 @@ pub(crate) async fn open(url: &str) -> StoreResult<PostgresBackend> {
     }
     let backend = PostgresBackend {
         config,
+        tls: target.tls,
         pool: Mutex::new(Pool::default()),
         returned: Condvar::new(),
     };
@@ -142,6 +152,7 @@ pub(crate) async fn open(url: &str) -> StoreResult<PostgresBackend> {
 /// Connections to one database, opened as needed and kept while idle.
 pub(crate) struct PostgresBackend {
     config: postgres::Config,
+    tls: MakeRustlsConnect,
     pool: Mutex<Pool>,
     returned: Condvar,
 }
@@ -153,10 +164,20 @@ struct Pool {
     open: usize,
 }
 
+/// What [`PostgresBackend::transact`] did.
+enum Outcome<T, F> {
+    /// `f` ran; its result, committed when it is `Ok`.
+    Done(StoreResult<T>),
+    /// The transaction did not begin, so `f` did not run.
+    NotBegun(postgres::Error, F),
+}
+
 /// A connection and the statements prepared on it.
 struct PooledClient {
     client: Client,
     statements: HashMap<String, postgres::Statement>,
+    /// It waited in the pool, so it may have died meanwhile.
+    was_idle: bool,
 }
 
 impl PostgresBackend {
@@ -167,44 +188,71 @@ impl PostgresBackend {
         f: impl FnOnce(&Conn<'_>) -> StoreResult<T>,
     ) -> StoreResult<T> {
         let mut pooled = self.acquire()?;
-        let result = Self::transact(&mut pooled, mode, f);
+        let result = match Self::transact(&mut pooled, mode, f) {
+            Outcome::Done(result) => result,
+            Outcome::NotBegun(e, f) if pooled.was_idle => {
+                // Nothing of `f` ran: begin anew on a new connection. Its idle siblings most
+                // likely went the same way (a server restart, a failover), so close them too.
+                tracing::info!(error = %e, "a pooled PostgreSQL connection was lost; connecting again");
+                self.discard(pooled);
+                self.discard_idle();
+                pooled = self.acquire()?;
+                match Self::transact(&mut pooled, mode, f) {
+                    Outcome::Done(result) => result,
+                    Outcome::NotBegun(e, _) => Err(map_err(e)),
+                }
+            }
+            Outcome::NotBegun(e, _) => Err(map_err(e)),
+        };
         self.release(pooled);
         result
     }
 
-    fn transact<T>(
-        pooled: &mut PooledClient,
+    /// Starts the transaction `mode` asks for.
+    fn begin(
+        client: &mut Client,
         mode: Mode,
-        f: impl FnOnce(&Conn<'_>) -> StoreResult<T>,
-    ) -> StoreResult<T> {
+    ) -> Result<postgres::Transaction<'_>, postgres::Error> {
         let mut tx = match mode {
-            Mode::Plain | Mode::Write => pooled.client.transaction().map_err(map_err)?,
-            Mode::Snapshot => pooled
-                .client
+            Mode::Plain | Mode::Write => client.transaction()?,
+            Mode::Snapshot => client
                 .build_transaction()
                 .isolation_level(IsolationLevel::RepeatableRead)
                 .read_only(true)
-                .start()
-                .map_err(map_err)?,
+                .start()?,
         };
         if mode == Mode::Write {
             // The NOTIFY is delivered to every listening node only if this commits.
             tx.batch_execute(&format!(
                 "SELECT pg_advisory_xact_lock({CHANGE_LOG_LOCK}); NOTIFY {CHANGES_CHANNEL}"
-            ))
-            .map_err(map_err)?;
+            ))?;
         }
+        Ok(tx)
+    }
+
+    /// Runs `f` in a transaction and commits; or gives `f` back, unrun, when the
+    /// transaction could not begin.
+    fn transact<T, F>(pooled: &mut PooledClient, mode: Mode, f: F) -> Outcome<T, F>
+    where
+        F: FnOnce(&Conn<'_>) -> StoreResult<T>,
+    {
+        let tx = match Self::begin(&mut pooled.client, mode) {
+            Ok(tx) => tx,
+            Err(e) => return Outcome::NotBegun(e, f),
+        };
         let conn = Conn::postgres(PgTx {
             tx,
             statements: &mut pooled.statements,
         });
-        let value = f(&conn)?;
-        let tx = conn
-            .into_postgres()
-            .expect("a PostgreSQL Conn gives back its transaction")
-            .tx;
-        tx.commit().map_err(map_err)?;
-        Ok(value)
+        let committed = f(&conn).and_then(|value| {
+            let tx = conn
+                .into_postgres()
+                .expect("a PostgreSQL Conn gives back its transaction")
+                .tx;
+            tx.commit().map_err(map_err)?;
+            Ok(value)
+        });
+        Outcome::Done(committed)
     }
 
     fn acquire(&self) -> StoreResult<PooledClient> {
@@ -214,7 +262,10 @@ impl PostgresBackend {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         loop {
             match pool.idle.pop() {
-                Some(pooled) if !pooled.client.is_closed() => return Ok(pooled),
+                Some(mut pooled) if !pooled.client.is_closed() => {
+                    pooled.was_idle = true;
+                    return Ok(pooled);
+                }
                 Some(closed) => {
                     pool.open -= 1;
                     drop(closed);
@@ -251,6 +302,21 @@ impl PostgresBackend {
         self.returned.notify_one();
     }
 
+    /// Closes a connection that is not to be used again.
+    fn discard(&self, pooled: PooledClient) {
+        self.lock_pool().open -= 1;
+        drop(pooled);
+        self.returned.notify_one();
+    }
+
+    /// Closes every idle connection.
+    fn discard_idle(&self) {
+        let idle = std::mem::take(&mut self.lock_pool().idle);
+        for pooled in idle {
+            self.discard(pooled);
+        }
+    }
+
     fn lock_pool(&self) -> std::sync::MutexGuard<'_, Pool> {
         self.pool
             .lock()
@@ -262,19 +328,21 @@ impl PostgresBackend {
     /// is dropped.
     pub(crate) fn spawn_listener(&self, wake: Weak<Notify>) {
         let config = self.config.clone();
+        let tls = self.tls.clone();
         let spawned = std::thread::Builder::new()
             .name("cairn-pg-listen".into())
-            .spawn(move || listen(&config, &wake));
+            .spawn(move || listen(&config, tls, &wake));
         if let Err(e) = spawned {
             tracing::warn!(error = %e, "cannot start the change listener; changes from other nodes arrive by polling");
         }
     }
 
     fn connect(&self) -> StoreResult<PooledClient> {
-        let client = self.config.connect(NoTls).map_err(map_err)?;
+        let client = self.config.connect(self.tls.clone()).map_err(map_err)?;
         Ok(PooledClient {
             client,
             statements: HashMap::new(),
+            was_idle: false,
         })
     }
 }
@@ -300,10 +368,10 @@ impl Drop for PostgresBackend {
 
 /// The listener's loop: connect, `LISTEN`, wake the follower on each notification; after a
 /// lost connection, connect again (the follower polls meanwhile).
-fn listen(config: &postgres::Config, wake: &Weak<Notify>) {
+fn listen(config: &postgres::Config, tls: MakeRustlsConnect, wake: &Weak<Notify>) {
     let mut reported = false;
     while wake.strong_count() > 0 {
-        match config.connect(NoTls) {
+        match config.connect(tls.clone()) {
             Ok(mut client) => match client.batch_execute(&format!("LISTEN {CHANGES_CHANNEL}")) {
                 Ok(()) => {
                     tracing::debug!("listening for changes from other nodes");
