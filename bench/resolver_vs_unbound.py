@@ -59,7 +59,8 @@ bench/out/resolver_vs_unbound.json.
 instructions over one more pass of it (`callgrind_control -i on/off`), and writes
 DIR/callgrind.hits.out*: the cache-hit path's instructions per query (user space only).
 With `--callgrind-part cold` it counts the first pass over the cold file instead
-(DIR/callgrind.cold.out*: every name new, the upstream exchange included).
+(DIR/callgrind.cold.out*: every name new, the upstream exchange included). With
+`--dnssec-ok` every counted query sets DO, as in the timed runs.
 """
 
 from __future__ import annotations
@@ -539,13 +540,13 @@ def report(r: dict) -> None:
 
 
 def callgrind(binary: Path, work: Path, upstream: tuple[str, int], files: dict, out: Path,
-              part: str, setup: str = "plain") -> None:
+              part: str, setup: str = "plain", dnssec_ok: bool = False) -> None:
     out.mkdir(parents=True, exist_ok=True)
     cg_out = out / f"callgrind.{part}.out"
     wrap = ["valgrind", "--tool=callgrind", "--instr-atstart=no", f"--callgrind-out-file={cg_out}"]
     srv = start_cairn_resolver(binary, work / "cg", upstream, None, wrap=wrap, timeout=600,
                                setup=setup)
-    slow = ["-n", "1", "-c", "1", "-q", "20", "-t", "30"]
+    slow = [*(["-D"] if dnssec_ok else []), "-n", "1", "-c", "1", "-q", "20", "-t", "30"]
     counted = files["hits"] if part == "hits" else files["cold_a"]
     try:
         if part == "hits":
@@ -645,7 +646,7 @@ def main() -> int:
     try:
         if args.callgrind:
             callgrind(cairns[0][1], work, upstream.addr, files, args.callgrind,
-                      args.callgrind_part, setups[0])
+                      args.callgrind_part, setups[0], args.dnssec_ok)
             return 0
         for round_no in range(args.rounds):
             if args.only in (None, "unbound"):

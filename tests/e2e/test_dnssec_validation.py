@@ -300,6 +300,42 @@ def test_validation_sets_ad_fails_bogus_and_matches_unbound(vlab, unbound):
     assert checking_disabled.flags & dns.flags.CD and not checking_disabled.flags & dns.flags.AD
     assert [rr.to_text() for rrset in checking_disabled.answer for rr in rrset
             if rrset.rdtype == dns.rdatatype.A] == ["192.0.2.3"]
+    # What a CD client got for a bogus name is not kept for the next client.
+    again_bogus = query(vlab.resolver, "www.broken.test.", do=True)
+    assert again_bogus.rcode() == dns.rcode.SERVFAIL and ede_of(again_bogus), again_bogus
+
+    # Kept replies for DO and AD clients (one per DO/AD combination): the same records and
+    # flags again, TTLs counting down, RRSIGs only for DO, AD only when secure.
+    first = query(vlab.resolver, "www.secure.test.", do=True)
+    time.sleep(1.1)
+    for _ in range(2):
+        kept = query(vlab.resolver, "www.secure.test.", do=True)
+        assert kept.flags & dns.flags.AD, kept
+        assert types_in(kept.answer) == {dns.rdatatype.A, dns.rdatatype.RRSIG}, kept
+        assert [rrset.to_text().split()[3:] for rrset in kept.answer] == \
+            [rrset.to_text().split()[3:] for rrset in first.answer]
+        assert kept.answer[0].ttl < first.answer[0].ttl, (first, kept)
+        checked_off = query(vlab.resolver, "www.secure.test.", do=True, cd=True)
+        assert checked_off.flags & dns.flags.AD and checked_off.flags & dns.flags.CD
+        assert query(vlab.resolver, "www.secure.test.", ad=True).flags & dns.flags.AD
+        assert types_in(query(vlab.resolver, "www.secure.test.", ad=True).answer) == {dns.rdatatype.A}
+        unsigned = query(vlab.resolver, "www.insecure.test.", do=True)
+        assert unsigned.rcode() == dns.rcode.NOERROR and not unsigned.flags & dns.flags.AD
+        nx_do = query(vlab.resolver, "missing.secure.test.", do=True)
+        assert nx_do.rcode() == dns.rcode.NXDOMAIN and nx_do.flags & dns.flags.AD
+        assert dns.rdatatype.NSEC in types_in(nx_do.authority)
+    # Every question again, twice, for each kind of client: rcode and AD as the first time.
+    for _ in range(2):
+        for qname, qtype, rcode, ad in QUESTIONS:
+            for flags in ({"do": True}, {"ad": True}, {}):
+                again = query(vlab.resolver, qname, qtype, **flags)
+                what = f"{qname} {qtype} {flags}"
+                assert again.rcode() == rcode, f"{what}\n{again}"
+                assert bool(again.flags & dns.flags.AD) == (ad and bool(flags)), f"{what}\n{again}"
+                if "do" not in flags:
+                    shown = types_in(again.answer) | types_in(again.authority)
+                    assert not shown & {dns.rdatatype.RRSIG, dns.rdatatype.NSEC,
+                                        dns.rdatatype.NSEC3}, f"{what}\n{again}"
 
     # Off again: the broken leaf answers.
     enable(vlab, vpc_id, "DISABLE")

@@ -188,3 +188,73 @@ async fn kms_errors_have_kms_codes() {
     let body: Value = serde_json::from_str(&reply.body).unwrap();
     assert_eq!(body["__type"], "UnknownOperationException");
 }
+
+#[tokio::test]
+async fn keys_past_their_deletion_date_are_purged_with_their_aliases() {
+    use cairn_api::kms::purge::purge_due;
+    let api = Api::new().await;
+    let (id, _) = new_key(&api, "us-east-1").await;
+    let (kept, _) = new_key(&api, "us-east-1").await;
+    api.kms(
+        "CreateAlias",
+        json!({"AliasName": "alias/going", "TargetKeyId": id}),
+    )
+    .await;
+    api.kms(
+        "CreateAlias",
+        json!({"AliasName": "alias/staying", "TargetKeyId": kept}),
+    )
+    .await;
+    api.kms(
+        "ScheduleKeyDeletion",
+        json!({"KeyId": id, "PendingWindowInDays": 7}),
+    )
+    .await;
+    let stored = api.state.store.kms_key(ACCOUNT, &id).await.unwrap();
+    let date_ms = stored.unwrap().deletion_date_ms.unwrap();
+
+    // Before the date: still there, PendingDeletion.
+    assert_eq!(purge_due(&api.state, date_ms - 1).await, 0);
+    let described = api.kms("DescribeKey", json!({"KeyId": id})).await;
+    assert_eq!(described["KeyMetadata"]["KeyState"], "PendingDeletion");
+
+    // At the date: the key and its alias are gone from the store; the other key stays.
+    assert_eq!(purge_due(&api.state, date_ms).await, 1);
+    assert!(api
+        .state
+        .store
+        .kms_key(ACCOUNT, &id)
+        .await
+        .unwrap()
+        .is_none());
+    assert!(api
+        .state
+        .store
+        .kms_key(ACCOUNT, &kept)
+        .await
+        .unwrap()
+        .is_some());
+    let reply = api
+        .send(kms_request(
+            "DescribeKey",
+            &json!({"KeyId": id}).to_string(),
+            "us-east-1",
+        ))
+        .await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
+    let body: Value = serde_json::from_str(&reply.body).unwrap();
+    assert_eq!(body["__type"], "NotFoundException");
+    let aliases = api.kms("ListAliases", json!({})).await;
+    let names: Vec<&str> = aliases["Aliases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["AliasName"].as_str())
+        .collect();
+    assert!(names.contains(&"alias/staying"), "{names:?}");
+    assert!(!names.contains(&"alias/going"), "{names:?}");
+    let listed = api.kms("ListKeys", json!({})).await;
+    assert!(!listed.to_string().contains(&id), "{listed}");
+    // Nothing more to purge.
+    assert_eq!(purge_due(&api.state, date_ms + 1).await, 0);
+}

@@ -29,6 +29,11 @@ pub trait KmsStore: Send + Sync + 'static {
         change: KmsKeyChange,
     ) -> StoreResult<KmsKey>;
 
+    /// Removes every key whose pending deletion completed by `now_ms`
+    /// ([`KmsKey::is_deleted`]), with the aliases that point to it, as KMS does at the end of
+    /// the waiting period. Returns the removed keys' ARNs.
+    async fn purge_deleted_kms_keys(&self, now_ms: i64) -> StoreResult<Vec<String>>;
+
     /// CreateAlias: `KmsError::AliasExists` when the account has that alias in its region.
     async fn create_kms_alias(&self, alias: KmsAlias) -> StoreResult<()>;
 

@@ -8,6 +8,7 @@
 //!                             ├─► tags (TagResource, UntagResource, ListResourceTags)
 //!                             └─► aliases (CreateAlias, DeleteAlias, ListAliases)
 //!   route53 (DNSSEC) ──► ksk (a KSK's public key and signatures, in DNSSEC's forms)
+//!   hourly ──► purge (keys past their deletion date, and their aliases)
 //! ```
 //!
 //! Only asymmetric `ECC_NIST_P256` keys for `SIGN_VERIFY` are made; their private halves are
@@ -34,6 +35,7 @@ pub mod key_ref;
 pub mod keys;
 pub mod ksk;
 pub mod policy;
+pub mod purge;
 pub mod signing;
 pub mod tags;
 

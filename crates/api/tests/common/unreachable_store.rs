@@ -633,6 +633,9 @@ impl KmsStore for UnreachableStore {
     async fn change_kms_key(&self, _: &str, _: &str, _: KmsKeyChange) -> StoreResult<KmsKey> {
         panic!("{MESSAGE}")
     }
+    async fn purge_deleted_kms_keys(&self, _: i64) -> StoreResult<Vec<String>> {
+        panic!("{MESSAGE}")
+    }
     async fn create_kms_alias(&self, _: KmsAlias) -> StoreResult<()> {
         panic!("{MESSAGE}")
     }

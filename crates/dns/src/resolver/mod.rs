@@ -57,8 +57,8 @@ use tokio::time::Instant;
 use cache::{Cache, Dnssec, Hit, Negative, Rank};
 pub use hints::{iana_root_hints, parse_root_hints, RootHint, RootHintsError, IANA_ROOT_HINTS};
 use message::{rtype, Ask, Message, Rr};
-pub use replies::CachedReply;
 use replies::ReplyCache;
+pub use replies::{CachedReply, ReplyVariant};
 use transport::{exchange, query_deadline, TransportCounters};
 
 /// Most CNAME records followed for one resolution.
@@ -297,10 +297,16 @@ impl Resolver {
         }
     }
 
-    /// The encoded answer kept for `qname` (lowercase wire) and `qtype`, if one is live now.
-    /// The caller reports it with [`reply_served`](Self::reply_served) once it was sent.
-    pub fn cached_reply(&self, qname: &[u8], qtype: u16) -> Option<Arc<CachedReply>> {
-        self.replies.get(qname, qtype, clock())
+    /// The encoded answer kept for `qname` (lowercase wire), `qtype` and `variant`, if one
+    /// is live now. The caller reports it with [`reply_served`](Self::reply_served) once it
+    /// was sent.
+    pub fn cached_reply(
+        &self,
+        qname: &[u8],
+        qtype: u16,
+        variant: ReplyVariant,
+    ) -> Option<Arc<CachedReply>> {
+        self.replies.get(qname, qtype, variant, clock())
     }
 
     /// Counts a kept answer that was sent as a cache hit (and a negative hit for NXDOMAIN or
@@ -315,9 +321,10 @@ impl Resolver {
     }
 
     /// Keeps `reply`, the encoded answer to `qname` (lowercase wire) and `qtype` written from
-    /// this resolver's [`Resolution`], for [`cached_reply`](Self::cached_reply).
-    pub fn keep_reply(&self, qname: &[u8], qtype: u16, reply: CachedReply) {
-        self.replies.insert(qname, qtype, reply);
+    /// this resolver's [`Resolution`] for clients of `variant`, for
+    /// [`cached_reply`](Self::cached_reply).
+    pub fn keep_reply(&self, qname: &[u8], qtype: u16, variant: ReplyVariant, reply: CachedReply) {
+        self.replies.insert(qname, qtype, variant, reply);
     }
 
     /// Resolves `qname` (uncompressed wire form, any case) for `qtype`, from the cache or

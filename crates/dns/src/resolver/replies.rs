@@ -10,6 +10,10 @@
 //! the entry was written; the entry lives until its smallest TTL runs out, and only NOERROR
 //! and NXDOMAIN answers with TTLs above zero are kept (never SERVFAIL, RFC 2308 §7.1 allows
 //! at most five minutes and we keep none).
+//!
+//! A validating VPC's answer also depends on the client's DO and AD bits (RRSIGs shown, AD
+//! set): its entries are kept per [`ReplyVariant`], with the AD bit they were written with.
+//! CD only changes bogus answers, which are never kept.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -32,6 +36,23 @@ pub struct CachedReply {
     /// The names the answer's CNAME and DNAME records lead to (lowercase wire, in order),
     /// for the DNS Firewall to check on a hit without reading the sections back.
     redirects: Box<[Box<[u8]>]>,
+    /// The AD bit the answer was written with (validated as secure for a DO or AD client).
+    ad: bool,
+}
+
+/// Which of a question's answers an entry is: answers that do not depend on the client's
+/// flags are all [`PLAIN`](Self::PLAIN); a validating VPC's differ by DO and AD.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReplyVariant(u8);
+
+impl ReplyVariant {
+    /// The same answer whatever the client's DO, AD and CD bits.
+    pub const PLAIN: Self = Self(0);
+
+    /// A validated answer to a client that set `dnssec_ok` (DO) and/or `ad` (AD).
+    pub fn validated(dnssec_ok: bool, ad: bool) -> Self {
+        Self(1 | u8::from(dnssec_ok) << 1 | u8::from(ad) << 2)
+    }
 }
 
 impl CachedReply {
@@ -56,7 +77,19 @@ impl CachedReply {
             written,
             lifetime: Duration::from_secs(u64::from(smallest)),
             redirects: Box::default(),
+            ad: false,
         })
+    }
+
+    /// This reply, sent with the AD bit `ad`.
+    pub fn with_ad(mut self, ad: bool) -> Self {
+        self.ad = ad;
+        self
+    }
+
+    /// Whether the reply is sent with AD set.
+    pub fn ad(&self) -> bool {
+        self.ad
     }
 
     /// This reply, remembering the names its CNAME/DNAME chain leads to.
@@ -104,7 +137,7 @@ impl CachedReply {
     }
 }
 
-/// Kept answers by (lowercased name, type), bounded. Hashed with foldhash: names come from
+/// Kept answers by (lowercased name, type, variant), bounded. Hashed with foldhash: names come from
 /// clients, so the hash is seeded per process (like std's SipHash), at a fraction of SipHash's
 /// cost on short keys.
 #[derive(Debug)]
@@ -122,19 +155,32 @@ impl ReplyCache {
         }
     }
 
-    /// The live answer for `qname` (lowercase wire) and `qtype` at `now`.
-    pub(crate) fn get(&self, qname: &[u8], qtype: u16, now: Instant) -> Option<Arc<CachedReply>> {
-        let key = Key::new(qname, qtype)?;
+    /// The live answer for `qname` (lowercase wire), `qtype` and `variant` at `now`.
+    pub(crate) fn get(
+        &self,
+        qname: &[u8],
+        qtype: u16,
+        variant: ReplyVariant,
+        now: Instant,
+    ) -> Option<Arc<CachedReply>> {
+        let key = Key::new(qname, qtype, variant)?;
         let map = self.map.lock().unwrap_or_else(|p| p.into_inner());
         map.get(key.as_slice())
             .filter(|reply| reply.is_live(now))
             .cloned()
     }
 
-    /// Keeps `reply` for `qname` and `qtype`. When full, expired answers go first; if that
-    /// frees nothing, everything goes (answers are cheap to rebuild from the RRset cache).
-    pub(crate) fn insert(&self, qname: &[u8], qtype: u16, reply: CachedReply) {
-        let Some(key) = Key::new(qname, qtype) else {
+    /// Keeps `reply` for `qname`, `qtype` and `variant`. When full, expired answers go
+    /// first; if that frees nothing, everything goes (answers are cheap to rebuild from the
+    /// RRset cache).
+    pub(crate) fn insert(
+        &self,
+        qname: &[u8],
+        qtype: u16,
+        variant: ReplyVariant,
+        reply: CachedReply,
+    ) {
+        let Some(key) = Key::new(qname, qtype, variant) else {
             return;
         };
         let now = reply.written;
@@ -154,24 +200,23 @@ impl ReplyCache {
     }
 }
 
-/// A key on the stack: the name (at most 255 bytes), then the type.
+/// A key on the stack: the name (at most 255 bytes), the type, then the variant.
 struct Key {
-    bytes: [u8; 257],
+    bytes: [u8; 258],
     len: usize,
 }
 
 impl Key {
-    fn new(qname: &[u8], qtype: u16) -> Option<Self> {
+    fn new(qname: &[u8], qtype: u16, variant: ReplyVariant) -> Option<Self> {
         if qname.len() > 255 {
             return None;
         }
-        let mut bytes = [0; 257];
-        bytes[..qname.len()].copy_from_slice(qname);
-        bytes[qname.len()..qname.len() + 2].copy_from_slice(&qtype.to_be_bytes());
-        Some(Self {
-            bytes,
-            len: qname.len() + 2,
-        })
+        let mut bytes = [0; 258];
+        let n = qname.len();
+        bytes[..n].copy_from_slice(qname);
+        bytes[n..n + 2].copy_from_slice(&qtype.to_be_bytes());
+        bytes[n + 2] = variant.0;
+        Some(Self { bytes, len: n + 3 })
     }
 
     fn as_slice(&self) -> &[u8] {
@@ -228,20 +273,45 @@ mod tests {
             cache.insert(
                 name,
                 1,
+                ReplyVariant::PLAIN,
                 CachedReply::new(Rcode::NoError, &a_record(ttl), [1, 0, 0], t0).expect("kept"),
             )
         };
         keep(b"\x01a\x00", 1);
         keep(b"\x01b\x00", 100);
-        assert!(cache.get(b"\x01a\x00", 1, t0).is_some());
-        assert!(cache.get(b"\x01a\x00", 28, t0).is_none());
+        let plain = ReplyVariant::PLAIN;
+        assert!(cache.get(b"\x01a\x00", 1, plain, t0).is_some());
+        assert!(cache.get(b"\x01a\x00", 28, plain, t0).is_none());
         assert!(cache
-            .get(b"\x01a\x00", 1, t0 + Duration::from_secs(1))
+            .get(b"\x01a\x00", 1, plain, t0 + Duration::from_secs(1))
             .is_none());
         // Full: a third name sweeps what is dead at its time (`a` is not, at t0) and then
         // clears the rest.
         keep(b"\x01c\x00", 100);
         assert_eq!(cache.len(), 1);
-        assert!(cache.get(b"\x01c\x00", 1, t0).is_some());
+        assert!(cache.get(b"\x01c\x00", 1, plain, t0).is_some());
+    }
+
+    #[test]
+    fn variants_are_kept_apart() {
+        let t0 = Instant::now();
+        let cache = ReplyCache::new(10);
+        let reply = |ad| {
+            CachedReply::new(Rcode::NoError, &a_record(60), [1, 0, 0], t0)
+                .expect("kept")
+                .with_ad(ad)
+        };
+        let name = b"\x01a\x00";
+        let dnssec_ok = ReplyVariant::validated(true, false);
+        cache.insert(name, 1, dnssec_ok, reply(true));
+        cache.insert(name, 1, ReplyVariant::validated(false, false), reply(false));
+        assert!(cache.get(name, 1, dnssec_ok, t0).expect("kept").ad());
+        let flagless = cache.get(name, 1, ReplyVariant::validated(false, false), t0);
+        assert!(!flagless.expect("kept").ad());
+        // Neither the AD-only client nor a non-validating view's question shares them.
+        assert!(cache
+            .get(name, 1, ReplyVariant::validated(false, true), t0)
+            .is_none());
+        assert!(cache.get(name, 1, ReplyVariant::PLAIN, t0).is_none());
     }
 }

@@ -27,7 +27,7 @@ use crate::firewall::screen::{blocked, passed, redirect_targets, screen, Screene
 use crate::firewall::Block;
 use crate::pipeline::{Outcome, Transport, EDNS_UDP_PAYLOAD};
 use crate::resolver::validate::{Security, Validated};
-use crate::resolver::{clock, CachedReply, Resolution, Resolver};
+use crate::resolver::{clock, CachedReply, ReplyVariant, Resolution, Resolver};
 use crate::routing::RoutingContext;
 use crate::snapshot::Snapshot;
 use crate::view::{CompiledRule, VpcView};
@@ -69,7 +69,7 @@ pub trait PublicResolver: Send + Sync {
     fn resolver(&self, rule: Option<&CompiledRule>) -> Arc<Resolver>;
 
     /// The resolver behind [`resolve_validated`](Self::resolve_validated): where validated
-    /// answers to clients that set none of DO, AD and CD are kept.
+    /// answers are kept, per DO and AD ([`ReplyVariant::validated`]).
     fn validating_resolver(&self) -> Arc<Resolver>;
 }
 
@@ -115,23 +115,24 @@ pub async fn answer(
     // A name resolved publicly (or by a FORWARD rule) is answered the same in every view
     // that routes it there: its encoded answer is kept by the resolver that answered it and
     // copied on the next ask. DNS64 rewrites AAAA and PTR answers, so those are never kept.
-    // A validating VPC's answers depend on the client's DO, AD and CD bits: only those to
-    // clients that set none are kept (bogus ones are SERVFAIL, never kept), by the
-    // validating resolver.
-    let flagless = !query.cd && !query.ad && !query.edns.is_some_and(|e| e.dnssec_ok);
-    let not_kept = (dns64 && matches!(query.qtype, rtype::AAAA | rtype::PTR))
-        || (view.dnssec_validation && !flagless);
+    // A validating VPC's answers depend on the client's DO and AD bits: they are kept per
+    // variant by the validating resolver. CD changes only bogus answers, never kept (below).
+    let dnssec_ok = query.edns.is_some_and(|e| e.dnssec_ok);
+    let not_kept = dns64 && matches!(query.qtype, rtype::AAAA | rtype::PTR);
     let keeper = match public {
         Some(public) if !not_kept => match route(view, qname, query.qtype) {
-            Route::Forward(rule) => Some(public.resolver(Some(rule))),
-            Route::Public if view.dnssec_validation => Some(public.validating_resolver()),
-            Route::Public => Some(public.resolver(None)),
+            Route::Forward(rule) => Some((public.resolver(Some(rule)), ReplyVariant::PLAIN)),
+            Route::Public if view.dnssec_validation => Some((
+                public.validating_resolver(),
+                ReplyVariant::validated(dnssec_ok, query.ad),
+            )),
+            Route::Public => Some((public.resolver(None), ReplyVariant::PLAIN)),
             Route::Private(_) | Route::Internal(_) => None,
         },
         _ => None,
     };
-    if let Some(resolver) = &keeper {
-        if let Some(reply) = resolver.cached_reply(qname, query.qtype) {
+    if let Some((resolver, variant)) = &keeper {
+        if let Some(reply) = resolver.cached_reply(qname, query.qtype, *variant) {
             if let Some(screen) = &mut screen {
                 if let Err(stop) = screen.chain(reply.redirects(), query.qtype) {
                     return refuse(snapshot, view, query, qname, transport, stop, public, out)
@@ -176,6 +177,8 @@ pub async fn answer(
     if query.qtype == rtype::AAAA && found.rcode == Rcode::NoError && dns64 {
         synthesize_dns64(snapshot, view, qname, public, &mut found).await;
     }
+    // A bogus answer a CD client gets is never kept: the next client may not set CD.
+    let bogus = matches!(found.security, Some(Security::Bogus(_)));
     dnssec::finish(query, &mut found);
     let redirects = redirect_targets(&found.answer);
     if let Some(screen) = &mut screen {
@@ -188,10 +191,11 @@ pub async fn answer(
         transport,
         &found,
         out,
-        keeper.is_some().then_some(started),
+        (keeper.is_some() && !bogus).then_some(started),
     );
-    if let (Some(resolver), Some(reply)) = (keeper, written) {
-        resolver.keep_reply(qname, query.qtype, reply.with_redirects(redirects));
+    if let (Some((resolver, variant)), Some(reply)) = (keeper, written) {
+        let reply = reply.with_redirects(redirects).with_ad(found.ad);
+        resolver.keep_reply(qname, query.qtype, variant, reply);
     }
     Outcome::answered(query, found.rcode).with_firewall(passed(screen))
 }
@@ -306,6 +310,9 @@ fn write_cached(
     let mut w = ResponseWriter::new(out, query, limit);
     w.set_ra(true);
     w.set_rcode(reply.rcode());
+    if reply.ad() {
+        w.set_ad(true);
+    }
     if w.push_encoded(sections, counts).is_err() {
         return false;
     }

@@ -68,6 +68,38 @@ impl KmsStore for SqlStore {
         .await
     }
 
+    async fn purge_deleted_kms_keys(&self, now_ms: i64) -> StoreResult<Vec<String>> {
+        self.write(move |tx| {
+            // Few keys, and the deletion date lives in the body: read them all.
+            let keys: Vec<KmsKey> = documents(
+                tx,
+                "SELECT body FROM kms_keys WHERE created_at_ms <= ?1",
+                params![now_ms],
+            )?;
+            let mut purged = Vec::new();
+            for key in keys.into_iter().filter(|k| k.is_deleted(now_ms)) {
+                let aliases: Vec<KmsAlias> = documents(
+                    tx,
+                    "SELECT body FROM kms_aliases WHERE account = ?1 AND region = ?2",
+                    params![key.account, key.region],
+                )?;
+                for alias in aliases.iter().filter(|a| a.target_key_id == key.id) {
+                    tx.exec(
+                        "DELETE FROM kms_aliases WHERE account = ?1 AND region = ?2 AND name = ?3",
+                        params![alias.account, alias.region, alias.name],
+                    )?;
+                }
+                tx.exec(
+                    "DELETE FROM kms_keys WHERE account = ?1 AND id = ?2",
+                    params![key.account, key.id],
+                )?;
+                purged.push(key.arn());
+            }
+            Ok(purged)
+        })
+        .await
+    }
+
     async fn create_kms_alias(&self, alias: KmsAlias) -> StoreResult<()> {
         self.write(move |tx| {
             if find_alias(tx, &alias.account, &alias.region, &alias.name)?.is_some() {

@@ -3,7 +3,8 @@
 //! its ZSK on schedule ([`super::rollover`]), runs in the
 //! API process (spawned by `cairn serve`). A KSK whose KMS key fails is marked
 //! `ACTION_NEEDED` (and the zone too), and the signatures already stored are served until
-//! they expire; a later success sets both back.
+//! they expire; a later success sets both back. Each pass also purges the KMS keys whose
+//! deletion date has passed ([`crate::kms::purge`]).
 //!
 //! Several nodes of one PostgreSQL store may all run it: a node that loses the race gets
 //! `ConcurrentModification` and leaves the zone to the winner.
@@ -31,6 +32,9 @@ pub async fn run(state: AppState, rollover: Rollover, shutdown: impl Future<Outp
             () = &mut shutdown => return,
             _ = tick.tick() => {
                 resign_due(&state, now_secs(), &rollover).await;
+                // KMS keys whose deletion date passed go too: the other hourly duty of
+                // issue 18's control plane.
+                crate::kms::purge::purge_due(&state, crate::kms::key_ref::now_ms()).await;
             }
         }
     }
