@@ -99,6 +99,17 @@ fn domains_imports_no_other_service() {
     }
 }
 
+/// CloudWatch Logs is a service too and imports none of the others (it reads the query-log
+/// files, not the Resolver's or Route 53's configs).
+#[test]
+fn logs_imports_no_other_service() {
+    let graph = imports();
+    let deps = graph.get("logs").expect("logs module");
+    for other in SERVICES.iter().chain(&["kms", "domains", "iam"]) {
+        assert!(!deps.contains(*other), "logs imports {other}");
+    }
+}
+
 #[test]
 fn no_import_cycle_between_modules() {
     let graph = imports();
