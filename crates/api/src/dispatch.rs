@@ -1,20 +1,21 @@
 //! Which service and protocol a request is for, decided once per request.
 //!
-//! Eight AWS services share this one port, as LocalStack's edge port does. AWS tells them
+//! Nine AWS services share this one port, as LocalStack's edge port does. AWS tells them
 //! apart by endpoint host; here each one's requests have a shape of their own, and the
 //! SigV4 scope names the service the client signed for (botocore's `signingName`, which
-//! for these eight is the endpoint prefix):
+//! for these nine is the endpoint prefix):
 //!
 //! ```text
 //!   X-Amz-Target: Route53Resolver.*                  ──► Resolver  json-1.1
 //!   X-Amz-Target: TrentService.*                     ──► KMS       json-1.1
 //!   X-Amz-Target: Route53Domains_v20140515.*         ──► Domains   json-1.1
+//!   X-Amz-Target: Logs_20140328.*                    ──► Logs      json-1.1
 //!   /2013-04-01/…                                    ──► Route 53  rest-xml
 //!   /_cairn/healthcheck/…   (Cairn's JSON admin call) ──► Route 53  rest-json
 //!   /profile…, /tags/…                               ──► Profiles  rest-json
 //!   anything else: the scope's service               ──► route53 | route53resolver |
 //!                                                        route53profiles | ec2 | kms |
-//!                                                        route53domains |
+//!                                                        route53domains | logs |
 //!                                                        iam | sts (query protocol)
 //!   unsigned, anything else: POST / is EC2 (json-1.1 when the body says JSON), else Route 53
 //! ```
@@ -40,6 +41,8 @@ pub const RESOLVER_TARGET_PREFIX: &str = "Route53Resolver";
 pub const KMS_TARGET_PREFIX: &str = "TrentService";
 /// The `X-Amz-Target` prefix of Route 53 Domains (`Route53Domains_v20140515.RegisterDomain`).
 pub const DOMAINS_TARGET_PREFIX: &str = "Route53Domains_v20140515";
+/// The `X-Amz-Target` prefix of CloudWatch Logs (`Logs_20140328.GetLogEvents`).
+pub const LOGS_TARGET_PREFIX: &str = "Logs_20140328";
 /// The API version every Route 53 path starts with.
 pub const ROUTE53_PREFIX: &str = "/2013-04-01/";
 /// Cairn's own signed JSON calls on Route 53 resources (the health-check override).
@@ -64,11 +67,13 @@ pub enum Service {
     Sts,
     /// Route 53 Domains for the installation's TLDs (2014-05-15).
     Domains,
+    /// The CloudWatch Logs subset over the query-log files (2014-03-28).
+    Logs,
 }
 
 impl Service {
     /// Every service, in the order [`crate::sigv4`] names them.
-    pub const ALL: [Service; 8] = [
+    pub const ALL: [Service; 9] = [
         Self::Route53,
         Self::Resolver,
         Self::Profiles,
@@ -77,6 +82,7 @@ impl Service {
         Self::Iam,
         Self::Sts,
         Self::Domains,
+        Self::Logs,
     ];
 
     /// The name clients sign with (the SigV4 scope's service).
@@ -90,6 +96,7 @@ impl Service {
             Self::Iam => "iam",
             Self::Sts => "sts",
             Self::Domains => "route53domains",
+            Self::Logs => "logs",
         }
     }
 
@@ -113,6 +120,7 @@ impl Service {
                 namespace: crate::protocol::aws_query::STS_NAMESPACE,
             },
             Self::Domains => Protocol::Json11,
+            Self::Logs => Protocol::Json11,
         }
     }
 }
@@ -165,6 +173,7 @@ pub fn decide_from(
         let service = match target.split_once('.') {
             Some((KMS_TARGET_PREFIX, _)) => Service::Kms,
             Some((DOMAINS_TARGET_PREFIX, _)) => Service::Domains,
+            Some((LOGS_TARGET_PREFIX, _)) => Service::Logs,
             _ => Service::Resolver,
         };
         return Dispatch {
@@ -236,6 +245,7 @@ mod tests {
         let target = [("x-amz-target", "Route53Resolver.ListResolverRules")];
         let kms = [("x-amz-target", "TrentService.CreateKey")];
         let domains = [("x-amz-target", "Route53Domains_v20140515.ListDomains")];
+        let logs = [("x-amz-target", "Logs_20140328.GetLogEvents")];
         let form = [("content-type", "application/x-www-form-urlencoded")];
         let json = [("content-type", "application/x-amz-json-1.1")];
         for (method, path, headers, scope, want) in [
@@ -250,6 +260,7 @@ mod tests {
             (Method::POST, "/", &kms[..], Some(Kms), (Kms, Json11)),
             (Method::POST, "/", &kms[..], None, (Kms, Json11)),
             (Method::POST, "/", &domains[..], None, (Domains, Json11)),
+            (Method::POST, "/", &logs[..], Some(Logs), (Logs, Json11)),
             (Method::POST, "/", &form[..], Some(Ec2), (Ec2, Ec2Query)),
             (Method::POST, "/", &form[..], None, (Ec2, Ec2Query)),
             (

@@ -10,6 +10,7 @@
 //!                      ├─► profiles  rest-json  /profile…, /tags/…
 //!                      ├─► ec2       ec2-query  POST /, Action=…
 //!                      ├─► kms       json-1.1   POST /, X-Amz-Target: TrentService.*
+//!                      ├─► logs      json-1.1   POST /, X-Amz-Target: Logs_20140328.*
 //!                      ├─► iam       query      POST /, scope iam, Action=…
 //!                      └─► sts       query      POST /, scope sts, Action=GetCallerIdentity
 //!   handlers take RequestContext { request_id, dispatch, access_key_id, region } ──► Store
@@ -38,6 +39,8 @@
 //! - [`ec2`]: the EC2 subset (VPCs, subnets, security groups) over EC2's query protocol.
 //! - [`kms`]: the KMS subset DNSSEC needs (P-256 signing keys) over json-1.1
 //!   (`X-Amz-Target: TrentService.*`).
+//! - [`logs`]: the CloudWatch Logs subset over the query-log files, over json-1.1
+//!   (`X-Amz-Target: Logs_20140328.*`).
 //! - [`iam`]: IAM users, access keys and policies, and STS GetCallerIdentity, over the query
 //!   protocol.
 //!
@@ -60,6 +63,7 @@ pub mod iam;
 pub mod identity;
 pub mod kms;
 pub mod limits;
+pub mod logs;
 pub mod metrics;
 pub mod operation;
 pub mod profiles;

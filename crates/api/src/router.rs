@@ -15,7 +15,7 @@ use tower::ServiceExt;
 use crate::dispatch::{Dispatch, Service};
 use crate::protocol::Protocol;
 use crate::state::AppState;
-use crate::{domains, ec2, envelope, iam, kms, limits, profiles, resolver, route53, sigv4};
+use crate::{domains, ec2, envelope, iam, kms, limits, logs, profiles, resolver, route53, sigv4};
 
 /// The path of the readiness endpoint.
 pub const HEALTH_PATH: &str = "/_cairn/health";
@@ -45,6 +45,7 @@ pub fn router_with_metrics(
         iam: finish(iam::routes(), &state),
         sts: finish(iam::sts::routes(), &state),
         domains: finish(domains::routes(), &state),
+        logs: finish(logs::routes(), &state),
     };
     let signed = Router::new()
         .fallback(to_service)
@@ -98,6 +99,7 @@ struct Services {
     iam: Router,
     sts: Router,
     domains: Router,
+    logs: Router,
 }
 
 fn finish(routes: Router<AppState>, state: &AppState) -> Router {
@@ -124,6 +126,7 @@ async fn to_service(State(services): State<Services>, request: Request) -> Respo
         Service::Iam => services.iam,
         Service::Sts => services.sts,
         Service::Domains => services.domains,
+        Service::Logs => services.logs,
     };
     match router.oneshot(request).await {
         Ok(response) => response,

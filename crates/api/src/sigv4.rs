@@ -30,7 +30,7 @@ use crate::state::{AppState, Credentials};
 /// The only algorithm AWS's SigV4 defines for this use.
 pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
 /// The services whose clients this port answers.
-pub const SERVICES: [&str; 8] = [
+pub const SERVICES: [&str; 9] = [
     "route53",
     "route53resolver",
     "route53profiles",
@@ -39,6 +39,7 @@ pub const SERVICES: [&str; 8] = [
     "iam",
     "sts",
     "route53domains",
+    "logs",
 ];
 /// How far the request's clock may be from ours, in seconds (AWS: 15 minutes).
 pub const MAX_SKEW_SECONDS: i64 = 15 * 60;

@@ -448,6 +448,7 @@ fn every_dispatched_json_operation_is_authorized_by_name() {
     for (file, listed) in [
         ("kms/mod.rs", &cairn_api::kms::OPERATIONS[..]),
         ("domains/mod.rs", &cairn_api::domains::OPERATIONS[..]),
+        ("logs/mod.rs", &cairn_api::logs::OPERATIONS[..]),
     ] {
         let dispatched = dispatched_in(&std::fs::read_to_string(format!("{src}{file}")).unwrap());
         let listed: BTreeSet<String> = listed.iter().map(|s| s.to_string()).collect();

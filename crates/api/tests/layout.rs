@@ -105,8 +105,19 @@ fn domains_imports_no_other_service() {
 fn iam_imports_no_other_service() {
     let graph = imports();
     let deps = graph.get("iam").expect("iam module");
-    for other in SERVICES.iter().chain(&["kms", "domains"]) {
+    for other in SERVICES.iter().chain(&["kms", "domains", "logs"]) {
         assert!(!deps.contains(*other), "iam imports {other}");
+    }
+}
+
+/// CloudWatch Logs is a service too and imports none of the others (it reads the query-log
+/// files, not the Resolver's or Route 53's configs).
+#[test]
+fn logs_imports_no_other_service() {
+    let graph = imports();
+    let deps = graph.get("logs").expect("logs module");
+    for other in SERVICES.iter().chain(&["kms", "domains", "iam"]) {
+        assert!(!deps.contains(*other), "logs imports {other}");
     }
 }
 

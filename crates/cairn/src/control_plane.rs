@@ -91,6 +91,11 @@ impl ControlPlane {
             },
             self.shutdown.clone().cancelled_owned(),
         ));
+        // CloudWatch Logs: deletes query-log files past their log group's retention.
+        tokio::spawn(cairn_api::logs::retention::run(
+            state.clone(),
+            self.shutdown.clone().cancelled_owned(),
+        ));
         Ok(cairn_api::router_with_metrics(
             state,
             settings.api_limits,

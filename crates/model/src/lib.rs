@@ -42,6 +42,7 @@ pub mod health;
 pub mod iam;
 pub mod id;
 pub mod kms;
+pub mod log_group;
 pub mod name;
 pub mod network;
 pub mod network_validate;

@@ -27,6 +27,7 @@
 //! | [`DnssecStore`] | [`dnssec`] | Route 53 DNSSEC: signing status, KSKs, sealed ZSKs, DNSKEY signatures |
 //! | [`KmsStore`] | [`kms`] | KMS keys (private halves sealed) and aliases |
 //! | [`IamStore`] | [`iam`] | IAM users, access keys (secrets sealed), inline and managed policies |
+//! | [`LogGroupStore`] | [`log_groups`] | CloudWatch Logs log groups (their events are the query-log files) |
 //! | [`ChangeFeed`] | [`feed`] | the change log and the state the data plane compiles |
 //!
 //! Supertrait methods need their trait in scope where a generic caller uses them:
@@ -46,6 +47,7 @@ pub mod firewall;
 pub mod health;
 pub mod iam;
 pub mod kms;
+pub mod log_groups;
 pub mod networks;
 pub mod profiles;
 pub mod query_logs;
@@ -63,6 +65,7 @@ pub use firewall::FirewallStore;
 pub use health::{HealthCheckState, HealthObservation, HealthStore, ProbeResult};
 pub use iam::{IamStore, Signer};
 pub use kms::KmsStore;
+pub use log_groups::LogGroupStore;
 pub use networks::{NetworkStore, NewSecurityGroup, NewSubnet, NewVpc, RuleDirection, VpcRef};
 pub use profiles::ProfileStore;
 pub use query_logs::QueryLogStore;
@@ -77,7 +80,8 @@ pub use zones::{
 pub mod prelude {
     pub use crate::{
         ChangeFeed, CidrStore, DnssecStore, DomainStore, FirewallStore, HealthStore, IamStore,
-        KmsStore, NetworkStore, ProfileStore, QueryLogStore, ResolverStore, Store, ZoneStore,
+        KmsStore, LogGroupStore, NetworkStore, ProfileStore, QueryLogStore, ResolverStore, Store,
+        ZoneStore,
     };
 }
 
@@ -98,6 +102,7 @@ pub trait Store:
     + KmsStore
     + IamStore
     + DomainStore
+    + LogGroupStore
     + ChangeFeed
 {
 }
@@ -115,6 +120,7 @@ impl<T> Store for T where
         + KmsStore
         + IamStore
         + DomainStore
+        + LogGroupStore
         + ChangeFeed
 {
 }

@@ -155,6 +155,7 @@ pub fn operation_of(
         Service::Resolver => by_target("route53resolver", &crate::resolver::OPERATIONS),
         Service::Kms => by_target("kms", &crate::kms::OPERATIONS),
         Service::Domains => by_target("route53domains", &crate::domains::OPERATIONS),
+        Service::Logs => by_target("logs", &crate::logs::OPERATIONS),
         Service::Ec2 => by_action("ec2", &crate::ec2::OPERATIONS),
         Service::Iam => by_action("iam", &crate::iam::OPERATIONS),
         Service::Sts => Operation::Free,
@@ -200,7 +201,7 @@ pub fn deny(
         Service::Route53 | Service::Iam | Service::Sts => {
             AwsError::new(StatusCode::FORBIDDEN, "AccessDenied", message)
         }
-        Service::Resolver | Service::Profiles | Service::Kms | Service::Domains => {
+        Service::Resolver | Service::Profiles | Service::Kms | Service::Domains | Service::Logs => {
             AwsError::new(StatusCode::BAD_REQUEST, "AccessDeniedException", message)
         }
         Service::Ec2 => AwsError::new(

@@ -854,3 +854,36 @@ impl cairn_store::DomainStore for UnreachableStore {
         panic!("{MESSAGE}")
     }
 }
+
+#[async_trait]
+impl cairn_store::LogGroupStore for UnreachableStore {
+    async fn create_log_group(&self, _: cairn_model::log_group::LogGroup) -> StoreResult<bool> {
+        panic!("{MESSAGE}")
+    }
+    async fn log_group(
+        &self,
+        _: &str,
+        _: &str,
+        _: &str,
+    ) -> StoreResult<Option<cairn_model::log_group::LogGroup>> {
+        panic!("{MESSAGE}")
+    }
+    async fn list_log_groups(
+        &self,
+        _: &str,
+        _: &str,
+    ) -> StoreResult<Vec<cairn_model::log_group::LogGroup>> {
+        panic!("{MESSAGE}")
+    }
+    async fn log_groups_with_retention(
+        &self,
+    ) -> StoreResult<Vec<cairn_model::log_group::LogGroup>> {
+        panic!("{MESSAGE}")
+    }
+    async fn update_log_group(&self, _: cairn_model::log_group::LogGroup) -> StoreResult<bool> {
+        panic!("{MESSAGE}")
+    }
+    async fn delete_log_group(&self, _: &str, _: &str, _: &str) -> StoreResult<bool> {
+        panic!("{MESSAGE}")
+    }
+}

@@ -8,12 +8,18 @@
 //! | `arn:aws:logs:R:A:log-group:NAME` | `logs/NAME.jsonl` (`/` in NAME makes subdirectories) |
 //! | `arn:aws:s3:::BUCKET[/PREFIX]` | `s3/BUCKET/PREFIX/query-logs.jsonl` |
 //! | `arn:aws:firehose:R:A:deliverystream/NAME` | `firehose/NAME.jsonl` |
+//!
+//! When the UTC day turns, each file is renamed to `FILE-YYYYMMDD` (the day it was written)
+//! and a new one begun, so that a log group's retention can delete whole days
+//! (`cairn_api::logs::retention`). A file found from an earlier day when it is first opened
+//! is renamed the same way, by the day it was last written.
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use super::queue::{Batch, Kind, Queue};
 use super::record::Renderer;
@@ -78,9 +84,16 @@ fn write_all(queue: &Arc<Queue>, edge: &str) {
     let mut batch = Batch::default();
     let mut renderer = Renderer::default();
     let mut line = String::with_capacity(1024);
+    let mut today = day_of(SystemTime::now());
     loop {
         // Only this thread holds the queue: nothing more can be queued after this take.
         let last = Arc::strong_count(queue) == 1;
+        // Rotate before taking: every record in a renamed file was queued on its day.
+        let now = day_of(SystemTime::now());
+        if now != today {
+            files.rotate(today);
+            today = now;
+        }
         queue.take(&mut batch);
         if !batch.is_empty() {
             write_batch(queue, &batch, edge, &mut files, &mut renderer, &mut line);
@@ -169,6 +182,14 @@ impl Files {
         Some(&mut self.open[at].1)
     }
 
+    /// Closes every file and renames it to `FILE-YYYYMMDD` of `day` (days since the epoch).
+    fn rotate(&mut self, day: u64) {
+        self.flush();
+        for (path, _) in self.open.drain(..) {
+            rename_for_day(&path, day);
+        }
+    }
+
     /// Flushes every file; one that cannot be written is closed (and opened again for the
     /// next record bound for it).
     fn flush(&mut self) {
@@ -184,6 +205,13 @@ impl Files {
 }
 
 fn open(path: &Path) -> Option<File> {
+    // A file left from an earlier day (the node was down at midnight) is that day's.
+    let written = std::fs::metadata(path).and_then(|m| m.modified()).ok();
+    if let Some(day) = written.map(day_of) {
+        if day < day_of(SystemTime::now()) {
+            rename_for_day(path, day);
+        }
+    }
     let opened = path
         .parent()
         .map_or(Ok(()), std::fs::create_dir_all)
@@ -197,9 +225,58 @@ fn open(path: &Path) -> Option<File> {
     }
 }
 
+/// Days since the epoch (UTC) of `time`.
+fn day_of(time: SystemTime) -> u64 {
+    time.duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() / 86_400)
+}
+
+/// `path-YYYYMMDD` of `day`.
+fn day_path(path: &Path, day: u64) -> PathBuf {
+    let date = super::record::timestamp(
+        SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(day * 86_400),
+        false,
+    );
+    let mut name = path.as_os_str().to_owned();
+    name.push(format!("-{}", date[..10].replace('-', "")));
+    PathBuf::from(name)
+}
+
+/// Renames `path` to its name for `day`, unless a file of that name exists already (then
+/// the current file goes on growing; nothing is overwritten).
+fn rename_for_day(path: &Path, day: u64) {
+    let target = day_path(path, day);
+    if target.exists() {
+        return;
+    }
+    if let Err(e) = std::fs::rename(path, &target) {
+        tracing::warn!(path = %path.display(), error = %e, "query log not rotated");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rotated_names_carry_the_day() {
+        let day = 20_790; // 2026-12-03
+        assert_eq!(
+            day_path(Path::new("/q/logs/g.jsonl"), day),
+            PathBuf::from("/q/logs/g.jsonl-20261203")
+        );
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("g.jsonl");
+        std::fs::write(&path, "a\n").expect("write");
+        let mut files = Files::default();
+        let shared: Arc<Path> = Arc::from(path.as_path());
+        assert!(files.get(&shared).is_some(), "opened: written today");
+        files.rotate(day);
+        assert!(!path.exists() && day_path(&path, day).exists());
+        std::fs::write(&path, "b\n").expect("write");
+        rename_for_day(&path, day);
+        assert!(path.exists(), "an existing day file is never overwritten");
+    }
 
     #[test]
     fn destinations_map_to_files_under_the_root() {

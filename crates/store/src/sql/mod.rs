@@ -23,7 +23,8 @@
 //!   private_zones                    zones' VPC associations and authorizations
 //!   zones, networks, resolver,       one trait implementation each
 //!   profiles, query_logs, firewall,
-//!   dnssec, feed, kms, iam, domains
+//!   dnssec, feed, kms, iam, domains,
+//!   log_groups
 //! ```
 
 mod batch_view;
@@ -41,6 +42,7 @@ mod iam;
 mod ids;
 mod json;
 mod kms;
+mod log_groups;
 mod network_rows;
 mod networks;
 mod nodes;

@@ -96,6 +96,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         14,
         include_str!("../../migrations/postgres/0014_domains.sql"),
     ),
+    (
+        21,
+        include_str!("../../migrations/postgres/0021_log_groups.sql"),
+    ),
 ];
 
 /// The advisory lock every write transaction holds: writers take turns, so the change log's

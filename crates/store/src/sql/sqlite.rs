@@ -51,6 +51,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (13, include_str!("../../migrations/sqlite/0013_iam.sql")),
     (14, include_str!("../../migrations/sqlite/0014_domains.sql")),
+    (
+        21,
+        include_str!("../../migrations/sqlite/0021_log_groups.sql"),
+    ),
 ];
 
 /// How long a write waits for another process's transaction before giving up as
