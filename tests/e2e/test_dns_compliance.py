@@ -59,7 +59,7 @@ OPT100 = struct.pack("!HH", 100, 0)
 
 
 @dataclass(frozen=True)
-class Test:
+class Probe:
     """One row of genreport's opts[]."""
     name: str
     udpsize: int = 0          # 0: no EDNS
@@ -75,39 +75,39 @@ class Test:
 
 
 TESTS = [
-    Test("dns"),
-    Test("aa", flags=AA),
-    Test("ad", flags=AD),
-    Test("cd", flags=CD),
-    Test("ra", flags=RA),
-    Test("rd", flags=RD),
-    Test("tc", flags=TC),
-    Test("zflag", flags=Z),
-    Test("opcode", opcode=15, qtype=0),
-    Test("opcodeflg", opcode=15, qtype=0, flags=TC | RD | RA | CD | AD | AA | Z),
-    Test("type666", qtype=666),
-    Test("tcp", tcp=True),
-    Test("edns", udpsize=4096),
-    Test("edns1", udpsize=4096, version=1),
-    Test("edns@512", udpsize=512, ignore=True, eflags=DO, qtype=DNSKEY),
-    Test("ednsopt", udpsize=4096, options=OPT100),
-    Test("edns1opt", udpsize=4096, version=1, options=OPT100),
-    Test("do", udpsize=4096, eflags=DO),
-    Test("docd", udpsize=4096, eflags=DO, flags=CD),
-    Test("edns1do", udpsize=4096, eflags=DO, version=1),
-    Test("ednsflags", udpsize=4096, eflags=0x0080),
-    Test("optlist", udpsize=4096, options=NSID + ECS + EXPIRE + COOKIE, cookie=True),
-    Test("ednsnsid", udpsize=4096, options=NSID),
-    Test("ednscookie", udpsize=4096, options=COOKIE, cookie=True),
-    Test("ednsexpire", udpsize=4096, options=EXPIRE),
-    Test("ednssubnet", udpsize=4096, options=ECS),
-    Test("edns1nsid", udpsize=4096, version=1, options=NSID),
-    Test("edns1cookie", udpsize=4096, version=1, options=COOKIE, cookie=True),
-    Test("edns1expire", udpsize=4096, version=1, options=EXPIRE),
-    Test("edns1subnet", udpsize=4096, version=1, options=ECS),
-    Test("ednstcp", udpsize=512, eflags=DO, tcp=True, qtype=DNSKEY),
-    Test("bind11", udpsize=4096, eflags=DO, options=COOKIE, cookie=True),
-    Test("dig11", udpsize=4096, options=COOKIE, cookie=True, flags=RD | AD),
+    Probe("dns"),
+    Probe("aa", flags=AA),
+    Probe("ad", flags=AD),
+    Probe("cd", flags=CD),
+    Probe("ra", flags=RA),
+    Probe("rd", flags=RD),
+    Probe("tc", flags=TC),
+    Probe("zflag", flags=Z),
+    Probe("opcode", opcode=15, qtype=0),
+    Probe("opcodeflg", opcode=15, qtype=0, flags=TC | RD | RA | CD | AD | AA | Z),
+    Probe("type666", qtype=666),
+    Probe("tcp", tcp=True),
+    Probe("edns", udpsize=4096),
+    Probe("edns1", udpsize=4096, version=1),
+    Probe("edns@512", udpsize=512, ignore=True, eflags=DO, qtype=DNSKEY),
+    Probe("ednsopt", udpsize=4096, options=OPT100),
+    Probe("edns1opt", udpsize=4096, version=1, options=OPT100),
+    Probe("do", udpsize=4096, eflags=DO),
+    Probe("docd", udpsize=4096, eflags=DO, flags=CD),
+    Probe("edns1do", udpsize=4096, eflags=DO, version=1),
+    Probe("ednsflags", udpsize=4096, eflags=0x0080),
+    Probe("optlist", udpsize=4096, options=NSID + ECS + EXPIRE + COOKIE, cookie=True),
+    Probe("ednsnsid", udpsize=4096, options=NSID),
+    Probe("ednscookie", udpsize=4096, options=COOKIE, cookie=True),
+    Probe("ednsexpire", udpsize=4096, options=EXPIRE),
+    Probe("ednssubnet", udpsize=4096, options=ECS),
+    Probe("edns1nsid", udpsize=4096, version=1, options=NSID),
+    Probe("edns1cookie", udpsize=4096, version=1, options=COOKIE, cookie=True),
+    Probe("edns1expire", udpsize=4096, version=1, options=EXPIRE),
+    Probe("edns1subnet", udpsize=4096, version=1, options=ECS),
+    Probe("ednstcp", udpsize=512, eflags=DO, tcp=True, qtype=DNSKEY),
+    Probe("bind11", udpsize=4096, eflags=DO, options=COOKIE, cookie=True),
+    Probe("dig11", udpsize=4096, options=COOKIE, cookie=True, flags=RD | AD),
 ]
 
 
@@ -115,7 +115,7 @@ def wire_name(name: str) -> bytes:
     return b"".join(bytes([len(label)]) + label.encode() for label in name.rstrip(".").split(".")) + b"\0"
 
 
-def build(test: Test, qid: int) -> bytes:
+def build(test: Probe, qid: int) -> bytes:
     """The query genreport sends for `test` (res_mkquery, then the flags and OPT it sets)."""
     flags = (test.opcode << 11) | test.flags
     question = b"" if test.opcode else wire_name(APEX) + struct.pack("!HH", test.qtype, 1)
@@ -183,7 +183,7 @@ def parse(msg: bytes) -> Parsed:
     return Parsed(flags, rcode, (qd, an, ns, ar), answer, opt, len(msg))
 
 
-def tags(test: Test, r: Parsed, opcode: int) -> list[str]:
+def tags(test: Probe, r: Parsed, opcode: int) -> list[str]:
     """genreport's tags for the reply: empty means "ok"."""
     out = []
     if test.opcode and any(r.counts):
@@ -253,7 +253,7 @@ def cookie_seen(r: Parsed) -> bytes | None:
     return None
 
 
-def run(server, test: Test, qid: int) -> Parsed:
+def run(server, test: Probe, qid: int) -> Parsed:
     """Sends `test`'s query; falls back to TCP on TC=1 unless the test ignores TC, as genreport."""
     query = build(test, qid)
     if test.tcp:
