@@ -124,11 +124,19 @@ def _formerr_instead_of_silence(case: Case, knot: Reply, zone: ZoneView) -> Repl
                  flags=frozenset({"QR"} | ({"RD"} if flags & 0x0100 else set())))
 
 
+# EDE 20 (Not Authoritative) with no EXTRA-TEXT, as both servers send it on REFUSED.
+_EDE_NOT_AUTHORITATIVE = (15, "0014")
+
+
 def _no_extended_errors(case: Case, knot: Reply, zone: ZoneView) -> Reply | None:
     if knot.opt is None or not any(t == 15 for t, _ in knot.opt[3]):
         return None
     version, payload, do, opts = knot.opt
-    return knot.with_(opt=(version, payload, do, tuple(o for o in opts if o[0] != 15)))
+    keep = lambda o: o[0] != 15 or (knot.rcode == 5 and o == _EDE_NOT_AUTHORITATIVE)  # noqa: E731
+    kept = tuple(o for o in opts if keep(o))
+    if kept == opts:
+        return None
+    return knot.with_(opt=(version, payload, do, kept))
 
 
 RULES: list[Rule] = [
@@ -152,9 +160,11 @@ RULES: list[Rule] = [
     ),
     Rule(
         name="no-extended-dns-errors",
-        source="ROUTE53.md §2.7 (documents no EDE); RFC 8914 makes EDE optional",
-        summary="Knot 3.2 adds an Extended DNS Error option (e.g. 20, Not Authoritative, to "
-                "REFUSED) when the query has EDNS. Cairn, like Route 53, sends no EDE.",
+        source="ROUTE53.md §2.7 (documents no EDE); RFC 8914 makes EDE optional; issue 15",
+        summary="Knot 3.2 adds an Extended DNS Error option when the query has EDNS. Cairn "
+                "sends the same EDE 20 (Not Authoritative, no text) on REFUSED for a name in "
+                "no zone (issue 15), and no other EDE on the public listener: Knot's others "
+                "are removed.",
         apply=_no_extended_errors,
     ),
 ]

@@ -150,6 +150,14 @@ def test_block_responses_wildcards_and_disassociation(lab):
     assert answers(resp) == []
     # Matching ignores case.
     assert lab.ask("BLOCKED.Corp.Internal").rcode() == dns.rcode.NXDOMAIN
+    # With EDNS the block says why: EDE 15 (Blocked, RFC 8914); without, there is no OPT.
+    host, port = lab.resolver
+    with_edns = dns.query.udp(dns.message.make_query("blocked.corp.internal", "A", use_edns=0),
+                              host, port=port, source=IN_VPC, timeout=2.0)
+    assert with_edns.rcode() == dns.rcode.NXDOMAIN
+    assert [(o.code, o.text) for o in with_edns.options if o.otype == 15] == \
+        [(15, "blocked by DNS Firewall")]
+    assert resp.edns < 0
 
     resp = lab.ask("nodata.corp.internal")
     assert resp.rcode() == dns.rcode.NOERROR

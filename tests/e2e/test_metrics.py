@@ -86,6 +86,16 @@ def test_metrics_after_known_traffic(cairn_server, tmp_path):
     assert delta(resp, listener="public", proto="udp", rcode="NXDOMAIN") == 1
     assert delta(resp, listener="public", proto="udp", rcode="REFUSED") == 1
     assert value(after, "cairn_dns_rrl_dropped_total", listener="public") == 0
+    # Latency: one observation per query, in CoreDNS's buckets; answers from memory are fast.
+    dur = "cairn_dns_request_duration_seconds"
+    assert delta(f"{dur}_count", listener="public", proto="udp") == 5
+    assert delta(f"{dur}_count", listener="public", proto="tcp") == 1
+    assert value(after, f"{dur}_bucket", listener="public", proto="udp", le="+Inf") == \
+        value(after, f"{dur}_count", listener="public", proto="udp")
+    assert value(after, f"{dur}_bucket", listener="public", proto="udp", le="8.192") == \
+        value(after, f"{dur}_count", listener="public", proto="udp")
+    assert 0 < delta(f"{dur}_sum", listener="public", proto="udp") < 5
+    assert f'{dur}_bucket{{listener="public",proto="udp",le="0.00025"}}' in text
 
     api = "cairn_api_requests_total"
     get_op = "GET /2013-04-01/hostedzone/{id}"
@@ -100,6 +110,28 @@ def test_metrics_after_known_traffic(cairn_server, tmp_path):
     assert value(after, "cairn_snapshot_zones") == 1
     assert value(after, "cairn_snapshot_seq") >= 1
     assert ("cairn_resolver_cache_hits_total", ()) in after
+    # No VPC query went upstream: the histogram is there, empty.
+    assert value(after, "cairn_resolver_upstream_duration_seconds_count") == 0
+    assert ("cairn_resolver_upstream_duration_seconds_bucket", (("le", "+Inf"),)) in after
+
+    # Snapshot age and change-log lag, labelled with this node's id.
+    node = (srv.workdir / "node-id").read_text().strip()
+    age = value(after, "cairn_snapshot_age_seconds", node=node)
+    assert ("cairn_snapshot_age_seconds", (("node", node),)) in after and age >= 0
+    assert value(after, "cairn_changelog_lag", node=node) == 0
+    # A change resets the age: applied within the poll, the age starts again from 0.
+    import time
+    time.sleep(1.5)
+    assert value(scrape(port)[1], "cairn_snapshot_age_seconds", node=node) >= 1.5
+    change = r53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={"Changes": [{
+        "Action": "CREATE", "ResourceRecordSet": {
+            "Name": "new.metrics.example.", "Type": "A", "TTL": 60,
+            "ResourceRecords": [{"Value": "192.0.2.9"}]}}]})
+    harness.wait_insync(r53, change)
+    fresh = scrape(port)[1]
+    assert value(fresh, "cairn_snapshot_age_seconds", node=node) < 1.5
+    assert value(fresh, "cairn_changelog_lag", node=node) == 0
+    assert value(fresh, "cairn_snapshot_seq") > value(after, "cairn_snapshot_seq")
     # The TCP query's connection closes once the client hangs up (the server may still be
     # finishing it at the first scrape).
     harness.wait_for(lambda: value(scrape(port)[1], "cairn_dns_tcp_connections", listener="public"),

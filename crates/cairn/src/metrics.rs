@@ -30,6 +30,10 @@ pub(crate) struct Sources {
     pub(crate) resolver_tcp: Slots,
     /// Query log records written and dropped.
     pub(crate) query_log: Arc<cairn_dns::query_log::QueryLogger>,
+    /// How far this node has followed the change log.
+    pub(crate) progress: Arc<cairn_dns::follow::Progress>,
+    /// This node's id (the `node` label).
+    pub(crate) node_id: String,
 }
 
 impl Sources {
@@ -114,6 +118,17 @@ impl Sources {
             header(out, &full, help, "counter");
             let _ = writeln!(out, "{full} {value}");
         }
+        header(
+            out,
+            "cairn_resolver_upstream_duration_seconds",
+            "Time upstream servers took to answer the resolver's queries (answered queries only).",
+            "histogram",
+        );
+        self.resolver.upstream_latency().render(
+            out,
+            "cairn_resolver_upstream_duration_seconds",
+            "",
+        );
         for (name, help, value) in [
             (
                 "cache_entries",
@@ -141,6 +156,24 @@ impl Sources {
             "gauge",
         );
         let _ = writeln!(out, "cairn_snapshot_seq {}", snapshot.seq.0);
+        let node = escape(&self.node_id);
+        header(
+            out,
+            "cairn_snapshot_age_seconds",
+            "Seconds since this node applied its last change (or loaded its first snapshot).",
+            "gauge",
+        );
+        if let Some(age) = self.progress.snapshot_age() {
+            let _ = writeln!(out, "cairn_snapshot_age_seconds{{node=\"{node}\"}} {age}");
+        }
+        header(
+            out,
+            "cairn_changelog_lag",
+            "The newest change this node has read in the store's log minus the change it serves.",
+            "gauge",
+        );
+        let lag = self.progress.store_seq().0.saturating_sub(snapshot.seq.0);
+        let _ = writeln!(out, "cairn_changelog_lag{{node=\"{node}\"}} {lag}");
         header(out, "cairn_snapshot_zones", "Hosted zones served.", "gauge");
         let _ = writeln!(out, "cairn_snapshot_zones {}", snapshot.zones.len());
         header(

@@ -102,6 +102,7 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
         ExitError::Runtime
     })?;
     let store_reachable = follower.store_reachable();
+    let progress = follower.progress();
     store_reachable.store(store.is_some(), std::sync::atomic::Ordering::Relaxed);
 
     let geoip = open_geoip(settings.geoip_db.as_deref())?;
@@ -141,12 +142,15 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
     };
     let observer = Some(observer);
     let mut public_tcp_slots = Vec::new();
+    // One DNS COOKIE secret per node and run (docs/dns.md): shared by every listener.
+    let cookies = Some(Arc::new(pipeline::cookie::Cookies::random()));
     let authoritative = cairn_dns::respond::Authoritative::with_transfers(
         shared.clone(),
         geoip.clone(),
         Hooks {
             rrl: rrl.clone(),
             observer: observer.clone(),
+            cookies: cookies.clone(),
         },
         transfers.config.is_on().then(|| transfers.clone()),
     );
@@ -191,6 +195,7 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
         Hooks {
             rrl: None,
             observer,
+            cookies,
         },
     );
     let mut resolver_addrs: Vec<SocketAddr> = Vec::new();
@@ -321,6 +326,8 @@ pub(crate) async fn run(args: ServeArgs) -> Result<(), ExitError> {
                 public_tcp: public_tcp_slots,
                 resolver_tcp: resolver.tcp_slots().clone(),
                 query_log: query_logger.clone(),
+                progress: progress.clone(),
+                node_id: node_id.clone(),
             };
             tokio::spawn(crate::metrics::serve(
                 listener,

@@ -2,7 +2,7 @@
 //! the async runtime, swap a new snapshot in, and report the applied sequence.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -25,6 +25,44 @@ pub const POLL_INTERVAL: Duration = Duration::from_millis(200);
 /// How often an idle node still reports, so the store counts it as live.
 pub const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(2);
 
+/// How far a node has followed the change log: the newest change it has seen in the log, and
+/// when it last applied a snapshot. Written by the follower, read at scrape time.
+#[derive(Debug, Default)]
+pub struct Progress {
+    store_seq: AtomicU64,
+    /// Milliseconds since the Unix epoch; 0 before the first snapshot.
+    applied_at_ms: AtomicU64,
+}
+
+impl Progress {
+    /// The log holds changes up to `seq` (never moves back).
+    fn saw(&self, seq: ChangeSeq) {
+        self.store_seq.fetch_max(seq.0, Ordering::Relaxed);
+    }
+
+    /// A snapshot was applied just now.
+    fn applied_now(&self) {
+        self.applied_at_ms.store(now_ms(), Ordering::Relaxed);
+    }
+
+    /// The newest change this node has seen in the log.
+    pub fn store_seq(&self) -> ChangeSeq {
+        ChangeSeq(self.store_seq.load(Ordering::Relaxed))
+    }
+
+    /// Seconds since this node applied its last snapshot (`None` before the first).
+    pub fn snapshot_age(&self) -> Option<f64> {
+        let at = self.applied_at_ms.load(Ordering::Relaxed);
+        (at > 0).then(|| now_ms().saturating_sub(at) as f64 / 1000.0)
+    }
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
 /// Follows the change log into a [`SharedSnapshot`], and the listeners that come and go with
 /// it (the VPC and endpoint addresses) into step with each snapshot.
 pub struct Follower {
@@ -37,6 +75,8 @@ pub struct Follower {
     master_key: Option<Arc<cairn_crypto::MasterKey>>,
     /// Whether the last read of the change log succeeded (readiness: "ready for writes").
     reachable: Arc<AtomicBool>,
+    /// The log's newest change as last read, and when a snapshot was last applied (metrics).
+    progress: Arc<Progress>,
     poll_interval: Duration,
     /// Secondaries (issue 15): when set, serials follow the change log
     /// ([`crate::xfr::serial`]), each change is journaled for IXFR and NOTIFY goes out.
@@ -61,6 +101,7 @@ impl Follower {
             served: watch::Sender::new(ChangeSeq(0)),
             master_key: None,
             reachable: Arc::new(AtomicBool::new(true)),
+            progress: Arc::default(),
             poll_interval: POLL_INTERVAL,
             transfers: None,
         }
@@ -79,6 +120,11 @@ impl Follower {
     pub fn switch_feed(&mut self, feed: Arc<dyn ChangeFeed>, poke: Arc<Notify>) {
         self.feed = feed;
         self.poke = poke;
+    }
+
+    /// How far this node has followed the log, for the metrics exporter.
+    pub fn progress(&self) -> Arc<Progress> {
+        self.progress.clone()
     }
 
     /// True while the last read of the change log succeeded; false while the store cannot be
@@ -127,6 +173,7 @@ impl Follower {
             addresses.follow(&snapshot).await;
         }
         self.served.send_replace(seq);
+        self.progress.applied_now();
         self.feed.report_applied(&self.node_id, seq).await
     }
 
@@ -134,6 +181,7 @@ impl Follower {
     pub async fn load_initial(&mut self) -> Result<ChangeSeq, StoreError> {
         // Read the position first: anything committed after it is replayed by catch_up.
         let seq = self.feed.latest_seq().await?;
+        self.progress.saw(seq);
         let mut all = self.feed.load_all_zones().await?;
         if self.transfers.is_some() {
             let serials: BTreeMap<HostedZoneId, ChangeSeq> =
@@ -206,6 +254,9 @@ impl Follower {
     pub async fn catch_up(&mut self) -> Result<bool, StoreError> {
         let current = self.shared.load_full();
         let events = self.feed.changes_since(current.seq).await?;
+        // The newest change the log holds, as far as this read shows (it reads in pages).
+        self.progress
+            .saw(events.last().map_or(current.seq, |e| e.seq));
         let Some(last) = events.last() else {
             return Ok(false);
         };

@@ -35,6 +35,7 @@ pub mod dnssec;
 pub mod firewall;
 pub mod follow;
 pub mod geoip;
+pub mod latency;
 pub mod metrics;
 pub mod pipeline;
 mod pre_encode;

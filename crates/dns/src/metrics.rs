@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use cairn_wire::Rcode;
 
+use crate::latency::{Histogram, Totals};
 use crate::pipeline::observe::{ListenerKind, Observer, QueryRecord};
 use crate::pipeline::Transport;
 
@@ -130,6 +131,8 @@ struct Shard {
     requests: [[[AtomicU64; TYPE_SLOTS]; PROTOS]; KINDS],
     responses: [[[AtomicU64; RCODE_SLOTS]; PROTOS]; KINDS],
     rrl_dropped: [AtomicU64; KINDS],
+    /// From receipt to the answer's record, by listener kind and protocol.
+    latency: [[Histogram; PROTOS]; KINDS],
 }
 
 impl Default for Shard {
@@ -142,6 +145,7 @@ impl Default for Shard {
                 std::array::from_fn(|_| std::array::from_fn(|_| AtomicU64::new(0)))
             }),
             rrl_dropped: std::array::from_fn(|_| AtomicU64::new(0)),
+            latency: Default::default(),
         }
     }
 }
@@ -170,6 +174,9 @@ impl Observer for DnsMetrics {
             shard.responses[kind][proto][rcode_index(record.rcode)].fetch_add(1, Ordering::Relaxed);
         } else {
             shard.rrl_dropped[kind].fetch_add(1, Ordering::Relaxed);
+        }
+        if let Some(started) = record.started {
+            shard.latency[kind][proto].observe(started.elapsed());
         }
     }
 }
@@ -218,6 +225,24 @@ impl DnsMetrics {
                             rcode_name(r)
                         );
                     }
+                }
+            }
+        }
+        header(
+            out,
+            "cairn_dns_request_duration_seconds",
+            "Time from receiving a DNS query to its answer, by listener kind and protocol.",
+            "histogram",
+        );
+        for kind in ListenerKind::ALL {
+            for (p, proto) in PROTO_NAMES.iter().enumerate() {
+                let mut totals = Totals::default();
+                for shard in self.shards.iter() {
+                    shard.latency[kind.index()][p].add_to(&mut totals);
+                }
+                if totals.count() > 0 {
+                    let labels = format!("listener=\"{}\",proto=\"{proto}\"", kind.name());
+                    totals.render(out, "cairn_dns_request_duration_seconds", &labels);
                 }
             }
         }
@@ -295,6 +320,7 @@ mod tests {
             query: b"",
             response: b"",
             firewall: None,
+            started: Some(std::time::Instant::now()),
         };
         metrics.record(&record);
         // Another thread counts in another shard; the scrape sums them.
@@ -318,5 +344,12 @@ mod tests {
         assert!(text.contains("cairn_dns_rrl_dropped_total{listener=\"inbound_endpoint\"} 1\n"));
         assert!(text.contains("cairn_dns_rrl_dropped_total{listener=\"public\"} 0\n"));
         assert!(!text.contains("listener=\"public\",proto"));
+        // Every record with a start time is in the latency histogram (one per query).
+        assert!(text.contains(
+            "cairn_dns_request_duration_seconds_count{listener=\"inbound_endpoint\",proto=\"doh\"} 3\n"
+        ));
+        assert!(text.contains(
+            "cairn_dns_request_duration_seconds_bucket{listener=\"inbound_endpoint\",proto=\"doh\",le=\"+Inf\"} 3\n"
+        ));
     }
 }

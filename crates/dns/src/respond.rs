@@ -306,6 +306,7 @@ fn answer_query(
     // The closest enclosing zone, or the parent for a DS at a child's apex.
     let Some(zone) = snapshot.answering_zone(qname, query.qtype) else {
         w.set_rcode(Rcode::Refused);
+        w.set_ede(crate::pipeline::ede::NOT_AUTHORITATIVE, "");
         w.finish(edns);
         return Outcome::answered(query, Rcode::Refused);
     };

@@ -299,6 +299,32 @@ pub fn write_slip(reply: &mut Vec<u8>, outcome: &Outcome) {
     reply[6..12].fill(0);
 }
 
+/// Rewrites `reply` into the BADCOOKIE a client that sent a COOKIE gets instead of a slip
+/// (BIND's choice, RFC 7873 §5.2.3): header and question, and an OPT record with `cookie`'s
+/// option, so the client retries with a server cookie, which RRL then lets through.
+pub fn write_badcookie(
+    reply: &mut Vec<u8>,
+    outcome: &Outcome,
+    cookie: &crate::pipeline::cookie::Reply,
+) {
+    write_slip(reply, outcome);
+    if reply.len() < 12 {
+        return;
+    }
+    let rcode = crate::pipeline::cookie::BADCOOKIE;
+    reply[2] &= !0x02; // not truncated: BADCOOKIE says why
+    reply[3] = (reply[3] & 0xf0) | rcode.header_bits();
+    reply[10..12].copy_from_slice(&1u16.to_be_bytes());
+    reply.push(0);
+    reply.extend_from_slice(&cairn_wire::rtype::OPT.to_be_bytes());
+    reply.extend_from_slice(&crate::pipeline::EDNS_UDP_PAYLOAD.to_be_bytes());
+    reply.extend_from_slice(&[rcode.extended_bits(), 0, 0, 0]);
+    reply.extend_from_slice(&((4 + cookie.option.len()) as u16).to_be_bytes());
+    reply.extend_from_slice(&cairn_wire::OPTION_COOKIE.to_be_bytes());
+    reply.extend_from_slice(&(cookie.option.len() as u16).to_be_bytes());
+    reply.extend_from_slice(&cookie.option);
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

@@ -280,6 +280,7 @@ fn start_with(
         Hooks {
             rrl: None,
             observer: Some(records.clone()),
+            cookies: None,
         },
     );
     let stop = CancellationToken::new();

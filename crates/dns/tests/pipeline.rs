@@ -426,6 +426,7 @@ fn every_listener_runs_the_same_pipeline_over_each_of_its_transports() {
         Hooks {
             rrl: None,
             observer: Some(public_records.clone()),
+            cookies: None,
         },
     );
     let service = ResolverService::with(
@@ -435,6 +436,7 @@ fn every_listener_runs_the_same_pipeline_over_each_of_its_transports() {
         Hooks {
             rrl: None,
             observer: Some(vpc_records.clone()),
+            cookies: None,
         },
     );
     let panicking = |choice| Arc::new(PanicOn(service.answerer(choice)));

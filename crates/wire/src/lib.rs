@@ -30,9 +30,10 @@ pub mod writer;
 
 pub use header::{write_header_only, ReplyHeader};
 pub use name::NameKey;
-pub use query::{ClientSubnet, Edns, ParseError, Query};
+pub use query::{ClientSubnet, Edns, ParseError, Query, OPTION_COOKIE};
 pub use rcode::Rcode;
 pub use rdata::Rdata;
+pub use sections::append_option;
 pub use writer::{NoRoom, Relocatable, ResponseWriter, Section};
 
 /// Type codes the hot path treats specially.

@@ -40,6 +40,9 @@ pub struct ClientSubnet {
 /// The EDNS option code of Client Subnet (RFC 7871 §6).
 pub const OPTION_ECS: u16 = 8;
 
+/// EDNS option code of DNS COOKIE (RFC 7873 §4).
+pub const OPTION_COOKIE: u16 = 10;
+
 impl ClientSubnet {
     /// A subnet of `addr` with `source_prefix` bits (more than the family has are capped;
     /// the bits beyond the prefix are cleared) and scope 0.
@@ -170,6 +173,9 @@ pub struct Query<'a> {
     pub ecs: Option<ClientSubnet>,
     /// The message ends with a TSIG record (RFC 8945); checking it is the answerer's.
     pub tsig: bool,
+    /// Where the COOKIE option's data is in the message (offset, length), if the OPT record
+    /// (version 0) has a well-formed one; see [`Query::cookie`].
+    cookie: Option<(u16, u8)>,
 }
 
 /// Header flag bits.
@@ -211,6 +217,7 @@ impl<'a> Query<'a> {
             edns: None,
             ecs: None,
             tsig: false,
+            cookie: None,
         };
         if qdcount != 1 {
             return Err(ParseError::FormErr("query must carry exactly one question"));
@@ -261,7 +268,9 @@ impl<'a> Query<'a> {
                 let ttl = &buf[name_end + 4..name_end + 8];
                 // Options are read only in a version this server speaks; other versions
                 // are answered BADVERS without looking inside (RFC 6891 §6.1.3).
-                query.ecs = check_options(&buf[name_end + 10..rdata_end], ttl[1] == 0)?;
+                let options = check_options(buf, name_end + 10, rdata_end, ttl[1] == 0)?;
+                query.ecs = options.ecs;
+                query.cookie = options.cookie;
                 query.edns = Some(Edns {
                     udp_payload: class,
                     version: ttl[1],
@@ -274,6 +283,19 @@ impl<'a> Query<'a> {
             return Err(ParseError::FormErr("trailing bytes after the last record"));
         }
         Ok(query)
+    }
+
+    /// The COOKIE option's data (RFC 7873 §4): the 8-byte client cookie, then the server
+    /// cookie the client holds, if any (8 to 32 bytes). Only a well-formed option is here: a
+    /// malformed one made the query FORMERR.
+    pub fn cookie(&self) -> Option<&'a [u8]> {
+        self.cookie_at()
+            .map(|(at, len)| &self.buf[usize::from(at)..usize::from(at) + usize::from(len)])
+    }
+
+    /// Where [`cookie`](Self::cookie) is in the message: offset and length.
+    pub fn cookie_at(&self) -> Option<(u16, u8)> {
+        self.cookie
     }
 
     /// The whole message as received.
@@ -356,30 +378,49 @@ fn skip_any_name(buf: &[u8], mut pos: usize) -> Result<usize, ParseError> {
     }
 }
 
-/// Checks that OPT options are well formed (each fits its length) and, when `read_ecs`,
-/// returns the Client Subnet option. A malformed ECS option, or more than one, is FORMERR
-/// (RFC 7871 §7.2.1: "A query with a wrongly formatted option … MUST be rejected and a
-/// FORMERR response MUST be returned").
-fn check_options(mut rdata: &[u8], read_ecs: bool) -> Result<Option<ClientSubnet>, ParseError> {
-    let mut ecs = None;
-    while !rdata.is_empty() {
-        if rdata.len() < 4 {
+/// The options of a version-0 OPT record Cairn reads.
+#[derive(Default)]
+struct Options {
+    ecs: Option<ClientSubnet>,
+    cookie: Option<(u16, u8)>,
+}
+
+/// Checks that the OPT options in `buf[start..end]` are well formed (each fits its length)
+/// and, when `read` (version 0), returns the Client Subnet and COOKIE options. A malformed
+/// ECS option, or more than one, is FORMERR (RFC 7871 §7.2.1: "A query with a wrongly
+/// formatted option … MUST be rejected and a FORMERR response MUST be returned"); so is a
+/// COOKIE option of a length other than 8 or 16 to 40 (RFC 7873 §5.2.2). Of several COOKIE
+/// options the first counts.
+fn check_options(buf: &[u8], start: usize, end: usize, read: bool) -> Result<Options, ParseError> {
+    let mut options = Options::default();
+    let mut pos = start;
+    while pos < end {
+        if end - pos < 4 {
             return Err(ParseError::FormErr("OPT option is truncated"));
         }
-        let code = u16::from_be_bytes([rdata[0], rdata[1]]);
-        let len = u16::from_be_bytes([rdata[2], rdata[3]]) as usize;
-        if rdata.len() < 4 + len {
+        let code = u16::from_be_bytes([buf[pos], buf[pos + 1]]);
+        let len = u16::from_be_bytes([buf[pos + 2], buf[pos + 3]]) as usize;
+        let data = pos + 4;
+        if end - data < len {
             return Err(ParseError::FormErr("OPT option is truncated"));
         }
-        if code == OPTION_ECS && read_ecs {
-            if ecs.is_some() {
+        if read && code == OPTION_ECS {
+            if options.ecs.is_some() {
                 return Err(ParseError::FormErr("more than one ECS option"));
             }
-            ecs = Some(ClientSubnet::parse(&rdata[4..4 + len])?);
+            options.ecs = Some(ClientSubnet::parse(&buf[data..data + len])?);
+        } else if read && code == OPTION_COOKIE {
+            if len != 8 && !(16..=40).contains(&len) {
+                return Err(ParseError::FormErr("COOKIE option has a bad length"));
+            }
+            // A message is at most 65535 bytes, so the offset fits in 16 bits.
+            if options.cookie.is_none() {
+                options.cookie = Some((data as u16, len as u8));
+            }
         }
-        rdata = &rdata[4 + len..];
+        pos = data + len;
     }
-    Ok(ecs)
+    Ok(options)
 }
 
 #[cfg(test)]
@@ -475,6 +516,34 @@ mod tests {
             b.extend_from_slice(data);
         }
         b
+    }
+
+    #[test]
+    fn reads_a_cookie_option_and_refuses_bad_lengths() {
+        let client = [1u8, 2, 3, 4, 5, 6, 7, 8];
+        let b = query_with_options(0, &[(OPTION_COOKIE, &client[..])]);
+        assert_eq!(Query::parse(&b).unwrap().cookie(), Some(&client[..]));
+        let full = [9u8; 24];
+        let b = query_with_options(
+            0,
+            &[(OPTION_COOKIE, &full[..]), (OPTION_COOKIE, &client[..])],
+        );
+        assert_eq!(Query::parse(&b).unwrap().cookie(), Some(&full[..]));
+        // RFC 7873 §5.2.2: shorter than 8, 9 to 15, or longer than 40 bytes is FORMERR.
+        for len in [0, 7, 9, 15, 41] {
+            let b = query_with_options(0, &[(OPTION_COOKIE, &[0u8; 41][..len])]);
+            assert!(
+                matches!(Query::parse(&b), Err(ParseError::FormErr(_))),
+                "{len}"
+            );
+        }
+        // Another EDNS version is BADVERS, its options unread.
+        let b = query_with_options(1, &[(OPTION_COOKIE, &[0u8; 3][..])]);
+        assert_eq!(Query::parse(&b).unwrap().cookie(), None);
+        assert_eq!(
+            Query::parse(&query_with_options(0, &[])).unwrap().cookie(),
+            None
+        );
     }
 
     fn ecs_result(data: &[u8]) -> Result<Option<ClientSubnet>, ParseError> {

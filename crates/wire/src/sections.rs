@@ -36,6 +36,48 @@ pub fn set_ttl(sections: &mut [u8], at: u16, ttl: u32) {
     sections[at..at + 4].copy_from_slice(&ttl.to_be_bytes());
 }
 
+/// Appends an EDNS option (`code`, `data`) to the OPT record of the finished message `msg`,
+/// when that record is the message's last (as [`ResponseWriter::finish`](crate::ResponseWriter::finish)
+/// writes it; a TSIG after it would no longer verify). Returns whether it did. The caller
+/// keeps the message within its size limit.
+pub fn append_option(msg: &mut Vec<u8>, code: u16, data: &[u8]) -> bool {
+    let Some(opt) = last_record(msg).filter(|&at| {
+        msg.get(at) == Some(&0) && msg.get(at + 1..at + 3) == Some(&crate::rtype::OPT.to_be_bytes())
+    }) else {
+        return false;
+    };
+    let rdlen_at = opt + 9;
+    let rdlen = usize::from(u16::from_be_bytes([msg[rdlen_at], msg[rdlen_at + 1]]));
+    let Ok(new_len) = u16::try_from(rdlen + 4 + data.len()) else {
+        return false;
+    };
+    msg[rdlen_at..rdlen_at + 2].copy_from_slice(&new_len.to_be_bytes());
+    msg.extend_from_slice(&code.to_be_bytes());
+    msg.extend_from_slice(&(data.len() as u16).to_be_bytes());
+    msg.extend_from_slice(data);
+    true
+}
+
+/// Where the last record of `msg` starts, when the message is well formed and has one.
+fn last_record(msg: &[u8]) -> Option<usize> {
+    let count = |at: usize| usize::from(u16::from_be_bytes([msg[at], msg[at + 1]]));
+    if msg.len() < 12 {
+        return None;
+    }
+    let mut pos = 12;
+    for _ in 0..count(4) {
+        pos = skip_name(msg, pos)? + 4;
+    }
+    let mut last = None;
+    for _ in 0..count(6) + count(8) + count(10) {
+        last = Some(pos);
+        let fixed = skip_name(msg, pos)?;
+        let rdlength = msg.get(fixed + 8..fixed + 10)?;
+        pos = fixed + 10 + usize::from(u16::from_be_bytes([rdlength[0], rdlength[1]]));
+    }
+    (pos == msg.len()).then_some(last?)
+}
+
 /// The position just past the (possibly compressed) name starting at `pos`.
 fn skip_name(bytes: &[u8], mut pos: usize) -> Option<usize> {
     loop {
@@ -53,6 +95,29 @@ fn skip_name(bytes: &[u8], mut pos: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn appends_an_option_to_the_last_opt_record_only() {
+        // id, flags, 1 question, 0 answers, 0 authority, 1 additional; `a.` A IN; OPT.
+        let mut msg = vec![
+            0, 1, 0x81, 0, 0, 1, 0, 0, 0, 0, 0, 1, 1, b'a', 0, 0, 1, 0, 1,
+        ];
+        msg.extend_from_slice(&[0, 0, 41, 16, 0, 0, 0, 0, 0, 0, 0]);
+        assert!(append_option(&mut msg, 10, &[1, 2, 3]));
+        assert_eq!(&msg[msg.len() - 9..], &[0, 7, 0, 10, 0, 3, 1, 2, 3]);
+        // Once more: the lengths add up.
+        assert!(append_option(&mut msg, 15, &[0, 20]));
+        assert_eq!(&msg[28..30], &[0, 13]);
+        // No OPT record (ARCOUNT 0, bytes trimmed), or a record after it: nothing added.
+        let mut plain = msg[..19].to_vec();
+        plain[11] = 0;
+        assert!(!append_option(&mut plain, 10, &[1]));
+        assert_eq!(plain.len(), 19);
+        let mut signed = msg.clone();
+        signed[11] = 2;
+        signed.extend_from_slice(&[0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0]);
+        assert!(!append_option(&mut signed, 10, &[1]));
+    }
 
     #[test]
     fn finds_each_ttl_past_plain_and_compressed_names() {

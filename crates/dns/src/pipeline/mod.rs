@@ -17,10 +17,13 @@
 //! | 4 | [`early_rcode`]: opcode, EDNS version, class, AXFR/IXFR, meta types | NOTIMP, BADVERS, REFUSED, FORMERR |
 //! | 5 | [`Answerer::answer`] (a VPC's view first asks its [`policy::QueryPolicy`]) | an [`Outcome`]: rcode, RRL key, bytes in `out` |
 //! | – | a panic anywhere in 1–5 | SERVFAIL, header only; the listener goes on |
-//! | 6 | response-rate limiting (public UDP, [`Hooks::rrl`]) | sent, slipped (TC=1) or dropped |
-//! | 7 | [`observe::QueryRecord`] to the [`Hooks::observer`], if one is attached | — |
+//! | 6 | DNS COOKIE ([`cookie`], [`Hooks::cookies`]): the option appended to the reply's OPT | — |
+//! | 7 | response-rate limiting (public UDP, [`Hooks::rrl`]); a verified server cookie passes | sent, slipped (TC=1, or BADCOOKIE to a cookie client) or dropped |
+//! | 8 | [`observe::QueryRecord`] to the [`Hooks::observer`], if one is attached | — |
 
 pub mod bind;
+pub mod cookie;
+pub mod ede;
 pub mod observe;
 pub mod policy;
 pub mod tcp;
@@ -51,13 +54,18 @@ pub enum Transport {
 }
 
 impl Transport {
-    /// The largest response allowed for `query` over this transport.
+    /// The largest response allowed for `query` over this transport, less room for the
+    /// COOKIE option step 6 appends when the query had one.
     pub fn size_limit(self, query: &Query<'_>) -> usize {
-        match self {
+        let limit = match self {
             Self::Udp => query
                 .edns
                 .map_or(512, |e| e.udp_payload.clamp(512, EDNS_UDP_PAYLOAD) as usize),
             Self::Tcp | Self::Https => usize::from(u16::MAX),
+        };
+        match query.cookie_at() {
+            Some(_) => limit - cookie::REPLY_OPTION_LEN,
+            None => limit,
         }
     }
 
@@ -105,6 +113,8 @@ pub struct Outcome {
     question: Option<(u8, u16)>,
     /// The DNS Firewall rule that blocked or alerted on the query (never an ALLOW).
     pub firewall: Option<FirewallHit>,
+    /// Where the query's COOKIE option data is (offset and length in the message).
+    cookie: Option<(u16, u8)>,
 }
 
 impl Outcome {
@@ -120,6 +130,7 @@ impl Outcome {
             },
             question: Some((query.qname().len() as u8, query.qtype)),
             firewall: None,
+            cookie: if query.tsig { None } else { query.cookie_at() },
         }
     }
 
@@ -136,6 +147,7 @@ impl Outcome {
             rrl: RrlKey::Rcode,
             question: None,
             firewall: None,
+            cookie: None,
         }
     }
 
@@ -162,6 +174,8 @@ pub struct Hooks {
     pub rrl: Option<Arc<Rrl>>,
     /// Where a [`QueryRecord`] goes after each answer (query logs, metrics).
     pub observer: Option<Arc<dyn Observer>>,
+    /// DNS COOKIE: without it, COOKIE options are ignored (no server cookie is sent).
+    pub cookies: Option<Arc<cookie::Cookies>>,
 }
 
 /// Which view a listener's answerer picked for a source (step 1).
@@ -273,10 +287,9 @@ pub fn check<'m, A: Answerer>(
         }
     };
     let Some(view) = view else {
-        return Checked::Done(
-            Some(early_reply(&query, A::FLAVOR, Rcode::Refused, out)),
-            None,
-        );
+        // A source no view is for: an unauthorized client (RFC 8914 §4.19).
+        let refused = Early::with_ede(Rcode::Refused, ede::PROHIBITED, "");
+        return Checked::Done(Some(early_reply(&query, A::FLAVOR, refused, out)), None);
     };
     if !answerer.serves(&view) {
         return Checked::Done(None, Some(view));
@@ -307,12 +320,47 @@ pub fn early_rcode(query: &Query<'_>) -> Option<Rcode> {
     }
 }
 
-/// A reply with the question and `rcode` and no records (with OPT when the query had one).
-pub fn early_reply(query: &Query<'_>, flavor: Flavor, rcode: Rcode, out: &mut Vec<u8>) -> Outcome {
-    // Header, question and OPT (with an echoed ECS option) always fit in 512 bytes.
+/// What an early reply says: an rcode, and an Extended DNS Error when the query had EDNS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Early {
+    /// The response code.
+    pub rcode: Rcode,
+    /// The EDE's INFO-CODE and EXTRA-TEXT.
+    pub ede: Option<(u16, &'static str)>,
+}
+
+impl Early {
+    /// `rcode` with an Extended DNS Error.
+    pub fn with_ede(rcode: Rcode, code: u16, text: &'static str) -> Self {
+        Self {
+            rcode,
+            ede: Some((code, text)),
+        }
+    }
+}
+
+impl From<Rcode> for Early {
+    fn from(rcode: Rcode) -> Self {
+        Self { rcode, ede: None }
+    }
+}
+
+/// A reply with the question and `early`'s rcode and no records (with OPT, and the EDE if
+/// any, when the query had one).
+pub fn early_reply(
+    query: &Query<'_>,
+    flavor: Flavor,
+    early: impl Into<Early>,
+    out: &mut Vec<u8>,
+) -> Outcome {
+    let Early { rcode, ede } = early.into();
+    // Header, question and OPT (with an echoed ECS option, an EDE) always fit in 512 bytes.
     let mut w = ResponseWriter::new(out, query, 512);
     if let (true, Some(ecs)) = (flavor.echo_ecs, query.ecs) {
         w.echo_ecs(ecs);
+    }
+    if let Some((code, text)) = ede {
+        w.set_ede(code, text);
     }
     w.set_ra(flavor.recursion_available);
     w.set_rcode(rcode);
@@ -351,13 +399,14 @@ pub fn answer_now<A: AnswerNow>(
     peer: &Peer,
     out: &mut Vec<u8>,
 ) -> bool {
+    let started = started(answerer.hooks());
     let (outcome, view) = respond_now(answerer, batch, msg, peer, out);
     finish(
         answerer.hooks(),
         answerer.kind(),
         msg,
         peer,
-        outcome,
+        (outcome, started),
         view,
         out,
     )
@@ -391,16 +440,24 @@ pub async fn respond<A: Answerer>(
 /// resolver's UDP): every step, RRL and the record included. Returns whether `out` holds a
 /// reply to send.
 pub async fn answer<A: Answerer>(answerer: &A, msg: &[u8], peer: &Peer, out: &mut Vec<u8>) -> bool {
+    let started = started(answerer.hooks());
     let (outcome, view) = respond(answerer, msg, peer, out).await;
     finish(
         answerer.hooks(),
         answerer.kind(),
         msg,
         peer,
-        outcome,
+        (outcome, started),
         view,
         out,
     )
+}
+
+/// When a query's answer starts, for the latency histogram: read only when an observer will
+/// see the record (one clock read; the observer reads the clock again when it records).
+#[inline]
+fn started(hooks: &Hooks) -> Option<std::time::Instant> {
+    hooks.observer.as_ref().map(|_| std::time::Instant::now())
 }
 
 /// The view's label for the record, only when an observer will read it (no cost otherwise).
@@ -418,26 +475,43 @@ fn servfail(msg: &[u8], out: &mut Vec<u8>) -> Option<Outcome> {
     write_header_only(msg, Rcode::ServFail, out).then(|| Outcome::header_only(Rcode::ServFail))
 }
 
-/// Steps 6 and 7: RRL on UDP, then the record. Returns whether `out` is to be sent.
+/// Steps 6 to 8: the COOKIE option, RRL on UDP, then the record. Returns whether `out` is
+/// to be sent.
 #[inline]
 fn finish(
     hooks: &Hooks,
     kind: ListenerKind,
     msg: &[u8],
     peer: &Peer,
-    outcome: Option<Outcome>,
+    (outcome, started): (Option<Outcome>, Option<std::time::Instant>),
     view: Option<ViewLabelOwned>,
     out: &mut Vec<u8>,
 ) -> bool {
-    let Some(outcome) = outcome else {
+    let Some(mut outcome) = outcome else {
         return false;
     };
     let mut send = true;
-    if let (Some(rrl), Some(source), Transport::Udp) = (&hooks.rrl, peer.source, peer.transport) {
-        match rrl.check(source, msg, &outcome) {
-            Verdict::Send => {}
-            Verdict::Slip => crate::rrl::write_slip(out, &outcome),
-            Verdict::Drop => send = false,
+    let cookie = match (&hooks.cookies, outcome.cookie) {
+        (Some(cookies), Some((at, len))) => {
+            let data = &msg[usize::from(at)..usize::from(at) + usize::from(len)];
+            let reply = cookies.reply(data, peer.source);
+            cairn_wire::append_option(out, cairn_wire::OPTION_COOKIE, &reply.option);
+            Some(reply)
+        }
+        _ => None,
+    };
+    let proven = cookie.is_some_and(|c| c.verified);
+    if let (Some(rrl), Some(source), Transport::Udp, false) =
+        (&hooks.rrl, peer.source, peer.transport, proven)
+    {
+        match (rrl.check(source, msg, &outcome), cookie) {
+            (Verdict::Send, _) => {}
+            (Verdict::Slip, Some(reply)) => {
+                crate::rrl::write_badcookie(out, &outcome, &reply);
+                outcome.rcode = cookie::BADCOOKIE;
+            }
+            (Verdict::Slip, None) => crate::rrl::write_slip(out, &outcome),
+            (Verdict::Drop, _) => send = false,
         }
     }
     if let Some(observer) = &hooks.observer {
@@ -458,6 +532,7 @@ fn finish(
             query: msg,
             response: if send { out } else { &[] },
             firewall: outcome.firewall.as_ref().map(FirewallHit::log),
+            started,
         });
     }
     send

@@ -123,6 +123,8 @@ pub struct QueryRecord<'a> {
     pub response: &'a [u8],
     /// The DNS Firewall rule that blocked or alerted on the query, if one did.
     pub firewall: Option<FirewallLog<'a>>,
+    /// When the pipeline took the query (for the latency histogram), if anyone observes.
+    pub started: Option<std::time::Instant>,
 }
 
 /// Receives a [`QueryRecord`] for every answered query. Called on the answering thread (a

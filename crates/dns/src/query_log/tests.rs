@@ -74,6 +74,7 @@ fn record(vpc: &str) -> QueryRecord<'_> {
         query: b"",
         response: b"",
         firewall: None,
+        started: None,
     }
 }
 

@@ -297,6 +297,12 @@ impl Resolver {
         }
     }
 
+    /// How long upstream servers took to answer, so far (a histogram: queries that got no
+    /// acceptable reply are not in it).
+    pub fn upstream_latency(&self) -> crate::latency::Totals {
+        self.transport.latency.totals()
+    }
+
     /// The encoded answer kept for `qname` (lowercase wire), `qtype` and `variant`, if one
     /// is live now. The caller reports it with [`reply_served`](Self::reply_served) once it
     /// was sent.

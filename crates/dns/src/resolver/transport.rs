@@ -34,6 +34,8 @@ pub(crate) struct TransportCounters {
     pub(crate) queries: std::sync::atomic::AtomicU64,
     pub(crate) ignored: std::sync::atomic::AtomicU64,
     pub(crate) tcp_retries: std::sync::atomic::AtomicU64,
+    /// From sending a query to its accepted reply (a TCP retry included).
+    pub(crate) latency: crate::latency::Histogram,
 }
 
 /// Sends `qname`/`qtype` to `server` and waits until `deadline` for an acceptable reply.
@@ -55,6 +57,7 @@ pub(crate) async fn exchange(
         .await
         .map_err(|_| ExchangeError::Io)?;
     counters.queries.fetch_add(1, Relaxed);
+    let sent = std::time::Instant::now();
     socket
         .send_to(&query, server)
         .await
@@ -86,6 +89,7 @@ pub(crate) async fn exchange(
         }
     };
     if !reply.truncated() {
+        counters.latency.observe(sent.elapsed());
         return Ok(reply);
     }
     counters.tcp_retries.fetch_add(1, Relaxed);
@@ -95,6 +99,7 @@ pub(crate) async fn exchange(
         Ok(Err(error)) => Err(error),
         Ok(Ok(bytes)) => match message::parse(&bytes) {
             Ok(reply) if matches_query(&reply, id, &sent_name, qtype) && !reply.truncated() => {
+                counters.latency.observe(sent.elapsed());
                 Ok(reply)
             }
             _ => {

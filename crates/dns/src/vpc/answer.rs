@@ -25,8 +25,8 @@ use cairn_wire::{rtype, Query, Rcode, Rdata, ResponseWriter, Section};
 use crate::auth;
 use crate::firewall::screen::{blocked, passed, redirect_targets, screen, Screened};
 use crate::firewall::Block;
-use crate::pipeline::{Outcome, Transport, EDNS_UDP_PAYLOAD};
-use crate::resolver::validate::{Security, Validated};
+use crate::pipeline::{ede, Outcome, Transport, EDNS_UDP_PAYLOAD};
+use crate::resolver::validate::{Ede, Security, Validated};
 use crate::resolver::{clock, CachedReply, ReplyVariant, Resolution, Resolver};
 use crate::routing::RoutingContext;
 use crate::snapshot::Snapshot;
@@ -220,13 +220,17 @@ async fn refuse(
         Screened::Undecided | Screened::Go(_) => {
             let found = Found {
                 rcode: Rcode::ServFail,
+                ede: Some(Ede {
+                    code: ede::BLOCKED,
+                    text: "DNS Firewall could not decide and fails closed".into(),
+                }),
                 ..Found::default()
             };
             write(query, transport, &found, out, None);
             return Outcome::answered(query, Rcode::ServFail);
         }
     };
-    let found = match &rule.block {
+    let mut found = match &rule.block {
         // Whether Route 53 adds an SOA to a NODATA or NXDOMAIN block is not recorded: none.
         Block::NoData => Found::default(),
         Block::NxDomain => Found {
@@ -250,8 +254,23 @@ async fn refuse(
             found
         }
     };
+    // Route 53 documents no EDE; 15 (Blocked: the operator's security policy) says what
+    // happened to a client that reads it, without naming the rule group.
+    found.ede = Some(Ede {
+        code: ede::BLOCKED,
+        text: "blocked by DNS Firewall".into(),
+    });
     write(query, transport, &found, out, None);
     Outcome::answered(query, found.rcode).with_firewall(Some(blocked(rule)))
+}
+
+/// EDE 22 for a SERVFAIL from upstream: no server gave an answer in time (the resolver does
+/// not tell a timeout from a network error or a lame server, so 23 is never sent).
+fn unreachable(text: &str) -> Ede {
+    Ede {
+        code: ede::NO_REACHABLE_AUTHORITY,
+        text: text.into(),
+    }
 }
 
 /// Where the view sends a name.
@@ -352,6 +371,9 @@ async fn resolve(
                 };
                 let forwarded = public.forward(rule, &name, qtype).await;
                 found.rcode = forwarded.rcode;
+                if found.rcode == Rcode::ServFail {
+                    found.ede = Some(unreachable("no target of the forwarding rule answered"));
+                }
                 found.answer.extend(forwarded.answer);
                 found.authority.extend(forwarded.authority);
                 return found;
@@ -391,6 +413,9 @@ async fn resolve(
                         security,
                     } = public.resolve_validated(&name, qtype).await;
                     found.rcode = resolution.rcode;
+                    if found.rcode == Rcode::ServFail {
+                        found.ede = Some(unreachable("public resolution failed"));
+                    }
                     found.answer.extend(resolution.answer);
                     found.authority.extend(resolution.authority);
                     found.security = Some(security);
@@ -398,6 +423,9 @@ async fn resolve(
                 }
                 let resolved = public.resolve(&name, qtype).await;
                 found.rcode = resolved.rcode;
+                if found.rcode == Rcode::ServFail {
+                    found.ede = Some(unreachable("public resolution failed"));
+                }
                 found.answer.extend(resolved.answer);
                 found.authority.extend(resolved.authority);
                 return found;

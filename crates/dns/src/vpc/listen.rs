@@ -16,7 +16,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use cairn_model::ResolverEndpointId;
-use cairn_wire::Query;
+use cairn_wire::{Query, Rcode};
 use tokio::sync::Semaphore;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -26,7 +26,9 @@ use crate::pipeline::observe::ListenerKind;
 use crate::pipeline::observe::ViewLabel;
 use crate::pipeline::policy::{Flow, QueryPolicy};
 use crate::pipeline::tcp::Slots;
-use crate::pipeline::{early_reply, Answerer, Flavor, Hooks, Outcome, Peer, Selected, Transport};
+use crate::pipeline::{
+    early_reply, ede, Answerer, Early, Flavor, Hooks, Outcome, Peer, Selected, Transport,
+};
 use crate::snapshot::{SharedSnapshot, Snapshot};
 use crate::view::VpcView;
 use crate::vpc::answer::{answer, PublicResolver};
@@ -220,7 +222,11 @@ impl Answerer for VpcAnswerer {
         // The policy seam: before any rule, private zone or public name is looked at.
         if let (Some(policy), Some(source)) = (&self.service.policy, peer.source) {
             if let Flow::Respond(rcode) = policy.check(&target.view, query, source) {
-                return early_reply(query, Self::FLAVOR, rcode, out);
+                let early = match rcode {
+                    Rcode::Refused => Early::with_ede(rcode, ede::PROHIBITED, ""),
+                    _ => rcode.into(),
+                };
+                return early_reply(query, Self::FLAVOR, early, out);
             }
         }
         answer(
