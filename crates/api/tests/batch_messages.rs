@@ -6,7 +6,7 @@
 use axum::http::StatusCode;
 use cairn_api::error::AwsError;
 use cairn_model::change::{AliasRef, BatchProblem, ChangeRef, InputProblem};
-use cairn_model::rdata::RdataError;
+use cairn_model::rdata::{RdataError, RdataProblem};
 use cairn_model::routing::{Coordinate, Found, GeoproximityProblem, RoutingProblem};
 use cairn_model::rrset::{FailoverRole, PolicyKind};
 use cairn_model::{ChangeAction, ChangeBatchError, DomainName, HostedZoneId, RrType, RrsetKey};
@@ -51,11 +51,16 @@ fn change(action: ChangeAction, owner: &str, rtype: RrType, id: Option<&str>) ->
 }
 
 fn invalid_value(code: &'static str, detail: &str, value: &str) -> BatchProblem {
-    P::InvalidValue(RdataError {
-        code,
-        detail: detail.into(),
-        value: value.into(),
-    })
+    // The problem kinds these tests use, picked by the code and detail Route 53 shows.
+    let problem = [
+        RdataProblem::Unquoted,
+        RdataProblem::IllegalIpv4,
+        RdataProblem::CharacterStringTooLong,
+    ]
+    .into_iter()
+    .find(|p| p.code() == code && p.detail() == detail)
+    .unwrap_or_else(|| panic!("no problem kind with code {code} and detail {detail}"));
+    P::InvalidValue(RdataError::new(problem, value))
 }
 
 /// The `InvalidChangeBatch` answer for `problems`: 400, every message in brackets.

@@ -228,7 +228,7 @@ fn names_inside_rdata_keep_their_case_and_escapes() {
 fn refusal(rtype: RrType, value: &str) -> (String, String) {
     let err = encode_route53_value(rtype, value).unwrap_err();
     assert_eq!(err.value, value);
-    (err.code.to_string(), err.to_string())
+    (err.code().to_string(), err.to_string())
 }
 
 #[test]
@@ -373,7 +373,7 @@ fn zone_file_syntax_in_a_value_cannot_escape_its_field() {
 #[test]
 fn invalid_wire_is_reported_not_guessed() {
     let err = decode_to_route53_value(RrType::A, &[1, 2, 3]).unwrap_err();
-    assert_eq!(err.code, codes::INVALID_RDATA_WIRE);
+    assert_eq!(err.code(), codes::INVALID_RDATA_WIRE);
     assert_eq!(err.value, r"\# 3 010203");
     assert!(decode_to_route53_value(RrType::Aaaa, &[0; 4]).is_err());
     assert!(decode_to_route53_value(RrType::Txt, &[5, b'a']).is_err());

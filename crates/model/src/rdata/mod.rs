@@ -28,6 +28,7 @@
 //! escapes for bytes outside printable ASCII, and RFC 3597 `\# len hex` for
 //! types Route 53 does not name ([`RrType::Other`]).
 
+mod error;
 mod escape;
 mod presentation;
 mod strings;
@@ -35,116 +36,11 @@ mod strings;
 use std::fmt::Write as _;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use crate::name::{DomainName, NameError};
+use crate::name::DomainName;
 use crate::rrtype::RrType;
 
+pub use error::{codes, RdataError, RdataProblem};
 use escape::{presentation_to_route53, route53_to_presentation, split_fields, Radix};
-
-//------------ RdataError -------------------------------------------------------
-
-/// Why a value was refused. Route 53 reports it as
-/// `Invalid Resource Record: FATAL problem: <code> (<detail>) encountered with '<value>'`.
-///
-/// The codes are listed in [`codes`].
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("Invalid Resource Record: FATAL problem: {code} ({detail}) encountered with '{value}'")]
-pub struct RdataError {
-    /// Route 53's problem code, e.g. `ARRDATAIllegalIPv4Address`, `CharacterStringTooLong`.
-    pub code: &'static str,
-    /// The short reason Route 53 puts in brackets.
-    pub detail: String,
-    /// The offending value.
-    pub value: String,
-}
-
-impl RdataError {
-    /// An error with `code` and `detail` for `value`.
-    pub(crate) fn new(code: &'static str, detail: impl Into<String>, value: &str) -> Self {
-        Self {
-            code,
-            detail: detail.into(),
-            value: value.to_string(),
-        }
-    }
-
-    /// The error for a bad name in `value`.
-    fn from_name(error: &NameError, value: &str) -> Self {
-        let code = match error {
-            NameError::Empty => codes::DOMAIN_NAME_EMPTY,
-            NameError::EmptyLabel => codes::DOMAIN_LABEL_EMPTY,
-            NameError::LabelTooLong => codes::DOMAIN_LABEL_TOO_LONG,
-            NameError::NameTooLong => codes::DOMAIN_NAME_TOO_LONG,
-            NameError::BadEscape => codes::INVALID_ESCAPE,
-        };
-        let detail = match error {
-            NameError::BadEscape => codes::INVALID_ESCAPE_DETAIL.to_string(),
-            other => other.to_string(),
-        };
-        Self::new(code, detail, value)
-    }
-}
-
-//------------ codes --------------------------------------------------------------
-
-/// The problem codes of [`RdataError`].
-///
-/// Route 53's own (seen in its answers, [ROUTE53.md §2.2]):
-///
-/// | code | detail |
-/// |---|---|
-/// | `ARRDATAIllegalIPv4Address` | Value is not a valid IPv4 address |
-/// | `AAAARRDATAIllegalIPv6Address` | Value is not a valid IPv6 address |
-/// | `CharacterStringTooLong` | Value is too long |
-/// | `InvalidCharacterString` | Value should be enclosed in quotation marks |
-/// | `DomainNameEmpty` | Domain name is empty |
-///
-/// Cairn's choice, in the same shape, where Route 53's code is not known:
-///
-/// | code | detail |
-/// |---|---|
-/// | `DomainLabelEmpty` | Domain label is empty |
-/// | `DomainLabelTooLong` | Domain label is too long |
-/// | `DomainNameTooLong` | Domain name is too long |
-/// | `InvalidEscapeSequence` | Escape must be \ooo (three octal digits) or \ and one printable character |
-/// | `UnterminatedQuotation` | Value has an unclosed quotation mark |
-/// | `CAARRDATAIllegalFlags` | CAA flags must be 0 or 128 |
-/// | `RDATATooLong` | Value is too long (over 65535 bytes of RDATA) |
-/// | `InvalidRDATA` | `<TYPE> value is not valid: <reason>` |
-/// | `InvalidRDATAWireFormat` | `RDATA is not valid <TYPE> data` (decoding only) |
-pub mod codes {
-    /// An A value that is not a dotted-quad IPv4 address.
-    pub const A_ILLEGAL_IPV4: &str = "ARRDATAIllegalIPv4Address";
-    /// An AAAA value that is not an IPv6 address.
-    pub const AAAA_ILLEGAL_IPV6: &str = "AAAARRDATAIllegalIPv6Address";
-    /// A character-string over 255 bytes.
-    pub const CHARACTER_STRING_TOO_LONG: &str = "CharacterStringTooLong";
-    /// A TXT/SPF string (or CAA value) without double quotes.
-    pub const INVALID_CHARACTER_STRING: &str = "InvalidCharacterString";
-    /// A name field that is empty.
-    pub const DOMAIN_NAME_EMPTY: &str = "DomainNameEmpty";
-    /// A name with an empty label (`a..b`).
-    pub const DOMAIN_LABEL_EMPTY: &str = "DomainLabelEmpty";
-    /// A name with a label over 63 bytes.
-    pub const DOMAIN_LABEL_TOO_LONG: &str = "DomainLabelTooLong";
-    /// A name over 255 bytes.
-    pub const DOMAIN_NAME_TOO_LONG: &str = "DomainNameTooLong";
-    /// A backslash escape that is neither `\ooo` nor `\X`.
-    pub const INVALID_ESCAPE: &str = "InvalidEscapeSequence";
-    /// A `"` never closed.
-    pub const UNTERMINATED_QUOTE: &str = "UnterminatedQuotation";
-    /// CAA flags other than 0 and 128.
-    pub const CAA_ILLEGAL_FLAGS: &str = "CAARRDATAIllegalFlags";
-    /// RDATA over 65535 bytes.
-    pub const RDATA_TOO_LONG: &str = "RDATATooLong";
-    /// Any other malformed value; the detail names the type and the reason.
-    pub const INVALID_RDATA: &str = "InvalidRDATA";
-    /// Wire RDATA that does not parse as its type (decoding only).
-    pub const INVALID_RDATA_WIRE: &str = "InvalidRDATAWireFormat";
-
-    pub(crate) const QUOTES_DETAIL: &str = "Value should be enclosed in quotation marks";
-    pub(crate) const INVALID_ESCAPE_DETAIL: &str =
-        "Escape must be \\ooo (three octal digits) or \\ and one printable character";
-}
 
 //------------ encode ---------------------------------------------------------------
 
@@ -157,20 +53,12 @@ pub mod codes {
 pub fn encode_route53_value(rtype: RrType, value: &str) -> Result<Vec<u8>, RdataError> {
     let trimmed = value.trim_matches(|c| c == ' ' || c == '\t');
     match rtype {
-        RrType::A => encode_a(trimmed).ok_or_else(|| {
-            RdataError::new(
-                codes::A_ILLEGAL_IPV4,
-                "Value is not a valid IPv4 address",
-                value,
-            )
-        }),
-        RrType::Aaaa => encode_aaaa(trimmed).ok_or_else(|| {
-            RdataError::new(
-                codes::AAAA_ILLEGAL_IPV6,
-                "Value is not a valid IPv6 address",
-                value,
-            )
-        }),
+        RrType::A => {
+            encode_a(trimmed).ok_or_else(|| RdataError::new(RdataProblem::IllegalIpv4, value))
+        }
+        RrType::Aaaa => {
+            encode_aaaa(trimmed).ok_or_else(|| RdataError::new(RdataProblem::IllegalIpv6, value))
+        }
         RrType::Txt | RrType::Spf => {
             strings::encode_character_strings(trimmed).map_err(|e| RdataError {
                 value: value.to_string(),
@@ -199,8 +87,10 @@ fn encode_by_presentation(rtype: RrType, value: &str) -> Result<Vec<u8>, RdataEr
     route53_to_presentation(value, &mut data).map_err(|e| RdataError::from_escape(e, value))?;
     presentation::scan_presentation(rtype, &data).map_err(|reason| {
         RdataError::new(
-            codes::INVALID_RDATA,
-            format!("{rtype} value is not valid: {reason}"),
+            RdataProblem::Invalid {
+                rtype,
+                reason: reason.to_string(),
+            },
             value,
         )
     })
@@ -215,11 +105,7 @@ fn check_route53_rules(rtype: RrType, value: &str) -> Result<(), RdataError> {
     }
     let fields = split_fields(value).map_err(|e| RdataError::from_escape(e, value))?;
     if name_fields == [0] && fields.is_empty() {
-        return Err(RdataError::new(
-            codes::DOMAIN_NAME_EMPTY,
-            "Domain name is empty",
-            value,
-        ));
+        return Err(RdataError::new(RdataProblem::DomainNameEmpty, value));
     }
     for &position in name_fields {
         if let Some(field) = fields.get(position).filter(|f| !f.quoted) {
@@ -237,24 +123,18 @@ fn check_route53_rules(rtype: RrType, value: &str) -> Result<(), RdataError> {
 fn check_caa(fields: &[escape::Field<'_>], value: &str) -> Result<(), RdataError> {
     if fields.len() != 3 {
         return Err(RdataError::new(
-            codes::INVALID_RDATA,
-            "CAA value is not valid: expected flags tag \"value\"",
+            RdataProblem::Invalid {
+                rtype: RrType::Caa,
+                reason: "expected flags tag \"value\"".into(),
+            },
             value,
         ));
     }
     if !matches!(fields[0].text, "0" | "128") || fields[0].quoted {
-        return Err(RdataError::new(
-            codes::CAA_ILLEGAL_FLAGS,
-            "CAA flags must be 0 or 128",
-            value,
-        ));
+        return Err(RdataError::new(RdataProblem::CaaIllegalFlags, value));
     }
     if !fields[2].quoted {
-        return Err(RdataError::new(
-            codes::INVALID_CHARACTER_STRING,
-            codes::QUOTES_DETAIL,
-            value,
-        ));
+        return Err(RdataError::new(RdataProblem::Unquoted, value));
     }
     Ok(())
 }
@@ -311,9 +191,5 @@ fn format_unknown(rdata: &[u8]) -> String {
 }
 
 fn invalid_wire(rtype: RrType, rdata: &[u8]) -> RdataError {
-    RdataError::new(
-        codes::INVALID_RDATA_WIRE,
-        format!("RDATA is not valid {rtype} data"),
-        &format_unknown(rdata),
-    )
+    RdataError::new(RdataProblem::InvalidWire { rtype }, &format_unknown(rdata))
 }

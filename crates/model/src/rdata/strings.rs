@@ -5,8 +5,8 @@
 //! bytes it cannot show ([ROUTE53.md §2.6]). SPF (type 99) has the same
 //! wire form as TXT (RFC 7208 §3.1, RFC 1035 §3.3.14).
 
-use super::escape::{push_quoted, split_fields, unescape_route53, EscapeError, Radix};
-use super::{codes, RdataError};
+use super::escape::{push_quoted, split_fields, unescape_route53, Radix};
+use super::{RdataError, RdataProblem};
 
 /// Longest character-string, RFC 1035 §3.3.
 const MAX_CHARACTER_STRING: usize = 255;
@@ -15,11 +15,7 @@ const MAX_CHARACTER_STRING: usize = 255;
 pub(crate) fn encode_character_strings(value: &str) -> Result<Vec<u8>, RdataError> {
     let fields = split_fields(value).map_err(|e| RdataError::from_escape(e, value))?;
     if fields.is_empty() || fields.iter().any(|f| !f.quoted) {
-        return Err(RdataError::new(
-            codes::INVALID_CHARACTER_STRING,
-            codes::QUOTES_DETAIL,
-            value,
-        ));
+        return Err(RdataError::new(RdataProblem::Unquoted, value));
     }
     let mut wire = Vec::with_capacity(value.len());
     let mut bytes = Vec::with_capacity(MAX_CHARACTER_STRING);
@@ -27,21 +23,13 @@ pub(crate) fn encode_character_strings(value: &str) -> Result<Vec<u8>, RdataErro
         bytes.clear();
         unescape_route53(field.text, &mut bytes).map_err(|e| RdataError::from_escape(e, value))?;
         if bytes.len() > MAX_CHARACTER_STRING {
-            return Err(RdataError::new(
-                codes::CHARACTER_STRING_TOO_LONG,
-                "Value is too long",
-                value,
-            ));
+            return Err(RdataError::new(RdataProblem::CharacterStringTooLong, value));
         }
         wire.push(bytes.len() as u8);
         wire.extend_from_slice(&bytes);
     }
     if wire.len() > usize::from(u16::MAX) {
-        return Err(RdataError::new(
-            codes::RDATA_TOO_LONG,
-            "Value is too long",
-            value,
-        ));
+        return Err(RdataError::new(RdataProblem::RdataTooLong, value));
     }
     Ok(wire)
 }
@@ -67,35 +55,20 @@ pub(crate) fn format_character_strings(rdata: &[u8], radix: Radix) -> Option<Str
     Some(out)
 }
 
-impl RdataError {
-    /// The error for a bad escape or an unclosed quote in `value`.
-    pub(crate) fn from_escape(error: EscapeError, value: &str) -> Self {
-        match error {
-            EscapeError::InvalidEscape => {
-                Self::new(codes::INVALID_ESCAPE, codes::INVALID_ESCAPE_DETAIL, value)
-            }
-            EscapeError::UnterminatedQuote => Self::new(
-                codes::UNTERMINATED_QUOTE,
-                "Value has an unclosed quotation mark",
-                value,
-            ),
-        }
-    }
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // tests may unwrap (STYLE.md B3)
 mod tests {
     use super::*;
+    use crate::rdata::codes;
 
     #[test]
     fn strings_must_be_quoted() {
         let err = encode_character_strings("v=spf1 -all").unwrap_err();
-        assert_eq!(err.code, codes::INVALID_CHARACTER_STRING);
+        assert_eq!(err.code(), codes::INVALID_CHARACTER_STRING);
         let err = encode_character_strings(r#""ok" bare"#).unwrap_err();
-        assert_eq!(err.code, codes::INVALID_CHARACTER_STRING);
+        assert_eq!(err.code(), codes::INVALID_CHARACTER_STRING);
         assert_eq!(
-            encode_character_strings("").unwrap_err().code,
+            encode_character_strings("").unwrap_err().code(),
             codes::INVALID_CHARACTER_STRING
         );
     }
@@ -106,7 +79,7 @@ mod tests {
         assert_eq!(encode_character_strings(&ok).unwrap().len(), 256);
         let long = format!("\"{}\"", "a".repeat(256));
         assert_eq!(
-            encode_character_strings(&long).unwrap_err().code,
+            encode_character_strings(&long).unwrap_err().code(),
             codes::CHARACTER_STRING_TOO_LONG
         );
         // An escape counts as the one byte it stands for.

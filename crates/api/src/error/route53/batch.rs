@@ -7,7 +7,6 @@
 
 use cairn_model::change::input::MAX_TTL;
 use cairn_model::change::{AliasRef, BatchProblem, ChangeRef, InputProblem};
-use cairn_model::rdata::RdataError;
 use cairn_model::region::AWS_REGIONS;
 use cairn_model::routing::{Found, GeoproximityProblem, RoutingProblem, MAX_SET_IDENTIFIER_LEN};
 use cairn_model::rrset::RrsetKey;
@@ -100,7 +99,8 @@ pub(crate) fn batch_problem_message(problem: &BatchProblem) -> String {
         // From when the quota was 100 (rancher/rancher#10253).
         P::TooManyValues(max) => format!("Cannot have more than {max} records in a RRSet."),
         // ROUTE53.md §2.2.
-        P::InvalidValue(error) => rdata_message(error),
+        // ROUTE53.md §2.2: the error's Display is Route 53's message.
+        P::InvalidValue(error) => error.to_string(),
         // kubernetes-sigs/external-dns#1929.
         P::DuplicateValue(value) => format!("Duplicate Resource Record: '{value}'"),
         // hashicorp/terraform#9732 (note the double space before CNAME).
@@ -297,15 +297,6 @@ fn geoproximity_message(problem: &GeoproximityProblem) -> String {
              (expected <region>-<metro>-<number>, e.g. us-west-2-lax-1)"
         ),
     }
-}
-
-/// ROUTE53.md §2.2: `Invalid Resource Record: FATAL problem: <code> (<detail>) encountered
-/// with '<value>'`.
-fn rdata_message(error: &RdataError) -> String {
-    format!(
-        "Invalid Resource Record: FATAL problem: {} ({}) encountered with '{}'",
-        error.code, error.detail, error.value
-    )
 }
 
 fn found_words(found: Found) -> &'static str {
