@@ -67,11 +67,7 @@ async fn from_plain_text(response: Response, protocol: Protocol) -> AwsError {
     tracing::debug!(%status, text, "framework rejection rendered as an aws error");
     match status {
         StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => protocol.unknown_operation(),
-        StatusCode::PAYLOAD_TOO_LARGE => AwsError::new(
-            status,
-            "RequestEntityTooLarge",
-            "Request body is too large or could not be read.",
-        ),
+        StatusCode::PAYLOAD_TOO_LARGE => AwsError::body_unreadable(),
         s if s.is_client_error() => {
             let message = if text.is_empty() {
                 s.canonical_reason().unwrap_or("Bad request").to_string()

@@ -116,6 +116,16 @@ impl AwsError {
         )
     }
 
+    /// 413 `RequestEntityTooLarge`, for a body that could not be read whole within the limit
+    /// (every layer that buffers the body answers it the same way).
+    pub fn body_unreadable() -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "RequestEntityTooLarge",
+            "Request body is too large or could not be read.",
+        )
+    }
+
     /// 404 `NoSuchHostedZone`.
     pub fn no_such_hosted_zone(id: &str) -> Self {
         Self::new(

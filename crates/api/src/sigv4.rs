@@ -58,14 +58,7 @@ pub async fn verify(State(state): State<AppState>, request: Request, next: Next)
     let (parts, body) = request.into_parts();
     let body = match to_bytes(body, MAX_BODY_BYTES).await {
         Ok(bytes) => bytes,
-        Err(_) => {
-            return AwsError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "RequestEntityTooLarge",
-                "Request body is too large or could not be read.",
-            )
-            .into_response()
-        }
+        Err(_) => return AwsError::body_unreadable().into_response(),
     };
     let now = OffsetDateTime::now_utc();
     let (credentials, identity) = match signer_of(&state, &parts).await {

@@ -45,12 +45,7 @@ pub async fn authorize(request: Request, next: Next) -> Response {
     };
     let (parts, body) = request.into_parts();
     let Ok(body) = to_bytes(body, MAX_BODY_BYTES).await else {
-        return AwsError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "RequestEntityTooLarge",
-            "Request body is too large or could not be read.",
-        )
-        .into_response();
+        return AwsError::body_unreadable().into_response();
     };
     let dispatch = parts.extensions.get::<Dispatch>().cloned();
     let service = dispatch.as_ref().map_or(Service::Route53, |d| d.service);

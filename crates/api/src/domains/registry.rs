@@ -10,7 +10,7 @@
 
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
-use axum::http::{Method, StatusCode};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use cairn_model::domains::{
@@ -269,26 +269,20 @@ pub async fn hide_registry_zones(
     let request = if takes_zone_id_in_body(request.method(), &path) {
         let (parts, body) = request.into_parts();
         let Ok(bytes) = to_bytes(body, crate::sigv4::MAX_BODY_BYTES).await else {
-            return AwsError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "RequestEntityTooLarge",
-                "Request body is too large or could not be read.",
-            )
-            .into_response();
+            return AwsError::body_unreadable().into_response();
         };
         named.extend(zone_id_in_body(&bytes));
         Request::from_parts(parts, Body::from(bytes))
     } else {
         request
     };
-    for id in named {
+    for id in named.iter().map(|id| HostedZoneId::parse(id)) {
         let hidden = matches!(
-            state.store.get_hosted_zone(&HostedZoneId::parse(&id)).await,
+            state.store.get_hosted_zone(&id).await,
             Ok(zone) if is_registry_zone(&zone)
         );
         if hidden {
-            return AwsError::no_such_hosted_zone(HostedZoneId::parse(&id).as_str())
-                .into_response();
+            return AwsError::no_such_hosted_zone(id.as_str()).into_response();
         }
     }
     next.run(request).await
